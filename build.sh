@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# RelayDesk build entry point.
+#   ./build.sh run   [ARGS...]  install missing Debian packages, build Release, start the console
+#   ./build.sh test             install missing Debian packages, build Release, run every test (CTest)
+#   ./build.sh build            install missing Debian packages and build only
+# Environment: BUILD_DIR (default build), JOBS (default nproc), RELAYDESK_NO_APT=1 skips package checks.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+BUILD_DIR=${BUILD_DIR:-build}
+JOBS=${JOBS:-$(nproc)}
+
+# Debian 12 packages (see ../shared/reference/qt-platform.md for the traps: Charts needs
+# libqt6opengl6-dev, LinguistTools needs both qt6-tools-dev and qt6-l10n-tools).
+PACKAGES=(
+    g++ cmake ninja-build pkg-config ccache
+    qt6-base-dev libqt6opengl6-dev qt6-websockets-dev qt6-charts-dev qt6-tools-dev qt6-l10n-tools
+    libqt6sql6-sqlite libqt6sql6-psql
+    libhttp-parser-dev libmpg123-dev openssl
+    nodejs npm
+    xvfb xauth fonts-wqy-microhei
+)
+TEST_PACKAGES=(postgresql curl)
+
+log() { printf '\033[1m[build.sh]\033[0m %s\n' "$*" >&2; }
+
+ensure_packages() {
+    [[ "${RELAYDESK_NO_APT:-}" == 1 ]] && return 0
+    local missing=() p
+    for p in "$@"; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+    done
+    # A machine may already have these tools from elsewhere (e.g. node from nodesource).
+    if command -v node >/dev/null && command -v npm >/dev/null; then
+        missing=("${missing[@]/nodejs}"); missing=("${missing[@]/npm}")
+    fi
+    local filtered=()
+    for p in "${missing[@]}"; do [[ -n "$p" ]] && filtered+=("$p"); done
+    ((${#filtered[@]} == 0)) && return 0
+    if [[ $(id -u) -ne 0 ]]; then
+        log "missing packages: ${filtered[*]} (run as root, or install them yourself)"
+        exit 1
+    fi
+    log "installing: ${filtered[*]}"
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${filtered[@]}"
+}
+
+configure_and_build() {
+    local launcher=()
+    command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+    if [[ ! -f "$BUILD_DIR/build.ninja" ]]; then
+        cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release "${launcher[@]}"
+    fi
+    cmake --build "$BUILD_DIR" -j "$JOBS"
+}
+
+cmd=${1:-run}
+shift || true
+case "$cmd" in
+    run)
+        ensure_packages "${PACKAGES[@]}"
+        configure_and_build
+        log "starting the console: $BUILD_DIR/bin/relaydesk $*"
+        exec "$BUILD_DIR/bin/relaydesk" "$@"
+        ;;
+    test)
+        ensure_packages "${PACKAGES[@]}" "${TEST_PACKAGES[@]}"
+        configure_and_build
+        ctest --test-dir "$BUILD_DIR" --output-on-failure -j "$JOBS" --timeout 900
+        ;;
+    build)
+        ensure_packages "${PACKAGES[@]}"
+        configure_and_build
+        ;;
+    *)
+        echo "usage: $0 run [ARGS...] | test | build" >&2
+        exit 2
+        ;;
+esac

@@ -1,0 +1,19 @@
+#pragma once
+// Precompiled header for relaydesk_core: the heavy, stable Qt headers only.
+#include <QtCore/QByteArray>
+#include <QtCore/QDateTime>
+#include <QtCore/QHash>
+#include <QtCore/QJsonArray>
+#include <QtCore/QJsonDocument>
+#include <QtCore/QJsonObject>
+#include <QtCore/QList>
+#include <QtCore/QObject>
+#include <QtCore/QString>
+#include <QtCore/QVariant>
+#include <QtSql/QSqlDatabase>
+#include <QtSql/QSqlQuery>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
