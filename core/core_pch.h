@@ -1,5 +1,5 @@
 #pragma once
-// Precompiled header for relaydesk_core: the heavy, stable Qt headers only.
+// Precompiled header for the core libraries: heavy, stable Qt Core headers only.
 #include <QtCore/QByteArray>
 #include <QtCore/QDateTime>
 #include <QtCore/QHash>
@@ -10,8 +10,6 @@
 #include <QtCore/QObject>
 #include <QtCore/QString>
 #include <QtCore/QVariant>
-#include <QtSql/QSqlDatabase>
-#include <QtSql/QSqlQuery>
 #include <memory>
 #include <optional>
 #include <string>
