@@ -1,0 +1,298 @@
+#include "sessionregistry.h"
+
+#include <QMetaObject>
+#include <QMutexLocker>
+
+#include <algorithm>
+
+namespace RelayDesk::Monitor {
+
+namespace {
+constexpr qint64 kRateWindowMs = 5000;
+constexpr int kPruneIntervalMs = 1000;
+
+qint64 nowMs() { return QDateTime::currentMSecsSinceEpoch(); }
+} // namespace
+
+QString kindName(SessionKind kind)
+{
+    return kind == SessionKind::Realtime ? QStringLiteral("realtime") : QStringLiteral("http");
+}
+
+QString stateName(SessionState state)
+{
+    switch (state) {
+    case SessionState::Connecting: return QStringLiteral("connecting");
+    case SessionState::Active: return QStringLiteral("active");
+    case SessionState::Streaming: return QStringLiteral("streaming");
+    case SessionState::Ended: return QStringLiteral("ended");
+    case SessionState::Failed: return QStringLiteral("failed");
+    }
+    return {};
+}
+
+QString directionName(EventDirection direction)
+{
+    switch (direction) {
+    case EventDirection::FromClient: return QStringLiteral("client");
+    case EventDirection::FromUpstream: return QStringLiteral("upstream");
+    case EventDirection::Internal: return QStringLiteral("relay");
+    }
+    return {};
+}
+
+SessionUsage &SessionUsage::operator+=(const SessionUsage &o)
+{
+    inputText += o.inputText;
+    inputAudio += o.inputAudio;
+    inputImage += o.inputImage;
+    cachedText += o.cachedText;
+    cachedAudio += o.cachedAudio;
+    cachedImage += o.cachedImage;
+    outputText += o.outputText;
+    outputAudio += o.outputAudio;
+    outputReasoning += o.outputReasoning;
+    return *this;
+}
+
+qint64 SessionInfo::durationMs(const QDateTime &now) const
+{
+    const QDateTime end = endedAt.isValid() ? endedAt : now;
+    return startedAt.isValid() ? std::max<qint64>(0, startedAt.msecsTo(end)) : 0;
+}
+
+SessionRegistry::SessionRegistry(QObject *parent)
+    : SessionRegistry(Limits{}, parent)
+{
+}
+
+SessionRegistry::SessionRegistry(Limits limits, QObject *parent)
+    : QObject(parent)
+    , m_limits(limits)
+    , m_timer(new QTimer(this))
+{
+    qRegisterMetaType<RelayDesk::Monitor::SessionInfo>();
+    qRegisterMetaType<QList<RelayDesk::Monitor::SessionInfo>>();
+    qRegisterMetaType<QList<quint64>>();
+    m_timer->setSingleShot(true);
+    connect(m_timer, &QTimer::timeout, this, &SessionRegistry::publish);
+}
+
+SessionRegistry::~SessionRegistry() = default;
+
+quint64 SessionRegistry::open(SessionInfo initial)
+{
+    QMutexLocker lock(&m_mutex);
+    const quint64 id = m_nextId++;
+    initial.id = id;
+    if (!initial.startedAt.isValid())
+        initial.startedAt = QDateTime::currentDateTimeUtc();
+    m_entries.insert(id, Entry{std::move(initial), {}, {}});
+    markDirty(id, false);
+    return id;
+}
+
+void SessionRegistry::setState(quint64 id, SessionState state)
+{
+    QMutexLocker lock(&m_mutex);
+    if (auto it = m_entries.find(id); it != m_entries.end() && it->info.isLive()) {
+        it->info.state = state;
+        markDirty(id, false);
+    }
+}
+
+void SessionRegistry::setModel(quint64 id, const QString &model, const QString &upstreamModel,
+                               const QString &channel)
+{
+    QMutexLocker lock(&m_mutex);
+    if (auto it = m_entries.find(id); it != m_entries.end()) {
+        it->info.model = model;
+        it->info.upstreamModel = upstreamModel;
+        it->info.channel = channel;
+        markDirty(id, false);
+    }
+}
+
+void SessionRegistry::addUsage(quint64 id, const SessionUsage &delta)
+{
+    QMutexLocker lock(&m_mutex);
+    if (auto it = m_entries.find(id); it != m_entries.end()) {
+        it->info.usage += delta;
+        markDirty(id, false);
+    }
+}
+
+void SessionRegistry::setUsage(quint64 id, const SessionUsage &total)
+{
+    QMutexLocker lock(&m_mutex);
+    if (auto it = m_entries.find(id); it != m_entries.end()) {
+        it->info.usage = total;
+        markDirty(id, false);
+    }
+}
+
+void SessionRegistry::setQuota(quint64 id, qint64 reserved, qint64 charged)
+{
+    QMutexLocker lock(&m_mutex);
+    if (auto it = m_entries.find(id); it != m_entries.end()) {
+        it->info.reservedQuota = reserved;
+        it->info.chargedQuota = charged;
+        markDirty(id, false);
+    }
+}
+
+void SessionRegistry::recordEvent(quint64 id, SessionEvent event)
+{
+    QMutexLocker lock(&m_mutex);
+    auto it = m_entries.find(id);
+    if (it == m_entries.end())
+        return;
+    if (event.atMs == 0)
+        event.atMs = nowMs();
+    Entry &entry = *it;
+    ++entry.info.eventCount;
+    entry.recentEventTimes.push_back(event.atMs);
+    while (!entry.recentEventTimes.empty() && entry.recentEventTimes.front() < event.atMs - kRateWindowMs)
+        entry.recentEventTimes.pop_front();
+    entry.events.push_back(std::move(event));
+    while (entry.events.size() > size_t(m_limits.eventsPerSession))
+        entry.events.pop_front();
+    markDirty(id, true);
+}
+
+void SessionRegistry::close(quint64 id, SessionState finalState, const QString &reason)
+{
+    QMutexLocker lock(&m_mutex);
+    auto it = m_entries.find(id);
+    if (it == m_entries.end() || !it->info.isLive())
+        return;
+    it->info.state = finalState == SessionState::Failed ? SessionState::Failed : SessionState::Ended;
+    it->info.endedAt = QDateTime::currentDateTimeUtc();
+    it->info.endReason = reason;
+    markDirty(id, false);
+}
+
+QList<SessionInfo> SessionRegistry::sessions() const
+{
+    QMutexLocker lock(&m_mutex);
+    const qint64 now = nowMs();
+    QList<SessionInfo> result;
+    result.reserve(m_entries.size());
+    for (const Entry &entry : m_entries) {
+        result.append(entry.info);
+        result.back().eventsPerSecond = eventsPerSecond(entry, now);
+    }
+    std::sort(result.begin(), result.end(),
+              [](const SessionInfo &a, const SessionInfo &b) { return a.id < b.id; });
+    return result;
+}
+
+std::optional<SessionInfo> SessionRegistry::session(quint64 id) const
+{
+    QMutexLocker lock(&m_mutex);
+    const auto it = m_entries.constFind(id);
+    if (it == m_entries.constEnd())
+        return std::nullopt;
+    SessionInfo info = it->info;
+    info.eventsPerSecond = eventsPerSecond(*it, nowMs());
+    return info;
+}
+
+QList<SessionEvent> SessionRegistry::recentEvents(quint64 id) const
+{
+    QMutexLocker lock(&m_mutex);
+    const auto it = m_entries.constFind(id);
+    if (it == m_entries.constEnd())
+        return {};
+    return QList<SessionEvent>(it->events.begin(), it->events.end());
+}
+
+int SessionRegistry::liveCount() const
+{
+    QMutexLocker lock(&m_mutex);
+    return int(std::count_if(m_entries.cbegin(), m_entries.cend(),
+                             [](const Entry &e) { return e.info.isLive(); }));
+}
+
+// Called with m_mutex held. Publishing happens on the registry's own thread, so the timer is
+// (re)started there through a queued call when a writer on another thread dirties a session.
+void SessionRegistry::markDirty(quint64 id, bool withEvents)
+{
+    m_dirty.insert(id);
+    if (withEvents)
+        m_dirtyEvents.insert(id);
+    if (m_publishScheduled)
+        return;
+    m_publishScheduled = true;
+    QMetaObject::invokeMethod(
+        this,
+        [this] {
+            if (!m_timer->isActive() || m_timer->remainingTime() > m_limits.publishIntervalMs)
+                m_timer->start(m_limits.publishIntervalMs);
+        },
+        Qt::QueuedConnection);
+}
+
+void SessionRegistry::publish()
+{
+    QList<SessionInfo> changed;
+    QList<quint64> withEvents;
+    QList<quint64> removed;
+    bool keepPruning = false;
+    {
+        QMutexLocker lock(&m_mutex);
+        const qint64 now = nowMs();
+        for (quint64 id : std::as_const(m_dirty)) {
+            const auto it = m_entries.constFind(id);
+            if (it == m_entries.constEnd())
+                continue;
+            changed.append(it->info);
+            changed.back().eventsPerSecond = eventsPerSecond(*it, now);
+        }
+        withEvents = m_dirtyEvents.values();
+        m_dirty.clear();
+        m_dirtyEvents.clear();
+        m_publishScheduled = false;
+        pruneEnded(now, &removed);
+        keepPruning = std::any_of(m_entries.cbegin(), m_entries.cend(),
+                                  [](const Entry &e) { return !e.info.isLive(); });
+    }
+    std::sort(changed.begin(), changed.end(),
+              [](const SessionInfo &a, const SessionInfo &b) { return a.id < b.id; });
+    if (!changed.isEmpty())
+        emit sessionsUpdated(changed);
+    if (!withEvents.isEmpty())
+        emit eventsAppended(withEvents);
+    if (!removed.isEmpty())
+        emit sessionsRemoved(removed);
+    if (keepPruning && !m_timer->isActive())
+        m_timer->start(std::max(m_limits.publishIntervalMs, kPruneIntervalMs));
+}
+
+void SessionRegistry::pruneEnded(qint64 now, QList<quint64> *removed)
+{
+    QList<std::pair<qint64, quint64>> ended; // (endedAt, id)
+    for (auto it = m_entries.cbegin(); it != m_entries.cend(); ++it) {
+        if (!it->info.isLive())
+            ended.append({it->info.endedAt.toMSecsSinceEpoch(), it.key()});
+    }
+    std::sort(ended.begin(), ended.end());
+    const qsizetype overflow = std::max<qsizetype>(0, ended.size() - m_limits.maxEndedSessions);
+    for (qsizetype i = 0; i < ended.size(); ++i) {
+        const bool expired = ended[i].first + m_limits.retainEndedMs <= now;
+        if (i < overflow || expired) {
+            m_entries.remove(ended[i].second);
+            m_dirty.remove(ended[i].second);
+            removed->append(ended[i].second);
+        }
+    }
+}
+
+double SessionRegistry::eventsPerSecond(const Entry &entry, qint64 now)
+{
+    const auto recent = std::count_if(entry.recentEventTimes.cbegin(), entry.recentEventTimes.cend(),
+                                      [now](qint64 t) { return t >= now - kRateWindowMs; });
+    return double(recent) * 1000.0 / double(kRateWindowMs);
+}
+
+} // namespace RelayDesk::Monitor

@@ -1,0 +1,149 @@
+#pragma once
+
+#include <QDateTime>
+#include <QHash>
+#include <QList>
+#include <QMutex>
+#include <QObject>
+#include <QSet>
+#include <QString>
+#include <QTimer>
+
+#include <deque>
+
+namespace RelayDesk::Monitor {
+
+enum class SessionKind { Http, Realtime };
+enum class SessionState { Connecting, Active, Streaming, Ended, Failed };
+enum class EventDirection { FromClient, FromUpstream, Internal };
+
+QString kindName(SessionKind kind);
+QString stateName(SessionState state);
+QString directionName(EventDirection direction);
+
+// Token counts observed so far, per modality. Cached counts are a subset of the input counts.
+struct SessionUsage
+{
+    qint64 inputText = 0;
+    qint64 inputAudio = 0;
+    qint64 inputImage = 0;
+    qint64 cachedText = 0;
+    qint64 cachedAudio = 0;
+    qint64 cachedImage = 0;
+    qint64 outputText = 0;
+    qint64 outputAudio = 0;
+    qint64 outputReasoning = 0; // subset of outputText
+
+    qint64 inputTotal() const { return inputText + inputAudio + inputImage; }
+    qint64 outputTotal() const { return outputText + outputAudio; }
+    SessionUsage &operator+=(const SessionUsage &other);
+    bool operator==(const SessionUsage &other) const = default;
+};
+
+struct SessionEvent
+{
+    qint64 atMs = 0; // ms since epoch
+    EventDirection direction = EventDirection::Internal;
+    QString type;    // e.g. "response.done", "chat.completion.chunk"
+    qint64 bytes = 0;
+    qint64 tokens = 0;
+};
+
+// A value snapshot of one session; safe to copy across threads.
+struct SessionInfo
+{
+    quint64 id = 0;
+    SessionKind kind = SessionKind::Http;
+    SessionState state = SessionState::Connecting;
+    QString user;
+    QString keyHint;
+    QString model;
+    QString upstreamModel;
+    QString channel;
+    QDateTime startedAt;
+    QDateTime endedAt;
+    QString endReason;
+    SessionUsage usage;
+    qint64 reservedQuota = 0;
+    qint64 chargedQuota = 0;
+    qint64 eventCount = 0;
+    double eventsPerSecond = 0.0; // over the last few seconds
+
+    bool isLive() const { return state != SessionState::Ended && state != SessionState::Failed; }
+    qint64 durationMs(const QDateTime &now) const;
+};
+
+// Publishes every live session (HTTP streams and Realtime) to observers such as the console.
+//
+// Writers (relay threads) call the mutators; they only lock, update and mark the session dirty.
+// The registry's own thread emits coalesced `sessionsUpdated` snapshots at most every
+// `publishIntervalMs` (default 100 ms, i.e. <= 10 Hz per session). Memory is bounded: each session
+// keeps its last `eventsPerSession` events, and ended sessions are kept for `retainEndedMs` (at most
+// `maxEndedSessions` of them) so the console can show them greyed, then dropped.
+class SessionRegistry final : public QObject
+{
+    Q_OBJECT
+
+public:
+    struct Limits
+    {
+        int publishIntervalMs = 100;
+        int eventsPerSession = 200;
+        int retainEndedMs = 120000;
+        int maxEndedSessions = 2000;
+    };
+
+    explicit SessionRegistry(QObject *parent = nullptr);
+    SessionRegistry(Limits limits, QObject *parent = nullptr);
+    ~SessionRegistry() override;
+
+    // Mutators: callable from any thread.
+    quint64 open(SessionInfo initial); // id, startedAt and state are assigned when unset
+    void setState(quint64 id, SessionState state);
+    void setModel(quint64 id, const QString &model, const QString &upstreamModel, const QString &channel);
+    void addUsage(quint64 id, const SessionUsage &delta);
+    void setUsage(quint64 id, const SessionUsage &total);
+    void setQuota(quint64 id, qint64 reserved, qint64 charged);
+    void recordEvent(quint64 id, SessionEvent event);
+    void close(quint64 id, SessionState finalState, const QString &reason);
+
+    // Readers: callable from any thread; they return copies.
+    QList<SessionInfo> sessions() const;               // live and recently ended, ordered by id
+    std::optional<SessionInfo> session(quint64 id) const;
+    QList<SessionEvent> recentEvents(quint64 id) const; // oldest first
+    int liveCount() const;
+
+signals:
+    // Coalesced: each listed session changed at least once since the previous emission.
+    void sessionsUpdated(const QList<RelayDesk::Monitor::SessionInfo> &changed);
+    // Sessions dropped after their retention time; observers should forget them.
+    void sessionsRemoved(const QList<quint64> &ids);
+    // Emitted (coalesced) when any event is recorded for a session: ids with new events.
+    void eventsAppended(const QList<quint64> &ids);
+
+private:
+    struct Entry
+    {
+        SessionInfo info;
+        std::deque<SessionEvent> events;
+        std::deque<qint64> recentEventTimes; // for events/s, last few seconds only
+    };
+
+    void markDirty(quint64 id, bool withEvents);
+    void publish();
+    void pruneEnded(qint64 nowMs, QList<quint64> *removed);
+    static double eventsPerSecond(const Entry &entry, qint64 nowMs);
+
+    const Limits m_limits;
+    mutable QMutex m_mutex;
+    QHash<quint64, Entry> m_entries;
+    QSet<quint64> m_dirty;
+    QSet<quint64> m_dirtyEvents;
+    quint64 m_nextId = 1;
+    bool m_publishScheduled = false;
+    QTimer *m_timer = nullptr;
+};
+
+} // namespace RelayDesk::Monitor
+
+Q_DECLARE_METATYPE(RelayDesk::Monitor::SessionInfo)

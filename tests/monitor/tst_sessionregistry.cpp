@@ -1,0 +1,151 @@
+// SessionRegistry: coalesced publication, bounded memory, retention of ended sessions, threads.
+#include "monitor/sessionregistry.h"
+
+#include <QSignalSpy>
+#include <QThread>
+#include <QtTest>
+
+using namespace RelayDesk::Monitor;
+
+namespace QTest {
+template<> inline char *toString(const SessionKind &kind) { return qstrdup(qPrintable(kindName(kind))); }
+template<> inline char *toString(const SessionState &state) { return qstrdup(qPrintable(stateName(state))); }
+} // namespace QTest
+
+class TestSessionRegistry final : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void openAssignsIdsAndStartTime()
+    {
+        SessionRegistry registry;
+        SessionInfo info;
+        info.kind = SessionKind::Realtime;
+        info.user = QStringLiteral("alice");
+        const quint64 a = registry.open(info);
+        const quint64 b = registry.open(info);
+        QVERIFY(a != 0);
+        QVERIFY(b > a);
+        const auto snapshot = registry.session(a);
+        QVERIFY(snapshot.has_value());
+        QCOMPARE(snapshot->user, QStringLiteral("alice"));
+        QCOMPARE(snapshot->kind, SessionKind::Realtime);
+        QVERIFY(snapshot->startedAt.isValid());
+        QCOMPARE(registry.liveCount(), 2);
+    }
+
+    void manyUpdatesAreCoalescedIntoFewEmissions()
+    {
+        SessionRegistry::Limits limits;
+        limits.publishIntervalMs = 50;
+        SessionRegistry registry(limits);
+        QSignalSpy spy(&registry, &SessionRegistry::sessionsUpdated);
+        const quint64 id = registry.open({});
+        SessionUsage delta;
+        delta.inputAudio = 10;
+        delta.outputText = 1;
+        for (int i = 0; i < 1000; ++i)
+            registry.addUsage(id, delta);
+        QTRY_VERIFY(spy.count() >= 1);
+        // All 1000 updates happened before the event loop ran, so one emission carries them.
+        QCOMPARE(spy.count(), 1);
+        const auto changed = spy.at(0).at(0).value<QList<SessionInfo>>();
+        QCOMPARE(changed.size(), 1);
+        QCOMPARE(changed.first().usage.inputAudio, 10000);
+        QCOMPARE(changed.first().usage.outputText, 1000);
+    }
+
+    void eventsAreBoundedPerSession()
+    {
+        SessionRegistry::Limits limits;
+        limits.eventsPerSession = 200;
+        SessionRegistry registry(limits);
+        const quint64 id = registry.open({});
+        for (int i = 0; i < 1000; ++i)
+            registry.recordEvent(id, {0, EventDirection::FromUpstream, QStringLiteral("e%1").arg(i), i, 0});
+        const auto events = registry.recentEvents(id);
+        QCOMPARE(events.size(), 200);
+        QCOMPARE(events.first().type, QStringLiteral("e800"));
+        QCOMPARE(events.last().type, QStringLiteral("e999"));
+        QCOMPARE(registry.session(id)->eventCount, 1000);
+        QVERIFY(registry.session(id)->eventsPerSecond > 0.0);
+    }
+
+    void endedSessionsStayForTheirRetentionThenGo()
+    {
+        SessionRegistry::Limits limits;
+        limits.publishIntervalMs = 10;
+        limits.retainEndedMs = 200;
+        SessionRegistry registry(limits);
+        QSignalSpy removed(&registry, &SessionRegistry::sessionsRemoved);
+        const quint64 id = registry.open({});
+        registry.close(id, SessionState::Ended, QStringLiteral("client_closed"));
+        QCOMPARE(registry.liveCount(), 0);
+        const auto ended = registry.session(id);
+        QVERIFY(ended.has_value());
+        QCOMPARE(ended->state, SessionState::Ended);
+        QCOMPARE(ended->endReason, QStringLiteral("client_closed"));
+        // Closing twice keeps the first reason; later state changes are ignored.
+        registry.close(id, SessionState::Failed, QStringLiteral("late"));
+        registry.setState(id, SessionState::Active);
+        QCOMPARE(registry.session(id)->endReason, QStringLiteral("client_closed"));
+        QCOMPARE(registry.session(id)->state, SessionState::Ended);
+        QTRY_VERIFY_WITH_TIMEOUT(removed.count() == 1, 5000);
+        QCOMPARE(removed.at(0).at(0).value<QList<quint64>>(), QList<quint64>{id});
+        QVERIFY(!registry.session(id).has_value());
+    }
+
+    void endedSessionsAreCappedInNumber()
+    {
+        SessionRegistry::Limits limits;
+        limits.publishIntervalMs = 10;
+        limits.maxEndedSessions = 5;
+        SessionRegistry registry(limits);
+        for (int i = 0; i < 20; ++i)
+            registry.close(registry.open({}), SessionState::Ended, QStringLiteral("done"));
+        const quint64 live = registry.open({});
+        QTRY_COMPARE(registry.sessions().size(), 6);
+        QVERIFY(registry.session(live).has_value());
+    }
+
+    void writersOnOtherThreadsAreSafeAndPublished()
+    {
+        SessionRegistry registry;
+        QSignalSpy spy(&registry, &SessionRegistry::sessionsUpdated);
+        constexpr int kThreads = 4;
+        constexpr int kSessionsPerThread = 50;
+        QList<QThread *> threads;
+        for (int t = 0; t < kThreads; ++t) {
+            threads.append(QThread::create([&registry] {
+                for (int s = 0; s < kSessionsPerThread; ++s) {
+                    const quint64 id = registry.open({});
+                    SessionUsage delta;
+                    delta.outputText = 1;
+                    for (int i = 0; i < 20; ++i) {
+                        registry.addUsage(id, delta);
+                        registry.recordEvent(id, {0, EventDirection::FromUpstream, QStringLiteral("delta"), 3, 1});
+                    }
+                    registry.setQuota(id, 100, 20);
+                    registry.close(id, SessionState::Ended, QStringLiteral("done"));
+                }
+            }));
+            threads.back()->start();
+        }
+        for (QThread *thread : threads) {
+            QVERIFY(thread->wait(30000));
+            delete thread;
+        }
+        const auto all = registry.sessions();
+        QCOMPARE(all.size(), kThreads * kSessionsPerThread);
+        for (const SessionInfo &info : all) {
+            QCOMPARE(info.usage.outputText, 20);
+            QCOMPARE(info.chargedQuota, 20);
+            QCOMPARE(info.state, SessionState::Ended);
+        }
+        QTRY_VERIFY(spy.count() >= 1);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestSessionRegistry)
+#include "tst_sessionregistry.moc"
