@@ -1,0 +1,370 @@
+#include "realtimemeter.h"
+
+#include "jsonpeek.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+
+namespace RelayDesk::Relay {
+
+namespace {
+
+constexpr qint64 kTicksPerSecond = 48000;
+constexpr qint64 kTicksPerInputToken = kTicksPerSecond / 10;  // user audio: 1 token per 100 ms
+constexpr qint64 kTicksPerOutputToken = kTicksPerSecond / 20; // assistant audio: 1 token per 50 ms
+
+QString typeOf(const QJsonObject &event) { return event.value(u"type").toString(); }
+
+qint64 intAt(const QJsonObject &object, QStringView key) { return object.value(key).toInteger(); }
+
+QJsonObject parseObject(QByteArrayView frame, bool *ok)
+{
+    QJsonParseError error{};
+    const QJsonDocument document = QJsonDocument::fromJson(frame.toByteArray(), &error);
+    *ok = error.error == QJsonParseError::NoError && document.isObject();
+    return document.object();
+}
+
+bool isOneOf(QByteArrayView type, std::initializer_list<const char *> names)
+{
+    for (const char *name : names) {
+        if (type == QByteArrayView(name))
+            return true;
+    }
+    return false;
+}
+
+} // namespace
+
+std::optional<RealtimeAudioFormat> RealtimeAudioFormat::fromJson(const QJsonValue &value)
+{
+    QString type;
+    int rate = 0;
+    if (value.isString()) {
+        type = value.toString();
+    } else if (value.isObject()) {
+        type = value.toObject().value(u"type").toString();
+        rate = value.toObject().value(u"rate").toInt();
+    } else {
+        return std::nullopt;
+    }
+    if (type == u"pcm16" || type == u"audio/pcm") {
+        const int sampleRate = rate > 0 ? rate : 24000;
+        return RealtimeAudioFormat{type, sampleRate * 2};
+    }
+    if (type == u"g711_ulaw" || type == u"g711_alaw" || type == u"audio/pcmu" || type == u"audio/pcma")
+        return RealtimeAudioFormat{type, 8000};
+    return std::nullopt; // unknown: keep the previous format rather than guess a byte rate
+}
+
+RealtimeMeter::RealtimeMeter(TextCounter countText)
+    : m_countText(std::move(countText))
+{
+}
+
+qint64 RealtimeMeter::audioTicks(qint64 bytes, const RealtimeAudioFormat &format)
+{
+    if (format.bytesPerSecond <= 0)
+        return 0;
+    return bytes * kTicksPerSecond / format.bytesPerSecond;
+}
+
+MeterObservation RealtimeMeter::observeClient(QByteArrayView frame)
+{
+    MeterObservation observation;
+    const auto type = peekTopLevelString(frame, "type");
+    if (!type) {
+        observation.type = QStringLiteral("(invalid json)");
+        return observation;
+    }
+    observation.type = QString::fromUtf8(*type);
+    if (*type == "input_audio_buffer.append") {
+        if (const auto audio = peekTopLevelString(frame, "audio"))
+            observation.tokens = addInputAudioBytes(base64DecodedSize(*audio));
+        return observation;
+    }
+    if (!isOneOf(*type, {"session.update", "conversation.item.create", "response.create"}))
+        return observation;
+
+    bool ok = false;
+    const QJsonObject event = parseObject(frame, &ok);
+    if (!ok)
+        return observation;
+    if (*type == "session.update") {
+        const qint64 before = m_pendingInputText;
+        onSession(event.value(u"session").toObject(), true);
+        observation.tokens = m_pendingInputText - before;
+    } else if (*type == "conversation.item.create") {
+        const qint64 before = m_pendingInputText + m_pendingInputAudioTicks / kTicksPerInputToken;
+        onConversationItem(event.value(u"item").toObject());
+        observation.tokens = m_pendingInputText + m_pendingInputAudioTicks / kTicksPerInputToken - before;
+    } else { // response.create: out-of-band instructions and input items count as input once
+        const QJsonObject response = event.value(u"response").toObject();
+        const qint64 before = m_pendingInputText;
+        if (response.contains(u"instructions"))
+            addInputText(response.value(u"instructions").toString());
+        for (const QJsonValue &item : response.value(u"input").toArray())
+            onConversationItem(item.toObject());
+        observation.tokens = m_pendingInputText - before;
+    }
+    return observation;
+}
+
+MeterObservation RealtimeMeter::observeUpstream(QByteArrayView frame)
+{
+    MeterObservation observation;
+    const auto type = peekTopLevelString(frame, "type");
+    if (!type) {
+        observation.type = QStringLiteral("(invalid json)");
+        return observation;
+    }
+    observation.type = QString::fromUtf8(*type);
+    if (isOneOf(*type, {"response.output_audio.delta", "response.audio.delta"})) {
+        if (const auto delta = peekTopLevelString(frame, "delta"))
+            observation.tokens = addOutputAudioBytes(base64DecodedSize(*delta));
+        return observation;
+    }
+    const bool textDelta = isOneOf(*type, {"response.output_text.delta", "response.text.delta",
+                                           "response.output_audio_transcript.delta",
+                                           "response.audio_transcript.delta",
+                                           "response.function_call_arguments.delta"});
+    const bool interesting = textDelta
+        || isOneOf(*type, {"response.done", "session.created", "session.updated",
+                           "conversation.item.input_audio_transcription.completed"});
+    if (!interesting)
+        return observation; // includes the server's echo of items: never counted as output
+
+    bool ok = false;
+    const QJsonObject event = parseObject(frame, &ok);
+    if (!ok)
+        return observation;
+    if (textDelta) {
+        const QString delta = event.value(u"delta").toString();
+        m_pendingOutputText += delta;
+        observation.tokens = delta.isEmpty() ? 0 : m_countText(delta);
+    } else if (*type == "response.done") {
+        onResponseDone(event);
+        observation.responseDone = true;
+        observation.tokens = m_completed.empty() ? 0 : m_completed.back().usage.inputTotal()
+                                                           + m_completed.back().usage.outputTotal();
+    } else if (*type == "conversation.item.input_audio_transcription.completed") {
+        onTranscriptionCompleted(event);
+        observation.transcriptionDone = true;
+    } else {
+        onSession(event.value(u"session").toObject(), false);
+    }
+    return observation;
+}
+
+void RealtimeMeter::onSession(const QJsonObject &session, bool fromClient)
+{
+    // Beta: flat *_audio_format strings; GA: audio.{input,output}.format objects.
+    const QJsonObject audio = session.value(u"audio").toObject();
+    const QJsonValue input = session.contains(u"input_audio_format")
+        ? session.value(u"input_audio_format")
+        : audio.value(u"input").toObject().value(u"format");
+    const QJsonValue output = session.contains(u"output_audio_format")
+        ? session.value(u"output_audio_format")
+        : audio.value(u"output").toObject().value(u"format");
+    if (const auto format = RealtimeAudioFormat::fromJson(input))
+        m_inputFormat = *format;
+    if (const auto format = RealtimeAudioFormat::fromJson(output))
+        m_outputFormat = *format;
+
+    const QJsonObject transcription = session.contains(u"input_audio_transcription")
+        ? session.value(u"input_audio_transcription").toObject()
+        : audio.value(u"input").toObject().value(u"transcription").toObject();
+    if (transcription.contains(u"model"))
+        m_transcriptionModel = transcription.value(u"model").toString();
+
+    // Instructions and tool schemas are input; count each once per change, and only from the client
+    // (the server echoes them in session.created/updated).
+    if (!fromClient)
+        return;
+    if (session.contains(u"instructions"))
+        m_pendingInputText += countOnce(&m_lastInstructions, session.value(u"instructions").toString());
+    if (session.contains(u"tools")) {
+        const QString tools = QString::fromUtf8(
+            QJsonDocument(session.value(u"tools").toArray()).toJson(QJsonDocument::Compact));
+        m_pendingInputText += countOnce(&m_lastTools, tools);
+    }
+}
+
+void RealtimeMeter::onConversationItem(const QJsonObject &item)
+{
+    const QString itemType = item.value(u"type").toString();
+    if (itemType == u"function_call_output") {
+        addInputText(item.value(u"output").toString());
+        return;
+    }
+    if (itemType == u"function_call") {
+        addInputText(item.value(u"arguments").toString());
+        return;
+    }
+    for (const QJsonValue &partValue : item.value(u"content").toArray()) {
+        const QJsonObject part = partValue.toObject();
+        const QString partType = part.value(u"type").toString();
+        if (partType == u"input_text" || partType == u"text" || partType == u"output_text") {
+            addInputText(part.value(u"text").toString());
+        } else if (partType == u"input_audio" || partType == u"audio" || partType == u"output_audio") {
+            const QByteArray audio = part.value(u"audio").toString().toLatin1();
+            addInputAudioBytes(base64DecodedSize(audio));
+            if (part.contains(u"transcript"))
+                addInputText(part.value(u"transcript").toString());
+        }
+    }
+}
+
+void RealtimeMeter::onResponseDone(const QJsonObject &event)
+{
+    const QJsonObject response = event.value(u"response").toObject();
+    MeteredResponse done;
+    done.responseId = response.value(u"id").toString();
+    done.status = response.value(u"status").toString();
+    const QJsonValue usage = response.value(u"usage");
+    if (usage.isObject()) {
+        done.fromUpstream = true;
+        done.usage = usageFromResponseDone(usage.toObject());
+    } else {
+        done.usage = pendingEstimate();
+    }
+    resetPending();
+    m_total += done.usage;
+    m_completed.push_back(std::move(done));
+}
+
+void RealtimeMeter::onTranscriptionCompleted(const QJsonObject &event)
+{
+    const QJsonObject usage = event.value(u"usage").toObject();
+    if (usage.isEmpty())
+        return;
+    TranscriptionUsage transcription;
+    transcription.itemId = event.value(u"item_id").toString();
+    if (usage.value(u"type").toString() == u"duration") {
+        transcription.seconds = usage.value(u"seconds").toDouble();
+    } else {
+        const QJsonObject details = usage.value(u"input_token_details").toObject();
+        const qint64 input = intAt(usage, u"input_tokens");
+        transcription.inputAudioTokens = details.contains(u"audio_tokens") ? intAt(details, u"audio_tokens") : input;
+        transcription.inputTextTokens = intAt(details, u"text_tokens");
+        transcription.outputTextTokens = intAt(usage, u"output_tokens");
+    }
+    m_transcriptions.push_back(std::move(transcription));
+}
+
+Monitor::SessionUsage RealtimeMeter::usageFromResponseDone(const QJsonObject &usage)
+{
+    Monitor::SessionUsage result;
+    const QJsonObject in = usage.value(u"input_token_details").toObject();
+    const QJsonObject out = usage.value(u"output_token_details").toObject();
+    const qint64 inputTokens = intAt(usage, u"input_tokens");
+    const qint64 outputTokens = intAt(usage, u"output_tokens");
+
+    result.inputAudio = intAt(in, u"audio_tokens");
+    result.inputImage = intAt(in, u"image_tokens");
+    // When the breakdown is missing, everything not reported as audio or image is text.
+    result.inputText = in.contains(u"text_tokens")
+        ? intAt(in, u"text_tokens")
+        : std::max<qint64>(0, inputTokens - result.inputAudio - result.inputImage);
+
+    // Cached tokens are a subset of the input; without a per-modality breakdown, assume text first.
+    const qint64 cached = intAt(in, u"cached_tokens");
+    const QJsonObject cachedDetails = in.value(u"cached_tokens_details").toObject();
+    if (!cachedDetails.isEmpty()) {
+        result.cachedText = std::min(intAt(cachedDetails, u"text_tokens"), result.inputText);
+        result.cachedAudio = std::min(intAt(cachedDetails, u"audio_tokens"), result.inputAudio);
+        result.cachedImage = std::min(intAt(cachedDetails, u"image_tokens"), result.inputImage);
+    } else if (cached > 0) {
+        result.cachedText = std::min(cached, result.inputText);
+        result.cachedAudio = std::min(cached - result.cachedText, result.inputAudio);
+    }
+
+    result.outputAudio = intAt(out, u"audio_tokens");
+    result.outputText = out.contains(u"text_tokens")
+        ? intAt(out, u"text_tokens")
+        : std::max<qint64>(0, outputTokens - result.outputAudio);
+    // Reasoning tokens are part of the text output (reported nested in some models' text_tokens).
+    result.outputReasoning = std::min(intAt(out, u"reasoning_tokens"), result.outputText);
+    return result;
+}
+
+qint64 RealtimeMeter::countOnce(QString *lastCounted, const QString &text)
+{
+    if (text == *lastCounted)
+        return 0;
+    *lastCounted = text;
+    return text.isEmpty() ? 0 : m_countText(text);
+}
+
+qint64 RealtimeMeter::addInputText(const QString &text)
+{
+    const qint64 tokens = text.isEmpty() ? 0 : m_countText(text);
+    m_pendingInputText += tokens;
+    return tokens;
+}
+
+qint64 RealtimeMeter::addInputAudioBytes(qint64 bytes)
+{
+    const qint64 before = m_pendingInputAudioTicks / kTicksPerInputToken;
+    m_pendingInputAudioTicks += audioTicks(bytes, m_inputFormat);
+    return m_pendingInputAudioTicks / kTicksPerInputToken - before;
+}
+
+qint64 RealtimeMeter::addOutputAudioBytes(qint64 bytes)
+{
+    const qint64 before = m_pendingOutputAudioTicks / kTicksPerOutputToken;
+    m_pendingOutputAudioTicks += audioTicks(bytes, m_outputFormat);
+    return m_pendingOutputAudioTicks / kTicksPerOutputToken - before;
+}
+
+Monitor::SessionUsage RealtimeMeter::pendingEstimate() const
+{
+    Monitor::SessionUsage usage;
+    usage.inputText = m_pendingInputText;
+    usage.inputAudio = m_pendingInputAudioTicks / kTicksPerInputToken;
+    usage.outputAudio = m_pendingOutputAudioTicks / kTicksPerOutputToken;
+    usage.outputText = m_pendingOutputText.isEmpty() ? 0 : m_countText(m_pendingOutputText);
+    return usage;
+}
+
+void RealtimeMeter::resetPending()
+{
+    // Audio shorter than one token carries over to the next response instead of being dropped.
+    m_pendingInputText = 0;
+    m_pendingInputAudioTicks %= kTicksPerInputToken;
+    m_pendingOutputAudioTicks %= kTicksPerOutputToken;
+    m_pendingOutputText.clear();
+}
+
+std::vector<MeteredResponse> RealtimeMeter::takeCompletedResponses()
+{
+    return std::exchange(m_completed, {});
+}
+
+std::vector<TranscriptionUsage> RealtimeMeter::takeTranscriptions()
+{
+    return std::exchange(m_transcriptions, {});
+}
+
+Monitor::SessionUsage RealtimeMeter::takePending()
+{
+    const Monitor::SessionUsage pending = pendingEstimate();
+    resetPending();
+    m_total += pending;
+    return pending;
+}
+
+bool RealtimeMeter::hasPending() const
+{
+    return m_pendingInputText > 0 || m_pendingInputAudioTicks >= kTicksPerInputToken
+        || m_pendingOutputAudioTicks >= kTicksPerOutputToken || !m_pendingOutputText.isEmpty();
+}
+
+Monitor::SessionUsage RealtimeMeter::liveUsage() const
+{
+    Monitor::SessionUsage usage = m_total;
+    usage += pendingEstimate();
+    return usage;
+}
+
+} // namespace RelayDesk::Relay

@@ -1,0 +1,297 @@
+// RealtimeMeter: beta and GA events, cumulative audio, authoritative response.done usage,
+// cached subsets, transcription usage, unknown events; plus the JSON peek helpers it relies on.
+#include "relay/jsonpeek.h"
+#include "relay/realtimemeter.h"
+
+#include <QtTest>
+
+// Note: moc (Qt 6.4) mis-lexes raw string literals that contain \", so such rows use ordinary literals.
+
+using namespace RelayDesk::Relay;
+using RelayDesk::Monitor::SessionUsage;
+
+namespace {
+
+// A deterministic stand-in for the tokenizer: one token per whitespace-separated word.
+qint64 countWords(const QString &text)
+{
+    return text.split(QLatin1Char(' '), Qt::SkipEmptyParts).size();
+}
+
+QByteArray audioEvent(const char *type, const char *field, qint64 bytes)
+{
+    const QByteArray payload = QByteArray(bytes, '\x01').toBase64();
+    return QByteArray("{\"type\":\"") + type + "\",\"event_id\":\"e1\",\"" + field + "\":\"" + payload + "\"}";
+}
+
+} // namespace
+
+class TestRealtimeMeter final : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void peekFindsTopLevelMembersOnly_data()
+    {
+        QTest::addColumn<QByteArray>("json");
+        QTest::addColumn<QByteArray>("key");
+        QTest::addColumn<bool>("found");
+        QTest::addColumn<QByteArray>("value");
+        QTest::newRow("first") << QByteArray(R"({"type":"a.b","x":1})") << QByteArray("type") << true << QByteArray("a.b");
+        QTest::newRow("later") << QByteArray(R"({"event_id":"e","type":"t"})") << QByteArray("type") << true << QByteArray("t");
+        QTest::newRow("nested ignored") << QByteArray(R"({"item":{"type":"inner"},"type":"outer"})") << QByteArray("type") << true << QByteArray("outer");
+        QTest::newRow("nested only") << QByteArray(R"({"item":{"type":"inner"}})") << QByteArray("type") << false << QByteArray();
+        QTest::newRow("in array") << QByteArray(R"({"a":[{"type":"x"}],"type":"y"})") << QByteArray("type") << true << QByteArray("y");
+        QTest::newRow("escaped quote in value") << QByteArray("{\"s\":\"a\\\"type\\\":\\\"z\",\"type\":\"ok\"}") << QByteArray("type") << true << QByteArray("ok");
+        QTest::newRow("key text inside string") << QByteArray("{\"s\":\"\\\"type\\\":\\\"no\\\"\",\"k\":1}") << QByteArray("type") << false << QByteArray();
+        QTest::newRow("whitespace") << QByteArray(" {  \"type\" :  \"sp\" } ") << QByteArray("type") << true << QByteArray("sp");
+        QTest::newRow("not a string") << QByteArray(R"({"type":5})") << QByteArray("type") << false << QByteArray();
+        QTest::newRow("array root") << QByteArray(R"([{"type":"x"}])") << QByteArray("type") << false << QByteArray();
+        QTest::newRow("truncated") << QByteArray("{\"type\":\"abc") << QByteArray("type") << false << QByteArray();
+        QTest::newRow("empty") << QByteArray() << QByteArray("type") << false << QByteArray();
+        QTest::newRow("garbage") << QByteArray("\xff\xfe{\"") << QByteArray("type") << false << QByteArray();
+    }
+
+    void peekFindsTopLevelMembersOnly()
+    {
+        QFETCH(QByteArray, json);
+        QFETCH(QByteArray, key);
+        QFETCH(bool, found);
+        QFETCH(QByteArray, value);
+        const auto result = peekTopLevelString(json, key);
+        QCOMPARE(result.has_value(), found);
+        if (found)
+            QCOMPARE(result->toByteArray(), value);
+    }
+
+    void base64SizeMatchesDecoding_data()
+    {
+        QTest::addColumn<int>("bytes");
+        for (int n : {0, 1, 2, 3, 4, 5, 959, 960, 4800, 48000})
+            QTest::addRow("%d", n) << n;
+    }
+
+    void base64SizeMatchesDecoding()
+    {
+        QFETCH(int, bytes);
+        const QByteArray padded = QByteArray(bytes, 'x').toBase64();
+        QCOMPARE(base64DecodedSize(padded), qint64(bytes));
+        const QByteArray unpadded = QByteArray(bytes, 'x').toBase64(QByteArray::OmitTrailingEquals);
+        QCOMPARE(base64DecodedSize(unpadded), qint64(bytes));
+    }
+
+    void audioIsCountedOnCumulativeBytes_data()
+    {
+        QTest::addColumn<QByteArray>("sessionUpdate");
+        QTest::addColumn<int>("chunkBytes");
+        QTest::addColumn<int>("chunks");
+        QTest::addColumn<qint64>("inputTokens");
+        // pcm16 24 kHz: 48 000 B/s, one user token per 100 ms = 4 800 B. 20 ms frames = 960 B.
+        QTest::newRow("pcm16 20ms x 50") << QByteArray() << 960 << 50 << qint64(10);
+        QTest::newRow("pcm16 1s") << QByteArray() << 48000 << 1 << qint64(10);
+        QTest::newRow("pcm16 20ms x 4 (under a token)") << QByteArray() << 960 << 4 << qint64(0);
+        QTest::newRow("pcm16 20ms x 5") << QByteArray() << 960 << 5 << qint64(1);
+        // G.711: 8 000 B/s, 100 ms = 800 B; beta string and GA object.
+        QTest::newRow("g711_ulaw beta 20ms x 50")
+            << QByteArray(R"({"type":"session.update","session":{"input_audio_format":"g711_ulaw"}})") << 160 << 50 << qint64(10);
+        QTest::newRow("audio/pcmu GA 1s")
+            << QByteArray(R"({"type":"session.update","session":{"type":"realtime","audio":{"input":{"format":{"type":"audio/pcmu"}}}}})") << 8000 << 1 << qint64(10);
+        QTest::newRow("audio/pcm GA 24k 10s")
+            << QByteArray(R"({"type":"session.update","session":{"type":"realtime","audio":{"input":{"format":{"type":"audio/pcm","rate":24000}}}}})") << 48000 << 10 << qint64(100);
+    }
+
+    void audioIsCountedOnCumulativeBytes()
+    {
+        QFETCH(QByteArray, sessionUpdate);
+        QFETCH(int, chunkBytes);
+        QFETCH(int, chunks);
+        QFETCH(qint64, inputTokens);
+        RealtimeMeter meter(countWords);
+        if (!sessionUpdate.isEmpty())
+            meter.observeClient(sessionUpdate);
+        qint64 observed = 0;
+        for (int i = 0; i < chunks; ++i)
+            observed += meter.observeClient(audioEvent("input_audio_buffer.append", "audio", chunkBytes)).tokens;
+        QCOMPARE(observed, inputTokens);
+        QCOMPARE(meter.liveUsage().inputAudio, inputTokens);
+    }
+
+    void outputAudioUsesAssistantRateWithBetaAndGaNames_data()
+    {
+        QTest::addColumn<QByteArray>("type");
+        QTest::newRow("beta") << QByteArray("response.audio.delta");
+        QTest::newRow("GA") << QByteArray("response.output_audio.delta");
+    }
+
+    void outputAudioUsesAssistantRateWithBetaAndGaNames()
+    {
+        QFETCH(QByteArray, type);
+        RealtimeMeter meter(countWords);
+        // 1 s of pcm16 output in 20 ms deltas = 20 assistant tokens (1 per 50 ms).
+        for (int i = 0; i < 50; ++i)
+            meter.observeUpstream(audioEvent(type.constData(), "delta", 960));
+        QCOMPARE(meter.liveUsage().outputAudio, qint64(20));
+        QVERIFY(meter.hasPending());
+    }
+
+    void upstreamUsageIsAuthoritativeAndReplacesTheLocalEstimate()
+    {
+        RealtimeMeter meter(countWords);
+        meter.observeClient(R"({"type":"session.update","session":{"instructions":"be very brief"}})");
+        meter.observeClient(audioEvent("input_audio_buffer.append", "audio", 48000));
+        meter.observeUpstream(R"({"type":"response.output_audio_transcript.delta","delta":"hello there"})");
+        meter.observeUpstream(audioEvent("response.output_audio.delta", "delta", 48000));
+        const auto done = meter.observeUpstream(R"({"type":"response.done","response":{"id":"resp_1","status":"completed","usage":{
+            "total_tokens":3390,"input_tokens":1100,"output_tokens":2290,
+            "input_token_details":{"text_tokens":100,"audio_tokens":1000,"image_tokens":0,"cached_tokens":600,
+                "cached_tokens_details":{"text_tokens":64,"audio_tokens":536,"image_tokens":0}},
+            "output_token_details":{"text_tokens":50,"audio_tokens":2240}}}})");
+        QVERIFY(done.responseDone);
+        const auto responses = meter.takeCompletedResponses();
+        QCOMPARE(responses.size(), size_t(1));
+        const MeteredResponse &response = responses.front();
+        QVERIFY(response.fromUpstream);
+        QCOMPARE(response.responseId, QStringLiteral("resp_1"));
+        QCOMPARE(response.usage.inputText, 100);
+        QCOMPARE(response.usage.inputAudio, 1000);
+        QCOMPARE(response.usage.cachedText, 64);
+        QCOMPARE(response.usage.cachedAudio, 536);
+        QCOMPARE(response.usage.outputText, 50);
+        QCOMPARE(response.usage.outputAudio, 2240);
+        QVERIFY(!meter.hasPending());
+        QCOMPARE(meter.total(), response.usage);
+        QVERIFY(meter.takeCompletedResponses().empty());
+    }
+
+    void responseWithoutUsageFallsBackToTheLocalEstimate()
+    {
+        RealtimeMeter meter(countWords);
+        meter.observeClient(R"({"type":"conversation.item.create","item":{"type":"message","role":"user",
+            "content":[{"type":"input_text","text":"what is the time"}]}})");
+        meter.observeUpstream(R"({"type":"response.output_text.delta","delta":"it is "})");
+        meter.observeUpstream(R"({"type":"response.output_text.delta","delta":"noon now"})");
+        meter.observeUpstream("{\"type\":\"response.function_call_arguments.delta\",\"delta\":\" {\\\"tz\\\": 1}\"}");
+        meter.observeUpstream(R"({"type":"response.done","response":{"id":"r","status":"completed","usage":null}})");
+        const auto responses = meter.takeCompletedResponses();
+        QCOMPARE(responses.size(), size_t(1));
+        QVERIFY(!responses.front().fromUpstream);
+        QCOMPARE(responses.front().usage.inputText, 4);
+        // Deltas are concatenated and counted once: "it is noon now {"tz": 1}" = 6 words.
+        QCOMPARE(responses.front().usage.outputText, 6);
+    }
+
+    void serverEchoOfItemsIsNotOutput_data()
+    {
+        QTest::addColumn<QByteArray>("type");
+        QTest::newRow("beta created") << QByteArray("conversation.item.created");
+        QTest::newRow("GA added") << QByteArray("conversation.item.added");
+        QTest::newRow("GA done") << QByteArray("conversation.item.done");
+    }
+
+    void serverEchoOfItemsIsNotOutput()
+    {
+        QFETCH(QByteArray, type);
+        RealtimeMeter meter(countWords);
+        const QByteArray item = R"({"type":"message","role":"user","content":[{"type":"input_text","text":"one two three"}]})";
+        const QByteArray echo = "{\"type\":\"" + type + "\",\"item\":" + item + "}";
+        const auto observation = meter.observeUpstream(echo);
+        QCOMPARE(observation.type, QString::fromLatin1(type));
+        QCOMPARE(meter.liveUsage(), SessionUsage{});
+    }
+
+    void instructionsAndToolsCountOncePerChange()
+    {
+        RealtimeMeter meter(countWords);
+        const QByteArray update = R"({"type":"session.update","session":{"instructions":"a b c","tools":[{"type":"function","name":"f"}]}})";
+        QVERIFY(meter.observeClient(update).tokens > 0);
+        const qint64 afterFirst = meter.liveUsage().inputText;
+        QCOMPARE(meter.observeClient(update).tokens, 0);
+        QCOMPARE(meter.liveUsage().inputText, afterFirst);
+        meter.observeClient(R"({"type":"session.update","session":{"instructions":"a b c d"}})");
+        QCOMPARE(meter.liveUsage().inputText, afterFirst + 4);
+        // The server's session.updated echo is not input.
+        meter.observeUpstream(R"({"type":"session.updated","session":{"instructions":"x y z w v"}})");
+        QCOMPARE(meter.liveUsage().inputText, afterFirst + 4);
+    }
+
+    void cachedTokensWithoutDetailsAreTextFirst()
+    {
+        const SessionUsage usage = RealtimeMeter::usageFromResponseDone(QJsonDocument::fromJson(R"({
+            "input_tokens":300,"output_tokens":10,
+            "input_token_details":{"text_tokens":100,"audio_tokens":200,"cached_tokens":150},
+            "output_token_details":{"text_tokens":10,"audio_tokens":0,"reasoning_tokens":4}})").object());
+        QCOMPARE(usage.cachedText, 100);
+        QCOMPARE(usage.cachedAudio, 50);
+        QCOMPARE(usage.outputReasoning, 4);
+        QCOMPARE(usage.inputTotal(), 300);
+    }
+
+    void missingBreakdownTreatsTheRestAsText()
+    {
+        const SessionUsage usage = RealtimeMeter::usageFromResponseDone(QJsonDocument::fromJson(R"({
+            "input_tokens":120,"output_tokens":30,"input_token_details":{"audio_tokens":20},
+            "output_token_details":{"audio_tokens":25}})").object());
+        QCOMPARE(usage.inputText, 100);
+        QCOMPARE(usage.inputAudio, 20);
+        QCOMPARE(usage.outputText, 5);
+        QCOMPARE(usage.outputAudio, 25);
+    }
+
+    void transcriptionUsageIsRecordedSeparately()
+    {
+        RealtimeMeter meter(countWords);
+        meter.observeClient(R"({"type":"session.update","session":{"input_audio_transcription":{"model":"gpt-4o-transcribe"}}})");
+        QCOMPARE(meter.transcriptionModel(), QStringLiteral("gpt-4o-transcribe"));
+        const auto observation = meter.observeUpstream(R"({"type":"conversation.item.input_audio_transcription.completed",
+            "item_id":"item_1","transcript":"hi","usage":{"type":"tokens","input_tokens":40,"output_tokens":3,"total_tokens":43,
+            "input_token_details":{"text_tokens":0,"audio_tokens":40}}})");
+        QVERIFY(observation.transcriptionDone);
+        meter.observeUpstream(R"({"type":"conversation.item.input_audio_transcription.completed",
+            "item_id":"item_2","usage":{"type":"duration","seconds":2.5}})");
+        const auto transcriptions = meter.takeTranscriptions();
+        QCOMPARE(transcriptions.size(), size_t(2));
+        QCOMPARE(transcriptions[0].inputAudioTokens, 40);
+        QCOMPARE(transcriptions[0].outputTextTokens, 3);
+        QCOMPARE(transcriptions[1].seconds, 2.5);
+        QCOMPARE(meter.total(), SessionUsage{}); // not part of the conversation's own usage
+    }
+
+    void unknownAndBrokenFramesAreIgnored_data()
+    {
+        QTest::addColumn<QByteArray>("frame");
+        QTest::addColumn<QString>("type");
+        QTest::newRow("unknown event") << QByteArray(R"({"type":"mcp_list_tools.completed","x":[1,2]})") << QStringLiteral("mcp_list_tools.completed");
+        QTest::newRow("rate limits") << QByteArray(R"({"type":"rate_limits.updated","rate_limits":[]})") << QStringLiteral("rate_limits.updated");
+        QTest::newRow("not json") << QByteArray("hello") << QStringLiteral("(invalid json)");
+        QTest::newRow("truncated delta") << QByteArray("{\"type\":\"response.output_text.delta\",\"delta\":\"abc") << QStringLiteral("response.output_text.delta");
+        QTest::newRow("delta wrong type") << QByteArray(R"({"type":"response.output_text.delta","delta":42})") << QStringLiteral("response.output_text.delta");
+        QTest::newRow("session not object") << QByteArray(R"({"type":"session.updated","session":"x"})") << QStringLiteral("session.updated");
+    }
+
+    void unknownAndBrokenFramesAreIgnored()
+    {
+        QFETCH(QByteArray, frame);
+        QFETCH(QString, type);
+        RealtimeMeter meter(countWords);
+        QCOMPARE(meter.observeUpstream(frame).type, type);
+        QCOMPARE(meter.observeClient(frame).type, type);
+        QCOMPARE(meter.liveUsage(), SessionUsage{});
+    }
+
+    void pendingAfterTheLastResponseIsTakenOnce()
+    {
+        RealtimeMeter meter(countWords);
+        meter.observeClient(audioEvent("input_audio_buffer.append", "audio", 48000 * 2)); // 2 s → 20 tokens
+        meter.observeUpstream(R"({"type":"response.output_text.delta","delta":"partial answer"})");
+        QVERIFY(meter.hasPending());
+        const SessionUsage pending = meter.takePending();
+        QCOMPARE(pending.inputAudio, 20);
+        QCOMPARE(pending.outputText, 2);
+        QVERIFY(!meter.hasPending());
+        QCOMPARE(meter.takePending(), SessionUsage{});
+        QCOMPARE(meter.total(), pending);
+    }
+};
+
+QTEST_APPLESS_MAIN(TestRealtimeMeter)
+#include "tst_realtimemeter.moc"
