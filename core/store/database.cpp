@@ -1,0 +1,302 @@
+#include "database.h"
+
+#include "migrations.h"
+
+#include "common/datadir.h"
+
+#include <QDateTime>
+#include <QDir>
+#include <QMutex>
+#include <QSqlError>
+#include <QThread>
+#include <QUrl>
+#include <QUrlQuery>
+
+#include <atomic>
+#include <unordered_map>
+
+namespace RelayDesk::Store {
+
+struct Database::Shared
+{
+    quint64 serial = 0;
+    Backend backend = Backend::Sqlite;
+    QString sqlitePath;
+    QString pgHost, pgUser, pgPassword, pgDatabase, pgOptions;
+    int pgPort = 5432;
+
+    mutable QMutex mutex;
+    QStringList connectionNames; // every open connection of this database, all threads
+    bool closed = false;
+
+    void release(const QString &name)
+    {
+        QMutexLocker lock(&mutex);
+        if (!connectionNames.removeOne(name))
+            return;
+        removeConnection(name);
+    }
+
+    static void removeConnection(const QString &name)
+    {
+        {
+            QSqlDatabase db = QSqlDatabase::database(name, false);
+            db.close();
+        }
+        QSqlDatabase::removeDatabase(name);
+    }
+};
+
+namespace {
+
+std::atomic<quint64> g_serial{0};
+std::atomic<quint64> g_connectionCounter{0};
+
+// Per-thread connection cache. Its destructor runs when the thread exits and removes that thread's
+// connections (if their Database still exists), so short-lived worker threads leave nothing behind.
+struct ThreadConnections
+{
+    struct Entry
+    {
+        std::weak_ptr<Database::Shared> owner;
+        QString name;
+    };
+    std::unordered_map<quint64, Entry> bySerial;
+
+    ~ThreadConnections()
+    {
+        for (auto &[serial, entry] : bySerial) {
+            if (auto shared = entry.owner.lock())
+                shared->release(entry.name);
+        }
+    }
+};
+
+thread_local ThreadConnections t_connections;
+
+Result<std::shared_ptr<Database::Shared>> parsePostgresUrl(const QString &text)
+{
+    const QUrl url(text, QUrl::StrictMode);
+    if (!url.isValid() || url.host().isEmpty())
+        return Result<std::shared_ptr<Database::Shared>>::failure(
+            QStringLiteral("invalid database URL (expected postgres://user:pass@host:port/db)"));
+    auto s = std::make_shared<Database::Shared>();
+    s->backend = Database::Backend::Postgres;
+    s->pgHost = url.host();
+    s->pgPort = url.port(5432);
+    s->pgUser = url.userName();
+    s->pgPassword = url.password();
+    s->pgDatabase = url.path().mid(1);
+    if (s->pgDatabase.isEmpty())
+        s->pgDatabase = s->pgUser.isEmpty() ? QStringLiteral("postgres") : s->pgUser;
+    QStringList options;
+    const auto items = QUrlQuery(url).queryItems(QUrl::FullyDecoded);
+    for (const auto &[key, value] : items)
+        options << key + u'=' + value;
+    s->pgOptions = options.join(u';');
+    return s;
+}
+
+} // namespace
+
+Database::Database(std::shared_ptr<Shared> shared) : m_shared(std::move(shared)) {}
+
+Database::~Database()
+{
+    QMutexLocker lock(&m_shared->mutex);
+    m_shared->closed = true;
+    for (const QString &name : std::as_const(m_shared->connectionNames))
+        Shared::removeConnection(name);
+    m_shared->connectionNames.clear();
+}
+
+Result<std::shared_ptr<Database>> Database::openDataDir(const QString &dataDir)
+{
+    QString error;
+    if (!ensureDataDir(dataDir, &error))
+        return Result<std::shared_ptr<Database>>::failure(error);
+    return openUrl(QDir(dataDir).filePath(QString::fromLatin1(kSqliteFileName)));
+}
+
+Result<std::shared_ptr<Database>> Database::open(const QString &dataDir, const QString &url)
+{
+    if (!url.isEmpty())
+        return openUrl(url);
+    return openDataDir(resolveDataDir(dataDir));
+}
+
+Result<std::shared_ptr<Database>> Database::openUrl(const QString &url)
+{
+    using R = Result<std::shared_ptr<Database>>;
+    std::shared_ptr<Shared> shared;
+    if (url.startsWith(u"postgres://") || url.startsWith(u"postgresql://")) {
+        auto parsed = parsePostgresUrl(url);
+        if (!parsed)
+            return R::failure(parsed.error());
+        shared = parsed.value();
+    } else {
+        shared = std::make_shared<Shared>();
+        QString path = url;
+        if (path.startsWith(u"sqlite://"))
+            path = QUrl(path).path();
+        if (path.isEmpty())
+            return R::failure(QStringLiteral("empty database path"));
+        shared->sqlitePath = QFileInfo(path).absoluteFilePath();
+    }
+    shared->serial = ++g_serial;
+    std::shared_ptr<Database> db(new Database(shared));
+    QSqlDatabase conn = db->connection();
+    if (!conn.isOpen())
+        return R::failure(QStringLiteral("cannot open database %1: %2")
+                              .arg(db->description(), conn.lastError().text()));
+    if (Status migrated = db->migrate(); !migrated)
+        return R::failure(migrated.error());
+    return db;
+}
+
+Database::Backend Database::backend() const
+{
+    return m_shared->backend;
+}
+
+QString Database::description() const
+{
+    if (m_shared->backend == Backend::Sqlite)
+        return m_shared->sqlitePath;
+    return QStringLiteral("postgres://%1@%2:%3/%4")
+        .arg(m_shared->pgUser, m_shared->pgHost).arg(m_shared->pgPort).arg(m_shared->pgDatabase);
+}
+
+QSqlDatabase Database::connection() const
+{
+    auto it = t_connections.bySerial.find(m_shared->serial);
+    if (it != t_connections.bySerial.end())
+        return QSqlDatabase::database(it->second.name, false);
+
+    const QString name = QStringLiteral("relaydesk-%1-%2").arg(m_shared->serial).arg(++g_connectionCounter);
+    QSqlDatabase db;
+    if (m_shared->backend == Backend::Sqlite) {
+        db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
+        db.setDatabaseName(m_shared->sqlitePath);
+        db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=15000"));
+    } else {
+        db = QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), name);
+        db.setHostName(m_shared->pgHost);
+        db.setPort(m_shared->pgPort);
+        db.setUserName(m_shared->pgUser);
+        db.setPassword(m_shared->pgPassword);
+        db.setDatabaseName(m_shared->pgDatabase);
+        db.setConnectOptions(m_shared->pgOptions);
+    }
+    {
+        QMutexLocker lock(&m_shared->mutex);
+        m_shared->connectionNames << name;
+    }
+    t_connections.bySerial[m_shared->serial] = {m_shared, name};
+    if (!db.open())
+        return db;
+    QSqlQuery q(db);
+    if (m_shared->backend == Backend::Sqlite) {
+        // WAL lets readers (the console) run beside the relay's writer; NORMAL is durable across
+        // application crashes in WAL mode and an order of magnitude faster than FULL.
+        q.exec(QStringLiteral("PRAGMA journal_mode=WAL"));
+        q.exec(QStringLiteral("PRAGMA synchronous=NORMAL"));
+        q.exec(QStringLiteral("PRAGMA foreign_keys=ON"));
+        q.exec(QStringLiteral("PRAGMA busy_timeout=15000"));
+    } else {
+        q.exec(QStringLiteral("SET client_min_messages TO WARNING"));
+    }
+    return db;
+}
+
+QSqlQuery Database::query() const
+{
+    QSqlQuery q(connection());
+    q.setForwardOnly(true);
+    return q;
+}
+
+int Database::schemaVersion() const
+{
+    return currentSchemaVersion(*this);
+}
+
+Status Database::migrate()
+{
+    return runMigrations(*this);
+}
+
+int Database::openConnectionCount() const
+{
+    QMutexLocker lock(&m_shared->mutex);
+    return int(m_shared->connectionNames.size());
+}
+
+Transaction::Transaction(const Database &db) : m_db(db.connection())
+{
+    if (!m_db.isOpen()) {
+        m_error = QStringLiteral("database not open: ") + m_db.lastError().text();
+        return;
+    }
+    QSqlQuery q(m_db);
+    const bool sqlite = db.backend() == Database::Backend::Sqlite;
+    if (!q.exec(sqlite ? QStringLiteral("BEGIN IMMEDIATE") : QStringLiteral("BEGIN"))) {
+        m_error = queryError(q, "begin transaction");
+        return;
+    }
+    m_active = true;
+}
+
+Transaction::~Transaction()
+{
+    rollback();
+}
+
+bool Transaction::commit()
+{
+    if (!m_active)
+        return false;
+    QSqlQuery q(m_db);
+    if (!q.exec(QStringLiteral("COMMIT"))) {
+        m_error = queryError(q, "commit");
+        rollback();
+        return false;
+    }
+    m_active = false;
+    return true;
+}
+
+void Transaction::rollback()
+{
+    if (!m_active)
+        return;
+    m_active = false;
+    QSqlQuery q(m_db);
+    q.exec(QStringLiteral("ROLLBACK"));
+}
+
+QString queryError(const QSqlQuery &q, const char *what)
+{
+    return QStringLiteral("%1: %2").arg(QLatin1String(what), q.lastError().text());
+}
+
+bool execQuery(QSqlQuery &q, QString *error, const char *what)
+{
+    if (q.exec())
+        return true;
+    if (error)
+        *error = queryError(q, what);
+    return false;
+}
+
+qint64 nowMs()
+{
+    return QDateTime::currentMSecsSinceEpoch();
+}
+
+qint64 nowSecs()
+{
+    return QDateTime::currentSecsSinceEpoch();
+}
+
+} // namespace RelayDesk::Store

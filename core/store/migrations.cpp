@@ -1,0 +1,187 @@
+#include "migrations.h"
+
+#include "database.h"
+
+#include <QSqlError>
+#include <QStringList>
+
+namespace RelayDesk::Store {
+namespace {
+
+struct Migration
+{
+    int version;
+    const char *description;
+    QStringList statements; // %ID% = the auto id column for the backend
+};
+
+// Version 1: the design-doc schema plus the indexes log paging and filtering need at a million rows.
+// All integers are BIGINT (SQLite stores them as 64-bit INTEGER anyway); booleans are 0/1 integers.
+Migration migration1()
+{
+    return {1, "initial schema", {
+        QStringLiteral(
+            "CREATE TABLE users ("
+            " id %ID%,"
+            " name TEXT NOT NULL UNIQUE,"
+            " grp TEXT NOT NULL DEFAULT 'default',"
+            " quota BIGINT NOT NULL DEFAULT 0,"
+            " used_quota BIGINT NOT NULL DEFAULT 0,"
+            " request_count BIGINT NOT NULL DEFAULT 0,"
+            " status INTEGER NOT NULL DEFAULT 1,"
+            " created_at BIGINT NOT NULL)"),
+        QStringLiteral(
+            "CREATE TABLE api_keys ("
+            " id %ID%,"
+            " user_id BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+            " name TEXT NOT NULL UNIQUE,"
+            " key_hash TEXT NOT NULL UNIQUE,"
+            " key_hint TEXT NOT NULL,"
+            " status INTEGER NOT NULL DEFAULT 1,"
+            " remain_quota BIGINT NOT NULL DEFAULT 0,"
+            " unlimited INTEGER NOT NULL DEFAULT 0,"
+            " used_quota BIGINT NOT NULL DEFAULT 0,"
+            " expires_at BIGINT NOT NULL DEFAULT 0,"
+            " model_limits TEXT NOT NULL DEFAULT '',"
+            " grp TEXT NOT NULL DEFAULT '',"
+            " created_at BIGINT NOT NULL)"),
+        QStringLiteral("CREATE INDEX idx_api_keys_user ON api_keys(user_id)"),
+        QStringLiteral(
+            "CREATE TABLE channels ("
+            " id %ID%,"
+            " name TEXT NOT NULL UNIQUE,"
+            " type TEXT NOT NULL DEFAULT 'openai',"
+            " base_url TEXT NOT NULL,"
+            " secret TEXT NOT NULL DEFAULT '',"
+            " models TEXT NOT NULL DEFAULT '',"
+            " groups TEXT NOT NULL DEFAULT 'default',"
+            " model_mapping TEXT NOT NULL DEFAULT '{}',"
+            " priority INTEGER NOT NULL DEFAULT 0,"
+            " weight INTEGER NOT NULL DEFAULT 1,"
+            " status INTEGER NOT NULL DEFAULT 1,"
+            " used_quota BIGINT NOT NULL DEFAULT 0,"
+            " created_at BIGINT NOT NULL)"),
+        QStringLiteral("CREATE TABLE options (key TEXT PRIMARY KEY, value TEXT NOT NULL, updated_at BIGINT NOT NULL)"),
+        QStringLiteral(
+            "CREATE TABLE price_snapshots ("
+            " id %ID%,"
+            " created_at BIGINT NOT NULL,"
+            " book_json TEXT NOT NULL)"),
+        QStringLiteral(
+            "CREATE TABLE reservations ("
+            " id %ID%,"
+            " request_id TEXT NOT NULL UNIQUE,"
+            " user_id BIGINT NOT NULL REFERENCES users(id),"
+            " key_id BIGINT,"
+            " reserved BIGINT NOT NULL,"
+            " charged BIGINT NOT NULL DEFAULT 0,"
+            " state INTEGER NOT NULL DEFAULT 0,"
+            " kind TEXT NOT NULL DEFAULT '',"
+            " final_quota BIGINT NOT NULL DEFAULT 0,"
+            " log_id BIGINT NOT NULL DEFAULT 0,"
+            " started_at BIGINT NOT NULL,"
+            " updated_at BIGINT NOT NULL)"),
+        QStringLiteral("CREATE INDEX idx_reservations_state ON reservations(state)"),
+        QStringLiteral(
+            "CREATE TABLE logs ("
+            " id %ID%,"
+            " created_at BIGINT NOT NULL,"
+            " type INTEGER NOT NULL,"
+            " user_id BIGINT NOT NULL DEFAULT 0,"
+            " key_id BIGINT NOT NULL DEFAULT 0,"
+            " channel_id BIGINT NOT NULL DEFAULT 0,"
+            " model TEXT NOT NULL DEFAULT '',"
+            " upstream_model TEXT NOT NULL DEFAULT '',"
+            " prompt_tokens BIGINT NOT NULL DEFAULT 0,"
+            " completion_tokens BIGINT NOT NULL DEFAULT 0,"
+            " quota BIGINT NOT NULL DEFAULT 0,"
+            " use_ms BIGINT NOT NULL DEFAULT 0,"
+            " is_stream INTEGER NOT NULL DEFAULT 0,"
+            " request_id TEXT NOT NULL DEFAULT '',"
+            " content TEXT NOT NULL DEFAULT '',"
+            " other_json TEXT NOT NULL DEFAULT '{}',"
+            " price_snapshot_id BIGINT NOT NULL DEFAULT 0)"),
+        // Paging is keyset on (created_at, id); the per-column indexes serve the console's filters.
+        QStringLiteral("CREATE INDEX idx_logs_created ON logs(created_at, id)"),
+        QStringLiteral("CREATE INDEX idx_logs_user_created ON logs(user_id, created_at, id)"),
+        QStringLiteral("CREATE INDEX idx_logs_key_created ON logs(key_id, created_at, id)"),
+        QStringLiteral("CREATE INDEX idx_logs_model_created ON logs(model, created_at, id)"),
+        QStringLiteral("CREATE INDEX idx_logs_channel_created ON logs(channel_id, created_at, id)"),
+        QStringLiteral("CREATE INDEX idx_logs_type_created ON logs(type, created_at, id)"),
+        QStringLiteral("CREATE INDEX idx_logs_request ON logs(request_id)"),
+    }};
+}
+
+const std::vector<Migration> &migrations()
+{
+    static const std::vector<Migration> all = {migration1()};
+    return all;
+}
+
+QString dialect(const Database &db, QString sql)
+{
+    return sql.replace(QStringLiteral("%ID%"), db.isPostgres() ? QStringLiteral("BIGSERIAL PRIMARY KEY")
+                                                                : QStringLiteral("INTEGER PRIMARY KEY"));
+}
+
+bool run(const Database &db, const QString &sql, QString *error)
+{
+    QSqlQuery q = db.query();
+    if (q.exec(sql))
+        return true;
+    *error = QStringLiteral("%1 [%2]").arg(q.lastError().text(), sql.left(80));
+    return false;
+}
+
+} // namespace
+
+int latestSchemaVersion()
+{
+    return migrations().back().version;
+}
+
+int currentSchemaVersion(const Database &db)
+{
+    QSqlQuery q = db.query();
+    if (!q.exec(QStringLiteral("SELECT MAX(version) FROM schema_version")) || !q.next())
+        return 0;
+    return q.value(0).toInt();
+}
+
+Status runMigrations(const Database &db)
+{
+    QString error;
+    if (!run(db, QStringLiteral("CREATE TABLE IF NOT EXISTS schema_version ("
+                                "version INTEGER PRIMARY KEY, description TEXT NOT NULL, applied_at BIGINT NOT NULL)"),
+             &error))
+        return Status::failure(QStringLiteral("cannot create schema_version: ") + error);
+
+    for (const Migration &m : migrations()) {
+        Transaction tx(db);
+        if (!tx.isActive())
+            return Status::failure(tx.error());
+        // Two processes may start at once: PostgreSQL serialises them on an advisory lock,
+        // SQLite on BEGIN IMMEDIATE. Re-read the version inside the transaction.
+        if (db.isPostgres() && !run(db, QStringLiteral("SELECT pg_advisory_xact_lock(7302113)"), &error))
+            return Status::failure(error);
+        if (currentSchemaVersion(db) >= m.version)
+            continue;
+        for (const QString &sql : m.statements) {
+            if (!run(db, dialect(db, sql), &error))
+                return Status::failure(QStringLiteral("migration %1 (%2) failed: %3")
+                                           .arg(m.version).arg(QLatin1String(m.description), error));
+        }
+        QSqlQuery q = db.query();
+        q.prepare(QStringLiteral("INSERT INTO schema_version(version, description, applied_at) VALUES (?, ?, ?)"));
+        q.addBindValue(m.version);
+        q.addBindValue(QString::fromLatin1(m.description));
+        q.addBindValue(nowSecs());
+        if (!execQuery(q, &error, "record schema version"))
+            return Status::failure(error);
+        if (!tx.commit())
+            return Status::failure(tx.error());
+    }
+    return {};
+}
+
+} // namespace RelayDesk::Store

@@ -1,0 +1,104 @@
+#pragma once
+// Plain value types stored by the repositories. Money is integer quota (500 000 = US$1).
+
+#include <QJsonObject>
+#include <QString>
+#include <QStringList>
+#include <QtGlobal>
+
+namespace RelayDesk::Store {
+
+
+// Row status shared by users, keys and channels.
+enum class RowStatus : int { Enabled = 1, Disabled = 2 };
+
+struct User
+{
+    qint64 id = 0;
+    QString name;
+    QString group = QStringLiteral("default");
+    qint64 quota = 0;        // balance; may be negative only after a settlement overage
+    qint64 usedQuota = 0;
+    qint64 requestCount = 0;
+    RowStatus status = RowStatus::Enabled;
+    qint64 createdAt = 0;    // unix seconds
+};
+
+struct ApiKey
+{
+    qint64 id = 0;
+    qint64 userId = 0;
+    QString name;
+    QString keyHash;         // SHA-256 hex of the full key; the full key is never stored
+    QString keyHint;         // "sk-ab…xyz"
+    RowStatus status = RowStatus::Enabled;
+    qint64 remainQuota = 0;  // ignored when unlimited
+    bool unlimited = false;
+    qint64 usedQuota = 0;
+    qint64 expiresAt = 0;    // unix seconds; 0 = never
+    QStringList modelLimits; // empty = every model
+    QString group;           // empty = the user's group
+    qint64 createdAt = 0;
+};
+
+struct Channel
+{
+    qint64 id = 0;
+    QString name;
+    QString type = QStringLiteral("openai");
+    QString baseUrl;
+    QString secret;          // upstream API key; never printed in full
+    QStringList models;
+    QStringList groups = {QStringLiteral("default")};
+    QJsonObject modelMapping; // {"requested":"upstream"}
+    int priority = 0;
+    int weight = 1;
+    RowStatus status = RowStatus::Enabled;
+    qint64 usedQuota = 0;
+    qint64 createdAt = 0;
+};
+
+// new-api compatible log types.
+enum class LogType : int {
+    Unknown = 0, Topup = 1, Consume = 2, Manage = 3, System = 4, Error = 5, Refund = 6
+};
+
+struct LogRecord
+{
+    qint64 id = 0;
+    qint64 createdAt = 0;     // unix milliseconds; 0 = now at insert
+    LogType type = LogType::Consume;
+    qint64 userId = 0;
+    qint64 keyId = 0;         // 0 = none
+    qint64 channelId = 0;     // 0 = none
+    QString model;            // the requested model name (the one priced)
+    QString upstreamModel;
+    qint64 promptTokens = 0;
+    qint64 completionTokens = 0;
+    qint64 quota = 0;         // for consume rows: exactly what the ledger debited net
+    qint64 useMs = 0;
+    bool isStream = false;
+    QString requestId;
+    QString content;
+    QJsonObject other;        // new-api style details (ratios, usage breakdown, overage, recovered…)
+    qint64 priceSnapshotId = 0; // the PriceBook snapshot the charge used; 0 = none
+};
+
+struct Reservation
+{
+    enum class State : int { Open = 0, Settled = 1, Refunded = 2, Recovered = 3 };
+    qint64 id = 0;
+    QString requestId;
+    qint64 userId = 0;
+    qint64 keyId = 0;
+    qint64 reserved = 0;  // total debited from balances so far (initial hold + every charge/extension)
+    qint64 charged = 0;   // the part known to be consumed (sum of charge() amounts)
+    State state = State::Open;
+    QString kind;         // "chat", "realtime", …
+    qint64 finalQuota = 0;
+    qint64 logId = 0;
+    qint64 startedAt = 0; // unix milliseconds
+    qint64 updatedAt = 0;
+};
+
+} // namespace RelayDesk::Store

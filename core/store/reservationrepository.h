@@ -1,0 +1,78 @@
+#pragma once
+
+#include "records.h"
+#include "result.h"
+
+#include <QList>
+
+namespace RelayDesk::Store {
+
+class Database;
+
+// Why a ledger operation did not apply. Nothing is changed when an operation fails.
+enum class LedgerFailure {
+    None,
+    InvalidAmount,       // negative amount
+    UserNotFound,
+    UserDisabled,
+    UserQuota,           // the user's balance cannot cover the amount
+    KeyNotFound,
+    KeyNotOwned,         // the key belongs to another user
+    KeyDisabled,
+    KeyExpired,
+    KeyQuota,            // the key's remaining quota cannot cover the amount
+    DuplicateRequest,    // a reservation with this request id already exists
+    ReservationNotFound,
+    ReservationClosed,   // already settled (for refund) or refunded (for settle/charge)
+    Database,            // the database failed; see message
+};
+QString ledgerFailureName(LedgerFailure failure); // "user_quota", "key_expired", …
+
+struct LedgerOutcome
+{
+    LedgerFailure failure = LedgerFailure::None;
+    QString message;
+    Reservation reservation;    // the reservation after the operation
+    qint64 logId = 0;           // settle: the consume log row
+    bool alreadyApplied = false; // settle/refund repeated: nothing changed, same result returned
+    qint64 overage = 0;          // settle: extra debit that took a balance below zero
+
+    bool ok() const { return failure == LedgerFailure::None; }
+    explicit operator bool() const { return ok(); }
+};
+
+// The quota ledger's SQL. Every method is one transaction. Debits are single conditional statements
+// (`UPDATE … SET quota = quota - :q WHERE id = :id AND quota >= :q`), so concurrent requests can never
+// overdraw a balance on admission; rows are always touched in the order reservation → user → key.
+class ReservationRepository final
+{
+public:
+    explicit ReservationRepository(const Database &db) : m_db(db) {}
+
+    // keyId 0 = no key (admin or internal use). requestId empty = a generated one.
+    LedgerOutcome reserve(qint64 userId, qint64 keyId, qint64 amount, const QString &requestId,
+                          const QString &kind) const;
+    // Debits `amount` more against the reservation. `consumed` amounts count toward what was charged
+    // (Realtime: the cost of a finished response); otherwise the amount only enlarges the hold.
+    LedgerOutcome charge(qint64 reservationId, qint64 amount, bool consumed) const;
+    // Closes the reservation at finalQuota: refunds (reserved − final) or debits the shortfall (never
+    // refused: an uncovered shortfall takes the balance negative and is recorded as overage), adds
+    // used_quota/request_count to user, key and channel, and writes the consume log row — one transaction.
+    // Idempotent: settling again returns the first result with alreadyApplied set.
+    LedgerOutcome settle(qint64 reservationId, qint64 finalQuota, LogRecord log) const;
+    // Returns the whole hold; writes no log row (the net debit is 0). Idempotent.
+    LedgerOutcome refund(qint64 reservationId) const;
+    // Settles every reservation left open (started before startedBeforeMs) at what it had charged,
+    // with a consume log marked "recovered". Returns how many were recovered.
+    Result<int> recoverOpen(qint64 startedBeforeMs) const;
+
+    std::optional<Reservation> byId(qint64 id) const;
+    std::optional<Reservation> byRequestId(const QString &requestId) const;
+    QList<Reservation> openReservations() const;
+
+private:
+    LedgerOutcome close(qint64 reservationId, qint64 finalQuota, LogRecord log, Reservation::State state) const;
+    const Database &m_db;
+};
+
+} // namespace RelayDesk::Store
