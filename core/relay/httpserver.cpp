@@ -1,0 +1,149 @@
+#include "relay/httpserver.h"
+
+#include "relay/httpconnection.h"
+
+#include <QtWebSockets/QWebSocket>
+#include <QtWebSockets/QWebSocketServer>
+
+#include <chrono>
+
+namespace RelayDesk::Relay {
+
+namespace {
+
+QString peerKey(const QHostAddress &address, quint16 port)
+{
+    return address.toString() + QLatin1Char('|') + QString::number(port);
+}
+
+qint64 steadyNowMs()
+{
+    using namespace std::chrono;
+    return duration_cast<milliseconds>(steady_clock::now().time_since_epoch()).count();
+}
+
+} // namespace
+
+HttpServer::HttpServer(HttpServerConfig config, QObject *parent)
+    : QTcpServer(parent)
+    , m_config(std::move(config))
+{
+    // Timeouts are checked by one coarse sweep instead of a timer per connection: re-arming a timer on every
+    // request costs more than scanning the connections a few times per timeout period.
+    using namespace std::chrono;
+    const auto shortest = std::min(m_config.headerTimeout, m_config.idleTimeout);
+    const auto interval = std::clamp<milliseconds>(shortest / 4, 10ms, 1000ms);
+    m_sweepTimer.setInterval(interval);
+    connect(&m_sweepTimer, &QTimer::timeout, this, &HttpServer::sweep);
+}
+
+HttpServer::~HttpServer()
+{
+    stop();
+}
+
+bool HttpServer::start()
+{
+    if (!listen(m_config.address, m_config.port))
+        return false;
+    m_sweepTimer.start();
+    return true;
+}
+
+void HttpServer::stop()
+{
+    close();
+    m_sweepTimer.stop();
+    const QSet<HttpConnection *> connections = m_connections;
+    for (HttpConnection *c : connections) {
+        c->closeGracefully();
+        if (c->socket())
+            c->socket()->abort();
+    }
+    for (QWebSocketServer *ws : std::as_const(m_webSocketServers))
+        ws->close();
+}
+
+void HttpServer::incomingConnection(qintptr socketDescriptor)
+{
+    auto *socket = new QTcpSocket();
+    if (!socket->setSocketDescriptor(socketDescriptor)) {
+        delete socket;
+        return;
+    }
+    socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
+    std::optional<OpenAiError> rejection;
+    if (m_activeConnections >= m_config.maxConnections) {
+        rejection = OpenAiError::serviceUnavailable(
+            QStringLiteral("Too many connections (limit %1); retry later.").arg(m_config.maxConnections),
+            "too_many_connections");
+    } else {
+        ++m_activeConnections;
+    }
+    auto *connection = new HttpConnection(socket, this, rejection);
+    m_connections.insert(connection);
+}
+
+void HttpServer::connectionClosed(HttpConnection *connection)
+{
+    if (m_connections.remove(connection) && !connection->isRejection())
+        --m_activeConnections;
+}
+
+void HttpServer::sweep()
+{
+    const qint64 now = steadyNowMs();
+    const QSet<HttpConnection *> connections = m_connections; // checkTimeouts may close some
+    for (HttpConnection *c : connections)
+        c->checkTimeouts(now);
+}
+
+void HttpServer::handOverWebSocket(QTcpSocket *socket, const Router::WebSocketRoute &route, HttpRequest request)
+{
+    // The connection slot is released: a WebSocket session is not an HTTP connection any more.
+    QWebSocketServer *&ws = m_webSocketServers[route.path];
+    if (!ws) {
+        ws = new QWebSocketServer(QString::fromUtf8(m_config.serverName), QWebSocketServer::NonSecureMode, this);
+        ws->setSupportedSubprotocols(route.subprotocols);
+        ws->setHandshakeTimeout(int(m_config.headerTimeout.count()));
+        QWebSocketServer *server = ws;
+        connect(ws, &QWebSocketServer::newConnection, this, [this, server] { webSocketReady(server); });
+    }
+    const QString key = peerKey(socket->peerAddress(), socket->peerPort());
+    m_pendingUpgrades.insert(key, PendingUpgrade{std::move(request), route.path, socket});
+    // If the handshake fails, QWebSocketServer drops the socket and the pending entry must go too.
+    connect(socket, &QObject::destroyed, this, [this, key, socket](QObject *) {
+        const auto it = m_pendingUpgrades.constFind(key);
+        if (it != m_pendingUpgrades.cend() && it->socket == socket)
+            m_pendingUpgrades.erase(it);
+    });
+    socket->setParent(ws);
+    ws->handleConnection(socket);
+}
+
+void HttpServer::webSocketReady(QWebSocketServer *server)
+{
+    while (server->hasPendingConnections()) {
+        QWebSocket *socket = server->nextPendingConnection();
+        if (!socket)
+            continue;
+        const auto it = m_pendingUpgrades.find(peerKey(socket->peerAddress(), socket->peerPort()));
+        if (it == m_pendingUpgrades.end()) {
+            socket->abort();
+            socket->deleteLater();
+            continue;
+        }
+        PendingUpgrade pending = std::move(it.value());
+        m_pendingUpgrades.erase(it);
+        const Router::WebSocketRoute *route = m_router.webSocketRoute(pending.path);
+        if (!route || !route->handler) {
+            socket->close(QWebSocketProtocol::CloseCodeGoingAway);
+            socket->deleteLater();
+            continue;
+        }
+        Q_EMIT webSocketAccepted(pending.path);
+        route->handler(socket, pending.request);
+    }
+}
+
+} // namespace RelayDesk::Relay

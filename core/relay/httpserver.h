@@ -1,0 +1,83 @@
+#pragma once
+// The relay's HTTP/1.1 + WebSocket listener on one port. Lives on one thread (see RelayServerThread); every
+// connection, exchange and handler call happens on that thread.
+#include "relay/router.h"
+
+#include <QtCore/QHash>
+#include <QtCore/QSet>
+#include <QtCore/QTimer>
+#include <QtNetwork/QTcpServer>
+
+#include <chrono>
+
+QT_BEGIN_NAMESPACE
+class QWebSocketServer;
+QT_END_NAMESPACE
+
+namespace RelayDesk::Relay {
+
+class HttpConnection;
+
+struct HttpServerConfig final
+{
+    QHostAddress address = QHostAddress::LocalHost;
+    quint16 port = 8790;                              // 0 → ephemeral, see HttpServer::serverPort()
+    int maxConnections = 1024;                        // beyond → 503 and close
+    qsizetype maxHeaderBytes = 64 * 1024;             // → 431 (libhttp-parser also caps the head at 80 KiB)
+    qint64 maxBodyBytes = 32 * 1024 * 1024;           // → 413
+    std::chrono::milliseconds headerTimeout{10'000};  // first byte → end of headers (slowloris) → 408 + close
+    std::chrono::milliseconds idleTimeout{60'000};    // keep-alive idle, or a stalled body → close
+    int maxPipelinedRequests = 32;                    // unanswered requests per connection before reading pauses
+    QByteArray serverName = "RelayDesk";
+};
+
+class HttpServer final : public QTcpServer
+{
+    Q_OBJECT
+
+public:
+    explicit HttpServer(HttpServerConfig config = {}, QObject *parent = nullptr);
+    ~HttpServer() override;
+
+    Router &router() { return m_router; }
+    const Router &router() const { return m_router; }
+    const HttpServerConfig &config() const { return m_config; }
+
+    // listen() on the configured address and port; false with errorString() on failure.
+    bool start();
+    // Stops listening and closes every connection (pending responses are still written).
+    void stop();
+    int connectionCount() const { return m_activeConnections; }
+
+Q_SIGNALS:
+    // A WebSocket upgrade completed and was given to its route handler.
+    void webSocketAccepted(const QByteArray &path);
+
+protected:
+    void incomingConnection(qintptr socketDescriptor) override;
+
+private:
+    friend class HttpConnection;
+    void connectionClosed(HttpConnection *connection);
+    void sweep();
+    // The socket's handshake is still unread; QWebSocketServer reads it and answers 101 itself.
+    void handOverWebSocket(QTcpSocket *socket, const Router::WebSocketRoute &route, HttpRequest request);
+    void webSocketReady(QWebSocketServer *server);
+
+    struct PendingUpgrade
+    {
+        HttpRequest request;
+        QByteArray path;
+        const QTcpSocket *socket = nullptr; // identity only, never dereferenced
+    };
+
+    HttpServerConfig m_config;
+    Router m_router;
+    QSet<HttpConnection *> m_connections;
+    int m_activeConnections = 0;
+    QTimer m_sweepTimer;
+    QHash<QByteArray, QWebSocketServer *> m_webSocketServers;       // path → server
+    QHash<QString, PendingUpgrade> m_pendingUpgrades; // "peer-address|port" → request (until 101)
+};
+
+} // namespace RelayDesk::Relay

@@ -1,0 +1,57 @@
+#pragma once
+// OpenAI-shaped errors: the one place that knows the JSON shape and the HTTP status of each kind of
+// rejection, so every layer (server limits, router, auth, relay, realtime) answers clients identically.
+#include <QtCore/QByteArray>
+#include <QtCore/QString>
+
+namespace RelayDesk::Relay {
+
+struct OpenAiError final
+{
+    int httpStatus = 500;
+    QString message;
+    QByteArray type = "server_error";
+    QByteArray code;  // empty → JSON null
+    QByteArray param; // empty → JSON null
+
+    // {"error":{"message":…,"type":…,"code":…,"param":…}}
+    QByteArray toJson() const;
+    // Realtime error event: {"type":"error","event_id":…,"error":{…}} (event_id null when empty).
+    QByteArray toRealtimeEvent(const QByteArray &eventId = {}) const;
+
+    // 400 invalid_request_error
+    static OpenAiError invalidRequest(const QString &message, const QByteArray &code = {},
+                                      const QByteArray &param = {});
+    // 401: a missing, unknown, disabled or expired key. type invalid_request_error, code invalid_api_key
+    // (what api.openai.com answers).
+    static OpenAiError invalidApiKey(const QString &message);
+    // 401 with type authentication_error (for non-key authentication failures).
+    static OpenAiError authentication(const QString &message, const QByteArray &code = {});
+    // 403 insufficient_quota (balance or key quota cannot cover the reservation).
+    static OpenAiError insufficientQuota(const QString &message);
+    // 403 model_not_allowed (key or group may not use the model).
+    static OpenAiError modelNotAllowed(const QString &model);
+    // 403 permission_denied (disabled user, forbidden endpoint...).
+    static OpenAiError permissionDenied(const QString &message, const QByteArray &code = "permission_denied");
+    // 404 for an unknown URL, "Invalid URL (METHOD /path)" like OpenAI.
+    static OpenAiError unknownUrl(const QByteArray &method, const QByteArray &path);
+    // 404 for an unknown model/resource.
+    static OpenAiError notFound(const QString &message, const QByteArray &code = "not_found");
+    static OpenAiError methodNotAllowed(const QByteArray &method, const QByteArray &path);
+    static OpenAiError requestTimeout(const QString &message);
+    static OpenAiError payloadTooLarge(qint64 limitBytes);
+    static OpenAiError expectationFailed(const QByteArray &expect);
+    static OpenAiError upgradeRequired(const QByteArray &path);
+    static OpenAiError headersTooLarge(qint64 limitBytes);
+    // 429 rate_limit_exceeded
+    static OpenAiError rateLimited(const QString &message);
+    static OpenAiError internal(const QString &message);
+    // 502: upstream unreachable or answered garbage.
+    static OpenAiError badGateway(const QString &message, const QByteArray &code = "bad_gateway");
+    // 503: too many connections / shutting down.
+    static OpenAiError serviceUnavailable(const QString &message, const QByteArray &code = "service_unavailable");
+    // 504: upstream timed out.
+    static OpenAiError gatewayTimeout(const QString &message);
+};
+
+} // namespace RelayDesk::Relay
