@@ -1,13 +1,171 @@
+// relaydeskd count [--model M | --encoding E] [FILE...]
+// relaydeskd count [--model M | --encoding E] --jsonl [FILE]
+//
+// Prints the exact tiktoken token count of each FILE (stdin when none), one number per line in argument
+// order; with --jsonl, one number per JSON line: the count of that object's "text" string. Default
+// encoding: o200k_base. Special-token text ("<|endoftext|>" ...) is counted as ordinary text, like
+// tiktoken's encode_ordinary. Errors (unknown model or encoding, unreadable file, invalid JSON line)
+// go to stderr and exit with 2; nothing is printed to stdout then.
 #include "commands.h"
 
+#include "tokenize/encoding.h"
+#include "tokenize/modelmap.h"
+
+#include <QFile>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QJsonParseError>
 #include <QTextStream>
+
+#include <cstdio>
+#include <optional>
 
 namespace RelayDesk::Cli {
 
-int runCount(const QStringList &)
+namespace {
+
+using Tokenize::Encoding;
+
+int fail(const QString &message)
 {
-    QTextStream(stderr) << "relaydeskd count: not available in this build yet\n";
-    return 1;
+    QTextStream(stderr) << "relaydeskd count: " << message << '\n';
+    return 2;
+}
+
+int usage()
+{
+    QTextStream(stdout)
+        << "usage: relaydeskd count [--model M | --encoding E] [FILE...]\n"
+           "       relaydeskd count [--model M | --encoding E] --jsonl [FILE]\n"
+           "Prints the exact tiktoken (encode_ordinary) token count of each FILE, or of stdin, one per line.\n"
+           "--jsonl: one count per JSON line, of the object's \"text\" string.\n"
+           "Encodings: cl100k_base, o200k_base (default), p50k_base, r50k_base, and <name>.tiktoken files\n"
+           "in $RELAYDESK_TIKTOKEN_DIR. Special-token text is counted as ordinary text.\n";
+    return 0;
+}
+
+std::optional<QByteArray> readInput(const QString &path, QString *error)
+{
+    QFile file;
+    const bool ok = path == u"-" ? file.open(stdin, QIODevice::ReadOnly) : (file.setFileName(path), file.open(QIODevice::ReadOnly));
+    if (!ok) {
+        *error = u"cannot read '%1': %2"_qs.arg(path, file.errorString());
+        return std::nullopt;
+    }
+    QByteArray data = file.readAll();
+    if (file.error() != QFileDevice::NoError) {
+        *error = u"cannot read '%1': %2"_qs.arg(path, file.errorString());
+        return std::nullopt;
+    }
+    return data;
+}
+
+std::string_view view(const QByteArray &b) { return {b.constData(), size_t(b.size())}; }
+
+// Qt's JSON parser drops a raw U+FEFF inside strings; a raw BOM is only valid JSON inside a string (or
+// as a leading BOM, stripped first), so spelling it as an escape is exact.
+QByteArray protectByteOrderMarks(QByteArray line)
+{
+    static const QByteArray bom("\xEF\xBB\xBF");
+    if (line.startsWith(bom))
+        line.remove(0, 3);
+    if (line.contains(bom))
+        line.replace(bom, "\\ufeff");
+    return line;
+}
+
+bool countJsonLines(const Encoding &enc, const QString &path, const QByteArray &data, QByteArray *out, QString *error)
+{
+    qsizetype lineNo = 0;
+    qsizetype start = 0;
+    while (start < data.size()) {
+        qsizetype end = data.indexOf('\n', start);
+        if (end < 0)
+            end = data.size();
+        QByteArray line = data.mid(start, end - start);
+        start = end + 1;
+        ++lineNo;
+        if (line.trimmed().isEmpty())
+            continue;
+        QJsonParseError parseError;
+        const QJsonDocument doc = QJsonDocument::fromJson(protectByteOrderMarks(line), &parseError);
+        if (parseError.error != QJsonParseError::NoError || !doc.isObject()) {
+            *error = u"%1:%2: invalid JSON line: %3"_qs.arg(path).arg(lineNo).arg(
+                parseError.error != QJsonParseError::NoError ? parseError.errorString() : u"not an object"_qs);
+            return false;
+        }
+        const QJsonValue text = doc.object().value(u"text");
+        if (!text.isString()) {
+            *error = u"%1:%2: no \"text\" string"_qs.arg(path).arg(lineNo);
+            return false;
+        }
+        out->append(QByteArray::number(qulonglong(enc.count(QStringView(text.toString()))))).append('\n');
+    }
+    return true;
+}
+
+} // namespace
+
+int runCount(const QStringList &args)
+{
+    QString model, encodingName;
+    bool jsonl = false;
+    QStringList files;
+    for (qsizetype i = 0; i < args.size(); ++i) {
+        const QString &a = args[i];
+        if (a == u"--help" || a == u"-h")
+            return usage();
+        if (a == u"--jsonl") {
+            jsonl = true;
+        } else if (a == u"--model" || a == u"--encoding") {
+            if (i + 1 >= args.size())
+                return fail(a + u" needs a value");
+            (a == u"--model" ? model : encodingName) = args[++i];
+        } else if (a.startsWith(u"--model=")) {
+            model = a.mid(8);
+        } else if (a.startsWith(u"--encoding=")) {
+            encodingName = a.mid(11);
+        } else if (a.startsWith(u"--")) {
+            return fail(u"unknown option '%1'"_qs.arg(a));
+        } else {
+            files.append(a);
+        }
+    }
+    if (!model.isEmpty() && !encodingName.isEmpty())
+        return fail(u"use either --model or --encoding, not both"_qs);
+
+    const Encoding *enc = nullptr;
+    if (!model.isEmpty()) {
+        enc = Tokenize::encodingForModel(model);
+        if (!enc)
+            return fail(u"unknown model '%1': no tiktoken encoding for it (use --encoding)"_qs.arg(model));
+    } else {
+        const QString name = encodingName.isEmpty() ? u"o200k_base"_qs : encodingName;
+        enc = Encoding::byName(name.toStdString());
+        if (!enc)
+            return fail(u"unknown encoding '%1' (built in: cl100k_base, o200k_base, p50k_base, r50k_base; "
+                        "more as <name>.tiktoken in $RELAYDESK_TIKTOKEN_DIR)"_qs.arg(name));
+    }
+    if (files.isEmpty())
+        files.append(u"-"_qs);
+    if (jsonl && files.size() > 1)
+        return fail(u"--jsonl takes one FILE"_qs);
+
+    QByteArray out;
+    for (const QString &path : files) {
+        QString error;
+        const std::optional<QByteArray> data = readInput(path, &error);
+        if (!data)
+            return fail(error);
+        if (jsonl) {
+            if (!countJsonLines(*enc, path == u"-" ? u"<stdin>"_qs : path, *data, &out, &error))
+                return fail(error);
+        } else {
+            out.append(QByteArray::number(qulonglong(enc->count(view(*data))))).append('\n');
+        }
+    }
+    std::fwrite(out.constData(), 1, size_t(out.size()), stdout);
+    return std::fflush(stdout) == 0 ? 0 : 1;
 }
 
 } // namespace RelayDesk::Cli

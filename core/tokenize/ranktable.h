@@ -1,0 +1,73 @@
+#pragma once
+// The pre-built, pre-hashed rank table format shared by the build-time converter
+// (tools/tokenize/mkranks.cpp) and the library. A table is one contiguous little-endian blob:
+//
+//   RankTableHeader
+//   uint32 offsets[rankCount + 1]   token bytes of rank r are bytes[offsets[r] .. offsets[r+1])
+//                                   (empty for unused ranks, e.g. p50k's gap at 50256)
+//   uint64 slots[slotCount]         open addressing, linear probing; 0 = empty, else
+//                                   (hash >> 32) << 32 | (rank + 1)
+//   uint8  bytes[bytesSize]
+//
+// Every section starts at a multiple of 64 bytes, so the blob can be used in place (embedded in
+// .rodata or read from a file into an aligned buffer) without any parsing at start-up.
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+
+namespace RelayDesk::Tokenize::Detail {
+
+inline constexpr char kRankTableMagic[8] = {'R', 'D', 'T', 'K', 'R', 'N', 'K', '1'};
+
+struct RankTableHeader {
+    char magic[8];
+    uint32_t rankCount;     // highest rank + 1
+    uint32_t slotCount;     // power of two
+    uint32_t bytesSize;
+    uint32_t offsetsAt;     // byte offsets of the sections from the start of the blob
+    uint32_t slotsAt;
+    uint32_t bytesAt;
+    uint32_t maxTokenBytes;
+    uint32_t reserved[7];
+};
+static_assert(sizeof(RankTableHeader) == 64);
+
+inline uint64_t load64(const unsigned char *p) { uint64_t v; std::memcpy(&v, p, 8); return v; }
+inline uint32_t load32(const unsigned char *p) { uint32_t v; std::memcpy(&v, p, 4); return v; }
+
+inline uint64_t mix(uint64_t a, uint64_t b)
+{
+    const unsigned __int128 r = static_cast<unsigned __int128>(a) * b;
+    return static_cast<uint64_t>(r) ^ static_cast<uint64_t>(r >> 64);
+}
+
+// Fast hash for short byte strings (almost all tokens are <= 16 bytes): two overlapping loads.
+// The table layout depends on it, so it must never change without a new magic.
+inline uint64_t hashBytes(const unsigned char *p, size_t n)
+{
+    constexpr uint64_t k0 = 0xa0761d6478bd642full, k1 = 0xe7037ed1a0b428dbull, k2 = 0x8ebc6af09c88c6e3ull;
+    uint64_t a, b, seed = k0 ^ n;
+    if (n <= 16) {
+        if (n >= 8) {
+            a = load64(p);
+            b = load64(p + n - 8);
+        } else if (n >= 4) {
+            a = load32(p);
+            b = load32(p + n - 4);
+        } else if (n > 0) {
+            a = (uint64_t(p[0]) << 16) | (uint64_t(p[n >> 1]) << 8) | p[n - 1];
+            b = 0;
+        } else {
+            a = b = 0;
+        }
+    } else {
+        size_t i = 0;
+        for (; i + 16 < n; i += 16)
+            seed = mix(load64(p + i) ^ k1, load64(p + i + 8) ^ seed);
+        a = load64(p + n - 16);
+        b = load64(p + n - 8);
+    }
+    return mix(k1 ^ n, mix(a ^ k1, b ^ seed) ^ k2);
+}
+
+} // namespace RelayDesk::Tokenize::Detail

@@ -1,0 +1,140 @@
+#pragma once
+// Builds a rank table blob (ranktable.h) from `.tiktoken` text. Used at build time by mkranks and at
+// run time for extra encodings found in RELAYDESK_TIKTOKEN_DIR. Header-only and std-only so the host
+// tool needs no Qt.
+#include "tokenize/ranktable.h"
+
+#include <algorithm>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace RelayDesk::Tokenize::Detail {
+
+inline bool decodeBase64(std::string_view in, std::string *out)
+{
+    auto value = [](char c) -> int {
+        if (c >= 'A' && c <= 'Z') return c - 'A';
+        if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+        if (c >= '0' && c <= '9') return c - '0' + 52;
+        if (c == '+') return 62;
+        if (c == '/') return 63;
+        return -1;
+    };
+    out->clear();
+    uint32_t acc = 0;
+    int bits = 0;
+    size_t i = 0;
+    for (; i < in.size() && in[i] != '='; ++i) {
+        const int v = value(in[i]);
+        if (v < 0)
+            return false;
+        acc = (acc << 6) | uint32_t(v);
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            out->push_back(char((acc >> bits) & 0xff));
+        }
+    }
+    for (; i < in.size(); ++i)
+        if (in[i] != '=')
+            return false;
+    return true;
+}
+
+inline size_t alignUp(size_t v) { return (v + 63) & ~size_t(63); }
+
+// Returns the blob, or an empty string with *error set.
+inline std::string buildRankTable(std::string_view text, std::string *error)
+{
+    std::vector<std::pair<std::string, uint32_t>> tokens;
+    uint32_t maxRank = 0;
+    size_t lineNo = 0;
+    while (!text.empty()) {
+        const size_t nl = text.find('\n');
+        std::string_view line = text.substr(0, nl);
+        text = nl == std::string_view::npos ? std::string_view() : text.substr(nl + 1);
+        ++lineNo;
+        if (!line.empty() && line.back() == '\r')
+            line.remove_suffix(1);
+        if (line.empty())
+            continue;
+        const size_t sp = line.find(' ');
+        std::string bytes;
+        if (sp == std::string_view::npos || !decodeBase64(line.substr(0, sp), &bytes) || bytes.empty()) {
+            *error = "bad token at line " + std::to_string(lineNo);
+            return {};
+        }
+        uint64_t rank = 0;
+        const std::string_view digits = line.substr(sp + 1);
+        if (digits.empty() || digits.size() > 9 || !std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+            *error = "bad rank at line " + std::to_string(lineNo);
+            return {};
+        }
+        for (char c : digits)
+            rank = rank * 10 + uint64_t(c - '0');
+        if (bytes.size() > 255) {
+            *error = "token longer than 255 bytes at line " + std::to_string(lineNo);
+            return {};
+        }
+        maxRank = std::max(maxRank, uint32_t(rank));
+        tokens.emplace_back(std::move(bytes), uint32_t(rank));
+    }
+    if (tokens.empty()) {
+        *error = "no tokens";
+        return {};
+    }
+    const uint32_t rankCount = maxRank + 1;
+    std::vector<const std::string *> byRank(rankCount, nullptr);
+    for (const auto &[bytes, rank] : tokens) {
+        if (byRank[rank]) {
+            *error = "duplicate rank " + std::to_string(rank);
+            return {};
+        }
+        byRank[rank] = &bytes;
+    }
+    uint32_t slotCount = 1;
+    while (slotCount < tokens.size() * 2)
+        slotCount <<= 1;
+
+    RankTableHeader h{};
+    std::memcpy(h.magic, kRankTableMagic, 8);
+    h.rankCount = rankCount;
+    h.slotCount = slotCount;
+    h.offsetsAt = uint32_t(alignUp(sizeof h));
+    h.slotsAt = uint32_t(alignUp(h.offsetsAt + 4 * (size_t(rankCount) + 1)));
+    h.bytesAt = uint32_t(alignUp(h.slotsAt + 8 * size_t(slotCount)));
+    std::string bytesBlob;
+    std::vector<uint32_t> offsets(rankCount + 1);
+    for (uint32_t r = 0; r < rankCount; ++r) {
+        offsets[r] = uint32_t(bytesBlob.size());
+        if (byRank[r]) {
+            bytesBlob += *byRank[r];
+            h.maxTokenBytes = std::max<uint32_t>(h.maxTokenBytes, uint32_t(byRank[r]->size()));
+        }
+    }
+    offsets[rankCount] = uint32_t(bytesBlob.size());
+    h.bytesSize = uint32_t(bytesBlob.size());
+
+    std::vector<uint64_t> slotArray(slotCount, 0);
+    for (uint32_t r = 0; r < rankCount; ++r) {
+        if (!byRank[r])
+            continue;
+        const std::string &b = *byRank[r];
+        const uint64_t hash = hashBytes(reinterpret_cast<const unsigned char *>(b.data()), b.size());
+        size_t i = hash & (slotCount - 1);
+        while (slotArray[i])
+            i = (i + 1) & (slotCount - 1);
+        slotArray[i] = (hash >> 32 << 32) | (uint64_t(r) + 1);
+    }
+    // Trailing padding: the lookup may load up to 8 bytes past the end of the last token.
+    std::string blob(alignUp(h.bytesAt + bytesBlob.size() + 16), '\0');
+    std::memcpy(blob.data(), &h, sizeof h);
+    std::memcpy(blob.data() + h.offsetsAt, offsets.data(), 4 * offsets.size());
+    std::memcpy(blob.data() + h.slotsAt, slotArray.data(), 8 * slotArray.size());
+    std::memcpy(blob.data() + h.bytesAt, bytesBlob.data(), bytesBlob.size());
+    return blob;
+}
+
+} // namespace RelayDesk::Tokenize::Detail

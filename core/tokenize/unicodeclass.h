@@ -1,0 +1,62 @@
+#pragma once
+// Unicode 16.0 character classes for the pre-tokenizers and the estimator (generated data:
+// unicode_tables.inc, by tools/tokenize/gen_unicode_tables.mjs) and a strict UTF-8 decoder.
+#include <cstddef>
+#include <cstdint>
+
+namespace RelayDesk::Tokenize::Detail {
+
+#include "tokenize/unicode_tables.inc"
+
+enum CharClass : uint8_t {
+    kLetter = 1,      // \p{L}
+    kNumber = 2,      // \p{N}
+    kSpace = 4,       // \s = White_Space
+    kUpperIsh = 8,    // [\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]  (o200k)
+    kLowerIsh = 16,   // [\p{Ll}\p{Lm}\p{Lo}\p{M}]        (o200k)
+    kHan = 32,        // Script=Han (estimator)
+};
+
+inline uint8_t classOf(uint32_t cp)
+{
+    return cp < 0x110000 ? kUnicodeStage2[size_t(kUnicodeStage1[cp >> 8]) * 256 + (cp & 255)] : 0;
+}
+
+inline constexpr uint32_t kInvalid = 0xFFFFFFFFu;
+
+struct CodePoint {
+    uint32_t cp;   // kInvalid for a byte that does not start a valid UTF-8 sequence
+    uint32_t len;  // bytes consumed (1 for an invalid byte)
+    uint8_t cls;   // 0 for invalid bytes: they behave like punctuation
+};
+
+// Strict UTF-8 (no overlongs, no surrogates, <= U+10FFFF). Requires p < end.
+inline CodePoint decodeAt(const unsigned char *p, const unsigned char *end)
+{
+    const unsigned char b0 = p[0];
+    if (b0 < 0x80)
+        return {b0, 1, kUnicodeStage2[b0]};   // block 0 of stage 2 is U+0000..U+00FF
+    const size_t avail = size_t(end - p);
+    auto cont = [&](size_t i) { return i < avail && (p[i] & 0xC0) == 0x80; };
+    uint32_t cp;
+    uint32_t len;
+    if (b0 >= 0xC2 && b0 <= 0xDF && cont(1)) {
+        cp = (uint32_t(b0 & 0x1F) << 6) | (p[1] & 0x3F);
+        len = 2;
+    } else if (b0 >= 0xE0 && b0 <= 0xEF && cont(1) && cont(2)) {
+        cp = (uint32_t(b0 & 0x0F) << 12) | (uint32_t(p[1] & 0x3F) << 6) | (p[2] & 0x3F);
+        if (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))
+            return {kInvalid, 1, 0};
+        len = 3;
+    } else if (b0 >= 0xF0 && b0 <= 0xF4 && cont(1) && cont(2) && cont(3)) {
+        cp = (uint32_t(b0 & 0x07) << 18) | (uint32_t(p[1] & 0x3F) << 12) | (uint32_t(p[2] & 0x3F) << 6) | (p[3] & 0x3F);
+        if (cp < 0x10000 || cp > 0x10FFFF)
+            return {kInvalid, 1, 0};
+        len = 4;
+    } else {
+        return {kInvalid, 1, 0};
+    }
+    return {cp, len, classOf(cp)};
+}
+
+} // namespace RelayDesk::Tokenize::Detail

@@ -1,0 +1,165 @@
+// Runs the real `relaydeskd count` binary.
+#include "tokenize/encoding.h"
+
+#include <QFile>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QTest>
+
+using RelayDesk::Tokenize::Encoding;
+
+namespace {
+
+struct Run {
+    int exitCode = -1;
+    QByteArray out, err;
+};
+
+Run runCount(const QStringList &args, const QByteArray &stdinData = {})
+{
+    QProcess p;
+    p.start(qEnvironmentVariable("RELAYDESK_BIN_DIR") + u"/relaydeskd", QStringList{u"count"_qs} + args);
+    if (!p.waitForStarted(10000))
+        return {};
+    p.write(stdinData);
+    p.closeWriteChannel();
+    p.waitForFinished(120000);
+    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, p.readAllStandardOutput(), p.readAllStandardError()};
+}
+
+size_t count(const char *encoding, const QByteArray &text)
+{
+    return Encoding::byName(encoding)->count(std::string_view(text.constData(), size_t(text.size())));
+}
+
+} // namespace
+
+class TestCountCommand final : public QObject {
+    Q_OBJECT
+private slots:
+    void initTestCase();
+    void files();
+    void standardInput();
+    void modelSelectsEncoding_data();
+    void modelSelectsEncoding();
+    void jsonl();
+    void jsonlAgainstOracle();
+    void errors_data();
+    void errors();
+
+private:
+    QTemporaryDir m_dir;
+    QString m_a, m_b;
+};
+
+void TestCountCommand::initTestCase()
+{
+    QVERIFY(m_dir.isValid());
+    QVERIFY(QFile::exists(qEnvironmentVariable("RELAYDESK_BIN_DIR") + u"/relaydeskd"));
+    m_a = m_dir.filePath(u"a.txt"_qs);
+    m_b = m_dir.filePath(u"b.txt"_qs);
+    QFile a(m_a), b(m_b);
+    QVERIFY(a.open(QIODevice::WriteOnly) && b.open(QIODevice::WriteOnly));
+    a.write("Hello, world! <|endoftext|> 你好，世界\n");
+    b.write(QByteArray("The quick brown fox jumps over the lazy dog. ").repeated(1000));
+}
+
+void TestCountCommand::files()
+{
+    const Run r = runCount({u"--encoding"_qs, u"cl100k_base"_qs, m_a, m_b});
+    QCOMPARE(r.exitCode, 0);
+    QFile a(m_a), b(m_b);
+    QVERIFY(a.open(QIODevice::ReadOnly) && b.open(QIODevice::ReadOnly));
+    const QByteArray expected = QByteArray::number(qulonglong(count("cl100k_base", a.readAll()))) + '\n'
+        + QByteArray::number(qulonglong(count("cl100k_base", b.readAll()))) + '\n';
+    QCOMPARE(r.out, expected);
+    QVERIFY(r.err.isEmpty());
+}
+
+void TestCountCommand::standardInput()
+{
+    // Default encoding o200k_base; special-token text counts as ordinary text.
+    const QByteArray text("<|endoftext|>");
+    const Run r = runCount({}, text);
+    QCOMPARE(r.exitCode, 0);
+    QCOMPARE(r.out, QByteArray::number(qulonglong(count("o200k_base", text))) + '\n');
+    QVERIFY(r.out.trimmed().toInt() > 1);
+}
+
+void TestCountCommand::modelSelectsEncoding_data()
+{
+    QTest::addColumn<QString>("model");
+    QTest::addColumn<QString>("encoding");
+    QTest::newRow("gpt-4o") << u"gpt-4o"_qs << u"o200k_base"_qs;
+    QTest::newRow("GPT-4O upper") << u"GPT-4O"_qs << u"o200k_base"_qs;
+    QTest::newRow("gpt-4") << u"gpt-4"_qs << u"cl100k_base"_qs;
+}
+
+void TestCountCommand::modelSelectsEncoding()
+{
+    QFETCH(QString, model);
+    QFETCH(QString, encoding);
+    const QByteArray text("你好，世界 Привет мир");   // differs between the encodings (6+5 vs 3+3)
+    const Run r = runCount({u"--model"_qs, model}, text);
+    QCOMPARE(r.exitCode, 0);
+    QCOMPARE(r.out, QByteArray::number(qulonglong(count(encoding.toLatin1().constData(), text))) + '\n');
+}
+
+void TestCountCommand::jsonl()
+{
+    const QByteArray input = "{\"text\":\"hello world\"}\n{\"text\":\"\"}\n\n{\"text\":\"\xEF\xBB\xBF'T\",\"id\":3}\n";
+    const Run r = runCount({u"--encoding"_qs, u"cl100k_base"_qs, u"--jsonl"_qs}, input);
+    QCOMPARE(r.exitCode, 0);
+    // U+FEFF is kept (Qt's JSON parser alone would drop it): "\ufeff'T" is 3 cl100k tokens.
+    QCOMPARE(r.out, QByteArray("2\n0\n3\n"));
+}
+
+void TestCountCommand::jsonlAgainstOracle()
+{
+    const QString corpus = qEnvironmentVariable("RELAYDESK_TOKENIZE_ORACLE_DIR") + u"/corpus.jsonl";
+    if (!QFile::exists(corpus))
+        QSKIP("no oracle corpus (node/npm not available)");
+    QFile f(corpus);
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    QList<QByteArray> expected;
+    while (!f.atEnd()) {
+        const QByteArray line = f.readLine().trimmed();
+        if (!line.isEmpty())
+            expected.append(QByteArray::number(QJsonDocument::fromJson(line).object().value(u"o200k_base").toInteger()));
+    }
+    const Run r = runCount({u"--encoding"_qs, u"o200k_base"_qs, u"--jsonl"_qs, corpus});
+    QCOMPARE(r.exitCode, 0);
+    const QList<QByteArray> got = r.out.trimmed().split('\n');
+    QCOMPARE(got.size(), expected.size());
+    QCOMPARE(got, expected);
+}
+
+void TestCountCommand::errors_data()
+{
+    QTest::addColumn<QStringList>("args");
+    QTest::addColumn<QByteArray>("input");
+    QTest::addColumn<QByteArray>("message");
+    QTest::newRow("unknown encoding") << QStringList{u"--encoding"_qs, u"x99k_base"_qs} << QByteArray("a") << QByteArray("unknown encoding");
+    QTest::newRow("unknown model") << QStringList{u"--model"_qs, u"llama-3"_qs} << QByteArray("a") << QByteArray("unknown model");
+    QTest::newRow("missing file") << QStringList{u"/nonexistent/file.txt"_qs} << QByteArray() << QByteArray("cannot read");
+    QTest::newRow("invalid json") << QStringList{u"--jsonl"_qs} << QByteArray("{\"text\":\"a\"}\n{oops\n") << QByteArray("2: invalid JSON");
+    QTest::newRow("no text") << QStringList{u"--jsonl"_qs} << QByteArray("{\"text\":1}\n") << QByteArray("no \"text\"");
+    QTest::newRow("both") << QStringList{u"--model"_qs, u"gpt-4o"_qs, u"--encoding"_qs, u"o200k_base"_qs} << QByteArray() << QByteArray("either");
+    QTest::newRow("bad option") << QStringList{u"--fast"_qs} << QByteArray() << QByteArray("unknown option");
+}
+
+void TestCountCommand::errors()
+{
+    QFETCH(QStringList, args);
+    QFETCH(QByteArray, input);
+    QFETCH(QByteArray, message);
+    const Run r = runCount(args, input);
+    QCOMPARE(r.exitCode, 2);
+    QVERIFY(r.out.isEmpty());
+    QVERIFY2(r.err.contains(message), r.err.constData());
+}
+
+QTEST_GUILESS_MAIN(TestCountCommand)
+#include "tst_countcommand.moc"

@@ -1,0 +1,207 @@
+// BPE encodings: gpt-tokenizer's TestPlans.txt ids, known counts, special-token ids, long runs,
+// decode round trips and run-time .tiktoken loading.
+#include "tokenize/encoding.h"
+
+#include <QFile>
+#include <QRegularExpression>
+#include <QTemporaryDir>
+#include <QTest>
+
+using RelayDesk::Tokenize::Encoding;
+
+namespace {
+std::string_view sv(const QByteArray &b) { return {b.constData(), size_t(b.size())}; }
+} // namespace
+
+class TestEncoding final : public QObject {
+    Q_OBJECT
+private slots:
+    void testPlans_data();
+    void testPlans();
+    void knownCounts_data();
+    void knownCounts();
+    void specialTokensAreOrdinaryText_data();
+    void specialTokensAreOrdinaryText();
+    void longRuns_data();
+    void longRuns();
+    void invalidUtf8();
+    void unknownEncoding();
+    void runtimeTiktokenFile();
+};
+
+void TestEncoding::testPlans_data()
+{
+    QTest::addColumn<QString>("encoding");
+    QTest::addColumn<QByteArray>("sample");
+    QTest::addColumn<QList<uint>>("expected");
+    QFile file(qEnvironmentVariable("RELAYDESK_TOKENIZE_DATA_DIR") + u"/TestPlans.txt");
+    if (!file.open(QIODevice::ReadOnly))
+        QFAIL(qPrintable(u"cannot read "_qs + file.fileName()));
+    const QString all = QString::fromUtf8(file.readAll());
+    // Blocks: "EncodingName: X\nSample: <text, may span lines>\nEncoded: [ids]"
+    static const QRegularExpression re(u"EncodingName: (\\S+)\\nSample: (.*?)\\nEncoded: \\[([0-9, ]*)\\]"_qs,
+                                       QRegularExpression::DotMatchesEverythingOption);
+    int rows = 0;
+    for (auto it = re.globalMatch(all); it.hasNext();) {
+        const auto m = it.next();
+        QString enc = m.captured(1);
+        if (enc == u"p50k_edit")
+            enc = u"p50k_base"_qs;   // same mergeable ranks and pattern
+        QList<uint> ids;
+        for (const QString &s : m.captured(3).split(u',', Qt::SkipEmptyParts))
+            ids.append(s.trimmed().toUInt());
+        QTest::addRow("%s #%d", qPrintable(m.captured(1)), ++rows) << enc << m.captured(2).toUtf8() << ids;
+    }
+    QVERIFY(rows >= 300);
+}
+
+void TestEncoding::testPlans()
+{
+    QFETCH(QString, encoding);
+    QFETCH(QByteArray, sample);
+    QFETCH(QList<uint>, expected);
+    const Encoding *enc = Encoding::byName(encoding.toStdString());
+    QVERIFY(enc);
+    const std::vector<uint32_t> got = enc->encode(sv(sample));
+    QCOMPARE(QList<uint>(got.begin(), got.end()), expected);
+    QCOMPARE(enc->count(sv(sample)), size_t(expected.size()));
+    QCOMPARE(QByteArray::fromStdString(enc->decode(got)), sample);
+}
+
+void TestEncoding::knownCounts_data()
+{
+    // newapi-billing.md §3.6 tokenizer columns.
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<int>("cl100k");
+    QTest::addColumn<int>("o200k");
+    QTest::newRow("hello-world") << u"Hello, world!"_qs << 4 << 4;
+    QTest::newRow("lower") << u"hello world"_qs << 2 << 2;
+    QTest::newRow("fox") << u"The quick brown fox jumps over the lazy dog."_qs << 10 << 10;
+    QTest::newRow("zh") << u"你好，世界"_qs << 6 << 3;
+    QTest::newRow("version") << u"Version 3.5 costs $20/month"_qs << 9 << 9;
+    QTest::newRow("email") << u"email me at a@b.com"_qs << 7 << 7;
+    QTest::newRow("url") << u"https://example.com/a?b=1&c=2#x"_qs << 15 << 15;
+    QTest::newRow("squares") << u"x² + y² = z²"_qs << 8 << 8;
+    QTest::newRow("math") << u"∑ ∫ √ ≤"_qs << 7 << 6;
+    QTest::newRow("emoji") << u"I ❤ 🍕🍕"_qs << 8 << 6;
+    QTest::newRow("newline-tab") << u"line1\nline2\tend"_qs << 6 << 6;
+    QTest::newRow("mixed-run") << u"abc123xyz"_qs << 3 << 3;
+    QTest::newRow("ru") << u"Привет мир"_qs << 5 << 3;
+    QTest::newRow("ja") << u"こんにちは"_qs << 1 << 1;
+    QTest::newRow("ko") << u"안녕하세요"_qs << 5 << 2;
+    // §3.4: CombineText of the sample request.
+    QTest::newRow("combine") << u"system\nYou are a helpful assistant.\nuser\nHello!"_qs << 12 << 12;
+    // tokenizer.md §4: where the JS ports differ from tiktoken.
+    QTest::newRow("nel") << u" \u0085x"_qs << 4 << -1;
+    QTest::newRow("bom-e") << u" \ufeffe"_qs << 2 << -1;
+    QTest::newRow("bom-T") << u"\ufeff'T"_qs << 3 << -1;
+    QTest::newRow("bom") << u"\ufeff"_qs << 1 << -1;
+}
+
+void TestEncoding::knownCounts()
+{
+    QFETCH(QString, text);
+    QFETCH(int, cl100k);
+    QFETCH(int, o200k);
+    QCOMPARE(int(Encoding::byName("cl100k_base")->count(QStringView(text))), cl100k);
+    if (o200k >= 0)
+        QCOMPARE(int(Encoding::byName("o200k_base")->count(QStringView(text))), o200k);
+}
+
+void TestEncoding::specialTokensAreOrdinaryText_data()
+{
+    QTest::addColumn<QString>("encoding");
+    QTest::addColumn<QString>("special");
+    QTest::addColumn<uint>("id");
+    QTest::newRow("cl100k eot") << u"cl100k_base"_qs << u"<|endoftext|>"_qs << 100257u;
+    QTest::newRow("cl100k eop") << u"cl100k_base"_qs << u"<|endofprompt|>"_qs << 100276u;
+    QTest::newRow("o200k eot") << u"o200k_base"_qs << u"<|endoftext|>"_qs << 199999u;
+    QTest::newRow("o200k eop") << u"o200k_base"_qs << u"<|endofprompt|>"_qs << 200018u;
+    QTest::newRow("r50k eot") << u"r50k_base"_qs << u"<|endoftext|>"_qs << 50256u;
+}
+
+void TestEncoding::specialTokensAreOrdinaryText()
+{
+    QFETCH(QString, encoding);
+    QFETCH(QString, special);
+    QFETCH(uint, id);
+    const Encoding *enc = Encoding::byName(encoding.toStdString());
+    QCOMPARE(enc->specialTokenId(special.toStdString()).value_or(0), id);
+    const std::vector<uint32_t> tokens = enc->encode(special.toStdString());
+    QVERIFY(tokens.size() > 1);   // encode_ordinary: "<|", "endo", ... never the special id
+    QVERIFY(std::find(tokens.begin(), tokens.end(), id) == tokens.end());
+}
+
+void TestEncoding::longRuns_data()
+{
+    QTest::addColumn<QString>("encoding");
+    QTest::addColumn<QByteArray>("unit");
+    QTest::addColumn<int>("repeat");
+    for (const char *e : {"cl100k_base", "o200k_base"}) {
+        QTest::addRow("%s 1MB a", e) << QString::fromLatin1(e) << QByteArray("a") << (1 << 20);
+        QTest::addRow("%s 1MB space", e) << QString::fromLatin1(e) << QByteArray(" ") << (1 << 20);
+        QTest::addRow("%s 1MB digits", e) << QString::fromLatin1(e) << QByteArray("7") << (1 << 20);
+        QTest::addRow("%s ab", e) << QString::fromLatin1(e) << QByteArray("ab") << 300000;
+        QTest::addRow("%s han", e) << QString::fromLatin1(e) << QByteArray("你") << 200000;
+    }
+}
+
+void TestEncoding::longRuns()
+{
+    // A megabyte of one letter must not be quadratic (the heap merge); the count must agree with
+    // encode() and the tokens must decode back to the input.
+    QFETCH(QString, encoding);
+    QFETCH(QByteArray, unit);
+    QFETCH(int, repeat);
+    const Encoding *enc = Encoding::byName(encoding.toStdString());
+    const QByteArray text = unit.repeated(repeat);
+    const std::vector<uint32_t> tokens = enc->encode(sv(text));
+    QCOMPARE(enc->count(sv(text)), tokens.size());
+    QVERIFY(tokens.size() < size_t(text.size()));
+    QCOMPARE(QByteArray::fromStdString(enc->decode(tokens)), text);
+}
+
+void TestEncoding::invalidUtf8()
+{
+    // Invalid bytes must not crash; each counts like a punctuation character and round-trips.
+    const Encoding *enc = Encoding::byName("o200k_base");
+    const QByteArray bad("ab\xff\xfe c\xc3 \xe2\x82 \xed\xa0\x80 \xf4\x90\x80\x80 end", 27);
+    const std::vector<uint32_t> tokens = enc->encode(sv(bad));
+    QCOMPARE(enc->count(sv(bad)), tokens.size());
+    QCOMPARE(QByteArray::fromStdString(enc->decode(tokens)), bad);
+}
+
+void TestEncoding::unknownEncoding()
+{
+    QVERIFY(!Encoding::byName("no_such_encoding"));
+    QVERIFY(!Encoding::byName("../etc/passwd"));
+    QVERIFY(!Encoding::byName(""));
+}
+
+void TestEncoding::runtimeTiktokenFile()
+{
+    // A tiny encoding: bytes a, b, c and merges "ab", "abc".
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    QFile f(dir.filePath(u"tiny_base.tiktoken"_qs));
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write("YQ== 0\nYg== 1\nYw== 2\nIA== 3\nYWI= 4\nYWJj 5\n");
+    f.close();
+    QFile broken(dir.filePath(u"broken.tiktoken"_qs));
+    QVERIFY(broken.open(QIODevice::WriteOnly));
+    broken.write("not base64! x\n");
+    broken.close();
+    qputenv("RELAYDESK_TIKTOKEN_DIR", dir.path().toLocal8Bit());
+    const Encoding *enc = Encoding::byName("tiny_base");
+    QVERIFY(enc);
+    QCOMPARE(enc, Encoding::byName("tiny_base"));   // loaded once
+    QCOMPARE(enc->rankCount(), 6u);
+    const std::vector<uint32_t> tokens = enc->encode("abc ab cab");
+    QCOMPARE(QList<uint32_t>(tokens.begin(), tokens.end()), (QList<uint32_t>{5, 3, 4, 3, 2, 4}));
+    QCOMPARE(enc->count("abc ab cab"), size_t(6));
+    QVERIFY(!Encoding::byName("broken"));
+    qunsetenv("RELAYDESK_TIKTOKEN_DIR");
+}
+
+QTEST_APPLESS_MAIN(TestEncoding)
+#include "tst_encoding.moc"
