@@ -1,0 +1,53 @@
+#pragma once
+
+#include "quotamath.h"
+
+#include "store/reservationrepository.h"
+
+namespace RelayDesk::Store {
+class Database;
+}
+
+namespace RelayDesk::Billing {
+
+using LedgerFailure = Store::LedgerFailure;
+using LedgerOutcome = Store::LedgerOutcome;
+
+// The quota ledger: one chain per request or session — reserve → charge* → settle (or refund).
+//  - reserve() debits user and key with one conditional statement each, in one transaction; refused
+//    (typed reason, nothing changed) when either cannot cover the amount. Unlimited keys skip the key
+//    check but still count used_quota at settlement.
+//  - charge() draws more against an open reservation with the same conditional rule (Realtime: the cost
+//    of each finished response; the hold stays in place for the next one).
+//  - settle() closes at the final quota and writes the consume log row in the same transaction, so the
+//    consume logs always sum to what was debited. It never refuses (the upstream was already paid): a
+//    shortfall the balance cannot cover takes it negative and is logged as `overage`. Idempotent.
+//  - refund() returns the whole hold and writes no consume row. Exactly one of settle/refund applies.
+// The SQL lives in Store::ReservationRepository. Safe to use from any thread.
+class Ledger final
+{
+public:
+    explicit Ledger(const Store::Database &db);
+
+    LedgerOutcome reserve(qint64 userId, qint64 keyId, qint64 amount, const QString &requestId,
+                          const QString &kind = QStringLiteral("chat")) const;
+    // Debits `amount` more and counts it as consumed.
+    LedgerOutcome charge(qint64 reservationId, qint64 amount) const;
+    // Debits `amount` more as hold only (e.g. a Realtime conversation that grew).
+    LedgerOutcome extend(qint64 reservationId, qint64 amount) const;
+    LedgerOutcome settle(qint64 reservationId, qint64 finalQuota, Store::LogRecord log) const;
+    // Prices `usage` with `pricing` (QuotaMath::settle) and settles at that quota; the log row gets the
+    // token counts, the ratios, the usage breakdown, the exact cost and the price snapshot id.
+    LedgerOutcome settle(qint64 reservationId, const ModelPricing &pricing, const Usage &usage,
+                         Store::LogRecord log) const;
+    LedgerOutcome refund(qint64 reservationId) const;
+    // At start-up: settles reservations a crash left open at what they had charged (log marked recovered).
+    Store::Result<int> recoverOpenReservations() const;
+
+    std::optional<Store::Reservation> reservation(qint64 id) const;
+
+private:
+    Store::ReservationRepository m_repo;
+};
+
+} // namespace RelayDesk::Billing

@@ -1,0 +1,359 @@
+#include "pricebook.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QRegularExpression>
+
+#include <algorithm>
+
+namespace RelayDesk::Billing {
+namespace {
+
+using Store::Result;
+using Store::Status;
+
+constexpr std::array<const char *, kPriceMapCount> kMapNames = {
+    "ModelRatio", "CompletionRatio", "CacheRatio", "CreateCacheRatio", "ImageRatio",
+    "AudioRatio", "AudioCompletionRatio", "AudioCacheRatio", "ModelPrice",
+};
+const QString kGroupRatio = QStringLiteral("GroupRatio");
+const QString kGroupGroupRatio = QStringLiteral("GroupGroupRatio");
+
+int rank(PriceLookup::Match m)
+{
+    switch (m) {
+    case PriceLookup::Match::Exact: return 3;
+    case PriceLookup::Match::DateStripped: return 2;
+    case PriceLookup::Match::Prefix: return 1;
+    case PriceLookup::Match::None: return 0;
+    }
+    return 0;
+}
+
+// new-api stores each option as a JSON string; accept both the string and the object.
+Result<QJsonObject> objectValue(const QJsonValue &value, const QString &what)
+{
+    if (value.isObject())
+        return value.toObject();
+    if (value.isString()) {
+        QJsonParseError err;
+        const QJsonDocument doc = QJsonDocument::fromJson(value.toString().toUtf8(), &err);
+        if (err.error == QJsonParseError::NoError && doc.isObject())
+            return doc.object();
+        return Result<QJsonObject>::failure(QStringLiteral("%1: the string is not a JSON object").arg(what));
+    }
+    return Result<QJsonObject>::failure(QStringLiteral("%1 must be a JSON object").arg(what));
+}
+
+Result<Ratio> ratioValue(const QJsonValue &value, const QString &where)
+{
+    if (!value.isDouble())
+        return Result<Ratio>::failure(QStringLiteral("%1: value must be a number").arg(where));
+    const auto r = Ratio::fromJson(value);
+    if (!r)
+        return Result<Ratio>::failure(QStringLiteral("%1: value must be finite and not negative").arg(where));
+    return *r;
+}
+
+Status validKey(const QString &key, const QString &where)
+{
+    if (key.trimmed().isEmpty() || key.trimmed() != key)
+        return Status::failure(QStringLiteral("%1: empty key or key with surrounding spaces").arg(where));
+    if (key.size() > 200)
+        return Status::failure(QStringLiteral("%1: key too long").arg(where));
+    return {};
+}
+
+// new-api's /api/option/ answer: {"data":[{"key":"ModelRatio","value":"{…}"}, …]} → {"ModelRatio":"{…}"}.
+QJsonObject flattenOptionList(const QJsonObject &json)
+{
+    if (!json.value(QStringLiteral("data")).isArray())
+        return json;
+    QJsonObject flat;
+    for (const QJsonValue &row : json.value(QStringLiteral("data")).toArray()) {
+        const QString key = row.toObject().value(QStringLiteral("key")).toString();
+        if (priceMapFromName(key) || key == kGroupRatio || key == kGroupGroupRatio)
+            flat.insert(key, row.toObject().value(QStringLiteral("value")));
+    }
+    return flat;
+}
+
+} // namespace
+
+QString priceMapName(PriceMap map)
+{
+    return QString::fromLatin1(kMapNames[size_t(map)]);
+}
+
+std::optional<PriceMap> priceMapFromName(const QString &name)
+{
+    for (int i = 0; i < kPriceMapCount; ++i)
+        if (name == QLatin1String(kMapNames[size_t(i)]))
+            return PriceMap(i);
+    return std::nullopt;
+}
+
+QString PriceBook::stripDateSuffix(const QString &model)
+{
+    // -2024-12-17, -20241022, or an MMDD snapshot such as -0613.
+    static const QRegularExpression re(QStringLiteral(
+        "-(?:\\d{4}-\\d{2}-\\d{2}|(?:19|20)\\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\\d|3[01])|(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\\d|3[01]))$"));
+    const auto m = re.match(model);
+    return m.hasMatch() ? model.left(m.capturedStart()) : model;
+}
+
+Status PriceBook::parseMap(const QJsonValue &value, const QString &mapName, ModelMap *out)
+{
+    auto object = objectValue(value, mapName);
+    if (!object)
+        return Status::failure(object.error());
+    for (auto it = object->begin(); it != object->end(); ++it) {
+        const QString where = QStringLiteral("%1[\"%2\"]").arg(mapName, it.key());
+        if (Status s = validKey(it.key(), where); !s)
+            return s;
+        auto ratio = ratioValue(it.value(), where);
+        if (!ratio)
+            return Status::failure(ratio.error());
+        const QString lower = it.key().toLower();
+        if (lower.endsWith(u'*')) {
+            const QString prefix = lower.chopped(1);
+            for (const auto &p : std::as_const(out->prefixes))
+                if (p.first == prefix)
+                    return Status::failure(QStringLiteral("%1: duplicate key (keys are case-insensitive)").arg(where));
+            out->prefixes.append({prefix, {it.key(), *ratio}});
+        } else {
+            if (out->exact.contains(lower))
+                return Status::failure(QStringLiteral("%1: duplicate key (keys are case-insensitive)").arg(where));
+            out->exact.insert(lower, {it.key(), *ratio});
+        }
+    }
+    std::stable_sort(out->prefixes.begin(), out->prefixes.end(),
+                     [](const auto &a, const auto &b) { return a.first.size() > b.first.size(); });
+    return {};
+}
+
+Result<std::shared_ptr<const PriceBook>> PriceBook::fromJson(const QJsonObject &input, qint64 snapshotId)
+{
+    using R = Result<std::shared_ptr<const PriceBook>>;
+    const QJsonObject json = flattenOptionList(input);
+    auto book = std::make_shared<PriceBook>();
+    book->m_snapshotId = snapshotId;
+    for (auto it = json.begin(); it != json.end(); ++it) {
+        const QString &key = it.key();
+        if (key.startsWith(u'_'))
+            continue; // comments, "_dates"
+        if (const auto map = priceMapFromName(key)) {
+            if (Status s = parseMap(it.value(), key, &book->m_maps[size_t(*map)]); !s)
+                return R::failure(s.error());
+        } else if (key == kGroupRatio) {
+            auto object = objectValue(it.value(), key);
+            if (!object)
+                return R::failure(object.error());
+            for (auto g = object->begin(); g != object->end(); ++g) {
+                const QString where = QStringLiteral("GroupRatio[\"%1\"]").arg(g.key());
+                if (Status s = validKey(g.key(), where); !s)
+                    return R::failure(s.error());
+                auto ratio = ratioValue(g.value(), where);
+                if (!ratio)
+                    return R::failure(ratio.error());
+                book->m_groupRatio.insert(g.key().toLower(), *ratio);
+            }
+        } else if (key == kGroupGroupRatio) {
+            auto object = objectValue(it.value(), key);
+            if (!object)
+                return R::failure(object.error());
+            for (auto u = object->begin(); u != object->end(); ++u) {
+                if (!u.value().isObject())
+                    return R::failure(QStringLiteral("GroupGroupRatio[\"%1\"] must be an object of group ratios").arg(u.key()));
+                QHash<QString, Ratio> inner;
+                const QJsonObject innerJson = u.value().toObject();
+                for (auto g = innerJson.begin(); g != innerJson.end(); ++g) {
+                    const QString where = QStringLiteral("GroupGroupRatio[\"%1\"][\"%2\"]").arg(u.key(), g.key());
+                    if (Status s = validKey(g.key(), where); !s)
+                        return R::failure(s.error());
+                    auto ratio = ratioValue(g.value(), where);
+                    if (!ratio)
+                        return R::failure(ratio.error());
+                    inner.insert(g.key().toLower(), *ratio);
+                }
+                book->m_groupGroupRatio.insert(u.key().toLower(), inner);
+            }
+        } else {
+            return R::failure(QStringLiteral("unknown pricing key '%1' (known: %2, GroupRatio, GroupGroupRatio)")
+                                  .arg(key, QStringList(kMapNames.begin(), kMapNames.end()).join(QStringLiteral(", "))));
+        }
+    }
+
+    // Canonical JSON: every map present, values as shortest round-trip numbers.
+    for (int i = 0; i < kPriceMapCount; ++i) {
+        QJsonObject map;
+        for (const auto &[name, ratio] : book->entries(PriceMap(i)))
+            map.insert(name, ratio.toJson());
+        book->m_json.insert(priceMapName(PriceMap(i)), map);
+    }
+    const QJsonObject groups = json.contains(kGroupRatio) ? *objectValue(json.value(kGroupRatio), kGroupRatio) : QJsonObject();
+    QJsonObject canonicalGroups;
+    for (auto g = groups.begin(); g != groups.end(); ++g)
+        canonicalGroups.insert(g.key(), book->m_groupRatio.value(g.key().toLower()).toJson());
+    book->m_json.insert(kGroupRatio, canonicalGroups);
+    const QJsonObject gg = json.contains(kGroupGroupRatio) ? *objectValue(json.value(kGroupGroupRatio), kGroupGroupRatio) : QJsonObject();
+    QJsonObject canonicalGg;
+    for (auto u = gg.begin(); u != gg.end(); ++u) {
+        QJsonObject inner;
+        const QJsonObject innerJson = u.value().toObject();
+        for (auto g = innerJson.begin(); g != innerJson.end(); ++g)
+            inner.insert(g.key(), book->m_groupGroupRatio.value(u.key().toLower()).value(g.key().toLower()).toJson());
+        canonicalGg.insert(u.key(), inner);
+    }
+    book->m_json.insert(kGroupGroupRatio, canonicalGg);
+    return std::shared_ptr<const PriceBook>(std::move(book));
+}
+
+std::shared_ptr<const PriceBook> PriceBook::empty()
+{
+    return *fromJson(QJsonObject());
+}
+
+Result<std::shared_ptr<const PriceBook>> PriceBook::withEdit(const QJsonObject &edit) const
+{
+    QJsonObject merged = m_json;
+    const QJsonObject flat = flattenOptionList(edit);
+    for (auto it = flat.begin(); it != flat.end(); ++it)
+        merged.insert(it.key(), it.value());
+    return fromJson(merged, 0);
+}
+
+std::shared_ptr<const PriceBook> PriceBook::withSnapshotId(qint64 snapshotId) const
+{
+    auto copy = std::make_shared<PriceBook>(*this);
+    copy->m_snapshotId = snapshotId;
+    return copy;
+}
+
+QJsonObject PriceBook::toJson() const
+{
+    return m_json;
+}
+
+QList<std::pair<QString, Ratio>> PriceBook::entries(PriceMap map) const
+{
+    QList<std::pair<QString, Ratio>> list;
+    const ModelMap &m = m_maps[size_t(map)];
+    for (const auto &entry : m.exact)
+        list.append(entry);
+    for (const auto &p : m.prefixes)
+        list.append(p.second);
+    std::sort(list.begin(), list.end(), [](const auto &a, const auto &b) { return a.first < b.first; });
+    return list;
+}
+
+PriceLookup PriceBook::lookup(PriceMap map, const QString &model) const
+{
+    const ModelMap &m = m_maps[size_t(map)];
+    const QString lower = model.trimmed().toLower();
+    PriceLookup result;
+    if (lower.isEmpty())
+        return result;
+    if (auto it = m.exact.constFind(lower); it != m.exact.cend()) {
+        result.match = PriceLookup::Match::Exact;
+        result.key = it->first;
+        result.value = it->second;
+        return result;
+    }
+    const QString stripped = stripDateSuffix(lower);
+    if (stripped != lower) {
+        if (auto it = m.exact.constFind(stripped); it != m.exact.cend()) {
+            result.match = PriceLookup::Match::DateStripped;
+            result.key = it->first;
+            result.value = it->second;
+            return result;
+        }
+    }
+    for (const auto &[prefix, entry] : m.prefixes) { // longest first
+        if (lower.startsWith(prefix)) {
+            result.match = PriceLookup::Match::Prefix;
+            result.key = entry.first;
+            result.value = entry.second;
+            return result;
+        }
+    }
+    return result;
+}
+
+Ratio PriceBook::groupRatio(const QString &userGroup, const QString &usingGroup, bool *userGroupOverride) const
+{
+    if (userGroupOverride)
+        *userGroupOverride = false;
+    const QString user = userGroup.toLower();
+    const QString using_ = usingGroup.toLower();
+    if (auto u = m_groupGroupRatio.constFind(user); u != m_groupGroupRatio.cend()) {
+        if (auto g = u->constFind(using_); g != u->cend()) {
+            if (userGroupOverride)
+                *userGroupOverride = true;
+            return *g;
+        }
+    }
+    return m_groupRatio.value(using_, Ratio::fromInteger(1));
+}
+
+Result<ModelPricing> PriceBook::pricing(const QString &model, const QString &userGroup, const QString &usingGroup) const
+{
+    const PriceLookup price = lookup(PriceMap::ModelPrice, model);
+    const PriceLookup ratio = lookup(PriceMap::ModelRatio, model);
+    if (!price.found() && !ratio.found())
+        return Result<ModelPricing>::failure(QStringLiteral("model price not configured: %1").arg(model));
+    ModelPricing p;
+    p.model = model;
+    p.snapshotId = m_snapshotId;
+    // The closer match wins; on a tie a fixed per-call price wins (as in new-api).
+    p.fixedPrice = price.found() && rank(price.match) >= rank(ratio.match);
+    if (p.fixedPrice)
+        p.modelPrice = price.value;
+    else
+        p.modelRatio = ratio.value;
+    auto take = [&](PriceMap map, Ratio *target) {
+        const PriceLookup l = lookup(map, model);
+        if (l.found())
+            *target = l.value;
+    };
+    take(PriceMap::CompletionRatio, &p.completionRatio);
+    take(PriceMap::CacheRatio, &p.cacheRatio);
+    take(PriceMap::CreateCacheRatio, &p.createCacheRatio);
+    take(PriceMap::ImageRatio, &p.imageRatio);
+    take(PriceMap::AudioRatio, &p.audioRatio);
+    take(PriceMap::AudioCompletionRatio, &p.audioCompletionRatio);
+    take(PriceMap::AudioCacheRatio, &p.audioCacheRatio);
+    p.groupRatio = groupRatio(userGroup, usingGroup.isEmpty() ? userGroup : usingGroup, &p.userGroupRatio);
+    return p;
+}
+
+QStringList PriceBook::models() const
+{
+    QStringList names;
+    for (PriceMap map : {PriceMap::ModelRatio, PriceMap::ModelPrice})
+        for (const auto &[name, ratio] : entries(map))
+            names << name;
+    names.removeDuplicates();
+    names.sort();
+    return names;
+}
+
+QJsonObject ModelPricing::toJson() const
+{
+    return {
+        {QStringLiteral("model_ratio"), modelRatio.toJson()},
+        {QStringLiteral("completion_ratio"), completionRatio.toJson()},
+        {QStringLiteral("cache_ratio"), cacheRatio.toJson()},
+        {QStringLiteral("create_cache_ratio"), createCacheRatio.toJson()},
+        {QStringLiteral("image_ratio"), imageRatio.toJson()},
+        {QStringLiteral("audio_ratio"), audioRatio.toJson()},
+        {QStringLiteral("audio_completion_ratio"), audioCompletionRatio.toJson()},
+        {QStringLiteral("audio_cache_ratio"), audioCacheRatio.toJson()},
+        {QStringLiteral("group_ratio"), groupRatio.toJson()},
+        {QStringLiteral("user_group_ratio"), userGroupRatio ? groupRatio.toJson() : QJsonValue(-1)},
+        {QStringLiteral("model_price"), fixedPrice ? modelPrice.toJson() : QJsonValue(-1)},
+        {QStringLiteral("price_snapshot_id"), snapshotId},
+    };
+}
+
+} // namespace RelayDesk::Billing

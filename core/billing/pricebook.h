@@ -1,0 +1,118 @@
+#pragma once
+
+#include "ratio.h"
+
+#include "store/result.h"
+
+#include <QHash>
+#include <QJsonObject>
+#include <QList>
+#include <QStringList>
+
+#include <array>
+#include <memory>
+
+namespace RelayDesk::Billing {
+
+// The per-model maps of a price book. Names are the new-api option keys (AudioCacheRatio is ours).
+enum class PriceMap {
+    ModelRatio,
+    CompletionRatio,
+    CacheRatio,
+    CreateCacheRatio,
+    ImageRatio,
+    AudioRatio,
+    AudioCompletionRatio,
+    AudioCacheRatio,
+    ModelPrice, // USD per call
+};
+inline constexpr int kPriceMapCount = 9;
+QString priceMapName(PriceMap map);
+std::optional<PriceMap> priceMapFromName(const QString &name);
+
+struct PriceLookup
+{
+    enum class Match { None, Exact, DateStripped, Prefix };
+    Match match = Match::None;
+    Ratio value;
+    QString key; // the configured key that matched, as written
+    bool found() const { return match != Match::None; }
+};
+
+// Everything needed to price one model for one (user group, using group): the resolved ratios,
+// frozen. Missing per-model ratios default to 1 (no discount, no surcharge).
+struct ModelPricing
+{
+    QString model;
+    qint64 snapshotId = 0;
+    bool fixedPrice = false; // ModelPrice applies: quota = price × 500 000 × group ratio per call
+    Ratio modelPrice;        // USD per call (fixedPrice only)
+    Ratio modelRatio;
+    Ratio completionRatio = Ratio::fromInteger(1);
+    Ratio cacheRatio = Ratio::fromInteger(1);
+    Ratio createCacheRatio = Ratio::fromInteger(1);
+    Ratio imageRatio = Ratio::fromInteger(1);
+    Ratio audioRatio = Ratio::fromInteger(1);
+    Ratio audioCompletionRatio = Ratio::fromInteger(1);
+    Ratio audioCacheRatio = Ratio::fromInteger(1);
+    Ratio groupRatio = Ratio::fromInteger(1);
+    bool userGroupRatio = false; // GroupGroupRatio[userGroup][usingGroup] replaced GroupRatio[usingGroup]
+
+    // new-api style log fields: model_ratio, completion_ratio, cache_ratio, …, group_ratio,
+    // user_group_ratio (−1 when no override), model_price (−1 when ratio-priced).
+    QJsonObject toJson() const;
+};
+
+// An immutable snapshot of every ratio map. Share it as std::shared_ptr<const PriceBook>; edits make a
+// new book (PricingService swaps it atomically), so a request priced with one book keeps that book.
+//
+// Every per-model lookup falls back: exact name (case-insensitive) → the name without a date suffix
+// (-2024-12-17, -20241022, -0613) → the longest configured `prefix*` rule.
+class PriceBook final
+{
+public:
+    // Validates the whole new-api option JSON (plus AudioCacheRatio); on any error returns the error
+    // and no book. Keys starting with '_' (comments, dates) are ignored. Map values may also be given as
+    // JSON strings holding the object (new-api stores options as strings).
+    static Store::Result<std::shared_ptr<const PriceBook>> fromJson(const QJsonObject &json, qint64 snapshotId = 0);
+    static std::shared_ptr<const PriceBook> empty();
+
+    // A new book where every map present in `edit` replaces this book's map; others are kept.
+    Store::Result<std::shared_ptr<const PriceBook>> withEdit(const QJsonObject &edit) const;
+    std::shared_ptr<const PriceBook> withSnapshotId(qint64 snapshotId) const;
+
+    // Canonical new-api option JSON (maps plus GroupRatio and GroupGroupRatio).
+    QJsonObject toJson() const;
+    qint64 snapshotId() const { return m_snapshotId; }
+
+    PriceLookup lookup(PriceMap map, const QString &model) const;
+    // GroupGroupRatio[userGroup][usingGroup] if present, else GroupRatio[usingGroup], else 1.
+    Ratio groupRatio(const QString &userGroup, const QString &usingGroup, bool *userGroupOverride = nullptr) const;
+    // The priced view of a model, or "model price not configured" when neither ModelPrice nor
+    // ModelRatio knows it (no silent default price).
+    Store::Result<ModelPricing> pricing(const QString &model, const QString &userGroup, const QString &usingGroup) const;
+    // Every key configured in ModelRatio or ModelPrice, sorted.
+    QStringList models() const;
+    // The raw entries of one map (key as written → ratio).
+    QList<std::pair<QString, Ratio>> entries(PriceMap map) const;
+
+    static QString stripDateSuffix(const QString &model);
+
+private:
+    struct ModelMap
+    {
+        QHash<QString, std::pair<QString, Ratio>> exact;    // lower-case key → (key as written, value)
+        QList<std::pair<QString, std::pair<QString, Ratio>>> prefixes; // lower-case prefix, longest first
+    };
+    static Store::Status parseMap(const QJsonValue &value, const QString &mapName, ModelMap *out);
+
+    std::array<ModelMap, kPriceMapCount> m_maps;
+    QHash<QString, Ratio> m_groupRatio;                    // lower-case group → ratio
+    QHash<QString, QHash<QString, Ratio>> m_groupGroupRatio; // lower-case user group → using group → ratio
+    QJsonObject m_json; // canonical form
+    qint64 m_snapshotId = 0;
+};
+
+using PriceBookPtr = std::shared_ptr<const PriceBook>;
+
+} // namespace RelayDesk::Billing

@@ -1,0 +1,68 @@
+#pragma once
+
+#include "pricebook.h"
+
+#include "store/result.h"
+
+#include <QHash>
+#include <QMutex>
+#include <QObject>
+
+namespace RelayDesk::Store {
+class Database;
+}
+
+namespace RelayDesk::Billing {
+
+// Holds the current PriceBook and swaps it atomically on edit. Thread-safe: current() may be called from
+// the relay thread while the console edits prices. Every successful edit is persisted (new-api option
+// keys in `options`, and a price snapshot row whose id the new book carries) before it is published.
+class PricingService final : public QObject
+{
+    Q_OBJECT
+
+public:
+    static constexpr qint64 kDefaultMaxTokens = 4096;
+    static const QString kDefaultMaxTokensOption; // "RelayDeskReserveMaxTokens"
+
+    explicit PricingService(const Store::Database &db, QObject *parent = nullptr);
+
+    // Loads the book from the options table; a fresh database is seeded from the default price table.
+    Store::Status load();
+
+    PriceBookPtr current() const;
+    // Resolves the book a log row was charged with (cached after first use).
+    PriceBookPtr snapshot(qint64 snapshotId) const;
+
+    // Validates the whole edit; maps present in `edit` replace the current ones, others are kept.
+    // On any error nothing changes (the previous book stays in force) and the error says why.
+    Store::Status apply(const QJsonObject &edit);
+    // Replaces every map (absent maps become empty).
+    Store::Status replace(const QJsonObject &book);
+    // new-api option JSON (or new-api's {"data":[{key,value}]} option list) from bytes; merges like apply().
+    Store::Status importJson(const QByteArray &json);
+    QJsonObject exportJson() const;
+
+    // max_tokens assumed when a request does not give one (used for reservations).
+    qint64 defaultMaxTokens() const;
+    Store::Status setDefaultMaxTokens(qint64 tokens);
+
+    // The built-in default price table (resources/pricing/default_prices.json).
+    static QJsonObject defaultPrices();
+
+signals:
+    // Emitted after a new book is in force (queued connections receive the id only; call current()).
+    void pricesChanged(qint64 snapshotId);
+
+private:
+    Store::Status publish(PriceBookPtr candidate);
+
+    const Store::Database &m_db;
+    mutable QMutex m_mutex;  // guards m_current and m_snapshots
+    QMutex m_editMutex;      // serialises edits (persist + swap)
+    PriceBookPtr m_current;
+    mutable QHash<qint64, PriceBookPtr> m_snapshots;
+    qint64 m_defaultMaxTokens = kDefaultMaxTokens;
+};
+
+} // namespace RelayDesk::Billing

@@ -1,0 +1,176 @@
+#include "quotamath.h"
+
+#include <limits>
+
+namespace RelayDesk::Billing {
+namespace {
+
+mpz_class clampToInt64(const mpz_class &z, bool *saturated = nullptr)
+{
+    static_assert(sizeof(long) == sizeof(qint64), "GMP's si conversions need a 64-bit long (LP64)");
+    static const mpz_class kMax(std::numeric_limits<long>::max());
+    static const mpz_class kMin(std::numeric_limits<long>::min());
+    if (saturated)
+        *saturated = z > kMax || z < kMin;
+    if (z > kMax)
+        return kMax;
+    if (z < kMin)
+        return kMin;
+    return z;
+}
+
+qint64 toInt64(const mpz_class &z)
+{
+    return qint64(clampToInt64(z).get_si());
+}
+
+mpq_class uncached(qint64 total, qint64 cached, qint64 alsoSubtract = 0)
+{
+    const qint64 rest = total - cached - alsoSubtract;
+    return mpq_class(long(rest > 0 ? rest : 0));
+}
+
+mpq_class q(qint64 v)
+{
+    return mpq_class(long(v));
+}
+
+} // namespace
+
+QString Quote::exactText() const
+{
+    // Decimal when the denominator is a product of 2s and 5s (every decimal ratio), else a fraction.
+    mpz_class den = exact.get_den();
+    int twos = 0, fives = 0;
+    while (mpz_divisible_ui_p(den.get_mpz_t(), 2)) { den /= 2; ++twos; }
+    while (mpz_divisible_ui_p(den.get_mpz_t(), 5)) { den /= 5; ++fives; }
+    if (den != 1)
+        return QString::fromStdString(exact.get_str());
+    const int digits = std::max(twos, fives);
+    mpz_class scale;
+    mpz_ui_pow_ui(scale.get_mpz_t(), 10, static_cast<unsigned long>(digits));
+    const mpz_class scaled = mpz_class(exact.get_num() * scale / exact.get_den());
+    QString text = QString::fromStdString(mpz_class(abs(scaled)).get_str());
+    if (digits > 0) {
+        while (text.size() <= digits)
+            text.prepend(u'0');
+        text.insert(text.size() - digits, u'.');
+    }
+    return (sgn(scaled) < 0 ? QStringLiteral("-") : QString()) + text;
+}
+
+bool QuotaMath::isPriced(const ModelPricing &p)
+{
+    if (p.groupRatio.isZero())
+        return false;
+    return p.fixedPrice ? !p.modelPrice.isZero() : !p.modelRatio.isZero();
+}
+
+mpq_class QuotaMath::exactCost(const ModelPricing &p, const Usage &u)
+{
+    if (p.fixedPrice)
+        return p.modelPrice.exact() * long(kQuotaPerUnit) * p.groupRatio.exact();
+    const mpq_class &ar = p.audioRatio.exact();
+    const mpq_class &ir = p.imageRatio.exact();
+    mpq_class tokens = uncached(u.inputText, u.cachedText, u.cacheWrite)
+                     + q(u.cachedText) * p.cacheRatio.exact()
+                     + q(u.cacheWrite) * p.createCacheRatio.exact()
+                     + uncached(u.inputAudio, u.cachedAudio) * ar
+                     + q(u.cachedAudio) * ar * p.audioCacheRatio.exact()
+                     + uncached(u.inputImage, u.cachedImage) * ir
+                     + q(u.cachedImage) * ir * p.cacheRatio.exact()
+                     + q(u.outputText) * p.completionRatio.exact()
+                     + q(u.outputAudio) * ar * p.audioCompletionRatio.exact();
+    mpq_class cost = tokens * p.modelRatio.exact() * p.groupRatio.exact();
+    cost.canonicalize();
+    return cost;
+}
+
+Quote QuotaMath::settle(const ModelPricing &p, const Usage &u)
+{
+    Quote quote;
+    quote.exact = exactCost(p, u);
+    quote.quota = roundHalfAwayFromZero(quote.exact);
+    const bool hadUsage = p.fixedPrice || u.total() > 0;
+    if (quote.quota == 0 && hadUsage && isPriced(p)) {
+        quote.quota = 1;
+        quote.minimumApplied = true;
+    }
+    return quote;
+}
+
+Quote QuotaMath::perCall(const ModelPricing &p, const mpq_class &multiplier)
+{
+    Quote quote;
+    quote.exact = p.modelPrice.exact() * long(kQuotaPerUnit) * p.groupRatio.exact() * multiplier;
+    quote.exact.canonicalize();
+    quote.quota = roundHalfAwayFromZero(quote.exact);
+    if (quote.quota == 0 && sgn(quote.exact) > 0) {
+        quote.quota = 1;
+        quote.minimumApplied = true;
+    }
+    return quote;
+}
+
+Quote QuotaMath::reserve(const ModelPricing &p, qint64 promptEstimate, std::optional<qint64> maxTokens,
+                         qint64 defaultMaxTokens)
+{
+    Quote quote;
+    if (p.fixedPrice) {
+        quote.exact = exactCost(p, {});
+    } else {
+        const qint64 completion = std::max<qint64>(0, maxTokens.value_or(defaultMaxTokens));
+        quote.exact = (q(std::max<qint64>(0, promptEstimate)) + q(completion) * p.completionRatio.exact()) *
+                      p.modelRatio.exact() * p.groupRatio.exact();
+        quote.exact.canonicalize();
+    }
+    quote.quota = ceilToQuota(quote.exact);
+    if (quote.quota == 0 && isPriced(p)) {
+        quote.quota = 1;
+        quote.minimumApplied = true;
+    }
+    return quote;
+}
+
+Quote QuotaMath::reserveWorstCase(const ModelPricing &p, const Usage &input, qint64 maxOutputTokens)
+{
+    Quote quote;
+    if (p.fixedPrice) {
+        quote.exact = exactCost(p, {});
+    } else {
+        Usage inputOnly = input;
+        inputOnly.outputText = inputOnly.outputAudio = inputOnly.outputReasoning = 0;
+        const mpq_class audioOut = p.audioRatio.exact() * p.audioCompletionRatio.exact();
+        const mpq_class &textOut = p.completionRatio.exact();
+        const mpq_class &dearest = audioOut > textOut ? audioOut : textOut;
+        quote.exact = exactCost(p, inputOnly) +
+                      q(std::max<qint64>(0, maxOutputTokens)) * dearest * p.modelRatio.exact() * p.groupRatio.exact();
+        quote.exact.canonicalize();
+    }
+    quote.quota = ceilToQuota(quote.exact);
+    if (quote.quota == 0 && isPriced(p)) {
+        quote.quota = 1;
+        quote.minimumApplied = true;
+    }
+    return quote;
+}
+
+qint64 QuotaMath::roundHalfAwayFromZero(const mpq_class &value)
+{
+    // |v| + 1/2, floored, with the sign put back: 42.5 → 43, −42.5 → −43, 41.7 → 42.
+    const mpq_class magnitude = abs(value) + mpq_class(1, 2);
+    mpz_class floored;
+    mpz_fdiv_q(floored.get_mpz_t(), magnitude.get_num_mpz_t(), magnitude.get_den_mpz_t());
+    if (sgn(value) < 0)
+        floored = -floored;
+    return toInt64(floored);
+}
+
+qint64 QuotaMath::ceilToQuota(const mpq_class &value)
+{
+    mpz_class c;
+    mpz_cdiv_q(c.get_mpz_t(), value.get_num_mpz_t(), value.get_den_mpz_t());
+    return toInt64(c);
+}
+
+} // namespace RelayDesk::Billing

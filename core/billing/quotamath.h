@@ -1,0 +1,61 @@
+#pragma once
+
+#include "pricebook.h"
+#include "usage.h"
+
+#include <gmpxx.h>
+
+#include <optional>
+
+namespace RelayDesk::Billing {
+
+// A priced amount: the exact rational cost and the integer quota it settles to.
+struct Quote
+{
+    mpq_class exact{0};        // unrounded quota (exact rational)
+    qint64 quota = 0;          // after the one rounding (and the minimum-1 rule)
+    bool minimumApplied = false;
+    QString exactText() const; // "4987.5" / "1/3" style for logs and the CLI
+};
+
+// Quota arithmetic. Exact rationals throughout (GMP mpq); one rounding per settlement, half away from
+// zero; minimum 1 quota when there was usage and the effective price is not zero.
+//
+//   quota = GR × MR × [ uncachedText + cachedText×CacheRatio + cacheWrite×CreateCacheRatio
+//                      + uncachedAudio×AR + cachedAudio×AR×AudioCacheRatio
+//                      + uncachedImage×ImageRatio + cachedImage×ImageRatio×CacheRatio
+//                      + outputText×CR + outputAudio×AR×ACR ]
+//   fixed price:  quota = ModelPrice(USD) × 500 000 × GR (per call)
+//
+// 500 000 quota = US$1; ratio 1 = US$2 per 1M tokens = 1 quota per token.
+class QuotaMath final
+{
+public:
+    static constexpr qint64 kQuotaPerUnit = 500000;
+
+    // The unrounded cost of `usage` (fixed-price models: the per-call price, usage ignored).
+    static mpq_class exactCost(const ModelPricing &pricing, const Usage &usage);
+    // The settlement quote: exactCost rounded once, with the minimum-1 rule.
+    static Quote settle(const ModelPricing &pricing, const Usage &usage);
+    // Fixed per-call price × multiplier (e.g. n images) × group ratio, rounded once.
+    static Quote perCall(const ModelPricing &pricing, const mpq_class &multiplier = 1);
+
+    // Admission estimate for a request: (promptEstimate + maxTokens × CR) × MR × GR. The completion
+    // ratio applies to max_tokens (new-api does not apply it and under-reserves); when the request gives
+    // no max_tokens, defaultMaxTokens is used. Rounded up, never below 1 for a priced model, so a
+    // reservation never under-covers its own estimate. Fixed-price models reserve their per-call price.
+    static Quote reserve(const ModelPricing &pricing, qint64 promptEstimate, std::optional<qint64> maxTokens,
+                         qint64 defaultMaxTokens);
+    // Realtime rolling reservation: the conversation input as priced usage plus maxOutputTokens at the
+    // dearer of the text and audio output prices. Rounded up.
+    static Quote reserveWorstCase(const ModelPricing &pricing, const Usage &input, qint64 maxOutputTokens);
+
+    // Half away from zero, saturating to the qint64 range: 41.5→42, 42.5→43, −42.5→−43.
+    static qint64 roundHalfAwayFromZero(const mpq_class &value);
+    static qint64 ceilToQuota(const mpq_class &value);
+    static double toUsd(qint64 quota) { return double(quota) / double(kQuotaPerUnit); }
+    // Whether the effective price is non-zero (MR×GR, or price×GR for fixed-price models).
+    static bool isPriced(const ModelPricing &pricing);
+};
+
+} // namespace RelayDesk::Billing

@@ -1,0 +1,297 @@
+// QuotaMath vectors: newapi-billing.md §10.1 (the rows that apply to our OpenAI-semantics engine),
+// the §2.9 worked examples 1–6 and the §6.6 Realtime numbers with correct ratios.
+// Where RelayDesk deliberately differs from new-api the row tests OUR rule and says so.
+#include "billing/quotamath.h"
+
+#include <QtTest>
+
+using namespace RelayDesk::Billing;
+
+namespace {
+
+Ratio r(const QString &text)
+{
+    const auto v = Ratio::parse(text);
+    if (!v)
+        qFatal("bad ratio text in test: %s", qPrintable(text));
+    return *v;
+}
+
+// "MR=1.25,CR=4,CaR=0.5,CcR=1.25,IR=2,AR=8,ACR=2,ACaR=0.0125,GR=0.9,PRICE=0.04"
+ModelPricing pricing(const QString &spec)
+{
+    ModelPricing p;
+    for (const QString &item : spec.split(u',', Qt::SkipEmptyParts)) {
+        const QString name = item.section(u'=', 0, 0);
+        const Ratio value = r(item.section(u'=', 1));
+        if (name == u"MR") p.modelRatio = value;
+        else if (name == u"CR") p.completionRatio = value;
+        else if (name == u"CaR") p.cacheRatio = value;
+        else if (name == u"CcR") p.createCacheRatio = value;
+        else if (name == u"IR") p.imageRatio = value;
+        else if (name == u"AR") p.audioRatio = value;
+        else if (name == u"ACR") p.audioCompletionRatio = value;
+        else if (name == u"ACaR") p.audioCacheRatio = value;
+        else if (name == u"GR") p.groupRatio = value;
+        else if (name == u"PRICE") { p.fixedPrice = true; p.modelPrice = value; }
+        else qFatal("bad ratio name %s", qPrintable(name));
+    }
+    return p;
+}
+
+// "in=1000,cached=200,cw=0,ain=0,acached=0,img=0,imgcached=0,out=500,aout=0,reason=0"
+Usage usage(const QString &spec)
+{
+    Usage u;
+    for (const QString &item : spec.split(u',', Qt::SkipEmptyParts)) {
+        const QString name = item.section(u'=', 0, 0);
+        const qint64 v = item.section(u'=', 1).toLongLong();
+        if (name == u"in") u.inputText = v;
+        else if (name == u"cached") u.cachedText = v;
+        else if (name == u"cw") u.cacheWrite = v;
+        else if (name == u"ain") u.inputAudio = v;
+        else if (name == u"acached") u.cachedAudio = v;
+        else if (name == u"img") u.inputImage = v;
+        else if (name == u"imgcached") u.cachedImage = v;
+        else if (name == u"out") u.outputText = v;
+        else if (name == u"aout") u.outputAudio = v;
+        else if (name == u"reason") u.outputReasoning = v;
+        else qFatal("bad usage name %s", qPrintable(name));
+    }
+    return u;
+}
+
+mpq_class exact(const QString &text)
+{
+    return r(text).exact();
+}
+
+} // namespace
+
+class TestQuotaMath final : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void settle_data()
+    {
+        QTest::addColumn<QString>("ratios");
+        QTest::addColumn<QString>("use");
+        QTest::addColumn<QString>("exactText");
+        QTest::addColumn<qint64>("quota");
+
+        // §10.1 (upstream tests) — the OpenAI-semantics rows.
+        QTest::newRow("10.1 OpenAI billing_usage") << "MR=1,CR=2" << "in=80,out=9" << "98" << qint64(98);
+        QTest::newRow("10.1 cache_write_tokens") << "MR=1,CR=2,CcR=1.25" << "in=1473,cw=1470,out=19"
+                                                 << "1878.5" << qint64(1879);
+        QTest::newRow("10.1 cached + cw > prompt") << "MR=1,CR=2,CaR=0.1,CcR=1.25" << "in=3619,cached=2921,cw=3616,out=36"
+                                                   << "4884.1" << qint64(4884);
+        QTest::newRow("10.1 OpenRouter cache read (openai/gpt-4.1)") << "MR=1,CR=1,CaR=0.1" << "in=2604,cached=2432,out=383"
+                                                                     << "798.2" << qint64(798);
+
+        // §2.9 worked examples 1–5.
+        QTest::newRow("2.9#1 gpt-4o no cache") << "MR=1.25,CR=4" << "in=1000,out=500" << "3750" << qint64(3750);
+        QTest::newRow("2.9#2 gpt-4o with cache") << "MR=1.25,CR=4,CaR=0.5" << "in=1000,cached=200,out=500"
+                                                 << "3625" << qint64(3625);
+        QTest::newRow("2.9#3 gpt-4o-mini minimum 1") << "MR=0.075,CR=4" << "in=1" << "0.075" << qint64(1);
+        // Example 4 is native Claude usage (cache tokens additional to input_tokens=1000). In our OpenAI
+        // semantics the same request is input 3500 of which 2000 cached and 500 cache-write.
+        QTest::newRow("2.9#4 claude-sonnet-4 cache read + write") << "MR=1.5,CR=5,CaR=0.1,CcR=1.25"
+                                                                  << "in=3500,cached=2000,cw=500,out=300"
+                                                                  << "4987.5" << qint64(4988);
+        QTest::newRow("2.9#5 vip user in default group (GR 0.9)") << "MR=1.25,CR=4,GR=0.9" << "in=1000,out=500"
+                                                                  << "3375" << qint64(3375);
+
+        // §6.6 Realtime, gpt-4o-realtime-preview with the correct ACR 2 (new-api bills ACR 1 because its
+        // key never matches): one turn = text in 100, audio in 1000, text out 50, audio out 2000.
+        QTest::newRow("6.6 realtime turn, correct ratios") << "MR=2.5,CR=4,AR=8,ACR=2" << "in=100,ain=1000,out=50,aout=2000"
+                                                           << "100750" << qint64(100750);
+        QTest::newRow("6.6 realtime session of two turns") << "MR=2.5,CR=4,AR=8,ACR=2" << "in=200,ain=2000,out=100,aout=4000"
+                                                           << "201500" << qint64(201500);
+        // new-api's mis-keyed ratios (ACR 1) reproduce its logged 60750 per turn — shows the formula agrees.
+        QTest::newRow("6.6 realtime turn, new-api ratios") << "MR=2.5,CR=4,AR=8,ACR=1" << "in=100,ain=1000,out=50,aout=2000"
+                                                           << "60750" << qint64(60750);
+        // §6.6 drift example computed once over the session (gpt-4o-mini-realtime-preview, MR 0.3, AR 16.67).
+        QTest::newRow("6.6 mini realtime, once per session") << "MR=0.3,CR=4,AR=16.67" << "in=30,ain=300,out=15,aout=600"
+                                                             << "4527.9" << qint64(4528);
+
+        // Our pinned semantics beyond new-api (design.md): cached audio, image input, reasoning.
+        QTest::newRow("gpt-realtime cached audio + image") << "MR=2,CR=4,CaR=0.1,AR=8,ACR=2,ACaR=0.0125,IR=1.25"
+                                                           << "in=1000,cached=500,ain=2000,acached=1000,img=800,out=100,aout=300"
+                                                           // 500 + 50 + 8000 + 100 + 1000 + 400 + 4800 = 14850, ×2
+                                                           << "29700" << qint64(29700);
+        QTest::newRow("reasoning is part of completion") << "MR=0.625,CR=8" << "in=100,out=1000,reason=900"
+                                                         << "5062.5" << qint64(5063);
+        QTest::newRow("cached image uses ImageRatio × CacheRatio") << "MR=1,IR=2,CaR=0.5" << "img=100,imgcached=40"
+                                                                   << "160" << qint64(160);
+        QTest::newRow("no usage costs nothing") << "MR=1.25,CR=4" << "" << "0" << qint64(0);
+        QTest::newRow("free model (MR 0) stays 0") << "MR=0,CR=4" << "in=1000,out=10" << "0" << qint64(0);
+        QTest::newRow("free group (GR 0) stays 0") << "MR=1,GR=0" << "in=1000" << "0" << qint64(0);
+        QTest::newRow("only free cached tokens → minimum 1") << "MR=1,CaR=0" << "in=10,cached=10" << "0" << qint64(1);
+        QTest::newRow("half rounds away from zero") << "MR=0.5" << "in=85" << "42.5" << qint64(43);
+        QTest::newRow("below half rounds down") << "MR=0.1" << "in=417" << "41.7" << qint64(42);
+        QTest::newRow("fixed price ignores tokens") << "PRICE=0.04" << "in=5000,out=5000" << "20000" << qint64(20000);
+        QTest::newRow("fixed price × group ratio") << "PRICE=0.04,GR=1.5" << "" << "30000" << qint64(30000);
+    }
+
+    void settle()
+    {
+        QFETCH(QString, ratios);
+        QFETCH(QString, use);
+        QFETCH(QString, exactText);
+        QFETCH(qint64, quota);
+        const Quote q = QuotaMath::settle(pricing(ratios), usage(use));
+        QCOMPARE(q.exactText(), exactText);
+        QCOMPARE(q.exact, exact(exactText));
+        QCOMPARE(q.quota, quota);
+    }
+
+    void perCall_data()
+    {
+        QTest::addColumn<QString>("ratios");
+        QTest::addColumn<QString>("multiplier");
+        QTest::addColumn<qint64>("quota");
+        // §10.1 fixed price with image count: dall-e-3 0.12 (size already included) × n.
+        QTest::newRow("10.1 dall-e-3 n=3") << "PRICE=0.12" << "3" << qint64(180000);
+        QTest::newRow("10.1 dall-e-3 n=2") << "PRICE=0.12" << "2" << qint64(120000);
+        QTest::newRow("10.1 pre-consume fixed 0.04 × 3 × 3") << "PRICE=0.04" << "9" << qint64(180000);
+        // §10.1 "pre-consume, fractional": new-api truncates 1.8 to 1. OUR rule rounds once, half away: 2.
+        QTest::newRow("10.1 fractional 1.8 (ours: 2, new-api: 1)") << "PRICE=0.0000012" << "3" << qint64(2);
+        QTest::newRow("tiny price → minimum 1") << "PRICE=0.0000001" << "1" << qint64(1);
+        QTest::newRow("2.9#8 mj_imagine 0.1") << "PRICE=0.1" << "1" << qint64(50000);
+        QTest::newRow("2.9#7 dall-e-3 hd 1792 × n2") << "PRICE=0.04" << "6" << qint64(120000);
+    }
+
+    void perCall()
+    {
+        QFETCH(QString, ratios);
+        QFETCH(QString, multiplier);
+        QFETCH(qint64, quota);
+        QCOMPARE(QuotaMath::perCall(pricing(ratios), exact(multiplier)).quota, quota);
+    }
+
+    void reserve_data()
+    {
+        QTest::addColumn<QString>("ratios");
+        QTest::addColumn<qint64>("prompt");
+        QTest::addColumn<qint64>("maxTokens"); // −1 = absent
+        QTest::addColumn<qint64>("defaultMax");
+        QTest::addColumn<qint64>("quota");
+        // §2.9#6 / §10.2: new-api reserves max(prompt, 500) × MR without CR → 625 and 1875.
+        // OUR rule: (prompt + max_tokens × CR) × MR × GR, default max_tokens when absent, rounded up.
+        QTest::newRow("2.9#6 gpt-4o no max_tokens (ours; new-api 625)") << "MR=1.25,CR=4" << qint64(21) << qint64(-1)
+                                                                        << qint64(4096) << qint64(20507); // (21+16384)×1.25=20506.25
+        QTest::newRow("2.9#6 gpt-4o max_tokens 1000 (ours; new-api 1875)") << "MR=1.25,CR=4" << qint64(21) << qint64(1000)
+                                                                          << qint64(4096) << qint64(5027); // 5026.25 ↑
+        // §10.1 "pre-consume, ratio": MR 15, prompt 1000, max_tokens 0 → 15000 in both rules.
+        QTest::newRow("10.1 pre-consume ratio MR 15") << "MR=15" << qint64(1000) << qint64(0) << qint64(4096) << qint64(15000);
+        // §10.2 realtime pre-consume 1250 = 500 × 2.5 in new-api; ours reserves a worst case (see below).
+        QTest::newRow("group ratio applies") << "MR=1,CR=2,GR=0.5" << qint64(100) << qint64(100) << qint64(4096) << qint64(150);
+        QTest::newRow("tiny estimate still reserves 1") << "MR=0.01" << qint64(1) << qint64(0) << qint64(4096) << qint64(1);
+        QTest::newRow("free model reserves 0") << "MR=0,CR=4" << qint64(100) << qint64(100) << qint64(4096) << qint64(0);
+        QTest::newRow("fixed price reserves the call price") << "PRICE=0.04" << qint64(100) << qint64(-1) << qint64(4096)
+                                                             << qint64(20000);
+    }
+
+    void reserve()
+    {
+        QFETCH(QString, ratios);
+        QFETCH(qint64, prompt);
+        QFETCH(qint64, maxTokens);
+        QFETCH(qint64, defaultMax);
+        QFETCH(qint64, quota);
+        const std::optional<qint64> max = maxTokens < 0 ? std::nullopt : std::optional<qint64>(maxTokens);
+        QCOMPARE(QuotaMath::reserve(pricing(ratios), prompt, max, defaultMax).quota, quota);
+    }
+
+    void reserveWorstCaseUsesDearestOutput()
+    {
+        // gpt-realtime: text out MR×CR = 8/token, audio out MR×AR×ACR = 32/token → audio is the worst case.
+        const ModelPricing p = pricing(QStringLiteral("MR=2,CR=4,CaR=0.1,AR=8,ACR=2,ACaR=0.0125"));
+        const Usage input = usage(QStringLiteral("in=1000,ain=500"));
+        // input: 1000×2 + 500×16 = 10000; output: 4096 × 32 = 131072
+        QCOMPARE(QuotaMath::reserveWorstCase(p, input, 4096).quota, qint64(141072));
+        // A text-only model's worst case is its completion price.
+        QCOMPARE(QuotaMath::reserveWorstCase(pricing(QStringLiteral("MR=1,CR=4")), usage(QStringLiteral("in=10")), 10).quota,
+                 qint64(50));
+    }
+
+    void rounding_data()
+    {
+        QTest::addColumn<QString>("value");
+        QTest::addColumn<qint64>("rounded");
+        // §10.1 conversions: QuotaRound / QuotaFromDecimal rows are our rule too.
+        QTest::newRow("41.5") << "41.5" << qint64(42);
+        QTest::newRow("42.5") << "42.5" << qint64(43);
+        QTest::newRow("-42.5") << "-42.5" << qint64(-43);
+        QTest::newRow("41.7") << "41.7" << qint64(42);
+        // §10.1 QuotaFromFloat truncates (42.4→42, 42.9→42, −42.9→−42); OUR single rule rounds half away.
+        QTest::newRow("42.4 (trunc 42, ours 42)") << "42.4" << qint64(42);
+        QTest::newRow("42.9 (trunc 42, ours 43)") << "42.9" << qint64(43);
+        QTest::newRow("-42.9 (trunc -42, ours -43)") << "-42.9" << qint64(-43);
+        QTest::newRow("0.4999999999") << "0.4999999999" << qint64(0);
+        // §10.1 saturation: new-api clamps to int32; our quota is int64 and saturates there.
+        QTest::newRow("+huge saturates") << "1e30" << std::numeric_limits<qint64>::max();
+        QTest::newRow("-huge saturates") << "-1e30" << std::numeric_limits<qint64>::min();
+        QTest::newRow("beyond int32 is fine") << "3000000000.5" << qint64(3000000001);
+    }
+
+    void rounding()
+    {
+        QFETCH(QString, value);
+        QFETCH(qint64, rounded);
+        QCOMPARE(QuotaMath::roundHalfAwayFromZero(exact(value)), rounded);
+    }
+
+    void cumulativeRealtimeChargesHaveNoDrift()
+    {
+        // §6.6 drift: three turns rounded separately sum to 3 × 1509 = 4527, but once to 4528.
+        // Charging round(cumulative) − already_charged after every turn always totals the one rounding.
+        const ModelPricing p = pricing(QStringLiteral("MR=0.3,CR=4,AR=16.67"));
+        const Usage turn = usage(QStringLiteral("in=10,ain=100,out=5,aout=200"));
+        QCOMPARE(QuotaMath::settle(p, turn).quota, qint64(1509));
+        Usage cumulative;
+        qint64 charged = 0;
+        QList<qint64> charges;
+        for (int i = 0; i < 3; ++i) {
+            cumulative += turn;
+            const qint64 due = QuotaMath::roundHalfAwayFromZero(QuotaMath::exactCost(p, cumulative)) - charged;
+            charges << due;
+            charged += due;
+        }
+        QCOMPARE(charges, (QList<qint64>{1509, 1510, 1509}));
+        QCOMPARE(charged, qint64(4528));
+    }
+
+    void ratiosAreExactDecimals()
+    {
+        // 0.1 + 0.2 is exactly 0.3 (no binary floating point): 10 × 0.1 × 3 tokens summed ten times.
+        QCOMPARE(exact(QStringLiteral("0.1")) + exact(QStringLiteral("0.2")), exact(QStringLiteral("0.3")));
+        QVERIFY(Ratio::fromJson(QJsonValue(0.075)));
+        QCOMPARE(Ratio::fromJson(QJsonValue(0.075))->exact(), mpq_class(3, 40));
+        QCOMPARE(Ratio::fromJson(QJsonValue(1e-7))->exact(), mpq_class(1, 10000000));
+        QCOMPARE(Ratio::fromJson(QJsonValue(16.67))->text(), QStringLiteral("16.67"));
+        QCOMPARE(Ratio::fromJson(QJsonValue(16.67))->exact(), mpq_class(1667, 100));
+        QCOMPARE(Ratio::fromJson(QJsonValue(16.67))->toDouble(), 16.67); // nearest double, not truncated
+        QVERIFY(!Ratio::fromJson(QJsonValue(-1)));
+        QVERIFY(!Ratio::fromJson(QJsonValue(QStringLiteral("1"))));
+        QVERIFY(!Ratio::parse(QStringLiteral("1.2.3")));
+        QVERIFY(!Ratio::parse(QStringLiteral("")));
+        QVERIFY(!Ratio::parse(QStringLiteral("abc")));
+        // A million tokens priced at MR 0.075 repeatedly accumulates without drift.
+        mpq_class sum = 0;
+        const ModelPricing p = pricing(QStringLiteral("MR=0.075,CR=4"));
+        for (int i = 0; i < 1000; ++i)
+            sum += QuotaMath::exactCost(p, usage(QStringLiteral("in=1000")));
+        QCOMPARE(sum, mpq_class(75000));
+    }
+
+    void quotaToUsd()
+    {
+        QCOMPARE(QuotaMath::toUsd(500000), 1.0);
+        QCOMPARE(QuotaMath::toUsd(3750), 0.0075);
+    }
+};
+
+QTEST_APPLESS_MAIN(TestQuotaMath)
+#include "tst_quotamath.moc"
