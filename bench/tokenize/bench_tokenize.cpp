@@ -1,0 +1,111 @@
+// Single-thread throughput of relaydesk_tokenize on a JSON Lines corpus ({"text": ...} per line),
+// plus start-up time and peak memory. Used by bench/tokenize/run_bench.sh; prints one JSON object.
+//
+//   bench_tokenize CORPUS.jsonl [--passes N] [--encodings cl100k_base,o200k_base]
+#include "tokenize/encoding.h"
+
+#include <QByteArray>
+#include <QFile>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QString>
+
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+using RelayDesk::Tokenize::Encoding;
+using Clock = std::chrono::steady_clock;
+
+static double seconds(Clock::time_point a, Clock::time_point b) { return std::chrono::duration<double>(b - a).count(); }
+
+static long peakRssKiB()
+{
+    rusage u{};
+    getrusage(RUSAGE_SELF, &u);
+    return u.ru_maxrss;
+}
+
+int main(int argc, char **argv)
+{
+    // Start-up first, in a fresh process: first byName() + a first count, per encoding.
+    const long rssAtStart = peakRssKiB();
+    std::vector<std::string> encodings = {"cl100k_base", "o200k_base"};
+    int passes = 5;
+    const char *corpusPath = nullptr;
+    for (int i = 1; i < argc; ++i) {
+        const std::string a = argv[i];
+        if (a == "--passes" && i + 1 < argc)
+            passes = std::max(1, std::atoi(argv[++i]));
+        else if (a == "--encodings" && i + 1 < argc) {
+            encodings.clear();
+            for (const QString &e : QString::fromUtf8(argv[++i]).split(u','))
+                encodings.push_back(e.toStdString());
+        } else
+            corpusPath = argv[i];
+    }
+    std::string startup;
+    for (const std::string &name : encodings) {
+        const auto t0 = Clock::now();
+        const Encoding *enc = Encoding::byName(name);
+        if (!enc) {
+            std::fprintf(stderr, "unknown encoding %s\n", name.c_str());
+            return 2;
+        }
+        const size_t n = enc->count(std::string_view("Hello, world! Start-up probe."));
+        const auto t1 = Clock::now();
+        startup += (startup.empty() ? "" : ", ") + std::string("\"") + name + "\": " + std::to_string(seconds(t0, t1) * 1e3)
+            + (n ? "" : "");
+    }
+    if (!corpusPath) {
+        std::fprintf(stderr, "usage: bench_tokenize CORPUS.jsonl [--passes N] [--encodings a,b]\n");
+        return 2;
+    }
+    QFile f(QString::fromLocal8Bit(corpusPath));
+    if (!f.open(QIODevice::ReadOnly)) {
+        std::fprintf(stderr, "cannot read %s\n", corpusPath);
+        return 2;
+    }
+    std::vector<std::string> docs;
+    size_t bytes = 0;
+    while (!f.atEnd()) {
+        const QByteArray line = f.readLine().trimmed();
+        if (line.isEmpty())
+            continue;
+        docs.push_back(QJsonDocument::fromJson(line).object().value(u"text").toString().toStdString());
+        bytes += docs.back().size();
+    }
+
+    std::printf("{\"documents\": %zu, \"bytes\": %zu, \"startup_ms\": {%s}, \"rss_start_kib\": %ld, \"results\": [",
+                docs.size(), bytes, startup.c_str(), rssAtStart);
+    bool first = true;
+    for (const std::string &name : encodings) {
+        const Encoding *enc = Encoding::byName(name);
+        std::vector<double> times;
+        size_t tokens = 0;
+        double firstPass = 0;
+        for (int pass = 0; pass <= passes; ++pass) {   // pass 0 = first pass (cold piece cache)
+            size_t t = 0;
+            const auto t0 = Clock::now();
+            for (const std::string &d : docs)
+                t += enc->count(d);
+            const double s = seconds(t0, Clock::now());
+            tokens = t;
+            if (pass == 0)
+                firstPass = s;
+            else
+                times.push_back(s);
+        }
+        std::sort(times.begin(), times.end());
+        const double median = times[times.size() / 2];
+        std::printf("%s{\"encoding\": \"%s\", \"tokens\": %zu, \"first_pass_mb_s\": %.1f, \"median_mb_s\": %.1f}",
+                    first ? "" : ", ", name.c_str(), tokens, bytes / firstPass / 1e6, bytes / median / 1e6);
+        first = false;
+    }
+    std::printf("], \"peak_rss_kib\": %ld}\n", peakRssKiB());
+    return 0;
+}
