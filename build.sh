@@ -20,7 +20,9 @@ PACKAGES=(
     nodejs npm
     xvfb xauth fonts-wqy-microhei
 )
-TEST_PACKAGES=(postgresql curl)
+TEST_PACKAGES=(postgresql curl
+    clang libclang-rt-14-dev  # libFuzzer + ASan/UBSan runtime for the relay fuzz test (tools/fuzz)
+)
 
 log() { printf '\033[1m[build.sh]\033[0m %s\n' "$*" >&2; }
 
