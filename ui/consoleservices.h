@@ -1,0 +1,27 @@
+#pragma once
+
+#include "sessionpricer.h"
+
+#include <QString>
+
+#include <memory>
+
+namespace RelayDesk::Monitor { class SessionRegistry; }
+namespace RelayDesk::Store { class Database; }
+
+namespace RelayDesk::Ui {
+
+// Everything the console needs from the running core. The app (app/relaydesk/main.cpp) builds it; every
+// member may be left empty and the pages that need it then show what is missing instead of failing.
+// The console only calls core classes (repositories, services) and listens to their signals — it never
+// issues SQL itself.
+struct ConsoleServices
+{
+    QString dataDir;
+    QString settingsFile;                        // empty = the user's QSettings (tests and screenshots pass a temp file)
+    Monitor::SessionRegistry *sessions = nullptr; // must outlive the window
+    std::shared_ptr<Store::Database> database;   // users, keys, channels, logs, dashboard
+    SessionPricer pricer;                        // live detail money bars; empty = "no price"
+};
+
+} // namespace RelayDesk::Ui

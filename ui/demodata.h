@@ -1,0 +1,15 @@
+#pragma once
+
+#include "store/result.h"
+
+#include <QtGlobal>
+
+namespace RelayDesk::Store { class Database; }
+
+namespace RelayDesk::Ui {
+
+// Fills an empty database with demo users, keys, channels and `logRows` consumption logs spread over the
+// last `days` days, through the store repositories (used by screenshot mode and the first-run demo).
+Store::Status seedDemoStore(const Store::Database &db, int logRows = 3000, int days = 7, quint32 seed = 7);
+
+} // namespace RelayDesk::Ui

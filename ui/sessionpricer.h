@@ -1,0 +1,33 @@
+#pragma once
+
+#include "monitor/sessionregistry.h"
+
+#include <functional>
+#include <optional>
+
+namespace RelayDesk::Ui {
+
+// Quota per token for each kind of usage of one session. The detail view multiplies these by the token
+// counts to show where the money goes; the exact charge always comes from the ledger (chargedQuota).
+struct TokenPrices
+{
+    double textIn = 0;
+    double cachedTextIn = 0;
+    double audioIn = 0;
+    double cachedAudioIn = 0;
+    double imageIn = 0;
+    double cachedImageIn = 0;
+    double textOut = 0;      // reasoning is billed as text output
+    double audioOut = 0;
+};
+
+// Pluggable so the console does not depend on how prices are resolved: the app passes one built from the
+// billing PricingService (pricing page: pricerFromBook), tests and the demo pass fixed tables.
+// nullopt = the model has no price (the money bars say so).
+using SessionPricer = std::function<std::optional<TokenPrices>(const Monitor::SessionInfo &)>;
+
+// Fixed prices for the demo models (OpenAI list prices), used by screenshot mode until the relay's demo
+// traffic and the price book are wired in.
+SessionPricer demoPricer();
+
+} // namespace RelayDesk::Ui
