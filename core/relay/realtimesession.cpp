@@ -1,0 +1,484 @@
+#include "relay/realtimesession.h"
+
+#include "relay/openaierror.h"
+
+#include <QAbstractSocket>
+#include <QDateTime>
+#include <QNetworkRequest>
+#include <QUrlQuery>
+#include <QtWebSockets/QWebSocket>
+#include <QtWebSockets/QWebSocketHandshakeOptions>
+
+namespace RelayDesk::Relay {
+
+namespace {
+
+using CloseCode = QWebSocketProtocol::CloseCode;
+
+// The TCP socket under a QWebSocket (its child on both the client and the server side in Qt 6.4), used to
+// pause reading: QWebSocket itself has no flow control.
+QAbstractSocket *innerSocket(QWebSocket *ws)
+{
+    return ws ? ws->findChild<QAbstractSocket *>(QString(), Qt::FindDirectChildrenOnly) : nullptr;
+}
+
+// A close code we may send on: 1005/1006/1015 are reserved for "none received"/"abnormal"/"TLS failure".
+CloseCode sendableCode(CloseCode received, CloseCode abnormalReplacement)
+{
+    switch (received) {
+    case QWebSocketProtocol::CloseCodeMissingStatusCode:
+        return QWebSocketProtocol::CloseCodeNormal;
+    case QWebSocketProtocol::CloseCodeAbnormalDisconnection:
+    case QWebSocketProtocol::CloseCodeTlsHandshakeFailed:
+        return abnormalReplacement;
+    default:
+        return (int(received) >= 1000 && int(received) <= 4999) ? received : abnormalReplacement;
+    }
+}
+
+bool isAbnormal(CloseCode code)
+{
+    return code == QWebSocketProtocol::CloseCodeAbnormalDisconnection
+        || code == QWebSocketProtocol::CloseCodeTlsHandshakeFailed;
+}
+
+void configureSocket(QWebSocket *ws, const RealtimeSessionConfig &config)
+{
+    ws->setMaxAllowedIncomingMessageSize(config.maxMessageBytes);
+    ws->setMaxAllowedIncomingFrameSize(config.maxMessageBytes);
+    ws->setReadBufferSize(config.socketReadBufferBytes);
+}
+
+} // namespace
+
+QUrl realtimeUpstreamUrl(const QString &channelBaseUrl, const QByteArray &clientQuery, const QString &upstreamModel)
+{
+    QUrl url(channelBaseUrl.trimmed());
+    if (url.scheme() == u"https")
+        url.setScheme(QStringLiteral("wss"));
+    else if (url.scheme() == u"http")
+        url.setScheme(QStringLiteral("ws"));
+    QString path = url.path();
+    while (path.endsWith(u'/'))
+        path.chop(1);
+    if (path.endsWith(u"/v1"))
+        path.chop(3);
+    url.setPath(path + QStringLiteral("/v1/realtime"));
+    QUrlQuery query(QString::fromUtf8(clientQuery));
+    query.removeAllQueryItems(QStringLiteral("model"));
+    QUrlQuery mapped;
+    mapped.addQueryItem(QStringLiteral("model"), upstreamModel);
+    for (const auto &item : query.queryItems(QUrl::FullyEncoded))
+        mapped.addQueryItem(item.first, item.second);
+    url.setQuery(mapped.query(QUrl::FullyEncoded), QUrl::StrictMode);
+    return url;
+}
+
+RealtimeSession::RealtimeSession(QWebSocket *client, RealtimeUpstreamTarget target,
+                                 std::unique_ptr<RealtimeAccount> account, Monitor::SessionRegistry *registry,
+                                 quint64 registryId, RealtimeMeter::TextCounter countText,
+                                 RealtimeSessionConfig config, QObject *parent)
+    : QObject(parent)
+    , m_client(client)
+    , m_target(std::move(target))
+    , m_account(std::move(account))
+    , m_registry(registry)
+    , m_registryId(registryId)
+    , m_meter(std::move(countText))
+    , m_config(config)
+{
+    client->setParent(this);
+    m_connectTimer.setSingleShot(true);
+    m_graceTimer.setSingleShot(true);
+    m_drainTimer.setInterval(20);
+    m_idleTimer.setInterval(std::max<qint64>(50, std::min<qint64>(m_config.idleTimeout.count() / 4, 5000)));
+    m_pingTimer.setInterval(int(m_config.pingInterval.count()));
+    connect(&m_connectTimer, &QTimer::timeout, this, [this] {
+        failBeforeUpstream(QStringLiteral("upstream_timeout"),
+                           OpenAiError::gatewayTimeout(QStringLiteral("the upstream Realtime server did not answer"))
+                               .toRealtimeEvent());
+    });
+    connect(&m_idleTimer, &QTimer::timeout, this, [this] {
+        if (m_sinceActivity.elapsed() >= m_config.idleTimeout.count())
+            end(QStringLiteral("idle_timeout"), QWebSocketProtocol::CloseCodeGoingAway, QStringLiteral("idle timeout"),
+                QWebSocketProtocol::CloseCodeGoingAway, QStringLiteral("idle timeout"));
+    });
+    connect(&m_pingTimer, &QTimer::timeout, this, [this] {
+        if (m_client && !m_ending)
+            m_client->ping();
+    });
+    connect(&m_drainTimer, &QTimer::timeout, this, &RealtimeSession::resumeIfDrained);
+    connect(&m_graceTimer, &QTimer::timeout, this, [this] {
+        if (m_client)
+            m_client->abort();
+        if (m_upstream)
+            m_upstream->abort();
+        m_clientGone = m_upstreamGone = true;
+        maybeFinish();
+    });
+}
+
+RealtimeSession::~RealtimeSession()
+{
+    // Destroyed without a proper end (owner torn down): still settle exactly once.
+    if (!m_ending)
+        end(QStringLiteral("shutdown"), QWebSocketProtocol::CloseCodeGoingAway, QStringLiteral("server shutdown"),
+            QWebSocketProtocol::CloseCodeGoingAway, QStringLiteral("server shutdown"));
+}
+
+void RealtimeSession::start()
+{
+    m_elapsed.start();
+    m_sinceActivity.start();
+    connectClient();
+    connectUpstream();
+    m_idleTimer.start();
+    if (m_config.pingInterval.count() > 0)
+        m_pingTimer.start();
+}
+
+void RealtimeSession::connectClient()
+{
+    configureSocket(m_client, m_config);
+    connect(m_client, &QWebSocket::textMessageReceived, this, &RealtimeSession::onClientText);
+    connect(m_client, &QWebSocket::binaryMessageReceived, this, &RealtimeSession::onClientBinary);
+    connect(m_client, &QWebSocket::pong, this, [this] { touch(); });
+    connect(m_client, &QWebSocket::bytesWritten, this, [this] { resumeIfDrained(); });
+    connect(m_client, &QWebSocket::disconnected, this, &RealtimeSession::onClientGone);
+}
+
+void RealtimeSession::connectUpstream()
+{
+    m_upstream = new QWebSocket(QString(), QWebSocketProtocol::VersionLatest, this);
+    configureSocket(m_upstream, m_config);
+    connect(m_upstream, &QWebSocket::connected, this, &RealtimeSession::onUpstreamConnected);
+    connect(m_upstream, &QWebSocket::textMessageReceived, this, &RealtimeSession::onUpstreamText);
+    connect(m_upstream, &QWebSocket::binaryMessageReceived, this, &RealtimeSession::onUpstreamBinary);
+    connect(m_upstream, &QWebSocket::bytesWritten, this, [this] { resumeIfDrained(); });
+    connect(m_upstream, &QWebSocket::disconnected, this, &RealtimeSession::onUpstreamGone);
+    // Qt 6.4 spells the error signal error(); errorOccurred() arrives in 6.5.
+    connect(m_upstream, QOverload<QAbstractSocket::SocketError>::of(&QWebSocket::error), this,
+            [this](QAbstractSocket::SocketError) {
+                if (!m_upstreamEverOpen && !m_ending)
+                    failBeforeUpstream(QStringLiteral("upstream_connect_failed"),
+                                       OpenAiError::badGateway(QStringLiteral("cannot reach the upstream Realtime server: %1")
+                                                                   .arg(m_upstream ? m_upstream->errorString() : QString()))
+                                           .toRealtimeEvent());
+            });
+
+    QNetworkRequest request(m_target.url);
+    QWebSocketHandshakeOptions options;
+    QStringList protocols;
+    if (m_target.keyAsSubprotocol) {
+        protocols << QStringLiteral("realtime")
+                  << QStringLiteral("openai-insecure-api-key.") + QString::fromUtf8(m_target.channelKey);
+    } else if (!m_target.channelKey.isEmpty()) {
+        request.setRawHeader("Authorization", "Bearer " + m_target.channelKey);
+    }
+    protocols << m_target.extraSubprotocols;
+    if (!protocols.isEmpty())
+        options.setSubprotocols(protocols);
+    if (!m_target.openAiBeta.isEmpty())
+        request.setRawHeader("OpenAI-Beta", m_target.openAiBeta);
+    m_connectTimer.start(int(m_config.connectTimeout.count()));
+    m_upstream->open(request, options);
+}
+
+void RealtimeSession::onUpstreamConnected()
+{
+    m_connectTimer.stop();
+    if (m_ending) {
+        m_upstream->close(QWebSocketProtocol::CloseCodeNormal, m_endReason);
+        return;
+    }
+    m_upstreamOpen = m_upstreamEverOpen = true;
+    if (m_registry)
+        m_registry->setState(m_registryId, Monitor::SessionState::Active);
+    // Frames the client sent while we were dialling, in order.
+    while (!m_early.empty() && !m_ending) {
+        EarlyFrame frame = std::move(m_early.front());
+        m_early.pop_front();
+        m_earlyBytes -= frame.binary ? frame.data.size() : frame.text.size() * 2;
+        forwardToUpstream(frame);
+    }
+}
+
+void RealtimeSession::onClientText(const QString &message)
+{
+    if (m_ending)
+        return;
+    touch();
+    EarlyFrame frame{false, message, {}};
+    if (!m_upstreamOpen) {
+        m_earlyBytes += message.size() * 2;
+        m_early.push_back(std::move(frame));
+        if (int(m_early.size()) > m_config.maxEarlyFrames || m_earlyBytes > m_config.maxEarlyBytes)
+            failBeforeUpstream(QStringLiteral("early_queue_overflow"),
+                               OpenAiError::serviceUnavailable(QStringLiteral("too many events before the upstream was ready"))
+                                   .toRealtimeEvent());
+        return;
+    }
+    forwardToUpstream(frame);
+}
+
+void RealtimeSession::onClientBinary(const QByteArray &message)
+{
+    if (m_ending)
+        return;
+    touch();
+    EarlyFrame frame{true, {}, message};
+    if (!m_upstreamOpen) {
+        m_earlyBytes += message.size();
+        m_early.push_back(std::move(frame));
+        if (int(m_early.size()) > m_config.maxEarlyFrames || m_earlyBytes > m_config.maxEarlyBytes)
+            failBeforeUpstream(QStringLiteral("early_queue_overflow"),
+                               OpenAiError::serviceUnavailable(QStringLiteral("too many events before the upstream was ready"))
+                                   .toRealtimeEvent());
+        return;
+    }
+    forwardToUpstream(frame);
+}
+
+void RealtimeSession::forwardToUpstream(const EarlyFrame &frame)
+{
+    if (frame.binary) {
+        m_upstream->sendBinaryMessage(frame.data);
+        record(Monitor::EventDirection::FromClient, QStringLiteral("(binary)"), frame.data.size(), 0);
+    } else {
+        const QByteArray utf8 = frame.text.toUtf8();
+        const MeterObservation seen = m_meter.observeClient(utf8);
+        m_upstream->sendTextMessage(frame.text);
+        record(Monitor::EventDirection::FromClient, seen.type, utf8.size(), seen.tokens);
+    }
+    afterSend(Side::Upstream);
+}
+
+void RealtimeSession::onUpstreamText(const QString &message)
+{
+    if (m_ending)
+        return;
+    touch();
+    const QByteArray utf8 = message.toUtf8();
+    const MeterObservation seen = m_meter.observeUpstream(utf8);
+    if (m_client && !m_clientGone)
+        m_client->sendTextMessage(message);
+    record(Monitor::EventDirection::FromUpstream, seen.type, utf8.size(), seen.tokens);
+    if (seen.responseDone || seen.transcriptionDone)
+        onUpstreamResponseBookkeeping(seen);
+    if (!m_ending)
+        afterSend(Side::Client);
+}
+
+void RealtimeSession::onUpstreamBinary(const QByteArray &message)
+{
+    if (m_ending)
+        return;
+    touch();
+    if (m_client && !m_clientGone)
+        m_client->sendBinaryMessage(message);
+    record(Monitor::EventDirection::FromUpstream, QStringLiteral("(binary)"), message.size(), 0);
+    afterSend(Side::Client);
+}
+
+void RealtimeSession::onUpstreamResponseBookkeeping(const MeterObservation &observation)
+{
+    bool ok = true;
+    for (const MeteredResponse &response : m_meter.takeCompletedResponses())
+        ok = m_account->addResponse(response) && ok;
+    for (const TranscriptionUsage &usage : m_meter.takeTranscriptions())
+        ok = m_account->addTranscription(usage, m_meter.transcriptionModel()) && ok;
+    Q_UNUSED(observation);
+    if (m_registry)
+        m_registry->setQuota(m_registryId, m_account->held(), m_account->chargedTotal());
+    if (ok)
+        return;
+    // The next response cannot be covered: tell the client (the error event is queued before the close frame)
+    // and close before it can start another one.
+    const OpenAiError error = OpenAiError::insufficientQuota(
+        QStringLiteral("insufficient quota to continue this Realtime session (%1)").arg(m_account->lastFailure()));
+    if (m_client && !m_clientGone)
+        m_client->sendTextMessage(QString::fromUtf8(error.toRealtimeEvent()));
+    record(Monitor::EventDirection::Internal, QStringLiteral("error"), 0, 0);
+    end(QStringLiteral("insufficient_quota"), QWebSocketProtocol::CloseCodePolicyViolated,
+        QStringLiteral("insufficient_quota"), QWebSocketProtocol::CloseCodeNormal, QStringLiteral("client quota exhausted"));
+}
+
+void RealtimeSession::afterSend(Side destination)
+{
+    QWebSocket *dest = destination == Side::Upstream ? m_upstream.data() : m_client.data();
+    if (!dest || dest->bytesToWrite() <= m_config.highWaterBytes)
+        return;
+    pause(destination == Side::Upstream ? Side::Client : Side::Upstream);
+}
+
+void RealtimeSession::pause(Side source)
+{
+    bool &paused = source == Side::Client ? m_clientPaused : m_upstreamPaused;
+    if (paused)
+        return;
+    QAbstractSocket *inner = innerSocket(source == Side::Client ? m_client.data() : m_upstream.data());
+    if (!inner)
+        return;
+    // With signals blocked QWebSocket gets no readyRead; the TCP socket keeps at most socketReadBufferBytes and then
+    // stops reading from the kernel, so the peer's TCP window closes — real backpressure, bounded memory.
+    inner->blockSignals(true);
+    paused = true;
+    record(Monitor::EventDirection::Internal,
+           source == Side::Client ? QStringLiteral("relay.pause_client") : QStringLiteral("relay.pause_upstream"), 0, 0);
+    m_drainTimer.start();
+}
+
+void RealtimeSession::resumeIfDrained()
+{
+    const auto resume = [this](Side source) {
+        bool &paused = source == Side::Client ? m_clientPaused : m_upstreamPaused;
+        QWebSocket *dest = source == Side::Client ? m_upstream.data() : m_client.data();
+        if (!paused || (dest && dest->bytesToWrite() > m_config.lowWaterBytes && !m_ending))
+            return;
+        paused = false;
+        QWebSocket *src = source == Side::Client ? m_client.data() : m_upstream.data();
+        if (QAbstractSocket *inner = innerSocket(src)) {
+            inner->blockSignals(false);
+            // Signals were blocked: let QWebSocket process what is buffered, and notice a peer that left meanwhile.
+            if (inner->state() != QAbstractSocket::ConnectedState)
+                QMetaObject::invokeMethod(inner, "disconnected", Qt::QueuedConnection);
+            else if (inner->bytesAvailable() > 0)
+                QMetaObject::invokeMethod(inner, "readyRead", Qt::QueuedConnection);
+        }
+    };
+    resume(Side::Client);
+    resume(Side::Upstream);
+    if (!m_clientPaused && !m_upstreamPaused)
+        m_drainTimer.stop();
+}
+
+void RealtimeSession::record(Monitor::EventDirection direction, const QString &type, qint64 bytes, qint64 tokens)
+{
+    if (!m_registry)
+        return;
+    m_registry->recordEvent(m_registryId, {QDateTime::currentMSecsSinceEpoch(), direction, type, bytes, tokens});
+    if (tokens != 0)
+        publishUsage();
+}
+
+void RealtimeSession::publishUsage()
+{
+    if (m_registry)
+        m_registry->setUsage(m_registryId, m_meter.liveUsage());
+}
+
+void RealtimeSession::touch()
+{
+    m_sinceActivity.restart();
+}
+
+void RealtimeSession::onClientGone()
+{
+    m_clientGone = true;
+    if (m_ending) {
+        maybeFinish();
+        return;
+    }
+    const CloseCode code = m_client ? m_client->closeCode() : QWebSocketProtocol::CloseCodeAbnormalDisconnection;
+    const QString reason = m_client ? m_client->closeReason() : QString();
+    end(isAbnormal(code) ? QStringLiteral("client_gone") : QStringLiteral("client_closed"), code, reason,
+        sendableCode(code, QWebSocketProtocol::CloseCodeGoingAway), reason);
+}
+
+void RealtimeSession::onUpstreamGone()
+{
+    m_upstreamGone = true;
+    m_upstreamOpen = false;
+    if (m_ending) {
+        maybeFinish();
+        return;
+    }
+    if (!m_upstreamEverOpen) {
+        failBeforeUpstream(QStringLiteral("upstream_connect_failed"),
+                           OpenAiError::badGateway(QStringLiteral("the upstream Realtime server refused the session"))
+                               .toRealtimeEvent());
+        return;
+    }
+    const CloseCode code = m_upstream ? m_upstream->closeCode() : QWebSocketProtocol::CloseCodeAbnormalDisconnection;
+    QString reason = m_upstream ? m_upstream->closeReason() : QString();
+    if (isAbnormal(code) && reason.isEmpty())
+        reason = QStringLiteral("upstream connection lost");
+    end(isAbnormal(code) ? QStringLiteral("upstream_gone") : QStringLiteral("upstream_closed"),
+        sendableCode(code, QWebSocketProtocol::CloseCodeBadOperation), reason, code, reason);
+}
+
+void RealtimeSession::failBeforeUpstream(const QString &reason, const QByteArray &errorEvent)
+{
+    if (m_ending)
+        return;
+    if (m_client && !m_clientGone)
+        m_client->sendTextMessage(QString::fromUtf8(errorEvent));
+    end(reason, QWebSocketProtocol::CloseCodeBadOperation, reason, QWebSocketProtocol::CloseCodeGoingAway, reason);
+}
+
+void RealtimeSession::shutdown(const QString &reason)
+{
+    end(reason, QWebSocketProtocol::CloseCodeGoingAway, QStringLiteral("server shutdown"),
+        QWebSocketProtocol::CloseCodeGoingAway, QStringLiteral("server shutdown"));
+}
+
+void RealtimeSession::end(const QString &reason, CloseCode clientCode, const QString &clientReason,
+                          CloseCode upstreamCode, const QString &upstreamReason)
+{
+    if (m_ending)
+        return;
+    m_ending = true;
+    m_endReason = reason;
+    m_connectTimer.stop();
+    m_idleTimer.stop();
+    m_pingTimer.stop();
+    m_early.clear();
+    m_earlyBytes = 0;
+
+    // Money first, exactly once, whatever happens to the sockets next.
+    if (m_upstreamEverOpen) {
+        const Billing::Usage pending = toBillingUsage(m_meter.takePending());
+        m_account->finish(pending, reason, m_elapsed.isValid() ? m_elapsed.elapsed() : 0);
+    } else {
+        m_account->cancel();
+    }
+    if (m_registry) {
+        m_registry->setUsage(m_registryId, toSessionUsage(m_account->total()));
+        m_registry->setQuota(m_registryId, 0, m_account->chargedTotal());
+        const bool failed = reason.startsWith(u"upstream_connect") || reason == u"upstream_timeout";
+        m_registry->close(m_registryId, failed ? Monitor::SessionState::Failed : Monitor::SessionState::Ended, reason);
+    }
+
+    // Unpause so close frames and disconnects are processed.
+    for (QWebSocket *ws : {m_client.data(), m_upstream.data()})
+        if (QAbstractSocket *inner = innerSocket(ws))
+            inner->blockSignals(false);
+    m_clientPaused = m_upstreamPaused = false;
+    m_drainTimer.stop();
+
+    if (m_client && !m_clientGone && m_client->state() == QAbstractSocket::ConnectedState)
+        m_client->close(clientCode, clientReason.left(120));
+    else
+        m_clientGone = true;
+    if (m_upstream && !m_upstreamGone && m_upstream->state() == QAbstractSocket::ConnectedState)
+        m_upstream->close(upstreamCode, upstreamReason.left(120));
+    else if (m_upstream && !m_upstreamGone && m_upstream->state() != QAbstractSocket::UnconnectedState)
+        m_upstream->abort();
+    else
+        m_upstreamGone = true;
+    if (m_upstream && m_upstream->state() == QAbstractSocket::UnconnectedState)
+        m_upstreamGone = true;
+    m_graceTimer.start(int(m_config.closeGrace.count()));
+    maybeFinish();
+}
+
+void RealtimeSession::maybeFinish()
+{
+    if (m_finished || !m_ending || !m_clientGone || !m_upstreamGone)
+        return;
+    m_finished = true;
+    m_graceTimer.stop();
+    Q_EMIT finished(this);
+}
+
+} // namespace RelayDesk::Relay
