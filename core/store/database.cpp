@@ -4,6 +4,7 @@
 
 #include "common/datadir.h"
 
+#include <QCoreApplication>
 #include <QDateTime>
 #include <QDir>
 #include <QMutex>
@@ -37,14 +38,9 @@ struct Database::Shared
         removeConnection(name);
     }
 
-    static void removeConnection(const QString &name)
-    {
-        {
-            QSqlDatabase db = QSqlDatabase::database(name, false);
-            db.close();
-        }
-        QSqlDatabase::removeDatabase(name);
-    }
+    // removeDatabase() alone: it closes the connection with its last handle. (Fetching the handle with
+    // QSqlDatabase::database() would warn when called during thread exit, after Qt forgot the thread.)
+    static void removeConnection(const QString &name) { QSqlDatabase::removeDatabase(name); }
 };
 
 namespace {
@@ -193,6 +189,18 @@ QSqlDatabase Database::connection() const
         m_shared->connectionNames << name;
     }
     t_connections.bySerial[m_shared->serial] = {m_shared, name};
+    // QThread::wait() returns before thread_local destructors run, so also release on finished()
+    // (emitted in the finishing thread itself): by the time wait() returns the connection is gone.
+    const QCoreApplication *app = QCoreApplication::instance();
+    if (QThread *thread = QThread::currentThread(); thread && (!app || thread != app->thread())) {
+        const quint64 serial = m_shared->serial;
+        QObject::connect(thread, &QThread::finished, thread,
+                         [owner = std::weak_ptr<Shared>(m_shared), name, serial] {
+                             if (auto shared = owner.lock())
+                                 shared->release(name);
+                             t_connections.bySerial.erase(serial);
+                         }, Qt::DirectConnection);
+    }
     if (!db.open())
         return db;
     QSqlQuery q(db);
