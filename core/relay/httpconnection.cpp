@@ -348,8 +348,14 @@ void HttpConnection::beginClose()
 
 void HttpConnection::onBytesWritten()
 {
-    if (m_closing && !m_writeShut && m_queue.empty() && m_socket->bytesToWrite() == 0)
+    if (m_socket->bytesToWrite() > 0)
+        return;
+    if (m_closing && !m_writeShut && m_queue.empty()) {
         shutdownWrite();
+        return;
+    }
+    if (!m_queue.empty() && m_queue.front()->isStreaming())
+        Q_EMIT m_queue.front()->outputDrained();
 }
 
 void HttpConnection::shutdownWrite()

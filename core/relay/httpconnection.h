@@ -28,6 +28,7 @@ public:
     QTcpSocket *socket() const { return m_socket; }
     bool isClosing() const { return m_closing; }
     bool isLastInQueue(const HttpExchange *exchange) const { return !m_queue.empty() && m_queue.back() == exchange; }
+    bool isHeadOfQueue(const HttpExchange *exchange) const { return !m_queue.empty() && m_queue.front() == exchange; }
     bool isRejection() const { return m_rejection; }
     QByteArray serverName() const;
 

@@ -184,6 +184,14 @@ void HttpExchange::endStream()
     push();
 }
 
+qint64 HttpExchange::pendingOutputBytes() const
+{
+    qint64 pending = m_out.size();
+    if (m_connection && m_connection->isHeadOfQueue(this) && m_connection->socket())
+        pending += m_connection->socket()->bytesToWrite();
+    return pending;
+}
+
 void HttpExchange::detach(bool clientGone)
 {
     m_connection = nullptr;

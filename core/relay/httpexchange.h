@@ -51,6 +51,10 @@ public:
     bool isClientGone() const { return m_clientGone; }
     // Response bytes handed to the socket layer or buffered for it (head and body), for logs and tests.
     qint64 bytesQueued() const { return m_bytesQueued; }
+    // Bytes written by the handler but not yet accepted by the kernel (waiting behind earlier responses or in
+    // the socket's write buffer). A streaming relay pauses its upstream while this is large and resumes on
+    // outputDrained(), so a slow client cannot make the server buffer a whole response.
+    qint64 pendingOutputBytes() const;
 
     // Free slot for the layers above (e.g. the authenticated user and key set by the auth step).
     std::any &context() { return m_context; }
@@ -60,6 +64,8 @@ Q_SIGNALS:
     void clientDisconnected();
     // The whole response has been handed to the socket.
     void finished();
+    // While streaming: everything written so far has left the socket's write buffer.
+    void outputDrained();
 
 private:
     friend class HttpConnection;

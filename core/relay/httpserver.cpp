@@ -16,6 +16,8 @@ QString peerKey(const QHostAddress &address, quint16 port)
     return address.toString() + QLatin1Char('|') + QString::number(port);
 }
 
+constexpr int RejectingLimit = 64; // concurrent 503 answers before excess connections are just closed
+
 qint64 steadyNowMs()
 {
     using namespace std::chrono;
@@ -73,7 +75,14 @@ void HttpServer::incomingConnection(qintptr socketDescriptor)
     }
     socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
     std::optional<OpenAiError> rejection;
+    if (m_activeConnections >= m_config.maxConnections && m_rejecting >= RejectingLimit) {
+        // Under a flood, even the polite 503 costs too much: drop the connection outright.
+        socket->abort();
+        delete socket;
+        return;
+    }
     if (m_activeConnections >= m_config.maxConnections) {
+        ++m_rejecting;
         rejection = OpenAiError::serviceUnavailable(
             QStringLiteral("Too many connections (limit %1); retry later.").arg(m_config.maxConnections),
             "too_many_connections");
@@ -86,7 +95,11 @@ void HttpServer::incomingConnection(qintptr socketDescriptor)
 
 void HttpServer::connectionClosed(HttpConnection *connection)
 {
-    if (m_connections.remove(connection) && !connection->isRejection())
+    if (!m_connections.remove(connection))
+        return;
+    if (connection->isRejection())
+        --m_rejecting;
+    else
         --m_activeConnections;
 }
 

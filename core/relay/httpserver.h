@@ -75,6 +75,7 @@ private:
     Router m_router;
     QSet<HttpConnection *> m_connections;
     int m_activeConnections = 0;
+    int m_rejecting = 0; // connections only answering 503
     QTimer m_sweepTimer;
     QHash<QByteArray, QWebSocketServer *> m_webSocketServers;       // path → server
     QHash<QString, PendingUpgrade> m_pendingUpgrades; // "peer-address|port" → request (until 101)

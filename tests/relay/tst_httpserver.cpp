@@ -5,6 +5,7 @@
 #include <QtCore/QPointer>
 #include <QtCore/QTimer>
 #include <QtTest/QtTest>
+#include <QtWebSockets/QWebSocket>
 
 using namespace RelayDesk::Relay;
 using namespace RelayDeskTest;
@@ -545,6 +546,59 @@ private Q_SLOTS:
         r = c.readResponse();
         QVERIFY(r);
         QCOMPARE(r->status, 200);
+    }
+
+    void byteByByteRequestsWithWebSocketRouteRegistered()
+    {
+        // With a WebSocket route, request starts are peeked before reading; partial request lines that may or
+        // may not turn into an upgrade must still end up as ordinary requests.
+        auto server = makeServer();
+        Router::WebSocketRoute ws;
+        ws.path = "/v1/realtime";
+        ws.handler = [](QWebSocket *socket, const HttpRequest &) { socket->deleteLater(); };
+        server->router().addWebSocketRoute(ws);
+        RawClient c;
+        QVERIFY(c.connectTo(server->serverPort()));
+        const QByteArray all = get("/v1/realtimex") + get("/v1/fast") + get("/v1/realtime?model=x")
+                             + post("/v1/echo", "abc");
+        for (char byte : all) {
+            c.send(QByteArray(1, byte));
+            QCoreApplication::processEvents();
+        }
+        const int expected[] = {404, 200, 426, 200};
+        for (int status : expected) {
+            const auto r = c.readResponse();
+            QVERIFY(r);
+            QCOMPARE(r->status, status);
+        }
+        QVERIFY(c.buffer().isEmpty());
+    }
+
+    void streamingReportsPendingOutputAndDrain()
+    {
+        auto server = makeServer();
+        const QByteArray big(2 * 1024 * 1024, 'z');
+        qint64 pendingAfterWrite = -1;
+        qint64 pendingAtDrain = -1;
+        server->router().addRoute("GET", "/v1/big", [&](HttpExchange &ex) {
+            ex.beginEventStream();
+            ex.writeEvent(big);
+            pendingAfterWrite = ex.pendingOutputBytes();
+            QObject::connect(&ex, &HttpExchange::outputDrained, &ex, [&ex, &pendingAtDrain] {
+                if (pendingAtDrain >= 0)
+                    return;
+                pendingAtDrain = ex.pendingOutputBytes();
+                ex.endStream();
+            });
+        }, Router::Access::Public);
+        RawClient c;
+        QVERIFY(c.connectTo(server->serverPort()));
+        c.send(get("/v1/big"));
+        const auto r = c.readResponse();
+        QVERIFY(r);
+        QCOMPARE(r->body.size(), big.size() + 8); // "data: " + payload + "\n\n"
+        QVERIFY(pendingAfterWrite > big.size());
+        QCOMPARE(pendingAtDrain, 0);
     }
 
     void manyPipelinedRequestsApplyBackpressureButAllAnswer()
