@@ -184,6 +184,12 @@ void HttpExchange::endStream()
     push();
 }
 
+void HttpExchange::abortConnection()
+{
+    if (m_connection && m_connection->socket())
+        m_connection->socket()->abort();
+}
+
 qint64 HttpExchange::pendingOutputBytes() const
 {
     qint64 pending = m_out.size();

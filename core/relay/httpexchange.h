@@ -44,6 +44,10 @@ public:
 
     // Close the connection after this response (e.g. after an error that leaves the stream in doubt).
     void setCloseAfterResponse() { m_close = true; }
+    // Drops the connection now, without finishing the response (the client sees a reset / truncated stream).
+    // For giving up on a stream that cannot be completed correctly, and for fake upstreams in tests.
+    // clientDisconnected() is emitted before this returns.
+    void abortConnection();
 
     bool hasStarted() const { return m_state != State::Pending; }
     bool isStreaming() const { return m_state == State::Streaming; }

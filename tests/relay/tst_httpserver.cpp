@@ -461,6 +461,30 @@ private Q_SLOTS:
         QTRY_COMPARE(server->connectionCount(), 0);
     }
 
+    void abortConnectionResetsMidStream()
+    {
+        auto server = makeServer();
+        int disconnects = 0;
+        server->router().addRoute("GET", "/v1/abort", [&](HttpExchange &ex) {
+            QObject::connect(&ex, &HttpExchange::clientDisconnected, [&] { ++disconnects; });
+            ex.beginEventStream();
+            ex.writeEvent("partial");
+            QPointer<HttpExchange> p(&ex);
+            QTimer::singleShot(50, [p] {
+                if (p)
+                    p->abortConnection();
+            });
+        }, Router::Access::Public);
+        RawClient c;
+        QVERIFY(c.connectTo(server->serverPort()));
+        c.send(get("/v1/abort"));
+        QVERIFY(c.waitClosed());
+        QVERIFY(c.buffer().contains("data: partial"));
+        QVERIFY(!c.buffer().contains("0\r\n\r\n")); // never a clean end of stream
+        QCOMPARE(disconnects, 1);
+        QTRY_COMPARE(server->connectionCount(), 0);
+    }
+
     void lateResponseAfterClientLeftIsHarmless()
     {
         auto server = makeServer();
