@@ -216,10 +216,18 @@ void HttpConnection::handOver(qsizetype headLength, HttpRequest request)
 {
     const Router::WebSocketRoute *route = m_server->router().webSocketRoute(request.path);
     std::optional<OpenAiError> refusal;
-    if (request.isHttp10())
-        refusal = OpenAiError::invalidRequest(QStringLiteral("WebSocket upgrades need HTTP/1.1."), "bad_upgrade");
-    else if (route && route->check)
+    // QWebSocketServer drops a broken handshake without a word; refuse it here with a readable error instead.
+    if (request.isHttp10()) {
+        refusal = OpenAiError::invalidRequest(QStringLiteral("WebSocket upgrades need HTTP/1.1."),
+                                              "bad_websocket_handshake");
+    } else if (request.header("Sec-WebSocket-Key").isEmpty()
+               || request.header("Sec-WebSocket-Version").trimmed() != "13") {
+        refusal = OpenAiError::invalidRequest(
+            QStringLiteral("Invalid WebSocket handshake: Sec-WebSocket-Key and Sec-WebSocket-Version: 13 are required."),
+            "bad_websocket_handshake");
+    } else if (route && route->check) {
         refusal = route->check(request);
+    }
     m_parser.stop();
     if (refusal) {
         // Consume the handshake we only peeked, answer plain HTTP and close: no 101 is ever sent.

@@ -143,6 +143,9 @@ private Q_SLOTS:
         QTRY_COMPARE(server->connectionCount(), 0);
         client.close();
         QTRY_COMPARE(client.state(), QAbstractSocket::UnconnectedState);
+        // Once the handler has deleted its QWebSocket, nothing of the session is left behind in the server.
+        QTRY_COMPARE(server->findChildren<QWebSocket *>().size(), 0);
+        QTRY_COMPARE(server->findChildren<QTcpSocket *>().size(), 0);
     }
 
     void upgradeWithoutMatchingSubprotocolStillConnects()
@@ -190,6 +193,34 @@ private Q_SLOTS:
         QVERIFY(c.waitFor("\r\n\r\n"));
         QVERIFY(c.buffer().startsWith("HTTP/1.1 101 Switching Protocols\r\n"));
         QTRY_COMPARE(seen.accepted, 1);
+    }
+
+    void brokenHandshakeGets400BeforeTheCheck_data()
+    {
+        QTest::addColumn<QByteArray>("request");
+        const QByteArray base = "GET /v1/realtime HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                                "Authorization: Bearer sk-good\r\n";
+        QTest::newRow("no key, no version") << base + "\r\n";
+        QTest::newRow("old version") << base + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 8\r\n\r\n";
+        QTest::newRow("http/1.0") << upgradeRequest("/v1/realtime", "Authorization: Bearer sk-good\r\n").replace("HTTP/1.1", "HTTP/1.0");
+    }
+
+    void brokenHandshakeGets400BeforeTheCheck()
+    {
+        QFETCH(QByteArray, request);
+        Seen seen;
+        auto server = makeServer(seen);
+        RawClient c;
+        QVERIFY(c.connectTo(server->serverPort()));
+        c.send(request);
+        QVERIFY(c.waitClosed());
+        const auto r = c.readResponse();
+        QVERIFY(r);
+        QCOMPARE(r->status, 400);
+        QCOMPARE(r->error().value("code").toString(), QStringLiteral("bad_websocket_handshake"));
+        QCOMPARE(seen.checks, 0);
+        QCOMPARE(seen.accepted, 0);
+        QTRY_COMPARE(server->findChildren<QTcpSocket *>().size(), 0);
     }
 
     void plainGetOnWebSocketPathIs426()
