@@ -144,6 +144,9 @@ void RealtimeSession::connectClient()
     connect(m_client, &QWebSocket::binaryMessageReceived, this, &RealtimeSession::onClientBinary);
     connect(m_client, &QWebSocket::pong, this, [this] { touch(); });
     connect(m_client, &QWebSocket::bytesWritten, this, [this] { resumeIfDrained(); });
+    // aboutToClose fires when a close frame arrives (Qt answers it); a dropped TCP connection skips it. closeCode()
+    // alone cannot tell them apart: it stays 1000 when no close frame was ever received.
+    connect(m_client, &QWebSocket::aboutToClose, this, [this] { m_clientCloseFrame = true; });
     connect(m_client, &QWebSocket::disconnected, this, &RealtimeSession::onClientGone);
 }
 
@@ -155,6 +158,7 @@ void RealtimeSession::connectUpstream()
     connect(m_upstream, &QWebSocket::textMessageReceived, this, &RealtimeSession::onUpstreamText);
     connect(m_upstream, &QWebSocket::binaryMessageReceived, this, &RealtimeSession::onUpstreamBinary);
     connect(m_upstream, &QWebSocket::bytesWritten, this, [this] { resumeIfDrained(); });
+    connect(m_upstream, &QWebSocket::aboutToClose, this, [this] { m_upstreamCloseFrame = true; });
     connect(m_upstream, &QWebSocket::disconnected, this, &RealtimeSession::onUpstreamGone);
     // Qt 6.4 spells the error signal error(); errorOccurred() arrives in 6.5.
     connect(m_upstream, QOverload<QAbstractSocket::SocketError>::of(&QWebSocket::error), this,
@@ -379,7 +383,8 @@ void RealtimeSession::onClientGone()
         maybeFinish();
         return;
     }
-    const CloseCode code = m_client ? m_client->closeCode() : QWebSocketProtocol::CloseCodeAbnormalDisconnection;
+    const CloseCode code = m_client && m_clientCloseFrame ? m_client->closeCode()
+                                                          : QWebSocketProtocol::CloseCodeAbnormalDisconnection;
     const QString reason = m_client ? m_client->closeReason() : QString();
     end(isAbnormal(code) ? QStringLiteral("client_gone") : QStringLiteral("client_closed"), code, reason,
         sendableCode(code, QWebSocketProtocol::CloseCodeGoingAway), reason);
@@ -399,7 +404,8 @@ void RealtimeSession::onUpstreamGone()
                                .toRealtimeEvent());
         return;
     }
-    const CloseCode code = m_upstream ? m_upstream->closeCode() : QWebSocketProtocol::CloseCodeAbnormalDisconnection;
+    const CloseCode code = m_upstream && m_upstreamCloseFrame ? m_upstream->closeCode()
+                                                              : QWebSocketProtocol::CloseCodeAbnormalDisconnection;
     QString reason = m_upstream ? m_upstream->closeReason() : QString();
     if (isAbnormal(code) && reason.isEmpty())
         reason = QStringLiteral("upstream connection lost");

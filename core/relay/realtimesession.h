@@ -123,6 +123,8 @@ private:
     bool m_upstreamOpen = false;
     bool m_upstreamEverOpen = false;
     bool m_clientGone = false;
+    bool m_clientCloseFrame = false;   // the client sent a close frame (vs. a dropped connection)
+    bool m_upstreamCloseFrame = false;
     bool m_upstreamGone = false;
     bool m_ending = false;
     bool m_finished = false;

@@ -84,7 +84,8 @@ private Q_SLOTS:
         // Charged as soon as response.done passed, before the session ended.
         const qint64 expected = roundTenths(client.usageTenths());
         QVERIFY(expected > 0);
-        QCOMPARE(rig.initialBalance - rig.balance() - (rig.relay->sessionCount() ? 0 : 0) >= expected, true);
+        QVERIFY(spin([&] { return rig.registry.sessions().value(0).chargedQuota == expected; }));
+        QVERIFY(rig.initialBalance - rig.balance() >= expected); // charged + the hold for the next response
 
         client.socket.close(QWebSocketProtocol::CloseCodeNormal, QStringLiteral("bye"));
         QVERIFY(rig.waitFinished());
@@ -109,6 +110,367 @@ private Q_SLOTS:
         QCOMPARE(sessions.first().state, Monitor::SessionState::Ended);
         QCOMPARE(sessions.first().chargedQuota, expected);
         QVERIFY(!rig.registry.recentEvents(sessions.first().id).isEmpty());
+    }
+
+    void audioTurnWithCachedTokensAndTranscription_data()
+    {
+        QTest::addColumn<int>("dialect");
+        QTest::newRow("ga") << int(Script::Dialect::Ga);
+        QTest::newRow("beta") << int(Script::Dialect::Beta);
+    }
+    void audioTurnWithCachedTokensAndTranscription()
+    {
+        QFETCH(int, dialect);
+        Script script;
+        script.dialect = Script::Dialect(dialect);
+        script.audioMs = 1500;
+        script.cachedTextTokens = 3;
+        script.cachedAudioTokens = 4;
+        script.transcription = true;
+        RealtimeRig rig;
+        QVERIFY2(rig.init(script), qPrintable(rig.error()));
+
+        RtClient client;
+        client.open(rig.port(), QStringLiteral("gpt-realtime"), rig.plainKey);
+        QVERIFY(client.waitOpen());
+        for (int turn = 0; turn < 2; ++turn) {
+            for (int i = 0; i < 10; ++i)
+                client.send(audioAppend(100)); // 1 s of user audio in 100 ms frames
+            client.send(rtEvent(QStringLiteral("input_audio_buffer.commit")));
+            client.send(rtEvent(QStringLiteral("response.create")));
+            QVERIFY(client.waitFor(QStringLiteral("response.done"), turn + 1));
+        }
+        const QString audioDelta = script.dialect == Script::Dialect::Ga ? QStringLiteral("response.output_audio.delta")
+                                                                         : QStringLiteral("response.audio.delta");
+        QCOMPARE(client.count(audioDelta), 30);
+        // Cached tokens were reported and are billed at their cache prices.
+        const QJsonObject usage2 = client.all(QStringLiteral("response.done")).last().value(u"response").toObject().value(u"usage").toObject();
+        QCOMPARE(usage2.value(u"input_token_details").toObject().value(u"cached_tokens").toInt(), 7);
+
+        qint64 transcriptionTenths = 0; // gpt-4o-mini-transcribe: audio in 1.5 quota, text out 2.5 quota per token
+        for (const QJsonObject &t : client.all(QStringLiteral("conversation.item.input_audio_transcription.completed"))) {
+            const QJsonObject u = t.value(u"usage").toObject();
+            transcriptionTenths += u.value(u"input_token_details").toObject().value(u"audio_tokens").toInteger() * 15
+                + u.value(u"output_tokens").toInteger() * 25;
+        }
+        QCOMPARE(client.all(QStringLiteral("conversation.item.input_audio_transcription.completed")).size(), 2);
+        client.socket.close();
+        QVERIFY(rig.waitFinished());
+        const qint64 expected = roundTenths(client.usageTenths() + transcriptionTenths);
+        const Store::LogRecord row = checkSettled(rig, expected);
+        qint64 cachedText = 0, cachedAudio = 0;
+        for (const QJsonObject &done : client.all(QStringLiteral("response.done"))) {
+            const QJsonObject cached = done.value(u"response").toObject().value(u"usage").toObject()
+                                           .value(u"input_token_details").toObject().value(u"cached_tokens_details").toObject();
+            cachedText += cached.value(u"text_tokens").toInteger();
+            cachedAudio += cached.value(u"audio_tokens").toInteger();
+        }
+        QCOMPARE(cachedAudio, qint64(8)); // 4 per response, the demo's script
+        QCOMPARE(row.other.value(u"cached_text").toInteger(), cachedText);
+        QCOMPARE(row.other.value(u"cached_audio").toInteger(), cachedAudio);
+        QCOMPARE(row.other.value(u"audio_output").toInt(), 60);
+        QCOMPARE(row.other.value(u"responses").toArray().size(), 2);
+        QVERIFY(row.other.value(u"transcription").toObject().value(u"audio_input").toInt() > 0);
+        QCOMPARE(row.promptTokens, qint64(usage2.value(u"input_tokens").toInt()
+                                          + client.all(QStringLiteral("response.done")).first().value(u"response").toObject()
+                                                .value(u"usage").toObject().value(u"input_tokens").toInt()));
+    }
+
+    void responseWithoutUsageIsChargedFromTheMeter()
+    {
+        Script script;
+        script.usage = false;
+        script.audioMs = 1000;
+        RealtimeRig rig;
+        QVERIFY2(rig.init(script), qPrintable(rig.error()));
+        RtClient client;
+        client.open(rig.port(), QStringLiteral("gpt-realtime"), rig.plainKey);
+        QVERIFY(client.waitOpen());
+        client.send(textItem(QStringLiteral("Hello there")));
+        client.send(rtEvent(QStringLiteral("response.create")));
+        QVERIFY(client.waitFor(QStringLiteral("response.done")));
+        client.socket.close();
+        QVERIFY(rig.waitFinished());
+        const Store::LogRecord row = rig.logs().value(0);
+        // 1 s of assistant audio = 20 output audio tokens at 32 quota each, plus the text estimate.
+        QCOMPARE(row.other.value(u"audio_output").toInt(), 20);
+        QCOMPARE(row.other.value(u"estimated_responses").toInt(), 1);
+        QVERIFY(row.quota >= 20 * 32);
+        checkSettled(rig, row.quota);
+    }
+
+    void toolCallThenAnswer()
+    {
+        Script script;
+        script.toolCall = true;
+        script.audioMs = 500;
+        RealtimeRig rig;
+        QVERIFY2(rig.init(script), qPrintable(rig.error()));
+        RtClient client;
+        client.open(rig.port(), QStringLiteral("gpt-realtime"), rig.plainKey);
+        QVERIFY(client.waitOpen());
+        client.send(textItem(QStringLiteral("What is the weather in Paris?")));
+        client.send(rtEvent(QStringLiteral("response.create")));
+        QVERIFY(client.waitFor(QStringLiteral("response.function_call_arguments.done")));
+        QVERIFY(client.waitFor(QStringLiteral("response.done")));
+        const QString callId = client.all(QStringLiteral("response.function_call_arguments.done")).first().value(u"call_id").toString();
+        client.send({{QStringLiteral("type"), QStringLiteral("conversation.item.create")},
+                     {QStringLiteral("item"), QJsonObject{{QStringLiteral("type"), QStringLiteral("function_call_output")},
+                                                          {QStringLiteral("call_id"), callId},
+                                                          {QStringLiteral("output"), QStringLiteral("sunny and 21 degrees")}}}});
+        client.send(rtEvent(QStringLiteral("response.create")));
+        QVERIFY(client.waitFor(QStringLiteral("response.done"), 2));
+        client.socket.close();
+        QVERIFY(rig.waitFinished());
+        const Store::LogRecord row = checkSettled(rig, roundTenths(client.usageTenths()));
+        QCOMPARE(row.other.value(u"responses").toArray().size(), 2);
+    }
+
+    void cancelledResponseIsChargedForWhatWasGenerated()
+    {
+        Script script;
+        script.audioMs = 5000;
+        script.paceMs = 20;
+        RealtimeRig rig;
+        QVERIFY2(rig.init(script), qPrintable(rig.error()));
+        RtClient client;
+        client.open(rig.port(), QStringLiteral("gpt-realtime"), rig.plainKey);
+        QVERIFY(client.waitOpen());
+        client.send(textItem(QStringLiteral("Tell me a long story")));
+        client.send(rtEvent(QStringLiteral("response.create")));
+        QVERIFY(client.waitFor(QStringLiteral("response.output_audio.delta"), 2));
+        client.send(rtEvent(QStringLiteral("response.cancel")));
+        QVERIFY(client.waitFor(QStringLiteral("response.done")));
+        const QJsonObject response = client.all(QStringLiteral("response.done")).first().value(u"response").toObject();
+        QCOMPARE(response.value(u"status").toString(), QStringLiteral("cancelled"));
+        QVERIFY(client.count(QStringLiteral("response.output_audio.delta")) < 50);
+        client.socket.close();
+        QVERIFY(rig.waitFinished());
+        const Store::LogRecord row = checkSettled(rig, roundTenths(client.usageTenths()));
+        QCOMPARE(row.other.value(u"responses").toArray().first().toObject().value(u"status").toString(), QStringLiteral("cancelled"));
+    }
+
+    void upstreamDropMidResponseBillsWhatWasRelayed()
+    {
+        Script script;
+        script.audioMs = 3000;
+        script.dropAfterDeltas = 6;
+        RealtimeRig rig;
+        QVERIFY2(rig.init(script), qPrintable(rig.error()));
+        RtClient client;
+        client.open(rig.port(), QStringLiteral("gpt-realtime"), rig.plainKey);
+        QVERIFY(client.waitOpen());
+        client.send(textItem(QStringLiteral("Hello")));
+        client.send(rtEvent(QStringLiteral("response.create")));
+        QVERIFY(spin([&] { return client.closed; }));
+        QCOMPARE(client.count(QStringLiteral("response.done")), 0);
+        QCOMPARE(int(client.socket.closeCode()), int(QWebSocketProtocol::CloseCodeBadOperation));
+        QVERIFY(rig.waitFinished());
+        QCOMPARE(rig.endReasons.first(), QStringLiteral("upstream_gone"));
+        const Store::LogRecord row = rig.logs().value(0);
+        // Three 100 ms audio deltas (2 tokens each) reached the client before the drop.
+        QCOMPARE(row.other.value(u"audio_output").toInt(), 2 * client.count(QStringLiteral("response.output_audio.delta")));
+        QVERIFY(row.other.contains(u"after_last_response"));
+        checkSettled(rig, row.quota);
+        QVERIFY(row.quota >= 32 * row.other.value(u"audio_output").toInt());
+    }
+
+    void clientDropMidResponse()
+    {
+        Script script;
+        script.audioMs = 5000;
+        script.paceMs = 20;
+        RealtimeRig rig;
+        QVERIFY2(rig.init(script), qPrintable(rig.error()));
+        RtClient client;
+        client.open(rig.port(), QStringLiteral("gpt-realtime"), rig.plainKey);
+        QVERIFY(client.waitOpen());
+        client.send(textItem(QStringLiteral("Hello")));
+        client.send(rtEvent(QStringLiteral("response.create")));
+        QVERIFY(client.waitFor(QStringLiteral("response.output_audio.delta"), 3));
+        client.socket.abort();
+        QVERIFY(rig.waitFinished());
+        QCOMPARE(rig.endReasons.first(), QStringLiteral("client_gone"));
+        QVERIFY(spin([&] { return rig.demo.closedConnections() == 1; })); // the upstream was closed too
+        QCOMPARE(rig.demo.lastCloseCode(), int(QWebSocketProtocol::CloseCodeGoingAway));
+        const Store::LogRecord row = rig.logs().value(0);
+        QVERIFY(row.other.value(u"audio_output").toInt() >= 6);
+        checkSettled(rig, row.quota);
+    }
+
+    void quotaRunningOutSendsErrorThenCloses1008()
+    {
+        // Room for exactly one worst-case response (4096 tokens at 32 quota) and 10 quota more: the first answer's
+        // charge cannot be followed by a restored hold, so the session ends before another response can start.
+        RealtimeRig::Options options;
+        options.userQuota = 4096 * 32 + 10;
+        RealtimeRig rig(options);
+        Script script;
+        script.audioMs = 1000;
+        QVERIFY2(rig.init(script), qPrintable(rig.error()));
+        RtClient client;
+        client.open(rig.port(), QStringLiteral("gpt-realtime"), rig.plainKey);
+        QVERIFY(client.waitOpen());
+        client.send(textItem(QStringLiteral("Hello")));
+        client.send(rtEvent(QStringLiteral("response.create")));
+        QVERIFY(spin([&] { return client.closed; }));
+        QCOMPARE(client.count(QStringLiteral("response.done")), 1);
+        const int errorAt = client.indexOf(QStringLiteral("error"));
+        QVERIFY(errorAt > client.indexOf(QStringLiteral("response.done")));
+        QCOMPARE(client.events[errorAt].value(u"error").toObject().value(u"code").toString(), QStringLiteral("insufficient_quota"));
+        QCOMPARE(int(client.socket.closeCode()), 1008);
+        QVERIFY(rig.waitFinished());
+        QCOMPARE(rig.endReasons.first(), QStringLiteral("insufficient_quota"));
+        const Store::LogRecord row = checkSettled(rig, roundTenths(client.usageTenths()));
+        QCOMPARE(row.other.value(u"end_reason").toString(), QStringLiteral("insufficient_quota"));
+        QVERIFY(!row.other.contains(u"overage"));
+    }
+
+    void refusedBeforeUpgrade_data()
+    {
+        QTest::addColumn<QByteArray>("target");
+        QTest::addColumn<QByteArray>("key");
+        QTest::addColumn<qint64>("userQuota");
+        QTest::addColumn<int>("status");
+        QTest::addColumn<QString>("code");
+        QTest::newRow("bad key") << QByteArray("/v1/realtime?model=gpt-realtime") << QByteArray("sk-wrong") << qint64(10'000'000)
+                                 << 401 << QStringLiteral("invalid_api_key");
+        QTest::newRow("no key") << QByteArray("/v1/realtime?model=gpt-realtime") << QByteArray() << qint64(10'000'000) << 401
+                                << QStringLiteral("invalid_api_key");
+        QTest::newRow("model not allowed") << QByteArray("/v1/realtime?model=gpt-other") << QByteArray("good") << qint64(10'000'000)
+                                           << 403 << QStringLiteral("model_not_allowed");
+        QTest::newRow("quota") << QByteArray("/v1/realtime?model=gpt-realtime") << QByteArray("good") << qint64(1000) << 403
+                               << QStringLiteral("insufficient_quota");
+        QTest::newRow("no model") << QByteArray("/v1/realtime") << QByteArray("good") << qint64(10'000'000) << 400
+                                  << QStringLiteral("missing_required_parameter");
+    }
+    void refusedBeforeUpgrade()
+    {
+        QFETCH(QByteArray, target);
+        QFETCH(QByteArray, key);
+        QFETCH(qint64, userQuota);
+        QFETCH(int, status);
+        QFETCH(QString, code);
+        RealtimeRig::Options options;
+        options.userQuota = userQuota;
+        options.modelLimits = {QStringLiteral("gpt-realtime")};
+        RealtimeRig rig(options);
+        QVERIFY2(rig.init(), qPrintable(rig.error()));
+        const QByteArray bearer = key == "good" ? rig.plainKey : key;
+        RawClient c;
+        QVERIFY(c.connectTo(rig.port()));
+        QByteArray request = "GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                             "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n";
+        if (!bearer.isEmpty())
+            request += "Authorization: Bearer " + bearer + "\r\n";
+        c.send(request + "\r\n");
+        QVERIFY(c.waitClosed());
+        QVERIFY(!c.buffer().contains("101 Switching"));
+        const auto r = c.readResponse();
+        QVERIFY(r);
+        QCOMPARE(r->status, status);
+        QCOMPARE(r->error().value("code").toString(), code);
+        QVERIFY(!r->body.contains(rig.plainKey));
+        QCOMPARE(rig.balance(), userQuota); // nothing held, nothing charged
+        QCOMPARE(rig.openReservations(), 0);
+        QCOMPARE(rig.logs().size(), 0);
+        QCOMPARE(rig.demo.handshakes().size(), 0);
+    }
+
+    void subprotocolAuthModelMappingAndBetaHeader()
+    {
+        RealtimeRig::Options options;
+        options.modelMapping = QJsonObject{{QStringLiteral("gpt-realtime"), QStringLiteral("gpt-realtime-2025-08-28")}};
+        RealtimeRig rig(options);
+        QVERIFY2(rig.init(), qPrintable(rig.error()));
+
+        RtClient viaProtocol;
+        viaProtocol.open(rig.port(), QStringLiteral("gpt-realtime"), rig.plainKey, true);
+        QVERIFY(viaProtocol.waitOpen());
+        QCOMPARE(viaProtocol.socket.subprotocol(), QStringLiteral("realtime"));
+        QVERIFY(viaProtocol.waitFor(QStringLiteral("session.created")));
+        QCOMPARE(rig.demo.handshakes().size(), 1);
+        const Relay::DemoRealtimeHandshake first = rig.demo.handshakes().first();
+        QCOMPARE(first.model, QStringLiteral("gpt-realtime-2025-08-28"));
+        QVERIFY(first.authorization.isEmpty());
+        QVERIFY(first.subprotocols.contains("openai-insecure-api-key.sk-upstream-secret"));
+        QVERIFY(first.subprotocols.contains("openai-beta.realtime-v1"));
+        QVERIFY(!first.subprotocols.contains("openai-insecure-api-key." + rig.plainKey));
+
+        RtClient viaHeader;
+        viaHeader.open(rig.port(), QStringLiteral("gpt-realtime"), rig.plainKey, false, "realtime=v1");
+        QVERIFY(viaHeader.waitOpen());
+        QVERIFY(viaHeader.waitFor(QStringLiteral("session.created")));
+        const Relay::DemoRealtimeHandshake second = rig.demo.handshakes().last();
+        QCOMPARE(second.authorization, QByteArray("Bearer sk-upstream-secret"));
+        QCOMPARE(second.openAiBeta, QByteArray("realtime=v1"));
+        QCOMPARE(second.model, QStringLiteral("gpt-realtime-2025-08-28"));
+
+        viaProtocol.socket.close();
+        viaHeader.socket.close();
+        QVERIFY(rig.waitFinished(2));
+        // Sessions that never ran a response settle at zero: two rows of 0, nothing debited.
+        QCOMPARE(rig.balance(), rig.initialBalance);
+        QCOMPARE(rig.openReservations(), 0);
+        const QList<Store::LogRecord> rows = rig.logs();
+        QCOMPARE(rows.size(), 2);
+        QCOMPARE(rows.first().upstreamModel, QStringLiteral("gpt-realtime-2025-08-28"));
+        QCOMPARE(rows.first().other.value(u"is_model_mapped").toBool(), true);
+    }
+
+    void unknownEventsAndBinaryFramesAreForwarded()
+    {
+        RealtimeRig rig;
+        QVERIFY2(rig.init(), qPrintable(rig.error()));
+        RtClient client;
+        client.open(rig.port(), QStringLiteral("gpt-realtime"), rig.plainKey);
+        QVERIFY(client.waitOpen());
+        client.send(rtEvent(QStringLiteral("x.some_future_event")));
+        client.socket.sendBinaryMessage(QByteArray("\x00\x01\x02", 3));
+        client.socket.sendTextMessage(QStringLiteral("not json at all"));
+        client.send(textItem(QStringLiteral("still here")));
+        client.send(rtEvent(QStringLiteral("response.create")));
+        QVERIFY(client.waitFor(QStringLiteral("response.done")));
+        QCOMPARE(rig.demo.receivedTypes(), (QStringList{QStringLiteral("x.some_future_event"), QStringLiteral("(invalid json)"),
+                                                        QStringLiteral("conversation.item.create"), QStringLiteral("response.create")}));
+        client.socket.close();
+        QVERIFY(rig.waitFinished());
+        checkSettled(rig, roundTenths(client.usageTenths()));
+    }
+
+    void serverShutdownAndIdleTimeoutSettle_data()
+    {
+        QTest::addColumn<bool>("idle");
+        QTest::newRow("shutdown") << false;
+        QTest::newRow("idle timeout") << true;
+    }
+    void serverShutdownAndIdleTimeoutSettle()
+    {
+        QFETCH(bool, idle);
+        RealtimeRig::Options options;
+        if (idle)
+            options.relay.session.idleTimeout = std::chrono::milliseconds(300);
+        RealtimeRig rig(options);
+        QVERIFY2(rig.init(), qPrintable(rig.error()));
+        RtClient client;
+        client.open(rig.port(), QStringLiteral("gpt-realtime"), rig.plainKey);
+        QVERIFY(client.waitOpen());
+        client.send(textItem(QStringLiteral("Hello")));
+        client.send(rtEvent(QStringLiteral("response.create")));
+        QVERIFY(client.waitFor(QStringLiteral("response.done")));
+        client.send(textItem(QStringLiteral("typed after the last response")));
+        QVERIFY(spin([&] { return rig.demo.receivedTypes().size() == 3; }));
+        if (!idle)
+            rig.relay->shutdown();
+        QVERIFY(spin([&] { return client.closed; }));
+        QCOMPARE(int(client.socket.closeCode()), int(QWebSocketProtocol::CloseCodeGoingAway));
+        QVERIFY(rig.waitFinished());
+        QCOMPARE(rig.endReasons.first(), idle ? QStringLiteral("idle_timeout") : QStringLiteral("shutdown"));
+        const Store::LogRecord row = rig.logs().value(0);
+        // The text typed after the last response is charged from the meter's estimate.
+        QVERIFY(row.other.value(u"after_last_response").toObject().value(u"text_input").toInt() > 0);
+        QVERIFY(row.quota > roundTenths(client.usageTenths()));
+        checkSettled(rig, row.quota);
     }
 };
 
