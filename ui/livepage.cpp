@@ -118,7 +118,7 @@ void LivePage::refresh()
 
 void LivePage::updateCount()
 {
-    m_count->setText(tr("%n session(s)", nullptr, m_proxy->rowCount()));
+    m_count->setText(tr("Sessions: %1").arg(m_proxy->rowCount()));
 }
 
 QByteArray LivePage::saveState() const

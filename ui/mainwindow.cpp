@@ -252,9 +252,9 @@ QString MainWindow::statusText() const
     case ConsoleStatus::RelayState::Running: relay = tr("Relay on %1").arg(m_status.relayAddress); break;
     case ConsoleStatus::RelayState::Failed: relay = tr("Relay failed: %1").arg(m_status.relayError); break;
     }
-    return tr("%1 · %2 req/s · %n live session(s) · %3 tokens/min · %4 today", nullptr, m_status.liveSessions)
-        .arg(relay, QLocale().toString(m_status.requestsPerSecond, 'f', 1), formatTokens(m_status.tokensPerMinute),
-             formatQuota(m_status.quotaSpentToday, m_preferences.currency));
+    return tr("%1 · %2 req/s · live sessions: %3 · %4 tokens/min · %5 today")
+        .arg(relay, QLocale().toString(m_status.requestsPerSecond, 'f', 1), QString::number(m_status.liveSessions),
+             formatTokens(m_status.tokensPerMinute), formatQuota(m_status.quotaSpentToday, m_preferences.currency));
 }
 
 void MainWindow::setStatus(const ConsoleStatus &status)
@@ -290,7 +290,7 @@ void MainWindow::updateStatusWidgets()
     }
     m_relayButton->setToolTip(m_relayButton->text() == tr("Start") ? tr("Start the relay") : tr("Stop the relay"));
     m_rateLabel->setText(tr("%1 req/s").arg(QLocale().toString(m_status.requestsPerSecond, 'f', 1)));
-    m_sessionsLabel->setText(tr("%n live session(s)", nullptr, m_status.liveSessions));
+    m_sessionsLabel->setText(tr("Live sessions: %1").arg(m_status.liveSessions));
     m_tokensLabel->setText(tr("%1 tokens/min").arg(formatTokens(m_status.tokensPerMinute)));
     m_quotaLabel->setText(tr("%1 spent today").arg(formatQuota(m_status.quotaSpentToday, m_preferences.currency)));
     m_dataLabel->setText(tr("Data: %1").arg(m_status.dataDir));

@@ -1,0 +1,235 @@
+// LiveSessionsModel over a real SessionRegistry: incremental updates (no resets), 500 sessions, values,
+// greyed ended rows, removal, sorting/filtering through the proxy, selection surviving updates.
+#include "livesessionsmodel.h"
+
+#include "monitor/sessionregistry.h"
+
+#include <QAbstractItemModelTester>
+#include <QBrush>
+#include <QItemSelectionModel>
+#include <QSignalSpy>
+#include <QtTest>
+
+using namespace RelayDesk;
+using namespace RelayDesk::Monitor;
+using RelayDesk::Ui::LiveSessionsModel;
+using RelayDesk::Ui::LiveSessionsProxy;
+
+namespace {
+
+SessionRegistry::Limits fastLimits(int retainEndedMs = 600000)
+{
+    SessionRegistry::Limits limits;
+    limits.publishIntervalMs = 10;
+    limits.retainEndedMs = retainEndedMs;
+    return limits;
+}
+
+SessionInfo sessionFor(int i)
+{
+    SessionInfo info;
+    info.kind = i % 3 == 0 ? SessionKind::Realtime : SessionKind::Http;
+    info.user = QStringLiteral("user%1").arg(i);
+    info.keyHint = QStringLiteral("sk-%1…").arg(i);
+    info.model = i % 2 ? QStringLiteral("gpt-4o-mini") : QStringLiteral("gpt-realtime");
+    info.channel = QStringLiteral("ch%1").arg(i % 4);
+    return info;
+}
+
+QVariant cell(const QAbstractItemModel &m, int row, int column, int role = Qt::DisplayRole)
+{
+    return m.data(m.index(row, column), role);
+}
+
+} // namespace
+
+class TestLiveSessionsModel final : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void fiveHundredSessionsFlowInIncrementally()
+    {
+        SessionRegistry registry(fastLimits());
+        LiveSessionsModel model(&registry);
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QSignalSpy resets(&model, &QAbstractItemModel::modelAboutToBeReset);
+        QSignalSpy inserts(&model, &QAbstractItemModel::rowsInserted);
+
+        QList<quint64> ids;
+        for (int i = 0; i < 500; ++i) {
+            const quint64 id = registry.open(sessionFor(i));
+            ids << id;
+            SessionUsage usage;
+            usage.inputText = 10 * i;
+            usage.outputText = 3 * i;
+            usage.inputAudio = i % 3 == 0 ? 7 * i : 0;
+            usage.outputAudio = i % 3 == 0 ? 11 * i : 0;
+            usage.cachedText = i;
+            registry.setUsage(id, usage);
+            registry.setQuota(id, 1000 + i, 500 * i);
+        }
+        QTRY_COMPARE(model.rowCount(), 500);
+        QCOMPARE(resets.count(), 0);
+        QVERIFY(inserts.count() >= 1);
+
+        for (int i = 0; i < 500; ++i) {
+            const int row = model.rowOf(ids[i]);
+            QVERIFY(row >= 0);
+            QCOMPARE(cell(model, row, LiveSessionsModel::User).toString(), QStringLiteral("user%1").arg(i));
+            QCOMPARE(cell(model, row, LiveSessionsModel::TextIn, LiveSessionsModel::SortRole).toLongLong(), 10LL * i);
+            QCOMPARE(cell(model, row, LiveSessionsModel::TextOut, LiveSessionsModel::SortRole).toLongLong(), 3LL * i);
+            QCOMPARE(cell(model, row, LiveSessionsModel::AudioOut, LiveSessionsModel::SortRole).toLongLong(),
+                     i % 3 == 0 ? 11LL * i : 0LL);
+            QCOMPARE(cell(model, row, LiveSessionsModel::Cached, LiveSessionsModel::SortRole).toLongLong(), qint64(i));
+            QCOMPARE(cell(model, row, LiveSessionsModel::Quota, LiveSessionsModel::SortRole).toLongLong(), 500LL * i);
+            QCOMPARE(cell(model, row, LiveSessionsModel::Kind).toString(),
+                     i % 3 == 0 ? QStringLiteral("Realtime") : QStringLiteral("HTTP"));
+        }
+
+        // Ten rounds of updates to every other session: only dataChanged, values follow.
+        QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
+        for (int round = 1; round <= 10; ++round) {
+            for (int i = 0; i < 500; i += 2) {
+                SessionUsage delta;
+                delta.outputAudio = 1;
+                registry.addUsage(ids[i], delta);
+            }
+            QTest::qWait(15);
+        }
+        QTRY_COMPARE(cell(model, model.rowOf(ids[498]), LiveSessionsModel::AudioOut, LiveSessionsModel::SortRole).toLongLong(),
+                     qint64(498 % 3 == 0 ? 11 * 498 : 0) + 10);
+        for (int i = 0; i < 500; ++i) {
+            const qint64 base = i % 3 == 0 ? 11LL * i : 0LL;
+            QTRY_COMPARE(cell(model, model.rowOf(ids[i]), LiveSessionsModel::AudioOut, LiveSessionsModel::SortRole).toLongLong(),
+                         base + (i % 2 == 0 ? 10 : 0));
+        }
+        QVERIFY(changed.count() > 0);
+        QCOMPARE(resets.count(), 0);
+        QCOMPARE(model.rowCount(), 500);
+    }
+
+    void endedSessionsAreGreyedThenRemoved()
+    {
+        SessionRegistry registry(fastLimits(300));
+        LiveSessionsModel model(&registry);
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QList<quint64> ids;
+        for (int i = 0; i < 20; ++i)
+            ids << registry.open(sessionFor(i));
+        QTRY_COMPARE(model.rowCount(), 20);
+        const QVariant liveColour = cell(model, model.rowOf(ids[5]), LiveSessionsModel::User, Qt::ForegroundRole);
+        QVERIFY(!liveColour.isValid());
+
+        for (int i = 5; i < 10; ++i)
+            registry.close(ids[i], SessionState::Ended, QStringLiteral("done"));
+        registry.close(ids[12], SessionState::Failed, QStringLiteral("upstream 1011"));
+        QTRY_COMPARE(cell(model, model.rowOf(ids[5]), LiveSessionsModel::State).toString(), QStringLiteral("ended"));
+        QCOMPARE(model.data(model.index(model.rowOf(ids[5]), 0), LiveSessionsModel::IsLiveRole).toBool(), false);
+        QVERIFY(cell(model, model.rowOf(ids[5]), LiveSessionsModel::User, Qt::ForegroundRole).value<QBrush>().color().isValid());
+        QCOMPARE(cell(model, model.rowOf(ids[12]), LiveSessionsModel::State, Qt::ToolTipRole).toString(),
+                 QStringLiteral("upstream 1011"));
+
+        // Retention over: the registry drops them and the model removes exactly those rows.
+        QTRY_COMPARE_WITH_TIMEOUT(model.rowCount(), 14, 5000);
+        for (int i = 0; i < 20; ++i) {
+            const bool removed = (i >= 5 && i < 10) || i == 12;
+            QCOMPARE(model.rowOf(ids[i]) < 0, removed);
+        }
+        // Rows stay in id order and the row index is consistent.
+        for (int r = 0; r < model.rowCount(); ++r)
+            QCOMPARE(model.rowOf(model.sessionAt(r)->id), r);
+    }
+
+    void selectionSurvivesUpdatesAndSortingIsNumeric()
+    {
+        SessionRegistry registry(fastLimits());
+        LiveSessionsModel model(&registry);
+        LiveSessionsProxy proxy;
+        proxy.setSourceModel(&model);
+        QAbstractItemModelTester tester(&proxy, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QList<quint64> ids;
+        for (int i = 0; i < 50; ++i) {
+            ids << registry.open(sessionFor(i));
+            SessionUsage usage;
+            usage.inputText = (i * 37) % 101; // scrambled so numeric and text order differ
+            registry.setUsage(ids.last(), usage);
+        }
+        QTRY_COMPARE(model.rowCount(), 50);
+        proxy.sort(LiveSessionsModel::TextIn, Qt::AscendingOrder);
+        for (int r = 1; r < proxy.rowCount(); ++r)
+            QVERIFY(proxy.index(r - 1, LiveSessionsModel::TextIn).data(LiveSessionsModel::SortRole).toLongLong() <=
+                    proxy.index(r, LiveSessionsModel::TextIn).data(LiveSessionsModel::SortRole).toLongLong());
+
+        QItemSelectionModel selection(&proxy);
+        const quint64 chosen = ids[17];
+        const QModelIndex chosenIndex = proxy.mapFromSource(model.index(model.rowOf(chosen), 0));
+        selection.setCurrentIndex(chosenIndex, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+
+        // Updates reorder rows (sorted by text in) and add new sessions; the selection follows the session.
+        for (int i = 0; i < 50; ++i) {
+            SessionUsage delta;
+            delta.inputText = 200 - i;
+            registry.addUsage(ids[i], delta);
+        }
+        for (int i = 50; i < 60; ++i)
+            registry.open(sessionFor(i));
+        QTRY_COMPARE(model.rowCount(), 60);
+        QTRY_COMPARE(model.data(model.index(model.rowOf(ids[0]), LiveSessionsModel::TextIn), LiveSessionsModel::SortRole).toLongLong(), 200LL);
+        QVERIFY(selection.currentIndex().isValid());
+        QCOMPARE(selection.currentIndex().data(LiveSessionsModel::SessionIdRole).value<quint64>(), chosen);
+        QCOMPARE(selection.selectedRows().size(), 1);
+
+        // Text filter over every column, and hiding ended sessions.
+        proxy.setFilterFixedString(QStringLiteral("user1"));
+        QCOMPARE(proxy.rowCount(), 11); // user1, user10..user19
+        proxy.setFilterFixedString(QString());
+        registry.close(ids[3], SessionState::Ended, {});
+        QTRY_VERIFY(!model.data(model.index(model.rowOf(ids[3]), 0), LiveSessionsModel::IsLiveRole).toBool());
+        proxy.setShowEnded(false);
+        QCOMPARE(proxy.rowCount(), 59);
+        proxy.setShowEnded(true);
+        QCOMPARE(proxy.rowCount(), 60);
+    }
+
+    void sessionsOpenedBeforeTheModelAreListedAndReloadIsIncremental()
+    {
+        SessionRegistry registry(fastLimits());
+        for (int i = 0; i < 5; ++i)
+            registry.open(sessionFor(i));
+        LiveSessionsModel model(&registry);
+        QCOMPARE(model.rowCount(), 5);
+        QSignalSpy resets(&model, &QAbstractItemModel::modelAboutToBeReset);
+        model.reload();
+        QCOMPARE(model.rowCount(), 5);
+        QCOMPARE(resets.count(), 0);
+        LiveSessionsModel empty(nullptr);
+        QAbstractItemModelTester tester(&empty, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QCOMPARE(empty.rowCount(), 0);
+    }
+
+    void outOfOrderUpdatesInsertInIdOrder()
+    {
+        LiveSessionsModel model(nullptr);
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        auto info = [](quint64 id) {
+            SessionInfo s = sessionFor(int(id));
+            s.id = id;
+            return s;
+        };
+        model.applyUpdates({info(10), info(30)});
+        model.applyUpdates({info(20), info(40), info(5)});
+        QCOMPARE(model.rowCount(), 5);
+        const QList<quint64> expected{5, 10, 20, 30, 40};
+        for (int r = 0; r < 5; ++r) {
+            QCOMPARE(model.sessionAt(r)->id, expected[r]);
+            QCOMPARE(model.rowOf(expected[r]), r);
+        }
+        model.applyRemovals({10, 40, 999});
+        QCOMPARE(model.rowCount(), 3);
+        QCOMPARE(model.rowOf(30), 2);
+    }
+};
+
+QTEST_MAIN(TestLiveSessionsModel)
+#include "tst_livesessionsmodel.moc"

@@ -1,0 +1,157 @@
+// MainWindow: pages and shortcuts, status bar, tray availability, layout persistence, live language
+// switching, settings validation.
+#include "consoleservices.h"
+#include "livepage.h"
+#include "mainwindow.h"
+#include "settingsdialog.h"
+#include "translation.h"
+
+#include "monitor/sessionregistry.h"
+
+#include <QDialogButtonBox>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QSystemTrayIcon>
+#include <QTabWidget>
+#include <QToolButton>
+#include <QTemporaryDir>
+#include <QtTest>
+
+using namespace RelayDesk;
+using RelayDesk::Ui::MainWindow;
+
+class TestMainWindow final : public QObject
+{
+    Q_OBJECT
+
+private:
+    QTemporaryDir m_dir;
+
+    Ui::ConsoleServices services(Monitor::SessionRegistry *registry, const QString &settingsName) const
+    {
+        Ui::ConsoleServices s;
+        s.dataDir = m_dir.path();
+        s.settingsFile = m_dir.filePath(settingsName);
+        s.sessions = registry;
+        return s;
+    }
+
+    static QString tabText(const MainWindow &w, int i)
+    {
+        return w.findChild<QTabWidget *>(QStringLiteral("pages"))->tabText(i);
+    }
+
+private slots:
+    void initTestCase()
+    {
+        QVERIFY(m_dir.isValid());
+        Ui::applyLanguage(QStringLiteral("en"));
+    }
+
+    void hasSixPagesAndShortcutsSwitchThem()
+    {
+        Monitor::SessionRegistry registry;
+        MainWindow w(services(&registry, QStringLiteral("a.ini")));
+        w.show();
+        w.activateWindow();
+        QVERIFY(QTest::qWaitForWindowActive(&w));
+        QVERIFY(w.livePage());
+        for (int i = 0; i < MainWindow::kPageCount; ++i)
+            QVERIFY(w.page(MainWindow::Page(i)));
+        QCOMPARE(tabText(w, 0), QStringLiteral("Live"));
+        QCOMPARE(tabText(w, 3), QStringLiteral("Channels"));
+        QTest::keyClick(&w, Qt::Key_5, Qt::ControlModifier);
+        QCOMPARE(w.currentPage(), MainWindow::Page::Logs);
+        QTest::keyClick(&w, Qt::Key_1, Qt::ControlModifier);
+        QCOMPARE(w.currentPage(), MainWindow::Page::Live);
+        // The tray exists exactly when the platform offers one (offscreen has none).
+        QCOMPARE(w.trayIcon() != nullptr, QSystemTrayIcon::isSystemTrayAvailable());
+    }
+
+    void statusBarShowsTheStatus()
+    {
+        MainWindow w(services(nullptr, QStringLiteral("b.ini")));
+        Ui::ConsoleStatus status;
+        status.relayState = Ui::ConsoleStatus::RelayState::Running;
+        status.relayAddress = QStringLiteral("127.0.0.1:18080");
+        status.requestsPerSecond = 3.5;
+        status.liveSessions = 7;
+        status.tokensPerMinute = 12000;
+        status.quotaSpentToday = 1'000'000; // $2
+        status.dataDir = QStringLiteral("/tmp/rd");
+        w.setStatus(status);
+        auto text = [&w](const char *name) { return w.findChild<QLabel *>(QLatin1String(name))->text(); };
+        QVERIFY(text("relayStatus").contains(QStringLiteral("127.0.0.1:18080")));
+        QVERIFY(text("liveSessions").contains(QStringLiteral("7")));
+        QVERIFY(text("requestRate").contains(QStringLiteral("3.5")));
+        QVERIFY(text("tokenRate").contains(QStringLiteral("12,000")));
+        QVERIFY(text("quotaToday").contains(QStringLiteral("$2.00")));
+        QVERIFY(text("dataDir").contains(QStringLiteral("/tmp/rd")));
+        QVERIFY(w.statusText().contains(QStringLiteral("live sessions: 7")));
+
+        QSignalSpy stop(&w, &MainWindow::relayStopRequested);
+        w.findChild<QToolButton *>(QStringLiteral("relayToggle"))->click();
+        QCOMPARE(stop.count(), 1);
+
+        Ui::ConsolePreferences prefs = w.preferences();
+        prefs.currency = Ui::CurrencyDisplay::QuotaUnits;
+        w.applyPreferences(prefs);
+        QVERIFY(text("quotaToday").contains(QStringLiteral("1,000,000")));
+    }
+
+    void layoutAndPageArePersisted()
+    {
+        {
+            MainWindow w(services(nullptr, QStringLiteral("c.ini")));
+            w.resize(1000, 640);
+            w.show();
+            w.showPage(MainWindow::Page::Channels);
+            w.close();
+        }
+        MainWindow again(services(nullptr, QStringLiteral("c.ini")));
+        QCOMPARE(again.currentPage(), MainWindow::Page::Channels);
+        QCOMPARE(again.size(), QSize(1000, 640));
+    }
+
+    void languageSwitchesLive()
+    {
+        Monitor::SessionRegistry registry;
+        MainWindow w(services(&registry, QStringLiteral("d.ini")));
+        w.show();
+        w.showPage(MainWindow::Page::Pricing);
+        Ui::ConsolePreferences prefs = w.preferences();
+        prefs.language = QStringLiteral("zh_CN");
+        w.applyPreferences(prefs);
+        QTRY_COMPARE(tabText(w, 0), QString::fromUtf8("实时"));
+        QCOMPARE(tabText(w, 3), QString::fromUtf8("渠道"));
+        QCOMPARE(w.currentPage(), MainWindow::Page::Pricing); // page kept across the rebuild
+        QVERIFY(w.livePage());
+        prefs.language = QStringLiteral("en");
+        w.applyPreferences(prefs);
+        QTRY_COMPARE(tabText(w, 0), QStringLiteral("Live"));
+    }
+
+    void settingsDialogRefusesBadValues()
+    {
+        Ui::ConsolePreferences prefs;
+        Ui::SettingsDialog dialog(prefs);
+        auto *address = dialog.findChild<QLineEdit *>(QStringLiteral("listenAddress"));
+        auto *ok = dialog.findChild<QDialogButtonBox *>()->button(QDialogButtonBox::Ok);
+        QVERIFY(dialog.validationError().isEmpty());
+        QVERIFY(ok->isEnabled());
+        address->setText(QStringLiteral("not an address!"));
+        QVERIFY(!dialog.validationError().isEmpty());
+        QVERIFY(!ok->isEnabled());
+        address->setText(QStringLiteral("0.0.0.0"));
+        dialog.findChild<QLineEdit *>(QStringLiteral("dataDir"))->setText(QStringLiteral("relative/dir"));
+        QVERIFY(!ok->isEnabled());
+        dialog.findChild<QLineEdit *>(QStringLiteral("dataDir"))->setText(m_dir.path());
+        QVERIFY(ok->isEnabled());
+        QCOMPARE(dialog.preferences().listenAddress, QStringLiteral("0.0.0.0"));
+        QCOMPARE(dialog.preferences().dataDir, m_dir.path());
+    }
+};
+
+QTEST_MAIN(TestMainWindow)
+#include "tst_mainwindow.moc"
