@@ -1,0 +1,314 @@
+// `relaydeskd admin …` end to end: the real binary against a temporary data dir.
+#include "billing/ledger.h"
+#include "store/apikeyrepository.h"
+#include "store/database.h"
+#include "store/userrepository.h"
+
+#include <QDir>
+#include <QDirIterator>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QProcess>
+#include <QRegularExpression>
+#include <QTemporaryDir>
+#include <QtTest>
+
+using namespace RelayDesk;
+
+namespace {
+
+struct Run
+{
+    int exitCode = -1;
+    QByteArray out;
+    QByteArray err;
+    QJsonObject json() const { return QJsonDocument::fromJson(out).object(); }
+    QJsonArray array() const { return QJsonDocument::fromJson(out).array(); }
+};
+
+} // namespace
+
+class TestAdminCli final : public QObject
+{
+    Q_OBJECT
+
+private:
+    QTemporaryDir m_tmp;
+
+    QString dataDir(const QString &name) const { return m_tmp.filePath(name); }
+
+    static Run admin(const QString &data, const QStringList &args, const QByteArray &stdinData = {})
+    {
+        QProcess p;
+        p.start(QDir(qEnvironmentVariable("RELAYDESK_BIN_DIR")).filePath(QStringLiteral("relaydeskd")),
+                QStringList{QStringLiteral("admin")} + args + QStringList{QStringLiteral("--data"), data});
+        if (!stdinData.isEmpty())
+            p.write(stdinData);
+        p.closeWriteChannel();
+        Run r;
+        if (!p.waitForFinished(60000) || p.exitStatus() != QProcess::NormalExit)
+            return r;
+        r.exitCode = p.exitCode();
+        r.out = p.readAllStandardOutput();
+        r.err = p.readAllStandardError();
+        return r;
+    }
+
+    static QByteArray allFileBytes(const QString &dir)
+    {
+        QByteArray all;
+        QDirIterator it(dir, QDir::Files, QDirIterator::Subdirectories);
+        while (it.hasNext()) {
+            QFile f(it.next());
+            if (f.open(QIODevice::ReadOnly))
+                all += f.readAll();
+        }
+        return all;
+    }
+
+private slots:
+    void initTestCase()
+    {
+        QVERIFY(m_tmp.isValid());
+        QVERIFY2(QFileInfo::exists(QDir(qEnvironmentVariable("RELAYDESK_BIN_DIR")).filePath(QStringLiteral("relaydeskd"))),
+                 "relaydeskd not built (RELAYDESK_BIN_DIR)");
+    }
+
+    void usersAddShowSetQuota()
+    {
+        const QString d = dataDir(QStringLiteral("users"));
+        Run r = admin(d, {QStringLiteral("user"), QStringLiteral("add"), QStringLiteral("alice"), QStringLiteral("--group"),
+                          QStringLiteral("vip"), QStringLiteral("--quota"), QStringLiteral("1000000")});
+        QCOMPARE(r.exitCode, 0);
+        QVERIFY(QFileInfo::exists(QDir(d).filePath(QStringLiteral("relaydesk.sqlite"))));
+        r = admin(d, {QStringLiteral("user"), QStringLiteral("show"), QStringLiteral("alice")});
+        QCOMPARE(r.exitCode, 0);
+        const QJsonObject u = r.json();
+        QCOMPARE(u.value(QStringLiteral("name")).toString(), QStringLiteral("alice"));
+        QCOMPARE(u.value(QStringLiteral("group")).toString(), QStringLiteral("vip"));
+        QCOMPARE(u.value(QStringLiteral("quota")).toInteger(), qint64(1000000));
+        QCOMPARE(u.value(QStringLiteral("used_quota")).toInteger(), qint64(0));
+        QCOMPARE(u.value(QStringLiteral("request_count")).toInteger(), qint64(0));
+
+        r = admin(d, {QStringLiteral("user"), QStringLiteral("set-quota"), QStringLiteral("alice"), QStringLiteral("250")});
+        QCOMPARE(r.exitCode, 0);
+        QCOMPARE(r.json().value(QStringLiteral("quota")).toInteger(), qint64(250));
+        r = admin(d, {QStringLiteral("user"), QStringLiteral("add"), QStringLiteral("alice")});
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY(r.err.contains("already exists"));
+        r = admin(d, {QStringLiteral("user"), QStringLiteral("show"), QStringLiteral("nobody")});
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY(r.out.isEmpty());
+    }
+
+    void keysAreShownOnceAndNeverStored()
+    {
+        const QString d = dataDir(QStringLiteral("keys"));
+        QCOMPARE(admin(d, {QStringLiteral("user"), QStringLiteral("add"), QStringLiteral("bob")}).exitCode, 0);
+        Run r = admin(d, {QStringLiteral("key"), QStringLiteral("add"), QStringLiteral("--user"), QStringLiteral("bob"),
+                          QStringLiteral("--name"), QStringLiteral("bob-ci"), QStringLiteral("--quota"), QStringLiteral("5000"),
+                          QStringLiteral("--models"), QStringLiteral("gpt-4o, gpt-4o-mini")});
+        QCOMPARE(r.exitCode, 0);
+        const QString key = r.json().value(QStringLiteral("key")).toString();
+        QVERIFY2(QRegularExpression(QStringLiteral("^sk-[0-9A-Za-z]{48}$")).match(key).hasMatch(), qPrintable(key));
+        QCOMPARE(r.json().value(QStringLiteral("name")).toString(), QStringLiteral("bob-ci"));
+        QCOMPARE(r.json().value(QStringLiteral("models")).toArray().size(), 2);
+
+        r = admin(d, {QStringLiteral("key"), QStringLiteral("show"), QStringLiteral("bob-ci")});
+        QCOMPARE(r.exitCode, 0);
+        QVERIFY(!r.out.contains(key.mid(3).toLatin1()));
+        QCOMPARE(r.json().value(QStringLiteral("hint")).toString(), key.left(5) + QStringLiteral("…") + key.right(3));
+        QCOMPARE(r.json().value(QStringLiteral("quota")).toInteger(), qint64(5000));
+        QVERIFY(!allFileBytes(d).contains(key.mid(3).toLatin1())); // only the hash is on disk
+
+        r = admin(d, {QStringLiteral("key"), QStringLiteral("disable"), QStringLiteral("bob-ci")});
+        QCOMPARE(r.exitCode, 0);
+        QCOMPARE(r.json().value(QStringLiteral("status")).toString(), QStringLiteral("disabled"));
+
+        r = admin(d, {QStringLiteral("key"), QStringLiteral("add"), QStringLiteral("--user"), QStringLiteral("bob"),
+                      QStringLiteral("--unlimited")});
+        QCOMPARE(r.exitCode, 0);
+        QVERIFY(r.json().value(QStringLiteral("unlimited")).toBool());
+        QVERIFY(!r.json().value(QStringLiteral("name")).toString().isEmpty());
+    }
+
+    void channels()
+    {
+        const QString d = dataDir(QStringLiteral("channels"));
+        Run r = admin(d, {QStringLiteral("channel"), QStringLiteral("add"), QStringLiteral("--name"), QStringLiteral("oa"),
+                          QStringLiteral("--base-url"), QStringLiteral("https://api.openai.com"), QStringLiteral("--key"),
+                          QStringLiteral("sk-upstream-secret-value"), QStringLiteral("--models"),
+                          QStringLiteral("gpt-4o,gpt-realtime"), QStringLiteral("--groups"), QStringLiteral("default,vip"),
+                          QStringLiteral("--priority"), QStringLiteral("3"), QStringLiteral("--weight"), QStringLiteral("2"),
+                          QStringLiteral("--model-mapping"), QStringLiteral("{\"gpt-4o\":\"gpt-4o-2024-11-20\"}")});
+        QCOMPARE(r.exitCode, 0);
+        QVERIFY(!r.out.contains("secret-value"));
+        r = admin(d, {QStringLiteral("channel"), QStringLiteral("add"), QStringLiteral("--name"), QStringLiteral("bad"),
+                      QStringLiteral("--base-url"), QStringLiteral("not a url"), QStringLiteral("--key"), QStringLiteral("k"),
+                      QStringLiteral("--models"), QStringLiteral("m")});
+        QCOMPARE(r.exitCode, 2);
+        r = admin(d, {QStringLiteral("channel"), QStringLiteral("list")});
+        QCOMPARE(r.exitCode, 0);
+        const QJsonArray list = r.array();
+        QCOMPARE(list.size(), 1);
+        const QJsonObject c = list[0].toObject();
+        QCOMPARE(c.value(QStringLiteral("name")).toString(), QStringLiteral("oa"));
+        QCOMPARE(c.value(QStringLiteral("priority")).toInt(), 3);
+        QCOMPARE(c.value(QStringLiteral("weight")).toInt(), 2);
+        QCOMPARE(c.value(QStringLiteral("groups")).toArray().size(), 2);
+        QCOMPARE(c.value(QStringLiteral("model_mapping")).toObject().value(QStringLiteral("gpt-4o")).toString(),
+                 QStringLiteral("gpt-4o-2024-11-20"));
+    }
+
+    void quotes_data()
+    {
+        QTest::addColumn<QStringList>("args");
+        QTest::addColumn<qint64>("quota");
+        QTest::addColumn<double>("usd");
+        // §2.9#1 and #2 with the default table's gpt-4o (MR 1.25, CR 4, CacheRatio 0.5).
+        QTest::newRow("gpt-4o") << QStringList{"--model", "gpt-4o", "--prompt", "1000", "--completion", "500"}
+                                << qint64(3750) << 0.0075;
+        QTest::newRow("gpt-4o cached") << QStringList{"--model", "gpt-4o-2024-08-06", "--prompt", "1000", "--cached", "200",
+                                                      "--completion", "500"} << qint64(3625) << 0.00725;
+        QTest::newRow("gpt-realtime 1M audio out = $64") << QStringList{"--model", "gpt-realtime", "--audio-out", "1000000"}
+                                                         << qint64(32000000) << 64.0;
+        QTest::newRow("svip group (ratio 1 by default)") << QStringList{"--model", "gpt-4o", "--group", "svip", "--prompt", "1000"}
+                                                         << qint64(1250) << 0.0025;
+    }
+
+    void quotes()
+    {
+        QFETCH(QStringList, args);
+        QFETCH(qint64, quota);
+        QFETCH(double, usd);
+        const Run r = admin(dataDir(QStringLiteral("quotes")), QStringList{QStringLiteral("quote")} + args);
+        QCOMPARE(r.exitCode, 0);
+        QCOMPARE(r.json().value(QStringLiteral("quota")).toInteger(), quota);
+        QCOMPARE(r.json().value(QStringLiteral("usd")).toDouble(), usd);
+        QVERIFY(r.json().value(QStringLiteral("ratios")).toObject().contains(QStringLiteral("model_ratio")));
+    }
+
+    void pricingImportExport()
+    {
+        const QString d = dataDir(QStringLiteral("pricing"));
+        const Run exported = admin(d, {QStringLiteral("pricing"), QStringLiteral("export")});
+        QCOMPARE(exported.exitCode, 0);
+        QVERIFY(exported.json().value(QStringLiteral("ModelRatio")).toObject().contains(QStringLiteral("gpt-4o")));
+
+        QFile bad(m_tmp.filePath(QStringLiteral("bad.json")));
+        QVERIFY(bad.open(QIODevice::WriteOnly));
+        bad.write("{\"ModelRatio\":{\"gpt-4o\":1},\"CompletionRatio\":{\"gpt-4o\":\"four\"}}");
+        bad.close();
+        Run r = admin(d, {QStringLiteral("pricing"), QStringLiteral("import"), bad.fileName()});
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY(r.err.contains("CompletionRatio"));
+        QCOMPARE(admin(d, {QStringLiteral("pricing"), QStringLiteral("export")}).out, exported.out); // unchanged
+
+        r = admin(d, {QStringLiteral("pricing"), QStringLiteral("import"), QStringLiteral("-")},
+                  "{\"ModelRatio\":\"{\\\"my-model\\\":3}\",\"CompletionRatio\":{\"my-model\":2}}");
+        QCOMPARE(r.exitCode, 0);
+        QVERIFY(r.json().value(QStringLiteral("ok")).toBool());
+        r = admin(d, {QStringLiteral("quote"), QStringLiteral("--model"), QStringLiteral("my-model"), QStringLiteral("--prompt"),
+                      QStringLiteral("10"), QStringLiteral("--completion"), QStringLiteral("10")});
+        QCOMPARE(r.exitCode, 0);
+        QCOMPARE(r.json().value(QStringLiteral("quota")).toInteger(), qint64(90));
+
+        // Round trip: what export prints, import accepts, and the book stays the same.
+        QFile round(m_tmp.filePath(QStringLiteral("round.json")));
+        QVERIFY(round.open(QIODevice::WriteOnly));
+        const QByteArray now = admin(d, {QStringLiteral("pricing"), QStringLiteral("export")}).out;
+        round.write(now);
+        round.close();
+        QCOMPARE(admin(d, {QStringLiteral("pricing"), QStringLiteral("import"), round.fileName()}).exitCode, 0);
+        QCOMPARE(admin(d, {QStringLiteral("pricing"), QStringLiteral("export")}).out, now);
+    }
+
+    void logsOneObjectPerLine()
+    {
+        const QString d = dataDir(QStringLiteral("logs"));
+        QCOMPARE(admin(d, {QStringLiteral("user"), QStringLiteral("add"), QStringLiteral("carol"), QStringLiteral("--quota"),
+                           QStringLiteral("100000")}).exitCode, 0);
+        QCOMPARE(admin(d, {QStringLiteral("user"), QStringLiteral("add"), QStringLiteral("dave"), QStringLiteral("--quota"),
+                           QStringLiteral("100000")}).exitCode, 0);
+        {
+            // Three settled requests for carol, one for dave, written by the real ledger.
+            auto db = Store::Database::openDataDir(d);
+            QVERIFY(db);
+            Billing::Ledger ledger(*db.value());
+            Store::UserRepository users(*db.value());
+            const qint64 carol = users.byName(QStringLiteral("carol"))->id;
+            const qint64 dave = users.byName(QStringLiteral("dave"))->id;
+            for (qint64 user : {carol, carol, carol, dave}) {
+                const auto r = ledger.reserve(user, 0, 500, {});
+                QVERIFY(r);
+                Store::LogRecord log;
+                log.model = QStringLiteral("gpt-4o");
+                QVERIFY(ledger.settle(r.reservation.id, 321, log));
+            }
+        }
+        Run r = admin(d, {QStringLiteral("logs"), QStringLiteral("--user"), QStringLiteral("carol")});
+        QCOMPARE(r.exitCode, 0);
+        const QList<QByteArray> lines = r.out.trimmed().split('\n');
+        QCOMPARE(lines.size(), 3);
+        for (const QByteArray &line : lines) {
+            QJsonParseError err;
+            const QJsonDocument doc = QJsonDocument::fromJson(line, &err);
+            QCOMPARE(err.error, QJsonParseError::NoError);
+            QCOMPARE(doc.object().value(QStringLiteral("user")).toString(), QStringLiteral("carol"));
+            QCOMPARE(doc.object().value(QStringLiteral("quota")).toInteger(), qint64(321));
+            QCOMPARE(doc.object().value(QStringLiteral("type")).toString(), QStringLiteral("consume"));
+        }
+        r = admin(d, {QStringLiteral("logs"), QStringLiteral("--limit"), QStringLiteral("2")});
+        QCOMPARE(r.exitCode, 0);
+        QCOMPARE(r.out.trimmed().split('\n').size(), 2);
+        QCOMPARE(admin(d, {QStringLiteral("user"), QStringLiteral("show"), QStringLiteral("carol")})
+                     .json().value(QStringLiteral("request_count")).toInteger(), qint64(3));
+    }
+
+    void badArgumentsExit2AndWriteNothing_data()
+    {
+        QTest::addColumn<QStringList>("args");
+        QTest::newRow("no command") << QStringList{};
+        QTest::newRow("unknown command") << QStringList{"frobnicate"};
+        QTest::newRow("unknown sub-command") << QStringList{"user", "delete", "x"};
+        QTest::newRow("unknown option") << QStringList{"user", "add", "x", "--colour", "red"};
+        QTest::newRow("missing value") << QStringList{"user", "add", "x", "--quota"};
+        QTest::newRow("bad quota") << QStringList{"user", "add", "x", "--quota", "12abc"};
+        QTest::newRow("negative quota") << QStringList{"user", "add", "x", "--quota", "-1"};
+        QTest::newRow("bad name") << QStringList{"user", "add", "x y"};
+        QTest::newRow("extra positional") << QStringList{"user", "show", "a", "b"};
+        QTest::newRow("option twice") << QStringList{"user", "add", "x", "--quota", "1", "--quota", "2"};
+        QTest::newRow("key without user") << QStringList{"key", "add", "--name", "k"};
+        QTest::newRow("quota and unlimited") << QStringList{"key", "add", "--user", "u", "--quota", "5", "--unlimited"};
+        QTest::newRow("channel without models") << QStringList{"channel", "add", "--name", "c", "--base-url",
+                                                               "https://x.example", "--key", "k"};
+        QTest::newRow("channel bad mapping") << QStringList{"channel", "add", "--name", "c", "--base-url", "https://x.example",
+                                                            "--key", "k", "--models", "m", "--model-mapping", "[1]"};
+        QTest::newRow("quote without model") << QStringList{"quote", "--prompt", "5"};
+        QTest::newRow("quote cached > prompt") << QStringList{"quote", "--model", "gpt-4o", "--prompt", "5", "--cached", "6"};
+        QTest::newRow("logs limit 0") << QStringList{"logs", "--limit", "0"};
+        QTest::newRow("pricing import missing file") << QStringList{"pricing", "import", "/nonexistent/prices.json"};
+        QTest::newRow("data and db") << QStringList{"user", "list", "--db", "postgres://u@127.0.0.1:1/x"};
+    }
+
+    void badArgumentsExit2AndWriteNothing()
+    {
+        QFETCH(QStringList, args);
+        const QString d = dataDir(QStringLiteral("untouched"));
+        const Run r = admin(d, args);
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY(!r.err.trimmed().isEmpty());
+        QVERIFY(r.out.isEmpty());
+        QVERIFY2(!QFileInfo::exists(d), "bad arguments must not create the data dir");
+    }
+
+    void helpExitsZero()
+    {
+        const Run r = admin(dataDir(QStringLiteral("help")), {QStringLiteral("--help")});
+        QCOMPARE(r.exitCode, 0);
+        QVERIFY(r.out.contains("key add --user NAME"));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestAdminCli)
+#include "tst_admincli.moc"
