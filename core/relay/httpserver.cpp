@@ -5,6 +5,9 @@
 #include <QtWebSockets/QWebSocket>
 #include <QtWebSockets/QWebSocketServer>
 
+#include <http_parser.h>
+
+#include <atomic>
 #include <chrono>
 
 namespace RelayDesk::Relay {
@@ -36,6 +39,16 @@ HttpServer::HttpServer(HttpServerConfig config, QObject *parent)
     const auto shortest = std::min(m_config.headerTimeout, m_config.idleTimeout);
     const auto interval = std::clamp<milliseconds>(shortest / 4, 10ms, 1000ms);
     m_sweepTimer.setInterval(interval);
+    // libhttp-parser has its own (process-wide) head limit of 80 KiB; our per-server limit must be the one
+    // that triggers, so raise the library's when a larger head is configured. It is only ever raised.
+    static std::atomic<qint64> libraryLimit{80 * 1024};
+    const qint64 wanted = qint64(m_config.maxHeaderBytes) + 4096;
+    for (qint64 current = libraryLimit.load(); wanted > current;) {
+        if (libraryLimit.compare_exchange_weak(current, wanted)) {
+            http_parser_set_max_header_size(uint32_t(std::min<qint64>(wanted, UINT32_MAX)));
+            break;
+        }
+    }
     connect(&m_sweepTimer, &QTimer::timeout, this, &HttpServer::sweep);
 }
 
