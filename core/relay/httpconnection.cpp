@@ -311,6 +311,9 @@ void HttpConnection::drain()
         Q_EMIT head->finished();
         head->deleteLater();
         m_lastActivityMs = nowMs();
+        // A request that started while we were busy answering gets a full header timeout from now on.
+        if (m_queue.empty())
+            m_headStartMs = m_lastActivityMs;
         if (close) {
             beginClose();
             return;
@@ -403,9 +406,11 @@ void HttpConnection::updateDeadline()
     }
     if (m_closing)
         return; // waiting for our own responses to be written
+    if (!m_queue.empty())
+        return; // we owe the client a response; whatever it pipelines meanwhile may wait for it
     const auto phase = m_parser.phase();
     if (phase == HttpRequestParser::Phase::Head || m_sniffCandidate
-        || (phase == HttpRequestParser::Phase::Idle && m_socket->bytesAvailable() > 0 && m_queue.empty())) {
+        || (phase == HttpRequestParser::Phase::Idle && m_socket->bytesAvailable() > 0)) {
         m_deadline = Deadline::Header;
         m_deadlineMs = m_headStartMs + config.headerTimeout.count();
     } else if (phase == HttpRequestParser::Phase::Body) {

@@ -366,6 +366,33 @@ private Q_SLOTS:
         QTRY_COMPARE(server->connectionCount(), 0);
     }
 
+    void headerTimeoutWaitsWhileAResponseIsOwed()
+    {
+        // A partial pipelined request behind a slow response is not a slowloris: the clock starts once the
+        // server has answered everything before it.
+        HttpServerConfig config;
+        config.headerTimeout = 100ms;
+        auto server = makeServer(config);
+        QPointer<HttpExchange> pending;
+        server->router().addRoute("GET", "/v1/later", [&](HttpExchange &ex) { pending = &ex; },
+                                  Router::Access::Public);
+        RawClient c;
+        QVERIFY(c.connectTo(server->serverPort()));
+        c.send(get("/v1/later") + "GET /v1/fast HTTP/1.1\r\nHost:");
+        QTRY_VERIFY(pending);
+        QTest::qWait(300); // well past the header timeout, but a response is still owed
+        QVERIFY(c.isOpen());
+        pending->respond(200, "later", "text/plain");
+        const auto r = c.readResponse();
+        QVERIFY(r);
+        QCOMPARE(r->body, QByteArray("later"));
+        // Now the unfinished second request is on the clock.
+        QVERIFY(c.waitClosed());
+        const auto timeout = c.readResponse();
+        QVERIFY(timeout);
+        QCOMPARE(timeout->status, 408);
+    }
+
     void idleKeepAliveTimeoutCloses()
     {
         HttpServerConfig config;
