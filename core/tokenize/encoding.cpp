@@ -37,16 +37,16 @@ std::atomic<uint32_t> g_nextEncodingId{1};
 // Per-thread, direct-mapped cache of piece -> token count for pieces that needed merging.
 // Bounded (fixed size), exact (stores the whole piece), lock-free (one per thread).
 struct PieceCache {
-    static constexpr size_t kEntries = 4096;
-    static constexpr size_t kMaxPiece = 38;
+    static constexpr size_t kEntries = 32768;   // 2 MiB per thread
+    static constexpr size_t kMaxPiece = 48;
     struct Entry {
         uint64_t hash;
         uint32_t encodingId;
-        uint8_t length;
-        uint8_t count;
+        uint16_t length;
+        uint16_t count;
         unsigned char bytes[kMaxPiece];
     };
-    static_assert(sizeof(Entry) == 56);
+    static_assert(sizeof(Entry) == 64);
     std::array<Entry, kEntries> entries{};
 };
 
@@ -106,6 +106,8 @@ Encoding::Encoding(std::string name, PatternFamily family, const unsigned char *
     m_slots = reinterpret_cast<const uint64_t *>(blob + h.slotsAt);
     m_bytes = blob + h.bytesAt;
     m_mask = h.slotCount - 1;
+    m_pairs = reinterpret_cast<const uint32_t *>(blob + h.pairsAt);
+    m_allSingleBytes = h.allSingleBytes != 0;
     m_rankCount = h.rankCount;
     m_maxTokenBytes = h.maxTokenBytes;
 }
@@ -163,27 +165,30 @@ std::vector<std::string> Encoding::builtinNames()
     return {"cl100k_base", "o200k_base", "p50k_base", "r50k_base"};
 }
 
-inline uint32_t Encoding::lookup(const unsigned char *p, size_t n) const
+inline uint32_t Encoding::lookupHashed(const unsigned char *p, size_t n, uint64_t h) const
 {
-    if (n > m_maxTokenBytes)
-        return kNoRank;
-    const uint64_t h = hashBytes(p, n);
-    const uint64_t tag = h >> 32;
     for (uint32_t i = uint32_t(h) & m_mask;; i = (i + 1) & m_mask) {
         const uint64_t s = m_slots[i];
         if (!s)
             return kNoRank;
-        if ((s >> 32) == tag) {
-            const uint32_t r = uint32_t(s) - 1;
-            const uint32_t o = m_offsets[r];
-            if (m_offsets[r + 1] - o == n && std::memcmp(m_bytes + o, p, n) == 0)
-                return r;
-        }
+        if (slotTagMatches(s, h) && slotLength(s) == n && equalBytes(p, m_bytes + slotOffset(s), n))
+            return slotRank(s);
     }
+}
+
+inline uint32_t Encoding::lookup(const unsigned char *p, size_t n) const
+{
+    if (n > m_maxTokenBytes)
+        return kNoRank;
+    if (n == 2)
+        return m_pairs[(uint32_t(p[0]) << 8) | p[1]];
+    return lookupHashed(p, n, hashBytes(p, n));
 }
 
 std::optional<uint32_t> Encoding::rankOf(std::string_view bytes) const
 {
+    if (bytes.empty())
+        return std::nullopt;
     const uint32_t r = lookup(reinterpret_cast<const unsigned char *>(bytes.data()), bytes.size());
     return r == kNoRank ? std::nullopt : std::optional<uint32_t>(r);
 }
@@ -192,39 +197,42 @@ std::optional<uint32_t> Encoding::rankOf(std::string_view bytes) const
 // rank (leftmost on ties). Returns the number of tokens; appends them to *out when given.
 size_t Encoding::mergeLinear(const unsigned char *p, size_t n, std::vector<uint32_t> *out) const
 {
-    struct Part {
-        uint32_t start;
-        uint32_t rank;
-    };
-    Part parts[kHeapThreshold + 1];
+    // Parts as two parallel arrays; ranks[i] is the rank of parts i and i+1 merged. The minimum is found
+    // with a branch-free (vectorizable) reduction, then its first occurrence: that is the leftmost
+    // lowest-rank pair, exactly tiktoken's choice.
+    uint32_t starts[kHeapThreshold + 1];
+    uint32_t ranks[kHeapThreshold + 1];
     size_t len = n + 1;
-    for (size_t i = 0; i + 1 < n; ++i)
-        parts[i] = {uint32_t(i), lookup(p + i, 2)};
-    parts[n - 1] = {uint32_t(n - 1), kNoRank};
-    parts[n] = {uint32_t(n), kNoRank};
+    for (size_t i = 0; i + 1 < n; ++i) {
+        starts[i] = uint32_t(i);
+        ranks[i] = m_pairs[(uint32_t(p[i]) << 8) | p[i + 1]];
+    }
+    starts[n - 1] = uint32_t(n - 1);
+    ranks[n - 1] = kNoRank;
+    starts[n] = uint32_t(n);
+    ranks[n] = kNoRank;
     auto rankAt = [&](size_t i) -> uint32_t {   // rank of parts[i] .. parts[i+3] (pair after a merge at i)
-        return i + 3 < len ? lookup(p + parts[i].start, parts[i + 3].start - parts[i].start) : kNoRank;
+        return i + 3 < len ? lookup(p + starts[i], starts[i + 3] - starts[i]) : kNoRank;
     };
     while (len > 1) {
         uint32_t best = kNoRank;
-        size_t at = 0;
-        for (size_t i = 0; i + 1 < len; ++i) {
-            if (parts[i].rank < best) {
-                best = parts[i].rank;
-                at = i;
-            }
-        }
+        for (size_t i = 0; i + 1 < len; ++i)
+            best = std::min(best, ranks[i]);
         if (best == kNoRank)
             break;
+        size_t at = 0;
+        while (ranks[at] != best)
+            ++at;
         if (at > 0)
-            parts[at - 1].rank = rankAt(at - 1);
-        parts[at].rank = rankAt(at);
-        std::memmove(parts + at + 1, parts + at + 2, (len - at - 2) * sizeof(Part));
+            ranks[at - 1] = rankAt(at - 1);
+        ranks[at] = rankAt(at);
+        std::memmove(starts + at + 1, starts + at + 2, (len - at - 2) * sizeof(uint32_t));
+        std::memmove(ranks + at + 1, ranks + at + 2, (len - at - 2) * sizeof(uint32_t));
         --len;
     }
     if (out) {
         for (size_t i = 0; i + 1 < len; ++i)
-            out->push_back(lookup(p + parts[i].start, parts[i + 1].start - parts[i].start));
+            out->push_back(lookup(p + starts[i], starts[i + 1] - starts[i]));
     }
     return len - 1;
 }
@@ -300,34 +308,29 @@ size_t Encoding::merge(const unsigned char *p, size_t n, std::vector<uint32_t> *
 
 inline size_t Encoding::countPiece(const unsigned char *p, size_t n) const
 {
-    if (n <= m_maxTokenBytes) {
-        const uint64_t h = hashBytes(p, n);
-        const uint64_t tag = h >> 32;
-        for (uint32_t i = uint32_t(h) & m_mask;; i = (i + 1) & m_mask) {
-            const uint64_t s = m_slots[i];
-            if (!s)
-                break;
-            if ((s >> 32) == tag) {
-                const uint32_t r = uint32_t(s) - 1;
-                const uint32_t o = m_offsets[r];
-                if (m_offsets[r + 1] - o == n && std::memcmp(m_bytes + o, p, n) == 0)
-                    return 1;
-            }
-        }
-        if (n <= PieceCache::kMaxPiece) {
-            PieceCache::Entry &e = pieceCache().entries[(h ^ (h >> 29)) & (PieceCache::kEntries - 1)];
-            if (e.hash == h && e.encodingId == m_id && e.length == n && std::memcmp(e.bytes, p, n) == 0)
-                return e.count;
-            const size_t c = mergeLinear(p, n, nullptr);
-            e.hash = h;
-            e.encodingId = m_id;
-            e.length = uint8_t(n);
-            e.count = uint8_t(c);
-            std::memcpy(e.bytes, p, n);
-            return c;
-        }
+    if (m_allSingleBytes) {
+        if (n == 1)
+            return 1;
+        if (n == 2)
+            return m_pairs[(uint32_t(p[0]) << 8) | p[1]] == kNoRank ? 2 : 1;
     }
-    return merge(p, n, nullptr);
+    if (n > m_maxTokenBytes)
+        return merge(p, n, nullptr);
+    const uint64_t h = hashBytes(p, n);
+    if (lookupHashed(p, n, h) != kNoRank)
+        return 1;
+    if (n > PieceCache::kMaxPiece)
+        return merge(p, n, nullptr);
+    PieceCache::Entry &e = pieceCache().entries[(h >> 20) & (PieceCache::kEntries - 1)];
+    if (e.hash == h && e.encodingId == m_id && e.length == n && equalBytes(p, e.bytes, n))
+        return e.count;
+    const size_t c = mergeLinear(p, n, nullptr);
+    e.hash = h;
+    e.encodingId = m_id;
+    e.length = uint16_t(n);
+    e.count = uint16_t(c);
+    std::memcpy(e.bytes, p, n);
+    return c;
 }
 
 size_t Encoding::count(std::string_view utf8) const

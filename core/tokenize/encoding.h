@@ -59,6 +59,7 @@ public:
 
 private:
     uint32_t lookup(const unsigned char *p, size_t n) const;
+    uint32_t lookupHashed(const unsigned char *p, size_t n, uint64_t hash) const;
     size_t countPiece(const unsigned char *p, size_t n) const;
     size_t mergeLinear(const unsigned char *p, size_t n, std::vector<uint32_t> *out) const;
     size_t mergeHeap(const unsigned char *p, size_t n, std::vector<uint32_t> *out) const;
@@ -70,6 +71,8 @@ private:
     const uint32_t *m_offsets = nullptr;
     const uint64_t *m_slots = nullptr;
     const unsigned char *m_bytes = nullptr;
+    const uint32_t *m_pairs = nullptr;   // rank of each 2-byte string
+    bool m_allSingleBytes = false;
     uint32_t m_mask = 0;
     uint32_t m_rankCount = 0;
     uint32_t m_maxTokenBytes = 0;

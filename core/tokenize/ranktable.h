@@ -5,9 +5,12 @@
 //   RankTableHeader
 //   uint32 offsets[rankCount + 1]   token bytes of rank r are bytes[offsets[r] .. offsets[r+1])
 //                                   (empty for unused ranks, e.g. p50k's gap at 50256)
-//   uint64 slots[slotCount]         open addressing, linear probing; 0 = empty, else
-//                                   (hash >> 32) << 32 | (rank + 1)
-//   uint8  bytes[bytesSize]
+//   uint64 slots[slotCount]         open addressing, linear probing, load factor <= 4/5; 0 = empty,
+//                                   else tag:12 | rank:20 | length:8 | offset:24 (high to low bits), where
+//                                   tag = hash >> 52 and the probe starts at hash & (slotCount - 1).
+//                                   Holding offset and length in the slot saves a dependent load.
+//   uint32 pairs[65536]             rank of every 2-byte string (b0 << 8 | b1), or 0xFFFFFFFF
+//   uint8  bytes[bytesSize]         followed by >= 16 zero bytes, so 8-byte loads never run past the blob
 //
 // Every section starts at a multiple of 64 bytes, so the blob can be used in place (embedded in
 // .rodata or read from a file into an aligned buffer) without any parsing at start-up.
@@ -17,7 +20,18 @@
 
 namespace RelayDesk::Tokenize::Detail {
 
-inline constexpr char kRankTableMagic[8] = {'R', 'D', 'T', 'K', 'R', 'N', 'K', '1'};
+inline constexpr char kRankTableMagic[8] = {'R', 'D', 'T', 'K', 'R', 'N', 'K', '2'};
+inline constexpr uint32_t kMaxRanks = 1u << 20;
+inline constexpr uint32_t kMaxBlobBytes = 1u << 24;
+
+inline uint64_t packSlot(uint64_t hash, uint32_t rank, uint32_t length, uint32_t offset)
+{
+    return (hash >> 52 << 52) | (uint64_t(rank) << 32) | (uint64_t(length) << 24) | offset;
+}
+inline uint32_t slotRank(uint64_t s) { return uint32_t(s >> 32) & (kMaxRanks - 1); }
+inline uint32_t slotLength(uint64_t s) { return uint32_t(s >> 24) & 0xFF; }
+inline uint32_t slotOffset(uint64_t s) { return uint32_t(s) & (kMaxBlobBytes - 1); }
+inline bool slotTagMatches(uint64_t s, uint64_t hash) { return (s >> 52) == (hash >> 52); }
 
 struct RankTableHeader {
     char magic[8];
@@ -28,7 +42,9 @@ struct RankTableHeader {
     uint32_t slotsAt;
     uint32_t bytesAt;
     uint32_t maxTokenBytes;
-    uint32_t reserved[7];
+    uint32_t pairsAt;
+    uint32_t allSingleBytes;   // 1 when all 256 single bytes are tokens (true for OpenAI's encodings)
+    uint32_t reserved[5];
 };
 static_assert(sizeof(RankTableHeader) == 64);
 
@@ -68,6 +84,19 @@ inline uint64_t hashBytes(const unsigned char *p, size_t n)
         b = load64(p + n - 8);
     }
     return mix(k1 ^ n, mix(a ^ k1, b ^ seed) ^ k2);
+}
+
+// Equality of an input string (readable only within [a, a + n)) and a token in the blob (padded).
+inline bool equalBytes(const unsigned char *a, const unsigned char *b, size_t n)
+{
+    if (n >= 8) {
+        if (n <= 16)
+            return load64(a) == load64(b) && load64(a + n - 8) == load64(b + n - 8);
+        return std::memcmp(a, b, n) == 0;
+    }
+    if (n >= 4)
+        return load32(a) == load32(b) && load32(a + n - 4) == load32(b + n - 4);
+    return a[0] == b[0] && a[n >> 1] == b[n >> 1] && a[n - 1] == b[n - 1];
 }
 
 } // namespace RelayDesk::Tokenize::Detail

@@ -85,6 +85,10 @@ inline std::string buildRankTable(std::string_view text, std::string *error)
         *error = "no tokens";
         return {};
     }
+    if (maxRank >= kMaxRanks) {
+        *error = "too many ranks";
+        return {};
+    }
     const uint32_t rankCount = maxRank + 1;
     std::vector<const std::string *> byRank(rankCount, nullptr);
     for (const auto &[bytes, rank] : tokens) {
@@ -94,8 +98,10 @@ inline std::string buildRankTable(std::string_view text, std::string *error)
         }
         byRank[rank] = &bytes;
     }
+    // Load factor about 3/4: probes stay within one or two cache lines (8 slots per line), and the
+    // table (1 MiB for cl100k, 2 MiB for o200k) stays cache-friendly.
     uint32_t slotCount = 1;
-    while (slotCount < tokens.size() * 2)
+    while (slotCount < tokens.size() + tokens.size() / 4)
         slotCount <<= 1;
 
     RankTableHeader h{};
@@ -104,7 +110,8 @@ inline std::string buildRankTable(std::string_view text, std::string *error)
     h.slotCount = slotCount;
     h.offsetsAt = uint32_t(alignUp(sizeof h));
     h.slotsAt = uint32_t(alignUp(h.offsetsAt + 4 * (size_t(rankCount) + 1)));
-    h.bytesAt = uint32_t(alignUp(h.slotsAt + 8 * size_t(slotCount)));
+    h.pairsAt = uint32_t(alignUp(h.slotsAt + 8 * size_t(slotCount)));
+    h.bytesAt = uint32_t(alignUp(h.pairsAt + 4 * 65536));
     std::string bytesBlob;
     std::vector<uint32_t> offsets(rankCount + 1);
     for (uint32_t r = 0; r < rankCount; ++r) {
@@ -116,6 +123,19 @@ inline std::string buildRankTable(std::string_view text, std::string *error)
     }
     offsets[rankCount] = uint32_t(bytesBlob.size());
     h.bytesSize = uint32_t(bytesBlob.size());
+    if (bytesBlob.size() >= kMaxBlobBytes) {
+        *error = "token bytes too large";
+        return {};
+    }
+    std::vector<uint32_t> pairs(65536, 0xFFFFFFFFu);
+    uint32_t singles = 0;
+    for (uint32_t r = 0; r < rankCount; ++r) {
+        if (byRank[r] && byRank[r]->size() == 2)
+            pairs[(uint32_t(uint8_t((*byRank[r])[0])) << 8) | uint8_t((*byRank[r])[1])] = r;
+        if (byRank[r] && byRank[r]->size() == 1)
+            ++singles;
+    }
+    h.allSingleBytes = singles == 256 ? 1 : 0;
 
     std::vector<uint64_t> slotArray(slotCount, 0);
     for (uint32_t r = 0; r < rankCount; ++r) {
@@ -126,13 +146,14 @@ inline std::string buildRankTable(std::string_view text, std::string *error)
         size_t i = hash & (slotCount - 1);
         while (slotArray[i])
             i = (i + 1) & (slotCount - 1);
-        slotArray[i] = (hash >> 32 << 32) | (uint64_t(r) + 1);
+        slotArray[i] = packSlot(hash, r, uint32_t(b.size()), offsets[r]);
     }
     // Trailing padding: the lookup may load up to 8 bytes past the end of the last token.
     std::string blob(alignUp(h.bytesAt + bytesBlob.size() + 16), '\0');
     std::memcpy(blob.data(), &h, sizeof h);
     std::memcpy(blob.data() + h.offsetsAt, offsets.data(), 4 * offsets.size());
     std::memcpy(blob.data() + h.slotsAt, slotArray.data(), 8 * slotArray.size());
+    std::memcpy(blob.data() + h.pairsAt, pairs.data(), 4 * pairs.size());
     std::memcpy(blob.data() + h.bytesAt, bytesBlob.data(), bytesBlob.size());
     return blob;
 }

@@ -30,12 +30,10 @@ struct CodePoint {
     uint8_t cls;   // 0 for invalid bytes: they behave like punctuation
 };
 
-// Strict UTF-8 (no overlongs, no surrogates, <= U+10FFFF). Requires p < end.
-inline CodePoint decodeAt(const unsigned char *p, const unsigned char *end)
+// Multi-byte part of decodeAt.
+inline CodePoint decodeMultiByte(const unsigned char *p, const unsigned char *end)
 {
     const unsigned char b0 = p[0];
-    if (b0 < 0x80)
-        return {b0, 1, kUnicodeStage2[b0]};   // block 0 of stage 2 is U+0000..U+00FF
     const size_t avail = size_t(end - p);
     auto cont = [&](size_t i) { return i < avail && (p[i] & 0xC0) == 0x80; };
     uint32_t cp;
@@ -57,6 +55,16 @@ inline CodePoint decodeAt(const unsigned char *p, const unsigned char *end)
         return {kInvalid, 1, 0};
     }
     return {cp, len, classOf(cp)};
+}
+
+// Strict UTF-8 (no overlongs, no surrogates, <= U+10FFFF). Requires p < end. The ASCII path is
+// always inlined: it is most of the input.
+[[gnu::always_inline]] inline CodePoint decodeAt(const unsigned char *p, const unsigned char *end)
+{
+    const unsigned char b0 = p[0];
+    if (b0 < 0x80) [[likely]]
+        return {b0, 1, kUnicodeStage2[b0]};   // block 0 of stage 2 is U+0000..U+00FF
+    return decodeMultiByte(p, end);
 }
 
 } // namespace RelayDesk::Tokenize::Detail
