@@ -1,13 +1,132 @@
 #include "commands.h"
 
-#include <QTextStream>
+#include "service/runtime.h"
+
+#include <QtCore/QCoreApplication>
+#include <QtCore/QTextStream>
+#include <QtCore/QTimer>
+
+#include <atomic>
+#include <csignal>
 
 namespace RelayDesk::Cli {
 
-int runServe(const QStringList &)
+namespace {
+
+std::atomic<int> g_signal{0};
+
+extern "C" void onStopSignal(int sig)
 {
-    QTextStream(stderr) << "relaydeskd serve: not available in this build yet\n";
-    return 1;
+    g_signal.store(sig);
+}
+
+int serveUsage(QTextStream &err)
+{
+    err << "usage: relaydeskd serve [--data DIR | --db URL] [--listen HOST:PORT] [--demo]\n"
+           "                        [--demo-delay-ms N]\n";
+    return 2;
+}
+
+// "127.0.0.1:8790", "[::1]:8790", ":8790" (all interfaces is never implied: empty host = loopback).
+bool parseListen(const QString &text, QHostAddress *address, quint16 *port)
+{
+    const qsizetype colon = text.lastIndexOf(QLatin1Char(':'));
+    if (colon < 0)
+        return false;
+    QString host = text.left(colon);
+    bool ok = false;
+    const uint p = text.mid(colon + 1).toUInt(&ok);
+    if (!ok || p > 65535)
+        return false;
+    if (host.startsWith(QLatin1Char('[')) && host.endsWith(QLatin1Char(']')))
+        host = host.mid(1, host.size() - 2);
+    if (host.isEmpty() || host == QLatin1StringView("localhost"))
+        host = QStringLiteral("127.0.0.1");
+    if (!address->setAddress(host))
+        return false;
+    *port = static_cast<quint16>(p);
+    return true;
+}
+
+} // namespace
+
+int runServe(const QStringList &args)
+{
+    QTextStream out(stdout);
+    QTextStream err(stderr);
+    Service::RuntimeConfig config;
+    for (qsizetype i = 0; i < args.size(); ++i) {
+        const QString &a = args.at(i);
+        const auto value = [&](QString *target) {
+            if (i + 1 >= args.size())
+                return false;
+            *target = args.at(++i);
+            return true;
+        };
+        QString v;
+        if (a == QLatin1StringView("--data")) {
+            if (!value(&config.dataDir))
+                return serveUsage(err);
+        } else if (a == QLatin1StringView("--db")) {
+            if (!value(&config.dbUrl))
+                return serveUsage(err);
+        } else if (a == QLatin1StringView("--listen")) {
+            if (!value(&v) || !parseListen(v, &config.listenAddress, &config.listenPort)) {
+                err << "relaydeskd serve: --listen wants HOST:PORT, e.g. 127.0.0.1:8790\n";
+                return 2;
+            }
+        } else if (a == QLatin1StringView("--demo")) {
+            config.demo = true;
+        } else if (a == QLatin1StringView("--demo-delay-ms")) {
+            bool ok = false;
+            if (!value(&v) || (config.demoOptions.chunkDelayMs = v.toInt(&ok), !ok) || config.demoOptions.chunkDelayMs < 0)
+                return serveUsage(err);
+            config.demoOptions.firstChunkDelayMs = config.demoOptions.chunkDelayMs;
+        } else if (a == QLatin1StringView("--help") || a == QLatin1StringView("-h")) {
+            serveUsage(out);
+            return 0;
+        } else {
+            err << "relaydeskd serve: unknown option '" << a << "'\n";
+            return serveUsage(err);
+        }
+    }
+
+    Service::Runtime runtime;
+    if (!runtime.start(config)) {
+        err << "relaydeskd serve: " << runtime.errorString() << '\n';
+        return 1;
+    }
+    if (runtime.recoveredReservations() > 0)
+        out << "Recovered " << runtime.recoveredReservations() << " reservation(s) left open by a previous run\n";
+    if (auto *demo = runtime.demoUpstream())
+        out << "Demo upstream on " << demo->baseUrl() << '\n';
+    if (const auto creds = runtime.demoCredentials()) {
+        if (!creds->plainKey.isEmpty())
+            out << "Demo API key (shown once, store it now): " << creds->plainKey << '\n';
+        else
+            out << "Demo API key: " << creds->keyHint << " (created earlier; the full key was shown then)\n";
+        runtime.forgetDemoKey();
+    }
+    out << "Listening on " << runtime.baseUrl() << '\n';
+    out.flush();
+
+    std::signal(SIGINT, onStopSignal);
+    std::signal(SIGTERM, onStopSignal);
+    // A signal handler may only set a flag; the event loop polls it.
+    QTimer poll;
+    QObject::connect(&poll, &QTimer::timeout, [&] {
+        if (g_signal.load() != 0)
+            QCoreApplication::quit();
+    });
+    poll.start(100);
+    QObject::connect(&runtime, &Service::Runtime::failed, [&](const QString &message) {
+        err << "relaydeskd serve: " << message << '\n';
+        QCoreApplication::exit(1);
+    });
+    const int code = QCoreApplication::exec();
+    runtime.stop();
+    out << "Stopped\n";
+    return code;
 }
 
 } // namespace RelayDesk::Cli

@@ -1,0 +1,94 @@
+#include "relay/auth.h"
+
+#include "relay/httprequest.h"
+#include "store/apikeyrepository.h"
+#include "store/database.h"
+#include "store/userrepository.h"
+
+#include <QtCore/QDateTime>
+#include <QtCore/QMutexLocker>
+
+namespace RelayDesk::Relay {
+
+Auth::Auth(std::shared_ptr<Store::Database> db, qint64 cacheTtlMs)
+    : m_db(std::move(db))
+    , m_ttlMs(cacheTtlMs)
+{
+}
+
+std::variant<AuthContext, OpenAiError> Auth::authenticate(const HttpRequest &request)
+{
+    return authenticateToken(request.bearerToken());
+}
+
+std::optional<Auth::Entry> Auth::lookup(const QString &hash)
+{
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    {
+        QMutexLocker lock(&m_mutex);
+        const auto it = m_cache.constFind(hash);
+        if (it != m_cache.constEnd() && now - it->loadedAtMs < m_ttlMs)
+            return *it;
+    }
+    const auto key = Store::ApiKeyRepository(*m_db).byHash(hash);
+    if (!key)
+        return std::nullopt; // unknown keys are not cached: a key created a moment later must work
+    const auto user = Store::UserRepository(*m_db).byId(key->userId);
+    if (!user)
+        return std::nullopt;
+    Entry entry{*key, *user, now};
+    QMutexLocker lock(&m_mutex);
+    if (m_cache.size() > 100'000)
+        m_cache.clear(); // bounded; a flood of distinct valid keys only costs reloads
+    m_cache.insert(hash, entry);
+    return entry;
+}
+
+std::variant<AuthContext, OpenAiError> Auth::authenticateToken(const QByteArray &bearer)
+{
+    if (bearer.isEmpty())
+        return OpenAiError::invalidApiKey(QStringLiteral(
+            "You didn't provide an API key. You need to provide your API key in an Authorization header using "
+            "Bearer auth (i.e. Authorization: Bearer YOUR_KEY)."));
+    const QString plain = QString::fromUtf8(bearer);
+    // Never echo the key: only its hint.
+    const QString hint = Store::ApiKeyRepository::hintFor(plain);
+    const auto entry = Store::ApiKeyRepository::looksLikeKey(plain)
+                           ? lookup(Store::ApiKeyRepository::hashKey(plain))
+                           : std::nullopt;
+    if (!entry)
+        return OpenAiError::invalidApiKey(QStringLiteral("Incorrect API key provided: %1.").arg(hint));
+    if (entry->key.status != Store::RowStatus::Enabled)
+        return OpenAiError::permissionDenied(QStringLiteral("The API key %1 is disabled.").arg(hint),
+                                             "key_disabled");
+    if (entry->key.expiresAt > 0 && entry->key.expiresAt <= QDateTime::currentSecsSinceEpoch())
+        return OpenAiError::permissionDenied(QStringLiteral("The API key %1 has expired.").arg(hint),
+                                             "key_expired");
+    if (entry->user.status != Store::RowStatus::Enabled)
+        return OpenAiError::permissionDenied(QStringLiteral("The user of this API key is disabled."),
+                                             "user_disabled");
+    AuthContext ctx{entry->user, entry->key, entry->key.group.isEmpty() ? entry->user.group : entry->key.group};
+    return ctx;
+}
+
+void Auth::invalidateKey(qint64 keyId)
+{
+    QMutexLocker lock(&m_mutex);
+    for (auto it = m_cache.begin(); it != m_cache.end();)
+        it = it->key.id == keyId ? m_cache.erase(it) : std::next(it);
+}
+
+void Auth::invalidateUser(qint64 userId)
+{
+    QMutexLocker lock(&m_mutex);
+    for (auto it = m_cache.begin(); it != m_cache.end();)
+        it = it->user.id == userId ? m_cache.erase(it) : std::next(it);
+}
+
+void Auth::invalidateAll()
+{
+    QMutexLocker lock(&m_mutex);
+    m_cache.clear();
+}
+
+} // namespace RelayDesk::Relay

@@ -1,0 +1,59 @@
+#pragma once
+// API-key authentication for the relay: "Authorization: Bearer sk-…" → key row by SHA-256 hash → user.
+// Key and user rows are cached in memory (the relay thread authenticates every request) and dropped by the
+// invalidate hooks, which the console/admin call after editing a key or a user (any thread).
+// Balances are NOT trusted from the cache: admission is the ledger's conditional reserve.
+#include "relay/openaierror.h"
+#include "store/records.h"
+
+#include <QtCore/QHash>
+#include <QtCore/QMutex>
+
+#include <memory>
+#include <variant>
+
+namespace RelayDesk::Store { class Database; }
+
+namespace RelayDesk::Relay {
+
+struct HttpRequest;
+
+struct AuthContext
+{
+    Store::User user;
+    Store::ApiKey key;
+    QString group; // the using group: the key's group, else the user's
+
+    // Model limits of the key (empty list = every model).
+    bool mayUse(const QString &model) const { return key.modelLimits.isEmpty() || key.modelLimits.contains(model); }
+};
+
+class Auth final
+{
+public:
+    explicit Auth(std::shared_ptr<Store::Database> db, qint64 cacheTtlMs = 60'000);
+
+    std::variant<AuthContext, OpenAiError> authenticate(const HttpRequest &request);
+    std::variant<AuthContext, OpenAiError> authenticateToken(const QByteArray &bearer);
+
+    // Invalidate hooks (thread-safe).
+    void invalidateKey(qint64 keyId);
+    void invalidateUser(qint64 userId);
+    void invalidateAll();
+
+private:
+    struct Entry
+    {
+        Store::ApiKey key;
+        Store::User user;
+        qint64 loadedAtMs = 0;
+    };
+    std::optional<Entry> lookup(const QString &hash);
+
+    std::shared_ptr<Store::Database> m_db;
+    qint64 m_ttlMs;
+    QMutex m_mutex;
+    QHash<QString, Entry> m_cache; // key hash → rows
+};
+
+} // namespace RelayDesk::Relay

@@ -1,0 +1,12 @@
+# The chat relay on top of the HTTP server (included from core/relay/CMakeLists.txt).
+target_sources(relaydesk_relay PRIVATE
+    ${CMAKE_CURRENT_LIST_DIR}/sseparser.cpp ${CMAKE_CURRENT_LIST_DIR}/sseparser.h
+    ${CMAKE_CURRENT_LIST_DIR}/usageparser.cpp ${CMAKE_CURRENT_LIST_DIR}/usageparser.h
+    ${CMAKE_CURRENT_LIST_DIR}/upstreampool.cpp ${CMAKE_CURRENT_LIST_DIR}/upstreampool.h
+    ${CMAKE_CURRENT_LIST_DIR}/channelselector.cpp ${CMAKE_CURRENT_LIST_DIR}/channelselector.h
+    ${CMAKE_CURRENT_LIST_DIR}/auth.cpp ${CMAKE_CURRENT_LIST_DIR}/auth.h
+    ${CMAKE_CURRENT_LIST_DIR}/chatrelaytokens.cpp ${CMAKE_CURRENT_LIST_DIR}/chatrelaytokens.h
+    ${CMAKE_CURRENT_LIST_DIR}/chatrelay.cpp ${CMAKE_CURRENT_LIST_DIR}/chatrelay.h
+    ${CMAKE_CURRENT_LIST_DIR}/demoupstream.cpp ${CMAKE_CURRENT_LIST_DIR}/demoupstream.h
+)
+target_link_libraries(relaydesk_relay PUBLIC relaydesk_billing relaydesk_tokenize relaydesk_monitor relaydesk_store)

@@ -1,0 +1,709 @@
+#include "relay/chatrelay.h"
+
+#include "billing/quotamath.h"
+#include "monitor/sessionregistry.h"
+#include "relay/auth.h"
+#include "relay/channelselector.h"
+#include "relay/chatrelaytokens.h"
+#include "relay/httpexchange.h"
+#include "relay/router.h"
+#include "relay/sseparser.h"
+#include "relay/usageparser.h"
+#include "store/database.h"
+#include "billing/ledger.h"
+
+#include <QtCore/QDateTime>
+#include <QtCore/QElapsedTimer>
+#include <QtCore/QJsonArray>
+#include <QtCore/QJsonDocument>
+#include <QtCore/QRandomGenerator>
+#include <QtNetwork/QNetworkReply>
+
+#include <atomic>
+
+namespace RelayDesk::Relay {
+
+namespace {
+
+QString newRequestId()
+{
+    // Unique across restarts (random prefix) and cheap (counter): reservations are keyed by it.
+    static const QString prefix = QString::number(QRandomGenerator::system()->generate64(), 36);
+    static std::atomic<quint64> counter{0};
+    return QStringLiteral("req-%1-%2").arg(prefix).arg(++counter, 0, 36);
+}
+
+bool isOpenAiErrorBody(const QByteArray &body)
+{
+    const QJsonDocument doc = QJsonDocument::fromJson(body);
+    return doc.isObject() && doc.object().value(QLatin1StringView("error")).isObject();
+}
+
+// Transport failures where the upstream never produced a response: safe to try another channel.
+bool isConnectError(QNetworkReply::NetworkError e)
+{
+    switch (e) {
+    case QNetworkReply::ConnectionRefusedError:
+    case QNetworkReply::RemoteHostClosedError:
+    case QNetworkReply::HostNotFoundError:
+    case QNetworkReply::TemporaryNetworkFailureError:
+    case QNetworkReply::NetworkSessionFailedError:
+    case QNetworkReply::ProxyConnectionRefusedError:
+    case QNetworkReply::ProxyNotFoundError:
+    case QNetworkReply::SslHandshakeFailedError:
+    case QNetworkReply::UnknownNetworkError:
+        return true;
+    default:
+        return false;
+    }
+}
+
+Monitor::SessionUsage toSessionUsage(const Billing::Usage &u)
+{
+    Monitor::SessionUsage s;
+    s.inputText = u.inputText;
+    s.inputAudio = u.inputAudio;
+    s.inputImage = u.inputImage;
+    s.cachedText = u.cachedText;
+    s.cachedAudio = u.cachedAudio;
+    s.cachedImage = u.cachedImage;
+    s.outputText = u.outputText;
+    s.outputAudio = u.outputAudio;
+    s.outputReasoning = u.outputReasoning;
+    return s;
+}
+
+} // namespace
+
+// One chat completion in flight. Owned by ChatRelay; deletes itself (deleteLater) after its one settle or
+// refund. All members are touched on the relay thread only.
+class ChatCall final : public QObject
+{
+public:
+    ChatCall(ChatRelay *relay, HttpExchange &exchange, AuthContext auth, QJsonObject request,
+             Billing::ModelPricing pricing, QString model)
+        : QObject(relay)
+        , m_relay(relay)
+        , m_exchange(&exchange)
+        , m_auth(std::move(auth))
+        , m_request(std::move(request))
+        , m_pricing(std::move(pricing))
+        , m_model(std::move(model))
+        , m_requestId(newRequestId())
+    {
+        m_clock.start();
+        m_stream = m_request.value(QLatin1StringView("stream")).toBool();
+        m_clientWantsUsage = m_request.value(QLatin1StringView("stream_options"))
+                                 .toObject()
+                                 .value(QLatin1StringView("include_usage"))
+                                 .toBool();
+        connect(&exchange, &HttpExchange::clientDisconnected, this, [this] { clientGone(); });
+    }
+
+    ~ChatCall() override
+    {
+        if (m_reply) {
+            m_reply->disconnect(this);
+            m_reply->abort();
+            m_reply->deleteLater();
+        }
+    }
+
+    void start()
+    {
+        Monitor::SessionInfo info;
+        info.kind = Monitor::SessionKind::Http;
+        info.user = m_auth.user.name;
+        info.keyHint = m_auth.key.keyHint;
+        info.model = m_model;
+        if (m_relay->m_registry)
+            m_session = m_relay->m_registry->open(info);
+
+        m_estimate = ChatRelayTokens::estimatePrompt(m_request, m_model);
+        std::optional<qint64> maxTokens;
+        for (const auto key : {QLatin1StringView("max_tokens"), QLatin1StringView("max_completion_tokens")}) {
+            const QJsonValue v = m_request.value(key);
+            if (v.isDouble() && v.toDouble() > 0)
+                maxTokens = std::max<qint64>(maxTokens.value_or(0), static_cast<qint64>(v.toDouble()));
+        }
+        const qint64 amount = Billing::QuotaMath::reserve(m_pricing, m_estimate.total(), maxTokens,
+                                                          m_relay->m_config.defaultMaxTokens)
+                                  .quota;
+        const Store::LedgerOutcome r = Billing::Ledger(*m_relay->m_db)
+                                           .reserve(m_auth.user.id, m_auth.key.id, amount, m_requestId,
+                                                    QStringLiteral("chat"));
+        if (!r) {
+            const bool quota = r.failure == Store::LedgerFailure::UserQuota ||
+                               r.failure == Store::LedgerFailure::KeyQuota;
+            reject(quota ? OpenAiError::insufficientQuota(QStringLiteral(
+                               "You exceeded your current quota: this request needs %1 quota reserved.")
+                                                              .arg(amount))
+                         : r.failure == Store::LedgerFailure::Database
+                               ? OpenAiError::internal(QStringLiteral("The quota ledger is unavailable."))
+                               : OpenAiError::permissionDenied(r.message,
+                                                               Store::ledgerFailureName(r.failure).toUtf8()),
+                   QStringLiteral("refused:") + Store::ledgerFailureName(r.failure));
+            return;
+        }
+        m_reservationId = r.reservation.id;
+        m_reserved = r.reservation.reserved;
+        if (m_session)
+            m_relay->m_registry->setQuota(m_session, m_reserved, 0);
+        sendUpstream();
+    }
+
+    // Client went away (socket closed/reset). Stop the upstream now; bill what it was given.
+    void clientGone()
+    {
+        if (m_done)
+            return;
+        abortUpstream();
+        if (m_reservationId == 0)
+            return finish(QStringLiteral("client_gone"), false, 499);
+        settle(QStringLiteral("client_gone"), 499);
+    }
+
+    // Relay stopping: settle on what was delivered, refund what delivered nothing.
+    void shutdown()
+    {
+        if (m_done)
+            return;
+        abortUpstream();
+        if (m_exchange && !m_exchange->hasStarted()) {
+            m_exchange->respondError(OpenAiError::serviceUnavailable(QStringLiteral("The relay is shutting down.")));
+            return refund(QStringLiteral("shutdown"), 503);
+        }
+        if (m_exchange && m_exchange->isStreaming()) {
+            m_exchange->writeEvent(OpenAiError::serviceUnavailable(QStringLiteral("The relay is shutting down."))
+                                       .toJson());
+            m_exchange->endStream();
+        }
+        settle(QStringLiteral("shutdown"), 200);
+    }
+
+private:
+    void sendUpstream()
+    {
+        auto channel = m_relay->m_channels->select(m_model, m_auth.group, m_tried);
+        if (!channel) {
+            respondAndRefund(OpenAiError::serviceUnavailable(
+                                 QStringLiteral("No available channel for model %1.").arg(m_model),
+                                 "no_available_channel"),
+                             QStringLiteral("no_channel"));
+            return;
+        }
+        m_channel = *channel;
+        m_tried.insert(m_channel.id);
+        m_triedOrder.append(QString::number(m_channel.id));
+        m_upstreamModel = ChannelSelector::upstreamModel(m_channel, m_model);
+        if (m_session)
+            m_relay->m_registry->setModel(m_session, m_model, m_upstreamModel, m_channel.name);
+
+        QJsonObject body = m_request;
+        body.insert(QStringLiteral("model"), m_upstreamModel);
+        if (m_stream) // always ask for usage; hidden again from clients that did not ask (see onEvent)
+            body.insert(QStringLiteral("stream_options"), QJsonObject{{QStringLiteral("include_usage"), true}});
+        m_reply = m_relay->m_pool->postJson(UpstreamPool::endpoint(m_channel.baseUrl, "chat/completions"),
+                                            QJsonDocument(body).toJson(QJsonDocument::Compact),
+                                            m_channel.secret.toUtf8(), m_stream);
+        m_sse = SseParser();
+        connect(m_reply, &QNetworkReply::readyRead, this, [this] { onReadyRead(); });
+        connect(m_reply, &QNetworkReply::finished, this, [this] { onFinished(); });
+    }
+
+    int upstreamStatus() const
+    {
+        return m_reply ? m_reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt() : 0;
+    }
+
+    void onReadyRead()
+    {
+        if (m_done || !m_stream || upstreamStatus() != 200)
+            return; // errors and JSON bodies are read whole in onFinished
+        if (!m_reply->header(QNetworkRequest::ContentTypeHeader).toString().startsWith(
+                QLatin1StringView("text/event-stream")))
+            return;
+        if (!m_exchange)
+            return;
+        if (!m_streamStarted) {
+            m_streamStarted = true;
+            m_frtMs = m_clock.nsecsElapsed() / 1e6;
+            m_exchange->beginEventStream();
+            if (m_session)
+                m_relay->m_registry->setState(m_session, Monitor::SessionState::Streaming);
+        }
+        const QList<SseEvent> events = m_sse.feed(m_reply->readAll());
+        for (const SseEvent &e : events) {
+            onEvent(e.data);
+            if (m_done)
+                return;
+        }
+        if (m_sse.overflowed())
+            midStreamError(QStringLiteral("The upstream sent an oversized event."), QStringLiteral("upstream_error"));
+    }
+
+    void onEvent(const QByteArray &data)
+    {
+        if (data == "[DONE]") {
+            m_sawDone = true;
+            m_exchange->writeEvent(data);
+            return;
+        }
+        bool forward = true;
+        const QJsonDocument doc = QJsonDocument::fromJson(data);
+        if (doc.isObject()) {
+            const QJsonObject chunk = doc.object();
+            const auto usage = UsageParser::parse(chunk.value(QLatin1StringView("usage")));
+            if (usage) {
+                m_upstreamUsage = usage;
+                if (m_session)
+                    m_relay->m_registry->setUsage(m_session, toSessionUsage(usage->usage));
+            }
+            const QJsonArray choices = chunk.value(QLatin1StringView("choices")).toArray();
+            for (const QJsonValue &cv : choices)
+                collectDelta(cv.toObject().value(QLatin1StringView("delta")).toObject());
+            // The usage-only chunk (empty choices) exists because we forced include_usage.
+            if (usage && choices.isEmpty() && !m_clientWantsUsage)
+                forward = false;
+        }
+        if (forward && !m_clientWantsUsage && data.endsWith(",\"usage\":null}")) {
+            // Forced include_usage adds "usage":null to every chunk (last key, from OpenAI and the demo);
+            // a client that did not ask sees chunks exactly as without it.
+            QByteArray trimmed = data.chopped(14);
+            trimmed += '}';
+            m_exchange->writeEvent(trimmed);
+            ++m_chunksForwarded;
+            forward = false;
+        }
+        if (forward) {
+            m_exchange->writeEvent(data);
+            ++m_chunksForwarded;
+        }
+        if (m_session) {
+            Monitor::SessionEvent ev;
+            ev.atMs = QDateTime::currentMSecsSinceEpoch();
+            ev.direction = Monitor::EventDirection::FromUpstream;
+            ev.type = QStringLiteral("chat.completion.chunk");
+            ev.bytes = data.size();
+            m_relay->m_registry->recordEvent(m_session, ev);
+        }
+    }
+
+    // Streamed text the client received: content, reasoning and tool-call names/arguments.
+    void collectDelta(const QJsonObject &delta)
+    {
+        m_completionText += delta.value(QLatin1StringView("content")).toString();
+        const QString reasoning = delta.value(QLatin1StringView("reasoning_content")).toString() +
+                                  delta.value(QLatin1StringView("reasoning")).toString();
+        m_completionText += reasoning;
+        m_reasoningText += reasoning;
+        for (const QJsonValue &tc : delta.value(QLatin1StringView("tool_calls")).toArray()) {
+            const QJsonObject fn = tc.toObject().value(QLatin1StringView("function")).toObject();
+            m_completionText += fn.value(QLatin1StringView("name")).toString();
+            m_completionText += fn.value(QLatin1StringView("arguments")).toString();
+        }
+    }
+
+    void onFinished()
+    {
+        if (m_done)
+            return;
+        QNetworkReply *reply = m_reply;
+        const QNetworkReply::NetworkError error = reply->error();
+        const int status = upstreamStatus();
+        if (m_streamStarted) {
+            onReadyRead(); // anything left in the buffer
+            if (m_done)
+                return;
+            if (error != QNetworkReply::NoError) {
+                const bool timeout = error == QNetworkReply::TimeoutError ||
+                                     error == QNetworkReply::OperationCanceledError;
+                midStreamError(timeout ? QStringLiteral("The upstream stopped sending (timeout).")
+                                       : QStringLiteral("The upstream connection failed mid-stream: %1")
+                                             .arg(reply->errorString()),
+                               timeout ? QStringLiteral("upstream_timeout") : QStringLiteral("upstream_error"));
+                return;
+            }
+            m_exchange->endStream();
+            settle(m_sawDone ? QStringLiteral("done") : QStringLiteral("eof"), 200);
+            return;
+        }
+        const QByteArray body = reply->isOpen() ? reply->readAll() : QByteArray();
+        releaseReply();
+        if (status == 0 || (error != QNetworkReply::NoError && status < 400)) {
+            if (error == QNetworkReply::TimeoutError || error == QNetworkReply::OperationCanceledError) {
+                respondAndRefund(OpenAiError::gatewayTimeout(QStringLiteral("The upstream timed out.")),
+                                 QStringLiteral("upstream_timeout"));
+                return;
+            }
+            if (isConnectError(error) && retry())
+                return;
+            respondAndRefund(OpenAiError::badGateway(
+                                 QStringLiteral("The upstream is unreachable: %1").arg(errorText(error))),
+                             QStringLiteral("upstream_unreachable"));
+            return;
+        }
+        if (status >= 400 || status < 200 || status >= 300) {
+            if ((status >= 500 || status == 429) && retry())
+                return;
+            relayUpstreamError(status, body);
+            return;
+        }
+        if (m_stream) {
+            // 200 but not an event stream: a JSON body where SSE was asked for. Treat it as a plain reply.
+            if (!isOpenAiErrorBody(body) && QJsonDocument::fromJson(body).isObject())
+                return completeJson(body);
+            respondAndRefund(OpenAiError::badGateway(QStringLiteral("The upstream sent no event stream."),
+                                                     "bad_response_body"),
+                             QStringLiteral("bad_response_body"));
+            return;
+        }
+        completeJson(body);
+    }
+
+    static QString errorText(QNetworkReply::NetworkError e)
+    {
+        switch (e) {
+        case QNetworkReply::ConnectionRefusedError: return QStringLiteral("connection refused");
+        case QNetworkReply::RemoteHostClosedError: return QStringLiteral("connection closed");
+        case QNetworkReply::HostNotFoundError: return QStringLiteral("host not found");
+        default: return QStringLiteral("network error %1").arg(int(e));
+        }
+    }
+
+    void completeJson(const QByteArray &body)
+    {
+        QJsonDocument doc = QJsonDocument::fromJson(body);
+        if (!doc.isObject()) {
+            respondAndRefund(OpenAiError::badGateway(QStringLiteral("The upstream sent an invalid JSON body."),
+                                                     "bad_response_body"),
+                             QStringLiteral("bad_response_body"));
+            return;
+        }
+        QJsonObject reply = doc.object();
+        m_upstreamUsage = UsageParser::parse(reply.value(QLatin1StringView("usage")));
+        for (const QJsonValue &cv : reply.value(QLatin1StringView("choices")).toArray()) {
+            const QJsonObject msg = cv.toObject().value(QLatin1StringView("message")).toObject();
+            collectDelta(msg);
+        }
+        QByteArray out = body;
+        if (!m_upstreamUsage) { // tell the client what it is billed for
+            reply.insert(QStringLiteral("usage"), UsageParser::toJson(localUsage()));
+            out = QJsonDocument(reply).toJson(QJsonDocument::Compact);
+        }
+        if (m_exchange)
+            m_exchange->respond(200, out);
+        settle(QStringLiteral("done"), 200);
+    }
+
+    bool retry()
+    {
+        if (m_attempts >= m_relay->m_config.retries || (m_exchange && m_exchange->hasStarted()))
+            return false;
+        if (!m_relay->m_channels->select(m_model, m_auth.group, m_tried))
+            return false;
+        ++m_attempts;
+        sendUpstream();
+        return true;
+    }
+
+    void relayUpstreamError(int status, const QByteArray &body)
+    {
+        if (m_exchange) {
+            if (isOpenAiErrorBody(body)) {
+                m_exchange->respond(status, body);
+            } else {
+                OpenAiError e;
+                e.httpStatus = status;
+                e.message = QStringLiteral("The upstream answered HTTP %1.").arg(status);
+                e.type = status == 429 ? "rate_limit_exceeded" : status >= 500 ? "server_error"
+                                                                               : "invalid_request_error";
+                e.code = "upstream_error";
+                m_exchange->respondError(e);
+            }
+        }
+        refund(QStringLiteral("upstream_http_%1").arg(status), status);
+    }
+
+    void midStreamError(const QString &message, const QString &reason)
+    {
+        abortUpstream();
+        if (m_exchange) {
+            OpenAiError e = OpenAiError::badGateway(message, reason.toUtf8());
+            m_exchange->writeEvent(e.toJson());
+            m_exchange->endStream();
+        }
+        settle(reason, 200);
+    }
+
+    void respondAndRefund(const OpenAiError &error, const QString &reason)
+    {
+        if (m_exchange && !m_exchange->hasStarted())
+            m_exchange->respondError(error);
+        refund(reason, error.httpStatus);
+    }
+
+    void reject(const OpenAiError &error, const QString &reason)
+    {
+        if (m_exchange)
+            m_exchange->respondError(error);
+        finish(reason, false, error.httpStatus);
+    }
+
+    ParsedUsage localUsage() const
+    {
+        const qint64 completion = ChatRelayTokens::countText(m_completionText, m_upstreamModel);
+        const qint64 reasoning = ChatRelayTokens::countText(m_reasoningText, m_upstreamModel);
+        return UsageParser::local(m_estimate.textTokens + m_estimate.audioTokens, m_estimate.imageTokens,
+                                  completion, reasoning);
+    }
+
+    void settle(const QString &endReason, int httpStatus)
+    {
+        const bool upstream = m_upstreamUsage.has_value();
+        const ParsedUsage usage = upstream ? *m_upstreamUsage : localUsage();
+        const Billing::Quote quote = Billing::QuotaMath::settle(m_pricing, usage.usage);
+
+        Store::LogRecord log;
+        log.type = Store::LogType::Consume;
+        log.userId = m_auth.user.id;
+        log.keyId = m_auth.key.id;
+        log.channelId = m_channel.id;
+        log.model = m_model;
+        log.upstreamModel = m_upstreamModel;
+        log.promptTokens = usage.promptTokens;
+        log.completionTokens = usage.completionTokens;
+        log.quota = quote.quota;
+        log.useMs = m_clock.elapsed();
+        log.isStream = m_stream;
+        log.requestId = m_requestId;
+        log.priceSnapshotId = m_pricing.snapshotId;
+        log.other = otherJson(usage, upstream, endReason);
+        if (!upstream)
+            log.content = QStringLiteral("usage counted locally");
+
+        const Store::LedgerOutcome r =
+            Billing::Ledger(*m_relay->m_db).settle(m_reservationId, quote.quota, log);
+        if (!r)
+            qWarning("relay: settle of %s failed: %s", qPrintable(m_requestId), qPrintable(r.message));
+        if (m_session) {
+            m_relay->m_registry->setUsage(m_session, toSessionUsage(usage.usage));
+            m_relay->m_registry->setQuota(m_session, m_reserved, quote.quota);
+        }
+        m_settledQuota = quote.quota;
+        finish(endReason, r.ok(), httpStatus);
+    }
+
+    QJsonObject otherJson(const ParsedUsage &usage, bool upstream, const QString &endReason) const
+    {
+        QJsonObject o = m_pricing.toJson();
+        o.insert(QStringLiteral("cache_tokens"), usage.usage.cachedText);
+        o.insert(QStringLiteral("frt"), m_frtMs < 0 ? -1000.0 : m_frtMs);
+        o.insert(QStringLiteral("request_path"), QStringLiteral("/v1/chat/completions"));
+        QJsonObject admin{{QStringLiteral("use_channel"), QJsonArray::fromStringList(m_triedOrder)},
+                          {QStringLiteral("local_count_tokens"), !upstream},
+                          {QStringLiteral("usage_billing_path"),
+                           upstream ? QStringLiteral("upstream") : QStringLiteral("local")}};
+        o.insert(QStringLiteral("admin_info"), admin);
+        if (m_upstreamModel != m_model) {
+            o.insert(QStringLiteral("is_model_mapped"), true);
+            o.insert(QStringLiteral("upstream_model_name"), m_upstreamModel);
+        }
+        if (m_stream) {
+            const bool ok = endReason == QLatin1StringView("done") || endReason == QLatin1StringView("eof");
+            QJsonObject s{{QStringLiteral("status"), ok ? QStringLiteral("ok") : QStringLiteral("error")},
+                          {QStringLiteral("end_reason"), endReason}};
+            o.insert(QStringLiteral("stream_status"), s);
+        }
+        o.insert(QStringLiteral("usage_source"), upstream ? QStringLiteral("upstream") : QStringLiteral("local"));
+        o.insert(QStringLiteral("reservation_id"), m_reservationId);
+        o.insert(QStringLiteral("price_snapshot_id"), m_pricing.snapshotId);
+        o.insert(QStringLiteral("end_reason"), endReason);
+        o.insert(QStringLiteral("usage"), usage.usage.toJson());
+        return o;
+    }
+
+    void refund(const QString &reason, int httpStatus)
+    {
+        const Store::LedgerOutcome r = Billing::Ledger(*m_relay->m_db).refund(m_reservationId);
+        if (!r)
+            qWarning("relay: refund of %s failed: %s", qPrintable(m_requestId), qPrintable(r.message));
+        finish(QStringLiteral("refunded:") + reason, false, httpStatus);
+    }
+
+    void finish(const QString &reason, bool settled, int httpStatus)
+    {
+        if (m_done)
+            return;
+        m_done = true;
+        abortUpstream();
+        if (m_session) {
+            const bool ok = settled && !reason.startsWith(QLatin1StringView("upstream"));
+            m_relay->m_registry->close(m_session, ok ? Monitor::SessionState::Ended : Monitor::SessionState::Failed,
+                                       reason);
+        }
+        ChatCallResult result;
+        result.requestId = m_requestId;
+        result.endReason = reason;
+        result.settled = settled;
+        result.reserved = m_reserved;
+        result.quota = settled ? m_settledQuota : 0;
+        result.httpStatus = httpStatus;
+        m_relay->callDone(this, result);
+    }
+
+    void abortUpstream()
+    {
+        if (!m_reply)
+            return;
+        m_reply->disconnect(this);
+        m_reply->abort();
+        releaseReply();
+    }
+
+    void releaseReply()
+    {
+        if (m_reply) {
+            m_reply->disconnect(this);
+            m_reply->deleteLater();
+            m_reply = nullptr;
+        }
+    }
+
+    ChatRelay *m_relay;
+    QPointer<HttpExchange> m_exchange;
+    AuthContext m_auth;
+    QJsonObject m_request;
+    Billing::ModelPricing m_pricing;
+    QString m_model;
+    QString m_upstreamModel;
+    QString m_requestId;
+    Store::Channel m_channel;
+    QSet<qint64> m_tried;
+    QStringList m_triedOrder;
+    int m_attempts = 0;
+    QNetworkReply *m_reply = nullptr;
+    SseParser m_sse;
+    PromptEstimate m_estimate;
+    std::optional<ParsedUsage> m_upstreamUsage;
+    QString m_completionText;
+    QString m_reasoningText;
+    QElapsedTimer m_clock;
+    double m_frtMs = -1;
+    qint64 m_reservationId = 0;
+    qint64 m_reserved = 0;
+    qint64 m_settledQuota = 0;
+    quint64 m_session = 0;
+    int m_chunksForwarded = 0;
+    bool m_stream = false;
+    bool m_clientWantsUsage = false;
+    bool m_streamStarted = false;
+    bool m_sawDone = false;
+    bool m_done = false;
+};
+
+ChatRelay::ChatRelay(std::shared_ptr<Store::Database> db, std::shared_ptr<Auth> auth,
+                     std::shared_ptr<ChannelSelector> channels, PriceBookProvider prices,
+                     Monitor::SessionRegistry *registry, ChatRelayConfig config, QObject *parent)
+    : QObject(parent)
+    , m_db(std::move(db))
+    , m_auth(std::move(auth))
+    , m_channels(std::move(channels))
+    , m_prices(std::move(prices))
+    , m_registry(registry)
+    , m_config(config)
+    , m_pool(new UpstreamPool(config.upstream, this))
+{
+    qRegisterMetaType<ChatCallResult>();
+}
+
+ChatRelay::~ChatRelay()
+{
+    shutdown();
+}
+
+void ChatRelay::shutdown()
+{
+    const auto calls = m_calls; // finishing removes from m_calls
+    for (ChatCall *call : calls)
+        call->shutdown();
+}
+
+void ChatRelay::callDone(ChatCall *call, const ChatCallResult &result)
+{
+    m_calls.remove(call);
+    call->deleteLater();
+    Q_EMIT callFinished(result);
+}
+
+void ChatRelay::install(Router &router)
+{
+    router.setAuthenticator([this](HttpExchange &exchange) {
+        auto result = m_auth->authenticate(exchange.request());
+        if (auto *error = std::get_if<OpenAiError>(&result)) {
+            exchange.respondError(*error);
+            return false;
+        }
+        exchange.context() = std::get<AuthContext>(std::move(result));
+        return true;
+    });
+    router.addRoute("POST", "/v1/chat/completions", [this](HttpExchange &e) { handleChat(e); });
+    router.addRoute("GET", "/v1/models", [this](HttpExchange &e) { handleModels(e); });
+}
+
+void ChatRelay::handleModels(HttpExchange &exchange)
+{
+    const auto *auth = std::any_cast<AuthContext>(&exchange.context());
+    if (!auth)
+        return exchange.respondError(OpenAiError::internal(QStringLiteral("not authenticated")));
+    QJsonArray data;
+    for (const QString &model : m_channels->modelsFor(auth->group)) {
+        if (!auth->mayUse(model))
+            continue;
+        data.append(QJsonObject{{QStringLiteral("id"), model},
+                                {QStringLiteral("object"), QStringLiteral("model")},
+                                {QStringLiteral("created"), 0},
+                                {QStringLiteral("owned_by"), QStringLiteral("relaydesk")}});
+    }
+    exchange.respond(200, QJsonDocument(QJsonObject{{QStringLiteral("object"), QStringLiteral("list")},
+                                                    {QStringLiteral("data"), data}})
+                              .toJson(QJsonDocument::Compact));
+}
+
+void ChatRelay::handleChat(HttpExchange &exchange)
+{
+    const auto *auth = std::any_cast<AuthContext>(&exchange.context());
+    if (!auth)
+        return exchange.respondError(OpenAiError::internal(QStringLiteral("not authenticated")));
+    QJsonParseError parseError;
+    const QJsonDocument doc = QJsonDocument::fromJson(exchange.request().body, &parseError);
+    if (!doc.isObject())
+        return exchange.respondError(OpenAiError::invalidRequest(
+            QStringLiteral("The request body is not a JSON object: %1").arg(parseError.errorString())));
+    QJsonObject request = doc.object();
+    const QString model = request.value(QLatin1StringView("model")).toString();
+    if (model.isEmpty())
+        return exchange.respondError(OpenAiError::invalidRequest(
+            QStringLiteral("you must provide a model parameter"), "missing_required_parameter", "model"));
+    if (!request.value(QLatin1StringView("messages")).isArray())
+        return exchange.respondError(OpenAiError::invalidRequest(
+            QStringLiteral("'messages' is a required property"), "missing_required_parameter", "messages"));
+    if (!auth->mayUse(model))
+        return exchange.respondError(OpenAiError::modelNotAllowed(model));
+    if (!m_channels->serves(model, auth->group))
+        return exchange.respondError(OpenAiError::notFound(
+            QStringLiteral("The model `%1` does not exist or you do not have access to it.").arg(model),
+            "model_not_found"));
+    const Billing::PriceBookPtr book = m_prices ? m_prices() : Billing::PriceBook::empty();
+    auto pricing = book->pricing(model, auth->user.group, auth->group);
+    if (!pricing) {
+        OpenAiError e = OpenAiError::permissionDenied(
+            QStringLiteral("The price of model %1 is not configured.").arg(model), "model_price_not_configured");
+        return exchange.respondError(e);
+    }
+    auto *call = new ChatCall(this, exchange, *auth, std::move(request), pricing.value(), model);
+    m_calls.insert(call);
+    call->start();
+}
+
+} // namespace RelayDesk::Relay

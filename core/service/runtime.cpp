@@ -1,0 +1,237 @@
+#include "service/runtime.h"
+
+#include "billing/ledger.h"
+#include "billing/pricingservice.h"
+#include "common/datadir.h"
+#include "monitor/sessionregistry.h"
+#include "relay/auth.h"
+#include "relay/channelselector.h"
+#include "relay/relayserverthread.h"
+#include "store/apikeyrepository.h"
+#include "store/channelrepository.h"
+#include "store/database.h"
+#include "store/userrepository.h"
+
+#include <QtCore/QSemaphore>
+
+namespace RelayDesk::Service {
+
+Runtime::Runtime(QObject *parent)
+    : QObject(parent)
+{
+    qRegisterMetaType<Relay::ChatCallResult>();
+}
+
+Runtime::~Runtime()
+{
+    stop();
+}
+
+bool Runtime::fail(const QString &message)
+{
+    m_error = message;
+    stop();
+    Q_EMIT failed(message);
+    return false;
+}
+
+bool Runtime::start(const RuntimeConfig &config)
+{
+    if (m_running)
+        return true;
+    m_config = config;
+    m_error.clear();
+
+    const QString dataDir = m_config.dbUrl.isEmpty() ? resolveDataDir(m_config.dataDir) : QString();
+    auto opened = Store::Database::open(dataDir, m_config.dbUrl);
+    if (!opened)
+        return fail(QStringLiteral("Cannot open the database: %1").arg(opened.error()));
+    m_db = opened.value();
+
+    // A crash may have left reservations open: settle them at what they had charged before serving.
+    const auto recovered = Billing::Ledger(*m_db).recoverOpenReservations();
+    if (!recovered)
+        return fail(QStringLiteral("Cannot recover open reservations: %1").arg(recovered.error()));
+    m_recovered = recovered.value();
+
+    m_pricing = std::make_unique<Billing::PricingService>(*m_db);
+    if (const auto loaded = m_pricing->load(); !loaded)
+        return fail(QStringLiteral("Cannot load prices: %1").arg(loaded.error()));
+    m_sessions = std::make_unique<Monitor::SessionRegistry>();
+    m_auth = std::make_shared<Relay::Auth>(m_db);
+    m_channels = std::make_shared<Relay::ChannelSelector>(m_db);
+
+    const bool fresh = Store::UserRepository(*m_db).count() == 0 && Store::ChannelRepository(*m_db).list().isEmpty();
+    if (!bootstrapDemo(fresh))
+        return false;
+
+    Relay::HttpServerConfig server = m_config.server;
+    server.address = m_config.listenAddress;
+    server.port = m_config.listenPort;
+    Relay::ChatRelayConfig relayConfig = m_config.relay;
+    if (relayConfig.defaultMaxTokens <= 0)
+        relayConfig.defaultMaxTokens = m_pricing->defaultMaxTokens();
+    Billing::PricingService *pricing = m_pricing.get();
+    auto prices = [pricing] { return pricing->current(); };
+    auto ready = std::make_shared<QSemaphore>();
+    auto chat = std::make_shared<QPointer<Relay::ChatRelay>>();
+    m_server = std::make_unique<Relay::RelayServerThread>(
+        server, [this, relayConfig, prices, chat](Relay::HttpServer &http) {
+            auto *relay = new Relay::ChatRelay(m_db, m_auth, m_channels, prices, m_sessions.get(), relayConfig, &http);
+            relay->install(http.router());
+            connect(relay, &Relay::ChatRelay::callFinished, this, &Runtime::callFinished, Qt::QueuedConnection);
+            *chat = relay;
+            if (m_config.installRelayRoutes)
+                m_config.installRelayRoutes(http);
+        });
+    auto error = std::make_shared<QString>();
+    connect(m_server.get(), &Relay::RelayServerThread::listening, this, [ready] { ready->release(); },
+            Qt::DirectConnection);
+    connect(m_server.get(), &Relay::RelayServerThread::failed, this,
+            [ready, error](const QString &message) { *error = message; ready->release(); }, Qt::DirectConnection);
+    m_server->start();
+    if (!ready->tryAcquire(1, 15'000))
+        return fail(QStringLiteral("The relay did not start in time."));
+    if (!error->isEmpty())
+        return fail(*error);
+    m_chat = *chat;
+    m_running = true;
+    Q_EMIT started(m_config.listenAddress, port());
+    return true;
+}
+
+bool Runtime::startDemoUpstream()
+{
+    if (m_demo)
+        return true;
+    m_demo = std::make_unique<Relay::DemoUpstream>(m_config.demoOptions);
+    if (m_config.installDemoRoutes)
+        m_demo->addRoutes(m_config.installDemoRoutes);
+    if (!m_demo->start())
+        return fail(QStringLiteral("Cannot start the demo upstream: %1").arg(m_demo->errorString()));
+    return true;
+}
+
+bool Runtime::bootstrapDemo(bool freshDatabase)
+{
+    const Store::ChannelRepository channels(*m_db);
+    auto demoChannel = channels.byName(QString::fromLatin1(kDemoChannelName));
+    const bool demoChannelIsOurs = demoChannel && demoChannel->type == QLatin1StringView(kDemoChannelType);
+    if (!freshDatabase && !m_config.demo && !demoChannelIsOurs)
+        return true;
+    if (!startDemoUpstream())
+        return false;
+
+    // The demo upstream listens on an ephemeral port: point the channel at this run's port.
+    if (demoChannelIsOurs) {
+        Store::Channel c = *demoChannel;
+        c.baseUrl = m_demo->baseUrl();
+        if (const auto updated = channels.update(c); !updated)
+            return fail(QStringLiteral("Cannot update the demo channel: %1").arg(updated.error()));
+    } else if (!demoChannel) {
+        Store::Channel c;
+        c.name = QString::fromLatin1(kDemoChannelName);
+        c.type = QString::fromLatin1(kDemoChannelType);
+        c.baseUrl = m_demo->baseUrl();
+        c.secret = QStringLiteral("demo");
+        c.models = m_config.demoOptions.models;
+        c.groups = {QStringLiteral("default")};
+        if (const auto created = channels.create(c); !created)
+            return fail(QStringLiteral("Cannot create the demo channel: %1").arg(created.error()));
+    }
+    m_channels->invalidate();
+    if (!freshDatabase && !m_config.demo)
+        return true;
+
+    const Store::UserRepository users(*m_db);
+    auto user = users.byName(QStringLiteral("demo"));
+    if (!user) {
+        auto created = users.create(QStringLiteral("demo"), QStringLiteral("default"), kDemoUserQuota);
+        if (!created)
+            return fail(QStringLiteral("Cannot create the demo user: %1").arg(created.error()));
+        user = created.value();
+    }
+    const Store::ApiKeyRepository keys(*m_db);
+    DemoCredentials credentials;
+    credentials.userName = user->name;
+    credentials.keyName = QStringLiteral("demo");
+    if (auto key = keys.byName(credentials.keyName)) {
+        credentials.keyHint = key->keyHint;
+    } else {
+        Store::NewApiKey spec;
+        spec.userId = user->id;
+        spec.name = credentials.keyName;
+        spec.unlimited = true; // the user's balance is the limit
+        auto created = keys.create(spec);
+        if (!created)
+            return fail(QStringLiteral("Cannot create the demo key: %1").arg(created.error()));
+        credentials.plainKey = created->plainKey;
+        credentials.keyHint = created->key.keyHint;
+    }
+    m_demoCredentials = credentials;
+    return true;
+}
+
+void Runtime::stop()
+{
+    if (m_server) {
+        // Settle or refund what is in flight while the sockets still exist, then stop the thread.
+        if (m_chat && m_server->isRunning()) {
+            QPointer<Relay::ChatRelay> chat = m_chat;
+            QMetaObject::invokeMethod(
+                m_chat, [chat] { if (chat) chat->shutdown(); }, Qt::BlockingQueuedConnection);
+        }
+        m_server->stop();
+        m_server->wait();
+        m_server.reset();
+    }
+    if (m_demo) {
+        m_demo->stop();
+        m_demo.reset();
+    }
+    const bool wasRunning = m_running;
+    m_running = false;
+    if (wasRunning)
+        Q_EMIT stopped();
+}
+
+quint16 Runtime::port() const
+{
+    return m_server ? m_server->port() : 0;
+}
+
+QString Runtime::baseUrl() const
+{
+    QString host = m_config.listenAddress.toString();
+    if (m_config.listenAddress == QHostAddress::Any || m_config.listenAddress == QHostAddress::AnyIPv4)
+        host = QStringLiteral("127.0.0.1");
+    else if (m_config.listenAddress.protocol() == QAbstractSocket::IPv6Protocol)
+        host = QLatin1Char('[') + host + QLatin1Char(']');
+    return QStringLiteral("http://%1:%2/v1").arg(host).arg(port());
+}
+
+void Runtime::forgetDemoKey()
+{
+    if (m_demoCredentials)
+        m_demoCredentials->plainKey.clear();
+}
+
+void Runtime::invalidateKey(qint64 keyId)
+{
+    if (m_auth)
+        m_auth->invalidateKey(keyId);
+}
+
+void Runtime::invalidateUser(qint64 userId)
+{
+    if (m_auth)
+        m_auth->invalidateUser(userId);
+}
+
+void Runtime::invalidateChannels()
+{
+    if (m_channels)
+        m_channels->invalidate();
+}
+
+} // namespace RelayDesk::Service

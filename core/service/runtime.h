@@ -1,0 +1,115 @@
+#pragma once
+// The running RelayDesk core, as used by both executables: opens the database, recovers reservations a
+// crash left open, loads prices, bootstraps the first run (demo channel, user, key), starts the demo
+// upstream when wanted and the relay server on its own thread. The console reads the accessors and
+// connects the signals; relaydeskd serve only calls start()/stop().
+#include "relay/chatrelay.h"
+#include "relay/demoupstream.h"
+#include "relay/httpserver.h"
+
+#include <QtCore/QObject>
+#include <QtCore/QPointer>
+#include <QtNetwork/QHostAddress>
+
+#include <functional>
+#include <memory>
+
+namespace RelayDesk::Store { class Database; }
+namespace RelayDesk::Billing { class PricingService; }
+namespace RelayDesk::Monitor { class SessionRegistry; }
+namespace RelayDesk::Relay { class Auth; class ChannelSelector; class RelayServerThread; }
+
+namespace RelayDesk::Service {
+
+struct RuntimeConfig
+{
+    QString dataDir;                 // empty = the platform default (resolveDataDir)
+    QString dbUrl;                   // postgres://… or sqlite path; wins over dataDir
+    QHostAddress listenAddress = QHostAddress::LocalHost;
+    quint16 listenPort = 8790;       // 0 = ephemeral (tests)
+    // Start the demo upstream and make sure the demo channel/user/key exist. A fresh database always
+    // gets them; an existing `demo` channel always gets the demo upstream started.
+    bool demo = false;
+    Relay::DemoUpstreamOptions demoOptions;
+    Relay::ChatRelayConfig relay;    // defaultMaxTokens is taken from the pricing options when 0
+    Relay::HttpServerConfig server;  // address/port are overridden by listenAddress/listenPort
+    // Extension points (e.g. Realtime): run on the relay thread / the demo thread before listening.
+    std::function<void(Relay::HttpServer &server)> installRelayRoutes;
+    Relay::DemoUpstream::RouteInstaller installDemoRoutes;
+};
+
+// What the first run created. The full key exists only in memory, to be shown once.
+struct DemoCredentials
+{
+    QString userName;
+    QString keyName;
+    QString plainKey; // empty when the key was created by an earlier run
+    QString keyHint;
+};
+
+class Runtime final : public QObject
+{
+    Q_OBJECT
+
+public:
+    static constexpr const char *kDemoChannelName = "demo";
+    static constexpr const char *kDemoChannelType = "demo";
+    static constexpr qint64 kDemoUserQuota = 50'000'000; // US$100
+
+    explicit Runtime(QObject *parent = nullptr);
+    ~Runtime() override; // stop()
+
+    // Blocks until the relay listens (or fails; then errorString() says why). Call once.
+    bool start(const RuntimeConfig &config);
+    // Settles or refunds in-flight requests, stops the relay and demo threads. Idempotent.
+    void stop();
+    bool isRunning() const { return m_running; }
+    QString errorString() const { return m_error; }
+
+    QHostAddress address() const { return m_config.listenAddress; }
+    quint16 port() const;
+    QString baseUrl() const; // "http://127.0.0.1:8790/v1"
+
+    // Accessors for the console (valid after a successful start()).
+    std::shared_ptr<Store::Database> database() const { return m_db; }
+    Billing::PricingService *pricing() const { return m_pricing.get(); }
+    Monitor::SessionRegistry *sessions() const { return m_sessions.get(); }
+    Relay::DemoUpstream *demoUpstream() const { return m_demo.get(); }
+    // Set when this start created the demo key (first run): the full key is shown once, then cleared.
+    std::optional<DemoCredentials> demoCredentials() const { return m_demoCredentials; }
+    void forgetDemoKey();
+    int recoveredReservations() const { return m_recovered; }
+
+    // Invalidate hooks: call after editing keys, users or channels (any thread).
+    void invalidateKey(qint64 keyId);
+    void invalidateUser(qint64 userId);
+    void invalidateChannels();
+
+Q_SIGNALS:
+    void started(const QHostAddress &address, quint16 port);
+    void stopped();
+    void failed(const QString &message);
+    // Every finished chat call (queued from the relay thread).
+    void callFinished(const RelayDesk::Relay::ChatCallResult &result);
+
+private:
+    bool fail(const QString &message);
+    bool bootstrapDemo(bool freshDatabase);
+    bool startDemoUpstream();
+
+    RuntimeConfig m_config;
+    std::shared_ptr<Store::Database> m_db;
+    std::unique_ptr<Billing::PricingService> m_pricing;
+    std::unique_ptr<Monitor::SessionRegistry> m_sessions;
+    std::shared_ptr<Relay::Auth> m_auth;
+    std::shared_ptr<Relay::ChannelSelector> m_channels;
+    std::unique_ptr<Relay::DemoUpstream> m_demo;
+    std::unique_ptr<Relay::RelayServerThread> m_server;
+    QPointer<Relay::ChatRelay> m_chat; // lives on the relay thread
+    std::optional<DemoCredentials> m_demoCredentials;
+    QString m_error;
+    int m_recovered = 0;
+    bool m_running = false;
+};
+
+} // namespace RelayDesk::Service
