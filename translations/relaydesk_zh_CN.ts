@@ -2,10 +2,90 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
   <context>
+    <name>QObject</name>
+    <message>
+      <source>"%1" is not a number; use digits with an optional decimal point, e.g. 0.075.</source>
+      <translation>“%1”不是数字；请输入数字，可带小数点，例如 0.075。</translation>
+    </message>
+    <message>
+      <source>A ratio cannot be negative.</source>
+      <translation>倍率不能为负数。</translation>
+    </message>
+    <message>
+      <source>%1 is too large to be a price ratio.</source>
+      <translation>%1 太大，不能作为价格倍率。</translation>
+    </message>
+  </context>
+  <context>
     <name>RelayDesk::Ui::BreakdownBar</name>
     <message>
       <source>nothing yet</source>
       <translation>暂无数据</translation>
+    </message>
+  </context>
+  <context>
+    <name>RelayDesk::Ui::GroupRatioModel</name>
+    <message>
+      <source>set group ratio %1 to %2</source>
+      <translation>将分组倍率 %1 设为 %2</translation>
+    </message>
+    <message>
+      <source>add group %1</source>
+      <translation>添加分组 %1</translation>
+    </message>
+    <message>
+      <source>remove group %1</source>
+      <translation>删除分组 %1</translation>
+    </message>
+    <message>
+      <source>Every price is multiplied by this for users in group %1 (1 = list price, 0.8 = 20% off).</source>
+      <translation>分组 %1 的用户的所有价格都乘以此倍率（1 = 原价，0.8 = 八折）。</translation>
+    </message>
+    <message>
+      <source>Users in group %1 using group %2 pay this ratio instead of %2's group ratio.</source>
+      <translation>分组 %1 的用户使用分组 %2 时，按此倍率计费，而不是 %2 的分组倍率。</translation>
+    </message>
+    <message>
+      <source>Group</source>
+      <translation>分组</translation>
+    </message>
+    <message>
+      <source>Group ratio</source>
+      <translation>分组倍率</translation>
+    </message>
+    <message>
+      <source>User group</source>
+      <translation>用户分组</translation>
+    </message>
+    <message>
+      <source>Using group</source>
+      <translation>使用分组</translation>
+    </message>
+    <message>
+      <source>Ratio</source>
+      <translation>倍率</translation>
+    </message>
+    <message>
+      <source>Enter a ratio (1 = list price).</source>
+      <translation>请输入倍率（1 = 原价）。</translation>
+    </message>
+    <message>
+      <source>Internal error: wrong number of group names.</source>
+      <translation>内部错误：分组名称数量不对。</translation>
+    </message>
+    <message>
+      <source>"%1" is not a group name: use letters, digits, _ . -</source>
+      <translation>“%1”不是有效的分组名：只能使用字母、数字和 _ . -</translation>
+    </message>
+    <message>
+      <source>%1 is already in the table.</source>
+      <translation>%1 已在表中。</translation>
+    </message>
+    <message numerus="yes">
+      <source>remove %n group ratio(s)</source>
+      <translation>
+        <numerusform>删除 %n 个分组倍率</numerusform>
+      </translation>
     </message>
   </context>
   <context>
@@ -315,6 +395,362 @@
     <message>
       <source>Data: %1</source>
       <translation>数据：%1</translation>
+    </message>
+  </context>
+  <context>
+    <name>RelayDesk::Ui::PricingModel</name>
+    <message>
+      <source>set %1 of %2 to %3</source>
+      <translation>将 %2 的 %1 设为 %3</translation>
+    </message>
+    <message>
+      <source>default</source>
+      <translation>默认</translation>
+    </message>
+    <message>
+      <source>add %1</source>
+      <translation>添加 %1</translation>
+    </message>
+    <message>
+      <source>remove %1</source>
+      <translation>删除 %1</translation>
+    </message>
+    <message>
+      <source>US$ per 1M text input tokens (ModelRatio × $2). Editing it sets ModelRatio.</source>
+      <translation>每 100 万文本输入令牌的美元价格（ModelRatio × $2）。修改它会改写 ModelRatio。</translation>
+    </message>
+    <message>
+      <source>US$ per 1M text output tokens (input price × CompletionRatio). Editing it sets CompletionRatio.</source>
+      <translation>每 100 万文本输出令牌的美元价格（输入价格 × CompletionRatio）。修改它会改写 CompletionRatio。</translation>
+    </message>
+    <message>
+      <source>ModelRatio: the text input price; 1 means $2 per 1M input tokens. Every other ratio multiplies this one.</source>
+      <translation>ModelRatio（模型倍率）：文本输入价格；1 表示每 100 万输入令牌 $2。其他倍率都在此基础上相乘。</translation>
+    </message>
+    <message>
+      <source>CompletionRatio: how many times the input price one output token costs (reasoning included).</source>
+      <translation>CompletionRatio（补全倍率）：一个输出令牌的价格是输入价格的多少倍（含推理令牌）。</translation>
+    </message>
+    <message>
+      <source>CacheRatio: the share of the input price charged for a cached input token (0.1 = 90% off).</source>
+      <translation>CacheRatio（缓存倍率）：缓存命中的输入令牌按输入价格的多少收费（0.1 = 一折）。</translation>
+    </message>
+    <message>
+      <source>CreateCacheRatio: the multiple of the input price charged for writing a token into the prompt cache.</source>
+      <translation>CreateCacheRatio（缓存写入倍率）：写入提示缓存的令牌按输入价格的多少倍收费。</translation>
+    </message>
+    <message>
+      <source>AudioRatio: how many times the text input price one audio input token costs.</source>
+      <translation>AudioRatio（音频倍率）：一个音频输入令牌的价格是文本输入价格的多少倍。</translation>
+    </message>
+    <message>
+      <source>AudioCompletionRatio: how many times the audio input price one audio output token costs.</source>
+      <translation>AudioCompletionRatio（音频补全倍率）：一个音频输出令牌的价格是音频输入价格的多少倍。</translation>
+    </message>
+    <message>
+      <source>AudioCacheRatio: the share of the audio input price charged for a cached audio token.</source>
+      <translation>AudioCacheRatio（音频缓存倍率）：缓存命中的音频令牌按音频输入价格的多少收费。</translation>
+    </message>
+    <message>
+      <source>ImageRatio: how many times the text input price one image input token costs.</source>
+      <translation>ImageRatio（图像倍率）：一个图像输入令牌的价格是文本输入价格的多少倍。</translation>
+    </message>
+    <message>
+      <source>ModelPrice: a fixed US$ price per call; when set, token ratios are ignored for this model.</source>
+      <translation>ModelPrice（固定价格）：按次收取的固定美元价格；设置后，此模型不再按令牌倍率计费。</translation>
+    </message>
+    <message>
+      <source>For %1 this is %2 per 1M tokens (before the group ratio).</source>
+      <translation>对于 %1，相当于每 100 万令牌 %2（未乘分组倍率）。</translation>
+    </message>
+    <message>
+      <source>%1 has no ModelRatio, so this ratio has no effect.</source>
+      <translation>%1 没有 ModelRatio，因此此倍率不起作用。</translation>
+    </message>
+    <message>
+      <source>Not set: the default (1) applies.</source>
+      <translation>未设置：使用默认值 1。</translation>
+    </message>
+    <message>
+      <source>fixed</source>
+      <translation>固定</translation>
+    </message>
+    <message>
+      <source>Prefix rule: applies to every model whose name starts with "%1" and has no entry of its own.</source>
+      <translation>前缀规则：适用于名称以“%1”开头且没有单独配置的所有模型。</translation>
+    </message>
+    <message>
+      <source>Model</source>
+      <translation>模型</translation>
+    </message>
+    <message>
+      <source>$ / 1M input</source>
+      <translation>$ / 百万输入</translation>
+    </message>
+    <message>
+      <source>$ / 1M output</source>
+      <translation>$ / 百万输出</translation>
+    </message>
+    <message>
+      <source>This cell cannot be edited.</source>
+      <translation>此单元格不可编辑。</translation>
+    </message>
+    <message>
+      <source>Enter a price in US$ per 1M tokens.</source>
+      <translation>请输入每 100 万令牌的美元价格。</translation>
+    </message>
+    <message>
+      <source>Set the input price first: the output price is a multiple of it.</source>
+      <translation>请先设置输入价格：输出价格是它的倍数。</translation>
+    </message>
+    <message>
+      <source>%1 needs a ModelRatio or a ModelPrice; clearing both would leave it without a price.</source>
+      <translation>%1 需要 ModelRatio 或 ModelPrice；两者都清空将导致它没有价格。</translation>
+    </message>
+    <message>
+      <source>Enter a model name.</source>
+      <translation>请输入模型名称。</translation>
+    </message>
+    <message>
+      <source>"%1" is not a model name: use letters, digits and . _ - : / @ +, optionally ending in * for a prefix rule.</source>
+      <translation>“%1”不是有效的模型名：只能使用字母、数字和 . _ - : / @ +，结尾可加 * 表示前缀规则。</translation>
+    </message>
+    <message>
+      <source>%1 is already in the table.</source>
+      <translation>%1 已在表中。</translation>
+    </message>
+    <message numerus="yes">
+      <source>remove %n model(s)</source>
+      <translation>
+        <numerusform>删除 %n 个模型</numerusform>
+      </translation>
+    </message>
+  </context>
+  <context>
+    <name>RelayDesk::Ui::PricingPage</name>
+    <message>
+      <source>Not valid JSON: %1 (at byte %2).</source>
+      <translation>不是有效的 JSON：%1（位于第 %2 字节）。</translation>
+    </message>
+    <message>
+      <source>Expected a JSON object of pricing maps.</source>
+      <translation>应为包含定价表的 JSON 对象。</translation>
+    </message>
+    <message>
+      <source>Search models…</source>
+      <translation>搜索模型…</translation>
+    </message>
+    <message>
+      <source>Add model…</source>
+      <translation>添加模型…</translation>
+    </message>
+    <message>
+      <source>Remove</source>
+      <translation>删除</translation>
+    </message>
+    <message>
+      <source>Undo</source>
+      <translation>撤销</translation>
+    </message>
+    <message>
+      <source>Redo</source>
+      <translation>重做</translation>
+    </message>
+    <message>
+      <source>Import…</source>
+      <translation>导入…</translation>
+    </message>
+    <message>
+      <source>Merge a new-api pricing JSON file into the draft (maps in the file replace the draft's)</source>
+      <translation>将 new-api 定价 JSON 文件合并到草稿中（文件中出现的表会替换草稿中的同名表）</translation>
+    </message>
+    <message>
+      <source>Export…</source>
+      <translation>导出…</translation>
+    </message>
+    <message>
+      <source>Save the draft as new-api pricing JSON</source>
+      <translation>将草稿保存为 new-api 定价 JSON</translation>
+    </message>
+    <message>
+      <source>Revert</source>
+      <translation>还原</translation>
+    </message>
+    <message>
+      <source>Discard the draft and reload the prices in force</source>
+      <translation>放弃草稿，重新载入当前生效的价格</translation>
+    </message>
+    <message>
+      <source>Apply</source>
+      <translation>应用</translation>
+    </message>
+    <message>
+      <source>Validate the draft and put it in force for every new request (Ctrl+S)</source>
+      <translation>校验草稿并对所有新请求生效（Ctrl+S）</translation>
+    </message>
+    <message>
+      <source>Add model</source>
+      <translation>添加模型</translation>
+    </message>
+    <message>
+      <source>Model name (end with * for a prefix rule, e.g. gpt-4o*):</source>
+      <translation>模型名称（以 * 结尾表示前缀规则，例如 gpt-4o*）：</translation>
+    </message>
+    <message>
+      <source>Import pricing</source>
+      <translation>导入定价</translation>
+    </message>
+    <message>
+      <source>JSON files (*.json);;All files (*)</source>
+      <translation>JSON 文件 (*.json);;所有文件 (*)</translation>
+    </message>
+    <message>
+      <source>Cannot read %1: %2</source>
+      <translation>无法读取 %1：%2</translation>
+    </message>
+    <message>
+      <source>Imported %1 into the draft. Review, then Apply.</source>
+      <translation>已将 %1 导入草稿。请检查后点击“应用”。</translation>
+    </message>
+    <message>
+      <source>Export pricing</source>
+      <translation>导出定价</translation>
+    </message>
+    <message>
+      <source>JSON files (*.json)</source>
+      <translation>JSON 文件 (*.json)</translation>
+    </message>
+    <message>
+      <source>Cannot write %1: %2</source>
+      <translation>无法写入 %1：%2</translation>
+    </message>
+    <message>
+      <source>Exported the draft to %1.</source>
+      <translation>已将草稿导出到 %1。</translation>
+    </message>
+    <message>
+      <source>Not applied: %1</source>
+      <translation>未应用：%1</translation>
+    </message>
+    <message>
+      <source>Refused: %1</source>
+      <translation>已拒绝：%1</translation>
+    </message>
+    <message>
+      <source>The pricing service is not connected: prices can be viewed and exported but not applied.</source>
+      <translation>未连接定价服务：价格只能查看和导出，不能应用。</translation>
+    </message>
+    <message>
+      <source>Group ratios</source>
+      <translation>分组倍率</translation>
+    </message>
+    <message>
+      <source>Add…</source>
+      <translation>添加…</translation>
+    </message>
+    <message>
+      <source>Add group ratio</source>
+      <translation>添加分组倍率</translation>
+    </message>
+    <message>
+      <source>User group, using group and ratio, separated by spaces (e.g. vip default 0.8):</source>
+      <translation>用户分组、使用分组和倍率，用空格分隔（例如 vip default 0.8）：</translation>
+    </message>
+    <message>
+      <source>Group and ratio, separated by a space (e.g. vip 0.8):</source>
+      <translation>分组和倍率，用空格分隔（例如 vip 0.8）：</translation>
+    </message>
+    <message>
+      <source>Every price is multiplied by the ratio of the group a key uses.</source>
+      <translation>所有价格都会乘以密钥所用分组的倍率。</translation>
+    </message>
+    <message>
+      <source>Overrides for a user group using another group (replaces that group's ratio).</source>
+      <translation>某用户分组使用另一分组时的覆盖倍率（替换该分组的倍率）。</translation>
+    </message>
+    <message>
+      <source>Calculator</source>
+      <translation>计算器</translation>
+    </message>
+    <message>
+      <source>Prices a sample usage with the draft, as the relay would after Apply</source>
+      <translation>用草稿价格计算一次示例用量，结果与应用后中转的计费一致</translation>
+    </message>
+    <message>
+      <source>Model:</source>
+      <translation>模型：</translation>
+    </message>
+    <message>
+      <source>Group:</source>
+      <translation>分组：</translation>
+    </message>
+    <message>
+      <source>Text input tokens:</source>
+      <translation>文本输入令牌：</translation>
+    </message>
+    <message>
+      <source>  of which cached:</source>
+      <translation>  其中缓存：</translation>
+    </message>
+    <message>
+      <source>Audio input tokens:</source>
+      <translation>音频输入令牌：</translation>
+    </message>
+    <message>
+      <source>Image input tokens:</source>
+      <translation>图像输入令牌：</translation>
+    </message>
+    <message>
+      <source>Text output tokens:</source>
+      <translation>文本输出令牌：</translation>
+    </message>
+    <message>
+      <source>Audio output tokens:</source>
+      <translation>音频输出令牌：</translation>
+    </message>
+    <message>
+      <source>the pricing service is not connected</source>
+      <translation>未连接定价服务</translation>
+    </message>
+    <message>
+      <source>Applied: new requests use these prices (snapshot %1).</source>
+      <translation>已应用：新请求将使用这些价格（快照 %1）。</translation>
+    </message>
+    <message>
+      <source>Import refused: %1</source>
+      <translation>导入被拒绝：%1</translation>
+    </message>
+    <message>
+      <source>import pricing</source>
+      <translation>导入定价</translation>
+    </message>
+    <message>
+      <source>—</source>
+      <translation>—</translation>
+    </message>
+    <message>
+      <source>%1  (%2 quota)</source>
+      <translation>%1（%2 额度）</translation>
+    </message>
+    <message>
+      <source>Same as the prices in force.</source>
+      <translation>与当前生效的价格相同。</translation>
+    </message>
+    <message>
+      <source>Prices in force: %1 (%2 quota).</source>
+      <translation>当前生效价格：%1（%2 额度）。</translation>
+    </message>
+    <message>
+      <source>Not priced by the prices in force (%1).</source>
+      <translation>当前生效的价格未给此模型定价（%1）。</translation>
+    </message>
+    <message>
+      <source>Unapplied changes</source>
+      <translation>有未应用的修改</translation>
+    </message>
+    <message>
+      <source>Prices in force</source>
+      <translation>价格已生效</translation>
     </message>
   </context>
   <context>

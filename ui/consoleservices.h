@@ -8,6 +8,7 @@
 
 namespace RelayDesk::Monitor { class SessionRegistry; }
 namespace RelayDesk::Store { class Database; }
+namespace RelayDesk::Billing { class PricingService; }
 
 namespace RelayDesk::Ui {
 
@@ -21,7 +22,8 @@ struct ConsoleServices
     QString settingsFile;                        // empty = the user's QSettings (tests and screenshots pass a temp file)
     Monitor::SessionRegistry *sessions = nullptr; // must outlive the window
     std::shared_ptr<Store::Database> database;   // users, keys, channels, logs, dashboard
-    SessionPricer pricer;                        // live detail money bars; empty = "no price"
+    Billing::PricingService *pricing = nullptr;  // pricing page (edit + Apply); must outlive the window
+    SessionPricer pricer;                        // live detail money bars; empty = pricerFromService(pricing)
 };
 
 } // namespace RelayDesk::Ui

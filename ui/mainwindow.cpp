@@ -3,6 +3,7 @@
 #include "appicon.h"
 #include "consolepage.h"
 #include "livepage.h"
+#include "pricingpage.h"
 #include "settingsdialog.h"
 #include "translation.h"
 
@@ -89,12 +90,14 @@ QWidget *MainWindow::createPage(Page page)
     switch (page) {
     case Page::Live: {
         auto *live = new LivePage(m_services.sessions, m_tabs);
-        live->setPricer(m_services.pricer);
+        live->setPricer(m_services.pricer ? m_services.pricer : pricerFromService(m_services.pricing));
         return live;
     }
     case Page::Pricing:
-        return new UnavailablePage(pageTitle(page), tr("The pricing editor appears here once the billing "
-                                                       "service is connected."), m_tabs);
+        if (!m_services.pricing)
+            return new UnavailablePage(pageTitle(page), tr("The pricing editor appears here once the billing "
+                                                           "service is connected."), m_tabs);
+        return new PricingPage(m_services.pricing, m_tabs);
     case Page::UsersKeys:
     case Page::Channels:
     case Page::Logs:

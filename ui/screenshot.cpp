@@ -7,6 +7,7 @@
 #include "livesessionsmodel.h"
 #include "mainwindow.h"
 
+#include "billing/pricingservice.h"
 #include "monitor/sessionregistry.h"
 #include "store/database.h"
 
@@ -63,6 +64,12 @@ int renderScreenshot(const QString &file, const QString &pageName, QString *erro
         *error = seeded.error();
         return 1;
     }
+    Billing::PricingService pricing(*services.database);
+    if (const auto loaded = pricing.load(); !loaded) {
+        *error = loaded.error();
+        return 1;
+    }
+    services.pricing = &pricing;
 
     MainWindow window(services);
     window.resize(1440, 900);

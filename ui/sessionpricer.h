@@ -31,3 +31,13 @@ using SessionPricer = std::function<std::optional<TokenPrices>(const Monitor::Se
 SessionPricer demoPricer();
 
 } // namespace RelayDesk::Ui
+
+namespace RelayDesk::Billing { class PricingService; }
+
+namespace RelayDesk::Ui {
+
+// Prices from the live price book (the one the relay charges with) for the "default" group; the
+// session snapshot carries no group, so group discounts are not reflected in the estimate.
+SessionPricer pricerFromService(Billing::PricingService *service);
+
+} // namespace RelayDesk::Ui

@@ -8,6 +8,7 @@
 
 #include "common/datadir.h"
 #include "common/version.h"
+#include "billing/pricingservice.h"
 #include "monitor/sessionregistry.h"
 #include "store/database.h"
 
@@ -68,6 +69,14 @@ int main(int argc, char *argv[])
         services.database = db.value();
     else
         databaseError = db.error();
+    std::unique_ptr<Billing::PricingService> pricing;
+    if (services.database) {
+        pricing = std::make_unique<Billing::PricingService>(*services.database);
+        if (const auto loaded = pricing->load(); loaded)
+            services.pricing = pricing.get();
+        else
+            databaseError = loaded.error();
+    }
 
     Ui::applyLanguage(parser.isSet(langOption) ? parser.value(langOption)
                                                : QSettings().value(QStringLiteral("console/language")).toString());

@@ -1,0 +1,249 @@
+// Pricing editor over a real PricingService (temp SQLite): edits go through undo, Apply changes the next
+// quote, undo + Apply restores it, invalid input is refused with a reason, derived $/1M columns write
+// ratios, import/export round-trip, group ratios.
+#include "pricingmodel.h"
+#include "pricingpage.h"
+
+#include "billing/pricingservice.h"
+#include "billing/quotamath.h"
+#include "tempdatabase.h"
+
+#include <QAbstractItemModelTester>
+#include <QJsonDocument>
+#include <QLineEdit>
+#include <QSignalSpy>
+#include <QSortFilterProxyModel>
+#include <QTableView>
+#include <QUndoStack>
+#include <QtTest>
+
+using namespace RelayDesk;
+using RelayDesk::Ui::GroupRatioModel;
+using RelayDesk::Ui::PricingModel;
+using RelayDesk::Ui::PricingPage;
+
+namespace {
+
+Billing::Usage sampleUsage()
+{
+    Billing::Usage u;
+    u.inputText = 1000;
+    u.outputText = 500;
+    return u;
+}
+
+qint64 quoteNow(const Billing::PricingService &svc, const QString &model, const QString &group = QStringLiteral("default"))
+{
+    const auto pricing = svc.current()->pricing(model, group, group);
+    return pricing ? Billing::QuotaMath::settle(pricing.value(), sampleUsage()).quota : -1;
+}
+
+QModelIndex cellOf(const PricingModel &m, const QString &model, int column)
+{
+    return m.index(m.rowOf(model), column);
+}
+
+} // namespace
+
+class TestPricingModel final : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void editApplyChangesTheNextQuoteAndUndoRestoresIt()
+    {
+        Testing::TempDatabase tmp;
+        QVERIFY2(tmp.isValid(), qPrintable(tmp.error()));
+        Billing::PricingService svc(tmp.db());
+        QVERIFY(svc.load());
+        PricingPage page(&svc);
+        PricingModel &model = *page.model();
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QVERIFY(model.rowOf(QStringLiteral("gpt-4o-mini")) >= 0);
+
+        const qint64 before = quoteNow(svc, QStringLiteral("gpt-4o-mini"));
+        QVERIFY(before > 0);
+        const QString cr = cellOf(model, QStringLiteral("gpt-4o-mini"), PricingModel::CompletionRatio).data(PricingModel::RawRole).toString();
+        const double completionRatio = cr.isEmpty() ? 1.0 : cr.toDouble();
+
+        QVERIFY(model.setData(cellOf(model, QStringLiteral("gpt-4o-mini"), PricingModel::ModelRatio), QStringLiteral("2")));
+        QVERIFY(page.hasUnappliedChanges());
+        QCOMPARE(quoteNow(svc, QStringLiteral("gpt-4o-mini")), before); // nothing changes before Apply
+        QVERIFY(page.apply());
+        QVERIFY(!page.hasUnappliedChanges());
+        const qint64 after = quoteNow(svc, QStringLiteral("gpt-4o-mini"));
+        QCOMPARE(after, qint64(std::llround(2.0 * (1000 + 500 * completionRatio))));
+        QVERIFY(after != before);
+        QCOMPARE(page.calculatorQuote().ok(), true);
+
+        page.undoStack()->undo();
+        QCOMPARE(cellOf(model, QStringLiteral("gpt-4o-mini"), PricingModel::ModelRatio).data(PricingModel::RawRole).toString() == QStringLiteral("2"), false);
+        QVERIFY(page.hasUnappliedChanges());
+        QVERIFY(page.apply());
+        QCOMPARE(quoteNow(svc, QStringLiteral("gpt-4o-mini")), before);
+        page.undoStack()->redo();
+        QVERIFY(page.apply());
+        QCOMPARE(quoteNow(svc, QStringLiteral("gpt-4o-mini")), after);
+    }
+
+    void editingThroughTheTableView()
+    {
+        Testing::TempDatabase tmp;
+        QVERIFY(tmp.isValid());
+        Billing::PricingService svc(tmp.db());
+        QVERIFY(svc.load());
+        PricingPage page(&svc);
+        page.resize(1200, 800);
+        page.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&page));
+        QTableView *view = page.table();
+        auto *proxy = qobject_cast<QSortFilterProxyModel *>(view->model());
+        const QModelIndex source = cellOf(*page.model(), QStringLiteral("gpt-4o"), PricingModel::ModelRatio);
+        const QModelIndex shown = proxy->mapFromSource(source);
+        view->scrollTo(shown);
+        view->setCurrentIndex(shown);
+        view->edit(shown);
+        auto *editor = view->viewport()->findChild<QLineEdit *>();
+        QVERIFY(editor);
+        editor->selectAll();
+        QTest::keyClicks(editor, QStringLiteral("0.5"));
+        QTest::keyClick(editor, Qt::Key_Return);
+        QTRY_COMPARE(source.data(PricingModel::RawRole).toString(), QStringLiteral("0.5"));
+        QCOMPARE(page.undoStack()->count(), 1);
+        QVERIFY(page.apply());
+        const auto pricing = svc.current()->pricing(QStringLiteral("gpt-4o"), QStringLiteral("default"), QStringLiteral("default"));
+        QVERIFY(pricing);
+        QCOMPARE(pricing->modelRatio.text(), QStringLiteral("0.5"));
+    }
+
+    void derivedPriceColumnsWriteRatios()
+    {
+        QUndoStack undo;
+        PricingModel model(&undo);
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QVERIFY(model.addModel(QStringLiteral("my-model")));
+        QCOMPARE(model.rowCount(), 1);
+        QVERIFY(model.setData(model.index(0, PricingModel::InputPrice), QStringLiteral("$3")));
+        QCOMPARE(model.index(0, PricingModel::ModelRatio).data(PricingModel::RawRole).toString(), QStringLiteral("1.5"));
+        QVERIFY(model.setData(model.index(0, PricingModel::OutputPrice), QStringLiteral("12")));
+        QCOMPARE(model.index(0, PricingModel::CompletionRatio).data(PricingModel::RawRole).toString(), QStringLiteral("4"));
+        QVERIFY(model.index(0, PricingModel::CompletionRatio).data().toString().contains(QStringLiteral("$12.00/1M")));
+        QVERIFY(model.index(0, PricingModel::CompletionRatio).data(Qt::ToolTipRole).toString().contains(QStringLiteral("$12.00 per 1M")));
+        // Editing a ratio moves the derived price.
+        QVERIFY(model.setData(model.index(0, PricingModel::ModelRatio), QStringLiteral("0.25")));
+        QCOMPARE(model.index(0, PricingModel::InputPrice).data(PricingModel::RawRole).toString(), QStringLiteral("0.5"));
+        QCOMPARE(model.index(0, PricingModel::OutputPrice).data(PricingModel::RawRole).toString(), QStringLiteral("2"));
+        QCOMPARE(undo.count(), 4); // add + three edits
+        undo.undo();
+        QCOMPARE(model.index(0, PricingModel::ModelRatio).data(PricingModel::RawRole).toString(), QStringLiteral("1.5"));
+        while (undo.canUndo())
+            undo.undo();
+        QCOMPARE(model.rowCount(), 0);
+    }
+
+    void invalidInputIsRefusedWithAReason_data()
+    {
+        QTest::addColumn<int>("column");
+        QTest::addColumn<QString>("text");
+        QTest::newRow("negative ratio") << int(PricingModel::CompletionRatio) << QStringLiteral("-1");
+        QTest::newRow("not a number") << int(PricingModel::CacheRatio) << QStringLiteral("abc");
+        QTest::newRow("two dots") << int(PricingModel::AudioRatio) << QStringLiteral("1.2.3");
+        QTest::newRow("clearing the only price") << int(PricingModel::ModelRatio) << QString();
+        QTest::newRow("empty input price") << int(PricingModel::InputPrice) << QString();
+        QTest::newRow("negative price") << int(PricingModel::InputPrice) << QStringLiteral("-$2");
+        QTest::newRow("model name") << int(PricingModel::Model) << QStringLiteral("x");
+    }
+
+    void invalidInputIsRefusedWithAReason()
+    {
+        QFETCH(int, column);
+        QFETCH(QString, text);
+        QUndoStack undo;
+        PricingModel model(&undo);
+        QVERIFY(model.addModel(QStringLiteral("m1")));
+        const QString before = model.index(0, column).data(PricingModel::RawRole).toString();
+        QSignalSpy refused(&model, &PricingModel::editRefused);
+        QVERIFY(!model.setData(model.index(0, column), text));
+        QCOMPARE(refused.count(), 1);
+        QVERIFY(!model.lastError().isEmpty());
+        QCOMPARE(refused.first().at(1).toString(), model.lastError());
+        QCOMPARE(model.index(0, column).data(PricingModel::RawRole).toString(), before);
+        QCOMPARE(undo.count(), 1); // only the add
+    }
+
+    void outputPriceNeedsAnInputPriceAndNamesAreChecked()
+    {
+        QUndoStack undo;
+        PricingModel model(&undo);
+        QVERIFY(model.addModel(QStringLiteral("fixed-model")));
+        QVERIFY(model.setData(model.index(0, PricingModel::ModelPrice), QStringLiteral("0.04")));
+        QVERIFY(model.setData(model.index(0, PricingModel::ModelRatio), QString())); // allowed: a fixed price remains
+        QVERIFY(!model.setData(model.index(0, PricingModel::OutputPrice), QStringLiteral("3")));
+        QVERIFY(model.lastError().contains(QStringLiteral("input price")));
+        QString error;
+        QVERIFY(!model.addModel(QStringLiteral("fixed-model"), &error));
+        QVERIFY(error.contains(QStringLiteral("already")));
+        QVERIFY(!model.addModel(QStringLiteral("bad name!"), &error));
+        QVERIFY(model.addModel(QStringLiteral("gpt-5*")));
+        QCOMPARE(model.rowCount(), 2);
+    }
+
+    void importExportAndGroups()
+    {
+        Testing::TempDatabase tmp;
+        QVERIFY(tmp.isValid());
+        Billing::PricingService svc(tmp.db());
+        QVERIFY(svc.load());
+        PricingPage page(&svc);
+        QAbstractItemModelTester groupTester(page.groupModel(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QAbstractItemModelTester overrideTester(page.overrideModel(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+
+        // Export → the JSON names every model the table shows and is accepted back unchanged.
+        const QByteArray exported = page.exportJson();
+        const QJsonObject json = QJsonDocument::fromJson(exported).object();
+        QVERIFY(json.value(QStringLiteral("ModelRatio")).toObject().contains(QStringLiteral("gpt-4o-mini")));
+        const int rows = page.model()->rowCount();
+        QVERIFY(page.importJson(exported));
+        QCOMPARE(page.model()->rowCount(), rows);
+
+        // Import merges map by map (new-api semantics) and is one undo step.
+        const int undoBefore = page.undoStack()->count();
+        QJsonObject edit = json;
+        QJsonObject mr = edit.value(QStringLiteral("ModelRatio")).toObject();
+        mr.insert(QStringLiteral("imported-model"), 3);
+        edit.insert(QStringLiteral("ModelRatio"), mr);
+        QVERIFY(page.importJson(QJsonDocument(edit).toJson()));
+        QCOMPARE(page.model()->rowCount(), rows + 1);
+        QCOMPARE(page.undoStack()->count(), undoBefore + 1);
+        page.undoStack()->undo();
+        QCOMPARE(page.model()->rowCount(), rows);
+
+        QVERIFY(!page.importJson("{not json"));
+        QVERIFY(!page.importJson(R"({"ModelRatio":{"x":-1}})"));
+        QCOMPARE(page.model()->rowCount(), rows);
+
+        // Group ratio: edit, refuse bad input, apply, the quote follows the group.
+        GroupRatioModel *groups = page.groupModel();
+        QString error;
+        QVERIFY(!groups->addEntry({QStringLiteral("bad group!")}, QStringLiteral("1"), &error));
+        QVERIFY(groups->addEntry({QStringLiteral("half")}, QStringLiteral("0.5"), &error));
+        const int halfRow = groups->rowOf({QStringLiteral("half")});
+        QVERIFY(!groups->setData(groups->index(halfRow, 1), QStringLiteral("-2")));
+        QVERIFY(!groups->lastError().isEmpty());
+        QVERIFY(page.apply());
+        const qint64 full = quoteNow(svc, QStringLiteral("gpt-4o-mini"));
+        const qint64 half = quoteNow(svc, QStringLiteral("gpt-4o-mini"), QStringLiteral("half"));
+        QVERIFY(full > 1);
+        QVERIFY(std::abs(double(half) - double(full) / 2.0) <= 0.5);
+
+        QVERIFY(page.overrideModel()->addEntry({QStringLiteral("half"), QStringLiteral("default")}, QStringLiteral("0.25"), &error));
+        QVERIFY(page.apply());
+        const auto p = svc.current()->pricing(QStringLiteral("gpt-4o-mini"), QStringLiteral("half"), QStringLiteral("default"));
+        QVERIFY(p);
+        QVERIFY(p->userGroupRatio);
+        QCOMPARE(p->groupRatio.text(), QStringLiteral("0.25"));
+    }
+};
+
+QTEST_MAIN(TestPricingModel)
+#include "tst_pricingmodel.moc"

@@ -1,0 +1,56 @@
+#pragma once
+
+#include "billing/pricebook.h"
+
+#include <QJsonObject>
+#include <QList>
+#include <QString>
+
+#include <array>
+#include <optional>
+
+namespace RelayDesk::Ui {
+
+// The pricing editor's working copy of a PriceBook: plain decimal texts exactly as the admin typed them
+// ("" = not set). It becomes a real PriceBook only through PriceBook::fromJson / PricingService, which
+// validate everything again, so the editor can never publish something the core would not accept.
+struct PriceDraft
+{
+    struct Row
+    {
+        QString model;                                        // as written; "prefix*" rules allowed
+        std::array<QString, Billing::kPriceMapCount> values;  // indexed by Billing::PriceMap
+    };
+    struct Group
+    {
+        QString group;
+        QString ratio;
+    };
+    struct Override
+    {
+        QString userGroup;
+        QString usingGroup;
+        QString ratio;
+    };
+
+    QList<Row> rows;           // sorted by model name
+    QList<Group> groups;       // GroupRatio
+    QList<Override> overrides; // GroupGroupRatio[userGroup][usingGroup]
+
+    static PriceDraft fromBook(const Billing::PriceBook &book);
+    // new-api option JSON with every map (plus GroupRatio and GroupGroupRatio).
+    QJsonObject toJson() const;
+    int indexOf(const QString &model) const; // case-insensitive; -1 when absent
+
+    // "" when text is a valid ratio (finite, non-negative decimal), else why not, in plain words.
+    static QString ratioError(const QString &text);
+    // Unset ratios default to 1 except ModelRatio/ModelPrice (no default: the model has no price).
+    static std::optional<double> effective(const Row &row, Billing::PriceMap map);
+    // US$ per 1M tokens of what a map prices (ModelRatio: text input; CompletionRatio: text output; …),
+    // before the group ratio. nullopt when the model has no ModelRatio or the map is ModelPrice.
+    static std::optional<double> dollarsPerMillion(const Row &row, Billing::PriceMap map);
+    // Shortest decimal text for a double (used when a price edit derives a ratio).
+    static QString decimalText(double value);
+};
+
+} // namespace RelayDesk::Ui
