@@ -1,0 +1,17 @@
+# npm ci into the build dir, skipped when the pinned version is already installed (cache).
+file(READ ${DIR}/package-lock.json _lock)
+string(JSON _want GET "${_lock}" packages node_modules/openai version)
+set(_have "")
+if(EXISTS ${DIR}/node_modules/openai/package.json)
+    file(READ ${DIR}/node_modules/openai/package.json _pkg)
+    string(JSON _have GET "${_pkg}" version)
+endif()
+if(_have STREQUAL _want)
+    message(STATUS "openai ${_have} already installed in ${DIR}")
+    return()
+endif()
+execute_process(COMMAND ${NPM} ci --ignore-scripts --no-audit --no-fund
+                WORKING_DIRECTORY ${DIR} RESULT_VARIABLE _rc)
+if(NOT _rc EQUAL 0)
+    message(FATAL_ERROR "npm ci failed (${_rc})")
+endif()
