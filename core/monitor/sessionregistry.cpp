@@ -41,20 +41,6 @@ QString directionName(EventDirection direction)
     return {};
 }
 
-SessionUsage &SessionUsage::operator+=(const SessionUsage &o)
-{
-    inputText += o.inputText;
-    inputAudio += o.inputAudio;
-    inputImage += o.inputImage;
-    cachedText += o.cachedText;
-    cachedAudio += o.cachedAudio;
-    cachedImage += o.cachedImage;
-    outputText += o.outputText;
-    outputAudio += o.outputAudio;
-    outputReasoning += o.outputReasoning;
-    return *this;
-}
-
 qint64 SessionInfo::durationMs(const QDateTime &now) const
 {
     const QDateTime end = endedAt.isValid() ? endedAt : now;

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "billing/usage.h"
+
 #include <QDateTime>
 #include <QHash>
 #include <QList>
@@ -21,24 +23,9 @@ QString kindName(SessionKind kind);
 QString stateName(SessionState state);
 QString directionName(EventDirection direction);
 
-// Token counts observed so far, per modality. Cached counts are a subset of the input counts.
-struct SessionUsage
-{
-    qint64 inputText = 0;
-    qint64 inputAudio = 0;
-    qint64 inputImage = 0;
-    qint64 cachedText = 0;
-    qint64 cachedAudio = 0;
-    qint64 cachedImage = 0;
-    qint64 outputText = 0;
-    qint64 outputAudio = 0;
-    qint64 outputReasoning = 0; // subset of outputText
-
-    qint64 inputTotal() const { return inputText + inputAudio + inputImage; }
-    qint64 outputTotal() const { return outputText + outputAudio; }
-    SessionUsage &operator+=(const SessionUsage &other);
-    bool operator==(const SessionUsage &other) const = default;
-};
+// Token counts observed so far, per modality: the billing engine's own type (OpenAI semantics:
+// cached counts are subsets of their modality's input; reasoning is a subset of text output).
+using SessionUsage = Billing::Usage;
 
 struct SessionEvent
 {
