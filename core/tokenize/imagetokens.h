@@ -1,0 +1,37 @@
+#pragma once
+// Image input tokens for OpenAI vision models (newapi-billing.md §4.1): the tile rule (base + tiles x
+// tile, after fitting into 2048 and scaling the short side to 768) and the patch rule (32 px patches,
+// capped at 1536, times a per-model multiplier). Non-OpenAI models get the flat 520 of §4.2.
+//
+// Image size is read from the header only (PNG, JPEG, GIF through QImageReader; WebP parsed here, its
+// header being three fixed layouts) for inline `data:` URLs. Remote URLs are never fetched: they get the
+// documented flat estimate, 3 x base (255 for gpt-4o), which is also what the reference peer charges
+// by default for every image; so do undecodable images.
+#include <QByteArray>
+#include <QSize>
+#include <QStringView>
+
+#include <optional>
+
+namespace RelayDesk::Tokenize {
+
+enum class ImageDetail { Auto, Low, High };   // Auto and empty behave as High
+
+ImageDetail imageDetailFromString(QStringView detail);
+
+// True when the model gets the OpenAI image rules (else the flat 520).
+bool usesOpenAIImageRules(QStringView model);
+
+// Tokens for an image of known size.
+qint64 imageTokensForSize(QStringView model, int width, int height, ImageDetail detail);
+// Tokens when the size is unknown (remote URL, undecodable data): 3 x base, or 520 for non-OpenAI models.
+qint64 imageFlatTokens(QStringView model, ImageDetail detail);
+// Tokens for an image_url part: data: URLs are measured, anything else is the flat estimate.
+qint64 imageTokensForUrl(QStringView model, QStringView url, ImageDetail detail);
+
+// Header-only size of encoded image data (PNG, JPEG, GIF, WebP, and other formats QImageReader knows).
+std::optional<QSize> imageSizeFromBytes(const QByteArray &data);
+// Size from a `data:<mime>;base64,<payload>` URL.
+std::optional<QSize> imageSizeFromDataUrl(QStringView url);
+
+} // namespace RelayDesk::Tokenize
