@@ -5,6 +5,7 @@ target_sources(relaydesk_relay PRIVATE
     ${CMAKE_CURRENT_LIST_DIR}/jsonpeek.cpp ${CMAKE_CURRENT_LIST_DIR}/jsonpeek.h
     ${CMAKE_CURRENT_LIST_DIR}/realtimemeter.cpp ${CMAKE_CURRENT_LIST_DIR}/realtimemeter.h
     ${CMAKE_CURRENT_LIST_DIR}/tlsmaterial.cpp ${CMAKE_CURRENT_LIST_DIR}/tlsmaterial.h
+    ${CMAKE_CURRENT_LIST_DIR}/realtimepricing.cpp ${CMAKE_CURRENT_LIST_DIR}/realtimepricing.h
     ${CMAKE_CURRENT_LIST_DIR}/realtimeaccount.cpp ${CMAKE_CURRENT_LIST_DIR}/realtimeaccount.h
     ${CMAKE_CURRENT_LIST_DIR}/realtimesession.cpp ${CMAKE_CURRENT_LIST_DIR}/realtimesession.h
     ${CMAKE_CURRENT_LIST_DIR}/realtimerelay.cpp ${CMAKE_CURRENT_LIST_DIR}/realtimerelay.h

@@ -15,59 +15,6 @@ QJsonValue exactJson(const mpq_class &value) { return value.get_d(); }
 
 } // namespace
 
-Billing::Usage toBillingUsage(const Monitor::SessionUsage &u)
-{
-    Billing::Usage b;
-    b.inputText = u.inputText;
-    b.inputAudio = u.inputAudio;
-    b.inputImage = u.inputImage;
-    b.cachedText = u.cachedText;
-    b.cachedAudio = u.cachedAudio;
-    b.cachedImage = u.cachedImage;
-    b.outputText = u.outputText;
-    b.outputAudio = u.outputAudio;
-    b.outputReasoning = u.outputReasoning;
-    return b;
-}
-
-Monitor::SessionUsage toSessionUsage(const Billing::Usage &b)
-{
-    Monitor::SessionUsage u;
-    u.inputText = b.inputText;
-    u.inputAudio = b.inputAudio;
-    u.inputImage = b.inputImage;
-    u.cachedText = b.cachedText;
-    u.cachedAudio = b.cachedAudio;
-    u.cachedImage = b.cachedImage;
-    u.outputText = b.outputText;
-    u.outputAudio = b.outputAudio;
-    u.outputReasoning = b.outputReasoning;
-    return u;
-}
-
-mpq_class realtimeExactQuota(const Billing::Usage &usage, const Billing::ModelPricing &pricing, bool perResponse)
-{
-    if (pricing.fixedPrice && (!perResponse || usage.isEmpty()))
-        return 0;
-    return Billing::QuotaMath::exactCost(pricing, usage);
-}
-
-Billing::Usage transcriptionUsage(const TranscriptionUsage &u)
-{
-    Billing::Usage usage;
-    usage.inputText = u.inputTextTokens;
-    usage.inputAudio = u.inputAudioTokens;
-    usage.outputText = u.outputTextTokens;
-    if (usage.isEmpty() && u.seconds > 0)
-        usage.inputAudio = static_cast<qint64>(std::ceil(u.seconds * 10.0));
-    return usage;
-}
-
-qint64 roundQuota(const mpq_class &exact)
-{
-    return Billing::QuotaMath::roundHalfAwayFromZero(exact);
-}
-
 RealtimeAccount::RealtimeAccount(std::shared_ptr<Store::Database> db, RealtimeAccountParams params)
     : m_db(std::move(db))
     , m_ledger(*m_db)

@@ -5,6 +5,8 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 
+#include <algorithm>
+
 namespace RelayDesk::Relay {
 
 namespace {
@@ -15,7 +17,13 @@ constexpr qint64 kTicksPerOutputToken = kTicksPerSecond / 20; // assistant audio
 
 QString typeOf(const QJsonObject &event) { return event.value(u"type").toString(); }
 
-qint64 intAt(const QJsonObject &object, QStringView key) { return object.value(key).toInteger(); }
+// Token counts from the network: negative or absurd values (bad or hostile upstream data) are clamped so that
+// sums can neither go negative nor overflow.
+constexpr qint64 kMaxTokens = 1'000'000'000'000;
+qint64 intAt(const QJsonObject &object, QStringView key)
+{
+    return std::clamp<qint64>(object.value(key).toInteger(), 0, kMaxTokens);
+}
 
 QJsonObject parseObject(QByteArrayView frame, bool *ok)
 {

@@ -1,6 +1,7 @@
 #include "relay/realtimerelay.h"
 
 #include "relay/httprequest.h"
+#include "relay/httpserver.h"
 #include "store/database.h"
 
 #include <QDateTime>
@@ -54,6 +55,12 @@ RealtimeRelay::RealtimeRelay(RealtimeRelayDeps deps, RealtimeRelayConfig config,
 RealtimeRelay::~RealtimeRelay()
 {
     shutdown();
+}
+
+void RealtimeRelay::install(HttpServer &server)
+{
+    m_transportRoot = &server;
+    install(server.router());
 }
 
 void RealtimeRelay::install(Router &router)
@@ -182,6 +189,8 @@ void RealtimeRelay::accept(QWebSocket *socket, const HttpRequest &request)
     }
     auto *session = new RealtimeSession(socket, std::move(target), std::move(pending.account), m_deps.registry,
                                         registryId, m_deps.countText, m_config.session, this);
+    if (m_transportRoot)
+        session->setClientTransport(RealtimeSession::findTransport(m_transportRoot, socket));
     m_sessions.insert(session);
     connect(session, &RealtimeSession::finished, this, &RealtimeRelay::onSessionFinished);
     session->start();

@@ -9,6 +9,7 @@
 
 #include <QHash>
 #include <QObject>
+#include <QPointer>
 #include <QSet>
 #include <QTimer>
 
@@ -23,6 +24,8 @@ class Database;
 }
 
 namespace RelayDesk::Relay {
+
+class HttpServer;
 
 // Who may open the session and where it goes: the relay's auth (key → user/key) and channel selection
 // (group/model → channel, model mapping) as one answer. Keys are never stored here beyond the session.
@@ -76,6 +79,8 @@ public:
     ~RealtimeRelay() override;
 
     // Adds the WebSocket route (subprotocol "realtime" offered, so a client offering it gets it back).
+    // Prefer the HttpServer overload: it also lets sessions find the client's TCP socket for backpressure.
+    void install(HttpServer &server);
     void install(Router &router);
     // Pre-upgrade check: nullopt admits (the rolling reservation is then open).
     std::optional<OpenAiError> check(const HttpRequest &request);
@@ -109,6 +114,7 @@ private:
     std::unordered_map<std::string, Pending> m_pending; // peer "address|port" → admitted, not yet upgraded
     QSet<RealtimeSession *> m_sessions;
     QTimer m_expiry;
+    QPointer<QObject> m_transportRoot;
     quint64 m_sequence = 0;
 };
 

@@ -80,6 +80,7 @@ RealtimeSession::RealtimeSession(QWebSocket *client, RealtimeUpstreamTarget targ
                                  RealtimeSessionConfig config, QObject *parent)
     : QObject(parent)
     , m_client(client)
+    , m_clientTransport(innerSocket(client))
     , m_target(std::move(target))
     , m_account(std::move(account))
     , m_registry(registry)
@@ -124,6 +125,25 @@ RealtimeSession::~RealtimeSession()
     if (!m_ending)
         end(QStringLiteral("shutdown"), QWebSocketProtocol::CloseCodeGoingAway, QStringLiteral("server shutdown"),
             QWebSocketProtocol::CloseCodeGoingAway, QStringLiteral("server shutdown"));
+}
+
+void RealtimeSession::setClientTransport(QAbstractSocket *transport)
+{
+    m_clientTransport = transport;
+    if (transport)
+        transport->setReadBufferSize(m_config.socketReadBufferBytes);
+}
+
+QAbstractSocket *RealtimeSession::findTransport(QObject *root, const QWebSocket *socket)
+{
+    if (!root || !socket)
+        return nullptr;
+    for (QAbstractSocket *candidate : root->findChildren<QAbstractSocket *>()) {
+        if (candidate->peerPort() == socket->peerPort() && candidate->localPort() == socket->localPort()
+            && candidate->peerAddress() == socket->peerAddress())
+            return candidate;
+    }
+    return nullptr;
 }
 
 void RealtimeSession::start()
@@ -320,9 +340,9 @@ void RealtimeSession::pause(Side source)
     bool &paused = source == Side::Client ? m_clientPaused : m_upstreamPaused;
     if (paused)
         return;
-    QAbstractSocket *inner = innerSocket(source == Side::Client ? m_client.data() : m_upstream.data());
+    QAbstractSocket *inner = source == Side::Client ? m_clientTransport.data() : innerSocket(m_upstream.data());
     if (!inner)
-        return;
+        return; // unknown transport: no pause; the queue is still bounded by the peer's own pace
     // With signals blocked QWebSocket gets no readyRead; the TCP socket keeps at most socketReadBufferBytes and then
     // stops reading from the kernel, so the peer's TCP window closes — real backpressure, bounded memory.
     inner->blockSignals(true);
@@ -340,8 +360,7 @@ void RealtimeSession::resumeIfDrained()
         if (!paused || (dest && dest->bytesToWrite() > m_config.lowWaterBytes && !m_ending))
             return;
         paused = false;
-        QWebSocket *src = source == Side::Client ? m_client.data() : m_upstream.data();
-        if (QAbstractSocket *inner = innerSocket(src)) {
+        if (QAbstractSocket *inner = source == Side::Client ? m_clientTransport.data() : innerSocket(m_upstream.data())) {
             inner->blockSignals(false);
             // Signals were blocked: let QWebSocket process what is buffered, and notice a peer that left meanwhile.
             if (inner->state() != QAbstractSocket::ConnectedState)
@@ -456,8 +475,8 @@ void RealtimeSession::end(const QString &reason, CloseCode clientCode, const QSt
     }
 
     // Unpause so close frames and disconnects are processed.
-    for (QWebSocket *ws : {m_client.data(), m_upstream.data()})
-        if (QAbstractSocket *inner = innerSocket(ws))
+    for (QAbstractSocket *inner : {m_clientTransport.data(), innerSocket(m_upstream.data())})
+        if (inner)
             inner->blockSignals(false);
     m_clientPaused = m_upstreamPaused = false;
     m_drainTimer.stop();

@@ -20,6 +20,7 @@
 #include <memory>
 
 QT_BEGIN_NAMESPACE
+class QAbstractSocket;
 class QWebSocket;
 QT_END_NAMESPACE
 
@@ -62,6 +63,12 @@ public:
                     Monitor::SessionRegistry *registry, quint64 registryId, RealtimeMeter::TextCounter countText,
                     RealtimeSessionConfig config = {}, QObject *parent = nullptr);
     ~RealtimeSession() override;
+
+    // The TCP/TLS socket under the client's QWebSocket, for backpressure. A server-side QWebSocket does not own
+    // its transport (QWebSocketServer::handleConnection keeps the caller's parent), so the relay finds it.
+    void setClientTransport(QAbstractSocket *transport);
+    // The QAbstractSocket under `root` carrying `socket` (same local/peer endpoints), or null.
+    static QAbstractSocket *findTransport(QObject *root, const QWebSocket *socket);
 
     void start();
     // Server shutdown: close both sides with 1001, settle. Idempotent.
@@ -110,6 +117,7 @@ private:
     void maybeFinish();
 
     QPointer<QWebSocket> m_client;
+    QPointer<QAbstractSocket> m_clientTransport;
     QPointer<QWebSocket> m_upstream;
     RealtimeUpstreamTarget m_target;
     std::unique_ptr<RealtimeAccount> m_account;

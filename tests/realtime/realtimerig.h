@@ -243,7 +243,7 @@ public:
         Relay::HttpServerConfig config;
         config.port = 0;
         server = std::make_unique<Relay::HttpServer>(config);
-        relay->install(server->router());
+        relay->install(*server);
         if (!server->start())
             return fail(server->errorString());
         initialBalance = m_options.userQuota;

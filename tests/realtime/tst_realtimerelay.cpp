@@ -6,6 +6,7 @@
 
 #include "../relay/rawhttpclient.h"
 
+#include <QTcpSocket>
 #include <QtTest>
 
 using namespace RelayDesk;
@@ -86,6 +87,11 @@ private Q_SLOTS:
         QVERIFY(expected > 0);
         QVERIFY(spin([&] { return rig.registry.sessions().value(0).chargedQuota == expected; }));
         QVERIFY(rig.initialBalance - rig.balance() >= expected); // charged + the hold for the next response
+        // A crash now would be recovered at the charged amount: the open reservation already records it.
+        const QList<Store::Reservation> open = Store::ReservationRepository(rig.temp.db()).openReservations();
+        QCOMPARE(open.size(), 1);
+        QCOMPARE(open.first().charged, expected);
+        QCOMPARE(open.first().kind, QStringLiteral("realtime"));
 
         client.socket.close(QWebSocketProtocol::CloseCodeNormal, QStringLiteral("bye"));
         QVERIFY(rig.waitFinished());
@@ -470,6 +476,53 @@ private Q_SLOTS:
         // The text typed after the last response is charged from the meter's estimate.
         QVERIFY(row.other.value(u"after_last_response").toObject().value(u"text_input").toInt() > 0);
         QVERIFY(row.quota > roundTenths(client.usageTenths()));
+        checkSettled(rig, row.quota);
+    }
+
+    void slowClientPausesTheUpstreamInsteadOfBuffering()
+    {
+        // The demo streams 10 minutes of audio as fast as it can to a client that never reads: the relay's send queue
+        // to the client passes the high-water mark, so it stops reading from the upstream (TCP backpressure)
+        // instead of buffering ~40 MB.
+        Script script;
+        script.audioMs = 600'000;
+        RealtimeRig::Options options;
+        options.relay.session.highWaterBytes = 256 * 1024;
+        options.relay.session.lowWaterBytes = 64 * 1024;
+        RealtimeRig rig(options);
+        QVERIFY2(rig.init(script), qPrintable(rig.error()));
+
+        QTcpSocket raw;
+        raw.setReadBufferSize(4096); // never read: the kernel buffers fill and the relay's writes back up
+        raw.connectToHost(QHostAddress::LocalHost, rig.port());
+        QVERIFY(raw.waitForConnected(5000));
+        raw.write("GET /v1/realtime?model=gpt-realtime HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
+                  "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
+                  "Authorization: Bearer " + rig.plainKey + "\r\n\r\n");
+        // RFC 6455 §4.1: the client waits for the 101 before sending frames.
+        QVERIFY(spin([&] { return raw.bytesAvailable() > 0; }));
+        QVERIFY(raw.peek(64).startsWith("HTTP/1.1 101"));
+        // A masked client text frame: {"type":"response.create"}.
+        const QByteArray payload = R"({"type":"response.create"})";
+        QByteArray frame;
+        frame.append(char(0x81)).append(char(0x80 | payload.size())).append("\x01\x02\x03\x04", 4);
+        for (int i = 0; i < payload.size(); ++i)
+            frame.append(char(payload[i] ^ "\x01\x02\x03\x04"[i % 4]));
+        raw.write(frame);
+        QVERIFY(spin([&] { return rig.relay->sessionCount() == 1; }));
+        const quint64 id = rig.registry.sessions().value(0).id;
+        const auto paused = [&] {
+            for (const Monitor::SessionEvent &e : rig.registry.recentEvents(id))
+                if (e.type == u"relay.pause_upstream")
+                    return true;
+            return false;
+        };
+        QVERIFY(spin(paused, 30000));
+        raw.abort();
+        QVERIFY(rig.waitFinished());
+        QCOMPARE(rig.endReasons.first(), QStringLiteral("client_gone"));
+        const Store::LogRecord row = rig.logs().value(0);
+        QVERIFY(row.other.value(u"audio_output").toInt() > 0);
         checkSettled(rig, row.quota);
     }
 };

@@ -1,0 +1,22 @@
+# The Realtime meter fuzz target (issue 6), included from tools/fuzz/CMakeLists.txt.
+find_package(Qt6 6.4 REQUIRED COMPONENTS Core)
+find_path(GMPXX_INCLUDE_DIR gmpxx.h REQUIRED)
+find_library(GMPXX_LIBRARY gmpxx REQUIRED)
+find_library(GMP_LIBRARY gmp REQUIRED)
+set(CMAKE_AUTOMOC ON)
+add_executable(fuzz_realtime_meter
+    ${CMAKE_CURRENT_LIST_DIR}/fuzz_realtime_meter.cpp
+    ${RELAYDESK_ROOT}/core/relay/realtimemeter.cpp
+    ${RELAYDESK_ROOT}/core/relay/jsonpeek.cpp
+    ${RELAYDESK_ROOT}/core/relay/realtimepricing.cpp
+    ${RELAYDESK_ROOT}/core/monitor/sessionregistry.cpp
+    ${RELAYDESK_ROOT}/core/monitor/sessionregistry.h
+    ${RELAYDESK_ROOT}/core/billing/ratio.cpp
+    ${RELAYDESK_ROOT}/core/billing/pricebook.cpp
+    ${RELAYDESK_ROOT}/core/billing/quotamath.cpp
+)
+set(CMAKE_AUTOMOC OFF)
+target_include_directories(fuzz_realtime_meter PRIVATE ${RELAYDESK_ROOT}/core ${GMPXX_INCLUDE_DIR})
+target_compile_options(fuzz_realtime_meter PRIVATE ${SAN})
+target_link_options(fuzz_realtime_meter PRIVATE ${SAN})
+target_link_libraries(fuzz_realtime_meter PRIVATE Qt6::Core ${GMPXX_LIBRARY} ${GMP_LIBRARY})
