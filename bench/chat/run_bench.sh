@@ -1,0 +1,130 @@
+#!/usr/bin/env bash
+# Chat relay overhead benchmark: wrk → (a) fake upstream directly, (b) RelayDesk relay → fake upstream,
+# (c) nginx proxy_pass → fake upstream; JSON and SSE; one connection (latency) and many (throughput).
+# Reports requests/s, p50/p99 latency, added p50 latency vs direct, and the proxy's CPU µs per request
+# (utime+stime from /proc/<pid>/stat over the run). Needs wrk and nginx (nginx-light).
+#
+#   bench/chat/run_bench.sh <build>/bin        env: DURATION=8 CONNECTIONS=32 THREADS=1
+set -euo pipefail
+BIN=${1:?usage: run_bench.sh <build>/bin}
+DUR=${DURATION:-8}
+CONC=${CONNECTIONS:-32}
+THREADS=${THREADS:-1}
+NGINX=${NGINX:-$(command -v nginx || echo /usr/sbin/nginx)}
+command -v wrk >/dev/null || { echo "wrk not found (apt-get install wrk)"; exit 1; }
+TMP=$(mktemp -d /tmp/relaydesk-bench.XXXXXX)
+chmod 755 "$TMP"
+PIDS=()
+cleanup() {
+  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$TMP"
+}
+trap cleanup EXIT
+
+wait_line() { # file pattern
+  for _ in $(seq 1 200); do grep -q "$2" "$1" 2>/dev/null && return 0; sleep 0.05; done
+  echo "timeout waiting for '$2' in $1"; cat "$1"; exit 1
+}
+
+"$BIN/relaydesk-fakeupstream" >"$TMP/fake.out" 2>&1 &
+FAKE_PID=$!; PIDS+=("$FAKE_PID")
+wait_line "$TMP/fake.out" '^PORT '
+FPORT=$(awk '/^PORT/{print $2}' "$TMP/fake.out")
+
+"$BIN/relaydesk-chatbench-server" --upstream "http://127.0.0.1:$FPORT" --data "$TMP/relay" >"$TMP/relay.out" 2>&1 &
+RELAY_PID=$!; PIDS+=("$RELAY_PID")
+wait_line "$TMP/relay.out" '^PORT '
+RPORT=$(awk '/^PORT/{print $2}' "$TMP/relay.out")
+KEY=$(awk '/^KEY/{print $2}' "$TMP/relay.out")
+
+NPORT=$((RPORT + 1))
+mkdir -p "$TMP/nginx"
+cat >"$TMP/nginx/nginx.conf" <<CONF
+worker_processes 1;
+daemon off;
+pid $TMP/nginx/nginx.pid;
+error_log $TMP/nginx/error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  client_body_temp_path $TMP/nginx/body;
+  proxy_temp_path $TMP/nginx/proxy;
+  fastcgi_temp_path $TMP/nginx/fcgi;
+  uwsgi_temp_path $TMP/nginx/uwsgi;
+  scgi_temp_path $TMP/nginx/scgi;
+  upstream fake { server 127.0.0.1:$FPORT; keepalive 64; }
+  server {
+    listen 127.0.0.1:$NPORT;
+    location / {
+      proxy_pass http://fake;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_buffering off;
+    }
+  }
+}
+CONF
+chmod -R 777 "$TMP/nginx"
+"$NGINX" -p "$TMP/nginx" -c "$TMP/nginx/nginx.conf" 2>>"$TMP/nginx/error.log" &
+NGINX_PID=$!; PIDS+=("$NGINX_PID")
+sleep 0.5
+
+cat >"$TMP/post.lua" <<'LUA'
+wrk.method = "POST"
+wrk.body = os.getenv("BENCH_BODY")
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Authorization"] = "Bearer " .. os.getenv("BENCH_KEY")
+function done(summary, latency, requests)
+  local errors = summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.status + summary.errors.timeout
+  io.write(string.format("RESULT %d %.1f %.3f %.3f %d\n", summary.requests,
+    summary.requests / (summary.duration / 1e6), latency:percentile(50) / 1000, latency:percentile(99) / 1000, errors))
+end
+LUA
+
+cpu_ticks() { # pid... → summed utime+stime ticks (all threads)
+  local t=0
+  for p in "$@"; do
+    local v; v=$(sed 's/.*) //' "/proc/$p/stat" | awk '{print $12 + $13}')
+    t=$((t + v))
+  done
+  echo "$t"
+}
+nginx_pids() { echo "$NGINX_PID $(pgrep -P "$NGINX_PID" | tr '\n' ' ')"; }
+HZ=$(getconf CLK_TCK)
+
+MSG='[{"role":"system","content":"You are a helpful assistant."},{"role":"user","content":"Hello! Please say hello back."}]'
+JSON_BODY="{\"model\":\"gpt-4o-mini\",\"messages\":$MSG,\"max_tokens\":200}"
+SSE_BODY="{\"model\":\"gpt-4o-mini\",\"messages\":$MSG,\"max_tokens\":200,\"stream\":true}"
+
+declare -A P50
+printf '%-7s %-5s %5s %10s %9s %9s %10s %12s %6s\n' target mode conns "req/s" "p50 ms" "p99 ms" "+p50 ms" "CPU us/req" errors
+for mode in json sse; do
+  body=$JSON_BODY; [ "$mode" = sse ] && body=$SSE_BODY
+  for conns in 1 "$CONC"; do
+    for target in direct relay nginx; do
+      case $target in
+        direct) port=$FPORT; pids="$FAKE_PID" ;;
+        relay) port=$RPORT; pids="$RELAY_PID" ;;
+        nginx) port=$NPORT; pids=$(nginx_pids) ;;
+      esac
+      # warm-up (connections, caches)
+      BENCH_BODY=$body BENCH_KEY=$KEY wrk -t1 -c"$conns" -d1s -s "$TMP/post.lua" "http://127.0.0.1:$port/v1/chat/completions" >/dev/null 2>&1 || true
+      # shellcheck disable=SC2086
+      c0=$(cpu_ticks $pids)
+      out=$(BENCH_BODY=$body BENCH_KEY=$KEY wrk -t"$THREADS" -c"$conns" -d"${DUR}s" --timeout 10s -s "$TMP/post.lua" "http://127.0.0.1:$port/v1/chat/completions")
+      # shellcheck disable=SC2086
+      c1=$(cpu_ticks $pids)
+      read -r _ n rps p50 p99 errs <<<"$(grep '^RESULT' <<<"$out")"
+      cpu_us=$(awk -v d=$((c1 - c0)) -v hz="$HZ" -v n="$n" 'BEGIN{ if (n>0) printf "%.1f", d*1e6/hz/n; else print "-" }')
+      key="$mode-$conns"
+      [ "$target" = direct ] && P50[$key]=$p50
+      added=$(awk -v a="$p50" -v b="${P50[$key]}" 'BEGIN{ printf "%+.3f", a-b }')
+      [ "$target" = direct ] && added="-"
+      printf '%-7s %-5s %5s %10s %9s %9s %10s %12s %6s\n' "$target" "$mode" "$conns" "$rps" "$p50" "$p99" "$added" "$cpu_us" "$errs"
+    done
+  done
+done
+kill -TERM "$RELAY_PID"; wait "$RELAY_PID" 2>/dev/null || true
+grep -E '^SETTLED' "$TMP/relay.out" || true
+echo "load average during the run: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"
