@@ -2,6 +2,7 @@
 // (its own thread) → back, with the database checked after every call and the ledger invariant at the end.
 #include "../relay/rawhttpclient.h"
 
+#include "billing/ledger.h"
 #include "billing/pricingservice.h"
 #include "billing/quotamath.h"
 #include "relay/chatrelaytokens.h"
@@ -620,6 +621,47 @@ private slots:
         for (const auto &r : m_results)
             settled += r.settled ? 1 : 0;
         QCOMPARE(Store::LogRepository(db()).count(consume), qint64(settled));
+    }
+
+    // Stopping the runtime (SIGINT/SIGTERM, console quit) ends in-flight streams with an error event and
+    // settles them on what was delivered.
+    void shutdownSettlesInFlight()
+    {
+        const int before = m_results.size();
+        RawClient client;
+        QVERIFY(client.connectTo(m_runtime->port()));
+        client.send(post("/v1/chat/completions",
+                         chatBody(QStringLiteral("gpt-4o-mini"), QStringLiteral("story [[scenario:slow]]"), true), m_key));
+        QVERIFY(client.waitFor("\"content\":\"Hello!\""));
+        m_runtime->stop();
+        QVERIFY(RelayDeskTest::spinUntil([&] { return m_results.size() > before; }, 30000));
+        const auto result = m_results.last();
+        QCOMPARE(result.endReason, QStringLiteral("shutdown"));
+        const auto log = logFor(result.requestId);
+        QVERIFY(log);
+        checkSettled(result, *log);
+        QVERIFY(log->completionTokens >= 1);
+        QVERIFY(client.waitFor("service_unavailable"));
+        QVERIFY(Store::ReservationRepository(db()).openReservations().isEmpty());
+    }
+
+    // A reservation a crash left open is settled (at what it had charged) when the next run starts.
+    void recoveryAtNextStart()
+    {
+        const qint64 before = balance(m_demoUserId);
+        const auto open = Billing::Ledger(db()).reserve(m_demoUserId, 0, 1234, QStringLiteral("crashed-1"));
+        QVERIFY2(open.ok(), qPrintable(open.message));
+        QCOMPARE(balance(m_demoUserId), before - 1234);
+        Service::Runtime next;
+        Service::RuntimeConfig config;
+        config.dataDir = m_dir.path();
+        config.listenPort = 0;
+        QVERIFY2(next.start(config), qPrintable(next.errorString()));
+        QCOMPARE(next.recoveredReservations(), 1);
+        QCOMPARE(Store::ReservationRepository(db()).byRequestId(QStringLiteral("crashed-1"))->state,
+                 Store::Reservation::State::Recovered);
+        QCOMPARE(balance(m_demoUserId), before); // nothing was charged: the hold came back
+        next.stop();
     }
 
 private:
