@@ -10,29 +10,31 @@ RelayServerThread::RelayServerThread(HttpServerConfig config, Setup setup, QObje
     , m_setup(std::move(setup))
 {
     m_thread.setObjectName(QStringLiteral("relay-server"));
+    // Connected once here (not per start()) so a restarted server reports stopped() once per run.
+    connect(&m_thread, &QThread::finished, this, [this] {
+        m_port = 0;
+        Q_EMIT stopped();
+    });
 }
 
 RelayServerThread::~RelayServerThread()
 {
     stop();
     m_thread.wait();
+    m_anchor.reset(); // its thread has ended: nothing can be delivered to it any more
 }
 
 void RelayServerThread::start()
 {
     if (m_thread.isRunning())
         return;
-    m_anchor = new QObject();
+    // The anchor outlives its thread's run and is only deleted here or in the destructor, on this thread,
+    // while the server thread is not running: stop() can always post to it without racing a deletion.
+    m_anchor = std::make_unique<QObject>();
     m_anchor->moveToThread(&m_thread);
-    connect(&m_thread, &QThread::finished, m_anchor, &QObject::deleteLater);
-    connect(&m_thread, &QThread::finished, this, [this] {
-        m_anchor = nullptr;
-        m_port = 0;
-        Q_EMIT stopped();
-    });
     m_thread.start();
-    QMetaObject::invokeMethod(m_anchor, [this] {
-        m_server = new HttpServer(m_config, m_anchor);
+    QMetaObject::invokeMethod(m_anchor.get(), [this] {
+        m_server = new HttpServer(m_config);
         if (m_setup)
             m_setup(*m_server);
         if (!m_server->start()) {
@@ -55,7 +57,7 @@ void RelayServerThread::stop()
 {
     if (!m_thread.isRunning() || !m_anchor)
         return;
-    QMetaObject::invokeMethod(m_anchor, [this] {
+    QMetaObject::invokeMethod(m_anchor.get(), [this] {
         if (m_server) {
             m_server->stop();
             delete m_server;

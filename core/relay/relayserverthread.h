@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <functional>
+#include <memory>
 
 namespace RelayDesk::Relay {
 
@@ -15,8 +16,8 @@ class RelayServerThread final : public QObject
     Q_OBJECT
 
 public:
-    // Runs on the server thread before listening: register routes, create the objects handlers use
-    // (they then live on the server thread too).
+    // Runs on the server thread before listening: register routes, create the objects handlers use (they then
+    // live on the server thread too; parent them to the server so stop() deletes them on that thread).
     using Setup = std::function<void(HttpServer &server)>;
 
     explicit RelayServerThread(HttpServerConfig config, Setup setup = {}, QObject *parent = nullptr);
@@ -41,8 +42,8 @@ private:
     HttpServerConfig m_config;
     Setup m_setup;
     QThread m_thread;
-    QObject *m_anchor = nullptr;   // lives on m_thread; queued calls run there
-    HttpServer *m_server = nullptr; // owned by m_anchor, touched only on m_thread
+    std::unique_ptr<QObject> m_anchor; // affinity m_thread; queued calls run there
+    HttpServer *m_server = nullptr;     // created, used and deleted only on m_thread
     std::atomic<quint16> m_port{0};
 };
 

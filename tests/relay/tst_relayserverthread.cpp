@@ -23,14 +23,20 @@ private Q_SLOTS:
                 ex.respond(200, "ok", "text/plain");
             }, Router::Access::Public);
         });
-        QSignalSpy listening(&relay, &RelayServerThread::listening);
-        QSignalSpy stopped(&relay, &RelayServerThread::stopped);
+        // Signals come from the server thread; receiving them through a context object on this thread makes
+        // them queued, as they would be in the GUI (QSignalSpy would record them on the emitting thread).
+        QObject receiver;
+        QList<std::pair<QHostAddress, quint16>> listening;
+        int stopped = 0;
+        connect(&relay, &RelayServerThread::listening, &receiver,
+                [&](const QHostAddress &address, quint16 p) { listening.append({address, p}); });
+        connect(&relay, &RelayServerThread::stopped, &receiver, [&] { ++stopped; });
         relay.start();
-        QVERIFY(listening.wait(10000));
-        const quint16 port = listening.first().at(1).value<quint16>();
+        QTRY_COMPARE_WITH_TIMEOUT(listening.size(), 1, 10000);
+        const quint16 port = listening.first().second;
         QVERIFY(port != 0);
         QCOMPARE(relay.port(), port);
-        QCOMPARE(listening.first().at(0).value<QHostAddress>(), QHostAddress(QHostAddress::LocalHost));
+        QCOMPARE(listening.first().first, QHostAddress(QHostAddress::LocalHost));
 
         // Blocking client calls are fine here: the server does not need this thread's event loop.
         QTcpSocket client;
@@ -44,12 +50,32 @@ private Q_SLOTS:
         QVERIFY(handlerOnServerThread);
 
         relay.stop();
-        QVERIFY(stopped.wait(10000));
+        QTRY_COMPARE_WITH_TIMEOUT(stopped, 1, 10000);
         QVERIFY(relay.wait(10000));
         QCOMPARE(relay.port(), quint16(0));
         QTcpSocket again;
         again.connectToHost(QHostAddress::LocalHost, port);
         QVERIFY(!again.waitForConnected(2000) || !again.waitForReadyRead(500));
+    }
+
+    void restartAfterStop()
+    {
+        HttpServerConfig config;
+        config.port = 0;
+        RelayServerThread relay(config);
+        QObject receiver;
+        int listening = 0;
+        int stopped = 0;
+        connect(&relay, &RelayServerThread::listening, &receiver, [&] { ++listening; });
+        connect(&relay, &RelayServerThread::stopped, &receiver, [&] { ++stopped; });
+        for (int run = 1; run <= 2; ++run) {
+            relay.start();
+            QTRY_COMPARE_WITH_TIMEOUT(listening, run, 10000);
+            QVERIFY(relay.port() != 0);
+            relay.stop();
+            QTRY_COMPARE_WITH_TIMEOUT(stopped, run, 10000);
+            QVERIFY(relay.wait(10000));
+        }
     }
 
     void busyPortReportsFailure()
@@ -59,10 +85,12 @@ private Q_SLOTS:
         HttpServerConfig config;
         config.port = blocker.serverPort();
         RelayServerThread relay(config);
-        QSignalSpy failed(&relay, &RelayServerThread::failed);
+        QObject receiver;
+        QStringList failures;
+        connect(&relay, &RelayServerThread::failed, &receiver, [&](const QString &m) { failures.append(m); });
         relay.start();
-        QVERIFY(failed.wait(10000));
-        QVERIFY(failed.first().at(0).toString().contains(QString::number(config.port)));
+        QTRY_COMPARE_WITH_TIMEOUT(failures.size(), 1, 10000);
+        QVERIFY(failures.first().contains(QString::number(config.port)));
         QVERIFY(relay.wait(10000));
     }
 
@@ -71,9 +99,11 @@ private Q_SLOTS:
         HttpServerConfig config;
         config.port = 0;
         auto relay = std::make_unique<RelayServerThread>(config);
-        QSignalSpy listening(relay.get(), &RelayServerThread::listening);
+        QObject receiver;
+        int listening = 0;
+        connect(relay.get(), &RelayServerThread::listening, &receiver, [&] { ++listening; });
         relay->start();
-        QVERIFY(listening.wait(10000));
+        QTRY_COMPARE_WITH_TIMEOUT(listening, 1, 10000);
         relay.reset(); // joins the thread without a prior stop()
     }
 };
