@@ -231,6 +231,336 @@
     </message>
   </context>
   <context>
+    <name>RelayDesk::Ui::LogsModel</name>
+    <message>
+      <source>top-up</source>
+      <translation>充值</translation>
+    </message>
+    <message>
+      <source>consume</source>
+      <translation>消费</translation>
+    </message>
+    <message>
+      <source>manage</source>
+      <translation>管理</translation>
+    </message>
+    <message>
+      <source>system</source>
+      <translation>系统</translation>
+    </message>
+    <message>
+      <source>error</source>
+      <translation>错误</translation>
+    </message>
+    <message>
+      <source>refund</source>
+      <translation>退款</translation>
+    </message>
+    <message>
+      <source>unknown</source>
+      <translation>未知</translation>
+    </message>
+    <message>
+      <source>Upstream model: %1</source>
+      <translation>上游模型：%1</translation>
+    </message>
+    <message>
+      <source>stream</source>
+      <translation>流式</translation>
+    </message>
+    <message>
+      <source>Time</source>
+      <translation>时间</translation>
+    </message>
+    <message>
+      <source>Type</source>
+      <translation>类型</translation>
+    </message>
+    <message>
+      <source>User</source>
+      <translation>用户</translation>
+    </message>
+    <message>
+      <source>Key</source>
+      <translation>密钥</translation>
+    </message>
+    <message>
+      <source>Channel</source>
+      <translation>渠道</translation>
+    </message>
+    <message>
+      <source>Model</source>
+      <translation>模型</translation>
+    </message>
+    <message>
+      <source>Prompt</source>
+      <translation>提示</translation>
+    </message>
+    <message>
+      <source>Completion</source>
+      <translation>补全</translation>
+    </message>
+    <message>
+      <source>Quota</source>
+      <translation>额度</translation>
+    </message>
+    <message>
+      <source>Duration</source>
+      <translation>时长</translation>
+    </message>
+    <message>
+      <source>Stream</source>
+      <translation>流式</translation>
+    </message>
+    <message>
+      <source>Request ID</source>
+      <translation>请求 ID</translation>
+    </message>
+    <message>
+      <source>Model ratio</source>
+      <translation>模型倍率</translation>
+    </message>
+    <message>
+      <source>Completion ratio</source>
+      <translation>补全倍率</translation>
+    </message>
+    <message>
+      <source>Cache ratio</source>
+      <translation>缓存倍率</translation>
+    </message>
+    <message>
+      <source>Audio ratio</source>
+      <translation>音频倍率</translation>
+    </message>
+    <message>
+      <source>Audio completion ratio</source>
+      <translation>音频补全倍率</translation>
+    </message>
+    <message>
+      <source>Group ratio</source>
+      <translation>分组倍率</translation>
+    </message>
+    <message>
+      <source>User-group ratio</source>
+      <translation>用户分组倍率</translation>
+    </message>
+    <message>
+      <source>Fixed price (US$)</source>
+      <translation>固定价格（美元）</translation>
+    </message>
+    <message>
+      <source>Usage</source>
+      <translation>用量</translation>
+    </message>
+    <message>
+      <source>Text input tokens</source>
+      <translation>文本输入令牌</translation>
+    </message>
+    <message>
+      <source>Audio input tokens</source>
+      <translation>音频输入令牌</translation>
+    </message>
+    <message>
+      <source>Image input tokens</source>
+      <translation>图像输入令牌</translation>
+    </message>
+    <message>
+      <source>Cached text tokens</source>
+      <translation>缓存文本令牌</translation>
+    </message>
+    <message>
+      <source>Cached audio tokens</source>
+      <translation>缓存音频令牌</translation>
+    </message>
+    <message>
+      <source>Cached image tokens</source>
+      <translation>缓存图像令牌</translation>
+    </message>
+    <message>
+      <source>Cache write tokens</source>
+      <translation>缓存写入令牌</translation>
+    </message>
+    <message>
+      <source>Text output tokens</source>
+      <translation>文本输出令牌</translation>
+    </message>
+    <message>
+      <source>Audio output tokens</source>
+      <translation>音频输出令牌</translation>
+    </message>
+    <message>
+      <source>Reasoning tokens</source>
+      <translation>推理令牌</translation>
+    </message>
+    <message>
+      <source>First response (ms)</source>
+      <translation>首字响应（毫秒）</translation>
+    </message>
+    <message>
+      <source>Overage (quota beyond the balance)</source>
+      <translation>超额（超出余额的额度）</translation>
+    </message>
+    <message>
+      <source>Recovered after a crash</source>
+      <translation>崩溃后已恢复</translation>
+    </message>
+    <message>
+      <source>Log #%1 · %2 · %3</source>
+      <translation>日志 #%1 · %2 · %3</translation>
+    </message>
+    <message>
+      <source>User: %1 · Key: %2 · Channel: %3</source>
+      <translation>用户：%1 · 密钥：%2 · 渠道：%3</translation>
+    </message>
+    <message>
+      <source>Model: %1</source>
+      <translation>模型：%1</translation>
+    </message>
+    <message>
+      <source> (upstream %1)</source>
+      <translation>（上游 %1）</translation>
+    </message>
+    <message>
+      <source>Tokens: %1 prompt + %2 completion</source>
+      <translation>令牌：提示 %1 + 补全 %2</translation>
+    </message>
+    <message>
+      <source>Charged: %1 (%2 quota)</source>
+      <translation>扣费：%1（%2 额度）</translation>
+    </message>
+    <message>
+      <source>Duration: %1 ms%2</source>
+      <translation>耗时：%1 毫秒%2</translation>
+    </message>
+    <message>
+      <source>, streamed</source>
+      <translation>，流式</translation>
+    </message>
+    <message>
+      <source>Request ID: %1</source>
+      <translation>请求 ID：%1</translation>
+    </message>
+    <message>
+      <source>Price snapshot: %1</source>
+      <translation>价格快照：%1</translation>
+    </message>
+    <message>
+      <source>Message: %1</source>
+      <translation>消息：%1</translation>
+    </message>
+    <message>
+      <source>Details:</source>
+      <translation>详情：</translation>
+    </message>
+    <message>
+      <source>export cancelled</source>
+      <translation>导出已取消</translation>
+    </message>
+  </context>
+  <context>
+    <name>RelayDesk::Ui::LogsPage</name>
+    <message>
+      <source>Last hour</source>
+      <translation>最近 1 小时</translation>
+    </message>
+    <message>
+      <source>Last 24 hours</source>
+      <translation>最近 24 小时</translation>
+    </message>
+    <message>
+      <source>Last 7 days</source>
+      <translation>最近 7 天</translation>
+    </message>
+    <message>
+      <source>Last 30 days</source>
+      <translation>最近 30 天</translation>
+    </message>
+    <message>
+      <source>All time</source>
+      <translation>全部时间</translation>
+    </message>
+    <message>
+      <source>Custom range</source>
+      <translation>自定义范围</translation>
+    </message>
+    <message>
+      <source>All types</source>
+      <translation>全部类型</translation>
+    </message>
+    <message>
+      <source>Model (exact)</source>
+      <translation>模型（精确匹配）</translation>
+    </message>
+    <message>
+      <source>Export CSV…</source>
+      <translation>导出 CSV…</translation>
+    </message>
+    <message>
+      <source>User:</source>
+      <translation>用户：</translation>
+    </message>
+    <message>
+      <source>Key:</source>
+      <translation>密钥：</translation>
+    </message>
+    <message>
+      <source>Channel:</source>
+      <translation>渠道：</translation>
+    </message>
+    <message>
+      <source>Select a log row to see its details.</source>
+      <translation>选择一行日志以查看详情。</translation>
+    </message>
+    <message>
+      <source>First</source>
+      <translation>最新页</translation>
+    </message>
+    <message>
+      <source>‹ Newer</source>
+      <translation>‹ 较新</translation>
+    </message>
+    <message>
+      <source>Older ›</source>
+      <translation>较旧 ›</translation>
+    </message>
+    <message>
+      <source>%1 per page</source>
+      <translation>每页 %1 条</translation>
+    </message>
+    <message>
+      <source>Export logs</source>
+      <translation>导出日志</translation>
+    </message>
+    <message>
+      <source>CSV files (*.csv)</source>
+      <translation>CSV 文件 (*.csv)</translation>
+    </message>
+    <message>
+      <source>Any</source>
+      <translation>全部</translation>
+    </message>
+    <message>
+      <source>Page %1 · rows %2–%3 of %4</source>
+      <translation>第 %1 页 · 第 %2–%3 行，共 %4 行</translation>
+    </message>
+    <message>
+      <source>No database is open.</source>
+      <translation>数据库未打开。</translation>
+    </message>
+    <message>
+      <source>Cannot write %1: %2</source>
+      <translation>无法写入 %1：%2</translation>
+    </message>
+    <message>
+      <source>Exporting logs…</source>
+      <translation>正在导出日志…</translation>
+    </message>
+    <message>
+      <source>Cancel</source>
+      <translation>取消</translation>
+    </message>
+  </context>
+  <context>
     <name>RelayDesk::Ui::MainWindow</name>
     <message>
       <source>RelayDesk</source>

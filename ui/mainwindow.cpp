@@ -3,6 +3,7 @@
 #include "appicon.h"
 #include "consolepage.h"
 #include "livepage.h"
+#include "logspage.h"
 #include "pricingpage.h"
 #include "settingsdialog.h"
 #include "translation.h"
@@ -98,9 +99,12 @@ QWidget *MainWindow::createPage(Page page)
             return new UnavailablePage(pageTitle(page), tr("The pricing editor appears here once the billing "
                                                            "service is connected."), m_tabs);
         return new PricingPage(m_services.pricing, m_tabs);
+    case Page::Logs:
+        if (m_services.database)
+            return new LogsPage(m_services.database, m_tabs);
+        return new UnavailablePage(pageTitle(page), noDatabase, m_tabs);
     case Page::UsersKeys:
     case Page::Channels:
-    case Page::Logs:
     case Page::Dashboard:
         return new UnavailablePage(pageTitle(page), noDatabase, m_tabs);
     }
