@@ -2,6 +2,8 @@
 
 #include <http_parser.h>
 
+#include <algorithm>
+
 namespace RelayDesk::Relay {
 
 namespace {
@@ -203,8 +205,10 @@ bool HttpRequestParser::finishHead()
         fail(OpenAiError::expectationFailed(expect));
         return false;
     }
+    // Reserve what is announced, but only up to 1 MiB: a client announcing 32 MiB and sending nothing must not
+    // make every connection hold a 32 MiB buffer. Larger bodies grow as they arrive.
     if (hasLength && m_parser->content_length > 0)
-        r.body.reserve(qsizetype(m_parser->content_length));
+        r.body.reserve(qsizetype(std::min<quint64>(m_parser->content_length, 1024 * 1024)));
     return true;
 }
 
