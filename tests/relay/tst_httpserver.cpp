@@ -217,6 +217,23 @@ private Q_SLOTS:
         QCOMPARE(r->error().value("code").toString(), QStringLiteral("expectation_failed"));
     }
 
+    void largeBodyRoundTrips()
+    {
+        auto server = makeServer();
+        QByteArray body(5 * 1024 * 1024 + 17, Qt::Uninitialized);
+        QRandomGenerator rng(7);
+        for (char &ch : body)
+            ch = char(rng.bounded(256));
+        RawClient c;
+        QVERIFY(c.connectTo(server->serverPort()));
+        c.send(post("/v1/echo", body));
+        const auto r = c.readResponse();
+        QVERIFY(r);
+        QCOMPARE(r->status, 200);
+        QCOMPARE(r->body.size(), body.size());
+        QVERIFY(r->body == body);
+    }
+
     void chunkedRequestBody()
     {
         auto server = makeServer();
