@@ -30,7 +30,7 @@ namespace {
 constexpr uint32_t kNoRank = UINT32_MAX;
 // Pieces of at least this many bytes are merged with the O(n log n) heap instead of the linear scan
 // (tiktoken's quadratic loop is fine for short pieces and wins there on constant factors).
-constexpr size_t kHeapThreshold = 128;
+constexpr size_t kHeapThreshold = 64;
 
 std::atomic<uint32_t> g_nextEncodingId{1};
 
@@ -103,7 +103,7 @@ Encoding::Encoding(std::string name, PatternFamily family, const unsigned char *
     RankTableHeader h;
     std::memcpy(&h, blob, sizeof h);
     m_offsets = reinterpret_cast<const uint32_t *>(blob + h.offsetsAt);
-    m_slots = reinterpret_cast<const uint64_t *>(blob + h.slotsAt);
+    m_slots = reinterpret_cast<const Slot *>(blob + h.slotsAt);
     m_bytes = blob + h.bytesAt;
     m_mask = h.slotCount - 1;
     m_pairs = reinterpret_cast<const uint32_t *>(blob + h.pairsAt);
@@ -165,14 +165,16 @@ std::vector<std::string> Encoding::builtinNames()
     return {"cl100k_base", "o200k_base", "p50k_base", "r50k_base"};
 }
 
-inline uint32_t Encoding::lookupHashed(const unsigned char *p, size_t n, uint64_t h) const
+inline uint32_t Encoding::lookupHashed(const unsigned char *p, size_t n, uint64_t key, uint64_t h) const
 {
     for (uint32_t i = uint32_t(h) & m_mask;; i = (i + 1) & m_mask) {
-        const uint64_t s = m_slots[i];
-        if (!s)
+        const Slot s = m_slots[i];
+        if (!s.meta)
             return kNoRank;
-        if (slotTagMatches(s, h) && slotLength(s) == n && equalBytes(p, m_bytes + slotOffset(s), n))
-            return slotRank(s);
+        if (s.key == key && slotLength(s.meta) == n) {
+            if (n <= 8 || (slotTagMatches(s.meta, h) && equalBytes(p, m_bytes + slotOffset(s.meta), n)))
+                return slotRank(s.meta);
+        }
     }
 }
 
@@ -182,7 +184,8 @@ inline uint32_t Encoding::lookup(const unsigned char *p, size_t n) const
         return kNoRank;
     if (n == 2)
         return m_pairs[(uint32_t(p[0]) << 8) | p[1]];
-    return lookupHashed(p, n, hashBytes(p, n));
+    const KeyHash kh = keyHash(p, n);
+    return lookupHashed(p, n, kh.key, kh.hash);
 }
 
 std::optional<uint32_t> Encoding::rankOf(std::string_view bytes) const
@@ -237,61 +240,64 @@ size_t Encoding::mergeLinear(const unsigned char *p, size_t n, std::vector<uint3
     return len - 1;
 }
 
-// The same rule with a doubly linked list and a min-heap keyed by (rank, position): O(n log n), so
-// megabytes of one repeated character stay fast. Stale heap entries are skipped by a version check.
+// The same rule with a doubly linked list and a binary min-heap keyed by (rank, position): O(n log n),
+// so megabytes of one repeated character stay fast. A heap entry is stale when its node is gone or
+// the node's pair rank changed; since ranks are unique per byte string and a node's pair only grows,
+// a stale entry can never look current again. Buffers are per thread and reused (no allocation).
 size_t Encoding::mergeHeap(const unsigned char *p, size_t n, std::vector<uint32_t> *out) const
 {
-    std::vector<uint32_t> next(n + 1), prev(n + 1), rank(n + 1, kNoRank), version(n + 1, 0);
+    struct Buffers {
+        std::vector<uint32_t> next, prev, rank;
+        std::vector<uint64_t> heap;
+    };
+    thread_local Buffers b;
+    b.next.resize(n + 1);
+    b.prev.resize(n + 1);
+    b.rank.assign(n + 1, kNoRank);
+    b.heap.clear();
+    uint32_t *next = b.next.data(), *prev = b.prev.data(), *rank = b.rank.data();
     for (size_t i = 0; i <= n; ++i) {
         next[i] = uint32_t(i + 1);
         prev[i] = uint32_t(i ? i - 1 : 0);
     }
-    // Node i is the part starting at byte i; node n is the end sentinel.
+    const auto key = [](uint32_t r, uint32_t pos) { return (uint64_t(r) << 32) | pos; };
+    const auto greater = std::greater<uint64_t>();
+    // Node i is the part starting at byte i (alive while rank/next say so); node n is the end sentinel.
     auto pairRank = [&](uint32_t i) -> uint32_t {
-        if (i >= n)
-            return kNoRank;
         const uint32_t j = next[i];
-        if (j >= n)
-            return kNoRank;
-        return lookup(p + i, next[j] - i);
+        return j >= n ? kNoRank : lookup(p + i, next[j] - i);
     };
-    struct Item {
-        uint32_t rank;
-        uint32_t pos;
-        uint32_t version;
-        bool operator>(const Item &o) const { return rank != o.rank ? rank > o.rank : pos > o.pos; }
-    };
-    std::vector<Item> heapStore;
-    heapStore.reserve(n);
-    std::priority_queue<Item, std::vector<Item>, std::greater<Item>> heap(std::greater<Item>(), std::move(heapStore));
     for (uint32_t i = 0; i + 1 < n; ++i) {
-        rank[i] = pairRank(i);
+        rank[i] = m_pairs[(uint32_t(p[i]) << 8) | p[i + 1]];
         if (rank[i] != kNoRank)
-            heap.push({rank[i], i, 0});
+            b.heap.push_back(key(rank[i], i));
     }
-    std::vector<bool> alive(n + 1, true);
+    std::make_heap(b.heap.begin(), b.heap.end(), greater);
     size_t parts = n;
-    while (!heap.empty()) {
-        const Item top = heap.top();
-        heap.pop();
-        if (!alive[top.pos] || version[top.pos] != top.version || rank[top.pos] != top.rank)
-            continue;
-        const uint32_t i = top.pos;
+    while (!b.heap.empty()) {
+        std::pop_heap(b.heap.begin(), b.heap.end(), greater);
+        const uint64_t top = b.heap.back();
+        b.heap.pop_back();
+        const uint32_t i = uint32_t(top);
+        if (rank[i] != uint32_t(top >> 32))
+            continue;   // stale (merged away nodes have rank kNoRank)
         const uint32_t j = next[i];
-        alive[j] = false;
+        rank[j] = kNoRank;
         next[i] = next[j];
         prev[next[j]] = i;
         --parts;
         rank[i] = pairRank(i);
-        ++version[i];
-        if (rank[i] != kNoRank)
-            heap.push({rank[i], i, version[i]});
+        if (rank[i] != kNoRank) {
+            b.heap.push_back(key(rank[i], i));
+            std::push_heap(b.heap.begin(), b.heap.end(), greater);
+        }
         if (i > 0) {
             const uint32_t h = prev[i];
             rank[h] = pairRank(h);
-            ++version[h];
-            if (rank[h] != kNoRank)
-                heap.push({rank[h], h, version[h]});
+            if (rank[h] != kNoRank) {
+                b.heap.push_back(key(rank[h], h));
+                std::push_heap(b.heap.begin(), b.heap.end(), greater);
+            }
         }
     }
     if (out) {
@@ -316,15 +322,16 @@ inline size_t Encoding::countPiece(const unsigned char *p, size_t n) const
     }
     if (n > m_maxTokenBytes)
         return merge(p, n, nullptr);
-    const uint64_t h = hashBytes(p, n);
-    if (lookupHashed(p, n, h) != kNoRank)
+    const KeyHash kh = keyHash(p, n);
+    const uint64_t h = kh.hash;
+    if (lookupHashed(p, n, kh.key, h) != kNoRank)
         return 1;
     if (n > PieceCache::kMaxPiece)
         return merge(p, n, nullptr);
     PieceCache::Entry &e = pieceCache().entries[(h >> 20) & (PieceCache::kEntries - 1)];
     if (e.hash == h && e.encodingId == m_id && e.length == n && equalBytes(p, e.bytes, n))
         return e.count;
-    const size_t c = mergeLinear(p, n, nullptr);
+    const size_t c = merge(p, n, nullptr);
     e.hash = h;
     e.encodingId = m_id;
     e.length = uint16_t(n);

@@ -25,7 +25,7 @@
 
 namespace RelayDesk::Tokenize {
 
-namespace Detail { struct RankTableHeader; }
+namespace Detail { struct RankTableHeader; struct Slot; }
 
 class Encoding final {
 public:
@@ -59,7 +59,7 @@ public:
 
 private:
     uint32_t lookup(const unsigned char *p, size_t n) const;
-    uint32_t lookupHashed(const unsigned char *p, size_t n, uint64_t hash) const;
+    uint32_t lookupHashed(const unsigned char *p, size_t n, uint64_t key, uint64_t hash) const;
     size_t countPiece(const unsigned char *p, size_t n) const;
     size_t mergeLinear(const unsigned char *p, size_t n, std::vector<uint32_t> *out) const;
     size_t mergeHeap(const unsigned char *p, size_t n, std::vector<uint32_t> *out) const;
@@ -69,7 +69,7 @@ private:
     PatternFamily m_family;
     std::string m_owned;   // blob storage for encodings loaded at run time
     const uint32_t *m_offsets = nullptr;
-    const uint64_t *m_slots = nullptr;
+    const Detail::Slot *m_slots = nullptr;
     const unsigned char *m_bytes = nullptr;
     const uint32_t *m_pairs = nullptr;   // rank of each 2-byte string
     bool m_allSingleBytes = false;

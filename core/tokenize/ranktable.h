@@ -5,10 +5,12 @@
 //   RankTableHeader
 //   uint32 offsets[rankCount + 1]   token bytes of rank r are bytes[offsets[r] .. offsets[r+1])
 //                                   (empty for unused ranks, e.g. p50k's gap at 50256)
-//   uint64 slots[slotCount]         open addressing, linear probing, load factor <= 4/5; 0 = empty,
-//                                   else tag:12 | rank:20 | length:8 | offset:24 (high to low bits), where
-//                                   tag = hash >> 52 and the probe starts at hash & (slotCount - 1).
-//                                   Holding offset and length in the slot saves a dependent load.
+//   Slot   slots[slotCount]         open addressing, linear probing, load factor <= 4/5. A slot is
+//                                   {key, meta}: meta = tag:12 | rank:20 | length:8 | offset:24 (high to
+//                                   low bits), 0 = empty; key = the token bytes themselves (zero-padded)
+//                                   for tokens of <= 8 bytes, else the 64-bit hash. So most lookups
+//                                   (short strings) are decided in the slot, without touching the bytes.
+//                                   The probe starts at keyHash & (slotCount - 1); tag = keyHash >> 52.
 //   uint32 pairs[65536]             rank of every 2-byte string (b0 << 8 | b1), or 0xFFFFFFFF
 //   uint8  bytes[bytesSize]         followed by >= 16 zero bytes, so 8-byte loads never run past the blob
 //
@@ -20,9 +22,15 @@
 
 namespace RelayDesk::Tokenize::Detail {
 
-inline constexpr char kRankTableMagic[8] = {'R', 'D', 'T', 'K', 'R', 'N', 'K', '2'};
+inline constexpr char kRankTableMagic[8] = {'R', 'D', 'T', 'K', 'R', 'N', 'K', '3'};
 inline constexpr uint32_t kMaxRanks = 1u << 20;
 inline constexpr uint32_t kMaxBlobBytes = 1u << 24;
+
+struct Slot {
+    uint64_t key;
+    uint64_t meta;
+};
+static_assert(sizeof(Slot) == 16);
 
 inline uint64_t packSlot(uint64_t hash, uint32_t rank, uint32_t length, uint32_t offset)
 {
@@ -84,6 +92,40 @@ inline uint64_t hashBytes(const unsigned char *p, size_t n)
         b = load64(p + n - 8);
     }
     return mix(k1 ^ n, mix(a ^ k1, b ^ seed) ^ k2);
+}
+
+// The first n <= 8 bytes as a little-endian integer, zero-padded, reading only [p, p + n).
+inline uint64_t shortKey(const unsigned char *p, size_t n)
+{
+    if (n >= 4) {
+        const uint64_t lo = load32(p), hi = load32(p + n - 4);
+        return lo | (hi << (8 * (n - 4)));
+    }
+    uint64_t k = 0;
+    for (size_t i = 0; i < n; ++i)
+        k |= uint64_t(p[i]) << (8 * i);
+    return k;
+}
+
+inline uint64_t shortHash(uint64_t key, size_t n)
+{
+    return mix(key ^ 0xe7037ed1a0b428dbull, 0xa0761d6478bd642full ^ (n << 56));
+}
+
+// The slot key and the probe hash of a byte string.
+struct KeyHash {
+    uint64_t key;
+    uint64_t hash;
+};
+
+inline KeyHash keyHash(const unsigned char *p, size_t n)
+{
+    if (n <= 8) {
+        const uint64_t k = shortKey(p, n);
+        return {k, shortHash(k, n)};
+    }
+    const uint64_t h = hashBytes(p, n);
+    return {h, h};
 }
 
 // Equality of an input string (readable only within [a, a + n)) and a token in the blob (padded).

@@ -110,7 +110,7 @@ inline std::string buildRankTable(std::string_view text, std::string *error)
     h.slotCount = slotCount;
     h.offsetsAt = uint32_t(alignUp(sizeof h));
     h.slotsAt = uint32_t(alignUp(h.offsetsAt + 4 * (size_t(rankCount) + 1)));
-    h.pairsAt = uint32_t(alignUp(h.slotsAt + 8 * size_t(slotCount)));
+    h.pairsAt = uint32_t(alignUp(h.slotsAt + sizeof(Slot) * size_t(slotCount)));
     h.bytesAt = uint32_t(alignUp(h.pairsAt + 4 * 65536));
     std::string bytesBlob;
     std::vector<uint32_t> offsets(rankCount + 1);
@@ -137,22 +137,22 @@ inline std::string buildRankTable(std::string_view text, std::string *error)
     }
     h.allSingleBytes = singles == 256 ? 1 : 0;
 
-    std::vector<uint64_t> slotArray(slotCount, 0);
+    std::vector<Slot> slotArray(slotCount, Slot{0, 0});
     for (uint32_t r = 0; r < rankCount; ++r) {
         if (!byRank[r])
             continue;
         const std::string &b = *byRank[r];
-        const uint64_t hash = hashBytes(reinterpret_cast<const unsigned char *>(b.data()), b.size());
-        size_t i = hash & (slotCount - 1);
-        while (slotArray[i])
+        const KeyHash kh = keyHash(reinterpret_cast<const unsigned char *>(b.data()), b.size());
+        size_t i = kh.hash & (slotCount - 1);
+        while (slotArray[i].meta)
             i = (i + 1) & (slotCount - 1);
-        slotArray[i] = packSlot(hash, r, uint32_t(b.size()), offsets[r]);
+        slotArray[i] = Slot{kh.key, packSlot(kh.hash, r, uint32_t(b.size()), offsets[r])};
     }
     // Trailing padding: the lookup may load up to 8 bytes past the end of the last token.
     std::string blob(alignUp(h.bytesAt + bytesBlob.size() + 16), '\0');
     std::memcpy(blob.data(), &h, sizeof h);
     std::memcpy(blob.data() + h.offsetsAt, offsets.data(), 4 * offsets.size());
-    std::memcpy(blob.data() + h.slotsAt, slotArray.data(), 8 * slotArray.size());
+    std::memcpy(blob.data() + h.slotsAt, slotArray.data(), sizeof(Slot) * slotArray.size());
     std::memcpy(blob.data() + h.pairsAt, pairs.data(), 4 * pairs.size());
     std::memcpy(blob.data() + h.bytesAt, bytesBlob.data(), bytesBlob.size());
     return blob;
