@@ -7,7 +7,8 @@
 # The corpus (bench/tokenize/make_corpus.mjs, ~9 MB of Debian text plus synthetic sections) and the
 # npm packages (sha1-verified) are cached in BUILD_DIR/bench-tokenize. Each library and encoding runs in a
 # fresh process: one first pass (cold caches), then the median of PASSES passes (default 5).
-# Time is CPU time of the measuring thread for ours; wall time for node (single-threaded JS).
+# Throughput is computed from CPU time (thread CPU time for ours, process CPU time for node), so other
+# load on the machine does not distort it; init times are wall clock.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 build=$(cd "${1:-$here/../../build}" && pwd)

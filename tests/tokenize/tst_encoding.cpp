@@ -7,6 +7,8 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <thread>
+
 using RelayDesk::Tokenize::Encoding;
 
 namespace {
@@ -27,6 +29,7 @@ private slots:
     void invalidUtf8();
     void unknownEncoding();
     void runtimeTiktokenFile();
+    void concurrentCounting();
 };
 
 void TestEncoding::testPlans_data()
@@ -201,6 +204,36 @@ void TestEncoding::runtimeTiktokenFile()
     QCOMPARE(enc->count("abc ab cab"), size_t(6));
     QVERIFY(!Encoding::byName("broken"));
     qunsetenv("RELAYDESK_TIKTOKEN_DIR");
+}
+
+void TestEncoding::concurrentCounting()
+{
+    // Encodings are shared and immutable; the piece cache and merge buffers are per thread. Four threads
+    // counting different mixes at once must agree with a single-threaded count.
+    QList<QByteArray> texts;
+    for (int t = 0; t < 4; ++t) {
+        QByteArray s;
+        for (int i = 0; i < 400; ++i)
+            s += QByteArray::number(i * (t + 7)) + " Übermäßig 你好世界 " + QByteArray("don't").repeated(t + 1)
+                + " 🍕 \t\n " + QByteArray(qsizetype(i % 97 + 20), char('a' + t)) + ' ';
+        texts.append(s);
+    }
+    for (const char *name : {"cl100k_base", "o200k_base"}) {
+        const Encoding *enc = Encoding::byName(name);
+        QList<size_t> expected;
+        for (const QByteArray &t : texts)
+            expected.append(enc->count(sv(t)));
+        QList<size_t> got(texts.size(), 0);
+        std::vector<std::thread> threads;
+        for (qsizetype t = 0; t < texts.size(); ++t)
+            threads.emplace_back([&, t] {
+                for (int round = 0; round < 20; ++round)
+                    got[t] = enc->count(sv(texts[t]));
+            });
+        for (std::thread &th : threads)
+            th.join();
+        QCOMPARE(got, expected);
+    }
 }
 
 QTEST_APPLESS_MAIN(TestEncoding)
