@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
-# Builds a libFuzzer target with clang++ (ASan + UBSan) and runs it for a bounded time.
-#   tools/fuzz/run_fuzz.sh TARGET WORK_DIR SECONDS
+# Builds libFuzzer targets with clang++ (ASan + UBSan) and runs each for a bounded time.
+#   tools/fuzz/run_fuzz.sh TARGET[,TARGET...] WORK_DIR SECONDS_PER_TARGET
 # Exit 0: no crash; 77: skipped (no clang++ with libFuzzer here; Debian: clang, libclang-rt-14-dev);
-# anything else: build failure or a crash (the reproducer is left in WORK_DIR/artifacts).
+# anything else: build failure or a crash (the reproducer is left in WORK_DIR/<target>/artifacts).
 set -euo pipefail
-TARGET=${1:?target}
+TARGETS=${1:?targets}
 WORK=${2:?work dir}
 SECONDS_TO_RUN=${3:-20}
-HERE=$(cd "$(dirname "$0")" && pwd)
+HERE=$(cd "$(dirname "$0")" && pwd -P) # physical: the fuzz project finds core/ relative to it
 SKIP=77
 
 CXX_BIN=$(command -v clang++ || command -v clang++-14 || true)
@@ -26,12 +26,18 @@ fi
 
 cmake -S "$HERE" -B "$WORK/build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER="$CXX_BIN" \
     >"$WORK/configure.log" 2>&1 || { cat "$WORK/configure.log"; exit 1; }
-cmake --build "$WORK/build" --target "$TARGET" || exit 1
+IFS=, read -r -a LIST <<<"$TARGETS"
+cmake --build "$WORK/build" --target "${LIST[@]}" || exit 1
 
-# Seeds are copied: libFuzzer writes new inputs into the first corpus directory.
-mkdir -p "$WORK/corpus" "$WORK/artifacts"
-cp -n "$HERE/corpus/$TARGET"/* "$WORK/corpus/" 2>/dev/null || true
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
-"$WORK/build/$TARGET" -max_total_time="$SECONDS_TO_RUN" -max_len=16384 -timeout=10 -rss_limit_mb=2048 \
-    -artifact_prefix="$WORK/artifacts/" -print_final_stats=1 "$WORK/corpus"
+for target in "${LIST[@]}"; do
+    # Seeds are copied: libFuzzer writes new inputs into the first corpus directory.
+    mkdir -p "$WORK/$target/corpus" "$WORK/$target/artifacts"
+    if [[ -d "$HERE/corpus/$target" ]]; then
+        cp -n "$HERE/corpus/$target"/* "$WORK/$target/corpus/"
+    fi
+    echo "== $target (${SECONDS_TO_RUN}s)"
+    "$WORK/build/$target" -max_total_time="$SECONDS_TO_RUN" -max_len=16384 -timeout=10 -rss_limit_mb=2048 \
+        -artifact_prefix="$WORK/$target/artifacts/" -print_final_stats=1 "$WORK/$target/corpus"
+done
