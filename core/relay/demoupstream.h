@@ -39,7 +39,8 @@ struct DemoUpstreamOptions
     int firstChunkDelayMs = 120;   // "time to first token"
     int jsonDelayMs = 0;           // extra latency of a JSON reply
     QByteArray requiredKey;        // when set, requests must carry "Authorization: Bearer <key>"
-    QStringList models = {QStringLiteral("gpt-4o-mini"), QStringLiteral("gpt-4o"), QStringLiteral("gpt-4.1-mini")};
+    QStringList models = {QStringLiteral("gpt-4o-mini"), QStringLiteral("gpt-4o"), QStringLiteral("gpt-4.1-mini"),
+                          QStringLiteral("gpt-realtime"), QStringLiteral("gpt-realtime-mini")};
 };
 
 class DemoUpstream final : public QObject

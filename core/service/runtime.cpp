@@ -6,6 +6,9 @@
 #include "monitor/sessionregistry.h"
 #include "relay/auth.h"
 #include "relay/channelselector.h"
+#include "relay/chatrelaytokens.h"
+#include "relay/demorealtime.h"
+#include "relay/realtimerelay.h"
 #include "relay/relayserverthread.h"
 #include "store/apikeyrepository.h"
 #include "store/channelrepository.h"
@@ -75,12 +78,15 @@ bool Runtime::start(const RuntimeConfig &config)
     auto prices = [pricing] { return pricing->current(); };
     auto ready = std::make_shared<QSemaphore>();
     auto chat = std::make_shared<QPointer<Relay::ChatRelay>>();
+    auto realtime = std::make_shared<QPointer<Relay::RealtimeRelay>>();
     m_server = std::make_unique<Relay::RelayServerThread>(
-        server, [this, relayConfig, prices, chat](Relay::HttpServer &http) {
+        server, [this, relayConfig, prices, chat, realtime](Relay::HttpServer &http) {
             auto *relay = new Relay::ChatRelay(m_db, m_auth, m_channels, prices, m_sessions.get(), relayConfig, &http);
             relay->install(http.router());
             connect(relay, &Relay::ChatRelay::callFinished, this, &Runtime::callFinished, Qt::QueuedConnection);
             *chat = relay;
+            if (m_config.realtime)
+                *realtime = installRealtime(http, prices);
             if (m_config.installRelayRoutes)
                 m_config.installRelayRoutes(http);
         });
@@ -95,9 +101,56 @@ bool Runtime::start(const RuntimeConfig &config)
     if (!error->isEmpty())
         return fail(*error);
     m_chat = *chat;
+    m_realtime = *realtime;
     m_running = true;
     Q_EMIT started(m_config.listenAddress, port());
     return true;
+}
+
+Relay::RealtimeRelay *Runtime::installRealtime(Relay::HttpServer &http,
+                                              const std::function<Billing::PriceBookPtr()> &prices)
+{
+    Relay::RealtimeRelayDeps deps;
+    deps.database = m_db;
+    deps.priceBook = prices;
+    deps.registry = m_sessions.get();
+    // Admission uses the same key auth and channel choice as chat completions.
+    deps.admit = [auth = m_auth, channels = m_channels](const QByteArray &apiKey, const QString &model,
+                                                         const Relay::HttpRequest &)
+        -> std::variant<Relay::RealtimeAdmission, Relay::OpenAiError> {
+        auto result = auth->authenticateToken(apiKey);
+        if (auto *error = std::get_if<Relay::OpenAiError>(&result))
+            return *error;
+        const auto &ctx = std::get<Relay::AuthContext>(result);
+        if (!ctx.mayUse(model))
+            return Relay::OpenAiError::modelNotAllowed(model);
+        const auto channel = channels->select(model, ctx.group);
+        if (!channel)
+            return Relay::OpenAiError::notFound(
+                QStringLiteral("The model `%1` does not exist or you do not have access to it.").arg(model),
+                "model_not_found");
+        Relay::RealtimeAdmission a;
+        a.userId = ctx.user.id;
+        a.keyId = ctx.key.id;
+        a.userName = ctx.user.name;
+        a.keyHint = ctx.key.keyHint;
+        a.userGroup = ctx.user.group;
+        a.usingGroup = ctx.group;
+        a.channelId = channel->id;
+        a.channelName = channel->name;
+        a.channelBaseUrl = channel->baseUrl;
+        a.channelKey = channel->secret.toUtf8();
+        a.model = model;
+        a.upstreamModel = Relay::ChannelSelector::upstreamModel(*channel, model);
+        return a;
+    };
+    // Realtime models all use o200k_base.
+    deps.countText = [](const QString &text) {
+        return Relay::ChatRelayTokens::countText(text, QStringLiteral("gpt-realtime"));
+    };
+    auto *relay = new Relay::RealtimeRelay(std::move(deps), {}, &http);
+    relay->install(http);
+    return relay;
 }
 
 bool Runtime::startDemoUpstream()
@@ -105,6 +158,13 @@ bool Runtime::startDemoUpstream()
     if (m_demo)
         return true;
     m_demo = std::make_unique<Relay::DemoUpstream>(m_config.demoOptions);
+    if (m_config.realtime) {
+        // The simulated Realtime server shares the demo's port: ws://127.0.0.1:<port>/v1/realtime.
+        m_demo->addRoutes([](Relay::HttpServer &server) {
+            auto *demo = new Relay::DemoRealtime({}, &server);
+            demo->install(server.router());
+        });
+    }
     if (m_config.installDemoRoutes)
         m_demo->addRoutes(m_config.installDemoRoutes);
     if (!m_demo->start())
@@ -178,8 +238,16 @@ void Runtime::stop()
         // Settle or refund what is in flight while the sockets still exist, then stop the thread.
         if (m_chat && m_server->isRunning()) {
             QPointer<Relay::ChatRelay> chat = m_chat;
+            QPointer<Relay::RealtimeRelay> realtime = m_realtime;
             QMetaObject::invokeMethod(
-                m_chat, [chat] { if (chat) chat->shutdown(); }, Qt::BlockingQueuedConnection);
+                m_chat,
+                [chat, realtime] {
+                    if (chat)
+                        chat->shutdown();
+                    if (realtime)
+                        realtime->shutdown();
+                },
+                Qt::BlockingQueuedConnection);
         }
         m_server->stop();
         m_server->wait();

@@ -17,7 +17,7 @@
 namespace RelayDesk::Store { class Database; }
 namespace RelayDesk::Billing { class PricingService; }
 namespace RelayDesk::Monitor { class SessionRegistry; }
-namespace RelayDesk::Relay { class Auth; class ChannelSelector; class RelayServerThread; }
+namespace RelayDesk::Relay { class Auth; class ChannelSelector; class RealtimeRelay; class RelayServerThread; }
 
 namespace RelayDesk::Service {
 
@@ -33,7 +33,9 @@ struct RuntimeConfig
     Relay::DemoUpstreamOptions demoOptions;
     Relay::ChatRelayConfig relay;    // defaultMaxTokens is taken from the pricing options when 0
     Relay::HttpServerConfig server;  // address/port are overridden by listenAddress/listenPort
-    // Extension points (e.g. Realtime): run on the relay thread / the demo thread before listening.
+    // GET /v1/realtime on the relay (and the simulated Realtime server on the demo upstream).
+    bool realtime = true;
+    // Extension points: run on the relay thread / the demo thread before listening.
     std::function<void(Relay::HttpServer &server)> installRelayRoutes;
     Relay::DemoUpstream::RouteInstaller installDemoRoutes;
 };
@@ -96,6 +98,8 @@ private:
     bool fail(const QString &message);
     bool bootstrapDemo(bool freshDatabase);
     bool startDemoUpstream();
+    Relay::RealtimeRelay *installRealtime(Relay::HttpServer &http,
+                                          const std::function<Billing::PriceBookPtr()> &prices);
 
     RuntimeConfig m_config;
     std::shared_ptr<Store::Database> m_db;
@@ -106,6 +110,7 @@ private:
     std::unique_ptr<Relay::DemoUpstream> m_demo;
     std::unique_ptr<Relay::RelayServerThread> m_server;
     QPointer<Relay::ChatRelay> m_chat; // lives on the relay thread
+    QPointer<Relay::RealtimeRelay> m_realtime; // idem
     std::optional<DemoCredentials> m_demoCredentials;
     QString m_error;
     int m_recovered = 0;

@@ -1,0 +1,138 @@
+// Runtime wiring: first-run bootstrap (demo channel, user, key — once), the demo channel following the
+// demo upstream's port across restarts, and a Realtime session through the relay to the demo upstream.
+#include "../relay/rawhttpclient.h"
+
+#include "service/runtime.h"
+#include "store/apikeyrepository.h"
+#include "store/channelrepository.h"
+#include "store/database.h"
+#include "store/logrepository.h"
+#include "store/reservationrepository.h"
+#include "store/userrepository.h"
+
+#include <QtCore/QJsonDocument>
+#include <QtCore/QTemporaryDir>
+#include <QtNetwork/QNetworkRequest>
+#include <QtTest/QtTest>
+#include <QtWebSockets/QWebSocket>
+
+using namespace RelayDesk;
+
+class TestRuntime : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void firstRunAndRestart()
+    {
+        QTemporaryDir dir;
+        Service::RuntimeConfig config;
+        config.dataDir = dir.path();
+        config.listenPort = 0;
+        QString firstKey;
+        QString firstUrl;
+        {
+            Service::Runtime runtime;
+            QVERIFY2(runtime.start(config), qPrintable(runtime.errorString()));
+            const auto creds = runtime.demoCredentials();
+            QVERIFY(creds);
+            QVERIFY(Store::ApiKeyRepository::looksLikeKey(creds->plainKey));
+            firstKey = creds->plainKey;
+            QVERIFY(runtime.demoUpstream());
+            firstUrl = runtime.demoUpstream()->baseUrl();
+            const auto channel = Store::ChannelRepository(*runtime.database()).byName(QStringLiteral("demo"));
+            QVERIFY(channel);
+            QCOMPARE(channel->baseUrl, firstUrl);
+            runtime.forgetDemoKey();
+            QVERIFY(runtime.demoCredentials()->plainKey.isEmpty());
+            runtime.stop();
+            QVERIFY(!runtime.isRunning());
+        }
+        // Second run: nothing new is created, the key is not shown again, the channel follows the new port.
+        Service::Runtime runtime;
+        QVERIFY2(runtime.start(config), qPrintable(runtime.errorString()));
+        QVERIFY(!runtime.demoCredentials()); // not fresh, not --demo
+        QVERIFY(runtime.demoUpstream());     // but the demo channel keeps its upstream
+        auto &db = *runtime.database();
+        QCOMPARE(Store::UserRepository(db).count(), 1);
+        QCOMPARE(Store::ApiKeyRepository(db).list().size(), 1);
+        QCOMPARE(Store::ChannelRepository(db).byName(QStringLiteral("demo"))->baseUrl, runtime.demoUpstream()->baseUrl());
+
+        // --demo on an existing database: the key exists, only its hint is available.
+        runtime.stop();
+        config.demo = true;
+        Service::Runtime again;
+        QVERIFY2(again.start(config), qPrintable(again.errorString()));
+        QVERIFY(again.demoCredentials());
+        QVERIFY(again.demoCredentials()->plainKey.isEmpty());
+        QVERIFY(!again.demoCredentials()->keyHint.isEmpty());
+
+        // The first key still works against the restarted relay.
+        RelayDeskTest::RawClient c;
+        QVERIFY(c.connectTo(again.port()));
+        c.send("GET /v1/models HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + firstKey.toUtf8() + "\r\n\r\n");
+        const auto r = c.readResponse();
+        QVERIFY(r);
+        QCOMPARE(r->status, 200);
+    }
+
+    void busyPortFailsCleanly()
+    {
+        QTemporaryDir dir;
+        QTcpServer squatter;
+        QVERIFY(squatter.listen(QHostAddress::LocalHost, 0));
+        Service::RuntimeConfig config;
+        config.dataDir = dir.path();
+        config.listenPort = squatter.serverPort();
+        Service::Runtime runtime;
+        QVERIFY(!runtime.start(config));
+        QVERIFY(!runtime.errorString().isEmpty());
+        QVERIFY(!runtime.isRunning());
+    }
+
+    void realtimeThroughTheRelay()
+    {
+        QTemporaryDir dir;
+        Service::RuntimeConfig config;
+        config.dataDir = dir.path();
+        config.listenPort = 0;
+        Service::Runtime runtime;
+        QVERIFY2(runtime.start(config), qPrintable(runtime.errorString()));
+        const QByteArray key = runtime.demoCredentials()->plainKey.toUtf8();
+
+        // Bad key: refused before any upgrade.
+        {
+            QWebSocket ws;
+            QNetworkRequest req(QUrl(QStringLiteral("ws://127.0.0.1:%1/v1/realtime?model=gpt-realtime").arg(runtime.port())));
+            req.setRawHeader("Authorization", "Bearer sk-nope");
+            ws.open(req);
+            QVERIFY(RelayDeskTest::spinUntil([&] { return ws.state() == QAbstractSocket::UnconnectedState; }));
+        }
+
+        QWebSocket ws;
+        QStringList types;
+        connect(&ws, &QWebSocket::textMessageReceived, this, [&](const QString &m) {
+            types << QJsonDocument::fromJson(m.toUtf8()).object().value("type").toString();
+        });
+        QNetworkRequest req(QUrl(QStringLiteral("ws://127.0.0.1:%1/v1/realtime?model=gpt-realtime").arg(runtime.port())));
+        req.setRawHeader("Authorization", "Bearer " + key);
+        ws.open(req);
+        QVERIFY(RelayDeskTest::spinUntil([&] { return ws.state() == QAbstractSocket::ConnectedState; }));
+        ws.sendTextMessage(QStringLiteral(R"({"type":"response.create"})"));
+        QVERIFY(RelayDeskTest::spinUntil([&] { return types.contains(QStringLiteral("response.done")); }, 30000));
+        ws.close();
+        auto &db = *runtime.database();
+        QVERIFY(RelayDeskTest::spinUntil([&] { return Store::ReservationRepository(db).openReservations().isEmpty(); }, 30000));
+        Store::LogFilter f;
+        f.type = Store::LogType::Consume;
+        f.model = QStringLiteral("gpt-realtime");
+        QVERIFY(RelayDeskTest::spinUntil([&] { return Store::LogRepository(db).count(f) == 1; }, 30000));
+        QVERIFY(Store::LogRepository(db).sumQuota(f) > 0);
+        const auto demoUser = Store::UserRepository(db).byName(QStringLiteral("demo"));
+        QCOMPARE(demoUser->quota, Service::Runtime::kDemoUserQuota - Store::LogRepository(db).sumQuota(f));
+        runtime.stop();
+    }
+};
+
+QTEST_GUILESS_MAIN(TestRuntime)
+#include "tst_runtime.moc"
