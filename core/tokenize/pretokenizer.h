@@ -135,8 +135,51 @@ inline Ptr digitsEnd(Ptr p, Ptr end, const CodePoint &c, int maxDigits)
     return q;
 }
 
+// ASCII fast paths for the most common pieces: an optional one-byte prefix (not a letter, digit, CR or
+// LF) and a run of ASCII letters ending in ASCII (or at the end). They return nullptr whenever a
+// non-ASCII byte could change the match, and the general code handles the piece from its start.
+inline bool asciiLetter(unsigned char b) { return uint8_t((b | 0x20) - 'a') < 26; }
+inline bool asciiPrefix(unsigned char b)
+{
+    return b < 0x80 && !asciiLetter(b) && !(b >= '0' && b <= '9') && b != '\r' && b != '\n';
+}
+
+inline Ptr asciiWordCl100k(Ptr p, Ptr end)
+{
+    Ptr q = p;
+    if (asciiPrefix(*q) && *q != '\'')
+        ++q;
+    if (q == end || !asciiLetter(*q))
+        return nullptr;
+    while (q < end && asciiLetter(*q))
+        ++q;
+    if (q < end && *q >= 0x80)
+        return nullptr;
+    return q;
+}
+
+inline Ptr asciiWordO200k(Ptr p, Ptr end)
+{
+    Ptr q = p;
+    if (asciiPrefix(*q))
+        ++q;
+    Ptr u = q;
+    while (u < end && uint8_t(*u - 'A') < 26)
+        ++u;
+    Ptr w = u;
+    while (w < end && uint8_t(*w - 'a') < 26)
+        ++w;
+    if (w == q || (w < end && *w >= 0x80))
+        return nullptr;
+    // Upper-case letters then lower-case ones (alternative 1), or only upper-case ones (alternative 2:
+    // ASCII capitals are not in [\p{Ll}\p{Lm}\p{Lo}\p{M}], so alternative 1 cannot match them alone).
+    return w + contractionAt(w, end, true);
+}
+
 inline Ptr nextCl100k(Ptr p, Ptr end)
 {
+    if (Ptr q = asciiWordCl100k(p, end))
+        return q;
     const CodePoint c = decodeAt(p, end);
     if (c.cp == '\'') {
         if (const size_t k = contractionAt(p, end, true))
@@ -195,6 +238,8 @@ inline Ptr o200kWordEnd(Ptr p, Ptr end, const CodePoint &c, bool prefixOk)
 
 inline Ptr nextO200k(Ptr p, Ptr end)
 {
+    if (Ptr q = asciiWordO200k(p, end))
+        return q;
     const CodePoint c = decodeAt(p, end);
     const bool prefixOk = !(c.cls & (kLetter | kNumber)) && !isNewline(c.cp);
     if (prefixOk || (c.cls & (kUpperIsh | kLowerIsh))) {
