@@ -24,6 +24,192 @@
     </message>
   </context>
   <context>
+    <name>RelayDesk::Ui::ChannelsModel</name>
+    <message>
+      <source>%1 mapped</source>
+      <translation>已映射 %1 个</translation>
+    </message>
+    <message>
+      <source>enabled</source>
+      <translation>已启用</translation>
+    </message>
+    <message>
+      <source>disabled</source>
+      <translation>已禁用</translation>
+    </message>
+    <message>
+      <source>Higher priority channels are used first; lower ones only when they fail</source>
+      <translation>优先使用优先级高的渠道；只有在其失败时才使用优先级低的渠道</translation>
+    </message>
+    <message>
+      <source>Among channels of the same priority, traffic is shared in proportion to weight</source>
+      <translation>同一优先级的渠道之间，按权重比例分配流量</translation>
+    </message>
+    <message>
+      <source>ID</source>
+      <translation>ID</translation>
+    </message>
+    <message>
+      <source>Name</source>
+      <translation>名称</translation>
+    </message>
+    <message>
+      <source>Type</source>
+      <translation>类型</translation>
+    </message>
+    <message>
+      <source>Base URL</source>
+      <translation>基础 URL</translation>
+    </message>
+    <message>
+      <source>Secret</source>
+      <translation>密钥</translation>
+    </message>
+    <message>
+      <source>Models</source>
+      <translation>模型</translation>
+    </message>
+    <message>
+      <source>Groups</source>
+      <translation>分组</translation>
+    </message>
+    <message>
+      <source>Model mapping</source>
+      <translation>模型映射</translation>
+    </message>
+    <message>
+      <source>Priority</source>
+      <translation>优先级</translation>
+    </message>
+    <message>
+      <source>Weight</source>
+      <translation>权重</translation>
+    </message>
+    <message>
+      <source>Status</source>
+      <translation>状态</translation>
+    </message>
+    <message>
+      <source>Used</source>
+      <translation>已用</translation>
+    </message>
+  </context>
+  <context>
+    <name>RelayDesk::Ui::ChannelsPage</name>
+    <message>
+      <source>OK · %1 · %2 ms</source>
+      <translation>成功 · %1 · %2 毫秒</translation>
+    </message>
+    <message>
+      <source>Failed (HTTP %1, %2 ms): %3</source>
+      <translation>失败（HTTP %1，%2 毫秒）：%3</translation>
+    </message>
+    <message>
+      <source>Add channel…</source>
+      <translation>添加渠道…</translation>
+    </message>
+    <message>
+      <source>Edit…</source>
+      <translation>编辑…</translation>
+    </message>
+    <message>
+      <source>Enable / disable</source>
+      <translation>启用 / 禁用</translation>
+    </message>
+    <message>
+      <source>Remove</source>
+      <translation>删除</translation>
+    </message>
+    <message>
+      <source>Test</source>
+      <translation>测试</translation>
+    </message>
+    <message>
+      <source>Send a minimal chat request (max_tokens 1) through this channel and show the latency or the error</source>
+      <translation>通过此渠道发送一个最小的聊天请求（max_tokens 1），显示延迟或错误</translation>
+    </message>
+    <message>
+      <source>Remove channel</source>
+      <translation>删除渠道</translation>
+    </message>
+    <message>
+      <source>Remove channel %1?</source>
+      <translation>确定删除渠道 %1 吗？</translation>
+    </message>
+    <message>
+      <source>Testing %1…</source>
+      <translation>正在测试 %1…</translation>
+    </message>
+    <message>
+      <source>Not valid JSON: %1 (at character %2).</source>
+      <translation>不是有效的 JSON：%1（位于第 %2 个字符）。</translation>
+    </message>
+    <message>
+      <source>The mapping must be a JSON object, e.g. {"gpt-4o": "gpt-4o-2024-08-06"}.</source>
+      <translation>映射必须是 JSON 对象，例如 {"gpt-4o": "gpt-4o-2024-08-06"}。</translation>
+    </message>
+    <message>
+      <source>"%1" must map to a model name (a non-empty string).</source>
+      <translation>“%1”必须映射到一个模型名称（非空字符串）。</translation>
+    </message>
+    <message>
+      <source>No database is open.</source>
+      <translation>数据库未打开。</translation>
+    </message>
+    <message>
+      <source>Add channel</source>
+      <translation>添加渠道</translation>
+    </message>
+    <message>
+      <source>Edit %1</source>
+      <translation>编辑 %1</translation>
+    </message>
+    <message>
+      <source>Show</source>
+      <translation>显示</translation>
+    </message>
+    <message>
+      <source>Enabled</source>
+      <translation>启用</translation>
+    </message>
+    <message>
+      <source>Name:</source>
+      <translation>名称：</translation>
+    </message>
+    <message>
+      <source>Type:</source>
+      <translation>类型：</translation>
+    </message>
+    <message>
+      <source>Base URL:</source>
+      <translation>基础 URL：</translation>
+    </message>
+    <message>
+      <source>Secret:</source>
+      <translation>密钥：</translation>
+    </message>
+    <message>
+      <source>Models:</source>
+      <translation>模型：</translation>
+    </message>
+    <message>
+      <source>Groups:</source>
+      <translation>分组：</translation>
+    </message>
+    <message>
+      <source>Model mapping (JSON):</source>
+      <translation>模型映射（JSON）：</translation>
+    </message>
+    <message>
+      <source>Priority:</source>
+      <translation>优先级：</translation>
+    </message>
+    <message>
+      <source>Weight:</source>
+      <translation>权重：</translation>
+    </message>
+  </context>
+  <context>
     <name>RelayDesk::Ui::GroupRatioModel</name>
     <message>
       <source>set group ratio %1 to %2</source>
@@ -86,6 +272,73 @@
       <translation>
         <numerusform>删除 %n 个分组倍率</numerusform>
       </translation>
+    </message>
+  </context>
+  <context>
+    <name>RelayDesk::Ui::KeysModel</name>
+    <message>
+      <source>Only the start and end of a key are kept; the full key was shown once, when it was created.</source>
+      <translation>只保留密钥的开头和结尾；完整密钥仅在创建时显示过一次。</translation>
+    </message>
+    <message>
+      <source>expired</source>
+      <translation>已过期</translation>
+    </message>
+    <message>
+      <source>unlimited</source>
+      <translation>无限额度</translation>
+    </message>
+    <message>
+      <source>never</source>
+      <translation>永不</translation>
+    </message>
+    <message>
+      <source>all models</source>
+      <translation>全部模型</translation>
+    </message>
+    <message>
+      <source>(user's group)</source>
+      <translation>（用户所在分组）</translation>
+    </message>
+    <message>
+      <source>ID</source>
+      <translation>ID</translation>
+    </message>
+    <message>
+      <source>Name</source>
+      <translation>名称</translation>
+    </message>
+    <message>
+      <source>User</source>
+      <translation>用户</translation>
+    </message>
+    <message>
+      <source>Key</source>
+      <translation>密钥</translation>
+    </message>
+    <message>
+      <source>Status</source>
+      <translation>状态</translation>
+    </message>
+    <message>
+      <source>Remaining</source>
+      <translation>剩余额度</translation>
+    </message>
+    <message>
+      <source>Used</source>
+      <translation>已用</translation>
+    </message>
+    <message>
+      <source>Expires</source>
+      <translation>过期</translation>
+    </message>
+    <message>
+      <source>Models</source>
+      <translation>模型</translation>
+    </message>
+    <message>
+      <source>Group</source>
+      <translation>分组</translation>
     </message>
   </context>
   <context>
@@ -1084,6 +1337,21 @@
     </message>
   </context>
   <context>
+    <name>RelayDesk::Ui::QuotaEdit</name>
+    <message>
+      <source>Amount in US dollars</source>
+      <translation>以美元表示的金额</translation>
+    </message>
+    <message>
+      <source>The same amount in quota units (500 000 = $1)</source>
+      <translation>以额度单位表示的同一金额（500 000 = $1）</translation>
+    </message>
+    <message>
+      <source>= quota</source>
+      <translation>= 额度</translation>
+    </message>
+  </context>
+  <context>
     <name>RelayDesk::Ui::SessionDetailView</name>
     <message>
       <source>text</source>
@@ -1338,6 +1606,208 @@
     <message>
       <source>The data directory must be an absolute path.</source>
       <translation>数据目录必须是绝对路径。</translation>
+    </message>
+  </context>
+  <context>
+    <name>RelayDesk::Ui::UsersKeysPage</name>
+    <message>
+      <source>&lt;b&gt;Users&lt;/b&gt;</source>
+      <translation>&lt;b&gt;用户&lt;/b&gt;</translation>
+    </message>
+    <message>
+      <source>New user…</source>
+      <translation>新建用户…</translation>
+    </message>
+    <message>
+      <source>Edit…</source>
+      <translation>编辑…</translation>
+    </message>
+    <message>
+      <source>Top up…</source>
+      <translation>充值…</translation>
+    </message>
+    <message>
+      <source>Enable / disable</source>
+      <translation>启用 / 禁用</translation>
+    </message>
+    <message>
+      <source>Add balance; the top-up is recorded in the logs</source>
+      <translation>增加余额；充值会记录在日志中</translation>
+    </message>
+    <message>
+      <source>New key…</source>
+      <translation>新建密钥…</translation>
+    </message>
+    <message>
+      <source>Quota…</source>
+      <translation>额度…</translation>
+    </message>
+    <message>
+      <source>&lt;b&gt;Keys of %1&lt;/b&gt;</source>
+      <translation>&lt;b&gt;%1 的密钥&lt;/b&gt;</translation>
+    </message>
+    <message>
+      <source>&lt;b&gt;All keys&lt;/b&gt;</source>
+      <translation>&lt;b&gt;全部密钥&lt;/b&gt;</translation>
+    </message>
+    <message>
+      <source>No database is open.</source>
+      <translation>数据库未打开。</translation>
+    </message>
+    <message>
+      <source>"%1" is not a valid user name.</source>
+      <translation>“%1”不是有效的用户名。</translation>
+    </message>
+    <message>
+      <source>No user with id %1.</source>
+      <translation>不存在 ID 为 %1 的用户。</translation>
+    </message>
+    <message>
+      <source>A top-up must be more than zero.</source>
+      <translation>充值金额必须大于零。</translation>
+    </message>
+    <message>
+      <source>New user</source>
+      <translation>新建用户</translation>
+    </message>
+    <message>
+      <source>Name:</source>
+      <translation>名称：</translation>
+    </message>
+    <message>
+      <source>Group:</source>
+      <translation>分组：</translation>
+    </message>
+    <message>
+      <source>Starting balance:</source>
+      <translation>初始余额：</translation>
+    </message>
+    <message>
+      <source>Edit %1</source>
+      <translation>编辑 %1</translation>
+    </message>
+    <message>
+      <source>Balance:</source>
+      <translation>余额：</translation>
+    </message>
+    <message>
+      <source>Setting the balance is logged as a manage entry; use Top up to add funds.</source>
+      <translation>直接设置余额会记为一条管理日志；增加资金请使用“充值”。</translation>
+    </message>
+    <message>
+      <source>Top up</source>
+      <translation>充值</translation>
+    </message>
+    <message>
+      <source>Amount:</source>
+      <translation>金额：</translation>
+    </message>
+    <message>
+      <source>Select the user the key belongs to first.</source>
+      <translation>请先选择密钥所属的用户。</translation>
+    </message>
+    <message>
+      <source>New key</source>
+      <translation>新建密钥</translation>
+    </message>
+    <message>
+      <source>Unlimited (the user's balance still applies)</source>
+      <translation>无限额度（仍受用户余额限制）</translation>
+    </message>
+    <message>
+      <source>all models; or e.g. gpt-4o-mini, gpt-realtime</source>
+      <translation>全部模型；或例如 gpt-4o-mini, gpt-realtime</translation>
+    </message>
+    <message>
+      <source>the user's group</source>
+      <translation>用户所在分组</translation>
+    </message>
+    <message>
+      <source>Expires</source>
+      <translation>过期</translation>
+    </message>
+    <message>
+      <source>Quota:</source>
+      <translation>额度：</translation>
+    </message>
+    <message>
+      <source>Model limits:</source>
+      <translation>模型限制：</translation>
+    </message>
+    <message>
+      <source>Expiry:</source>
+      <translation>过期时间：</translation>
+    </message>
+    <message>
+      <source>New key: %1</source>
+      <translation>新密钥：%1</translation>
+    </message>
+    <message>
+      <source>Copy this key now. RelayDesk keeps only a hash of it, so it will not be shown again — afterwards you will only see %1.</source>
+      <translation>请立即复制此密钥。RelayDesk 只保存它的哈希值，之后不会再显示 —— 以后你只能看到 %1。</translation>
+    </message>
+    <message>
+      <source>Copy</source>
+      <translation>复制</translation>
+    </message>
+    <message>
+      <source>Copied</source>
+      <translation>已复制</translation>
+    </message>
+    <message>
+      <source>Quota of %1</source>
+      <translation>%1 的额度</translation>
+    </message>
+    <message>
+      <source>Unlimited</source>
+      <translation>无限额度</translation>
+    </message>
+    <message>
+      <source>Remaining:</source>
+      <translation>剩余：</translation>
+    </message>
+  </context>
+  <context>
+    <name>RelayDesk::Ui::UsersModel</name>
+    <message>
+      <source>enabled</source>
+      <translation>已启用</translation>
+    </message>
+    <message>
+      <source>disabled</source>
+      <translation>已禁用</translation>
+    </message>
+    <message>
+      <source>%1 quota units</source>
+      <translation>%1 额度单位</translation>
+    </message>
+    <message>
+      <source>ID</source>
+      <translation>ID</translation>
+    </message>
+    <message>
+      <source>Name</source>
+      <translation>名称</translation>
+    </message>
+    <message>
+      <source>Group</source>
+      <translation>分组</translation>
+    </message>
+    <message>
+      <source>Balance</source>
+      <translation>余额</translation>
+    </message>
+    <message>
+      <source>Used</source>
+      <translation>已用</translation>
+    </message>
+    <message>
+      <source>Requests</source>
+      <translation>请求数</translation>
+    </message>
+    <message>
+      <source>Status</source>
+      <translation>状态</translation>
     </message>
   </context>
 </TS>

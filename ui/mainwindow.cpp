@@ -2,7 +2,9 @@
 
 #include "appicon.h"
 #include "consolepage.h"
+#include "channelspage.h"
 #include "livepage.h"
+#include "userskeyspage.h"
 #include "logspage.h"
 #include "pricingpage.h"
 #include "settingsdialog.h"
@@ -104,7 +106,13 @@ QWidget *MainWindow::createPage(Page page)
             return new LogsPage(m_services.database, m_tabs);
         return new UnavailablePage(pageTitle(page), noDatabase, m_tabs);
     case Page::UsersKeys:
+        if (m_services.database)
+            return new UsersKeysPage(m_services.database, m_tabs);
+        return new UnavailablePage(pageTitle(page), noDatabase, m_tabs);
     case Page::Channels:
+        if (m_services.database)
+            return new ChannelsPage(m_services.database, httpChannelTester(), m_tabs);
+        return new UnavailablePage(pageTitle(page), noDatabase, m_tabs);
     case Page::Dashboard:
         return new UnavailablePage(pageTitle(page), noDatabase, m_tabs);
     }
