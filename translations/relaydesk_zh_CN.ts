@@ -210,6 +210,81 @@
     </message>
   </context>
   <context>
+    <name>RelayDesk::Ui::DashboardPage</name>
+    <message>
+      <source>Last 24 hours, by hour</source>
+      <translation>最近 24 小时，按小时</translation>
+    </message>
+    <message>
+      <source>Last 7 days, by day</source>
+      <translation>最近 7 天，按天</translation>
+    </message>
+    <message>
+      <source>Last 30 days, by day</source>
+      <translation>最近 30 天，按天</translation>
+    </message>
+    <message>
+      <source>Tokens</source>
+      <translation>令牌</translation>
+    </message>
+    <message>
+      <source>Quota</source>
+      <translation>额度</translation>
+    </message>
+    <message>
+      <source>By model</source>
+      <translation>按模型</translation>
+    </message>
+    <message>
+      <source>By user</source>
+      <translation>按用户</translation>
+    </message>
+    <message>
+      <source>Refresh</source>
+      <translation>刷新</translation>
+    </message>
+    <message>
+      <source>%1 requests · %2 tokens · %3</source>
+      <translation>%1 次请求 · %2 个令牌 · %3</translation>
+    </message>
+    <message>
+      <source>Spend (US$) over time</source>
+      <translation>花费（美元）趋势</translation>
+    </message>
+    <message>
+      <source>Quota over time</source>
+      <translation>额度趋势</translation>
+    </message>
+    <message>
+      <source>Tokens over time</source>
+      <translation>令牌用量趋势</translation>
+    </message>
+    <message>
+      <source>other</source>
+      <translation>其他</translation>
+    </message>
+    <message>
+      <source>Text vs audio (latest %1 requests)</source>
+      <translation>文本与音频（最近 %1 次请求）</translation>
+    </message>
+    <message>
+      <source>text in</source>
+      <translation>文本输入</translation>
+    </message>
+    <message>
+      <source>audio in</source>
+      <translation>音频输入</translation>
+    </message>
+    <message>
+      <source>text out</source>
+      <translation>文本输出</translation>
+    </message>
+    <message>
+      <source>audio out</source>
+      <translation>音频输出</translation>
+    </message>
+  </context>
+  <context>
     <name>RelayDesk::Ui::GroupRatioModel</name>
     <message>
       <source>set group ratio %1 to %2</source>

@@ -3,6 +3,7 @@
 #include "appicon.h"
 #include "consolepage.h"
 #include "channelspage.h"
+#include "dashboardpage.h"
 #include "livepage.h"
 #include "userskeyspage.h"
 #include "logspage.h"
@@ -114,6 +115,8 @@ QWidget *MainWindow::createPage(Page page)
             return new ChannelsPage(m_services.database, httpChannelTester(), m_tabs);
         return new UnavailablePage(pageTitle(page), noDatabase, m_tabs);
     case Page::Dashboard:
+        if (m_services.database)
+            return new DashboardPage(m_services.database, m_tabs);
         return new UnavailablePage(pageTitle(page), noDatabase, m_tabs);
     }
     return nullptr;

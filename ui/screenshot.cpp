@@ -5,6 +5,7 @@
 #include "demotraffic.h"
 #include "livepage.h"
 #include "livesessionsmodel.h"
+#include "logspage.h"
 #include "mainwindow.h"
 
 #include "billing/pricingservice.h"
@@ -97,6 +98,10 @@ int renderScreenshot(const QString &file, const QString &pageName, QString *erro
             }
         }
         window.livePage()->selectSession(best);
+    }
+    if (pageName == QLatin1String("logs")) {
+        if (auto *logs = qobject_cast<LogsPage *>(window.page(MainWindow::Page::Logs)))
+            logs->table()->selectRow(1); // show the detail pane filled in
     }
     // Let the registry publish and the views lay out.
     demo.step();
