@@ -7,6 +7,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QAbstractSocket>
 #include <QUrlQuery>
 #include <QtWebSockets/QWebSocket>
 #include <QtWebSockets/QWebSocketServer>
@@ -54,7 +55,7 @@ public:
         connect(&m_step, &QTimer::timeout, this, &DemoRealtimeConnection::nextStep);
         connect(socket, &QWebSocket::textMessageReceived, this, &DemoRealtimeConnection::onText);
         connect(socket, &QWebSocket::disconnected, this, &DemoRealtimeConnection::onGone);
-        m_silence = QByteArray(m_script.chunkMs * kBytesPerMs, '\0').toBase64();
+        m_silence = QString::fromLatin1(QByteArray(m_script.chunkMs * kBytesPerMs, '\0').toBase64());
         sendSessionCreated();
     }
 
@@ -252,7 +253,7 @@ private:
                     m_steps.push_back({with(textDelta, QJsonObject{{QStringLiteral("delta"), QJsonValue((i ? QStringLiteral(" ") : QString()) + replyWords[i])}}), 0, 1, true});
                 if (i < chunks)
                     m_steps.push_back({with(name("response.audio.delta", "response.output_audio.delta"),
-                                            {{QStringLiteral("delta"), QString::fromLatin1(m_silence)}}),
+                                            {{QStringLiteral("delta"), m_silence}}),
                                        m_script.chunkMs / 50, 0, true});
             }
             if (audio) {
@@ -347,7 +348,7 @@ private:
     QPointer<QWebSocket> m_socket;
     QString m_model;
     DemoRealtimeScript m_script;
-    QByteArray m_silence;
+    QString m_silence; // one shared base64 chunk: every delta refers to it (implicit sharing)
     QTimer m_step;
     std::deque<Step> m_steps;
     QString m_responseId;
@@ -379,8 +380,23 @@ void DemoRealtime::setScript(DemoRealtimeScript script)
 
 void DemoRealtime::attach(QWebSocket *socket, const QString &model)
 {
+    // The server-side QWebSocket does not own its transport (see RealtimeSession::setClientTransport).
+    if (QObject *root = m_server ? static_cast<QObject *>(m_server) : m_transportRoot.data()) {
+        for (QAbstractSocket *candidate : root->findChildren<QAbstractSocket *>()) {
+            if (candidate->peerPort() == socket->peerPort() && candidate->localPort() == socket->localPort()) {
+                candidate->setParent(socket);
+                break;
+            }
+        }
+    }
     DemoRealtimeScript script = m_fixed ? *m_fixed : (m_scriptFor ? m_scriptFor(model) : DemoRealtimeScript::demo());
     m_connections << new DemoRealtimeConnection(this, socket, model, std::move(script));
+}
+
+void DemoRealtime::install(HttpServer &server)
+{
+    m_transportRoot = &server;
+    install(server.router());
 }
 
 void DemoRealtime::install(Router &router)

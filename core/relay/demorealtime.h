@@ -6,6 +6,7 @@
 // response with `response.done` usage computed from what it actually sent (1 audio token per 100 ms in,
 // per 50 ms out; one text token per word). Scriptable: with/without usage, cached tokens, a tool call,
 // input transcription usage, `response.cancel`, a TCP drop mid-response.
+#include "relay/httpserver.h"
 #include "relay/router.h"
 
 #include <QHash>
@@ -65,7 +66,9 @@ public:
     explicit DemoRealtime(ScriptFor scriptFor = {}, QObject *parent = nullptr);
     ~DemoRealtime() override;
 
-    // Mounts /v1/realtime on the demo upstream's router (any non-empty key is accepted).
+    // Mounts /v1/realtime on the demo upstream's server (any non-empty key is accepted). Call on the server's
+    // thread, e.g. from DemoUpstream::addRoutes: [](HttpServer &s) { (new DemoRealtime({}, &s))->install(s); }
+    void install(HttpServer &server);
     void install(Router &router);
     // Standalone loopback server (tests, benches): ws://127.0.0.1:<port>/v1/realtime.
     bool listen(quint16 port = 0);
@@ -93,6 +96,7 @@ private:
     ScriptFor m_scriptFor;
     std::unique_ptr<DemoRealtimeScript> m_fixed;
     QWebSocketServer *m_server = nullptr;
+    QPointer<QObject> m_transportRoot; // the HttpServer we are mounted on (its QWebSocketServer holds transports)
     QList<DemoRealtimeConnection *> m_connections;
     QList<DemoRealtimeHandshake> m_handshakes;
     QStringList m_received;

@@ -130,8 +130,14 @@ RealtimeSession::~RealtimeSession()
 void RealtimeSession::setClientTransport(QAbstractSocket *transport)
 {
     m_clientTransport = transport;
-    if (transport)
-        transport->setReadBufferSize(m_config.socketReadBufferBytes);
+    if (!transport)
+        return;
+    transport->setReadBufferSize(m_config.socketReadBufferBytes);
+    // A server-side QWebSocket neither owns nor deletes its transport (Qt 6.4): left under the QWebSocketServer it
+    // would outlive every session (a leak per session), and would be deleted before the QWebSocket if the server
+    // went first (~QWebSocket then writes a close frame to freed memory). Owned by the QWebSocket, it dies after it.
+    if (m_client)
+        transport->setParent(m_client);
 }
 
 QAbstractSocket *RealtimeSession::findTransport(QObject *root, const QWebSocket *socket)
