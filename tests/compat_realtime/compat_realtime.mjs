@@ -1,0 +1,59 @@
+// The official OpenAI Node SDK's Realtime WebSocket client (openai/realtime/ws) through the RelayDesk relay over
+// TLS to the demo upstream: one text turn and one audio turn. Exit 0 = both turns completed with usage.
+//   node compat_realtime.mjs <https base url incl. /v1> <api key>
+import OpenAI from 'openai';
+import { OpenAIRealtimeWS } from 'openai/realtime/ws';
+
+const [baseURL, apiKey] = process.argv.slice(2);
+if (!baseURL || !apiKey) {
+  console.error('usage: node compat_realtime.mjs <baseURL> <apiKey>');
+  process.exit(2);
+}
+
+const fail = (message) => {
+  console.error(`FAIL: ${message}`);
+  process.exit(1);
+};
+setTimeout(() => fail('timed out'), 60000).unref();
+
+const client = new OpenAI({ apiKey, baseURL });
+const rt = new OpenAIRealtimeWS({ model: 'gpt-realtime' }, client);
+const seen = [];
+rt.on('event', (event) => seen.push(event.type));
+rt.on('error', (error) => fail(`realtime error: ${error.message}`));
+rt.socket.on('unexpected-response', (_req, res) => {
+  console.error(`SKIP-404: the upgrade was answered with HTTP ${res.statusCode}`);
+  process.exit(res.statusCode === 404 ? 77 : 1);
+});
+
+const next = (type) => new Promise((resolve) => rt.once(type, resolve));
+
+await next('session.created');
+
+// Turn 1: text only.
+rt.send({ type: 'session.update', session: { type: 'realtime', output_modalities: ['text'], instructions: 'Be brief.' } });
+await next('session.updated');
+rt.send({
+  type: 'conversation.item.create',
+  item: { type: 'message', role: 'user', content: [{ type: 'input_text', text: 'Say hello through the relay.' }] },
+});
+rt.send({ type: 'response.create' });
+const textDone = await next('response.done');
+if (!seen.includes('response.output_text.delta')) fail('no output_text delta in the text turn');
+if (!textDone.response?.usage?.output_tokens) fail('the text turn has no usage');
+
+// Turn 2: audio in (1 s of pcm16 silence), audio out.
+rt.send({ type: 'session.update', session: { type: 'realtime', output_modalities: ['audio'] } });
+await next('session.updated');
+const silence = Buffer.alloc(4800).toString('base64'); // 100 ms of pcm16 at 24 kHz
+for (let i = 0; i < 10; i++) rt.send({ type: 'input_audio_buffer.append', audio: silence });
+rt.send({ type: 'input_audio_buffer.commit' });
+rt.send({ type: 'response.create' });
+const audioDone = await next('response.done');
+if (!seen.includes('response.output_audio.delta')) fail('no output_audio delta in the audio turn');
+const details = audioDone.response?.usage?.output_token_details;
+if (!details?.audio_tokens) fail('the audio turn has no audio output usage');
+
+rt.close();
+console.log(`OK: text turn ${textDone.response.usage.total_tokens} tokens, audio turn ${audioDone.response.usage.total_tokens} tokens, ${seen.length} events`);
+process.exit(0);
