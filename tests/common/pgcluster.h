@@ -56,15 +56,17 @@ public:
                                             QStringLiteral("-U"), QStringLiteral("postgres"), QStringLiteral("-E"),
                                             QStringLiteral("UTF8"), QStringLiteral("--no-sync")}))
             return;
-        m_port = freePort();
-        const QString opts = QStringLiteral("-p %1 -c listen_addresses=127.0.0.1 -c unix_socket_directories=%2 "
-                                            "-c fsync=off -c max_connections=100")
-                                 .arg(m_port).arg(m_dir.path());
-        if (!run(QStringLiteral("pg_ctl"), {QStringLiteral("-D"), data, QStringLiteral("-o"), opts, QStringLiteral("-l"),
-                                            m_dir.filePath(QStringLiteral("server.log")), QStringLiteral("-w"),
-                                            QStringLiteral("-t"), QStringLiteral("60"), QStringLiteral("start")}))
-            return;
-        m_running = true;
+        // Tests run in parallel: another cluster may grab the probed port first, so retry on a new one.
+        for (int attempt = 0; attempt < 5 && !m_running; ++attempt) {
+            m_port = freePort();
+            const QString opts = QStringLiteral("-p %1 -c listen_addresses=127.0.0.1 -c unix_socket_directories=%2 "
+                                                "-c fsync=off -c max_connections=100")
+                                     .arg(m_port).arg(m_dir.path());
+            m_running = run(QStringLiteral("pg_ctl"), {QStringLiteral("-D"), data, QStringLiteral("-o"), opts,
+                                                       QStringLiteral("-l"), m_dir.filePath(QStringLiteral("server.log")),
+                                                       QStringLiteral("-w"), QStringLiteral("-t"), QStringLiteral("60"),
+                                                       QStringLiteral("start")});
+        }
     }
 
     ~PgCluster()
