@@ -30,6 +30,7 @@ private slots:
     void unknownEncoding();
     void runtimeTiktokenFile();
     void concurrentCounting();
+    void runtimeCopyOfOfficialFile();
 };
 
 void TestEncoding::testPlans_data()
@@ -234,6 +235,25 @@ void TestEncoding::concurrentCounting()
             th.join();
         QCOMPARE(got, expected);
     }
+}
+
+void TestEncoding::runtimeCopyOfOfficialFile()
+{
+    // The official o200k file loaded at run time under another name (o200k family by name) must count
+    // exactly like the embedded table.
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString src = qEnvironmentVariable("RELAYDESK_TOKENIZE_DATA_DIR") + u"/o200k_base.tiktoken";
+    QVERIFY2(QFile::copy(src, dir.filePath(u"o200k_copy.tiktoken"_qs)), qPrintable(src));
+    qputenv("RELAYDESK_TIKTOKEN_DIR", dir.path().toLocal8Bit());
+    const Encoding *copy = Encoding::byName("o200k_copy");
+    qunsetenv("RELAYDESK_TIKTOKEN_DIR");
+    QVERIFY(copy);
+    const Encoding *builtin = Encoding::byName("o200k_base");
+    QCOMPARE(copy->rankCount(), builtin->rankCount());
+    const QByteArray text("The quick brown fox: 你好，世界! Привет мир 12345 'Re ſ \u0085 <|endoftext|>\n\n  x");
+    QCOMPARE(copy->encode(sv(text)), builtin->encode(sv(text)));
+    QCOMPARE(copy->count(sv(text)), builtin->count(sv(text)));
 }
 
 QTEST_APPLESS_MAIN(TestEncoding)
