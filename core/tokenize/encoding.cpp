@@ -50,10 +50,14 @@ struct PieceCache {
     std::array<Entry, kEntries> entries{};
 };
 
+// Heap-allocated on a thread's first count: a 2 MiB thread_local object would be reserved and zeroed
+// in the static TLS block of every thread of the process, counting or not.
 PieceCache &pieceCache()
 {
-    thread_local PieceCache cache;
-    return cache;
+    thread_local std::unique_ptr<PieceCache> cache;
+    if (!cache) [[unlikely]]
+        cache = std::make_unique<PieceCache>();
+    return *cache;
 }
 
 struct Special {
