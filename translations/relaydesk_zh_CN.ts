@@ -15,6 +15,42 @@
       <source>%1 is too large to be a price ratio.</source>
       <translation>%1 太大，不能作为价格倍率。</translation>
     </message>
+    <message>
+      <source>Simulate traffic</source>
+      <translation>模拟流量</translation>
+    </message>
+    <message>
+      <source>The relay is not running.</source>
+      <translation>中转服务未运行。</translation>
+    </message>
+    <message>
+      <source>Simulated traffic uses the demo channel and the demo user, which this database does not have.</source>
+      <translation>模拟流量需要演示渠道和演示用户，但此数据库中没有。</translation>
+    </message>
+    <message>
+      <source>Start relay</source>
+      <translation>启动中转</translation>
+    </message>
+    <message>
+      <source>The relay is already running.</source>
+      <translation>中转服务已在运行。</translation>
+    </message>
+    <message>
+      <source>Restart RelayDesk to start the relay again (%1).</source>
+      <translation>请重启 RelayDesk 以再次启动中转服务（%1）。</translation>
+    </message>
+    <message>
+      <source>it was stopped</source>
+      <translation>它已被停止</translation>
+    </message>
+    <message>
+      <source>Welcome to RelayDesk</source>
+      <translation>欢迎使用 RelayDesk</translation>
+    </message>
+    <message>
+      <source>Point any OpenAI SDK at &lt;b&gt;%1&lt;/b&gt; with this key. The demo channel answers without an OpenAI account; File → Simulate traffic sends a few requests.</source>
+      <translation>将任意 OpenAI SDK 指向 &lt;b&gt;%1&lt;/b&gt; 并使用此密钥。演示渠道无需 OpenAI 账号即可应答；“文件 → 模拟流量”会发送一些请求。</translation>
+    </message>
   </context>
   <context>
     <name>RelayDesk::Ui::BreakdownBar</name>
@@ -1427,6 +1463,13 @@
     </message>
   </context>
   <context>
+    <name>RelayDesk::Ui::RelayTrafficSimulator</name>
+    <message>
+      <source>nothing to send</source>
+      <translation>没有可发送的内容</translation>
+    </message>
+  </context>
+  <context>
     <name>RelayDesk::Ui::SessionDetailView</name>
     <message>
       <source>text</source>
@@ -1663,10 +1706,6 @@
       <translation>语言：</translation>
     </message>
     <message>
-      <source>The language and money display change immediately. A new listen address or port restarts the relay; a new data directory takes effect the next time RelayDesk starts.</source>
-      <translation>语言和金额显示会立即生效。修改监听地址或端口会重启中转服务；新的数据目录在下次启动 RelayDesk 时生效。</translation>
-    </message>
-    <message>
       <source>Data directory</source>
       <translation>数据目录</translation>
     </message>
@@ -1681,6 +1720,10 @@
     <message>
       <source>The data directory must be an absolute path.</source>
       <translation>数据目录必须是绝对路径。</translation>
+    </message>
+    <message>
+      <source>The language and money display change immediately. A new listen address, port or data directory takes effect the next time RelayDesk starts.</source>
+      <translation>语言和金额显示会立即生效。新的监听地址、端口或数据目录在下次启动 RelayDesk 时生效。</translation>
     </message>
   </context>
   <context>

@@ -325,6 +325,8 @@ Store::Result<Channel> ChannelsPage::save(const Channel &channel)
         result = R::failure(s.error());
     }
     m_model->reload();
+    if (result.ok() && m_changed)
+        m_changed();
     return result;
 }
 
@@ -334,6 +336,8 @@ Store::Status ChannelsPage::setEnabled(qint64 id, bool enabled)
         return Store::Status::failure(tr("No database is open."));
     const auto s = Store::ChannelRepository(*m_db).setStatus(id, enabled ? RowStatus::Enabled : RowStatus::Disabled);
     m_model->reload();
+    if (s && m_changed)
+        m_changed();
     return s;
 }
 
@@ -343,6 +347,8 @@ Store::Status ChannelsPage::remove(qint64 id)
         return Store::Status::failure(tr("No database is open."));
     const auto s = Store::ChannelRepository(*m_db).remove(id);
     m_model->reload();
+    if (s && m_changed)
+        m_changed();
     return s;
 }
 

@@ -60,6 +60,8 @@ public:
     explicit ChannelsPage(std::shared_ptr<Store::Database> db, ChannelTester tester = httpChannelTester(), QWidget *parent = nullptr);
 
     ChannelsModel *model() const { return m_model; }
+    // Run after any change (e.g. Service::Runtime::invalidateChannels).
+    void setInvalidation(std::function<void()> channelsChanged) { m_changed = std::move(channelsChanged); }
     // Validates (name, URL, models, weight, mapping) and writes; id 0 creates.
     Store::Result<Store::Channel> save(const Store::Channel &channel);
     Store::Status setEnabled(qint64 id, bool enabled);
@@ -79,6 +81,7 @@ private:
 
     std::shared_ptr<Store::Database> m_db;
     ChannelTester m_tester;
+    std::function<void()> m_changed;
     ChannelsModel *m_model = nullptr;
     QTableView *m_table = nullptr;
     QLabel *m_message = nullptr;

@@ -10,7 +10,7 @@ ConsolePreferences ConsolePreferences::load(const QSettings &s)
     p.listenAddress = s.value(QStringLiteral("console/listenAddress"), p.listenAddress).toString();
     p.listenPort = s.value(QStringLiteral("console/listenPort"), p.listenPort).toInt();
     if (p.listenPort < 1 || p.listenPort > 65535)
-        p.listenPort = 8080;
+        p.listenPort = 8790;
     p.dataDir = s.value(QStringLiteral("console/dataDir")).toString();
     p.currency = s.value(QStringLiteral("console/currency")).toString() == QLatin1String("quota")
                      ? CurrencyDisplay::QuotaUnits

@@ -12,7 +12,7 @@ namespace RelayDesk::Ui {
 struct ConsolePreferences
 {
     QString listenAddress = QStringLiteral("127.0.0.1");
-    int listenPort = 8080;
+    int listenPort = 8790; // Service::RuntimeConfig default
     QString dataDir;  // empty = the platform default (or --data)
     CurrencyDisplay currency = CurrencyDisplay::Dollars;
     QString language; // "" = follow the system locale, "en", "zh_CN"

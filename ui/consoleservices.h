@@ -4,6 +4,7 @@
 
 #include <QString>
 
+#include <functional>
 #include <memory>
 
 namespace RelayDesk::Monitor { class SessionRegistry; }
@@ -24,6 +25,11 @@ struct ConsoleServices
     std::shared_ptr<Store::Database> database;   // users, keys, channels, logs, dashboard
     Billing::PricingService *pricing = nullptr;  // pricing page (edit + Apply); must outlive the window
     SessionPricer pricer;                        // live detail money bars; empty = pricerFromService(pricing)
+    // Called after the console edited a user, a key or the channels, so the relay drops its caches
+    // (Service::Runtime::invalidateUser / invalidateKey / invalidateChannels). Optional.
+    std::function<void(qint64 userId)> userChanged;
+    std::function<void(qint64 keyId)> keyChanged;
+    std::function<void()> channelsChanged;
 };
 
 } // namespace RelayDesk::Ui

@@ -107,12 +107,18 @@ QWidget *MainWindow::createPage(Page page)
             return new LogsPage(m_services.database, m_tabs);
         return new UnavailablePage(pageTitle(page), noDatabase, m_tabs);
     case Page::UsersKeys:
-        if (m_services.database)
-            return new UsersKeysPage(m_services.database, m_tabs);
+        if (m_services.database) {
+            auto *users = new UsersKeysPage(m_services.database, m_tabs);
+            users->setInvalidation(m_services.userChanged, m_services.keyChanged);
+            return users;
+        }
         return new UnavailablePage(pageTitle(page), noDatabase, m_tabs);
     case Page::Channels:
-        if (m_services.database)
-            return new ChannelsPage(m_services.database, httpChannelTester(), m_tabs);
+        if (m_services.database) {
+            auto *channels = new ChannelsPage(m_services.database, httpChannelTester(), m_tabs);
+            channels->setInvalidation(m_services.channelsChanged);
+            return channels;
+        }
         return new UnavailablePage(pageTitle(page), noDatabase, m_tabs);
     case Page::Dashboard:
         if (m_services.database)

@@ -76,7 +76,7 @@ int renderScreenshot(const QString &file, const QString &pageName, QString *erro
     window.resize(1440, 900);
     ConsoleStatus status;
     status.relayState = ConsoleStatus::RelayState::Running;
-    status.relayAddress = QStringLiteral("127.0.0.1:8080");
+    status.relayAddress = QStringLiteral("127.0.0.1:8790");
     status.requestsPerSecond = 12.4;
     status.liveSessions = registry.liveCount();
     status.tokensPerMinute = 184230;

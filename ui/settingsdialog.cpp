@@ -62,8 +62,8 @@ SettingsDialog::SettingsDialog(const ConsolePreferences &current, QWidget *paren
     form->addRow(tr("Language:"), m_language);
     layout->addLayout(form);
 
-    m_note = new QLabel(tr("The language and money display change immediately. A new listen address or port "
-                           "restarts the relay; a new data directory takes effect the next time RelayDesk starts."),
+    m_note = new QLabel(tr("The language and money display change immediately. A new listen address, port or "
+                           "data directory takes effect the next time RelayDesk starts."),
                         this);
     m_note->setWordWrap(true);
     layout->addWidget(m_note);

@@ -1,5 +1,6 @@
 #include "userskeyspage.h"
 
+#include "keydialog.h"
 #include "quotaedit.h"
 #include "usersmodel.h"
 
@@ -141,6 +142,12 @@ UsersKeysPage::UsersKeysPage(std::shared_ptr<Store::Database> db, QWidget *paren
     m_keysTitle->setText(tr("<b>All keys</b>"));
 }
 
+void UsersKeysPage::setInvalidation(std::function<void(qint64)> userChanged, std::function<void(qint64)> keyChanged)
+{
+    m_userChanged = std::move(userChanged);
+    m_keyChanged = std::move(keyChanged);
+}
+
 qint64 UsersKeysPage::selectedUser() const
 {
     return selectedId(m_userTable, UsersModel::IdRole);
@@ -177,6 +184,8 @@ Store::Status UsersKeysPage::editUser(qint64 userId, const QString &group, qint6
         if (auto s = users.setQuota(userId, quota); !s) // the store logs the change
             return s;
     m_users->reload();
+    if (m_userChanged)
+        m_userChanged(userId);
     return {};
 }
 
@@ -188,6 +197,8 @@ Store::Status UsersKeysPage::topUp(qint64 userId, qint64 quota)
         return Store::Status::failure(tr("A top-up must be more than zero."));
     const auto status = Store::UserRepository(*m_db).addQuota(userId, quota); // writes a top-up log row
     m_users->reload();
+    if (status && m_userChanged)
+        m_userChanged(userId);
     return status;
 }
 
@@ -197,6 +208,8 @@ Store::Status UsersKeysPage::setUserEnabled(qint64 userId, bool enabled)
         return Store::Status::failure(tr("No database is open."));
     const auto status = Store::UserRepository(*m_db).setStatus(userId, enabled ? Store::RowStatus::Enabled : Store::RowStatus::Disabled);
     m_users->reload();
+    if (status && m_userChanged)
+        m_userChanged(userId);
     return status;
 }
 
@@ -215,6 +228,8 @@ Store::Status UsersKeysPage::setKeyEnabled(qint64 keyId, bool enabled)
         return Store::Status::failure(tr("No database is open."));
     const auto status = Store::ApiKeyRepository(*m_db).setStatus(keyId, enabled ? Store::RowStatus::Enabled : Store::RowStatus::Disabled);
     m_keys->reload();
+    if (status && m_keyChanged)
+        m_keyChanged(keyId);
     return status;
 }
 
@@ -224,6 +239,8 @@ Store::Status UsersKeysPage::setKeyQuota(qint64 keyId, qint64 quota, bool unlimi
         return Store::Status::failure(tr("No database is open."));
     const auto status = Store::ApiKeyRepository(*m_db).setRemainQuota(keyId, quota, unlimited);
     m_keys->reload();
+    if (status && m_keyChanged)
+        m_keyChanged(keyId);
     return status;
 }
 
@@ -348,34 +365,7 @@ void UsersKeysPage::newKeyDialog()
 
 void UsersKeysPage::showNewKey(const Store::CreatedApiKey &created)
 {
-    QDialog d(this);
-    d.setWindowTitle(tr("New key: %1").arg(created.key.name));
-    auto *layout = new QVBoxLayout(&d);
-    auto *warning = new QLabel(tr("Copy this key now. RelayDesk keeps only a hash of it, so it will not be shown again "
-                                  "— afterwards you will only see %1.").arg(created.key.keyHint), &d);
-    warning->setWordWrap(true);
-    auto *key = new QLineEdit(created.plainKey, &d);
-    key->setObjectName(QStringLiteral("plainKey"));
-    key->setReadOnly(true);
-    key->selectAll();
-    QFont mono(QStringLiteral("monospace"));
-    mono.setStyleHint(QFont::TypeWriter);
-    key->setFont(mono);
-    key->setMinimumWidth(key->fontMetrics().horizontalAdvance(created.plainKey) + 24);
-    auto *copy = new QPushButton(tr("Copy"), &d);
-    auto *row = new QHBoxLayout;
-    row->addWidget(key, 1);
-    row->addWidget(copy);
-    auto *close = new QDialogButtonBox(QDialogButtonBox::Close, &d);
-    layout->addWidget(warning);
-    layout->addLayout(row);
-    layout->addWidget(close);
-    connect(copy, &QPushButton::clicked, &d, [key, copy] {
-        QApplication::clipboard()->setText(key->text());
-        copy->setText(tr("Copied"));
-    });
-    connect(close, &QDialogButtonBox::rejected, &d, &QDialog::reject);
-    d.exec();
+    showKeyOnce(this, tr("New key: %1").arg(created.key.name), created.plainKey, created.key.keyHint);
 }
 
 void UsersKeysPage::keyQuotaDialog()

@@ -6,6 +6,7 @@
 #include "store/records.h"
 #include "store/result.h"
 
+#include <functional>
 #include <memory>
 
 class QLabel;
@@ -29,6 +30,9 @@ class UsersKeysPage final : public ConsolePage
 
 public:
     explicit UsersKeysPage(std::shared_ptr<Store::Database> db, QWidget *parent = nullptr);
+
+    // Hooks run after an edit (e.g. Service::Runtime::invalidateUser / invalidateKey).
+    void setInvalidation(std::function<void(qint64 userId)> userChanged, std::function<void(qint64 keyId)> keyChanged);
 
     UsersModel *usersModel() const { return m_users; }
     KeysModel *keysModel() const { return m_keys; }
@@ -59,6 +63,8 @@ private:
     void showNewKey(const Store::CreatedApiKey &created);
 
     std::shared_ptr<Store::Database> m_db;
+    std::function<void(qint64)> m_userChanged;
+    std::function<void(qint64)> m_keyChanged;
     UsersModel *m_users = nullptr;
     KeysModel *m_keys = nullptr;
     QTableView *m_userTable = nullptr;

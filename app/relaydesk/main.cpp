@@ -1,25 +1,77 @@
-// relaydesk: the desktop console. Opens the data directory, starts the monitor and shows MainWindow.
-// --screenshot FILE renders one page offscreen with demo data and exits (docs/screenshots, CI).
+// relaydesk: the desktop console. Starts the core (Service::Runtime: database, prices, relay on its own
+// thread, demo upstream on first run) and shows MainWindow over it. --screenshot FILE renders one page
+// offscreen with demo data and exits (docs/screenshots).
+#include "consolepreferences.h"
 #include "consoleservices.h"
-#include "demotraffic.h"
+#include "consolestatussampler.h"
+#include "keydialog.h"
 #include "mainwindow.h"
+#include "relaytraffic.h"
 #include "screenshot.h"
 #include "translation.h"
 
+#include "billing/pricingservice.h"
 #include "common/datadir.h"
 #include "common/version.h"
-#include "billing/pricingservice.h"
 #include "monitor/sessionregistry.h"
+#include "service/runtime.h"
+#include "store/apikeyrepository.h"
+#include "store/channelrepository.h"
 #include "store/database.h"
+#include "store/userrepository.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QDateTime>
+#include <QMessageBox>
 #include <QSettings>
 #include <QTimer>
 
 #include <cstdio>
 
 using namespace RelayDesk;
+
+namespace {
+
+// Sends a burst of real chat requests through the relay with a key made for the purpose (the full key
+// lives only in this process).
+void simulateTraffic(Ui::MainWindow *window, Service::Runtime *runtime)
+{
+    static QString key;
+    const auto db = runtime->database();
+    if (!db || !runtime->isRunning()) {
+        QMessageBox::information(window, QObject::tr("Simulate traffic"), QObject::tr("The relay is not running."));
+        return;
+    }
+    const auto demo = Store::ChannelRepository(*db).byName(QString::fromLatin1(Service::Runtime::kDemoChannelName));
+    const auto user = Store::UserRepository(*db).byName(QStringLiteral("demo"));
+    if (!demo || !user) {
+        QMessageBox::information(window, QObject::tr("Simulate traffic"),
+                                 QObject::tr("Simulated traffic uses the demo channel and the demo user, which this database does not have."));
+        return;
+    }
+    if (key.isEmpty()) {
+        Store::NewApiKey spec;
+        spec.userId = user->id;
+        spec.name = QStringLiteral("simulator-%1").arg(QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-HHmmss")));
+        spec.unlimited = true;
+        const auto created = Store::ApiKeyRepository(*db).create(spec);
+        if (!created) {
+            QMessageBox::warning(window, QObject::tr("Simulate traffic"), created.error());
+            return;
+        }
+        key = created->plainKey;
+    }
+    auto *sim = new Ui::RelayTrafficSimulator(QUrl(runtime->baseUrl()), key, window);
+    QObject::connect(sim, &Ui::RelayTrafficSimulator::finished, sim, &QObject::deleteLater);
+    QStringList chatModels;
+    for (const QString &m : demo->models)
+        if (!m.contains(QLatin1String("realtime")))
+            chatModels << m;
+    sim->run(24, chatModels, 250);
+}
+
+} // namespace
 
 int main(int argc, char *argv[])
 {
@@ -35,6 +87,8 @@ int main(int argc, char *argv[])
     const QCommandLineOption dataOption(QStringLiteral("data"), QStringLiteral("Data directory."), QStringLiteral("DIR"));
     const QCommandLineOption quitAfterOption(QStringLiteral("quit-after"),
                                              QStringLiteral("Quit after MS milliseconds (smoke tests)."), QStringLiteral("MS"));
+    const QCommandLineOption portOption(QStringLiteral("port"), QStringLiteral("Relay port (default: settings, else 8790; 0 = any)."),
+                                        QStringLiteral("PORT"));
     const QCommandLineOption screenshotOption(QStringLiteral("screenshot"),
                                               QStringLiteral("Render a page with demo data to FILE (PNG) and exit."),
                                               QStringLiteral("FILE"));
@@ -43,7 +97,7 @@ int main(int argc, char *argv[])
                                         QStringLiteral("PAGE"), QStringLiteral("live"));
     const QCommandLineOption langOption(QStringLiteral("lang"), QStringLiteral("Language: en or zh_CN (default: settings, else system)."),
                                         QStringLiteral("LANG"));
-    parser.addOptions({dataOption, quitAfterOption, screenshotOption, pageOption, langOption});
+    parser.addOptions({dataOption, quitAfterOption, portOption, screenshotOption, pageOption, langOption});
     parser.process(app);
 
     if (parser.isSet(screenshotOption)) {
@@ -55,48 +109,78 @@ int main(int argc, char *argv[])
         return rc;
     }
 
-    QString dataDir = parser.value(dataOption);
-    if (dataDir.isEmpty())
-        dataDir = QSettings().value(QStringLiteral("console/dataDir")).toString();
-    dataDir = resolveDataDir(dataDir);
+    const Ui::ConsolePreferences prefs = Ui::ConsolePreferences::load(QSettings());
+    Ui::applyLanguage(parser.isSet(langOption) ? parser.value(langOption) : prefs.language);
+    const QString dataDir = resolveDataDir(parser.isSet(dataOption) ? parser.value(dataOption) : prefs.dataDir);
 
-    Monitor::SessionRegistry registry;
+    Service::RuntimeConfig config;
+    config.dataDir = dataDir;
+    config.listenAddress = QHostAddress(prefs.listenAddress).isNull() ? QHostAddress(QHostAddress::LocalHost) : QHostAddress(prefs.listenAddress);
+    config.listenPort = quint16(parser.isSet(portOption) ? parser.value(portOption).toUInt() : uint(prefs.listenPort));
+    Service::Runtime runtime;
+    const bool running = runtime.start(config);
+
+    // When the relay cannot start (busy port, bad address) the console still opens over the database,
+    // so the problem can be fixed in Settings.
+    Monitor::SessionRegistry fallbackRegistry;
+    std::unique_ptr<Billing::PricingService> fallbackPricing;
     Ui::ConsoleServices services;
     services.dataDir = dataDir;
-    services.sessions = &registry;
-    QString databaseError;
-    if (auto db = Store::Database::openDataDir(dataDir))
-        services.database = db.value();
-    else
-        databaseError = db.error();
-    std::unique_ptr<Billing::PricingService> pricing;
-    if (services.database) {
-        pricing = std::make_unique<Billing::PricingService>(*services.database);
-        if (const auto loaded = pricing->load(); loaded)
-            services.pricing = pricing.get();
-        else
-            databaseError = loaded.error();
+    if (running) {
+        services.database = runtime.database();
+        services.pricing = runtime.pricing();
+        services.sessions = runtime.sessions();
+        services.userChanged = [&runtime](qint64 id) { runtime.invalidateUser(id); };
+        services.keyChanged = [&runtime](qint64 id) { runtime.invalidateKey(id); };
+        services.channelsChanged = [&runtime] { runtime.invalidateChannels(); };
+    } else {
+        services.sessions = &fallbackRegistry;
+        if (auto db = Store::Database::openDataDir(dataDir)) {
+            services.database = db.value();
+            fallbackPricing = std::make_unique<Billing::PricingService>(*services.database);
+            if (fallbackPricing->load())
+                services.pricing = fallbackPricing.get();
+        }
     }
-
-    Ui::applyLanguage(parser.isSet(langOption) ? parser.value(langOption)
-                                               : QSettings().value(QStringLiteral("console/language")).toString());
 
     Ui::MainWindow window(services);
-    // Until the relay's demo upstream drives real sessions, "Simulate traffic" writes simulated ones.
-    Ui::DemoTraffic demo(&registry, quint32(QDateTime::currentMSecsSinceEpoch()));
-    QObject::connect(&window, &Ui::MainWindow::simulateTrafficRequested, &demo, [&demo] {
-        demo.start(12, 100);
-        QTimer::singleShot(60000, &demo, &Ui::DemoTraffic::stop);
+    Ui::ConsoleStatusSampler sampler(services.sessions, services.database, dataDir);
+    QObject::connect(&sampler, &Ui::ConsoleStatusSampler::statusChanged, &window, &Ui::MainWindow::setStatus);
+    if (running)
+        sampler.setRelay(Ui::ConsoleStatus::RelayState::Running,
+                         QStringLiteral("%1:%2").arg(runtime.address().toString()).arg(runtime.port()));
+    else
+        sampler.setRelay(Ui::ConsoleStatus::RelayState::Failed, {}, runtime.errorString());
+    QObject::connect(&runtime, &Service::Runtime::failed, &sampler,
+                     [&sampler](const QString &message) { sampler.setRelay(Ui::ConsoleStatus::RelayState::Failed, {}, message); });
+    QObject::connect(&window, &Ui::MainWindow::relayStopRequested, &runtime, [&] {
+        runtime.stop();
+        sampler.setRelay(Ui::ConsoleStatus::RelayState::Stopped, {});
     });
-    Ui::ConsoleStatus status;
-    status.dataDir = dataDir;
-    if (!databaseError.isEmpty()) {
-        status.relayState = Ui::ConsoleStatus::RelayState::Failed;
-        status.relayError = databaseError;
-    }
-    window.setStatus(status);
+    QObject::connect(&window, &Ui::MainWindow::relayStartRequested, &window, [&] {
+        // Service::Runtime starts once per process.
+        QMessageBox::information(&window, QObject::tr("Start relay"),
+                                 runtime.isRunning() ? QObject::tr("The relay is already running.")
+                                                     : QObject::tr("Restart RelayDesk to start the relay again (%1).")
+                                                           .arg(runtime.errorString().isEmpty() ? QObject::tr("it was stopped") : runtime.errorString()));
+    });
+    QObject::connect(&window, &Ui::MainWindow::simulateTrafficRequested, &window, [&] { simulateTraffic(&window, &runtime); });
+    sampler.sample();
     window.show();
-    if (parser.isSet(quitAfterOption))
+
+    if (parser.isSet(quitAfterOption)) {
         window.quitAfter(parser.value(quitAfterOption).toInt());
-    return app.exec();
+    } else if (const auto demo = runtime.demoCredentials(); demo && !demo->plainKey.isEmpty()) {
+        // First run: the demo key exists in full only now.
+        QTimer::singleShot(0, &window, [&window, &runtime, demo] {
+            Ui::showKeyOnce(&window, QObject::tr("Welcome to RelayDesk"), demo->plainKey, demo->keyHint,
+                            QObject::tr("Point any OpenAI SDK at <b>%1</b> with this key. The demo channel answers "
+                                        "without an OpenAI account; File → Simulate traffic sends a few requests.")
+                                .arg(runtime.baseUrl().toHtmlEscaped()));
+            runtime.forgetDemoKey();
+        });
+    }
+    const int rc = app.exec();
+    runtime.stop();
+    return rc;
 }

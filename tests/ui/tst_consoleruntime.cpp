@@ -1,0 +1,128 @@
+// The console over the real core (Service::Runtime on loopback with the demo upstream): simulated traffic
+// goes through the relay and shows up in the live model, the logs and the status sampler; a price edited
+// in the pricing table and applied changes the quota of the next relayed request, and undo restores it.
+#include "consolestatussampler.h"
+#include "livesessionsmodel.h"
+#include "logsmodel.h"
+#include "pricingmodel.h"
+#include "pricingpage.h"
+#include "relaytraffic.h"
+
+#include "billing/pricingservice.h"
+#include "monitor/sessionregistry.h"
+#include "service/runtime.h"
+#include "store/logrepository.h"
+
+#include <QAbstractItemModelTester>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QUndoStack>
+#include <QtTest>
+
+using namespace RelayDesk;
+
+class TestConsoleRuntime final : public QObject
+{
+    Q_OBJECT
+
+private:
+    QTemporaryDir m_dir;
+    std::unique_ptr<Service::Runtime> m_runtime;
+    QString m_key;
+
+    // Sends `n` chat requests and waits for them; returns how many succeeded.
+    int send(int n, const QStringList &models)
+    {
+        Ui::RelayTrafficSimulator sim(QUrl(m_runtime->baseUrl()), m_key);
+        QSignalSpy done(&sim, &Ui::RelayTrafficSimulator::finished);
+        sim.run(n, models, 20);
+        if (!done.wait(30000))
+            return -1;
+        return done.first().at(0).toInt();
+    }
+
+    qint64 lastConsumeQuota(const QString &model)
+    {
+        Store::LogFilter f;
+        f.type = Store::LogType::Consume;
+        f.model = model;
+        const auto page = Store::LogRepository(*m_runtime->database()).page(f, 1);
+        return page.rows.isEmpty() ? -1 : page.rows.first().quota;
+    }
+
+private slots:
+    void initTestCase()
+    {
+        QVERIFY(m_dir.isValid());
+        m_runtime = std::make_unique<Service::Runtime>();
+        Service::RuntimeConfig config;
+        config.dataDir = m_dir.path();
+        config.listenPort = 0;
+        config.demoOptions.chunkDelayMs = 0;
+        config.demoOptions.firstChunkDelayMs = 0;
+        QVERIFY2(m_runtime->start(config), qPrintable(m_runtime->errorString()));
+        const auto demo = m_runtime->demoCredentials();
+        QVERIFY(demo.has_value());
+        QVERIFY(!demo->plainKey.isEmpty());
+        m_key = demo->plainKey;
+    }
+
+    void cleanupTestCase()
+    {
+        if (m_runtime)
+            m_runtime->stop();
+    }
+
+    void simulatedTrafficReachesEveryView()
+    {
+        Ui::LiveSessionsModel live(m_runtime->sessions());
+        QAbstractItemModelTester tester(&live, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        Ui::ConsoleStatusSampler sampler(m_runtime->sessions(), m_runtime->database(), m_dir.path());
+        const int before = live.rowCount();
+        QCOMPARE(send(6, {QStringLiteral("gpt-4o-mini"), QStringLiteral("gpt-4o")}), 6);
+        QTRY_VERIFY_WITH_TIMEOUT(live.rowCount() >= before + 6, 10000);
+        // Every relayed request was charged and logged.
+        Ui::LogsModel logs(m_runtime->database());
+        Store::LogFilter consume;
+        consume.type = Store::LogType::Consume;
+        logs.setFilter(consume);
+        QVERIFY(logs.totalCount() >= 6);
+        QVERIFY(logs.recordAt(0)->quota > 0);
+        QCOMPARE(logs.index(0, Ui::LogsModel::User).data().toString(), QStringLiteral("demo"));
+        sampler.sample();
+        QTRY_VERIFY_WITH_TIMEOUT((sampler.sample(), sampler.status().quotaSpentToday > 0), 15000);
+    }
+
+    void appliedPriceEditChangesTheNextRelayedRequest()
+    {
+        Ui::PricingPage page(m_runtime->pricing());
+        Ui::PricingModel &model = *page.model();
+        const QString name = QStringLiteral("gpt-4o-mini");
+        const int row = model.rowOf(name);
+        QVERIFY(row >= 0);
+
+        QCOMPARE(send(1, {name}), 1);
+        const qint64 base = lastConsumeQuota(name);
+        QVERIFY(base > 0);
+        QCOMPARE(send(1, {name}), 1);
+        QCOMPARE(lastConsumeQuota(name), base); // the demo upstream answers the same prompt the same way
+
+        const QString mr = model.index(row, Ui::PricingModel::ModelRatio).data(Ui::PricingModel::RawRole).toString();
+        const double ratio = mr.toDouble();
+        QVERIFY(ratio > 0);
+        QVERIFY(model.setData(model.index(row, Ui::PricingModel::ModelRatio), Ui::PriceDraft::decimalText(ratio * 10)));
+        QVERIFY(page.apply());
+        QCOMPARE(send(1, {name}), 1);
+        const qint64 tenfold = lastConsumeQuota(name);
+        // Ten times the ratio, one rounding: within a quota unit of ten times the old charge.
+        QVERIFY2(std::abs(tenfold - 10 * base) <= 10, qPrintable(QStringLiteral("%1 vs %2").arg(tenfold).arg(base)));
+
+        page.undoStack()->undo();
+        QVERIFY(page.apply());
+        QCOMPARE(send(1, {name}), 1);
+        QCOMPARE(lastConsumeQuota(name), base);
+    }
+};
+
+QTEST_MAIN(TestConsoleRuntime)
+#include "tst_consoleruntime.moc"

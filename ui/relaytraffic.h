@@ -1,0 +1,40 @@
+#pragma once
+
+#include <QObject>
+#include <QStringList>
+#include <QUrl>
+
+class QNetworkAccessManager;
+
+namespace RelayDesk::Ui {
+
+// "Simulate traffic": real streaming chat completions sent through the running relay (normally to the
+// demo channel), so every view — live sessions, logs, dashboard, balances — shows genuine activity.
+class RelayTrafficSimulator final : public QObject
+{
+    Q_OBJECT
+
+public:
+    // baseUrl like "http://127.0.0.1:8790/v1"; key: a full API key the relay accepts.
+    RelayTrafficSimulator(QUrl baseUrl, QString key, QObject *parent = nullptr);
+
+    // Sends `requests` chat completions over `models` (round robin), `spacingMs` apart.
+    void run(int requests, const QStringList &models, int spacingMs = 150);
+    bool isRunning() const { return m_pending > 0; }
+
+signals:
+    void finished(int succeeded, int failed, const QString &lastError);
+
+private:
+    void sendOne(const QString &model, int n);
+
+    QUrl m_base;
+    QString m_key;
+    QNetworkAccessManager *m_nam = nullptr;
+    int m_pending = 0;
+    int m_ok = 0;
+    int m_failed = 0;
+    QString m_lastError;
+};
+
+} // namespace RelayDesk::Ui
