@@ -7,9 +7,9 @@ namespace RelayDesk::Billing {
 Ledger::Ledger(const Store::Database &db) : m_repo(db) {}
 
 LedgerOutcome Ledger::reserve(qint64 userId, qint64 keyId, qint64 amount, const QString &requestId,
-                              const QString &kind) const
+                              const QString &kind, const QString &model) const
 {
-    return m_repo.reserve(userId, keyId, amount, requestId, kind);
+    return m_repo.reserve(userId, keyId, amount, requestId, kind, model);
 }
 
 LedgerOutcome Ledger::charge(qint64 reservationId, qint64 amount) const

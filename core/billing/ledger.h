@@ -30,7 +30,7 @@ public:
     explicit Ledger(const Store::Database &db);
 
     LedgerOutcome reserve(qint64 userId, qint64 keyId, qint64 amount, const QString &requestId,
-                          const QString &kind = QStringLiteral("chat")) const;
+                          const QString &kind = QStringLiteral("chat"), const QString &model = {}) const;
     // Debits `amount` more and counts it as consumed.
     LedgerOutcome charge(qint64 reservationId, qint64 amount) const;
     // Debits `amount` more as hold only (e.g. a Realtime conversation that grew).

@@ -112,9 +112,17 @@ Migration migration1()
     }};
 }
 
+// Version 2: reservations remember the model, so a crash-recovered consume row still names it.
+Migration migration2()
+{
+    return {2, "reservation model", {
+        QStringLiteral("ALTER TABLE reservations ADD COLUMN model TEXT NOT NULL DEFAULT ''"),
+    }};
+}
+
 const std::vector<Migration> &migrations()
 {
-    static const std::vector<Migration> all = {migration1()};
+    static const std::vector<Migration> all = {migration1(), migration2()};
     return all;
 }
 

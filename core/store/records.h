@@ -95,6 +95,7 @@ struct Reservation
     qint64 charged = 0;   // the part known to be consumed (sum of charge() amounts)
     State state = State::Open;
     QString kind;         // "chat", "realtime", …
+    QString model;        // the requested model (for the log row if the reservation is recovered)
     qint64 finalQuota = 0;
     qint64 logId = 0;
     qint64 startedAt = 0; // unix milliseconds

@@ -9,7 +9,7 @@ namespace RelayDesk::Store {
 namespace {
 
 const QString kColumns = QStringLiteral(
-    "id, request_id, user_id, key_id, reserved, charged, state, kind, final_quota, log_id, started_at, updated_at");
+    "id, request_id, user_id, key_id, reserved, charged, state, kind, final_quota, log_id, started_at, updated_at, model");
 
 Reservation readReservation(const QSqlQuery &q)
 {
@@ -26,6 +26,7 @@ Reservation readReservation(const QSqlQuery &q)
     r.logId = q.value(9).toLongLong();
     r.startedAt = q.value(10).toLongLong();
     r.updatedAt = q.value(11).toLongLong();
+    r.model = q.value(12).toString();
     return r;
 }
 
@@ -199,7 +200,7 @@ QList<Reservation> ReservationRepository::openReservations() const
 }
 
 LedgerOutcome ReservationRepository::reserve(qint64 userId, qint64 keyId, qint64 amount, const QString &requestId,
-                                             const QString &kind) const
+                                             const QString &kind, const QString &model) const
 {
     if (amount < 0)
         return fail(LedgerFailure::InvalidAmount, QStringLiteral("cannot reserve a negative amount"));
@@ -222,10 +223,11 @@ LedgerOutcome ReservationRepository::reserve(qint64 userId, qint64 keyId, qint64
     r.keyId = keyId > 0 ? keyId : 0;
     r.reserved = amount;
     r.kind = kind;
+    r.model = model;
     r.startedAt = r.updatedAt = nowMs();
     QSqlQuery q = m_db.query();
     q.prepare(QStringLiteral("INSERT INTO reservations(request_id, user_id, key_id, reserved, charged, state, kind, "
-                             "started_at, updated_at) VALUES (?, ?, ?, ?, 0, 0, ?, ?, ?) RETURNING id"));
+                             "started_at, updated_at, model) VALUES (?, ?, ?, ?, 0, 0, ?, ?, ?, ?) RETURNING id"));
     q.addBindValue(r.requestId);
     q.addBindValue(r.userId);
     q.addBindValue(r.keyId > 0 ? QVariant(r.keyId) : QVariant(QMetaType::fromType<qint64>()));
@@ -233,6 +235,7 @@ LedgerOutcome ReservationRepository::reserve(qint64 userId, qint64 keyId, qint64
     q.addBindValue(nn(r.kind));
     q.addBindValue(r.startedAt);
     q.addBindValue(r.updatedAt);
+    q.addBindValue(nn(r.model));
     QString error;
     if (!execQuery(q, &error, "insert reservation") || !q.next())
         return fail(LedgerFailure::Database, error.isEmpty() ? QStringLiteral("insert reservation: no id") : error);
@@ -354,6 +357,8 @@ LedgerOutcome ReservationRepository::close(qint64 reservationId, qint64 finalQuo
     log.keyId = r->keyId;
     log.quota = finalQuota;
     log.requestId = r->requestId;
+    if (log.model.isEmpty())
+        log.model = r->model;
     log.other.insert(QStringLiteral("reservation_id"), r->id);
     log.other.insert(QStringLiteral("reserved"), r->reserved);
     if (overage > 0)

@@ -51,7 +51,7 @@ public:
 
     // keyId 0 = no key (admin or internal use). requestId empty = a generated one.
     LedgerOutcome reserve(qint64 userId, qint64 keyId, qint64 amount, const QString &requestId,
-                          const QString &kind) const;
+                          const QString &kind, const QString &model = {}) const;
     // Debits `amount` more against the reservation. `consumed` amounts count toward what was charged
     // (Realtime: the cost of a finished response); otherwise the amount only enlarges the hold.
     LedgerOutcome charge(qint64 reservationId, qint64 amount, bool consumed) const;

@@ -394,7 +394,8 @@ private slots:
             a = makeAccount(*db.value(), QStringLiteral("u"), 1000, 1000);
             Ledger ledger(*db.value());
             plainId = ledger.reserve(a.userId, a.keyId, 300, {}).reservation.id;
-            const LedgerOutcome rt = ledger.reserve(a.userId, a.keyId, 200, {}, QStringLiteral("realtime"));
+            const LedgerOutcome rt = ledger.reserve(a.userId, a.keyId, 200, {}, QStringLiteral("realtime"),
+                                                    QStringLiteral("gpt-realtime"));
             realtimeId = rt.reservation.id;
             QVERIFY(ledger.charge(realtimeId, 70));
             QCOMPARE(userQuota(*db.value(), a.userId), qint64(430));
@@ -413,6 +414,7 @@ private slots:
         const auto row = Store::LogRepository(*db.value()).byId(ledger.reservation(realtimeId)->logId);
         QVERIFY(row);
         QVERIFY(row->other.value(QStringLiteral("recovered")).toBool());
+        QCOMPARE(row->model, QStringLiteral("gpt-realtime")); // remembered by the reservation
         QCOMPARE(row->quota, qint64(70));
         QCOMPARE(consumeLogSum(*db.value(), a.userId), 1000 - userQuota(*db.value(), a.userId));
         QCOMPARE(*ledger.recoverOpenReservations(), 0); // nothing left
