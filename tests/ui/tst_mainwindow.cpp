@@ -6,7 +6,15 @@
 #include "settingsdialog.h"
 #include "translation.h"
 
+#include "channelspage.h"
+#include "dashboardpage.h"
+#include "logspage.h"
+#include "pricingpage.h"
+#include "userskeyspage.h"
+
+#include "billing/pricingservice.h"
 #include "monitor/sessionregistry.h"
+#include "tempdatabase.h"
 
 #include <QDialogButtonBox>
 #include <QLabel>
@@ -130,6 +138,40 @@ private slots:
         prefs.language = QStringLiteral("en");
         w.applyPreferences(prefs);
         QTRY_COMPARE(tabText(w, 0), QStringLiteral("Live"));
+    }
+
+    void everyPageIsBuiltOverTheCoreAndSurvivesALanguageSwitch()
+    {
+        Testing::TempDatabase tmp;
+        QVERIFY2(tmp.isValid(), qPrintable(tmp.error()));
+        Billing::PricingService pricing(tmp.db());
+        QVERIFY(pricing.load());
+        Monitor::SessionRegistry registry;
+        Ui::ConsoleServices s = services(&registry, QStringLiteral("e.ini"));
+        s.database = tmp.shared();
+        s.pricing = &pricing;
+        MainWindow w(s);
+        w.show();
+        QVERIFY(qobject_cast<Ui::PricingPage *>(w.page(MainWindow::Page::Pricing)));
+        QVERIFY(qobject_cast<Ui::UsersKeysPage *>(w.page(MainWindow::Page::UsersKeys)));
+        QVERIFY(qobject_cast<Ui::ChannelsPage *>(w.page(MainWindow::Page::Channels)));
+        QVERIFY(qobject_cast<Ui::LogsPage *>(w.page(MainWindow::Page::Logs)));
+        QVERIFY(qobject_cast<Ui::DashboardPage *>(w.page(MainWindow::Page::Dashboard)));
+        for (int i = 0; i < MainWindow::kPageCount; ++i)
+            w.showPage(MainWindow::Page(i));
+        Ui::ConsolePreferences prefs = w.preferences();
+        prefs.language = QStringLiteral("zh_CN");
+        w.applyPreferences(prefs);
+        QTRY_COMPARE(tabText(w, 5), QString::fromUtf8("仪表盘"));
+        QVERIFY(qobject_cast<Ui::PricingPage *>(w.page(MainWindow::Page::Pricing)));
+        QCOMPARE(w.currentPage(), MainWindow::Page::Dashboard);
+        prefs.language = QStringLiteral("en");
+        w.applyPreferences(prefs);
+        QTRY_COMPARE(tabText(w, 5), QStringLiteral("Dashboard"));
+        // Without a database the store pages explain what is missing instead.
+        MainWindow bare(services(&registry, QStringLiteral("f.ini")));
+        QVERIFY(!qobject_cast<Ui::LogsPage *>(bare.page(MainWindow::Page::Logs)));
+        QVERIFY(bare.page(MainWindow::Page::Logs)->findChild<QLabel *>(QStringLiteral("unavailableReason")));
     }
 
     void settingsDialogRefusesBadValues()
