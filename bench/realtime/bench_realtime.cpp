@@ -323,9 +323,22 @@ int main(int argc, char **argv)
     parser.addHelpOption();
     QCommandLineOption sessionsOption(QStringLiteral("sessions"), QStringLiteral("Concurrent sessions."), QStringLiteral("n"), QStringLiteral("1000"));
     QCommandLineOption deltasOption(QStringLiteral("deltas"), QStringLiteral("Deltas in the single-session runs."), QStringLiteral("n"), QStringLiteral("20000"));
+    QCommandLineOption serveOption(QStringLiteral("serve"),
+                                   QStringLiteral("Only run the relay + demo (throwaway database) until killed, for manual clients."));
     parser.addOption(sessionsOption);
     parser.addOption(deltasOption);
+    parser.addOption(serveOption);
     parser.process(app);
+    if (parser.isSet(serveOption)) {
+        Rig rig;
+        Relay::DemoRealtimeScript script;
+        script.paceMs = 20;
+        if (!rig.start(script))
+            return 1;
+        std::printf("Listening on http://127.0.0.1:%d\nThrowaway key: %s\n", rig.thread->port(), rig.key.constData());
+        std::fflush(stdout);
+        return app.exec();
+    }
     const int deltas = std::max(1, parser.value(deltasOption).toInt());
 
     Relay::DemoRealtimeScript text;

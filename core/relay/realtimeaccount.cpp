@@ -19,12 +19,19 @@ RealtimeAccount::RealtimeAccount(std::shared_ptr<Store::Database> db, RealtimeAc
     : m_db(std::move(db))
     , m_ledger(*m_db)
     , m_params(std::move(params))
+    , m_maxOutputTokens(m_params.defaultMaxOutputTokens)
 {
+}
+
+void RealtimeAccount::setMaxOutputTokens(std::optional<qint64> tokens)
+{
+    m_maxOutputTokens = tokens && *tokens > 0 ? std::min(*tokens, m_params.defaultMaxOutputTokens)
+                                              : m_params.defaultMaxOutputTokens;
 }
 
 qint64 RealtimeAccount::worstCaseResponse(const Billing::Usage &conversation) const
 {
-    return Billing::QuotaMath::reserveWorstCase(m_params.pricing, conversation, m_params.defaultMaxOutputTokens).quota;
+    return Billing::QuotaMath::reserveWorstCase(m_params.pricing, conversation, m_maxOutputTokens).quota;
 }
 
 qint64 RealtimeAccount::worstCaseNext() const
@@ -35,7 +42,7 @@ qint64 RealtimeAccount::worstCaseNext() const
 Store::LedgerOutcome RealtimeAccount::open()
 {
     const Store::LedgerOutcome out = m_ledger.reserve(m_params.userId, m_params.keyId, worstCaseNext(),
-                                                        m_params.requestId, QStringLiteral("realtime"));
+                                                        m_params.requestId, QStringLiteral("realtime"), m_params.model);
     if (out) {
         m_reservation = out.reservation;
         m_open = true;

@@ -56,6 +56,10 @@ public:
     // Worst case of one response over `conversation` as input plus max output tokens at the dearer output
     // price (Billing::QuotaMath::reserveWorstCase).
     qint64 worstCaseResponse(const Billing::Usage &conversation) const;
+    // The client's max output tokens per response (session.update / response.create); nullopt or "inf" = the
+    // configured default. Shapes the hold restored after the next response.
+    void setMaxOutputTokens(std::optional<qint64> tokens);
+    qint64 maxOutputTokens() const { return m_maxOutputTokens; }
     // Reserves one worst-case response for an empty conversation.
     Store::LedgerOutcome open();
     // One finished response (authoritative usage or the meter's estimate). Returns false when the charge
@@ -99,6 +103,7 @@ private:
     Billing::Usage m_transcriptionUsage;
     QJsonArray m_entries;
     qint64 m_omittedEntries = 0;
+    qint64 m_maxOutputTokens = 0;
     bool m_open = false;
     bool m_closed = false;
     QString m_lastFailure;

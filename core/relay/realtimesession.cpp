@@ -4,6 +4,8 @@
 
 #include <QAbstractSocket>
 #include <QDateTime>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QNetworkRequest>
 #include <QUrlQuery>
 #include <QtWebSockets/QWebSocket>
@@ -277,10 +279,25 @@ void RealtimeSession::forwardToUpstream(const EarlyFrame &frame)
     } else {
         const QByteArray utf8 = frame.text.toUtf8();
         const MeterObservation seen = m_meter.observeClient(utf8);
+        if (seen.type == u"session.update")
+            noteMaxOutputTokens(utf8);
         m_upstream->sendTextMessage(frame.text);
         record(Monitor::EventDirection::FromClient, seen.type, utf8.size(), seen.tokens);
     }
     afterSend(Side::Upstream);
+}
+
+void RealtimeSession::noteMaxOutputTokens(const QByteArray &sessionUpdate)
+{
+    // Beta: session.max_response_output_tokens, GA: session.max_output_tokens; an integer or "inf".
+    const QJsonObject session = QJsonDocument::fromJson(sessionUpdate).object().value(u"session").toObject();
+    for (const char *key : {"max_output_tokens", "max_response_output_tokens"}) {
+        const QJsonValue value = session.value(QLatin1StringView(key));
+        if (value.isDouble())
+            m_account->setMaxOutputTokens(value.toInteger());
+        else if (value.isString())
+            m_account->setMaxOutputTokens(std::nullopt);
+    }
 }
 
 void RealtimeSession::onUpstreamText(const QString &message)

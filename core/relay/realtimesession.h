@@ -101,6 +101,7 @@ private:
     void onUpstreamText(const QString &message);
     void onUpstreamBinary(const QByteArray &message);
     void forwardToUpstream(const EarlyFrame &frame);
+    void noteMaxOutputTokens(const QByteArray &sessionUpdate);
     void afterSend(Side destination);
     void pause(Side source);
     void resumeIfDrained();

@@ -85,6 +85,7 @@ private Q_SLOTS:
         // Charged as soon as response.done passed, before the session ended.
         const qint64 expected = roundTenths(client.usageTenths());
         QVERIFY(expected > 0);
+
         QVERIFY(spin([&] { return rig.registry.sessions().value(0).chargedQuota == expected; }));
         QVERIFY(rig.initialBalance - rig.balance() >= expected); // charged + the hold for the next response
         // A crash now would be recovered at the charged amount: the open reservation already records it.
@@ -524,6 +525,46 @@ private Q_SLOTS:
         const Store::LogRecord row = rig.logs().value(0);
         QVERIFY(row.other.value(u"audio_output").toInt() > 0);
         checkSettled(rig, row.quota);
+    }
+
+    void clientMaxOutputTokensShapeTheRollingReservation_data()
+    {
+        QTest::addColumn<int>("maxOutputTokens"); // 0 = not sent
+        QTest::newRow("default 4096") << 0;
+        QTest::newRow("client caps at 200") << 200;
+    }
+    void clientMaxOutputTokensShapeTheRollingReservation()
+    {
+        // The hold after each response is one worst-case response over the conversation so far: with the default
+        // 4096 output tokens it has to grow as the conversation grows; capped at 200 by the client, the hold taken at
+        // connect already covers it and nothing more is held.
+        QFETCH(int, maxOutputTokens);
+        RealtimeRig rig;
+        Script script;
+        script.audioMs = 1000;
+        QVERIFY2(rig.init(script), qPrintable(rig.error()));
+        RtClient client;
+        client.open(rig.port(), QStringLiteral("gpt-realtime"), rig.plainKey);
+        QVERIFY(client.waitOpen());
+        if (maxOutputTokens > 0)
+            client.send({{QStringLiteral("type"), QStringLiteral("session.update")},
+                         {QStringLiteral("session"), QJsonObject{{QStringLiteral("type"), QStringLiteral("realtime")},
+                                                                 {QStringLiteral("max_output_tokens"), maxOutputTokens}}}});
+        for (int turn = 1; turn <= 2; ++turn) {
+            client.send(textItem(QStringLiteral("Hello again")));
+            client.send(rtEvent(QStringLiteral("response.create")));
+            QVERIFY(client.waitFor(QStringLiteral("response.done"), turn));
+        }
+        const qint64 initialHold = 4096 * 32; // gpt-realtime: the dearer output price is audio, 32 quota per token
+        const Store::Reservation open = Store::ReservationRepository(rig.temp.db()).openReservations().value(0);
+        QCOMPARE(open.charged, roundTenths(client.usageTenths()));
+        if (maxOutputTokens > 0)
+            QCOMPARE(open.reserved - open.charged, initialHold);
+        else
+            QVERIFY(open.reserved - open.charged > initialHold);
+        client.socket.close();
+        QVERIFY(rig.waitFinished());
+        checkSettled(rig, roundTenths(client.usageTenths()));
     }
 };
 
