@@ -203,7 +203,8 @@ HttpConnection::Sniff HttpConnection::sniffWebSocket()
     HttpRequestParser scratch(collector, m_parser.limits());
     collector.parser = &scratch;
     scratch.feed(QByteArrayView(bytes).first(end));
-    if (!collector.head || !collector.head->isWebSocketUpgrade())
+    if (!collector.head || !collector.head->isWebSocketUpgrade()
+        || !m_server->router().webSocketRoute(collector.head->path))
         return Sniff::NotWebSocket; // plain HTTP (or malformed): the regular parser takes it from here
     HttpRequest request = std::move(*collector.head);
     request.peerAddress = m_peerAddress;
