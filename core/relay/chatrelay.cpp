@@ -250,21 +250,31 @@ private:
             return;
         }
         bool forward = true;
-        const QJsonDocument doc = QJsonDocument::fromJson(data);
-        if (doc.isObject()) {
-            const QJsonObject chunk = doc.object();
-            const auto usage = UsageParser::parse(chunk.value(QLatin1StringView("usage")));
-            if (usage) {
-                m_upstreamUsage = usage;
-                if (m_session)
-                    m_relay->m_registry->setUsage(m_session, toSessionUsage(usage->usage));
+        // Parsing every chunk costs more than relaying it, so only chunks that carry a usage object are
+        // parsed now; the others are kept (shared, not copied) and read only if the completion has to be
+        // counted locally (no upstream usage), in order, so the count sees the text exactly as streamed.
+        if (carriesUsageObject(data)) {
+            drainPending();
+            const QJsonDocument doc = QJsonDocument::fromJson(data);
+            if (doc.isObject()) {
+                const QJsonObject chunk = doc.object();
+                const auto usage = UsageParser::parse(chunk.value(QLatin1StringView("usage")));
+                if (usage) {
+                    m_upstreamUsage = usage;
+                    if (m_session)
+                        m_relay->m_registry->setUsage(m_session, toSessionUsage(usage->usage));
+                }
+                const QJsonArray choices = chunk.value(QLatin1StringView("choices")).toArray();
+                collectChoices(choices);
+                // The usage-only chunk (empty choices) exists because we forced include_usage.
+                if (usage && choices.isEmpty() && !m_clientWantsUsage)
+                    forward = false;
             }
-            const QJsonArray choices = chunk.value(QLatin1StringView("choices")).toArray();
-            for (const QJsonValue &cv : choices)
-                collectDelta(cv.toObject().value(QLatin1StringView("delta")).toObject());
-            // The usage-only chunk (empty choices) exists because we forced include_usage.
-            if (usage && choices.isEmpty() && !m_clientWantsUsage)
-                forward = false;
+        } else {
+            m_pending.append(data);
+            m_pendingBytes += data.size();
+            if (m_pendingBytes > kMaxPendingBytes)
+                drainPending();
         }
         if (forward && !m_clientWantsUsage && data.endsWith(",\"usage\":null}")) {
             // Forced include_usage adds "usage":null to every chunk (last key, from OpenAI and the demo);
@@ -287,6 +297,39 @@ private:
             ev.bytes = data.size();
             m_relay->m_registry->recordEvent(m_session, ev);
         }
+    }
+
+    // `"usage"` followed by an object (not the null every chunk carries under include_usage).
+    static bool carriesUsageObject(QByteArrayView data)
+    {
+        qsizetype at = data.indexOf("\"usage\"");
+        while (at >= 0) {
+            qsizetype i = at + 7;
+            while (i < data.size() && (data[i] == ' ' || data[i] == ':' || data[i] == '\t'))
+                ++i;
+            if (i < data.size() && data[i] == '{')
+                return true;
+            at = data.indexOf("\"usage\"", at + 7);
+        }
+        return false;
+    }
+
+    void collectChoices(const QJsonArray &choices)
+    {
+        for (const QJsonValue &cv : choices)
+            collectDelta(cv.toObject().value(QLatin1StringView("delta")).toObject());
+    }
+
+    // Reads the kept chunks into the streamed text (they are then dropped).
+    void drainPending()
+    {
+        for (const QByteArray &payload : std::as_const(m_pending)) {
+            const QJsonDocument doc = QJsonDocument::fromJson(payload);
+            if (doc.isObject())
+                collectChoices(doc.object().value(QLatin1StringView("choices")).toArray());
+        }
+        m_pending.clear();
+        m_pendingBytes = 0;
     }
 
     // Streamed text the client received: content, reasoning and tool-call names/arguments.
@@ -450,8 +493,9 @@ private:
         finish(reason, false, error.httpStatus);
     }
 
-    ParsedUsage localUsage() const
+    ParsedUsage localUsage()
     {
+        drainPending();
         const qint64 completion = ChatRelayTokens::countText(m_completionText, m_upstreamModel);
         const qint64 reasoning = ChatRelayTokens::countText(m_reasoningText, m_upstreamModel);
         return UsageParser::local(m_estimate.textTokens + m_estimate.audioTokens, m_estimate.imageTokens,
@@ -584,6 +628,9 @@ private:
     int m_attempts = 0;
     QNetworkReply *m_reply = nullptr;
     SseParser m_sse;
+    static constexpr qsizetype kMaxPendingBytes = 1 << 20;
+    QList<QByteArray> m_pending; // chunks not parsed yet (see onEvent)
+    qsizetype m_pendingBytes = 0;
     PromptEstimate m_estimate;
     std::optional<ParsedUsage> m_upstreamUsage;
     QString m_completionText;
