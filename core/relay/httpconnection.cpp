@@ -4,6 +4,9 @@
 #include "relay/httpserver.h"
 
 #include <QtCore/QMetaObject>
+#if QT_CONFIG(ssl)
+#include <QtNetwork/QSslSocket>
+#endif
 
 #include <chrono>
 
@@ -15,6 +18,18 @@ namespace {
 
 constexpr qsizetype ReadChunk = 64 * 1024;
 constexpr qint64 LingerMs = 2000;
+
+// Bytes we wrote that have not reached the kernel yet. With TLS, plaintext leaves bytesToWrite() once it is
+// encrypted, but the ciphertext can still be queued: a half-close before it is sent would truncate the response.
+qint64 unsentBytes(const QTcpSocket *socket)
+{
+    qint64 pending = socket->bytesToWrite();
+#if QT_CONFIG(ssl)
+    if (const auto *ssl = qobject_cast<const QSslSocket *>(socket))
+        pending += ssl->encryptedBytesToWrite();
+#endif
+    return pending;
+}
 
 qint64 nowMs()
 {
@@ -68,6 +83,10 @@ HttpConnection::HttpConnection(QTcpSocket *socket, HttpServer *server, std::opti
     connect(m_socket, &QTcpSocket::readyRead, this, &HttpConnection::onReadyRead);
     connect(m_socket, &QTcpSocket::disconnected, this, &HttpConnection::onDisconnected);
     connect(m_socket, &QTcpSocket::bytesWritten, this, &HttpConnection::onBytesWritten);
+#if QT_CONFIG(ssl)
+    if (auto *ssl = qobject_cast<QSslSocket *>(m_socket))
+        connect(ssl, &QSslSocket::encryptedBytesWritten, this, &HttpConnection::onBytesWritten);
+#endif
     if (rejection) {
         m_rejection = true;
         queueError(*rejection);
@@ -353,14 +372,14 @@ void HttpConnection::beginClose()
     }
     m_queue.clear();
     m_socket->skip(m_socket->bytesAvailable());
-    if (m_socket->bytesToWrite() == 0)
+    if (unsentBytes(m_socket) == 0)
         shutdownWrite();
     updateDeadline();
 }
 
 void HttpConnection::onBytesWritten()
 {
-    if (m_socket->bytesToWrite() > 0)
+    if (m_gone || unsentBytes(m_socket) > 0)
         return;
     if (m_closing && !m_writeShut && m_queue.empty()) {
         shutdownWrite();
