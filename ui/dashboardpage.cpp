@@ -71,7 +71,8 @@ DashboardPage::DashboardPage(std::shared_ptr<Store::Database> db, QWidget *paren
     splitter->addWidget(m_splitChart);
     splitter->setStretchFactor(0, 3);
     splitter->setStretchFactor(1, 2);
-    m_splitChart->setMinimumWidth(380);
+    m_splitChart->setMinimumWidth(320);
+    splitter->setSizes({900, 420});
     layout->addWidget(splitter, 1);
 
     for (QComboBox *c : {m_range, m_metric, m_groupBy})
@@ -156,14 +157,13 @@ void DashboardPage::rebuildCharts()
     for (int i = 0; i < 4; ++i) {
         if (parts[i].second <= 0)
             continue;
-        QPieSlice *slice = slices->append(QStringLiteral("%1 %2%").arg(parts[i].first).arg(100.0 * double(parts[i].second) / double(sum), 0, 'f', 1),
+        QPieSlice *slice = slices->append(QStringLiteral("%1 %2%").arg(parts[i].first).arg(100.0 * double(parts[i].second) / double(sum), 0, 'f', 0),
                                           double(parts[i].second));
         slice->setColor(colors[i]);
-        slice->setLabelVisible(true);
     }
-    slices->setPieSize(0.6);
+    slices->setPieSize(0.7);
     pie->addSeries(slices);
-    pie->legend()->hide();
+    pie->legend()->setAlignment(Qt::AlignRight); // one slice per line: labels stay readable
     QChart *oldPie = m_splitChart->chart();
     m_splitChart->setChart(pie);
     delete oldPie;

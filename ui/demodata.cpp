@@ -13,7 +13,7 @@ namespace RelayDesk::Ui {
 
 using namespace Store;
 
-Status seedDemoStore(const Database &db, int logRows, int days, quint32 seed)
+Status seedDemoStore(const Database &db, int logRows, int days, quint32 seed, bool routableChannels)
 {
     QRandomGenerator rng(seed);
     const UserRepository users(db);
@@ -51,7 +51,8 @@ Status seedDemoStore(const Database &db, int logRows, int days, quint32 seed)
         c.baseUrl = QStringLiteral("https://api.openai.com");
         c.secret = QStringLiteral("sk-demo-upstream-secret-0001");
         c.models = {QStringLiteral("gpt-4o"), QStringLiteral("gpt-4o-mini"), QStringLiteral("gpt-realtime"), QStringLiteral("o4-mini")};
-        c.groups = {QStringLiteral("default"), QStringLiteral("vip"), QStringLiteral("svip")};
+        c.groups = routableChannels ? QStringList{QStringLiteral("default"), QStringLiteral("vip"), QStringLiteral("svip")}
+                                    : QStringList{QStringLiteral("vip"), QStringLiteral("svip")};
         c.priority = 10;
         c.weight = 3;
         auto a = channels.create(c);
@@ -67,7 +68,7 @@ Status seedDemoStore(const Database &db, int logRows, int days, quint32 seed)
         if (!b)
             return Status::failure(b.error());
         channelIds << b->id;
-        c.name = QStringLiteral("demo");
+        c.name = QStringLiteral("demo-offline");
         c.type = QStringLiteral("demo");
         c.baseUrl = QStringLiteral("http://127.0.0.1:1");
         c.secret = QStringLiteral("demo");

@@ -20,6 +20,9 @@ public:
 
     // Sends `requests` chat completions over `models` (round robin), `spacingMs` apart.
     void run(int requests, const QStringList &models, int spacingMs = 150);
+    // Opens `sessions` Realtime WebSocket sessions on `model`; each streams `turns` × 1 s of (silent)
+    // audio, asks for a response and waits for response.done, then closes. Counted in finished().
+    void runRealtime(int sessions, const QString &model, int turns = 2, int spacingMs = 300);
     bool isRunning() const { return m_pending > 0; }
 
 signals:
@@ -27,6 +30,8 @@ signals:
 
 private:
     void sendOne(const QString &model, int n);
+    void openRealtime(const QString &model, int turns);
+    void done(bool ok, const QString &error);
 
     QUrl m_base;
     QString m_key;

@@ -69,6 +69,12 @@ void simulateTraffic(Ui::MainWindow *window, Service::Runtime *runtime)
         if (!m.contains(QLatin1String("realtime")))
             chatModels << m;
     sim->run(24, chatModels, 250);
+    for (const QString &m : demo->models) {
+        if (m.contains(QLatin1String("realtime"))) {
+            sim->runRealtime(3, m, 4, 400);
+            break;
+        }
+    }
 }
 
 } // namespace

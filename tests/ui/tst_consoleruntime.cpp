@@ -93,6 +93,30 @@ private slots:
         QTRY_VERIFY_WITH_TIMEOUT((sampler.sample(), sampler.status().quotaSpentToday > 0), 15000);
     }
 
+    void realtimeSessionsAreMonitoredAndCharged()
+    {
+        Ui::LiveSessionsModel live(m_runtime->sessions());
+        QAbstractItemModelTester tester(&live, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        Ui::RelayTrafficSimulator sim(QUrl(m_runtime->baseUrl()), m_key);
+        QSignalSpy done(&sim, &Ui::RelayTrafficSimulator::finished);
+        sim.runRealtime(2, QStringLiteral("gpt-realtime"), 2, 50);
+        QVERIFY(done.wait(60000));
+        QCOMPARE(done.first().at(0).toInt(), 2);
+        QCOMPARE(done.first().at(1).toInt(), 0);
+        int realtime = 0;
+        QTRY_VERIFY_WITH_TIMEOUT(([&] {
+                                     realtime = 0;
+                                     for (int r = 0; r < live.rowCount(); ++r) {
+                                         const auto *s = live.sessionAt(r);
+                                         if (s->kind == Monitor::SessionKind::Realtime && s->usage.outputAudio > 0 && !s->isLive())
+                                             ++realtime;
+                                     }
+                                     return realtime >= 2;
+                                 }()),
+                                 15000);
+        QTRY_VERIFY_WITH_TIMEOUT(lastConsumeQuota(QStringLiteral("gpt-realtime")) > 0, 15000);
+    }
+
     void appliedPriceEditChangesTheNextRelayedRequest()
     {
         Ui::PricingPage page(m_runtime->pricing());
