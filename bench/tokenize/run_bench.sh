@@ -8,7 +8,8 @@
 # npm packages (sha1-verified) are cached in BUILD_DIR/bench-tokenize. Each library and encoding runs in a
 # fresh process: one first pass (cold caches), then the median of PASSES passes (default 5).
 # Throughput is computed from CPU time (thread CPU time for ours, process CPU time for node), so other
-# load on the machine does not distort it; init times are wall clock.
+# load on the machine does not distort it. Init: thread CPU time for ours (first byName + first count),
+# wall clock for node (require + get_encoding + first count).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 build=$(cd "${1:-$here/../../build}" && pwd)
