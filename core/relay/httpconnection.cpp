@@ -394,6 +394,17 @@ void HttpConnection::shutdownWrite()
     // Half-close: the client sees the end of our response, and we keep reading (discarding) until it closes,
     // so a client still sending a refused body does not get an RST that would destroy our error response.
     m_writeShut = true;
+#if QT_CONFIG(ssl)
+    if (auto *ssl = qobject_cast<QSslSocket *>(m_socket)) {
+        // Qt's TLS backend reports plaintext as written before the ciphertext reaches the socket, so a raw
+        // half-close here can cut the response. disconnectFromHost() flushes both, sends close_notify, then
+        // closes; the idle timeout bounds a client that never reads.
+        ssl->disconnectFromHost();
+        m_lingerUntilMs = nowMs() + m_server->config().idleTimeout.count();
+        updateDeadline();
+        return;
+    }
+#endif
     const qintptr fd = m_socket->socketDescriptor();
     if (fd < 0 || ::shutdown(int(fd), SHUT_WR) != 0) {
         m_socket->abort();

@@ -2,6 +2,7 @@
 
 #include "relay/httpconnection.h"
 
+#include <QtNetwork/QSslSocket>
 #include <QtWebSockets/QWebSocket>
 #include <QtWebSockets/QWebSocketServer>
 
@@ -81,12 +82,14 @@ void HttpServer::stop()
 
 void HttpServer::incomingConnection(qintptr socketDescriptor)
 {
-    auto *socket = new QTcpSocket();
+    QTcpSocket *socket = m_config.tls ? new QSslSocket() : new QTcpSocket();
     if (!socket->setSocketDescriptor(socketDescriptor)) {
         delete socket;
         return;
     }
     socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
+    if (m_config.tls)
+        startTls(static_cast<QSslSocket *>(socket));
     std::optional<OpenAiError> rejection;
     if (m_activeConnections >= m_config.maxConnections && m_rejecting >= RejectingLimit) {
         // Under a flood, even the polite 503 costs too much: drop the connection outright.
@@ -104,6 +107,19 @@ void HttpServer::incomingConnection(qintptr socketDescriptor)
     }
     auto *connection = new HttpConnection(socket, this, rejection);
     m_connections.insert(connection);
+}
+
+// The connection reads decrypted bytes as usual; the handshake runs first. A client that fails it (plain
+// HTTP on the TLS port, an untrusted certificate) is dropped; the header timeout covers one that stalls.
+void HttpServer::startTls(QSslSocket *socket)
+{
+    socket->setSslConfiguration(*m_config.tls);
+    connect(socket, &QSslSocket::errorOccurred, socket, [socket](QAbstractSocket::SocketError error) {
+        if (error == QAbstractSocket::SslHandshakeFailedError || error == QAbstractSocket::SslInternalError)
+            socket->abort();
+    });
+    connect(socket, &QSslSocket::sslErrors, socket, [socket](const QList<QSslError> &) { socket->abort(); });
+    socket->startServerEncryption();
 }
 
 void HttpServer::connectionClosed(HttpConnection *connection)

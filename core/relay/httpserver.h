@@ -6,11 +6,13 @@
 #include <QtCore/QHash>
 #include <QtCore/QSet>
 #include <QtCore/QTimer>
+#include <QtNetwork/QSslConfiguration>
 #include <QtNetwork/QTcpServer>
 
 #include <chrono>
 
 QT_BEGIN_NAMESPACE
+class QSslSocket;
 class QWebSocketServer;
 QT_END_NAMESPACE
 
@@ -29,6 +31,8 @@ struct HttpServerConfig final
     std::chrono::milliseconds idleTimeout{60'000};    // keep-alive idle, or a stalled body → close
     int maxPipelinedRequests = 32;                    // unanswered requests per connection before reading pauses
     QByteArray serverName = "RelayDesk";
+    // When set, every connection is TLS: HTTPS and WSS on the same port (see TlsMaterial).
+    std::optional<QSslConfiguration> tls;
 };
 
 class HttpServer final : public QTcpServer
@@ -59,6 +63,7 @@ protected:
 private:
     friend class HttpConnection;
     void connectionClosed(HttpConnection *connection);
+    void startTls(QSslSocket *socket);
     void sweep();
     // The socket's handshake is still unread; QWebSocketServer reads it and answers 101 itself.
     void handOverWebSocket(QTcpSocket *socket, const Router::WebSocketRoute &route, HttpRequest request);
