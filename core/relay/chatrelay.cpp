@@ -229,10 +229,19 @@ private:
             m_streamStarted = true;
             m_frtMs = m_clock.nsecsElapsed() / 1e6;
             m_exchange->beginEventStream();
+            connect(m_exchange, &HttpExchange::outputDrained, this, [this] {
+                if (m_reply && !m_done && (m_reply->bytesAvailable() > 0 || m_upstreamFinished))
+                    onReadyRead();
+            });
             if (m_session)
                 m_relay->m_registry->setState(m_session, Monitor::SessionState::Streaming);
         }
-        const QList<SseEvent> events = m_sse.feed(m_reply->readAll());
+        // Backpressure: stop handing data to a client that is not reading and resume on outputDrained().
+        // Known limit: QNAM's HTTP thread may already hold the rest of the upstream body in memory (Qt 6.4
+        // reads ahead regardless of setReadBufferSize when data arrives in a burst).
+        if (m_exchange->pendingOutputBytes() > kMaxClientBacklog)
+            return;
+        const QList<SseEvent> events = m_sse.feed(m_reply->isOpen() ? m_reply->readAll() : QByteArray());
         for (const SseEvent &e : events) {
             onEvent(e.data);
             if (m_done)
@@ -240,6 +249,8 @@ private:
         }
         if (m_sse.overflowed())
             midStreamError(QStringLiteral("The upstream sent an oversized event."), QStringLiteral("upstream_error"));
+        else if (m_upstreamFinished && m_reply && m_reply->bytesAvailable() == 0)
+            completeStream();
     }
 
     void onEvent(const QByteArray &data)
@@ -347,6 +358,24 @@ private:
         }
     }
 
+    // The upstream stream ended and everything it sent has been forwarded.
+    void completeStream()
+    {
+        const QNetworkReply::NetworkError error = m_reply->error();
+        if (error != QNetworkReply::NoError) {
+            const bool timeout = error == QNetworkReply::TimeoutError ||
+                                 error == QNetworkReply::OperationCanceledError;
+            midStreamError(timeout ? QStringLiteral("The upstream stopped sending (timeout).")
+                                   : QStringLiteral("The upstream connection failed mid-stream: %1")
+                                         .arg(m_reply->errorString()),
+                           timeout ? QStringLiteral("upstream_timeout") : QStringLiteral("upstream_error"));
+            return;
+        }
+        if (m_exchange)
+            m_exchange->endStream();
+        settle(m_sawDone ? QStringLiteral("done") : QStringLiteral("eof"), 200);
+    }
+
     void onFinished()
     {
         if (m_done)
@@ -355,20 +384,9 @@ private:
         const QNetworkReply::NetworkError error = reply->error();
         const int status = upstreamStatus();
         if (m_streamStarted) {
-            onReadyRead(); // anything left in the buffer
-            if (m_done)
-                return;
-            if (error != QNetworkReply::NoError) {
-                const bool timeout = error == QNetworkReply::TimeoutError ||
-                                     error == QNetworkReply::OperationCanceledError;
-                midStreamError(timeout ? QStringLiteral("The upstream stopped sending (timeout).")
-                                       : QStringLiteral("The upstream connection failed mid-stream: %1")
-                                             .arg(reply->errorString()),
-                               timeout ? QStringLiteral("upstream_timeout") : QStringLiteral("upstream_error"));
-                return;
-            }
-            m_exchange->endStream();
-            settle(m_sawDone ? QStringLiteral("done") : QStringLiteral("eof"), 200);
+            // Forward what is still buffered (possibly later, if the client is backlogged), then end.
+            m_upstreamFinished = true;
+            onReadyRead();
             return;
         }
         const QByteArray body = reply->isOpen() ? reply->readAll() : QByteArray();
@@ -629,6 +647,7 @@ private:
     QNetworkReply *m_reply = nullptr;
     SseParser m_sse;
     static constexpr qsizetype kMaxPendingBytes = 1 << 20;
+    static constexpr qint64 kMaxClientBacklog = 1 << 20;
     QList<QByteArray> m_pending; // chunks not parsed yet (see onEvent)
     qsizetype m_pendingBytes = 0;
     PromptEstimate m_estimate;
@@ -646,6 +665,7 @@ private:
     bool m_clientWantsUsage = false;
     bool m_streamStarted = false;
     bool m_sawDone = false;
+    bool m_upstreamFinished = false;
     bool m_done = false;
 };
 

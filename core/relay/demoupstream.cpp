@@ -171,6 +171,11 @@ QList<QByteArray> streamPayloads(const DemoReply &r, bool includeUsage)
             const QString word = (i == 0 ? QString() : QStringLiteral(" ")) + kReplyWords.at(i);
             out.append(chunk(r, {{QStringLiteral("content"), word}}, QJsonValue::Null, usage));
         }
+        if (has(r.scenario, QLatin1StringView("large"))) { // ~8 MB of padding, for backpressure tests
+            const QString pad(2000, QLatin1Char(' '));
+            for (int i = 0; i < 4000; ++i)
+                out.append(chunk(r, {{QStringLiteral("content"), pad}}, QJsonValue::Null, usage));
+        }
     }
     const QByteArray finishChunk = chunk(r, {}, finish, usage);
     if (usage && has(r.scenario, QLatin1StringView("usage_early"))) {
@@ -310,7 +315,8 @@ void handleChat(HttpExchange &exchange, const DemoUpstreamOptions &options)
                                   .value(QLatin1StringView("include_usage"))
                                   .toBool();
     const bool slow = has(scenario, QLatin1StringView("slow"));
-    const int delay = slow ? std::max(50, options.chunkDelayMs * 10) : options.chunkDelayMs;
+    const bool large = has(scenario, QLatin1StringView("large")); // one burst: backpressure tests
+    const int delay = slow ? std::max(50, options.chunkDelayMs * 10) : large ? 0 : options.chunkDelayMs;
     const int first = slow ? std::max(50, options.firstChunkDelayMs) : options.firstChunkDelayMs;
     new DemoStream(exchange, streamPayloads(reply, includeUsage), first, delay,
                    has(scenario, QLatin1StringView("reset")));

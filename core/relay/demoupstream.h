@@ -16,6 +16,7 @@
 //   error_429    429 rate_limit_exceeded, before any stream
 //   reset        SSE: the connection is reset after three content chunks
 //   slow         SSE paced at 10× the configured delay
+//   large        SSE with ~8 MB of whitespace content after the reply (not in usage): backpressure tests
 //   hang         accepts the request and never answers (timeout tests)
 //
 // Extension point: addRoutes() installs more handlers on the demo's router before start() (the Realtime

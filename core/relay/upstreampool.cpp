@@ -34,7 +34,10 @@ QNetworkReply *UpstreamPool::postJson(const QUrl &url, const QByteArray &body, c
     request.setAttribute(QNetworkRequest::Http2AllowedAttribute, false);
     QNetworkAccessManager *nam = m_managers.at(m_next);
     m_next = (m_next + 1) % m_managers.size();
-    return nam->post(request, body);
+    QNetworkReply *reply = nam->post(request, body);
+    // Bounded: when the relay stops reading (slow client), QNAM stops reading the upstream socket.
+    reply->setReadBufferSize(1 << 20);
+    return reply;
 }
 
 QUrl UpstreamPool::endpoint(const QString &baseUrl, QByteArrayView pathAfterV1)

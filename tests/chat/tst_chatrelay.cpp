@@ -519,6 +519,38 @@ private slots:
         QVERIFY(log->completionTokens < 40);
     }
 
+    // A client that stops reading while the upstream sends ~8 MB at once: the relay stops writing to it
+    // (the upstream finishes meanwhile) and, once the client reads again, delivers everything in order,
+    // then ends the stream and settles.
+    void slowClientBackpressure()
+    {
+        const int before = m_results.size();
+        QTcpSocket socket;
+        socket.setReadBufferSize(4096);
+        socket.connectToHost(QHostAddress::LocalHost, m_runtime->port());
+        QVERIFY(socket.waitForConnected(10000));
+        const QByteArray request = post("/v1/chat/completions",
+                                        chatBody(QStringLiteral("gpt-4o-mini"), QStringLiteral("[[scenario:large]]"), true), m_key);
+        socket.write(request);
+        socket.flush();
+        // Do not read for a while.
+        QTest::qWait(700);
+        QVERIFY(m_results.size() == before); // still streaming: the relay is waiting for us
+        QByteArray received;
+        QVERIFY(RelayDeskTest::spinUntil([&] {
+            received += socket.readAll();
+            return received.contains("data: [DONE]");
+        }, 60000));
+        QVERIFY(RelayDeskTest::spinUntil([&] { return m_results.size() > before; }, 30000));
+        QCOMPARE(m_results.last().endReason, QStringLiteral("done"));
+        QVERIFY(received.size() > 8'000'000);
+        const QByteArray padChunk = "\"content\":\"" + QByteArray(2000, ' ') + "\"";
+        QCOMPARE(received.count(padChunk), 4000);
+        const auto log = logFor(m_results.last().requestId);
+        QVERIFY(log);
+        checkSettled(m_results.last(), *log);
+    }
+
     void upstreamResetMidStream()
     {
         const Reply reply = call(chatBody(QStringLiteral("gpt-4o-mini"), QStringLiteral("hi [[scenario:reset]]"), true), m_key);
