@@ -22,8 +22,8 @@ constexpr qint64 kFlatVideo = 8192;
 
 class Counter {
 public:
-    explicit Counter(QStringView model)
-        : m_model(model), m_encoding(encodingForModel(model)), m_provider(estimatorProviderForModel(model))
+    Counter(QStringView model, const ChatEstimateOptions &options)
+        : m_model(model), m_options(options), m_encoding(encodingForModel(model)), m_provider(estimatorProviderForModel(model))
     {
         m_result.exactText = m_encoding != nullptr;
     }
@@ -80,7 +80,7 @@ public:
         const QJsonValue iu = part.value(u"image_url");
         const QString url = iu.isObject() ? iu.toObject().value(u"url").toString() : iu.toString();
         const QString detail = iu.isObject() ? iu.toObject().value(u"detail").toString() : part.value(u"detail").toString();
-        m_result.imageTokens += imageTokensForUrl(m_model, url, imageDetailFromString(detail));
+        m_result.imageTokens += imageTokensForUrl(m_model, url, imageDetailFromString(detail), m_options.remoteImageSize);
         ++m_result.images;
     }
 
@@ -123,6 +123,7 @@ public:
 
 private:
     QStringView m_model;
+    const ChatEstimateOptions &m_options;
     const Encoding *m_encoding;
     EstimatorProvider m_provider;
     ChatTokenEstimate m_result;
@@ -130,9 +131,9 @@ private:
 
 } // namespace
 
-ChatTokenEstimate estimateChatRequest(const QJsonObject &body, QStringView model)
+ChatTokenEstimate estimateChatRequest(const QJsonObject &body, QStringView model, const ChatEstimateOptions &options)
 {
-    Counter counter(model);
+    Counter counter(model, options);
     for (const QJsonValue &m : body.value(u"messages").toArray())
         counter.message(m.toObject());
     for (const QJsonValue &t : body.value(u"tools").toArray())

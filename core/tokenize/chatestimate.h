@@ -7,10 +7,12 @@
 // "function" content), `refusal`, and every entry of `tools` / `functions` as compact JSON. Role strings
 // are not content and are not counted as text.
 // Overhead (OpenAI's chat format): 3 per message, 1 per `name`, 3 to prime the reply.
-// Media: image_url parts by imagetokens.h (data: URLs measured, remote URLs never fetched -> flat
-// 3 x base); input_audio parts by duration (WAV header, MP3 via libmpg123) at 1 token / 100 ms, or
+// Media: image_url parts by imagetokens.h (data: URLs measured; remote URLs get the flat 3 x base
+// unless ChatEstimateOptions::remoteImageSize is given); input_audio parts by duration (WAV header, MP3 via libmpg123) at 1 token / 100 ms, or
 // the flat 256 when the duration cannot be read; file parts 4096, video_url 8192, unknown parts 4096
 // (newapi-billing.md §4.2).
+#include "tokenize/imagetokens.h"
+
 #include <QJsonObject>
 #include <QStringView>
 
@@ -29,6 +31,11 @@ struct ChatTokenEstimate {
     int audioParts = 0;
 };
 
-ChatTokenEstimate estimateChatRequest(const QJsonObject &body, QStringView model);
+struct ChatEstimateOptions {
+    // Optional: measures remote image URLs (see imagetokens.h). Empty: remote images are flat.
+    RemoteImageSizer remoteImageSize;
+};
+
+ChatTokenEstimate estimateChatRequest(const QJsonObject &body, QStringView model, const ChatEstimateOptions &options = {});
 
 } // namespace RelayDesk::Tokenize

@@ -157,14 +157,19 @@ std::optional<QSize> imageSizeFromDataUrl(QStringView url)
     return imageSizeFromBytes(*decoded);
 }
 
-qint64 imageTokensForUrl(QStringView model, QStringView url, ImageDetail detail)
+qint64 imageTokensForUrl(QStringView model, QStringView url, ImageDetail detail, const RemoteImageSizer &remote)
 {
     if (!usesOpenAIImageRules(model))
         return kNonOpenAIImageTokens;
     // Low detail on a tile model never needs the size.
     if (detail == ImageDetail::Low && !ruleFor(model).patch)
         return ruleFor(model).base;
-    if (const auto size = imageSizeFromDataUrl(url))
+    std::optional<QSize> size;
+    if (url.startsWith(u"data:", Qt::CaseInsensitive))
+        size = imageSizeFromDataUrl(url);
+    else if (remote)
+        size = remote(url);
+    if (size && size->width() > 0 && size->height() > 0)
         return imageTokensForSize(model, size->width(), size->height(), detail);
     return imageFlatTokens(model, detail);
 }

@@ -27,6 +27,7 @@ private slots:
     void rolesAreNotContent();
     void namesToolsAndToolCalls();
     void mediaParts();
+    void remoteImagesOnlyWithASizer();
     void estimatorForUnknownModels();
     void garbageIsHarmless();
 };
@@ -103,6 +104,24 @@ void TestChatEstimate::mediaParts()
     QCOMPARE(e.fileTokens, qint64(4096 + 8192));
     QCOMPARE(e.textTokens, o200k(u"Describe"_qs));
     QCOMPARE(e.total, e.textTokens + e.imageTokens + e.audioTokens + e.fileTokens + e.overheadTokens);
+}
+
+void TestChatEstimate::remoteImagesOnlyWithASizer()
+{
+    const QJsonObject req = parse(R"({"messages":[{"role":"user","content":[
+        {"type":"image_url","image_url":{"url":"https://example.com/wide.png"}},
+        {"type":"image_url","image_url":{"url":"https://example.com/unknown.png"}}]}]})");
+    QCOMPARE(estimateChatRequest(req, u"gpt-4o").imageTokens, qint64(255 + 255));
+    QStringList asked;
+    ChatEstimateOptions options;
+    options.remoteImageSize = [&](QStringView url) -> std::optional<QSize> {
+        asked.append(url.toString());
+        if (url.endsWith(u"wide.png"))
+            return QSize(1920, 1080);
+        return std::nullopt;
+    };
+    QCOMPARE(estimateChatRequest(req, u"gpt-4o", options).imageTokens, qint64(1105 + 255));
+    QCOMPARE(asked, (QStringList{u"https://example.com/wide.png"_qs, u"https://example.com/unknown.png"_qs}));
 }
 
 void TestChatEstimate::estimatorForUnknownModels()
