@@ -1446,6 +1446,10 @@
       <source>Prices in force</source>
       <translation>价格已生效</translation>
     </message>
+    <message>
+      <source>restore draft</source>
+      <translation>恢复草稿</translation>
+    </message>
   </context>
   <context>
     <name>RelayDesk::Ui::QuotaEdit</name>

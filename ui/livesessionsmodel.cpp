@@ -267,7 +267,6 @@ void LiveSessionsModel::insertSorted(const QList<SessionInfo> &freshIn)
     QList<SessionInfo> fresh = freshIn;
     std::sort(fresh.begin(), fresh.end(), [](const SessionInfo &a, const SessionInfo &b) { return a.id < b.id; });
     int i = 0;
-    int lowestTouched = int(m_rows.size());
     while (i < fresh.size()) {
         const auto pos = std::lower_bound(m_rows.begin(), m_rows.end(), fresh[i].id,
                                           [](const SessionInfo &s, quint64 id) { return s.id < id; });
@@ -281,7 +280,6 @@ void LiveSessionsModel::insertSorted(const QList<SessionInfo> &freshIn)
             m_rows.insert(row + (k - i), fresh[k]);
         reindexFrom(row);
         endInsertRows();
-        lowestTouched = std::min(lowestTouched, row);
         i = j;
     }
 }

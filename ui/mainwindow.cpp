@@ -395,6 +395,10 @@ void MainWindow::rebuildForLanguage()
     m_rebuildPending = false;
     saveLayout();
     const int current = m_tabs->currentIndex();
+    // An unapplied pricing draft survives the rebuild (its undo history does not).
+    std::optional<PriceDraft> draft;
+    if (auto *pricing = qobject_cast<PricingPage *>(page(Page::Pricing)); pricing && pricing->hasUnappliedChanges())
+        draft = pricing->draft();
     QWidget *old = m_tabs;
     m_tabs = nullptr;
     buildUi(); // new pages, menus and status widgets, all created under the new translator
@@ -403,6 +407,8 @@ void MainWindow::rebuildForLanguage()
         buildTray();
     restoreLayout();
     m_tabs->setCurrentIndex(current);
+    if (auto *pricing = qobject_cast<PricingPage *>(page(Page::Pricing)); pricing && draft)
+        pricing->adoptDraft(*draft);
 }
 
 void MainWindow::saveLayout()

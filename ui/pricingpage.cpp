@@ -376,6 +376,11 @@ PriceDraft PricingPage::draft() const
     return d;
 }
 
+void PricingPage::adoptDraft(const PriceDraft &d)
+{
+    m_undo->push(new LoadDraftCommand([this](const PriceDraft &x) { loadDraft(x); }, draft(), d, tr("restore draft")));
+}
+
 bool PricingPage::hasUnappliedChanges() const
 {
     return !m_undo->isClean();

@@ -41,6 +41,9 @@ public:
     QTableView *table() const { return m_table; }
 
     PriceDraft draft() const;
+    // Puts a draft in the editor as one undoable, unapplied change (used to carry an unapplied draft
+    // across the page rebuild of a language switch).
+    void adoptDraft(const PriceDraft &draft);
     bool hasUnappliedChanges() const;
     Store::Status apply();
     void revert();

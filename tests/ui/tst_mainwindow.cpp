@@ -9,6 +9,7 @@
 #include "channelspage.h"
 #include "dashboardpage.h"
 #include "logspage.h"
+#include "pricingmodel.h"
 #include "pricingpage.h"
 #include "userskeyspage.h"
 
@@ -159,11 +160,17 @@ private slots:
         QVERIFY(qobject_cast<Ui::DashboardPage *>(w.page(MainWindow::Page::Dashboard)));
         for (int i = 0; i < MainWindow::kPageCount; ++i)
             w.showPage(MainWindow::Page(i));
+        auto *pricingPage = qobject_cast<Ui::PricingPage *>(w.page(MainWindow::Page::Pricing));
+        QVERIFY(pricingPage->model()->addModel(QStringLiteral("draft-only-model")));
         Ui::ConsolePreferences prefs = w.preferences();
         prefs.language = QStringLiteral("zh_CN");
         w.applyPreferences(prefs);
         QTRY_COMPARE(tabText(w, 5), QString::fromUtf8("仪表盘"));
-        QVERIFY(qobject_cast<Ui::PricingPage *>(w.page(MainWindow::Page::Pricing)));
+        pricingPage = qobject_cast<Ui::PricingPage *>(w.page(MainWindow::Page::Pricing));
+        QVERIFY(pricingPage);
+        // The unapplied draft was carried over and is still unapplied.
+        QVERIFY(pricingPage->model()->rowOf(QStringLiteral("draft-only-model")) >= 0);
+        QVERIFY(pricingPage->hasUnappliedChanges());
         QCOMPARE(w.currentPage(), MainWindow::Page::Dashboard);
         prefs.language = QStringLiteral("en");
         w.applyPreferences(prefs);
