@@ -5,6 +5,7 @@
 //
 //   bench_realtime [--sessions N] [--deltas N]
 #include "billing/pricebook.h"
+#include "monitor/sessionregistry.h"
 #include "relay/demorealtime.h"
 #include "relay/realtimerelay.h"
 #include "relay/relayserverthread.h"
@@ -128,6 +129,7 @@ struct DemoThread
 
 struct Rig
 {
+    Monitor::SessionRegistry registry; // as in production: every frame is recorded for the console
     Testing::TempDatabase temp;
     DemoThread demo;
     std::unique_ptr<Relay::RelayServerThread> thread;
@@ -176,6 +178,7 @@ struct Rig
             Relay::RealtimeRelayDeps deps;
             deps.database = temp.shared();
             deps.priceBook = [p = prices] { return p; };
+            deps.registry = &registry;
             const QByteArray expected = key;
             deps.admit = [admission, expected](const QByteArray &k, const QString &, const Relay::HttpRequest &)
                 -> std::variant<Relay::RealtimeAdmission, Relay::OpenAiError> {

@@ -110,7 +110,7 @@ RealtimeSession::RealtimeSession(QWebSocket *client, RealtimeUpstreamTarget targ
         if (m_client && !m_ending)
             m_client->ping();
     });
-    connect(&m_drainTimer, &QTimer::timeout, this, &RealtimeSession::resumeIfDrained);
+    connect(&m_drainTimer, &QTimer::timeout, this, &RealtimeSession::onDrainTick);
     connect(&m_graceTimer, &QTimer::timeout, this, [this] {
         if (m_client)
             m_client->abort();
@@ -387,14 +387,37 @@ void RealtimeSession::resumeIfDrained()
             inner->blockSignals(false);
             // Signals were blocked: let QWebSocket process what is buffered, and notice a peer that left meanwhile.
             if (inner->state() != QAbstractSocket::ConnectedState)
-                QMetaObject::invokeMethod(inner, "disconnected", Qt::QueuedConnection);
+                Q_EMIT inner->stateChanged(inner->state());
             else if (inner->bytesAvailable() > 0)
                 QMetaObject::invokeMethod(inner, "readyRead", Qt::QueuedConnection);
         }
+        m_kickTicks = 5;
+        if (!m_drainTimer.isActive())
+            m_drainTimer.start();
     };
     resume(Side::Client);
     resume(Side::Upstream);
-    if (!m_clientPaused && !m_upstreamPaused)
+}
+
+void RealtimeSession::onDrainTick()
+{
+    resumeIfDrained();
+    // A full read buffer disabled the socket's read notifier; QWebSocket may drain that buffer without a read that
+    // re-enables it (it waits for a readyRead to complete a partial frame). Re-applying the buffer size re-enables
+    // the notifier when there is room again — for a few ticks after a resume, by then QWebSocket has consumed it.
+    for (const Side side : {Side::Client, Side::Upstream}) {
+        if ((side == Side::Client ? m_clientPaused : m_upstreamPaused) || m_kickTicks <= 0)
+            continue;
+        QAbstractSocket *inner = side == Side::Client ? m_clientTransport.data() : innerSocket(m_upstream.data());
+        if (inner && inner->state() == QAbstractSocket::ConnectedState) {
+            const qint64 size = inner->readBufferSize();
+            inner->setReadBufferSize(size + 1);
+            inner->setReadBufferSize(size);
+        }
+    }
+    if (m_kickTicks > 0)
+        --m_kickTicks;
+    if (!m_clientPaused && !m_upstreamPaused && m_kickTicks <= 0)
         m_drainTimer.stop();
 }
 

@@ -105,6 +105,7 @@ private:
     void afterSend(Side destination);
     void pause(Side source);
     void resumeIfDrained();
+    void onDrainTick();
     void onUpstreamResponseBookkeeping(const MeterObservation &observation);
     void record(Monitor::EventDirection direction, const QString &type, qint64 bytes, qint64 tokens);
     void publishUsage();
@@ -139,6 +140,7 @@ private:
     bool m_finished = false;
     bool m_clientPaused = false;   // reading from the client is paused (upstream queue full)
     bool m_upstreamPaused = false; // reading from the upstream is paused (client queue full)
+    int m_kickTicks = 0;           // drain ticks left to re-enable read notifiers after a resume
     QString m_endReason;
     QElapsedTimer m_elapsed;
     QElapsedTimer m_sinceActivity;

@@ -482,11 +482,11 @@ private Q_SLOTS:
 
     void slowClientPausesTheUpstreamInsteadOfBuffering()
     {
-        // The demo streams 10 minutes of audio as fast as it can to a client that never reads: the relay's send queue
+        // The demo streams 2 minutes of audio as fast as it can to a client that does not read: the relay's send queue
         // to the client passes the high-water mark, so it stops reading from the upstream (TCP backpressure)
-        // instead of buffering ~40 MB.
+        // instead of buffering ~8 MB; once the client reads again, the rest flows and the response completes.
         Script script;
-        script.audioMs = 600'000;
+        script.audioMs = 120'000;
         RealtimeRig::Options options;
         options.relay.session.highWaterBytes = 256 * 1024;
         options.relay.session.lowWaterBytes = 64 * 1024;
@@ -519,11 +519,23 @@ private Q_SLOTS:
             return false;
         };
         QVERIFY(spin(paused, 30000));
+        QVERIFY(rig.demo.receivedTypes().contains(QStringLiteral("response.create")));
+        // Read again: everything arrives, in order, up to response.done.
+        QByteArray tail;
+        qint64 received = 0;
+        raw.setReadBufferSize(0);
+        QVERIFY(spin([&] {
+            const QByteArray chunk = raw.readAll();
+            received += chunk.size();
+            tail = QByteArray(tail + chunk).right(4096);
+            return tail.contains(R"("type":"response.done")");
+        }, 60000));
+        QVERIFY(received > 120 * 6400); // 1200 audio deltas of 6.4 KB base64 each
         raw.abort();
         QVERIFY(rig.waitFinished());
         QCOMPARE(rig.endReasons.first(), QStringLiteral("client_gone"));
         const Store::LogRecord row = rig.logs().value(0);
-        QVERIFY(row.other.value(u"audio_output").toInt() > 0);
+        QCOMPARE(row.other.value(u"audio_output").toInt(), 2400); // 120 s at 1 token per 50 ms, from response.done
         checkSettled(rig, row.quota);
     }
 
