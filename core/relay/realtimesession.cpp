@@ -310,8 +310,12 @@ void RealtimeSession::onUpstreamText(const QString &message)
     if (m_client && !m_clientGone)
         m_client->sendTextMessage(message);
     record(Monitor::EventDirection::FromUpstream, seen.type, utf8.size(), seen.tokens);
+    if (m_registry && seen.type == u"response.created")
+        m_registry->setState(m_registryId, Monitor::SessionState::Streaming);
     if (seen.responseDone || seen.transcriptionDone)
         onUpstreamResponseBookkeeping(seen);
+    if (m_registry && seen.responseDone && !m_ending)
+        m_registry->setState(m_registryId, Monitor::SessionState::Active);
     if (!m_ending)
         afterSend(Side::Client);
 }

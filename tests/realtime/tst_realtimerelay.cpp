@@ -246,8 +246,10 @@ private Q_SLOTS:
         client.send(textItem(QStringLiteral("Tell me a long story")));
         client.send(rtEvent(QStringLiteral("response.create")));
         QVERIFY(client.waitFor(QStringLiteral("response.output_audio.delta"), 2));
+        QCOMPARE(rig.registry.sessions().value(0).state, Monitor::SessionState::Streaming); // the console shows it
         client.send(rtEvent(QStringLiteral("response.cancel")));
         QVERIFY(client.waitFor(QStringLiteral("response.done")));
+        QVERIFY(spin([&] { return rig.registry.sessions().value(0).state == Monitor::SessionState::Active; }));
         const QJsonObject response = client.all(QStringLiteral("response.done")).first().value(u"response").toObject();
         QCOMPARE(response.value(u"status").toString(), QStringLiteral("cancelled"));
         QVERIFY(client.count(QStringLiteral("response.output_audio.delta")) < 50);
