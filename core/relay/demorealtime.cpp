@@ -54,6 +54,8 @@ public:
         m_step.setSingleShot(true);
         connect(&m_step, &QTimer::timeout, this, &DemoRealtimeConnection::nextStep);
         connect(socket, &QWebSocket::textMessageReceived, this, &DemoRealtimeConnection::onText);
+        connect(socket, &QWebSocket::binaryMessageReceived, this,
+                [this](const QByteArray &) { m_owner->m_received << QStringLiteral("(binary)"); });
         connect(socket, &QWebSocket::disconnected, this, &DemoRealtimeConnection::onGone);
         m_silence = QString::fromLatin1(QByteArray(m_script.chunkMs * kBytesPerMs, '\0').toBase64());
         sendSessionCreated();
