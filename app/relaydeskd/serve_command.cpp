@@ -23,7 +23,7 @@ extern "C" void onStopSignal(int sig)
 int serveUsage(QTextStream &err)
 {
     err << "usage: relaydeskd serve [--data DIR | --db URL] [--listen HOST:PORT] [--demo]\n"
-           "                        [--demo-delay-ms N]\n";
+           "                        [--tls [--tls-cert FILE --tls-key FILE]] [--demo-delay-ms N]\n";
     return 2;
 }
 
@@ -77,6 +77,14 @@ int runServe(const QStringList &args)
             }
         } else if (a == QLatin1StringView("--demo")) {
             config.demo = true;
+        } else if (a == QLatin1StringView("--tls")) {
+            config.tls = true;
+        } else if (a == QLatin1StringView("--tls-cert")) {
+            if (!value(&config.tlsCertificate))
+                return serveUsage(err);
+        } else if (a == QLatin1StringView("--tls-key")) {
+            if (!value(&config.tlsKey))
+                return serveUsage(err);
         } else if (a == QLatin1StringView("--demo-delay-ms")) {
             bool ok = false;
             if (!value(&v) || (config.demoOptions.chunkDelayMs = v.toInt(&ok), !ok) || config.demoOptions.chunkDelayMs < 0)
@@ -89,6 +97,11 @@ int runServe(const QStringList &args)
             err << "relaydeskd serve: unknown option '" << a << "'\n";
             return serveUsage(err);
         }
+    }
+
+    if (!config.tls && (!config.tlsCertificate.isEmpty() || !config.tlsKey.isEmpty())) {
+        err << "relaydeskd serve: --tls-cert and --tls-key need --tls\n";
+        return 2;
     }
 
     Service::Runtime runtime;
@@ -108,6 +121,9 @@ int runServe(const QStringList &args)
         runtime.forgetDemoKey();
     }
     out << "Listening on " << runtime.baseUrl() << '\n';
+    if (!runtime.tlsCertificatePath().isEmpty())
+        out << "TLS certificate: " << runtime.tlsCertificatePath()
+            << " (trust it with NODE_EXTRA_CA_CERTS or SSL_CERT_FILE)\n";
     out.flush();
 
     std::signal(SIGINT, onStopSignal);

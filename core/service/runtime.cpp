@@ -8,6 +8,7 @@
 #include "relay/channelselector.h"
 #include "relay/chatrelaytokens.h"
 #include "relay/demorealtime.h"
+#include "relay/tlsmaterial.h"
 #include "relay/realtimerelay.h"
 #include "relay/relayserverthread.h"
 #include "store/apikeyrepository.h"
@@ -71,6 +72,8 @@ bool Runtime::start(const RuntimeConfig &config)
     Relay::HttpServerConfig server = m_config.server;
     server.address = m_config.listenAddress;
     server.port = m_config.listenPort;
+    if (m_config.tls && !configureTls(&server))
+        return false;
     Relay::ChatRelayConfig relayConfig = m_config.relay;
     if (relayConfig.defaultMaxTokens <= 0)
         relayConfig.defaultMaxTokens = m_pricing->defaultMaxTokens();
@@ -263,6 +266,24 @@ void Runtime::stop()
         Q_EMIT stopped();
 }
 
+bool Runtime::configureTls(Relay::HttpServerConfig *server)
+{
+    Relay::TlsMaterial::Paths paths = Relay::TlsMaterial::defaultPaths(resolveDataDir(m_config.dataDir));
+    if (!m_config.tlsCertificate.isEmpty() || !m_config.tlsKey.isEmpty()) {
+        if (m_config.tlsCertificate.isEmpty() || m_config.tlsKey.isEmpty())
+            return fail(QStringLiteral("TLS needs both a certificate and a key file."));
+        paths = {m_config.tlsCertificate, m_config.tlsKey};
+    }
+    QString error;
+    const auto tls = (m_config.tlsCertificate.isEmpty() ? Relay::TlsMaterial::loadOrCreate(paths, &error)
+                                                        : Relay::TlsMaterial::load(paths, &error));
+    if (!tls)
+        return fail(QStringLiteral("Cannot set up TLS: %1").arg(error));
+    server->tls = *tls;
+    m_tlsCertificatePath = paths.certificate;
+    return true;
+}
+
 quint16 Runtime::port() const
 {
     return m_server ? m_server->port() : 0;
@@ -275,7 +296,8 @@ QString Runtime::baseUrl() const
         host = QStringLiteral("127.0.0.1");
     else if (m_config.listenAddress.protocol() == QAbstractSocket::IPv6Protocol)
         host = QLatin1Char('[') + host + QLatin1Char(']');
-    return QStringLiteral("http://%1:%2/v1").arg(host).arg(port());
+    const QString scheme = m_config.tls ? QStringLiteral("https") : QStringLiteral("http");
+    return QStringLiteral("%1://%2:%3/v1").arg(scheme, host).arg(port());
 }
 
 void Runtime::forgetDemoKey()

@@ -35,6 +35,12 @@ struct RuntimeConfig
     Relay::HttpServerConfig server;  // address/port are overridden by listenAddress/listenPort
     // GET /v1/realtime on the relay (and the simulated Realtime server on the demo upstream).
     bool realtime = true;
+    // HTTPS and WSS on the listen port (the OpenAI SDKs open Realtime only over wss://). The certificate
+    // is generated at first use at <data dir>/tls/relaydesk-cert.pem unless tlsCertificate/tlsKey name
+    // a user-supplied PEM pair.
+    bool tls = false;
+    QString tlsCertificate;
+    QString tlsKey;
     // Extension points: run on the relay thread / the demo thread before listening.
     std::function<void(Relay::HttpServer &server)> installRelayRoutes;
     Relay::DemoUpstream::RouteInstaller installDemoRoutes;
@@ -70,7 +76,9 @@ public:
 
     QHostAddress address() const { return m_config.listenAddress; }
     quint16 port() const;
-    QString baseUrl() const; // "http://127.0.0.1:8790/v1"
+    QString baseUrl() const; // "http://127.0.0.1:8790/v1" ("https://…" with TLS)
+    // The certificate clients must trust when TLS is on (NODE_EXTRA_CA_CERTS, SSL_CERT_FILE); else empty.
+    QString tlsCertificatePath() const { return m_tlsCertificatePath; }
 
     // Accessors for the console (valid after a successful start()).
     std::shared_ptr<Store::Database> database() const { return m_db; }
@@ -97,6 +105,7 @@ Q_SIGNALS:
 private:
     bool fail(const QString &message);
     bool bootstrapDemo(bool freshDatabase);
+    bool configureTls(Relay::HttpServerConfig *server);
     bool startDemoUpstream();
     Relay::RealtimeRelay *installRealtime(Relay::HttpServer &http,
                                           const std::function<Billing::PriceBookPtr()> &prices);
@@ -113,6 +122,7 @@ private:
     QPointer<Relay::RealtimeRelay> m_realtime; // idem
     std::optional<DemoCredentials> m_demoCredentials;
     QString m_error;
+    QString m_tlsCertificatePath;
     int m_recovered = 0;
     bool m_running = false;
 };
