@@ -37,6 +37,7 @@ done
 grep -q "Listening on" "$LOG" || { cat "$LOG"; echo "relaydeskd did not start"; exit 1; }
 BASE=$(sed -n 's/^Listening on \(https:\/\/[^ ]*\).*/\1/p' "$LOG" | head -1)
 BASE=${BASE%/}
+BASE=${BASE%/v1} # serve prints the API base (…/v1); the script adds /v1 itself
 [[ -n "$BASE" ]] || { cat "$LOG"; echo "relaydeskd is not listening on https://"; exit 1; }
 KEY=$(sed -n 's/^Demo API key (shown once, store it now): \(sk-[A-Za-z0-9_-]*\).*/\1/p' "$LOG" | head -1)
 [[ -n "$KEY" ]] || { cat "$LOG"; echo "no demo API key printed"; exit 1; }
