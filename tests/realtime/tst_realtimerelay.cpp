@@ -581,6 +581,28 @@ private Q_SLOTS:
         QVERIFY(rig.waitFinished());
         checkSettled(rig, roundTenths(client.usageTenths()));
     }
+
+    void admittedButNeverUpgradedIsRefunded()
+    {
+        // The check reserves before the 101; a handshake that never completes must not keep the hold.
+        RealtimeRig::Options options;
+        options.relay.upgradeTimeout = std::chrono::milliseconds(200);
+        RealtimeRig rig(options);
+        QVERIFY2(rig.init(), qPrintable(rig.error()));
+        Relay::HttpRequest request;
+        request.method = "GET";
+        request.path = "/v1/realtime";
+        request.query = "model=gpt-realtime";
+        request.headers.add("Authorization", "Bearer " + rig.plainKey);
+        request.peerAddress = QHostAddress::LocalHost;
+        request.peerPort = 40000;
+        QVERIFY(!rig.relay->check(request).has_value());
+        QCOMPARE(rig.openReservations(), 1);
+        QVERIFY(rig.balance() < rig.initialBalance);
+        QVERIFY(spin([&] { return rig.openReservations() == 0; }));
+        QCOMPARE(rig.balance(), rig.initialBalance);
+        QCOMPARE(rig.logs().size(), 0);
+    }
 };
 
 QTEST_GUILESS_MAIN(TestRealtimeRelay)
