@@ -25,6 +25,7 @@ if ! "$CXX_BIN" -fsanitize=fuzzer,address,undefined "$WORK/probe/p.cpp" -o "$WOR
 fi
 
 cmake -S "$HERE" -B "$WORK/build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER="$CXX_BIN" \
+    -DRELAYDESK_BUILD_DIR="${RELAYDESK_BUILD_DIR:-}" \
     >"$WORK/configure.log" 2>&1 || { cat "$WORK/configure.log"; exit 1; }
 IFS=, read -r -a LIST <<<"$TARGETS"
 cmake --build "$WORK/build" --target "${LIST[@]}" || exit 1
