@@ -58,21 +58,6 @@ bool isConnectError(QNetworkReply::NetworkError e)
     }
 }
 
-Monitor::SessionUsage toSessionUsage(const Billing::Usage &u)
-{
-    Monitor::SessionUsage s;
-    s.inputText = u.inputText;
-    s.inputAudio = u.inputAudio;
-    s.inputImage = u.inputImage;
-    s.cachedText = u.cachedText;
-    s.cachedAudio = u.cachedAudio;
-    s.cachedImage = u.cachedImage;
-    s.outputText = u.outputText;
-    s.outputAudio = u.outputAudio;
-    s.outputReasoning = u.outputReasoning;
-    return s;
-}
-
 } // namespace
 
 // One chat completion in flight. Owned by ChatRelay; deletes itself (deleteLater) after its one settle or
@@ -273,7 +258,7 @@ private:
                 if (usage) {
                     m_upstreamUsage = usage;
                     if (m_session)
-                        m_relay->m_registry->setUsage(m_session, toSessionUsage(usage->usage));
+                        m_relay->m_registry->setUsage(m_session, usage->usage);
                 }
                 const QJsonArray choices = chunk.value(QLatin1StringView("choices")).toArray();
                 collectChoices(choices);
@@ -549,7 +534,7 @@ private:
         if (!r)
             qWarning("relay: settle of %s failed: %s", qPrintable(m_requestId), qPrintable(r.message));
         if (m_session) {
-            m_relay->m_registry->setUsage(m_session, toSessionUsage(usage.usage));
+            m_relay->m_registry->setUsage(m_session, usage.usage);
             m_relay->m_registry->setQuota(m_session, m_reserved, quote.quota);
         }
         m_settledQuota = quote.quota;
