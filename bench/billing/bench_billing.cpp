@@ -1,7 +1,11 @@
-// bench_billing [--db URL] [--seconds S] [--threads N] [--log-rows R]
-//   reserve+settle per second (1 and N threads), QuotaMath settle and PriceBook lookup per second,
-//   and log paging latency over R rows (first page, deep keyset page, filtered page, count).
-// Uses a temporary SQLite data dir unless --db gives a database (e.g. a PostgreSQL URL).
+// bench_billing [--db URL | --pg] [--seconds S] [--threads N] [--log-rows R]
+//   reserve+settle per second (1 and N threads) with CPU time per operation (process CPU from getrusage,
+//   so other processes on a loaded machine do not inflate it; plus the 1-thread split into reserve and
+//   settle by thread CPU clock), QuotaMath settle and PriceBook lookup per second, and log paging latency
+//   over R rows (first page, deep keyset page, filtered page, count).
+// Uses a temporary SQLite data dir unless --db gives a database or --pg starts a throwaway PostgreSQL
+// cluster (tests/common/pgcluster.h).
+#include "pgcluster.h"
 #include "tempdatabase.h"
 
 #include "billing/ledger.h"
@@ -17,6 +21,9 @@
 
 #include <atomic>
 #include <cstdio>
+#include <ctime>
+
+#include <sys/resource.h>
 
 using namespace RelayDesk;
 
@@ -40,23 +47,65 @@ Account makeAccount(const Store::Database &db, const QString &name)
     return a;
 }
 
-double ledgerRate(const Store::Database &db, int threads, double seconds, const QString &tag)
+qint64 processCpuNs()
+{
+    rusage u{};
+    ::getrusage(RUSAGE_SELF, &u);
+    return (qint64(u.ru_utime.tv_sec) + u.ru_stime.tv_sec) * 1'000'000'000 +
+           (qint64(u.ru_utime.tv_usec) + u.ru_stime.tv_usec) * 1000;
+}
+
+qint64 threadCpuNs()
+{
+    timespec ts{};
+    ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return qint64(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
+}
+
+struct LedgerRun
+{
+    double perSecond = 0;
+    double cpuUsPerOp = 0;     // process CPU (all threads, user + system) per reserve+settle
+    double reserveCpuUs = 0;   // thread CPU per reserve (summed over workers)
+    double settleCpuUs = 0;    // thread CPU per settle
+    double reserveWallUs = 0;
+    double settleWallUs = 0;
+};
+
+LedgerRun ledgerRate(const Store::Database &db, int threads, double seconds, const QString &tag)
 {
     const Account a = makeAccount(db, QStringLiteral("bench-%1-%2").arg(tag).arg(threads));
     std::atomic<qint64> done{0};
+    std::atomic<qint64> reserveCpu{0}, settleCpu{0}, reserveWall{0}, settleWall{0};
     std::atomic<bool> stop{false};
     QList<QThread *> workers;
     QElapsedTimer timer;
     timer.start();
+    const qint64 cpu0 = processCpuNs();
     for (int t = 0; t < threads; ++t) {
         workers << QThread::create([&] {
             Billing::Ledger ledger(db);
             Store::LogRecord log;
             log.model = QStringLiteral("gpt-4o");
+            log.channelId = 0;
+            QElapsedTimer wall;
             while (!stop) {
+                wall.start();
+                const qint64 c0 = threadCpuNs();
                 const auto r = ledger.reserve(a.userId, a.keyId, 5000, {});
-                if (!r || !ledger.settle(r.reservation.id, 3750, log))
-                    qFatal("ledger failed: %s", qPrintable(r.message));
+                const qint64 c1 = threadCpuNs();
+                const qint64 w1 = wall.nsecsElapsed();
+                if (!r)
+                    qFatal("reserve failed: %s", qPrintable(r.message));
+                const auto s = ledger.settle(r.reservation.id, 3750, log);
+                const qint64 c2 = threadCpuNs();
+                const qint64 w2 = wall.nsecsElapsed();
+                if (!s)
+                    qFatal("settle failed: %s", qPrintable(s.message));
+                reserveCpu += c1 - c0;
+                settleCpu += c2 - c1;
+                reserveWall += w1;
+                settleWall += w2 - w1;
                 ++done;
             }
         });
@@ -68,7 +117,22 @@ double ledgerRate(const Store::Database &db, int threads, double seconds, const 
         w->wait();
         delete w;
     }
-    return double(done) / (double(timer.nsecsElapsed()) / 1e9);
+    LedgerRun run;
+    const double n = double(qMax<qint64>(1, done));
+    run.perSecond = double(done) / (double(timer.nsecsElapsed()) / 1e9);
+    run.cpuUsPerOp = double(processCpuNs() - cpu0) / 1e3 / n;
+    run.reserveCpuUs = double(reserveCpu) / 1e3 / n;
+    run.settleCpuUs = double(settleCpu) / 1e3 / n;
+    run.reserveWallUs = double(reserveWall) / 1e3 / n;
+    run.settleWallUs = double(settleWall) / 1e3 / n;
+    return run;
+}
+
+void printRun(const char *label, const LedgerRun &r)
+{
+    std::printf("%s: %.0f /s, process CPU %.1f us/op; reserve %.1f us CPU (%.1f us wall), "
+                "settle %.1f us CPU (%.1f us wall)\n",
+                label, r.perSecond, r.cpuUsPerOp, r.reserveCpuUs, r.reserveWallUs, r.settleCpuUs, r.settleWallUs);
 }
 
 template<typename F>
@@ -102,6 +166,7 @@ int main(int argc, char *argv[])
     QCommandLineParser parser;
     parser.addHelpOption();
     parser.addOption({QStringLiteral("db"), QStringLiteral("Database URL (default: temporary SQLite)."), QStringLiteral("url")});
+    parser.addOption({QStringLiteral("pg"), QStringLiteral("Start a throwaway PostgreSQL cluster and use it.")});
     parser.addOption({QStringLiteral("seconds"), QStringLiteral("Seconds per measurement."), QStringLiteral("s"), QStringLiteral("3")});
     parser.addOption({QStringLiteral("threads"), QStringLiteral("Concurrent ledger threads."), QStringLiteral("n"), QStringLiteral("4")});
     parser.addOption({QStringLiteral("log-rows"), QStringLiteral("Log rows for the paging test."), QStringLiteral("r"), QStringLiteral("1000000")});
@@ -112,8 +177,18 @@ int main(int argc, char *argv[])
 
     Testing::TempDatabase temp;
     std::shared_ptr<Store::Database> db = temp.shared();
-    if (parser.isSet(QStringLiteral("db"))) {
-        auto opened = Store::Database::openUrl(parser.value(QStringLiteral("db")));
+    std::unique_ptr<Testing::PgCluster> pg;
+    QString url = parser.value(QStringLiteral("db"));
+    if (parser.isSet(QStringLiteral("pg"))) {
+        pg = std::make_unique<Testing::PgCluster>();
+        if (!pg->isAvailable() || !pg->isRunning())
+            qFatal("no PostgreSQL: %s %s", qPrintable(pg->skipReason()), qPrintable(pg->error()));
+        url = pg->createDatabase();
+        if (url.isEmpty())
+            qFatal("cannot create database: %s", qPrintable(pg->error()));
+    }
+    if (!url.isEmpty()) {
+        auto opened = Store::Database::openUrl(url);
         if (!opened)
             qFatal("%s", qPrintable(opened.error()));
         db = opened.value();
@@ -122,9 +197,11 @@ int main(int argc, char *argv[])
         qFatal("no database: %s", qPrintable(temp.error()));
     std::printf("database: %s\n", qPrintable(db->description()));
 
-    std::printf("ledger reserve+settle, 1 thread:  %.0f /s\n", ledgerRate(*db, 1, seconds, QStringLiteral("a")));
-    std::printf("ledger reserve+settle, %d threads: %.0f /s (one hot user)\n", threads,
-                ledgerRate(*db, threads, seconds, QStringLiteral("b")));
+    printRun("ledger reserve+settle, 1 thread", ledgerRate(*db, 1, seconds, QStringLiteral("a")));
+    const QByteArray label = QByteArray("ledger reserve+settle, ") + QByteArray::number(threads) + " threads (one hot user)";
+    printRun(label.constData(), ledgerRate(*db, threads, seconds, QStringLiteral("b")));
+    if (logRows <= 0)
+        return 0;
 
     Billing::PricingService pricing(*db);
     if (auto s = pricing.load(); !s)

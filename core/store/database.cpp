@@ -14,6 +14,7 @@
 #include <QUrlQuery>
 
 #include <atomic>
+#include <utility>
 #include <unordered_map>
 
 namespace RelayDesk::Store {
@@ -50,18 +51,34 @@ std::atomic<quint64> g_connectionCounter{0};
 
 // Per-thread connection cache. Its destructor runs when the thread exits and removes that thread's
 // connections (if their Database still exists), so short-lived worker threads leave nothing behind.
+// Each entry keeps the connection handle (QSqlDatabase::database() takes a global lock) and the
+// prepared statements of that connection; both are dropped before the connection is removed.
 struct ThreadConnections
 {
+    struct Statement
+    {
+        std::unique_ptr<QSqlQuery> query;
+        bool inUse = false;
+    };
     struct Entry
     {
         std::weak_ptr<Database::Shared> owner;
         QString name;
+        QSqlDatabase db;
+        std::unordered_map<QString, Statement> statements;
+
+        void drop()
+        {
+            statements.clear();
+            db = QSqlDatabase();
+        }
     };
     std::unordered_map<quint64, Entry> bySerial;
 
     ~ThreadConnections()
     {
         for (auto &[serial, entry] : bySerial) {
+            entry.drop();
             if (auto shared = entry.owner.lock())
                 shared->release(entry.name);
         }
@@ -93,12 +110,20 @@ Result<std::shared_ptr<Database::Shared>> parsePostgresUrl(const QString &text)
     return s;
 }
 
+// Memory-only tuning; none of it weakens WAL + synchronous=NORMAL crash safety.
+void applyTuningPragmas(QSqlQuery &q)
+{
+    Q_UNUSED(q);
+}
+
 } // namespace
 
 Database::Database(std::shared_ptr<Shared> shared) : m_shared(std::move(shared)) {}
 
 Database::~Database()
 {
+    // This thread's cached statements and handle must go before the connection is removed.
+    t_connections.bySerial.erase(m_shared->serial);
     QMutexLocker lock(&m_shared->mutex);
     m_shared->closed = true;
     for (const QString &name : std::as_const(m_shared->connectionNames))
@@ -167,7 +192,7 @@ QSqlDatabase Database::connection() const
 {
     auto it = t_connections.bySerial.find(m_shared->serial);
     if (it != t_connections.bySerial.end())
-        return QSqlDatabase::database(it->second.name, false);
+        return it->second.db;
 
     const QString name = QStringLiteral("relaydesk-%1-%2").arg(m_shared->serial).arg(++g_connectionCounter);
     QSqlDatabase db;
@@ -188,7 +213,7 @@ QSqlDatabase Database::connection() const
         QMutexLocker lock(&m_shared->mutex);
         m_shared->connectionNames << name;
     }
-    t_connections.bySerial[m_shared->serial] = {m_shared, name};
+    t_connections.bySerial[m_shared->serial] = {m_shared, name, db, {}};
     // QThread::wait() returns before thread_local destructors run, so also release on finished()
     // (emitted in the finishing thread itself): by the time wait() returns the connection is gone.
     const QCoreApplication *app = QCoreApplication::instance();
@@ -196,9 +221,9 @@ QSqlDatabase Database::connection() const
         const quint64 serial = m_shared->serial;
         QObject::connect(thread, &QThread::finished, thread,
                          [owner = std::weak_ptr<Shared>(m_shared), name, serial] {
+                             t_connections.bySerial.erase(serial); // statements and handle first
                              if (auto shared = owner.lock())
                                  shared->release(name);
-                             t_connections.bySerial.erase(serial);
                          }, Qt::DirectConnection);
     }
     if (!db.open())
@@ -211,10 +236,51 @@ QSqlDatabase Database::connection() const
         q.exec(QStringLiteral("PRAGMA synchronous=NORMAL"));
         q.exec(QStringLiteral("PRAGMA foreign_keys=ON"));
         q.exec(QStringLiteral("PRAGMA busy_timeout=15000"));
+        applyTuningPragmas(q);
     } else {
         q.exec(QStringLiteral("SET client_min_messages TO WARNING"));
     }
     return db;
+}
+
+CachedQuery Database::prepared(const QString &sql) const
+{
+    QSqlDatabase db = connection();
+    auto entry = t_connections.bySerial.find(m_shared->serial);
+    auto prepare = [&db, &sql] {
+        auto q = std::make_unique<QSqlQuery>(db);
+        q->setForwardOnly(true);
+        q->prepare(sql);
+        return q;
+    };
+    if (entry == t_connections.bySerial.end() || !db.isOpen())
+        return CachedQuery(prepare());
+    ThreadConnections::Statement &st = entry->second.statements[sql];
+    if (st.inUse) // the same SQL is already leased further up this thread's stack
+        return CachedQuery(prepare());
+    if (!st.query) {
+        st.query = prepare();
+        if (st.query->lastError().isValid()) { // do not keep a failed prepare; report it once
+            auto failed = std::move(st.query);
+            entry->second.statements.erase(sql);
+            return CachedQuery(std::move(failed));
+        }
+    }
+    return CachedQuery(st.query.get(), &st.inUse);
+}
+
+CachedQuery::~CachedQuery()
+{
+    if (m_query)
+        m_query->finish();
+    if (m_inUse)
+        *m_inUse = false;
+}
+
+CachedQuery::CachedQuery(CachedQuery &&other) noexcept
+    : m_own(std::move(other.m_own)), m_query(std::exchange(other.m_query, nullptr)),
+      m_inUse(std::exchange(other.m_inUse, nullptr))
+{
 }
 
 QSqlQuery Database::query() const
@@ -240,19 +306,32 @@ int Database::openConnectionCount() const
     return int(m_shared->connectionNames.size());
 }
 
-Transaction::Transaction(const Database &db) : m_db(db.connection())
+Transaction::Transaction(const Database &db) : m_database(db), m_db(db.connection())
 {
     if (!m_db.isOpen()) {
         m_error = QStringLiteral("database not open: ") + m_db.lastError().text();
         return;
     }
-    QSqlQuery q(m_db);
     const bool sqlite = db.backend() == Database::Backend::Sqlite;
-    if (!q.exec(sqlite ? QStringLiteral("BEGIN IMMEDIATE") : QStringLiteral("BEGIN"))) {
-        m_error = queryError(q, "begin transaction");
-        return;
+    m_active = run(sqlite ? QStringLiteral("BEGIN IMMEDIATE") : QStringLiteral("BEGIN"), "begin transaction");
+}
+
+// SQLite runs BEGIN/COMMIT/ROLLBACK as cached prepared statements; PostgreSQL cannot PREPARE them, so
+// they go as plain (single round trip) statements there.
+bool Transaction::run(const QString &sql, const char *what)
+{
+    if (m_database.backend() == Database::Backend::Sqlite) {
+        CachedQuery q = m_database.prepared(sql);
+        if (q->exec())
+            return true;
+        m_error = queryError(*q, what);
+        return false;
     }
-    m_active = true;
+    QSqlQuery q(m_db);
+    if (q.exec(sql))
+        return true;
+    m_error = queryError(q, what);
+    return false;
 }
 
 Transaction::~Transaction()
@@ -264,10 +343,10 @@ bool Transaction::commit()
 {
     if (!m_active)
         return false;
-    QSqlQuery q(m_db);
-    if (!q.exec(QStringLiteral("COMMIT"))) {
-        m_error = queryError(q, "commit");
+    if (!run(QStringLiteral("COMMIT"), "commit")) {
+        const QString error = m_error;
         rollback();
+        m_error = error;
         return false;
     }
     m_active = false;
@@ -279,8 +358,9 @@ void Transaction::rollback()
     if (!m_active)
         return;
     m_active = false;
-    QSqlQuery q(m_db);
-    q.exec(QStringLiteral("ROLLBACK"));
+    const QString error = m_error;
+    run(QStringLiteral("ROLLBACK"), "rollback");
+    m_error = error;
 }
 
 QString queryError(const QSqlQuery &q, const char *what)

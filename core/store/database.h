@@ -10,6 +10,30 @@
 
 namespace RelayDesk::Store {
 
+// A prepared statement leased from this thread's statement cache (see Database::prepared()).
+// Bind with positional bindValue(i, v) before every exec(). When the lease ends the statement is reset
+// (finish()), so a cached SELECT never keeps an SQLite read snapshot or a PostgreSQL result alive.
+class CachedQuery final
+{
+public:
+    CachedQuery() = default;
+    CachedQuery(QSqlQuery *shared, bool *inUse) : m_query(shared), m_inUse(inUse) { *m_inUse = true; }
+    explicit CachedQuery(std::unique_ptr<QSqlQuery> own) : m_own(std::move(own)), m_query(m_own.get()) {}
+    ~CachedQuery();
+    CachedQuery(CachedQuery &&other) noexcept;
+    CachedQuery &operator=(CachedQuery &&) = delete;
+    CachedQuery(const CachedQuery &) = delete;
+    CachedQuery &operator=(const CachedQuery &) = delete;
+
+    QSqlQuery &operator*() const { return *m_query; }
+    QSqlQuery *operator->() const { return m_query; }
+
+private:
+    std::unique_ptr<QSqlQuery> m_own; // used when the cached statement is already leased (nested use)
+    QSqlQuery *m_query = nullptr;
+    bool *m_inUse = nullptr;
+};
+
 // The RelayDesk database: SQLite (default, <dataDir>/relaydesk.sqlite) or PostgreSQL (postgres:// URL).
 //
 // Thread safety: a QSqlDatabase connection may only be used by the thread that opened it, and the relay
@@ -45,6 +69,11 @@ public:
     QSqlDatabase connection() const;
     // A forward-only query on this thread's connection.
     QSqlQuery query() const;
+    // `sql` prepared once per (connection, SQL text) and reused: re-preparing costs more than running
+    // the hot ledger statements (and two extra round trips on PostgreSQL). The cache belongs to this
+    // thread's connection and goes with it. Check lastError()/exec() as usual; a failed prepare is
+    // retried on the next call.
+    CachedQuery prepared(const QString &sql) const;
 
     int schemaVersion() const;
     Status migrate();
@@ -76,6 +105,9 @@ public:
     void rollback();
 
 private:
+    bool run(const QString &sql, const char *what);
+
+    const Database &m_database;
     QSqlDatabase m_db;
     bool m_active = false;
     QString m_error;

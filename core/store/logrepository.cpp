@@ -4,6 +4,8 @@
 
 #include <QJsonDocument>
 
+#include <iterator>
+
 namespace RelayDesk::Store {
 namespace {
 
@@ -71,31 +73,22 @@ struct Where
 
 Result<qint64> LogRepository::insert(const LogRecord &r) const
 {
-    QSqlQuery q = m_db.query();
-    q.prepare(QStringLiteral(
+    // Cached: the settle path writes one row per request.
+    CachedQuery q = m_db.prepared(QStringLiteral(
         "INSERT INTO logs(created_at, type, user_id, key_id, channel_id, model, upstream_model, prompt_tokens, "
         "completion_tokens, quota, use_ms, is_stream, request_id, content, other_json, price_snapshot_id) "
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"));
-    q.addBindValue(r.createdAt > 0 ? r.createdAt : nowMs());
-    q.addBindValue(int(r.type));
-    q.addBindValue(r.userId);
-    q.addBindValue(r.keyId);
-    q.addBindValue(r.channelId);
-    q.addBindValue(nn(r.model));
-    q.addBindValue(nn(r.upstreamModel));
-    q.addBindValue(r.promptTokens);
-    q.addBindValue(r.completionTokens);
-    q.addBindValue(r.quota);
-    q.addBindValue(r.useMs);
-    q.addBindValue(r.isStream ? 1 : 0);
-    q.addBindValue(nn(r.requestId));
-    q.addBindValue(nn(r.content));
-    q.addBindValue(QString::fromUtf8(QJsonDocument(r.other).toJson(QJsonDocument::Compact)));
-    q.addBindValue(r.priceSnapshotId);
+    const QVariant values[] = {
+        r.createdAt > 0 ? r.createdAt : nowMs(), int(r.type), r.userId, r.keyId, r.channelId, nn(r.model),
+        nn(r.upstreamModel), r.promptTokens, r.completionTokens, r.quota, r.useMs, r.isStream ? 1 : 0,
+        nn(r.requestId), nn(r.content), QString::fromUtf8(QJsonDocument(r.other).toJson(QJsonDocument::Compact)),
+        r.priceSnapshotId};
+    for (int i = 0; i < int(std::size(values)); ++i)
+        q->bindValue(i, values[i]);
     QString error;
-    if (!execQuery(q, &error, "insert log") || !q.next())
+    if (!execQuery(*q, &error, "insert log") || !q->next())
         return Result<qint64>::failure(error.isEmpty() ? QStringLiteral("insert log: no id") : error);
-    return q.value(0).toLongLong();
+    return q->value(0).toLongLong();
 }
 
 std::optional<LogRecord> LogRepository::byId(qint64 id) const

@@ -46,40 +46,47 @@ int execAffected(QSqlQuery &q, QString *error, const char *what)
     return q.numRowsAffected();
 }
 
-// Checks that the user (and key) may spend right now. Returns None and sets *keyUnlimited.
+// Binds values positionally (cached statements are re-bound on every use).
+template<typename... Values>
+void bindAll(QSqlQuery &q, const Values &...values)
+{
+    int i = 0;
+    (q.bindValue(i++, QVariant::fromValue(values)), ...);
+}
+
+// Checks that the user (and key) may spend right now — one statement for both rows.
+// Returns None and sets *keyUnlimited.
 LedgerOutcome checkAccount(const Database &db, qint64 userId, qint64 keyId, bool *keyUnlimited)
 {
     *keyUnlimited = false;
-    {
-        QSqlQuery q = db.query();
-        q.prepare(QStringLiteral("SELECT status FROM users WHERE id = ?"));
-        q.addBindValue(userId);
-        QString error;
-        if (!execQuery(q, &error, "read user"))
-            return fail(LedgerFailure::Database, error);
-        if (!q.next())
-            return fail(LedgerFailure::UserNotFound, QStringLiteral("no user with id %1").arg(userId));
-        if (RowStatus(q.value(0).toInt()) != RowStatus::Enabled)
-            return fail(LedgerFailure::UserDisabled, QStringLiteral("user %1 is disabled").arg(userId));
-    }
-    if (keyId <= 0)
-        return {};
-    QSqlQuery q = db.query();
-    q.prepare(QStringLiteral("SELECT user_id, status, expires_at, unlimited FROM api_keys WHERE id = ?"));
-    q.addBindValue(keyId);
+    const bool withKey = keyId > 0;
+    CachedQuery q = db.prepared(withKey
+        ? QStringLiteral("SELECT u.status, k.user_id, k.status, k.expires_at, k.unlimited "
+                         "FROM users u LEFT JOIN api_keys k ON k.id = ? WHERE u.id = ?")
+        : QStringLiteral("SELECT status FROM users WHERE id = ?"));
+    if (withKey)
+        bindAll(*q, keyId, userId);
+    else
+        bindAll(*q, userId);
     QString error;
-    if (!execQuery(q, &error, "read key"))
+    if (!execQuery(*q, &error, "read account"))
         return fail(LedgerFailure::Database, error);
-    if (!q.next())
+    if (!q->next())
+        return fail(LedgerFailure::UserNotFound, QStringLiteral("no user with id %1").arg(userId));
+    if (RowStatus(q->value(0).toInt()) != RowStatus::Enabled)
+        return fail(LedgerFailure::UserDisabled, QStringLiteral("user %1 is disabled").arg(userId));
+    if (!withKey)
+        return {};
+    if (q->value(1).isNull())
         return fail(LedgerFailure::KeyNotFound, QStringLiteral("no key with id %1").arg(keyId));
-    if (q.value(0).toLongLong() != userId)
+    if (q->value(1).toLongLong() != userId)
         return fail(LedgerFailure::KeyNotOwned, QStringLiteral("key %1 does not belong to user %2").arg(keyId).arg(userId));
-    if (RowStatus(q.value(1).toInt()) != RowStatus::Enabled)
+    if (RowStatus(q->value(2).toInt()) != RowStatus::Enabled)
         return fail(LedgerFailure::KeyDisabled, QStringLiteral("key %1 is disabled").arg(keyId));
-    const qint64 expiresAt = q.value(2).toLongLong();
+    const qint64 expiresAt = q->value(3).toLongLong();
     if (expiresAt > 0 && expiresAt <= nowSecs())
         return fail(LedgerFailure::KeyExpired, QStringLiteral("key %1 has expired").arg(keyId));
-    *keyUnlimited = q.value(3).toInt() != 0;
+    *keyUnlimited = q->value(4).toInt() != 0;
     return {};
 }
 
@@ -87,21 +94,21 @@ LedgerOutcome checkAccount(const Database &db, qint64 userId, qint64 keyId, bool
 LedgerOutcome debit(const Database &db, qint64 userId, qint64 keyId, bool keyUnlimited, qint64 amount)
 {
     QString error;
-    QSqlQuery u = db.query();
-    u.prepare(QStringLiteral("UPDATE users SET quota = quota - :q WHERE id = :id AND quota >= :q"));
-    u.bindValue(QStringLiteral(":q"), amount);
-    u.bindValue(QStringLiteral(":id"), userId);
-    const int users = execAffected(u, &error, "debit user");
+    int users = -1;
+    {
+        CachedQuery u = db.prepared(QStringLiteral("UPDATE users SET quota = quota - ? WHERE id = ? AND quota >= ?"));
+        bindAll(*u, amount, userId, amount);
+        users = execAffected(*u, &error, "debit user");
+    }
     if (users < 0)
         return fail(LedgerFailure::Database, error);
     if (users == 0)
         return fail(LedgerFailure::UserQuota, QStringLiteral("user quota is not enough for %1").arg(amount));
     if (keyId > 0 && !keyUnlimited) {
-        QSqlQuery k = db.query();
-        k.prepare(QStringLiteral("UPDATE api_keys SET remain_quota = remain_quota - :q WHERE id = :id AND remain_quota >= :q"));
-        k.bindValue(QStringLiteral(":q"), amount);
-        k.bindValue(QStringLiteral(":id"), keyId);
-        const int keys = execAffected(k, &error, "debit key");
+        CachedQuery k = db.prepared(
+            QStringLiteral("UPDATE api_keys SET remain_quota = remain_quota - ? WHERE id = ? AND remain_quota >= ?"));
+        bindAll(*k, amount, keyId, amount);
+        const int keys = execAffected(*k, &error, "debit key");
         if (keys < 0)
             return fail(LedgerFailure::Database, error);
         if (keys == 0)
@@ -110,40 +117,56 @@ LedgerOutcome debit(const Database &db, qint64 userId, qint64 keyId, bool keyUnl
     return {};
 }
 
-bool keyIsUnlimited(const Database &db, qint64 keyId)
+// Runs `sql` (an UPDATE … RETURNING the reservation columns) and reads the updated row, if any.
+// Returns false with *error set when the statement failed.
+bool updateReturning(const Database &db, const QString &sql, const QVariantList &binds,
+                     std::optional<Reservation> *row, QString *error, const char *what)
 {
-    if (keyId <= 0)
-        return true;
-    QSqlQuery q = db.query();
-    q.prepare(QStringLiteral("SELECT unlimited FROM api_keys WHERE id = ?"));
-    q.addBindValue(keyId);
-    return q.exec() && q.next() && q.value(0).toInt() != 0;
-}
-
-// Unconditional balance move (refunds, and settlement shortfalls that must not be refused).
-bool adjust(const Database &db, const char *table, const char *column, qint64 id, qint64 delta, QString *error)
-{
-    QSqlQuery q = db.query();
-    q.prepare(QStringLiteral("UPDATE %1 SET %2 = %2 + ? WHERE id = ?").arg(QLatin1String(table), QLatin1String(column)));
-    q.addBindValue(delta);
-    q.addBindValue(id);
-    return execQuery(q, error, "adjust balance");
-}
-
-// Tries the conditional debit first; when it cannot be covered, debits anyway and reports the overage.
-bool debitNeverRefuse(const Database &db, const char *table, const char *column, qint64 id, qint64 amount,
-                      bool *overage, QString *error)
-{
-    QSqlQuery q = db.query();
-    q.prepare(QStringLiteral("UPDATE %1 SET %2 = %2 - :q WHERE id = :id AND %2 >= :q")
-                  .arg(QLatin1String(table), QLatin1String(column)));
-    q.bindValue(QStringLiteral(":q"), amount);
-    q.bindValue(QStringLiteral(":id"), id);
-    const int rows = execAffected(q, error, "debit shortfall");
-    if (rows < 0)
+    CachedQuery q = db.prepared(sql);
+    for (int i = 0; i < binds.size(); ++i)
+        q->bindValue(i, binds.at(i));
+    if (!execQuery(*q, error, what))
         return false;
-    *overage = rows == 0;
-    return rows == 1 || adjust(db, table, column, id, -amount, error);
+    if (q->next())
+        *row = readReservation(*q);
+    return true;
+}
+
+// Settlement balance moves for one account row, folded into one statement each: the quota move, the
+// used_quota count (and, for users, request_count). A debit (move < 0) is first tried conditionally;
+// when the balance cannot cover it the row is debited anyway and *shortfall is set (overage).
+// Keys skip the quota move when unlimited (CASE on the row itself, no separate read).
+bool settleAccount(const Database &db, bool isKey, qint64 id, qint64 move, qint64 used, bool *shortfall,
+                   QString *error)
+{
+    *shortfall = false;
+    const QString set = isKey
+        ? QStringLiteral("UPDATE api_keys SET remain_quota = remain_quota + CASE WHEN unlimited = 0 THEN ? ELSE 0 END, "
+                         "used_quota = used_quota + ? WHERE id = ?")
+        : QStringLiteral("UPDATE users SET quota = quota + ?, used_quota = used_quota + ?, "
+                         "request_count = request_count + 1 WHERE id = ?");
+    if (move < 0) {
+        const QString covered = isKey ? set + QStringLiteral(" AND (unlimited <> 0 OR remain_quota >= ?)")
+                                      : set + QStringLiteral(" AND quota >= ?");
+        CachedQuery q = db.prepared(covered);
+        bindAll(*q, move, used, id, -move);
+        const int rows = execAffected(*q, error, "debit shortfall");
+        if (rows < 0)
+            return false;
+        if (rows == 1)
+            return true;
+        *shortfall = true;
+    }
+    CachedQuery q = db.prepared(set);
+    bindAll(*q, move, used, id);
+    return execQuery(*q, error, isKey ? "settle key" : "settle user");
+}
+
+bool adjustChannel(const Database &db, qint64 id, qint64 used, QString *error)
+{
+    CachedQuery q = db.prepared(QStringLiteral("UPDATE channels SET used_quota = used_quota + ? WHERE id = ?"));
+    bindAll(*q, used, id);
+    return execQuery(*q, error, "count channel usage");
 }
 
 } // namespace
@@ -171,22 +194,20 @@ QString ledgerFailureName(LedgerFailure failure)
 
 std::optional<Reservation> ReservationRepository::byId(qint64 id) const
 {
-    QSqlQuery q = m_db.query();
-    q.prepare(QStringLiteral("SELECT ") + kColumns + QStringLiteral(" FROM reservations WHERE id = ?"));
-    q.addBindValue(id);
-    if (!q.exec() || !q.next())
+    CachedQuery q = m_db.prepared(QStringLiteral("SELECT ") + kColumns + QStringLiteral(" FROM reservations WHERE id = ?"));
+    q->bindValue(0, id);
+    if (!q->exec() || !q->next())
         return std::nullopt;
-    return readReservation(q);
+    return readReservation(*q);
 }
 
 std::optional<Reservation> ReservationRepository::byRequestId(const QString &requestId) const
 {
-    QSqlQuery q = m_db.query();
-    q.prepare(QStringLiteral("SELECT ") + kColumns + QStringLiteral(" FROM reservations WHERE request_id = ?"));
-    q.addBindValue(requestId);
-    if (!q.exec() || !q.next())
+    CachedQuery q = m_db.prepared(QStringLiteral("SELECT ") + kColumns + QStringLiteral(" FROM reservations WHERE request_id = ?"));
+    q->bindValue(0, requestId);
+    if (!q->exec() || !q->next())
         return std::nullopt;
-    return readReservation(q);
+    return readReservation(*q);
 }
 
 QList<Reservation> ReservationRepository::openReservations() const
@@ -211,10 +232,6 @@ LedgerOutcome ReservationRepository::reserve(qint64 userId, qint64 keyId, qint64
     bool unlimited = false;
     if (LedgerOutcome checked = checkAccount(m_db, userId, keyId, &unlimited); !checked)
         return checked;
-    if (byRequestId(rid))
-        return fail(LedgerFailure::DuplicateRequest, QStringLiteral("request id '%1' already has a reservation").arg(rid));
-    if (LedgerOutcome debited = debit(m_db, userId, keyId, unlimited, amount); !debited)
-        return debited;
 
     LedgerOutcome out;
     Reservation &r = out.reservation;
@@ -225,22 +242,30 @@ LedgerOutcome ReservationRepository::reserve(qint64 userId, qint64 keyId, qint64
     r.kind = kind;
     r.model = model;
     r.startedAt = r.updatedAt = nowMs();
-    QSqlQuery q = m_db.query();
-    q.prepare(QStringLiteral("INSERT INTO reservations(request_id, user_id, key_id, reserved, charged, state, kind, "
-                             "started_at, updated_at, model) VALUES (?, ?, ?, ?, 0, 0, ?, ?, ?, ?) RETURNING id"));
-    q.addBindValue(r.requestId);
-    q.addBindValue(r.userId);
-    q.addBindValue(r.keyId > 0 ? QVariant(r.keyId) : QVariant(QMetaType::fromType<qint64>()));
-    q.addBindValue(r.reserved);
-    q.addBindValue(nn(r.kind));
-    q.addBindValue(r.startedAt);
-    q.addBindValue(r.updatedAt);
-    q.addBindValue(nn(r.model));
-    QString error;
-    if (!execQuery(q, &error, "insert reservation") || !q.next())
-        return fail(LedgerFailure::Database, error.isEmpty() ? QStringLiteral("insert reservation: no id") : error);
-    r.id = q.value(0).toLongLong();
-    q.finish();
+    {
+        // The reservation row first (order reservation → user → key); a request id that already has one
+        // inserts nothing and returns no id. Any refusal below rolls the insert back with the debits.
+        CachedQuery q = m_db.prepared(QStringLiteral(
+            "INSERT INTO reservations(request_id, user_id, key_id, reserved, charged, state, kind, "
+            "started_at, updated_at, model) VALUES (?, ?, ?, ?, 0, 0, ?, ?, ?, ?) "
+            "ON CONFLICT (request_id) DO NOTHING RETURNING id"));
+        q->bindValue(0, r.requestId);
+        q->bindValue(1, r.userId);
+        q->bindValue(2, r.keyId > 0 ? QVariant(r.keyId) : QVariant(QMetaType::fromType<qint64>()));
+        q->bindValue(3, r.reserved);
+        q->bindValue(4, nn(r.kind));
+        q->bindValue(5, r.startedAt);
+        q->bindValue(6, r.updatedAt);
+        q->bindValue(7, nn(r.model));
+        QString error;
+        if (!execQuery(*q, &error, "insert reservation"))
+            return fail(LedgerFailure::Database, error);
+        if (!q->next())
+            return fail(LedgerFailure::DuplicateRequest, QStringLiteral("request id '%1' already has a reservation").arg(rid));
+        r.id = q->value(0).toLongLong();
+    }
+    if (LedgerOutcome debited = debit(m_db, userId, keyId, unlimited, amount); !debited)
+        return debited;
     if (!tx.commit())
         return fail(LedgerFailure::Database, tx.error());
     return out;
@@ -254,22 +279,19 @@ LedgerOutcome ReservationRepository::charge(qint64 reservationId, qint64 amount,
     if (!tx.isActive())
         return fail(LedgerFailure::Database, tx.error());
     // Touch the reservation row first: on PostgreSQL this locks it against a concurrent settle/refund.
-    QSqlQuery q = m_db.query();
-    q.prepare(QStringLiteral("UPDATE reservations SET reserved = reserved + ?, charged = charged + ?, updated_at = ? "
-                             "WHERE id = ? AND state = 0"));
-    q.addBindValue(amount);
-    q.addBindValue(consumed ? amount : 0);
-    q.addBindValue(nowMs());
-    q.addBindValue(reservationId);
+    std::optional<Reservation> r;
     QString error;
-    const int rows = execAffected(q, &error, "charge reservation");
-    if (rows < 0)
+    if (!updateReturning(m_db,
+                         QStringLiteral("UPDATE reservations SET reserved = reserved + ?, charged = charged + ?, "
+                                        "updated_at = ? WHERE id = ? AND state = 0 RETURNING ") + kColumns,
+                         {amount, consumed ? amount : qint64(0), nowMs(), reservationId}, &r, &error,
+                         "charge reservation"))
         return fail(LedgerFailure::Database, error);
-    const auto r = byId(reservationId);
-    if (!r)
-        return fail(LedgerFailure::ReservationNotFound, QStringLiteral("no reservation %1").arg(reservationId));
-    if (rows == 0)
+    if (!r) {
+        if (!byId(reservationId))
+            return fail(LedgerFailure::ReservationNotFound, QStringLiteral("no reservation %1").arg(reservationId));
         return fail(LedgerFailure::ReservationClosed, QStringLiteral("reservation %1 is closed").arg(reservationId));
+    }
     bool unlimited = false;
     if (LedgerOutcome checked = checkAccount(m_db, r->userId, r->keyId, &unlimited); !checked)
         return checked;
@@ -295,21 +317,17 @@ LedgerOutcome ReservationRepository::close(qint64 reservationId, qint64 finalQuo
     Transaction tx(m_db);
     if (!tx.isActive())
         return fail(LedgerFailure::Database, tx.error());
-    QSqlQuery claim = m_db.query();
-    claim.prepare(QStringLiteral("UPDATE reservations SET state = ?, final_quota = ?, updated_at = ? "
-                                 "WHERE id = ? AND state = 0"));
-    claim.addBindValue(int(state));
-    claim.addBindValue(finalQuota);
-    claim.addBindValue(nowMs());
-    claim.addBindValue(reservationId);
+    std::optional<Reservation> r;
     QString error;
-    const int claimed = execAffected(claim, &error, "close reservation");
-    if (claimed < 0)
+    if (!updateReturning(m_db,
+                         QStringLiteral("UPDATE reservations SET state = ?, final_quota = ?, updated_at = ? "
+                                        "WHERE id = ? AND state = 0 RETURNING ") + kColumns,
+                         {int(state), finalQuota, nowMs(), reservationId}, &r, &error, "close reservation"))
         return fail(LedgerFailure::Database, error);
-    const auto r = byId(reservationId);
-    if (!r)
-        return fail(LedgerFailure::ReservationNotFound, QStringLiteral("no reservation %1").arg(reservationId));
-    if (claimed == 0) {
+    if (!r) {
+        r = byId(reservationId);
+        if (!r)
+            return fail(LedgerFailure::ReservationNotFound, QStringLiteral("no reservation %1").arg(reservationId));
         // Already closed: repeat the first settlement's answer, refuse to settle a refunded one.
         if (r->state == Reservation::State::Refunded)
             return fail(LedgerFailure::ReservationClosed, QStringLiteral("reservation %1 was refunded").arg(reservationId));
@@ -320,36 +338,21 @@ LedgerOutcome ReservationRepository::close(qint64 reservationId, qint64 finalQuo
         return out;
     }
 
-    const bool unlimited = keyIsUnlimited(m_db, r->keyId);
-    const qint64 delta = finalQuota - r->reserved;
+    // Refund (reserved − final) or debit the shortfall, and count the usage — one statement per row.
+    const qint64 move = r->reserved - finalQuota;
+    bool userShort = false, keyShort = false;
+    if (!settleAccount(m_db, false, r->userId, move, finalQuota, &userShort, &error) ||
+        (r->keyId > 0 && !settleAccount(m_db, true, r->keyId, move, finalQuota, &keyShort, &error)))
+        return fail(LedgerFailure::Database, error);
     qint64 overage = 0;
     QJsonObject overageInfo;
-    if (delta < 0) {
-        if (!adjust(m_db, "users", "quota", r->userId, -delta, &error) ||
-            (!unlimited && !adjust(m_db, "api_keys", "remain_quota", r->keyId, -delta, &error)))
-            return fail(LedgerFailure::Database, error);
-    } else if (delta > 0) {
-        bool userShort = false, keyShort = false;
-        if (!debitNeverRefuse(m_db, "users", "quota", r->userId, delta, &userShort, &error) ||
-            (!unlimited && !debitNeverRefuse(m_db, "api_keys", "remain_quota", r->keyId, delta, &keyShort, &error)))
-            return fail(LedgerFailure::Database, error);
-        if (userShort || keyShort) {
-            overage = delta;
-            overageInfo.insert(QStringLiteral("amount"), delta);
-            overageInfo.insert(QStringLiteral("user"), userShort);
-            overageInfo.insert(QStringLiteral("key"), keyShort);
-        }
+    if (userShort || keyShort) {
+        overage = -move;
+        overageInfo.insert(QStringLiteral("amount"), overage);
+        overageInfo.insert(QStringLiteral("user"), userShort);
+        overageInfo.insert(QStringLiteral("key"), keyShort);
     }
-
-    QSqlQuery used = m_db.query();
-    used.prepare(QStringLiteral("UPDATE users SET used_quota = used_quota + ?, request_count = request_count + 1 WHERE id = ?"));
-    used.addBindValue(finalQuota);
-    used.addBindValue(r->userId);
-    if (!execQuery(used, &error, "count user usage"))
-        return fail(LedgerFailure::Database, error);
-    if (r->keyId > 0 && !adjust(m_db, "api_keys", "used_quota", r->keyId, finalQuota, &error))
-        return fail(LedgerFailure::Database, error);
-    if (log.channelId > 0 && !adjust(m_db, "channels", "used_quota", log.channelId, finalQuota, &error))
+    if (log.channelId > 0 && !adjustChannel(m_db, log.channelId, finalQuota, &error))
         return fail(LedgerFailure::Database, error);
 
     log.type = LogType::Consume;
@@ -368,12 +371,12 @@ LedgerOutcome ReservationRepository::close(qint64 reservationId, qint64 finalQuo
     const auto logId = LogRepository(m_db).insert(log);
     if (!logId)
         return fail(LedgerFailure::Database, logId.error());
-    QSqlQuery link = m_db.query();
-    link.prepare(QStringLiteral("UPDATE reservations SET log_id = ? WHERE id = ?"));
-    link.addBindValue(*logId);
-    link.addBindValue(r->id);
-    if (!execQuery(link, &error, "link log"))
-        return fail(LedgerFailure::Database, error);
+    {
+        CachedQuery link = m_db.prepared(QStringLiteral("UPDATE reservations SET log_id = ? WHERE id = ?"));
+        bindAll(*link, *logId, r->id);
+        if (!execQuery(*link, &error, "link log"))
+            return fail(LedgerFailure::Database, error);
+    }
     if (!tx.commit())
         return fail(LedgerFailure::Database, tx.error());
 
@@ -390,18 +393,17 @@ LedgerOutcome ReservationRepository::refund(qint64 reservationId) const
     Transaction tx(m_db);
     if (!tx.isActive())
         return fail(LedgerFailure::Database, tx.error());
-    QSqlQuery claim = m_db.query();
-    claim.prepare(QStringLiteral("UPDATE reservations SET state = 2, final_quota = 0, updated_at = ? WHERE id = ? AND state = 0"));
-    claim.addBindValue(nowMs());
-    claim.addBindValue(reservationId);
+    std::optional<Reservation> r;
     QString error;
-    const int claimed = execAffected(claim, &error, "refund reservation");
-    if (claimed < 0)
+    if (!updateReturning(m_db,
+                         QStringLiteral("UPDATE reservations SET state = 2, final_quota = 0, updated_at = ? "
+                                        "WHERE id = ? AND state = 0 RETURNING ") + kColumns,
+                         {nowMs(), reservationId}, &r, &error, "refund reservation"))
         return fail(LedgerFailure::Database, error);
-    const auto r = byId(reservationId);
-    if (!r)
-        return fail(LedgerFailure::ReservationNotFound, QStringLiteral("no reservation %1").arg(reservationId));
-    if (claimed == 0) {
+    if (!r) {
+        r = byId(reservationId);
+        if (!r)
+            return fail(LedgerFailure::ReservationNotFound, QStringLiteral("no reservation %1").arg(reservationId));
         if (r->state != Reservation::State::Refunded)
             return fail(LedgerFailure::ReservationClosed, QStringLiteral("reservation %1 was already settled").arg(reservationId));
         LedgerOutcome out;
@@ -409,9 +411,20 @@ LedgerOutcome ReservationRepository::refund(qint64 reservationId) const
         out.alreadyApplied = true;
         return out;
     }
-    if (!adjust(m_db, "users", "quota", r->userId, r->reserved, &error) ||
-        (!keyIsUnlimited(m_db, r->keyId) && !adjust(m_db, "api_keys", "remain_quota", r->keyId, r->reserved, &error)))
-        return fail(LedgerFailure::Database, error);
+    // Unconditional returns of the hold; an unlimited key's remain_quota was never debited.
+    {
+        CachedQuery u = m_db.prepared(QStringLiteral("UPDATE users SET quota = quota + ? WHERE id = ?"));
+        bindAll(*u, r->reserved, r->userId);
+        if (!execQuery(*u, &error, "adjust balance"))
+            return fail(LedgerFailure::Database, error);
+    }
+    if (r->keyId > 0) {
+        CachedQuery k = m_db.prepared(QStringLiteral(
+            "UPDATE api_keys SET remain_quota = remain_quota + ? WHERE id = ? AND unlimited = 0"));
+        bindAll(*k, r->reserved, r->keyId);
+        if (!execQuery(*k, &error, "adjust balance"))
+            return fail(LedgerFailure::Database, error);
+    }
     if (!tx.commit())
         return fail(LedgerFailure::Database, tx.error());
     LedgerOutcome out;
