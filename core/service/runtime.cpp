@@ -165,7 +165,7 @@ bool Runtime::startDemoUpstream()
         // The simulated Realtime server shares the demo's port: ws://127.0.0.1:<port>/v1/realtime.
         m_demo->addRoutes([](Relay::HttpServer &server) {
             auto *demo = new Relay::DemoRealtime({}, &server);
-            demo->install(server.router());
+            demo->install(server); // also takes ownership of each session's transport
         });
     }
     if (m_config.installDemoRoutes)
