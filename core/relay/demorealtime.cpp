@@ -3,6 +3,7 @@
 #include "relay/httprequest.h"
 #include "relay/jsonpeek.h"
 #include "relay/openaierror.h"
+#include "tokenize/audiotokens.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -120,7 +121,7 @@ private:
         m_owner->m_received << typeName;
         if (typeName == u"input_audio_buffer.append") {
             if (const auto audio = peekTopLevelString(utf8, "audio"))
-                m_bufferBytes += base64DecodedSize(*audio);
+                m_bufferBytes += Tokenize::base64DecodedLength(*audio).value_or(0);
             return;
         }
         const QJsonObject event = QJsonDocument::fromJson(utf8).object();

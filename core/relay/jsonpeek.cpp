@@ -86,18 +86,4 @@ std::optional<QByteArrayView> peekTopLevelString(QByteArrayView json, QByteArray
     return std::nullopt;
 }
 
-qint64 base64DecodedSize(QByteArrayView base64)
-{
-    qsizetype length = base64.size();
-    qsizetype padding = 0;
-    while (length > 0 && base64[length - 1] == '=') {
-        --length;
-        ++padding;
-    }
-    // Unpadded input: every 4 characters are 3 bytes, a trailing group of 2 or 3 characters is 1 or 2.
-    const qint64 full = qint64(length / 4) * 3;
-    const qsizetype rest = length % 4;
-    return full + (rest >= 2 ? rest - 1 : 0);
-}
-
 } // namespace RelayDesk::Relay

@@ -14,7 +14,4 @@ namespace RelayDesk::Relay {
 // member is absent, not a string, or the input is not a JSON object. Never reads out of bounds.
 std::optional<QByteArrayView> peekTopLevelString(QByteArrayView json, QByteArrayView key);
 
-// Number of bytes a base64 payload decodes to (standard alphabet, padding optional), from its length.
-qint64 base64DecodedSize(QByteArrayView base64);
-
 } // namespace RelayDesk::Relay

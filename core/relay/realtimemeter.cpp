@@ -11,10 +11,6 @@ namespace RelayDesk::Relay {
 
 namespace {
 
-constexpr qint64 kTicksPerSecond = 48000;
-constexpr qint64 kTicksPerInputToken = kTicksPerSecond / 10;  // user audio: 1 token per 100 ms
-constexpr qint64 kTicksPerOutputToken = kTicksPerSecond / 20; // assistant audio: 1 token per 50 ms
-
 QString typeOf(const QJsonObject &event) { return event.value(u"type").toString(); }
 
 // Token counts from the network: negative or absurd values (bad or hostile upstream data) are clamped so that
@@ -44,37 +40,36 @@ bool isOneOf(QByteArrayView type, std::initializer_list<const char *> names)
 
 } // namespace
 
-std::optional<RealtimeAudioFormat> RealtimeAudioFormat::fromJson(const QJsonValue &value)
+namespace {
+// Realtime sessions start as pcm16 (24 kHz mono) in both directions until the session says otherwise.
+Tokenize::AudioFormat defaultRealtimeFormat()
 {
-    QString type;
-    int rate = 0;
-    if (value.isString()) {
-        type = value.toString();
-    } else if (value.isObject()) {
-        type = value.toObject().value(u"type").toString();
-        rate = value.toObject().value(u"rate").toInt();
-    } else {
-        return std::nullopt;
-    }
-    if (type == u"pcm16" || type == u"audio/pcm") {
-        const int sampleRate = rate > 0 ? rate : 24000;
-        return RealtimeAudioFormat{type, sampleRate * 2};
-    }
-    if (type == u"g711_ulaw" || type == u"g711_alaw" || type == u"audio/pcmu" || type == u"audio/pcma")
-        return RealtimeAudioFormat{type, 8000};
-    return std::nullopt; // unknown: keep the previous format rather than guess a byte rate
+    return *Tokenize::AudioFormat::fromJson(QStringLiteral("pcm16"));
+}
+} // namespace
+
+RealtimeMeter::AudioStream::AudioStream(Tokenize::AudioDirection direction)
+    : m_direction(direction)
+    , m_current(defaultRealtimeFormat(), direction)
+{
+}
+
+void RealtimeMeter::AudioStream::setFormat(const Tokenize::AudioFormat &format)
+{
+    if (format.name == m_current.format().name)
+        return;
+    m_earlier += m_current.tokens();
+    m_current = Tokenize::AudioTokenAccumulator(format, m_direction);
+}
+
+qint64 RealtimeMeter::AudioStream::add(QByteArrayView base64)
+{
+    return m_current.addBase64(base64).value_or(0);
 }
 
 RealtimeMeter::RealtimeMeter(TextCounter countText)
     : m_countText(std::move(countText))
 {
-}
-
-qint64 RealtimeMeter::audioTicks(qint64 bytes, const RealtimeAudioFormat &format)
-{
-    if (format.bytesPerSecond <= 0)
-        return 0;
-    return bytes * kTicksPerSecond / format.bytesPerSecond;
 }
 
 MeterObservation RealtimeMeter::observeClient(QByteArrayView frame)
@@ -88,7 +83,7 @@ MeterObservation RealtimeMeter::observeClient(QByteArrayView frame)
     observation.type = QString::fromUtf8(*type);
     if (*type == "input_audio_buffer.append") {
         if (const auto audio = peekTopLevelString(frame, "audio"))
-            observation.tokens = addInputAudioBytes(base64DecodedSize(*audio));
+            observation.tokens = m_inputAudio.add(*audio);
         return observation;
     }
     if (!isOneOf(*type, {"session.update", "conversation.item.create", "response.create"}))
@@ -103,9 +98,9 @@ MeterObservation RealtimeMeter::observeClient(QByteArrayView frame)
         onSession(event.value(u"session").toObject(), true);
         observation.tokens = m_pendingInputText - before;
     } else if (*type == "conversation.item.create") {
-        const qint64 before = m_pendingInputText + m_pendingInputAudioTicks / kTicksPerInputToken;
+        const qint64 before = m_pendingInputText + m_inputAudio.pending();
         onConversationItem(event.value(u"item").toObject());
-        observation.tokens = m_pendingInputText + m_pendingInputAudioTicks / kTicksPerInputToken - before;
+        observation.tokens = m_pendingInputText + m_inputAudio.pending() - before;
     } else { // response.create: out-of-band instructions and input items count as input once
         const QJsonObject response = event.value(u"response").toObject();
         const qint64 before = m_pendingInputText;
@@ -129,7 +124,7 @@ MeterObservation RealtimeMeter::observeUpstream(QByteArrayView frame)
     observation.type = QString::fromUtf8(*type);
     if (isOneOf(*type, {"response.output_audio.delta", "response.audio.delta"})) {
         if (const auto delta = peekTopLevelString(frame, "delta"))
-            observation.tokens = addOutputAudioBytes(base64DecodedSize(*delta));
+            observation.tokens = m_outputAudio.add(*delta);
         return observation;
     }
     const bool textDelta = isOneOf(*type, {"response.output_text.delta", "response.text.delta",
@@ -174,10 +169,11 @@ void RealtimeMeter::onSession(const QJsonObject &session, bool fromClient)
     const QJsonValue output = session.contains(u"output_audio_format")
         ? session.value(u"output_audio_format")
         : audio.value(u"output").toObject().value(u"format");
-    if (const auto format = RealtimeAudioFormat::fromJson(input))
-        m_inputFormat = *format;
-    if (const auto format = RealtimeAudioFormat::fromJson(output))
-        m_outputFormat = *format;
+    // An unknown format keeps the previous one rather than guessing a byte rate.
+    if (const auto format = Tokenize::AudioFormat::fromJson(input))
+        m_inputAudio.setFormat(*format);
+    if (const auto format = Tokenize::AudioFormat::fromJson(output))
+        m_outputAudio.setFormat(*format);
 
     const QJsonObject transcription = session.contains(u"input_audio_transcription")
         ? session.value(u"input_audio_transcription").toObject()
@@ -215,8 +211,7 @@ void RealtimeMeter::onConversationItem(const QJsonObject &item)
         if (partType == u"input_text" || partType == u"text" || partType == u"output_text") {
             addInputText(part.value(u"text").toString());
         } else if (partType == u"input_audio" || partType == u"audio" || partType == u"output_audio") {
-            const QByteArray audio = part.value(u"audio").toString().toLatin1();
-            addInputAudioBytes(base64DecodedSize(audio));
+            m_inputAudio.add(part.value(u"audio").toString().toLatin1());
             if (part.contains(u"transcript"))
                 addInputText(part.value(u"transcript").toString());
         }
@@ -311,36 +306,22 @@ qint64 RealtimeMeter::addInputText(const QString &text)
     return tokens;
 }
 
-qint64 RealtimeMeter::addInputAudioBytes(qint64 bytes)
-{
-    const qint64 before = m_pendingInputAudioTicks / kTicksPerInputToken;
-    m_pendingInputAudioTicks += audioTicks(bytes, m_inputFormat);
-    return m_pendingInputAudioTicks / kTicksPerInputToken - before;
-}
-
-qint64 RealtimeMeter::addOutputAudioBytes(qint64 bytes)
-{
-    const qint64 before = m_pendingOutputAudioTicks / kTicksPerOutputToken;
-    m_pendingOutputAudioTicks += audioTicks(bytes, m_outputFormat);
-    return m_pendingOutputAudioTicks / kTicksPerOutputToken - before;
-}
-
 Monitor::SessionUsage RealtimeMeter::pendingEstimate() const
 {
     Monitor::SessionUsage usage;
     usage.inputText = m_pendingInputText;
-    usage.inputAudio = m_pendingInputAudioTicks / kTicksPerInputToken;
-    usage.outputAudio = m_pendingOutputAudioTicks / kTicksPerOutputToken;
+    usage.inputAudio = m_inputAudio.pending();
+    usage.outputAudio = m_outputAudio.pending();
     usage.outputText = m_pendingOutputText.isEmpty() ? 0 : m_countText(m_pendingOutputText);
     return usage;
 }
 
 void RealtimeMeter::resetPending()
 {
-    // Audio shorter than one token carries over to the next response instead of being dropped.
+    // Audio shorter than one token carries over to the next response (the streams are cumulative).
     m_pendingInputText = 0;
-    m_pendingInputAudioTicks %= kTicksPerInputToken;
-    m_pendingOutputAudioTicks %= kTicksPerOutputToken;
+    m_inputAudio.markTaken();
+    m_outputAudio.markTaken();
     m_pendingOutputText.clear();
 }
 
@@ -364,8 +345,8 @@ Monitor::SessionUsage RealtimeMeter::takePending()
 
 bool RealtimeMeter::hasPending() const
 {
-    return m_pendingInputText > 0 || m_pendingInputAudioTicks >= kTicksPerInputToken
-        || m_pendingOutputAudioTicks >= kTicksPerOutputToken || !m_pendingOutputText.isEmpty();
+    return m_pendingInputText > 0 || m_inputAudio.pending() > 0 || m_outputAudio.pending() > 0
+        || !m_pendingOutputText.isEmpty();
 }
 
 Monitor::SessionUsage RealtimeMeter::liveUsage() const

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "monitor/sessionregistry.h"
+#include "tokenize/audiotokens.h"
 
 #include <QByteArrayView>
 #include <QJsonObject>
@@ -10,16 +11,6 @@
 #include <vector>
 
 namespace RelayDesk::Relay {
-
-// Audio formats of the Realtime API: beta strings ("pcm16", "g711_ulaw", "g711_alaw") and GA objects
-// ({"type":"audio/pcm","rate":24000}, {"type":"audio/pcmu"}, {"type":"audio/pcma"}).
-struct RealtimeAudioFormat
-{
-    QString name = QStringLiteral("pcm16");
-    int bytesPerSecond = 48000; // pcm16 mono 24 kHz; G.711 is 8 kHz, one byte per sample
-
-    static std::optional<RealtimeAudioFormat> fromJson(const QJsonValue &value);
-};
 
 // Usage of one input-audio transcription, billed separately at the transcription model's price.
 struct TranscriptionUsage
@@ -82,15 +73,33 @@ public:
     const Monitor::SessionUsage &total() const { return m_total; }
     // total() plus the running estimate of the response in progress: what the console shows.
     Monitor::SessionUsage liveUsage() const;
-    const RealtimeAudioFormat &inputFormat() const { return m_inputFormat; }
-    const RealtimeAudioFormat &outputFormat() const { return m_outputFormat; }
+    const Tokenize::AudioFormat &inputFormat() const { return m_inputAudio.format(); }
+    const Tokenize::AudioFormat &outputFormat() const { return m_outputAudio.format(); }
     QString transcriptionModel() const { return m_transcriptionModel; }
 
     static Monitor::SessionUsage usageFromResponseDone(const QJsonObject &usage);
 
 private:
-    // Audio duration in ticks of 1/48000 s, exact for 24 kHz pcm16 (1 tick/byte) and G.711 (6 ticks/byte).
-    static qint64 audioTicks(qint64 bytes, const RealtimeAudioFormat &format);
+    // One direction of audio, cumulative over the whole session so that sub-token remainders carry over from
+    // one response to the next; `pending()` is what arrived since the last finished response.
+    class AudioStream final
+    {
+    public:
+        explicit AudioStream(Tokenize::AudioDirection direction);
+        void setFormat(const Tokenize::AudioFormat &format);
+        const Tokenize::AudioFormat &format() const { return m_current.format(); }
+        qint64 add(QByteArrayView base64); // tokens newly earned; invalid base64 adds nothing
+        qint64 pending() const { return total() - m_mark; }
+        void markTaken() { m_mark = total(); }
+
+    private:
+        qint64 total() const { return m_earlier + m_current.tokens(); }
+
+        Tokenize::AudioDirection m_direction;
+        Tokenize::AudioTokenAccumulator m_current;
+        qint64 m_earlier = 0; // tokens counted under previous formats
+        qint64 m_mark = 0;
+    };
 
     void onSession(const QJsonObject &session, bool fromClient);
     void onConversationItem(const QJsonObject &item);
@@ -98,22 +107,18 @@ private:
     void onTranscriptionCompleted(const QJsonObject &event);
     qint64 countOnce(QString *lastCounted, const QString &text);
     qint64 addInputText(const QString &text);
-    qint64 addInputAudioBytes(qint64 bytes);
-    qint64 addOutputAudioBytes(qint64 bytes);
     Monitor::SessionUsage pendingEstimate() const;
     void resetPending();
 
     TextCounter m_countText;
-    RealtimeAudioFormat m_inputFormat;
-    RealtimeAudioFormat m_outputFormat;
+    AudioStream m_inputAudio{Tokenize::AudioDirection::Input};
+    AudioStream m_outputAudio{Tokenize::AudioDirection::Output};
     QString m_transcriptionModel;
     QString m_lastInstructions;
     QString m_lastTools;
 
     // Since the last finished response.
     qint64 m_pendingInputText = 0;
-    qint64 m_pendingInputAudioTicks = 0;
-    qint64 m_pendingOutputAudioTicks = 0;
     QString m_pendingOutputText;
 
     Monitor::SessionUsage m_total;

@@ -64,22 +64,6 @@ private slots:
             QCOMPARE(result->toByteArray(), value);
     }
 
-    void base64SizeMatchesDecoding_data()
-    {
-        QTest::addColumn<int>("bytes");
-        for (int n : {0, 1, 2, 3, 4, 5, 959, 960, 4800, 48000})
-            QTest::addRow("%d", n) << n;
-    }
-
-    void base64SizeMatchesDecoding()
-    {
-        QFETCH(int, bytes);
-        const QByteArray padded = QByteArray(bytes, 'x').toBase64();
-        QCOMPARE(base64DecodedSize(padded), qint64(bytes));
-        const QByteArray unpadded = QByteArray(bytes, 'x').toBase64(QByteArray::OmitTrailingEquals);
-        QCOMPARE(base64DecodedSize(unpadded), qint64(bytes));
-    }
-
     void audioIsCountedOnCumulativeBytes_data()
     {
         QTest::addColumn<QByteArray>("sessionUpdate");
@@ -114,6 +98,25 @@ private slots:
             observed += meter.observeClient(audioEvent("input_audio_buffer.append", "audio", chunkBytes)).tokens;
         QCOMPARE(observed, inputTokens);
         QCOMPARE(meter.liveUsage().inputAudio, inputTokens);
+    }
+
+    void audioRemaindersCarryOverResponsesAndFormatChanges()
+    {
+        RealtimeMeter meter(countWords);
+        // 150 ms of pcm16 → 1 token now, 50 ms carried into the next response.
+        meter.observeClient(audioEvent("input_audio_buffer.append", "audio", 7200));
+        meter.observeUpstream(R"({"type":"response.done","response":{"id":"r1","status":"completed","usage":null}})");
+        QCOMPARE(meter.takeCompletedResponses().front().usage.inputAudio, 1);
+        meter.observeClient(audioEvent("input_audio_buffer.append", "audio", 2400)); // +50 ms → 100 ms
+        QCOMPARE(meter.liveUsage().inputAudio, 2);
+        // Switching to G.711 keeps what was counted under pcm16.
+        meter.observeClient(R"({"type":"session.update","session":{"input_audio_format":"g711_alaw"}})");
+        QCOMPARE(meter.inputFormat().bytesPerSecond, 8000);
+        meter.observeClient(audioEvent("input_audio_buffer.append", "audio", 800)); // 100 ms
+        QCOMPARE(meter.liveUsage().inputAudio, 3);
+        // An unknown format keeps the previous one.
+        meter.observeClient(R"({"type":"session.update","session":{"input_audio_format":"opus"}})");
+        QCOMPARE(meter.inputFormat().bytesPerSecond, 8000);
     }
 
     void outputAudioUsesAssistantRateWithBetaAndGaNames_data()
