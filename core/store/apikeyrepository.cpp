@@ -33,15 +33,15 @@ ApiKey readKey(const QSqlQuery &q)
     return k;
 }
 
+// Cached statement: the relay authenticates every request by key hash.
 std::optional<ApiKey> selectOne(const Database &db, const char *column, const QVariant &value)
 {
-    QSqlQuery q = db.query();
-    q.prepare(QStringLiteral("SELECT ") + kColumns + QStringLiteral(" FROM api_keys WHERE ") +
-              QLatin1String(column) + QStringLiteral(" = ?"));
-    q.addBindValue(value);
-    if (!q.exec() || !q.next())
+    CachedQuery q = db.prepared(QStringLiteral("SELECT ") + kColumns + QStringLiteral(" FROM api_keys WHERE ") +
+                                QLatin1String(column) + QStringLiteral(" = ?"));
+    q->bindValue(0, value);
+    if (!q->exec() || !q->next())
         return std::nullopt;
-    return readKey(q);
+    return readKey(*q);
 }
 
 } // namespace

@@ -62,22 +62,20 @@ Result<User> UserRepository::create(const QString &name, const QString &group, q
 
 std::optional<User> UserRepository::byId(qint64 id) const
 {
-    QSqlQuery q = m_db.query();
-    q.prepare(QStringLiteral("SELECT ") + kColumns + QStringLiteral(" FROM users WHERE id = ?"));
-    q.addBindValue(id);
-    if (!q.exec() || !q.next())
+    CachedQuery q = m_db.prepared(QStringLiteral("SELECT ") + kColumns + QStringLiteral(" FROM users WHERE id = ?"));
+    q->bindValue(0, id);
+    if (!q->exec() || !q->next())
         return std::nullopt;
-    return readUser(q);
+    return readUser(*q);
 }
 
 std::optional<User> UserRepository::byName(const QString &name) const
 {
-    QSqlQuery q = m_db.query();
-    q.prepare(QStringLiteral("SELECT ") + kColumns + QStringLiteral(" FROM users WHERE name = ?"));
-    q.addBindValue(name);
-    if (!q.exec() || !q.next())
+    CachedQuery q = m_db.prepared(QStringLiteral("SELECT ") + kColumns + QStringLiteral(" FROM users WHERE name = ?"));
+    q->bindValue(0, name);
+    if (!q->exec() || !q->next())
         return std::nullopt;
-    return readUser(q);
+    return readUser(*q);
 }
 
 QList<User> UserRepository::list(int limit, int offset) const
