@@ -17,7 +17,6 @@
 #include <QtCore/QJsonArray>
 #include <QtCore/QJsonDocument>
 #include <QtCore/QRandomGenerator>
-#include <QtNetwork/QNetworkReply>
 
 #include <atomic>
 
@@ -39,24 +38,6 @@ bool isOpenAiErrorBody(const QByteArray &body)
     return doc.isObject() && doc.object().value(QLatin1StringView("error")).isObject();
 }
 
-// Transport failures where the upstream never produced a response: safe to try another channel.
-bool isConnectError(QNetworkReply::NetworkError e)
-{
-    switch (e) {
-    case QNetworkReply::ConnectionRefusedError:
-    case QNetworkReply::RemoteHostClosedError:
-    case QNetworkReply::HostNotFoundError:
-    case QNetworkReply::TemporaryNetworkFailureError:
-    case QNetworkReply::NetworkSessionFailedError:
-    case QNetworkReply::ProxyConnectionRefusedError:
-    case QNetworkReply::ProxyNotFoundError:
-    case QNetworkReply::SslHandshakeFailedError:
-    case QNetworkReply::UnknownNetworkError:
-        return true;
-    default:
-        return false;
-    }
-}
 
 } // namespace
 
@@ -188,25 +169,24 @@ private:
         body.insert(QStringLiteral("model"), m_upstreamModel);
         if (m_stream) // always ask for usage; hidden again from clients that did not ask (see onEvent)
             body.insert(QStringLiteral("stream_options"), QJsonObject{{QStringLiteral("include_usage"), true}});
-        m_reply = m_relay->m_pool->postJson(UpstreamPool::endpoint(m_channel.baseUrl, "chat/completions"),
+        m_reply = m_relay->m_upstream->postJson(UpstreamClient::endpoint(m_channel.baseUrl, "chat/completions"),
                                             QJsonDocument(body).toJson(QJsonDocument::Compact),
                                             m_channel.secret.toUtf8(), m_stream);
         m_sse = SseParser();
-        connect(m_reply, &QNetworkReply::readyRead, this, [this] { onReadyRead(); });
-        connect(m_reply, &QNetworkReply::finished, this, [this] { onFinished(); });
+        connect(m_reply, &UpstreamReply::readyRead, this, [this] { onReadyRead(); });
+        connect(m_reply, &UpstreamReply::finished, this, [this] { onFinished(); });
     }
 
     int upstreamStatus() const
     {
-        return m_reply ? m_reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt() : 0;
+        return m_reply ? m_reply->status() : 0;
     }
 
     void onReadyRead()
     {
         if (m_done || !m_stream || upstreamStatus() != 200)
             return; // errors and JSON bodies are read whole in onFinished
-        if (!m_reply->header(QNetworkRequest::ContentTypeHeader).toString().startsWith(
-                QLatin1StringView("text/event-stream")))
+        if (!m_reply->contentType().startsWith("text/event-stream"))
             return;
         if (!m_exchange)
             return;
@@ -221,12 +201,11 @@ private:
             if (m_session)
                 m_relay->m_registry->setState(m_session, Monitor::SessionState::Streaming);
         }
-        // Backpressure: stop handing data to a client that is not reading and resume on outputDrained().
-        // Known limit: QNAM's HTTP thread may already hold the rest of the upstream body in memory (Qt 6.4
-        // reads ahead regardless of setReadBufferSize when data arrives in a burst).
+        // Backpressure: stop handing data to a client that is not reading and resume on outputDrained();
+        // meanwhile the upstream reply fills its bounded buffer and then stops reading the socket.
         if (m_exchange->pendingOutputBytes() > kMaxClientBacklog)
             return;
-        const QList<SseEvent> events = m_sse.feed(m_reply->isOpen() ? m_reply->readAll() : QByteArray());
+        const QList<SseEvent> events = m_sse.feed(m_reply->readAll());
         for (const SseEvent &e : events) {
             onEvent(e.data);
             if (m_done)
@@ -346,10 +325,9 @@ private:
     // The upstream stream ended and everything it sent has been forwarded.
     void completeStream()
     {
-        const QNetworkReply::NetworkError error = m_reply->error();
-        if (error != QNetworkReply::NoError) {
-            const bool timeout = error == QNetworkReply::TimeoutError ||
-                                 error == QNetworkReply::OperationCanceledError;
+        const UpstreamReply::Error error = m_reply->error();
+        if (error != UpstreamReply::Error::None) {
+            const bool timeout = error == UpstreamReply::Error::Timeout;
             midStreamError(timeout ? QStringLiteral("The upstream stopped sending (timeout).")
                                    : QStringLiteral("The upstream connection failed mid-stream: %1")
                                          .arg(m_reply->errorString()),
@@ -365,8 +343,10 @@ private:
     {
         if (m_done)
             return;
-        QNetworkReply *reply = m_reply;
-        const QNetworkReply::NetworkError error = reply->error();
+        UpstreamReply *reply = m_reply;
+        const UpstreamReply::Error error = reply->error();
+        const bool connectError = reply->isConnectError();
+        const QString errorString = reply->errorString();
         const int status = upstreamStatus();
         if (m_streamStarted) {
             // Forward what is still buffered (possibly later, if the client is backlogged), then end.
@@ -374,18 +354,18 @@ private:
             onReadyRead();
             return;
         }
-        const QByteArray body = reply->isOpen() ? reply->readAll() : QByteArray();
+        const QByteArray body = reply->readAll();
         releaseReply();
-        if (status == 0 || (error != QNetworkReply::NoError && status < 400)) {
-            if (error == QNetworkReply::TimeoutError || error == QNetworkReply::OperationCanceledError) {
+        if (status == 0 || (error != UpstreamReply::Error::None && status < 400)) {
+            if (error == UpstreamReply::Error::Timeout) {
                 respondAndRefund(OpenAiError::gatewayTimeout(QStringLiteral("The upstream timed out.")),
                                  QStringLiteral("upstream_timeout"));
                 return;
             }
-            if (isConnectError(error) && retry())
+            if (connectError && retry())
                 return;
             respondAndRefund(OpenAiError::badGateway(
-                                 QStringLiteral("The upstream is unreachable: %1").arg(errorText(error))),
+                                 QStringLiteral("The upstream is unreachable: %1").arg(errorString)),
                              QStringLiteral("upstream_unreachable"));
             return;
         }
@@ -405,16 +385,6 @@ private:
             return;
         }
         completeJson(body);
-    }
-
-    static QString errorText(QNetworkReply::NetworkError e)
-    {
-        switch (e) {
-        case QNetworkReply::ConnectionRefusedError: return QStringLiteral("connection refused");
-        case QNetworkReply::RemoteHostClosedError: return QStringLiteral("connection closed");
-        case QNetworkReply::HostNotFoundError: return QStringLiteral("host not found");
-        default: return QStringLiteral("network error %1").arg(int(e));
-        }
     }
 
     void completeJson(const QByteArray &body)
@@ -629,7 +599,7 @@ private:
     QSet<qint64> m_tried;
     QStringList m_triedOrder;
     int m_attempts = 0;
-    QNetworkReply *m_reply = nullptr;
+    UpstreamReply *m_reply = nullptr;
     SseParser m_sse;
     static constexpr qsizetype kMaxPendingBytes = 1 << 20;
     static constexpr qint64 kMaxClientBacklog = 1 << 20;
@@ -664,7 +634,7 @@ ChatRelay::ChatRelay(std::shared_ptr<Store::Database> db, std::shared_ptr<Auth> 
     , m_prices(std::move(prices))
     , m_registry(registry)
     , m_config(config)
-    , m_pool(new UpstreamPool(config.upstream, this))
+    , m_upstream(new UpstreamClient(config.upstream, this))
 {
     qRegisterMetaType<ChatCallResult>();
 }

@@ -9,7 +9,7 @@
 // Every call ends in exactly one settle or refund — also on client disconnect, upstream reset, timeout and
 // shutdown(). Lives on the relay server thread (create it in RelayServerThread's setup).
 #include "billing/pricebook.h"
-#include "relay/upstreampool.h"
+#include "relay/upstreamclient.h"
 
 #include <QtCore/QObject>
 #include <QtCore/QPointer>
@@ -35,7 +35,7 @@ struct ChatRelayConfig
     qint64 defaultMaxTokens = 4096;
     // Extra attempts on another channel (connect error, 5xx, 429 before the first byte to the client).
     int retries = 1;
-    UpstreamPool::Options upstream;
+    UpstreamClient::Options upstream;
 };
 
 // What a finished call did, for tests, benches and the console's counters.
@@ -86,7 +86,7 @@ private:
     PriceBookProvider m_prices;
     Monitor::SessionRegistry *m_registry;
     ChatRelayConfig m_config;
-    UpstreamPool *m_pool;
+    UpstreamClient *m_upstream;
     QSet<ChatCall *> m_calls;
 };
 

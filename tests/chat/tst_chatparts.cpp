@@ -1,7 +1,7 @@
 // The chat relay's pure parts: SSE framing, usage parsing, channel choice, upstream URLs.
 #include "relay/channelselector.h"
 #include "relay/sseparser.h"
-#include "relay/upstreampool.h"
+#include "relay/upstreamclient.h"
 #include "relay/usageparser.h"
 #include "store/channelrepository.h"
 #include "tempdatabase.h"
@@ -155,7 +155,7 @@ private slots:
     {
         QFETCH(QString, base);
         QFETCH(QString, url);
-        QCOMPARE(Relay::UpstreamPool::endpoint(base, "chat/completions").toString(), url);
+        QCOMPARE(Relay::UpstreamClient::endpoint(base, "chat/completions").toString(), url);
     }
 };
 

@@ -104,9 +104,10 @@ private:
                     out.chunks.append(QJsonDocument::fromJson(e.data).object());
             }
         }
-        // The settlement is committed right after the last byte; wait for it before checking the DB.
-        if (path == "/v1/chat/completions" && out.http.status != 401 && out.http.status != 400 &&
-            out.http.status != 404 && out.http.status != 413)
+        // The settlement is committed right after the last byte; wait for it before checking the DB. Refusals
+        // (other 4xx) happen before any reservation and report no result; an upstream 429 is refunded.
+        const bool reachedUpstream = out.http.status == 200 || out.http.status == 429 || out.http.status >= 500;
+        if (path == "/v1/chat/completions" && reachedUpstream)
             RelayDeskTest::spinUntil([&] { return m_results.size() > before; }, 30000);
         return out;
     }

@@ -1,0 +1,134 @@
+#pragma once
+// Upstream HTTP for the relay thread, on libcurl's multi interface driven by the thread's Qt event loop
+// (QSocketNotifier + one QTimer). Everything happens on the thread that owns the client: no HTTP thread,
+// no cross-thread hand-off per chunk (QNetworkAccessManager's cost), keep-alive connections pooled per host
+// without QNAM's 6-per-host cap, proxies from the usual environment variables, TLS with the system CAs.
+//
+// A reply buffers at most Options::readBufferSize bytes; past that the transfer is paused (the upstream
+// socket is no longer read) until the consumer reads, so a slow client never grows memory without bound.
+#include <QtCore/QByteArray>
+#include <QtCore/QHash>
+#include <QtCore/QObject>
+#include <QtCore/QPointer>
+#include <QtCore/QSet>
+#include <QtCore/QTimer>
+#include <QtCore/QUrl>
+
+#include <chrono>
+
+namespace RelayDesk::Relay {
+
+class UpstreamClient;
+
+class UpstreamReply final : public QObject
+{
+    Q_OBJECT
+
+public:
+    enum class Error {
+        None,
+        ConnectionRefused, // nothing listens, or the connect attempt failed
+        HostNotFound,
+        RemoteClosed,      // the connection broke before the response was complete
+        Tls,               // handshake or certificate verification failed
+        Timeout,           // connect timeout, or no byte for Options::transferTimeout
+        Aborted,           // abort() was called
+        Other,
+    };
+
+    ~UpstreamReply() override;
+
+    int status() const { return m_status; }                 // 0 until the status line arrived
+    const QByteArray &contentType() const { return m_contentType; }
+    qint64 bytesAvailable() const { return m_buffer.size(); }
+    QByteArray readAll();
+    bool isFinished() const { return m_finished; }
+    Error error() const { return m_error; }
+    QString errorString() const { return m_errorString; }
+    // Connect-phase failures: the request certainly did not reach the upstream, so another channel may be tried.
+    bool isConnectError() const
+    {
+        return m_error == Error::ConnectionRefused || m_error == Error::HostNotFound || m_error == Error::Tls;
+    }
+    // Stops the transfer; finished() is not emitted afterwards.
+    void abort();
+
+Q_SIGNALS:
+    void readyRead();
+    void finished();
+
+private:
+    friend class UpstreamClient;
+    UpstreamReply(UpstreamClient *client, void *easy);
+
+    QPointer<UpstreamClient> m_client;
+    QTimer m_idle; // no byte for Options::transferTimeout while we are reading → Error::Timeout
+    std::chrono::steady_clock::time_point m_lastActivity;
+    void *m_easy = nullptr; // CURL *, owned by the client while the transfer runs
+    void *m_headers = nullptr; // curl_slist *
+    QByteArray m_body;
+    QByteArray m_buffer;
+    QByteArray m_contentType;
+    QString m_errorString;
+    int m_status = 0;
+    Error m_error = Error::None;
+    bool m_paused = false;
+    bool m_finished = false;
+    bool m_notifyData = false;
+    bool m_notifyFinished = false;
+};
+
+class UpstreamClient final : public QObject
+{
+    Q_OBJECT
+
+public:
+    struct Options
+    {
+        std::chrono::milliseconds connectTimeout{15'000};
+        std::chrono::milliseconds transferTimeout{120'000}; // no byte for this long → Error::Timeout (→ 504)
+        qsizetype readBufferSize = 1 << 20;                 // per reply, before the transfer pauses
+        int maxIdleConnections = 256;                       // keep-alive connections kept for reuse
+    };
+
+    explicit UpstreamClient(Options options, QObject *parent = nullptr);
+    explicit UpstreamClient(QObject *parent = nullptr) : UpstreamClient(Options{}, parent) {}
+    ~UpstreamClient() override;
+
+    // POSTs a JSON body over HTTP/1.1. The caller owns the reply (delete or deleteLater it); deleting a
+    // running reply aborts its transfer. `bearer` may be empty.
+    UpstreamReply *postJson(const QUrl &url, const QByteArray &body, const QByteArray &bearer,
+                            bool expectEventStream);
+    const Options &options() const { return m_options; }
+
+    // base "https://api.openai.com" or ".../v1" + "chat/completions" → ".../v1/chat/completions".
+    static QUrl endpoint(const QString &baseUrl, QByteArrayView pathAfterV1);
+
+private:
+    friend class UpstreamReply;
+    struct Socket;
+
+    void detach(UpstreamReply *reply);
+    void resume(UpstreamReply *reply);
+    void checkIdle(UpstreamReply *reply);
+    void drive(qintptr fd, int events);
+    void collectFinished();
+    void scheduleNotify();
+    void notify();
+
+    static int onSocket(void *easy, qintptr fd, int what, void *clientp, void *socketp);
+    static int onTimer(void *multi, long timeoutMs, void *clientp);
+    static size_t onHeader(char *data, size_t size, size_t n, void *replyp);
+    static size_t onWrite(char *data, size_t size, size_t n, void *replyp);
+
+    Options m_options;
+    void *m_multi = nullptr; // CURLM *
+    QTimer *m_timer = nullptr;
+    QHash<qintptr, Socket *> m_sockets;
+    QSet<UpstreamReply *> m_replies; // attached to a curl transfer
+    QList<QPointer<UpstreamReply>> m_toNotify;
+    bool m_notifyScheduled = false;
+    bool m_driving = false;
+};
+
+} // namespace RelayDesk::Relay
