@@ -9,6 +9,7 @@
 #include "relay/router.h"
 #include "relay/sseparser.h"
 #include "relay/usageparser.h"
+#include "store/commitbatch.h"
 #include "store/database.h"
 #include "billing/ledger.h"
 
@@ -95,6 +96,7 @@ public:
         const qint64 amount = Billing::QuotaMath::reserve(m_pricing, m_estimate.total(), maxTokens,
                                                           m_relay->m_config.defaultMaxTokens)
                                   .quota;
+        m_relay->m_commits->join();
         const Store::LedgerOutcome r = Billing::Ledger(*m_relay->m_db)
                                            .reserve(m_auth.user.id, m_auth.key.id, amount, m_requestId,
                                                     QStringLiteral("chat"));
@@ -115,7 +117,11 @@ public:
         m_reserved = r.reservation.reserved;
         if (m_session)
             m_relay->m_registry->setQuota(m_session, m_reserved, 0);
-        sendUpstream();
+        // The upstream is paid for from the moment it is called, so only call it once the hold is durable.
+        m_relay->m_commits->afterCommit([self = QPointer<ChatCall>(this)](bool committed) {
+            if (self)
+                self->reserved(committed);
+        });
     }
 
     // Client went away (socket closed/reset). Stop the upstream now; bill what it was given.
@@ -126,6 +132,8 @@ public:
         abortUpstream();
         if (m_reservationId == 0)
             return finish(QStringLiteral("client_gone"), false, 499);
+        if (!m_upstreamCalled) // gone while the hold was being committed: nothing was used
+            return refund(QStringLiteral("client_gone"), 499);
         settle(QStringLiteral("client_gone"), 499);
     }
 
@@ -148,6 +156,20 @@ public:
     }
 
 private:
+    void reserved(bool committed)
+    {
+        if (m_done)
+            return; // the client left meanwhile (and the call was settled)
+        if (!committed) { // the hold went with its batch: nothing to refund
+            m_reservationId = 0;
+            m_reserved = 0;
+            reject(OpenAiError::internal(QStringLiteral("The quota ledger is unavailable.")),
+                   QStringLiteral("refused:database"));
+            return;
+        }
+        sendUpstream();
+    }
+
     void sendUpstream()
     {
         auto channel = m_relay->m_channels->select(m_model, m_auth.group, m_tried);
@@ -172,6 +194,7 @@ private:
         m_reply = m_relay->m_upstream->postJson(UpstreamClient::endpoint(m_channel.baseUrl, "chat/completions"),
                                             QJsonDocument(body).toJson(QJsonDocument::Compact),
                                             m_channel.secret.toUtf8(), m_stream);
+        m_upstreamCalled = true;
         m_sse = SseParser();
         connect(m_reply, &UpstreamReply::readyRead, this, [this] { onReadyRead(); });
         connect(m_reply, &UpstreamReply::finished, this, [this] { onFinished(); });
@@ -407,8 +430,7 @@ private:
             reply.insert(QStringLiteral("usage"), UsageParser::toJson(localUsage()));
             out = QJsonDocument(reply).toJson(QJsonDocument::Compact);
         }
-        if (m_exchange)
-            m_exchange->respond(200, out);
+        m_jsonReply = out; // sent once the settlement is committed (finish)
         settle(QStringLiteral("done"), 200);
     }
 
@@ -499,6 +521,7 @@ private:
         if (!upstream)
             log.content = QStringLiteral("usage counted locally");
 
+        m_relay->m_commits->join();
         const Store::LedgerOutcome r =
             Billing::Ledger(*m_relay->m_db).settle(m_reservationId, quote.quota, log);
         if (!r)
@@ -542,6 +565,7 @@ private:
 
     void refund(const QString &reason, int httpStatus)
     {
+        m_relay->m_commits->join();
         const Store::LedgerOutcome r = Billing::Ledger(*m_relay->m_db).refund(m_reservationId);
         if (!r)
             qWarning("relay: refund of %s failed: %s", qPrintable(m_requestId), qPrintable(r.message));
@@ -566,7 +590,15 @@ private:
         result.reserved = m_reserved;
         result.quota = settled ? m_settledQuota : 0;
         result.httpStatus = httpStatus;
-        m_relay->callDone(this, result);
+        if (m_reservationId == 0) // refused before any hold: nothing of this call is in the batch
+            return m_relay->callDone(this, result);
+        // The reply and the result (what tests and the console read the database on) wait for the commit.
+        m_relay->m_commits->afterCommit([relay = m_relay, self = QPointer<ChatCall>(this), result,
+                                         exchange = m_exchange, reply = std::exchange(m_jsonReply, {})](bool) {
+            if (exchange && !reply.isEmpty())
+                exchange->respond(200, reply);
+            relay->callDone(self, result);
+        });
     }
 
     void abortUpstream()
@@ -611,6 +643,7 @@ private:
     QString m_reasoningText;
     QElapsedTimer m_clock;
     double m_frtMs = -1;
+    QByteArray m_jsonReply; // a non-stream reply waiting for its settlement's commit
     qint64 m_reservationId = 0;
     qint64 m_reserved = 0;
     qint64 m_settledQuota = 0;
@@ -621,6 +654,7 @@ private:
     bool m_streamStarted = false;
     bool m_sawDone = false;
     bool m_upstreamFinished = false;
+    bool m_upstreamCalled = false;
     bool m_done = false;
 };
 
@@ -635,6 +669,7 @@ ChatRelay::ChatRelay(std::shared_ptr<Store::Database> db, std::shared_ptr<Auth> 
     , m_registry(registry)
     , m_config(config)
     , m_upstream(new UpstreamClient(config.upstream, this))
+    , m_commits(new Store::CommitBatch(m_db, this))
 {
     qRegisterMetaType<ChatCallResult>();
 }
@@ -649,12 +684,15 @@ void ChatRelay::shutdown()
     const auto calls = m_calls; // finishing removes from m_calls
     for (ChatCall *call : calls)
         call->shutdown();
+    m_commits->commit();
 }
 
 void ChatRelay::callDone(ChatCall *call, const ChatCallResult &result)
 {
-    m_calls.remove(call);
-    call->deleteLater();
+    if (call) {
+        m_calls.remove(call);
+        call->deleteLater();
+    }
     Q_EMIT callFinished(result);
 }
 

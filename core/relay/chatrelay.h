@@ -18,7 +18,10 @@
 #include <functional>
 #include <memory>
 
-namespace RelayDesk::Store { class Database; }
+namespace RelayDesk::Store {
+class CommitBatch;
+class Database;
+}
 namespace RelayDesk::Monitor { class SessionRegistry; }
 
 namespace RelayDesk::Relay {
@@ -87,6 +90,7 @@ private:
     Monitor::SessionRegistry *m_registry;
     ChatRelayConfig m_config;
     UpstreamClient *m_upstream;
+    Store::CommitBatch *m_commits; // group commit of this thread's ledger writes
     QSet<ChatCall *> m_calls;
 };
 

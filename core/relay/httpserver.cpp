@@ -73,8 +73,10 @@ void HttpServer::stop()
     const QSet<HttpConnection *> connections = m_connections;
     for (HttpConnection *c : connections) {
         c->closeGracefully();
-        if (c->socket())
+        if (c->socket()) {
+            c->socket()->flush(); // what is buffered (a shutdown's final error event) goes out first
             c->socket()->abort();
+        }
     }
     for (QWebSocketServer *ws : std::as_const(m_webSocketServers))
         ws->close();

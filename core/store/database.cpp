@@ -66,6 +66,7 @@ struct ThreadConnections
         QString name;
         QSqlDatabase db;
         std::unordered_map<QString, Statement> statements;
+        bool batch = false; // a group-commit transaction is open (Database::beginBatch)
 
         void drop()
         {
@@ -213,7 +214,7 @@ QSqlDatabase Database::connection() const
         QMutexLocker lock(&m_shared->mutex);
         m_shared->connectionNames << name;
     }
-    t_connections.bySerial[m_shared->serial] = {m_shared, name, db, {}};
+    t_connections.bySerial[m_shared->serial] = {m_shared, name, db, {}, false};
     // QThread::wait() returns before thread_local destructors run, so also release on finished()
     // (emitted in the finishing thread itself): by the time wait() returns the connection is gone.
     const QCoreApplication *app = QCoreApplication::instance();
@@ -306,32 +307,81 @@ int Database::openConnectionCount() const
     return int(m_shared->connectionNames.size());
 }
 
+namespace {
+
+bool runStatement(const Database &database, const QString &sql, QString *error, const char *what)
+{
+    // SQLite runs BEGIN/COMMIT/ROLLBACK as cached prepared statements; PostgreSQL cannot PREPARE them, so
+    // they go as plain (single round trip) statements there.
+    if (database.backend() == Database::Backend::Sqlite) {
+        CachedQuery q = database.prepared(sql);
+        if (q->exec())
+            return true;
+        if (error)
+            *error = queryError(*q, what);
+        return false;
+    }
+    QSqlQuery q(database.connection());
+    if (q.exec(sql))
+        return true;
+    if (error)
+        *error = queryError(q, what);
+    return false;
+}
+
+QString beginSql(Database::Backend backend)
+{
+    return backend == Database::Backend::Sqlite ? QStringLiteral("BEGIN IMMEDIATE") : QStringLiteral("BEGIN");
+}
+
+} // namespace
+
+bool Database::inBatch() const
+{
+    const auto it = t_connections.bySerial.find(m_shared->serial);
+    return it != t_connections.bySerial.end() && it->second.batch;
+}
+
+bool Database::beginBatch(QString *error) const
+{
+    if (inBatch())
+        return true;
+    if (!connection().isOpen()) {
+        if (error)
+            *error = QStringLiteral("database not open");
+        return false;
+    }
+    if (!runStatement(*this, beginSql(backend()), error, "begin batch"))
+        return false;
+    t_connections.bySerial[m_shared->serial].batch = true;
+    return true;
+}
+
+bool Database::commitBatch(QString *error) const
+{
+    if (!inBatch())
+        return true;
+    t_connections.bySerial[m_shared->serial].batch = false;
+    if (runStatement(*this, QStringLiteral("COMMIT"), error, "commit batch"))
+        return true;
+    runStatement(*this, QStringLiteral("ROLLBACK"), nullptr, "rollback batch");
+    return false;
+}
+
 Transaction::Transaction(const Database &db) : m_database(db), m_db(db.connection())
 {
     if (!m_db.isOpen()) {
         m_error = QStringLiteral("database not open: ") + m_db.lastError().text();
         return;
     }
-    const bool sqlite = db.backend() == Database::Backend::Sqlite;
-    m_active = run(sqlite ? QStringLiteral("BEGIN IMMEDIATE") : QStringLiteral("BEGIN"), "begin transaction");
+    m_savepoint = db.inBatch();
+    m_active = run(m_savepoint ? QStringLiteral("SAVEPOINT rd_tx") : beginSql(db.backend()),
+                   "begin transaction");
 }
 
-// SQLite runs BEGIN/COMMIT/ROLLBACK as cached prepared statements; PostgreSQL cannot PREPARE them, so
-// they go as plain (single round trip) statements there.
 bool Transaction::run(const QString &sql, const char *what)
 {
-    if (m_database.backend() == Database::Backend::Sqlite) {
-        CachedQuery q = m_database.prepared(sql);
-        if (q->exec())
-            return true;
-        m_error = queryError(*q, what);
-        return false;
-    }
-    QSqlQuery q(m_db);
-    if (q.exec(sql))
-        return true;
-    m_error = queryError(q, what);
-    return false;
+    return runStatement(m_database, sql, &m_error, what);
 }
 
 Transaction::~Transaction()
@@ -343,7 +393,7 @@ bool Transaction::commit()
 {
     if (!m_active)
         return false;
-    if (!run(QStringLiteral("COMMIT"), "commit")) {
+    if (!run(m_savepoint ? QStringLiteral("RELEASE rd_tx") : QStringLiteral("COMMIT"), "commit")) {
         const QString error = m_error;
         rollback();
         m_error = error;
@@ -359,7 +409,12 @@ void Transaction::rollback()
         return;
     m_active = false;
     const QString error = m_error;
-    run(QStringLiteral("ROLLBACK"), "rollback");
+    if (m_savepoint) { // undo this operation only; the batch goes on
+        run(QStringLiteral("ROLLBACK TO rd_tx"), "rollback");
+        run(QStringLiteral("RELEASE rd_tx"), "rollback");
+    } else {
+        run(QStringLiteral("ROLLBACK"), "rollback");
+    }
     m_error = error;
 }
 

@@ -287,6 +287,23 @@ private slots:
         QCOMPARE(balance(m_demoUserId), before - log->quota);
     }
 
+    // A non-stream reply is sent only once its settlement is committed: the log row is there, for any
+    // connection, the moment the client has the response (no waiting for the relay's result signal).
+    void jsonReplyFollowsItsCommittedSettlement()
+    {
+        Store::LogFilter consume;
+        consume.type = Store::LogType::Consume;
+        const qint64 before = Store::LogRepository(db()).count(consume);
+        RawClient client;
+        QVERIFY(client.connectTo(m_runtime->port()));
+        client.send(post("/v1/chat/completions", chatBody(QStringLiteral("gpt-4o-mini"), QStringLiteral("hi"), false), m_key));
+        const auto response = client.readResponse(false, 30000);
+        QVERIFY(response);
+        QCOMPARE(response->status, 200);
+        QCOMPARE(Store::LogRepository(db()).count(consume), before + 1);
+        QVERIFY(RelayDeskTest::spinUntil([&] { return Store::ReservationRepository(db()).openReservations().isEmpty(); }, 30000));
+    }
+
     void jsonWithoutUpstreamUsage()
     {
         const Reply reply = call(chatBody(QStringLiteral("gpt-4o-mini"), QStringLiteral("hi [[scenario:no_usage]]"), false), m_key);

@@ -1,0 +1,65 @@
+#include "commitbatch.h"
+
+#include "database.h"
+
+#include <QtCore/QDebug>
+
+namespace RelayDesk::Store {
+
+CommitBatch::CommitBatch(std::shared_ptr<Database> db, QObject *parent)
+    : QObject(parent)
+    , m_db(std::move(db))
+{
+}
+
+CommitBatch::~CommitBatch()
+{
+    commit();
+}
+
+void CommitBatch::join()
+{
+    if (m_open || !m_db || m_db->backend() != Database::Backend::Sqlite)
+        return;
+    QString error;
+    if (!m_db->beginBatch(&error)) {
+        qWarning("ledger: cannot open a commit batch (%s); committing one by one", qPrintable(error));
+        return;
+    }
+    m_open = true;
+    if (!std::exchange(m_scheduled, true)) {
+        // Queued: runs after the events already pending in this pass, so their writes share the commit.
+        QMetaObject::invokeMethod(this, [this] {
+            m_scheduled = false;
+            commit();
+        }, Qt::QueuedConnection);
+    }
+}
+
+void CommitBatch::afterCommit(std::function<void(bool)> then)
+{
+    if (!m_open)
+        return then(true);
+    m_continuations.push_back(std::move(then));
+}
+
+bool CommitBatch::commit()
+{
+    bool committed = true;
+    if (m_open) {
+        m_open = false;
+        QString error;
+        committed = m_db->commitBatch(&error);
+        if (committed)
+            ++m_batches;
+        else
+            qWarning("ledger: commit of a batch failed (%s); its writes were rolled back", qPrintable(error));
+    }
+    // Continuations may open the next batch; they belong to this one only.
+    const auto continuations = std::exchange(m_continuations, {});
+    for (const auto &then : continuations)
+        then(committed);
+    return committed;
+}
+
+} // namespace RelayDesk::Store
