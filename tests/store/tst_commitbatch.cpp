@@ -27,6 +27,12 @@ qint64 balanceSeenElsewhere(const Store::Database &db, qint64 userId)
     return quota;
 }
 
+qint64 newUser(const Store::Database &db, const QString &name, qint64 quota)
+{
+    const auto user = Store::UserRepository(db).create(name, QStringLiteral("default"), quota);
+    return user ? user->id : 0;
+}
+
 } // namespace
 
 class TestCommitBatch final : public QObject
@@ -38,7 +44,7 @@ private Q_SLOTS:
     {
         Testing::TempDatabase t;
         QVERIFY2(t.isValid(), qPrintable(t.error()));
-        const qint64 userId = Store::UserRepository(t.db()).create(QStringLiteral("ann"), QStringLiteral("default"), 1000)->id;
+        const qint64 userId = newUser(t.db(), QStringLiteral("ann"), 1000);
         Store::ReservationRepository ledger(t.db());
         Store::CommitBatch batch(t.shared());
 
@@ -68,7 +74,7 @@ private Q_SLOTS:
     {
         Testing::TempDatabase t;
         QVERIFY2(t.isValid(), qPrintable(t.error()));
-        const qint64 userId = Store::UserRepository(t.db()).create(QStringLiteral("bob"), QStringLiteral("default"), 500)->id;
+        const qint64 userId = newUser(t.db(), QStringLiteral("bob"), 500);
         Store::ReservationRepository ledger(t.db());
         Store::CommitBatch batch(t.shared());
         batch.join();
@@ -94,7 +100,7 @@ private Q_SLOTS:
     {
         Testing::TempDatabase t;
         QVERIFY2(t.isValid(), qPrintable(t.error()));
-        const qint64 userId = Store::UserRepository(t.db()).create(QStringLiteral("cy"), QStringLiteral("default"), 50)->id;
+        const qint64 userId = newUser(t.db(), QStringLiteral("cy"), 50);
         Store::CommitBatch batch(t.shared());
         bool ran = false;
         batch.afterCommit([&](bool committed) { ran = committed; });
@@ -109,7 +115,7 @@ private Q_SLOTS:
     {
         Testing::TempDatabase t;
         QVERIFY2(t.isValid(), qPrintable(t.error()));
-        const qint64 userId = Store::UserRepository(t.db()).create(QStringLiteral("di"), QStringLiteral("default"), 100)->id;
+        const qint64 userId = newUser(t.db(), QStringLiteral("di"), 100);
         Store::ReservationRepository ledger(t.db());
         Store::CommitBatch batch(t.shared());
         batch.join();
@@ -130,7 +136,7 @@ private Q_SLOTS:
     {
         Testing::TempDatabase t;
         QVERIFY2(t.isValid(), qPrintable(t.error()));
-        const qint64 userId = Store::UserRepository(t.db()).create(QStringLiteral("ed"), QStringLiteral("default"), 100)->id;
+        const qint64 userId = newUser(t.db(), QStringLiteral("ed"), 100);
         bool ran = false;
         {
             Store::CommitBatch batch(t.shared());
