@@ -11,6 +11,7 @@
 #include "relay/usageparser.h"
 #include "store/commitbatch.h"
 #include "store/database.h"
+#include "store/logrepository.h"
 #include "billing/ledger.h"
 
 #include <QtCore/QDateTime>
@@ -447,6 +448,14 @@ private:
 
     void relayUpstreamError(int status, const QByteArray &body)
     {
+        const QString upstreamMessage = QJsonDocument::fromJson(body)
+                                            .object()
+                                            .value(QLatin1StringView("error"))
+                                            .toObject()
+                                            .value(QLatin1StringView("message"))
+                                            .toString();
+        m_failure = QStringLiteral("The upstream answered HTTP %1").arg(status) +
+                    (upstreamMessage.isEmpty() ? QString() : QStringLiteral(": ") + upstreamMessage.left(500));
         if (m_exchange) {
             if (isOpenAiErrorBody(body)) {
                 m_exchange->respond(status, body);
@@ -476,6 +485,7 @@ private:
 
     void respondAndRefund(const OpenAiError &error, const QString &reason)
     {
+        m_failure = error.message;
         if (m_exchange && !m_exchange->hasStarted())
             m_exchange->respondError(error);
         refund(reason, error.httpStatus);
@@ -483,6 +493,7 @@ private:
 
     void reject(const OpenAiError &error, const QString &reason)
     {
+        m_failure = error.message;
         if (m_exchange)
             m_exchange->respondError(error);
         finish(reason, false, error.httpStatus);
@@ -590,6 +601,8 @@ private:
         result.reserved = m_reserved;
         result.quota = settled ? m_settledQuota : 0;
         result.httpStatus = httpStatus;
+        if (!settled)
+            logFailure(reason, httpStatus);
         if (m_reservationId == 0) // refused before any hold: nothing of this call is in the batch
             return m_relay->callDone(this, result);
         // The reply and the result (what tests and the console read the database on) wait for the commit.
@@ -599,6 +612,33 @@ private:
                 exchange->respond(200, reply);
             relay->callDone(self, result);
         });
+    }
+
+    // A failed call leaves an error row (quota 0) so the console shows why an app's request failed; it does
+    // not count toward consumption. Unauthenticated requests never get this far, so they cannot flood the log.
+    void logFailure(const QString &reason, int httpStatus)
+    {
+        Store::LogRecord log;
+        log.type = Store::LogType::Error;
+        log.userId = m_auth.user.id;
+        log.keyId = m_auth.key.id;
+        log.channelId = m_channel.id;
+        log.model = m_model;
+        log.upstreamModel = m_upstreamModel;
+        log.promptTokens = m_estimate.total();
+        log.useMs = m_clock.elapsed();
+        log.isStream = m_stream;
+        log.requestId = m_requestId;
+        log.content = m_failure.isEmpty() ? reason : m_failure;
+        log.other = QJsonObject{{QStringLiteral("end_reason"), reason},
+                                {QStringLiteral("status_code"), httpStatus},
+                                {QStringLiteral("request_path"), QStringLiteral("/v1/chat/completions")},
+                                {QStringLiteral("reservation_id"), m_reservationId},
+                                {QStringLiteral("admin_info"),
+                                 QJsonObject{{QStringLiteral("use_channel"), QJsonArray::fromStringList(m_triedOrder)}}}};
+        m_relay->m_commits->join();
+        if (const auto r = Store::LogRepository(*m_relay->m_db).insert(log); !r)
+            qWarning("relay: error log of %s failed: %s", qPrintable(m_requestId), qPrintable(r.error()));
     }
 
     void abortUpstream()
@@ -643,6 +683,7 @@ private:
     QString m_reasoningText;
     QElapsedTimer m_clock;
     double m_frtMs = -1;
+    QString m_failure; // what the client was told, for the error log row
     QByteArray m_jsonReply; // a non-stream reply waiting for its settlement's commit
     qint64 m_reservationId = 0;
     qint64 m_reserved = 0;

@@ -484,7 +484,14 @@ private slots:
         QCOMPARE(reply.http.status, status);
         QVERIFY(reply.http.error().contains("message"));
         QVERIFY(!m_results.last().settled);
-        QVERIFY(!logFor(m_results.last().requestId));
+        // No consume row; an error row (quota 0) says what went wrong.
+        const auto log = logFor(m_results.last().requestId);
+        QVERIFY(log);
+        QCOMPARE(log->type, Store::LogType::Error);
+        QCOMPARE(log->quota, 0);
+        QVERIFY2(log->content.contains(QString::number(status)), qPrintable(log->content));
+        QCOMPARE(log->other.value("status_code").toInt(), status);
+        QCOMPARE(log->other.value("end_reason").toString(), QStringLiteral("refunded:upstream_http_%1").arg(status));
         QCOMPARE(Store::ReservationRepository(db()).byRequestId(m_results.last().requestId)->state,
                  Store::Reservation::State::Refunded);
         QCOMPARE(balance(userId), before);
@@ -630,6 +637,14 @@ private slots:
         QCOMPARE(r.http.status, 403);
         QCOMPARE(r.http.error().value("code").toString(), QStringLiteral("insufficient_quota"));
         QCOMPARE(balance(poorId), 10);
+        Store::LogFilter poorErrors;
+        poorErrors.userId = poorId;
+        poorErrors.type = Store::LogType::Error;
+        QVERIFY(RelayDeskTest::spinUntil([&] { return Store::LogRepository(db()).count(poorErrors) == 1; }, 30000));
+        const auto refusal = Store::LogRepository(db()).page(poorErrors, 1).rows.value(0);
+        QCOMPARE(refusal.quota, 0);
+        QCOMPARE(refusal.other.value("end_reason").toString(), QStringLiteral("refused:user_quota"));
+        QVERIFY(refusal.content.contains(QStringLiteral("quota")));
 
         // A key with its own quota: requests succeed until what is left cannot cover a reservation.
         const QByteArray body = chatBody("gpt-4o-mini", "hello", false, false, {{"max_tokens", 5000}});
