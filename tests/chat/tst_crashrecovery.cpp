@@ -1,0 +1,184 @@
+// A real crash: `relaydeskd serve` relays concurrent chat calls (JSON and SSE) to the fake upstream process
+// and is killed with SIGKILL mid-load. The next start must recover every reservation left open, and the
+// books must balance: what left the user's and the key's balances equals the sum of the consume logs.
+#include "store/apikeyrepository.h"
+#include "store/channelrepository.h"
+#include "store/database.h"
+#include "store/logrepository.h"
+#include "store/reservationrepository.h"
+#include "store/userrepository.h"
+
+#include <QtCore/QProcess>
+#include <QtCore/QRegularExpression>
+#include <QtCore/QTemporaryDir>
+#include <QtNetwork/QTcpServer>
+#include <QtNetwork/QTcpSocket>
+#include <QtTest/QtTest>
+
+using namespace RelayDesk;
+
+namespace {
+
+constexpr qint64 kUserQuota = 1'000'000'000;
+constexpr qint64 kKeyQuota = 500'000'000;
+
+QString binary(const char *name)
+{
+    return QDir(qEnvironmentVariable("RELAYDESK_BIN_DIR")).filePath(QString::fromLatin1(name));
+}
+
+quint16 freePort()
+{
+    QTcpServer probe;
+    probe.listen(QHostAddress::LocalHost, 0);
+    return probe.serverPort();
+}
+
+// Keeps `count` chat calls in flight, one connection each (Connection: close), starting a new one whenever
+// one ends, until stopped.
+class Load final : public QObject
+{
+public:
+    Load(quint16 port, QByteArray key, int count)
+        : m_port(port)
+        , m_key(std::move(key))
+    {
+        for (int i = 0; i < count; ++i)
+            startOne(i % 2 == 0);
+    }
+    void stop() { m_stopped = true; }
+    int completed() const { return m_completed; }
+    int completedStreams() const { return m_completedStreams; }
+
+private:
+    void startOne(bool stream)
+    {
+        if (m_stopped)
+            return;
+        auto *socket = new QTcpSocket(this);
+        const QByteArray body = QByteArrayLiteral(R"({"model":"gpt-4o-mini","max_tokens":300,"stream":)") +
+                                (stream ? "true" : "false") +
+                                R"(,"messages":[{"role":"user","content":"Tell me a long story, please."}]})";
+        connect(socket, &QTcpSocket::connected, socket, [this, socket, body] {
+            socket->write("POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+                          "Content-Type: application/json\r\nAuthorization: Bearer " + m_key +
+                          "\r\nContent-Length: " + QByteArray::number(body.size()) + "\r\n\r\n" + body);
+        });
+        connect(socket, &QTcpSocket::readyRead, socket, [socket] { socket->readAll(); });
+        connect(socket, &QTcpSocket::disconnected, this, [this, socket, stream] {
+            ++m_completed;
+            m_completedStreams += stream ? 1 : 0;
+            socket->deleteLater();
+            startOne(stream);
+        });
+        connect(socket, &QTcpSocket::errorOccurred, this, [socket](QAbstractSocket::SocketError error) {
+            if (error != QAbstractSocket::RemoteHostClosedError)
+                socket->abort(); // the relay is gone: stop this client
+        });
+        socket->connectToHost(QHostAddress::LocalHost, m_port);
+    }
+
+    quint16 m_port;
+    QByteArray m_key;
+    int m_completed = 0;
+    int m_completedStreams = 0;
+    bool m_stopped = false;
+};
+
+} // namespace
+
+class TestCrashRecovery final : public QObject
+{
+    Q_OBJECT
+
+    bool startServe(QProcess &serve, const QString &dataDir, quint16 port, QByteArray *output)
+    {
+        serve.setProcessChannelMode(QProcess::MergedChannels);
+        connect(&serve, &QProcess::readyReadStandardOutput, this, [&serve, output] { *output += serve.readAll(); });
+        serve.start(binary("relaydeskd"), {QStringLiteral("serve"), QStringLiteral("--data"), dataDir,
+                                           QStringLiteral("--listen"), QStringLiteral("127.0.0.1:%1").arg(port)});
+        return QTest::qWaitFor([&] { return output->contains("Listening on"); }, 30000);
+    }
+
+private Q_SLOTS:
+    void killedMidLoadLosesNoCharge()
+    {
+        QProcess upstream;
+        upstream.start(binary("relaydesk-fakeupstream"), {QStringLiteral("--delay-ms"), QStringLiteral("15")});
+        QVERIFY(upstream.waitForStarted(30000));
+        QVERIFY(QTest::qWaitFor([&] { return upstream.canReadLine(); }, 30000));
+        const QByteArray portLine = upstream.readLine().trimmed();
+        QVERIFY2(portLine.startsWith("PORT "), portLine.constData());
+
+        QTemporaryDir data;
+        auto opened = Store::Database::openDataDir(data.path());
+        QVERIFY2(opened, qPrintable(opened.error()));
+        const std::shared_ptr<Store::Database> db = opened.value();
+        const auto user = Store::UserRepository(*db).create(QStringLiteral("crash"), QStringLiteral("default"), kUserQuota);
+        QVERIFY(user);
+        Store::NewApiKey spec;
+        spec.userId = user->id;
+        spec.name = QStringLiteral("crash-key");
+        spec.quota = kKeyQuota;
+        const auto key = Store::ApiKeyRepository(*db).create(spec);
+        QVERIFY(key);
+        Store::Channel channel;
+        channel.name = QStringLiteral("fake");
+        channel.baseUrl = QStringLiteral("http://127.0.0.1:") + QString::fromLatin1(portLine.mid(5));
+        channel.secret = QStringLiteral("unused");
+        channel.models = {QStringLiteral("gpt-4o-mini")};
+        QVERIFY(Store::ChannelRepository(*db).create(channel));
+
+        const quint16 port = freePort();
+        QByteArray output;
+        {
+            QProcess serve;
+            QVERIFY2(startServe(serve, data.path(), port, &output), output.constData());
+            Load load(port, key->plainKey.toLatin1(), 24);
+            // Kill once streams have completed and others are in flight (their holds committed, as another
+            // connection sees them): streams run in waves, so a fixed delay could fall between two.
+            QVERIFY(QTest::qWaitFor([&] {
+                return load.completedStreams() >= 24 && load.completed() >= 100 &&
+                       Store::ReservationRepository(*db).openReservations().size() >= 6;
+            }, 60000));
+            serve.kill(); // SIGKILL: no shutdown path runs
+            QVERIFY(serve.waitForFinished(30000));
+            load.stop();
+        }
+        QTest::qWait(200); // let the clients notice
+        const int openAfterCrash = int(Store::ReservationRepository(*db).openReservations().size());
+        QVERIFY2(openAfterCrash > 0, "the kill should have caught calls in flight");
+
+        output.clear();
+        {
+            QProcess serve;
+            QVERIFY2(startServe(serve, data.path(), port, &output), output.constData());
+            serve.terminate();
+            QVERIFY(serve.waitForFinished(30000));
+        }
+        QVERIFY2(output.contains(QStringLiteral("Recovered %1 reservation").arg(openAfterCrash).toUtf8()),
+                 output.constData());
+        QVERIFY(Store::ReservationRepository(*db).openReservations().isEmpty());
+
+        // The books balance for the user and for the key.
+        Store::LogFilter consume;
+        consume.type = Store::LogType::Consume;
+        consume.userId = user->id;
+        const qint64 logged = Store::LogRepository(*db).sumQuota(consume);
+        const auto after = Store::UserRepository(*db).byId(user->id);
+        QVERIFY(logged > 0);
+        qInfo("recovered %d open reservations; %lld quota logged and debited", openAfterCrash, logged);
+        QCOMPARE(kUserQuota - after->quota, logged);
+        consume.userId.reset();
+        consume.keyId = key->key.id;
+        QCOMPARE(kKeyQuota - Store::ApiKeyRepository(*db).byId(key->key.id)->remainQuota,
+                 Store::LogRepository(*db).sumQuota(consume));
+        QCOMPARE(after->usedQuota, logged);
+
+        upstream.terminate();
+        QVERIFY(upstream.waitForFinished(30000));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestCrashRecovery)
+#include "tst_crashrecovery.moc"
