@@ -3,8 +3,10 @@
 #include "relay/httprequest.h"
 #include "relay/httpserver.h"
 #include "store/database.h"
+#include "store/logrepository.h"
 
 #include <QDateTime>
+#include <QJsonObject>
 #include <QUuid>
 #include <QtWebSockets/QWebSocket>
 
@@ -32,6 +34,28 @@ OpenAiError ledgerError(const Store::LedgerOutcome &out)
     default:
         return OpenAiError::internal(QStringLiteral("the quota ledger failed"));
     }
+}
+
+// A session refused at admission leaves an error row (quota 0), as a refused chat call does, so the console
+// shows why an app could not connect.
+void logRefusal(const Store::Database &db, const RealtimeAdmission &admission, const QString &requestId,
+                const OpenAiError &error, const Store::LedgerOutcome &out)
+{
+    Store::LogRecord log;
+    log.type = Store::LogType::Error;
+    log.userId = admission.userId;
+    log.keyId = admission.keyId;
+    log.channelId = admission.channelId;
+    log.model = admission.model;
+    log.upstreamModel = admission.upstreamModel;
+    log.requestId = requestId;
+    log.content = error.message;
+    log.other = QJsonObject{{QStringLiteral("ws"), true},
+                            {QStringLiteral("end_reason"), QString(QStringLiteral("refused:") + Store::ledgerFailureName(out.failure))},
+                            {QStringLiteral("status_code"), error.httpStatus},
+                            {QStringLiteral("request_path"), QStringLiteral("/v1/realtime")}};
+    if (const auto r = Store::LogRepository(db).insert(log); !r)
+        qWarning("realtime: error log of %s failed: %s", qPrintable(requestId), qPrintable(r.error()));
 }
 
 qint64 defaultCountText(const QString &text)
@@ -126,7 +150,8 @@ std::optional<OpenAiError> RealtimeRelay::check(const HttpRequest &request)
     params.userId = admission.userId;
     params.keyId = admission.keyId;
     params.channelId = admission.channelId;
-    params.requestId = QStringLiteral("rt-") + QUuid::createUuid().toString(QUuid::WithoutBraces);
+    const QString requestId = QStringLiteral("rt-") + QUuid::createUuid().toString(QUuid::WithoutBraces);
+    params.requestId = requestId;
     params.model = admission.model;
     params.upstreamModel = admission.upstreamModel.isEmpty() ? admission.model : admission.upstreamModel;
     params.userGroup = admission.userGroup;
@@ -136,8 +161,11 @@ std::optional<OpenAiError> RealtimeRelay::check(const HttpRequest &request)
     params.defaultMaxOutputTokens = m_config.defaultMaxOutputTokens;
     auto account = std::make_unique<RealtimeAccount>(m_deps.database, std::move(params));
     const Store::LedgerOutcome reserved = account->open();
-    if (!reserved)
-        return ledgerError(reserved);
+    if (!reserved) {
+        const OpenAiError error = ledgerError(reserved);
+        logRefusal(*m_deps.database, admission, requestId, error, reserved);
+        return error;
+    }
 
     const std::string peer = peerKey(request).toStdString();
     if (auto old = m_pending.find(peer); old != m_pending.end()) {

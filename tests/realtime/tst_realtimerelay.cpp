@@ -382,7 +382,17 @@ private Q_SLOTS:
         QVERIFY(!r->body.contains(rig.plainKey));
         QCOMPARE(rig.balance(), userQuota); // nothing held, nothing charged
         QCOMPARE(rig.openReservations(), 0);
-        QCOMPARE(rig.logs().size(), 0);
+        // A refusal by the ledger leaves one error row (quota 0); auth and request errors leave none.
+        const QList<Store::LogRecord> logs = rig.logs();
+        if (code == QLatin1String("insufficient_quota")) {
+            QCOMPARE(logs.size(), 1);
+            QCOMPARE(logs.first().type, Store::LogType::Error);
+            QCOMPARE(logs.first().quota, 0);
+            QCOMPARE(logs.first().other.value(u"end_reason").toString(), QStringLiteral("refused:user_quota"));
+            QCOMPARE(logs.first().other.value(u"ws").toBool(), true);
+        } else {
+            QCOMPARE(logs.size(), 0);
+        }
         QCOMPARE(rig.demo.handshakes().size(), 0);
     }
 
