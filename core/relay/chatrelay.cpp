@@ -514,19 +514,10 @@ private:
         const ParsedUsage usage = upstream ? *m_upstreamUsage : localUsage();
         const Billing::Quote quote = Billing::QuotaMath::settle(m_pricing, usage.usage);
 
-        Store::LogRecord log;
-        log.type = Store::LogType::Consume;
-        log.userId = m_auth.user.id;
-        log.keyId = m_auth.key.id;
-        log.channelId = m_channel.id;
-        log.model = m_model;
-        log.upstreamModel = m_upstreamModel;
+        Store::LogRecord log = logRow(Store::LogType::Consume);
         log.promptTokens = usage.promptTokens;
         log.completionTokens = usage.completionTokens;
         log.quota = quote.quota;
-        log.useMs = m_clock.elapsed();
-        log.isStream = m_stream;
-        log.requestId = m_requestId;
         log.priceSnapshotId = m_pricing.snapshotId;
         log.other = otherJson(usage, upstream, endReason);
         if (!upstream)
@@ -614,21 +605,28 @@ private:
         });
     }
 
-    // A failed call leaves an error row (quota 0) so the console shows why an app's request failed; it does
-    // not count toward consumption. Unauthenticated requests never get this far, so they cannot flood the log.
-    void logFailure(const QString &reason, int httpStatus)
+    // What every log row of this call says: who, which model and channel, how long, which request.
+    Store::LogRecord logRow(Store::LogType type) const
     {
         Store::LogRecord log;
-        log.type = Store::LogType::Error;
+        log.type = type;
         log.userId = m_auth.user.id;
         log.keyId = m_auth.key.id;
         log.channelId = m_channel.id;
         log.model = m_model;
         log.upstreamModel = m_upstreamModel;
-        log.promptTokens = m_estimate.total();
         log.useMs = m_clock.elapsed();
         log.isStream = m_stream;
         log.requestId = m_requestId;
+        return log;
+    }
+
+    // A failed call leaves an error row (quota 0) so the console shows why an app's request failed; it does
+    // not count toward consumption. Unauthenticated requests never get this far, so they cannot flood the log.
+    void logFailure(const QString &reason, int httpStatus)
+    {
+        Store::LogRecord log = logRow(Store::LogType::Error);
+        log.promptTokens = m_estimate.total();
         log.content = m_failure.isEmpty() ? reason : m_failure;
         log.other = QJsonObject{{QStringLiteral("end_reason"), reason},
                                 {QStringLiteral("status_code"), httpStatus},
