@@ -40,7 +40,6 @@ bool isOpenAiErrorBody(const QByteArray &body)
     return doc.isObject() && doc.object().value(QLatin1StringView("error")).isObject();
 }
 
-
 } // namespace
 
 // One chat completion in flight. Owned by ChatRelay; deletes itself (deleteLater) after its one settle or
@@ -133,7 +132,7 @@ public:
         abortUpstream();
         if (m_reservationId == 0)
             return finish(QStringLiteral("client_gone"), false, 499);
-        if (!m_upstreamCalled) // gone while the hold was being committed: nothing was used
+        if (m_tried.isEmpty()) // gone while the hold was being committed: no upstream was called
             return refund(QStringLiteral("client_gone"), 499);
         settle(QStringLiteral("client_gone"), 499);
     }
@@ -195,7 +194,6 @@ private:
         m_reply = m_relay->m_upstream->postJson(UpstreamClient::endpoint(m_channel.baseUrl, "chat/completions"),
                                             QJsonDocument(body).toJson(QJsonDocument::Compact),
                                             m_channel.secret.toUtf8(), m_stream);
-        m_upstreamCalled = true;
         m_sse = SseParser();
         connect(m_reply, &UpstreamReply::readyRead, this, [this] { onReadyRead(); });
         connect(m_reply, &UpstreamReply::finished, this, [this] { onFinished(); });
@@ -448,16 +446,12 @@ private:
 
     void relayUpstreamError(int status, const QByteArray &body)
     {
-        const QString upstreamMessage = QJsonDocument::fromJson(body)
-                                            .object()
-                                            .value(QLatin1StringView("error"))
-                                            .toObject()
-                                            .value(QLatin1StringView("message"))
-                                            .toString();
+        const QJsonValue upstreamError = QJsonDocument::fromJson(body).object().value(QLatin1StringView("error"));
+        const QString upstreamMessage = upstreamError.toObject().value(QLatin1StringView("message")).toString();
         m_failure = QStringLiteral("The upstream answered HTTP %1").arg(status) +
                     (upstreamMessage.isEmpty() ? QString() : QStringLiteral(": ") + upstreamMessage.left(500));
         if (m_exchange) {
-            if (isOpenAiErrorBody(body)) {
+            if (upstreamError.isObject()) { // an OpenAI-shaped error body goes through as is
                 m_exchange->respond(status, body);
             } else {
                 OpenAiError e;
@@ -693,7 +687,6 @@ private:
     bool m_streamStarted = false;
     bool m_sawDone = false;
     bool m_upstreamFinished = false;
-    bool m_upstreamCalled = false;
     bool m_done = false;
 };
 

@@ -5,7 +5,6 @@
 
 #include <curl/curl.h>
 
-#include <array>
 #include <mutex>
 
 namespace RelayDesk::Relay {

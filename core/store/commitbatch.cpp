@@ -19,14 +19,13 @@ CommitBatch::~CommitBatch()
 
 void CommitBatch::join()
 {
-    if (m_open || !m_db || m_db->backend() != Database::Backend::Sqlite)
+    if (!m_db || m_db->backend() != Database::Backend::Sqlite || m_db->inBatch())
         return;
     QString error;
     if (!m_db->beginBatch(&error)) {
         qWarning("ledger: cannot open a commit batch (%s); committing one by one", qPrintable(error));
         return;
     }
-    m_open = true;
     if (!std::exchange(m_scheduled, true)) {
         // Queued: runs after the events already pending in this pass, so their writes share the commit.
         QMetaObject::invokeMethod(this, [this] {
@@ -36,9 +35,14 @@ void CommitBatch::join()
     }
 }
 
+bool CommitBatch::isOpen() const
+{
+    return m_db && m_db->inBatch();
+}
+
 void CommitBatch::afterCommit(std::function<void(bool)> then)
 {
-    if (!m_open)
+    if (!isOpen())
         return then(true);
     m_continuations.push_back(std::move(then));
 }
@@ -46,8 +50,7 @@ void CommitBatch::afterCommit(std::function<void(bool)> then)
 bool CommitBatch::commit()
 {
     bool committed = true;
-    if (m_open) {
-        m_open = false;
+    if (isOpen()) {
         QString error;
         committed = m_db->commitBatch(&error);
         if (committed)

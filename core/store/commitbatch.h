@@ -35,14 +35,13 @@ public:
     // then rolled back; the reservations they belonged to are settled by crash recovery if need be).
     bool commit();
 
-    bool isOpen() const { return m_open; }
+    bool isOpen() const; // this thread's connection has the batch open
     quint64 batches() const { return m_batches; } // committed so far (diagnostics, tests)
 
 private:
     std::shared_ptr<Database> m_db;
     std::vector<std::function<void(bool)>> m_continuations;
     quint64 m_batches = 0;
-    bool m_open = false;
     bool m_scheduled = false;
 };
 
