@@ -13,7 +13,13 @@
 #include <QUrl>
 #include <QUrlQuery>
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <atomic>
+#include <cerrno>
+#include <cstring>
 #include <utility>
 #include <unordered_map>
 
@@ -111,6 +117,36 @@ Result<std::shared_ptr<Database::Shared>> parsePostgresUrl(const QString &text)
     return s;
 }
 
+// The database holds balances and channel secrets: owner-only (0600) whatever the umask. A new file is
+// created 0600 before SQLite opens it, and SQLite gives the -wal and -shm files it creates the main file's
+// mode. Files left group/world readable by older versions (and their -wal/-shm) are tightened by path:
+// never open and close an existing database file here, since closing any descriptor of it drops the POSIX
+// locks SQLite holds on it in this process.
+bool makeSqliteFilesPrivate(const QString &path, QString *error)
+{
+    const QByteArray file = QFile::encodeName(path);
+    constexpr mode_t kPrivate = S_IRUSR | S_IWUSR;
+    const int fd = ::open(file.constData(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, kPrivate);
+    if (fd >= 0) {
+        const bool ok = ::fchmod(fd, kPrivate) == 0; // the umask may have taken bits away
+        ::close(fd);
+        if (!ok) {
+            *error = QStringLiteral("cannot make database file %1 private (mode 0600)").arg(path);
+            return false;
+        }
+    } else if (errno != EEXIST) {
+        *error = QStringLiteral("cannot create database file %1: %2").arg(path, QString::fromLocal8Bit(std::strerror(errno)));
+        return false;
+    }
+    for (const char *suffix : {"", "-wal", "-shm"}) {
+        const QByteArray each = file + suffix;
+        struct stat st{};
+        if (::stat(each.constData(), &st) == 0 && (st.st_mode & 077) != 0 && ::chmod(each.constData(), kPrivate) != 0)
+            qWarning("cannot make database file %s private (mode 0600): not its owner?", each.constData());
+    }
+    return true;
+}
+
 // Memory-only tuning; none of it weakens WAL + synchronous=NORMAL crash safety.
 void applyTuningPragmas(QSqlQuery &q)
 {
@@ -164,6 +200,8 @@ Result<std::shared_ptr<Database>> Database::openUrl(const QString &url)
         if (path.isEmpty())
             return R::failure(QStringLiteral("empty database path"));
         shared->sqlitePath = QFileInfo(path).absoluteFilePath();
+        if (QString error; !makeSqliteFilesPrivate(shared->sqlitePath, &error))
+            return R::failure(error);
     }
     shared->serial = ++g_serial;
     std::shared_ptr<Database> db(new Database(shared));

@@ -9,6 +9,8 @@
 #include <QThread>
 #include <QtTest>
 
+#include <sys/stat.h>
+
 using namespace RelayDesk;
 
 class TestDatabase final : public QObject
@@ -16,6 +18,14 @@ class TestDatabase final : public QObject
     Q_OBJECT
 
 private:
+    static unsigned modeOf(const QString &path)
+    {
+        struct stat st{};
+        if (::stat(QFile::encodeName(path).constData(), &st) != 0)
+            return 0xffff;
+        return unsigned(st.st_mode & 07777);
+    }
+
     static QVariant scalar(const Store::Database &db, const QString &sql)
     {
         QSqlQuery q = db.query();
@@ -135,6 +145,55 @@ private slots:
         auto badDir = Store::Database::openDataDir(dir.filePath(QStringLiteral("file/sub")));
         QVERIFY(!badDir);
         QVERIFY(!badDir.error().isEmpty());
+    }
+
+    // The data dir holds the database, the secret key and the TLS key: 0700 whatever the umask, and an
+    // existing group/world-accessible one is tightened. The database files are 0600, -wal/-shm included.
+    void dataDirAndDatabaseFilesArePrivate_data()
+    {
+        QTest::addColumn<bool>("preexisting");
+        QTest::addColumn<int>("umask");
+        QTest::newRow("created, umask 022") << false << 022;
+        QTest::newRow("created, umask 000") << false << 0;
+        QTest::newRow("existing 0755 dir, umask 022") << true << 022;
+        QTest::newRow("existing 0777 dir, umask 000") << true << 0;
+    }
+
+    void dataDirAndDatabaseFilesArePrivate()
+    {
+        QFETCH(bool, preexisting);
+        QFETCH(int, umask);
+        const mode_t previous = ::umask(mode_t(umask));
+        const auto restore = qScopeGuard([previous] { ::umask(previous); });
+        QTemporaryDir parent;
+        const QString dir = parent.filePath(QStringLiteral("nested/data"));
+        if (preexisting) {
+            QVERIFY(QDir().mkpath(dir));
+            QVERIFY(::chmod(QFile::encodeName(dir).constData(), umask == 0 ? 0777 : 0755) == 0);
+        }
+        auto db = Store::Database::openDataDir(dir);
+        QVERIFY2(db, qPrintable(db.error()));
+        // A write makes sure the WAL and the shared-memory index exist.
+        QVERIFY(Store::UserRepository(*db.value()).create(QStringLiteral("mode-check")));
+        QCOMPARE(modeOf(dir), 0700u);
+        for (const char *suffix : {"", "-wal", "-shm"}) {
+            const QString file = QDir(dir).filePath(QStringLiteral("relaydesk.sqlite") + QLatin1String(suffix));
+            QVERIFY2(QFileInfo::exists(file), qPrintable(file));
+            QCOMPARE(modeOf(file), 0600u);
+        }
+    }
+
+    // A database left world-readable by an older version is tightened when it is opened again.
+    void existingWorldReadableDatabaseIsTightened()
+    {
+        Testing::TempDatabase t;
+        QVERIFY2(t.isValid(), qPrintable(t.error()));
+        const QString file = QDir(t.dataDir()).filePath(QStringLiteral("relaydesk.sqlite"));
+        t.close();
+        QVERIFY(::chmod(QFile::encodeName(file).constData(), 0644) == 0);
+        auto reopened = Store::Database::openDataDir(t.dataDir());
+        QVERIFY2(reopened, qPrintable(reopened.error()));
+        QCOMPARE(modeOf(file), 0600u);
     }
 
     void postgresOpensAndMigrates()
