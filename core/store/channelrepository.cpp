@@ -1,8 +1,13 @@
 #include "channelrepository.h"
 
 #include "database.h"
+#include "secretbox.h"
 #include "userrepository.h"
 
+#include "common/datadir.h"
+
+#include <QDir>
+#include <QFileInfo>
 #include <QJsonDocument>
 #include <QUrl>
 
@@ -12,7 +17,85 @@ namespace {
 const QString kColumns = QStringLiteral(
     "id, name, type, base_url, secret, models, groups, model_mapping, priority, weight, status, used_quota, created_at");
 
-Channel readChannel(const QSqlQuery &q)
+// storedSecret: the secret as the column holds it (sealed).
+void bindEditable(QSqlQuery &q, const Channel &c, const QString &storedSecret)
+{
+    q.addBindValue(c.name);
+    q.addBindValue(nn(c.type));
+    q.addBindValue(c.baseUrl);
+    q.addBindValue(nn(storedSecret));
+    q.addBindValue(nn(c.models.join(u',')));
+    q.addBindValue(nn(c.groups.join(u',')));
+    q.addBindValue(QString::fromUtf8(QJsonDocument(c.modelMapping).toJson(QJsonDocument::Compact)));
+    q.addBindValue(c.priority);
+    q.addBindValue(c.weight);
+    q.addBindValue(int(c.status));
+}
+
+const QString kSealedPattern = QStringLiteral("enc:v1:%");
+
+} // namespace
+
+ChannelRepository::ChannelRepository(const Database &db) : m_db(db) {}
+
+ChannelRepository::~ChannelRepository() = default;
+
+QString ChannelRepository::secretKeyFile(const Database &db)
+{
+    if (const QString given = qEnvironmentVariable(kSecretKeyFileEnv); !given.isEmpty())
+        return QFileInfo(given).absoluteFilePath();
+    const QString dir = db.backend() == Database::Backend::Sqlite ? QFileInfo(db.description()).absolutePath()
+                                                                  : resolveDataDir();
+    return QDir(dir).filePath(QStringLiteral("secret.key"));
+}
+
+bool ChannelRepository::hasSealedSecrets() const
+{
+    QSqlQuery q = m_db.query();
+    q.prepare(QStringLiteral("SELECT 1 FROM channels WHERE secret LIKE ? LIMIT 1"));
+    q.addBindValue(kSealedPattern);
+    return q.exec() && q.next();
+}
+
+// The key is created at first use only where it is ours to create (beside the database, none given by the
+// environment) and only while no secret is sealed yet: a lost key must stay an error, never be silently
+// replaced by a new one that cannot open the existing secrets.
+Result<const SecretBox *> ChannelRepository::secretBox(KeyUse use) const
+{
+    using R = Result<const SecretBox *>;
+    if (m_box)
+        return m_box.get();
+    const QString file = secretKeyFile(m_db);
+    const bool given = !qEnvironmentVariable(kSecretKeyFileEnv).isEmpty();
+    if (!QFileInfo::exists(file)) {
+        if (given)
+            return R::failure(QStringLiteral("secret key file %1 (from %2) does not exist; create it once with "
+                                             "`openssl rand -hex 32 > %1 && chmod 600 %1` and give every instance "
+                                             "the same file").arg(file, QLatin1String(kSecretKeyFileEnv)));
+        if (use == KeyUse::Read || hasSealedSecrets())
+            return R::failure(QStringLiteral("secret key file %1 is missing but channel secrets were encrypted with "
+                                             "it; restore it from a backup (or re-enter the channel keys)").arg(file));
+        if (QString error; !ensureDataDir(QFileInfo(file).absolutePath(), &error))
+            return R::failure(error);
+    }
+    auto loaded = SecretBox::load(file, given ? SecretBox::MustExist : SecretBox::CreateIfMissing);
+    if (!loaded)
+        return R::failure(loaded.error());
+    m_box = std::make_unique<SecretBox>(std::move(loaded.value()));
+    return m_box.get();
+}
+
+Result<QString> ChannelRepository::sealSecret(const QString &plain) const
+{
+    if (plain.isEmpty()) // nothing to hide; keeps "no key" visible as such
+        return QString();
+    const auto box = secretBox(KeyUse::Write);
+    if (!box)
+        return Result<QString>::failure(box.error());
+    return (*box)->seal(plain);
+}
+
+Channel ChannelRepository::readChannel(const QSqlQuery &q) const
 {
     Channel c;
     c.id = q.value(0).toLongLong();
@@ -28,24 +111,75 @@ Channel readChannel(const QSqlQuery &q)
     c.status = RowStatus(q.value(10).toInt());
     c.usedQuota = q.value(11).toLongLong();
     c.createdAt = q.value(12).toLongLong();
+    if (SecretBox::isSealed(c.secret)) {
+        // Plaintext rows (before the upgrade on open) read as is; a sealed one opens or reads as empty,
+        // never as the sealed text, which would go upstream as a key. Opening the database already
+        // refused a key that cannot open the secrets, so this is a key file changed under a running process.
+        auto box = secretBox(KeyUse::Read);
+        auto opened = box ? (*box)->open(c.secret) : Result<QString>::failure(box.error());
+        if (!opened)
+            qWarning("channel %s: %s", qPrintable(c.name), qPrintable(opened.error()));
+        c.secret = opened ? *opened : QString();
+    }
     return c;
 }
 
-void bindEditable(QSqlQuery &q, const Channel &c)
+Status ChannelRepository::prepareSecretsOnOpen() const
 {
-    q.addBindValue(c.name);
-    q.addBindValue(nn(c.type));
-    q.addBindValue(c.baseUrl);
-    q.addBindValue(nn(c.secret));
-    q.addBindValue(nn(c.models.join(u',')));
-    q.addBindValue(nn(c.groups.join(u',')));
-    q.addBindValue(QString::fromUtf8(QJsonDocument(c.modelMapping).toJson(QJsonDocument::Compact)));
-    q.addBindValue(c.priority);
-    q.addBindValue(c.weight);
-    q.addBindValue(int(c.status));
+    QSqlQuery q = m_db.query();
+    q.prepare(QStringLiteral("SELECT name, secret FROM channels WHERE secret LIKE ? LIMIT 1"));
+    q.addBindValue(kSealedPattern);
+    if (q.exec() && q.next()) {
+        const QString name = q.value(0).toString();
+        const QString sealed = q.value(1).toString();
+        q.finish();
+        const auto box = secretBox(KeyUse::Read);
+        if (!box)
+            return Status::failure(box.error());
+        if (const auto opened = (*box)->open(sealed); !opened)
+            return Status::failure(QStringLiteral("channel %1: %2").arg(name, opened.error()));
+    }
+    const auto upgraded = encryptPlaintextSecrets();
+    return upgraded ? Status() : Status::failure(upgraded.error());
 }
 
-} // namespace
+Result<int> ChannelRepository::encryptPlaintextSecrets() const
+{
+    using R = Result<int>;
+    QList<std::pair<qint64, QString>> plain;
+    {
+        QSqlQuery q = m_db.query();
+        q.prepare(QStringLiteral("SELECT id, secret FROM channels WHERE secret <> '' AND secret NOT LIKE ?"));
+        q.addBindValue(kSealedPattern);
+        if (!q.exec())
+            return R::failure(queryError(q, "find plaintext channel secrets"));
+        while (q.next())
+            plain.append({q.value(0).toLongLong(), q.value(1).toString()});
+    }
+    if (plain.isEmpty())
+        return 0;
+    Transaction tx(m_db);
+    if (!tx.isActive())
+        return R::failure(tx.error());
+    int changed = 0;
+    for (const auto &[id, secret] : std::as_const(plain)) {
+        const auto sealed = sealSecret(secret);
+        if (!sealed)
+            return R::failure(sealed.error());
+        QSqlQuery q = m_db.query();
+        q.prepare(QStringLiteral("UPDATE channels SET secret = ? WHERE id = ? AND secret = ?"));
+        q.addBindValue(*sealed);
+        q.addBindValue(id);
+        q.addBindValue(secret);
+        QString error;
+        if (!execQuery(q, &error, "encrypt channel secret"))
+            return R::failure(error);
+        changed += q.numRowsAffected() == 1 ? 1 : 0;
+    }
+    if (!tx.commit())
+        return R::failure(tx.error());
+    return changed;
+}
 
 Status ChannelRepository::validate(const Channel &c)
 {
@@ -79,10 +213,13 @@ Result<Channel> ChannelRepository::create(const Channel &channel) const
     Channel c = channel;
     c.createdAt = nowSecs();
     c.usedQuota = 0;
+    const auto sealed = sealSecret(c.secret);
+    if (!sealed)
+        return Result<Channel>::failure(sealed.error());
     QSqlQuery q = m_db.query();
     q.prepare(QStringLiteral("INSERT INTO channels(name, type, base_url, secret, models, groups, model_mapping, "
                              "priority, weight, status, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"));
-    bindEditable(q, c);
+    bindEditable(q, c, *sealed);
     q.addBindValue(c.createdAt);
     QString error;
     if (!execQuery(q, &error, "create channel") || !q.next())
@@ -95,10 +232,13 @@ Status ChannelRepository::update(const Channel &channel) const
 {
     if (Status valid = validate(channel); !valid)
         return valid;
+    const auto sealed = sealSecret(channel.secret);
+    if (!sealed)
+        return Status::failure(sealed.error());
     QSqlQuery q = m_db.query();
     q.prepare(QStringLiteral("UPDATE channels SET name = ?, type = ?, base_url = ?, secret = ?, models = ?, groups = ?, "
                              "model_mapping = ?, priority = ?, weight = ?, status = ? WHERE id = ?"));
-    bindEditable(q, channel);
+    bindEditable(q, channel, *sealed);
     q.addBindValue(channel.id);
     QString error;
     if (!execQuery(q, &error, "update channel"))

@@ -1,5 +1,6 @@
 #include "database.h"
 
+#include "channelrepository.h"
 #include "migrations.h"
 
 #include "common/datadir.h"
@@ -211,6 +212,10 @@ Result<std::shared_ptr<Database>> Database::openUrl(const QString &url)
                               .arg(db->description(), conn.lastError().text()));
     if (Status migrated = db->migrate(); !migrated)
         return R::failure(migrated.error());
+    // Channel secrets: a key that cannot open them fails the open (naming the key file); plaintext left
+    // by older versions is encrypted now.
+    if (Status secrets = ChannelRepository(*db).prepareSecretsOnOpen(); !secrets)
+        return R::failure(secrets.error());
     return db;
 }
 
