@@ -49,6 +49,19 @@ bool isBlank(char c)
     return c == ' ' || c == '\t';
 }
 
+OpenAiError malformed(const QString &why)
+{
+    return OpenAiError::invalidRequest(QStringLiteral("Malformed HTTP request: %1.").arg(why), "malformed_request");
+}
+
+int countFields(const HttpHeaders &headers, QByteArrayView name)
+{
+    int n = 0;
+    for (const HttpHeaders::Field &f : headers.fields())
+        n += f.first.compare(name, Qt::CaseInsensitive) == 0 ? 1 : 0;
+    return n;
+}
+
 } // namespace
 
 HttpRequestParser::HttpRequestParser(Listener &listener, Limits limits)
@@ -78,20 +91,40 @@ qsizetype HttpRequestParser::feed(QByteArrayView data)
 {
     qsizetype done = 0;
     while (done < data.size() && !m_stopped && !m_paused) {
-        const size_t n = http_parser_execute(m_parser.get(), &callbacks(), data.data() + done,
-                                             size_t(data.size() - done));
+        QByteArrayView chunk = data.sliced(done);
+        if (m_framing.isChecking()) {
+            // The library only ever sees bytes the validator accepted, and a head or chunked body ends exactly
+            // at the end of what it is given, so both agree on where each message starts.
+            const qsizetype accepted = m_framing.scan(chunk);
+            if (m_framing.hasFailed()) {
+                fail(malformed(m_framing.error()));
+                break;
+            }
+            chunk = chunk.first(accepted);
+        }
+        const size_t n = http_parser_execute(m_parser.get(), &callbacks(), chunk.data(), size_t(chunk.size()));
         done += qsizetype(n);
         if (m_stopped || m_paused)
             break;
-        const auto err = HTTP_PARSER_ERRNO(m_parser.get());
+        auto err = HTTP_PARSER_ERRNO(m_parser.get());
+        if (err == HPE_PAUSED) {
+            // Our own pause at the end of each message (onMessageComplete): the next head is validated first.
+            http_parser_pause(m_parser.get(), 0);
+            err = HPE_OK;
+        }
         if (err == HPE_HEADER_OVERFLOW) {
             fail(OpenAiError::headersTooLarge(m_limits.maxHeaderBytes));
             break;
         }
         if (err != HPE_OK) {
-            fail(OpenAiError::invalidRequest(
-                QStringLiteral("Malformed HTTP request: %1.").arg(QString::fromLatin1(http_errno_description(err))),
-                "malformed_request"));
+            fail(malformed(QString::fromLatin1(http_errno_description(err))));
+            break;
+        }
+        const auto stage = m_framing.stage();
+        if (stage == HttpFramingValidator::Stage::HeadComplete
+            || stage == HttpFramingValidator::Stage::MessageComplete) {
+            // The validator saw the end of a head or body that the library did not: never guess which is right.
+            fail(malformed(QStringLiteral("ambiguous message framing")));
             break;
         }
         if (m_parser->upgrade) {
@@ -101,6 +134,7 @@ qsizetype HttpRequestParser::feed(QByteArrayView data)
             http_parser_init(m_parser.get(), HTTP_REQUEST);
             m_parser->data = this;
             m_phase = Phase::Idle;
+            m_framing.reset();
             continue;
         }
         if (n == 0) {
@@ -191,6 +225,8 @@ bool HttpRequestParser::finishHead()
         while (!v.isEmpty() && isBlank(v.back()))
             v.chop(1);
     }
+    if (!checkFraming())
+        return false;
     if (!splitTarget(r)) {
         fail(OpenAiError::invalidRequest(QStringLiteral("Malformed request target."), "malformed_request"));
         return false;
@@ -212,11 +248,47 @@ bool HttpRequestParser::finishHead()
     return true;
 }
 
+// Framing headers a front proxy could read differently. libhttp-parser already refuses a repeated or listed
+// Content-Length and Content-Length together with Transfer-Encoding; the rest is checked here.
+bool HttpRequestParser::checkFraming()
+{
+    const HttpRequest &r = m_request;
+    const int codings = countFields(r.headers, "Transfer-Encoding");
+    if (codings > 0) {
+        if (r.isHttp10()) {
+            fail(malformed(QStringLiteral("Transfer-Encoding in an HTTP/1.0 request")));
+            return false;
+        }
+        // We de-chunk and nothing else: "gzip, chunked" would hand handlers a compressed body.
+        if (codings > 1 || r.headers.value("Transfer-Encoding").compare("chunked", Qt::CaseInsensitive) != 0) {
+            fail(malformed(QStringLiteral("only \"Transfer-Encoding: chunked\" is supported")));
+            return false;
+        }
+        if (r.headers.contains("Content-Length")) {
+            fail(malformed(QStringLiteral("both Transfer-Encoding and Content-Length")));
+            return false;
+        }
+    }
+    if (countFields(r.headers, "Host") > 1) {
+        fail(malformed(QStringLiteral("more than one Host header")));
+        return false;
+    }
+    return true;
+}
+
 int HttpRequestParser::onHeadersComplete(http_parser *p)
 {
     HttpRequestParser *s = self(p);
+    if (s->m_framing.stage() != HttpFramingValidator::Stage::HeadComplete) {
+        s->fail(malformed(QStringLiteral("ambiguous message framing")));
+        return -1;
+    }
     if (!s->finishHead())
         return -1;
+    if (p->flags & F_CHUNKED)
+        s->m_framing.beginChunkedBody();
+    else
+        s->m_framing.beginOpaqueBody();
     s->m_phase = Phase::Body;
     s->m_listener.onRequestHead(s->m_request);
     return s->m_stopped ? -1 : 0;
@@ -236,10 +308,20 @@ int HttpRequestParser::onBody(http_parser *p, const char *at, size_t len)
 int HttpRequestParser::onMessageComplete(http_parser *p)
 {
     HttpRequestParser *s = self(p);
+    if (s->m_framing.stage() == HttpFramingValidator::Stage::ChunkedBody) {
+        s->fail(malformed(QStringLiteral("ambiguous message framing")));
+        return 1;
+    }
+    s->m_framing.reset();
     s->m_phase = Phase::Idle;
     s->m_listener.onRequest(std::move(s->m_request));
     s->m_request = HttpRequest();
-    return s->m_stopped ? 1 : 0;
+    if (s->m_stopped)
+        return 1;
+    // Return to feed() so the next request's head goes through the validator before the library parses it.
+    if (!s->m_paused)
+        http_parser_pause(p, 1);
+    return 0;
 }
 
 const http_parser_settings &HttpRequestParser::callbacks()

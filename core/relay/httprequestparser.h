@@ -2,6 +2,10 @@
 // Socket-free HTTP/1.x request parser on top of Debian's libhttp-parser: feed it bytes in any chunking and it
 // reports request heads, complete requests and errors. It enforces the header and body limits, so the same
 // code path is exercised by the server and by the fuzzer (tools/fuzz).
+// Parsing is strict (request-smuggling hygiene behind a front proxy): HttpFramingValidator checks the head and
+// chunked framing in lock step with the library, and the head's framing headers are checked once complete;
+// anything ambiguous is a 400.
+#include "relay/httpframingvalidator.h"
 #include "relay/httprequest.h"
 #include "relay/openaierror.h"
 
@@ -66,12 +70,14 @@ private:
 
     bool countHeadBytes(size_t len);
     bool finishHead();
+    bool checkFraming();
     void fail(const OpenAiError &error);
 
     Listener &m_listener;
     Limits m_limits;
     std::unique_ptr<http_parser> m_parser;
     HttpRequest m_request;
+    HttpFramingValidator m_framing;
     qsizetype m_headBytes = 0;
     bool m_lastWasValue = false;
     bool m_paused = false;

@@ -162,6 +162,109 @@ private Q_SLOTS:
         QVERIFY(rec.requests.isEmpty());
     }
 
+    // Request-smuggling shapes (issue 10): whatever a front proxy might read differently is a 400, whole or
+    // split into single bytes, and nothing of the request reaches a handler.
+    void rejectsAmbiguousFraming_data()
+    {
+        QTest::addColumn<QByteArray>("input");
+        QTest::addColumn<int>("step");
+        const QList<std::pair<const char *, QByteArray>> shapes{
+            {"bare LF in a header value", "GET / HTTP/1.1\r\nX: a\nTransfer-Encoding: chunked\r\n\r\n"},
+            {"bare LF line ends", "GET / HTTP/1.1\nHost: x\n\n"},
+            {"bare LF after the request line", "GET / HTTP/1.1\nHost: x\r\n\r\n"},
+            {"bare LF ends the head", "GET / HTTP/1.1\r\nHost: x\r\n\n"},
+            {"bare CR in a header value", "GET / HTTP/1.1\r\nX: a\rY: b\r\n\r\n"},
+            {"HTTP/9.9", "GET / HTTP/9.9\r\n\r\n"},
+            {"HTTP/2.0", "GET / HTTP/2.0\r\n\r\n"},
+            {"HTTP/1.2", "GET / HTTP/1.2\r\n\r\n"},
+            {"lower-case version", "GET / http/1.1\r\n\r\n"},
+            {"version-less (HTTP/0.9)", "GET /\r\n\r\n"},
+            {"version-less, bare LF", "GET /\n\n"},
+            {"two spaces in the request line", "GET  / HTTP/1.1\r\n\r\n"},
+            {"non-ASCII in the target", "GET /\xff HTTP/1.1\r\n\r\n"},
+            {"obs-fold", "GET / HTTP/1.1\r\nX: a\r\n b\r\n\r\n"},
+            {"first header line folded", "GET / HTTP/1.1\r\n Host: x\r\n\r\n"},
+            {"space before the colon", "GET / HTTP/1.1\r\nHost : x\r\n\r\n"},
+            {"tab before the colon", "GET / HTTP/1.1\r\nHost\t: x\r\n\r\n"},
+            {"control character in a value", "GET / HTTP/1.1\r\nX: a\x01b\r\n\r\n"},
+            {"conflicting Content-Length",
+             "POST / HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab"},
+            {"Content-Length list", "POST / HTTP/1.1\r\nContent-Length: 1, 2\r\n\r\nab"},
+            {"Transfer-Encoding and Content-Length",
+             "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\n1\r\na\r\n0\r\n\r\n"},
+            {"Content-Length and Transfer-Encoding",
+             "POST / HTTP/1.1\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n1\r\na\r\n0\r\n\r\n"},
+            {"gzip, chunked", "POST / HTTP/1.1\r\nTransfer-Encoding: gzip, chunked\r\n\r\n1\r\na\r\n0\r\n\r\n"},
+            {"Transfer-Encoding twice",
+             "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"},
+            {"chunked in HTTP/1.0", "POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n1\r\na\r\n0\r\n\r\n"},
+            {"two Host headers", "GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n"},
+            {"chunk data longer than its size",
+             "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n1\r\naXX0\r\n\r\n"},
+            {"bare LF ends the last chunk",
+             "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n1\r\na\r\n0\r\n\n"},
+            {"bare LF in a chunk extension",
+             "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n1;a\nb\r\na\r\n0\r\n\r\n"},
+            {"space after the chunk size",
+             "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n1 \r\na\r\n0\r\n\r\n"},
+            {"bare LF in a trailer",
+             "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n1\r\na\r\n0\r\nT: x\nU: y\r\n\r\n"},
+        };
+        for (const auto &[name, input] : shapes) {
+            QTest::addRow("%s, whole", name) << input << 0;
+            QTest::addRow("%s, bytewise", name) << input << 1;
+        }
+    }
+
+    void rejectsAmbiguousFraming()
+    {
+        QFETCH(QByteArray, input);
+        QFETCH(int, step);
+        Recorder rec;
+        HttpRequestParser parser(rec, {});
+        rec.parser = &parser;
+        feedInSteps(parser, input, step);
+        QCOMPARE(rec.errors.size(), 1);
+        QCOMPARE(rec.errors[0].httpStatus, 400);
+        QCOMPARE(rec.errors[0].code, QByteArray("malformed_request"));
+        QVERIFY(rec.requests.isEmpty());
+        QVERIFY(parser.hasFailed());
+    }
+
+    // What strictness must not break: the forms RFC 9112 allows and clients send.
+    void acceptsWellFormedShapes_data()
+    {
+        QTest::addColumn<QByteArray>("input");
+        QTest::addColumn<QByteArray>("body");
+        QTest::newRow("empty lines before the request line") << QByteArray("\r\n\r\nGET / HTTP/1.1\r\n\r\n")
+                                                             << QByteArray();
+        QTest::newRow("HTTP/1.0") << QByteArray("GET / HTTP/1.0\r\nHost: x\r\n\r\n") << QByteArray();
+        QTest::newRow("tab and obs-text in a value") << QByteArray("GET / HTTP/1.1\r\nX:\ta \xe4 b\r\n\r\n")
+                                                     << QByteArray();
+        QTest::newRow("empty value") << QByteArray("GET / HTTP/1.1\r\nX:\r\n\r\n") << QByteArray();
+        QTest::newRow("Chunked, any case, with extension and trailer")
+            << QByteArray("POST / HTTP/1.1\r\nTransfer-Encoding: Chunked\r\n\r\n"
+                          "A;name=\"v\"\r\n0123456789\r\n0\r\nT: x\r\n\r\n")
+            << QByteArray("0123456789");
+        QTest::newRow("body with LF and CR bytes") << QByteArray("POST / HTTP/1.1\r\nContent-Length: 4\r\n\r\n\n\r\n\n")
+                                                   << QByteArray("\n\r\n\n");
+    }
+
+    void acceptsWellFormedShapes()
+    {
+        QFETCH(QByteArray, input);
+        QFETCH(QByteArray, body);
+        for (int step : {0, 1}) {
+            Recorder rec;
+            HttpRequestParser parser(rec, {});
+            feedInSteps(parser, input + "GET /next HTTP/1.1\r\n\r\n", step);
+            QVERIFY2(rec.errors.isEmpty(), qPrintable(rec.errors.value(0).message));
+            QCOMPARE(rec.requests.size(), 2);
+            QCOMPARE(rec.requests[0].body, body);
+            QCOMPARE(rec.requests[1].path, QByteArray("/next"));
+        }
+    }
+
     void bodyExactlyAtLimitIsAccepted()
     {
         Recorder rec;
