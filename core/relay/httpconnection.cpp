@@ -89,7 +89,7 @@ HttpConnection::HttpConnection(QTcpSocket *socket, HttpServer *server, std::opti
 #endif
     if (rejection) {
         m_rejection = true;
-        queueError(*rejection);
+        queueRejection(*rejection);
     }
     updateDeadline();
     if (m_socket->bytesAvailable() > 0)
@@ -309,6 +309,20 @@ void HttpConnection::queueError(const OpenAiError &error)
     auto *exchange = new HttpExchange(this, std::move(request));
     m_queue.push_back(exchange);
     exchange->respondError(error);
+}
+
+void HttpConnection::queueRejection(const OpenAiError &error)
+{
+    m_parser.stop();
+    m_closing = true;
+    HttpRequest request;
+    request.keepAlive = false;
+    auto *exchange = new HttpExchange(this, std::move(request));
+    m_queue.push_back(exchange);
+    // A load refusal, not a fault of the request: tell clients (the OpenAI SDKs honour it) when to come back.
+    HttpResponse response = HttpResponse::error(error);
+    response.headers.add("Retry-After", "1");
+    exchange->respond(std::move(response));
 }
 
 void HttpConnection::exchangeUpdated(HttpExchange *exchange)

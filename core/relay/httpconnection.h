@@ -20,8 +20,8 @@ class HttpConnection final : public QObject, private HttpRequestParser::Listener
     Q_OBJECT
 
 public:
-    // Takes ownership of the socket. With `rejection` set, the connection only answers that error and closes
-    // (used for 503 when the server is at its connection limit).
+    // Takes ownership of the socket. With `rejection` set, the connection only answers that error (with
+    // Retry-After) and closes: 503 when the server is at its connection limit, 429 over the per-address cap.
     HttpConnection(QTcpSocket *socket, HttpServer *server, std::optional<OpenAiError> rejection = {});
     ~HttpConnection() override;
 
@@ -30,6 +30,7 @@ public:
     bool isLastInQueue(const HttpExchange *exchange) const { return !m_queue.empty() && m_queue.back() == exchange; }
     bool isHeadOfQueue(const HttpExchange *exchange) const { return !m_queue.empty() && m_queue.front() == exchange; }
     bool isRejection() const { return m_rejection; }
+    const QHostAddress &peerAddress() const { return m_peerAddress; }
     QByteArray serverName() const;
 
     // Called by the server's sweep timer with the current steady time.
@@ -55,6 +56,7 @@ private:
     void exchangeUpdated(HttpExchange *exchange);
     void drain();
     void queueError(const OpenAiError &error);
+    void queueRejection(const OpenAiError &error);
     void beginClose();
     void shutdownWrite();
     void updateDeadline();

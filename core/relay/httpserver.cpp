@@ -20,7 +20,23 @@ QString peerKey(const QHostAddress &address, quint16 port)
     return address.toString() + QLatin1Char('|') + QString::number(port);
 }
 
-constexpr int RejectingLimit = 64; // concurrent 503 answers before excess connections are just closed
+constexpr int RejectingLimit = 64; // concurrent 503/429 answers before excess connections are just closed
+// Polite 429 answers one address may have under way: a single flooding client cannot use up the budget of
+// polite answers the others get.
+constexpr int RejectingPerAddressLimit = RejectingLimit / 4;
+
+// The key of the per-address cap: an IPv4 client is the same client whether the server listens on an IPv4 or a
+// dual-stack socket (where it appears as ::ffff:a.b.c.d); the IPv6 scope is not part of the identity.
+QHostAddress clientKey(const QHostAddress &peer)
+{
+    bool isV4 = false;
+    const quint32 v4 = peer.toIPv4Address(&isV4);
+    if (isV4)
+        return QHostAddress(v4);
+    QHostAddress key(peer);
+    key.setScopeId(QString());
+    return key;
+}
 
 qint64 steadyNowMs()
 {
@@ -90,25 +106,51 @@ void HttpServer::incomingConnection(qintptr socketDescriptor)
         return;
     }
     socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
-    if (m_config.tls)
-        startTls(static_cast<QSslSocket *>(socket));
     std::optional<OpenAiError> rejection;
-    if (m_activeConnections >= m_config.maxConnections && m_rejecting >= RejectingLimit) {
-        // Under a flood, even the polite 503 costs too much: drop the connection outright.
+    if (admit(clientKey(socket->peerAddress()), &rejection) == Admission::Dropped) {
+        // Under a flood, even the polite answer costs too much: drop the connection outright.
         socket->abort();
         delete socket;
         return;
     }
-    if (m_activeConnections >= m_config.maxConnections) {
-        ++m_rejecting;
-        rejection = OpenAiError::serviceUnavailable(
-            QStringLiteral("Too many connections (limit %1); retry later.").arg(m_config.maxConnections),
-            "too_many_connections");
-    } else {
-        ++m_activeConnections;
-    }
+    if (m_config.tls)
+        startTls(static_cast<QSslSocket *>(socket));
     auto *connection = new HttpConnection(socket, this, rejection);
     m_connections.insert(connection);
+}
+
+// Takes a slot for a new connection from `client`, or a short-lived rejecting slot with the error to answer
+// (`refusal`), or neither when even the polite answer costs too much.
+HttpServer::Admission HttpServer::admit(const QHostAddress &client, std::optional<OpenAiError> *refusal)
+{
+    AddressLoad &load = m_addressLoad[client];
+    const int perAddress = m_config.maxConnectionsPerAddress;
+    const bool overAddress = perAddress > 0 && load.active >= perAddress;
+    const bool overGlobal = m_activeConnections >= m_config.maxConnections;
+    if (!overAddress && !overGlobal) {
+        ++load.active;
+        ++m_activeConnections;
+        return Admission::Accepted;
+    }
+    if (m_rejecting >= RejectingLimit || (overAddress && load.rejecting >= RejectingPerAddressLimit)) {
+        if (load.active == 0 && load.rejecting == 0)
+            m_addressLoad.remove(client);
+        return Admission::Dropped;
+    }
+    ++m_rejecting;
+    ++load.rejecting;
+    *refusal = overAddress
+        ? OpenAiError::rateLimited(
+              QStringLiteral("Too many connections from your address (limit %1); retry later.").arg(perAddress))
+        : OpenAiError::serviceUnavailable(
+              QStringLiteral("Too many connections (limit %1); retry later.").arg(m_config.maxConnections),
+              "too_many_connections");
+    return Admission::Refused;
+}
+
+int HttpServer::connectionCount(const QHostAddress &address) const
+{
+    return m_addressLoad.value(clientKey(address)).active;
 }
 
 // The connection reads decrypted bytes as usual; the handshake runs first. A client that fails it (plain
@@ -128,10 +170,18 @@ void HttpServer::connectionClosed(HttpConnection *connection)
 {
     if (!m_connections.remove(connection))
         return;
-    if (connection->isRejection())
+    const auto load = m_addressLoad.find(clientKey(connection->peerAddress()));
+    if (connection->isRejection()) {
         --m_rejecting;
-    else
+        if (load != m_addressLoad.end())
+            --load->rejecting;
+    } else {
         --m_activeConnections;
+        if (load != m_addressLoad.end())
+            --load->active;
+    }
+    if (load != m_addressLoad.end() && load->active <= 0 && load->rejecting <= 0)
+        m_addressLoad.erase(load);
 }
 
 void HttpServer::sweep()

@@ -48,10 +48,14 @@ inline bool spinUntil(const std::function<bool()> &done, int timeoutMs = 10000)
 class RawClient
 {
 public:
-    bool connectTo(quint16 port)
+    // `from` picks the client's source address: any 127.x.y.z is loopback on Linux, so tests can play several
+    // client hosts (e.g. for the per-address connection cap).
+    bool connectTo(quint16 port, const QHostAddress &from = {})
     {
         QObject::connect(&m_socket, &QTcpSocket::readyRead, [this] { m_buffer += m_socket.readAll(); });
         QObject::connect(&m_socket, &QTcpSocket::connected, [this] { m_connected = true; });
+        if (!from.isNull() && !m_socket.bind(from, 0))
+            return false;
         m_socket.connectToHost(QHostAddress::LocalHost, port);
         // The server may answer and close at once (503), so "was connected" is what counts.
         return spinUntil([this] { return m_connected; });

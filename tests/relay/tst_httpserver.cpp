@@ -334,6 +334,16 @@ private Q_SLOTS:
             << QByteArray("POST /v1/echo HTTP/1.1\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n");
         QTest::newRow("bad chunk size")
             << QByteArray("POST /v1/echo HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n");
+        // Request-smuggling shapes libhttp-parser (built without HTTP_PARSER_STRICT) used to accept.
+        QTest::newRow("bare LF in a header value (smuggling)")
+            << QByteArray("POST /v1/echo HTTP/1.1\r\nX: a\nContent-Length: 5\r\n\r\nhello");
+        QTest::newRow("bare LF starts a header") << QByteArray("GET /v1/fast HTTP/1.1\r\nX: a\nHost: b\r\n\r\n");
+        QTest::newRow("HTTP/9.9") << QByteArray("GET /v1/fast HTTP/9.9\r\n\r\n");
+        QTest::newRow("version-less request line") << QByteArray("GET /v1/fast\r\n\r\n");
+        QTest::newRow("obs-fold") << QByteArray("GET /v1/fast HTTP/1.1\r\nX: a\r\n b\r\n\r\n");
+        QTest::newRow("space before colon") << QByteArray("GET /v1/fast HTTP/1.1\r\nHost : x\r\n\r\n");
+        QTest::newRow("chunk data longer than its size")
+            << QByteArray("POST /v1/echo HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n1\r\naGET /v1/fast HTTP/1.1\r\n\r\n");
     }
 
     void malformedRequestIs400()
@@ -451,6 +461,90 @@ private Q_SLOTS:
         const auto ok = d.readResponse();
         QVERIFY(ok);
         QCOMPARE(ok->status, 200);
+    }
+
+    // Issue 10 item 8: one client address cannot take every slot. Its connections beyond the cap get a 429 with
+    // Retry-After at once and are closed, without holding a global slot; other addresses are all served.
+    void perAddressCapRefusesOnlyThatAddress_data()
+    {
+        QTest::addColumn<QHostAddress>("listen");
+        QTest::addColumn<QByteArray>("greedyBytes"); // what each greedy connection sends, then it stalls
+        QTest::newRow("idle, IPv4 listener") << QHostAddress(QHostAddress::LocalHost) << QByteArray();
+        QTest::newRow("slow head, IPv4 listener") << QHostAddress(QHostAddress::LocalHost)
+                                                  << QByteArray("GET /v1/fast HTTP/1.1\r\nX-Slow: ");
+        // Peers appear as ::ffff:127.0.0.2 on a dual-stack socket: still one address.
+        QTest::newRow("idle, dual-stack listener") << QHostAddress(QHostAddress::Any) << QByteArray();
+    }
+
+    void perAddressCapRefusesOnlyThatAddress()
+    {
+        QFETCH(QHostAddress, listen);
+        QFETCH(QByteArray, greedyBytes);
+        constexpr int Cap = 4;
+        constexpr int Extra = 3;
+        HttpServerConfig config;
+        config.address = listen;
+        config.maxConnectionsPerAddress = Cap;
+        config.maxConnections = 2 * Cap; // refused connections must not use any of these
+        auto server = makeServer(config);
+        const QHostAddress greedy(QStringLiteral("127.0.0.2"));
+        const QHostAddress other(QStringLiteral("127.0.0.3"));
+
+        std::vector<std::unique_ptr<RawClient>> hogs;
+        for (int i = 0; i < Cap + Extra; ++i) {
+            hogs.push_back(std::make_unique<RawClient>());
+            QVERIFY(hogs.back()->connectTo(server->serverPort(), greedy));
+            if (!greedyBytes.isEmpty())
+                hogs.back()->send(greedyBytes);
+        }
+        const auto refused = [&] {
+            return std::count_if(hogs.begin(), hogs.end(),
+                                 [](const auto &c) { return c->buffer().startsWith("HTTP/1.1 429"); });
+        };
+        QTRY_COMPARE(refused(), Extra);
+        QCOMPARE(server->connectionCount(greedy), Cap);
+        QCOMPARE(server->connectionCount(), Cap);
+        for (const auto &c : hogs) {
+            if (!c->buffer().startsWith("HTTP/1.1 429")) {
+                QVERIFY(c->isOpen());
+                continue;
+            }
+            const auto r = c->readResponse();
+            QVERIFY(r);
+            QCOMPARE(r->status, 429);
+            QCOMPARE(r->header("Retry-After"), QByteArray("1"));
+            QCOMPARE(r->error().value("code").toString(), QStringLiteral("rate_limit_exceeded"));
+            QVERIFY(r->error().value("message").toString().contains(QStringLiteral("limit 4")));
+            QVERIFY(c->waitClosed(3000)); // closed promptly, not at the header timeout
+        }
+
+        // Meanwhile another address gets every remaining slot, and each of its calls is served.
+        std::vector<std::unique_ptr<RawClient>> others;
+        for (int i = 0; i < Cap; ++i) {
+            others.push_back(std::make_unique<RawClient>());
+            QVERIFY(others.back()->connectTo(server->serverPort(), other));
+            others.back()->send(get("/v1/fast"));
+        }
+        for (const auto &c : others) {
+            const auto r = c->readResponse();
+            QVERIFY(r);
+            QCOMPARE(r->status, 200);
+            QCOMPARE(r->body, QByteArray("fast"));
+        }
+        QCOMPARE(server->connectionCount(other), Cap);
+        QCOMPARE(server->connectionCount(), 2 * Cap);
+
+        // The greedy address gets a slot back when one of its connections leaves.
+        const auto open = std::find_if(hogs.begin(), hogs.end(), [](const auto &c) { return c->isOpen(); });
+        QVERIFY(open != hogs.end());
+        (*open)->close();
+        QTRY_COMPARE(server->connectionCount(greedy), Cap - 1);
+        RawClient again;
+        QVERIFY(again.connectTo(server->serverPort(), greedy));
+        again.send(get("/v1/fast"));
+        const auto r = again.readResponse();
+        QVERIFY(r);
+        QCOMPARE(r->status, 200);
     }
 
     void sseStreamComplete()
