@@ -6,6 +6,7 @@
 
 #include "billing/pricingservice.h"
 #include "billing/quotamath.h"
+#include "common/datadir.h"
 #include "store/apikeyrepository.h"
 #include "store/channelrepository.h"
 #include "store/database.h"
@@ -30,7 +31,7 @@ constexpr int kFailure = 1;
 constexpr int kBadInput = 2;
 
 const char *const kUsage =
-    "usage: relaydeskd admin <command> [--data DIR | --db URL]\n"
+    "usage: relaydeskd admin <command> [--data DIR | --db URL | --db-file FILE]\n"
     "  user add NAME [--group G] [--quota Q]\n"
     "  user show NAME\n"
     "  user set-quota NAME Q\n"
@@ -46,7 +47,9 @@ const char *const kUsage =
     "  quote --model M [--group G] [--prompt N] [--completion N] [--cached N] [--audio-in N]\n"
     "        [--audio-out N] [--image-in N] [--cached-audio N] [--cache-write N]\n"
     "  logs [--user NAME] [--limit N]   (one JSON object per line, newest first)\n"
-    "Quota: 500000 = US$1. Output is JSON; errors go to stderr (exit 2 bad input, 1 failure).\n";
+    "Quota: 500000 = US$1. Output is JSON; errors go to stderr (exit 2 bad input, 1 failure).\n"
+    "The database URL may also come from $RELAYDESK_DB_URL or --db-file (its first line), which keep a\n"
+    "password out of the command line.\n";
 
 QTextStream &out()
 {
@@ -550,16 +553,20 @@ int logsCommand(const QStringList &rest, const Location &where)
 
 int runAdmin(const QStringList &args)
 {
-    // --data / --db may appear anywhere; pull them out first.
+    // --data / --db / --db-file may appear anywhere; pull them out first.
     Location where;
+    QString dbFile;
     QStringList rest;
     for (int i = 0; i < args.size(); ++i) {
         const QString &arg = args[i];
-        QString *target = arg == u"--data" ? &where.dataDir : arg == u"--db" ? &where.url : nullptr;
+        QString *target = arg == u"--data" ? &where.dataDir : arg == u"--db" ? &where.url
+                        : arg == u"--db-file" ? &dbFile : nullptr;
         if (arg.startsWith(QStringLiteral("--data=")))
             where.dataDir = arg.mid(7);
         else if (arg.startsWith(QStringLiteral("--db=")))
             where.url = arg.mid(5);
+        else if (arg.startsWith(QStringLiteral("--db-file=")))
+            dbFile = arg.mid(10);
         else if (!target)
             rest << arg;
         else if (i + 1 >= args.size())
@@ -567,8 +574,15 @@ int runAdmin(const QStringList &args)
         else
             *target = args[++i];
     }
-    if (!where.dataDir.isEmpty() && !where.url.isEmpty())
+    if (!where.dataDir.isEmpty() && (!where.url.isEmpty() || !dbFile.isEmpty()))
         return badInput(QStringLiteral("give either --data DIR or --db URL, not both"));
+    QString dbError, dbWarning;
+    const auto url = resolveDatabaseUrl({where.url, dbFile, !where.dataDir.isEmpty()}, &dbError, &dbWarning);
+    if (!dbWarning.isEmpty())
+        err() << "relaydeskd admin: warning: " << dbWarning << '\n';
+    if (!url)
+        return badInput(dbError);
+    where.url = *url;
     if (rest.isEmpty()) {
         err() << kUsage;
         return kBadInput;

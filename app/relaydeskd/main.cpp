@@ -11,7 +11,8 @@ int usage(int code)
 {
     QTextStream(code == 0 ? stdout : stderr)
         << "usage: relaydeskd <command> [options]\n"
-           "  serve   [--data DIR | --db URL] [--listen HOST:PORT] [--demo]   run the relay headless\n"
+           "  serve   [--data DIR | --db URL | --db-file FILE] [--listen HOST:PORT] [--demo]\n"
+           "                                                                  run the relay headless\n"
            "  admin   <user|key|channel|pricing|quote|logs> ...               administer (prints JSON)\n"
            "  count   [--model M | --encoding E] [--jsonl] [FILE...]          count tokens\n";
     return code;

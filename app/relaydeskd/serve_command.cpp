@@ -1,5 +1,6 @@
 #include "commands.h"
 
+#include "common/datadir.h"
 #include "service/runtime.h"
 
 #include <QtCore/QCoreApplication>
@@ -8,6 +9,8 @@
 
 #include <atomic>
 #include <csignal>
+
+#include <unistd.h>
 
 namespace RelayDesk::Cli {
 
@@ -22,7 +25,7 @@ extern "C" void onStopSignal(int sig)
 
 int serveUsage(QTextStream &err)
 {
-    err << "usage: relaydeskd serve [--data DIR | --db URL] [--listen HOST:PORT] [--demo]\n"
+    err << "usage: relaydeskd serve [--data DIR | --db URL | --db-file FILE] [--listen HOST:PORT] [--demo]\n"
            "                        [--tls [--tls-cert FILE --tls-key FILE]] [--demo-delay-ms N]\n";
     return 2;
 }
@@ -55,6 +58,7 @@ int runServe(const QStringList &args)
     QTextStream out(stdout);
     QTextStream err(stderr);
     Service::RuntimeConfig config;
+    QString dbFile;
     for (qsizetype i = 0; i < args.size(); ++i) {
         const QString &a = args.at(i);
         const auto value = [&](QString *target) {
@@ -69,6 +73,9 @@ int runServe(const QStringList &args)
                 return serveUsage(err);
         } else if (a == QLatin1StringView("--db")) {
             if (!value(&config.dbUrl))
+                return serveUsage(err);
+        } else if (a == QLatin1StringView("--db-file")) {
+            if (!value(&dbFile))
                 return serveUsage(err);
         } else if (a == QLatin1StringView("--listen")) {
             if (!value(&v) || !parseListen(v, &config.listenAddress, &config.listenPort)) {
@@ -104,6 +111,17 @@ int runServe(const QStringList &args)
         return 2;
     }
 
+    QString dbError, dbWarning;
+    const auto dbUrl = resolveDatabaseUrl({config.dbUrl, dbFile, !config.dataDir.isEmpty()}, &dbError, &dbWarning);
+    if (!dbWarning.isEmpty())
+        err << "relaydeskd serve: warning: " << dbWarning << '\n';
+    if (!dbUrl) {
+        err << "relaydeskd serve: " << dbError << '\n';
+        return 2;
+    }
+    config.dbUrl = *dbUrl;
+    err.flush();
+
     Service::Runtime runtime;
     if (!runtime.start(config)) {
         err << "relaydeskd serve: " << runtime.errorString() << '\n';
@@ -114,8 +132,11 @@ int runServe(const QStringList &args)
     if (auto *demo = runtime.demoUpstream())
         out << "Demo upstream on " << demo->baseUrl() << '\n';
     if (const auto creds = runtime.demoCredentials()) {
-        if (!creds->plainKey.isEmpty())
+        if (!creds->plainKey.isEmpty() && ::isatty(STDOUT_FILENO))
             out << "Demo API key (shown once, store it now): " << creds->plainKey << '\n';
+        else if (!creds->plainKey.isEmpty()) // a log or a pipe would keep the key: the hint only
+            out << "Demo API key: " << creds->keyHint << " (the full key is printed only to a terminal; make a new "
+                << "one with: relaydeskd admin key add --user demo)\n";
         else
             out << "Demo API key: " << creds->keyHint << " (created earlier; the full key was shown then)\n";
         runtime.forgetDemoKey();

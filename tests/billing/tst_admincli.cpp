@@ -10,6 +10,7 @@
 #include <QJsonDocument>
 #include <QProcess>
 #include <QRegularExpression>
+#include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -307,6 +308,192 @@ private slots:
         const Run r = admin(dataDir(QStringLiteral("help")), {QStringLiteral("--help")});
         QCOMPARE(r.exitCode, 0);
         QVERIFY(r.out.contains("key add --user NAME"));
+    }
+
+    // --- Secrets: the database URL outside argv, the demo key only on a terminal (issue 10, item 9) ---
+
+    // relaydeskd with an environment of its own: HOME/XDG_DATA_HOME point into the test's temp dir, so a
+    // run that ignores the database location cannot touch the real per-user data dir.
+    QProcessEnvironment isolatedEnv(const QString &name, const QString &dbUrl = {}) const
+    {
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(QStringLiteral("HOME"), dataDir(name + QStringLiteral("-home")));
+        env.insert(QStringLiteral("XDG_DATA_HOME"), dataDir(name + QStringLiteral("-home/.local/share")));
+        env.remove(QStringLiteral("RELAYDESK_DB_URL"));
+        if (!dbUrl.isEmpty())
+            env.insert(QStringLiteral("RELAYDESK_DB_URL"), dbUrl);
+        return env;
+    }
+
+    static Run relaydeskd(const QStringList &args, const QProcessEnvironment &env)
+    {
+        QProcess p;
+        p.setProcessEnvironment(env);
+        p.start(QDir(qEnvironmentVariable("RELAYDESK_BIN_DIR")).filePath(QStringLiteral("relaydeskd")), args);
+        p.closeWriteChannel();
+        Run r;
+        if (!p.waitForFinished(60000) || p.exitStatus() != QProcess::NormalExit)
+            return r;
+        r.exitCode = p.exitCode();
+        r.out = p.readAllStandardOutput();
+        r.err = p.readAllStandardError();
+        return r;
+    }
+
+    // Starts `relaydeskd serve ARGS --listen 127.0.0.1:0` with stdout and stderr on pipes, waits for
+    // "Listening on", then stops it with SIGTERM. Returns what it printed.
+    static Run serveUntilListening(const QStringList &args, const QProcessEnvironment &env)
+    {
+        QProcess p;
+        p.setProcessEnvironment(env);
+        p.start(QDir(qEnvironmentVariable("RELAYDESK_BIN_DIR")).filePath(QStringLiteral("relaydeskd")),
+                QStringList{QStringLiteral("serve"), QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0")} + args);
+        Run r;
+        const bool listening = QTest::qWaitFor([&] {
+            r.out += p.readAllStandardOutput();
+            return r.out.contains("Listening on") || p.state() == QProcess::NotRunning;
+        }, 30000);
+        if (listening && p.state() == QProcess::Running) {
+            p.terminate();
+            p.waitForFinished(30000);
+        } else {
+            p.waitForFinished(30000);
+        }
+        r.out += p.readAllStandardOutput();
+        r.err = p.readAllStandardError();
+        r.exitCode = r.out.contains("Listening on") ? 0 : (p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1);
+        return r;
+    }
+
+    static qint64 userCount(const QString &sqlitePath)
+    {
+        auto db = Store::Database::openUrl(sqlitePath);
+        return db ? Store::UserRepository(*db.value()).count() : -1;
+    }
+
+    void databaseUrlFromEnvironmentOrFile_data()
+    {
+        QTest::addColumn<QString>("how"); // env | file | file-url
+        QTest::addColumn<bool>("serve");
+        QTest::newRow("admin, RELAYDESK_DB_URL") << QStringLiteral("env") << false;
+        QTest::newRow("admin, --db-file path") << QStringLiteral("file") << false;
+        QTest::newRow("admin, --db-file sqlite:// URL") << QStringLiteral("file-url") << false;
+        QTest::newRow("serve, RELAYDESK_DB_URL") << QStringLiteral("env") << true;
+        QTest::newRow("serve, --db-file path") << QStringLiteral("file") << true;
+    }
+
+    void databaseUrlFromEnvironmentOrFile()
+    {
+        QFETCH(QString, how);
+        QFETCH(bool, serve);
+        const QString name = QStringLiteral("dburl-%1-%2").arg(how).arg(serve);
+        QVERIFY(QDir().mkpath(dataDir(name)));
+        const QString sqlite = QDir(dataDir(name)).filePath(QStringLiteral("chosen.sqlite"));
+        QStringList args;
+        QProcessEnvironment env = isolatedEnv(name);
+        if (how == u"env") {
+            env = isolatedEnv(name, sqlite);
+        } else {
+            // The URL is the first line, trimmed; the rest of the file is ignored.
+            const QString file = QDir(dataDir(name)).filePath(QStringLiteral("db-url"));
+            QFile f(file);
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write("  " + (how == u"file-url" ? "sqlite://" + QFile::encodeName(sqlite) : QFile::encodeName(sqlite))
+                    + "  \nsecond line is not read\n");
+            f.close();
+            args << QStringLiteral("--db-file") << file;
+        }
+        const Run r = serve ? serveUntilListening(args, env)
+                            : relaydeskd(QStringList{QStringLiteral("admin"), QStringLiteral("user"), QStringLiteral("add"),
+                                                     QStringLiteral("dave")} + args, env);
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        QVERIFY(QFileInfo::exists(sqlite));
+        QCOMPARE(userCount(sqlite), qint64(1)); // serve: the demo user; admin: dave
+        QVERIFY2(!r.err.contains("/proc/PID/cmdline"), r.err.constData());
+        QVERIFY(!QFileInfo::exists(dataDir(name + QStringLiteral("-home"))));
+    }
+
+    void databaseUrlSourcesConflict()
+    {
+        const Run r = relaydeskd({QStringLiteral("admin"), QStringLiteral("user"), QStringLiteral("list"), QStringLiteral("--db"),
+                                  QStringLiteral("/nonexistent/x.sqlite"), QStringLiteral("--db-file"), QStringLiteral("/nonexistent/f")},
+                                 isolatedEnv(QStringLiteral("conflict")));
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY2(r.err.contains("--db-file"), r.err.constData());
+        const Run missing = relaydeskd({QStringLiteral("admin"), QStringLiteral("user"), QStringLiteral("list"),
+                                        QStringLiteral("--db-file"), QStringLiteral("/nonexistent/f")},
+                                       isolatedEnv(QStringLiteral("conflict")));
+        QCOMPARE(missing.exitCode, 2);
+        QVERIFY2(missing.err.contains("/nonexistent/f"), missing.err.constData());
+    }
+
+    // A password in argv is readable by every local user in /proc/PID/cmdline: warn (the connection itself
+    // fails here, nothing listens on port 1). From the environment it is not warned about.
+    void passwordInArgvWarns_data()
+    {
+        QTest::addColumn<QStringList>("args");
+        QTest::addColumn<QString>("envUrl");
+        QTest::addColumn<bool>("warns");
+        const QString withPassword = QStringLiteral("postgres://relay:s3cr3t-pw@127.0.0.1:1/relay");
+        QTest::newRow("admin --db with password") << QStringList{"admin", "user", "list", "--db", withPassword} << QString() << true;
+        QTest::newRow("admin --db=… with password") << QStringList{"admin", "user", "list", "--db=" + withPassword} << QString() << true;
+        QTest::newRow("serve --db with password") << QStringList{"serve", "--listen", "127.0.0.1:0", "--db", withPassword} << QString() << true;
+        QTest::newRow("admin --db without password") << QStringList{"admin", "user", "list", "--db", "postgres://relay@127.0.0.1:1/relay"} << QString() << false;
+        QTest::newRow("admin, password in RELAYDESK_DB_URL") << QStringList{"admin", "user", "list"} << withPassword << false;
+        QTest::newRow("serve, password in RELAYDESK_DB_URL") << QStringList{"serve", "--listen", "127.0.0.1:0"} << withPassword << false;
+    }
+
+    void passwordInArgvWarns()
+    {
+        QFETCH(QStringList, args);
+        QFETCH(QString, envUrl);
+        QFETCH(bool, warns);
+        const Run r = relaydeskd(args, isolatedEnv(QStringLiteral("pw"), envUrl));
+        QCOMPARE(r.exitCode, 1); // cannot connect
+        QCOMPARE(r.err.contains("a password on the command line is visible to other users (/proc/PID/cmdline); "
+                                "use RELAYDESK_DB_URL or --db-file"), warns);
+        QVERIFY2(!r.err.contains("s3cr3t-pw") && !r.out.contains("s3cr3t-pw"), r.err.constData());
+        // The URL came from the environment, so the default data dir was never used.
+        QVERIFY(!QFileInfo::exists(dataDir(QStringLiteral("pw-home"))));
+    }
+
+    // The first-run demo key goes only to a terminal: with stdout on a pipe (a log, systemd, `> file`) only
+    // its hint is printed, with how to make a new key.
+    void serveDoesNotPrintTheDemoKeyToAPipe()
+    {
+        const QString d = dataDir(QStringLiteral("serve-pipe"));
+        const Run r = serveUntilListening({QStringLiteral("--data"), d}, isolatedEnv(QStringLiteral("serve-pipe")));
+        QVERIFY2(r.exitCode == 0, QByteArray(r.out + r.err).constData());
+        const QRegularExpression fullKey(QStringLiteral("sk-[0-9A-Za-z]{48}"));
+        QVERIFY2(!fullKey.match(QString::fromUtf8(r.out + r.err)).hasMatch(), r.out.constData());
+        QVERIFY2(r.out.contains("Demo API key: sk-"), r.out.constData()); // the hint
+        QVERIFY2(r.out.contains("admin key add --user demo"), r.out.constData());
+        QVERIFY(allFileBytes(d).size() > 0);
+        QVERIFY(!fullKey.match(QString::fromLatin1(allFileBytes(d))).hasMatch());
+    }
+
+    // On a terminal (a pseudo-terminal from script(1)) the full key is shown, once.
+    void serveShowsTheDemoKeyOnATerminal()
+    {
+        const QString script = QStandardPaths::findExecutable(QStringLiteral("script"));
+        QVERIFY2(!script.isEmpty(), "script(1) from util-linux is needed to give serve a terminal");
+        const QString d = dataDir(QStringLiteral("serve-tty"));
+        const QString bin = QDir(qEnvironmentVariable("RELAYDESK_BIN_DIR")).filePath(QStringLiteral("relaydeskd"));
+        QProcess p;
+        p.setProcessEnvironment(isolatedEnv(QStringLiteral("serve-tty")));
+        p.start(script, {QStringLiteral("-qefc"),
+                         QStringLiteral("'%1' serve --listen 127.0.0.1:0 --data '%2'").arg(bin, d), QStringLiteral("/dev/null")});
+        QByteArray out;
+        QVERIFY(QTest::qWaitFor([&] {
+            out += p.readAllStandardOutput();
+            return out.contains("Listening on") || p.state() == QProcess::NotRunning;
+        }, 30000));
+        p.terminate(); // script passes SIGTERM on to serve
+        if (!p.waitForFinished(30000))
+            p.kill();
+        out += p.readAllStandardOutput();
+        QVERIFY2(QRegularExpression(QStringLiteral("Demo API key \\(shown once, store it now\\): sk-[0-9A-Za-z]{48}"))
+                     .match(QString::fromUtf8(out)).hasMatch(), out.constData());
     }
 };
 

@@ -3,7 +3,7 @@
 // the SDK's typed errors for a bad key and an unknown model. Exit code 0 = all checks passed.
 //
 //   node compat_openai.mjs <path-to-relaydeskd> <node_modules dir>
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,12 +18,16 @@ const dataDir = mkdtempSync(join(tmpdir(), 'relaydesk-compat-'));
 const server = spawn(relaydeskd, ['serve', '--demo', '--data', dataDir, '--listen', '127.0.0.1:0',
                                   '--demo-delay-ms', '2'], { stdio: ['ignore', 'pipe', 'inherit'] });
 let out = '';
+let keyMade = false;
 const ready = new Promise((resolve, reject) => {
   server.stdout.on('data', (d) => {
     out += d.toString();
-    const key = out.match(/(sk-[0-9A-Za-z]{48})/);
     const url = out.match(/Listening on (http:\/\/\S+\/v1)/);
-    if (key && url) resolve({ apiKey: key[1], baseURL: url[1] });
+    if (!url || keyMade) return;
+    keyMade = true;
+    // serve prints the demo key only to a terminal; make one for the demo user (throws on failure).
+    const made = JSON.parse(execFileSync(relaydeskd, ['admin', 'key', 'add', '--user', 'demo', '--unlimited', '--data', dataDir]));
+    resolve({ apiKey: made.key, baseURL: url[1] });
   });
   server.on('exit', (code) => reject(new Error(`relaydeskd exited early (${code}): ${out}`)));
   setTimeout(() => reject(new Error('relaydeskd did not start: ' + out)), 20000);
