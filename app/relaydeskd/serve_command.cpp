@@ -26,7 +26,8 @@ extern "C" void onStopSignal(int sig)
 int serveUsage(QTextStream &err)
 {
     err << "usage: relaydeskd serve [--data DIR | --db URL | --db-file FILE] [--listen HOST:PORT] [--demo]\n"
-           "                        [--tls [--tls-cert FILE --tls-key FILE]] [--demo-delay-ms N]\n";
+           "                        [--tls [--tls-cert FILE --tls-key FILE]] [--demo-delay-ms N]\n"
+           "                        [--instance-lease SECONDS]\n";
     return 2;
 }
 
@@ -97,6 +98,14 @@ int runServe(const QStringList &args)
             if (!value(&v) || (config.demoOptions.chunkDelayMs = v.toInt(&ok), !ok) || config.demoOptions.chunkDelayMs < 0)
                 return serveUsage(err);
             config.demoOptions.firstChunkDelayMs = config.demoOptions.chunkDelayMs;
+        } else if (a == QLatin1StringView("--instance-lease")) {
+            // How long other instances on this database wait without a heartbeat before recovering this
+            // one's reservations (decimal seconds; default 30).
+            bool ok = false;
+            const double seconds = value(&v) ? v.toDouble(&ok) : 0;
+            if (!ok || seconds < 0.3 || seconds > 86'400)
+                return serveUsage(err);
+            config.instanceLeaseMs = qint64(seconds * 1000);
         } else if (a == QLatin1StringView("--help") || a == QLatin1StringView("-h")) {
             serveUsage(out);
             return 0;

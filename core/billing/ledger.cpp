@@ -57,9 +57,9 @@ LedgerOutcome Ledger::refund(qint64 reservationId) const
     return m_repo.refund(reservationId);
 }
 
-Store::Result<int> Ledger::recoverOpenReservations() const
+Store::Result<int> Ledger::recoverOrphans(const QString &selfInstanceId, qint64 leaseMs) const
 {
-    return m_repo.recoverOpen(Store::nowMs() + 1);
+    return m_repo.recoverOrphans(selfInstanceId, Store::nowMs(), leaseMs);
 }
 
 std::optional<Store::Reservation> Ledger::reservation(qint64 id) const

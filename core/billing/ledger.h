@@ -41,8 +41,9 @@ public:
     LedgerOutcome settle(qint64 reservationId, const ModelPricing &pricing, const Usage &usage,
                          Store::LogRecord log) const;
     LedgerOutcome refund(qint64 reservationId) const;
-    // At start-up: settles reservations a crash left open at what they had charged (log marked recovered).
-    Store::Result<int> recoverOpenReservations() const;
+    // Settles, at what they had charged (log marked recovered), the reservations of owners that are gone:
+    // see Store::ReservationRepository::recoverOrphans. Exactly one of several survivors recovers each.
+    Store::Result<int> recoverOrphans(const QString &selfInstanceId, qint64 leaseMs) const;
 
     std::optional<Store::Reservation> reservation(qint64 id) const;
 

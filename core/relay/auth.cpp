@@ -56,8 +56,12 @@ std::variant<AuthContext, OpenAiError> Auth::authenticateToken(const QByteArray 
     const auto entry = Store::ApiKeyRepository::looksLikeKey(plain)
                            ? lookup(Store::ApiKeyRepository::hashKey(plain))
                            : std::nullopt;
-    if (!entry)
+    if (!entry) {
+        // "Not found" is only believable from a database that answers (the lookup cannot tell).
+        if (Store::ApiKeyRepository::looksLikeKey(plain) && !m_db->ping())
+            return OpenAiError::storeUnavailable();
         return OpenAiError::invalidApiKey(QStringLiteral("Incorrect API key provided: %1.").arg(hint));
+    }
     if (entry->key.status != Store::RowStatus::Enabled)
         return OpenAiError::permissionDenied(QStringLiteral("The API key %1 is disabled.").arg(hint),
                                              "key_disabled");

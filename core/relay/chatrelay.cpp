@@ -107,7 +107,7 @@ public:
                                "You exceeded your current quota: this request needs %1 quota reserved.")
                                                               .arg(amount))
                          : r.failure == Store::LedgerFailure::Database
-                               ? OpenAiError::internal(QStringLiteral("The quota ledger is unavailable."))
+                               ? OpenAiError::storeUnavailable()
                                : OpenAiError::permissionDenied(r.message,
                                                                Store::ledgerFailureName(r.failure).toUtf8()),
                    QStringLiteral("refused:") + Store::ledgerFailureName(r.failure));
@@ -163,8 +163,7 @@ private:
         if (!committed) { // the hold went with its batch: nothing to refund
             m_reservationId = 0;
             m_reserved = 0;
-            reject(OpenAiError::internal(QStringLiteral("The quota ledger is unavailable.")),
-                   QStringLiteral("refused:database"));
+            reject(OpenAiError::storeUnavailable(), QStringLiteral("refused:database"));
             return;
         }
         sendUpstream();
@@ -741,6 +740,14 @@ void ChatRelay::install(Router &router)
     });
     router.addRoute("POST", "/v1/chat/completions", [this](HttpExchange &e) { handleChat(e); });
     router.addRoute("GET", "/v1/models", [this](HttpExchange &e) { handleModels(e); });
+    // Healthy means able to relay and bill: the store must answer too (a load balancer then stops sending
+    // calls that could only fail). One SELECT 1 on the relay thread's connection per probe.
+    router.addRoute("GET", "/healthz", [this](HttpExchange &e) {
+        if (m_db->ping())
+            return e.respond(200, QByteArrayLiteral("{\"status\":\"ok\",\"store\":\"ok\"}"));
+        e.respond(503, QByteArrayLiteral("{\"status\":\"unavailable\",\"store\":\"unavailable\","
+                                         "\"reason\":\"the database does not answer\"}"));
+    }, Router::Access::Public);
 }
 
 void ChatRelay::handleModels(HttpExchange &exchange)

@@ -148,6 +148,22 @@ OpenAiError OpenAiError::badGateway(const QString &message, const QByteArray &co
     return make(502, message, "upstream_error", code);
 }
 
+OpenAiError OpenAiError::upstreamAuthFailed(const QString &channelName, int upstreamStatus)
+{
+    return make(502,
+                QStringLiteral("The upstream channel '%1' refused the relay's credentials (HTTP %2). This is a relay "
+                               "configuration problem, not a problem with your API key.")
+                    .arg(channelName)
+                    .arg(upstreamStatus),
+                "upstream_error", "upstream_auth_failed");
+}
+
+OpenAiError OpenAiError::storeUnavailable()
+{
+    return make(503, QStringLiteral("The relay's database is unavailable; the request was not charged. Retry shortly."),
+                "server_error", "store_unavailable");
+}
+
 OpenAiError OpenAiError::serviceUnavailable(const QString &message, const QByteArray &code)
 {
     return make(503, message, "server_error", code);

@@ -48,8 +48,14 @@ struct OpenAiError final
     static OpenAiError internal(const QString &message);
     // 502: upstream unreachable or answered garbage.
     static OpenAiError badGateway(const QString &message, const QByteArray &code = "bad_gateway");
+    // 502 upstream_auth_failed: the channel's own key was refused upstream (401/403). Names the channel only —
+    // never the upstream's text, which may echo the channel key — and says the client's key is not at fault.
+    static OpenAiError upstreamAuthFailed(const QString &channelName, int upstreamStatus);
     // 503: too many connections / shutting down.
     static OpenAiError serviceUnavailable(const QString &message, const QByteArray &code = "service_unavailable");
+    // 503 store_unavailable: the database does not answer (a PostgreSQL restart, a full disk). Never 401:
+    // a valid key must not be told it is wrong because it could not be looked up.
+    static OpenAiError storeUnavailable();
     // 504: upstream timed out.
     static OpenAiError gatewayTimeout(const QString &message);
 };

@@ -31,6 +31,8 @@ OpenAiError ledgerError(const Store::LedgerOutcome &out)
     case F::UserNotFound:
         return OpenAiError::invalidApiKey(QStringLiteral("the API key is not usable (%1)")
                                               .arg(Store::ledgerFailureName(out.failure)));
+    case F::Database:
+        return OpenAiError::storeUnavailable();
     default:
         return OpenAiError::internal(QStringLiteral("the quota ledger failed"));
     }

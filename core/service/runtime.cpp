@@ -9,6 +9,7 @@
 #include "relay/chatrelaytokens.h"
 #include "relay/demorealtime.h"
 #include "relay/tlsmaterial.h"
+#include "service/instancekeeper.h"
 #include "relay/realtimerelay.h"
 #include "relay/relayserverthread.h"
 #include "store/apikeyrepository.h"
@@ -52,8 +53,15 @@ bool Runtime::start(const RuntimeConfig &config)
         return fail(QStringLiteral("Cannot open the database: %1").arg(opened.error()));
     m_db = opened.value();
 
-    // A crash may have left reservations open: settle them at what they had charged before serving.
-    const auto recovered = Billing::Ledger(*m_db).recoverOpenReservations();
+    // This process owns the reservations it makes from now on. Other processes on the same database (the
+    // console beside relaydeskd serve on one data dir, several serve on one PostgreSQL) are peers: their
+    // calls in flight are theirs. Only reservations of instances that are gone are recovered here.
+    const auto registered = InstanceKeeper::registerSelf(
+        *m_db, QStringLiteral("%1:%2").arg(m_config.listenAddress.toString()).arg(m_config.listenPort));
+    if (!registered)
+        return fail(QStringLiteral("Cannot register this instance: %1").arg(registered.error()));
+    m_instanceId = *registered;
+    const auto recovered = Billing::Ledger(*m_db).recoverOrphans(m_instanceId, m_config.instanceLeaseMs);
     if (!recovered)
         return fail(QStringLiteral("Cannot recover open reservations: %1").arg(recovered.error()));
     m_recovered = recovered.value();
@@ -82,8 +90,12 @@ bool Runtime::start(const RuntimeConfig &config)
     auto ready = std::make_shared<QSemaphore>();
     auto chat = std::make_shared<QPointer<Relay::ChatRelay>>();
     auto realtime = std::make_shared<QPointer<Relay::RealtimeRelay>>();
+    auto keeper = std::make_shared<QPointer<InstanceKeeper>>();
     m_server = std::make_unique<Relay::RelayServerThread>(
-        server, [this, relayConfig, prices, chat, realtime](Relay::HttpServer &http) {
+        server, [this, relayConfig, prices, chat, realtime, keeper](Relay::HttpServer &http) {
+            auto *instance = new InstanceKeeper(m_db, m_instanceId, m_config.instanceLeaseMs, &http);
+            instance->startTimer();
+            *keeper = instance;
             auto *relay = new Relay::ChatRelay(m_db, m_auth, m_channels, prices, m_sessions.get(), relayConfig, &http);
             relay->install(http.router());
             connect(relay, &Relay::ChatRelay::callFinished, this, &Runtime::callFinished, Qt::QueuedConnection);
@@ -105,6 +117,7 @@ bool Runtime::start(const RuntimeConfig &config)
         return fail(*error);
     m_chat = *chat;
     m_realtime = *realtime;
+    m_keeper = *keeper;
     m_running = true;
     Q_EMIT started(m_config.listenAddress, port());
     return true;
@@ -242,13 +255,16 @@ void Runtime::stop()
         if (m_chat && m_server->isRunning()) {
             QPointer<Relay::ChatRelay> chat = m_chat;
             QPointer<Relay::RealtimeRelay> realtime = m_realtime;
+            QPointer<InstanceKeeper> keeper = m_keeper;
             QMetaObject::invokeMethod(
                 m_chat,
-                [chat, realtime] {
+                [chat, realtime, keeper] {
                     if (chat)
                         chat->shutdown();
                     if (realtime)
                         realtime->shutdown();
+                    if (keeper) // everything in flight is settled: nothing of ours is left to recover
+                        keeper->markStopped();
                 },
                 Qt::BlockingQueuedConnection);
         }

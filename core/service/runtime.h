@@ -18,6 +18,7 @@ namespace RelayDesk::Store { class Database; }
 namespace RelayDesk::Billing { class PricingService; }
 namespace RelayDesk::Monitor { class SessionRegistry; }
 namespace RelayDesk::Relay { class Auth; class ChannelSelector; class RealtimeRelay; class RelayServerThread; }
+namespace RelayDesk::Service { class InstanceKeeper; }
 
 namespace RelayDesk::Service {
 
@@ -41,6 +42,10 @@ struct RuntimeConfig
     bool tls = false;
     QString tlsCertificate;
     QString tlsKey;
+    // The heartbeat lease on this instance's reservations (see InstanceKeeper): other instances on the
+    // same database recover them only after this long without a heartbeat (at once when this process is
+    // provably dead on their machine).
+    qint64 instanceLeaseMs = 30'000;
     // Extension points: run on the relay thread / the demo thread before listening.
     std::function<void(Relay::HttpServer &server)> installRelayRoutes;
     Relay::DemoUpstream::RouteInstaller installDemoRoutes;
@@ -88,7 +93,9 @@ public:
     // Set when this start created the demo key (first run): the full key is shown once, then cleared.
     std::optional<DemoCredentials> demoCredentials() const { return m_demoCredentials; }
     void forgetDemoKey();
+    // Reservations of gone instances recovered at start (the keeper goes on recovering while running).
     int recoveredReservations() const { return m_recovered; }
+    QString instanceId() const { return m_instanceId; }
 
     // Invalidate hooks: call after editing keys, users or channels (any thread).
     void invalidateKey(qint64 keyId);
@@ -120,6 +127,8 @@ private:
     std::unique_ptr<Relay::RelayServerThread> m_server;
     QPointer<Relay::ChatRelay> m_chat; // lives on the relay thread
     QPointer<Relay::RealtimeRelay> m_realtime; // idem
+    QPointer<InstanceKeeper> m_keeper; // idem
+    QString m_instanceId;
     std::optional<DemoCredentials> m_demoCredentials;
     QString m_error;
     QString m_tlsCertificatePath;

@@ -18,6 +18,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <libpq-fe.h>
+
 #include <atomic>
 #include <cerrno>
 #include <cstring>
@@ -37,6 +39,10 @@ struct Database::Shared
     mutable QMutex mutex;
     QStringList connectionNames; // every open connection of this database, all threads
     bool closed = false;
+    QString instanceId; // guarded by mutex
+    // Last known state of the server: false after a connection broke or could not be (re)opened, true
+    // after a successful open or ping. Written by every thread, read by /healthz and auth.
+    std::atomic<bool> available{true};
 
     void release(const QString &name)
     {
@@ -74,6 +80,17 @@ struct ThreadConnections
         QSqlDatabase db;
         std::unordered_map<QString, Statement> statements;
         bool batch = false; // a group-commit transaction is open (Database::beginBatch)
+        int transactions = 0; // top-level Transactions open on this connection
+        qint64 reopenAtMs = 0; // back-off: no reconnect attempt before this
+        qint64 backoffMs = 0;
+
+        bool statementLeased() const
+        {
+            for (const auto &[sql, st] : statements)
+                if (st.inUse)
+                    return true;
+            return false;
+        }
 
         void drop()
         {
@@ -153,6 +170,64 @@ void applyTuningPragmas(QSqlQuery &q)
 {
     Q_UNUSED(q);
 }
+
+// Opens the entry's connection and sets the session up. A failure is remembered (Database::isAvailable)
+// and retried with a back-off from 100 ms doubling to 5 s, so a server that is down costs each caller
+// one failed attempt at most per back-off period instead of a connect timeout per statement.
+void openSession(Database::Shared &shared, ThreadConnections::Entry &entry)
+{
+    if (!entry.db.open()) {
+        entry.backoffMs = std::clamp<qint64>(entry.backoffMs * 2, 100, 5'000);
+        entry.reopenAtMs = nowMs() + entry.backoffMs;
+        shared.available.store(false);
+        return;
+    }
+    entry.backoffMs = 0;
+    shared.available.store(true);
+    QSqlQuery q(entry.db);
+    if (shared.backend == Database::Backend::Sqlite) {
+        // WAL lets readers (the console) run beside the relay's writer; NORMAL is durable across
+        // application crashes in WAL mode and an order of magnitude faster than FULL.
+        q.exec(QStringLiteral("PRAGMA journal_mode=WAL"));
+        q.exec(QStringLiteral("PRAGMA synchronous=NORMAL"));
+        q.exec(QStringLiteral("PRAGMA foreign_keys=ON"));
+        q.exec(QStringLiteral("PRAGMA busy_timeout=15000"));
+        applyTuningPragmas(q);
+    } else {
+        q.exec(QStringLiteral("SET client_min_messages TO WARNING"));
+    }
+}
+
+// libpq marks a connection bad once a call on it found the server gone (restart, failover, a killed
+// backend). The driver's handle is the way to ask: Qt reports such failures as ordinary statement errors.
+bool postgresConnectionBad(const QSqlDatabase &db)
+{
+    const QVariant handle = db.driver() ? db.driver()->handle() : QVariant();
+    if (!handle.isValid() || qstrcmp(handle.typeName(), "PGconn*") != 0)
+        return false;
+    PGconn *conn = *static_cast<PGconn *const *>(handle.constData());
+    return !conn || PQstatus(conn) == CONNECTION_BAD;
+}
+
+// Reopens this thread's connection when it is closed (a failed open) or broken, but only between
+// operations: never under an open transaction, batch or leased statement, which belong to the old one.
+void reconnectIfBroken(Database::Shared &shared, ThreadConnections::Entry &entry)
+{
+    const bool broken = !entry.db.isOpen() || (shared.backend == Database::Backend::Postgres &&
+                                               postgresConnectionBad(entry.db));
+    if (!broken)
+        return;
+    shared.available.store(false);
+    if (entry.batch || entry.transactions > 0 || entry.statementLeased() || nowMs() < entry.reopenAtMs)
+        return;
+    entry.statements.clear(); // prepared on the old connection
+    entry.db.close();
+    openSession(shared, entry);
+    if (entry.db.isOpen())
+        qInfo("database: reconnected to %s", qPrintable(shared.backend == Database::Backend::Postgres
+                                                             ? shared.pgHost : shared.sqlitePath));
+}
+
 
 } // namespace
 
@@ -235,8 +310,10 @@ QString Database::description() const
 QSqlDatabase Database::connection() const
 {
     auto it = t_connections.bySerial.find(m_shared->serial);
-    if (it != t_connections.bySerial.end())
+    if (it != t_connections.bySerial.end()) {
+        reconnectIfBroken(*m_shared, it->second);
         return it->second.db;
+    }
 
     const QString name = QStringLiteral("relaydesk-%1-%2").arg(m_shared->serial).arg(++g_connectionCounter);
     QSqlDatabase db;
@@ -270,21 +347,33 @@ QSqlDatabase Database::connection() const
                                  shared->release(name);
                          }, Qt::DirectConnection);
     }
-    if (!db.open())
-        return db;
-    QSqlQuery q(db);
-    if (m_shared->backend == Backend::Sqlite) {
-        // WAL lets readers (the console) run beside the relay's writer; NORMAL is durable across
-        // application crashes in WAL mode and an order of magnitude faster than FULL.
-        q.exec(QStringLiteral("PRAGMA journal_mode=WAL"));
-        q.exec(QStringLiteral("PRAGMA synchronous=NORMAL"));
-        q.exec(QStringLiteral("PRAGMA foreign_keys=ON"));
-        q.exec(QStringLiteral("PRAGMA busy_timeout=15000"));
-        applyTuningPragmas(q);
-    } else {
-        q.exec(QStringLiteral("SET client_min_messages TO WARNING"));
-    }
+    openSession(*m_shared, t_connections.bySerial[m_shared->serial]);
     return db;
+}
+
+void Database::transactionBegan() const
+{
+    if (auto it = t_connections.bySerial.find(m_shared->serial); it != t_connections.bySerial.end())
+        ++it->second.transactions;
+}
+
+void Database::transactionEnded() const
+{
+    if (auto it = t_connections.bySerial.find(m_shared->serial); it != t_connections.bySerial.end())
+        it->second.transactions = std::max(0, it->second.transactions - 1);
+}
+
+bool Database::isAvailable() const
+{
+    return m_shared->available.load();
+}
+
+bool Database::ping() const
+{
+    QSqlQuery q = query();
+    const bool ok = q.exec(QStringLiteral("SELECT 1")) && q.next();
+    m_shared->available.store(ok);
+    return ok;
 }
 
 CachedQuery Database::prepared(const QString &sql) const
@@ -342,6 +431,18 @@ int Database::schemaVersion() const
 Status Database::migrate()
 {
     return runMigrations(*this);
+}
+
+QString Database::instanceId() const
+{
+    QMutexLocker lock(&m_shared->mutex);
+    return m_shared->instanceId;
+}
+
+void Database::setInstanceId(const QString &id)
+{
+    QMutexLocker lock(&m_shared->mutex);
+    m_shared->instanceId = id;
 }
 
 int Database::openConnectionCount() const
@@ -420,6 +521,8 @@ Transaction::Transaction(const Database &db) : m_database(db), m_db(db.connectio
     m_savepoint = db.inBatch();
     m_active = run(m_savepoint ? QStringLiteral("SAVEPOINT rd_tx") : beginSql(db.backend()),
                    "begin transaction");
+    if (m_active && !m_savepoint)
+        m_database.transactionBegan();
 }
 
 bool Transaction::run(const QString &sql, const char *what)
@@ -443,6 +546,8 @@ bool Transaction::commit()
         return false;
     }
     m_active = false;
+    if (!m_savepoint)
+        m_database.transactionEnded();
     return true;
 }
 
@@ -457,6 +562,7 @@ void Transaction::rollback()
         run(QStringLiteral("RELEASE rd_tx"), "rollback");
     } else {
         run(QStringLiteral("ROLLBACK"), "rollback");
+        m_database.transactionEnded();
     }
     m_error = error;
 }

@@ -86,12 +86,28 @@ public:
     int schemaVersion() const;
     Status migrate();
 
+    // The instance (see InstanceRepository) this process relays as: every reservation made through this
+    // Database names it as its owner. Empty until a relaying process registers. Thread-safe.
+    QString instanceId() const;
+    void setInstanceId(const QString &id);
+
     // Number of connections currently open (all threads) — for tests and diagnostics.
     int openConnectionCount() const;
+
+    // Whether the server answered last time anyone asked (cheap; no round trip). A broken PostgreSQL
+    // connection is reopened on its thread's next use, with a back-off, between transactions.
+    bool isAvailable() const;
+    // One round trip (SELECT 1) on this thread's connection; updates isAvailable().
+    bool ping() const;
 
     struct Shared;
 
 private:
+    friend class Transaction;
+    // This thread's top-level transactions: a broken connection is never swapped under one.
+    void transactionBegan() const;
+    void transactionEnded() const;
+
     explicit Database(std::shared_ptr<Shared> shared);
     std::shared_ptr<Shared> m_shared;
 };

@@ -135,9 +135,31 @@ Migration migration3()
     }};
 }
 
+// Version 4: instances. Every process that relays registers a row and refreshes its heartbeat; each
+// reservation names the instance that owns it, so recovery settles only the reservations of instances
+// whose heartbeat lapsed (or that are provably dead on this machine), never another live process's calls.
+Migration migration4()
+{
+    return {4, "instances own reservations", {
+        QStringLiteral(
+            "CREATE TABLE instances ("
+            " id TEXT PRIMARY KEY,"
+            " hostname TEXT NOT NULL DEFAULT '',"
+            " machine_id TEXT NOT NULL DEFAULT '',"
+            " boot_id TEXT NOT NULL DEFAULT '',"
+            " pid BIGINT NOT NULL DEFAULT 0,"
+            " version TEXT NOT NULL DEFAULT '',"
+            " address TEXT NOT NULL DEFAULT '',"
+            " started_at BIGINT NOT NULL,"
+            " heartbeat_at BIGINT NOT NULL,"
+            " stopped_at BIGINT NOT NULL DEFAULT 0)"),
+        QStringLiteral("ALTER TABLE reservations ADD COLUMN instance_id TEXT NOT NULL DEFAULT ''"),
+    }};
+}
+
 const std::vector<Migration> &migrations()
 {
-    static const std::vector<Migration> all = {migration1(), migration2(), migration3()};
+    static const std::vector<Migration> all = {migration1(), migration2(), migration3(), migration4()};
     return all;
 }
 

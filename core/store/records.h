@@ -100,6 +100,22 @@ struct Reservation
     qint64 logId = 0;
     qint64 startedAt = 0; // unix milliseconds
     qint64 updatedAt = 0;
+    QString instanceId;   // the process that owns it (empty: made outside a relaying process)
+};
+
+// A process that relays (console or relaydeskd serve). Its heartbeat is its lease on its reservations.
+struct Instance
+{
+    QString id;
+    QString hostname;
+    QString machineId; // QSysInfo::machineUniqueId(): "same machine" for the liveness check by pid
+    QString bootId;    // QSysInfo::bootUniqueId(): a pid is only meaningful within one boot
+    qint64 pid = 0;
+    QString version;
+    QString address;   // where it listens, for the console
+    qint64 startedAt = 0;   // unix milliseconds
+    qint64 heartbeatAt = 0;
+    qint64 stoppedAt = 0;   // 0 = running (or crashed)
 };
 
 } // namespace RelayDesk::Store

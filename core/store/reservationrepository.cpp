@@ -1,7 +1,10 @@
 #include "reservationrepository.h"
 
 #include "database.h"
+#include "instancerepository.h"
 #include "logrepository.h"
+
+#include <QSet>
 
 #include <QUuid>
 
@@ -9,7 +12,8 @@ namespace RelayDesk::Store {
 namespace {
 
 const QString kColumns = QStringLiteral(
-    "id, request_id, user_id, key_id, reserved, charged, state, kind, final_quota, log_id, started_at, updated_at, model");
+    "id, request_id, user_id, key_id, reserved, charged, state, kind, final_quota, log_id, started_at, updated_at, model, "
+    "instance_id");
 
 Reservation readReservation(const QSqlQuery &q)
 {
@@ -27,6 +31,7 @@ Reservation readReservation(const QSqlQuery &q)
     r.startedAt = q.value(10).toLongLong();
     r.updatedAt = q.value(11).toLongLong();
     r.model = q.value(12).toString();
+    r.instanceId = q.value(13).toString();
     return r;
 }
 
@@ -241,13 +246,14 @@ LedgerOutcome ReservationRepository::reserve(qint64 userId, qint64 keyId, qint64
     r.reserved = amount;
     r.kind = kind;
     r.model = model;
+    r.instanceId = m_db.instanceId();
     r.startedAt = r.updatedAt = nowMs();
     {
         // The reservation row first (order reservation → user → key); a request id that already has one
         // inserts nothing and returns no id. Any refusal below rolls the insert back with the debits.
         CachedQuery q = m_db.prepared(QStringLiteral(
             "INSERT INTO reservations(request_id, user_id, key_id, reserved, charged, state, kind, "
-            "started_at, updated_at, model) VALUES (?, ?, ?, ?, 0, 0, ?, ?, ?, ?) "
+            "started_at, updated_at, model, instance_id) VALUES (?, ?, ?, ?, 0, 0, ?, ?, ?, ?, ?) "
             "ON CONFLICT (request_id) DO NOTHING RETURNING id"));
         q->bindValue(0, r.requestId);
         q->bindValue(1, r.userId);
@@ -257,6 +263,7 @@ LedgerOutcome ReservationRepository::reserve(qint64 userId, qint64 keyId, qint64
         q->bindValue(5, r.startedAt);
         q->bindValue(6, r.updatedAt);
         q->bindValue(7, nn(r.model));
+        q->bindValue(8, nn(r.instanceId));
         QString error;
         if (!execQuery(*q, &error, "insert reservation"))
             return fail(LedgerFailure::Database, error);
@@ -331,6 +338,11 @@ LedgerOutcome ReservationRepository::close(qint64 reservationId, qint64 finalQuo
         // Already closed: repeat the first settlement's answer, refuse to settle a refunded one.
         if (r->state == Reservation::State::Refunded)
             return fail(LedgerFailure::ReservationClosed, QStringLiteral("reservation %1 was refunded").arg(reservationId));
+        // Recovered while its owner stalled past its lease: the recovery's settlement stands (one chain).
+        if (r->state == Reservation::State::Recovered && state != Reservation::State::Recovered)
+            return fail(LedgerFailure::ReservationClosed,
+                        QStringLiteral("reservation %1 was recovered by another instance (this one's lease lapsed)")
+                            .arg(reservationId));
         LedgerOutcome out;
         out.reservation = *r;
         out.logId = r->logId;
@@ -432,17 +444,48 @@ LedgerOutcome ReservationRepository::refund(qint64 reservationId) const
     return out;
 }
 
-Result<int> ReservationRepository::recoverOpen(qint64 startedBeforeMs) const
+Result<int> ReservationRepository::recoverOrphans(const QString &selfId, qint64 now, qint64 leaseMs) const
 {
+    const auto lapsed = InstanceRepository(m_db).lapsed(selfId, now, leaseMs);
+    if (!lapsed)
+        return Result<int>::failure(lapsed.error());
+    QSet<QString> dead;
+    for (const Instance &i : *lapsed)
+        dead.insert(i.id);
+    // Open reservations of other owners, with whether that owner has an instance row at all.
+    QSqlQuery q = m_db.query();
+    QString columns = kColumns;
+    columns.replace(QStringLiteral(", "), QStringLiteral(", r.")).prepend(QStringLiteral("r."));
+    q.prepare(QStringLiteral("SELECT ") + columns +
+              QStringLiteral(", i.id IS NULL FROM reservations r LEFT JOIN instances i ON i.id = r.instance_id "
+                             "WHERE r.state = 0 AND r.instance_id <> ? ORDER BY r.id"));
+    q.addBindValue(nn(selfId));
+    QString error;
+    if (!execQuery(q, &error, "find open reservations"))
+        return Result<int>::failure(error);
+    QList<Reservation> orphans;
+    while (q.next()) {
+        const Reservation r = readReservation(q);
+        const bool ownerUnknown = q.value(14).toBool();
+        // No instance row (made outside a relaying process, or before instances existed): only its age
+        // tells that nobody is still working on it.
+        if (dead.contains(r.instanceId) || (ownerUnknown && r.updatedAt < now - leaseMs))
+            orphans << r;
+    }
+    q.finish();
     int recovered = 0;
-    for (const Reservation &r : openReservations()) {
-        if (r.startedAt >= startedBeforeMs)
-            continue;
+    for (const Reservation &r : std::as_const(orphans)) {
         LogRecord log;
-        log.content = QStringLiteral("recovered at start-up: settled at the %1 quota charged before the restart")
+        log.content = QStringLiteral("recovered: its owner stopped or its lease lapsed; settled at the %1 quota "
+                                     "charged before")
                           .arg(r.charged);
         log.other.insert(QStringLiteral("kind"), r.kind);
+        log.other.insert(QStringLiteral("owner_instance"), r.instanceId);
+        log.other.insert(QStringLiteral("recovered_by"), selfId);
+        // Conditional on state = 0: of several survivors sweeping at once, exactly one closes each.
         const LedgerOutcome out = close(r.id, r.charged, log, Reservation::State::Recovered);
+        if (out.failure == LedgerFailure::ReservationClosed)
+            continue; // refunded meanwhile by its owner or another survivor
         if (!out)
             return Result<int>::failure(out.message);
         if (!out.alreadyApplied)

@@ -62,9 +62,12 @@ public:
     LedgerOutcome settle(qint64 reservationId, qint64 finalQuota, LogRecord log) const;
     // Returns the whole hold; writes no log row (the net debit is 0). Idempotent.
     LedgerOutcome refund(qint64 reservationId) const;
-    // Settles every reservation left open (started before startedBeforeMs) at what it had charged,
-    // with a consume log marked "recovered". Returns how many were recovered.
-    Result<int> recoverOpen(qint64 startedBeforeMs) const;
+    // Settles at what they had charged (consume log marked "recovered") the open reservations whose owner
+    // is gone: an instance other than selfId that stopped, whose heartbeat is older than leaseMs, or that
+    // is dead on this machine (InstanceRepository::lapsed); and reservations with no instance row that
+    // were not touched for leaseMs. Each is claimed with a conditional update, so concurrent survivors
+    // recover each exactly once. Returns how many this call recovered.
+    Result<int> recoverOrphans(const QString &selfId, qint64 nowMs, qint64 leaseMs) const;
 
     std::optional<Reservation> byId(qint64 id) const;
     std::optional<Reservation> byRequestId(const QString &requestId) const;

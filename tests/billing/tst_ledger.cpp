@@ -1,5 +1,6 @@
 // Ledger: reserve / charge / settle / refund invariants, typed refusals that change nothing,
 // crash recovery, and the concurrency test on SQLite and (when installed) PostgreSQL.
+#include "deadinstance.h"
 #include "pgcluster.h"
 #include "tempdatabase.h"
 
@@ -392,6 +393,7 @@ private slots:
             auto db = Store::Database::openDataDir(dir);
             QVERIFY(db);
             a = makeAccount(*db.value(), QStringLiteral("u"), 1000, 1000);
+            QVERIFY(!RelayDeskTest::registerDeadInstance(*db.value()).isEmpty()); // this "process" crashes
             Ledger ledger(*db.value());
             plainId = ledger.reserve(a.userId, a.keyId, 300, {}).reservation.id;
             const LedgerOutcome rt = ledger.reserve(a.userId, a.keyId, 200, {}, QStringLiteral("realtime"),
@@ -404,7 +406,7 @@ private slots:
         auto db = Store::Database::openDataDir(dir);
         QVERIFY(db);
         Ledger ledger(*db.value());
-        const auto recovered = ledger.recoverOpenReservations();
+        const auto recovered = ledger.recoverOrphans(QStringLiteral("survivor"), 30'000);
         QVERIFY2(recovered, qPrintable(recovered.error()));
         QCOMPARE(*recovered, 2);
         QCOMPARE(userQuota(*db.value(), a.userId), qint64(1000 - 70)); // settled at what was charged
@@ -417,7 +419,7 @@ private slots:
         QCOMPARE(row->model, QStringLiteral("gpt-realtime")); // remembered by the reservation
         QCOMPARE(row->quota, qint64(70));
         QCOMPARE(consumeLogSum(*db.value(), a.userId), 1000 - userQuota(*db.value(), a.userId));
-        QCOMPARE(*ledger.recoverOpenReservations(), 0); // nothing left
+        QCOMPARE(*ledger.recoverOrphans(QStringLiteral("survivor"), 30'000), 0); // nothing left
     }
 
     void concurrentReservations_data()

@@ -1,6 +1,7 @@
 // The chat relay end to end: a client on a real loopback socket → Runtime (relay thread) → DemoUpstream
 // (its own thread) → back, with the database checked after every call and the ledger invariant at the end.
 #include "../relay/rawhttpclient.h"
+#include "deadinstance.h"
 
 #include "billing/ledger.h"
 #include "billing/pricingservice.h"
@@ -713,13 +714,20 @@ private slots:
         QVERIFY(Store::ReservationRepository(db()).openReservations().isEmpty());
     }
 
-    // A reservation a crash left open is settled (at what it had charged) when the next run starts.
+    // A reservation a crash left open is settled (at what it had charged) when the next run starts; one that a
+    // live instance holds (this fixture's runtime, a call in flight) is not: it is that instance's to settle.
     void recoveryAtNextStart()
     {
         const qint64 before = balance(m_demoUserId);
-        const auto open = Billing::Ledger(db()).reserve(m_demoUserId, 0, 1234, QStringLiteral("crashed-1"));
+        auto crashed = Store::Database::openDataDir(m_dir.path()); // another process, which then crashed
+        QVERIFY2(crashed, qPrintable(crashed.error()));
+        QVERIFY(!RelayDeskTest::registerDeadInstance(*crashed.value()).isEmpty());
+        const auto open = Billing::Ledger(*crashed.value()).reserve(m_demoUserId, 0, 1234, QStringLiteral("crashed-1"));
         QVERIFY2(open.ok(), qPrintable(open.message));
-        QCOMPARE(balance(m_demoUserId), before - 1234);
+        const auto live = Billing::Ledger(db()).reserve(m_demoUserId, 0, 766, QStringLiteral("in-flight-1"));
+        QVERIFY2(live.ok(), qPrintable(live.message));
+        QCOMPARE(live.reservation.instanceId, m_runtime->instanceId());
+        QCOMPARE(balance(m_demoUserId), before - 2000);
         Service::Runtime next;
         Service::RuntimeConfig config;
         config.dataDir = m_dir.path();
@@ -728,8 +736,12 @@ private slots:
         QCOMPARE(next.recoveredReservations(), 1);
         QCOMPARE(Store::ReservationRepository(db()).byRequestId(QStringLiteral("crashed-1"))->state,
                  Store::Reservation::State::Recovered);
-        QCOMPARE(balance(m_demoUserId), before); // nothing was charged: the hold came back
+        QCOMPARE(Store::ReservationRepository(db()).byRequestId(QStringLiteral("in-flight-1"))->state,
+                 Store::Reservation::State::Open);
+        QCOMPARE(balance(m_demoUserId), before - 766); // nothing was charged: the crashed hold came back
         next.stop();
+        QVERIFY(Billing::Ledger(db()).refund(live.reservation.id));
+        QCOMPARE(balance(m_demoUserId), before);
     }
 
 private:

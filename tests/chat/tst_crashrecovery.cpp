@@ -8,11 +8,12 @@
 #include "store/reservationrepository.h"
 #include "store/userrepository.h"
 
+#include "chatload.h"
+
 #include <QtCore/QProcess>
 #include <QtCore/QRegularExpression>
 #include <QtCore/QTemporaryDir>
 #include <QtNetwork/QTcpServer>
-#include <QtNetwork/QTcpSocket>
 #include <QtTest/QtTest>
 
 using namespace RelayDesk;
@@ -33,57 +34,6 @@ quint16 freePort()
     probe.listen(QHostAddress::LocalHost, 0);
     return probe.serverPort();
 }
-
-// Keeps `count` chat calls in flight, one connection each (Connection: close), starting a new one whenever
-// one ends, until stopped.
-class Load final : public QObject
-{
-public:
-    Load(quint16 port, QByteArray key, int count)
-        : m_port(port)
-        , m_key(std::move(key))
-    {
-        for (int i = 0; i < count; ++i)
-            startOne(i % 2 == 0);
-    }
-    void stop() { m_stopped = true; }
-    int completed() const { return m_completed; }
-    int completedStreams() const { return m_completedStreams; }
-
-private:
-    void startOne(bool stream)
-    {
-        if (m_stopped)
-            return;
-        auto *socket = new QTcpSocket(this);
-        const QByteArray body = QByteArrayLiteral(R"({"model":"gpt-4o-mini","max_tokens":300,"stream":)") +
-                                (stream ? "true" : "false") +
-                                R"(,"messages":[{"role":"user","content":"Tell me a long story, please."}]})";
-        connect(socket, &QTcpSocket::connected, socket, [this, socket, body] {
-            socket->write("POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
-                          "Content-Type: application/json\r\nAuthorization: Bearer " + m_key +
-                          "\r\nContent-Length: " + QByteArray::number(body.size()) + "\r\n\r\n" + body);
-        });
-        connect(socket, &QTcpSocket::readyRead, socket, [socket] { socket->readAll(); });
-        connect(socket, &QTcpSocket::disconnected, this, [this, socket, stream] {
-            ++m_completed;
-            m_completedStreams += stream ? 1 : 0;
-            socket->deleteLater();
-            startOne(stream);
-        });
-        connect(socket, &QTcpSocket::errorOccurred, this, [socket](QAbstractSocket::SocketError error) {
-            if (error != QAbstractSocket::RemoteHostClosedError)
-                socket->abort(); // the relay is gone: stop this client
-        });
-        socket->connectToHost(QHostAddress::LocalHost, m_port);
-    }
-
-    quint16 m_port;
-    QByteArray m_key;
-    int m_completed = 0;
-    int m_completedStreams = 0;
-    bool m_stopped = false;
-};
 
 } // namespace
 
@@ -134,7 +84,7 @@ private Q_SLOTS:
         {
             QProcess serve;
             QVERIFY2(startServe(serve, data.path(), port, &output), output.constData());
-            Load load(port, key->plainKey.toLatin1(), 24);
+            RelayDeskTest::ChatLoad load(port, key->plainKey.toLatin1(), 24);
             // Kill once streams have completed and others are in flight (their holds committed, as another
             // connection sees them): streams run in waves, so a fixed delay could fall between two.
             QVERIFY(QTest::qWaitFor([&] {

@@ -59,13 +59,7 @@ public:
         // Tests run in parallel: another cluster may grab the probed port first, so retry on a new one.
         for (int attempt = 0; attempt < 5 && !m_running; ++attempt) {
             m_port = freePort();
-            const QString opts = QStringLiteral("-p %1 -c listen_addresses=127.0.0.1 -c unix_socket_directories=%2 "
-                                                "-c fsync=off -c max_connections=100")
-                                     .arg(m_port).arg(m_dir.path());
-            m_running = run(QStringLiteral("pg_ctl"), {QStringLiteral("-D"), data, QStringLiteral("-o"), opts,
-                                                       QStringLiteral("-l"), m_dir.filePath(QStringLiteral("server.log")),
-                                                       QStringLiteral("-w"), QStringLiteral("-t"), QStringLiteral("60"),
-                                                       QStringLiteral("start")});
+            startServer();
         }
     }
 
@@ -75,6 +69,27 @@ public:
             run(QStringLiteral("pg_ctl"), {QStringLiteral("-D"), m_dir.filePath(QStringLiteral("data")),
                                            QStringLiteral("-m"), QStringLiteral("immediate"), QStringLiteral("-w"),
                                            QStringLiteral("stop")});
+    }
+
+    // Stops the server (fast shutdown: open sessions are terminated, as in a restart or a failover) and
+    // starts it again on the same port and data, for outage tests.
+    bool stopServer()
+    {
+        m_running = !run(QStringLiteral("pg_ctl"), {QStringLiteral("-D"), m_dir.filePath(QStringLiteral("data")),
+                                                    QStringLiteral("-m"), QStringLiteral("fast"), QStringLiteral("-w"),
+                                                    QStringLiteral("stop")});
+        return !m_running;
+    }
+    bool startServer()
+    {
+        const QString opts = QStringLiteral("-p %1 -c listen_addresses=127.0.0.1 -c unix_socket_directories=%2 "
+                                            "-c fsync=off -c max_connections=100")
+                                 .arg(m_port).arg(m_dir.path());
+        m_running = run(QStringLiteral("pg_ctl"), {QStringLiteral("-D"), m_dir.filePath(QStringLiteral("data")),
+                                                   QStringLiteral("-o"), opts, QStringLiteral("-l"),
+                                                   m_dir.filePath(QStringLiteral("server.log")), QStringLiteral("-w"),
+                                                   QStringLiteral("-t"), QStringLiteral("60"), QStringLiteral("start")});
+        return m_running;
     }
 
     bool isAvailable() const { return m_skip.isEmpty(); }
