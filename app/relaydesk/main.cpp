@@ -103,7 +103,12 @@ int main(int argc, char *argv[])
                                         QStringLiteral("PAGE"), QStringLiteral("live"));
     const QCommandLineOption langOption(QStringLiteral("lang"), QStringLiteral("Language: en or zh_CN (default: settings, else system)."),
                                         QStringLiteral("LANG"));
-    parser.addOptions({dataOption, quitAfterOption, portOption, screenshotOption, pageOption, langOption});
+    const QCommandLineOption dbOption(QStringLiteral("db"),
+                                      QStringLiteral("Database URL (postgres://…); a password here is visible to other users, "
+                                                     "prefer RELAYDESK_DB_URL or --db-file."), QStringLiteral("URL"));
+    const QCommandLineOption dbFileOption(QStringLiteral("db-file"), QStringLiteral("Read the database URL from FILE's first line."),
+                                          QStringLiteral("FILE"));
+    parser.addOptions({dataOption, dbOption, dbFileOption, quitAfterOption, portOption, screenshotOption, pageOption, langOption});
     parser.process(app);
 
     if (parser.isSet(screenshotOption)) {
@@ -118,9 +123,20 @@ int main(int argc, char *argv[])
     const Ui::ConsolePreferences prefs = Ui::ConsolePreferences::load(QSettings());
     Ui::applyLanguage(parser.isSet(langOption) ? parser.value(langOption) : prefs.language);
     const QString dataDir = resolveDataDir(parser.isSet(dataOption) ? parser.value(dataOption) : prefs.dataDir);
+    // The database URL: --db, --db-file or RELAYDESK_DB_URL (empty = SQLite in the data dir).
+    QString dbError, dbWarning;
+    const auto dbUrl = resolveDatabaseUrl({parser.value(dbOption), parser.value(dbFileOption), parser.isSet(dataOption)},
+                                          &dbError, &dbWarning);
+    if (!dbWarning.isEmpty())
+        std::fprintf(stderr, "relaydesk: warning: %s\n", qPrintable(dbWarning));
+    if (!dbUrl) {
+        std::fprintf(stderr, "relaydesk: %s\n", qPrintable(dbError));
+        return 2;
+    }
 
     Service::RuntimeConfig config;
     config.dataDir = dataDir;
+    config.dbUrl = *dbUrl;
     config.listenAddress = QHostAddress(prefs.listenAddress).isNull() ? QHostAddress(QHostAddress::LocalHost) : QHostAddress(prefs.listenAddress);
     config.listenPort = quint16(parser.isSet(portOption) ? parser.value(portOption).toUInt() : uint(prefs.listenPort));
     Service::Runtime runtime;
@@ -141,7 +157,7 @@ int main(int argc, char *argv[])
         services.channelsChanged = [&runtime] { runtime.invalidateChannels(); };
     } else {
         services.sessions = &fallbackRegistry;
-        if (auto db = Store::Database::openDataDir(dataDir)) {
+        if (auto db = Store::Database::open(dataDir, *dbUrl)) {
             services.database = db.value();
             fallbackPricing = std::make_unique<Billing::PricingService>(*services.database);
             if (fallbackPricing->load())

@@ -44,6 +44,58 @@ private slots:
         QCOMPARE(console.exitStatus(), QProcess::NormalExit);
         QCOMPARE(console.exitCode(), 0);
     }
+
+    // The console takes the database URL from RELAYDESK_DB_URL or --db-file, as relaydeskd does, and warns
+    // when --db carries a password (readable by every local user in /proc/PID/cmdline).
+    void consoleTakesTheDatabaseUrlOutsideArgv_data()
+    {
+        QTest::addColumn<QString>("how"); // env | file | argv-password
+        QTest::newRow("RELAYDESK_DB_URL") << QStringLiteral("env");
+        QTest::newRow("--db-file") << QStringLiteral("file");
+        QTest::newRow("--db with a password") << QStringLiteral("argv-password");
+    }
+
+    void consoleTakesTheDatabaseUrlOutsideArgv()
+    {
+        QFETCH(QString, how);
+        if (!QFileInfo::exists(binary("relaydesk")))
+            QSKIP("GUI not built (RELAYDESK_BUILD_GUI=OFF)");
+        QTemporaryDir tmp;
+        QVERIFY(tmp.isValid());
+        const QString sqlite = tmp.filePath(QStringLiteral("console.sqlite"));
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(QStringLiteral("HOME"), tmp.filePath(QStringLiteral("home")));
+        env.insert(QStringLiteral("XDG_DATA_HOME"), tmp.filePath(QStringLiteral("home/.local/share")));
+        env.insert(QStringLiteral("XDG_CONFIG_HOME"), tmp.filePath(QStringLiteral("home/.config")));
+        env.remove(QStringLiteral("RELAYDESK_DB_URL"));
+        QStringList args{QStringLiteral("--quit-after"), QStringLiteral("300"), QStringLiteral("--port"), QStringLiteral("0")};
+        if (how == u"env") {
+            env.insert(QStringLiteral("RELAYDESK_DB_URL"), sqlite);
+        } else if (how == u"file") {
+            QFile f(tmp.filePath(QStringLiteral("db-url")));
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write(QFile::encodeName(sqlite) + "\n");
+            f.close();
+            args << QStringLiteral("--db-file") << f.fileName();
+        } else {
+            args << QStringLiteral("--db") << QStringLiteral("postgres://relay:s3cr3t-pw@127.0.0.1:1/relay");
+        }
+        QProcess console;
+        console.setProcessEnvironment(env);
+        console.start(binary("relaydesk"), args);
+        QVERIFY(console.waitForFinished(60000));
+        const QByteArray err = console.readAllStandardError();
+        QCOMPARE(console.exitStatus(), QProcess::NormalExit);
+        if (how == u"argv-password") {
+            QVERIFY2(err.contains("a password on the command line is visible to other users (/proc/PID/cmdline)"),
+                     err.constData());
+        } else {
+            QVERIFY2(console.exitCode() == 0, err.constData());
+            QVERIFY2(QFileInfo::exists(sqlite), err.constData());
+            QVERIFY(!err.contains("/proc/PID/cmdline"));
+        }
+        QVERIFY(!err.contains("s3cr3t-pw"));
+    }
 };
 
 QTEST_GUILESS_MAIN(TestSmoke)
