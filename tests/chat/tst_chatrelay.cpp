@@ -715,7 +715,8 @@ private slots:
     }
 
     // A reservation a crash left open is settled (at what it had charged) when the next run starts; one that a
-    // live instance holds (this fixture's runtime, a call in flight) is not: it is that instance's to settle.
+    // live instance holds (another relaying process, a call in flight) is not: it is that instance's to settle.
+    // (The fixture's own runtime was stopped by shutdownSettlesInFlight: its instance is marked stopped.)
     void recoveryAtNextStart()
     {
         const qint64 before = balance(m_demoUserId);
@@ -724,9 +725,14 @@ private slots:
         QVERIFY(!RelayDeskTest::registerDeadInstance(*crashed.value()).isEmpty());
         const auto open = Billing::Ledger(*crashed.value()).reserve(m_demoUserId, 0, 1234, QStringLiteral("crashed-1"));
         QVERIFY2(open.ok(), qPrintable(open.message));
-        const auto live = Billing::Ledger(db()).reserve(m_demoUserId, 0, 766, QStringLiteral("in-flight-1"));
+        auto alive = Store::Database::openDataDir(m_dir.path()); // another process, alive and heartbeating
+        QVERIFY2(alive, qPrintable(alive.error()));
+        const Store::Instance aliveInstance = Store::InstanceRepository::describeSelf(QStringLiteral("alive"));
+        QVERIFY(Store::InstanceRepository(*alive.value()).add(aliveInstance));
+        alive.value()->setInstanceId(aliveInstance.id);
+        const auto live = Billing::Ledger(*alive.value()).reserve(m_demoUserId, 0, 766, QStringLiteral("in-flight-1"));
         QVERIFY2(live.ok(), qPrintable(live.message));
-        QCOMPARE(live.reservation.instanceId, m_runtime->instanceId());
+        QCOMPARE(live.reservation.instanceId, aliveInstance.id);
         QCOMPARE(balance(m_demoUserId), before - 2000);
         Service::Runtime next;
         Service::RuntimeConfig config;
@@ -740,7 +746,7 @@ private slots:
                  Store::Reservation::State::Open);
         QCOMPARE(balance(m_demoUserId), before - 766); // nothing was charged: the crashed hold came back
         next.stop();
-        QVERIFY(Billing::Ledger(db()).refund(live.reservation.id));
+        QVERIFY(Billing::Ledger(*alive.value()).refund(live.reservation.id));
         QCOMPARE(balance(m_demoUserId), before);
     }
 

@@ -1,6 +1,7 @@
 // A real crash: `relaydeskd serve` relays concurrent chat calls (JSON and SSE) to the fake upstream process
 // and is killed with SIGKILL mid-load. The next start must recover every reservation left open, and the
 // books must balance: what left the user's and the key's balances equals the sum of the consume logs.
+#include "binaries.h"
 #include "store/apikeyrepository.h"
 #include "store/channelrepository.h"
 #include "store/database.h"
@@ -23,17 +24,8 @@ namespace {
 constexpr qint64 kUserQuota = 1'000'000'000;
 constexpr qint64 kKeyQuota = 500'000'000;
 
-QString binary(const char *name)
-{
-    return QDir(qEnvironmentVariable("RELAYDESK_BIN_DIR")).filePath(QString::fromLatin1(name));
-}
-
-quint16 freePort()
-{
-    QTcpServer probe;
-    probe.listen(QHostAddress::LocalHost, 0);
-    return probe.serverPort();
-}
+using RelayDeskTest::binary;
+using RelayDeskTest::freePort;
 
 } // namespace
 

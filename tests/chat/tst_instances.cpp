@@ -5,6 +5,7 @@
 //  - SIGKILL of one under load: the survivor recovers the dead one's open holds while it keeps serving, and
 //    afterwards every user's and key's debits equal the consume logs, and every call that was not cut by the
 //    kill is billed from the usage the upstream reported.
+#include "binaries.h"
 #include "chatload.h"
 #include "pgcluster.h"
 #include "secretkeyfile.h"
@@ -29,17 +30,8 @@ namespace {
 constexpr qint64 kUserQuota = 1'000'000'000;
 constexpr qint64 kKeyQuota = 500'000'000;
 
-QString binary(const char *name)
-{
-    return QDir(qEnvironmentVariable("RELAYDESK_BIN_DIR")).filePath(QString::fromLatin1(name));
-}
-
-quint16 freePort()
-{
-    QTcpServer probe;
-    probe.listen(QHostAddress::LocalHost, 0);
-    return probe.serverPort();
-}
+using RelayDeskTest::binary;
+using RelayDeskTest::freePort;
 
 QSet<qint64> openIds(const Store::Database &db)
 {

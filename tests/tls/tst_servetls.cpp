@@ -1,5 +1,9 @@
 // `relaydeskd serve --demo --tls`: the real binary generates its certificate under the data dir, prints
 // where it is, and serves the OpenAI API over HTTPS to a client that trusts only that certificate.
+#include "binaries.h"
+
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
 #include <QProcess>
@@ -13,13 +17,6 @@ class TestServeTls final : public QObject
 {
     Q_OBJECT
 
-    static quint16 freePort()
-    {
-        QTcpServer probe;
-        probe.listen(QHostAddress::LocalHost, 0);
-        return probe.serverPort();
-    }
-
 private slots:
     void serveOverTlsWithTheGeneratedCertificate()
     {
@@ -28,16 +25,25 @@ private slots:
         QTemporaryDir data;
         QProcess serve;
         serve.setProcessChannelMode(QProcess::SeparateChannels);
-        const QString listen = QStringLiteral("127.0.0.1:%1").arg(freePort());
-        serve.start(QDir(qEnvironmentVariable("RELAYDESK_BIN_DIR")).filePath(QStringLiteral("relaydeskd")),
+        const QString listen = QStringLiteral("127.0.0.1:%1").arg(RelayDeskTest::freePort());
+        serve.start(RelayDeskTest::binary("relaydeskd"),
                     {QStringLiteral("serve"), QStringLiteral("--data"), data.path(), QStringLiteral("--demo"),
                      QStringLiteral("--tls"), QStringLiteral("--listen"), listen});
         QByteArray output;
         connect(&serve, &QProcess::readyReadStandardOutput, this, [&] { output += serve.readAllStandardOutput(); });
         QTRY_VERIFY_WITH_TIMEOUT(output.contains("TLS certificate:"), 30000);
 
-        const auto key = QRegularExpression(QStringLiteral("(sk-[A-Za-z0-9]{48})")).match(QString::fromUtf8(output));
-        QVERIFY2(key.hasMatch(), output.constData());
+        // Not a terminal: serve prints only a masked demo key; the client's key is made with `admin key add`.
+        QVERIFY2(!QRegularExpression(QStringLiteral("sk-[A-Za-z0-9]{48}")).match(QString::fromUtf8(output)).hasMatch(),
+                 output.constData());
+        QProcess admin;
+        admin.start(RelayDeskTest::binary("relaydeskd"),
+                    {QStringLiteral("admin"), QStringLiteral("key"), QStringLiteral("add"), QStringLiteral("--user"),
+                     QStringLiteral("demo"), QStringLiteral("--data"), data.path()});
+        QVERIFY(admin.waitForFinished(30000));
+        QCOMPARE(admin.exitCode(), 0);
+        const QString key = QJsonDocument::fromJson(admin.readAllStandardOutput()).object().value(u"key").toString();
+        QVERIFY(key.startsWith(QStringLiteral("sk-")));
         const auto base = QRegularExpression(QStringLiteral("Listening on (\\S+)")).match(QString::fromUtf8(output));
         QVERIFY(base.hasMatch());
         QVERIFY(base.captured(1).startsWith(QStringLiteral("https://127.0.0.1:")));
@@ -49,7 +55,7 @@ private slots:
 
         QNetworkAccessManager nam;
         QNetworkRequest request(QUrl(base.captured(1) + QStringLiteral("/models")));
-        request.setRawHeader("Authorization", "Bearer " + key.captured(1).toLatin1());
+        request.setRawHeader("Authorization", "Bearer " + key.toLatin1());
         QSslConfiguration tls = QSslConfiguration::defaultConfiguration();
         tls.setCaCertificates(QSslCertificate::fromPath(certificate));
         request.setSslConfiguration(tls);
@@ -70,7 +76,7 @@ private slots:
     void tlsFilesWithoutTlsAreRefused()
     {
         QProcess serve;
-        serve.start(QDir(qEnvironmentVariable("RELAYDESK_BIN_DIR")).filePath(QStringLiteral("relaydeskd")),
+        serve.start(RelayDeskTest::binary("relaydeskd"),
                     {QStringLiteral("serve"), QStringLiteral("--tls-cert"), QStringLiteral("/nonexistent.pem")});
         QVERIFY(serve.waitForFinished(30000));
         QCOMPARE(serve.exitCode(), 2);
