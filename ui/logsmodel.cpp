@@ -150,6 +150,25 @@ QString LogsModel::typeName(LogType type)
     return tr("unknown");
 }
 
+bool LogsModel::isDisputed(const LogRecord &r)
+{
+    return r.other.contains(QLatin1StringView("disputed"));
+}
+
+QString LogsModel::flags(const LogRecord &r)
+{
+    QStringList out;
+    if (isDisputed(r))
+        out << tr("disputed");
+    if (r.other.contains(QLatin1StringView("overage")))
+        out << tr("overage");
+    if (r.other.value(QLatin1StringView("recovered")).toBool())
+        out << tr("recovered");
+    if (r.other.contains(QLatin1StringView("upstream_usage_rejected")))
+        out << tr("usage rejected");
+    return out.join(QStringLiteral(", "));
+}
+
 QVariant LogsModel::data(const QModelIndex &index, int role) const
 {
     if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
@@ -159,11 +178,17 @@ QVariant LogsModel::data(const QModelIndex &index, int role) const
     switch (role) {
     case LogIdRole:
         return r.id;
+    case DisputedRole:
+        return isDisputed(r);
+    case Qt::BackgroundRole:
+        return isDisputed(r) ? QVariant(QBrush(QColor(0xff, 0xf0, 0xc8))) : QVariant();
     case Qt::TextAlignmentRole:
-        return (c >= Prompt && c <= Duration) ? QVariant(Qt::AlignRight | Qt::AlignVCenter) : QVariant(Qt::AlignLeft | Qt::AlignVCenter);
+        return (c >= Prompt && c <= Duration && c != Flags) ? QVariant(Qt::AlignRight | Qt::AlignVCenter) : QVariant(Qt::AlignLeft | Qt::AlignVCenter);
     case Qt::ForegroundRole:
         if (r.type == LogType::Error)
             return QBrush(QColor(0xb0, 0x3a, 0x2e));
+        if (isDisputed(r))
+            return QBrush(QColor(0x8a, 0x4b, 0x00));
         if (r.type == LogType::Topup || r.type == LogType::Refund)
             return QBrush(QColor(0x2e, 0x7d, 0x32));
         return {};
@@ -172,6 +197,10 @@ QVariant LogsModel::data(const QModelIndex &index, int role) const
             return tr("Upstream model: %1").arg(r.upstreamModel);
         if (c == Type && !r.content.isEmpty())
             return r.content;
+        if (c == Flags && isDisputed(r))
+            return tr("The upstream reported implausible usage; charged at most the hold (%1 quota). "
+                      "The reported figures are in the details.")
+                .arg(r.other.value(QLatin1StringView("disputed")).toObject().value(QLatin1StringView("capped_at")).toInteger());
         return {};
     case SortRole:
         switch (c) {
@@ -194,6 +223,7 @@ QVariant LogsModel::data(const QModelIndex &index, int role) const
         case Prompt: return formatTokens(r.promptTokens);
         case Completion: return formatTokens(r.completionTokens);
         case Quota: return formatQuota(r.quota, m_currency);
+        case Flags: return flags(r);
         case Duration: return QString(QLocale().toString(double(r.useMs) / 1000.0, 'f', 2) + QStringLiteral(" s"));
         case Stream: return r.isStream ? tr("stream") : QString();
         case RequestId: return r.requestId;
@@ -218,6 +248,7 @@ QVariant LogsModel::headerData(int section, Qt::Orientation orientation, int rol
     case Prompt: return tr("Prompt");
     case Completion: return tr("Completion");
     case Quota: return tr("Quota");
+    case Flags: return tr("Flags");
     case Duration: return tr("Duration");
     case Stream: return tr("Stream");
     case RequestId: return tr("Request ID");
@@ -253,6 +284,10 @@ QString labelFor(const QString &key)
         {QStringLiteral("frt"), QT_TRANSLATE_NOOP("RelayDesk::Ui::LogsModel", "First response (ms)")},
         {QStringLiteral("overage"), QT_TRANSLATE_NOOP("RelayDesk::Ui::LogsModel", "Overage (quota beyond the balance)")},
         {QStringLiteral("recovered"), QT_TRANSLATE_NOOP("RelayDesk::Ui::LogsModel", "Recovered after a crash")},
+        {QStringLiteral("disputed"), QT_TRANSLATE_NOOP("RelayDesk::Ui::LogsModel", "Disputed (implausible upstream usage, charged at most the hold)")},
+        {QStringLiteral("capped_at"), QT_TRANSLATE_NOOP("RelayDesk::Ui::LogsModel", "Charged (capped at the hold)")},
+        {QStringLiteral("claimed_quota"), QT_TRANSLATE_NOOP("RelayDesk::Ui::LogsModel", "Quota the upstream's figures would cost")},
+        {QStringLiteral("upstream_usage_rejected"), QT_TRANSLATE_NOOP("RelayDesk::Ui::LogsModel", "Malformed upstream usage (counted locally)")},
     };
     const auto it = labels.constFind(key);
     return it == labels.cend() ? key : LogsModel::tr(*it);
@@ -305,6 +340,9 @@ QString LogsModel::describe(const LogRecord &r) const
         lines << tr("Price snapshot: %1").arg(r.priceSnapshotId);
     if (!r.content.isEmpty())
         lines << tr("Message: %1").arg(r.content);
+    if (isDisputed(r))
+        lines << tr("DISPUTED: the upstream reported implausible usage; this row was charged at most the hold. "
+                    "Refund or top up after checking the upstream's bill.");
     if (!r.other.isEmpty()) {
         lines << QString() << tr("Details:");
         renderJson(r.other, QString(), 1, &lines);

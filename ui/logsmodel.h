@@ -25,8 +25,10 @@ class LogsModel final : public QAbstractTableModel
     Q_OBJECT
 
 public:
-    enum Column { Time, Type, User, Key, Channel, Model, Prompt, Completion, Quota, Duration, Stream, RequestId, ColumnCount };
-    enum Role { SortRole = Qt::UserRole, LogIdRole };
+    enum Column { Time, Type, User, Key, Channel, Model, Prompt, Completion, Quota, Flags, Duration, Stream, RequestId, ColumnCount };
+    // DisputedRole: true for a row whose upstream usage was implausible and charged at most the hold
+    // (`other.disputed`): the Flags column says "disputed", the row is highlighted, an operator decides.
+    enum Role { SortRole = Qt::UserRole, LogIdRole, DisputedRole };
 
     explicit LogsModel(std::shared_ptr<Store::Database> db, QObject *parent = nullptr);
 
@@ -57,6 +59,9 @@ public:
     QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
 
     static QString typeName(Store::LogType type);
+    static bool isDisputed(const Store::LogRecord &record);
+    // What needs an operator's eye: disputed, overage, recovered, usage counted locally (comma-separated).
+    static QString flags(const Store::LogRecord &record);
     // A readable, multi-line rendering of a log row with its `other` JSON (the detail pane).
     QString describe(const Store::LogRecord &record) const;
 

@@ -113,14 +113,16 @@ Quote QuotaMath::perCall(const ModelPricing &p, const mpq_class &multiplier)
 }
 
 Quote QuotaMath::reserve(const ModelPricing &p, qint64 promptEstimate, std::optional<qint64> maxTokens,
-                         qint64 defaultMaxTokens)
+                         qint64 defaultMaxTokens, qint64 choices)
 {
     Quote quote;
     if (p.fixedPrice) {
         quote.exact = exactCost(p, {});
     } else {
-        const qint64 completion = std::max<qint64>(0, maxTokens.value_or(defaultMaxTokens));
-        quote.exact = (q(std::max<qint64>(0, promptEstimate)) + q(completion) * p.completionRatio.exact()) *
+        // The product is taken in GMP (never in qint64), so tokens × choices cannot overflow.
+        const mpq_class completion = q(std::max<qint64>(0, maxTokens.value_or(defaultMaxTokens))) *
+                                     q(std::max<qint64>(1, choices));
+        quote.exact = (q(std::max<qint64>(0, promptEstimate)) + completion * p.completionRatio.exact()) *
                       p.modelRatio.exact() * p.groupRatio.exact();
         quote.exact.canonicalize();
     }

@@ -40,12 +40,15 @@ public:
     // Fixed per-call price × multiplier (e.g. n images) × group ratio, rounded once.
     static Quote perCall(const ModelPricing &pricing, const mpq_class &multiplier = 1);
 
-    // Admission estimate for a request: (promptEstimate + maxTokens × CR) × MR × GR. The completion
+    // Admission estimate for a request: (promptEstimate + maxTokens × choices × CR) × MR × GR. The completion
     // ratio applies to max_tokens (new-api does not apply it and under-reserves); when the request gives
-    // no max_tokens, defaultMaxTokens is used. Rounded up, never below 1 for a priced model, so a
-    // reservation never under-covers its own estimate. Fixed-price models reserve their per-call price.
+    // no max_tokens, defaultMaxTokens is used; `choices` is max(n, best_of) — each choice may use max_tokens.
+    // Rounded up, never below 1 for a priced model, so a reservation never under-covers its own estimate.
+    // Exact (GMP) throughout: a result beyond qint64 saturates to INT64_MAX, which no balance covers, so
+    // an absurd request is refused — it never wraps to a small hold. Fixed-price models reserve their
+    // per-call price.
     static Quote reserve(const ModelPricing &pricing, qint64 promptEstimate, std::optional<qint64> maxTokens,
-                         qint64 defaultMaxTokens);
+                         qint64 defaultMaxTokens, qint64 choices = 1);
     // Realtime rolling reservation: the conversation input as priced usage plus maxOutputTokens at the
     // dearer of the text and audio output prices. Rounded up.
     static Quote reserveWorstCase(const ModelPricing &pricing, const Usage &input, qint64 maxOutputTokens);

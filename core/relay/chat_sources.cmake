@@ -2,6 +2,9 @@
 target_sources(relaydesk_relay PRIVATE
     ${CMAKE_CURRENT_LIST_DIR}/sseparser.cpp ${CMAKE_CURRENT_LIST_DIR}/sseparser.h
     ${CMAKE_CURRENT_LIST_DIR}/usageparser.cpp ${CMAKE_CURRENT_LIST_DIR}/usageparser.h
+    ${CMAKE_CURRENT_LIST_DIR}/jsoncount.h ${CMAKE_CURRENT_LIST_DIR}/strictcounts.h
+    ${CMAKE_CURRENT_LIST_DIR}/holdparameters.cpp ${CMAKE_CURRENT_LIST_DIR}/holdparameters.h
+    ${CMAKE_CURRENT_LIST_DIR}/usageceilings.cpp ${CMAKE_CURRENT_LIST_DIR}/usageceilings.h
     ${CMAKE_CURRENT_LIST_DIR}/upstreamclient.cpp ${CMAKE_CURRENT_LIST_DIR}/upstreamclient.h
     ${CMAKE_CURRENT_LIST_DIR}/channelselector.cpp ${CMAKE_CURRENT_LIST_DIR}/channelselector.h
     ${CMAKE_CURRENT_LIST_DIR}/auth.cpp ${CMAKE_CURRENT_LIST_DIR}/auth.h

@@ -57,6 +57,11 @@ OpenAiError OpenAiError::invalidRequest(const QString &message, const QByteArray
     return make(400, message, "invalid_request_error", code, param);
 }
 
+OpenAiError OpenAiError::invalidValue(const QByteArray &param, const QString &message)
+{
+    return make(400, message, "invalid_request_error", "invalid_value", param);
+}
+
 OpenAiError OpenAiError::invalidApiKey(const QString &message)
 {
     return make(401, message, "invalid_request_error", "invalid_api_key");

@@ -22,6 +22,8 @@ struct OpenAiError final
     // 400 invalid_request_error
     static OpenAiError invalidRequest(const QString &message, const QByteArray &code = {},
                                       const QByteArray &param = {});
+    // 400 invalid_request_error, code invalid_value, naming the offending field in `param`.
+    static OpenAiError invalidValue(const QByteArray &param, const QString &message);
     // 401: a missing, unknown, disabled or expired key. type invalid_request_error, code invalid_api_key
     // (what api.openai.com answers).
     static OpenAiError invalidApiKey(const QString &message);

@@ -1,5 +1,6 @@
 #include "relay/realtimeaccount.h"
 
+#include "relay/usageceilings.h"
 #include "store/database.h"
 
 #include <QJsonObject>
@@ -86,11 +87,36 @@ bool RealtimeAccount::restoreHold()
     return true;
 }
 
+mpq_class RealtimeAccount::capDisputed(const mpq_class &exact, const QString &id, const Billing::Usage &reported,
+                                       const QJsonObject &ceiling)
+{
+    // The hold this answer ran under: what is reserved beyond what was already charged.
+    const mpq_class hold(long(std::max<qint64>(0, m_reservation.reserved - m_reservation.charged)));
+    const mpq_class capped = exact < hold ? exact : hold;
+    m_disputedClaimed += exact;
+    m_disputedCapped += capped;
+    m_disputed.append(QJsonObject{{QStringLiteral("id"), id},
+                                  {QStringLiteral("usage"), reported.toJson()},
+                                  {QStringLiteral("ceiling"), ceiling},
+                                  {QStringLiteral("claimed_quota"), exactJson(exact)},
+                                  {QStringLiteral("capped_at"), exactJson(capped)}});
+    return capped;
+}
+
 bool RealtimeAccount::addResponse(const MeteredResponse &response)
 {
     if (!m_open || m_closed)
         return false;
-    const Billing::Usage usage = toBillingUsage(response.usage);
+    if (!response.usageProblem.isEmpty()) {
+        ++m_rejectedUsage;
+        if (m_rejectedProblem.isEmpty())
+            m_rejectedProblem = response.usageProblem;
+    }
+    const Billing::Usage reported = toBillingUsage(response.usage);
+    const UsageCeilings::Ceiling ceiling = UsageCeilings::current().forModel(m_params.upstreamModel);
+    const bool disputed = response.fromUpstream && !ceiling.admits(reported.inputTotal(), reported.outputTotal());
+    // A disputed response counts (and feeds the next hold) as the meter saw it; its charge is capped below.
+    const Billing::Usage usage = disputed ? toBillingUsage(response.estimate) : reported;
     m_total += usage;
     ++m_responses;
     // The whole conversation so far is the next response's input; its output joins it.
@@ -100,13 +126,18 @@ bool RealtimeAccount::addResponse(const MeteredResponse &response)
     m_conversation.inputAudio += usage.outputAudio;
     if (!response.fromUpstream)
         ++m_estimatedResponses;
-    const mpq_class exact = realtimeExactQuota(usage, m_params.pricing);
+    mpq_class exact = realtimeExactQuota(usage, m_params.pricing);
+    if (disputed)
+        exact = capDisputed(realtimeExactQuota(reported, m_params.pricing), response.responseId, reported,
+                            ceiling.toJson());
     const bool charged = chargeTo(m_exact + exact);
     if (m_entries.size() < m_params.maxResponseEntries) {
         QJsonObject entry = usage.toJson();
         entry.insert(QStringLiteral("id"), response.responseId);
         entry.insert(QStringLiteral("status"), response.status);
-        entry.insert(QStringLiteral("source"), response.fromUpstream ? QStringLiteral("upstream") : QStringLiteral("estimate"));
+        entry.insert(QStringLiteral("source"), disputed ? QStringLiteral("disputed")
+                                               : response.fromUpstream ? QStringLiteral("upstream")
+                                                                       : QStringLiteral("estimate"));
         entry.insert(QStringLiteral("quota"), exactJson(exact));
         entry.insert(QStringLiteral("charged_total"), m_chargedTotal);
         m_entries.append(entry);
@@ -126,8 +157,13 @@ bool RealtimeAccount::addTranscription(const TranscriptionUsage &usage, const QS
     if (!pricing)
         return true; // unpriced transcription model: nothing to bill, the log row says so via usage only
     const Billing::Usage billed = transcriptionUsage(usage);
-    const mpq_class exact = realtimeExactQuota(billed, *pricing);
-    m_transcriptionUsage += billed;
+    mpq_class exact = realtimeExactQuota(billed, *pricing);
+    const UsageCeilings::Ceiling ceiling = UsageCeilings::current().forModel(transcriptionModel);
+    if (!ceiling.admits(billed.inputTotal(), billed.outputTotal())) {
+        exact = capDisputed(exact, QStringLiteral("transcription:") + usage.itemId, billed, ceiling.toJson());
+    } else {
+        m_transcriptionUsage += billed;
+    }
     m_transcriptionModel = transcriptionModel;
     m_transcriptionExact += exact;
     return chargeTo(m_exact + exact);
@@ -211,6 +247,17 @@ Store::LogRecord RealtimeAccount::logRow(const Billing::Usage &pending, const QS
         other.insert(QStringLiteral("responses_omitted"), m_omittedEntries);
     if (m_estimatedResponses > 0)
         other.insert(QStringLiteral("estimated_responses"), m_estimatedResponses);
+    if (m_rejectedUsage > 0)
+        other.insert(QStringLiteral("upstream_usage_rejected"),
+                     QJsonObject{{QStringLiteral("responses"), m_rejectedUsage},
+                                 {QStringLiteral("problem"), m_rejectedProblem}});
+    if (!m_disputed.isEmpty()) {
+        other.insert(QStringLiteral("disputed"),
+                     QJsonObject{{QStringLiteral("entries"), m_disputed},
+                                 {QStringLiteral("claimed_quota"), exactJson(m_disputedClaimed)},
+                                 {QStringLiteral("capped_at"), roundQuota(m_disputedCapped)}});
+        log.content += QStringLiteral("; disputed: implausible upstream usage charged at most the hold");
+    }
     if (!pending.isEmpty()) {
         QJsonObject after = pending.toJson();
         after.insert(QStringLiteral("source"), QStringLiteral("estimate"));

@@ -10,6 +10,11 @@
 //   cancel()      refund()                          the upgrade never completed / nothing reached upstream
 // Charging the difference of rounded cumulative totals makes the sum of charges equal the rounded total,
 // with no per-response rounding drift; the log quota is the net debit.
+//
+// Untrusted usage: a response (or transcription) whose reported usage is beyond the model's plausibility
+// ceiling (UsageCeilings) is charged at most the hold it ran under, its tokens count as the local meter saw
+// them, and the log row carries `disputed` with the reported figures — the ledger never drops by an absurd
+// figure on its own.
 #include "billing/ledger.h"
 #include "billing/pricebook.h"
 #include "billing/usage.h"
@@ -83,6 +88,9 @@ public:
 
 private:
     bool chargeTo(const mpq_class &exactTotal);
+    // Caps `exact` at the current hold and records the dispute; returns the capped cost.
+    mpq_class capDisputed(const mpq_class &exact, const QString &id, const Billing::Usage &reported,
+                          const QJsonObject &ceiling);
     bool restoreHold();
     qint64 worstCaseNext() const;
     Store::LogRecord logRow(const Billing::Usage &pending, const QString &endReason, qint64 useMs,
@@ -102,6 +110,11 @@ private:
     QString m_transcriptionModel;
     Billing::Usage m_transcriptionUsage;
     QJsonArray m_entries;
+    QJsonArray m_disputed;                  // one entry per disputed response / transcription
+    mpq_class m_disputedClaimed{0};
+    mpq_class m_disputedCapped{0};
+    qint64 m_rejectedUsage = 0;             // responses whose usage was malformed (billed from the meter)
+    QString m_rejectedProblem;
     qint64 m_omittedEntries = 0;
     qint64 m_maxOutputTokens = 0;
     bool m_open = false;

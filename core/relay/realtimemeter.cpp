@@ -1,11 +1,13 @@
 #include "realtimemeter.h"
 
+#include "strictcounts.h"
 #include "jsonpeek.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
 
 #include <algorithm>
+#include <limits>
 
 namespace RelayDesk::Relay {
 
@@ -13,12 +15,21 @@ namespace {
 
 QString typeOf(const QJsonObject &event) { return event.value(u"type").toString(); }
 
-// Token counts from the network: negative or absurd values (bad or hostile upstream data) are clamped so that
-// sums can neither go negative nor overflow.
-constexpr qint64 kMaxTokens = 1'000'000'000'000;
-qint64 intAt(const QJsonObject &object, QStringView key)
+qint64 saturatingAdd(qint64 a, qint64 b)
 {
-    return std::clamp<qint64>(object.value(key).toInteger(), 0, kMaxTokens);
+    qint64 sum = 0;
+    return __builtin_add_overflow(a, b, &sum) ? std::numeric_limits<qint64>::max() : sum;
+}
+
+// The display total: upstream figures are bounded per response but not in number of responses.
+void addSaturating(Monitor::SessionUsage &total, const Monitor::SessionUsage &add)
+{
+    for (auto field : {&Monitor::SessionUsage::inputText, &Monitor::SessionUsage::inputAudio,
+                       &Monitor::SessionUsage::inputImage, &Monitor::SessionUsage::cachedText,
+                       &Monitor::SessionUsage::cachedAudio, &Monitor::SessionUsage::cachedImage,
+                       &Monitor::SessionUsage::cacheWrite, &Monitor::SessionUsage::outputText,
+                       &Monitor::SessionUsage::outputAudio, &Monitor::SessionUsage::outputReasoning})
+        total.*field = saturatingAdd(total.*field, add.*field);
 }
 
 QJsonObject parseObject(QByteArrayView frame, bool *ok)
@@ -224,15 +235,19 @@ void RealtimeMeter::onResponseDone(const QJsonObject &event)
     MeteredResponse done;
     done.responseId = response.value(u"id").toString();
     done.status = response.value(u"status").toString();
+    done.estimate = pendingEstimate();
+    done.usage = done.estimate;
     const QJsonValue usage = response.value(u"usage");
     if (usage.isObject()) {
-        done.fromUpstream = true;
-        done.usage = usageFromResponseDone(usage.toObject());
-    } else {
-        done.usage = pendingEstimate();
+        if (const auto reported = usageFromResponseDone(usage.toObject(), &done.usageProblem)) {
+            done.fromUpstream = true;
+            done.usage = *reported;
+        }
+    } else if (!usage.isUndefined() && !usage.isNull()) {
+        done.usageProblem = QStringLiteral("'usage' is not an object");
     }
     resetPending();
-    m_total += done.usage;
+    addSaturating(m_total, done.usage);
     m_completed.push_back(std::move(done));
 }
 
@@ -243,23 +258,31 @@ void RealtimeMeter::onTranscriptionCompleted(const QJsonObject &event)
         return;
     TranscriptionUsage transcription;
     transcription.itemId = event.value(u"item_id").toString();
+    StrictCounts counts;
     if (usage.value(u"type").toString() == u"duration") {
-        transcription.seconds = usage.value(u"seconds").toDouble();
+        const double seconds = usage.value(u"seconds").toDouble(-1);
+        if (!(seconds >= 0 && seconds <= 1e9))
+            return; // malformed: not billed (the account's ceiling bounds what a well-formed figure can cost)
+        transcription.seconds = seconds;
     } else {
-        const QJsonObject details = usage.value(u"input_token_details").toObject();
-        const qint64 input = intAt(usage, u"input_tokens");
-        transcription.inputAudioTokens = details.contains(u"audio_tokens") ? intAt(details, u"audio_tokens") : input;
-        transcription.inputTextTokens = intAt(details, u"text_tokens");
-        transcription.outputTextTokens = intAt(usage, u"output_tokens");
+        const QJsonObject details = counts.object(usage, u"input_token_details");
+        const qint64 input = counts.count(usage, u"input_tokens");
+        transcription.inputAudioTokens = details.contains(u"audio_tokens") ? counts.count(details, u"audio_tokens") : input;
+        transcription.inputTextTokens = counts.count(details, u"text_tokens");
+        transcription.outputTextTokens = counts.count(usage, u"output_tokens");
+        if (!counts.problem().isEmpty())
+            return; // malformed: not billed (the audio itself is input of the next response)
     }
     m_transcriptions.push_back(std::move(transcription));
 }
 
-Monitor::SessionUsage RealtimeMeter::usageFromResponseDone(const QJsonObject &usage)
+std::optional<Monitor::SessionUsage> RealtimeMeter::usageFromResponseDone(const QJsonObject &usage, QString *problem)
 {
+    StrictCounts c;
+    const auto intAt = [&c](const QJsonObject &object, QStringView key) { return c.count(object, key); };
     Monitor::SessionUsage result;
-    const QJsonObject in = usage.value(u"input_token_details").toObject();
-    const QJsonObject out = usage.value(u"output_token_details").toObject();
+    const QJsonObject in = c.object(usage, u"input_token_details");
+    const QJsonObject out = c.object(usage, u"output_token_details");
     const qint64 inputTokens = intAt(usage, u"input_tokens");
     const qint64 outputTokens = intAt(usage, u"output_tokens");
 
@@ -272,7 +295,7 @@ Monitor::SessionUsage RealtimeMeter::usageFromResponseDone(const QJsonObject &us
 
     // Cached tokens are a subset of the input; without a per-modality breakdown, assume text first.
     const qint64 cached = intAt(in, u"cached_tokens");
-    const QJsonObject cachedDetails = in.value(u"cached_tokens_details").toObject();
+    const QJsonObject cachedDetails = c.object(in, u"cached_tokens_details");
     if (!cachedDetails.isEmpty()) {
         result.cachedText = std::min(intAt(cachedDetails, u"text_tokens"), result.inputText);
         result.cachedAudio = std::min(intAt(cachedDetails, u"audio_tokens"), result.inputAudio);
@@ -288,6 +311,11 @@ Monitor::SessionUsage RealtimeMeter::usageFromResponseDone(const QJsonObject &us
         : std::max<qint64>(0, outputTokens - result.outputAudio);
     // Reasoning tokens are part of the text output (reported nested in some models' text_tokens).
     result.outputReasoning = std::min(intAt(out, u"reasoning_tokens"), result.outputText);
+    if (!c.problem().isEmpty()) {
+        if (problem)
+            *problem = c.problem();
+        return std::nullopt;
+    }
     return result;
 }
 

@@ -8,6 +8,7 @@
 #include <QString>
 
 #include <functional>
+#include <optional>
 #include <vector>
 
 namespace RelayDesk::Relay {
@@ -22,14 +23,17 @@ struct TranscriptionUsage
     double seconds = 0.0; // for duration-billed transcription models
 };
 
-// One finished response: the upstream's `response.done` usage when present (authoritative),
-// otherwise the local estimate for everything since the previous response.
+// One finished response: the upstream's `response.done` usage when present and well-formed, otherwise the
+// local estimate for everything since the previous response. The estimate is kept either way, so that usage
+// the account finds implausible (UsageCeilings) can be replaced by what was actually seen.
 struct MeteredResponse
 {
     QString responseId;
     QString status;
     bool fromUpstream = false;
     Monitor::SessionUsage usage;
+    Monitor::SessionUsage estimate; // the local meter's count of this response
+    QString usageProblem;           // the upstream's usage was malformed (then usage == estimate): why
 };
 
 // What the meter saw in one frame, for the live event timeline.
@@ -48,8 +52,9 @@ struct MeterObservation
 // 100 ms, assistant audio 1 token per 50 ms — so 20 ms frames are not rounded down to zero one by one.
 // Text deltas of a response are concatenated and counted once with the model's tokenizer.
 //
-// `response.done` with `usage` is authoritative for that response; the local estimate only fills in
-// for responses without usage and for whatever happened after the last `response.done` (see
+// `response.done` with a well-formed `usage` is authoritative for that response; the local estimate fills in
+// for responses without usage or with malformed usage (a count that is not a non-negative integer ≤ 2^53:
+// negative, fractional, a string, too large) and for whatever happened after the last `response.done` (see
 // takePending()). Not thread-safe: one meter per session, used on the session's thread.
 class RealtimeMeter final
 {
@@ -77,7 +82,10 @@ public:
     const Tokenize::AudioFormat &outputFormat() const { return m_outputAudio.format(); }
     QString transcriptionModel() const { return m_transcriptionModel; }
 
-    static Monitor::SessionUsage usageFromResponseDone(const QJsonObject &usage);
+    // Strict: nullopt (and *problem) when a count is not a non-negative integer ≤ 2^53 or a detail is not an
+    // object; absent or null counts are 0.
+    static std::optional<Monitor::SessionUsage> usageFromResponseDone(const QJsonObject &usage,
+                                                                      QString *problem = nullptr);
 
 private:
     // One direction of audio, cumulative over the whole session so that sub-token remainders carry over from

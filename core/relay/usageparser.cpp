@@ -1,66 +1,75 @@
 #include "relay/usageparser.h"
 
+#include "relay/strictcounts.h"
+
 #include <QtCore/QJsonValue>
 
 #include <algorithm>
 
 namespace RelayDesk::Relay {
 
-namespace {
-
-qint64 count(const QJsonObject &o, QLatin1StringView key)
+UsageReading UsageParser::read(const QJsonValue &value)
 {
-    const QJsonValue v = o.value(key);
-    if (!v.isDouble())
-        return 0;
-    const double d = v.toDouble();
-    return d > 0 && d < 1e15 ? static_cast<qint64>(d) : 0; // negative or absurd counts are bad data → 0
-}
+    UsageReading reading;
+    if (value.isUndefined() || value.isNull())
+        return reading;
+    if (!value.isObject()) {
+        reading.status = UsageReading::Status::Malformed;
+        reading.problem = QStringLiteral("usage is not an object");
+        return reading;
+    }
+    const QJsonObject u = value.toObject();
+    StrictCounts c;
+    ParsedUsage out;
+    // Chat Completions names, with the Responses-style names as a fallback.
+    out.promptTokens = u.contains(QLatin1StringView("prompt_tokens")) ? c.count(u, QLatin1StringView("prompt_tokens"))
+                                                                      : c.count(u, QLatin1StringView("input_tokens"));
+    out.completionTokens = u.contains(QLatin1StringView("completion_tokens"))
+                               ? c.count(u, QLatin1StringView("completion_tokens"))
+                               : c.count(u, QLatin1StringView("output_tokens"));
 
-} // namespace
+    QJsonObject in = c.object(u, QLatin1StringView("prompt_tokens_details"));
+    if (in.isEmpty())
+        in = c.object(u, QLatin1StringView("input_tokens_details"));
+    QJsonObject outDetails = c.object(u, QLatin1StringView("completion_tokens_details"));
+    if (outDetails.isEmpty())
+        outDetails = c.object(u, QLatin1StringView("output_tokens_details"));
+
+    Billing::Usage &b = out.usage;
+    b.inputAudio = std::min(c.count(in, QLatin1StringView("audio_tokens")), out.promptTokens);
+    b.inputImage = std::min(c.count(in, QLatin1StringView("image_tokens")), out.promptTokens - b.inputAudio);
+    b.inputText = out.promptTokens - b.inputAudio - b.inputImage;
+    qint64 cached = c.count(in, QLatin1StringView("cached_tokens"));
+    if (cached == 0)
+        cached = c.count(u, QLatin1StringView("prompt_cache_hit_tokens")); // DeepSeek
+    // Cached audio is reported separately by Realtime-style details; chat caching is text.
+    const QJsonObject cachedDetails = c.object(in, QLatin1StringView("cached_tokens_details"));
+    b.cachedAudio = std::min(c.count(cachedDetails, QLatin1StringView("audio_tokens")), b.inputAudio);
+    b.cachedImage = std::min(c.count(cachedDetails, QLatin1StringView("image_tokens")), b.inputImage);
+    b.cachedText = std::clamp<qint64>(cached - b.cachedAudio - b.cachedImage, 0, b.inputText);
+    b.cacheWrite = std::min(std::max(c.count(in, QLatin1StringView("cached_creation_tokens")),
+                                     c.count(in, QLatin1StringView("cache_write_tokens"))),
+                            b.inputText - b.cachedText);
+
+    b.outputAudio = std::min(c.count(outDetails, QLatin1StringView("audio_tokens")), out.completionTokens);
+    b.outputText = out.completionTokens - b.outputAudio;
+    b.outputReasoning = std::min(c.count(outDetails, QLatin1StringView("reasoning_tokens")), b.outputText);
+
+    if (!c.problem().isEmpty()) {
+        reading.status = UsageReading::Status::Malformed;
+        reading.problem = c.problem();
+        return reading;
+    }
+    if (out.promptTokens == 0 && out.completionTokens == 0)
+        return reading; // reports nothing: as absent
+    reading.status = UsageReading::Status::Valid;
+    reading.usage = out;
+    return reading;
+}
 
 std::optional<ParsedUsage> UsageParser::parse(const QJsonValue &value)
 {
-    if (!value.isObject())
-        return std::nullopt;
-    const QJsonObject u = value.toObject();
-    ParsedUsage out;
-    // Chat Completions names, with the Responses-style names as a fallback.
-    out.promptTokens = u.contains(QLatin1StringView("prompt_tokens")) ? count(u, QLatin1StringView("prompt_tokens"))
-                                                                      : count(u, QLatin1StringView("input_tokens"));
-    out.completionTokens = u.contains(QLatin1StringView("completion_tokens"))
-                               ? count(u, QLatin1StringView("completion_tokens"))
-                               : count(u, QLatin1StringView("output_tokens"));
-    if (out.promptTokens == 0 && out.completionTokens == 0)
-        return std::nullopt;
-
-    QJsonObject in = u.value(QLatin1StringView("prompt_tokens_details")).toObject();
-    if (in.isEmpty())
-        in = u.value(QLatin1StringView("input_tokens_details")).toObject();
-    QJsonObject outDetails = u.value(QLatin1StringView("completion_tokens_details")).toObject();
-    if (outDetails.isEmpty())
-        outDetails = u.value(QLatin1StringView("output_tokens_details")).toObject();
-
-    Billing::Usage &b = out.usage;
-    b.inputAudio = std::min(count(in, QLatin1StringView("audio_tokens")), out.promptTokens);
-    b.inputImage = std::min(count(in, QLatin1StringView("image_tokens")), out.promptTokens - b.inputAudio);
-    b.inputText = out.promptTokens - b.inputAudio - b.inputImage;
-    qint64 cached = count(in, QLatin1StringView("cached_tokens"));
-    if (cached == 0)
-        cached = count(u, QLatin1StringView("prompt_cache_hit_tokens")); // DeepSeek
-    // Cached audio is reported separately by Realtime-style details; chat caching is text.
-    const QJsonObject cachedDetails = in.value(QLatin1StringView("cached_tokens_details")).toObject();
-    b.cachedAudio = std::min(count(cachedDetails, QLatin1StringView("audio_tokens")), b.inputAudio);
-    b.cachedImage = std::min(count(cachedDetails, QLatin1StringView("image_tokens")), b.inputImage);
-    b.cachedText = std::clamp<qint64>(cached - b.cachedAudio - b.cachedImage, 0, b.inputText);
-    b.cacheWrite = std::min(std::max(count(in, QLatin1StringView("cached_creation_tokens")),
-                                     count(in, QLatin1StringView("cache_write_tokens"))),
-                            b.inputText - b.cachedText);
-
-    b.outputAudio = std::min(count(outDetails, QLatin1StringView("audio_tokens")), out.completionTokens);
-    b.outputText = out.completionTokens - b.outputAudio;
-    b.outputReasoning = std::min(count(outDetails, QLatin1StringView("reasoning_tokens")), b.outputText);
-    return out;
+    return read(value).usage;
 }
 
 QJsonObject UsageParser::toJson(const ParsedUsage &p)

@@ -3,6 +3,8 @@
 // Where RelayDesk deliberately differs from new-api the row tests OUR rule and says so.
 #include "billing/quotamath.h"
 
+#include <limits>
+
 #include <QtTest>
 
 using namespace RelayDesk::Billing;
@@ -202,6 +204,32 @@ private slots:
         QFETCH(qint64, quota);
         const std::optional<qint64> max = maxTokens < 0 ? std::nullopt : std::optional<qint64>(maxTokens);
         QCOMPARE(QuotaMath::reserve(pricing(ratios), prompt, max, defaultMax).quota, quota);
+    }
+
+    // Issue 10 items 2–3: the hold scales with the number of choices, and a product beyond qint64 saturates to
+    // INT64_MAX (no balance covers it: refused) instead of wrapping to a small hold.
+    void reserveScalesWithChoicesAndSaturates_data()
+    {
+        QTest::addColumn<QString>("ratios");
+        QTest::addColumn<qint64>("maxTokens");
+        QTest::addColumn<qint64>("choices");
+        QTest::addColumn<qint64>("quota");
+        QTest::newRow("n 1") << "MR=1,CR=4" << qint64(100) << qint64(1) << qint64(10 + 400);
+        QTest::newRow("n 128") << "MR=1,CR=4" << qint64(100) << qint64(128) << qint64(10 + 128 * 400);
+        QTest::newRow("n 0 counts as 1") << "MR=1,CR=4" << qint64(100) << qint64(0) << qint64(10 + 400);
+        QTest::newRow("2^62 × 128 saturates") << "MR=1,CR=4" << (qint64(1) << 62) << qint64(128)
+                                              << std::numeric_limits<qint64>::max();
+        QTest::newRow("INT64_MAX × CR saturates") << "MR=1000,CR=4" << std::numeric_limits<qint64>::max() << qint64(1)
+                                                  << std::numeric_limits<qint64>::max();
+    }
+
+    void reserveScalesWithChoicesAndSaturates()
+    {
+        QFETCH(QString, ratios);
+        QFETCH(qint64, maxTokens);
+        QFETCH(qint64, choices);
+        QFETCH(qint64, quota);
+        QCOMPARE(QuotaMath::reserve(pricing(ratios), 10, maxTokens, 4096, choices).quota, quota);
     }
 
     void reserveWorstCaseUsesDearestOutput()

@@ -6,6 +6,7 @@
 #include "store/channelrepository.h"
 #include "tempdatabase.h"
 
+#include <QtCore/QJsonArray>
 #include <QtCore/QJsonDocument>
 #include <QtTest/QtTest>
 
@@ -68,7 +69,15 @@ private slots:
             << true << 1235LL << 1024LL << 765LL << 300LL << 100LL;
         QTest::newRow("deepseek") << QByteArray(R"({"prompt_tokens":100,"completion_tokens":1,"prompt_cache_hit_tokens":64})") << true << 100LL << 64LL << 0LL << 1LL << 0LL;
         QTest::newRow("responses names") << QByteArray(R"({"input_tokens":7,"output_tokens":3})") << true << 7LL << 0LL << 0LL << 3LL << 0LL;
-        QTest::newRow("negative is bad data") << QByteArray(R"({"prompt_tokens":-5,"completion_tokens":2})") << true << 0LL << 0LL << 0LL << 2LL << 0LL;
+        // Strict (issue 10 item 4): a bad count makes the whole usage malformed → counted locally, never "bad → 0".
+        QTest::newRow("negative is malformed") << QByteArray(R"({"prompt_tokens":-5,"completion_tokens":2})") << false << 0LL << 0LL << 0LL << 0LL << 0LL;
+        QTest::newRow("string is malformed") << QByteArray(R"({"prompt_tokens":"5","completion_tokens":2})") << false << 0LL << 0LL << 0LL << 0LL << 0LL;
+        QTest::newRow("float is malformed") << QByteArray(R"({"prompt_tokens":5,"completion_tokens":2.5})") << false << 0LL << 0LL << 0LL << 0LL << 0LL;
+        QTest::newRow("beyond 2^53 is malformed") << QByteArray(R"({"prompt_tokens":9007199254740993,"completion_tokens":2})") << false << 0LL << 0LL << 0LL << 0LL << 0LL;
+        QTest::newRow("bad detail is malformed") << QByteArray(R"({"prompt_tokens":5,"completion_tokens":2,"prompt_tokens_details":{"cached_tokens":-1}})") << false << 0LL << 0LL << 0LL << 0LL << 0LL;
+        QTest::newRow("details not an object") << QByteArray(R"({"prompt_tokens":5,"completion_tokens":2,"completion_tokens_details":[1]})") << false << 0LL << 0LL << 0LL << 0LL << 0LL;
+        QTest::newRow("null details are absent") << QByteArray(R"({"prompt_tokens":5,"completion_tokens":2,"prompt_tokens_details":null})") << true << 5LL << 0LL << 0LL << 2LL << 0LL;
+        QTest::newRow("2^53 is a count") << QByteArray(R"({"prompt_tokens":9007199254740992,"completion_tokens":2})") << true << 9007199254740992LL << 0LL << 0LL << 2LL << 0LL;
         QTest::newRow("cached > prompt clamps") << QByteArray(R"({"prompt_tokens":10,"completion_tokens":1,"prompt_tokens_details":{"cached_tokens":50}})") << true << 10LL << 10LL << 0LL << 1LL << 0LL;
     }
 
@@ -90,6 +99,29 @@ private slots:
         const auto again = Relay::UsageParser::parse(Relay::UsageParser::toJson(*u));
         QVERIFY(again);
         QCOMPARE(again->usage, u->usage);
+    }
+
+    void usageReadingSaysWhyItWasRejected_data()
+    {
+        QTest::addColumn<QByteArray>("json");
+        QTest::addColumn<int>("status");
+        QTest::addColumn<QString>("problemMentions");
+        QTest::newRow("absent") << QByteArray("null") << int(Relay::UsageReading::Status::Absent) << QString();
+        QTest::newRow("valid") << QByteArray(R"({"prompt_tokens":1,"completion_tokens":1})") << int(Relay::UsageReading::Status::Valid) << QString();
+        QTest::newRow("negative") << QByteArray(R"({"prompt_tokens":-1,"completion_tokens":1})") << int(Relay::UsageReading::Status::Malformed) << "prompt_tokens";
+        QTest::newRow("not an object") << QByteArray(R"("12")") << int(Relay::UsageReading::Status::Malformed) << "not an object";
+    }
+
+    void usageReadingSaysWhyItWasRejected()
+    {
+        QFETCH(QByteArray, json);
+        QFETCH(int, status);
+        QFETCH(QString, problemMentions);
+        const QJsonValue v = QJsonDocument::fromJson("[" + json + "]").array().first();
+        const Relay::UsageReading reading = Relay::UsageParser::read(v);
+        QCOMPARE(int(reading.status), status);
+        QCOMPARE(reading.usage.has_value(), reading.status == Relay::UsageReading::Status::Valid);
+        QVERIFY2(reading.problem.contains(problemMentions), qPrintable(reading.problem));
     }
 
     void channelSelection()

@@ -5,6 +5,8 @@
 
 #include <QtTest>
 
+#include <limits>
+
 // Note: moc (Qt 6.4) mis-lexes raw string literals that contain \", so such rows use ordinary literals.
 
 using namespace RelayDesk::Relay;
@@ -219,7 +221,7 @@ private slots:
 
     void cachedTokensWithoutDetailsAreTextFirst()
     {
-        const SessionUsage usage = RealtimeMeter::usageFromResponseDone(QJsonDocument::fromJson(R"({
+        const SessionUsage usage = *RealtimeMeter::usageFromResponseDone(QJsonDocument::fromJson(R"({
             "input_tokens":300,"output_tokens":10,
             "input_token_details":{"text_tokens":100,"audio_tokens":200,"cached_tokens":150},
             "output_token_details":{"text_tokens":10,"audio_tokens":0,"reasoning_tokens":4}})").object());
@@ -231,13 +233,79 @@ private slots:
 
     void missingBreakdownTreatsTheRestAsText()
     {
-        const SessionUsage usage = RealtimeMeter::usageFromResponseDone(QJsonDocument::fromJson(R"({
+        const SessionUsage usage = *RealtimeMeter::usageFromResponseDone(QJsonDocument::fromJson(R"({
             "input_tokens":120,"output_tokens":30,"input_token_details":{"audio_tokens":20},
             "output_token_details":{"audio_tokens":25}})").object());
         QCOMPARE(usage.inputText, 100);
         QCOMPARE(usage.inputAudio, 20);
         QCOMPARE(usage.outputText, 5);
         QCOMPARE(usage.outputAudio, 25);
+    }
+
+    // Issue 10 item 4: usage is parsed strictly. A count that is not a non-negative integer ≤ 2^53 makes the whole
+    // usage malformed, and the response is billed from the local estimate (kept on every response either way).
+    void malformedUsageFallsBackToTheLocalEstimate_data()
+    {
+        QTest::addColumn<QByteArray>("usage");
+        QTest::addColumn<bool>("fromUpstream");
+        QTest::newRow("well-formed") << QByteArray(R"({"input_tokens":8,"output_tokens":12})") << true;
+        QTest::newRow("2^53 is still a count") << QByteArray(R"({"input_tokens":8,"output_tokens":9007199254740992})") << true;
+        QTest::newRow("null details") << QByteArray(R"({"input_tokens":8,"output_tokens":12,"output_token_details":null})") << true;
+        QTest::newRow("negative") << QByteArray(R"({"input_tokens":-8,"output_tokens":12})") << false;
+        QTest::newRow("negative detail") << QByteArray(R"({"input_tokens":8,"output_tokens":12,"output_token_details":{"audio_tokens":-1}})") << false;
+        QTest::newRow("string") << QByteArray(R"({"input_tokens":"8","output_tokens":12})") << false;
+        QTest::newRow("float") << QByteArray(R"({"input_tokens":8,"output_tokens":12.5})") << false;
+        QTest::newRow("beyond 2^53") << QByteArray(R"({"input_tokens":8,"output_tokens":9007199254740993})") << false;
+        QTest::newRow("1e300") << QByteArray(R"({"input_tokens":8,"output_tokens":1e300})") << false;
+        QTest::newRow("details a string") << QByteArray(R"({"input_tokens":8,"output_tokens":12,"input_token_details":"x"})") << false;
+        QTest::newRow("usage a number") << QByteArray("12") << false;
+    }
+
+    void malformedUsageFallsBackToTheLocalEstimate()
+    {
+        QFETCH(QByteArray, usage);
+        QFETCH(bool, fromUpstream);
+        RealtimeMeter meter(countWords);
+        meter.observeClient(R"({"type":"conversation.item.create","item":{"type":"message","role":"user",
+            "content":[{"type":"input_text","text":"what is the time"}]}})");
+        meter.observeUpstream(R"({"type":"response.output_text.delta","delta":"it is noon"})");
+        const QByteArray done = R"({"type":"response.done","response":{"id":"r","status":"completed","usage":)" + usage + "}}";
+        meter.observeUpstream(done);
+        const auto responses = meter.takeCompletedResponses();
+        QCOMPARE(responses.size(), size_t(1));
+        const MeteredResponse &response = responses.front();
+        QCOMPARE(response.fromUpstream, fromUpstream);
+        QCOMPARE(response.usageProblem.isEmpty(), fromUpstream);
+        QCOMPARE(response.estimate.inputText, 4);
+        QCOMPARE(response.estimate.outputText, 3);
+        if (!fromUpstream) {
+            QCOMPARE(response.usage, response.estimate);
+            QVERIFY(response.usage.isValid());
+        } else {
+            QCOMPARE(response.usage.inputText, 8);
+        }
+        QVERIFY(meter.total().isValid()); // never negative
+    }
+
+    void hugeReportsDoNotOverflowTheSessionTotal()
+    {
+        RealtimeMeter meter(countWords);
+        for (int i = 0; i < 1100; ++i) // 1100 × 2^53 > 2^63
+            meter.observeUpstream(R"({"type":"response.done","response":{"usage":{"input_tokens":1,"output_tokens":9007199254740992}}})");
+        QCOMPARE(meter.total().outputText, std::numeric_limits<qint64>::max());
+        QVERIFY(meter.total().isValid());
+    }
+
+    void malformedTranscriptionUsageIsNotBilled()
+    {
+        RealtimeMeter meter(countWords);
+        meter.observeUpstream(R"({"type":"conversation.item.input_audio_transcription.completed",
+            "item_id":"a","usage":{"type":"tokens","input_tokens":-40,"output_tokens":3}})");
+        meter.observeUpstream(R"({"type":"conversation.item.input_audio_transcription.completed",
+            "item_id":"b","usage":{"type":"tokens","input_tokens":"40","output_tokens":3}})");
+        meter.observeUpstream(R"({"type":"conversation.item.input_audio_transcription.completed",
+            "item_id":"c","usage":{"type":"duration","seconds":-2}})");
+        QVERIFY(meter.takeTranscriptions().empty());
     }
 
     void transcriptionUsageIsRecordedSeparately()

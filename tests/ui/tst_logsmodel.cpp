@@ -13,6 +13,7 @@
 #include <QBuffer>
 #include <QElapsedTimer>
 #include <QComboBox>
+#include <QJsonDocument>
 #include <QLineEdit>
 #include <QPlainTextEdit>
 #include <QTableView>
@@ -164,6 +165,54 @@ private slots:
         QVERIFY2(text.contains(QStringLiteral("Audio input tokens: 1,234")), qPrintable(text));
         QVERIFY(text.contains(QStringLiteral("req-7")));
         QVERIFY(!text.contains(QLatin1Char('{')));
+    }
+
+    // Issue 10 item 4: a row whose upstream usage was implausible (other.disputed) is marked for an operator —
+    // the Flags column, a highlight, a tooltip and a line in the detail — and ordinary rows are not.
+    void disputedRowsAreMarked_data()
+    {
+        QTest::addColumn<QByteArray>("other");
+        QTest::addColumn<bool>("disputed");
+        QTest::addColumn<QString>("flags");
+        QTest::newRow("plain") << QByteArray(R"({"model_ratio":0.075})") << false << QString();
+        QTest::newRow("chat disputed")
+            << QByteArray(R"({"disputed":{"prompt_tokens":9007199254740992,"completion_tokens":9,"claimed_quota":675539944105574,"capped_at":1200}})")
+            << true << QStringLiteral("disputed");
+        QTest::newRow("realtime disputed, overage")
+            << QByteArray(R"({"ws":true,"overage":{"amount":5},"disputed":{"entries":[{"id":"resp_1"}],"claimed_quota":2.9e17,"capped_at":131072}})")
+            << true << QStringLiteral("disputed, overage");
+        QTest::newRow("malformed usage") << QByteArray(R"({"upstream_usage_rejected":{"problem":"'prompt_tokens' is negative"}})")
+                                         << false << QStringLiteral("usage rejected");
+    }
+
+    void disputedRowsAreMarked()
+    {
+        QFETCH(QByteArray, other);
+        QFETCH(bool, disputed);
+        QFETCH(QString, flags);
+        Testing::TempDatabase tmp;
+        QVERIFY2(tmp.isValid(), qPrintable(tmp.error()));
+        Store::LogRecord r;
+        r.type = Store::LogType::Consume;
+        r.model = QStringLiteral("gpt-realtime");
+        r.quota = 1200;
+        r.requestId = QStringLiteral("req-disputed");
+        r.other = QJsonDocument::fromJson(other).object();
+        QVERIFY(Store::LogRepository(tmp.db()).insert(r).ok());
+
+        LogsModel model(tmp.shared());
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QCOMPARE(model.rowCount(), 1);
+        QCOMPARE(model.headerData(LogsModel::Flags, Qt::Horizontal).toString(), QStringLiteral("Flags"));
+        const QModelIndex flagsCell = model.index(0, LogsModel::Flags);
+        QCOMPARE(model.data(flagsCell).toString(), flags);
+        QCOMPARE(model.data(flagsCell, LogsModel::DisputedRole).toBool(), disputed);
+        QCOMPARE(model.data(model.index(0, LogsModel::Quota), Qt::BackgroundRole).isValid(), disputed);
+        QCOMPARE(model.data(flagsCell, Qt::ToolTipRole).toString().contains(QStringLiteral("implausible")), disputed);
+        const QString text = model.describe(*model.recordAt(0));
+        QCOMPARE(text.contains(QStringLiteral("DISPUTED")), disputed);
+        if (disputed)
+            QVERIFY2(text.contains(QStringLiteral("Charged (capped at the hold):")), qPrintable(text));
     }
 
     void csvExportWritesEveryMatchingRow()

@@ -1,0 +1,45 @@
+#pragma once
+// The numbers of a request that size its hold, read with checked arithmetic before anything is reserved.
+//
+// max_tokens / max_completion_tokens (the completion part of the hold) and n / best_of (how many choices the
+// upstream generates, each up to the completion limit) must be JSON numbers holding exact integers within
+// documented bounds; anything else is answered 400 invalid_request_error, code invalid_value, param naming the
+// field — never cast (a `static_cast<qint64>(1e300)` held 1 quota for an unlimited answer). null or absent
+// means "not given" (OpenAI accepts null for each of them).
+#include "relay/openaierror.h"
+
+#include <QtCore/QJsonObject>
+
+#include <optional>
+#include <variant>
+
+namespace RelayDesk::Relay {
+
+class HoldParameters final
+{
+public:
+    // Completion tokens a request may ask for: 2^31 − 1, far above any model's output limit, so that the
+    // hold's product (tokens × choices × ratios) stays exact and small next to qint64.
+    static constexpr qint64 kMaxCompletionTokens = 2147483647;
+    // n and best_of: OpenAI allows 1…128 choices.
+    static constexpr qint64 kMaxChoices = 128;
+
+    // Chat Completions (and the legacy completions' best_of): the hold-sizing fields or the first bad one.
+    static std::variant<HoldParameters, OpenAiError> fromChatRequest(const QJsonObject &request);
+    // Realtime session.update / response.create: max_output_tokens (GA) or max_response_output_tokens (beta),
+    // an integer or "inf". nullopt = not given, "inf", or not a valid count (the session then holds its
+    // configured maximum: the safe side, and the upstream rejects the bad value itself).
+    static std::optional<qint64> realtimeMaxOutputTokens(const QJsonObject &session);
+
+    // The larger of max_tokens and max_completion_tokens; nullopt when neither is given (or both are 0:
+    // a 0 limit means "no limit" to some compatible upstreams, so it holds the default).
+    std::optional<qint64> maxTokens() const { return m_maxTokens; }
+    // max(n, best_of), 1 when neither is given: the completion part of the hold is scaled by it.
+    qint64 choices() const { return m_choices; }
+
+private:
+    std::optional<qint64> m_maxTokens;
+    qint64 m_choices = 1;
+};
+
+} // namespace RelayDesk::Relay
