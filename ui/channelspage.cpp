@@ -6,6 +6,7 @@
 #include <QCheckBox>
 #include <QColor>
 #include <QComboBox>
+#include <QDateTime>
 #include <QDataStream>
 #include <QDialog>
 #include <QDialogButtonBox>
@@ -46,6 +47,10 @@ void ChannelsModel::reload()
 {
     beginResetModel(); // a short list; a refresh is a re-read
     m_rows = m_db ? Store::ChannelRepository(*m_db).list() : QList<Channel>{};
+    m_health.clear();
+    if (m_db)
+        for (const Store::ChannelHealth &h : Store::ChannelHealthRepository(*m_db).list())
+            m_health.insert(h.channelId, h);
     endResetModel();
 }
 
@@ -67,6 +72,28 @@ int ChannelsModel::rowOf(qint64 id) const
         if (m_rows[i].id == id)
             return i;
     return -1;
+}
+
+Store::ChannelHealth ChannelsModel::healthOf(qint64 channelId) const
+{
+    Store::ChannelHealth h = m_health.value(channelId);
+    h.channelId = channelId;
+    return h;
+}
+
+QString ChannelsModel::healthText(const Store::ChannelHealth &health, qint64 nowMs)
+{
+    using State = Store::ChannelHealth::State;
+    switch (health.state) {
+    case State::Healthy:
+        return tr("healthy");
+    case State::Probing:
+        return tr("probing");
+    case State::Unhealthy:
+        break;
+    }
+    const qint64 left = health.retryAtMs - nowMs;
+    return left > 0 ? tr("unhealthy · retry in %1 s").arg((left + 999) / 1000) : tr("unhealthy · probe due");
 }
 
 QString ChannelsModel::maskSecret(const QString &secret)
@@ -97,6 +124,8 @@ QVariant ChannelsModel::data(const QModelIndex &index, int role) const
     case IdRole:
         return c.id;
     case Qt::ForegroundRole:
+        if (index.column() == Health && healthOf(c.id).state != Store::ChannelHealth::State::Healthy)
+            return QBrush(QColor(0xb0, 0x3a, 0x2e));
         return c.status == RowStatus::Enabled ? QVariant() : QVariant(QBrush(QColor(0x8a, 0x8a, 0x8a)));
     case Qt::TextAlignmentRole:
         return (index.column() == Priority || index.column() == Weight || index.column() == Used || index.column() == Id)
@@ -106,6 +135,12 @@ QVariant ChannelsModel::data(const QModelIndex &index, int role) const
             return QString::fromUtf8(QJsonDocument(c.modelMapping).toJson(QJsonDocument::Indented));
         if (index.column() == Models)
             return c.models.join(QLatin1Char('\n'));
+        if (index.column() == Health) {
+            const Store::ChannelHealth h = healthOf(c.id);
+            if (h.state == Store::ChannelHealth::State::Healthy)
+                return {};
+            return tr("%n consecutive failure(s); last: %1", nullptr, h.failures).arg(h.lastError);
+        }
         return {};
     case SortRole:
         switch (index.column()) {
@@ -130,6 +165,7 @@ QVariant ChannelsModel::data(const QModelIndex &index, int role) const
         case Weight: return QString::number(c.weight);
         case Status: return c.status == RowStatus::Enabled ? tr("enabled") : tr("disabled");
         case Used: return formatQuota(c.usedQuota, m_currency);
+        case Health: return healthText(healthOf(c.id), QDateTime::currentMSecsSinceEpoch());
         default: return {};
         }
     default:
@@ -146,6 +182,9 @@ QVariant ChannelsModel::headerData(int section, Qt::Orientation orientation, int
             return tr("Higher priority channels are used first; lower ones only when they fail");
         if (section == Weight)
             return tr("Among channels of the same priority, traffic is shared in proportion to weight");
+        if (section == Health)
+            return tr("A failing channel is skipped for a back-off (5 s doubling to 5 min; auth failures 1 min to 30 min), "
+                      "then one call probes it");
         return {};
     }
     if (role != Qt::DisplayRole)
@@ -163,6 +202,7 @@ QVariant ChannelsModel::headerData(int section, Qt::Orientation orientation, int
     case Weight: return tr("Weight");
     case Status: return tr("Status");
     case Used: return tr("Used");
+    case Health: return tr("Health");
     default: return {};
     }
 }

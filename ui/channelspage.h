@@ -2,6 +2,7 @@
 
 #include "consolepage.h"
 
+#include "store/channelhealthrepository.h"
 #include "store/records.h"
 #include "store/result.h"
 
@@ -17,19 +18,25 @@ namespace RelayDesk::Store { class Database; }
 
 namespace RelayDesk::Ui {
 
-// Upstream channels read through ChannelRepository. The secret is never shown in full.
+// Upstream channels read through ChannelRepository, with their health from ChannelHealthRepository (written by
+// the relay, this process's or another's). The secret is never shown in full.
 class ChannelsModel final : public QAbstractTableModel
 {
     Q_OBJECT
 
 public:
-    enum Column { Id, Name, Type, BaseUrl, Secret, Models, Groups, Mapping, Priority, Weight, Status, Used, ColumnCount };
+    // Health last: saved header layouts from before it still line up.
+    enum Column { Id, Name, Type, BaseUrl, Secret, Models, Groups, Mapping, Priority, Weight, Status, Used, Health, ColumnCount };
     enum Role { SortRole = Qt::UserRole, IdRole };
 
     explicit ChannelsModel(std::shared_ptr<Store::Database> db, QObject *parent = nullptr);
     void reload();
     void setCurrencyDisplay(CurrencyDisplay display);
     const Store::Channel *channelAt(int row) const;
+    // What the relay last recorded for the channel (healthy when nothing).
+    Store::ChannelHealth healthOf(qint64 channelId) const;
+    // "healthy", "unhealthy · retry in 40 s", "probing" (now: unix ms).
+    static QString healthText(const Store::ChannelHealth &health, qint64 nowMs);
     int rowOf(qint64 id) const;
     // "sk-ab…c9" style: enough to tell secrets apart, never enough to use one.
     static QString maskSecret(const QString &secret);
@@ -42,6 +49,7 @@ public:
 private:
     std::shared_ptr<Store::Database> m_db;
     QList<Store::Channel> m_rows;
+    QHash<qint64, Store::ChannelHealth> m_health;
     CurrencyDisplay m_currency = CurrencyDisplay::Dollars;
 };
 

@@ -8,6 +8,7 @@
 #include "billing/quotamath.h"
 #include "common/datadir.h"
 #include "store/apikeyrepository.h"
+#include "store/channelhealthrepository.h"
 #include "store/channelrepository.h"
 #include "store/database.h"
 #include "store/logrepository.h"
@@ -41,7 +42,7 @@ const char *const kUsage =
     "  key disable NAME\n"
     "  channel add --name N --base-url URL --key K --models m1,m2 [--groups g1,g2] [--priority P]\n"
     "              [--weight W] [--model-mapping JSON]\n"
-    "  channel list\n"
+    "  channel list               (with each channel's health: healthy | unhealthy | probing)\n"
     "  pricing import FILE        (new-api option JSON; '-' reads stdin)\n"
     "  pricing export\n"
     "  quote --model M [--group G] [--prompt N] [--completion N] [--cached N] [--audio-in N]\n"
@@ -135,6 +136,20 @@ QJsonObject channelJson(const Store::Channel &c)
             {QStringLiteral("weight"), c.weight},
             {QStringLiteral("status"), statusName(c.status)},
             {QStringLiteral("used_quota"), c.usedQuota}};
+}
+
+// As the relaying process last recorded it: skipped until retry_at_ms; probing = one call is testing it.
+QJsonObject channelHealthJson(const Store::ChannelHealth &h)
+{
+    QJsonObject o{{QStringLiteral("state"), Store::ChannelHealth::stateName(h.state)},
+                  {QStringLiteral("failures"), h.failures}};
+    if (h.state == Store::ChannelHealth::State::Healthy)
+        return o;
+    o.insert(QStringLiteral("retry_at_ms"), h.retryAtMs);
+    o.insert(QStringLiteral("skipped"), h.retryAtMs > QDateTime::currentMSecsSinceEpoch());
+    o.insert(QStringLiteral("last_error"), h.lastError);
+    o.insert(QStringLiteral("updated_at_ms"), h.updatedAtMs);
+    return o;
 }
 
 QString logTypeName(Store::LogType t)
@@ -392,9 +407,15 @@ int channelCommand(const QString &sub, const QStringList &rest, const Location &
         if (!a.ok() || !a.expectPositional({}, &error))
             return badInput(a.ok() ? error : a.error());
         return withDatabase(where, [&](const Database &db) {
+            QHash<qint64, Store::ChannelHealth> health;
+            for (const Store::ChannelHealth &h : Store::ChannelHealthRepository(db).list())
+                health.insert(h.channelId, h);
             QJsonArray list;
-            for (const Store::Channel &c : Store::ChannelRepository(db).list())
-                list.append(channelJson(c));
+            for (const Store::Channel &c : Store::ChannelRepository(db).list()) {
+                QJsonObject o = channelJson(c);
+                o.insert(QStringLiteral("health"), channelHealthJson(health.value(c.id)));
+                list.append(o);
+            }
             print(list);
             return kOk;
         });

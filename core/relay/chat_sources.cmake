@@ -7,6 +7,7 @@ target_sources(relaydesk_relay PRIVATE
     ${CMAKE_CURRENT_LIST_DIR}/usageceilings.cpp ${CMAKE_CURRENT_LIST_DIR}/usageceilings.h
     ${CMAKE_CURRENT_LIST_DIR}/upstreamclient.cpp ${CMAKE_CURRENT_LIST_DIR}/upstreamclient.h
     ${CMAKE_CURRENT_LIST_DIR}/channelselector.cpp ${CMAKE_CURRENT_LIST_DIR}/channelselector.h
+    ${CMAKE_CURRENT_LIST_DIR}/secretscrubber.cpp ${CMAKE_CURRENT_LIST_DIR}/secretscrubber.h
     ${CMAKE_CURRENT_LIST_DIR}/auth.cpp ${CMAKE_CURRENT_LIST_DIR}/auth.h
     ${CMAKE_CURRENT_LIST_DIR}/chatrelaytokens.cpp ${CMAKE_CURRENT_LIST_DIR}/chatrelaytokens.h
     ${CMAKE_CURRENT_LIST_DIR}/chatrelay.cpp ${CMAKE_CURRENT_LIST_DIR}/chatrelay.h

@@ -9,6 +9,7 @@
 #include <QDateTime>
 #include <QDir>
 #include <QMutex>
+#include <QSqlDriver>
 #include <QSqlError>
 #include <QThread>
 #include <QUrl>

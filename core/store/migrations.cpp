@@ -157,9 +157,25 @@ Migration migration4()
     }};
 }
 
+// Version 5: channel health, written by the relaying process so the CLI and other consoles can show which
+// channels are skipped (and until when). No foreign key: a removed channel's row is harmless and cheap.
+Migration migration5()
+{
+    return {5, "channel health", {
+        QStringLiteral(
+            "CREATE TABLE channel_health ("
+            " channel_id BIGINT PRIMARY KEY,"
+            " state TEXT NOT NULL DEFAULT 'healthy',"
+            " failures INTEGER NOT NULL DEFAULT 0,"
+            " retry_at_ms BIGINT NOT NULL DEFAULT 0,"
+            " last_error TEXT NOT NULL DEFAULT '',"
+            " updated_at_ms BIGINT NOT NULL)"),
+    }};
+}
+
 const std::vector<Migration> &migrations()
 {
-    static const std::vector<Migration> all = {migration1(), migration2(), migration3(), migration4()};
+    static const std::vector<Migration> all = {migration1(), migration2(), migration3(), migration4(), migration5()};
     return all;
 }
 

@@ -1,6 +1,8 @@
 // `relaydeskd admin …` end to end: the real binary against a temporary data dir.
 #include "billing/ledger.h"
 #include "store/apikeyrepository.h"
+#include "store/channelhealthrepository.h"
+#include "store/channelrepository.h"
 #include "store/database.h"
 #include "store/userrepository.h"
 
@@ -159,6 +161,44 @@ private slots:
         QCOMPARE(c.value(QStringLiteral("groups")).toArray().size(), 2);
         QCOMPARE(c.value(QStringLiteral("model_mapping")).toObject().value(QStringLiteral("gpt-4o")).toString(),
                  QStringLiteral("gpt-4o-2024-11-20"));
+    }
+
+    // `channel list` shows each channel's health as the relaying process recorded it (issue 10, item 7).
+    void channelHealthIsListed()
+    {
+        const QString d = dataDir(QStringLiteral("health"));
+        for (const char *name : {"up", "down"}) {
+            Run r = admin(d, {QStringLiteral("channel"), QStringLiteral("add"), QStringLiteral("--name"), QLatin1String(name),
+                              QStringLiteral("--base-url"), QStringLiteral("https://api.example.com"), QStringLiteral("--key"),
+                              QStringLiteral("sk-upstream-secret-value"), QStringLiteral("--models"), QStringLiteral("m")});
+            QCOMPARE(r.exitCode, 0);
+        }
+        const qint64 retryAt = QDateTime::currentMSecsSinceEpoch() + 60'000;
+        {
+            auto db = Store::Database::openDataDir(d);
+            QVERIFY2(db, qPrintable(db.error()));
+            Store::ChannelHealth h;
+            h.channelId = Store::ChannelRepository(*db.value()).byName(QStringLiteral("down"))->id;
+            h.state = Store::ChannelHealth::State::Unhealthy;
+            h.failures = 2;
+            h.retryAtMs = retryAt;
+            h.lastError = QStringLiteral("HTTP 401: Incorrect API key provided: [redacted]");
+            QVERIFY(Store::ChannelHealthRepository(*db.value()).save(h));
+        }
+        const Run r = admin(d, {QStringLiteral("channel"), QStringLiteral("list")});
+        QCOMPARE(r.exitCode, 0);
+        QHash<QString, QJsonObject> health;
+        for (const QJsonValue &c : r.array())
+            health.insert(c.toObject().value(QStringLiteral("name")).toString(),
+                          c.toObject().value(QStringLiteral("health")).toObject());
+        QCOMPARE(health.value(QStringLiteral("up")).value(QStringLiteral("state")).toString(), QStringLiteral("healthy"));
+        const QJsonObject down = health.value(QStringLiteral("down"));
+        QCOMPARE(down.value(QStringLiteral("state")).toString(), QStringLiteral("unhealthy"));
+        QCOMPARE(down.value(QStringLiteral("failures")).toInt(), 2);
+        QCOMPARE(down.value(QStringLiteral("retry_at_ms")).toInteger(), retryAt);
+        QCOMPARE(down.value(QStringLiteral("skipped")).toBool(), true);
+        QVERIFY(down.value(QStringLiteral("last_error")).toString().startsWith(QStringLiteral("HTTP 401")));
+        QVERIFY(!r.out.contains("secret-value"));
     }
 
     void quotes_data()

@@ -2,6 +2,7 @@
 // create/update/enable/remove, and the Test button's request against a loopback HTTP server.
 #include "channelspage.h"
 
+#include "store/channelhealthrepository.h"
 #include "store/channelrepository.h"
 #include "tempdatabase.h"
 
@@ -77,6 +78,38 @@ private slots:
         QCOMPARE(page.model()->index(0, ChannelsModel::Status).data().toString(), QStringLiteral("disabled"));
         QVERIFY(page.remove(edited.id));
         QCOMPARE(page.model()->rowCount(), 0);
+    }
+
+    // The Health column shows what the relay recorded in channel_health (issue 10, item 7).
+    void healthColumn()
+    {
+        Testing::TempDatabase tmp;
+        QVERIFY(tmp.isValid());
+        ChannelsPage page(tmp.shared(), {});
+        const auto up = page.save(sample(QStringLiteral("up")));
+        const auto down = page.save(sample(QStringLiteral("down")));
+        QVERIFY(up.ok() && down.ok());
+        Store::ChannelHealth h;
+        h.channelId = down->id;
+        h.state = Store::ChannelHealth::State::Unhealthy;
+        h.failures = 3;
+        h.retryAtMs = QDateTime::currentMSecsSinceEpoch() + 40'000;
+        h.lastError = QStringLiteral("HTTP 401: Incorrect API key provided: [redacted]");
+        QVERIFY(Store::ChannelHealthRepository(tmp.db()).save(h));
+        page.refresh();
+        const QModelIndex upHealth = page.model()->index(page.model()->rowOf(up->id), ChannelsModel::Health);
+        const QModelIndex downHealth = page.model()->index(page.model()->rowOf(down->id), ChannelsModel::Health);
+        QCOMPARE(upHealth.data().toString(), QStringLiteral("healthy"));
+        QVERIFY2(downHealth.data().toString().startsWith(QStringLiteral("unhealthy · retry in 4")),
+                 qPrintable(downHealth.data().toString()));
+        QVERIFY(downHealth.data(Qt::ToolTipRole).toString().contains(QStringLiteral("HTTP 401")));
+        QVERIFY(downHealth.data(Qt::ForegroundRole).isValid());
+        QCOMPARE(page.model()->headerData(ChannelsModel::Health, Qt::Horizontal).toString(), QStringLiteral("Health"));
+        h.state = Store::ChannelHealth::State::Probing;
+        QVERIFY(Store::ChannelHealthRepository(tmp.db()).save(h));
+        page.refresh();
+        QCOMPARE(page.model()->index(page.model()->rowOf(down->id), ChannelsModel::Health).data().toString(),
+                 QStringLiteral("probing"));
     }
 
     void testerMakesARealMinimalRequest()
