@@ -5,13 +5,17 @@
 #include "relay/auth.h"
 #include "relay/channelselector.h"
 #include "relay/chatrelaytokens.h"
+#include "relay/holdparameters.h"
 #include "relay/httpexchange.h"
 #include "relay/router.h"
+#include "relay/secretscrubber.h"
 #include "relay/sseparser.h"
+#include "relay/usageceilings.h"
 #include "relay/usageparser.h"
 #include "store/commitbatch.h"
 #include "store/database.h"
 #include "store/logrepository.h"
+#include "billing/closingretry.h"
 #include "billing/ledger.h"
 
 #include <QtCore/QDateTime>
@@ -48,7 +52,7 @@ class ChatCall final : public QObject
 {
 public:
     ChatCall(ChatRelay *relay, HttpExchange &exchange, AuthContext auth, QJsonObject request,
-             Billing::ModelPricing pricing, QString model)
+             Billing::ModelPricing pricing, QString model, HoldParameters hold)
         : QObject(relay)
         , m_relay(relay)
         , m_exchange(&exchange)
@@ -57,6 +61,7 @@ public:
         , m_pricing(std::move(pricing))
         , m_model(std::move(model))
         , m_requestId(newRequestId())
+        , m_hold(hold)
     {
         m_clock.start();
         m_stream = m_request.value(QLatin1StringView("stream")).toBool();
@@ -87,14 +92,9 @@ public:
             m_session = m_relay->m_registry->open(info);
 
         m_estimate = ChatRelayTokens::estimatePrompt(m_request, m_model);
-        std::optional<qint64> maxTokens;
-        for (const auto key : {QLatin1StringView("max_tokens"), QLatin1StringView("max_completion_tokens")}) {
-            const QJsonValue v = m_request.value(key);
-            if (v.isDouble() && v.toDouble() > 0)
-                maxTokens = std::max<qint64>(maxTokens.value_or(0), static_cast<qint64>(v.toDouble()));
-        }
-        const qint64 amount = Billing::QuotaMath::reserve(m_pricing, m_estimate.total(), maxTokens,
-                                                          m_relay->m_config.defaultMaxTokens)
+        // max_tokens and n were checked in handleChat (HoldParameters): no unchecked number sizes the hold.
+        const qint64 amount = Billing::QuotaMath::reserve(m_pricing, m_estimate.total(), m_hold.maxTokens(),
+                                                          m_relay->m_config.defaultMaxTokens, m_hold.choices())
                                   .quota;
         m_relay->m_commits->join();
         const Store::LedgerOutcome r = Billing::Ledger(*m_relay->m_db)
@@ -213,6 +213,7 @@ private:
             return;
         if (!m_streamStarted) {
             m_streamStarted = true;
+            m_relay->m_channels->reportSuccess(m_channel.id);
             m_frtMs = m_clock.nsecsElapsed() / 1e6;
             m_exchange->beginEventStream();
             connect(m_exchange, &HttpExchange::outputDrained, this, [this] {
@@ -254,16 +255,13 @@ private:
             const QJsonDocument doc = QJsonDocument::fromJson(data);
             if (doc.isObject()) {
                 const QJsonObject chunk = doc.object();
-                const auto usage = UsageParser::parse(chunk.value(QLatin1StringView("usage")));
-                if (usage) {
-                    m_upstreamUsage = usage;
-                    if (m_session)
-                        m_relay->m_registry->setUsage(m_session, usage->usage);
-                }
+                const bool sawUsage = takeUsage(chunk.value(QLatin1StringView("usage")));
+                if (m_upstreamUsage && m_session)
+                    m_relay->m_registry->setUsage(m_session, m_upstreamUsage->usage);
                 const QJsonArray choices = chunk.value(QLatin1StringView("choices")).toArray();
                 collectChoices(choices);
                 // The usage-only chunk (empty choices) exists because we forced include_usage.
-                if (usage && choices.isEmpty() && !m_clientWantsUsage)
+                if (sawUsage && choices.isEmpty() && !m_clientWantsUsage)
                     forward = false;
             }
         } else {
@@ -293,6 +291,21 @@ private:
             ev.bytes = data.size();
             m_relay->m_registry->recordEvent(m_session, ev);
         }
+    }
+
+    // Reads an upstream usage value strictly; the last one the upstream sends wins. A malformed one is not
+    // billed: the call is then counted locally (as without usage) and the log row says what was rejected.
+    // True when the value was a usage report at all (valid or malformed).
+    bool takeUsage(const QJsonValue &value)
+    {
+        const UsageReading reading = UsageParser::read(value);
+        if (reading.status == UsageReading::Status::Absent)
+            return false;
+        m_upstreamUsage = reading.usage;
+        m_usageProblem = reading.problem;
+        if (reading.status == UsageReading::Status::Malformed)
+            m_rejectedUsage = QString::fromUtf8(QJsonDocument(value.toObject()).toJson(QJsonDocument::Compact)).left(1000);
+        return true;
     }
 
     // `"usage"` followed by an object (not the null every chunk carries under include_usage).
@@ -379,17 +392,33 @@ private:
         releaseReply();
         if (status == 0 || (error != UpstreamReply::Error::None && status < 400)) {
             if (error == UpstreamReply::Error::Timeout) {
+                reportChannelFailure(ChannelFailure::Timeout, QStringLiteral("the upstream timed out"));
                 respondAndRefund(OpenAiError::gatewayTimeout(QStringLiteral("The upstream timed out.")),
                                  QStringLiteral("upstream_timeout"));
                 return;
             }
+            const QString unreachable = SecretScrubber::scrub(errorString, m_channel.secret);
+            reportChannelFailure(ChannelFailure::Connect, QStringLiteral("unreachable: ") + unreachable);
             if (connectError && retry())
                 return;
             respondAndRefund(OpenAiError::badGateway(
-                                 QStringLiteral("The upstream is unreachable: %1").arg(errorString)),
+                                 QStringLiteral("The upstream is unreachable: %1").arg(unreachable)),
                              QStringLiteral("upstream_unreachable"));
             return;
         }
+        if (status == 401 || status == 403) {
+            // The channel's key was refused: not the client's fault, and the body may echo the channel key.
+            reportChannelFailure(ChannelFailure::Auth, QStringLiteral("HTTP %1: %2").arg(status).arg(upstreamMessage(body)));
+            if (retry())
+                return;
+            respondAndRefund(OpenAiError::upstreamAuthFailed(m_channel.name, status),
+                             QStringLiteral("upstream_auth_failed"));
+            return;
+        }
+        if (status >= 500)
+            reportChannelFailure(ChannelFailure::ServerError, QStringLiteral("HTTP %1: %2").arg(status).arg(upstreamMessage(body)));
+        else if (status != 429) // rate limits are per call or per minute, not a broken channel
+            m_relay->m_channels->reportSuccess(m_channel.id);
         if (status >= 400 || status < 200 || status >= 300) {
             if ((status >= 500 || status == 429) && retry())
                 return;
@@ -418,7 +447,7 @@ private:
             return;
         }
         QJsonObject reply = doc.object();
-        m_upstreamUsage = UsageParser::parse(reply.value(QLatin1StringView("usage")));
+        takeUsage(reply.value(QLatin1StringView("usage")));
         for (const QJsonValue &cv : reply.value(QLatin1StringView("choices")).toArray()) {
             const QJsonObject msg = cv.toObject().value(QLatin1StringView("message")).toObject();
             collectDelta(msg);
@@ -436,22 +465,35 @@ private:
     {
         if (m_attempts >= m_relay->m_config.retries || (m_exchange && m_exchange->hasStarted()))
             return false;
-        if (!m_relay->m_channels->select(m_model, m_auth.group, m_tried))
+        if (!m_relay->m_channels->hasCandidate(m_model, m_auth.group, m_tried))
             return false;
         ++m_attempts;
         sendUpstream();
         return true;
     }
 
+    // The upstream's error message, without any piece of the channel key (for logs and channel health).
+    QString upstreamMessage(const QByteArray &body) const
+    {
+        const QJsonValue error = QJsonDocument::fromJson(body).object().value(QLatin1StringView("error"));
+        return SecretScrubber::scrub(error.toObject().value(QLatin1StringView("message")).toString().left(500),
+                                     m_channel.secret);
+    }
+
+    void reportChannelFailure(ChannelFailure kind, const QString &detail)
+    {
+        m_relay->m_channels->reportFailure(m_channel.id, kind, detail);
+    }
+
     void relayUpstreamError(int status, const QByteArray &body)
     {
         const QJsonValue upstreamError = QJsonDocument::fromJson(body).object().value(QLatin1StringView("error"));
-        const QString upstreamMessage = upstreamError.toObject().value(QLatin1StringView("message")).toString();
+        const QString message = upstreamMessage(body);
         m_failure = QStringLiteral("The upstream answered HTTP %1").arg(status) +
-                    (upstreamMessage.isEmpty() ? QString() : QStringLiteral(": ") + upstreamMessage.left(500));
+                    (message.isEmpty() ? QString() : QStringLiteral(": ") + message);
         if (m_exchange) {
-            if (upstreamError.isObject()) { // an OpenAI-shaped error body goes through as is
-                m_exchange->respond(status, body);
+            if (upstreamError.isObject()) { // an OpenAI-shaped error body goes through, minus the channel key
+                m_exchange->respond(status, SecretScrubber::scrub(body, m_channel.secret.toUtf8()));
             } else {
                 OpenAiError e;
                 e.httpStatus = status;
@@ -504,8 +546,9 @@ private:
     void settle(const QString &endReason, int httpStatus)
     {
         const bool upstream = m_upstreamUsage.has_value();
-        const ParsedUsage usage = upstream ? *m_upstreamUsage : localUsage();
-        const Billing::Quote quote = Billing::QuotaMath::settle(m_pricing, usage.usage);
+        ParsedUsage usage = upstream ? *m_upstreamUsage : localUsage();
+        Billing::Quote quote = Billing::QuotaMath::settle(m_pricing, usage.usage);
+        const QJsonObject disputed = upstream ? dispute(&usage, &quote) : QJsonObject();
 
         Store::LogRecord log = logRow(Store::LogType::Consume);
         log.promptTokens = usage.promptTokens;
@@ -515,18 +558,52 @@ private:
         log.other = otherJson(usage, upstream, endReason);
         if (!upstream)
             log.content = QStringLiteral("usage counted locally");
+        if (!m_usageProblem.isEmpty()) {
+            log.other.insert(QStringLiteral("upstream_usage_rejected"),
+                             QJsonObject{{QStringLiteral("problem"), m_usageProblem},
+                                         {QStringLiteral("raw"), m_rejectedUsage}});
+            log.content = QStringLiteral("usage counted locally: the upstream's usage was malformed (%1)").arg(m_usageProblem);
+        }
+        if (!disputed.isEmpty()) {
+            log.other.insert(QStringLiteral("disputed"), disputed);
+            log.content = QStringLiteral("disputed: the upstream reported implausible usage; charged at most the hold");
+        }
 
         m_relay->m_commits->join();
-        const Store::LedgerOutcome r =
-            Billing::Ledger(*m_relay->m_db).settle(m_reservationId, quote.quota, log);
-        if (!r)
+        // The upstream has answered: a store that does not answer now delays the settlement, never drops it.
+        const Store::LedgerOutcome r = m_relay->m_closings->run(
+            m_requestId, [db = m_relay->m_db, id = m_reservationId, quota = quote.quota, log] {
+                return Billing::Ledger(*db).settle(id, quota, log);
+            });
+        const bool queued = r.failure == Store::LedgerFailure::Database;
+        if (!r && !queued)
             qWarning("relay: settle of %s failed: %s", qPrintable(m_requestId), qPrintable(r.message));
         if (m_session) {
             m_relay->m_registry->setUsage(m_session, usage.usage);
             m_relay->m_registry->setQuota(m_session, m_reserved, quote.quota);
         }
         m_settledQuota = quote.quota;
-        finish(endReason, r.ok(), httpStatus);
+        finish(endReason, r.ok() || queued, httpStatus);
+    }
+
+    // Usage beyond what the model can produce (UsageCeilings) is not billed as reported: the charge is capped at
+    // the hold, the token columns show the local count, and the row keeps the upstream's figures for an
+    // operator to decide. Returns the `disputed` object (empty when the usage is plausible).
+    QJsonObject dispute(ParsedUsage *usage, Billing::Quote *quote)
+    {
+        const UsageCeilings::Ceiling ceiling =
+            UsageCeilings::current().forModel(m_upstreamModel.isEmpty() ? m_model : m_upstreamModel);
+        if (ceiling.admits(usage->promptTokens, usage->completionTokens, m_hold.choices()))
+            return {};
+        const QJsonObject disputed{{QStringLiteral("prompt_tokens"), usage->promptTokens},
+                                   {QStringLiteral("completion_tokens"), usage->completionTokens},
+                                   {QStringLiteral("usage"), usage->usage.toJson()},
+                                   {QStringLiteral("ceiling"), ceiling.toJson()},
+                                   {QStringLiteral("claimed_quota"), quote->quota},
+                                   {QStringLiteral("capped_at"), std::min(quote->quota, m_reserved)}};
+        quote->quota = std::min(quote->quota, m_reserved);
+        *usage = localUsage();
+        return disputed;
     }
 
     QJsonObject otherJson(const ParsedUsage &usage, bool upstream, const QString &endReason) const
@@ -561,8 +638,9 @@ private:
     void refund(const QString &reason, int httpStatus)
     {
         m_relay->m_commits->join();
-        const Store::LedgerOutcome r = Billing::Ledger(*m_relay->m_db).refund(m_reservationId);
-        if (!r)
+        const Store::LedgerOutcome r = m_relay->m_closings->run(
+            m_requestId, [db = m_relay->m_db, id = m_reservationId] { return Billing::Ledger(*db).refund(id); });
+        if (!r && r.failure != Store::LedgerFailure::Database)
             qWarning("relay: refund of %s failed: %s", qPrintable(m_requestId), qPrintable(r.message));
         finish(QStringLiteral("refunded:") + reason, false, httpStatus);
     }
@@ -670,6 +748,9 @@ private:
     qsizetype m_pendingBytes = 0;
     PromptEstimate m_estimate;
     std::optional<ParsedUsage> m_upstreamUsage;
+    QString m_usageProblem;  // the upstream's last usage was malformed: why (and m_rejectedUsage: what it was)
+    QString m_rejectedUsage;
+    HoldParameters m_hold;
     QString m_completionText;
     QString m_reasoningText;
     QElapsedTimer m_clock;
@@ -701,6 +782,7 @@ ChatRelay::ChatRelay(std::shared_ptr<Store::Database> db, std::shared_ptr<Auth> 
     , m_config(config)
     , m_upstream(new UpstreamClient(config.upstream, this))
     , m_commits(new Store::CommitBatch(m_db, this))
+    , m_closings(new Billing::ClosingRetry(1000, this))
 {
     qRegisterMetaType<ChatCallResult>();
 }
@@ -800,7 +882,11 @@ void ChatRelay::handleChat(HttpExchange &exchange)
             QStringLiteral("The price of model %1 is not configured.").arg(model), "model_price_not_configured");
         return exchange.respondError(e);
     }
-    auto *call = new ChatCall(this, exchange, *auth, std::move(request), pricing.value(), model);
+    const auto hold = HoldParameters::fromChatRequest(request); // before anything is reserved
+    if (const auto *error = std::get_if<OpenAiError>(&hold))
+        return exchange.respondError(*error);
+    auto *call = new ChatCall(this, exchange, *auth, std::move(request), pricing.value(), model,
+                              std::get<HoldParameters>(hold));
     m_calls.insert(call);
     call->start();
 }

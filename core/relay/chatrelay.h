@@ -23,6 +23,7 @@ class CommitBatch;
 class Database;
 }
 namespace RelayDesk::Monitor { class SessionRegistry; }
+namespace RelayDesk::Billing { class ClosingRetry; }
 
 namespace RelayDesk::Relay {
 
@@ -91,6 +92,7 @@ private:
     ChatRelayConfig m_config;
     UpstreamClient *m_upstream;
     Store::CommitBatch *m_commits; // group commit of this thread's ledger writes
+    Billing::ClosingRetry *m_closings; // settlements/refunds waiting for the store to answer
     QSet<ChatCall *> m_calls;
 };
 

@@ -203,6 +203,16 @@ void RealtimeRelay::accept(QWebSocket *socket, const HttpRequest &request)
     for (const QByteArray &protocol : request.webSocketSubprotocols())
         if (protocol.startsWith("openai-beta."))
             target.extraSubprotocols << QString::fromUtf8(protocol);
+    target.channelName = a.channelName;
+    target.reportDial = [self = QPointer<RealtimeRelay>(this), channelId = a.channelId](
+                            std::optional<ChannelFailure> failure, const QString &detail) {
+        if (!self)
+            return;
+        if (failure)
+            Q_EMIT self->channelFailed(channelId, *failure, detail);
+        else
+            Q_EMIT self->channelSucceeded(channelId);
+    };
 
     quint64 registryId = ++m_sequence;
     if (m_deps.registry) {

@@ -94,6 +94,9 @@ public:
     static QByteArray apiKeyFrom(const HttpRequest &request, bool *viaSubprotocol = nullptr);
 
 Q_SIGNALS:
+    // How each session's upstream dial went, for the channel's health (Runtime feeds them to ChannelSelector).
+    void channelSucceeded(qint64 channelId);
+    void channelFailed(qint64 channelId, RelayDesk::Relay::ChannelFailure failure, const QString &detail);
     void sessionStarted(quint64 registryId);
     void sessionFinished(quint64 registryId, const QString &endReason, qint64 quota);
 

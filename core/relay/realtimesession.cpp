@@ -1,12 +1,15 @@
 #include "relay/realtimesession.h"
 
+#include "relay/holdparameters.h"
 #include "relay/openaierror.h"
+#include "relay/secretscrubber.h"
 
 #include <QAbstractSocket>
 #include <QDateTime>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QNetworkRequest>
+#include <QRegularExpression>
 #include <QUrlQuery>
 #include <QtWebSockets/QWebSocket>
 #include <QtWebSockets/QWebSocketHandshakeOptions>
@@ -44,11 +47,21 @@ bool isAbnormal(CloseCode code)
         || code == QWebSocketProtocol::CloseCodeTlsHandshakeFailed;
 }
 
+// QWebSocket reads a frame only once all of it is buffered: a read buffer smaller than one frame (Qt clients
+// send 512 KiB frames, others a whole message in one) stalls the socket for good, and the message size limit
+// (1009) is never reached. So a flowing socket may buffer one largest frame; only a paused one is held to
+// socketReadBufferBytes (backpressure). Qt refuses a frame over the limit from its header, so this is bounded.
+qint64 flowingReadBufferBytes(const RealtimeSessionConfig &config)
+{
+    constexpr qint64 MaxFrameHeader = 14;
+    return std::max<qint64>(config.socketReadBufferBytes, qint64(config.maxMessageBytes) + MaxFrameHeader);
+}
+
 void configureSocket(QWebSocket *ws, const RealtimeSessionConfig &config)
 {
     ws->setMaxAllowedIncomingMessageSize(config.maxMessageBytes);
     ws->setMaxAllowedIncomingFrameSize(config.maxMessageBytes);
-    ws->setReadBufferSize(config.socketReadBufferBytes);
+    ws->setReadBufferSize(flowingReadBufferBytes(config));
 }
 
 } // namespace
@@ -97,6 +110,7 @@ RealtimeSession::RealtimeSession(QWebSocket *client, RealtimeUpstreamTarget targ
     m_idleTimer.setInterval(std::max<qint64>(50, std::min<qint64>(m_config.idleTimeout.count() / 4, 5000)));
     m_pingTimer.setInterval(int(m_config.pingInterval.count()));
     connect(&m_connectTimer, &QTimer::timeout, this, [this] {
+        reportDial(ChannelFailure::Timeout, QStringLiteral("the upstream Realtime server did not answer"));
         failBeforeUpstream(QStringLiteral("upstream_timeout"),
                            OpenAiError::gatewayTimeout(QStringLiteral("the upstream Realtime server did not answer"))
                                .toRealtimeEvent());
@@ -134,7 +148,7 @@ void RealtimeSession::setClientTransport(QAbstractSocket *transport)
     m_clientTransport = transport;
     if (!transport)
         return;
-    transport->setReadBufferSize(m_config.socketReadBufferBytes);
+    transport->setReadBufferSize(flowingReadBufferBytes(m_config));
     // A server-side QWebSocket neither owns nor deletes its transport (Qt 6.4): left under the QWebSocketServer it
     // would outlive every session (a leak per session), and would be deleted before the QWebSocket if the server
     // went first (~QWebSocket then writes a close frame to freed memory). Owned by the QWebSocket, it dies after it.
@@ -190,13 +204,7 @@ void RealtimeSession::connectUpstream()
     connect(m_upstream, &QWebSocket::disconnected, this, &RealtimeSession::onUpstreamGone);
     // Qt 6.4 spells the error signal error(); errorOccurred() arrives in 6.5.
     connect(m_upstream, QOverload<QAbstractSocket::SocketError>::of(&QWebSocket::error), this,
-            [this](QAbstractSocket::SocketError) {
-                if (!m_upstreamEverOpen && !m_ending)
-                    failBeforeUpstream(QStringLiteral("upstream_connect_failed"),
-                                       OpenAiError::badGateway(QStringLiteral("cannot reach the upstream Realtime server: %1")
-                                                                   .arg(m_upstream ? m_upstream->errorString() : QString()))
-                                           .toRealtimeEvent());
-            });
+            [this](QAbstractSocket::SocketError) { onUpstreamDialError(); });
 
     QNetworkRequest request(m_target.url);
     QWebSocketHandshakeOptions options;
@@ -216,9 +224,43 @@ void RealtimeSession::connectUpstream()
     m_upstream->open(request, options);
 }
 
+void RealtimeSession::onUpstreamDialError()
+{
+    if (m_upstreamEverOpen || m_ending)
+        return;
+    // Qt reports a refused handshake as "… Unhandled http status code: 401 (<reason phrase>)." — the phrase is
+    // the upstream's and may echo the channel key, so only the status is kept.
+    const QString qtError = m_upstream ? m_upstream->errorString() : QString();
+    static const QRegularExpression statusCode(QStringLiteral(R"(status code: (\d{3}))"));
+    const int status = statusCode.match(qtError).captured(1).toInt();
+    if (status == 401 || status == 403) {
+        reportDial(ChannelFailure::Auth, QStringLiteral("Realtime handshake: HTTP %1").arg(status));
+        failBeforeUpstream(QStringLiteral("upstream_auth_failed"),
+                           OpenAiError::upstreamAuthFailed(m_target.channelName, status).toRealtimeEvent());
+        return;
+    }
+    const QString detail = status > 0 ? QStringLiteral("HTTP %1").arg(status)
+                                      : SecretScrubber::scrub(qtError, QString::fromUtf8(m_target.channelKey));
+    reportDial(status >= 400 && status < 500 && status != 429 ? std::nullopt
+                                                               : std::optional(ChannelFailure::Connect),
+               QStringLiteral("Realtime handshake: ") + detail);
+    failBeforeUpstream(QStringLiteral("upstream_connect_failed"),
+                       OpenAiError::badGateway(QStringLiteral("cannot reach the upstream Realtime server: %1").arg(detail))
+                           .toRealtimeEvent());
+}
+
+void RealtimeSession::reportDial(std::optional<ChannelFailure> failure, const QString &detail)
+{
+    if (m_dialReported || !m_target.reportDial)
+        return;
+    m_dialReported = true;
+    m_target.reportDial(failure, detail);
+}
+
 void RealtimeSession::onUpstreamConnected()
 {
     m_connectTimer.stop();
+    reportDial(std::nullopt, {});
     if (m_ending) {
         m_upstream->close(QWebSocketProtocol::CloseCodeNormal, m_endReason);
         return;
@@ -289,15 +331,11 @@ void RealtimeSession::forwardToUpstream(const EarlyFrame &frame)
 
 void RealtimeSession::noteMaxOutputTokens(const QByteArray &sessionUpdate)
 {
-    // Beta: session.max_response_output_tokens, GA: session.max_output_tokens; an integer or "inf".
+    // Beta: session.max_response_output_tokens, GA: session.max_output_tokens; an integer or "inf". Read with
+    // checked arithmetic (HoldParameters); "inf" or an invalid value holds the configured maximum.
     const QJsonObject session = QJsonDocument::fromJson(sessionUpdate).object().value(u"session").toObject();
-    for (const char *key : {"max_output_tokens", "max_response_output_tokens"}) {
-        const QJsonValue value = session.value(QLatin1StringView(key));
-        if (value.isDouble())
-            m_account->setMaxOutputTokens(value.toInteger());
-        else if (value.isString())
-            m_account->setMaxOutputTokens(std::nullopt);
-    }
+    if (session.contains(u"max_output_tokens") || session.contains(u"max_response_output_tokens"))
+        m_account->setMaxOutputTokens(HoldParameters::realtimeMaxOutputTokens(session));
 }
 
 void RealtimeSession::onUpstreamText(const QString &message)
@@ -307,8 +345,12 @@ void RealtimeSession::onUpstreamText(const QString &message)
     touch();
     const QByteArray utf8 = message.toUtf8();
     const MeterObservation seen = m_meter.observeUpstream(utf8);
-    if (m_client && !m_clientGone)
-        m_client->sendTextMessage(message);
+    if (m_client && !m_clientGone) {
+        if (seen.type == u"error") // an upstream error may quote the channel key
+            m_client->sendTextMessage(SecretScrubber::scrub(message, QString::fromUtf8(m_target.channelKey)));
+        else
+            m_client->sendTextMessage(message);
+    }
     record(Monitor::EventDirection::FromUpstream, seen.type, utf8.size(), seen.tokens);
     if (m_registry && seen.type == u"response.created")
         m_registry->setState(m_registryId, Monitor::SessionState::Streaming);
@@ -372,6 +414,7 @@ void RealtimeSession::pause(Side source)
         return; // unknown transport: no pause; the queue is still bounded by the peer's own pace
     // With signals blocked QWebSocket gets no readyRead; the TCP socket keeps at most socketReadBufferBytes and then
     // stops reading from the kernel, so the peer's TCP window closes — real backpressure, bounded memory.
+    inner->setReadBufferSize(m_config.socketReadBufferBytes);
     inner->blockSignals(true);
     paused = true;
     record(Monitor::EventDirection::Internal,
@@ -389,6 +432,7 @@ void RealtimeSession::resumeIfDrained()
         paused = false;
         if (QAbstractSocket *inner = source == Side::Client ? m_clientTransport.data() : innerSocket(m_upstream.data())) {
             inner->blockSignals(false);
+            inner->setReadBufferSize(flowingReadBufferBytes(m_config));
             // Signals were blocked: let QWebSocket process what is buffered, and notice a peer that left meanwhile.
             if (inner->state() != QAbstractSocket::ConnectedState)
                 Q_EMIT inner->stateChanged(inner->state());
@@ -455,6 +499,12 @@ void RealtimeSession::onClientGone()
     const CloseCode code = m_client && m_clientCloseFrame ? m_client->closeCode()
                                                           : QWebSocketProtocol::CloseCodeAbnormalDisconnection;
     const QString reason = m_client ? m_client->closeReason() : QString();
+    if (code == QWebSocketProtocol::CloseCodeTooMuchData) {
+        // A frame over maxMessageBytes: Qt has closed the client with 1009; the upstream only learns we left.
+        end(QStringLiteral("client_message_too_big"), code, reason, QWebSocketProtocol::CloseCodeGoingAway,
+            QStringLiteral("client message too big"));
+        return;
+    }
     end(isAbnormal(code) ? QStringLiteral("client_gone") : QStringLiteral("client_closed"), code, reason,
         sendableCode(code, QWebSocketProtocol::CloseCodeGoingAway), reason);
 }
@@ -468,14 +518,20 @@ void RealtimeSession::onUpstreamGone()
         return;
     }
     if (!m_upstreamEverOpen) {
-        failBeforeUpstream(QStringLiteral("upstream_connect_failed"),
-                           OpenAiError::badGateway(QStringLiteral("the upstream Realtime server refused the session"))
-                               .toRealtimeEvent());
+        onUpstreamDialError(); // the handshake failed (whichever of error()/disconnected() Qt signals first)
         return;
     }
     const CloseCode code = m_upstream && m_upstreamCloseFrame ? m_upstream->closeCode()
                                                               : QWebSocketProtocol::CloseCodeAbnormalDisconnection;
-    QString reason = m_upstream ? m_upstream->closeReason() : QString();
+    QString reason = m_upstream ? SecretScrubber::scrub(m_upstream->closeReason(), QString::fromUtf8(m_target.channelKey))
+                                : QString();
+    if (code == QWebSocketProtocol::CloseCodeTooMuchData) {
+        // An upstream frame over maxMessageBytes (Qt closed the upstream with 1009): the client did nothing
+        // wrong, it is told the relay could not pass the message on (1011).
+        end(QStringLiteral("upstream_message_too_big"), QWebSocketProtocol::CloseCodeBadOperation,
+            QStringLiteral("upstream message too big to relay"), code, reason);
+        return;
+    }
     if (isAbnormal(code) && reason.isEmpty())
         reason = QStringLiteral("upstream connection lost");
     end(isAbnormal(code) ? QStringLiteral("upstream_gone") : QStringLiteral("upstream_closed"),

@@ -4,6 +4,7 @@
 // and recorded in the SessionRegistry; each `response.done` is charged at once (RealtimeAccount), and the
 // session settles exactly once however it ends. Lives on the relay (server) thread.
 #include "monitor/sessionregistry.h"
+#include "relay/channelselector.h"
 #include "relay/realtimeaccount.h"
 #include "relay/realtimemeter.h"
 
@@ -48,6 +49,9 @@ struct RealtimeUpstreamTarget
     bool keyAsSubprotocol = false; // the client authenticated by subprotocol: do the same upstream
     QByteArray openAiBeta;    // OpenAI-Beta header value to pass through (empty = none)
     QStringList extraSubprotocols; // e.g. "openai-beta.realtime-v1" when the client offered it
+    QString channelName;      // named in errors instead of anything the upstream said
+    // Told once how the dial went (nullopt = connected), for the channel's health.
+    std::function<void(std::optional<ChannelFailure> failure, const QString &detail)> reportDial;
 };
 
 // ws:// for http://, wss:// for https://, path <base path>/v1/realtime, the client's query with model mapped.
@@ -116,6 +120,9 @@ private:
     void end(const QString &reason, QWebSocketProtocol::CloseCode clientCode, const QString &clientReason,
              QWebSocketProtocol::CloseCode upstreamCode, const QString &upstreamReason);
     void failBeforeUpstream(const QString &reason, const QByteArray &errorEvent);
+    // The upstream dial failed: tell the client (without the upstream's words) and the channel's health.
+    void onUpstreamDialError();
+    void reportDial(std::optional<ChannelFailure> failure, const QString &detail);
     void maybeFinish();
 
     QPointer<QWebSocket> m_client;
@@ -136,6 +143,7 @@ private:
     bool m_clientCloseFrame = false;   // the client sent a close frame (vs. a dropped connection)
     bool m_upstreamCloseFrame = false;
     bool m_upstreamGone = false;
+    bool m_dialReported = false;
     bool m_ending = false;
     bool m_finished = false;
     bool m_clientPaused = false;   // reading from the client is paused (upstream queue full)

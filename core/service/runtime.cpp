@@ -165,6 +165,13 @@ Relay::RealtimeRelay *Runtime::installRealtime(Relay::HttpServer &http,
         return Relay::ChatRelayTokens::countText(text, QStringLiteral("gpt-realtime"));
     };
     auto *relay = new Relay::RealtimeRelay(std::move(deps), {}, &http);
+    // Realtime dials count toward channel health like chat calls (same thread: direct calls).
+    connect(relay, &Relay::RealtimeRelay::channelSucceeded, relay,
+            [channels = m_channels](qint64 id) { channels->reportSuccess(id); });
+    connect(relay, &Relay::RealtimeRelay::channelFailed, relay,
+            [channels = m_channels](qint64 id, Relay::ChannelFailure kind, const QString &detail) {
+                channels->reportFailure(id, kind, detail);
+            });
     relay->install(http);
     return relay;
 }

@@ -42,6 +42,43 @@ RawResponse chat(quint16 port, const QByteArray &key)
                    R"({"model":"gpt-4o-mini","max_tokens":50,"messages":[{"role":"user","content":"hi"}]})");
 }
 
+// A relay (demo upstream) on a throwaway PostgreSQL server that the test can stop and start.
+struct OutageRig
+{
+    Testing::PgCluster pg;
+    QString url;
+    QTemporaryDir keyDir;
+    Service::Runtime runtime;
+    QString error;
+
+    // chunkDelayMs: the demo upstream's pace between stream chunks (0 = its default).
+    bool start(int chunkDelayMs = 0)
+    {
+        if (!pg.isRunning())
+            return fail(pg.error());
+        url = pg.createDatabase();
+        if (url.isEmpty())
+            return fail(pg.error());
+        if (!RelayDeskTest::useTemporarySecretKey(keyDir.path()))
+            return fail(QStringLiteral("cannot write a temporary secret key"));
+        Service::RuntimeConfig config;
+        config.dbUrl = url;
+        config.demo = true;
+        if (chunkDelayMs > 0)
+            config.demoOptions.chunkDelayMs = chunkDelayMs;
+        config.listenPort = 0;
+        return runtime.start(config) || fail(runtime.errorString());
+    }
+    QByteArray demoKey() const { return runtime.demoCredentials()->plainKey.toUtf8(); }
+
+private:
+    bool fail(const QString &why)
+    {
+        error = why;
+        return false;
+    }
+};
+
 } // namespace
 
 class TestStoreOutage final : public QObject
@@ -51,22 +88,14 @@ class TestStoreOutage final : public QObject
 private Q_SLOTS:
     void postgresRestartIsSurvived()
     {
-        Testing::PgCluster pg;
-        if (!pg.isAvailable())
-            QSKIP(qPrintable(pg.skipReason()));
-        QVERIFY2(pg.isRunning(), qPrintable(pg.error()));
-        const QString url = pg.createDatabase();
-        QVERIFY2(!url.isEmpty(), qPrintable(pg.error()));
-        QTemporaryDir keyDir;
-        QVERIFY(RelayDeskTest::useTemporarySecretKey(keyDir.path()));
-
-        Service::Runtime runtime;
-        Service::RuntimeConfig config;
-        config.dbUrl = url;
-        config.demo = true;
-        config.listenPort = 0;
-        QVERIFY2(runtime.start(config), qPrintable(runtime.errorString()));
-        const QByteArray cachedKey = runtime.demoCredentials()->plainKey.toUtf8();
+        OutageRig rig;
+        if (!rig.pg.isAvailable())
+            QSKIP(qPrintable(rig.pg.skipReason()));
+        QVERIFY2(rig.start(), qPrintable(rig.error));
+        Testing::PgCluster &pg = rig.pg;
+        Service::Runtime &runtime = rig.runtime;
+        const QString url = rig.url;
+        const QByteArray cachedKey = rig.demoKey();
         const Store::Database &db = *runtime.database();
         const auto demoUser = Store::UserRepository(db).byName(QStringLiteral("demo"));
         QVERIFY(demoUser);
@@ -110,6 +139,45 @@ private Q_SLOTS:
         QCOMPARE(Store::LogRepository(*reopened.value()).count(consume), qint64(3));
         QCOMPARE(Service::Runtime::kDemoUserQuota - after->quota,
                  Store::LogRepository(*reopened.value()).sumQuota(consume));
+    }
+
+    // A stream that was being served when the server went down ends while it is still down: its settlement
+    // waits for the store instead of being dropped, and lands (upstream usage, one consume row) once it is back.
+    void settlementWaitsForTheStore()
+    {
+        OutageRig rig;
+        if (!rig.pg.isAvailable())
+            QSKIP(qPrintable(rig.pg.skipReason()));
+        QVERIFY2(rig.start(30), qPrintable(rig.error)); // "slow": 300 ms between chunks
+        Testing::PgCluster &pg = rig.pg;
+        Service::Runtime &runtime = rig.runtime;
+        const QString url = rig.url;
+        const QByteArray key = rig.demoKey();
+
+        RawClient client;
+        QVERIFY(client.connectTo(runtime.port()));
+        const QByteArray body =
+            R"({"model":"gpt-4o-mini","stream":true,"max_tokens":200,"messages":[{"role":"user","content":"story [[scenario:slow]]"}]})";
+        client.send("POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                    "Authorization: Bearer " + key + "\r\nContent-Length: " + QByteArray::number(body.size()) +
+                    "\r\n\r\n" + body);
+        QVERIFY(client.waitFor("\"content\"", 30000)); // the hold is committed and the stream is flowing
+        QVERIFY2(pg.stopServer(), qPrintable(pg.error()));
+        QVERIFY(client.waitFor("[DONE]", 60000));
+        QVERIFY2(pg.startServer(), qPrintable(pg.error()));
+
+        auto reopened = Store::Database::openUrl(url);
+        QVERIFY2(reopened, qPrintable(reopened.error()));
+        const Store::Database &db = *reopened.value();
+        Store::LogFilter consume;
+        consume.type = Store::LogType::Consume;
+        QVERIFY(RelayDeskTest::spinUntil([&] { return Store::LogRepository(db).count(consume) == 1; }, 30000));
+        const Store::LogRecord row = Store::LogRepository(db).page(consume, 10).rows.value(0);
+        QCOMPARE(row.other.value(QStringLiteral("usage_source")).toString(), QStringLiteral("upstream"));
+        QVERIFY(row.completionTokens > 0);
+        runtime.stop();
+        const auto demo = Store::UserRepository(db).byName(QStringLiteral("demo"));
+        QCOMPARE(Service::Runtime::kDemoUserQuota - demo->quota, row.quota);
     }
 };
 

@@ -592,6 +592,58 @@ private Q_SLOTS:
         checkSettled(rig, roundTenths(client.usageTenths()));
     }
 
+    // Issue 10 item 11: a frame over maxMessageBytes ends the session with a close code that says so, never a bare
+    // 1006, and the session is settled exactly once (what was answered before is charged, the hold released).
+    // From the client: 1009 (message too big). From the upstream: the client gets 1011 (the relay could not
+    // relay it), the upstream is sent 1009.
+    void oversizedFrameClosesWithACodeAndSettles_data()
+    {
+        QTest::addColumn<bool>("fromUpstream");
+        QTest::newRow("20 MB client frame") << false;
+        QTest::newRow("oversized upstream frame") << true;
+    }
+
+    void oversizedFrameClosesWithACodeAndSettles()
+    {
+        QFETCH(bool, fromUpstream);
+        RealtimeRig::Options options;
+        Script script;
+        script.audioMs = 1000;
+        if (fromUpstream) {
+            // The response's single audio delta (20 s of pcm16, ~1.3 MB of base64) is over the limit.
+            options.relay.session.maxMessageBytes = 256 * 1024;
+            script.audioMs = script.chunkMs = 20000;
+        }
+        RealtimeRig rig(options);
+        QVERIFY2(rig.init(script), qPrintable(rig.error()));
+        RtClient client;
+        client.open(rig.port(), QStringLiteral("gpt-realtime"), rig.plainKey);
+        QVERIFY(client.waitOpen());
+        client.send(textItem(QStringLiteral("Hello")));
+        client.send(rtEvent(QStringLiteral("response.create")));
+        if (!fromUpstream) {
+            QVERIFY(client.waitFor(QStringLiteral("response.done")));
+            client.socket.sendTextMessage(QString(20 * 1024 * 1024, u'a'));
+        }
+        QVERIFY(spin([&] { return client.closed; }, 30000));
+        QCOMPARE(int(client.socket.closeCode()),
+                 int(fromUpstream ? QWebSocketProtocol::CloseCodeBadOperation
+                                  : QWebSocketProtocol::CloseCodeTooMuchData));
+        QVERIFY(rig.waitFinished());
+        QCOMPARE(rig.endReasons, QStringList{fromUpstream ? QStringLiteral("upstream_message_too_big")
+                                                          : QStringLiteral("client_message_too_big")});
+        // The upstream connection is closed too. (Its view of the code is not asserted: the relay sends 1009,
+        // but a peer still writing may see the TCP reset before it reads that frame.)
+        QVERIFY(spin([&] { return rig.demo.closedConnections() == 1; }));
+        const Store::LogRecord row = rig.logs().value(0);
+        QCOMPARE(row.other.value(u"end_reason").toString(), rig.endReasons.first());
+        QVERIFY(row.quota >= roundTenths(client.usageTenths()));
+        checkSettled(rig, row.quota);
+        QTest::qWait(0);
+        QCOMPARE(rig.endReasons.size(), 1); // settled once, not again by a late socket event
+        QCOMPARE(rig.logs().size(), 1);
+    }
+
     void admittedButNeverUpgradedIsRefunded()
     {
         // The check reserves before the 101; a handshake that never completes must not keep the hold.
