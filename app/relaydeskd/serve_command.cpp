@@ -27,7 +27,8 @@ int serveUsage(QTextStream &err)
 {
     err << "usage: relaydeskd serve [--data DIR | --db URL | --db-file FILE] [--listen HOST:PORT] [--demo]\n"
            "                        [--tls [--tls-cert FILE --tls-key FILE]] [--demo-delay-ms N]\n"
-           "                        [--instance-lease SECONDS]\n";
+           "                        [--instance-lease SECONDS] [--max-connections N]\n"
+           "                        [--max-connections-per-address N]\n";
     return 2;
 }
 
@@ -106,6 +107,21 @@ int runServe(const QStringList &args)
             if (!ok || seconds < 0.3 || seconds > 86'400)
                 return serveUsage(err);
             config.instanceLeaseMs = qint64(seconds * 1000);
+        } else if (a == QLatin1StringView("--max-connections")) {
+            // Open HTTP connections in all (default 1024); beyond → 503.
+            bool ok = false;
+            const int n = value(&v) ? v.toInt(&ok) : 0;
+            if (!ok || n < 1 || n > 1'000'000)
+                return serveUsage(err);
+            config.server.maxConnections = n;
+        } else if (a == QLatin1StringView("--max-connections-per-address")) {
+            // Per client address (default 64; 0 = no cap). Behind a reverse proxy every connection comes from
+            // the proxy's address: raise it, or set 0 and let the proxy limit clients.
+            bool ok = false;
+            const int n = value(&v) ? v.toInt(&ok) : -1;
+            if (!ok || n < 0 || n > 1'000'000)
+                return serveUsage(err);
+            config.server.maxConnectionsPerAddress = n;
         } else if (a == QLatin1StringView("--help") || a == QLatin1StringView("-h")) {
             serveUsage(out);
             return 0;

@@ -1,18 +1,17 @@
 // Start-up and shutdown of both executables, as a user would run them.
+#include "binaries.h"
+
 #include <QDir>
+#include <QTcpSocket>
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest>
 
+using RelayDeskTest::binary;
+
 class TestSmoke final : public QObject
 {
     Q_OBJECT
-
-private:
-    static QString binary(const char *name)
-    {
-        return QDir(qEnvironmentVariable("RELAYDESK_BIN_DIR")).filePath(QString::fromLatin1(name));
-    }
 
 private slots:
     void daemonPrintsUsageAndRejectsUnknownCommands()
@@ -28,6 +27,43 @@ private slots:
         QVERIFY(bad.waitForFinished(10000));
         QCOMPARE(bad.exitCode(), 2);
         QVERIFY(bad.readAllStandardError().contains("unknown command"));
+    }
+
+    // serve's connection caps are the operator's to set (behind a reverse proxy every connection comes from
+    // one address); over the per-address cap a connection is answered 429 at once.
+    void serveTakesItsConnectionCaps()
+    {
+        for (const QString &bad : {QStringLiteral("-1"), QStringLiteral("x")}) {
+            QProcess refused;
+            refused.start(binary("relaydeskd"), {QStringLiteral("serve"), QStringLiteral("--max-connections-per-address"), bad});
+            QVERIFY(refused.waitForFinished(10000));
+            QCOMPARE(refused.exitCode(), 2);
+        }
+        QTemporaryDir dataDir;
+        QProcess serve;
+        const quint16 port = RelayDeskTest::freePort();
+        serve.start(binary("relaydeskd"),
+                    {QStringLiteral("serve"), QStringLiteral("--data"), dataDir.path(), QStringLiteral("--demo"),
+                     QStringLiteral("--listen"), QStringLiteral("127.0.0.1:%1").arg(port),
+                     QStringLiteral("--max-connections-per-address"), QStringLiteral("2")});
+        QByteArray output;
+        connect(&serve, &QProcess::readyReadStandardOutput, this, [&] { output += serve.readAllStandardOutput(); });
+        QTRY_VERIFY_WITH_TIMEOUT(output.contains("Listening on"), 30000);
+        QTcpSocket held[2];
+        for (QTcpSocket &s : held) {
+            s.connectToHost(QHostAddress::LocalHost, port);
+            QVERIFY(s.waitForConnected(10000));
+        }
+        QTcpSocket third;
+        third.connectToHost(QHostAddress::LocalHost, port);
+        QVERIFY(third.waitForConnected(10000));
+        QByteArray answer;
+        QTRY_VERIFY_WITH_TIMEOUT((answer += third.readAll()).contains("\r\n\r\n"), 10000);
+        QVERIFY2(answer.startsWith("HTTP/1.1 429"), answer.constData());
+        QVERIFY(answer.contains("Retry-After:"));
+        serve.terminate();
+        QVERIFY(serve.waitForFinished(30000));
+        QCOMPARE(serve.exitCode(), 0);
     }
 
     void consoleStartsAndQuitsCleanly()
