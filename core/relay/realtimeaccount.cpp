@@ -103,6 +103,12 @@ mpq_class RealtimeAccount::capDisputed(const mpq_class &exact, const QString &id
     return capped;
 }
 
+void RealtimeAccount::setChannel(qint64 channelId, const QString &upstreamModel)
+{
+    m_params.channelId = channelId;
+    m_params.upstreamModel = upstreamModel;
+}
+
 bool RealtimeAccount::addResponse(const MeteredResponse &response)
 {
     if (!m_open || m_closed)

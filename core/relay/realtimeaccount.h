@@ -64,6 +64,8 @@ public:
     // The client's max output tokens per response (session.update / response.create); nullopt or "inf" = the
     // configured default. Shapes the hold restored after the next response.
     void setMaxOutputTokens(std::optional<qint64> tokens);
+    // The session moved to another channel before anything was answered (a failed first dial).
+    void setChannel(qint64 channelId, const QString &upstreamModel);
     qint64 maxOutputTokens() const { return m_maxOutputTokens; }
     // Reserves one worst-case response for an empty conversation.
     Store::LedgerOutcome open();

@@ -1,5 +1,6 @@
 #include "relay/realtimerelay.h"
 
+#include "relay/channelselector.h"
 #include "relay/httprequest.h"
 #include "relay/httpserver.h"
 #include "store/database.h"
@@ -181,6 +182,42 @@ std::optional<OpenAiError> RealtimeRelay::check(const HttpRequest &request)
     return std::nullopt;
 }
 
+void RealtimeAdmission::useChannel(const Store::Channel &channel)
+{
+    channelId = channel.id;
+    channelName = channel.name;
+    channelBaseUrl = channel.baseUrl;
+    channelKey = channel.secret.toUtf8();
+    upstreamModel = ChannelSelector::upstreamModel(channel, model);
+}
+
+RealtimeUpstreamTarget RealtimeRelay::upstreamTarget(const RealtimeAdmission &a, const HttpRequest &request,
+                                                     bool keyViaSubprotocol)
+{
+    RealtimeUpstreamTarget target;
+    target.url = realtimeUpstreamUrl(a.channelBaseUrl, request.query, a.upstreamModel.isEmpty() ? a.model : a.upstreamModel);
+    target.channelKey = a.channelKey;
+    target.keyAsSubprotocol = keyViaSubprotocol;
+    target.openAiBeta = request.header("OpenAI-Beta");
+    for (const QByteArray &protocol : request.webSocketSubprotocols())
+        if (protocol.startsWith("openai-beta."))
+            target.extraSubprotocols << QString::fromUtf8(protocol);
+    target.channelId = a.channelId;
+    target.channelName = a.channelName;
+    target.model = a.model;
+    target.upstreamModel = a.upstreamModel.isEmpty() ? a.model : a.upstreamModel;
+    target.reportDial = [self = QPointer<RealtimeRelay>(this), channelId = a.channelId](
+                            std::optional<ChannelFailure> failure, const QString &detail) {
+        if (!self)
+            return;
+        if (failure)
+            Q_EMIT self->channelFailed(channelId, *failure, detail);
+        else
+            Q_EMIT self->channelSucceeded(channelId);
+    };
+    return target;
+}
+
 void RealtimeRelay::accept(QWebSocket *socket, const HttpRequest &request)
 {
     const auto it = m_pending.find(peerKey(request).toStdString());
@@ -195,24 +232,21 @@ void RealtimeRelay::accept(QWebSocket *socket, const HttpRequest &request)
     m_pending.erase(it);
     const RealtimeAdmission &a = pending.admission;
 
-    RealtimeUpstreamTarget target;
-    target.url = realtimeUpstreamUrl(a.channelBaseUrl, request.query, a.upstreamModel.isEmpty() ? a.model : a.upstreamModel);
-    target.channelKey = a.channelKey;
-    target.keyAsSubprotocol = pending.keyViaSubprotocol;
-    target.openAiBeta = request.header("OpenAI-Beta");
-    for (const QByteArray &protocol : request.webSocketSubprotocols())
-        if (protocol.startsWith("openai-beta."))
-            target.extraSubprotocols << QString::fromUtf8(protocol);
-    target.channelName = a.channelName;
-    target.reportDial = [self = QPointer<RealtimeRelay>(this), channelId = a.channelId](
-                            std::optional<ChannelFailure> failure, const QString &detail) {
-        if (!self)
-            return;
-        if (failure)
-            Q_EMIT self->channelFailed(channelId, *failure, detail);
-        else
-            Q_EMIT self->channelSucceeded(channelId);
-    };
+    RealtimeUpstreamTarget target = upstreamTarget(a, request, pending.keyViaSubprotocol);
+    if (m_deps.nextChannel) {
+        // One more dial on another channel when this one fails to connect or refuses its key.
+        target.nextChannel = [self = QPointer<RealtimeRelay>(this), a, request, viaSubprotocol = pending.keyViaSubprotocol]()
+            -> std::optional<RealtimeUpstreamTarget> {
+            if (!self)
+                return std::nullopt;
+            const auto channel = self->m_deps.nextChannel(a.model, a.usingGroup, {a.channelId});
+            if (!channel)
+                return std::nullopt;
+            RealtimeAdmission next = a;
+            next.useChannel(*channel);
+            return self->upstreamTarget(next, request, viaSubprotocol);
+        };
+    }
 
     quint64 registryId = ++m_sequence;
     if (m_deps.registry) {

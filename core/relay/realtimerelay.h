@@ -6,6 +6,7 @@
 #include "relay/openaierror.h"
 #include "relay/realtimesession.h"
 #include "relay/router.h"
+#include "store/records.h"
 
 #include <QHash>
 #include <QObject>
@@ -43,6 +44,9 @@ struct RealtimeAdmission
     QByteArray channelKey;
     QString model;         // requested (priced)
     QString upstreamModel; // after the channel's model mapping
+
+    // Fills the channel fields (id, name, base URL, key, the mapped model) from `channel`.
+    void useChannel(const Store::Channel &channel);
 };
 
 // Returns the admission, or the error to answer before any upgrade (401 bad key, 403 model not allowed…).
@@ -56,6 +60,10 @@ struct RealtimeRelayDeps
     std::function<Billing::PriceBookPtr()> priceBook;
     Monitor::SessionRegistry *registry = nullptr; // optional
     RealtimeAdmit admit;
+    // Another channel for (model, group) not in `exclude`, for a dial whose channel failed (connect error or
+    // 401/403) before the session opened; optional (unset: no second dial).
+    std::function<std::optional<Store::Channel>(const QString &model, const QString &group,
+                                                const QSet<qint64> &exclude)> nextChannel;
     RealtimeMeter::TextCounter countText;          // default: UTF-8 bytes / 4 (inject the model's tokenizer)
 };
 
@@ -109,6 +117,9 @@ private:
         qint64 admittedAtMs = 0;
     };
     static QString peerKey(const HttpRequest &request);
+    // How to dial the admission's channel for this client request.
+    RealtimeUpstreamTarget upstreamTarget(const RealtimeAdmission &admission, const HttpRequest &request,
+                                          bool keyViaSubprotocol);
     void expirePending();
     void onSessionFinished(RealtimeSession *session);
 

@@ -235,18 +235,49 @@ void RealtimeSession::onUpstreamDialError()
     const int status = statusCode.match(qtError).captured(1).toInt();
     if (status == 401 || status == 403) {
         reportDial(ChannelFailure::Auth, QStringLiteral("Realtime handshake: HTTP %1").arg(status));
+        if (redial())
+            return;
         failBeforeUpstream(QStringLiteral("upstream_auth_failed"),
                            OpenAiError::upstreamAuthFailed(m_target.channelName, status).toRealtimeEvent());
         return;
     }
     const QString detail = status > 0 ? QStringLiteral("HTTP %1").arg(status)
                                       : SecretScrubber::scrub(qtError, QString::fromUtf8(m_target.channelKey));
-    reportDial(status >= 400 && status < 500 && status != 429 ? std::nullopt
-                                                               : std::optional(ChannelFailure::Connect),
+    // Another 4xx is about the request (a bad model, a bad query), not the channel: no other channel will do better.
+    const bool channelFault = !(status >= 400 && status < 500 && status != 429);
+    reportDial(channelFault ? std::optional(ChannelFailure::Connect) : std::nullopt,
                QStringLiteral("Realtime handshake: ") + detail);
+    if (channelFault && redial())
+        return;
     failBeforeUpstream(QStringLiteral("upstream_connect_failed"),
                        OpenAiError::badGateway(QStringLiteral("cannot reach the upstream Realtime server: %1").arg(detail))
                            .toRealtimeEvent());
+}
+
+bool RealtimeSession::redial()
+{
+    if (m_redialed || m_ending || !m_target.nextChannel)
+        return false;
+    std::optional<RealtimeUpstreamTarget> next = m_target.nextChannel();
+    if (!next)
+        return false;
+    m_redialed = true;
+    m_connectTimer.stop();
+    if (QWebSocket *failed = m_upstream) {
+        failed->disconnect(this); // its late error()/disconnected() must not end the new dial
+        failed->deleteLater();
+    }
+    m_upstream = nullptr;
+    m_upstreamGone = false;
+    m_upstreamCloseFrame = false;
+    m_dialReported = false;
+    m_target = std::move(*next);
+    m_target.nextChannel = nullptr;
+    m_account->setChannel(m_target.channelId, m_target.upstreamModel);
+    if (m_registry)
+        m_registry->setModel(m_registryId, m_target.model, m_target.upstreamModel, m_target.channelName);
+    connectUpstream();
+    return true;
 }
 
 void RealtimeSession::reportDial(std::optional<ChannelFailure> failure, const QString &detail)

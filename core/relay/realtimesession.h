@@ -49,9 +49,14 @@ struct RealtimeUpstreamTarget
     bool keyAsSubprotocol = false; // the client authenticated by subprotocol: do the same upstream
     QByteArray openAiBeta;    // OpenAI-Beta header value to pass through (empty = none)
     QStringList extraSubprotocols; // e.g. "openai-beta.realtime-v1" when the client offered it
+    qint64 channelId = 0;
     QString channelName;      // named in errors instead of anything the upstream said
+    QString model;            // as the client asked (priced)
+    QString upstreamModel;    // after this channel's model mapping
     // Told once how the dial went (nullopt = connected), for the channel's health.
     std::function<void(std::optional<ChannelFailure> failure, const QString &detail)> reportDial;
+    // Another channel to dial when this one fails to connect or refuses its key (unset or nullopt: none).
+    std::function<std::optional<RealtimeUpstreamTarget>()> nextChannel;
 };
 
 // ws:// for http://, wss:// for https://, path <base path>/v1/realtime, the client's query with model mapped.
@@ -123,6 +128,9 @@ private:
     // The upstream dial failed: tell the client (without the upstream's words) and the channel's health.
     void onUpstreamDialError();
     void reportDial(std::optional<ChannelFailure> failure, const QString &detail);
+    // Before the session opened upstream: drop the failed dial and dial the next channel, once. False when
+    // there is none (or the one more dial was used).
+    bool redial();
     void maybeFinish();
 
     QPointer<QWebSocket> m_client;
@@ -144,6 +152,7 @@ private:
     bool m_upstreamCloseFrame = false;
     bool m_upstreamGone = false;
     bool m_dialReported = false;
+    bool m_redialed = false;
     bool m_ending = false;
     bool m_finished = false;
     bool m_clientPaused = false;   // reading from the client is paused (upstream queue full)

@@ -152,13 +152,12 @@ Relay::RealtimeRelay *Runtime::installRealtime(Relay::HttpServer &http,
         a.keyHint = ctx.key.keyHint;
         a.userGroup = ctx.user.group;
         a.usingGroup = ctx.group;
-        a.channelId = channel->id;
-        a.channelName = channel->name;
-        a.channelBaseUrl = channel->baseUrl;
-        a.channelKey = channel->secret.toUtf8();
         a.model = model;
-        a.upstreamModel = Relay::ChannelSelector::upstreamModel(*channel, model);
+        a.useChannel(*channel);
         return a;
+    };
+    deps.nextChannel = [channels = m_channels](const QString &model, const QString &group, const QSet<qint64> &exclude) {
+        return channels->select(model, group, exclude);
     };
     // Realtime models all use o200k_base.
     deps.countText = [](const QString &text) {

@@ -229,13 +229,17 @@ public:
             a.userName = u->name;
             a.keyHint = key->keyHint;
             a.userGroup = a.usingGroup = u->group;
-            a.channelId = ch->id;
-            a.channelName = ch->name;
-            a.channelBaseUrl = ch->baseUrl;
-            a.channelKey = ch->secret.toUtf8();
             a.model = model;
-            a.upstreamModel = ch->modelMapping.value(model).toString(model);
+            a.useChannel(*ch);
             return a;
+        };
+        // Stand-in for ChannelSelector: the other channels serving the model, oldest first.
+        deps.nextChannel = [this](const QString &model, const QString &, const QSet<qint64> &exclude)
+            -> std::optional<Store::Channel> {
+            for (const Store::Channel &c : Store::ChannelRepository(temp.db()).list())
+                if (!exclude.contains(c.id) && c.models.contains(model))
+                    return c;
+            return std::nullopt;
         };
         relay = std::make_unique<Relay::RealtimeRelay>(std::move(deps), m_options.relay);
         QObject::connect(relay.get(), &Relay::RealtimeRelay::sessionFinished,

@@ -124,6 +124,71 @@ private Q_SLOTS:
             QVERIFY2(!failureDetail.toUtf8().contains(fragment), qPrintable(failureDetail));
     }
 
+    // A channel that refuses its key (or cannot be reached) before the session opened is not the end of the
+    // session: the relay dials the next channel serving the model once, the client never sees the first
+    // failure, and the session is billed and logged under the channel that served it.
+    void dialFallsThroughToTheNextChannel_data()
+    {
+        QTest::addColumn<int>("status"); // 0: connection refused
+        QTest::addColumn<int>("failure");
+        QTest::newRow("401") << 401 << int(Relay::ChannelFailure::Auth);
+        QTest::newRow("403") << 403 << int(Relay::ChannelFailure::Auth);
+        QTest::newRow("connection refused") << 0 << int(Relay::ChannelFailure::Connect);
+    }
+
+    void dialFallsThroughToTheNextChannel()
+    {
+        QFETCH(int, status);
+        QFETCH(int, failure);
+        RealtimeRig rig;
+        QVERIFY2(rig.init(), qPrintable(rig.error()));
+        RefusingUpstream refusing(refusal(status, "Unauthorized", R"({"error":{"message":"Incorrect API key sk-up****cret"}})"));
+        QVERIFY(refusing.listen());
+        QTcpServer closed; // a port nobody listens on once this is closed
+        QVERIFY(closed.listen(QHostAddress::LocalHost, 0));
+        const QString refusedUrl = QStringLiteral("http://127.0.0.1:%1").arg(closed.serverPort());
+        closed.close();
+
+        Store::ChannelRepository channels(rig.temp.db());
+        Store::Channel first = *channels.byId(rig.channelId);
+        const QString demoUrl = first.baseUrl;
+        first.baseUrl = status == 0 ? refusedUrl : refusing.baseUrl();
+        QVERIFY(channels.update(first));
+        Store::Channel second = first;
+        second.id = 0;
+        second.name = QStringLiteral("backup");
+        second.baseUrl = demoUrl;
+        second.secret = QStringLiteral("sk-backup-secret");
+        const auto created = channels.create(second);
+        QVERIFY2(created, qPrintable(created.error()));
+
+        QList<std::pair<qint64, int>> failures;
+        QList<qint64> successes;
+        QObject::connect(rig.relay.get(), &Relay::RealtimeRelay::channelFailed,
+                         [&](qint64 id, Relay::ChannelFailure kind, const QString &) { failures.append({id, int(kind)}); });
+        QObject::connect(rig.relay.get(), &Relay::RealtimeRelay::channelSucceeded, [&](qint64 id) { successes.append(id); });
+
+        RtClient client;
+        client.open(rig.port(), QStringLiteral("gpt-realtime"), rig.plainKey);
+        QVERIFY(client.waitOpen());
+        QVERIFY(client.waitFor(QStringLiteral("session.created")));
+        client.send(textItem(QStringLiteral("Hello")));
+        client.send(rtEvent(QStringLiteral("response.create")));
+        QVERIFY(client.waitFor(QStringLiteral("response.done")));
+        client.socket.close();
+        QVERIFY(rig.waitFinished());
+
+        QVERIFY(client.all(QStringLiteral("error")).isEmpty());
+        QCOMPARE(failures, (QList<std::pair<qint64, int>>{{rig.channelId, failure}}));
+        QCOMPARE(successes, QList<qint64>{created.value().id});
+        const QList<Store::LogRecord> logs = rig.logs();
+        QCOMPARE(logs.size(), 1);
+        QCOMPARE(logs.first().channelId, created.value().id);
+        QVERIFY(logs.first().quota > 0);
+        QCOMPARE(rig.initialBalance - rig.balance(), logs.first().quota);
+        QCOMPARE(rig.openReservations(), 0);
+    }
+
     // A dial that connects closes the channel's circuit (reports success), nothing else.
     void dialSucceedsAndReportsSuccess()
     {
