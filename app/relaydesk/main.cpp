@@ -1,14 +1,14 @@
 // relaydesk: the desktop console. Starts the core (Service::Runtime: database, prices, relay on its own
 // thread, demo upstream on first run) and shows MainWindow over it. --screenshot FILE renders one page
 // offscreen with demo data and exits (docs/screenshots).
-#include "consolepreferences.h"
-#include "consoleservices.h"
-#include "consolestatussampler.h"
-#include "keydialog.h"
-#include "mainwindow.h"
-#include "relaytraffic.h"
-#include "screenshot.h"
-#include "translation.h"
+#include "shell/consolepreferences.h"
+#include "shell/consoleservices.h"
+#include "shell/consolestatussampler.h"
+#include "users/keydialog.h"
+#include "shell/mainwindow.h"
+#include "demo/relaytraffic.h"
+#include "shell/screenshot.h"
+#include "shell/translation.h"
 
 #include "billing/pricingservice.h"
 #include "common/datadir.h"

@@ -4,7 +4,7 @@
 #include "billing/pricingservice.h"
 #include "billing/quotamath.h"
 #include "monitor/sessionregistry.h"
-#include "relay/chatrelaytokens.h"
+#include "relay/chat/chatrelaytokens.h"
 #include "store/apikeyrepository.h"
 #include "store/database.h"
 #include "store/userrepository.h"

@@ -6,9 +6,9 @@
 //   bench_realtime [--sessions N] [--deltas N]
 #include "billing/pricebook.h"
 #include "monitor/sessionregistry.h"
-#include "relay/demorealtime.h"
-#include "relay/realtimerelay.h"
-#include "relay/relayserverthread.h"
+#include "demo/demorealtime.h"
+#include "relay/realtime/realtimerelay.h"
+#include "http/relayserverthread.h"
 #include "store/apikeyrepository.h"
 #include "store/channelrepository.h"
 #include "store/userrepository.h"

@@ -3,7 +3,7 @@
 //   POST /v1/chat/completions   → parses the JSON request, answers a fixed chat.completion
 //   GET  /sse                   → 5 SSE chunks + [DONE], chunked, written at once
 // Usage: bench_httpserver [--port N] (default 8791). Prints "listening <port>" when ready.
-#include "relay/httpserver.h"
+#include "http/httpserver.h"
 
 #include <QtCore/QCommandLineParser>
 #include <QtCore/QCoreApplication>

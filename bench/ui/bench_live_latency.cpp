@@ -5,9 +5,9 @@
 // LivePage (LiveSessionsModel → proxy sorted by "Text in" → QTableView, the detail view following one
 // session). A 5 ms probe timer on the GUI thread records how late it fires; lateness = time the event
 // loop was busy. Run offscreen: QT_QPA_PLATFORM=offscreen bench_live_latency [sessions] [seconds]
-#include "livepage.h"
-#include "livesessionsmodel.h"
-#include "sessiondetailview.h"
+#include "live/livepage.h"
+#include "live/livesessionsmodel.h"
+#include "live/sessiondetailview.h"
 
 #include "monitor/sessionregistry.h"
 

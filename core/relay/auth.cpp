@@ -1,6 +1,6 @@
 #include "relay/auth.h"
 
-#include "relay/httprequest.h"
+#include "http/httprequest.h"
 #include "store/apikeyrepository.h"
 #include "store/database.h"
 #include "store/userrepository.h"

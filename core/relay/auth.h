@@ -3,7 +3,7 @@
 // Key and user rows are cached in memory (the relay thread authenticates every request) and dropped by the
 // invalidate hooks, which the console/admin call after editing a key or a user (any thread).
 // Balances are NOT trusted from the cache: admission is the ledger's conditional reserve.
-#include "relay/openaierror.h"
+#include "http/openaierror.h"
 #include "store/records.h"
 
 #include <QtCore/QHash>

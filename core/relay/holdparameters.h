@@ -6,7 +6,7 @@
 // documented bounds; anything else is answered 400 invalid_request_error, code invalid_value, param naming the
 // field — never cast (a `static_cast<qint64>(1e300)` held 1 quota for an unlimited answer). null or absent
 // means "not given" (OpenAI accepts null for each of them).
-#include "relay/openaierror.h"
+#include "http/openaierror.h"
 
 #include <QtCore/QJsonObject>
 

@@ -3,9 +3,9 @@
 // crash left open, loads prices, bootstraps the first run (demo channel, user, key), starts the demo
 // upstream when wanted and the relay server on its own thread. The console reads the accessors and
 // connects the signals; relaydeskd serve only calls start()/stop().
-#include "relay/chatrelay.h"
-#include "relay/demoupstream.h"
-#include "relay/httpserver.h"
+#include "relay/chat/chatrelay.h"
+#include "demo/demoupstream.h"
+#include "http/httpserver.h"
 
 #include <QtCore/QObject>
 #include <QtCore/QPointer>

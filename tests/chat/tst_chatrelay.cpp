@@ -6,7 +6,7 @@
 #include "billing/ledger.h"
 #include "billing/pricingservice.h"
 #include "billing/quotamath.h"
-#include "relay/chatrelaytokens.h"
+#include "relay/chat/chatrelaytokens.h"
 #include "relay/sseparser.h"
 #include "relay/usageparser.h"
 #include "service/runtime.h"

@@ -10,9 +10,9 @@
 
 #include "billing/pricingservice.h"
 #include "billing/quotamath.h"
-#include "relay/chatrelaytokens.h"
-#include "relay/demoupstream.h"
-#include "relay/httpexchange.h"
+#include "relay/chat/chatrelaytokens.h"
+#include "demo/demoupstream.h"
+#include "http/httpexchange.h"
 #include "relay/usageparser.h"
 #include "service/runtime.h"
 #include "store/apikeyrepository.h"

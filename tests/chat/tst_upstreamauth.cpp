@@ -4,9 +4,9 @@
 // channel key, the next channel must serve the call (billed once), and the failing channel must show as unhealthy.
 #include "../relay/rawhttpclient.h"
 
-#include "relay/httpexchange.h"
-#include "relay/httpserver.h"
-#include "relay/router.h"
+#include "http/httpexchange.h"
+#include "http/httpserver.h"
+#include "http/router.h"
 #include "service/runtime.h"
 #include "store/apikeyrepository.h"
 #include "store/channelhealthrepository.h"

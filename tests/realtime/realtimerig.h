@@ -4,9 +4,9 @@
 // all on the test thread; real sockets, real QWebSocket clients.
 #include "billing/pricebook.h"
 #include "monitor/sessionregistry.h"
-#include "relay/demorealtime.h"
-#include "relay/httpserver.h"
-#include "relay/realtimerelay.h"
+#include "demo/demorealtime.h"
+#include "http/httpserver.h"
+#include "relay/realtime/realtimerelay.h"
 #include "store/apikeyrepository.h"
 #include "store/channelrepository.h"
 #include "store/logrepository.h"

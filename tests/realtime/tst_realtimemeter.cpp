@@ -1,7 +1,7 @@
 // RealtimeMeter: beta and GA events, cumulative audio, authoritative response.done usage,
 // cached subsets, transcription usage, unknown events; plus the JSON peek helpers it relies on.
-#include "relay/jsonpeek.h"
-#include "relay/realtimemeter.h"
+#include "relay/realtime/jsonpeek.h"
+#include "relay/realtime/realtimemeter.h"
 
 #include <QtTest>
 

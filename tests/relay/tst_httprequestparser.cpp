@@ -1,5 +1,5 @@
 // HttpRequestParser without sockets: framing, limits and errors must not depend on how bytes are split.
-#include "relay/httprequestparser.h"
+#include "http/httprequestparser.h"
 
 #include <QtTest/QtTest>
 

@@ -1,6 +1,6 @@
 // HttpServer / HttpConnection / Router over real loopback sockets, driven by raw clients that control every byte.
 #include "rawhttpclient.h"
-#include "relay/httpserver.h"
+#include "http/httpserver.h"
 
 #include <QtCore/QPointer>
 #include <QtCore/QTimer>

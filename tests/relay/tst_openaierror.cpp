@@ -1,5 +1,5 @@
-#include "relay/httpresponse.h"
-#include "relay/openaierror.h"
+#include "http/httpresponse.h"
+#include "http/openaierror.h"
 
 #include <QtCore/QJsonDocument>
 #include <QtCore/QJsonObject>

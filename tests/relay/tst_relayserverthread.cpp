@@ -1,5 +1,5 @@
 // RelayServerThread: the server runs on its own thread; the caller's thread only sees queued signals.
-#include "relay/relayserverthread.h"
+#include "http/relayserverthread.h"
 
 #include <QtNetwork/QTcpSocket>
 #include <QtTest/QtTest>

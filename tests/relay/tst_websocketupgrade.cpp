@@ -1,7 +1,7 @@
 // WebSocket upgrades on the HTTP port: decided on peeked bytes, refused with plain HTTP errors before any 101,
 // accepted ones completed by QWebSocketServer (echo with a real QWebSocket client, subprotocol negotiation).
 #include "rawhttpclient.h"
-#include "relay/httpserver.h"
+#include "http/httpserver.h"
 
 #include <QtTest/QtTest>
 #include <QtWebSockets/QWebSocket>

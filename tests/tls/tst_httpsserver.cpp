@@ -1,7 +1,7 @@
 // The relay's server with TLS: HTTPS and WSS on the same port with the generated certificate; clients
 // that trust only that certificate succeed; a plain-HTTP client on the TLS port is dropped.
-#include "relay/httpserver.h"
-#include "relay/tlsmaterial.h"
+#include "http/httpserver.h"
+#include "http/tlsmaterial.h"
 
 #include <QSslSocket>
 #include <QTemporaryDir>

@@ -1,6 +1,6 @@
 // TlsMaterial: generation (SANs, key permissions), reuse, user-supplied files, and a real TLS
 // handshake on loopback in which the client trusts only the generated certificate.
-#include "relay/tlsmaterial.h"
+#include "http/tlsmaterial.h"
 
 #include <QSslKey>
 #include <QSslSocket>

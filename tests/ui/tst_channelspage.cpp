@@ -1,6 +1,6 @@
 // Channels page over a real SQLite store: model contract, masked secrets, validated mapping JSON,
 // create/update/enable/remove, and the Test button's request against a loopback HTTP server.
-#include "channelspage.h"
+#include "channels/channelspage.h"
 
 #include "store/channelhealthrepository.h"
 #include "store/channelrepository.h"

@@ -1,12 +1,12 @@
 // The console over the real core (Service::Runtime on loopback with the demo upstream): simulated traffic
 // goes through the relay and shows up in the live model, the logs and the status sampler; a price edited
 // in the pricing table and applied changes the quota of the next relayed request, and undo restores it.
-#include "consolestatussampler.h"
-#include "livesessionsmodel.h"
-#include "logsmodel.h"
-#include "pricingmodel.h"
-#include "pricingpage.h"
-#include "relaytraffic.h"
+#include "shell/consolestatussampler.h"
+#include "live/livesessionsmodel.h"
+#include "logs/logsmodel.h"
+#include "pricing/pricingmodel.h"
+#include "pricing/pricingpage.h"
+#include "demo/relaytraffic.h"
 
 #include "billing/pricingservice.h"
 #include "monitor/sessionregistry.h"

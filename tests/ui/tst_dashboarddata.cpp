@@ -1,7 +1,7 @@
 // DashboardData over a real store: buckets, stacked series that add up to the totals per bucket, top
 // groups by model and by user, headline totals and the text/audio split; the page builds its charts.
-#include "dashboarddata.h"
-#include "dashboardpage.h"
+#include "dashboard/dashboarddata.h"
+#include "dashboard/dashboardpage.h"
 
 #include "store/logrepository.h"
 #include "store/userrepository.h"

@@ -1,6 +1,6 @@
 // LiveSessionsModel over a real SessionRegistry: incremental updates (no resets), 500 sessions, values,
 // greyed ended rows, removal, sorting/filtering through the proxy, selection surviving updates.
-#include "livesessionsmodel.h"
+#include "live/livesessionsmodel.h"
 
 #include "monitor/sessionregistry.h"
 

@@ -1,8 +1,8 @@
 // LogsModel / LogsPage over a real SQLite store: 1 000 000 log rows generated through LogRepository,
 // paged through completely with keyset paging (every row exactly once, newest first), filters, the
 // detail rendering of `other`, and CSV export.
-#include "logsmodel.h"
-#include "logspage.h"
+#include "logs/logsmodel.h"
+#include "logs/logspage.h"
 
 #include "store/database.h"
 #include "store/logrepository.h"

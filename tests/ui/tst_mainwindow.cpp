@@ -1,17 +1,17 @@
 // MainWindow: pages and shortcuts, status bar, tray availability, layout persistence, live language
 // switching, settings validation.
-#include "consoleservices.h"
-#include "livepage.h"
-#include "mainwindow.h"
-#include "settingsdialog.h"
-#include "translation.h"
+#include "shell/consoleservices.h"
+#include "live/livepage.h"
+#include "shell/mainwindow.h"
+#include "shell/settingsdialog.h"
+#include "shell/translation.h"
 
-#include "channelspage.h"
-#include "dashboardpage.h"
-#include "logspage.h"
-#include "pricingmodel.h"
-#include "pricingpage.h"
-#include "userskeyspage.h"
+#include "channels/channelspage.h"
+#include "dashboard/dashboardpage.h"
+#include "logs/logspage.h"
+#include "pricing/pricingmodel.h"
+#include "pricing/pricingpage.h"
+#include "users/userskeyspage.h"
 
 #include "billing/pricingservice.h"
 #include "monitor/sessionregistry.h"

@@ -1,8 +1,8 @@
 // Pricing editor over a real PricingService (temp SQLite): edits go through undo, Apply changes the next
 // quote, undo + Apply restores it, invalid input is refused with a reason, derived $/1M columns write
 // ratios, import/export round-trip, group ratios.
-#include "pricingmodel.h"
-#include "pricingpage.h"
+#include "pricing/pricingmodel.h"
+#include "pricing/pricingpage.h"
 
 #include "billing/pricingservice.h"
 #include "billing/quotamath.h"

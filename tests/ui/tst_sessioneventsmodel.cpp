@@ -1,6 +1,6 @@
 // SessionEventsModel: incremental timeline from SessionRegistry::recentEvents, pause/resume, capacity,
 // direction/type filtering.
-#include "sessioneventsmodel.h"
+#include "live/sessioneventsmodel.h"
 
 #include "monitor/sessionregistry.h"
 

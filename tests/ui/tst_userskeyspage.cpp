@@ -1,7 +1,7 @@
 // Users & Keys over a real SQLite store: models (QAbstractItemModelTester), create/edit users, top-ups
 // recorded as log rows, keys shown in full only at creation (hint afterwards), enable/disable, quota.
-#include "usersmodel.h"
-#include "userskeyspage.h"
+#include "users/usersmodel.h"
+#include "users/userskeyspage.h"
 
 #include "store/apikeyrepository.h"
 #include "store/logrepository.h"

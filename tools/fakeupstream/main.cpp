@@ -1,7 +1,7 @@
 // relaydesk-fakeupstream [--port N] [--delay-ms N] [--first-delay-ms N] [--json-delay-ms N] [--key KEY]
 // Serves the DemoUpstream (see core/relay/demoupstream.h for the scenarios) on 127.0.0.1 and prints
 // "PORT <n>" on stdout once listening. Runs until SIGINT/SIGTERM.
-#include "relay/demoupstream.h"
+#include "demo/demoupstream.h"
 
 #include <QtCore/QCoreApplication>
 #include <QtCore/QTextStream>

@@ -10,7 +10,7 @@ pkg_check_modules(MPG123 REQUIRED IMPORTED_TARGET libmpg123)
 set(_tok ${RELAYDESK_ROOT}/core/tokenize)
 add_executable(fuzz_chat_request
     ${CMAKE_CURRENT_LIST_DIR}/fuzz_chat_request.cpp
-    ${RELAYDESK_ROOT}/core/relay/chatrelaytokens.cpp
+    ${RELAYDESK_ROOT}/core/relay/chat/chatrelaytokens.cpp
     ${RELAYDESK_ROOT}/core/relay/sseparser.cpp
     ${RELAYDESK_ROOT}/core/relay/usageparser.cpp
     ${_tok}/encoding.cpp ${_tok}/modelmap.cpp ${_tok}/estimator.cpp ${_tok}/imagetokens.cpp

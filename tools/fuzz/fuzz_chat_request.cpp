@@ -2,7 +2,7 @@
 // (JSON parsing, message/tool walking, data: URL images and input_audio through the media rules) and the
 // upstream side (SSE framing split at arbitrary points → chunk JSON → usage parsing → local text counts).
 // The first byte picks the path; the rest is the input.
-#include "relay/chatrelaytokens.h"
+#include "relay/chat/chatrelaytokens.h"
 #include "relay/sseparser.h"
 #include "relay/usageparser.h"
 

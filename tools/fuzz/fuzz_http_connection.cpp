@@ -2,7 +2,7 @@
 // loopback client to a real HttpServer in the same process (keep-alive, pipelining with async handlers,
 // streaming, 100-continue, limits, WebSocket sniffing and hand-over, error responses and closes).
 // Slower than fuzz_http_request (real sockets), but it covers HttpConnection's queue and state handling.
-#include "relay/httpserver.h"
+#include "http/httpserver.h"
 
 #include <QtCore/QCoreApplication>
 #include <QtCore/QPointer>

@@ -2,9 +2,9 @@
 // chunks, go through HttpRequestParser (libhttp-parser + our limits), then through everything a handler or the
 // connection does with a parsed request (header lookups, upgrade detection, subprotocols, bearer token, query
 // decoding) and through response formatting. Any crash, leak or UB report is a bug.
-#include "relay/httpexchange.h"
-#include "relay/httprequestparser.h"
-#include "relay/httpresponse.h"
+#include "http/httpexchange.h"
+#include "http/httprequestparser.h"
+#include "http/httpresponse.h"
 
 #include <cstddef>
 #include <cstdint>

@@ -4,8 +4,8 @@
 //
 // Input: segments separated by NUL bytes; a segment's first byte picks the direction (even: client, odd:
 // upstream), the rest is the frame. The whole input is also fed as one frame each way.
-#include "relay/realtimepricing.h"
-#include "relay/realtimemeter.h"
+#include "relay/realtime/realtimepricing.h"
+#include "relay/realtime/realtimemeter.h"
 
 #include <QCoreApplication>
 

@@ -8,9 +8,9 @@ pkg_check_modules(MPG123 REQUIRED IMPORTED_TARGET libmpg123)
 set(CMAKE_AUTOMOC ON)
 add_executable(fuzz_realtime_meter
     ${CMAKE_CURRENT_LIST_DIR}/fuzz_realtime_meter.cpp
-    ${RELAYDESK_ROOT}/core/relay/realtimemeter.cpp
-    ${RELAYDESK_ROOT}/core/relay/jsonpeek.cpp
-    ${RELAYDESK_ROOT}/core/relay/realtimepricing.cpp
+    ${RELAYDESK_ROOT}/core/relay/realtime/realtimemeter.cpp
+    ${RELAYDESK_ROOT}/core/relay/realtime/jsonpeek.cpp
+    ${RELAYDESK_ROOT}/core/relay/realtime/realtimepricing.cpp
     ${RELAYDESK_ROOT}/core/monitor/sessionregistry.cpp
     ${RELAYDESK_ROOT}/core/monitor/sessionregistry.h
     ${RELAYDESK_ROOT}/core/billing/ratio.cpp

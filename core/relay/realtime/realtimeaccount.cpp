@@ -1,0 +1,292 @@
+#include "relay/realtime/realtimeaccount.h"
+
+#include "relay/usageceilings.h"
+#include "store/database.h"
+
+#include <QJsonObject>
+
+#include <algorithm>
+#include <cmath>
+
+namespace RelayDesk::Relay {
+
+namespace {
+
+QJsonValue exactJson(const mpq_class &value) { return value.get_d(); }
+
+} // namespace
+
+RealtimeAccount::RealtimeAccount(std::shared_ptr<Store::Database> db, RealtimeAccountParams params)
+    : m_db(std::move(db))
+    , m_ledger(*m_db)
+    , m_params(std::move(params))
+    , m_maxOutputTokens(m_params.defaultMaxOutputTokens)
+{
+}
+
+void RealtimeAccount::setMaxOutputTokens(std::optional<qint64> tokens)
+{
+    m_maxOutputTokens = tokens && *tokens > 0 ? std::min(*tokens, m_params.defaultMaxOutputTokens)
+                                              : m_params.defaultMaxOutputTokens;
+}
+
+qint64 RealtimeAccount::worstCaseResponse(const Billing::Usage &conversation) const
+{
+    return Billing::QuotaMath::reserveWorstCase(m_params.pricing, conversation, m_maxOutputTokens).quota;
+}
+
+qint64 RealtimeAccount::worstCaseNext() const
+{
+    return worstCaseResponse(m_conversation);
+}
+
+Store::LedgerOutcome RealtimeAccount::open()
+{
+    const Store::LedgerOutcome out = m_ledger.reserve(m_params.userId, m_params.keyId, worstCaseNext(),
+                                                        m_params.requestId, QStringLiteral("realtime"), m_params.model);
+    if (out) {
+        m_reservation = out.reservation;
+        m_open = true;
+    } else {
+        m_lastFailure = Store::ledgerFailureName(out.failure);
+    }
+    return out;
+}
+
+bool RealtimeAccount::chargeTo(const mpq_class &exactTotal)
+{
+    m_exact = exactTotal;
+    const qint64 target = roundQuota(m_exact);
+    const qint64 delta = target - m_chargedTotal;
+    if (delta <= 0)
+        return true;
+    const Store::LedgerOutcome out = m_ledger.charge(m_reservation.id, delta);
+    if (!out) {
+        // Not charged now; the settlement still bills it (the hold already covers it, or it is overage).
+        m_lastFailure = Store::ledgerFailureName(out.failure);
+        return false;
+    }
+    m_reservation = out.reservation;
+    m_chargedTotal = target;
+    return true;
+}
+
+bool RealtimeAccount::restoreHold()
+{
+    // The next response may see the whole conversation so far as input.
+    const qint64 wanted = worstCaseNext();
+    const qint64 hold = m_reservation.reserved - m_reservation.charged;
+    if (hold >= wanted)
+        return true;
+    const Store::LedgerOutcome out = m_ledger.extend(m_reservation.id, wanted - hold);
+    if (!out) {
+        m_lastFailure = Store::ledgerFailureName(out.failure);
+        return false;
+    }
+    m_reservation = out.reservation;
+    return true;
+}
+
+mpq_class RealtimeAccount::capDisputed(const mpq_class &exact, const QString &id, const Billing::Usage &reported,
+                                       const QJsonObject &ceiling)
+{
+    // The hold this answer ran under: what is reserved beyond what was already charged.
+    const mpq_class hold(long(std::max<qint64>(0, m_reservation.reserved - m_reservation.charged)));
+    const mpq_class capped = exact < hold ? exact : hold;
+    m_disputedClaimed += exact;
+    m_disputedCapped += capped;
+    m_disputed.append(QJsonObject{{QStringLiteral("id"), id},
+                                  {QStringLiteral("usage"), reported.toJson()},
+                                  {QStringLiteral("ceiling"), ceiling},
+                                  {QStringLiteral("claimed_quota"), exactJson(exact)},
+                                  {QStringLiteral("capped_at"), exactJson(capped)}});
+    return capped;
+}
+
+void RealtimeAccount::setChannel(qint64 channelId, const QString &upstreamModel)
+{
+    m_params.channelId = channelId;
+    m_params.upstreamModel = upstreamModel;
+}
+
+bool RealtimeAccount::addResponse(const MeteredResponse &response)
+{
+    if (!m_open || m_closed)
+        return false;
+    if (!response.usageProblem.isEmpty()) {
+        ++m_rejectedUsage;
+        if (m_rejectedProblem.isEmpty())
+            m_rejectedProblem = response.usageProblem;
+    }
+    const Billing::Usage reported = toBillingUsage(response.usage);
+    const UsageCeilings::Ceiling ceiling = UsageCeilings::current().forModel(m_params.upstreamModel);
+    const bool disputed = response.fromUpstream && !ceiling.admits(reported.inputTotal(), reported.outputTotal());
+    // A disputed response counts (and feeds the next hold) as the meter saw it; its charge is capped below.
+    const Billing::Usage usage = disputed ? toBillingUsage(response.estimate) : reported;
+    m_total += usage;
+    ++m_responses;
+    // The whole conversation so far is the next response's input; its output joins it.
+    m_conversation = usage;
+    m_conversation.outputText = m_conversation.outputAudio = m_conversation.outputReasoning = 0;
+    m_conversation.inputText += usage.outputText;
+    m_conversation.inputAudio += usage.outputAudio;
+    if (!response.fromUpstream)
+        ++m_estimatedResponses;
+    mpq_class exact = realtimeExactQuota(usage, m_params.pricing);
+    if (disputed)
+        exact = capDisputed(realtimeExactQuota(reported, m_params.pricing), response.responseId, reported,
+                            ceiling.toJson());
+    const bool charged = chargeTo(m_exact + exact);
+    if (m_entries.size() < m_params.maxResponseEntries) {
+        QJsonObject entry = usage.toJson();
+        entry.insert(QStringLiteral("id"), response.responseId);
+        entry.insert(QStringLiteral("status"), response.status);
+        entry.insert(QStringLiteral("source"), disputed ? QStringLiteral("disputed")
+                                               : response.fromUpstream ? QStringLiteral("upstream")
+                                                                       : QStringLiteral("estimate"));
+        entry.insert(QStringLiteral("quota"), exactJson(exact));
+        entry.insert(QStringLiteral("charged_total"), m_chargedTotal);
+        m_entries.append(entry);
+    } else {
+        ++m_omittedEntries;
+    }
+    return charged && restoreHold();
+}
+
+bool RealtimeAccount::addTranscription(const TranscriptionUsage &usage, const QString &transcriptionModel)
+{
+    if (!m_open || m_closed)
+        return false;
+    if (!m_params.book || transcriptionModel.isEmpty())
+        return true;
+    const auto pricing = m_params.book->pricing(transcriptionModel, m_params.userGroup, m_params.usingGroup);
+    if (!pricing)
+        return true; // unpriced transcription model: nothing to bill, the log row says so via usage only
+    const Billing::Usage billed = transcriptionUsage(usage);
+    mpq_class exact = realtimeExactQuota(billed, *pricing);
+    const UsageCeilings::Ceiling ceiling = UsageCeilings::current().forModel(transcriptionModel);
+    if (!ceiling.admits(billed.inputTotal(), billed.outputTotal())) {
+        exact = capDisputed(exact, QStringLiteral("transcription:") + usage.itemId, billed, ceiling.toJson());
+    } else {
+        m_transcriptionUsage += billed;
+    }
+    m_transcriptionModel = transcriptionModel;
+    m_transcriptionExact += exact;
+    return chargeTo(m_exact + exact);
+}
+
+Store::LedgerOutcome RealtimeAccount::finish(const Billing::Usage &pending, const QString &endReason, qint64 useMs)
+{
+    if (!m_open) {
+        Store::LedgerOutcome none;
+        none.failure = Store::LedgerFailure::ReservationNotFound;
+        return none;
+    }
+    if (!m_closed && !pending.isEmpty()) {
+        m_total += pending;
+        m_exact += realtimeExactQuota(pending, m_params.pricing, false);
+    }
+    const qint64 finalQuota = roundQuota(m_exact);
+    const Store::LedgerOutcome out = m_ledger.settle(
+        m_reservation.id, finalQuota, logRow(pending, endReason, useMs, finalQuota));
+    if (out) {
+        m_closed = true;
+        m_reservation = out.reservation;
+        m_chargedTotal = finalQuota;
+    } else {
+        m_lastFailure = Store::ledgerFailureName(out.failure);
+    }
+    return out;
+}
+
+Store::LedgerOutcome RealtimeAccount::cancel()
+{
+    if (!m_open) {
+        Store::LedgerOutcome none;
+        none.failure = Store::LedgerFailure::ReservationNotFound;
+        return none;
+    }
+    const Store::LedgerOutcome out = m_ledger.refund(m_reservation.id);
+    if (out)
+        m_closed = true;
+    return out;
+}
+
+Store::LogRecord RealtimeAccount::logRow(const Billing::Usage &pending, const QString &endReason, qint64 useMs,
+                                         qint64 finalQuota) const
+{
+    const Billing::ModelPricing &p = m_params.pricing;
+    Store::LogRecord log;
+    log.channelId = m_params.channelId;
+    log.model = m_params.model;
+    log.upstreamModel = m_params.upstreamModel;
+    log.promptTokens = m_total.inputTotal();
+    log.completionTokens = m_total.outputTotal();
+    log.useMs = useMs;
+    log.isStream = true;
+    log.priceSnapshotId = p.snapshotId;
+    log.content = QStringLiteral("realtime session: %1 responses, ended: %2").arg(m_responses).arg(endReason);
+
+    QJsonObject other = p.toJson();
+    other.insert(QStringLiteral("ws"), true);
+    other.insert(QStringLiteral("model_ratio"), p.modelRatio.toJson());
+    other.insert(QStringLiteral("completion_ratio"), p.completionRatio.toJson());
+    other.insert(QStringLiteral("cache_ratio"), p.cacheRatio.toJson());
+    other.insert(QStringLiteral("audio_ratio"), p.audioRatio.toJson());
+    other.insert(QStringLiteral("audio_completion_ratio"), p.audioCompletionRatio.toJson());
+    other.insert(QStringLiteral("audio_cache_ratio"), p.audioCacheRatio.toJson());
+    other.insert(QStringLiteral("image_ratio"), p.imageRatio.toJson());
+    other.insert(QStringLiteral("group_ratio"), p.groupRatio.toJson());
+    other.insert(QStringLiteral("text_input"), m_total.inputText);
+    other.insert(QStringLiteral("text_output"), m_total.outputText);
+    other.insert(QStringLiteral("audio_input"), m_total.inputAudio);
+    other.insert(QStringLiteral("audio_output"), m_total.outputAudio);
+    other.insert(QStringLiteral("image_input"), m_total.inputImage);
+    other.insert(QStringLiteral("cache_tokens"), m_total.cachedText + m_total.cachedAudio + m_total.cachedImage);
+    other.insert(QStringLiteral("cached_text"), m_total.cachedText);
+    other.insert(QStringLiteral("cached_audio"), m_total.cachedAudio);
+    other.insert(QStringLiteral("cached_image"), m_total.cachedImage);
+    other.insert(QStringLiteral("reasoning_output"), m_total.outputReasoning);
+    other.insert(QStringLiteral("responses"), m_entries);
+    other.insert(QStringLiteral("response_count"), m_responses);
+    if (m_omittedEntries > 0)
+        other.insert(QStringLiteral("responses_omitted"), m_omittedEntries);
+    if (m_estimatedResponses > 0)
+        other.insert(QStringLiteral("estimated_responses"), m_estimatedResponses);
+    if (m_rejectedUsage > 0)
+        other.insert(QStringLiteral("upstream_usage_rejected"),
+                     QJsonObject{{QStringLiteral("responses"), m_rejectedUsage},
+                                 {QStringLiteral("problem"), m_rejectedProblem}});
+    if (!m_disputed.isEmpty()) {
+        other.insert(QStringLiteral("disputed"),
+                     QJsonObject{{QStringLiteral("entries"), m_disputed},
+                                 {QStringLiteral("claimed_quota"), exactJson(m_disputedClaimed)},
+                                 {QStringLiteral("capped_at"), roundQuota(m_disputedCapped)}});
+        log.content += QStringLiteral("; disputed: implausible upstream usage charged at most the hold");
+    }
+    if (!pending.isEmpty()) {
+        QJsonObject after = pending.toJson();
+        after.insert(QStringLiteral("source"), QStringLiteral("estimate"));
+        other.insert(QStringLiteral("after_last_response"), after);
+    }
+    if (!m_transcriptionUsage.isEmpty()) {
+        QJsonObject transcription = m_transcriptionUsage.toJson();
+        transcription.insert(QStringLiteral("quota"), exactJson(m_transcriptionExact));
+        transcription.insert(QStringLiteral("model"), m_transcriptionModel);
+        other.insert(QStringLiteral("transcription"), transcription);
+    }
+    other.insert(QStringLiteral("end_reason"), endReason);
+    other.insert(QStringLiteral("reservation_id"), m_reservation.id);
+    other.insert(QStringLiteral("price_snapshot_id"), p.snapshotId);
+    other.insert(QStringLiteral("quota_exact"), exactJson(m_exact));
+    other.insert(QStringLiteral("final_quota"), finalQuota);
+    if (m_params.upstreamModel != m_params.model) {
+        other.insert(QStringLiteral("is_model_mapped"), true);
+        other.insert(QStringLiteral("upstream_model_name"), m_params.upstreamModel);
+    }
+    other.insert(QStringLiteral("request_path"), QStringLiteral("/v1/realtime"));
+    log.other = other;
+    return log;
+}
+
+} // namespace RelayDesk::Relay

@@ -1,0 +1,127 @@
+#pragma once
+// The money side of one Realtime session: a rolling reservation of one worst-case response, exact
+// cumulative charging after every `response.done`, and exactly one settlement (one consume log row).
+//
+// Ledger chain per session (Store::ReservationRepository, every call one conditional transaction):
+//   open()        reserve(W)                       hold = W (one worst-case response)
+//   addResponse() charge(round(cum) − charged, consumed) then, if the next worst case W' is larger than the
+//                 hold, charge(W' − hold, not consumed); a refused charge = "cannot restore" → caller closes 1008
+//   finish()      settle(round(cum incl. pending estimate))  refunds the unused hold, writes the log row
+//   cancel()      refund()                          the upgrade never completed / nothing reached upstream
+// Charging the difference of rounded cumulative totals makes the sum of charges equal the rounded total,
+// with no per-response rounding drift; the log quota is the net debit.
+//
+// Untrusted usage: a response (or transcription) whose reported usage is beyond the model's plausibility
+// ceiling (UsageCeilings) is charged at most the hold it ran under, its tokens count as the local meter saw
+// them, and the log row carries `disputed` with the reported figures — the ledger never drops by an absurd
+// figure on its own.
+#include "billing/ledger.h"
+#include "billing/pricebook.h"
+#include "billing/usage.h"
+#include "monitor/sessionregistry.h"
+#include "relay/realtime/realtimemeter.h"
+#include "relay/realtime/realtimepricing.h"
+#include "store/reservationrepository.h"
+
+#include <QJsonArray>
+#include <QString>
+
+#include <gmpxx.h>
+
+#include <memory>
+#include <vector>
+
+namespace RelayDesk::Store {
+class Database;
+}
+
+namespace RelayDesk::Relay {
+
+struct RealtimeAccountParams
+{
+    qint64 userId = 0;
+    qint64 keyId = 0;
+    qint64 channelId = 0;
+    QString requestId;            // unique per session; the reservation's request id
+    QString model;                // requested (priced) name
+    QString upstreamModel;
+    QString userGroup;
+    QString usingGroup;
+    Billing::ModelPricing pricing;
+    Billing::PriceBookPtr book;   // for the transcription model's price (may be null)
+    qint64 defaultMaxOutputTokens = 4096;
+    int maxResponseEntries = 200; // per-response entries kept for the log row; beyond, only counted
+};
+
+class RealtimeAccount final
+{
+public:
+    RealtimeAccount(std::shared_ptr<Store::Database> db, RealtimeAccountParams params);
+
+    // Worst case of one response over `conversation` as input plus max output tokens at the dearer output
+    // price (Billing::QuotaMath::reserveWorstCase).
+    qint64 worstCaseResponse(const Billing::Usage &conversation) const;
+    // The client's max output tokens per response (session.update / response.create); nullopt or "inf" = the
+    // configured default. Shapes the hold restored after the next response.
+    void setMaxOutputTokens(std::optional<qint64> tokens);
+    // The session moved to another channel before anything was answered (a failed first dial).
+    void setChannel(qint64 channelId, const QString &upstreamModel);
+    qint64 maxOutputTokens() const { return m_maxOutputTokens; }
+    // Reserves one worst-case response for an empty conversation.
+    Store::LedgerOutcome open();
+    // One finished response (authoritative usage or the meter's estimate). Returns false when the charge
+    // or the restored hold was refused: the caller tells the client and closes before another response.
+    bool addResponse(const MeteredResponse &response);
+    // Input transcription, billed at the transcription model's price. False when refused (as above).
+    bool addTranscription(const TranscriptionUsage &usage, const QString &transcriptionModel);
+    // Charges the pending estimate (what happened after the last response.done) and settles once.
+    Store::LedgerOutcome finish(const Billing::Usage &pending, const QString &endReason, qint64 useMs);
+    // Returns the whole hold without a log row (the session never reached the upstream).
+    Store::LedgerOutcome cancel();
+
+    qint64 reservationId() const { return m_reservation.id; }
+    qint64 held() const { return m_reservation.reserved; }
+    qint64 charged() const { return m_reservation.charged; }
+    qint64 chargedTotal() const { return m_chargedTotal; } // round(cumulative) so far
+    const Billing::Usage &total() const { return m_total; }
+    bool isClosed() const { return m_closed; }
+    QString lastFailure() const { return m_lastFailure; }
+    qint64 responseCount() const { return m_responses; }
+
+private:
+    bool chargeTo(const mpq_class &exactTotal);
+    // Caps `exact` at the current hold and records the dispute; returns the capped cost.
+    mpq_class capDisputed(const mpq_class &exact, const QString &id, const Billing::Usage &reported,
+                          const QJsonObject &ceiling);
+    bool restoreHold();
+    qint64 worstCaseNext() const;
+    Store::LogRecord logRow(const Billing::Usage &pending, const QString &endReason, qint64 useMs,
+                            qint64 finalQuota) const;
+
+    std::shared_ptr<Store::Database> m_db;
+    Billing::Ledger m_ledger;
+    RealtimeAccountParams m_params;
+    Store::Reservation m_reservation;
+    Billing::Usage m_total;                 // every response (+ pending at the end)
+    Billing::Usage m_conversation;          // what the next response sees as input (last input + last output)
+    mpq_class m_exact{0};                   // exact cumulative quota incl. transcriptions
+    qint64 m_chargedTotal = 0;              // = round(m_exact) after the last successful charge
+    qint64 m_responses = 0;
+    qint64 m_estimatedResponses = 0;
+    mpq_class m_transcriptionExact{0};
+    QString m_transcriptionModel;
+    Billing::Usage m_transcriptionUsage;
+    QJsonArray m_entries;
+    QJsonArray m_disputed;                  // one entry per disputed response / transcription
+    mpq_class m_disputedClaimed{0};
+    mpq_class m_disputedCapped{0};
+    qint64 m_rejectedUsage = 0;             // responses whose usage was malformed (billed from the meter)
+    QString m_rejectedProblem;
+    qint64 m_omittedEntries = 0;
+    qint64 m_maxOutputTokens = 0;
+    bool m_open = false;
+    bool m_closed = false;
+    QString m_lastFailure;
+};
+
+} // namespace RelayDesk::Relay

@@ -1,0 +1,308 @@
+#include "relay/realtime/realtimerelay.h"
+
+#include "relay/channelselector.h"
+#include "http/httprequest.h"
+#include "http/httpserver.h"
+#include "store/database.h"
+#include "store/logrepository.h"
+
+#include <QDateTime>
+#include <QJsonObject>
+#include <QUuid>
+#include <QtWebSockets/QWebSocket>
+
+namespace RelayDesk::Relay {
+
+namespace {
+
+OpenAiError ledgerError(const Store::LedgerOutcome &out)
+{
+    using F = Store::LedgerFailure;
+    switch (out.failure) {
+    case F::UserQuota:
+    case F::KeyQuota:
+        return OpenAiError::insufficientQuota(
+            QStringLiteral("insufficient quota to open a Realtime session (one worst-case response must be reservable)"));
+    case F::UserDisabled:
+        return OpenAiError::permissionDenied(QStringLiteral("the user is disabled"), "user_disabled");
+    case F::KeyDisabled:
+    case F::KeyExpired:
+    case F::KeyNotFound:
+    case F::KeyNotOwned:
+    case F::UserNotFound:
+        return OpenAiError::invalidApiKey(QStringLiteral("the API key is not usable (%1)")
+                                              .arg(Store::ledgerFailureName(out.failure)));
+    case F::Database:
+        return OpenAiError::storeUnavailable();
+    default:
+        return OpenAiError::internal(QStringLiteral("the quota ledger failed"));
+    }
+}
+
+// A session refused at admission leaves an error row (quota 0), as a refused chat call does, so the console
+// shows why an app could not connect.
+void logRefusal(const Store::Database &db, const RealtimeAdmission &admission, const QString &requestId,
+                const OpenAiError &error, const Store::LedgerOutcome &out)
+{
+    Store::LogRecord log;
+    log.type = Store::LogType::Error;
+    log.userId = admission.userId;
+    log.keyId = admission.keyId;
+    log.channelId = admission.channelId;
+    log.model = admission.model;
+    log.upstreamModel = admission.upstreamModel;
+    log.requestId = requestId;
+    log.content = error.message;
+    log.other = QJsonObject{{QStringLiteral("ws"), true},
+                            {QStringLiteral("end_reason"), QString(QStringLiteral("refused:") + Store::ledgerFailureName(out.failure))},
+                            {QStringLiteral("status_code"), error.httpStatus},
+                            {QStringLiteral("request_path"), QStringLiteral("/v1/realtime")}};
+    if (const auto r = Store::LogRepository(db).insert(log); !r)
+        qWarning("realtime: error log of %s failed: %s", qPrintable(requestId), qPrintable(r.error()));
+}
+
+qint64 defaultCountText(const QString &text)
+{
+    return (text.toUtf8().size() + 3) / 4;
+}
+
+} // namespace
+
+RealtimeRelay::RealtimeRelay(RealtimeRelayDeps deps, RealtimeRelayConfig config, QObject *parent)
+    : QObject(parent)
+    , m_deps(std::move(deps))
+    , m_config(config)
+{
+    if (!m_deps.countText)
+        m_deps.countText = defaultCountText;
+    m_expiry.setInterval(1000);
+    connect(&m_expiry, &QTimer::timeout, this, &RealtimeRelay::expirePending);
+}
+
+RealtimeRelay::~RealtimeRelay()
+{
+    shutdown();
+}
+
+void RealtimeRelay::install(HttpServer &server)
+{
+    m_transportRoot = &server;
+    install(server.router());
+}
+
+void RealtimeRelay::install(Router &router)
+{
+    Router::WebSocketRoute route;
+    route.path = kPath;
+    route.check = [this](const HttpRequest &request) { return check(request); };
+    route.handler = [this](QWebSocket *socket, const HttpRequest &request) { accept(socket, request); };
+    route.subprotocols = {QStringLiteral("realtime")};
+    router.addWebSocketRoute(std::move(route));
+}
+
+QByteArray RealtimeRelay::apiKeyFrom(const HttpRequest &request, bool *viaSubprotocol)
+{
+    if (viaSubprotocol)
+        *viaSubprotocol = false;
+    const QByteArray bearer = request.bearerToken();
+    if (!bearer.isEmpty())
+        return bearer;
+    for (const QByteArray &protocol : request.webSocketSubprotocols()) {
+        if (protocol.startsWith(kKeySubprotocolPrefix)) {
+            if (viaSubprotocol)
+                *viaSubprotocol = true;
+            return protocol.mid(qsizetype(qstrlen(kKeySubprotocolPrefix)));
+        }
+    }
+    return {};
+}
+
+QString RealtimeRelay::peerKey(const HttpRequest &request)
+{
+    return request.peerAddress.toString() + QLatin1Char('|') + QString::number(request.peerPort);
+}
+
+std::optional<OpenAiError> RealtimeRelay::check(const HttpRequest &request)
+{
+    if (int(m_sessions.size() + m_pending.size()) >= m_config.maxSessions)
+        return OpenAiError::serviceUnavailable(QStringLiteral("too many Realtime sessions"));
+    bool viaSubprotocol = false;
+    const QByteArray key = apiKeyFrom(request, &viaSubprotocol);
+    if (key.isEmpty())
+        return OpenAiError::invalidApiKey(QStringLiteral(
+            "You didn't provide an API key. Use 'Authorization: Bearer <key>' or the "
+            "'openai-insecure-api-key.<key>' WebSocket subprotocol."));
+    const QString model = request.queryItem(QStringLiteral("model"));
+    if (model.isEmpty())
+        return OpenAiError::invalidRequest(QStringLiteral("the 'model' query parameter is required"),
+                                           "missing_required_parameter", "model");
+    if (!m_deps.admit)
+        return OpenAiError::internal(QStringLiteral("Realtime admission is not configured"));
+    auto admitted = m_deps.admit(key, model, request);
+    if (auto *error = std::get_if<OpenAiError>(&admitted))
+        return *error;
+    RealtimeAdmission admission = std::get<RealtimeAdmission>(std::move(admitted));
+
+    const Billing::PriceBookPtr book = m_deps.priceBook ? m_deps.priceBook() : Billing::PriceBook::empty();
+    const auto pricing = book->pricing(admission.model, admission.userGroup, admission.usingGroup);
+    if (!pricing)
+        return OpenAiError::permissionDenied(QStringLiteral("model '%1' has no price configured").arg(admission.model),
+                                             "model_price_not_configured");
+
+    RealtimeAccountParams params;
+    params.userId = admission.userId;
+    params.keyId = admission.keyId;
+    params.channelId = admission.channelId;
+    const QString requestId = QStringLiteral("rt-") + QUuid::createUuid().toString(QUuid::WithoutBraces);
+    params.requestId = requestId;
+    params.model = admission.model;
+    params.upstreamModel = admission.upstreamModel.isEmpty() ? admission.model : admission.upstreamModel;
+    params.userGroup = admission.userGroup;
+    params.usingGroup = admission.usingGroup;
+    params.pricing = *pricing;
+    params.book = book;
+    params.defaultMaxOutputTokens = m_config.defaultMaxOutputTokens;
+    auto account = std::make_unique<RealtimeAccount>(m_deps.database, std::move(params));
+    const Store::LedgerOutcome reserved = account->open();
+    if (!reserved) {
+        const OpenAiError error = ledgerError(reserved);
+        logRefusal(*m_deps.database, admission, requestId, error, reserved);
+        return error;
+    }
+
+    const std::string peer = peerKey(request).toStdString();
+    if (auto old = m_pending.find(peer); old != m_pending.end()) {
+        old->second.account->cancel(); // a stale admission from the same port (handshake never completed)
+        m_pending.erase(old);
+    }
+    m_pending.emplace(peer, Pending{std::move(admission), std::move(account), viaSubprotocol,
+                                    QDateTime::currentMSecsSinceEpoch()});
+    if (!m_expiry.isActive())
+        m_expiry.start();
+    return std::nullopt;
+}
+
+void RealtimeAdmission::useChannel(const Store::Channel &channel)
+{
+    channelId = channel.id;
+    channelName = channel.name;
+    channelBaseUrl = channel.baseUrl;
+    channelKey = channel.secret.toUtf8();
+    upstreamModel = ChannelSelector::upstreamModel(channel, model);
+}
+
+RealtimeUpstreamTarget RealtimeRelay::upstreamTarget(const RealtimeAdmission &a, const HttpRequest &request,
+                                                     bool keyViaSubprotocol)
+{
+    RealtimeUpstreamTarget target;
+    target.url = realtimeUpstreamUrl(a.channelBaseUrl, request.query, a.upstreamModel.isEmpty() ? a.model : a.upstreamModel);
+    target.channelKey = a.channelKey;
+    target.keyAsSubprotocol = keyViaSubprotocol;
+    target.openAiBeta = request.header("OpenAI-Beta");
+    for (const QByteArray &protocol : request.webSocketSubprotocols())
+        if (protocol.startsWith("openai-beta."))
+            target.extraSubprotocols << QString::fromUtf8(protocol);
+    target.channelId = a.channelId;
+    target.channelName = a.channelName;
+    target.model = a.model;
+    target.upstreamModel = a.upstreamModel.isEmpty() ? a.model : a.upstreamModel;
+    target.reportDial = [self = QPointer<RealtimeRelay>(this), channelId = a.channelId](
+                            std::optional<ChannelFailure> failure, const QString &detail) {
+        if (!self)
+            return;
+        if (failure)
+            Q_EMIT self->channelFailed(channelId, *failure, detail);
+        else
+            Q_EMIT self->channelSucceeded(channelId);
+    };
+    return target;
+}
+
+void RealtimeRelay::accept(QWebSocket *socket, const HttpRequest &request)
+{
+    const auto it = m_pending.find(peerKey(request).toStdString());
+    if (it == m_pending.end()) {
+        socket->sendTextMessage(QString::fromUtf8(
+            OpenAiError::internal(QStringLiteral("the session was not admitted")).toRealtimeEvent()));
+        socket->close(QWebSocketProtocol::CloseCodeBadOperation, QStringLiteral("not admitted"));
+        socket->deleteLater();
+        return;
+    }
+    Pending pending = std::move(it->second);
+    m_pending.erase(it);
+    const RealtimeAdmission &a = pending.admission;
+
+    RealtimeUpstreamTarget target = upstreamTarget(a, request, pending.keyViaSubprotocol);
+    if (m_deps.nextChannel) {
+        // One more dial on another channel when this one fails to connect or refuses its key.
+        target.nextChannel = [self = QPointer<RealtimeRelay>(this), a, request, viaSubprotocol = pending.keyViaSubprotocol]()
+            -> std::optional<RealtimeUpstreamTarget> {
+            if (!self)
+                return std::nullopt;
+            const auto channel = self->m_deps.nextChannel(a.model, a.usingGroup, {a.channelId});
+            if (!channel)
+                return std::nullopt;
+            RealtimeAdmission next = a;
+            next.useChannel(*channel);
+            return self->upstreamTarget(next, request, viaSubprotocol);
+        };
+    }
+
+    quint64 registryId = ++m_sequence;
+    if (m_deps.registry) {
+        Monitor::SessionInfo info;
+        info.kind = Monitor::SessionKind::Realtime;
+        info.state = Monitor::SessionState::Connecting;
+        info.user = a.userName;
+        info.keyHint = a.keyHint;
+        info.model = a.model;
+        info.upstreamModel = a.upstreamModel;
+        info.channel = a.channelName;
+        info.reservedQuota = pending.account->held();
+        registryId = m_deps.registry->open(info);
+    }
+    auto *session = new RealtimeSession(socket, std::move(target), std::move(pending.account), m_deps.registry,
+                                        registryId, m_deps.countText, m_config.session, this);
+    if (m_transportRoot)
+        session->setClientTransport(RealtimeSession::findTransport(m_transportRoot, socket));
+    m_sessions.insert(session);
+    connect(session, &RealtimeSession::finished, this, &RealtimeRelay::onSessionFinished);
+    session->start();
+    Q_EMIT sessionStarted(registryId);
+}
+
+void RealtimeRelay::onSessionFinished(RealtimeSession *session)
+{
+    if (!m_sessions.remove(session))
+        return;
+    Q_EMIT sessionFinished(session->registryId(), session->endReason(), session->account().chargedTotal());
+    session->deleteLater();
+}
+
+void RealtimeRelay::expirePending()
+{
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    for (auto it = m_pending.begin(); it != m_pending.end();) {
+        if (now - it->second.admittedAtMs >= m_config.upgradeTimeout.count()) {
+            it->second.account->cancel();
+            it = m_pending.erase(it);
+        } else {
+            ++it;
+        }
+    }
+    if (m_pending.empty())
+        m_expiry.stop();
+}
+
+void RealtimeRelay::shutdown()
+{
+    for (auto &[peer, pending] : m_pending)
+        pending.account->cancel();
+    m_pending.clear();
+    m_expiry.stop();
+    const QSet<RealtimeSession *> sessions = m_sessions;
+    for (RealtimeSession *session : sessions)
+        session->shutdown();
+}
+
+} // namespace RelayDesk::Relay

@@ -1,0 +1,135 @@
+#pragma once
+// GET /v1/realtime?model=… : admission before the upgrade (key, model, price, rolling reservation), then one
+// RealtimeSession per upgraded socket. Lives on the relay (server) thread; install() on that thread.
+#include "billing/pricebook.h"
+#include "monitor/sessionregistry.h"
+#include "http/openaierror.h"
+#include "relay/realtime/realtimesession.h"
+#include "http/router.h"
+#include "store/records.h"
+
+#include <QHash>
+#include <QObject>
+#include <QPointer>
+#include <QSet>
+#include <QTimer>
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <variant>
+
+namespace RelayDesk::Store {
+class Database;
+}
+
+namespace RelayDesk::Relay {
+
+class HttpServer;
+
+// Who may open the session and where it goes: the relay's auth (key → user/key) and channel selection
+// (group/model → channel, model mapping) as one answer. Keys are never stored here beyond the session.
+struct RealtimeAdmission
+{
+    qint64 userId = 0;
+    qint64 keyId = 0;
+    QString userName;
+    QString keyHint;
+    QString userGroup;
+    QString usingGroup;
+    qint64 channelId = 0;
+    QString channelName;
+    QString channelBaseUrl;
+    QByteArray channelKey;
+    QString model;         // requested (priced)
+    QString upstreamModel; // after the channel's model mapping
+
+    // Fills the channel fields (id, name, base URL, key, the mapped model) from `channel`.
+    void useChannel(const Store::Channel &channel);
+};
+
+// Returns the admission, or the error to answer before any upgrade (401 bad key, 403 model not allowed…).
+using RealtimeAdmit =
+    std::function<std::variant<RealtimeAdmission, OpenAiError>(const QByteArray &apiKey, const QString &model,
+                                                                const HttpRequest &request)>;
+
+struct RealtimeRelayDeps
+{
+    std::shared_ptr<Store::Database> database;
+    std::function<Billing::PriceBookPtr()> priceBook;
+    Monitor::SessionRegistry *registry = nullptr; // optional
+    RealtimeAdmit admit;
+    // Another channel for (model, group) not in `exclude`, for a dial whose channel failed (connect error or
+    // 401/403) before the session opened; optional (unset: no second dial).
+    std::function<std::optional<Store::Channel>(const QString &model, const QString &group,
+                                                const QSet<qint64> &exclude)> nextChannel;
+    RealtimeMeter::TextCounter countText;          // default: UTF-8 bytes / 4 (inject the model's tokenizer)
+};
+
+struct RealtimeRelayConfig
+{
+    RealtimeSessionConfig session;
+    qint64 defaultMaxOutputTokens = 4096; // worst-case response size for the rolling reservation
+    int maxSessions = 4096;               // beyond → 503 before the upgrade
+    std::chrono::milliseconds upgradeTimeout{30'000}; // admitted but never upgraded → refund
+};
+
+class RealtimeRelay final : public QObject
+{
+    Q_OBJECT
+
+public:
+    static constexpr const char *kPath = "/v1/realtime";
+    static constexpr const char *kKeySubprotocolPrefix = "openai-insecure-api-key.";
+
+    RealtimeRelay(RealtimeRelayDeps deps, RealtimeRelayConfig config = {}, QObject *parent = nullptr);
+    ~RealtimeRelay() override;
+
+    // Adds the WebSocket route (subprotocol "realtime" offered, so a client offering it gets it back).
+    // Prefer the HttpServer overload: it also lets sessions find the client's TCP socket for backpressure.
+    void install(HttpServer &server);
+    void install(Router &router);
+    // Pre-upgrade check: nullopt admits (the rolling reservation is then open).
+    std::optional<OpenAiError> check(const HttpRequest &request);
+    // Post-upgrade: starts the session (takes ownership of the socket).
+    void accept(QWebSocket *socket, const HttpRequest &request);
+    // Closes every session with 1001 and settles each; pending admissions are refunded.
+    void shutdown();
+
+    int sessionCount() const { return int(m_sessions.size()); }
+    // The client's key: "Authorization: Bearer" first, else the openai-insecure-api-key.<key> subprotocol.
+    static QByteArray apiKeyFrom(const HttpRequest &request, bool *viaSubprotocol = nullptr);
+
+Q_SIGNALS:
+    // How each session's upstream dial went, for the channel's health (Runtime feeds them to ChannelSelector).
+    void channelSucceeded(qint64 channelId);
+    void channelFailed(qint64 channelId, RelayDesk::Relay::ChannelFailure failure, const QString &detail);
+    void sessionStarted(quint64 registryId);
+    void sessionFinished(quint64 registryId, const QString &endReason, qint64 quota);
+
+private:
+    struct Pending
+    {
+        RealtimeAdmission admission;
+        std::unique_ptr<RealtimeAccount> account;
+        bool keyViaSubprotocol = false;
+        qint64 admittedAtMs = 0;
+    };
+    static QString peerKey(const HttpRequest &request);
+    // How to dial the admission's channel for this client request.
+    RealtimeUpstreamTarget upstreamTarget(const RealtimeAdmission &admission, const HttpRequest &request,
+                                          bool keyViaSubprotocol);
+    void expirePending();
+    void onSessionFinished(RealtimeSession *session);
+
+    RealtimeRelayDeps m_deps;
+    RealtimeRelayConfig m_config;
+    std::unordered_map<std::string, Pending> m_pending; // peer "address|port" → admitted, not yet upgraded
+    QSet<RealtimeSession *> m_sessions;
+    QTimer m_expiry;
+    QPointer<QObject> m_transportRoot;
+    quint64 m_sequence = 0;
+};
+
+} // namespace RelayDesk::Relay

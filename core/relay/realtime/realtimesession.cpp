@@ -1,0 +1,646 @@
+#include "relay/realtime/realtimesession.h"
+
+#include "relay/holdparameters.h"
+#include "http/openaierror.h"
+#include "relay/secretscrubber.h"
+
+#include <QAbstractSocket>
+#include <QDateTime>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QNetworkRequest>
+#include <QRegularExpression>
+#include <QUrlQuery>
+#include <QtWebSockets/QWebSocket>
+#include <QtWebSockets/QWebSocketHandshakeOptions>
+
+namespace RelayDesk::Relay {
+
+namespace {
+
+using CloseCode = QWebSocketProtocol::CloseCode;
+
+// The TCP socket under a QWebSocket (its child on both the client and the server side in Qt 6.4), used to
+// pause reading: QWebSocket itself has no flow control.
+QAbstractSocket *innerSocket(QWebSocket *ws)
+{
+    return ws ? ws->findChild<QAbstractSocket *>(QString(), Qt::FindDirectChildrenOnly) : nullptr;
+}
+
+// A close code we may send on: 1005/1006/1015 are reserved for "none received"/"abnormal"/"TLS failure".
+CloseCode sendableCode(CloseCode received, CloseCode abnormalReplacement)
+{
+    switch (received) {
+    case QWebSocketProtocol::CloseCodeMissingStatusCode:
+        return QWebSocketProtocol::CloseCodeNormal;
+    case QWebSocketProtocol::CloseCodeAbnormalDisconnection:
+    case QWebSocketProtocol::CloseCodeTlsHandshakeFailed:
+        return abnormalReplacement;
+    default:
+        return (int(received) >= 1000 && int(received) <= 4999) ? received : abnormalReplacement;
+    }
+}
+
+bool isAbnormal(CloseCode code)
+{
+    return code == QWebSocketProtocol::CloseCodeAbnormalDisconnection
+        || code == QWebSocketProtocol::CloseCodeTlsHandshakeFailed;
+}
+
+// QWebSocket reads a frame only once all of it is buffered: a read buffer smaller than one frame (Qt clients
+// send 512 KiB frames, others a whole message in one) stalls the socket for good, and the message size limit
+// (1009) is never reached. So a flowing socket may buffer one largest frame; only a paused one is held to
+// socketReadBufferBytes (backpressure). Qt refuses a frame over the limit from its header, so this is bounded.
+qint64 flowingReadBufferBytes(const RealtimeSessionConfig &config)
+{
+    constexpr qint64 MaxFrameHeader = 14;
+    return std::max<qint64>(config.socketReadBufferBytes, qint64(config.maxMessageBytes) + MaxFrameHeader);
+}
+
+void configureSocket(QWebSocket *ws, const RealtimeSessionConfig &config)
+{
+    ws->setMaxAllowedIncomingMessageSize(config.maxMessageBytes);
+    ws->setMaxAllowedIncomingFrameSize(config.maxMessageBytes);
+    ws->setReadBufferSize(flowingReadBufferBytes(config));
+}
+
+} // namespace
+
+QUrl realtimeUpstreamUrl(const QString &channelBaseUrl, const QByteArray &clientQuery, const QString &upstreamModel)
+{
+    QUrl url(channelBaseUrl.trimmed());
+    if (url.scheme() == u"https")
+        url.setScheme(QStringLiteral("wss"));
+    else if (url.scheme() == u"http")
+        url.setScheme(QStringLiteral("ws"));
+    QString path = url.path();
+    while (path.endsWith(u'/'))
+        path.chop(1);
+    if (path.endsWith(u"/v1"))
+        path.chop(3);
+    url.setPath(path + QStringLiteral("/v1/realtime"));
+    QUrlQuery query(QString::fromUtf8(clientQuery));
+    query.removeAllQueryItems(QStringLiteral("model"));
+    QUrlQuery mapped;
+    mapped.addQueryItem(QStringLiteral("model"), upstreamModel);
+    for (const auto &item : query.queryItems(QUrl::FullyEncoded))
+        mapped.addQueryItem(item.first, item.second);
+    url.setQuery(mapped.query(QUrl::FullyEncoded), QUrl::StrictMode);
+    return url;
+}
+
+RealtimeSession::RealtimeSession(QWebSocket *client, RealtimeUpstreamTarget target,
+                                 std::unique_ptr<RealtimeAccount> account, Monitor::SessionRegistry *registry,
+                                 quint64 registryId, RealtimeMeter::TextCounter countText,
+                                 RealtimeSessionConfig config, QObject *parent)
+    : QObject(parent)
+    , m_client(client)
+    , m_clientTransport(innerSocket(client))
+    , m_target(std::move(target))
+    , m_account(std::move(account))
+    , m_registry(registry)
+    , m_registryId(registryId)
+    , m_meter(std::move(countText))
+    , m_config(config)
+{
+    client->setParent(this);
+    m_connectTimer.setSingleShot(true);
+    m_graceTimer.setSingleShot(true);
+    m_drainTimer.setInterval(20);
+    m_idleTimer.setInterval(std::max<qint64>(50, std::min<qint64>(m_config.idleTimeout.count() / 4, 5000)));
+    m_pingTimer.setInterval(int(m_config.pingInterval.count()));
+    connect(&m_connectTimer, &QTimer::timeout, this, [this] {
+        reportDial(ChannelFailure::Timeout, QStringLiteral("the upstream Realtime server did not answer"));
+        failBeforeUpstream(QStringLiteral("upstream_timeout"),
+                           OpenAiError::gatewayTimeout(QStringLiteral("the upstream Realtime server did not answer"))
+                               .toRealtimeEvent());
+    });
+    connect(&m_idleTimer, &QTimer::timeout, this, [this] {
+        if (m_sinceActivity.elapsed() >= m_config.idleTimeout.count())
+            end(QStringLiteral("idle_timeout"), QWebSocketProtocol::CloseCodeGoingAway, QStringLiteral("idle timeout"),
+                QWebSocketProtocol::CloseCodeGoingAway, QStringLiteral("idle timeout"));
+    });
+    connect(&m_pingTimer, &QTimer::timeout, this, [this] {
+        if (m_client && !m_ending)
+            m_client->ping();
+    });
+    connect(&m_drainTimer, &QTimer::timeout, this, &RealtimeSession::onDrainTick);
+    connect(&m_graceTimer, &QTimer::timeout, this, [this] {
+        if (m_client)
+            m_client->abort();
+        if (m_upstream)
+            m_upstream->abort();
+        m_clientGone = m_upstreamGone = true;
+        maybeFinish();
+    });
+}
+
+RealtimeSession::~RealtimeSession()
+{
+    // Destroyed without a proper end (owner torn down): still settle exactly once.
+    if (!m_ending)
+        end(QStringLiteral("shutdown"), QWebSocketProtocol::CloseCodeGoingAway, QStringLiteral("server shutdown"),
+            QWebSocketProtocol::CloseCodeGoingAway, QStringLiteral("server shutdown"));
+}
+
+void RealtimeSession::setClientTransport(QAbstractSocket *transport)
+{
+    m_clientTransport = transport;
+    if (!transport)
+        return;
+    transport->setReadBufferSize(flowingReadBufferBytes(m_config));
+    // A server-side QWebSocket neither owns nor deletes its transport (Qt 6.4): left under the QWebSocketServer it
+    // would outlive every session (a leak per session), and would be deleted before the QWebSocket if the server
+    // went first (~QWebSocket then writes a close frame to freed memory). Owned by the QWebSocket, it dies after it.
+    if (m_client)
+        transport->setParent(m_client);
+}
+
+QAbstractSocket *RealtimeSession::findTransport(QObject *root, const QWebSocket *socket)
+{
+    if (!root || !socket)
+        return nullptr;
+    for (QAbstractSocket *candidate : root->findChildren<QAbstractSocket *>()) {
+        if (candidate->peerPort() == socket->peerPort() && candidate->localPort() == socket->localPort()
+            && candidate->peerAddress() == socket->peerAddress())
+            return candidate;
+    }
+    return nullptr;
+}
+
+void RealtimeSession::start()
+{
+    m_elapsed.start();
+    m_sinceActivity.start();
+    connectClient();
+    connectUpstream();
+    m_idleTimer.start();
+    if (m_config.pingInterval.count() > 0)
+        m_pingTimer.start();
+}
+
+void RealtimeSession::connectClient()
+{
+    configureSocket(m_client, m_config);
+    connect(m_client, &QWebSocket::textMessageReceived, this, &RealtimeSession::onClientText);
+    connect(m_client, &QWebSocket::binaryMessageReceived, this, &RealtimeSession::onClientBinary);
+    connect(m_client, &QWebSocket::pong, this, [this] { touch(); });
+    connect(m_client, &QWebSocket::bytesWritten, this, [this] { resumeIfDrained(); });
+    // aboutToClose fires when a close frame arrives (Qt answers it); a dropped TCP connection skips it. closeCode()
+    // alone cannot tell them apart: it stays 1000 when no close frame was ever received.
+    connect(m_client, &QWebSocket::aboutToClose, this, [this] { m_clientCloseFrame = true; });
+    connect(m_client, &QWebSocket::disconnected, this, &RealtimeSession::onClientGone);
+}
+
+void RealtimeSession::connectUpstream()
+{
+    m_upstream = new QWebSocket(QString(), QWebSocketProtocol::VersionLatest, this);
+    configureSocket(m_upstream, m_config);
+    connect(m_upstream, &QWebSocket::connected, this, &RealtimeSession::onUpstreamConnected);
+    connect(m_upstream, &QWebSocket::textMessageReceived, this, &RealtimeSession::onUpstreamText);
+    connect(m_upstream, &QWebSocket::binaryMessageReceived, this, &RealtimeSession::onUpstreamBinary);
+    connect(m_upstream, &QWebSocket::bytesWritten, this, [this] { resumeIfDrained(); });
+    connect(m_upstream, &QWebSocket::aboutToClose, this, [this] { m_upstreamCloseFrame = true; });
+    connect(m_upstream, &QWebSocket::disconnected, this, &RealtimeSession::onUpstreamGone);
+    // Qt 6.4 spells the error signal error(); errorOccurred() arrives in 6.5.
+    connect(m_upstream, QOverload<QAbstractSocket::SocketError>::of(&QWebSocket::error), this,
+            [this](QAbstractSocket::SocketError) { onUpstreamDialError(); });
+
+    QNetworkRequest request(m_target.url);
+    QWebSocketHandshakeOptions options;
+    QStringList protocols;
+    if (m_target.keyAsSubprotocol) {
+        protocols << QStringLiteral("realtime")
+                  << QStringLiteral("openai-insecure-api-key.") + QString::fromUtf8(m_target.channelKey);
+    } else if (!m_target.channelKey.isEmpty()) {
+        request.setRawHeader("Authorization", "Bearer " + m_target.channelKey);
+    }
+    protocols << m_target.extraSubprotocols;
+    if (!protocols.isEmpty())
+        options.setSubprotocols(protocols);
+    if (!m_target.openAiBeta.isEmpty())
+        request.setRawHeader("OpenAI-Beta", m_target.openAiBeta);
+    m_connectTimer.start(int(m_config.connectTimeout.count()));
+    m_upstream->open(request, options);
+}
+
+void RealtimeSession::onUpstreamDialError()
+{
+    if (m_upstreamEverOpen || m_ending)
+        return;
+    // Qt reports a refused handshake as "… Unhandled http status code: 401 (<reason phrase>)." — the phrase is
+    // the upstream's and may echo the channel key, so only the status is kept.
+    const QString qtError = m_upstream ? m_upstream->errorString() : QString();
+    static const QRegularExpression statusCode(QStringLiteral(R"(status code: (\d{3}))"));
+    const int status = statusCode.match(qtError).captured(1).toInt();
+    if (status == 401 || status == 403) {
+        reportDial(ChannelFailure::Auth, QStringLiteral("Realtime handshake: HTTP %1").arg(status));
+        if (redial())
+            return;
+        failBeforeUpstream(QStringLiteral("upstream_auth_failed"),
+                           OpenAiError::upstreamAuthFailed(m_target.channelName, status).toRealtimeEvent());
+        return;
+    }
+    const QString detail = status > 0 ? QStringLiteral("HTTP %1").arg(status)
+                                      : SecretScrubber::scrub(qtError, QString::fromUtf8(m_target.channelKey));
+    // Another 4xx is about the request (a bad model, a bad query), not the channel: no other channel will do better.
+    const bool channelFault = !(status >= 400 && status < 500 && status != 429);
+    reportDial(channelFault ? std::optional(ChannelFailure::Connect) : std::nullopt,
+               QStringLiteral("Realtime handshake: ") + detail);
+    if (channelFault && redial())
+        return;
+    failBeforeUpstream(QStringLiteral("upstream_connect_failed"),
+                       OpenAiError::badGateway(QStringLiteral("cannot reach the upstream Realtime server: %1").arg(detail))
+                           .toRealtimeEvent());
+}
+
+bool RealtimeSession::redial()
+{
+    if (m_redialed || m_ending || !m_target.nextChannel)
+        return false;
+    std::optional<RealtimeUpstreamTarget> next = m_target.nextChannel();
+    if (!next)
+        return false;
+    m_redialed = true;
+    m_connectTimer.stop();
+    if (QWebSocket *failed = m_upstream) {
+        failed->disconnect(this); // its late error()/disconnected() must not end the new dial
+        failed->deleteLater();
+    }
+    m_upstream = nullptr;
+    m_upstreamGone = false;
+    m_upstreamCloseFrame = false;
+    m_dialReported = false;
+    m_target = std::move(*next);
+    m_target.nextChannel = nullptr;
+    m_account->setChannel(m_target.channelId, m_target.upstreamModel);
+    if (m_registry)
+        m_registry->setModel(m_registryId, m_target.model, m_target.upstreamModel, m_target.channelName);
+    connectUpstream();
+    return true;
+}
+
+void RealtimeSession::reportDial(std::optional<ChannelFailure> failure, const QString &detail)
+{
+    if (m_dialReported || !m_target.reportDial)
+        return;
+    m_dialReported = true;
+    m_target.reportDial(failure, detail);
+}
+
+void RealtimeSession::onUpstreamConnected()
+{
+    m_connectTimer.stop();
+    reportDial(std::nullopt, {});
+    if (m_ending) {
+        m_upstream->close(QWebSocketProtocol::CloseCodeNormal, m_endReason);
+        return;
+    }
+    m_upstreamOpen = m_upstreamEverOpen = true;
+    if (m_registry)
+        m_registry->setState(m_registryId, Monitor::SessionState::Active);
+    // Frames the client sent while we were dialling, in order.
+    while (!m_early.empty() && !m_ending) {
+        EarlyFrame frame = std::move(m_early.front());
+        m_early.pop_front();
+        m_earlyBytes -= frame.binary ? frame.data.size() : frame.text.size() * 2;
+        forwardToUpstream(frame);
+    }
+}
+
+void RealtimeSession::onClientText(const QString &message)
+{
+    if (m_ending)
+        return;
+    touch();
+    EarlyFrame frame{false, message, {}};
+    if (!m_upstreamOpen) {
+        m_earlyBytes += message.size() * 2;
+        m_early.push_back(std::move(frame));
+        if (int(m_early.size()) > m_config.maxEarlyFrames || m_earlyBytes > m_config.maxEarlyBytes)
+            failBeforeUpstream(QStringLiteral("early_queue_overflow"),
+                               OpenAiError::serviceUnavailable(QStringLiteral("too many events before the upstream was ready"))
+                                   .toRealtimeEvent());
+        return;
+    }
+    forwardToUpstream(frame);
+}
+
+void RealtimeSession::onClientBinary(const QByteArray &message)
+{
+    if (m_ending)
+        return;
+    touch();
+    EarlyFrame frame{true, {}, message};
+    if (!m_upstreamOpen) {
+        m_earlyBytes += message.size();
+        m_early.push_back(std::move(frame));
+        if (int(m_early.size()) > m_config.maxEarlyFrames || m_earlyBytes > m_config.maxEarlyBytes)
+            failBeforeUpstream(QStringLiteral("early_queue_overflow"),
+                               OpenAiError::serviceUnavailable(QStringLiteral("too many events before the upstream was ready"))
+                                   .toRealtimeEvent());
+        return;
+    }
+    forwardToUpstream(frame);
+}
+
+void RealtimeSession::forwardToUpstream(const EarlyFrame &frame)
+{
+    if (frame.binary) {
+        m_upstream->sendBinaryMessage(frame.data);
+        record(Monitor::EventDirection::FromClient, QStringLiteral("(binary)"), frame.data.size(), 0);
+    } else {
+        const QByteArray utf8 = frame.text.toUtf8();
+        const MeterObservation seen = m_meter.observeClient(utf8);
+        if (seen.type == u"session.update")
+            noteMaxOutputTokens(utf8);
+        m_upstream->sendTextMessage(frame.text);
+        record(Monitor::EventDirection::FromClient, seen.type, utf8.size(), seen.tokens);
+    }
+    afterSend(Side::Upstream);
+}
+
+void RealtimeSession::noteMaxOutputTokens(const QByteArray &sessionUpdate)
+{
+    // Beta: session.max_response_output_tokens, GA: session.max_output_tokens; an integer or "inf". Read with
+    // checked arithmetic (HoldParameters); "inf" or an invalid value holds the configured maximum.
+    const QJsonObject session = QJsonDocument::fromJson(sessionUpdate).object().value(u"session").toObject();
+    if (session.contains(u"max_output_tokens") || session.contains(u"max_response_output_tokens"))
+        m_account->setMaxOutputTokens(HoldParameters::realtimeMaxOutputTokens(session));
+}
+
+void RealtimeSession::onUpstreamText(const QString &message)
+{
+    if (m_ending)
+        return;
+    touch();
+    const QByteArray utf8 = message.toUtf8();
+    const MeterObservation seen = m_meter.observeUpstream(utf8);
+    if (m_client && !m_clientGone) {
+        if (seen.type == u"error") // an upstream error may quote the channel key
+            m_client->sendTextMessage(SecretScrubber::scrub(message, QString::fromUtf8(m_target.channelKey)));
+        else
+            m_client->sendTextMessage(message);
+    }
+    record(Monitor::EventDirection::FromUpstream, seen.type, utf8.size(), seen.tokens);
+    if (m_registry && seen.type == u"response.created")
+        m_registry->setState(m_registryId, Monitor::SessionState::Streaming);
+    if (seen.responseDone || seen.transcriptionDone)
+        onUpstreamResponseBookkeeping(seen);
+    if (m_registry && seen.responseDone && !m_ending)
+        m_registry->setState(m_registryId, Monitor::SessionState::Active);
+    if (!m_ending)
+        afterSend(Side::Client);
+}
+
+void RealtimeSession::onUpstreamBinary(const QByteArray &message)
+{
+    if (m_ending)
+        return;
+    touch();
+    if (m_client && !m_clientGone)
+        m_client->sendBinaryMessage(message);
+    record(Monitor::EventDirection::FromUpstream, QStringLiteral("(binary)"), message.size(), 0);
+    afterSend(Side::Client);
+}
+
+void RealtimeSession::onUpstreamResponseBookkeeping(const MeterObservation &observation)
+{
+    bool ok = true;
+    for (const MeteredResponse &response : m_meter.takeCompletedResponses())
+        ok = m_account->addResponse(response) && ok;
+    for (const TranscriptionUsage &usage : m_meter.takeTranscriptions())
+        ok = m_account->addTranscription(usage, m_meter.transcriptionModel()) && ok;
+    Q_UNUSED(observation);
+    if (m_registry)
+        m_registry->setQuota(m_registryId, m_account->held(), m_account->chargedTotal());
+    if (ok)
+        return;
+    // The next response cannot be covered: tell the client (the error event is queued before the close frame)
+    // and close before it can start another one.
+    const OpenAiError error = OpenAiError::insufficientQuota(
+        QStringLiteral("insufficient quota to continue this Realtime session (%1)").arg(m_account->lastFailure()));
+    if (m_client && !m_clientGone)
+        m_client->sendTextMessage(QString::fromUtf8(error.toRealtimeEvent()));
+    record(Monitor::EventDirection::Internal, QStringLiteral("error"), 0, 0);
+    end(QStringLiteral("insufficient_quota"), QWebSocketProtocol::CloseCodePolicyViolated,
+        QStringLiteral("insufficient_quota"), QWebSocketProtocol::CloseCodeNormal, QStringLiteral("client quota exhausted"));
+}
+
+void RealtimeSession::afterSend(Side destination)
+{
+    QWebSocket *dest = destination == Side::Upstream ? m_upstream.data() : m_client.data();
+    if (!dest || dest->bytesToWrite() <= m_config.highWaterBytes)
+        return;
+    pause(destination == Side::Upstream ? Side::Client : Side::Upstream);
+}
+
+void RealtimeSession::pause(Side source)
+{
+    bool &paused = source == Side::Client ? m_clientPaused : m_upstreamPaused;
+    if (paused)
+        return;
+    QAbstractSocket *inner = source == Side::Client ? m_clientTransport.data() : innerSocket(m_upstream.data());
+    if (!inner)
+        return; // unknown transport: no pause; the queue is still bounded by the peer's own pace
+    // With signals blocked QWebSocket gets no readyRead; the TCP socket keeps at most socketReadBufferBytes and then
+    // stops reading from the kernel, so the peer's TCP window closes — real backpressure, bounded memory.
+    inner->setReadBufferSize(m_config.socketReadBufferBytes);
+    inner->blockSignals(true);
+    paused = true;
+    record(Monitor::EventDirection::Internal,
+           source == Side::Client ? QStringLiteral("relay.pause_client") : QStringLiteral("relay.pause_upstream"), 0, 0);
+    m_drainTimer.start();
+}
+
+void RealtimeSession::resumeIfDrained()
+{
+    const auto resume = [this](Side source) {
+        bool &paused = source == Side::Client ? m_clientPaused : m_upstreamPaused;
+        QWebSocket *dest = source == Side::Client ? m_upstream.data() : m_client.data();
+        if (!paused || (dest && dest->bytesToWrite() > m_config.lowWaterBytes && !m_ending))
+            return;
+        paused = false;
+        if (QAbstractSocket *inner = source == Side::Client ? m_clientTransport.data() : innerSocket(m_upstream.data())) {
+            inner->blockSignals(false);
+            inner->setReadBufferSize(flowingReadBufferBytes(m_config));
+            // Signals were blocked: let QWebSocket process what is buffered, and notice a peer that left meanwhile.
+            if (inner->state() != QAbstractSocket::ConnectedState)
+                Q_EMIT inner->stateChanged(inner->state());
+            else if (inner->bytesAvailable() > 0)
+                QMetaObject::invokeMethod(inner, "readyRead", Qt::QueuedConnection);
+        }
+        m_kickTicks = 5;
+        if (!m_drainTimer.isActive())
+            m_drainTimer.start();
+    };
+    resume(Side::Client);
+    resume(Side::Upstream);
+}
+
+void RealtimeSession::onDrainTick()
+{
+    resumeIfDrained();
+    // A full read buffer disabled the socket's read notifier; QWebSocket may drain that buffer without a read that
+    // re-enables it (it waits for a readyRead to complete a partial frame). Re-applying the buffer size re-enables
+    // the notifier when there is room again — for a few ticks after a resume, by then QWebSocket has consumed it.
+    for (const Side side : {Side::Client, Side::Upstream}) {
+        if ((side == Side::Client ? m_clientPaused : m_upstreamPaused) || m_kickTicks <= 0)
+            continue;
+        QAbstractSocket *inner = side == Side::Client ? m_clientTransport.data() : innerSocket(m_upstream.data());
+        if (inner && inner->state() == QAbstractSocket::ConnectedState) {
+            const qint64 size = inner->readBufferSize();
+            inner->setReadBufferSize(size + 1);
+            inner->setReadBufferSize(size);
+        }
+    }
+    if (m_kickTicks > 0)
+        --m_kickTicks;
+    if (!m_clientPaused && !m_upstreamPaused && m_kickTicks <= 0)
+        m_drainTimer.stop();
+}
+
+void RealtimeSession::record(Monitor::EventDirection direction, const QString &type, qint64 bytes, qint64 tokens)
+{
+    if (!m_registry)
+        return;
+    m_registry->recordEvent(m_registryId, {QDateTime::currentMSecsSinceEpoch(), direction, type, bytes, tokens});
+    if (tokens != 0)
+        publishUsage();
+}
+
+void RealtimeSession::publishUsage()
+{
+    if (m_registry)
+        m_registry->setUsage(m_registryId, m_meter.liveUsage());
+}
+
+void RealtimeSession::touch()
+{
+    m_sinceActivity.restart();
+}
+
+void RealtimeSession::onClientGone()
+{
+    m_clientGone = true;
+    if (m_ending) {
+        maybeFinish();
+        return;
+    }
+    const CloseCode code = m_client && m_clientCloseFrame ? m_client->closeCode()
+                                                          : QWebSocketProtocol::CloseCodeAbnormalDisconnection;
+    const QString reason = m_client ? m_client->closeReason() : QString();
+    if (code == QWebSocketProtocol::CloseCodeTooMuchData) {
+        // A frame over maxMessageBytes: Qt has closed the client with 1009; the upstream only learns we left.
+        end(QStringLiteral("client_message_too_big"), code, reason, QWebSocketProtocol::CloseCodeGoingAway,
+            QStringLiteral("client message too big"));
+        return;
+    }
+    end(isAbnormal(code) ? QStringLiteral("client_gone") : QStringLiteral("client_closed"), code, reason,
+        sendableCode(code, QWebSocketProtocol::CloseCodeGoingAway), reason);
+}
+
+void RealtimeSession::onUpstreamGone()
+{
+    m_upstreamGone = true;
+    m_upstreamOpen = false;
+    if (m_ending) {
+        maybeFinish();
+        return;
+    }
+    if (!m_upstreamEverOpen) {
+        onUpstreamDialError(); // the handshake failed (whichever of error()/disconnected() Qt signals first)
+        return;
+    }
+    const CloseCode code = m_upstream && m_upstreamCloseFrame ? m_upstream->closeCode()
+                                                              : QWebSocketProtocol::CloseCodeAbnormalDisconnection;
+    QString reason = m_upstream ? SecretScrubber::scrub(m_upstream->closeReason(), QString::fromUtf8(m_target.channelKey))
+                                : QString();
+    if (code == QWebSocketProtocol::CloseCodeTooMuchData) {
+        // An upstream frame over maxMessageBytes (Qt closed the upstream with 1009): the client did nothing
+        // wrong, it is told the relay could not pass the message on (1011).
+        end(QStringLiteral("upstream_message_too_big"), QWebSocketProtocol::CloseCodeBadOperation,
+            QStringLiteral("upstream message too big to relay"), code, reason);
+        return;
+    }
+    if (isAbnormal(code) && reason.isEmpty())
+        reason = QStringLiteral("upstream connection lost");
+    end(isAbnormal(code) ? QStringLiteral("upstream_gone") : QStringLiteral("upstream_closed"),
+        sendableCode(code, QWebSocketProtocol::CloseCodeBadOperation), reason, code, reason);
+}
+
+void RealtimeSession::failBeforeUpstream(const QString &reason, const QByteArray &errorEvent)
+{
+    if (m_ending)
+        return;
+    if (m_client && !m_clientGone)
+        m_client->sendTextMessage(QString::fromUtf8(errorEvent));
+    end(reason, QWebSocketProtocol::CloseCodeBadOperation, reason, QWebSocketProtocol::CloseCodeGoingAway, reason);
+}
+
+void RealtimeSession::shutdown(const QString &reason)
+{
+    end(reason, QWebSocketProtocol::CloseCodeGoingAway, QStringLiteral("server shutdown"),
+        QWebSocketProtocol::CloseCodeGoingAway, QStringLiteral("server shutdown"));
+}
+
+void RealtimeSession::end(const QString &reason, CloseCode clientCode, const QString &clientReason,
+                          CloseCode upstreamCode, const QString &upstreamReason)
+{
+    if (m_ending)
+        return;
+    m_ending = true;
+    m_endReason = reason;
+    m_connectTimer.stop();
+    m_idleTimer.stop();
+    m_pingTimer.stop();
+    m_early.clear();
+    m_earlyBytes = 0;
+
+    // Money first, exactly once, whatever happens to the sockets next.
+    if (m_upstreamEverOpen) {
+        const Billing::Usage pending = toBillingUsage(m_meter.takePending());
+        m_account->finish(pending, reason, m_elapsed.isValid() ? m_elapsed.elapsed() : 0);
+    } else {
+        m_account->cancel();
+    }
+    if (m_registry) {
+        m_registry->setUsage(m_registryId, toSessionUsage(m_account->total()));
+        m_registry->setQuota(m_registryId, 0, m_account->chargedTotal());
+        const bool failed = reason.startsWith(u"upstream_connect") || reason == u"upstream_timeout";
+        m_registry->close(m_registryId, failed ? Monitor::SessionState::Failed : Monitor::SessionState::Ended, reason);
+    }
+
+    // Unpause so close frames and disconnects are processed.
+    for (QAbstractSocket *inner : {m_clientTransport.data(), innerSocket(m_upstream.data())})
+        if (inner)
+            inner->blockSignals(false);
+    m_clientPaused = m_upstreamPaused = false;
+    m_drainTimer.stop();
+
+    if (m_client && !m_clientGone && m_client->state() == QAbstractSocket::ConnectedState)
+        m_client->close(clientCode, clientReason.left(120));
+    else
+        m_clientGone = true;
+    if (m_upstream && !m_upstreamGone && m_upstream->state() == QAbstractSocket::ConnectedState)
+        m_upstream->close(upstreamCode, upstreamReason.left(120));
+    else if (m_upstream && !m_upstreamGone && m_upstream->state() != QAbstractSocket::UnconnectedState)
+        m_upstream->abort();
+    else
+        m_upstreamGone = true;
+    if (m_upstream && m_upstream->state() == QAbstractSocket::UnconnectedState)
+        m_upstreamGone = true;
+    m_graceTimer.start(int(m_config.closeGrace.count()));
+    maybeFinish();
+}
+
+void RealtimeSession::maybeFinish()
+{
+    if (m_finished || !m_ending || !m_clientGone || !m_upstreamGone)
+        return;
+    m_finished = true;
+    m_graceTimer.stop();
+    Q_EMIT finished(this);
+}
+
+} // namespace RelayDesk::Relay

@@ -1,0 +1,88 @@
+#pragma once
+
+#include "widgets/money.h"
+
+#include "monitor/sessionregistry.h"
+
+#include <QAbstractTableModel>
+#include <QDateTime>
+#include <QHash>
+#include <QList>
+#include <QPointer>
+#include <QSortFilterProxyModel>
+
+class QTimer;
+
+namespace RelayDesk::Ui {
+
+// Table of live (and recently ended) sessions over SessionRegistry snapshots.
+//
+// Updates are incremental: changed rows get dataChanged, new sessions beginInsertRows, dropped ones
+// beginRemoveRows — never a model reset — so a view keeps its selection and scroll position while the
+// registry publishes at up to 10 Hz. Rows are kept in session-id order; sort through a proxy.
+class LiveSessionsModel final : public QAbstractTableModel
+{
+    Q_OBJECT
+
+public:
+    enum Column {
+        Id, Kind, User, KeyHint, Model, Channel, Duration, TextIn, TextOut, AudioIn, AudioOut, Cached,
+        Quota, State, ColumnCount
+    };
+    enum Role {
+        SortRole = Qt::UserRole,  // raw numbers for numeric columns
+        SessionIdRole,            // quint64
+        IsLiveRole,               // bool
+    };
+
+    // registry may be null (an empty model); it must outlive the model.
+    explicit LiveSessionsModel(Monitor::SessionRegistry *registry, QObject *parent = nullptr);
+
+    int rowCount(const QModelIndex &parent = {}) const override;
+    int columnCount(const QModelIndex &parent = {}) const override;
+    QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
+    QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
+
+    const Monitor::SessionInfo *sessionAt(int row) const;
+    int rowOf(quint64 id) const; // -1 when absent
+    void setCurrencyDisplay(CurrencyDisplay display);
+    // The clock used for the duration of live sessions; the model ticks it once a second.
+    void setNow(const QDateTime &now);
+
+public slots:
+    void applyUpdates(const QList<RelayDesk::Monitor::SessionInfo> &changed);
+    void applyRemovals(const QList<quint64> &ids);
+    void reload(); // re-reads the registry (F5); still incremental
+
+private:
+    void insertSorted(const QList<Monitor::SessionInfo> &fresh);
+    void reindexFrom(int row);
+    void emitRowRuns(QList<int> rows, int firstColumn, int lastColumn);
+    void tick();
+
+    QPointer<Monitor::SessionRegistry> m_registry;
+    QList<Monitor::SessionInfo> m_rows; // ordered by id
+    QHash<quint64, int> m_rowOf;
+    CurrencyDisplay m_currency = CurrencyDisplay::Dollars;
+    QDateTime m_now;
+    QTimer *m_clock = nullptr;
+};
+
+// Text filter over every column plus "show ended sessions".
+class LiveSessionsProxy final : public QSortFilterProxyModel
+{
+    Q_OBJECT
+
+public:
+    explicit LiveSessionsProxy(QObject *parent = nullptr);
+    void setShowEnded(bool show);
+    bool showEnded() const { return m_showEnded; }
+
+protected:
+    bool filterAcceptsRow(int sourceRow, const QModelIndex &sourceParent) const override;
+
+private:
+    bool m_showEnded = true;
+};
+
+} // namespace RelayDesk::Ui

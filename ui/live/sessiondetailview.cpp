@@ -1,0 +1,311 @@
+#include "live/sessiondetailview.h"
+
+#include "widgets/breakdownbar.h"
+#include "live/sessioneventsmodel.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDataStream>
+#include <QHeaderView>
+#include <QIODevice>
+#include <QLabel>
+#include <QLineEdit>
+#include <QProgressBar>
+#include <QTableView>
+#include <QToolButton>
+#include <QVBoxLayout>
+
+namespace RelayDesk::Ui {
+
+using Monitor::SessionInfo;
+
+namespace {
+
+// A palette that reads well on light and dark themes: blues for text, oranges for audio,
+// green for images, grey for cached and purple for reasoning.
+const QColor kText(0x3b, 0x82, 0xc4);
+const QColor kAudio(0xe0, 0x8a, 0x2e);
+const QColor kImage(0x4c, 0xa8, 0x6b);
+const QColor kCached(0x9a, 0xa5, 0xb1);
+const QColor kReasoning(0x8e, 0x6b, 0xc9);
+
+struct Part
+{
+    QString label;
+    qint64 tokens;
+    double pricePerToken;
+    QColor color;
+};
+
+QList<Part> inputParts(const SessionInfo &s, const TokenPrices &p)
+{
+    const auto &u = s.usage;
+    return {
+        {SessionDetailView::tr("text"), std::max<qint64>(0, u.inputText - u.cachedText), p.textIn, kText},
+        {SessionDetailView::tr("audio"), std::max<qint64>(0, u.inputAudio - u.cachedAudio), p.audioIn, kAudio},
+        {SessionDetailView::tr("image"), std::max<qint64>(0, u.inputImage - u.cachedImage), p.imageIn, kImage},
+        {SessionDetailView::tr("cached text"), u.cachedText, p.cachedTextIn, kCached},
+        {SessionDetailView::tr("cached audio"), u.cachedAudio, p.cachedAudioIn, kCached.darker(120)},
+        {SessionDetailView::tr("cached image"), u.cachedImage, p.cachedImageIn, kCached.lighter(115)},
+    };
+}
+
+QList<Part> outputParts(const SessionInfo &s, const TokenPrices &p)
+{
+    const auto &u = s.usage;
+    return {
+        {SessionDetailView::tr("text"), std::max<qint64>(0, u.outputText - u.outputReasoning), p.textOut, kText},
+        {SessionDetailView::tr("reasoning"), u.outputReasoning, p.textOut, kReasoning},
+        {SessionDetailView::tr("audio"), u.outputAudio, p.audioOut, kAudio},
+    };
+}
+
+QList<BreakdownBar::Segment> tokenSegments(const QList<Part> &parts, qint64 *total)
+{
+    QList<BreakdownBar::Segment> out;
+    *total = 0;
+    for (const Part &part : parts) {
+        out.append({part.label, double(part.tokens), formatTokens(part.tokens), part.color});
+        *total += part.tokens;
+    }
+    return out;
+}
+
+QList<BreakdownBar::Segment> moneySegments(const QList<Part> &parts, CurrencyDisplay currency, double *total)
+{
+    QList<BreakdownBar::Segment> out;
+    *total = 0;
+    for (const Part &part : parts) {
+        const double quota = double(part.tokens) * part.pricePerToken;
+        out.append({part.label, quota, formatQuota(quota, currency), part.color});
+        *total += quota;
+    }
+    return out;
+}
+
+} // namespace
+
+SessionPricer demoPricer()
+{
+    // Quota per token = (US$ per 1M tokens) / 2, since 500 000 quota = US$1.
+    return [](const SessionInfo &s) -> std::optional<TokenPrices> {
+        const QString m = s.model.toLower();
+        if (m.startsWith(QLatin1String("gpt-4o-mini-realtime")))
+            return TokenPrices{0.3, 0.15, 5, 0.15, 0, 0, 1.2, 10};
+        if (m.startsWith(QLatin1String("gpt-realtime")) || m.startsWith(QLatin1String("gpt-4o-realtime")))
+            return TokenPrices{2, 0.2, 16, 0.2, 2.5, 0.25, 8, 32};
+        if (m.startsWith(QLatin1String("gpt-4o-mini")))
+            return TokenPrices{0.075, 0.0375, 0, 0, 0.075, 0.0375, 0.3, 0};
+        if (m.startsWith(QLatin1String("gpt-4o")) || m.startsWith(QLatin1String("gpt-4.1")))
+            return TokenPrices{1.25, 0.625, 0, 0, 1.25, 0.625, 5, 0};
+        if (m.startsWith(QLatin1String("o4-mini")))
+            return TokenPrices{0.55, 0.1375, 0, 0, 0.55, 0.1375, 2.2, 0};
+        return std::nullopt;
+    };
+}
+
+SessionDetailView::SessionDetailView(Monitor::SessionRegistry *registry, QWidget *parent)
+    : QWidget(parent)
+    , m_registry(registry)
+{
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(6, 6, 6, 6);
+
+    m_title = new QLabel(this);
+    QFont titleFont = m_title->font();
+    titleFont.setPointSizeF(titleFont.pointSizeF() * 1.15);
+    titleFont.setBold(true);
+    m_title->setFont(titleFont);
+    m_subtitle = new QLabel(this);
+    m_subtitle->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    layout->addWidget(m_title);
+    layout->addWidget(m_subtitle);
+
+    auto *bars = new QGridLayout;
+    m_inputTokens = new BreakdownBar(this);
+    m_outputTokens = new BreakdownBar(this);
+    m_inputMoney = new BreakdownBar(this);
+    m_outputMoney = new BreakdownBar(this);
+    m_inputTokens->setTitle(tr("Input tokens"));
+    m_outputTokens->setTitle(tr("Output tokens"));
+    m_inputMoney->setTitle(tr("Input cost"));
+    m_outputMoney->setTitle(tr("Output cost"));
+    bars->addWidget(m_inputTokens, 0, 0);
+    bars->addWidget(m_outputTokens, 0, 1);
+    bars->addWidget(m_inputMoney, 1, 0);
+    bars->addWidget(m_outputMoney, 1, 1);
+    layout->addLayout(bars);
+
+    auto *reservationRow = new QHBoxLayout;
+    auto *reservationLabel = new QLabel(tr("Charged of reserved:"), this);
+    m_reservation = new QProgressBar(this);
+    m_reservation->setTextVisible(false);
+    m_reservation->setMaximumHeight(14);
+    m_reservation->setToolTip(tr("The ledger holds a reservation before upstream work starts; charges are taken "
+                                 "from it and the rest is released when the session settles."));
+    m_reservationText = new QLabel(this);
+    reservationRow->addWidget(reservationLabel);
+    reservationRow->addWidget(m_reservation, 1);
+    reservationRow->addWidget(m_reservationText);
+    layout->addLayout(reservationRow);
+
+    auto *timelineBar = new QHBoxLayout;
+    auto *timelineLabel = new QLabel(tr("Event timeline"), this);
+    QFont bold = timelineLabel->font();
+    bold.setBold(true);
+    timelineLabel->setFont(bold);
+    m_pause = new QToolButton(this);
+    m_pause->setCheckable(true);
+    m_pause->setText(tr("Pause"));
+    m_pause->setToolTip(tr("Stop following new events (they are fetched when you resume)"));
+    m_direction = new QComboBox(this);
+    m_direction->addItem(tr("All directions"), -1);
+    m_direction->addItem(tr("From client"), int(Monitor::EventDirection::FromClient));
+    m_direction->addItem(tr("From upstream"), int(Monitor::EventDirection::FromUpstream));
+    m_direction->addItem(tr("Relay"), int(Monitor::EventDirection::Internal));
+    m_eventFilter = new QLineEdit(this);
+    m_eventFilter->setPlaceholderText(tr("Filter event types…"));
+    m_eventFilter->setClearButtonEnabled(true);
+    timelineBar->addWidget(timelineLabel);
+    timelineBar->addStretch();
+    timelineBar->addWidget(m_direction);
+    timelineBar->addWidget(m_eventFilter);
+    timelineBar->addWidget(m_pause);
+    layout->addLayout(timelineBar);
+
+    m_events = new SessionEventsModel(registry, this);
+    m_eventsProxy = new SessionEventsProxy(this);
+    m_eventsProxy->setSourceModel(m_events);
+    m_timeline = new QTableView(this);
+    m_timeline->setModel(m_eventsProxy);
+    m_timeline->setObjectName(QStringLiteral("eventTimeline"));
+    m_timeline->verticalHeader()->hide();
+    m_timeline->verticalHeader()->setDefaultSectionSize(m_timeline->fontMetrics().height() + 6);
+    m_timeline->horizontalHeader()->setStretchLastSection(true);
+    m_timeline->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_timeline->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_timeline->setAlternatingRowColors(true);
+    m_timeline->setColumnWidth(SessionEventsModel::Time, 110);
+    m_timeline->setColumnWidth(SessionEventsModel::Direction, 130);
+    m_timeline->setColumnWidth(SessionEventsModel::Type, 260);
+    layout->addWidget(m_timeline, 1);
+
+    connect(m_pause, &QToolButton::toggled, this, [this](bool paused) {
+        m_events->setPaused(paused);
+        m_pause->setText(paused ? tr("Resume") : tr("Pause"));
+    });
+    connect(m_direction, &QComboBox::currentIndexChanged, this,
+            [this] { m_eventsProxy->setDirection(m_direction->currentData().toInt()); });
+    connect(m_eventFilter, &QLineEdit::textChanged, m_eventsProxy, &QSortFilterProxyModel::setFilterFixedString);
+    // Follow the newest event unless the user scrolled up or paused.
+    connect(m_eventsProxy, &QAbstractItemModel::rowsInserted, this, [this] {
+        if (!m_events->isPaused())
+            m_timeline->scrollToBottom();
+    });
+    if (m_registry)
+        connect(m_registry, &Monitor::SessionRegistry::sessionsUpdated, this, &SessionDetailView::onSessionsUpdated);
+    clear();
+}
+
+void SessionDetailView::setPricer(SessionPricer pricer)
+{
+    m_pricer = std::move(pricer);
+    setSession(std::exchange(m_session, 0));
+}
+
+void SessionDetailView::setCurrencyDisplay(CurrencyDisplay display)
+{
+    m_currency = display;
+    setSession(std::exchange(m_session, 0));
+}
+
+void SessionDetailView::setSession(quint64 id)
+{
+    m_session = id;
+    m_events->setSession(id);
+    const auto info = (m_registry && id) ? m_registry->session(id) : std::nullopt;
+    if (info)
+        showSession(*info);
+    else
+        clear();
+}
+
+void SessionDetailView::onSessionsUpdated(const QList<SessionInfo> &changed)
+{
+    if (m_session == 0)
+        return;
+    for (const SessionInfo &info : changed) {
+        if (info.id == m_session) {
+            showSession(info);
+            return;
+        }
+    }
+}
+
+void SessionDetailView::clear()
+{
+    m_title->setText(tr("No session selected"));
+    m_subtitle->setText(tr("Select a session in the table above to see its token breakdown and events."));
+    for (BreakdownBar *bar : {m_inputTokens, m_outputTokens, m_inputMoney, m_outputMoney})
+        bar->setPlaceholder(QString());
+    m_reservation->setRange(0, 1);
+    m_reservation->setValue(0);
+    m_reservationText->clear();
+}
+
+void SessionDetailView::showSession(const SessionInfo &s)
+{
+    const QString kind = s.kind == Monitor::SessionKind::Realtime ? tr("Realtime") : tr("HTTP");
+    m_title->setText(tr("Session %1 · %2 · %3").arg(s.id).arg(kind, s.model));
+    QStringList parts;
+    parts << tr("user %1").arg(s.user);
+    if (!s.keyHint.isEmpty())
+        parts << tr("key %1").arg(s.keyHint);
+    if (!s.channel.isEmpty())
+        parts << tr("channel %1").arg(s.channel);
+    if (!s.upstreamModel.isEmpty() && s.upstreamModel != s.model)
+        parts << tr("upstream model %1").arg(s.upstreamModel);
+    parts << tr("%1 events").arg(s.eventCount);
+    if (!s.isLive())
+        parts << (s.endReason.isEmpty() ? tr("ended") : tr("ended: %1").arg(s.endReason));
+    m_subtitle->setText(parts.join(QStringLiteral(" · ")));
+
+    const std::optional<TokenPrices> prices = m_pricer ? m_pricer(s) : std::nullopt;
+    const TokenPrices p = prices.value_or(TokenPrices{});
+    const QList<Part> in = inputParts(s, p);
+    const QList<Part> out = outputParts(s, p);
+    qint64 inTokens = 0, outTokens = 0;
+    m_inputTokens->setSegments(tokenSegments(in, &inTokens), tr("%1 tokens").arg(formatTokens(s.usage.inputTotal())));
+    m_outputTokens->setSegments(tokenSegments(out, &outTokens), tr("%1 tokens").arg(formatTokens(s.usage.outputTotal())));
+    if (prices) {
+        double inQuota = 0, outQuota = 0;
+        const auto inSegments = moneySegments(in, m_currency, &inQuota);
+        const auto outSegments = moneySegments(out, m_currency, &outQuota);
+        m_inputMoney->setSegments(inSegments, formatQuota(inQuota, m_currency));
+        m_outputMoney->setSegments(outSegments, formatQuota(outQuota, m_currency));
+    } else {
+        const QString none = tr("no price configured for %1").arg(s.model);
+        m_inputMoney->setPlaceholder(none);
+        m_outputMoney->setPlaceholder(none);
+    }
+
+    // Progress bars are int-ranged; quota fits comfortably for any single session we display.
+    const qint64 reserved = std::max(s.reservedQuota, s.chargedQuota);
+    m_reservation->setRange(0, int(std::min<qint64>(reserved, INT_MAX)));
+    m_reservation->setValue(int(std::min<qint64>(s.chargedQuota, INT_MAX)));
+    m_reservationText->setText(tr("%1 charged / %2 reserved")
+                                   .arg(formatQuota(s.chargedQuota, m_currency), formatQuota(s.reservedQuota, m_currency)));
+}
+
+QByteArray SessionDetailView::saveState() const
+{
+    return m_timeline->horizontalHeader()->saveState();
+}
+
+void SessionDetailView::restoreState(const QByteArray &state)
+{
+    if (!state.isEmpty())
+        m_timeline->horizontalHeader()->restoreState(state);
+}
+
+} // namespace RelayDesk::Ui

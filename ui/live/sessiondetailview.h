@@ -1,0 +1,78 @@
+#pragma once
+
+#include "widgets/money.h"
+#include "live/sessionpricer.h"
+
+#include "monitor/sessionregistry.h"
+
+#include <QPointer>
+#include <QWidget>
+
+class QCheckBox;
+class QComboBox;
+class QLabel;
+class QLineEdit;
+class QProgressBar;
+class QTableView;
+class QToolButton;
+
+namespace RelayDesk::Ui {
+
+class BreakdownBar;
+class SessionEventsModel;
+class SessionEventsProxy;
+
+// The detail of one session: stacked breakdown bars (input text/audio/image/cached, output
+// text/audio/reasoning) in tokens and in money, the reservation against what was charged, and the live
+// event timeline (pausable, filterable by direction and event type).
+class SessionDetailView final : public QWidget
+{
+    Q_OBJECT
+
+public:
+    explicit SessionDetailView(Monitor::SessionRegistry *registry, QWidget *parent = nullptr);
+
+    void setPricer(SessionPricer pricer);
+    void setCurrencyDisplay(CurrencyDisplay display);
+    quint64 session() const { return m_session; }
+
+    SessionEventsModel *eventsModel() const { return m_events; }
+    BreakdownBar *inputTokensBar() const { return m_inputTokens; }
+    BreakdownBar *outputTokensBar() const { return m_outputTokens; }
+    BreakdownBar *inputMoneyBar() const { return m_inputMoney; }
+    BreakdownBar *outputMoneyBar() const { return m_outputMoney; }
+    QProgressBar *reservationBar() const { return m_reservation; }
+
+    QByteArray saveState() const;
+    void restoreState(const QByteArray &state);
+
+public slots:
+    void setSession(quint64 id); // 0 clears
+    void onSessionsUpdated(const QList<RelayDesk::Monitor::SessionInfo> &changed);
+
+private:
+    void showSession(const Monitor::SessionInfo &info);
+    void clear();
+
+    QPointer<Monitor::SessionRegistry> m_registry;
+    SessionPricer m_pricer;
+    CurrencyDisplay m_currency = CurrencyDisplay::Dollars;
+    quint64 m_session = 0;
+
+    QLabel *m_title = nullptr;
+    QLabel *m_subtitle = nullptr;
+    BreakdownBar *m_inputTokens = nullptr;
+    BreakdownBar *m_outputTokens = nullptr;
+    BreakdownBar *m_inputMoney = nullptr;
+    BreakdownBar *m_outputMoney = nullptr;
+    QProgressBar *m_reservation = nullptr;
+    QLabel *m_reservationText = nullptr;
+    SessionEventsModel *m_events = nullptr;
+    SessionEventsProxy *m_eventsProxy = nullptr;
+    QTableView *m_timeline = nullptr;
+    QToolButton *m_pause = nullptr;
+    QComboBox *m_direction = nullptr;
+    QLineEdit *m_eventFilter = nullptr;
+};
+
+} // namespace RelayDesk::Ui

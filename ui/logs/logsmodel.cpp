@@ -1,0 +1,390 @@
+#include "logs/logsmodel.h"
+
+#include "store/apikeyrepository.h"
+#include "store/channelrepository.h"
+#include "store/userrepository.h"
+
+#include <QBrush>
+#include <QColor>
+#include <QDateTime>
+#include <QIODevice>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QLocale>
+
+namespace RelayDesk::Ui {
+
+using Store::LogRecord;
+using Store::LogType;
+
+LogsModel::LogsModel(std::shared_ptr<Store::Database> db, QObject *parent)
+    : QAbstractTableModel(parent)
+    , m_db(std::move(db))
+{
+    reloadNames();
+    load(std::nullopt);
+}
+
+void LogsModel::reloadNames()
+{
+    m_users.clear();
+    m_keys.clear();
+    m_channels.clear();
+    if (!m_db)
+        return;
+    for (const auto &u : Store::UserRepository(*m_db).list(100000))
+        m_users.insert(u.id, u.name);
+    for (const auto &k : Store::ApiKeyRepository(*m_db).list(100000))
+        m_keys.insert(k.id, k.name.isEmpty() ? k.keyHint : k.name);
+    for (const auto &c : Store::ChannelRepository(*m_db).list())
+        m_channels.insert(c.id, c.name);
+}
+
+QString LogsModel::userName(qint64 id) const
+{
+    return id ? m_users.value(id, QStringLiteral("#%1").arg(id)) : QString();
+}
+
+QString LogsModel::keyName(qint64 id) const
+{
+    return id ? m_keys.value(id, QStringLiteral("#%1").arg(id)) : QString();
+}
+
+QString LogsModel::channelName(qint64 id) const
+{
+    return id ? m_channels.value(id, QStringLiteral("#%1").arg(id)) : QString();
+}
+
+void LogsModel::setPageSize(int rows)
+{
+    m_pageSize = qBound(10, rows, 5000);
+    firstPage();
+}
+
+void LogsModel::setFilter(const Store::LogFilter &filter)
+{
+    m_filter = filter;
+    m_total.reset();
+    firstPage();
+}
+
+void LogsModel::setCurrencyDisplay(CurrencyDisplay display)
+{
+    m_currency = display;
+    if (!m_rows.isEmpty())
+        emit dataChanged(index(0, Quota), index(int(m_rows.size()) - 1, Quota));
+}
+
+void LogsModel::firstPage()
+{
+    m_history.clear();
+    load(std::nullopt);
+}
+
+bool LogsModel::nextPage()
+{
+    if (!m_next)
+        return false;
+    m_history.append(m_current);
+    load(m_next);
+    return true;
+}
+
+bool LogsModel::previousPage()
+{
+    if (m_history.isEmpty())
+        return false;
+    load(m_history.takeLast());
+    return true;
+}
+
+qint64 LogsModel::totalCount()
+{
+    if (!m_total)
+        m_total = m_db ? Store::LogRepository(*m_db).count(m_filter) : 0;
+    return *m_total;
+}
+
+void LogsModel::load(const std::optional<Store::LogCursor> &after)
+{
+    beginResetModel();
+    m_current = after;
+    if (m_db) {
+        Store::LogPage page = Store::LogRepository(*m_db).page(m_filter, m_pageSize, after);
+        m_rows = std::move(page.rows);
+        m_next = page.next;
+    } else {
+        m_rows.clear();
+        m_next.reset();
+    }
+    endResetModel();
+    emit pageChanged();
+}
+
+const LogRecord *LogsModel::recordAt(int row) const
+{
+    return row >= 0 && row < m_rows.size() ? &m_rows[row] : nullptr;
+}
+
+int LogsModel::rowCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : int(m_rows.size());
+}
+
+int LogsModel::columnCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : ColumnCount;
+}
+
+QString LogsModel::typeName(LogType type)
+{
+    switch (type) {
+    case LogType::Topup: return tr("top-up");
+    case LogType::Consume: return tr("consume");
+    case LogType::Manage: return tr("manage");
+    case LogType::System: return tr("system");
+    case LogType::Error: return tr("error");
+    case LogType::Refund: return tr("refund");
+    case LogType::Unknown: break;
+    }
+    return tr("unknown");
+}
+
+bool LogsModel::isDisputed(const LogRecord &r)
+{
+    return r.other.contains(QLatin1StringView("disputed"));
+}
+
+QString LogsModel::flags(const LogRecord &r)
+{
+    QStringList out;
+    if (isDisputed(r))
+        out << tr("disputed");
+    if (r.other.contains(QLatin1StringView("overage")))
+        out << tr("overage");
+    if (r.other.value(QLatin1StringView("recovered")).toBool())
+        out << tr("recovered");
+    if (r.other.contains(QLatin1StringView("upstream_usage_rejected")))
+        out << tr("usage rejected");
+    return out.join(QStringLiteral(", "));
+}
+
+QVariant LogsModel::data(const QModelIndex &index, int role) const
+{
+    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
+        return {};
+    const LogRecord &r = m_rows[index.row()];
+    const int c = index.column();
+    switch (role) {
+    case LogIdRole:
+        return r.id;
+    case DisputedRole:
+        return isDisputed(r);
+    case Qt::BackgroundRole:
+        return isDisputed(r) ? QVariant(QBrush(QColor(0xff, 0xf0, 0xc8))) : QVariant();
+    case Qt::TextAlignmentRole:
+        return (c >= Prompt && c <= Duration && c != Flags) ? QVariant(Qt::AlignRight | Qt::AlignVCenter) : QVariant(Qt::AlignLeft | Qt::AlignVCenter);
+    case Qt::ForegroundRole:
+        if (r.type == LogType::Error)
+            return QBrush(QColor(0xb0, 0x3a, 0x2e));
+        if (isDisputed(r))
+            return QBrush(QColor(0x8a, 0x4b, 0x00));
+        if (r.type == LogType::Topup || r.type == LogType::Refund)
+            return QBrush(QColor(0x2e, 0x7d, 0x32));
+        return {};
+    case Qt::ToolTipRole:
+        if (c == Model && !r.upstreamModel.isEmpty() && r.upstreamModel != r.model)
+            return tr("Upstream model: %1").arg(r.upstreamModel);
+        if (c == Type && !r.content.isEmpty())
+            return r.content;
+        if (c == Flags && isDisputed(r))
+            return tr("The upstream reported implausible usage; charged at most the hold (%1 quota). "
+                      "The reported figures are in the details.")
+                .arg(r.other.value(QLatin1StringView("disputed")).toObject().value(QLatin1StringView("capped_at")).toInteger());
+        return {};
+    case SortRole:
+        switch (c) {
+        case Time: return r.createdAt;
+        case Prompt: return r.promptTokens;
+        case Completion: return r.completionTokens;
+        case Quota: return r.quota;
+        case Duration: return r.useMs;
+        default: break;
+        }
+        [[fallthrough]];
+    case Qt::DisplayRole:
+        switch (c) {
+        case Time: return QDateTime::fromMSecsSinceEpoch(r.createdAt).toLocalTime().toString(QStringLiteral("yyyy-MM-dd HH:mm:ss"));
+        case Type: return typeName(r.type);
+        case User: return userName(r.userId);
+        case Key: return keyName(r.keyId);
+        case Channel: return channelName(r.channelId);
+        case Model: return r.model;
+        case Prompt: return formatTokens(r.promptTokens);
+        case Completion: return formatTokens(r.completionTokens);
+        case Quota: return formatQuota(r.quota, m_currency);
+        case Flags: return flags(r);
+        case Duration: return QString(QLocale().toString(double(r.useMs) / 1000.0, 'f', 2) + QStringLiteral(" s"));
+        case Stream: return r.isStream ? tr("stream") : QString();
+        case RequestId: return r.requestId;
+        default: return {};
+        }
+    default:
+        return {};
+    }
+}
+
+QVariant LogsModel::headerData(int section, Qt::Orientation orientation, int role) const
+{
+    if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
+        return {};
+    switch (section) {
+    case Time: return tr("Time");
+    case Type: return tr("Type");
+    case User: return tr("User");
+    case Key: return tr("Key");
+    case Channel: return tr("Channel");
+    case Model: return tr("Model");
+    case Prompt: return tr("Prompt");
+    case Completion: return tr("Completion");
+    case Quota: return tr("Quota");
+    case Flags: return tr("Flags");
+    case Duration: return tr("Duration");
+    case Stream: return tr("Stream");
+    case RequestId: return tr("Request ID");
+    default: return {};
+    }
+}
+
+namespace {
+
+// Known keys of new-api's `other` JSON (and ours), in plain words.
+QString labelFor(const QString &key)
+{
+    static const QHash<QString, const char *> labels{
+        {QStringLiteral("model_ratio"), QT_TRANSLATE_NOOP("RelayDesk::Ui::LogsModel", "Model ratio")},
+        {QStringLiteral("completion_ratio"), QT_TRANSLATE_NOOP("RelayDesk::Ui::LogsModel", "Completion ratio")},
+        {QStringLiteral("cache_ratio"), QT_TRANSLATE_NOOP("RelayDesk::Ui::LogsModel", "Cache ratio")},
+        {QStringLiteral("audio_ratio"), QT_TRANSLATE_NOOP("RelayDesk::Ui::LogsModel", "Audio ratio")},
+        {QStringLiteral("audio_completion_ratio"), QT_TRANSLATE_NOOP("RelayDesk::Ui::LogsModel", "Audio completion ratio")},
+        {QStringLiteral("group_ratio"), QT_TRANSLATE_NOOP("RelayDesk::Ui::LogsModel", "Group ratio")},
+        {QStringLiteral("user_group_ratio"), QT_TRANSLATE_NOOP("RelayDesk::Ui::LogsModel", "User-group ratio")},
+        {QStringLiteral("model_price"), QT_TRANSLATE_NOOP("RelayDesk::Ui::LogsModel", "Fixed price (US$)")},
+        {QStringLiteral("usage"), QT_TRANSLATE_NOOP("RelayDesk::Ui::LogsModel", "Usage")},
+        {QStringLiteral("text_input"), QT_TRANSLATE_NOOP("RelayDesk::Ui::LogsModel", "Text input tokens")},
+        {QStringLiteral("audio_input"), QT_TRANSLATE_NOOP("RelayDesk::Ui::LogsModel", "Audio input tokens")},
+        {QStringLiteral("image_input"), QT_TRANSLATE_NOOP("RelayDesk::Ui::LogsModel", "Image input tokens")},
+        {QStringLiteral("cached_text"), QT_TRANSLATE_NOOP("RelayDesk::Ui::LogsModel", "Cached text tokens")},
+        {QStringLiteral("cached_audio"), QT_TRANSLATE_NOOP("RelayDesk::Ui::LogsModel", "Cached audio tokens")},
+        {QStringLiteral("cached_image"), QT_TRANSLATE_NOOP("RelayDesk::Ui::LogsModel", "Cached image tokens")},
+        {QStringLiteral("cache_write"), QT_TRANSLATE_NOOP("RelayDesk::Ui::LogsModel", "Cache write tokens")},
+        {QStringLiteral("text_output"), QT_TRANSLATE_NOOP("RelayDesk::Ui::LogsModel", "Text output tokens")},
+        {QStringLiteral("audio_output"), QT_TRANSLATE_NOOP("RelayDesk::Ui::LogsModel", "Audio output tokens")},
+        {QStringLiteral("reasoning_output"), QT_TRANSLATE_NOOP("RelayDesk::Ui::LogsModel", "Reasoning tokens")},
+        {QStringLiteral("frt"), QT_TRANSLATE_NOOP("RelayDesk::Ui::LogsModel", "First response (ms)")},
+        {QStringLiteral("overage"), QT_TRANSLATE_NOOP("RelayDesk::Ui::LogsModel", "Overage (quota beyond the balance)")},
+        {QStringLiteral("recovered"), QT_TRANSLATE_NOOP("RelayDesk::Ui::LogsModel", "Recovered after a crash")},
+        {QStringLiteral("disputed"), QT_TRANSLATE_NOOP("RelayDesk::Ui::LogsModel", "Disputed (implausible upstream usage, charged at most the hold)")},
+        {QStringLiteral("capped_at"), QT_TRANSLATE_NOOP("RelayDesk::Ui::LogsModel", "Charged (capped at the hold)")},
+        {QStringLiteral("claimed_quota"), QT_TRANSLATE_NOOP("RelayDesk::Ui::LogsModel", "Quota the upstream's figures would cost")},
+        {QStringLiteral("upstream_usage_rejected"), QT_TRANSLATE_NOOP("RelayDesk::Ui::LogsModel", "Malformed upstream usage (counted locally)")},
+    };
+    const auto it = labels.constFind(key);
+    return it == labels.cend() ? key : LogsModel::tr(*it);
+}
+
+void renderJson(const QJsonValue &value, const QString &label, int depth, QStringList *lines)
+{
+    const QString indent(depth * 2, QLatin1Char(' '));
+    if (value.isObject()) {
+        if (!label.isEmpty())
+            lines->append(indent + label + QLatin1Char(':'));
+        const QJsonObject o = value.toObject();
+        for (auto it = o.begin(); it != o.end(); ++it)
+            renderJson(it.value(), labelFor(it.key()), label.isEmpty() ? depth : depth + 1, lines);
+    } else if (value.isArray()) {
+        lines->append(indent + label + QStringLiteral(": ") +
+                      QString::fromUtf8(QJsonDocument(value.toArray()).toJson(QJsonDocument::Compact)));
+    } else {
+        QString text = value.toVariant().toString();
+        if (value.isDouble() && value.toDouble() == double(qint64(value.toDouble())) && std::abs(value.toDouble()) >= 1000)
+            text = QLocale().toString(qint64(value.toDouble()));
+        lines->append(indent + label + QStringLiteral(": ") + text);
+    }
+}
+
+QString csvField(const QString &s)
+{
+    if (!s.contains(QLatin1Char(',')) && !s.contains(QLatin1Char('"')) && !s.contains(QLatin1Char('\n')) && !s.contains(QLatin1Char('\r')))
+        return s;
+    QString quoted = s;
+    quoted.replace(QLatin1Char('"'), QStringLiteral("\"\""));
+    return QLatin1Char('"') + quoted + QLatin1Char('"');
+}
+
+} // namespace
+
+QString LogsModel::describe(const LogRecord &r) const
+{
+    QStringList lines;
+    lines << tr("Log #%1 · %2 · %3").arg(r.id).arg(typeName(r.type),
+                                               QDateTime::fromMSecsSinceEpoch(r.createdAt).toLocalTime().toString(Qt::ISODateWithMs));
+    lines << tr("User: %1 · Key: %2 · Channel: %3").arg(userName(r.userId), keyName(r.keyId), channelName(r.channelId));
+    lines << tr("Model: %1").arg(r.model) + (r.upstreamModel.isEmpty() || r.upstreamModel == r.model ? QString() : tr(" (upstream %1)").arg(r.upstreamModel));
+    lines << tr("Tokens: %1 prompt + %2 completion").arg(formatTokens(r.promptTokens), formatTokens(r.completionTokens));
+    lines << tr("Charged: %1 (%2 quota)").arg(formatQuota(r.quota, CurrencyDisplay::Dollars), formatTokens(r.quota));
+    lines << tr("Duration: %1 ms%2").arg(r.useMs).arg(r.isStream ? tr(", streamed") : QString());
+    if (!r.requestId.isEmpty())
+        lines << tr("Request ID: %1").arg(r.requestId);
+    if (r.priceSnapshotId)
+        lines << tr("Price snapshot: %1").arg(r.priceSnapshotId);
+    if (!r.content.isEmpty())
+        lines << tr("Message: %1").arg(r.content);
+    if (isDisputed(r))
+        lines << tr("DISPUTED: the upstream reported implausible usage; this row was charged at most the hold. "
+                    "Refund or top up after checking the upstream's bill.");
+    if (!r.other.isEmpty()) {
+        lines << QString() << tr("Details:");
+        renderJson(r.other, QString(), 1, &lines);
+    }
+    return lines.join(QLatin1Char('\n'));
+}
+
+Store::Result<qint64> exportLogsCsv(const Store::Database &db, const Store::LogFilter &filter, QIODevice *out,
+                                    const std::function<bool(qint64, qint64)> &progress)
+{
+    using R = Store::Result<qint64>;
+    const Store::LogRepository repo(db);
+    const qint64 total = repo.count(filter);
+    auto write = [out](const QString &line) { return out->write(line.toUtf8()) >= 0; };
+    if (!write(QStringLiteral("id,created_at,type,user_id,key_id,channel_id,model,upstream_model,prompt_tokens,"
+                              "completion_tokens,quota,use_ms,is_stream,request_id,content,other\n")))
+        return R::failure(out->errorString());
+    qint64 done = 0;
+    std::optional<Store::LogCursor> cursor;
+    do {
+        const Store::LogPage page = repo.page(filter, 2000, cursor);
+        QString chunk;
+        for (const LogRecord &r : page.rows) {
+            chunk += QStringList{QString::number(r.id),
+                                 QDateTime::fromMSecsSinceEpoch(r.createdAt).toUTC().toString(Qt::ISODateWithMs),
+                                 QString::number(int(r.type)), QString::number(r.userId), QString::number(r.keyId),
+                                 QString::number(r.channelId), csvField(r.model), csvField(r.upstreamModel),
+                                 QString::number(r.promptTokens), QString::number(r.completionTokens), QString::number(r.quota),
+                                 QString::number(r.useMs), r.isStream ? QStringLiteral("1") : QStringLiteral("0"),
+                                 csvField(r.requestId), csvField(r.content),
+                                 csvField(QString::fromUtf8(QJsonDocument(r.other).toJson(QJsonDocument::Compact)))}
+                         .join(QLatin1Char(',')) +
+                     QLatin1Char('\n');
+        }
+        if (!write(chunk))
+            return R::failure(out->errorString());
+        done += page.rows.size();
+        cursor = page.next;
+        if (progress && !progress(done, total))
+            return R::failure(LogsModel::tr("export cancelled"));
+    } while (cursor);
+    return done;
+}
+
+} // namespace RelayDesk::Ui

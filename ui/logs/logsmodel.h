@@ -1,0 +1,92 @@
+#pragma once
+
+#include "widgets/money.h"
+
+#include "store/logrepository.h"
+#include "store/records.h"
+
+#include <QAbstractTableModel>
+#include <QHash>
+
+#include <functional>
+#include <memory>
+
+class QIODevice;
+
+namespace RelayDesk::Store { class Database; }
+
+namespace RelayDesk::Ui {
+
+// One page of consumption logs at a time, newest first, read with LogRepository's keyset paging — page
+// 1 and page 10 000 cost the same and nothing ever loads the whole table. Flipping a page resets the
+// model (it is a different list); filters are LogRepository's LogFilter.
+class LogsModel final : public QAbstractTableModel
+{
+    Q_OBJECT
+
+public:
+    enum Column { Time, Type, User, Key, Channel, Model, Prompt, Completion, Quota, Flags, Duration, Stream, RequestId, ColumnCount };
+    // DisputedRole: true for a row whose upstream usage was implausible and charged at most the hold
+    // (`other.disputed`): the Flags column says "disputed", the row is highlighted, an operator decides.
+    enum Role { SortRole = Qt::UserRole, LogIdRole, DisputedRole };
+
+    explicit LogsModel(std::shared_ptr<Store::Database> db, QObject *parent = nullptr);
+
+    void setPageSize(int rows);
+    int pageSize() const { return m_pageSize; }
+    void setFilter(const Store::LogFilter &filter); // back to the first page
+    const Store::LogFilter &filter() const { return m_filter; }
+    void setCurrencyDisplay(CurrencyDisplay display);
+
+    void firstPage();
+    bool nextPage();
+    bool previousPage();
+    bool hasNextPage() const { return m_next.has_value(); }
+    bool hasPreviousPage() const { return !m_history.isEmpty(); }
+    int pageNumber() const { return int(m_history.size()) + 1; } // 1-based
+    qint64 totalCount(); // rows matching the filter (COUNT over an index; computed once per filter)
+
+    const Store::LogRecord *recordAt(int row) const;
+    // Reloads the id → name maps for users, keys and channels (after edits on other pages).
+    void reloadNames();
+    QString userName(qint64 id) const;
+    QString keyName(qint64 id) const;
+    QString channelName(qint64 id) const;
+
+    int rowCount(const QModelIndex &parent = {}) const override;
+    int columnCount(const QModelIndex &parent = {}) const override;
+    QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
+    QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
+
+    static QString typeName(Store::LogType type);
+    static bool isDisputed(const Store::LogRecord &record);
+    // What needs an operator's eye: disputed, overage, recovered, usage counted locally (comma-separated).
+    static QString flags(const Store::LogRecord &record);
+    // A readable, multi-line rendering of a log row with its `other` JSON (the detail pane).
+    QString describe(const Store::LogRecord &record) const;
+
+signals:
+    void pageChanged();
+
+private:
+    void load(const std::optional<Store::LogCursor> &after);
+
+    std::shared_ptr<Store::Database> m_db;
+    Store::LogFilter m_filter;
+    int m_pageSize = 200;
+    QList<Store::LogRecord> m_rows;
+    std::optional<Store::LogCursor> m_current;          // cursor this page started after (none = first page)
+    std::optional<Store::LogCursor> m_next;
+    QList<std::optional<Store::LogCursor>> m_history;   // start cursors of the previous pages
+    std::optional<qint64> m_total;
+    CurrencyDisplay m_currency = CurrencyDisplay::Dollars;
+    QHash<qint64, QString> m_users, m_keys, m_channels;
+};
+
+// Writes every log row matching `filter` as CSV (header + one line per row), newest first, a page at a
+// time. `progress(done, total)` is called after each page; returning false cancels. Safe to run on a
+// worker thread (the store opens a connection per thread). Returns rows written, or the error.
+Store::Result<qint64> exportLogsCsv(const Store::Database &db, const Store::LogFilter &filter, QIODevice *out,
+                                    const std::function<bool(qint64 done, qint64 total)> &progress = {});
+
+} // namespace RelayDesk::Ui

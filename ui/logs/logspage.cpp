@@ -1,0 +1,326 @@
+#include "logs/logspage.h"
+
+#include "logs/logsmodel.h"
+
+#include "store/apikeyrepository.h"
+#include "store/channelrepository.h"
+#include "store/userrepository.h"
+
+#include <QComboBox>
+#include <QCompleter>
+#include <QDataStream>
+#include <QDateTimeEdit>
+#include <QFile>
+#include <QFileDialog>
+#include <QFutureWatcher>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLineEdit>
+#include <QMessageBox>
+#include <QPlainTextEdit>
+#include <QProgressDialog>
+#include <QPushButton>
+#include <QSaveFile>
+#include <QSplitter>
+#include <QTableView>
+#include <QVBoxLayout>
+#include <QEventLoop>
+#include <QPointer>
+#include <QtConcurrent/QtConcurrentRun>
+
+#include <atomic>
+
+namespace RelayDesk::Ui {
+
+namespace {
+enum Range { LastHour, LastDay, LastWeek, LastMonth, AllTime, Custom };
+} // namespace
+
+LogsPage::LogsPage(std::shared_ptr<Store::Database> db, QWidget *parent)
+    : ConsolePage(parent)
+    , m_db(std::move(db))
+{
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(4, 4, 4, 4);
+
+    auto *filters = new QHBoxLayout;
+    m_range = new QComboBox(this);
+    m_range->addItem(tr("Last hour"), LastHour);
+    m_range->addItem(tr("Last 24 hours"), LastDay);
+    m_range->addItem(tr("Last 7 days"), LastWeek);
+    m_range->addItem(tr("Last 30 days"), LastMonth);
+    m_range->addItem(tr("All time"), AllTime);
+    m_range->addItem(tr("Custom range"), Custom);
+    m_range->setCurrentIndex(AllTime);
+    m_from = new QDateTimeEdit(QDateTime::currentDateTime().addDays(-1), this);
+    m_to = new QDateTimeEdit(QDateTime::currentDateTime().addSecs(3600), this);
+    for (QDateTimeEdit *e : {m_from, m_to}) {
+        e->setCalendarPopup(true);
+        e->setDisplayFormat(QStringLiteral("yyyy-MM-dd HH:mm"));
+        e->setVisible(false);
+    }
+    m_user = new QComboBox(this);
+    m_key = new QComboBox(this);
+    m_channel = new QComboBox(this);
+    m_type = new QComboBox(this);
+    m_user->setObjectName(QStringLiteral("logUser"));
+    m_type->setObjectName(QStringLiteral("logType"));
+    m_type->addItem(tr("All types"), -1);
+    for (auto t : {Store::LogType::Consume, Store::LogType::Topup, Store::LogType::Refund, Store::LogType::Manage,
+                   Store::LogType::System, Store::LogType::Error})
+        m_type->addItem(LogsModel::typeName(t), int(t));
+    m_modelFilter = new QLineEdit(this);
+    m_modelFilter->setObjectName(QStringLiteral("logModel"));
+    m_modelFilter->setPlaceholderText(tr("Model (exact)"));
+    m_modelFilter->setClearButtonEnabled(true);
+    m_modelFilter->setMaximumWidth(200);
+    auto *exportButton = new QPushButton(tr("Export CSV…"), this);
+    filters->addWidget(m_range);
+    filters->addWidget(m_from);
+    filters->addWidget(m_to);
+    filters->addWidget(new QLabel(tr("User:"), this));
+    filters->addWidget(m_user);
+    filters->addWidget(new QLabel(tr("Key:"), this));
+    filters->addWidget(m_key);
+    filters->addWidget(new QLabel(tr("Channel:"), this));
+    filters->addWidget(m_channel);
+    filters->addWidget(m_type);
+    filters->addWidget(m_modelFilter);
+    filters->addStretch();
+    filters->addWidget(exportButton);
+    layout->addLayout(filters);
+
+    m_model = new LogsModel(m_db, this);
+    m_table = new QTableView(this);
+    m_table->setObjectName(QStringLiteral("logsTable"));
+    m_table->setModel(m_model);
+    m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_table->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_table->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_table->setAlternatingRowColors(true);
+    m_table->verticalHeader()->hide();
+    m_table->verticalHeader()->setDefaultSectionSize(m_table->fontMetrics().height() + 6);
+    m_table->horizontalHeader()->setSectionsMovable(true);
+    m_table->horizontalHeader()->setStretchLastSection(true);
+    m_table->setColumnWidth(LogsModel::Time, 150);
+    m_table->setColumnWidth(LogsModel::Model, 170);
+
+    m_detail = new QPlainTextEdit(this);
+    m_detail->setObjectName(QStringLiteral("logDetail"));
+    m_detail->setReadOnly(true);
+    m_detail->setPlaceholderText(tr("Select a log row to see its details."));
+    QFont mono(QStringLiteral("monospace"));
+    mono.setStyleHint(QFont::TypeWriter);
+    m_detail->setFont(mono);
+
+    m_splitter = new QSplitter(Qt::Horizontal, this);
+    m_splitter->addWidget(m_table);
+    m_splitter->addWidget(m_detail);
+    m_splitter->setStretchFactor(0, 3);
+    m_splitter->setStretchFactor(1, 1);
+    layout->addWidget(m_splitter, 1);
+
+    auto *pager = new QHBoxLayout;
+    m_first = new QPushButton(tr("First"), this);
+    m_prev = new QPushButton(tr("‹ Newer"), this);
+    m_next = new QPushButton(tr("Older ›"), this);
+    m_prev->setShortcut(QKeySequence(Qt::ALT | Qt::Key_Left));
+    m_next->setShortcut(QKeySequence(Qt::ALT | Qt::Key_Right));
+    m_pageLabel = new QLabel(this);
+    m_pageLabel->setObjectName(QStringLiteral("logPageLabel"));
+    m_pageSize = new QComboBox(this);
+    for (int n : {50, 100, 200, 500, 1000})
+        m_pageSize->addItem(tr("%1 per page").arg(n), n);
+    m_pageSize->setCurrentIndex(2);
+    pager->addWidget(m_first);
+    pager->addWidget(m_prev);
+    pager->addWidget(m_next);
+    pager->addWidget(m_pageLabel, 1);
+    pager->addWidget(m_pageSize);
+    layout->addLayout(pager);
+
+    reloadFilterChoices();
+
+    connect(m_range, &QComboBox::currentIndexChanged, this, [this] {
+        const bool custom = m_range->currentData().toInt() == Custom;
+        m_from->setVisible(custom);
+        m_to->setVisible(custom);
+        applyFilter();
+    });
+    for (QDateTimeEdit *e : {m_from, m_to})
+        connect(e, &QDateTimeEdit::dateTimeChanged, this, &LogsPage::applyFilter);
+    for (QComboBox *c : {m_user, m_key, m_channel, m_type})
+        connect(c, &QComboBox::currentIndexChanged, this, &LogsPage::applyFilter);
+    connect(m_modelFilter, &QLineEdit::editingFinished, this, &LogsPage::applyFilter);
+    connect(m_pageSize, &QComboBox::currentIndexChanged, this, [this] { m_model->setPageSize(m_pageSize->currentData().toInt()); });
+    connect(m_first, &QPushButton::clicked, m_model, &LogsModel::firstPage);
+    connect(m_prev, &QPushButton::clicked, m_model, &LogsModel::previousPage);
+    connect(m_next, &QPushButton::clicked, m_model, &LogsModel::nextPage);
+    connect(m_model, &LogsModel::pageChanged, this, &LogsPage::updatePager);
+    connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this, [this](const QModelIndex &current) {
+        const Store::LogRecord *r = m_model->recordAt(current.row());
+        m_detail->setPlainText(r ? m_model->describe(*r) : QString());
+    });
+    connect(m_model, &QAbstractItemModel::modelReset, m_detail, &QPlainTextEdit::clear);
+    connect(exportButton, &QPushButton::clicked, this, [this] {
+        const QString file = QFileDialog::getSaveFileName(this, tr("Export logs"), QStringLiteral("relaydesk-logs.csv"), tr("CSV files (*.csv)"));
+        if (file.isEmpty())
+            return;
+        QString error;
+        if (!exportCsv(file, &error))
+            QMessageBox::warning(this, tr("Export logs"), error);
+    });
+    m_model->setPageSize(m_pageSize->currentData().toInt());
+    applyFilter();
+}
+
+void LogsPage::reloadFilterChoices()
+{
+    const QSignalBlocker b1(m_user), b2(m_key), b3(m_channel);
+    const QVariant user = m_user->currentData(), key = m_key->currentData(), channel = m_channel->currentData();
+    m_user->clear();
+    m_key->clear();
+    m_channel->clear();
+    m_user->addItem(tr("Any"), QVariant());
+    m_key->addItem(tr("Any"), QVariant());
+    m_channel->addItem(tr("Any"), QVariant());
+    if (m_db) {
+        for (const auto &u : Store::UserRepository(*m_db).list(100000))
+            m_user->addItem(u.name, u.id);
+        for (const auto &k : Store::ApiKeyRepository(*m_db).list(100000))
+            m_key->addItem(QStringLiteral("%1 (%2)").arg(k.name, k.keyHint), k.id);
+        for (const auto &c : Store::ChannelRepository(*m_db).list())
+            m_channel->addItem(c.name, c.id);
+    }
+    m_user->setCurrentIndex(std::max(0, m_user->findData(user)));
+    m_key->setCurrentIndex(std::max(0, m_key->findData(key)));
+    m_channel->setCurrentIndex(std::max(0, m_channel->findData(channel)));
+}
+
+Store::LogFilter LogsPage::currentFilter() const
+{
+    Store::LogFilter f;
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    const qint64 hour = 3600 * 1000;
+    switch (m_range->currentData().toInt()) {
+    case LastHour: f.fromMs = now - hour; break;
+    case LastDay: f.fromMs = now - 24 * hour; break;
+    case LastWeek: f.fromMs = now - 7 * 24 * hour; break;
+    case LastMonth: f.fromMs = now - 30 * 24 * hour; break;
+    case Custom:
+        f.fromMs = m_from->dateTime().toMSecsSinceEpoch();
+        f.toMs = m_to->dateTime().toMSecsSinceEpoch();
+        break;
+    default: break;
+    }
+    if (m_user->currentData().isValid())
+        f.userId = m_user->currentData().toLongLong();
+    if (m_key->currentData().isValid())
+        f.keyId = m_key->currentData().toLongLong();
+    if (m_channel->currentData().isValid())
+        f.channelId = m_channel->currentData().toLongLong();
+    if (m_type->currentData().toInt() >= 0)
+        f.type = Store::LogType(m_type->currentData().toInt());
+    f.model = m_modelFilter->text().trimmed();
+    return f;
+}
+
+void LogsPage::applyFilter()
+{
+    m_model->setFilter(currentFilter());
+}
+
+void LogsPage::updatePager()
+{
+    const qint64 total = m_model->totalCount();
+    const qint64 first = qint64(m_model->pageNumber() - 1) * m_model->pageSize() + (m_model->rowCount() ? 1 : 0);
+    const qint64 last = first + m_model->rowCount() - (m_model->rowCount() ? 1 : 0);
+    m_pageLabel->setText(tr("Page %1 · rows %2–%3 of %4").arg(m_model->pageNumber()).arg(QLocale().toString(first), QLocale().toString(last), QLocale().toString(total)));
+    m_first->setEnabled(m_model->hasPreviousPage());
+    m_prev->setEnabled(m_model->hasPreviousPage());
+    m_next->setEnabled(m_model->hasNextPage());
+}
+
+bool LogsPage::exportCsv(const QString &fileName, QString *error)
+{
+    if (!m_db) {
+        *error = tr("No database is open.");
+        return false;
+    }
+    QSaveFile file(fileName);
+    if (!file.open(QIODevice::WriteOnly)) {
+        *error = tr("Cannot write %1: %2").arg(fileName, file.errorString());
+        return false;
+    }
+    QProgressDialog progress(tr("Exporting logs…"), tr("Cancel"), 0, 1000, this);
+    progress.setWindowModality(Qt::WindowModal);
+    progress.setMinimumDuration(300);
+    std::atomic<bool> cancelled{false};
+    const Store::LogFilter filter = currentFilter();
+    std::shared_ptr<Store::Database> db = m_db;
+    // The export reads on a worker thread (its own connection); the dialog stays responsive.
+    QFutureWatcher<Store::Result<qint64>> watcher;
+    QEventLoop loop;
+    connect(&watcher, &QFutureWatcher<Store::Result<qint64>>::finished, &loop, &QEventLoop::quit);
+    connect(&progress, &QProgressDialog::canceled, this, [&cancelled] { cancelled = true; });
+    QPointer<QProgressDialog> dialog(&progress);
+    watcher.setFuture(QtConcurrent::run([db, filter, &file, &cancelled, dialog] {
+        return exportLogsCsv(*db, filter, &file, [&cancelled, dialog](qint64 done, qint64 total) {
+            QMetaObject::invokeMethod(dialog, [dialog, done, total] {
+                if (dialog)
+                    dialog->setValue(total > 0 ? int(done * 1000 / total) : 1000);
+            }, Qt::QueuedConnection);
+            return !cancelled.load();
+        });
+    }));
+    loop.exec();
+    const Store::Result<qint64> result = watcher.result();
+    progress.setValue(1000);
+    if (!result.ok()) {
+        file.cancelWriting();
+        *error = result.error();
+        return false;
+    }
+    if (!file.commit()) {
+        *error = tr("Cannot write %1: %2").arg(fileName, file.errorString());
+        return false;
+    }
+    return true;
+}
+
+void LogsPage::refresh()
+{
+    m_model->reloadNames();
+    reloadFilterChoices();
+    applyFilter();
+}
+
+void LogsPage::setCurrencyDisplay(CurrencyDisplay display)
+{
+    m_model->setCurrencyDisplay(display);
+}
+
+QByteArray LogsPage::saveState() const
+{
+    QByteArray out;
+    QDataStream s(&out, QIODevice::WriteOnly);
+    s << quint32(1) << m_table->horizontalHeader()->saveState() << m_splitter->saveState() << m_pageSize->currentIndex();
+    return out;
+}
+
+void LogsPage::restoreState(const QByteArray &state)
+{
+    QDataStream s(state);
+    quint32 version = 0;
+    QByteArray header, splitter;
+    int pageSize = 2;
+    s >> version >> header >> splitter >> pageSize;
+    if (s.status() != QDataStream::Ok || version != 1)
+        return;
+    m_table->horizontalHeader()->restoreState(header);
+    m_splitter->restoreState(splitter);
+    m_pageSize->setCurrentIndex(qBound(0, pageSize, m_pageSize->count() - 1));
+}
+
+} // namespace RelayDesk::Ui

@@ -1,0 +1,152 @@
+#include "pricing/pricingdraft.h"
+
+#include "billing/ratio.h"
+
+#include <QJsonArray>
+
+#include <cmath>
+
+namespace RelayDesk::Ui {
+
+using Billing::PriceMap;
+
+PriceDraft PriceDraft::fromBook(const Billing::PriceBook &book)
+{
+    PriceDraft draft;
+    QHash<QString, int> rowOf; // lower-case model → index
+    for (int m = 0; m < Billing::kPriceMapCount; ++m) {
+        for (const auto &[key, ratio] : book.entries(PriceMap(m))) {
+            const QString lower = key.toLower();
+            int idx = rowOf.value(lower, -1);
+            if (idx < 0) {
+                idx = int(draft.rows.size());
+                rowOf.insert(lower, idx);
+                draft.rows.append(Row{key, {}});
+            }
+            draft.rows[idx].values[size_t(m)] = ratio.text();
+        }
+    }
+    std::sort(draft.rows.begin(), draft.rows.end(), [](const Row &a, const Row &b) {
+        return a.model.compare(b.model, Qt::CaseInsensitive) < 0;
+    });
+    const QJsonObject json = book.toJson();
+    const QJsonObject groups = json.value(QStringLiteral("GroupRatio")).toObject();
+    for (auto it = groups.begin(); it != groups.end(); ++it) {
+        const auto ratio = Billing::Ratio::fromJson(it.value());
+        draft.groups.append({it.key(), ratio ? ratio->text() : it.value().toVariant().toString()});
+    }
+    const QJsonObject gg = json.value(QStringLiteral("GroupGroupRatio")).toObject();
+    for (auto u = gg.begin(); u != gg.end(); ++u) {
+        const QJsonObject inner = u.value().toObject();
+        for (auto g = inner.begin(); g != inner.end(); ++g) {
+            const auto ratio = Billing::Ratio::fromJson(g.value());
+            draft.overrides.append({u.key(), g.key(), ratio ? ratio->text() : g.value().toVariant().toString()});
+        }
+    }
+    return draft;
+}
+
+QJsonObject PriceDraft::toJson() const
+{
+    QJsonObject json;
+    for (int m = 0; m < Billing::kPriceMapCount; ++m) {
+        QJsonObject map;
+        for (const Row &row : rows) {
+            const QString &text = row.values[size_t(m)];
+            if (text.isEmpty())
+                continue;
+            // Ratio::parse keeps the exact decimal; its JSON form round-trips to the same text.
+            const auto ratio = Billing::Ratio::parse(text);
+            map.insert(row.model, ratio ? ratio->toJson() : QJsonValue(text));
+        }
+        json.insert(Billing::priceMapName(PriceMap(m)), map);
+    }
+    QJsonObject groupJson;
+    for (const Group &g : groups) {
+        const auto ratio = Billing::Ratio::parse(g.ratio);
+        groupJson.insert(g.group, ratio ? ratio->toJson() : QJsonValue(g.ratio));
+    }
+    json.insert(QStringLiteral("GroupRatio"), groupJson);
+    QJsonObject gg;
+    for (const Override &o : overrides) {
+        QJsonObject inner = gg.value(o.userGroup).toObject();
+        const auto ratio = Billing::Ratio::parse(o.ratio);
+        inner.insert(o.usingGroup, ratio ? ratio->toJson() : QJsonValue(o.ratio));
+        gg.insert(o.userGroup, inner);
+    }
+    json.insert(QStringLiteral("GroupGroupRatio"), gg);
+    return json;
+}
+
+int PriceDraft::indexOf(const QString &model) const
+{
+    for (int i = 0; i < rows.size(); ++i)
+        if (rows[i].model.compare(model, Qt::CaseInsensitive) == 0)
+            return i;
+    return -1;
+}
+
+QString PriceDraft::ratioError(const QString &text)
+{
+    const QString t = text.trimmed();
+    if (t.isEmpty())
+        return {};
+    const auto ratio = Billing::Ratio::parse(t);
+    if (!ratio)
+        return QObject::tr("\"%1\" is not a number; use digits with an optional decimal point, e.g. 0.075.").arg(t);
+    if (ratio->toDouble() < 0 || t.startsWith(QLatin1Char('-')))
+        return QObject::tr("A ratio cannot be negative.");
+    if (!std::isfinite(ratio->toDouble()) || ratio->toDouble() > 1e9)
+        return QObject::tr("%1 is too large to be a price ratio.").arg(t);
+    return {};
+}
+
+std::optional<double> PriceDraft::effective(const Row &row, PriceMap map)
+{
+    const QString &text = row.values[size_t(map)];
+    if (text.isEmpty()) {
+        if (map == PriceMap::ModelRatio || map == PriceMap::ModelPrice)
+            return std::nullopt;
+        return 1.0;
+    }
+    const auto ratio = Billing::Ratio::parse(text);
+    return ratio ? std::optional<double>(ratio->toDouble()) : std::nullopt;
+}
+
+std::optional<double> PriceDraft::dollarsPerMillion(const Row &row, PriceMap map)
+{
+    const auto mr = effective(row, PriceMap::ModelRatio);
+    if (!mr || map == PriceMap::ModelPrice)
+        return std::nullopt;
+    const double base = *mr * 2.0; // ratio 1 = US$2 per 1M tokens
+    auto r = [&row](PriceMap m) { return effective(row, m).value_or(1.0); };
+    switch (map) {
+    case PriceMap::ModelRatio: return base;
+    case PriceMap::CompletionRatio: return base * r(PriceMap::CompletionRatio);
+    case PriceMap::CacheRatio: return base * r(PriceMap::CacheRatio);
+    case PriceMap::CreateCacheRatio: return base * r(PriceMap::CreateCacheRatio);
+    case PriceMap::ImageRatio: return base * r(PriceMap::ImageRatio);
+    case PriceMap::AudioRatio: return base * r(PriceMap::AudioRatio);
+    case PriceMap::AudioCompletionRatio: return base * r(PriceMap::AudioRatio) * r(PriceMap::AudioCompletionRatio);
+    case PriceMap::AudioCacheRatio: return base * r(PriceMap::AudioRatio) * r(PriceMap::AudioCacheRatio);
+    case PriceMap::ModelPrice: return std::nullopt;
+    }
+    return std::nullopt;
+}
+
+QString PriceDraft::decimalText(double value)
+{
+    if (value == 0)
+        return QStringLiteral("0");
+    // 12 significant digits, trailing zeros trimmed: 0.075000000000 → 0.075.
+    QString text = QString::number(value, 'f', std::max(0, 11 - int(std::floor(std::log10(std::abs(value))))));
+    if (text.contains(QLatin1Char('.'))) {
+        while (text.endsWith(QLatin1Char('0')))
+            text.chop(1);
+        if (text.endsWith(QLatin1Char('.')))
+            text.chop(1);
+    }
+    return text;
+}
+
+} // namespace RelayDesk::Ui

@@ -1,0 +1,574 @@
+#include "pricing/pricingpage.h"
+
+#include "widgets/money.h"
+#include "pricing/pricingmodel.h"
+
+#include "billing/quotamath.h"
+
+#include <QAction>
+#include <QComboBox>
+#include <QDataStream>
+#include <QFile>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QPushButton>
+#include <QFormLayout>
+#include <QGroupBox>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QInputDialog>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QLabel>
+#include <QLineEdit>
+#include <QMessageBox>
+#include <QSortFilterProxyModel>
+#include <QSpinBox>
+#include <QSplitter>
+#include <QTableView>
+#include <QToolBar>
+#include <QToolTip>
+#include <QUndoCommand>
+#include <QUndoStack>
+#include <QVBoxLayout>
+
+namespace RelayDesk::Ui {
+
+using Billing::PriceBook;
+using Billing::PriceMap;
+
+namespace {
+
+// Replaces the whole draft (import); undo puts the previous draft back.
+class LoadDraftCommand final : public QUndoCommand
+{
+public:
+    LoadDraftCommand(std::function<void(const PriceDraft &)> load, PriceDraft before, PriceDraft after, const QString &text)
+        : m_load(std::move(load)), m_before(std::move(before)), m_after(std::move(after))
+    {
+        setText(text);
+    }
+    void redo() override { m_load(m_after); }
+    void undo() override { m_load(m_before); }
+
+private:
+    std::function<void(const PriceDraft &)> m_load;
+    PriceDraft m_before, m_after;
+};
+
+QTableView *makeTable(QWidget *parent, QAbstractItemModel *model, const QString &name)
+{
+    auto *t = new QTableView(parent);
+    t->setObjectName(name);
+    t->setModel(model);
+    t->setSelectionBehavior(QAbstractItemView::SelectRows);
+    t->setAlternatingRowColors(true);
+    t->verticalHeader()->hide();
+    t->verticalHeader()->setDefaultSectionSize(t->fontMetrics().height() + 8);
+    t->horizontalHeader()->setStretchLastSection(true);
+    t->setEditTriggers(QAbstractItemView::DoubleClicked | QAbstractItemView::EditKeyPressed | QAbstractItemView::AnyKeyPressed);
+    return t;
+}
+
+// new-api also exports options as {"data":[{"key":"ModelRatio","value":"{…}"}]}; accept both shapes.
+std::optional<QJsonObject> parseOptions(const QByteArray &bytes, QString *error)
+{
+    QJsonParseError pe;
+    const QJsonDocument doc = QJsonDocument::fromJson(bytes, &pe);
+    if (pe.error != QJsonParseError::NoError || !doc.isObject()) {
+        *error = pe.error != QJsonParseError::NoError ? PricingPage::tr("Not valid JSON: %1 (at byte %2).").arg(pe.errorString()).arg(pe.offset)
+                                                      : PricingPage::tr("Expected a JSON object of pricing maps.");
+        return std::nullopt;
+    }
+    QJsonObject obj = doc.object();
+    if (obj.value(QStringLiteral("data")).isArray()) {
+        QJsonObject flat;
+        for (const QJsonValue &v : obj.value(QStringLiteral("data")).toArray()) {
+            const QJsonObject o = v.toObject();
+            const QString key = o.value(QStringLiteral("key")).toString();
+            if (Billing::priceMapFromName(key) || key == QLatin1String("GroupRatio") || key == QLatin1String("GroupGroupRatio"))
+                flat.insert(key, o.value(QStringLiteral("value")));
+        }
+        obj = flat;
+    }
+    return obj;
+}
+
+} // namespace
+
+PricingPage::PricingPage(Billing::PricingService *service, QWidget *parent)
+    : ConsolePage(parent)
+    , m_service(service)
+    , m_undo(new QUndoStack(this))
+{
+    m_model = new PricingModel(m_undo, this);
+    m_groups = new GroupRatioModel(GroupRatioModel::Kind::Groups, m_undo, this);
+    m_overrides = new GroupRatioModel(GroupRatioModel::Kind::Overrides, m_undo, this);
+    m_proxy = new QSortFilterProxyModel(this);
+    m_proxy->setSourceModel(m_model);
+    m_proxy->setFilterKeyColumn(PricingModel::Model);
+    m_proxy->setFilterCaseSensitivity(Qt::CaseInsensitive);
+    m_proxy->setSortCaseSensitivity(Qt::CaseInsensitive);
+    m_proxy->setSortRole(PricingModel::SortRole);
+
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(4, 4, 4, 4);
+
+    auto *toolbar = new QToolBar(this);
+    toolbar->setToolButtonStyle(Qt::ToolButtonTextOnly);
+    m_search = new QLineEdit(this);
+    m_search->setObjectName(QStringLiteral("pricingSearch"));
+    m_search->setPlaceholderText(tr("Search models…"));
+    m_search->setClearButtonEnabled(true);
+    m_search->setMaximumWidth(280);
+    toolbar->addWidget(m_search);
+    toolbar->addSeparator();
+    QAction *add = toolbar->addAction(tr("Add model…"));
+    QAction *remove = toolbar->addAction(tr("Remove"));
+    remove->setShortcut(QKeySequence::Delete);
+    remove->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+    addAction(remove);
+    toolbar->addSeparator();
+    QAction *undo = m_undo->createUndoAction(this, tr("Undo"));
+    undo->setShortcut(QKeySequence::Undo);
+    undo->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+    QAction *redo = m_undo->createRedoAction(this, tr("Redo"));
+    redo->setShortcut(QKeySequence::Redo);
+    redo->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+    addAction(undo);
+    addAction(redo);
+    toolbar->addAction(undo);
+    toolbar->addAction(redo);
+    toolbar->addSeparator();
+    QAction *import = toolbar->addAction(tr("Import…"));
+    import->setToolTip(tr("Merge a new-api pricing JSON file into the draft (maps in the file replace the draft's)"));
+    QAction *exportAction = toolbar->addAction(tr("Export…"));
+    exportAction->setToolTip(tr("Save the draft as new-api pricing JSON"));
+    toolbar->addSeparator();
+    m_revertAction = toolbar->addAction(tr("Revert"));
+    m_revertAction->setToolTip(tr("Discard the draft and reload the prices in force"));
+    m_applyAction = toolbar->addAction(tr("Apply"));
+    m_applyAction->setObjectName(QStringLiteral("applyPrices"));
+    m_applyAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_S));
+    m_applyAction->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+    addAction(m_applyAction);
+    m_applyAction->setToolTip(tr("Validate the draft and put it in force for every new request (Ctrl+S)"));
+    m_state = new QLabel(this);
+    m_state->setContentsMargins(12, 0, 0, 0);
+    toolbar->addWidget(m_state);
+    layout->addWidget(toolbar);
+
+    m_message = new QLabel(this);
+    m_message->setObjectName(QStringLiteral("pricingMessage"));
+    m_message->setWordWrap(true);
+    m_message->hide();
+    layout->addWidget(m_message);
+
+    m_table = makeTable(this, m_proxy, QStringLiteral("pricingTable"));
+    m_table->setSortingEnabled(true);
+    m_table->sortByColumn(PricingModel::Model, Qt::AscendingOrder);
+    m_table->horizontalHeader()->setSectionsMovable(true);
+    m_table->setColumnWidth(PricingModel::Model, 210);
+    for (int c = PricingModel::InputPrice; c < PricingModel::ColumnCount; ++c)
+        m_table->setColumnWidth(c, c <= PricingModel::OutputPrice ? 105 : 150);
+    m_table->horizontalHeader()->setStretchLastSection(false);
+
+    auto *bottom = new QWidget(this);
+    auto *bottomLayout = new QHBoxLayout(bottom);
+    bottomLayout->setContentsMargins(0, 0, 0, 0);
+    bottomLayout->addWidget(buildGroups(), 3);
+    bottomLayout->addWidget(buildCalculator(), 2);
+
+    m_splitter = new QSplitter(Qt::Vertical, this);
+    m_splitter->addWidget(m_table);
+    m_splitter->addWidget(bottom);
+    m_splitter->setStretchFactor(0, 3);
+    m_splitter->setStretchFactor(1, 2);
+    layout->addWidget(m_splitter, 1);
+
+    connect(m_search, &QLineEdit::textChanged, m_proxy, &QSortFilterProxyModel::setFilterFixedString);
+    connect(add, &QAction::triggered, this, [this] {
+        bool ok = false;
+        const QString name = QInputDialog::getText(this, tr("Add model"),
+                                                   tr("Model name (end with * for a prefix rule, e.g. gpt-4o*):"),
+                                                   QLineEdit::Normal, m_search->text(), &ok);
+        if (!ok)
+            return;
+        QString error;
+        if (!m_model->addModel(name, &error))
+            showMessage(error, true);
+        else
+            m_table->setCurrentIndex(m_proxy->mapFromSource(m_model->index(m_model->rowOf(name.trimmed()), PricingModel::InputPrice)));
+    });
+    connect(remove, &QAction::triggered, this, [this] {
+        QStringList names;
+        for (const QModelIndex &i : m_table->selectionModel()->selectedRows())
+            names << i.data(PricingModel::RawRole).toString();
+        m_model->removeModels(names);
+    });
+    connect(import, &QAction::triggered, this, [this] {
+        const QString file = QFileDialog::getOpenFileName(this, tr("Import pricing"), {}, tr("JSON files (*.json);;All files (*)"));
+        if (file.isEmpty())
+            return;
+        QFile f(file);
+        if (!f.open(QIODevice::ReadOnly)) {
+            showMessage(tr("Cannot read %1: %2").arg(file, f.errorString()), true);
+            return;
+        }
+        const auto status = importJson(f.readAll());
+        showMessage(status ? tr("Imported %1 into the draft. Review, then Apply.").arg(QFileInfo(file).fileName()) : status.error(), !status);
+    });
+    connect(exportAction, &QAction::triggered, this, [this] {
+        const QString file = QFileDialog::getSaveFileName(this, tr("Export pricing"), QStringLiteral("pricing.json"), tr("JSON files (*.json)"));
+        if (file.isEmpty())
+            return;
+        QFile f(file);
+        if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate) || f.write(exportJson()) < 0) {
+            showMessage(tr("Cannot write %1: %2").arg(file, f.errorString()), true);
+            return;
+        }
+        showMessage(tr("Exported the draft to %1.").arg(file), false);
+    });
+    connect(m_applyAction, &QAction::triggered, this, [this] {
+        const auto status = apply();
+        if (!status)
+            showMessage(tr("Not applied: %1").arg(status.error()), true);
+    });
+    connect(m_revertAction, &QAction::triggered, this, &PricingPage::revert);
+    auto refused = [this](QTableView *view, QAbstractItemModel *proxyOrModel) {
+        return [this, view, proxyOrModel](const QModelIndex &source, const QString &reason) {
+            showMessage(tr("Refused: %1").arg(reason), true);
+            QModelIndex shown = source;
+            if (proxyOrModel == m_proxy)
+                shown = m_proxy->mapFromSource(source);
+            const QRect r = view->visualRect(shown);
+            QToolTip::showText(view->viewport()->mapToGlobal(r.bottomLeft()), reason, view);
+        };
+    };
+    connect(m_model, &PricingModel::editRefused, this, refused(m_table, m_proxy));
+    connect(m_groups, &GroupRatioModel::editRefused, this, refused(m_groupTable, m_groups));
+    connect(m_overrides, &GroupRatioModel::editRefused, this, refused(m_overrideTable, m_overrides));
+    for (auto signal : {&PricingModel::draftChanged})
+        connect(m_model, signal, this, &PricingPage::updateCalculator);
+    connect(m_groups, &GroupRatioModel::draftChanged, this, &PricingPage::updateCalculator);
+    connect(m_overrides, &GroupRatioModel::draftChanged, this, &PricingPage::updateCalculator);
+    connect(m_undo, &QUndoStack::cleanChanged, this, &PricingPage::updateButtons);
+    connect(m_undo, &QUndoStack::indexChanged, this, &PricingPage::updateButtons);
+
+    if (m_service) {
+        // Someone else (CLI, another console) changed prices: follow them unless we hold a draft.
+        connect(m_service, &Billing::PricingService::pricesChanged, this, [this] {
+            if (!hasUnappliedChanges())
+                revert();
+        });
+        revert();
+    } else {
+        showMessage(tr("The pricing service is not connected: prices can be viewed and exported but not applied."), true);
+        updateButtons();
+    }
+}
+
+QWidget *PricingPage::buildGroups()
+{
+    auto *box = new QGroupBox(tr("Group ratios"), this);
+    auto *layout = new QHBoxLayout(box);
+    auto column = [this, box](GroupRatioModel *model, QTableView **table, const QString &name, const QString &help, bool pair) {
+        auto *w = new QWidget(box);
+        auto *v = new QVBoxLayout(w);
+        v->setContentsMargins(0, 0, 0, 0);
+        auto *label = new QLabel(help, w);
+        label->setWordWrap(true);
+        *table = makeTable(w, model, name);
+        auto *buttons = new QHBoxLayout;
+        auto *add = new QPushButton(tr("Add…"), w);
+        auto *remove = new QPushButton(tr("Remove"), w);
+        buttons->addWidget(add);
+        buttons->addWidget(remove);
+        buttons->addStretch();
+        v->addWidget(label);
+        v->addWidget(*table, 1);
+        v->addLayout(buttons);
+        QTableView *view = *table;
+        connect(add, &QPushButton::clicked, this, [this, model, pair] {
+            bool ok = false;
+            const QString text = QInputDialog::getText(this, tr("Add group ratio"),
+                                                       pair ? tr("User group, using group and ratio, separated by spaces (e.g. vip default 0.8):")
+                                                            : tr("Group and ratio, separated by a space (e.g. vip 0.8):"),
+                                                       QLineEdit::Normal, {}, &ok);
+            if (!ok)
+                return;
+            QStringList parts = text.split(QLatin1Char(' '), Qt::SkipEmptyParts);
+            const QString ratio = parts.isEmpty() ? QString() : parts.takeLast();
+            QString error;
+            if (!model->addEntry(parts, ratio, &error))
+                showMessage(error, true);
+        });
+        connect(remove, &QPushButton::clicked, this, [model, view] {
+            QList<QStringList> keys;
+            for (const QModelIndex &i : view->selectionModel()->selectedRows()) {
+                QStringList k;
+                for (int c = 0; c < model->keyColumns(); ++c)
+                    k << model->index(i.row(), c).data().toString();
+                keys << k;
+            }
+            model->removeEntries(keys);
+        });
+        return w;
+    };
+    layout->addWidget(column(m_groups, &m_groupTable, QStringLiteral("groupTable"),
+                             tr("Every price is multiplied by the ratio of the group a key uses."), false));
+    layout->addWidget(column(m_overrides, &m_overrideTable, QStringLiteral("overrideTable"),
+                             tr("Overrides for a user group using another group (replaces that group's ratio)."), true));
+    return box;
+}
+
+QWidget *PricingPage::buildCalculator()
+{
+    auto *box = new QGroupBox(tr("Calculator"), this);
+    box->setToolTip(tr("Prices a sample usage with the draft, as the relay would after Apply"));
+    auto *form = new QFormLayout(box);
+    m_calcModel = new QComboBox(box);
+    m_calcModel->setObjectName(QStringLiteral("calcModel"));
+    m_calcModel->setEditable(true);
+    m_calcModel->setInsertPolicy(QComboBox::NoInsert);
+    m_calcGroup = new QComboBox(box);
+    m_calcGroup->setObjectName(QStringLiteral("calcGroup"));
+    m_calcGroup->setEditable(true);
+    form->addRow(tr("Model:"), m_calcModel);
+    form->addRow(tr("Group:"), m_calcGroup);
+    const QStringList labels{tr("Text input tokens:"), tr("  of which cached:"), tr("Audio input tokens:"), tr("  of which cached:"),
+                             tr("Image input tokens:"), tr("Text output tokens:"), tr("Audio output tokens:")};
+    const int defaults[] = {1000, 0, 0, 0, 0, 500, 0};
+    auto *grid = new QGridLayout;
+    for (int i = 0; i < labels.size(); ++i) {
+        auto *spin = new QSpinBox(box);
+        spin->setRange(0, 100'000'000);
+        spin->setGroupSeparatorShown(true);
+        spin->setValue(defaults[i]);
+        m_calcInputs << spin;
+        grid->addWidget(new QLabel(labels[i], box), i / 2, (i % 2) * 2);
+        grid->addWidget(spin, i / 2, (i % 2) * 2 + 1);
+        connect(spin, &QSpinBox::valueChanged, this, &PricingPage::updateCalculator);
+    }
+    form->addRow(grid);
+    m_calcResult = new QLabel(box);
+    m_calcResult->setObjectName(QStringLiteral("calcResult"));
+    QFont f = m_calcResult->font();
+    f.setPointSizeF(f.pointSizeF() * 1.3);
+    f.setBold(true);
+    m_calcResult->setFont(f);
+    m_calcDetail = new QLabel(box);
+    m_calcDetail->setWordWrap(true);
+    m_calcDetail->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    form->addRow(m_calcResult);
+    form->addRow(m_calcDetail);
+    connect(m_calcModel, &QComboBox::currentTextChanged, this, &PricingPage::updateCalculator);
+    connect(m_calcGroup, &QComboBox::currentTextChanged, this, &PricingPage::updateCalculator);
+    return box;
+}
+
+PriceDraft PricingPage::draft() const
+{
+    PriceDraft d;
+    d.rows = m_model->rows();
+    m_groups->writeTo(&d);
+    m_overrides->writeTo(&d);
+    return d;
+}
+
+void PricingPage::adoptDraft(const PriceDraft &d)
+{
+    m_undo->push(new LoadDraftCommand([this](const PriceDraft &x) { loadDraft(x); }, draft(), d, tr("restore draft")));
+}
+
+bool PricingPage::hasUnappliedChanges() const
+{
+    return !m_undo->isClean();
+}
+
+void PricingPage::loadDraft(const PriceDraft &d)
+{
+    m_model->setRows(d.rows);
+    m_groups->setDraft(d);
+    m_overrides->setDraft(d);
+    const QString model = m_calcModel->currentText();
+    const QString group = m_calcGroup->currentText();
+    const QSignalBlocker b1(m_calcModel), b2(m_calcGroup);
+    m_calcModel->clear();
+    for (const auto &row : d.rows)
+        if (!row.model.endsWith(QLatin1Char('*')))
+            m_calcModel->addItem(row.model);
+    m_calcGroup->clear();
+    for (const auto &g : d.groups)
+        m_calcGroup->addItem(g.group);
+    const QString wantedModel = model.isEmpty() ? (d.indexOf(QStringLiteral("gpt-4o-mini")) >= 0 ? QStringLiteral("gpt-4o-mini") : QString()) : model;
+    m_calcModel->setCurrentText(wantedModel.isEmpty() ? m_calcModel->itemText(0) : wantedModel);
+    m_calcGroup->setCurrentText(group.isEmpty() ? QStringLiteral("default") : group);
+    updateCalculator();
+}
+
+void PricingPage::revert()
+{
+    const Billing::PriceBookPtr book = m_service ? m_service->current() : PriceBook::empty();
+    m_undo->clear();
+    loadDraft(PriceDraft::fromBook(*book));
+    m_message->hide();
+    updateButtons();
+}
+
+void PricingPage::refresh()
+{
+    if (!hasUnappliedChanges())
+        revert();
+}
+
+Store::Status PricingPage::apply()
+{
+    if (!m_service)
+        return Store::Status::failure(tr("the pricing service is not connected"));
+    const Store::Status status = m_service->replace(draft().toJson());
+    if (!status)
+        return status;
+    m_undo->setClean();
+    // Reload the canonical form (the service may have normalised texts); keeps undo history.
+    const PriceDraft applied = PriceDraft::fromBook(*m_service->current());
+    m_model->setRows(applied.rows);
+    m_groups->setDraft(applied);
+    m_overrides->setDraft(applied);
+    showMessage(tr("Applied: new requests use these prices (snapshot %1).").arg(m_service->current()->snapshotId()), false);
+    updateButtons();
+    return {};
+}
+
+Store::Status PricingPage::importJson(const QByteArray &bytes)
+{
+    QString error;
+    const auto edit = parseOptions(bytes, &error);
+    if (!edit)
+        return Store::Status::failure(error);
+    const auto base = PriceBook::fromJson(draft().toJson());
+    if (!base)
+        return Store::Status::failure(base.error());
+    const auto merged = base.value()->withEdit(*edit);
+    if (!merged)
+        return Store::Status::failure(tr("Import refused: %1").arg(merged.error()));
+    m_undo->push(new LoadDraftCommand([this](const PriceDraft &d) { loadDraft(d); }, draft(),
+                                      PriceDraft::fromBook(*merged.value()), tr("import pricing")));
+    return {};
+}
+
+QByteArray PricingPage::exportJson() const
+{
+    const auto book = PriceBook::fromJson(draft().toJson());
+    const QJsonObject json = book ? book.value()->toJson() : draft().toJson();
+    return QJsonDocument(json).toJson(QJsonDocument::Indented);
+}
+
+Billing::Usage PricingPage::calculatorUsage() const
+{
+    Billing::Usage u;
+    u.inputText = m_calcInputs[0]->value();
+    u.cachedText = std::min(m_calcInputs[1]->value(), m_calcInputs[0]->value());
+    u.inputAudio = m_calcInputs[2]->value();
+    u.cachedAudio = std::min(m_calcInputs[3]->value(), m_calcInputs[2]->value());
+    u.inputImage = m_calcInputs[4]->value();
+    u.outputText = m_calcInputs[5]->value();
+    u.outputAudio = m_calcInputs[6]->value();
+    return u;
+}
+
+void PricingPage::setCalculatorInput(const QString &model, const QString &group, const Billing::Usage &u)
+{
+    const qint64 values[] = {u.inputText, u.cachedText, u.inputAudio, u.cachedAudio, u.inputImage, u.outputText, u.outputAudio};
+    for (int i = 0; i < m_calcInputs.size(); ++i) {
+        const QSignalBlocker block(m_calcInputs[i]);
+        m_calcInputs[i]->setValue(int(values[i]));
+    }
+    const QSignalBlocker b1(m_calcModel), b2(m_calcGroup);
+    m_calcModel->setCurrentText(model);
+    m_calcGroup->setCurrentText(group);
+    updateCalculator();
+}
+
+Store::Result<qint64> PricingPage::calculatorQuote() const
+{
+    const auto book = PriceBook::fromJson(draft().toJson());
+    if (!book)
+        return Store::Result<qint64>::failure(book.error());
+    const QString group = m_calcGroup->currentText().trimmed().isEmpty() ? QStringLiteral("default") : m_calcGroup->currentText().trimmed();
+    const auto pricing = book.value()->pricing(m_calcModel->currentText().trimmed(), group, group);
+    if (!pricing)
+        return Store::Result<qint64>::failure(pricing.error());
+    return Billing::QuotaMath::settle(pricing.value(), calculatorUsage()).quota;
+}
+
+void PricingPage::updateCalculator()
+{
+    if (!m_calcResult)
+        return;
+    const auto quote = calculatorQuote();
+    if (!quote) {
+        m_calcResult->setText(tr("—"));
+        m_calcDetail->setText(quote.error());
+        return;
+    }
+    m_calcResult->setText(tr("%1  (%2 quota)").arg(formatQuota(quote.value(), CurrencyDisplay::Dollars), formatTokens(quote.value())));
+    QString detail;
+    if (m_service) {
+        const QString group = m_calcGroup->currentText().trimmed().isEmpty() ? QStringLiteral("default") : m_calcGroup->currentText().trimmed();
+        const auto applied = m_service->current()->pricing(m_calcModel->currentText().trimmed(), group, group);
+        if (applied) {
+            const qint64 now = Billing::QuotaMath::settle(applied.value(), calculatorUsage()).quota;
+            detail = now == quote.value() ? tr("Same as the prices in force.")
+                                          : tr("Prices in force: %1 (%2 quota).").arg(formatQuota(now, CurrencyDisplay::Dollars), formatTokens(now));
+        } else {
+            detail = tr("Not priced by the prices in force (%1).").arg(applied.error());
+        }
+    }
+    m_calcDetail->setText(detail);
+}
+
+void PricingPage::updateButtons()
+{
+    const bool dirty = hasUnappliedChanges();
+    m_applyAction->setEnabled(dirty && m_service);
+    m_revertAction->setEnabled(dirty);
+    m_state->setText(dirty ? tr("Unapplied changes") : tr("Prices in force"));
+    m_state->setStyleSheet(dirty ? QStringLiteral("color: #b36b00; font-weight: bold") : QString());
+}
+
+void PricingPage::showMessage(const QString &text, bool error)
+{
+    m_message->setText(text);
+    m_message->setStyleSheet(error ? QStringLiteral("QLabel { background: #fdecea; color: #8a1f11; padding: 4px; border-radius: 3px; }")
+                                   : QStringLiteral("QLabel { background: #e8f5e9; color: #1b5e20; padding: 4px; border-radius: 3px; }"));
+    m_message->show();
+}
+
+void PricingPage::setCurrencyDisplay(CurrencyDisplay display)
+{
+    m_currency = display; // prices are quoted in US$ per 1M tokens by definition; the calculator shows both
+    updateCalculator();
+}
+
+QByteArray PricingPage::saveState() const
+{
+    QByteArray out;
+    QDataStream s(&out, QIODevice::WriteOnly);
+    s << quint32(1) << m_table->horizontalHeader()->saveState() << m_splitter->saveState();
+    return out;
+}
+
+void PricingPage::restoreState(const QByteArray &state)
+{
+    QDataStream s(state);
+    quint32 version = 0;
+    QByteArray header, splitter;
+    s >> version >> header >> splitter;
+    if (s.status() != QDataStream::Ok || version != 1)
+        return;
+    m_table->horizontalHeader()->restoreState(header);
+    m_splitter->restoreState(splitter);
+}
+
+} // namespace RelayDesk::Ui

@@ -1,0 +1,96 @@
+#pragma once
+
+#include "shell/consolepage.h"
+#include "pricing/pricingdraft.h"
+
+#include "billing/pricingservice.h"
+#include "billing/usage.h"
+#include "store/result.h"
+
+#include <QPointer>
+
+class QComboBox;
+class QLabel;
+class QLineEdit;
+class QSortFilterProxyModel;
+class QSpinBox;
+class QTableView;
+class QUndoStack;
+
+namespace RelayDesk::Ui {
+
+class GroupRatioModel;
+class PricingModel;
+
+// The Pricing page: the model price table (every ratio, the fixed price, derived $/1M columns), group
+// ratios and user-group overrides, search, add/remove, undo/redo, import/export of new-api JSON, and a
+// calculator that prices a sample usage with the draft (and, for comparison, the applied) prices.
+// Nothing reaches the relay until Apply, which hands the whole draft to PricingService::replace() — the
+// service validates it, persists a snapshot and swaps the book atomically.
+class PricingPage final : public ConsolePage
+{
+    Q_OBJECT
+
+public:
+    explicit PricingPage(Billing::PricingService *service, QWidget *parent = nullptr);
+
+    PricingModel *model() const { return m_model; }
+    GroupRatioModel *groupModel() const { return m_groups; }
+    GroupRatioModel *overrideModel() const { return m_overrides; }
+    QUndoStack *undoStack() const { return m_undo; }
+    QTableView *table() const { return m_table; }
+
+    PriceDraft draft() const;
+    // Puts a draft in the editor as one undoable, unapplied change (used to carry an unapplied draft
+    // across the page rebuild of a language switch).
+    void adoptDraft(const PriceDraft &draft);
+    bool hasUnappliedChanges() const;
+    Store::Status apply();
+    void revert();
+    // Merges new-api option JSON into the draft (undoable); nothing is applied yet.
+    Store::Status importJson(const QByteArray &json);
+    QByteArray exportJson() const;
+
+    // The calculator's result for the current inputs with the draft prices (quota), or the reason.
+    Store::Result<qint64> calculatorQuote() const;
+    void setCalculatorInput(const QString &model, const QString &group, const Billing::Usage &usage);
+
+    void refresh() override;
+    void setCurrencyDisplay(CurrencyDisplay display) override;
+    QByteArray saveState() const override;
+    void restoreState(const QByteArray &state) override;
+
+private:
+    void loadDraft(const PriceDraft &draft);
+    void showMessage(const QString &text, bool error);
+    void updateCalculator();
+    void updateButtons();
+    Billing::Usage calculatorUsage() const;
+    QWidget *buildCalculator();
+    QWidget *buildGroups();
+
+    QPointer<Billing::PricingService> m_service;
+    QUndoStack *m_undo = nullptr;
+    PricingModel *m_model = nullptr;
+    QSortFilterProxyModel *m_proxy = nullptr;
+    GroupRatioModel *m_groups = nullptr;
+    GroupRatioModel *m_overrides = nullptr;
+    QTableView *m_table = nullptr;
+    QTableView *m_groupTable = nullptr;
+    QTableView *m_overrideTable = nullptr;
+    QLineEdit *m_search = nullptr;
+    QLabel *m_message = nullptr;
+    QLabel *m_state = nullptr;
+    QAction *m_applyAction = nullptr;
+    QAction *m_revertAction = nullptr;
+    class QSplitter *m_splitter = nullptr;
+    CurrencyDisplay m_currency = CurrencyDisplay::Dollars;
+
+    QComboBox *m_calcModel = nullptr;
+    QComboBox *m_calcGroup = nullptr;
+    QList<QSpinBox *> m_calcInputs;
+    QLabel *m_calcResult = nullptr;
+    QLabel *m_calcDetail = nullptr;
+};
+
+} // namespace RelayDesk::Ui
