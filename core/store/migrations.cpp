@@ -173,9 +173,37 @@ Migration migration5()
     }};
 }
 
+// Version 6: the change feed and the audit trail. Every admin write appends a `changes` row in its own transaction
+// (the version is the row id, so it only grows); running relays watch the latest version and reload what changed.
+// `audit` keeps who changed what, before → after, with secrets masked.
+Migration migration6()
+{
+    return {6, "change feed and audit", {
+        QStringLiteral(
+            "CREATE TABLE changes ("
+            " version %ID%,"
+            " kind TEXT NOT NULL,"
+            " entity_id BIGINT NOT NULL DEFAULT 0,"
+            " changed_at BIGINT NOT NULL)"),
+        QStringLiteral(
+            "CREATE TABLE audit ("
+            " id %ID%,"
+            " at BIGINT NOT NULL,"
+            " actor TEXT NOT NULL,"
+            " action TEXT NOT NULL,"
+            " entity_kind TEXT NOT NULL,"
+            " entity_id BIGINT NOT NULL DEFAULT 0,"
+            " entity_name TEXT NOT NULL DEFAULT '',"
+            " before_json TEXT NOT NULL DEFAULT '',"
+            " after_json TEXT NOT NULL DEFAULT '')"),
+        QStringLiteral("CREATE INDEX idx_audit_at ON audit(at)"),
+    }};
+}
+
 const std::vector<Migration> &migrations()
 {
-    static const std::vector<Migration> all = {migration1(), migration2(), migration3(), migration4(), migration5()};
+    static const std::vector<Migration> all = {migration1(), migration2(), migration3(), migration4(), migration5(),
+                                               migration6()};
     return all;
 }
 
