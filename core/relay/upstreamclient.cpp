@@ -353,14 +353,4 @@ size_t UpstreamClient::onWrite(char *data, size_t size, size_t n, void *replyp)
     return size * n;
 }
 
-QUrl UpstreamClient::endpoint(const QString &baseUrl, QByteArrayView pathAfterV1)
-{
-    QString base = baseUrl.trimmed();
-    while (base.endsWith(QLatin1Char('/')))
-        base.chop(1);
-    if (!base.endsWith(QLatin1StringView("/v1")))
-        base += QLatin1StringView("/v1");
-    return QUrl(base + QLatin1Char('/') + QString::fromLatin1(pathAfterV1));
-}
-
 } // namespace RelayDesk::Relay

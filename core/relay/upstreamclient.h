@@ -101,8 +101,6 @@ public:
                             bool expectEventStream);
     const Options &options() const { return m_options; }
 
-    // base "https://api.openai.com" or ".../v1" + "chat/completions" → ".../v1/chat/completions".
-    static QUrl endpoint(const QString &baseUrl, QByteArrayView pathAfterV1);
 
 private:
     friend class UpstreamReply;

@@ -173,22 +173,6 @@ private slots:
         selector.invalidate();
         QCOMPARE(selector.select(QStringLiteral("m"), QStringLiteral("default"))->id, low);
     }
-
-    void endpoints_data()
-    {
-        QTest::addColumn<QString>("base");
-        QTest::addColumn<QString>("url");
-        QTest::newRow("host") << "https://api.openai.com" << "https://api.openai.com/v1/chat/completions";
-        QTest::newRow("v1") << "https://api.openai.com/v1" << "https://api.openai.com/v1/chat/completions";
-        QTest::newRow("slash") << "http://127.0.0.1:9/v1/" << "http://127.0.0.1:9/v1/chat/completions";
-    }
-
-    void endpoints()
-    {
-        QFETCH(QString, base);
-        QFETCH(QString, url);
-        QCOMPARE(Relay::UpstreamClient::endpoint(base, "chat/completions").toString(), url);
-    }
 };
 
 QTEST_GUILESS_MAIN(TestChatParts)

@@ -38,7 +38,7 @@ void check(const Monitor::SessionUsage &u)
         || u.cachedImage < 0 || u.outputText < 0 || u.outputAudio < 0 || u.outputReasoning < 0
         || u.cachedText > u.inputText || u.cachedAudio > u.inputAudio || u.cachedImage > u.inputImage)
         __builtin_trap();
-    const mpq_class exact = Relay::realtimeExactQuota(Relay::toBillingUsage(u), pricing());
+    const mpq_class exact = Relay::realtimeExactQuota(Relay::consistentUsage(u), pricing());
     if (sgn(exact) < 0 || Relay::roundQuota(exact) < 0)
         __builtin_trap();
 }

@@ -1,5 +1,6 @@
 #include "channels/channelspage.h"
 
+#include "relay/upstreamurl.h"
 #include "store/channelrepository.h"
 
 #include <QBrush>
@@ -213,12 +214,7 @@ ChannelTester httpChannelTester()
         auto *nam = new QNetworkAccessManager(context);
         QString model = channel.models.value(0);
         model = channel.modelMapping.value(model).toString(model);
-        QUrl url(channel.baseUrl);
-        QString path = url.path();
-        if (!path.endsWith(QLatin1String("/v1")) && !path.contains(QLatin1String("/v1/")))
-            path += QStringLiteral("/v1");
-        url.setPath(path + QStringLiteral("/chat/completions"));
-        QNetworkRequest request(url);
+        QNetworkRequest request(Relay::upstreamApiUrl(channel.baseUrl, u"chat/completions"));
         request.setHeader(QNetworkRequest::ContentTypeHeader, QStringLiteral("application/json"));
         request.setRawHeader("Authorization", "Bearer " + channel.secret.toUtf8());
         request.setTransferTimeout(15000);

@@ -6,9 +6,11 @@
 #include "relay/channelselector.h"
 #include "relay/chat/chatrelaytokens.h"
 #include "relay/holdparameters.h"
+#include "relay/ledgerrefusal.h"
 #include "http/httpexchange.h"
 #include "http/router.h"
 #include "relay/secretscrubber.h"
+#include "relay/upstreamurl.h"
 #include "relay/sseparser.h"
 #include "relay/usageceilings.h"
 #include "relay/usageparser.h"
@@ -101,16 +103,7 @@ public:
                                            .reserve(m_auth.user.id, m_auth.key.id, amount, m_requestId,
                                                     QStringLiteral("chat"));
         if (!r) {
-            const bool quota = r.failure == Store::LedgerFailure::UserQuota ||
-                               r.failure == Store::LedgerFailure::KeyQuota;
-            reject(quota ? OpenAiError::insufficientQuota(QStringLiteral(
-                               "You exceeded your current quota: this request needs %1 quota reserved.")
-                                                              .arg(amount))
-                         : r.failure == Store::LedgerFailure::Database
-                               ? OpenAiError::storeUnavailable()
-                               : OpenAiError::permissionDenied(r.message,
-                                                               Store::ledgerFailureName(r.failure).toUtf8()),
-                   QStringLiteral("refused:") + Store::ledgerFailureName(r.failure));
+            reject(ledgerRefusal(r, amount), QStringLiteral("refused:") + Store::ledgerFailureName(r.failure));
             return;
         }
         m_reservationId = r.reservation.id;
@@ -190,7 +183,7 @@ private:
         body.insert(QStringLiteral("model"), m_upstreamModel);
         if (m_stream) // always ask for usage; hidden again from clients that did not ask (see onEvent)
             body.insert(QStringLiteral("stream_options"), QJsonObject{{QStringLiteral("include_usage"), true}});
-        m_reply = m_relay->m_upstream->postJson(UpstreamClient::endpoint(m_channel.baseUrl, "chat/completions"),
+        m_reply = m_relay->m_upstream->postJson(upstreamApiUrl(m_channel.baseUrl, u"chat/completions"),
                                             QJsonDocument(body).toJson(QJsonDocument::Compact),
                                             m_channel.secret.toUtf8(), m_stream);
         m_sse = SseParser();
@@ -270,12 +263,12 @@ private:
             if (m_pendingBytes > kMaxPendingBytes)
                 drainPending();
         }
-        if (forward && !m_clientWantsUsage && data.endsWith(",\"usage\":null}")) {
-            // Forced include_usage adds "usage":null to every chunk (last key, from OpenAI and the demo);
-            // a client that did not ask sees chunks exactly as without it.
-            QByteArray trimmed = data.chopped(14);
-            trimmed += '}';
-            m_exchange->writeEvent(trimmed);
+        if (forward && !m_clientWantsUsage && data.endsWith(kNullUsageMember)) {
+            // Forced include_usage adds "usage":null to every chunk (last member, from OpenAI and the demo);
+            // a client that did not ask sees chunks exactly as without it. The chunk ends with the member and
+            // the object's closing brace, unescaped (so not inside a string): dropping the member keeps the
+            // JSON valid without parsing a chunk that otherwise needs no parsing.
+            m_exchange->writeEvent(QByteArray(data.first(data.size() - kNullUsageMember.size()) + '}'));
             ++m_chunksForwarded;
             forward = false;
         }
@@ -743,6 +736,8 @@ private:
     UpstreamReply *m_reply = nullptr;
     SseParser m_sse;
     static constexpr qsizetype kMaxPendingBytes = 1 << 20;
+    // The member forced include_usage appends to every chunk, with the closing brace of the chunk.
+    static constexpr QByteArrayView kNullUsageMember{",\"usage\":null}"};
     static constexpr qint64 kMaxClientBacklog = 1 << 20;
     QList<QByteArray> m_pending; // chunks not parsed yet (see onEvent)
     qsizetype m_pendingBytes = 0;

@@ -118,11 +118,11 @@ bool RealtimeAccount::addResponse(const MeteredResponse &response)
         if (m_rejectedProblem.isEmpty())
             m_rejectedProblem = response.usageProblem;
     }
-    const Billing::Usage reported = toBillingUsage(response.usage);
+    const Billing::Usage reported = consistentUsage(response.usage);
     const UsageCeilings::Ceiling ceiling = UsageCeilings::current().forModel(m_params.upstreamModel);
     const bool disputed = response.fromUpstream && !ceiling.admits(reported.inputTotal(), reported.outputTotal());
     // A disputed response counts (and feeds the next hold) as the meter saw it; its charge is capped below.
-    const Billing::Usage usage = disputed ? toBillingUsage(response.estimate) : reported;
+    const Billing::Usage usage = disputed ? consistentUsage(response.estimate) : reported;
     m_total += usage;
     ++m_responses;
     // The whole conversation so far is the next response's input; its output joins it.

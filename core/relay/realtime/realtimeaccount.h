@@ -81,6 +81,8 @@ public:
 
     qint64 reservationId() const { return m_reservation.id; }
     qint64 held() const { return m_reservation.reserved; }
+    // The hold the next response needs: one worst-case response over the conversation so far (what open() reserves).
+    qint64 worstCaseNext() const;
     qint64 charged() const { return m_reservation.charged; }
     qint64 chargedTotal() const { return m_chargedTotal; } // round(cumulative) so far
     const Billing::Usage &total() const { return m_total; }
@@ -94,7 +96,6 @@ private:
     mpq_class capDisputed(const mpq_class &exact, const QString &id, const Billing::Usage &reported,
                           const QJsonObject &ceiling);
     bool restoreHold();
-    qint64 worstCaseNext() const;
     Store::LogRecord logRow(const Billing::Usage &pending, const QString &endReason, qint64 useMs,
                             qint64 finalQuota) const;
 

@@ -13,7 +13,7 @@ qint64 nonNegative(qint64 value) { return std::max<qint64>(0, value); }
 
 } // namespace
 
-Billing::Usage toBillingUsage(const Monitor::SessionUsage &u)
+Billing::Usage consistentUsage(const Billing::Usage &u)
 {
     // Counts come from the network: never let a negative one reduce a charge.
     Billing::Usage b;
@@ -27,21 +27,6 @@ Billing::Usage toBillingUsage(const Monitor::SessionUsage &u)
     b.outputAudio = nonNegative(u.outputAudio);
     b.outputReasoning = std::min(nonNegative(u.outputReasoning), b.outputText);
     return b;
-}
-
-Monitor::SessionUsage toSessionUsage(const Billing::Usage &b)
-{
-    Monitor::SessionUsage u;
-    u.inputText = b.inputText;
-    u.inputAudio = b.inputAudio;
-    u.inputImage = b.inputImage;
-    u.cachedText = b.cachedText;
-    u.cachedAudio = b.cachedAudio;
-    u.cachedImage = b.cachedImage;
-    u.outputText = b.outputText;
-    u.outputAudio = b.outputAudio;
-    u.outputReasoning = b.outputReasoning;
-    return u;
 }
 
 mpq_class realtimeExactQuota(const Billing::Usage &usage, const Billing::ModelPricing &pricing, bool perResponse)

@@ -1,5 +1,5 @@
 #pragma once
-// Pure money arithmetic of a Realtime session (no I/O): usage conversion, exact per-response cost, rounding.
+// Pure money arithmetic of a Realtime session (no I/O): consistent usage, exact per-response cost, rounding.
 #include "billing/pricebook.h"
 #include "billing/usage.h"
 #include "monitor/sessionregistry.h"
@@ -9,9 +9,9 @@
 
 namespace RelayDesk::Relay {
 
-// The one place where the meter's usage type meets billing's (the meter will move to Billing::Usage).
-Billing::Usage toBillingUsage(const Monitor::SessionUsage &usage);
-Monitor::SessionUsage toSessionUsage(const Billing::Usage &usage);
+// A usage whose parts are consistent before it is priced: no negative count, and no cached or reasoning part
+// larger than the whole it belongs to (the meter's and the upstream's figures are counts from the network).
+Billing::Usage consistentUsage(const Billing::Usage &usage);
 
 // Exact (unrounded) quota of one response's usage, each modality at its own price (Billing::QuotaMath::exactCost;
 // a fixed-price model costs its per-call price per response, and nothing for `perResponse == false` usage).

@@ -1,6 +1,8 @@
 #include "relay/realtime/realtimerelay.h"
 
 #include "relay/channelselector.h"
+#include "relay/ledgerrefusal.h"
+#include "relay/upstreamurl.h"
 #include "http/httprequest.h"
 #include "http/httpserver.h"
 #include "store/database.h"
@@ -14,30 +16,6 @@
 namespace RelayDesk::Relay {
 
 namespace {
-
-OpenAiError ledgerError(const Store::LedgerOutcome &out)
-{
-    using F = Store::LedgerFailure;
-    switch (out.failure) {
-    case F::UserQuota:
-    case F::KeyQuota:
-        return OpenAiError::insufficientQuota(
-            QStringLiteral("insufficient quota to open a Realtime session (one worst-case response must be reservable)"));
-    case F::UserDisabled:
-        return OpenAiError::permissionDenied(QStringLiteral("the user is disabled"), "user_disabled");
-    case F::KeyDisabled:
-    case F::KeyExpired:
-    case F::KeyNotFound:
-    case F::KeyNotOwned:
-    case F::UserNotFound:
-        return OpenAiError::invalidApiKey(QStringLiteral("the API key is not usable (%1)")
-                                              .arg(Store::ledgerFailureName(out.failure)));
-    case F::Database:
-        return OpenAiError::storeUnavailable();
-    default:
-        return OpenAiError::internal(QStringLiteral("the quota ledger failed"));
-    }
-}
 
 // A session refused at admission leaves an error row (quota 0), as a refused chat call does, so the console
 // shows why an app could not connect.
@@ -165,7 +143,7 @@ std::optional<OpenAiError> RealtimeRelay::check(const HttpRequest &request)
     auto account = std::make_unique<RealtimeAccount>(m_deps.database, std::move(params));
     const Store::LedgerOutcome reserved = account->open();
     if (!reserved) {
-        const OpenAiError error = ledgerError(reserved);
+        const OpenAiError error = ledgerRefusal(reserved, account->worstCaseNext());
         logRefusal(*m_deps.database, admission, requestId, error, reserved);
         return error;
     }
@@ -195,7 +173,7 @@ RealtimeUpstreamTarget RealtimeRelay::upstreamTarget(const RealtimeAdmission &a,
                                                      bool keyViaSubprotocol)
 {
     RealtimeUpstreamTarget target;
-    target.url = realtimeUpstreamUrl(a.channelBaseUrl, request.query, a.upstreamModel.isEmpty() ? a.model : a.upstreamModel);
+    target.url = upstreamRealtimeUrl(a.channelBaseUrl, request.query, a.upstreamModel.isEmpty() ? a.model : a.upstreamModel);
     target.channelKey = a.channelKey;
     target.keyAsSubprotocol = keyViaSubprotocol;
     target.openAiBeta = request.header("OpenAI-Beta");

@@ -10,7 +10,6 @@
 #include <QJsonObject>
 #include <QNetworkRequest>
 #include <QRegularExpression>
-#include <QUrlQuery>
 #include <QtWebSockets/QWebSocket>
 #include <QtWebSockets/QWebSocketHandshakeOptions>
 
@@ -65,29 +64,6 @@ void configureSocket(QWebSocket *ws, const RealtimeSessionConfig &config)
 }
 
 } // namespace
-
-QUrl realtimeUpstreamUrl(const QString &channelBaseUrl, const QByteArray &clientQuery, const QString &upstreamModel)
-{
-    QUrl url(channelBaseUrl.trimmed());
-    if (url.scheme() == u"https")
-        url.setScheme(QStringLiteral("wss"));
-    else if (url.scheme() == u"http")
-        url.setScheme(QStringLiteral("ws"));
-    QString path = url.path();
-    while (path.endsWith(u'/'))
-        path.chop(1);
-    if (path.endsWith(u"/v1"))
-        path.chop(3);
-    url.setPath(path + QStringLiteral("/v1/realtime"));
-    QUrlQuery query(QString::fromUtf8(clientQuery));
-    query.removeAllQueryItems(QStringLiteral("model"));
-    QUrlQuery mapped;
-    mapped.addQueryItem(QStringLiteral("model"), upstreamModel);
-    for (const auto &item : query.queryItems(QUrl::FullyEncoded))
-        mapped.addQueryItem(item.first, item.second);
-    url.setQuery(mapped.query(QUrl::FullyEncoded), QUrl::StrictMode);
-    return url;
-}
 
 RealtimeSession::RealtimeSession(QWebSocket *client, RealtimeUpstreamTarget target,
                                  std::unique_ptr<RealtimeAccount> account, Monitor::SessionRegistry *registry,
@@ -599,13 +575,13 @@ void RealtimeSession::end(const QString &reason, CloseCode clientCode, const QSt
 
     // Money first, exactly once, whatever happens to the sockets next.
     if (m_upstreamEverOpen) {
-        const Billing::Usage pending = toBillingUsage(m_meter.takePending());
+        const Billing::Usage pending = consistentUsage(m_meter.takePending());
         m_account->finish(pending, reason, m_elapsed.isValid() ? m_elapsed.elapsed() : 0);
     } else {
         m_account->cancel();
     }
     if (m_registry) {
-        m_registry->setUsage(m_registryId, toSessionUsage(m_account->total()));
+        m_registry->setUsage(m_registryId, m_account->total());
         m_registry->setQuota(m_registryId, 0, m_account->chargedTotal());
         const bool failed = reason.startsWith(u"upstream_connect") || reason == u"upstream_timeout";
         m_registry->close(m_registryId, failed ? Monitor::SessionState::Failed : Monitor::SessionState::Ended, reason);

@@ -59,8 +59,6 @@ struct RealtimeUpstreamTarget
     std::function<std::optional<RealtimeUpstreamTarget>()> nextChannel;
 };
 
-// ws:// for http://, wss:// for https://, path <base path>/v1/realtime, the client's query with model mapped.
-QUrl realtimeUpstreamUrl(const QString &channelBaseUrl, const QByteArray &clientQuery, const QString &upstreamModel);
 
 class RealtimeSession final : public QObject
 {
