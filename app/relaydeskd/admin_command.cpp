@@ -7,6 +7,8 @@
 #include "billing/pricingservice.h"
 #include "billing/quotamath.h"
 #include "common/datadir.h"
+#include "common/secretmask.h"
+#include "service/adminservice.h"
 #include "store/apikeyrepository.h"
 #include "store/channelhealthrepository.h"
 #include "store/channelrepository.h"
@@ -39,10 +41,11 @@ const char *const kUsage =
     "  user list\n"
     "  key add --user NAME [--name N] [--quota Q | --unlimited] [--models m1,m2] [--group G]\n"
     "  key show NAME\n"
-    "  key disable NAME\n"
+    "  key enable|disable NAME\n"
     "  channel add --name N --base-url URL --key K --models m1,m2 [--groups g1,g2] [--priority P]\n"
     "              [--weight W] [--model-mapping JSON]\n"
     "  channel list               (with each channel's health: healthy | unhealthy | probing)\n"
+    "  channel enable|disable|remove NAME\n"
     "  pricing import FILE        (new-api option JSON; '-' reads stdin)\n"
     "  pricing export\n"
     "  quote --model M [--group G] [--prompt N] [--completion N] [--cached N] [--audio-in N]\n"
@@ -86,14 +89,6 @@ void print(const QJsonValue &value, QJsonDocument::JsonFormat format = QJsonDocu
 QString statusName(Store::RowStatus s)
 {
     return s == Store::RowStatus::Enabled ? QStringLiteral("enabled") : QStringLiteral("disabled");
-}
-
-// Enough of a secret to recognise it, never enough to use it.
-QString maskSecret(const QString &secret)
-{
-    if (secret.size() < 12)
-        return secret.isEmpty() ? QString() : QStringLiteral("…");
-    return secret.left(5) + QStringLiteral("…") + secret.right(3);
 }
 
 QJsonObject userJson(const Store::User &u)
@@ -204,6 +199,16 @@ int withDatabase(const Location &where, const std::function<int(const Database &
     return body(*db.value());
 }
 
+// Every edit goes through the AdminService (actor `cli`): validated, audited, announced on the change feed.
+int withAdmin(const Location &where, const std::function<int(Service::AdminService &)> &body)
+{
+    auto db = Database::open(where.dataDir, where.url);
+    if (!db)
+        return fail(kFailure, db.error());
+    Service::AdminService admin(db.value(), Service::AdminService::Actor::Cli);
+    return body(admin);
+}
+
 std::optional<qint64> requireCount(const QString &text, const QString &what, QString *error)
 {
     const auto v = AdminArgs::parseCount(text);
@@ -227,8 +232,8 @@ int userCommand(const QString &sub, const QStringList &rest, const Location &whe
             return badInput(error);
         if (!Store::UserRepository::isValidName(a.positional()[0]) || !Store::UserRepository::isValidName(group))
             return badInput(QStringLiteral("names and groups use 1-64 of A-Z a-z 0-9 _ . @ -"));
-        return withDatabase(where, [&](const Database &db) {
-            auto user = Store::UserRepository(db).create(a.positional()[0], group, *quota);
+        return withAdmin(where, [&](Service::AdminService &admin) {
+            auto user = admin.addUser(a.positional()[0], group, *quota);
             if (!user)
                 return badInput(user.error());
             print(userJson(*user));
@@ -244,16 +249,17 @@ int userCommand(const QString &sub, const QStringList &rest, const Location &whe
         std::optional<qint64> quota;
         if (sub == u"set-quota" && !(quota = requireCount(a.positional()[1], QStringLiteral("Q"), &error)))
             return badInput(error);
-        return withDatabase(where, [&](const Database &db) {
-            Store::UserRepository users(db);
-            const auto user = users.byName(a.positional()[0]);
+        return withAdmin(where, [&](Service::AdminService &admin) {
+            auto user = admin.userByName(a.positional()[0]);
             if (!user)
                 return badInput(QStringLiteral("no user named '%1'").arg(a.positional()[0]));
             if (quota) {
-                if (auto s = users.setQuota(user->id, *quota); !s)
-                    return fail(kFailure, s.error());
+                auto set = admin.setUserQuota(user->id, *quota);
+                if (!set)
+                    return fail(kFailure, set.error());
+                user = *set;
             }
-            print(userJson(*users.byId(user->id)));
+            print(userJson(*user));
             return kOk;
         });
     }
@@ -273,15 +279,6 @@ int userCommand(const QString &sub, const QStringList &rest, const Location &whe
 }
 
 // ---- key --------------------------------------------------------------------------------------
-
-QString defaultKeyName(const Store::ApiKeyRepository &keys, const QString &user)
-{
-    for (int n = 1;; ++n) {
-        const QString name = QStringLiteral("%1-key-%2").arg(user).arg(n);
-        if (!keys.byName(name))
-            return name;
-    }
-}
 
 int keyCommand(const QString &sub, const QStringList &rest, const Location &where)
 {
@@ -309,19 +306,18 @@ int keyCommand(const QString &sub, const QStringList &rest, const Location &wher
         const QStringList models = AdminArgs::splitList(a.value(QStringLiteral("--models")));
         if (a.has(QStringLiteral("--models")) && models.isEmpty())
             return badInput(QStringLiteral("--models needs at least one model name"));
-        return withDatabase(where, [&](const Database &db) {
-            const auto user = Store::UserRepository(db).byName(a.value(QStringLiteral("--user")));
+        return withAdmin(where, [&](Service::AdminService &admin) {
+            const auto user = admin.userByName(a.value(QStringLiteral("--user")));
             if (!user)
                 return badInput(QStringLiteral("no user named '%1'").arg(a.value(QStringLiteral("--user"))));
-            Store::ApiKeyRepository keys(db);
             Store::NewApiKey spec;
             spec.userId = user->id;
-            spec.name = name.isEmpty() ? defaultKeyName(keys, user->name) : name;
+            spec.name = name; // empty: the service picks "<user>-key-<n>"
             spec.quota = *quota;
             spec.unlimited = a.has(QStringLiteral("--unlimited"));
             spec.modelLimits = models;
             spec.group = group;
-            auto created = keys.create(spec);
+            auto created = admin.addKey(spec);
             if (!created)
                 return badInput(created.error());
             QJsonObject json = keyJson(created->key, user->name);
@@ -331,25 +327,27 @@ int keyCommand(const QString &sub, const QStringList &rest, const Location &wher
             return kOk;
         });
     }
-    if (sub == u"show" || sub == u"disable") {
+    if (sub == u"show" || sub == u"disable" || sub == u"enable") {
         const AdminArgs a(rest, {});
         if (!a.ok() || !a.expectPositional({QStringLiteral("NAME")}, &error))
             return badInput(a.ok() ? error : a.error());
-        return withDatabase(where, [&](const Database &db) {
-            Store::ApiKeyRepository keys(db);
-            const auto key = keys.byName(a.positional()[0]);
+        return withAdmin(where, [&](Service::AdminService &admin) {
+            auto key = admin.keyByName(a.positional()[0]);
             if (!key)
                 return badInput(QStringLiteral("no key named '%1'").arg(a.positional()[0]));
-            if (sub == u"disable") {
-                if (auto s = keys.setStatus(key->id, Store::RowStatus::Disabled); !s)
-                    return fail(kFailure, s.error());
+            if (sub != u"show") {
+                auto set = admin.setKeyStatus(key->id, sub == u"enable" ? Store::RowStatus::Enabled
+                                                                        : Store::RowStatus::Disabled);
+                if (!set)
+                    return fail(kFailure, set.error());
+                key = *set;
             }
-            const auto user = Store::UserRepository(db).byId(key->userId);
-            print(keyJson(*keys.byId(key->id), user ? user->name : QString()));
+            const auto user = admin.user(key->userId);
+            print(keyJson(*key, user ? user->name : QString()));
             return kOk;
         });
     }
-    return badInput(QStringLiteral("unknown key command '%1' (add, show, disable)").arg(sub));
+    return badInput(QStringLiteral("unknown key command '%1' (add, show, enable, disable)").arg(sub));
 }
 
 // ---- channel ----------------------------------------------------------------------------------
@@ -394,8 +392,8 @@ int channelCommand(const QString &sub, const QStringList &rest, const Location &
             return badInput(QStringLiteral("--key must not be empty"));
         if (auto valid = Store::ChannelRepository::validate(c); !valid)
             return badInput(valid.error());
-        return withDatabase(where, [&](const Database &db) {
-            auto created = Store::ChannelRepository(db).create(c);
+        return withAdmin(where, [&](Service::AdminService &admin) {
+            auto created = admin.addChannel(c);
             if (!created)
                 return badInput(created.error());
             print(channelJson(*created));
@@ -420,7 +418,28 @@ int channelCommand(const QString &sub, const QStringList &rest, const Location &
             return kOk;
         });
     }
-    return badInput(QStringLiteral("unknown channel command '%1' (add, list)").arg(sub));
+    if (sub == u"enable" || sub == u"disable" || sub == u"remove") {
+        const AdminArgs a(rest, {});
+        if (!a.ok() || !a.expectPositional({QStringLiteral("NAME")}, &error))
+            return badInput(a.ok() ? error : a.error());
+        return withAdmin(where, [&](Service::AdminService &admin) {
+            const auto channel = admin.channelByName(a.positional()[0]);
+            if (!channel)
+                return badInput(QStringLiteral("no channel named '%1'").arg(a.positional()[0]));
+            const auto done = sub == u"remove" ? admin.removeChannel(channel->id)
+                                               : admin.setChannelStatus(channel->id, sub == u"enable"
+                                                                                         ? Store::RowStatus::Enabled
+                                                                                         : Store::RowStatus::Disabled);
+            if (!done)
+                return fail(kFailure, done.error());
+            QJsonObject json = channelJson(*done);
+            if (sub == u"remove")
+                json.insert(QStringLiteral("removed"), true);
+            print(json);
+            return kOk;
+        });
+    }
+    return badInput(QStringLiteral("unknown channel command '%1' (add, list, enable, disable, remove)").arg(sub));
 }
 
 // ---- pricing and quote ------------------------------------------------------------------------
@@ -445,16 +464,13 @@ int pricingCommand(const QString &sub, const QStringList &rest, const Location &
             return badInput(QStringLiteral("%1 is not a JSON object: %2").arg(a.positional()[0], perr.errorString()));
         if (auto check = Billing::PriceBook::empty()->withEdit(doc.object()); !check)
             return badInput(check.error());
-        return withDatabase(where, [&](const Database &db) {
-            Billing::PricingService pricing(db);
-            if (auto s = pricing.load(); !s)
-                return fail(kFailure, s.error());
-            if (auto s = pricing.apply(doc.object()); !s)
-                return badInput(s.error());
-            const auto book = pricing.current();
+        return withAdmin(where, [&](Service::AdminService &admin) {
+            const auto imported = admin.importPricing(doc.object());
+            if (!imported)
+                return badInput(imported.error());
             print(QJsonObject{{QStringLiteral("ok"), true},
-                              {QStringLiteral("snapshot_id"), book->snapshotId()},
-                              {QStringLiteral("models"), int(book->models().size())}});
+                              {QStringLiteral("snapshot_id"), imported->snapshotId},
+                              {QStringLiteral("models"), imported->models}});
             return kOk;
         });
     }

@@ -203,4 +203,31 @@ Status ApiKeyRepository::setRemainQuota(qint64 id, qint64 quota, bool unlimited)
     return q.numRowsAffected() == 1 ? Status() : Status::failure(QStringLiteral("no key with id %1").arg(id));
 }
 
+Status ApiKeyRepository::update(const ApiKey &k) const
+{
+    if (k.remainQuota < 0)
+        return Status::failure(QStringLiteral("key quota must not be negative"));
+    if (k.expiresAt < 0)
+        return Status::failure(QStringLiteral("key expiry must not be negative"));
+    if (!k.group.isEmpty() && !UserRepository::isValidName(k.group))
+        return Status::failure(QStringLiteral("invalid group name '%1'").arg(k.group));
+    for (const QString &m : k.modelLimits)
+        if (m.trimmed().isEmpty() || m.contains(u','))
+            return Status::failure(QStringLiteral("invalid model name '%1'").arg(m));
+    QSqlQuery q = m_db.query();
+    q.prepare(QStringLiteral("UPDATE api_keys SET status = ?, remain_quota = ?, unlimited = ?, expires_at = ?, "
+                             "model_limits = ?, grp = ? WHERE id = ?"));
+    q.addBindValue(int(k.status));
+    q.addBindValue(k.unlimited ? 0 : k.remainQuota);
+    q.addBindValue(k.unlimited ? 1 : 0);
+    q.addBindValue(k.expiresAt);
+    q.addBindValue(nn(k.modelLimits.join(u',')));
+    q.addBindValue(nn(k.group));
+    q.addBindValue(k.id);
+    QString error;
+    if (!execQuery(q, &error, "update key"))
+        return Status::failure(error);
+    return q.numRowsAffected() == 1 ? Status() : Status::failure(QStringLiteral("no key with id %1").arg(k.id));
+}
+
 } // namespace RelayDesk::Store

@@ -42,6 +42,9 @@ public:
 
     Status setStatus(qint64 id, RowStatus status) const;
     Status setRemainQuota(qint64 id, qint64 quota, bool unlimited) const;
+    // Writes the editable columns by id: status, remain_quota, unlimited, expires_at, model_limits, grp
+    // (never the name, hash or hint: a key's secret is fixed at creation).
+    Status update(const ApiKey &key) const;
 
     // "sk-" + 48 base62 characters from the system CSPRNG.
     static QString generatePlainKey();

@@ -364,6 +364,12 @@ void Database::transactionEnded() const
         it->second.transactions = std::max(0, it->second.transactions - 1);
 }
 
+bool Database::inTransaction() const
+{
+    const auto it = t_connections.bySerial.find(m_shared->serial);
+    return it != t_connections.bySerial.end() && it->second.transactions > 0;
+}
+
 bool Database::isAvailable() const
 {
     return m_shared->available.load();
@@ -519,7 +525,7 @@ Transaction::Transaction(const Database &db) : m_database(db), m_db(db.connectio
         m_error = QStringLiteral("database not open: ") + m_db.lastError().text();
         return;
     }
-    m_savepoint = db.inBatch();
+    m_savepoint = db.inBatch() || db.inTransaction();
     m_active = run(m_savepoint ? QStringLiteral("SAVEPOINT rd_tx") : beginSql(db.backend()),
                    "begin transaction");
     if (m_active && !m_savepoint)

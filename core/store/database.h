@@ -107,6 +107,7 @@ private:
     // This thread's top-level transactions: a broken connection is never swapped under one.
     void transactionBegan() const;
     void transactionEnded() const;
+    bool inTransaction() const; // a top-level Transaction is open on this thread's connection
 
     explicit Database(std::shared_ptr<Shared> shared);
     std::shared_ptr<Shared> m_shared;
@@ -115,7 +116,9 @@ private:
 // A write transaction on this thread's connection; rolls back unless commit() succeeded.
 // SQLite uses BEGIN IMMEDIATE so concurrent writers queue on the busy timeout instead of failing
 // when a read transaction would have to be upgraded. Inside a batch (Database::beginBatch) it is a
-// savepoint: commit() releases it, and it becomes durable when the batch commits.
+// savepoint: commit() releases it, and it becomes durable when the batch commits. Likewise a Transaction
+// opened while another is open on this thread's connection nests as a savepoint, so a repository method that
+// keeps its own writes atomic composes into a caller's larger transaction (AdminService: write, audit, change).
 class Transaction final
 {
 public:

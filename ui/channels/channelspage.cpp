@@ -1,5 +1,6 @@
 #include "channels/channelspage.h"
 
+#include "common/secretmask.h"
 #include "relay/upstreamurl.h"
 #include "store/channelrepository.h"
 
@@ -99,11 +100,7 @@ QString ChannelsModel::healthText(const Store::ChannelHealth &health, qint64 now
 
 QString ChannelsModel::maskSecret(const QString &secret)
 {
-    if (secret.isEmpty())
-        return {};
-    if (secret.size() < 12)
-        return QStringLiteral("••••••");
-    return secret.left(5) + QStringLiteral("••••••") + secret.right(2);
+    return RelayDesk::maskSecret(secret); // the one rule, shared with the CLI and the audit trail
 }
 
 int ChannelsModel::rowCount(const QModelIndex &parent) const

@@ -1,0 +1,423 @@
+#include "adminservice.h"
+
+#include "adminservicejson.h"
+
+#include "billing/pricebook.h"
+#include "billing/pricingservice.h"
+#include "store/channelrepository.h"
+#include "store/database.h"
+#include "store/userrepository.h"
+
+#include <QJsonArray>
+
+#include <set>
+
+namespace RelayDesk::Service {
+
+using Store::ChangeKind;
+using Store::Result;
+using Store::Status;
+
+// What one write tells the audit trail; filled by the write's body.
+struct AdminService::Audit
+{
+    QString action;
+    QString entityKind;
+    qint64 entityId = 0;
+    QString entityName;
+    QJsonObject before;
+    QJsonObject after;
+};
+
+namespace {
+
+template<class T>
+Result<T> failure(const QString &error)
+{
+    return Result<T>::failure(error);
+}
+
+// The maps of `book` that `edit` names: what a price import replaced, or what it put in their place.
+QJsonObject namedMaps(const QJsonObject &book, const QJsonObject &edit, qint64 snapshotId)
+{
+    QJsonObject maps;
+    for (auto it = edit.begin(); it != edit.end(); ++it)
+        maps.insert(it.key(), book.value(it.key()));
+    return {{QStringLiteral("snapshot_id"), snapshotId}, {QStringLiteral("maps"), maps}};
+}
+
+} // namespace
+
+AdminService::AdminService(std::shared_ptr<Store::Database> db, Actor actor, QObject *parent)
+    : QObject(parent), m_db(std::move(db)), m_actor(actor)
+{
+    m_pool.setMaxThreadCount(1); // one worker: the console's edits apply in the order they were made
+    m_pool.setObjectName(QStringLiteral("AdminService"));
+}
+
+AdminService::~AdminService()
+{
+    m_pool.waitForDone();
+}
+
+QString AdminService::actorName(Actor actor)
+{
+    switch (actor) {
+    case Actor::Console: return QStringLiteral("console");
+    case Actor::Cli: return QStringLiteral("cli");
+    case Actor::Api: return QStringLiteral("api");
+    }
+    return QStringLiteral("api");
+}
+
+// The write, its audit row and its change row in one transaction; changed() only once it is durable.
+template<class T>
+Result<T> AdminService::write(ChangeKind kind, const std::function<Result<T>(Audit &)> &body)
+{
+    Store::Transaction tx(*m_db);
+    if (!tx.isActive())
+        return failure<T>(tx.error());
+    Audit audit;
+    Result<T> result = body(audit);
+    if (!result)
+        return result; // the transaction rolls back: nothing of the write stays
+    Store::AuditEntry entry;
+    entry.actor = actorName(m_actor);
+    entry.action = audit.action;
+    entry.entityKind = audit.entityKind;
+    entry.entityId = audit.entityId;
+    entry.entityName = audit.entityName;
+    entry.before = audit.before;
+    entry.after = audit.after;
+    if (auto inserted = Store::AuditRepository(*m_db).insert(entry); !inserted)
+        return failure<T>(inserted.error());
+    if (auto recorded = Store::ChangeRepository(*m_db).record(kind, audit.entityId); !recorded)
+        return failure<T>(recorded.error());
+    if (!tx.commit())
+        return failure<T>(tx.error());
+    emit changed(kind, audit.entityId);
+    return result;
+}
+
+// ---- users ----------------------------------------------------------------------------------------
+
+QList<Store::User> AdminService::users() const
+{
+    QList<Store::User> all;
+    const Store::UserRepository repo(*m_db);
+    constexpr int kPage = 1000;
+    for (int offset = 0;; offset += kPage) {
+        const QList<Store::User> page = repo.list(kPage, offset);
+        all += page;
+        if (page.size() < kPage)
+            return all;
+    }
+}
+
+std::optional<Store::User> AdminService::user(qint64 id) const
+{
+    return Store::UserRepository(*m_db).byId(id);
+}
+
+std::optional<Store::User> AdminService::userByName(const QString &name) const
+{
+    return Store::UserRepository(*m_db).byName(name);
+}
+
+Result<Store::User> AdminService::addUser(const QString &name, const QString &group, qint64 quota)
+{
+    return write<Store::User>(ChangeKind::User, [&](Audit &audit) {
+        auto created = Store::UserRepository(*m_db).create(name, group, quota);
+        if (created)
+            audit = {QStringLiteral("user.add"), QStringLiteral("user"), created->id, created->name, {},
+                     AuditJson::user(*created)};
+        return created;
+    });
+}
+
+Result<Store::User> AdminService::setUserQuota(qint64 userId, qint64 quota)
+{
+    return write<Store::User>(ChangeKind::User, [&](Audit &audit) -> Result<Store::User> {
+        const Store::UserRepository repo(*m_db);
+        const auto before = repo.byId(userId);
+        if (!before)
+            return failure<Store::User>(QStringLiteral("no user with id %1").arg(userId));
+        if (Status s = repo.setQuota(userId, quota); !s)
+            return failure<Store::User>(s.error());
+        const Store::User after = *repo.byId(userId);
+        audit = {QStringLiteral("user.set-quota"), QStringLiteral("user"), userId, after.name,
+                 AuditJson::user(*before), AuditJson::user(after)};
+        return after;
+    });
+}
+
+Result<Store::User> AdminService::setUserGroup(qint64 userId, const QString &group)
+{
+    return write<Store::User>(ChangeKind::User, [&](Audit &audit) -> Result<Store::User> {
+        const Store::UserRepository repo(*m_db);
+        const auto before = repo.byId(userId);
+        if (!before)
+            return failure<Store::User>(QStringLiteral("no user with id %1").arg(userId));
+        if (Status s = repo.setGroup(userId, group); !s)
+            return failure<Store::User>(s.error());
+        const Store::User after = *repo.byId(userId);
+        audit = {QStringLiteral("user.set-group"), QStringLiteral("user"), userId, after.name,
+                 AuditJson::user(*before), AuditJson::user(after)};
+        return after;
+    });
+}
+
+// ---- keys -----------------------------------------------------------------------------------------
+
+QList<Store::ApiKey> AdminService::keys(qint64 userId) const
+{
+    return Store::ApiKeyRepository(*m_db).listForUser(userId);
+}
+
+std::optional<Store::ApiKey> AdminService::key(qint64 id) const
+{
+    return Store::ApiKeyRepository(*m_db).byId(id);
+}
+
+std::optional<Store::ApiKey> AdminService::keyByName(const QString &name) const
+{
+    return Store::ApiKeyRepository(*m_db).byName(name);
+}
+
+Result<Store::CreatedApiKey> AdminService::addKey(Store::NewApiKey spec)
+{
+    using R = Result<Store::CreatedApiKey>;
+    if (spec.unlimited && spec.quota != 0)
+        return R::failure(QStringLiteral("give either a quota or unlimited, not both"));
+    return write<Store::CreatedApiKey>(ChangeKind::Key, [&](Audit &audit) -> R {
+        const Store::ApiKeyRepository repo(*m_db);
+        const auto owner = Store::UserRepository(*m_db).byId(spec.userId);
+        if (!owner)
+            return R::failure(QStringLiteral("no user with id %1").arg(spec.userId));
+        for (int n = 1; spec.name.isEmpty(); ++n)
+            if (const QString name = QStringLiteral("%1-key-%2").arg(owner->name).arg(n); !repo.byName(name))
+                spec.name = name;
+        auto created = repo.create(spec);
+        if (created)
+            audit = {QStringLiteral("key.add"), QStringLiteral("key"), created->key.id, created->key.name, {},
+                     AuditJson::key(created->key)};
+        return created;
+    });
+}
+
+Result<Store::ApiKey> AdminService::setKeyStatus(qint64 keyId, Store::RowStatus status)
+{
+    return write<Store::ApiKey>(ChangeKind::Key, [&](Audit &audit) -> Result<Store::ApiKey> {
+        const Store::ApiKeyRepository repo(*m_db);
+        const auto before = repo.byId(keyId);
+        if (!before)
+            return failure<Store::ApiKey>(QStringLiteral("no key with id %1").arg(keyId));
+        if (Status s = repo.setStatus(keyId, status); !s)
+            return failure<Store::ApiKey>(s.error());
+        const Store::ApiKey after = *repo.byId(keyId);
+        audit = {status == Store::RowStatus::Enabled ? QStringLiteral("key.enable") : QStringLiteral("key.disable"),
+                 QStringLiteral("key"), keyId, after.name, AuditJson::key(*before), AuditJson::key(after)};
+        return after;
+    });
+}
+
+Result<Store::ApiKey> AdminService::editKey(qint64 keyId, const KeyEdit &edit)
+{
+    using R = Result<Store::ApiKey>;
+    if (edit.quota && edit.unlimited)
+        return R::failure(QStringLiteral("give either a quota or unlimited, not both"));
+    if (edit.quota && *edit.quota < 0)
+        return R::failure(QStringLiteral("key quota must not be negative"));
+    if (edit.expiresAt && *edit.expiresAt < 0)
+        return R::failure(QStringLiteral("key expiry must not be negative"));
+    return write<Store::ApiKey>(ChangeKind::Key, [&](Audit &audit) -> R {
+        const Store::ApiKeyRepository repo(*m_db);
+        const auto before = repo.byId(keyId);
+        if (!before)
+            return R::failure(QStringLiteral("no key with id %1").arg(keyId));
+        Store::ApiKey k = *before;
+        if (edit.quota) {
+            k.remainQuota = *edit.quota;
+            k.unlimited = false;
+        }
+        if (edit.unlimited) {
+            k.remainQuota = 0;
+            k.unlimited = true;
+        }
+        if (edit.models)
+            k.modelLimits = *edit.models;
+        if (edit.expiresAt)
+            k.expiresAt = *edit.expiresAt;
+        if (edit.group)
+            k.group = *edit.group;
+        if (Status s = repo.update(k); !s)
+            return R::failure(s.error());
+        const Store::ApiKey after = *repo.byId(keyId);
+        audit = {QStringLiteral("key.set"), QStringLiteral("key"), keyId, after.name, AuditJson::key(*before),
+                 AuditJson::key(after)};
+        return after;
+    });
+}
+
+// ---- channels -------------------------------------------------------------------------------------
+
+QList<Store::Channel> AdminService::channels() const
+{
+    return Store::ChannelRepository(*m_db).list();
+}
+
+std::optional<Store::Channel> AdminService::channel(qint64 id) const
+{
+    return Store::ChannelRepository(*m_db).byId(id);
+}
+
+std::optional<Store::Channel> AdminService::channelByName(const QString &name) const
+{
+    return Store::ChannelRepository(*m_db).byName(name);
+}
+
+QList<Store::ChannelHealth> AdminService::channelHealth() const
+{
+    return Store::ChannelHealthRepository(*m_db).list();
+}
+
+Result<Store::Channel> AdminService::addChannel(const Store::Channel &channel)
+{
+    using R = Result<Store::Channel>;
+    if (channel.secret.isEmpty())
+        return R::failure(QStringLiteral("a channel needs its upstream key"));
+    if (Status valid = Store::ChannelRepository::validate(channel); !valid)
+        return R::failure(valid.error());
+    return write<Store::Channel>(ChangeKind::Channel, [&](Audit &audit) {
+        auto created = Store::ChannelRepository(*m_db).create(channel);
+        if (created)
+            audit = {QStringLiteral("channel.add"), QStringLiteral("channel"), created->id, created->name, {},
+                     AuditJson::channel(*created)};
+        return created;
+    });
+}
+
+Result<Store::Channel> AdminService::editChannel(qint64 channelId, const ChannelEdit &edit)
+{
+    using R = Result<Store::Channel>;
+    if (edit.secret && edit.secret->isEmpty())
+        return R::failure(QStringLiteral("a channel's upstream key must not be empty"));
+    return write<Store::Channel>(ChangeKind::Channel, [&](Audit &audit) -> R {
+        const Store::ChannelRepository repo(*m_db);
+        const auto before = repo.byId(channelId);
+        if (!before)
+            return R::failure(QStringLiteral("no channel with id %1").arg(channelId));
+        Store::Channel c = *before;
+        c.baseUrl = edit.baseUrl.value_or(c.baseUrl);
+        c.secret = edit.secret.value_or(c.secret);
+        c.models = edit.models.value_or(c.models);
+        c.groups = edit.groups.value_or(c.groups);
+        c.priority = edit.priority.value_or(c.priority);
+        c.weight = edit.weight.value_or(c.weight);
+        c.modelMapping = edit.modelMapping.value_or(c.modelMapping);
+        if (Status s = repo.update(c); !s)
+            return R::failure(s.error());
+        const Store::Channel after = *repo.byId(channelId);
+        audit = {QStringLiteral("channel.set"), QStringLiteral("channel"), channelId, after.name,
+                 AuditJson::channel(*before), AuditJson::channel(after)};
+        return after;
+    });
+}
+
+Result<Store::Channel> AdminService::setChannelStatus(qint64 channelId, Store::RowStatus status)
+{
+    using R = Result<Store::Channel>;
+    return write<Store::Channel>(ChangeKind::Channel, [&](Audit &audit) -> R {
+        const Store::ChannelRepository repo(*m_db);
+        const auto before = repo.byId(channelId);
+        if (!before)
+            return R::failure(QStringLiteral("no channel with id %1").arg(channelId));
+        if (Status s = repo.setStatus(channelId, status); !s)
+            return R::failure(s.error());
+        const Store::Channel after = *repo.byId(channelId);
+        audit = {status == Store::RowStatus::Enabled ? QStringLiteral("channel.enable") : QStringLiteral("channel.disable"),
+                 QStringLiteral("channel"), channelId, after.name, AuditJson::channel(*before), AuditJson::channel(after)};
+        return after;
+    });
+}
+
+Result<Store::Channel> AdminService::removeChannel(qint64 channelId)
+{
+    using R = Result<Store::Channel>;
+    return write<Store::Channel>(ChangeKind::Channel, [&](Audit &audit) -> R {
+        const Store::ChannelRepository repo(*m_db);
+        const auto before = repo.byId(channelId);
+        if (!before)
+            return R::failure(QStringLiteral("no channel with id %1").arg(channelId));
+        if (Status s = repo.remove(channelId); !s)
+            return R::failure(s.error());
+        audit = {QStringLiteral("channel.remove"), QStringLiteral("channel"), channelId, before->name,
+                 AuditJson::channel(*before), {}};
+        return *before;
+    });
+}
+
+// ---- groups ---------------------------------------------------------------------------------------
+
+QStringList AdminService::groups() const
+{
+    std::set<QString> names;
+    for (const Store::User &u : users())
+        names.insert(u.group);
+    for (const Store::Channel &c : channels())
+        names.insert(c.groups.cbegin(), c.groups.cend());
+    for (const Store::ApiKey &k : Store::ApiKeyRepository(*m_db).list(1 << 30))
+        if (!k.group.isEmpty())
+            names.insert(k.group);
+    if (const auto book = exportPricing())
+        for (const QString &g : book->value(QStringLiteral("GroupRatio")).toObject().keys())
+            names.insert(g);
+    return QStringList(names.cbegin(), names.cend());
+}
+
+// ---- pricing --------------------------------------------------------------------------------------
+
+Result<PricingImport> AdminService::importPricing(const QJsonObject &edit)
+{
+    using R = Result<PricingImport>;
+    if (edit.isEmpty())
+        return R::failure(QStringLiteral("the price import names no pricing map"));
+    return write<PricingImport>(ChangeKind::Pricing, [&](Audit &audit) -> R {
+        // A PricingService of our own persists the edit (options + snapshot) inside this transaction; the
+        // relays' services pick the new book up from the change this write records.
+        Billing::PricingService pricing(*m_db);
+        if (Status s = pricing.load(); !s)
+            return R::failure(s.error());
+        const QJsonObject before = pricing.exportJson();
+        const qint64 beforeId = pricing.current()->snapshotId();
+        if (Status s = pricing.apply(edit); !s)
+            return R::failure(s.error());
+        const auto book = pricing.current();
+        audit = {QStringLiteral("pricing.import"), QStringLiteral("pricing"), 0, QString(),
+                 namedMaps(before, edit, beforeId), namedMaps(pricing.exportJson(), edit, book->snapshotId())};
+        return PricingImport{book->snapshotId(), int(book->models().size())};
+    });
+}
+
+Result<QJsonObject> AdminService::exportPricing() const
+{
+    Billing::PricingService pricing(*m_db);
+    if (Status s = pricing.load(); !s)
+        return Result<QJsonObject>::failure(s.error());
+    return pricing.exportJson();
+}
+
+// ---- logs and audit -------------------------------------------------------------------------------
+
+Store::LogPage AdminService::logs(const Store::LogFilter &filter, int limit,
+                                  const std::optional<Store::LogCursor> &after) const
+{
+    return Store::LogRepository(*m_db).page(filter, limit, after);
+}
+
+QList<Store::AuditEntry> AdminService::audit(int limit) const
+{
+    return Store::AuditRepository(*m_db).list(limit);
+}
+
+} // namespace RelayDesk::Service

@@ -1,0 +1,110 @@
+#pragma once
+// The one API for administering RelayDesk: users, keys, channels, groups, pricing, logs and the audit trail.
+// The console, `relaydeskd admin` and (later) an admin HTTP API all go through it, so every edit is validated
+// the same way and leaves the same trace: the write, its audit row (who, what, before → after, secrets masked)
+// and its change-feed row commit in ONE transaction, or none of them does. changed() is emitted after commit
+// for listeners in this process; other processes learn of it from the change feed.
+//
+// The methods are synchronous and may be called from any thread (the Database hands out one connection per
+// thread). The console calls them through async(), which runs them one at a time on a worker thread of its
+// own, so its writes stay in order and the GUI thread never waits on SQL.
+#include "adminserviceedits.h"
+
+#include "store/auditrepository.h"
+#include "store/changerepository.h"
+#include "store/channelhealthrepository.h"
+#include "store/apikeyrepository.h"
+#include "store/logrepository.h"
+#include "store/records.h"
+#include "store/result.h"
+
+#include <QFuture>
+#include <QObject>
+#include <QThreadPool>
+#include <QtConcurrent/QtConcurrentRun>
+
+#include <functional>
+#include <memory>
+#include <type_traits>
+
+namespace RelayDesk::Store {
+class Database;
+}
+
+namespace RelayDesk::Service {
+
+class AdminService final : public QObject
+{
+    Q_OBJECT
+
+public:
+    enum class Actor { Console, Cli, Api };
+
+    AdminService(std::shared_ptr<Store::Database> db, Actor actor, QObject *parent = nullptr);
+    ~AdminService() override; // waits for the async() work still queued
+
+    static QString actorName(Actor actor); // console | cli | api
+    Actor actor() const { return m_actor; }
+    const std::shared_ptr<Store::Database> &database() const { return m_db; }
+
+    // ---- users
+    QList<Store::User> users() const;
+    std::optional<Store::User> user(qint64 id) const;
+    std::optional<Store::User> userByName(const QString &name) const;
+    Store::Result<Store::User> addUser(const QString &name, const QString &group, qint64 quota);
+    Store::Result<Store::User> setUserQuota(qint64 userId, qint64 quota); // also writes a manage log row
+    Store::Result<Store::User> setUserGroup(qint64 userId, const QString &group);
+
+    // ---- keys
+    QList<Store::ApiKey> keys(qint64 userId) const;
+    std::optional<Store::ApiKey> key(qint64 id) const;
+    std::optional<Store::ApiKey> keyByName(const QString &name) const;
+    // An empty spec.name becomes "<user>-key-<n>", the first free n. The plain key is in the result only.
+    Store::Result<Store::CreatedApiKey> addKey(Store::NewApiKey spec);
+    Store::Result<Store::ApiKey> setKeyStatus(qint64 keyId, Store::RowStatus status);
+    Store::Result<Store::ApiKey> editKey(qint64 keyId, const KeyEdit &edit);
+
+    // ---- channels
+    QList<Store::Channel> channels() const;
+    std::optional<Store::Channel> channel(qint64 id) const;
+    std::optional<Store::Channel> channelByName(const QString &name) const;
+    QList<Store::ChannelHealth> channelHealth() const;
+    Store::Result<Store::Channel> addChannel(const Store::Channel &channel);
+    Store::Result<Store::Channel> editChannel(qint64 channelId, const ChannelEdit &edit);
+    Store::Result<Store::Channel> setChannelStatus(qint64 channelId, Store::RowStatus status);
+    Store::Result<Store::Channel> removeChannel(qint64 channelId); // returns the channel as it was
+
+    // ---- groups: every group a user, key or channel names, or the price book rates; sorted
+    QStringList groups() const;
+
+    // ---- pricing (new-api option JSON; maps named in the edit replace the stored ones, others are kept)
+    Store::Result<PricingImport> importPricing(const QJsonObject &edit);
+    Store::Result<QJsonObject> exportPricing() const;
+
+    // ---- logs and the audit trail (newest first)
+    Store::LogPage logs(const Store::LogFilter &filter, int limit,
+                        const std::optional<Store::LogCursor> &after = std::nullopt) const;
+    QList<Store::AuditEntry> audit(int limit = 100) const;
+
+    // Runs f(*this) on this service's worker thread; calls run one at a time, in the order given.
+    template<class F>
+    auto async(F f) -> QFuture<std::invoke_result_t<F, AdminService &>>
+    {
+        return QtConcurrent::run(&m_pool, [this, f = std::move(f)]() mutable { return f(*this); });
+    }
+
+signals:
+    // After a write committed (never for one that failed). entityId 0 = the whole kind (a price import).
+    void changed(Store::ChangeKind kind, qint64 entityId);
+
+private:
+    struct Audit;
+    template<class T>
+    Store::Result<T> write(Store::ChangeKind kind, const std::function<Store::Result<T>(Audit &)> &body);
+
+    std::shared_ptr<Store::Database> m_db;
+    Actor m_actor;
+    QThreadPool m_pool;
+};
+
+} // namespace RelayDesk::Service

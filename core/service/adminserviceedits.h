@@ -1,0 +1,38 @@
+#pragma once
+// The partial edits AdminService accepts: a field left unset keeps its stored value.
+#include <QJsonObject>
+#include <QString>
+#include <QStringList>
+
+#include <optional>
+
+namespace RelayDesk::Service {
+
+struct ChannelEdit
+{
+    std::optional<QString> baseUrl;
+    std::optional<QString> secret;       // the upstream key; never echoed back unmasked
+    std::optional<QStringList> models;
+    std::optional<QStringList> groups;
+    std::optional<int> priority;
+    std::optional<int> weight;
+    std::optional<QJsonObject> modelMapping;
+};
+
+struct KeyEdit
+{
+    std::optional<qint64> quota;         // remaining quota; makes the key limited
+    bool unlimited = false;              // exclusive with quota
+    std::optional<QStringList> models;   // empty list = every model
+    std::optional<qint64> expiresAt;     // unix seconds; 0 = never
+    std::optional<QString> group;        // empty = the user's group
+};
+
+// What a price import did: the snapshot now in force and how many models it prices.
+struct PricingImport
+{
+    qint64 snapshotId = 0;
+    int models = 0;
+};
+
+} // namespace RelayDesk::Service
