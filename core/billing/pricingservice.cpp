@@ -6,6 +6,8 @@
 #include <QFile>
 #include <QJsonDocument>
 
+#include <mutex>
+
 namespace RelayDesk::Billing {
 
 using Store::Status;
@@ -49,35 +51,28 @@ QJsonObject PricingService::defaultPrices()
     return QJsonDocument::fromJson(file.readAll()).object();
 }
 
-Status PricingService::load()
+QJsonObject PricingService::readStored()
 {
-    QMutexLocker edit(&m_editMutex);
-    Store::OptionRepository options(m_db);
-    if (const auto tokens = options.value(kDefaultMaxTokensOption)) {
-        bool ok = false;
-        const qint64 v = tokens->toLongLong(&ok);
-        if (ok && v > 0)
-            m_defaultMaxTokens = v;
+    const auto all = Store::OptionRepository(m_db).all();
+    bool ok = false;
+    if (const qint64 tokens = all.value(kDefaultMaxTokensOption).toLongLong(&ok); ok && tokens > 0) {
+        QMutexLocker lock(&m_mutex);
+        m_defaultMaxTokens = tokens;
     }
     QJsonObject stored;
-    const auto all = options.all();
     for (auto it = all.begin(); it != all.end(); ++it)
         if (isPricingOption(it.key()))
             stored.insert(it.key(), it.value()); // strings; PriceBook parses them
-    if (stored.isEmpty()) {
-        const QJsonObject defaults = defaultPrices();
-        if (defaults.isEmpty())
-            return Status::failure(QStringLiteral("the built-in default price table is missing"));
-        auto book = PriceBook::fromJson(defaults);
-        if (!book)
-            return Status::failure(QStringLiteral("built-in default price table: ") + book.error());
-        edit.unlock();
-        return replace(book.value()->toJson());
-    }
+    return stored;
+}
+
+Status PricingService::install(const QJsonObject &stored)
+{
     auto book = PriceBook::fromJson(stored);
     if (!book)
         return Status::failure(QStringLiteral("stored prices are invalid: ") + book.error());
     // Reuse the latest snapshot when it describes this very book; otherwise record a new one.
+    Store::OptionRepository options(m_db);
     const QString json = compact(book.value()->toJson());
     qint64 id = 0;
     if (const auto latest = options.latestSnapshot(); latest && latest->second == json) {
@@ -91,11 +86,43 @@ Status PricingService::load()
     PriceBookPtr loaded = book.value()->withSnapshotId(id);
     {
         QMutexLocker lock(&m_mutex);
+        if (m_current && m_current->snapshotId() == id)
+            return {}; // already in force (this process published it)
         m_current = loaded;
         m_snapshots.insert(id, loaded);
     }
     emit pricesChanged(id);
     return {};
+}
+
+Status PricingService::load()
+{
+    QMutexLocker edit(&m_editMutex);
+    const QJsonObject stored = readStored();
+    if (stored.isEmpty()) {
+        const QJsonObject defaults = defaultPrices();
+        if (defaults.isEmpty())
+            return Status::failure(QStringLiteral("the built-in default price table is missing"));
+        auto book = PriceBook::fromJson(defaults);
+        if (!book)
+            return Status::failure(QStringLiteral("built-in default price table: ") + book.error());
+        edit.unlock();
+        return replace(book.value()->toJson());
+    }
+    return install(stored);
+}
+
+Status PricingService::reload(bool *busy)
+{
+    std::unique_lock<QMutex> edit(m_editMutex, std::try_to_lock);
+    if (busy)
+        *busy = !edit.owns_lock();
+    if (!edit.owns_lock())
+        return Status::failure(QStringLiteral("busy: an edit of this process is being published"));
+    const QJsonObject stored = readStored();
+    if (stored.isEmpty()) // the store did not answer (a book once loaded is never empty): keep the current one
+        return Status::failure(QStringLiteral("cannot read the stored prices"));
+    return install(stored);
 }
 
 PriceBookPtr PricingService::current() const

@@ -29,6 +29,11 @@ public:
 
     // Loads the book from the options table; a fresh database is seeded from the default price table.
     Store::Status load();
+    // Re-reads the stored book after another process changed it (the change feed calls it on the relay
+    // thread) and swaps it in: a call holds either the old or the new snapshot, never a mix. Never seeds or
+    // writes defaults, and never waits on an edit of this process (that edit publishes its own book): then
+    // it fails with `busy` and the caller retries.
+    Store::Status reload(bool *busy = nullptr);
 
     PriceBookPtr current() const;
     // Resolves the book a log row was charged with (cached after first use).
@@ -56,6 +61,10 @@ signals:
 
 private:
     Store::Status publish(PriceBookPtr candidate);
+    // Reads max_tokens and the stored pricing maps (empty when none are stored or the store does not answer).
+    QJsonObject readStored();
+    // Parses `stored`, finds or records its snapshot row and swaps it in; call with m_editMutex held.
+    Store::Status install(const QJsonObject &stored);
 
     const Store::Database &m_db;
     mutable QMutex m_mutex;  // guards m_current and m_snapshots

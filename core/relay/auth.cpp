@@ -24,11 +24,13 @@ std::variant<AuthContext, OpenAiError> Auth::authenticate(const HttpRequest &req
 std::optional<Auth::Entry> Auth::lookup(const QString &hash)
 {
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    quint64 generation = 0;
     {
         QMutexLocker lock(&m_mutex);
         const auto it = m_cache.constFind(hash);
         if (it != m_cache.constEnd() && now - it->loadedAtMs < m_ttlMs)
             return *it;
+        generation = m_generation;
     }
     const auto key = Store::ApiKeyRepository(*m_db).byHash(hash);
     if (!key)
@@ -38,6 +40,8 @@ std::optional<Auth::Entry> Auth::lookup(const QString &hash)
         return std::nullopt;
     Entry entry{*key, *user, now};
     QMutexLocker lock(&m_mutex);
+    if (generation != m_generation)
+        return entry; // invalidated while we read: serve this call, but do not keep rows that may be stale
     if (m_cache.size() > 100'000)
         m_cache.clear(); // bounded; a flood of distinct valid keys only costs reloads
     m_cache.insert(hash, entry);
@@ -78,6 +82,7 @@ std::variant<AuthContext, OpenAiError> Auth::authenticateToken(const QByteArray 
 void Auth::invalidateKey(qint64 keyId)
 {
     QMutexLocker lock(&m_mutex);
+    ++m_generation;
     for (auto it = m_cache.begin(); it != m_cache.end();)
         it = it->key.id == keyId ? m_cache.erase(it) : std::next(it);
 }
@@ -85,6 +90,7 @@ void Auth::invalidateKey(qint64 keyId)
 void Auth::invalidateUser(qint64 userId)
 {
     QMutexLocker lock(&m_mutex);
+    ++m_generation;
     for (auto it = m_cache.begin(); it != m_cache.end();)
         it = it->user.id == userId ? m_cache.erase(it) : std::next(it);
 }
@@ -92,6 +98,7 @@ void Auth::invalidateUser(qint64 userId)
 void Auth::invalidateAll()
 {
     QMutexLocker lock(&m_mutex);
+    ++m_generation;
     m_cache.clear();
 }
 

@@ -1,7 +1,8 @@
 #pragma once
 // API-key authentication for the relay: "Authorization: Bearer sk-…" → key row by SHA-256 hash → user.
 // Key and user rows are cached in memory (the relay thread authenticates every request) and dropped by the
-// invalidate hooks, which the console/admin call after editing a key or a user (any thread).
+// invalidate hooks: the change feed calls them for edits of any process (Runtime), the console may call them
+// at once for its own (any thread). An entry read before an invalidation is never cached after it.
 // Balances are NOT trusted from the cache: admission is the ledger's conditional reserve.
 #include "http/openaierror.h"
 #include "store/records.h"
@@ -54,6 +55,7 @@ private:
     qint64 m_ttlMs;
     QMutex m_mutex;
     QHash<QString, Entry> m_cache; // key hash → rows
+    quint64 m_generation = 0;      // bumped by every invalidation (guarded by m_mutex)
 };
 
 } // namespace RelayDesk::Relay

@@ -38,6 +38,19 @@ std::shared_ptr<const QList<Store::Channel>> ChannelSelector::channels()
     return m_cache;
 }
 
+bool ChannelSelector::reload()
+{
+    m_stale.store(false); // an invalidate() from here on is honoured by the next select()
+    auto fresh = std::make_shared<const QList<Store::Channel>>(Store::ChannelRepository(*m_db).list());
+    if (fresh->isEmpty() && !m_db->ping()) {
+        m_stale.store(true);
+        return false;
+    }
+    QMutexLocker lock(&m_mutex);
+    m_cache = std::move(fresh);
+    return true;
+}
+
 bool ChannelSelector::eligible(const Store::Channel &c, const QString &model, const QString &group)
 {
     return c.status == Store::RowStatus::Enabled && c.models.contains(model) &&

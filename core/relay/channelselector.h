@@ -73,6 +73,10 @@ public:
     qint64 backoffMs(ChannelFailure kind, int failures) const;
 
     void invalidate() { m_stale.store(true); }
+    // Reads the channel list now and swaps it in (the change feed calls it on the relay thread, between
+    // requests): calls keep the list they picked from, later calls see the new one. When the store does not
+    // answer, the current list stays in force and false is returned.
+    bool reload();
     // For tests: a deterministic weighted pick, and a controllable clock.
     void seed(quint32 seed) { m_rng.seed(seed); }
     void setClock(Clock clock);

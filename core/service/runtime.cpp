@@ -9,6 +9,7 @@
 #include "relay/chat/chatrelaytokens.h"
 #include "demo/demorealtime.h"
 #include "http/tlsmaterial.h"
+#include "service/changefeed.h"
 #include "service/instancekeeper.h"
 #include "relay/realtime/realtimerelay.h"
 #include "http/relayserverthread.h"
@@ -18,8 +19,68 @@
 #include "store/userrepository.h"
 
 #include <QtCore/QSemaphore>
+#include <QtCore/QTimer>
 
 namespace RelayDesk::Service {
+
+// Applies admin edits to what the relays hold, on the relay thread, between requests. Each reload builds a new
+// snapshot and swaps it in, so a call in flight keeps the one it started with. A reload that cannot happen now
+// (the store does not answer; an edit of this process is publishing prices) keeps the current snapshot in force
+// and is retried every 250 ms.
+class LiveReload final : public QObject
+{
+public:
+    LiveReload(std::shared_ptr<Relay::Auth> auth, std::shared_ptr<Relay::ChannelSelector> channels,
+               Billing::PricingService *pricing, QObject *parent)
+        : QObject(parent), m_auth(std::move(auth)), m_channels(std::move(channels)), m_pricing(pricing)
+    {
+        m_retryTimer.setInterval(250);
+        connect(&m_retryTimer, &QTimer::timeout, this, &LiveReload::retry);
+    }
+
+    void apply(Store::ChangeKind kind, qint64 entityId)
+    {
+        if (applyNow(kind, entityId))
+            return;
+        m_retry.insert(kind);
+        if (!m_retryTimer.isActive())
+            m_retryTimer.start();
+    }
+
+private:
+    bool applyNow(Store::ChangeKind kind, qint64 entityId)
+    {
+        switch (kind) {
+        case Store::ChangeKind::Channel:
+            return m_channels->reload();
+        case Store::ChangeKind::Key:
+            entityId > 0 ? m_auth->invalidateKey(entityId) : m_auth->invalidateAll();
+            return true;
+        case Store::ChangeKind::User:
+            entityId > 0 ? m_auth->invalidateUser(entityId) : m_auth->invalidateAll();
+            return true;
+        case Store::ChangeKind::Pricing:
+            return bool(m_pricing->reload());
+        }
+        return true;
+    }
+
+    void retry()
+    {
+        const QSet<Store::ChangeKind> kinds = std::exchange(m_retry, {});
+        for (Store::ChangeKind kind : kinds)
+            if (!applyNow(kind, 0))
+                m_retry.insert(kind);
+        if (m_retry.isEmpty())
+            m_retryTimer.stop();
+    }
+
+    std::shared_ptr<Relay::Auth> m_auth;
+    std::shared_ptr<Relay::ChannelSelector> m_channels;
+    Billing::PricingService *m_pricing;
+    QSet<Store::ChangeKind> m_retry;
+    QTimer m_retryTimer{this};
+};
 
 Runtime::Runtime(QObject *parent)
     : QObject(parent)
@@ -66,6 +127,8 @@ bool Runtime::start(const RuntimeConfig &config)
         return fail(QStringLiteral("Cannot recover open reservations: %1").arg(recovered.error()));
     m_recovered = recovered.value();
 
+    // Read before loading anything: the change feed reports what is committed after this point.
+    const std::optional<qint64> loadedVersion = Store::ChangeRepository(*m_db).latestVersion();
     m_pricing = std::make_unique<Billing::PricingService>(*m_db);
     if (const auto loaded = m_pricing->load(); !loaded)
         return fail(QStringLiteral("Cannot load prices: %1").arg(loaded.error()));
@@ -91,11 +154,13 @@ bool Runtime::start(const RuntimeConfig &config)
     auto chat = std::make_shared<QPointer<Relay::ChatRelay>>();
     auto realtime = std::make_shared<QPointer<Relay::RealtimeRelay>>();
     auto keeper = std::make_shared<QPointer<InstanceKeeper>>();
+    auto live = std::make_shared<QPointer<LiveReload>>();
     m_server = std::make_unique<Relay::RelayServerThread>(
-        server, [this, relayConfig, prices, chat, realtime, keeper](Relay::HttpServer &http) {
+        server, [this, relayConfig, prices, chat, realtime, keeper, live, loadedVersion](Relay::HttpServer &http) {
             auto *instance = new InstanceKeeper(m_db, m_instanceId, m_config.instanceLeaseMs, &http);
             instance->startTimer();
             *keeper = instance;
+            *live = startChangeFeed(http, loadedVersion);
             auto *relay = new Relay::ChatRelay(m_db, m_auth, m_channels, prices, m_sessions.get(), relayConfig, &http);
             relay->install(http.router());
             connect(relay, &Relay::ChatRelay::callFinished, this, &Runtime::callFinished, Qt::QueuedConnection);
@@ -118,9 +183,19 @@ bool Runtime::start(const RuntimeConfig &config)
     m_chat = *chat;
     m_realtime = *realtime;
     m_keeper = *keeper;
+    m_liveReload = *live;
     m_running = true;
     Q_EMIT started(m_config.listenAddress, port());
     return true;
+}
+
+LiveReload *Runtime::startChangeFeed(QObject &owner, std::optional<qint64> loadedVersion)
+{
+    auto *reload = new LiveReload(m_auth, m_channels, m_pricing.get(), &owner);
+    auto *feed = new ChangeFeed(m_db, loadedVersion, {}, &owner);
+    connect(feed, &ChangeFeed::changed, reload, &LiveReload::apply); // same thread: direct
+    feed->start();
+    return reload;
 }
 
 Relay::RealtimeRelay *Runtime::installRealtime(Relay::HttpServer &http,
@@ -344,6 +419,16 @@ void Runtime::invalidateChannels()
 {
     if (m_channels)
         m_channels->invalidate();
+}
+
+void Runtime::applyChange(Store::ChangeKind kind, qint64 entityId)
+{
+    // Reloads read the store: never on the caller's (maybe the GUI) thread.
+    if (QPointer<LiveReload> live = m_liveReload)
+        QMetaObject::invokeMethod(live, [live, kind, entityId] {
+            if (live)
+                live->apply(kind, entityId);
+        }, Qt::QueuedConnection);
 }
 
 } // namespace RelayDesk::Service

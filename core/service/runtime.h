@@ -6,6 +6,7 @@
 #include "relay/chat/chatrelay.h"
 #include "demo/demoupstream.h"
 #include "http/httpserver.h"
+#include "store/changerepository.h"
 
 #include <QtCore/QObject>
 #include <QtCore/QPointer>
@@ -18,7 +19,7 @@ namespace RelayDesk::Store { class Database; }
 namespace RelayDesk::Billing { class PricingService; }
 namespace RelayDesk::Monitor { class SessionRegistry; }
 namespace RelayDesk::Relay { class Auth; class ChannelSelector; class RealtimeRelay; class RelayServerThread; }
-namespace RelayDesk::Service { class InstanceKeeper; }
+namespace RelayDesk::Service { class ChangeFeed; class InstanceKeeper; class LiveReload; }
 
 namespace RelayDesk::Service {
 
@@ -101,6 +102,10 @@ public:
     void invalidateKey(qint64 keyId);
     void invalidateUser(qint64 userId);
     void invalidateChannels();
+    // Applies an admin edit of this process at once (connect AdminService::changed here; any thread): the
+    // relay reloads the channels, drops the key's or user's auth cache entries, or swaps in the stored price
+    // book. Edits of every process also arrive through the change feed (ChangeFeed), within its poll.
+    void applyChange(RelayDesk::Store::ChangeKind kind, qint64 entityId);
 
 Q_SIGNALS:
     void started(const QHostAddress &address, quint16 port);
@@ -114,6 +119,8 @@ private:
     bool bootstrapDemo(bool freshDatabase);
     bool configureTls(Relay::HttpServerConfig *server);
     bool startDemoUpstream();
+    // On the relay thread: the change feed and what applies its changes, owned by `owner`.
+    LiveReload *startChangeFeed(QObject &owner, std::optional<qint64> loadedVersion);
     Relay::RealtimeRelay *installRealtime(Relay::HttpServer &http,
                                           const std::function<Billing::PriceBookPtr()> &prices);
 
@@ -128,6 +135,7 @@ private:
     QPointer<Relay::ChatRelay> m_chat; // lives on the relay thread
     QPointer<Relay::RealtimeRelay> m_realtime; // idem
     QPointer<InstanceKeeper> m_keeper; // idem
+    QPointer<LiveReload> m_liveReload; // idem
     QString m_instanceId;
     std::optional<DemoCredentials> m_demoCredentials;
     QString m_error;
