@@ -1,46 +1,47 @@
 #include "admin_args.h"
 
+#include <QSet>
+
 namespace RelayDesk::Cli {
 
-AdminArgs::AdminArgs(const QStringList &args, const QStringList &valueOptions, const QStringList &flags)
+const QStringList AdminArgs::kDatabaseOptions = {QStringLiteral("data"), QStringLiteral("db"), QStringLiteral("db-file")};
+
+AdminArgs::AdminArgs(const QStringList &args, const Spec &spec)
 {
-    for (int i = 0; i < args.size(); ++i) {
-        QString arg = args[i];
-        if (!arg.startsWith(QStringLiteral("--")) || arg == u"--") {
-            m_positional << arg;
-            continue;
-        }
-        QString inlineValue;
-        bool hasInline = false;
-        if (const qsizetype eq = arg.indexOf(u'='); eq > 0) {
-            inlineValue = arg.mid(eq + 1);
-            arg = arg.left(eq);
-            hasInline = true;
-        }
-        if (has(arg)) {
-            m_error = QStringLiteral("option %1 given twice").arg(arg);
-            return;
-        }
-        if (flags.contains(arg)) {
-            if (hasInline) {
-                m_error = QStringLiteral("option %1 takes no value").arg(arg);
-                return;
-            }
-            m_flags.insert(arg);
-        } else if (valueOptions.contains(arg)) {
-            if (hasInline) {
-                m_values.insert(arg, inlineValue);
-            } else if (i + 1 < args.size()) {
-                m_values.insert(arg, args[++i]);
-            } else {
-                m_error = QStringLiteral("option %1 needs a value").arg(arg);
-                return;
-            }
-        } else {
-            m_error = QStringLiteral("unknown option %1").arg(arg);
-            return;
-        }
+    // "-x" is the unknown long option x, never a bundle of short ones: every admin option is long.
+    m_parser.setSingleDashWordOptionMode(QCommandLineParser::ParseAsLongOptions);
+    m_parser.setOptionsAfterPositionalArgumentsMode(QCommandLineParser::ParseAsOptions);
+    for (const QString &name : kDatabaseOptions + spec.valueOptions)
+        m_parser.addOption(QCommandLineOption(name, QString(), QStringLiteral("value")));
+    for (const QString &name : spec.flags)
+        m_parser.addOption(QCommandLineOption(name));
+    // QCommandLineParser skips the first argument (the program name).
+    if (!m_parser.parse(QStringList{QStringLiteral("relaydeskd admin")} + args)) {
+        m_error = m_parser.errorText();
+        return;
     }
+    m_positional = m_parser.positionalArguments();
+    m_error = check(spec);
+}
+
+QString AdminArgs::check(const Spec &spec) const
+{
+    QSet<QString> seen;
+    for (const QString &name : m_parser.optionNames()) {
+        if (seen.contains(name))
+            return QStringLiteral("option --%1 given twice").arg(name);
+        seen.insert(name);
+    }
+    if (m_positional.size() < spec.positional.size())
+        return QStringLiteral("missing %1").arg(spec.positional.mid(m_positional.size()).join(QStringLiteral(", ")));
+    if (m_positional.size() > spec.positional.size())
+        return QStringLiteral("unexpected argument '%1'").arg(m_positional.value(spec.positional.size()));
+    return {};
+}
+
+QString AdminArgs::value(const QString &option, const QString &fallback) const
+{
+    return m_parser.isSet(option) ? m_parser.value(option) : fallback;
 }
 
 std::optional<qint64> AdminArgs::parseCount(const QString &text)
@@ -54,23 +55,12 @@ std::optional<qint64> AdminArgs::parseCount(const QString &text)
 
 std::optional<qint64> AdminArgs::count(const QString &option, qint64 fallback, QString *error) const
 {
-    if (!m_values.contains(option))
+    if (!has(option))
         return fallback;
-    const auto v = parseCount(m_values.value(option));
+    const auto v = parseCount(value(option));
     if (!v)
-        *error = QStringLiteral("%1 must be a whole number ≥ 0 (got '%2')").arg(option, m_values.value(option));
+        *error = QStringLiteral("--%1 must be a whole number ≥ 0 (got '%2')").arg(option, value(option));
     return v;
-}
-
-bool AdminArgs::expectPositional(const QStringList &names, QString *error) const
-{
-    if (m_positional.size() == names.size())
-        return true;
-    if (m_positional.size() < names.size())
-        *error = QStringLiteral("missing %1").arg(names.mid(m_positional.size()).join(QStringLiteral(", ")));
-    else
-        *error = QStringLiteral("unexpected argument '%1'").arg(m_positional.value(names.size()));
-    return false;
 }
 
 QStringList AdminArgs::splitList(const QString &text)

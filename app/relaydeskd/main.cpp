@@ -13,7 +13,7 @@ int usage(int code)
         << "usage: relaydeskd <command> [options]\n"
            "  serve   [--data DIR | --db URL | --db-file FILE] [--listen HOST:PORT] [--demo]\n"
            "                                                                  run the relay headless\n"
-           "  admin   <user|key|channel|pricing|quote|logs> ...               administer (prints JSON)\n"
+           "  admin   <user|key|channel|pricing|quote|logs|audit> ...         administer (prints JSON)\n"
            "  count   [--model M | --encoding E] [--jsonl] [FILE...]          count tokens\n";
     return code;
 }

@@ -401,10 +401,18 @@ Result<PricingImport> AdminService::importPricing(const QJsonObject &edit)
 
 Result<QJsonObject> AdminService::exportPricing() const
 {
+    const auto book = priceBook();
+    if (!book)
+        return Result<QJsonObject>::failure(book.error());
+    return (*book)->toJson();
+}
+
+Result<Billing::PriceBookPtr> AdminService::priceBook() const
+{
     Billing::PricingService pricing(*m_db);
     if (Status s = pricing.load(); !s)
-        return Result<QJsonObject>::failure(s.error());
-    return pricing.exportJson();
+        return Result<Billing::PriceBookPtr>::failure(s.error());
+    return pricing.current();
 }
 
 // ---- logs and audit -------------------------------------------------------------------------------
@@ -418,6 +426,40 @@ Store::LogPage AdminService::logs(const Store::LogFilter &filter, int limit,
 QList<Store::AuditEntry> AdminService::audit(int limit) const
 {
     return Store::AuditRepository(*m_db).list(limit);
+}
+
+// ---- console additions -----------------------------------------------------------------------------
+
+Result<Store::User> AdminService::addUserQuota(qint64 userId, qint64 delta)
+{
+    return write<Store::User>(ChangeKind::User, [&](Audit &audit) -> Result<Store::User> {
+        const Store::UserRepository repo(*m_db);
+        const auto before = repo.byId(userId);
+        if (!before)
+            return failure<Store::User>(QStringLiteral("no user with id %1").arg(userId));
+        if (Status s = repo.addQuota(userId, delta); !s)
+            return failure<Store::User>(s.error());
+        const Store::User after = *repo.byId(userId);
+        audit = {QStringLiteral("user.top-up"), QStringLiteral("user"), userId, after.name,
+                 AuditJson::user(*before), AuditJson::user(after)};
+        return after;
+    });
+}
+
+Result<Store::User> AdminService::setUserStatus(qint64 userId, Store::RowStatus status)
+{
+    return write<Store::User>(ChangeKind::User, [&](Audit &audit) -> Result<Store::User> {
+        const Store::UserRepository repo(*m_db);
+        const auto before = repo.byId(userId);
+        if (!before)
+            return failure<Store::User>(QStringLiteral("no user with id %1").arg(userId));
+        if (Status s = repo.setStatus(userId, status); !s)
+            return failure<Store::User>(s.error());
+        const Store::User after = *repo.byId(userId);
+        audit = {status == Store::RowStatus::Enabled ? QStringLiteral("user.enable") : QStringLiteral("user.disable"),
+                 QStringLiteral("user"), userId, after.name, AuditJson::user(*before), AuditJson::user(after)};
+        return after;
+    });
 }
 
 } // namespace RelayDesk::Service

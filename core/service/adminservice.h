@@ -10,6 +10,7 @@
 // own, so its writes stay in order and the GUI thread never waits on SQL.
 #include "adminserviceedits.h"
 
+#include "billing/pricebook.h"
 #include "store/auditrepository.h"
 #include "store/changerepository.h"
 #include "store/channelhealthrepository.h"
@@ -80,11 +81,17 @@ public:
     // ---- pricing (new-api option JSON; maps named in the edit replace the stored ones, others are kept)
     Store::Result<PricingImport> importPricing(const QJsonObject &edit);
     Store::Result<QJsonObject> exportPricing() const;
+    // The stored book (for quotes); a fresh database is seeded with the default table first.
+    Store::Result<Billing::PriceBookPtr> priceBook() const;
 
     // ---- logs and the audit trail (newest first)
     Store::LogPage logs(const Store::LogFilter &filter, int limit,
                         const std::optional<Store::LogCursor> &after = std::nullopt) const;
     QList<Store::AuditEntry> audit(int limit = 100) const;
+
+    // ---- console additions (user top-up and enable/disable; appended for the console's Users page)
+    Store::Result<Store::User> addUserQuota(qint64 userId, qint64 delta); // a top-up: also writes a log row
+    Store::Result<Store::User> setUserStatus(qint64 userId, Store::RowStatus status);
 
     // Runs f(*this) on this service's worker thread; calls run one at a time, in the order given.
     template<class F>

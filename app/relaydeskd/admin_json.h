@@ -1,0 +1,18 @@
+#pragma once
+// The JSON shapes `relaydeskd admin` prints (scripts and tests depend on them: keep fields stable).
+#include "store/auditrepository.h"
+#include "store/channelhealthrepository.h"
+#include "store/records.h"
+
+#include <QJsonObject>
+
+namespace RelayDesk::Cli::AdminJson {
+
+QJsonObject user(const Store::User &u);
+QJsonObject key(const Store::ApiKey &k, const QString &userName);
+QJsonObject channel(const Store::Channel &c); // the upstream key masked
+QJsonObject channelHealth(const Store::ChannelHealth &h);
+QJsonObject log(const Store::LogRecord &r, const QString &userName);
+QJsonObject audit(const Store::AuditEntry &e);
+
+} // namespace RelayDesk::Cli::AdminJson
