@@ -9,7 +9,7 @@
 // Every call ends in exactly one settle or refund — also on client disconnect, upstream reset, timeout and
 // shutdown(). Lives on the relay server thread (create it in RelayServerThread's setup).
 #include "billing/pricebook.h"
-#include "relay/upstreamclient.h"
+#include "relay/chat/chatcallcontext.h"
 
 #include <QtCore/QObject>
 #include <QtCore/QPointer>
@@ -18,40 +18,12 @@
 #include <functional>
 #include <memory>
 
-namespace RelayDesk::Store {
-class CommitBatch;
-class Database;
-}
-namespace RelayDesk::Monitor { class SessionRegistry; }
-namespace RelayDesk::Billing { class ClosingRetry; }
 
 namespace RelayDesk::Relay {
 
 class Auth;
-class ChannelSelector;
 class HttpExchange;
 class Router;
-class ChatCall;
-
-struct ChatRelayConfig
-{
-    // Completion tokens reserved when the request sets neither max_tokens nor max_completion_tokens.
-    qint64 defaultMaxTokens = 4096;
-    // Extra attempts on another channel (connect error, 5xx, 429 before the first byte to the client).
-    int retries = 1;
-    UpstreamClient::Options upstream;
-};
-
-// What a finished call did, for tests, benches and the console's counters.
-struct ChatCallResult
-{
-    QString requestId;
-    QString endReason;     // done | eof | client_gone | upstream_error | upstream_timeout | shutdown | refunded:<why>
-    bool settled = false;  // false = refunded (or refused before reserving)
-    qint64 reserved = 0;
-    qint64 quota = 0;      // settled quota (0 when refunded)
-    int httpStatus = 0;
-};
 
 class ChatRelay final : public QObject
 {
@@ -79,7 +51,6 @@ Q_SIGNALS:
     void callFinished(const RelayDesk::Relay::ChatCallResult &result);
 
 private:
-    friend class ChatCall;
     void handleChat(HttpExchange &exchange);
     void handleModels(HttpExchange &exchange);
     void callDone(ChatCall *call, const ChatCallResult &result);
@@ -92,10 +63,9 @@ private:
     ChatRelayConfig m_config;
     UpstreamClient *m_upstream;
     Store::CommitBatch *m_commits; // group commit of this thread's ledger writes
-    Billing::ClosingRetry *m_closings; // settlements/refunds waiting for the store to answer
+    ChatCallContext m_context;     // what every call of this relay shares
     QSet<ChatCall *> m_calls;
 };
 
 } // namespace RelayDesk::Relay
 
-Q_DECLARE_METATYPE(RelayDesk::Relay::ChatCallResult)
