@@ -1,6 +1,7 @@
 // `relaydeskd admin …` end to end: the real binary against a temporary data dir.
 #include "billing/ledger.h"
 #include "store/apikeyrepository.h"
+#include "store/changerepository.h"
 #include "store/channelhealthrepository.h"
 #include "store/channelrepository.h"
 #include "store/database.h"
@@ -330,6 +331,31 @@ private slots:
         QTest::newRow("logs limit 0") << QStringList{"logs", "--limit", "0"};
         QTest::newRow("pricing import missing file") << QStringList{"pricing", "import", "/nonexistent/prices.json"};
         QTest::newRow("data and db") << QStringList{"user", "list", "--db", "postgres://u@127.0.0.1:1/x"};
+        // The commands of issue 11: every form error is caught before the database is opened.
+        QTest::newRow("channel set without options") << QStringList{"channel", "set", "oa"};
+        QTest::newRow("channel set without name") << QStringList{"channel", "set", "--weight", "2"};
+        QTest::newRow("channel set negative weight") << QStringList{"channel", "set", "oa", "--weight", "-1"};
+        QTest::newRow("channel set bad priority") << QStringList{"channel", "set", "oa", "--priority=high"};
+        QTest::newRow("channel set bad mapping") << QStringList{"channel", "set", "oa", "--model-mapping", "{"};
+        QTest::newRow("channel set empty key") << QStringList{"channel", "set", "oa", "--key="};
+        QTest::newRow("channel set unknown option") << QStringList{"channel", "set", "oa", "--name", "x"};
+        QTest::newRow("channel enable without name") << QStringList{"channel", "enable"};
+        QTest::newRow("channel remove two names") << QStringList{"channel", "remove", "a", "b"};
+        QTest::newRow("channel unknown sub-command") << QStringList{"channel", "delete", "a"};
+        QTest::newRow("key set nothing to set") << QStringList{"key", "set", "k"};
+        QTest::newRow("key set quota and unlimited") << QStringList{"key", "set", "k", "--quota=5", "--unlimited"};
+        QTest::newRow("key set bad quota") << QStringList{"key", "set", "k", "--quota", "-5"};
+        QTest::newRow("key set bad expiry") << QStringList{"key", "set", "k", "--expires", "soon"};
+        QTest::newRow("key set empty models") << QStringList{"key", "set", "k", "--models", ","};
+        QTest::newRow("key enable without name") << QStringList{"key", "enable"};
+        QTest::newRow("flag with a value") << QStringList{"key", "add", "--user", "u", "--unlimited=yes"};
+        QTest::newRow("user set-group bad group") << QStringList{"user", "set-group", "a", "b c"};
+        QTest::newRow("user set-group without group") << QStringList{"user", "set-group", "a"};
+        QTest::newRow("option twice, = and space") << QStringList{"user", "add", "x", "--quota=1", "--quota", "2"};
+        QTest::newRow("audit limit 0") << QStringList{"audit", "--limit", "0"};
+        QTest::newRow("audit bad limit") << QStringList{"audit", "--limit=many"};
+        QTest::newRow("audit positional") << QStringList{"audit", "all"};
+        QTest::newRow("data twice") << QStringList{"user", "list", "--data=/nonexistent/other"};
     }
 
     void badArgumentsExit2AndWriteNothing()
@@ -341,6 +367,268 @@ private slots:
         QVERIFY(!r.err.trimmed().isEmpty());
         QVERIFY(r.out.isEmpty());
         QVERIFY2(!QFileInfo::exists(d), "bad arguments must not create the data dir");
+    }
+
+    // --- Issue 11: channel set/enable/disable/remove, key set/enable, user set-group, audit, --data=DIR ---
+
+    static QStringList channelAddArgs(const QString &name, const QString &secret)
+    {
+        return {QStringLiteral("channel"), QStringLiteral("add"), QStringLiteral("--name"), name, QStringLiteral("--base-url"),
+                QStringLiteral("https://api.openai.com"), QStringLiteral("--key"), secret, QStringLiteral("--models"),
+                QStringLiteral("gpt-4o")};
+    }
+
+    static qint64 changeCount(const QString &data)
+    {
+        auto db = Store::Database::openDataDir(data);
+        return db ? Store::ChangeRepository(*db.value()).since(0, 100000).size() : -1;
+    }
+
+    void channelSetEnableDisableRemove()
+    {
+        const QString d = dataDir(QStringLiteral("channel-set"));
+        QCOMPARE(admin(d, channelAddArgs(QStringLiteral("oa"), QStringLiteral("sk-upstream-secret-value"))).exitCode, 0);
+        Run r = admin(d, {QStringLiteral("channel"), QStringLiteral("set"), QStringLiteral("oa"), QStringLiteral("--base-url"),
+                          QStringLiteral("https://proxy.example.com/v1"), QStringLiteral("--key=sk-rotated-secret-value2"),
+                          QStringLiteral("--models"), QStringLiteral("gpt-4o, gpt-4o-mini"), QStringLiteral("--groups"),
+                          QStringLiteral("default,vip"), QStringLiteral("--priority"), QStringLiteral("-2"),
+                          QStringLiteral("--weight=7"), QStringLiteral("--model-mapping"),
+                          QStringLiteral("{\"gpt-4o\":\"gpt-4o-2024-11-20\"}")});
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        QVERIFY(!r.out.contains("secret-value"));
+        QJsonObject c = r.json();
+        QCOMPARE(c.value(QStringLiteral("base_url")).toString(), QStringLiteral("https://proxy.example.com/v1"));
+        QCOMPARE(c.value(QStringLiteral("models")).toArray(), QJsonArray({QStringLiteral("gpt-4o"), QStringLiteral("gpt-4o-mini")}));
+        QCOMPARE(c.value(QStringLiteral("groups")).toArray(), QJsonArray({QStringLiteral("default"), QStringLiteral("vip")}));
+        QCOMPARE(c.value(QStringLiteral("priority")).toInt(), -2);
+        QCOMPARE(c.value(QStringLiteral("weight")).toInt(), 7);
+        QCOMPARE(c.value(QStringLiteral("model_mapping")).toObject().value(QStringLiteral("gpt-4o")).toString(),
+                 QStringLiteral("gpt-4o-2024-11-20"));
+        QCOMPARE(c.value(QStringLiteral("key")).toString(), QStringLiteral("sk-ro••••••e2"));
+        {
+            auto db = Store::Database::openDataDir(d);
+            QVERIFY(db);
+            QCOMPARE(Store::ChannelRepository(*db.value()).byName(QStringLiteral("oa"))->secret,
+                     QStringLiteral("sk-rotated-secret-value2"));
+        }
+        // Only what was named changes.
+        r = admin(d, {QStringLiteral("channel"), QStringLiteral("set"), QStringLiteral("oa"), QStringLiteral("--weight"),
+                      QStringLiteral("3")});
+        QCOMPARE(r.exitCode, 0);
+        QCOMPARE(r.json().value(QStringLiteral("weight")).toInt(), 3);
+        QCOMPARE(r.json().value(QStringLiteral("priority")).toInt(), -2);
+
+        for (const char *sub : {"disable", "enable"}) {
+            r = admin(d, {QStringLiteral("channel"), QLatin1String(sub), QStringLiteral("oa")});
+            QCOMPARE(r.exitCode, 0);
+            const QString status = QLatin1String(sub) + QStringLiteral("d");
+            QCOMPARE(r.json().value(QStringLiteral("status")).toString(), status);
+            QCOMPARE(admin(d, {QStringLiteral("channel"), QStringLiteral("list")}).array()[0].toObject()
+                         .value(QStringLiteral("status")).toString(), status);
+        }
+        r = admin(d, {QStringLiteral("channel"), QStringLiteral("remove"), QStringLiteral("oa")});
+        QCOMPARE(r.exitCode, 0);
+        QVERIFY(r.json().value(QStringLiteral("removed")).toBool());
+        QCOMPARE(r.json().value(QStringLiteral("name")).toString(), QStringLiteral("oa"));
+        QVERIFY(admin(d, {QStringLiteral("channel"), QStringLiteral("list")}).array().isEmpty());
+        QCOMPARE(changeCount(d), qint64(6)); // add, set, set, disable, enable, remove
+    }
+
+    void keySetAndEnable()
+    {
+        const QString d = dataDir(QStringLiteral("key-set"));
+        QCOMPARE(admin(d, {QStringLiteral("user"), QStringLiteral("add"), QStringLiteral("erin")}).exitCode, 0);
+        QCOMPARE(admin(d, {QStringLiteral("key"), QStringLiteral("add"), QStringLiteral("--user"), QStringLiteral("erin"),
+                           QStringLiteral("--name"), QStringLiteral("erin-k"), QStringLiteral("--quota"), QStringLiteral("100")})
+                     .exitCode, 0);
+        const QStringList set{QStringLiteral("key"), QStringLiteral("set"), QStringLiteral("erin-k")};
+        Run r = admin(d, set + QStringList{QStringLiteral("--quota"), QStringLiteral("250")});
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        QCOMPARE(r.json().value(QStringLiteral("quota")).toInteger(), qint64(250));
+        QCOMPARE(r.json().value(QStringLiteral("unlimited")).toBool(), false);
+
+        r = admin(d, set + QStringList{QStringLiteral("--unlimited"), QStringLiteral("--models=gpt-4o,o3"),
+                                       QStringLiteral("--expires"), QStringLiteral("2030-01-01T00:00:00Z")});
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        QCOMPARE(r.json().value(QStringLiteral("unlimited")).toBool(), true);
+        QCOMPARE(r.json().value(QStringLiteral("models")).toArray(), QJsonArray({QStringLiteral("gpt-4o"), QStringLiteral("o3")}));
+        QCOMPARE(r.json().value(QStringLiteral("expires_at")).toInteger(), qint64(1893456000));
+        QCOMPARE(r.json().value(QStringLiteral("quota")).toInteger(), qint64(0)); // an unlimited key keeps no quota
+
+        // An offset is honoured; no offset means UTC.
+        r = admin(d, set + QStringList{QStringLiteral("--expires=2030-01-01T08:00:00+08:00")});
+        QCOMPARE(r.json().value(QStringLiteral("expires_at")).toInteger(), qint64(1893456000));
+        r = admin(d, set + QStringList{QStringLiteral("--expires"), QStringLiteral("2030-01-01T00:00:00")});
+        QCOMPARE(r.json().value(QStringLiteral("expires_at")).toInteger(), qint64(1893456000));
+
+        r = admin(d, set + QStringList{QStringLiteral("--expires"), QStringLiteral("never"), QStringLiteral("--models"),
+                                       QStringLiteral("*")});
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        QCOMPARE(r.json().value(QStringLiteral("expires_at")).toInteger(), qint64(0));
+        QVERIFY(r.json().value(QStringLiteral("models")).toArray().isEmpty());
+        QVERIFY(r.json().value(QStringLiteral("unlimited")).toBool()); // not named: kept
+
+        QCOMPARE(admin(d, {QStringLiteral("key"), QStringLiteral("disable"), QStringLiteral("erin-k")})
+                     .json().value(QStringLiteral("status")).toString(), QStringLiteral("disabled"));
+        r = admin(d, {QStringLiteral("key"), QStringLiteral("enable"), QStringLiteral("erin-k")});
+        QCOMPARE(r.exitCode, 0);
+        QCOMPARE(r.json().value(QStringLiteral("status")).toString(), QStringLiteral("enabled"));
+        QCOMPARE(r.json().value(QStringLiteral("user")).toString(), QStringLiteral("erin"));
+    }
+
+    void userSetGroup()
+    {
+        const QString d = dataDir(QStringLiteral("set-group"));
+        QCOMPARE(admin(d, {QStringLiteral("user"), QStringLiteral("add"), QStringLiteral("frank")}).exitCode, 0);
+        Run r = admin(d, {QStringLiteral("user"), QStringLiteral("set-group"), QStringLiteral("frank"), QStringLiteral("vip")});
+        QCOMPARE(r.exitCode, 0);
+        QCOMPARE(r.json().value(QStringLiteral("group")).toString(), QStringLiteral("vip"));
+        QCOMPARE(admin(d, {QStringLiteral("user"), QStringLiteral("show"), QStringLiteral("frank")})
+                     .json().value(QStringLiteral("group")).toString(), QStringLiteral("vip"));
+    }
+
+    void auditListsWritesNewestFirst()
+    {
+        const QString d = dataDir(QStringLiteral("audit"));
+        QCOMPARE(admin(d, {QStringLiteral("user"), QStringLiteral("add"), QStringLiteral("gina")}).exitCode, 0);
+        QCOMPARE(admin(d, channelAddArgs(QStringLiteral("oa"), QStringLiteral("sk-upstream-secret-value"))).exitCode, 0);
+        QCOMPARE(admin(d, {QStringLiteral("channel"), QStringLiteral("disable"), QStringLiteral("oa")}).exitCode, 0);
+        const Run key = admin(d, {QStringLiteral("key"), QStringLiteral("add"), QStringLiteral("--user"), QStringLiteral("gina")});
+        QCOMPARE(key.exitCode, 0);
+        const QString plainKey = key.json().value(QStringLiteral("key")).toString();
+        QVERIFY(!plainKey.isEmpty());
+
+        Run r = admin(d, {QStringLiteral("audit")});
+        QCOMPARE(r.exitCode, 0);
+        const QList<QByteArray> lines = r.out.trimmed().split('\n');
+        QStringList actions;
+        for (const QByteArray &line : lines) {
+            QJsonParseError err;
+            const QJsonObject e = QJsonDocument::fromJson(line, &err).object();
+            QCOMPARE(err.error, QJsonParseError::NoError);
+            QCOMPARE(e.value(QStringLiteral("actor")).toString(), QStringLiteral("cli"));
+            QVERIFY(e.value(QStringLiteral("at")).toInteger() > 0);
+            actions << e.value(QStringLiteral("action")).toString();
+        }
+        QCOMPARE(actions, QStringList({QStringLiteral("key.add"), QStringLiteral("channel.disable"),
+                                       QStringLiteral("channel.add"), QStringLiteral("user.add")}));
+        const QJsonObject disabled = QJsonDocument::fromJson(lines[1]).object();
+        QCOMPARE(disabled.value(QStringLiteral("entity_name")).toString(), QStringLiteral("oa"));
+        QCOMPARE(disabled.value(QStringLiteral("before")).toObject().value(QStringLiteral("status")).toString(),
+                 QStringLiteral("enabled"));
+        QCOMPARE(disabled.value(QStringLiteral("after")).toObject().value(QStringLiteral("status")).toString(),
+                 QStringLiteral("disabled"));
+        QVERIFY(!r.out.contains("secret-value"));      // the channel key, masked
+        QVERIFY(!r.out.contains(plainKey.mid(3).toLatin1())); // the API key: its hint only
+
+        r = admin(d, {QStringLiteral("audit"), QStringLiteral("--limit=2")});
+        QCOMPARE(r.exitCode, 0);
+        QCOMPARE(r.out.trimmed().split('\n').size(), 2);
+    }
+
+    // Every command reads --data=DIR and --data DIR alike, before or after the command words.
+    void dataDirEitherForm_data()
+    {
+        QTest::addColumn<bool>("equals");
+        QTest::addColumn<bool>("first");
+        QTest::newRow("--data=DIR last") << true << false;
+        QTest::newRow("--data=DIR first") << true << true;
+        QTest::newRow("--data DIR first") << false << true;
+    }
+
+    void dataDirEitherForm()
+    {
+        QFETCH(bool, equals);
+        QFETCH(bool, first);
+        const QString d = dataDir(QStringLiteral("data-form-%1-%2").arg(equals).arg(first));
+        const QStringList data = equals ? QStringList{QStringLiteral("--data=") + d} : QStringList{QStringLiteral("--data"), d};
+        const auto run = [&](const QStringList &args) {
+            QProcess p;
+            p.start(QDir(qEnvironmentVariable("RELAYDESK_BIN_DIR")).filePath(QStringLiteral("relaydeskd")),
+                    QStringList{QStringLiteral("admin")} + (first ? data + args : args + data));
+            p.closeWriteChannel();
+            Run r;
+            if (p.waitForFinished(60000) && p.exitStatus() == QProcess::NormalExit) {
+                r.exitCode = p.exitCode();
+                r.out = p.readAllStandardOutput();
+                r.err = p.readAllStandardError();
+            }
+            return r;
+        };
+        const QList<QStringList> commands = {
+            {"user", "add", "hal", "--quota=10"},
+            {"user", "set-quota", "hal", "20"},
+            {"user", "set-group", "hal", "vip"},
+            {"user", "show", "hal"},
+            {"user", "list"},
+            {"key", "add", "--user=hal", "--name", "hal-k"},
+            {"key", "set", "hal-k", "--quota", "5"},
+            {"key", "disable", "hal-k"},
+            {"key", "enable", "hal-k"},
+            {"key", "show", "hal-k"},
+            channelAddArgs(QStringLiteral("oa"), QStringLiteral("sk-upstream-secret-value")),
+            {"channel", "set", "oa", "--weight", "4"},
+            {"channel", "disable", "oa"},
+            {"channel", "enable", "oa"},
+            {"channel", "list"},
+            {"channel", "remove", "oa"},
+            {"pricing", "export"},
+            {"quote", "--model", "gpt-4o", "--prompt=10"},
+            {"logs", "--limit", "5"},
+            {"audit", "--limit", "5"},
+        };
+        for (const QStringList &command : commands) {
+            const Run r = run(command);
+            QVERIFY2(r.exitCode == 0, qPrintable(command.join(u' ') + QStringLiteral(": ") + QString::fromUtf8(r.err)));
+        }
+        QCOMPARE(userCount(QDir(d).filePath(QStringLiteral("relaydesk.sqlite"))), qint64(1));
+        QCOMPARE(admin(d, {QStringLiteral("user"), QStringLiteral("show"), QStringLiteral("hal")})
+                     .json().value(QStringLiteral("group")).toString(), QStringLiteral("vip"));
+        QCOMPARE(changeCount(d), qint64(12)); // every write above (3 user, 4 key, 5 channel), one change each
+    }
+
+    // Refused after the database was opened (a name unknown or taken, a value the service rejects): exit 2 and
+    // nothing written — no entity change, no audit row, no change row.
+    void refusedWritesLeaveNothing_data()
+    {
+        QTest::addColumn<QStringList>("args");
+        QTest::newRow("channel set unknown") << QStringList{"channel", "set", "nope", "--weight", "2"};
+        QTest::newRow("channel set bad url") << QStringList{"channel", "set", "oa", "--base-url", "ftp://x"};
+        QTest::newRow("channel set bad model") << QStringList{"channel", "set", "oa", "--model-mapping", "{\"a\":1}"};
+        QTest::newRow("channel disable unknown") << QStringList{"channel", "disable", "nope"};
+        QTest::newRow("channel remove unknown") << QStringList{"channel", "remove", "nope"};
+        QTest::newRow("channel add taken") << channelAddArgs(QStringLiteral("oa"), QStringLiteral("sk-other-secret-value"));
+        QTest::newRow("key set unknown") << QStringList{"key", "set", "nope", "--quota", "1"};
+        QTest::newRow("key enable unknown") << QStringList{"key", "enable", "nope"};
+        QTest::newRow("key add taken") << QStringList{"key", "add", "--user", "ivy", "--name", "ivy-k"};
+        QTest::newRow("user set-group unknown") << QStringList{"user", "set-group", "nope", "vip"};
+        QTest::newRow("user add taken") << QStringList{"user", "add", "ivy"};
+        QTest::newRow("pricing import bad map") << QStringList{"pricing", "import", "-"};
+    }
+
+    void refusedWritesLeaveNothing()
+    {
+        QFETCH(QStringList, args);
+        const QString d = dataDir(QStringLiteral("refused-") + QString::fromLatin1(QTest::currentDataTag()).replace(u' ', u'-'));
+        QCOMPARE(admin(d, {QStringLiteral("user"), QStringLiteral("add"), QStringLiteral("ivy")}).exitCode, 0);
+        QCOMPARE(admin(d, {QStringLiteral("key"), QStringLiteral("add"), QStringLiteral("--user"), QStringLiteral("ivy"),
+                           QStringLiteral("--name"), QStringLiteral("ivy-k")}).exitCode, 0);
+        QCOMPARE(admin(d, channelAddArgs(QStringLiteral("oa"), QStringLiteral("sk-upstream-secret-value"))).exitCode, 0);
+        const auto state = [&]() -> QByteArray { // QByteArray, not a QStringBuilder of temporaries
+            return admin(d, {QStringLiteral("audit")}).out + admin(d, {QStringLiteral("channel"), QStringLiteral("list")}).out
+                   + admin(d, {QStringLiteral("user"), QStringLiteral("list")}).out
+                   + admin(d, {QStringLiteral("key"), QStringLiteral("show"), QStringLiteral("ivy-k")}).out
+                   + admin(d, {QStringLiteral("pricing"), QStringLiteral("export")}).out;
+        };
+        const QByteArray before = state();
+        const qint64 changes = changeCount(d);
+        QCOMPARE(changes, qint64(3));
+        const Run r = admin(d, args, "{\"CompletionRatio\":{\"gpt-4o\":\"four\"}}");
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY(!r.err.trimmed().isEmpty());
+        QVERIFY(r.out.isEmpty());
+        QCOMPARE(state(), before);
+        QCOMPARE(changeCount(d), changes);
     }
 
     void helpExitsZero()
