@@ -37,6 +37,20 @@ Result<T> failure(const QString &error)
     return Result<T>::failure(error);
 }
 
+// Every row of a paged list(limit, offset), however many there are.
+template<class Fetch>
+auto allPages(const Fetch &fetch)
+{
+    constexpr int kPage = 1000;
+    decltype(fetch(kPage, 0)) all;
+    for (int offset = 0;; offset += kPage) {
+        const auto page = fetch(kPage, offset);
+        all += page;
+        if (page.size() < kPage)
+            return all;
+    }
+}
+
 // The maps of `book` that `edit` names: what a price import replaced, or what it put in their place.
 QJsonObject namedMaps(const QJsonObject &book, const QJsonObject &edit, qint64 snapshotId)
 {
@@ -103,15 +117,8 @@ Result<T> AdminService::write(ChangeKind kind, const std::function<Result<T>(Aud
 
 QList<Store::User> AdminService::users() const
 {
-    QList<Store::User> all;
     const Store::UserRepository repo(*m_db);
-    constexpr int kPage = 1000;
-    for (int offset = 0;; offset += kPage) {
-        const QList<Store::User> page = repo.list(kPage, offset);
-        all += page;
-        if (page.size() < kPage)
-            return all;
-    }
+    return allPages([&](int limit, int offset) { return repo.list(limit, offset); });
 }
 
 std::optional<Store::User> AdminService::user(qint64 id) const
@@ -366,7 +373,8 @@ QStringList AdminService::groups() const
         names.insert(u.group);
     for (const Store::Channel &c : channels())
         names.insert(c.groups.cbegin(), c.groups.cend());
-    for (const Store::ApiKey &k : Store::ApiKeyRepository(*m_db).list(1 << 30))
+    const Store::ApiKeyRepository keys(*m_db);
+    for (const Store::ApiKey &k : allPages([&](int limit, int offset) { return keys.list(limit, offset); }))
         if (!k.group.isEmpty())
             names.insert(k.group);
     if (const auto book = exportPricing())
