@@ -480,6 +480,19 @@ private Q_SLOTS:
             QCOMPARE(c.entityId, added->id);
         }
         QCOMPARE(spy.size(), 2);
+
+        // Writes whose repositories keep their own transaction (a quota edit with its log row, a price import
+        // with its snapshot) nest inside the service's as savepoints, on this backend too.
+        const auto quota = admin.setUserQuota(f.userId, 4242);
+        QVERIFY2(quota, qPrintable(quota.error()));
+        QCOMPARE(admin.user(f.userId)->quota, qint64(4242));
+        const auto imported = admin.importPricing({{QStringLiteral("ModelRatio"), QJsonObject{{QStringLiteral("m"), 2}}}});
+        QVERIFY2(imported, qPrintable(imported.error()));
+        QCOMPARE((*admin.priceBook())->snapshotId(), imported->snapshotId);
+        QCOMPARE(admin.audit(2).value(0).action, QStringLiteral("pricing.import"));
+        QCOMPARE(admin.audit(2).value(1).action, QStringLiteral("user.set-quota"));
+        QCOMPARE(Store::ChangeRepository(*db).since(0).size(), 4);
+        QCOMPARE(spy.size(), 4);
     }
 
     // The console's path: calls run one at a time, in order, on the service's own thread; the signal reaches a
