@@ -9,6 +9,7 @@
 #include "relay/chat/chatrelaytokens.h"
 #include "demo/demorealtime.h"
 #include "http/tlsmaterial.h"
+#include "service/adminservice.h"
 #include "service/changefeed.h"
 #include "service/instancekeeper.h"
 #include "relay/realtime/realtimerelay.h"
@@ -192,7 +193,9 @@ bool Runtime::start(const RuntimeConfig &config)
 LiveReload *Runtime::startChangeFeed(QObject &owner, std::optional<qint64> loadedVersion)
 {
     auto *reload = new LiveReload(m_auth, m_channels, m_pricing.get(), &owner);
-    auto *feed = new ChangeFeed(m_db, loadedVersion, {}, &owner);
+    ChangeFeedOptions options;
+    options.pollMs = m_config.changePollMs;
+    auto *feed = new ChangeFeed(m_db, loadedVersion, options, &owner);
     connect(feed, &ChangeFeed::changed, reload, &LiveReload::apply); // same thread: direct
     feed->start();
     return reload;
@@ -419,6 +422,12 @@ void Runtime::invalidateChannels()
 {
     if (m_channels)
         m_channels->invalidate();
+}
+
+void Runtime::follow(const AdminService *admin)
+{
+    // Direct: applyChange only posts to the relay thread, from whichever thread the service emits on.
+    connect(admin, &AdminService::changed, this, &Runtime::applyChange, Qt::DirectConnection);
 }
 
 void Runtime::applyChange(Store::ChangeKind kind, qint64 entityId)

@@ -19,7 +19,7 @@ namespace RelayDesk::Store { class Database; }
 namespace RelayDesk::Billing { class PricingService; }
 namespace RelayDesk::Monitor { class SessionRegistry; }
 namespace RelayDesk::Relay { class Auth; class ChannelSelector; class RealtimeRelay; class RelayServerThread; }
-namespace RelayDesk::Service { class ChangeFeed; class InstanceKeeper; class LiveReload; }
+namespace RelayDesk::Service { class AdminService; class InstanceKeeper; class LiveReload; }
 
 namespace RelayDesk::Service {
 
@@ -47,6 +47,9 @@ struct RuntimeConfig
     // same database recover them only after this long without a heartbeat (at once when this process is
     // provably dead on their machine).
     qint64 instanceLeaseMs = 30'000;
+    // How often the change feed looks for admin edits of other processes: 0 = its default (250 ms on SQLite,
+    // 1 s as the fallback beside LISTEN on PostgreSQL).
+    int changePollMs = 0;
     // Extension points: run on the relay thread / the demo thread before listening.
     std::function<void(Relay::HttpServer &server)> installRelayRoutes;
     Relay::DemoUpstream::RouteInstaller installDemoRoutes;
@@ -106,6 +109,9 @@ public:
     // relay reloads the channels, drops the key's or user's auth cache entries, or swaps in the stored price
     // book. Edits of every process also arrive through the change feed (ChangeFeed), within its poll.
     void applyChange(RelayDesk::Store::ChangeKind kind, qint64 entityId);
+    // Applies every edit `admin` makes at once (the console's AdminService, on its worker thread), without
+    // waiting for the feed's poll. The connection ends with either object.
+    void follow(const AdminService *admin);
 
 Q_SIGNALS:
     void started(const QHostAddress &address, quint16 port);

@@ -2,11 +2,14 @@
 // second process (`relaydeskd admin …` on the same --data or --db) adds a channel for a new model (its calls stop
 // being 404), imports prices (the next call is charged at the new price, to the quota unit), disables a key (its
 // calls are refused) and disables a channel (its model is no longer served). Each must take effect within 2 s of
-// the admin command's exit, on SQLite and on PostgreSQL; the measured times are printed.
+// the admin command's exit, on SQLite and on PostgreSQL; the measured times are printed. In the console's own
+// process, its AdminService's edits apply at once (Runtime::follow), long before the feed's poll would.
 #include "binaries.h"
 #include "pgcluster.h"
 #include "secretkeyfile.h"
 
+#include "service/adminservice.h"
+#include "service/runtime.h"
 #include "store/database.h"
 #include "store/logrepository.h"
 
@@ -74,6 +77,7 @@ class TestLiveChanges final : public QObject
     Q_OBJECT
 
     std::unique_ptr<Testing::PgCluster> m_pg;
+    QTemporaryDir m_keyDir; // the channel-secret key of every database here (and of the processes started)
     QStringList m_where; // --data DIR or --db URL
     std::shared_ptr<Store::Database> m_db;
     qint64 m_lastAdminMs = 0; // how long the last admin command ran (start-up, open, write, exit)
@@ -135,6 +139,8 @@ class TestLiveChanges final : public QObject
     }
 
 private Q_SLOTS:
+    void initTestCase() { QVERIFY(RelayDeskTest::useTemporarySecretKey(m_keyDir.path())); }
+
     void editsApplyWhileServing_data()
     {
         QTest::addColumn<QString>("backend");
@@ -156,7 +162,6 @@ private Q_SLOTS:
                 QSKIP(qPrintable(m_pg->skipReason()));
             QVERIFY2(m_pg->isRunning(), qPrintable(m_pg->error()));
             m_where = {QStringLiteral("--db"), m_pg->createDatabase()};
-            QVERIFY(RelayDeskTest::useTemporarySecretKey(data.path()));
         }
 
         QProcess upstream;
@@ -259,6 +264,68 @@ private Q_SLOTS:
         QVERIFY(serve.waitForFinished(30000));
         upstream.terminate();
         QVERIFY(upstream.waitForFinished(30000));
+    }
+
+    // The console's case: the AdminService of the process that relays. The feed's poll is made a minute long, so
+    // only Runtime::follow (changed() -> the relay thread) can apply the edits in time.
+    void sameProcessEditsApplyAtOnce()
+    {
+        QTemporaryDir data;
+        Service::RuntimeConfig config;
+        config.dataDir = data.path();
+        config.listenPort = 0;
+        config.changePollMs = 60'000;
+        Service::Runtime runtime;
+        QVERIFY2(runtime.start(config), qPrintable(runtime.errorString()));
+        const QByteArray key = runtime.demoCredentials()->plainKey.toLatin1();
+        m_db = runtime.database();
+        Service::AdminService admin(m_db, Service::AdminService::Actor::Console);
+        runtime.follow(&admin);
+        const quint16 port = runtime.port();
+        constexpr int kAtOnceMs = 1000;
+        const auto within = [](const std::function<bool()> &done) {
+            QElapsedTimer took;
+            took.start();
+            return QTest::qWaitFor(done, kAtOnceMs) ? took.elapsed() : qint64(-1);
+        };
+
+        QVERIFY(admin.importPricing({{QStringLiteral("ModelRatio"), QJsonObject{{kModel, 1}}},
+                                     {QStringLiteral("CompletionRatio"), QJsonObject{{kModel, 1}}}}));
+        QCOMPARE(chat(port, key, kModel).status, 404);
+        Store::Channel channel;
+        channel.name = QStringLiteral("live");
+        channel.baseUrl = runtime.demoUpstream()->baseUrl();
+        channel.secret = QStringLiteral("demo");
+        channel.models = {kModel};
+        channel.groups = {QStringLiteral("default")};
+        QVERIFY(admin.addChannel(channel));
+        const qint64 channelMs = within([&] { return chat(port, key, kModel).status == 200; });
+        QVERIFY2(channelMs >= 0, "the console's channel add applied at once");
+        const qint64 userId = admin.userByName(QStringLiteral("demo"))->id;
+        const auto before = lastConsume(userId);
+        QVERIFY(before);
+        QCOMPARE(before->quota, before->promptTokens + before->completionTokens);
+
+        QVERIFY(admin.importPricing({{QStringLiteral("ModelRatio"), QJsonObject{{kModel, 10}}}}));
+        std::optional<Store::LogRecord> after;
+        const qint64 pricingMs = within([&] {
+            after = chat(port, key, kModel).status == 200 ? lastConsume(userId) : std::nullopt;
+            return after && after->quota != after->promptTokens + after->completionTokens;
+        });
+        QVERIFY2(pricingMs >= 0, "the console's price import applied at once");
+        QCOMPARE(after->quota, 10 * (after->promptTokens + after->completionTokens));
+
+        QCOMPARE(models(port, key), 200);
+        QVERIFY(admin.setKeyStatus(admin.keyByName(QStringLiteral("demo"))->id, Store::RowStatus::Disabled));
+        const qint64 keyMs = within([&] {
+            const int status = models(port, key);
+            return status == 401 || status == 403;
+        });
+        QVERIFY2(keyMs >= 0, "the console's key disable applied at once");
+        qInfo("same process: channel add %lld ms, pricing import %lld ms, key disable %lld ms (feed poll 60 s)",
+              channelMs, pricingMs, keyMs);
+        m_db.reset();
+        runtime.stop();
     }
 };
 
