@@ -21,8 +21,8 @@
 
 #include <QFuture>
 #include <QObject>
+#include <QPromise>
 #include <QThreadPool>
-#include <QtConcurrent/QtConcurrentRun>
 
 #include <functional>
 #include <memory>
@@ -93,11 +93,22 @@ public:
     Store::Result<Store::User> addUserQuota(qint64 userId, qint64 delta); // a top-up: also writes a log row
     Store::Result<Store::User> setUserStatus(qint64 userId, Store::RowStatus status);
 
-    // Runs f(*this) on this service's worker thread; calls run one at a time, in the order given.
+    // Runs f(*this) on this service's worker thread; calls run one at a time, in the order given. A QPromise
+    // rather than QtConcurrent::run: waiting on a QtConcurrent future runs a task not yet started on the waiting
+    // thread, which would put SQL on the GUI thread and let a later edit overtake an earlier one.
     template<class F>
     auto async(F f) -> QFuture<std::invoke_result_t<F, AdminService &>>
     {
-        return QtConcurrent::run(&m_pool, [this, f = std::move(f)]() mutable { return f(*this); });
+        using R = std::invoke_result_t<F, AdminService &>;
+        auto promise = std::make_shared<QPromise<R>>();
+        auto call = std::make_shared<F>(std::move(f)); // QThreadPool wants a copyable callable; f may not be
+        QFuture<R> future = promise->future();
+        promise->start();
+        m_pool.start([this, promise, call] {
+            promise->addResult((*call)(*this));
+            promise->finish();
+        });
+        return future;
     }
 
 signals:

@@ -495,9 +495,9 @@ private Q_SLOTS:
         QCOMPARE(spy.size(), 4);
     }
 
-    // The console's path: calls run one at a time, in order, on the service's own thread; the signal reaches a
+    // The console's path: calls run one at a time, in order, off the calling thread; the signal reaches a
     // receiver on this thread queued.
-    void asyncRunsInOrderOnItsOwnThread()
+    void asyncRunsInOrderOffTheCallingThread()
     {
         Testing::TempDatabase tmp;
         QVERIFY2(tmp.isValid(), qPrintable(tmp.error()));
@@ -505,14 +505,25 @@ private Q_SLOTS:
         QList<qint64> announced;
         connect(&admin, &AdminService::changed, this, [&](ChangeKind, qint64 id) { announced << id; });
 
-        QList<QFuture<Store::Result<Store::User>>> futures;
-        QSet<QThread *> threads;
+        // Which call ran when, on which thread, and how many ran at once (never more than one).
         QMutex mutex;
+        QList<int> order;
+        QSet<QThread *> threads;
+        int running = 0;
+        int mostAtOnce = 0;
+        QList<QFuture<Store::Result<Store::User>>> futures;
         for (int i = 0; i < 5; ++i)
-            futures << admin.async([i, &threads, &mutex](AdminService &a) {
+            futures << admin.async([&, i](AdminService &a) {
+                {
+                    QMutexLocker lock(&mutex);
+                    order << i;
+                    threads.insert(QThread::currentThread());
+                    mostAtOnce = std::max(mostAtOnce, ++running);
+                }
+                auto user = a.addUser(QStringLiteral("user%1").arg(i), QStringLiteral("default"), i);
                 QMutexLocker lock(&mutex);
-                threads.insert(QThread::currentThread());
-                return a.addUser(QStringLiteral("user%1").arg(i), QStringLiteral("default"), i);
+                --running;
+                return user;
             });
         QList<qint64> ids;
         for (auto &future : futures) {
@@ -521,10 +532,11 @@ private Q_SLOTS:
             QVERIFY2(user, qPrintable(user.error()));
             ids << user->id;
         }
+        QCOMPARE(order, QList<int>({0, 1, 2, 3, 4}));
+        QCOMPARE(mostAtOnce, 1);
         QVERIFY(std::is_sorted(ids.cbegin(), ids.cend()));
-        QCOMPARE(threads.size(), 1);
         QVERIFY(!threads.contains(QThread::currentThread()));
-        QTRY_COMPARE_WITH_TIMEOUT(announced, ids, 10000);
+        QTRY_COMPARE_WITH_TIMEOUT(announced, ids, 10000); // queued to this thread, in commit order
         QCOMPARE(admin.audit(10).size(), 5);
     }
 
