@@ -1,6 +1,7 @@
 #include "relay/auth.h"
 
 #include "http/httprequest.h"
+#include "relay/ledgerrefusal.h"
 #include "store/apikeyrepository.h"
 #include "store/database.h"
 #include "store/userrepository.h"
@@ -64,17 +65,14 @@ std::variant<AuthContext, OpenAiError> Auth::authenticateToken(const QByteArray 
         // "Not found" is only believable from a database that answers (the lookup cannot tell).
         if (Store::ApiKeyRepository::looksLikeKey(plain) && !m_db->ping())
             return OpenAiError::storeUnavailable();
-        return OpenAiError::invalidApiKey(QStringLiteral("Incorrect API key provided: %1.").arg(hint));
+        return keyRefusal(Store::LedgerFailure::KeyNotFound, hint);
     }
     if (entry->key.status != Store::RowStatus::Enabled)
-        return OpenAiError::permissionDenied(QStringLiteral("The API key %1 is disabled.").arg(hint),
-                                             "key_disabled");
+        return keyRefusal(Store::LedgerFailure::KeyDisabled, hint);
     if (entry->key.expiresAt > 0 && entry->key.expiresAt <= QDateTime::currentSecsSinceEpoch())
-        return OpenAiError::permissionDenied(QStringLiteral("The API key %1 has expired.").arg(hint),
-                                             "key_expired");
+        return keyRefusal(Store::LedgerFailure::KeyExpired, hint);
     if (entry->user.status != Store::RowStatus::Enabled)
-        return OpenAiError::permissionDenied(QStringLiteral("The user of this API key is disabled."),
-                                             "user_disabled");
+        return keyRefusal(Store::LedgerFailure::UserDisabled, hint);
     AuthContext ctx{entry->user, entry->key, entry->key.group.isEmpty() ? entry->user.group : entry->key.group};
     return ctx;
 }

@@ -6,12 +6,17 @@
 
 namespace RelayDesk::Relay {
 
+// A key that cannot be used, whether Auth finds it so or the ledger does at reservation time:
+//   key disabled / expired, user disabled → 403 key_disabled / key_expired / user_disabled
+//   key or user gone, key of another user → 401 invalid_api_key
+// `keyHint` names the key (never the key itself).
+OpenAiError keyRefusal(Store::LedgerFailure failure, const QString &keyHint);
+
 // `refusal` failed to reserve `amount` quota:
-//   user or key quota short         → 403 insufficient_quota (naming the amount)
-//   user disabled                   → 403 user_disabled
-//   key disabled / expired / gone   → 401 invalid_api_key (as Auth answers for such a key)
-//   store down                      → 503 store_unavailable
-//   anything else                   → 500 (a bug, not the client's doing)
-OpenAiError ledgerRefusal(const Store::LedgerOutcome &refusal, qint64 amount);
+//   user or key quota short → 403 insufficient_quota (naming the amount)
+//   the key or its user     → keyRefusal
+//   store down              → 503 store_unavailable
+//   anything else           → 500 (a bug, not the client's doing)
+OpenAiError ledgerRefusal(const Store::LedgerOutcome &refusal, qint64 amount, const QString &keyHint);
 
 } // namespace RelayDesk::Relay

@@ -89,7 +89,7 @@ void ChatCall::start()
                                        .reserve(m_auth.user.id, m_auth.key.id, amount, m_requestId,
                                                 QStringLiteral("chat"));
     if (!r) {
-        reject(ledgerRefusal(r, amount), QStringLiteral("refused:") + Store::ledgerFailureName(r.failure));
+        reject(ledgerRefusal(r, amount, m_auth.key.keyHint), QStringLiteral("refused:") + Store::ledgerFailureName(r.failure));
         return;
     }
     m_reservationId = r.reservation.id;

@@ -143,7 +143,7 @@ std::optional<OpenAiError> RealtimeRelay::check(const HttpRequest &request)
     auto account = std::make_unique<RealtimeAccount>(m_deps.database, std::move(params));
     const Store::LedgerOutcome reserved = account->open();
     if (!reserved) {
-        const OpenAiError error = ledgerRefusal(reserved, account->worstCaseNext());
+        const OpenAiError error = ledgerRefusal(reserved, account->worstCaseNext(), admission.keyHint);
         logRefusal(*m_deps.database, admission, requestId, error, reserved);
         return error;
     }
