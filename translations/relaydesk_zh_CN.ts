@@ -244,6 +244,32 @@
       <source>Weight:</source>
       <translation>权重：</translation>
     </message>
+    <message>
+      <source>No channel with id %1.</source>
+      <translation>没有 ID 为 %1 的渠道。</translation>
+    </message>
+    <message>
+      <source>A channel&apos;s name and type cannot be changed; add a new channel instead.</source>
+      <translation>渠道的名称和类型不能修改；请新建一个渠道。</translation>
+    </message>
+  </context>
+  <context>
+    <name>RelayDesk::Ui::ConsolePage</name>
+    <message>
+      <source>Loading…</source>
+      <translation>加载中…</translation>
+    </message>
+  </context>
+  <context>
+    <name>RelayDesk::Ui::CsvExport</name>
+    <message>
+      <source>Cannot write %1: %2</source>
+      <translation>无法写入 %1：%2</translation>
+    </message>
+    <message>
+      <source>Export cancelled.</source>
+      <translation>导出已取消。</translation>
+    </message>
   </context>
   <context>
     <name>RelayDesk::Ui::DashboardPage</name>
@@ -450,6 +476,14 @@
     <message>
       <source>Group</source>
       <translation>分组</translation>
+    </message>
+    <message>
+      <source>enabled</source>
+      <translation>已启用</translation>
+    </message>
+    <message>
+      <source>disabled</source>
+      <translation>已禁用</translation>
     </message>
   </context>
   <context>
@@ -922,6 +956,10 @@
     <message>
       <source>Cancel</source>
       <translation>取消</translation>
+    </message>
+    <message>
+      <source>…</source>
+      <translation>…</translation>
     </message>
   </context>
   <context>
@@ -1887,6 +1925,10 @@
     <message>
       <source>Remaining:</source>
       <translation>剩余：</translation>
+    </message>
+    <message>
+      <source>No user with id %1.</source>
+      <translation>没有 ID 为 %1 的用户。</translation>
     </message>
   </context>
   <context>

@@ -15,10 +15,8 @@
 #include "common/version.h"
 #include "monitor/sessionregistry.h"
 #include "service/runtime.h"
-#include "store/apikeyrepository.h"
-#include "store/channelrepository.h"
+#include "service/adminservice.h"
 #include "store/database.h"
-#include "store/userrepository.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -35,46 +33,69 @@ namespace {
 
 // Sends a burst of real chat requests through the relay with a key made for the purpose (the full key
 // lives only in this process).
-void simulateTraffic(Ui::MainWindow *window, Service::Runtime *runtime)
+void startSimulator(Ui::MainWindow *window, Service::Runtime *runtime, const QString &key, const QStringList &models)
 {
-    static QString key;
-    const auto db = runtime->database();
-    if (!db || !runtime->isRunning()) {
-        QMessageBox::information(window, QObject::tr("Simulate traffic"), QObject::tr("The relay is not running."));
-        return;
-    }
-    const auto demo = Store::ChannelRepository(*db).byName(QString::fromLatin1(Service::Runtime::kDemoChannelName));
-    const auto user = Store::UserRepository(*db).byName(QStringLiteral("demo"));
-    if (!demo || !user) {
-        QMessageBox::information(window, QObject::tr("Simulate traffic"),
-                                 QObject::tr("Simulated traffic uses the demo channel and the demo user, which this database does not have."));
-        return;
-    }
-    if (key.isEmpty()) {
-        Store::NewApiKey spec;
-        spec.userId = user->id;
-        spec.name = QStringLiteral("simulator-%1").arg(QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-HHmmss")));
-        spec.unlimited = true;
-        const auto created = Store::ApiKeyRepository(*db).create(spec);
-        if (!created) {
-            QMessageBox::warning(window, QObject::tr("Simulate traffic"), created.error());
-            return;
-        }
-        key = created->plainKey;
-    }
     auto *sim = new Ui::RelayTrafficSimulator(QUrl(runtime->baseUrl()), key, window);
     QObject::connect(sim, &Ui::RelayTrafficSimulator::finished, sim, &QObject::deleteLater);
     QStringList chatModels;
-    for (const QString &m : demo->models)
+    for (const QString &m : models)
         if (!m.contains(QLatin1String("realtime")))
             chatModels << m;
     sim->run(24, chatModels, 250);
-    for (const QString &m : demo->models) {
+    for (const QString &m : models) {
         if (m.contains(QLatin1String("realtime"))) {
             sim->runRealtime(3, m, 4, 400);
             break;
         }
     }
+}
+
+// Sends a burst of real chat requests through the relay with a key made for the purpose (the full key
+// lives only in this process). The lookups and the key are made on the admin service's worker.
+void simulateTraffic(Ui::MainWindow *window, Service::Runtime *runtime, Service::AdminService *admin)
+{
+    static QString key;
+    if (!admin || !runtime->isRunning()) {
+        QMessageBox::information(window, QObject::tr("Simulate traffic"), QObject::tr("The relay is not running."));
+        return;
+    }
+    struct Prepared
+    {
+        QString error;
+        QString key;
+        QStringList models;
+    };
+    const QString known = key;
+    admin->async([known](Service::AdminService &s) {
+        Prepared p;
+        const auto demo = s.channelByName(QString::fromLatin1(Service::Runtime::kDemoChannelName));
+        const auto user = s.userByName(QStringLiteral("demo"));
+        if (!demo || !user) {
+            p.error = QObject::tr("Simulated traffic uses the demo channel and the demo user, which this database does not have.");
+            return p;
+        }
+        p.models = demo->models;
+        p.key = known;
+        if (p.key.isEmpty()) {
+            Store::NewApiKey spec;
+            spec.userId = user->id;
+            spec.name = QStringLiteral("simulator-%1").arg(QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-HHmmss")));
+            spec.unlimited = true;
+            const auto created = s.addKey(spec);
+            if (!created)
+                p.error = created.error();
+            else
+                p.key = created->plainKey;
+        }
+        return p;
+    }).then(window, [window, runtime](const Prepared &p) {
+        if (!p.error.isEmpty()) {
+            QMessageBox::information(window, QObject::tr("Simulate traffic"), p.error);
+            return;
+        }
+        key = p.key;
+        startSimulator(window, runtime, key, p.models);
+    });
 }
 
 } // namespace
@@ -146,27 +167,28 @@ int main(int argc, char *argv[])
     // so the problem can be fixed in Settings.
     Monitor::SessionRegistry fallbackRegistry;
     std::unique_ptr<Billing::PricingService> fallbackPricing;
+    std::unique_ptr<Service::AdminService> admin; // the console's one way to the database: its own worker thread
     Ui::ConsoleServices services;
     services.dataDir = dataDir;
     if (running) {
-        services.database = runtime.database();
+        admin = std::make_unique<Service::AdminService>(runtime.database(), Service::AdminService::Actor::Console);
+        // This process's edits reach its relay at once (other processes' through the change feed).
+        QObject::connect(admin.get(), &Service::AdminService::changed, &runtime, &Service::Runtime::applyChange);
         services.pricing = runtime.pricing();
         services.sessions = runtime.sessions();
-        services.userChanged = [&runtime](qint64 id) { runtime.invalidateUser(id); };
-        services.keyChanged = [&runtime](qint64 id) { runtime.invalidateKey(id); };
-        services.channelsChanged = [&runtime] { runtime.invalidateChannels(); };
     } else {
         services.sessions = &fallbackRegistry;
         if (auto db = Store::Database::open(dataDir, *dbUrl)) {
-            services.database = db.value();
-            fallbackPricing = std::make_unique<Billing::PricingService>(*services.database);
+            admin = std::make_unique<Service::AdminService>(db.value(), Service::AdminService::Actor::Console);
+            fallbackPricing = std::make_unique<Billing::PricingService>(*db.value());
             if (fallbackPricing->load())
                 services.pricing = fallbackPricing.get();
         }
     }
+    services.admin = admin.get();
 
     Ui::MainWindow window(services);
-    Ui::ConsoleStatusSampler sampler(services.sessions, services.database, dataDir);
+    Ui::ConsoleStatusSampler sampler(services.sessions, services.admin, dataDir);
     QObject::connect(&sampler, &Ui::ConsoleStatusSampler::statusChanged, &window, &Ui::MainWindow::setStatus);
     if (running)
         sampler.setRelay(Ui::ConsoleStatus::RelayState::Running,
@@ -186,7 +208,7 @@ int main(int argc, char *argv[])
                                                      : QObject::tr("Restart RelayDesk to start the relay again (%1).")
                                                            .arg(runtime.errorString().isEmpty() ? QObject::tr("it was stopped") : runtime.errorString()));
     });
-    QObject::connect(&window, &Ui::MainWindow::simulateTrafficRequested, &window, [&] { simulateTraffic(&window, &runtime); });
+    QObject::connect(&window, &Ui::MainWindow::simulateTrafficRequested, &window, [&] { simulateTraffic(&window, &runtime, admin.get()); });
     sampler.sample();
     window.show();
 

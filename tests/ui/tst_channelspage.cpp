@@ -1,5 +1,6 @@
-// Channels page over a real SQLite store: model contract, masked secrets, validated mapping JSON,
+// Channels page over a real SQLite store through AdminService (its worker thread): model contract, masked secrets, validated mapping JSON,
 // create/update/enable/remove, and the Test button's request against a loopback HTTP server.
+#include "channels/channelsmodel.h"
 #include "channels/channelspage.h"
 
 #include "store/channelhealthrepository.h"
@@ -24,6 +25,14 @@ Store::Channel sample(const QString &name, const QString &baseUrl = QStringLiter
     c.secret = QStringLiteral("sk-secret-0123456789abcdef");
     c.models = {QStringLiteral("gpt-4o-mini")};
     return c;
+}
+
+// Waits (bounded, events running) for a page operation; the result is then ready without blocking.
+template<class T>
+T finished(const QFuture<T> &f)
+{
+    [&] { QTRY_VERIFY_WITH_TIMEOUT(f.isFinished(), 10000); }();
+    return f.result();
 }
 } // namespace
 
@@ -55,29 +64,31 @@ private slots:
     {
         Testing::TempDatabase tmp;
         QVERIFY(tmp.isValid());
-        ChannelsPage page(tmp.shared(), {});
+        Service::AdminService admin(tmp.shared(), Service::AdminService::Actor::Console);
+        ChannelsPage page(&admin, {});
         QAbstractItemModelTester tester(page.model(), QAbstractItemModelTester::FailureReportingMode::QtTest);
-        const auto created = page.save(sample(QStringLiteral("main")));
+        const auto created = finished(page.save(sample(QStringLiteral("main"))));
         QVERIFY2(created.ok(), qPrintable(created.error()));
-        QCOMPARE(page.model()->rowCount(), 1);
+        QTRY_COMPARE_WITH_TIMEOUT(page.model()->rowCount(), 1, 10000);
         for (int c = 0; c < ChannelsModel::ColumnCount; ++c)
             QVERIFY(!page.model()->index(0, c).data().toString().contains(QStringLiteral("0123456789abcdef")));
         QCOMPARE(page.model()->index(0, ChannelsModel::Secret).data().toString(), ChannelsModel::maskSecret(sample({}).secret));
 
         Store::Channel bad = sample(QStringLiteral("bad"), QStringLiteral("ftp://nope"));
-        QVERIFY(!page.save(bad).ok());
+        QVERIFY(!finished(page.save(bad)).ok());
         QCOMPARE(page.model()->rowCount(), 1);
 
         Store::Channel edited = created.value();
         edited.weight = 7;
         edited.modelMapping = QJsonObject{{QStringLiteral("gpt-4o-mini"), QStringLiteral("gpt-4o-mini-2024-07-18")}};
-        QVERIFY(page.save(edited).ok());
+        QVERIFY(finished(page.save(edited)).ok());
         QCOMPARE(Store::ChannelRepository(tmp.db()).byId(edited.id)->weight, 7);
-        QCOMPARE(page.model()->index(0, ChannelsModel::Mapping).data().toString(), QStringLiteral("1 mapped"));
-        QVERIFY(page.setEnabled(edited.id, false));
-        QCOMPARE(page.model()->index(0, ChannelsModel::Status).data().toString(), QStringLiteral("disabled"));
-        QVERIFY(page.remove(edited.id));
-        QCOMPARE(page.model()->rowCount(), 0);
+        QTRY_COMPARE_WITH_TIMEOUT(page.model()->index(0, ChannelsModel::Mapping).data().toString(), QStringLiteral("1 mapped"), 10000);
+        QVERIFY(finished(page.setEnabled(edited.id, false)).ok());
+        QTRY_COMPARE_WITH_TIMEOUT(page.model()->index(0, ChannelsModel::Status).data().toString(), QStringLiteral("disabled"), 10000);
+        QVERIFY(finished(page.remove(edited.id)).ok());
+        QTRY_COMPARE_WITH_TIMEOUT(page.model()->rowCount(), 0, 10000);
+        QCOMPARE(admin.audit(10).size(), 4); // add, edit, disable, remove: each audited
     }
 
     // The Health column shows what the relay recorded in channel_health (issue 10, item 7).
@@ -85,9 +96,10 @@ private slots:
     {
         Testing::TempDatabase tmp;
         QVERIFY(tmp.isValid());
-        ChannelsPage page(tmp.shared(), {});
-        const auto up = page.save(sample(QStringLiteral("up")));
-        const auto down = page.save(sample(QStringLiteral("down")));
+        Service::AdminService admin(tmp.shared(), Service::AdminService::Actor::Console);
+        ChannelsPage page(&admin, {});
+        const auto up = finished(page.save(sample(QStringLiteral("up"))));
+        const auto down = finished(page.save(sample(QStringLiteral("down"))));
         QVERIFY(up.ok() && down.ok());
         Store::ChannelHealth h;
         h.channelId = down->id;
@@ -97,6 +109,8 @@ private slots:
         h.lastError = QStringLiteral("HTTP 401: Incorrect API key provided: [redacted]");
         QVERIFY(Store::ChannelHealthRepository(tmp.db()).save(h));
         page.refresh();
+        QTRY_VERIFY_WITH_TIMEOUT(!page.isLoading(), 10000);
+        QTRY_COMPARE_WITH_TIMEOUT(page.model()->rowCount(), 2, 10000);
         const QModelIndex upHealth = page.model()->index(page.model()->rowOf(up->id), ChannelsModel::Health);
         const QModelIndex downHealth = page.model()->index(page.model()->rowOf(down->id), ChannelsModel::Health);
         QCOMPARE(upHealth.data().toString(), QStringLiteral("healthy"));
@@ -108,8 +122,8 @@ private slots:
         h.state = Store::ChannelHealth::State::Probing;
         QVERIFY(Store::ChannelHealthRepository(tmp.db()).save(h));
         page.refresh();
-        QCOMPARE(page.model()->index(page.model()->rowOf(down->id), ChannelsModel::Health).data().toString(),
-                 QStringLiteral("probing"));
+        QTRY_COMPARE_WITH_TIMEOUT(page.model()->index(page.model()->rowOf(down->id), ChannelsModel::Health).data().toString(),
+                                  QStringLiteral("probing"), 10000);
     }
 
     void testerMakesARealMinimalRequest()

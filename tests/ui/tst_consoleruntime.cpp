@@ -77,16 +77,18 @@ private slots:
     {
         Ui::LiveSessionsModel live(m_runtime->sessions());
         QAbstractItemModelTester tester(&live, QAbstractItemModelTester::FailureReportingMode::QtTest);
-        Ui::ConsoleStatusSampler sampler(m_runtime->sessions(), m_runtime->database(), m_dir.path());
+        Service::AdminService admin(m_runtime->database(), Service::AdminService::Actor::Console);
+        Ui::ConsoleStatusSampler sampler(m_runtime->sessions(), &admin, m_dir.path());
         const int before = live.rowCount();
         QCOMPARE(send(6, {QStringLiteral("gpt-4o-mini"), QStringLiteral("gpt-4o")}), 6);
         QTRY_VERIFY_WITH_TIMEOUT(live.rowCount() >= before + 6, 10000);
         // Every relayed request was charged and logged.
-        Ui::LogsModel logs(m_runtime->database());
+        Ui::LogsModel logs(&admin);
         Store::LogFilter consume;
         consume.type = Store::LogType::Consume;
         logs.setFilter(consume);
-        QVERIFY(logs.totalCount() >= 6);
+        QTRY_VERIFY_WITH_TIMEOUT(!logs.isLoading(), 10000);
+        QVERIFY(logs.totalCount().value_or(0) >= 6);
         QVERIFY(logs.recordAt(0)->quota > 0);
         QCOMPARE(logs.index(0, Ui::LogsModel::User).data().toString(), QStringLiteral("demo"));
         sampler.sample();

@@ -1,7 +1,9 @@
 // DashboardData over a real store: buckets, stacked series that add up to the totals per bucket, top
-// groups by model and by user, headline totals and the text/audio split; the page builds its charts.
-#include "dashboard/dashboarddata.h"
+// groups by model and by user, headline totals and the text/audio split; the page computes them on
+// AdminService's worker (loading state meanwhile) and builds its charts.
 #include "dashboard/dashboardpage.h"
+
+#include "service/dashboarddata.h"
 
 #include "store/logrepository.h"
 #include "store/userrepository.h"
@@ -10,7 +12,7 @@
 #include <QtTest>
 
 using namespace RelayDesk;
-using RelayDesk::Ui::DashboardData;
+using RelayDesk::Service::DashboardData;
 
 class TestDashboardData final : public QObject
 {
@@ -60,7 +62,8 @@ private slots:
         old.promptTokens = 777777;
         QVERIFY(logs.insert(old).ok());
 
-        const DashboardData d = DashboardData::load(tmp.db(), now, day, 3, DashboardData::Metric::Tokens,
+        Service::AdminService admin(tmp.shared(), Service::AdminService::Actor::Console);
+        const DashboardData d = DashboardData::load(admin, now, day, 3, DashboardData::Metric::Tokens,
                                                     DashboardData::GroupBy::Model, 2);
         QCOMPARE(d.buckets.size(), 3);
         QCOMPARE(d.buckets.first(), 98 * day);
@@ -79,7 +82,7 @@ private slots:
         QCOMPARE(d.textInput, textIn);
         QCOMPARE(d.audioInput, audioIn);
 
-        const DashboardData byUser = DashboardData::load(tmp.db(), now, day, 3, DashboardData::Metric::Quota,
+        const DashboardData byUser = DashboardData::load(admin, now, day, 3, DashboardData::Metric::Quota,
                                                          DashboardData::GroupBy::User, 5, 100);
         QCOMPARE(byUser.series.size(), 2);
         QStringList names{byUser.series[0].name, byUser.series[1].name};
@@ -92,8 +95,11 @@ private slots:
         QCOMPARE(quota, expectedQuota);
         QCOMPARE(byUser.sampledRows, 100LL); // the split sample is bounded
 
-        Ui::DashboardPage page(tmp.shared());
-        page.refresh();
+        Ui::DashboardPage page(&admin);
+        QSignalSpy loaded(&page, &Ui::DashboardPage::dataLoaded);
+        QVERIFY(page.isLoading()); // the first refresh runs on the worker
+        QVERIFY(loaded.wait(10000));
+        QVERIFY(!page.isLoading());
         QVERIFY(page.data().buckets.size() > 0);
     }
 };

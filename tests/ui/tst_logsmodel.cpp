@@ -1,9 +1,11 @@
-// LogsModel / LogsPage over a real SQLite store: 1 000 000 log rows generated through LogRepository,
-// paged through completely with keyset paging (every row exactly once, newest first), filters, the
-// detail rendering of `other`, and CSV export.
+// LogsModel / LogsPage over a real SQLite store through AdminService (reads on its worker thread):
+// 1 000 000 log rows generated through LogRepository, paged through completely with keyset paging (every
+// row exactly once, newest first), filters, the detail rendering of `other`, the loading state, and CSV
+// export streamed on the worker.
 #include "logs/logsmodel.h"
 #include "logs/logspage.h"
 
+#include "service/consolequeries.h"
 #include "store/database.h"
 #include "store/logrepository.h"
 #include "store/userrepository.h"
@@ -22,6 +24,9 @@
 using namespace RelayDesk;
 using RelayDesk::Ui::LogsModel;
 
+// Bounded wait, events running, until the model's reads landed.
+#define SETTLE(model) QTRY_VERIFY_WITH_TIMEOUT(!(model).isLoading(), 30000)
+
 class TestLogsModel final : public QObject
 {
     Q_OBJECT
@@ -29,6 +34,7 @@ class TestLogsModel final : public QObject
 private:
     static constexpr qint64 kRows = 1'000'000;
     Testing::TempDatabase m_tmp;
+    std::unique_ptr<Service::AdminService> m_admin;
     qint64 m_alice = 0, m_bob = 0;
     qint64 m_aliceRows = 0;
     qint64 m_base = 1'700'000'000'000;
@@ -68,28 +74,39 @@ private slots:
             QVERIFY(tx.commit());
         }
         qInfo("generated %lld log rows in %lld ms", kRows, t.elapsed());
+        m_admin = std::make_unique<Service::AdminService>(m_tmp.shared(), Service::AdminService::Actor::Console);
+    }
+
+    void cleanupTestCase()
+    {
+        m_admin.reset();
     }
 
     void modelContract()
     {
-        LogsModel model(m_tmp.shared());
+        LogsModel model(m_admin.get());
         QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
         model.setPageSize(100);
+        SETTLE(model);
         QCOMPARE(model.rowCount(), 100);
         QVERIFY(model.nextPage());
+        SETTLE(model);
         QVERIFY(model.previousPage());
+        SETTLE(model);
         Store::LogFilter f;
         f.userId = m_alice;
         model.setFilter(f);
+        SETTLE(model);
         QCOMPARE(model.rowCount(), 100);
         QCOMPARE(model.index(0, LogsModel::User).data().toString(), QStringLiteral("alice"));
     }
 
     void pagesThroughAMillionRows()
     {
-        LogsModel model(m_tmp.shared());
+        LogsModel model(m_admin.get());
         model.setPageSize(5000);
-        QCOMPARE(model.totalCount(), kRows);
+        SETTLE(model);
+        QCOMPARE(model.totalCount(), std::optional<qint64>(kRows));
         QCOMPARE(model.pageNumber(), 1);
         QVERIFY(!model.hasPreviousPage());
         // Newest first: the very first row is the last inserted one.
@@ -107,6 +124,7 @@ private slots:
             seen += model.rowCount();
             if (!model.nextPage())
                 break;
+            SETTLE(model);
         }
         qInfo("paged through %lld rows (%d pages) in %lld ms", seen, model.pageNumber(), t.elapsed());
         QCOMPARE(seen, kRows);
@@ -116,22 +134,25 @@ private slots:
 
         // Going back retraces the same pages.
         QVERIFY(model.previousPage());
+        SETTLE(model);
         QCOMPARE(model.recordAt(0)->quota, 2LL * 5000 - 1);
         model.firstPage();
+        SETTLE(model);
         QCOMPARE(model.recordAt(0)->quota, kRows - 1);
     }
 
     void filtersUseTheStoreAndPagingStaysExact()
     {
-        LogsModel model(m_tmp.shared());
+        LogsModel model(m_admin.get());
         model.setPageSize(5000);
         Store::LogFilter f;
         f.userId = m_alice;
         f.type = Store::LogType::Consume;
         model.setFilter(f);
+        SETTLE(model);
         qint64 seen = 0;
         qint64 previous = std::numeric_limits<qint64>::max();
-        do {
+        for (;;) {
             for (int r = 0; r < model.rowCount(); ++r) {
                 const Store::LogRecord *rec = model.recordAt(r);
                 QCOMPARE(rec->userId, m_alice);
@@ -140,25 +161,30 @@ private slots:
                 previous = rec->quota;
             }
             seen += model.rowCount();
-        } while (model.nextPage());
+            if (!model.nextPage())
+                break;
+            SETTLE(model);
+        }
         // i % 4 == 0 (alice) and not i % 50 == 0 (error): 250 000 − 5 000 (multiples of 100).
         QCOMPARE(seen, m_aliceRows - kRows / 100);
-        QCOMPARE(model.totalCount(), seen);
+        QCOMPARE(model.totalCount(), std::optional<qint64>(seen));
 
         Store::LogFilter timeRange;
         timeRange.fromMs = m_base + 1000;
         timeRange.toMs = m_base + 2000;
         model.setFilter(timeRange);
-        QCOMPARE(model.totalCount(), 3000LL);
+        SETTLE(model);
+        QCOMPARE(model.totalCount(), std::optional<qint64>(3000));
         QCOMPARE(model.rowCount(), 3000);
     }
 
     void detailRendersOtherJsonReadably()
     {
-        LogsModel model(m_tmp.shared());
+        LogsModel model(m_admin.get());
         Store::LogFilter f;
         f.requestId = QStringLiteral("req-7");
         model.setFilter(f);
+        SETTLE(model);
         QCOMPARE(model.rowCount(), 1);
         const QString text = model.describe(*model.recordAt(0));
         QVERIFY2(text.contains(QStringLiteral("Model ratio: 0.075")), qPrintable(text));
@@ -200,8 +226,10 @@ private slots:
         r.other = QJsonDocument::fromJson(other).object();
         QVERIFY(Store::LogRepository(tmp.db()).insert(r).ok());
 
-        LogsModel model(tmp.shared());
+        Service::AdminService admin(tmp.shared(), Service::AdminService::Actor::Console);
+        LogsModel model(&admin);
         QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        SETTLE(model);
         QCOMPARE(model.rowCount(), 1);
         QCOMPARE(model.headerData(LogsModel::Flags, Qt::Horizontal).toString(), QStringLiteral("Flags"));
         const QModelIndex flagsCell = model.index(0, LogsModel::Flags);
@@ -223,7 +251,7 @@ private slots:
         QBuffer buffer;
         buffer.open(QIODevice::WriteOnly);
         qint64 lastDone = 0, calls = 0;
-        const auto result = Ui::exportLogsCsv(m_tmp.db(), f, &buffer, [&](qint64 done, qint64 total) {
+        const auto result = Service::ConsoleQueries::exportLogsCsv(*m_admin, f, &buffer, [&](qint64 done, qint64 total) {
             ++calls;
             lastDone = done;
             return total == 30'000;
@@ -239,20 +267,28 @@ private slots:
 
         QBuffer cancelled;
         cancelled.open(QIODevice::WriteOnly);
-        const auto stopped = Ui::exportLogsCsv(m_tmp.db(), f, &cancelled, [](qint64, qint64) { return false; });
+        const auto stopped = Service::ConsoleQueries::exportLogsCsv(*m_admin, f, &cancelled, [](qint64, qint64) { return false; });
         QVERIFY(!stopped.ok());
     }
 
     void pageShowsDetailAndExportsFromTheGui()
     {
-        Ui::LogsPage page(m_tmp.shared());
+        // The worker is held so the page's first reads are still queued: the page says it is loading.
+        QSemaphore gate;
+        m_admin->async([&gate](Service::AdminService &) { gate.acquire(); return 0; });
+        Ui::LogsPage page(m_admin.get());
         page.resize(1200, 700);
         page.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&page));
+        QVERIFY(page.isLoading());
+        QVERIFY(page.findChild<QWidget *>(QStringLiteral("loadingLabel"))->isVisible());
+        gate.release();
+        SETTLE(page);
+        QVERIFY(!page.findChild<QWidget *>(QStringLiteral("loadingLabel"))->isVisible());
         QVERIFY(page.model()->rowCount() > 0);
         page.table()->selectRow(0);
         QTRY_VERIFY(page.detail()->toPlainText().contains(QStringLiteral("Log #")));
         QTemporaryDir dir;
-        QString error;
         QCOMPARE(page.currentFilter().userId.has_value(), false);
         // Narrow to a small slice through the model filter the page uses, then export it.
         const QString file = dir.filePath(QStringLiteral("logs.csv"));
@@ -262,7 +298,10 @@ private slots:
         model->setText(QStringLiteral("no-such-model"));
         QMetaObject::invokeMethod(model, "editingFinished");
         QTRY_COMPARE(page.model()->rowCount(), 0);
-        QVERIFY2(page.exportCsv(file, &error), qPrintable(error));
+        QSignalSpy finished(&page, &Ui::LogsPage::exportFinished);
+        QVERIFY(page.exportCsv(file));
+        QVERIFY(finished.wait(30000));
+        QVERIFY2(finished.at(0).at(0).toBool(), qPrintable(finished.at(0).at(1).toString()));
         QFile csv(file);
         QVERIFY(csv.open(QIODevice::ReadOnly));
         QCOMPARE(csv.readAll().count('\n'), 1); // header only

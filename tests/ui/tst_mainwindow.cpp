@@ -148,18 +148,23 @@ private slots:
         Billing::PricingService pricing(tmp.db());
         QVERIFY(pricing.load());
         Monitor::SessionRegistry registry;
+        Service::AdminService admin(tmp.shared(), Service::AdminService::Actor::Console);
         Ui::ConsoleServices s = services(&registry, QStringLiteral("e.ini"));
-        s.database = tmp.shared();
+        s.admin = &admin;
         s.pricing = &pricing;
         MainWindow w(s);
         w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
         QVERIFY(qobject_cast<Ui::PricingPage *>(w.page(MainWindow::Page::Pricing)));
         QVERIFY(qobject_cast<Ui::UsersKeysPage *>(w.page(MainWindow::Page::UsersKeys)));
         QVERIFY(qobject_cast<Ui::ChannelsPage *>(w.page(MainWindow::Page::Channels)));
         QVERIFY(qobject_cast<Ui::LogsPage *>(w.page(MainWindow::Page::Logs)));
         QVERIFY(qobject_cast<Ui::DashboardPage *>(w.page(MainWindow::Page::Dashboard)));
-        for (int i = 0; i < MainWindow::kPageCount; ++i)
+        for (int i = 0; i < MainWindow::kPageCount; ++i) {
             w.showPage(MainWindow::Page(i));
+            if (auto *page = qobject_cast<Ui::ConsolePage *>(w.page(MainWindow::Page(i))))
+                QTRY_VERIFY_WITH_TIMEOUT(!page->isLoading(), 10000); // the page's reads landed
+        }
         auto *pricingPage = qobject_cast<Ui::PricingPage *>(w.page(MainWindow::Page::Pricing));
         QVERIFY(pricingPage->model()->addModel(QStringLiteral("draft-only-model")));
         Ui::ConsolePreferences prefs = w.preferences();

@@ -1,5 +1,7 @@
-// Users & Keys over a real SQLite store: models (QAbstractItemModelTester), create/edit users, top-ups
-// recorded as log rows, keys shown in full only at creation (hint afterwards), enable/disable, quota.
+// Users & Keys over a real SQLite store through AdminService (its worker thread): models
+// (QAbstractItemModelTester), create/edit users, top-ups recorded as log rows, keys shown in full only at
+// creation (hint afterwards), enable/disable, quota; the page shows "Loading…" while a read runs.
+#include "users/keysmodel.h"
 #include "users/usersmodel.h"
 #include "users/userskeyspage.h"
 
@@ -9,30 +11,68 @@
 #include "tempdatabase.h"
 
 #include <QAbstractItemModelTester>
+#include <QLabel>
 #include <QtTest>
 
 using namespace RelayDesk;
 using RelayDesk::Ui::KeysModel;
 using RelayDesk::Ui::UsersModel;
 
+namespace {
+// Waits (bounded, events running) for a page operation; the result is then ready without blocking.
+template<class T>
+T finished(const QFuture<T> &f)
+{
+    [&] { QTRY_VERIFY_WITH_TIMEOUT(f.isFinished(), 10000); }();
+    return f.result();
+}
+} // namespace
+
 class TestUsersKeysPage final : public QObject
 {
     Q_OBJECT
 
 private slots:
+    void loadingStateShowsWhileTheQueryRuns()
+    {
+        Testing::TempDatabase tmp;
+        QVERIFY2(tmp.isValid(), qPrintable(tmp.error()));
+        Store::UserRepository(tmp.db()).create(QStringLiteral("dora"), QStringLiteral("default"), 0);
+        Service::AdminService admin(tmp.shared(), Service::AdminService::Actor::Console);
+        // Hold the worker so the page's first read is still queued while we look.
+        QSemaphore gate;
+        admin.async([&gate](Service::AdminService &) { gate.acquire(); return 0; });
+        Ui::UsersKeysPage page(&admin);
+        page.resize(800, 600);
+        page.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&page));
+        QVERIFY(page.isLoading());
+        auto *label = page.findChild<QLabel *>(QStringLiteral("loadingLabel"));
+        QVERIFY(label && label->isVisible());
+        QVERIFY(!page.findChild<QWidget *>(QStringLiteral("usersTable"))->isEnabled());
+        QCOMPARE(page.usersModel()->rowCount(), 0);
+        gate.release();
+        QTRY_VERIFY_WITH_TIMEOUT(!page.isLoading(), 10000);
+        QVERIFY(!label->isVisible());
+        QVERIFY(page.findChild<QWidget *>(QStringLiteral("usersTable"))->isEnabled());
+        QCOMPARE(page.usersModel()->rowCount(), 1);
+    }
+
     void usersAndTopUps()
     {
         Testing::TempDatabase tmp;
         QVERIFY2(tmp.isValid(), qPrintable(tmp.error()));
-        Ui::UsersKeysPage page(tmp.shared());
+        Service::AdminService admin(tmp.shared(), Service::AdminService::Actor::Console);
+        Ui::UsersKeysPage page(&admin);
         QAbstractItemModelTester users(page.usersModel(), QAbstractItemModelTester::FailureReportingMode::QtTest);
         QAbstractItemModelTester keys(page.keysModel(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QTRY_VERIFY_WITH_TIMEOUT(!page.isLoading(), 10000);
         QCOMPARE(page.usersModel()->rowCount(), 0);
 
-        const auto alice = page.createUser(QStringLiteral("alice"), QStringLiteral("vip"), 2 * Ui::kQuotaPerDollar);
+        const auto alice = finished(page.createUser(QStringLiteral("alice"), QStringLiteral("vip"), 2 * Ui::kQuotaPerDollar));
         QVERIFY2(alice.ok(), qPrintable(alice.error()));
-        QVERIFY(!page.createUser(QStringLiteral("bad name with spaces!"), {}, 0).ok());
-        QCOMPARE(page.usersModel()->rowCount(), 1);
+        QVERIFY(!finished(page.createUser(QStringLiteral("bad name with spaces!"), {}, 0)).ok());
+        QTRY_COMPARE_WITH_TIMEOUT(page.usersModel()->rowCount(), 1, 10000); // reloaded on changed()
         const int row = page.usersModel()->rowOf(alice->id);
         QCOMPARE(page.usersModel()->index(row, UsersModel::Group).data().toString(), QStringLiteral("vip"));
         QCOMPARE(page.usersModel()->index(row, UsersModel::Balance).data().toString(), QStringLiteral("$2.00"));
@@ -42,28 +82,31 @@ private slots:
         topups.userId = alice->id;
         const Store::LogRepository logs(tmp.db());
         QCOMPARE(logs.count(topups), 0LL);
-        QVERIFY(page.topUp(alice->id, Ui::kQuotaPerDollar / 2));
-        QVERIFY(!page.topUp(alice->id, 0));
+        QVERIFY(finished(page.topUp(alice->id, Ui::kQuotaPerDollar / 2)).ok());
+        QVERIFY(!finished(page.topUp(alice->id, 0)).ok());
         QCOMPARE(logs.count(topups), 1LL);
-        QCOMPARE(page.usersModel()->index(row, UsersModel::Balance).data(UsersModel::SortRole).toLongLong(), 2 * Ui::kQuotaPerDollar + Ui::kQuotaPerDollar / 2);
+        QTRY_COMPARE_WITH_TIMEOUT(page.usersModel()->index(row, UsersModel::Balance).data(UsersModel::SortRole).toLongLong(),
+                                  2 * Ui::kQuotaPerDollar + Ui::kQuotaPerDollar / 2, 10000);
 
         page.setCurrencyDisplay(Ui::CurrencyDisplay::QuotaUnits);
         QCOMPARE(page.usersModel()->index(row, UsersModel::Balance).data().toString(), QLocale().toString(qint64(1'250'000)));
 
-        QVERIFY(page.editUser(alice->id, QStringLiteral("default"), 100));
+        QVERIFY(finished(page.editUser(alice->id, QStringLiteral("default"), 100)).ok());
         QCOMPARE(Store::UserRepository(tmp.db()).byId(alice->id)->group, QStringLiteral("default"));
         QCOMPARE(Store::UserRepository(tmp.db()).byId(alice->id)->quota, 100LL);
-        QVERIFY(page.setUserEnabled(alice->id, false));
-        QCOMPARE(page.usersModel()->index(row, UsersModel::Status).data().toString(), QStringLiteral("disabled"));
+        QVERIFY(finished(page.setUserEnabled(alice->id, false)).ok());
+        QTRY_COMPARE_WITH_TIMEOUT(page.usersModel()->index(row, UsersModel::Status).data().toString(), QStringLiteral("disabled"), 10000);
+        QVERIFY(!admin.audit(10).isEmpty()); // every edit left an audit row
     }
 
     void keysAreShownOnceThenOnlyAsHints()
     {
         Testing::TempDatabase tmp;
         QVERIFY(tmp.isValid());
-        Ui::UsersKeysPage page(tmp.shared());
+        Service::AdminService admin(tmp.shared(), Service::AdminService::Actor::Console);
+        Ui::UsersKeysPage page(&admin);
         QAbstractItemModelTester keys(page.keysModel(), QAbstractItemModelTester::FailureReportingMode::QtTest);
-        const auto bob = page.createUser(QStringLiteral("bob"), QStringLiteral("default"), 0);
+        const auto bob = finished(page.createUser(QStringLiteral("bob"), QStringLiteral("default"), 0));
         QVERIFY(bob.ok());
         Store::NewApiKey spec;
         spec.userId = bob->id;
@@ -71,10 +114,10 @@ private slots:
         spec.quota = 3 * Ui::kQuotaPerDollar;
         spec.modelLimits = {QStringLiteral("gpt-4o-mini")};
         spec.expiresAt = QDateTime::currentSecsSinceEpoch() + 3600;
-        const auto created = page.createKey(spec);
+        const auto created = finished(page.createKey(spec));
         QVERIFY2(created.ok(), qPrintable(created.error()));
         QVERIFY(Store::ApiKeyRepository::looksLikeKey(created->plainKey));
-        QCOMPARE(page.keysModel()->rowCount(), 1);
+        QTRY_COMPARE_WITH_TIMEOUT(page.keysModel()->rowCount(), 1, 10000);
 
         // Nothing the model can show contains the full key.
         for (int c = 0; c < KeysModel::ColumnCount; ++c)
@@ -84,20 +127,20 @@ private slots:
         QCOMPARE(page.keysModel()->index(0, KeysModel::Models).data().toString(), QStringLiteral("gpt-4o-mini"));
         QCOMPARE(page.keysModel()->index(0, KeysModel::Quota).data().toString(), QStringLiteral("$3.00"));
 
-        QVERIFY(page.setKeyQuota(created->key.id, 0, true));
-        QCOMPARE(page.keysModel()->index(0, KeysModel::Quota).data().toString(), QStringLiteral("unlimited"));
-        QVERIFY(page.setKeyEnabled(created->key.id, false));
-        QCOMPARE(page.keysModel()->index(0, KeysModel::Status).data().toString(), QStringLiteral("disabled"));
+        QVERIFY(finished(page.setKeyQuota(created->key.id, 0, true)).ok());
+        QTRY_COMPARE_WITH_TIMEOUT(page.keysModel()->index(0, KeysModel::Quota).data().toString(), QStringLiteral("unlimited"), 10000);
+        QVERIFY(finished(page.setKeyEnabled(created->key.id, false)).ok());
+        QTRY_COMPARE_WITH_TIMEOUT(page.keysModel()->index(0, KeysModel::Status).data().toString(), QStringLiteral("disabled"), 10000);
         QCOMPARE(Store::ApiKeyRepository(tmp.db()).byId(created->key.id)->status, Store::RowStatus::Disabled);
 
         // Per-user filter.
-        const auto carol = page.createUser(QStringLiteral("carol"), QStringLiteral("default"), 0);
+        const auto carol = finished(page.createUser(QStringLiteral("carol"), QStringLiteral("default"), 0));
         spec.userId = carol->id;
         spec.name = QStringLiteral("carol-key");
-        QVERIFY(page.createKey(spec).ok());
-        QCOMPARE(page.keysModel()->rowCount(), 2);
-        page.keysModel()->setUserFilter(carol->id);
-        QCOMPARE(page.keysModel()->rowCount(), 1);
+        QVERIFY(finished(page.createKey(spec)).ok());
+        QTRY_COMPARE_WITH_TIMEOUT(page.keysModel()->rowCount(), 2, 10000);
+        page.showKeysOf(carol->id);
+        QTRY_COMPARE_WITH_TIMEOUT(page.keysModel()->rowCount(), 1, 10000);
         QCOMPARE(page.keysModel()->index(0, KeysModel::Owner).data().toString(), QStringLiteral("carol"));
     }
 };

@@ -1,8 +1,9 @@
 #include "channels/channelspage.h"
 
-#include "common/secretmask.h"
+#include "channels/channelsmodel.h"
+
 #include "relay/upstreamurl.h"
-#include "store/channelrepository.h"
+#include "service/consolequeries.h"
 
 #include <QBrush>
 #include <QCheckBox>
@@ -26,6 +27,7 @@
 #include <QNetworkReply>
 #include <QNetworkRequest>
 #include <QPlainTextEdit>
+#include <QPointer>
 #include <QPushButton>
 #include <QSortFilterProxyModel>
 #include <QSpinBox>
@@ -37,173 +39,6 @@ namespace RelayDesk::Ui {
 
 using Store::Channel;
 using Store::RowStatus;
-
-ChannelsModel::ChannelsModel(std::shared_ptr<Store::Database> db, QObject *parent)
-    : QAbstractTableModel(parent)
-    , m_db(std::move(db))
-{
-    reload();
-}
-
-void ChannelsModel::reload()
-{
-    beginResetModel(); // a short list; a refresh is a re-read
-    m_rows = m_db ? Store::ChannelRepository(*m_db).list() : QList<Channel>{};
-    m_health.clear();
-    if (m_db)
-        for (const Store::ChannelHealth &h : Store::ChannelHealthRepository(*m_db).list())
-            m_health.insert(h.channelId, h);
-    endResetModel();
-}
-
-void ChannelsModel::setCurrencyDisplay(CurrencyDisplay display)
-{
-    m_currency = display;
-    if (!m_rows.isEmpty())
-        emit dataChanged(index(0, Used), index(int(m_rows.size()) - 1, Used));
-}
-
-const Channel *ChannelsModel::channelAt(int row) const
-{
-    return row >= 0 && row < m_rows.size() ? &m_rows[row] : nullptr;
-}
-
-int ChannelsModel::rowOf(qint64 id) const
-{
-    for (int i = 0; i < m_rows.size(); ++i)
-        if (m_rows[i].id == id)
-            return i;
-    return -1;
-}
-
-Store::ChannelHealth ChannelsModel::healthOf(qint64 channelId) const
-{
-    Store::ChannelHealth h = m_health.value(channelId);
-    h.channelId = channelId;
-    return h;
-}
-
-QString ChannelsModel::healthText(const Store::ChannelHealth &health, qint64 nowMs)
-{
-    using State = Store::ChannelHealth::State;
-    switch (health.state) {
-    case State::Healthy:
-        return tr("healthy");
-    case State::Probing:
-        return tr("probing");
-    case State::Unhealthy:
-        break;
-    }
-    const qint64 left = health.retryAtMs - nowMs;
-    return left > 0 ? tr("unhealthy · retry in %1 s").arg((left + 999) / 1000) : tr("unhealthy · probe due");
-}
-
-QString ChannelsModel::maskSecret(const QString &secret)
-{
-    return RelayDesk::maskSecret(secret); // the one rule, shared with the CLI and the audit trail
-}
-
-int ChannelsModel::rowCount(const QModelIndex &parent) const
-{
-    return parent.isValid() ? 0 : int(m_rows.size());
-}
-
-int ChannelsModel::columnCount(const QModelIndex &parent) const
-{
-    return parent.isValid() ? 0 : ColumnCount;
-}
-
-QVariant ChannelsModel::data(const QModelIndex &index, int role) const
-{
-    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
-        return {};
-    const Channel &c = m_rows[index.row()];
-    switch (role) {
-    case IdRole:
-        return c.id;
-    case Qt::ForegroundRole:
-        if (index.column() == Health && healthOf(c.id).state != Store::ChannelHealth::State::Healthy)
-            return QBrush(QColor(0xb0, 0x3a, 0x2e));
-        return c.status == RowStatus::Enabled ? QVariant() : QVariant(QBrush(QColor(0x8a, 0x8a, 0x8a)));
-    case Qt::TextAlignmentRole:
-        return (index.column() == Priority || index.column() == Weight || index.column() == Used || index.column() == Id)
-                   ? QVariant(Qt::AlignRight | Qt::AlignVCenter) : QVariant(Qt::AlignLeft | Qt::AlignVCenter);
-    case Qt::ToolTipRole:
-        if (index.column() == Mapping && !c.modelMapping.isEmpty())
-            return QString::fromUtf8(QJsonDocument(c.modelMapping).toJson(QJsonDocument::Indented));
-        if (index.column() == Models)
-            return c.models.join(QLatin1Char('\n'));
-        if (index.column() == Health) {
-            const Store::ChannelHealth h = healthOf(c.id);
-            if (h.state == Store::ChannelHealth::State::Healthy)
-                return {};
-            return tr("%n consecutive failure(s); last: %1", nullptr, h.failures).arg(h.lastError);
-        }
-        return {};
-    case SortRole:
-        switch (index.column()) {
-        case Id: return c.id;
-        case Priority: return c.priority;
-        case Weight: return c.weight;
-        case Used: return c.usedQuota;
-        default: break;
-        }
-        [[fallthrough]];
-    case Qt::DisplayRole:
-        switch (index.column()) {
-        case Id: return QString::number(c.id);
-        case Name: return c.name;
-        case Type: return c.type;
-        case BaseUrl: return c.baseUrl;
-        case Secret: return maskSecret(c.secret);
-        case Models: return c.models.join(QStringLiteral(", "));
-        case Groups: return c.groups.join(QStringLiteral(", "));
-        case Mapping: return c.modelMapping.isEmpty() ? QString() : tr("%1 mapped").arg(c.modelMapping.size());
-        case Priority: return QString::number(c.priority);
-        case Weight: return QString::number(c.weight);
-        case Status: return c.status == RowStatus::Enabled ? tr("enabled") : tr("disabled");
-        case Used: return formatQuota(c.usedQuota, m_currency);
-        case Health: return healthText(healthOf(c.id), QDateTime::currentMSecsSinceEpoch());
-        default: return {};
-        }
-    default:
-        return {};
-    }
-}
-
-QVariant ChannelsModel::headerData(int section, Qt::Orientation orientation, int role) const
-{
-    if (orientation != Qt::Horizontal)
-        return {};
-    if (role == Qt::ToolTipRole) {
-        if (section == Priority)
-            return tr("Higher priority channels are used first; lower ones only when they fail");
-        if (section == Weight)
-            return tr("Among channels of the same priority, traffic is shared in proportion to weight");
-        if (section == Health)
-            return tr("A failing channel is skipped for a back-off (5 s doubling to 5 min; auth failures 1 min to 30 min), "
-                      "then one call probes it");
-        return {};
-    }
-    if (role != Qt::DisplayRole)
-        return {};
-    switch (section) {
-    case Id: return tr("ID");
-    case Name: return tr("Name");
-    case Type: return tr("Type");
-    case BaseUrl: return tr("Base URL");
-    case Secret: return tr("Secret");
-    case Models: return tr("Models");
-    case Groups: return tr("Groups");
-    case Mapping: return tr("Model mapping");
-    case Priority: return tr("Priority");
-    case Weight: return tr("Weight");
-    case Status: return tr("Status");
-    case Used: return tr("Used");
-    case Health: return tr("Health");
-    default: return {};
-    }
-}
 
 ChannelTester httpChannelTester()
 {
@@ -242,12 +77,12 @@ ChannelTester httpChannelTester()
     };
 }
 
-ChannelsPage::ChannelsPage(std::shared_ptr<Store::Database> db, ChannelTester tester, QWidget *parent)
+ChannelsPage::ChannelsPage(Service::AdminService *admin, ChannelTester tester, QWidget *parent)
     : ConsolePage(parent)
-    , m_db(std::move(db))
+    , m_admin(admin)
     , m_tester(std::move(tester))
 {
-    m_model = new ChannelsModel(m_db, this);
+    m_model = new ChannelsModel(this);
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(4, 4, 4, 4);
     auto *buttons = new QHBoxLayout;
@@ -289,24 +124,20 @@ ChannelsPage::ChannelsPage(std::shared_ptr<Store::Database> db, ChannelTester te
     m_table->verticalHeader()->setDefaultSectionSize(m_table->fontMetrics().height() + 6);
     m_table->setColumnWidth(ChannelsModel::Models, 260);
     layout->addWidget(m_table, 1);
+    setBusyWidget(m_table);
 
     connect(add, &QPushButton::clicked, this, [this] { editDialog(true); });
     connect(edit, &QPushButton::clicked, this, [this] { editDialog(false); });
     connect(m_table, &QTableView::doubleClicked, this, [this] { editDialog(false); });
     connect(toggle, &QPushButton::clicked, this, [this] {
-        if (const Channel *c = m_model->channelAt(m_model->rowOf(selectedChannel()))) {
-            const auto s = setEnabled(c->id, c->status != RowStatus::Enabled);
-            if (!s)
-                report(s.error(), true);
-        }
+        if (const Channel *c = m_model->channelAt(m_model->rowOf(selectedChannel())))
+            setEnabled(c->id, c->status != RowStatus::Enabled); // reports a failure itself
     });
     connect(remove, &QPushButton::clicked, this, [this] {
         const Channel *c = m_model->channelAt(m_model->rowOf(selectedChannel()));
         if (!c || QMessageBox::question(this, tr("Remove channel"), tr("Remove channel %1?").arg(c->name)) != QMessageBox::Yes)
             return;
-        const auto s = this->remove(c->id);
-        if (!s)
-            report(s.error(), true);
+        this->remove(c->id);
     });
     connect(test, &QPushButton::clicked, this, [this] {
         const Channel *c = m_model->channelAt(m_model->rowOf(selectedChannel()));
@@ -316,6 +147,38 @@ ChannelsPage::ChannelsPage(std::shared_ptr<Store::Database> db, ChannelTester te
         const QString name = c->name;
         m_tester(*c, this, [this, name](bool ok, const QString &message) { report(name + QStringLiteral(": ") + message, !ok); });
     });
+    if (m_admin)
+        connect(m_admin, &Service::AdminService::changed, this, [this](Store::ChangeKind kind, qint64) {
+            if (kind == Store::ChangeKind::Channel)
+                scheduleRefresh();
+        });
+    refresh();
+}
+
+void ChannelsPage::scheduleRefresh()
+{
+    if (m_refreshPending) // several edits in a row: one reload
+        return;
+    m_refreshPending = true;
+    QTimer::singleShot(0, this, [this] {
+        m_refreshPending = false;
+        refresh();
+    });
+}
+
+template<class T, class Write>
+QFuture<T> ChannelsPage::edit(Write write)
+{
+    if (!m_admin)
+        return QtFuture::makeReadyFuture(T::failure(tr("No database is open.")));
+    beginLoading();
+    QFuture<T> done = m_admin->async(std::move(write));
+    done.then(this, [this](const T &result) {
+        endLoading();
+        if (!result)
+            report(result.error(), true);
+    });
+    return done;
 }
 
 qint64 ChannelsPage::selectedChannel() const
@@ -341,48 +204,49 @@ QString ChannelsPage::mappingError(const QString &json)
     return {};
 }
 
-Store::Result<Channel> ChannelsPage::save(const Channel &channel)
+QFuture<Store::Result<Channel>> ChannelsPage::save(const Channel &channel)
 {
     using R = Store::Result<Channel>;
-    if (!m_db)
-        return R::failure(tr("No database is open."));
-    if (const auto v = Store::ChannelRepository::validate(channel); !v)
-        return R::failure(v.error());
-    const Store::ChannelRepository repo(*m_db);
-    R result = R::failure(QString());
-    if (channel.id == 0) {
-        result = repo.create(channel);
-    } else if (const auto s = repo.update(channel); s) {
-        result = R(channel);
-    } else {
-        result = R::failure(s.error());
-    }
-    m_model->reload();
-    if (result.ok() && m_changed)
-        m_changed();
-    return result;
+    if (const auto v = Service::ConsoleQueries::validateChannel(channel); !v)
+        return QtFuture::makeReadyFuture(R::failure(v.error()));
+    return edit<R>([channel](Service::AdminService &s) -> R {
+        if (channel.id == 0)
+            return s.addChannel(channel);
+        const auto before = s.channel(channel.id);
+        if (!before)
+            return R::failure(tr("No channel with id %1.").arg(channel.id));
+        if (before->name != channel.name || before->type != channel.type)
+            return R::failure(tr("A channel's name and type cannot be changed; add a new channel instead."));
+        Service::ChannelEdit change;
+        change.baseUrl = channel.baseUrl;
+        change.secret = channel.secret;
+        change.models = channel.models;
+        change.groups = channel.groups;
+        change.priority = channel.priority;
+        change.weight = channel.weight;
+        change.modelMapping = channel.modelMapping;
+        R edited = s.editChannel(channel.id, change);
+        if (edited && edited->status != channel.status)
+            edited = s.setChannelStatus(channel.id, channel.status);
+        return edited;
+    });
 }
 
-Store::Status ChannelsPage::setEnabled(qint64 id, bool enabled)
+QFuture<Store::Status> ChannelsPage::setEnabled(qint64 id, bool enabled)
 {
-    if (!m_db)
-        return Store::Status::failure(tr("No database is open."));
-    const auto s = Store::ChannelRepository(*m_db).setStatus(id, enabled ? RowStatus::Enabled : RowStatus::Disabled);
-    m_model->reload();
-    if (s && m_changed)
-        m_changed();
-    return s;
+    const auto status = enabled ? RowStatus::Enabled : RowStatus::Disabled;
+    return edit<Store::Status>([id, status](Service::AdminService &s) {
+        const auto r = s.setChannelStatus(id, status);
+        return r ? Store::Status{} : Store::Status::failure(r.error());
+    });
 }
 
-Store::Status ChannelsPage::remove(qint64 id)
+QFuture<Store::Status> ChannelsPage::remove(qint64 id)
 {
-    if (!m_db)
-        return Store::Status::failure(tr("No database is open."));
-    const auto s = Store::ChannelRepository(*m_db).remove(id);
-    m_model->reload();
-    if (s && m_changed)
-        m_changed();
-    return s;
+    return edit<Store::Status>([id](Service::AdminService &s) {
+        const auto r = s.removeChannel(id);
+        return r ? Store::Status{} : Store::Status::failure(r.error());
+    });
 }
 
 void ChannelsPage::editDialog(bool create)
@@ -402,6 +266,8 @@ void ChannelsPage::editDialog(bool create)
     type->setEditable(true);
     type->addItems({QStringLiteral("openai"), QStringLiteral("azure"), QStringLiteral("demo")});
     type->setCurrentText(channel.type);
+    name->setReadOnly(!create); // a channel is known by its name (CLI, logs): it is not renamed
+    type->setEnabled(create);
     auto *url = new QLineEdit(channel.baseUrl, &d);
     url->setPlaceholderText(QStringLiteral("https://api.openai.com"));
     auto *secret = new QLineEdit(channel.secret, &d);
@@ -462,7 +328,7 @@ void ChannelsPage::editDialog(bool create)
     auto revalidate = [&] {
         QString why = mappingError(mapping->toPlainText());
         if (why.isEmpty())
-            if (const auto v = Store::ChannelRepository::validate(build()); !v)
+            if (const auto v = Service::ConsoleQueries::validateChannel(build()); !v)
                 why = v.error();
         error->setText(why);
         box->button(QDialogButtonBox::Ok)->setEnabled(why.isEmpty());
@@ -472,11 +338,19 @@ void ChannelsPage::editDialog(bool create)
     connect(mapping, &QPlainTextEdit::textChanged, &d, revalidate);
     connect(weight, &QSpinBox::valueChanged, &d, revalidate);
     connect(box, &QDialogButtonBox::accepted, &d, [&] {
-        const auto saved = save(build());
-        if (saved)
-            d.accept();
-        else
-            error->setText(saved.error());
+        box->setEnabled(false); // while the write runs on the service's worker
+        QPointer<QDialog> dialog(&d);
+        QPointer<QLabel> errorLabel(error);
+        QPointer<QDialogButtonBox> buttons(box);
+        save(build()).then(this, [dialog, errorLabel, buttons](const Store::Result<Channel> &saved) {
+            if (!dialog)
+                return;
+            buttons->setEnabled(true);
+            if (saved)
+                dialog->accept();
+            else
+                errorLabel->setText(saved.error());
+        });
     });
     connect(box, &QDialogButtonBox::rejected, &d, &QDialog::reject);
     revalidate();
@@ -494,7 +368,20 @@ void ChannelsPage::report(const QString &text, bool error)
 
 void ChannelsPage::refresh()
 {
-    m_model->reload();
+    struct Loaded
+    {
+        QList<Channel> channels;
+        QList<Store::ChannelHealth> health;
+    };
+    query(m_admin, [](Service::AdminService &s) { return Loaded{s.channels(), s.channelHealth()}; },
+          [this](Loaded l) {
+              const qint64 selected = selectedChannel();
+              m_model->setChannels(std::move(l.channels), l.health);
+              if (const int row = m_model->rowOf(selected); row >= 0) { // a reset loses the selection: put it back
+                  auto *proxy = static_cast<QSortFilterProxyModel *>(m_table->model());
+                  m_table->selectRow(proxy->mapFromSource(m_model->index(row, 0)).row());
+              }
+          });
 }
 
 void ChannelsPage::setCurrencyDisplay(CurrencyDisplay display)

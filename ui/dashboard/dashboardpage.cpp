@@ -33,9 +33,9 @@ const QList<QColor> kPalette{QColor(0x3b, 0x82, 0xc4), QColor(0xe0, 0x8a, 0x2e),
                              QColor(0x8e, 0x6b, 0xc9), QColor(0xd0, 0x5a, 0x6e), QColor(0x9a, 0xa5, 0xb1)};
 } // namespace
 
-DashboardPage::DashboardPage(std::shared_ptr<Store::Database> db, QWidget *parent)
+DashboardPage::DashboardPage(Service::AdminService *admin, QWidget *parent)
     : ConsolePage(parent)
-    , m_db(std::move(db))
+    , m_admin(admin)
 {
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(4, 4, 4, 4);
@@ -74,6 +74,7 @@ DashboardPage::DashboardPage(std::shared_ptr<Store::Database> db, QWidget *paren
     m_splitChart->setMinimumWidth(320);
     splitter->setSizes({900, 420});
     layout->addWidget(splitter, 1);
+    setBusyWidget(splitter);
 
     for (QComboBox *c : {m_range, m_metric, m_groupBy})
         connect(c, &QComboBox::currentIndexChanged, this, &DashboardPage::refresh);
@@ -83,13 +84,20 @@ DashboardPage::DashboardPage(std::shared_ptr<Store::Database> db, QWidget *paren
 
 void DashboardPage::refresh()
 {
-    if (!m_db)
-        return;
     const RangeChoice range = kRanges[std::clamp(m_range->currentIndex(), 0, 2)];
-    m_data = DashboardData::load(*m_db, QDateTime::currentMSecsSinceEpoch(), range.bucketMs, range.buckets,
-                                 m_metric->currentIndex() == 1 ? DashboardData::Metric::Quota : DashboardData::Metric::Tokens,
-                                 m_groupBy->currentIndex() == 1 ? DashboardData::GroupBy::User : DashboardData::GroupBy::Model);
-    rebuildCharts();
+    const auto metric = m_metric->currentIndex() == 1 ? DashboardData::Metric::Quota : DashboardData::Metric::Tokens;
+    const auto groupBy = m_groupBy->currentIndex() == 1 ? DashboardData::GroupBy::User : DashboardData::GroupBy::Model;
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    const quint64 generation = ++m_generation;
+    query(m_admin, [=](Service::AdminService &s) {
+        return DashboardData::load(s, now, range.bucketMs, range.buckets, metric, groupBy);
+    }, [this, generation](DashboardData data) {
+        if (generation != m_generation)
+            return;
+        m_data = std::move(data);
+        rebuildCharts();
+        emit dataLoaded();
+    });
 }
 
 void DashboardPage::setCurrencyDisplay(CurrencyDisplay display)

@@ -1,35 +1,39 @@
 #pragma once
 
 #include "shell/consolepage.h"
-#include "dashboard/dashboarddata.h"
 
-#include <memory>
+#include "service/dashboarddata.h"
 
 class QChartView;
 class QComboBox;
 class QLabel;
 
-namespace RelayDesk::Store { class Database; }
-
 namespace RelayDesk::Ui {
 
+using Service::DashboardData;
+
 // The Dashboard: tokens or quota over time (hour or day buckets), stacked by model or by user, headline
-// totals, and the text vs audio split — Qt Charts over DashboardData.
+// totals, and the text vs audio split — Qt Charts over DashboardData, computed on AdminService's worker
+// (the aggregates over a large log table take a while; the page shows "Loading…" meanwhile).
 class DashboardPage final : public ConsolePage
 {
     Q_OBJECT
 
 public:
-    explicit DashboardPage(std::shared_ptr<Store::Database> db, QWidget *parent = nullptr);
+    explicit DashboardPage(Service::AdminService *admin, QWidget *parent = nullptr);
 
     const DashboardData &data() const { return m_data; }
     void refresh() override;
     void setCurrencyDisplay(CurrencyDisplay display) override;
 
+signals:
+    void dataLoaded(); // data() holds the answer to the latest refresh()
+
 private:
     void rebuildCharts();
 
-    std::shared_ptr<Store::Database> m_db;
+    Service::AdminService *m_admin = nullptr;
+    quint64 m_generation = 0; // an answer that lands after a newer question is dropped
     DashboardData m_data;
     CurrencyDisplay m_currency = CurrencyDisplay::Dollars;
     QComboBox *m_range = nullptr;

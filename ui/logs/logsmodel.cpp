@@ -1,13 +1,10 @@
 #include "logs/logsmodel.h"
 
-#include "store/apikeyrepository.h"
-#include "store/channelrepository.h"
-#include "store/userrepository.h"
+#include "service/consolequeries.h"
 
 #include <QBrush>
 #include <QColor>
 #include <QDateTime>
-#include <QIODevice>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QLocale>
@@ -17,27 +14,45 @@ namespace RelayDesk::Ui {
 using Store::LogRecord;
 using Store::LogType;
 
-LogsModel::LogsModel(std::shared_ptr<Store::Database> db, QObject *parent)
+LogsModel::LogsModel(Service::AdminService *admin, QObject *parent)
     : QAbstractTableModel(parent)
-    , m_db(std::move(db))
+    , m_admin(admin)
 {
     reloadNames();
     load(std::nullopt);
+    loadTotal();
+}
+
+template<class Query, class Done>
+void LogsModel::run(Query q, Done done)
+{
+    if (!m_admin)
+        return;
+    using Result = std::invoke_result_t<Query, Service::AdminService &>;
+    if (m_pending++ == 0)
+        emit loadingChanged(true);
+    m_admin->async(std::move(q)).then(this, [this, done = std::move(done)](Result result) mutable {
+        done(std::move(result));
+        if (--m_pending == 0)
+            emit loadingChanged(false);
+    });
 }
 
 void LogsModel::reloadNames()
 {
-    m_users.clear();
-    m_keys.clear();
-    m_channels.clear();
-    if (!m_db)
-        return;
-    for (const auto &u : Store::UserRepository(*m_db).list(100000))
-        m_users.insert(u.id, u.name);
-    for (const auto &k : Store::ApiKeyRepository(*m_db).list(100000))
-        m_keys.insert(k.id, k.name.isEmpty() ? k.keyHint : k.name);
-    for (const auto &c : Store::ChannelRepository(*m_db).list())
-        m_channels.insert(c.id, c.name);
+    run([](Service::AdminService &s) { return Service::ConsoleQueries::names(s); },
+        [this](Service::ConsoleQueries::Names names) {
+            m_users = std::move(names.users);
+            m_keys = std::move(names.keys);
+            m_channels = std::move(names.channels);
+            if (!m_rows.isEmpty())
+                emit dataChanged(index(0, 0), index(int(m_rows.size()) - 1, ColumnCount - 1));
+        });
+}
+
+void LogsModel::reload()
+{
+    load(m_current);
 }
 
 QString LogsModel::userName(qint64 id) const
@@ -65,7 +80,21 @@ void LogsModel::setFilter(const Store::LogFilter &filter)
 {
     m_filter = filter;
     m_total.reset();
+    emit totalCountChanged();
     firstPage();
+    loadTotal();
+}
+
+void LogsModel::loadTotal()
+{
+    const quint64 generation = ++m_filterGeneration;
+    run([filter = m_filter](Service::AdminService &s) { return Service::ConsoleQueries::logCount(s, filter); },
+        [this, generation](qint64 total) {
+            if (generation != m_filterGeneration)
+                return;
+            m_total = total;
+            emit totalCountChanged();
+        });
 }
 
 void LogsModel::setCurrencyDisplay(CurrencyDisplay display)
@@ -98,27 +127,20 @@ bool LogsModel::previousPage()
     return true;
 }
 
-qint64 LogsModel::totalCount()
-{
-    if (!m_total)
-        m_total = m_db ? Store::LogRepository(*m_db).count(m_filter) : 0;
-    return *m_total;
-}
-
 void LogsModel::load(const std::optional<Store::LogCursor> &after)
 {
-    beginResetModel();
     m_current = after;
-    if (m_db) {
-        Store::LogPage page = Store::LogRepository(*m_db).page(m_filter, m_pageSize, after);
-        m_rows = std::move(page.rows);
-        m_next = page.next;
-    } else {
-        m_rows.clear();
-        m_next.reset();
-    }
-    endResetModel();
-    emit pageChanged();
+    const quint64 generation = ++m_pageGeneration;
+    run([filter = m_filter, limit = m_pageSize, after](Service::AdminService &s) { return s.logs(filter, limit, after); },
+        [this, generation](Store::LogPage page) {
+            if (generation != m_pageGeneration)
+                return;
+            beginResetModel();
+            m_rows = std::move(page.rows);
+            m_next = page.next;
+            endResetModel();
+            emit pageChanged();
+        });
 }
 
 const LogRecord *LogsModel::recordAt(int row) const
@@ -313,14 +335,6 @@ void renderJson(const QJsonValue &value, const QString &label, int depth, QStrin
     }
 }
 
-QString csvField(const QString &s)
-{
-    if (!s.contains(QLatin1Char(',')) && !s.contains(QLatin1Char('"')) && !s.contains(QLatin1Char('\n')) && !s.contains(QLatin1Char('\r')))
-        return s;
-    QString quoted = s;
-    quoted.replace(QLatin1Char('"'), QStringLiteral("\"\""));
-    return QLatin1Char('"') + quoted + QLatin1Char('"');
-}
 
 } // namespace
 
@@ -348,43 +362,6 @@ QString LogsModel::describe(const LogRecord &r) const
         renderJson(r.other, QString(), 1, &lines);
     }
     return lines.join(QLatin1Char('\n'));
-}
-
-Store::Result<qint64> exportLogsCsv(const Store::Database &db, const Store::LogFilter &filter, QIODevice *out,
-                                    const std::function<bool(qint64, qint64)> &progress)
-{
-    using R = Store::Result<qint64>;
-    const Store::LogRepository repo(db);
-    const qint64 total = repo.count(filter);
-    auto write = [out](const QString &line) { return out->write(line.toUtf8()) >= 0; };
-    if (!write(QStringLiteral("id,created_at,type,user_id,key_id,channel_id,model,upstream_model,prompt_tokens,"
-                              "completion_tokens,quota,use_ms,is_stream,request_id,content,other\n")))
-        return R::failure(out->errorString());
-    qint64 done = 0;
-    std::optional<Store::LogCursor> cursor;
-    do {
-        const Store::LogPage page = repo.page(filter, 2000, cursor);
-        QString chunk;
-        for (const LogRecord &r : page.rows) {
-            chunk += QStringList{QString::number(r.id),
-                                 QDateTime::fromMSecsSinceEpoch(r.createdAt).toUTC().toString(Qt::ISODateWithMs),
-                                 QString::number(int(r.type)), QString::number(r.userId), QString::number(r.keyId),
-                                 QString::number(r.channelId), csvField(r.model), csvField(r.upstreamModel),
-                                 QString::number(r.promptTokens), QString::number(r.completionTokens), QString::number(r.quota),
-                                 QString::number(r.useMs), r.isStream ? QStringLiteral("1") : QStringLiteral("0"),
-                                 csvField(r.requestId), csvField(r.content),
-                                 csvField(QString::fromUtf8(QJsonDocument(r.other).toJson(QJsonDocument::Compact)))}
-                         .join(QLatin1Char(',')) +
-                     QLatin1Char('\n');
-        }
-        if (!write(chunk))
-            return R::failure(out->errorString());
-        done += page.rows.size();
-        cursor = page.next;
-        if (progress && !progress(done, total))
-            return R::failure(LogsModel::tr("export cancelled"));
-    } while (cursor);
-    return done;
 }
 
 } // namespace RelayDesk::Ui

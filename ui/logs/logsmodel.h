@@ -2,24 +2,17 @@
 
 #include "widgets/money.h"
 
-#include "store/logrepository.h"
-#include "store/records.h"
+#include "service/adminservice.h"
 
 #include <QAbstractTableModel>
 #include <QHash>
 
-#include <functional>
-#include <memory>
-
-class QIODevice;
-
-namespace RelayDesk::Store { class Database; }
-
 namespace RelayDesk::Ui {
 
-// One page of consumption logs at a time, newest first, read with LogRepository's keyset paging — page
-// 1 and page 10 000 cost the same and nothing ever loads the whole table. Flipping a page resets the
-// model (it is a different list); filters are LogRepository's LogFilter.
+// One page of consumption logs at a time, newest first, read with AdminService::logs' keyset paging — page
+// 1 and page 10 000 cost the same and nothing ever loads the whole table. Every read runs on the service's
+// worker: a page flip starts the read at once (the cursor moves) and the rows arrive later, as a model
+// reset followed by pageChanged(); isLoading() is true in between. Filters are the store's LogFilter.
 class LogsModel final : public QAbstractTableModel
 {
     Q_OBJECT
@@ -30,7 +23,7 @@ public:
     // (`other.disputed`): the Flags column says "disputed", the row is highlighted, an operator decides.
     enum Role { SortRole = Qt::UserRole, LogIdRole, DisputedRole };
 
-    explicit LogsModel(std::shared_ptr<Store::Database> db, QObject *parent = nullptr);
+    explicit LogsModel(Service::AdminService *admin, QObject *parent = nullptr);
 
     void setPageSize(int rows);
     int pageSize() const { return m_pageSize; }
@@ -44,11 +37,14 @@ public:
     bool hasNextPage() const { return m_next.has_value(); }
     bool hasPreviousPage() const { return !m_history.isEmpty(); }
     int pageNumber() const { return int(m_history.size()) + 1; } // 1-based
-    qint64 totalCount(); // rows matching the filter (COUNT over an index; computed once per filter)
+    // Rows matching the filter (COUNT over an index, once per filter, on the worker); empty until known.
+    std::optional<qint64> totalCount() const { return m_total; }
+    bool isLoading() const { return m_pending > 0; }
 
     const Store::LogRecord *recordAt(int row) const;
-    // Reloads the id → name maps for users, keys and channels (after edits on other pages).
+    // Reloads the id → name maps for users, keys and channels (after edits on other pages), then the page.
     void reloadNames();
+    void reload(); // the current page again (new rows, same cursor)
     QString userName(qint64 id) const;
     QString keyName(qint64 id) const;
     QString channelName(qint64 id) const;
@@ -67,11 +63,19 @@ public:
 
 signals:
     void pageChanged();
+    void totalCountChanged();
+    void loadingChanged(bool loading);
 
 private:
     void load(const std::optional<Store::LogCursor> &after);
+    void loadTotal();
+    template<class Query, class Done>
+    void run(Query q, Done done);
 
-    std::shared_ptr<Store::Database> m_db;
+    Service::AdminService *m_admin = nullptr;
+    int m_pending = 0;
+    quint64 m_pageGeneration = 0;   // a page read that lands after a newer one was asked for is dropped
+    quint64 m_filterGeneration = 0;
     Store::LogFilter m_filter;
     int m_pageSize = 200;
     QList<Store::LogRecord> m_rows;
@@ -82,11 +86,5 @@ private:
     CurrencyDisplay m_currency = CurrencyDisplay::Dollars;
     QHash<qint64, QString> m_users, m_keys, m_channels;
 };
-
-// Writes every log row matching `filter` as CSV (header + one line per row), newest first, a page at a
-// time. `progress(done, total)` is called after each page; returning false cancels. Safe to run on a
-// worker thread (the store opens a connection per thread). Returns rows written, or the error.
-Store::Result<qint64> exportLogsCsv(const Store::Database &db, const Store::LogFilter &filter, QIODevice *out,
-                                    const std::function<bool(qint64 done, qint64 total)> &progress = {});
 
 } // namespace RelayDesk::Ui

@@ -1,18 +1,15 @@
 #include "logs/logspage.h"
 
+#include "logs/csvexport.h"
 #include "logs/logsmodel.h"
 
-#include "store/apikeyrepository.h"
-#include "store/channelrepository.h"
-#include "store/userrepository.h"
+#include "service/consolequeries.h"
 
 #include <QComboBox>
 #include <QCompleter>
 #include <QDataStream>
 #include <QDateTimeEdit>
-#include <QFile>
 #include <QFileDialog>
-#include <QFutureWatcher>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
@@ -21,15 +18,11 @@
 #include <QPlainTextEdit>
 #include <QProgressDialog>
 #include <QPushButton>
-#include <QSaveFile>
 #include <QSplitter>
 #include <QTableView>
+#include <QTimer>
 #include <QVBoxLayout>
-#include <QEventLoop>
 #include <QPointer>
-#include <QtConcurrent/QtConcurrentRun>
-
-#include <atomic>
 
 namespace RelayDesk::Ui {
 
@@ -37,9 +30,9 @@ namespace {
 enum Range { LastHour, LastDay, LastWeek, LastMonth, AllTime, Custom };
 } // namespace
 
-LogsPage::LogsPage(std::shared_ptr<Store::Database> db, QWidget *parent)
+LogsPage::LogsPage(Service::AdminService *admin, QWidget *parent)
     : ConsolePage(parent)
-    , m_db(std::move(db))
+    , m_admin(admin)
 {
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(4, 4, 4, 4);
@@ -91,7 +84,7 @@ LogsPage::LogsPage(std::shared_ptr<Store::Database> db, QWidget *parent)
     filters->addWidget(exportButton);
     layout->addLayout(filters);
 
-    m_model = new LogsModel(m_db, this);
+    m_model = new LogsModel(m_admin, this);
     m_table = new QTableView(this);
     m_table->setObjectName(QStringLiteral("logsTable"));
     m_table->setModel(m_model);
@@ -158,6 +151,13 @@ LogsPage::LogsPage(std::shared_ptr<Store::Database> db, QWidget *parent)
     connect(m_prev, &QPushButton::clicked, m_model, &LogsModel::previousPage);
     connect(m_next, &QPushButton::clicked, m_model, &LogsModel::nextPage);
     connect(m_model, &LogsModel::pageChanged, this, &LogsPage::updatePager);
+    connect(m_model, &LogsModel::totalCountChanged, this, &LogsPage::updatePager);
+    connect(m_model, &LogsModel::loadingChanged, this, [this](bool loading) {
+        if (loading)
+            beginLoading();
+        else
+            endLoading();
+    });
     connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this, [this](const QModelIndex &current) {
         const Store::LogRecord *r = m_model->recordAt(current.row());
         m_detail->setPlainText(r ? m_model->describe(*r) : QString());
@@ -167,35 +167,64 @@ LogsPage::LogsPage(std::shared_ptr<Store::Database> db, QWidget *parent)
         const QString file = QFileDialog::getSaveFileName(this, tr("Export logs"), QStringLiteral("relaydesk-logs.csv"), tr("CSV files (*.csv)"));
         if (file.isEmpty())
             return;
-        QString error;
-        if (!exportCsv(file, &error))
+        exportCsv(file);
+    });
+    connect(this, &LogsPage::exportFinished, this, [this](bool ok, const QString &error) {
+        if (!ok && isVisible())
             QMessageBox::warning(this, tr("Export logs"), error);
     });
-    m_model->setPageSize(m_pageSize->currentData().toInt());
-    applyFilter();
+    if (m_admin)
+        connect(m_admin, &Service::AdminService::changed, this, [this](Store::ChangeKind kind, qint64) {
+            if (kind != Store::ChangeKind::Pricing) // names in the filters and the table
+                scheduleRefresh();
+        });
+    {
+        const QSignalBlocker block(m_pageSize); // one first read, by refresh() below
+        m_model->setPageSize(m_pageSize->currentData().toInt());
+    }
+    refresh();
+}
+
+void LogsPage::scheduleRefresh()
+{
+    if (m_refreshPending)
+        return;
+    m_refreshPending = true;
+    QTimer::singleShot(0, this, [this] {
+        m_refreshPending = false;
+        refresh();
+    });
 }
 
 void LogsPage::reloadFilterChoices()
 {
-    const QSignalBlocker b1(m_user), b2(m_key), b3(m_channel);
-    const QVariant user = m_user->currentData(), key = m_key->currentData(), channel = m_channel->currentData();
-    m_user->clear();
-    m_key->clear();
-    m_channel->clear();
-    m_user->addItem(tr("Any"), QVariant());
-    m_key->addItem(tr("Any"), QVariant());
-    m_channel->addItem(tr("Any"), QVariant());
-    if (m_db) {
-        for (const auto &u : Store::UserRepository(*m_db).list(100000))
+    struct Choices
+    {
+        QList<Store::User> users;
+        QList<Store::ApiKey> keys;
+        QList<Store::Channel> channels;
+    };
+    query(m_admin, [](Service::AdminService &s) {
+        return Choices{s.users(), Service::ConsoleQueries::allKeys(s), s.channels()};
+    }, [this](const Choices &c) {
+        const QSignalBlocker b1(m_user), b2(m_key), b3(m_channel);
+        const QVariant user = m_user->currentData(), key = m_key->currentData(), channel = m_channel->currentData();
+        m_user->clear();
+        m_key->clear();
+        m_channel->clear();
+        m_user->addItem(tr("Any"), QVariant());
+        m_key->addItem(tr("Any"), QVariant());
+        m_channel->addItem(tr("Any"), QVariant());
+        for (const auto &u : c.users)
             m_user->addItem(u.name, u.id);
-        for (const auto &k : Store::ApiKeyRepository(*m_db).list(100000))
+        for (const auto &k : c.keys)
             m_key->addItem(QStringLiteral("%1 (%2)").arg(k.name, k.keyHint), k.id);
-        for (const auto &c : Store::ChannelRepository(*m_db).list())
-            m_channel->addItem(c.name, c.id);
-    }
-    m_user->setCurrentIndex(std::max(0, m_user->findData(user)));
-    m_key->setCurrentIndex(std::max(0, m_key->findData(key)));
-    m_channel->setCurrentIndex(std::max(0, m_channel->findData(channel)));
+        for (const auto &ch : c.channels)
+            m_channel->addItem(ch.name, ch.id);
+        m_user->setCurrentIndex(std::max(0, m_user->findData(user)));
+        m_key->setCurrentIndex(std::max(0, m_key->findData(key)));
+        m_channel->setCurrentIndex(std::max(0, m_channel->findData(channel)));
+    });
 }
 
 Store::LogFilter LogsPage::currentFilter() const
@@ -233,59 +262,42 @@ void LogsPage::applyFilter()
 
 void LogsPage::updatePager()
 {
-    const qint64 total = m_model->totalCount();
+    const std::optional<qint64> total = m_model->totalCount();
     const qint64 first = qint64(m_model->pageNumber() - 1) * m_model->pageSize() + (m_model->rowCount() ? 1 : 0);
     const qint64 last = first + m_model->rowCount() - (m_model->rowCount() ? 1 : 0);
-    m_pageLabel->setText(tr("Page %1 · rows %2–%3 of %4").arg(m_model->pageNumber()).arg(QLocale().toString(first), QLocale().toString(last), QLocale().toString(total)));
+    m_pageLabel->setText(tr("Page %1 · rows %2–%3 of %4").arg(m_model->pageNumber()).arg(QLocale().toString(first), QLocale().toString(last),
+                                                                                          total ? QLocale().toString(*total) : tr("…")));
     m_first->setEnabled(m_model->hasPreviousPage());
     m_prev->setEnabled(m_model->hasPreviousPage());
     m_next->setEnabled(m_model->hasNextPage());
 }
 
-bool LogsPage::exportCsv(const QString &fileName, QString *error)
+bool LogsPage::exportCsv(const QString &fileName)
 {
-    if (!m_db) {
-        *error = tr("No database is open.");
+    if (!m_admin || m_export)
         return false;
-    }
-    QSaveFile file(fileName);
-    if (!file.open(QIODevice::WriteOnly)) {
-        *error = tr("Cannot write %1: %2").arg(fileName, file.errorString());
-        return false;
-    }
-    QProgressDialog progress(tr("Exporting logs…"), tr("Cancel"), 0, 1000, this);
-    progress.setWindowModality(Qt::WindowModal);
-    progress.setMinimumDuration(300);
-    std::atomic<bool> cancelled{false};
-    const Store::LogFilter filter = currentFilter();
-    std::shared_ptr<Store::Database> db = m_db;
-    // The export reads on a worker thread (its own connection); the dialog stays responsive.
-    QFutureWatcher<Store::Result<qint64>> watcher;
-    QEventLoop loop;
-    connect(&watcher, &QFutureWatcher<Store::Result<qint64>>::finished, &loop, &QEventLoop::quit);
-    connect(&progress, &QProgressDialog::canceled, this, [&cancelled] { cancelled = true; });
-    QPointer<QProgressDialog> dialog(&progress);
-    watcher.setFuture(QtConcurrent::run([db, filter, &file, &cancelled, dialog] {
-        return exportLogsCsv(*db, filter, &file, [&cancelled, dialog](qint64 done, qint64 total) {
-            QMetaObject::invokeMethod(dialog, [dialog, done, total] {
-                if (dialog)
-                    dialog->setValue(total > 0 ? int(done * 1000 / total) : 1000);
-            }, Qt::QueuedConnection);
-            return !cancelled.load();
-        });
-    }));
-    loop.exec();
-    const Store::Result<qint64> result = watcher.result();
-    progress.setValue(1000);
-    if (!result.ok()) {
-        file.cancelWriting();
-        *error = result.error();
-        return false;
-    }
-    if (!file.commit()) {
-        *error = tr("Cannot write %1: %2").arg(fileName, file.errorString());
-        return false;
-    }
+    m_export = CsvExport::start(m_admin, currentFilter(), fileName);
+    auto *progress = new QProgressDialog(tr("Exporting logs…"), tr("Cancel"), 0, 1000, this);
+    progress->setAttribute(Qt::WA_DeleteOnClose);
+    progress->setMinimumDuration(300);
+    progress->setAutoClose(false);
+    progress->setAutoReset(false);
+    m_progress = progress;
+    connect(progress, &QProgressDialog::canceled, this, [job = std::weak_ptr<CsvExport>(m_export)] {
+        if (const auto j = job.lock())
+            j->cancel();
+    });
+    connect(m_export.get(), &CsvExport::progress, this, [this](qint64 done, qint64 total) {
+        if (m_progress)
+            m_progress->setValue(total > 0 ? int(done * 1000 / total) : 1000);
+        emit exportProgress(done, total);
+    });
+    connect(m_export.get(), &CsvExport::finished, this, [this](bool ok, const QString &error, qint64 rows) {
+        m_export.reset();
+        if (m_progress)
+            m_progress->close();
+        emit exportFinished(ok, error, rows);
+    });
     return true;
 }
 

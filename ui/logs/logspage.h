@@ -2,7 +2,9 @@
 
 #include "shell/consolepage.h"
 
-#include "store/logrepository.h"
+#include "service/adminservice.h"
+
+#include <QPointer>
 
 #include <memory>
 
@@ -11,32 +13,39 @@ class QDateTimeEdit;
 class QLabel;
 class QLineEdit;
 class QPlainTextEdit;
+class QProgressDialog;
 class QPushButton;
 class QSplitter;
 class QTableView;
 
-namespace RelayDesk::Store { class Database; }
-
 namespace RelayDesk::Ui {
 
+class CsvExport;
 class LogsModel;
 
 // The Logs page: filters (time range, user, key, model, channel, type), keyset-paged table, a detail pane
-// that renders the row's `other` JSON readably, and CSV export (on a worker thread, with a progress bar).
+// that renders the row's `other` JSON readably, and CSV export (streamed on AdminService's worker, with a
+// progress bar). Every read runs on the service's worker; the page shows "Loading…" meanwhile.
 class LogsPage final : public ConsolePage
 {
     Q_OBJECT
 
 public:
-    explicit LogsPage(std::shared_ptr<Store::Database> db, QWidget *parent = nullptr);
+    explicit LogsPage(Service::AdminService *admin, QWidget *parent = nullptr);
 
     LogsModel *model() const { return m_model; }
     QTableView *table() const { return m_table; }
     QPlainTextEdit *detail() const { return m_detail; }
     Store::LogFilter currentFilter() const;
-    // Exports the current filter to a file; blocks with a progress dialog (cancellable).
-    bool exportCsv(const QString &fileName, QString *error);
+    // Exports the current filter to a file on the service's worker; exportFinished() tells how it ended
+    // (a progress dialog shows meanwhile, cancellable). False when an export is already running.
+    bool exportCsv(const QString &fileName);
 
+signals:
+    void exportProgress(qint64 done, qint64 total);
+    void exportFinished(bool ok, const QString &error, qint64 rows);
+
+public:
     void refresh() override;
     void setCurrencyDisplay(CurrencyDisplay display) override;
     QByteArray saveState() const override;
@@ -46,8 +55,12 @@ private:
     void applyFilter();
     void updatePager();
     void reloadFilterChoices();
+    void scheduleRefresh();
 
-    std::shared_ptr<Store::Database> m_db;
+    Service::AdminService *m_admin = nullptr;
+    std::shared_ptr<CsvExport> m_export;
+    QPointer<QProgressDialog> m_progress;
+    bool m_refreshPending = false;
     LogsModel *m_model = nullptr;
     QTableView *m_table = nullptr;
     QPlainTextEdit *m_detail = nullptr;

@@ -5,7 +5,6 @@
 
 #include "billing/pricingservice.h"
 #include "billing/usage.h"
-#include "store/result.h"
 
 #include <QPointer>
 

@@ -1,9 +1,53 @@
 #include "shell/consolepage.h"
 
 #include <QLabel>
+#include <QResizeEvent>
 #include <QVBoxLayout>
 
 namespace RelayDesk::Ui {
+
+void ConsolePage::beginLoading()
+{
+    if (m_loading++ > 0)
+        return;
+    if (!m_loadingLabel) {
+        m_loadingLabel = new QLabel(tr("Loading…"), this);
+        m_loadingLabel->setObjectName(QStringLiteral("loadingLabel"));
+        m_loadingLabel->setStyleSheet(QStringLiteral("QLabel { background: palette(window); border: 1px solid palette(mid); "
+                                                     "border-radius: 3px; padding: 4px 10px; }"));
+        m_loadingLabel->setAttribute(Qt::WA_TransparentForMouseEvents);
+    }
+    if (m_busyWidget)
+        m_busyWidget->setEnabled(false);
+    placeLoadingLabel();
+    m_loadingLabel->show();
+    m_loadingLabel->raise();
+    emit loadingChanged(true);
+}
+
+void ConsolePage::endLoading()
+{
+    if (m_loading == 0 || --m_loading > 0)
+        return;
+    if (m_busyWidget)
+        m_busyWidget->setEnabled(true);
+    if (m_loadingLabel)
+        m_loadingLabel->hide();
+    emit loadingChanged(false);
+}
+
+void ConsolePage::resizeEvent(QResizeEvent *event)
+{
+    QWidget::resizeEvent(event);
+    if (m_loadingLabel)
+        placeLoadingLabel();
+}
+
+void ConsolePage::placeLoadingLabel()
+{
+    m_loadingLabel->adjustSize();
+    m_loadingLabel->move((width() - m_loadingLabel->width()) / 2, height() / 3);
+}
 
 UnavailablePage::UnavailablePage(const QString &title, const QString &reason, QWidget *parent)
     : ConsolePage(parent)

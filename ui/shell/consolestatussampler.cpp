@@ -1,6 +1,6 @@
 #include "shell/consolestatussampler.h"
 
-#include "store/logrepository.h"
+#include "service/consolequeries.h"
 
 #include <QDateTime>
 #include <QTimer>
@@ -18,11 +18,11 @@ qint64 totalTokens(const Monitor::SessionInfo &s)
 }
 } // namespace
 
-ConsoleStatusSampler::ConsoleStatusSampler(Monitor::SessionRegistry *registry, std::shared_ptr<Store::Database> db,
+ConsoleStatusSampler::ConsoleStatusSampler(Monitor::SessionRegistry *registry, Service::AdminService *admin,
                                            QString dataDir, QObject *parent)
     : QObject(parent)
     , m_registry(registry)
-    , m_db(std::move(db))
+    , m_admin(admin)
     , m_timer(new QTimer(this))
 {
     m_status.dataDir = std::move(dataDir);
@@ -81,12 +81,18 @@ void ConsoleStatusSampler::sample()
     m_status.requestsPerSecond = double(m_opened.size()) * 1000.0 / double(kRateWindowMs);
     m_status.tokensPerMinute = tokens;
     m_status.liveSessions = m_registry ? m_registry->liveCount() : 0;
-    if (m_db && (m_lastQuotaRead == 0 || now - m_lastQuotaRead >= kQuotaEveryMs)) {
+    if (m_admin && !m_quotaPending && (m_lastQuotaRead == 0 || now - m_lastQuotaRead >= kQuotaEveryMs)) {
         m_lastQuotaRead = now;
+        m_quotaPending = true;
         Store::LogFilter today;
         today.fromMs = QDateTime(QDate::currentDate(), QTime(0, 0)).toMSecsSinceEpoch();
         today.type = Store::LogType::Consume;
-        m_status.quotaSpentToday = Store::LogRepository(*m_db).sumQuota(today);
+        m_admin->async([today](Service::AdminService &s) { return Service::ConsoleQueries::quotaSum(s, today); })
+            .then(this, [this](qint64 spent) {
+                m_quotaPending = false;
+                m_status.quotaSpentToday = spent;
+                emit statusChanged(m_status);
+            });
     }
     emit statusChanged(m_status);
 }

@@ -103,26 +103,24 @@ QWidget *MainWindow::createPage(Page page)
                                                            "service is connected."), m_tabs);
         return new PricingPage(m_services.pricing, m_tabs);
     case Page::Logs:
-        if (m_services.database)
-            return new LogsPage(m_services.database, m_tabs);
+        if (m_services.admin)
+            return new LogsPage(m_services.admin, m_tabs);
         return new UnavailablePage(pageTitle(page), noDatabase, m_tabs);
     case Page::UsersKeys:
-        if (m_services.database) {
-            auto *users = new UsersKeysPage(m_services.database, m_tabs);
-            users->setInvalidation(m_services.userChanged, m_services.keyChanged);
+        if (m_services.admin) {
+            auto *users = new UsersKeysPage(m_services.admin, m_tabs);
             return users;
         }
         return new UnavailablePage(pageTitle(page), noDatabase, m_tabs);
     case Page::Channels:
-        if (m_services.database) {
-            auto *channels = new ChannelsPage(m_services.database, httpChannelTester(), m_tabs);
-            channels->setInvalidation(m_services.channelsChanged);
+        if (m_services.admin) {
+            auto *channels = new ChannelsPage(m_services.admin, httpChannelTester(), m_tabs);
             return channels;
         }
         return new UnavailablePage(pageTitle(page), noDatabase, m_tabs);
     case Page::Dashboard:
-        if (m_services.database)
-            return new DashboardPage(m_services.database, m_tabs);
+        if (m_services.admin)
+            return new DashboardPage(m_services.admin, m_tabs);
         return new UnavailablePage(pageTitle(page), noDatabase, m_tabs);
     }
     return nullptr;

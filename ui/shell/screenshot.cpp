@@ -1,7 +1,6 @@
 #include "shell/screenshot.h"
 
 #include "shell/consoleservices.h"
-#include "demo/demodata.h"
 #include "demo/demotraffic.h"
 #include "live/livepage.h"
 #include "live/livesessionsmodel.h"
@@ -12,8 +11,9 @@
 
 #include "billing/pricingservice.h"
 #include "monitor/sessionregistry.h"
+#include "service/adminservice.h"
+#include "service/demoseed.h"
 #include "service/runtime.h"
-#include "store/database.h"
 
 #include <QApplication>
 #include <QEventLoop>
@@ -92,23 +92,25 @@ int simulated(const QTemporaryDir &tmp, const QString &file, const QString &page
     services.settingsFile = tmp.filePath(QStringLiteral("settings.ini"));
     services.sessions = &registry;
     services.pricer = demoPricer();
-    auto db = Store::Database::openDataDir(tmp.filePath(QStringLiteral("sim")));
+    auto db = Service::openDemoDatabase(tmp.filePath(QStringLiteral("sim")));
     if (!db) {
         *error = db.error();
         return 1;
     }
-    services.database = db.value();
-    if (const auto seeded = seedDemoStore(*services.database); !seeded) {
+    // Seeded before any window exists (screenshot mode is a batch render, not the interactive console).
+    if (const auto seeded = Service::seedDemoStore(**db); !seeded) {
         *error = seeded.error();
         return 1;
     }
-    Billing::PricingService pricing(*services.database);
+    Service::AdminService admin(db.value(), Service::AdminService::Actor::Console);
+    services.admin = &admin;
+    Billing::PricingService pricing(**db);
     if (const auto loaded = pricing.load(); !loaded) {
         *error = loaded.error();
         return 1;
     }
     services.pricing = &pricing;
-    ConsoleStatusSampler sampler(services.sessions, services.database, QStringLiteral("~/.local/share/RelayDesk"));
+    ConsoleStatusSampler sampler(services.sessions, services.admin, QStringLiteral("~/.local/share/RelayDesk"));
     sampler.setRelay(ConsoleStatus::RelayState::Running, QStringLiteral("127.0.0.1:8790"));
     demo.step();
     return capture(services, registry, sampler, file, pageName, error);
@@ -136,18 +138,20 @@ int renderScreenshot(const QString &file, const QString &pageName, QString *erro
     config.demoOptions.chunkDelayMs = 60; // streams last a few seconds, so they are live in the picture
     if (!runtime.start(config) || !runtime.demoCredentials() || runtime.demoCredentials()->plainKey.isEmpty())
         return simulated(tmp, file, pageName, error);
-    if (const auto seeded = seedDemoStore(*runtime.database(), 3000, 7, 7, /*routable channels*/ false); !seeded) {
+    if (const auto seeded = Service::seedDemoStore(*runtime.database(), 3000, 7, 7, /*routable channels*/ false); !seeded) {
         *error = seeded.error();
         return 1;
     }
     ConsoleServices services;
     services.dataDir = config.dataDir;
     services.settingsFile = tmp.filePath(QStringLiteral("settings.ini"));
-    services.database = runtime.database();
+    Service::AdminService admin(runtime.database(), Service::AdminService::Actor::Console);
+    QObject::connect(&admin, &Service::AdminService::changed, &runtime, &Service::Runtime::applyChange);
+    services.admin = &admin;
     services.pricing = runtime.pricing();
     services.sessions = runtime.sessions();
 
-    ConsoleStatusSampler sampler(services.sessions, services.database, QStringLiteral("~/.local/share/RelayDesk"));
+    ConsoleStatusSampler sampler(services.sessions, services.admin, QStringLiteral("~/.local/share/RelayDesk"));
     sampler.setRelay(ConsoleStatus::RelayState::Running, QStringLiteral("%1:%2").arg(runtime.address().toString()).arg(runtime.port()));
     RelayTrafficSimulator traffic(QUrl(runtime.baseUrl()), runtime.demoCredentials()->plainKey);
     traffic.run(30, {QStringLiteral("gpt-4o-mini"), QStringLiteral("gpt-4o"), QStringLiteral("gpt-4.1-mini")}, 200);

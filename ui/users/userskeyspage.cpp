@@ -2,9 +2,10 @@
 
 #include "users/keydialog.h"
 #include "widgets/quotaedit.h"
+#include "users/keysmodel.h"
 #include "users/usersmodel.h"
 
-#include "store/userrepository.h"
+#include "service/consolequeries.h"
 
 #include <QApplication>
 #include <QCheckBox>
@@ -22,6 +23,7 @@
 #include <QSortFilterProxyModel>
 #include <QSplitter>
 #include <QTableView>
+#include <QTimer>
 #include <QVBoxLayout>
 
 namespace RelayDesk::Ui {
@@ -63,14 +65,24 @@ QDialogButtonBox *okCancel(QDialog *d)
     return b;
 }
 
+template<class T>
+Store::Status statusOf(const Store::Result<T> &r)
+{
+    return r ? Store::Status{} : Store::Status::failure(r.error());
+}
+Store::Status statusOf(const Store::Status &s)
+{
+    return s;
+}
+
 } // namespace
 
-UsersKeysPage::UsersKeysPage(std::shared_ptr<Store::Database> db, QWidget *parent)
+UsersKeysPage::UsersKeysPage(Service::AdminService *admin, QWidget *parent)
     : ConsolePage(parent)
-    , m_db(std::move(db))
+    , m_admin(admin)
 {
-    m_users = new UsersModel(m_db, this);
-    m_keys = new KeysModel(m_db, this);
+    m_users = new UsersModel(this);
+    m_keys = new KeysModel(this);
 
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(4, 4, 4, 4);
@@ -118,6 +130,7 @@ UsersKeysPage::UsersKeysPage(std::shared_ptr<Store::Database> db, QWidget *paren
     m_splitter->addWidget(keysBox);
     layout->addWidget(m_message);
     layout->addWidget(m_splitter, 1);
+    setBusyWidget(m_splitter);
 
     connect(newUser, &QPushButton::clicked, this, &UsersKeysPage::newUserDialog);
     connect(editUser, &QPushButton::clicked, this, &UsersKeysPage::editUserDialog);
@@ -125,27 +138,77 @@ UsersKeysPage::UsersKeysPage(std::shared_ptr<Store::Database> db, QWidget *paren
     connect(topUp, &QPushButton::clicked, this, &UsersKeysPage::topUpDialog);
     connect(toggleUser, &QPushButton::clicked, this, [this] {
         if (const Store::User *u = m_users->userAt(m_users->rowOf(selectedUser())))
-            report(setUserEnabled(u->id, u->status != Store::RowStatus::Enabled));
+            setUserEnabled(u->id, u->status != Store::RowStatus::Enabled);
     });
     connect(newKey, &QPushButton::clicked, this, &UsersKeysPage::newKeyDialog);
     connect(keyQuota, &QPushButton::clicked, this, &UsersKeysPage::keyQuotaDialog);
     connect(toggleKey, &QPushButton::clicked, this, [this] {
         if (const Store::ApiKey *k = m_keys->keyAt(m_keys->rowOf(selectedKey())))
-            report(setKeyEnabled(k->id, k->status != Store::RowStatus::Enabled));
+            setKeyEnabled(k->id, k->status != Store::RowStatus::Enabled);
     });
     connect(m_userTable->selectionModel(), &QItemSelectionModel::currentRowChanged, this, [this] {
-        const qint64 id = selectedUser();
-        m_keys->setUserFilter(id);
-        const Store::User *u = m_users->userAt(m_users->rowOf(id));
-        m_keysTitle->setText(u ? tr("<b>Keys of %1</b>").arg(u->name.toHtmlEscaped()) : tr("<b>All keys</b>"));
+        showKeysOf(selectedUser());
     });
     m_keysTitle->setText(tr("<b>All keys</b>"));
+    if (m_admin)
+        connect(m_admin, &Service::AdminService::changed, this, [this](Store::ChangeKind kind, qint64) {
+            if (kind == Store::ChangeKind::User || kind == Store::ChangeKind::Key)
+                scheduleRefresh();
+        });
+    refresh();
 }
 
-void UsersKeysPage::setInvalidation(std::function<void(qint64)> userChanged, std::function<void(qint64)> keyChanged)
+void UsersKeysPage::scheduleRefresh()
 {
-    m_userChanged = std::move(userChanged);
-    m_keyChanged = std::move(keyChanged);
+    if (m_refreshPending) // several edits in a row: one reload
+        return;
+    m_refreshPending = true;
+    QTimer::singleShot(0, this, [this] {
+        m_refreshPending = false;
+        refresh();
+    });
+}
+
+void UsersKeysPage::showKeysOf(qint64 userId)
+{
+    const Store::User *u = m_users->userAt(m_users->rowOf(userId));
+    m_keysTitle->setText(u ? tr("<b>Keys of %1</b>").arg(u->name.toHtmlEscaped()) : tr("<b>All keys</b>"));
+    m_keys->setKeys(userId, {}, {});
+    loadKeys();
+}
+
+void UsersKeysPage::loadKeys()
+{
+    const qint64 userId = m_keys->userFilter();
+    struct Loaded
+    {
+        QList<Store::ApiKey> keys;
+        QHash<qint64, QString> names;
+    };
+    query(m_admin, [userId](Service::AdminService &s) {
+        Loaded l;
+        l.keys = userId ? s.keys(userId) : Service::ConsoleQueries::allKeys(s);
+        for (const Store::User &u : s.users())
+            l.names.insert(u.id, u.name);
+        return l;
+    }, [this, userId](Loaded l) {
+        if (userId == m_keys->userFilter()) // the user shown was not changed meanwhile
+            m_keys->setKeys(userId, std::move(l.keys), std::move(l.names));
+    });
+}
+
+template<class T, class Write>
+QFuture<T> UsersKeysPage::edit(Write write)
+{
+    if (!m_admin)
+        return QtFuture::makeReadyFuture(T::failure(tr("No database is open.")));
+    beginLoading();
+    QFuture<T> done = m_admin->async(std::move(write));
+    done.then(this, [this](T result) {
+        endLoading();
+        report(statusOf(result));
+    });
+    return done;
 }
 
 qint64 UsersKeysPage::selectedUser() const
@@ -158,90 +221,63 @@ qint64 UsersKeysPage::selectedKey() const
     return selectedId(m_keyTable, KeysModel::IdRole);
 }
 
-Store::Result<Store::User> UsersKeysPage::createUser(const QString &name, const QString &group, qint64 quota)
+QFuture<Store::Result<Store::User>> UsersKeysPage::createUser(const QString &name, const QString &group, qint64 quota)
 {
-    if (!m_db)
-        return Store::Result<Store::User>::failure(tr("No database is open."));
-    if (!Store::UserRepository::isValidName(name.trimmed()))
-        return Store::Result<Store::User>::failure(tr("\"%1\" is not a valid user name.").arg(name));
-    auto created = Store::UserRepository(*m_db).create(name.trimmed(), group.trimmed().isEmpty() ? QStringLiteral("default") : group.trimmed(), quota);
-    m_users->reload();
-    return created;
+    using R = Store::Result<Store::User>;
+    if (!Service::ConsoleQueries::isValidUserName(name.trimmed()))
+        return QtFuture::makeReadyFuture(R::failure(tr("\"%1\" is not a valid user name.").arg(name)));
+    const QString g = group.trimmed().isEmpty() ? QStringLiteral("default") : group.trimmed();
+    return edit<R>([name = name.trimmed(), g, quota](Service::AdminService &s) { return s.addUser(name, g, quota); });
 }
 
-Store::Status UsersKeysPage::editUser(qint64 userId, const QString &group, qint64 quota)
+QFuture<Store::Status> UsersKeysPage::editUser(qint64 userId, const QString &group, qint64 quota)
 {
-    if (!m_db)
-        return Store::Status::failure(tr("No database is open."));
-    const Store::UserRepository users(*m_db);
-    const auto current = users.byId(userId);
-    if (!current)
-        return Store::Status::failure(tr("No user with id %1.").arg(userId));
-    if (current->group != group.trimmed())
-        if (auto s = users.setGroup(userId, group.trimmed()); !s)
-            return s;
-    if (current->quota != quota)
-        if (auto s = users.setQuota(userId, quota); !s) // the store logs the change
-            return s;
-    m_users->reload();
-    if (m_userChanged)
-        m_userChanged(userId);
-    return {};
+    return edit<Store::Status>([userId, group = group.trimmed(), quota](Service::AdminService &s) -> Store::Status {
+        const auto current = s.user(userId);
+        if (!current)
+            return Store::Status::failure(tr("No user with id %1.").arg(userId));
+        if (current->group != group)
+            if (const auto r = s.setUserGroup(userId, group); !r)
+                return Store::Status::failure(r.error());
+        if (current->quota != quota)
+            if (const auto r = s.setUserQuota(userId, quota); !r) // the service logs the change
+                return Store::Status::failure(r.error());
+        return {};
+    });
 }
 
-Store::Status UsersKeysPage::topUp(qint64 userId, qint64 quota)
+QFuture<Store::Status> UsersKeysPage::topUp(qint64 userId, qint64 quota)
 {
-    if (!m_db)
-        return Store::Status::failure(tr("No database is open."));
     if (quota <= 0)
-        return Store::Status::failure(tr("A top-up must be more than zero."));
-    const auto status = Store::UserRepository(*m_db).addQuota(userId, quota); // writes a top-up log row
-    m_users->reload();
-    if (status && m_userChanged)
-        m_userChanged(userId);
-    return status;
+        return QtFuture::makeReadyFuture(Store::Status::failure(tr("A top-up must be more than zero.")));
+    return edit<Store::Status>([userId, quota](Service::AdminService &s) { return statusOf(s.addUserQuota(userId, quota)); });
 }
 
-Store::Status UsersKeysPage::setUserEnabled(qint64 userId, bool enabled)
+QFuture<Store::Status> UsersKeysPage::setUserEnabled(qint64 userId, bool enabled)
 {
-    if (!m_db)
-        return Store::Status::failure(tr("No database is open."));
-    const auto status = Store::UserRepository(*m_db).setStatus(userId, enabled ? Store::RowStatus::Enabled : Store::RowStatus::Disabled);
-    m_users->reload();
-    if (status && m_userChanged)
-        m_userChanged(userId);
-    return status;
+    const auto status = enabled ? Store::RowStatus::Enabled : Store::RowStatus::Disabled;
+    return edit<Store::Status>([userId, status](Service::AdminService &s) { return statusOf(s.setUserStatus(userId, status)); });
 }
 
-Store::Result<Store::CreatedApiKey> UsersKeysPage::createKey(const Store::NewApiKey &spec)
+QFuture<Store::Result<Store::CreatedApiKey>> UsersKeysPage::createKey(const Store::NewApiKey &spec)
 {
-    if (!m_db)
-        return Store::Result<Store::CreatedApiKey>::failure(tr("No database is open."));
-    auto created = Store::ApiKeyRepository(*m_db).create(spec);
-    m_keys->reload();
-    return created;
+    return edit<Store::Result<Store::CreatedApiKey>>([spec](Service::AdminService &s) { return s.addKey(spec); });
 }
 
-Store::Status UsersKeysPage::setKeyEnabled(qint64 keyId, bool enabled)
+QFuture<Store::Status> UsersKeysPage::setKeyEnabled(qint64 keyId, bool enabled)
 {
-    if (!m_db)
-        return Store::Status::failure(tr("No database is open."));
-    const auto status = Store::ApiKeyRepository(*m_db).setStatus(keyId, enabled ? Store::RowStatus::Enabled : Store::RowStatus::Disabled);
-    m_keys->reload();
-    if (status && m_keyChanged)
-        m_keyChanged(keyId);
-    return status;
+    const auto status = enabled ? Store::RowStatus::Enabled : Store::RowStatus::Disabled;
+    return edit<Store::Status>([keyId, status](Service::AdminService &s) { return statusOf(s.setKeyStatus(keyId, status)); });
 }
 
-Store::Status UsersKeysPage::setKeyQuota(qint64 keyId, qint64 quota, bool unlimited)
+QFuture<Store::Status> UsersKeysPage::setKeyQuota(qint64 keyId, qint64 quota, bool unlimited)
 {
-    if (!m_db)
-        return Store::Status::failure(tr("No database is open."));
-    const auto status = Store::ApiKeyRepository(*m_db).setRemainQuota(keyId, quota, unlimited);
-    m_keys->reload();
-    if (status && m_keyChanged)
-        m_keyChanged(keyId);
-    return status;
+    Service::KeyEdit change;
+    if (unlimited)
+        change.unlimited = true;
+    else
+        change.quota = quota;
+    return edit<Store::Status>([keyId, change](Service::AdminService &s) { return statusOf(s.editKey(keyId, change)); });
 }
 
 void UsersKeysPage::report(const Store::Status &status)
@@ -269,8 +305,7 @@ void UsersKeysPage::newUserDialog()
     form->addRow(okCancel(&d));
     if (d.exec() != QDialog::Accepted)
         return;
-    const auto created = createUser(name->text(), group->text(), quota->quota());
-    report(created ? Store::Status{} : Store::Status::failure(created.error()));
+    createUser(name->text(), group->text(), quota->quota()); // reports a failure itself
 }
 
 void UsersKeysPage::editUserDialog()
@@ -290,7 +325,7 @@ void UsersKeysPage::editUserDialog()
     form->addRow(new QLabel(tr("Setting the balance is logged as a manage entry; use Top up to add funds."), &d));
     form->addRow(okCancel(&d));
     if (d.exec() == QDialog::Accepted)
-        report(editUser(user.id, group->text(), quota->quota()));
+        editUser(user.id, group->text(), quota->quota());
 }
 
 void UsersKeysPage::topUpDialog()
@@ -306,7 +341,7 @@ void UsersKeysPage::topUpDialog()
     form->addRow(tr("Amount:"), quota);
     form->addRow(okCancel(&d));
     if (d.exec() == QDialog::Accepted)
-        report(topUp(id, quota->quota()));
+        topUp(id, quota->quota());
 }
 
 void UsersKeysPage::newKeyDialog()
@@ -354,13 +389,10 @@ void UsersKeysPage::newKeyDialog()
         spec.modelLimits << m.trimmed();
     spec.group = group->text().trimmed();
     spec.expiresAt = expires->isChecked() ? expiry->dateTime().toSecsSinceEpoch() : 0;
-    const auto created = createKey(spec);
-    if (!created) {
-        report(Store::Status::failure(created.error()));
-        return;
-    }
-    report({});
-    showNewKey(created.value());
+    createKey(spec).then(this, [this](const Store::Result<Store::CreatedApiKey> &created) {
+        if (created)
+            showNewKey(created.value()); // the only time the full key exists
+    });
 }
 
 void UsersKeysPage::showNewKey(const Store::CreatedApiKey &created)
@@ -387,13 +419,14 @@ void UsersKeysPage::keyQuotaDialog()
     form->addRow(QString(), unlimited);
     form->addRow(okCancel(&d));
     if (d.exec() == QDialog::Accepted)
-        report(setKeyQuota(key.id, quota->quota(), unlimited->isChecked()));
+        setKeyQuota(key.id, quota->quota(), unlimited->isChecked());
 }
 
 void UsersKeysPage::refresh()
 {
-    m_users->reload();
-    m_keys->reload();
+    query(m_admin, [](Service::AdminService &s) { return s.users(); },
+          [this](QList<Store::User> users) { m_users->setUsers(std::move(users)); });
+    loadKeys();
 }
 
 void UsersKeysPage::setCurrencyDisplay(CurrencyDisplay display)

@@ -2,18 +2,13 @@
 
 #include "shell/consolepage.h"
 
-#include "store/apikeyrepository.h"
-#include "store/records.h"
-#include "store/result.h"
+#include "service/adminservice.h"
 
-#include <functional>
-#include <memory>
+#include <QFuture>
 
 class QLabel;
 class QSplitter;
 class QTableView;
-
-namespace RelayDesk::Store { class Database; }
 
 namespace RelayDesk::Ui {
 
@@ -23,28 +18,29 @@ class UsersModel;
 // Users & Keys: users (group, balance in $ and quota units, enable/disable, top-ups — recorded as log
 // rows by the store) and their API keys (created with quota or unlimited, model limits, group, expiry;
 // the full key is shown once with a Copy button, afterwards only its hint; enable/disable; quota).
-// Every change goes through the store repositories.
+// Every read and write goes through Service::AdminService on its worker thread (audited, actor "console");
+// the page refreshes when the service reports a change of a user or a key, from this page or elsewhere.
 class UsersKeysPage final : public ConsolePage
 {
     Q_OBJECT
 
 public:
-    explicit UsersKeysPage(std::shared_ptr<Store::Database> db, QWidget *parent = nullptr);
-
-    // Hooks run after an edit (e.g. Service::Runtime::invalidateUser / invalidateKey).
-    void setInvalidation(std::function<void(qint64 userId)> userChanged, std::function<void(qint64 keyId)> keyChanged);
+    explicit UsersKeysPage(Service::AdminService *admin, QWidget *parent = nullptr);
 
     UsersModel *usersModel() const { return m_users; }
     KeysModel *keysModel() const { return m_keys; }
 
-    // The operations behind the buttons (the dialogs collect the values).
-    Store::Result<Store::User> createUser(const QString &name, const QString &group, qint64 quota);
-    Store::Status editUser(qint64 userId, const QString &group, qint64 quota);
-    Store::Status topUp(qint64 userId, qint64 quota);
-    Store::Status setUserEnabled(qint64 userId, bool enabled);
-    Store::Result<Store::CreatedApiKey> createKey(const Store::NewApiKey &spec);
-    Store::Status setKeyEnabled(qint64 keyId, bool enabled);
-    Store::Status setKeyQuota(qint64 keyId, qint64 quota, bool unlimited);
+    // The operations behind the buttons (the dialogs collect the values). Each runs on the service's worker;
+    // the future finishes after the write (the page reports a failure itself and reloads on changed()).
+    QFuture<Store::Result<Store::User>> createUser(const QString &name, const QString &group, qint64 quota);
+    QFuture<Store::Status> editUser(qint64 userId, const QString &group, qint64 quota);
+    QFuture<Store::Status> topUp(qint64 userId, qint64 quota);
+    QFuture<Store::Status> setUserEnabled(qint64 userId, bool enabled);
+    QFuture<Store::Result<Store::CreatedApiKey>> createKey(const Store::NewApiKey &spec);
+    QFuture<Store::Status> setKeyEnabled(qint64 keyId, bool enabled);
+    QFuture<Store::Status> setKeyQuota(qint64 keyId, qint64 quota, bool unlimited);
+    // Shows the keys of one user (0 = every user's); loads them.
+    void showKeysOf(qint64 userId);
     qint64 selectedUser() const;
     qint64 selectedKey() const;
 
@@ -54,6 +50,10 @@ public:
     void restoreState(const QByteArray &state) override;
 
 private:
+    template<class T, class Write>
+    QFuture<T> edit(Write write);
+    void loadKeys();
+    void scheduleRefresh();
     void newUserDialog();
     void editUserDialog();
     void topUpDialog();
@@ -62,9 +62,8 @@ private:
     void report(const Store::Status &status);
     void showNewKey(const Store::CreatedApiKey &created);
 
-    std::shared_ptr<Store::Database> m_db;
-    std::function<void(qint64)> m_userChanged;
-    std::function<void(qint64)> m_keyChanged;
+    Service::AdminService *m_admin = nullptr;
+    bool m_refreshPending = false;
     UsersModel *m_users = nullptr;
     KeysModel *m_keys = nullptr;
     QTableView *m_userTable = nullptr;

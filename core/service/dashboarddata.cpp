@@ -1,13 +1,15 @@
-#include "dashboard/dashboarddata.h"
+#include "dashboarddata.h"
+
+#include "adminservice.h"
 
 #include "store/logrepository.h"
-#include "store/userrepository.h"
+#include "store/database.h"
 
 #include <QJsonObject>
 
-namespace RelayDesk::Ui {
+namespace RelayDesk::Service {
 
-DashboardData DashboardData::load(const Store::Database &db, qint64 nowMs, qint64 bucketMs, int bucketCount, Metric metric,
+DashboardData DashboardData::load(const AdminService &admin, qint64 nowMs, qint64 bucketMs, int bucketCount, Metric metric,
                                   GroupBy groupBy, int topN, int sampleLimit)
 {
     DashboardData d;
@@ -17,7 +19,7 @@ DashboardData DashboardData::load(const Store::Database &db, qint64 nowMs, qint6
     for (int i = 0; i < bucketCount; ++i)
         d.buckets << d.fromMs + qint64(i) * bucketMs;
 
-    const Store::LogRepository logs(db);
+    const Store::LogRepository logs(*admin.database());
     Store::LogFilter base;
     base.fromMs = d.fromMs;
     base.toMs = lastBucket + bucketMs;
@@ -37,7 +39,7 @@ DashboardData DashboardData::load(const Store::Database &db, qint64 nowMs, qint6
     const QList<qint64> total = toValues(logs.timeSeries(base, bucketMs));
     QHash<QString, QString> userNames;
     if (groupBy == GroupBy::User)
-        for (const auto &u : Store::UserRepository(db).list(100000))
+        for (const auto &u : admin.users())
             userNames.insert(QString::number(u.id), u.name);
     const auto top = logs.totals(base, groupBy == GroupBy::Model ? Store::LogRepository::GroupBy::Model
                                                                  : Store::LogRepository::GroupBy::User, topN);
@@ -86,4 +88,4 @@ DashboardData DashboardData::load(const Store::Database &db, qint64 nowMs, qint6
     return d;
 }
 
-} // namespace RelayDesk::Ui
+} // namespace RelayDesk::Service

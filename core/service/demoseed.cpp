@@ -1,4 +1,6 @@
-#include "demo/demodata.h"
+#include "demoseed.h"
+
+#include "store/database.h"
 
 #include "store/apikeyrepository.h"
 #include "store/channelrepository.h"
@@ -9,7 +11,7 @@
 #include <QJsonObject>
 #include <QRandomGenerator>
 
-namespace RelayDesk::Ui {
+namespace RelayDesk::Service {
 
 using namespace Store;
 
@@ -129,4 +131,9 @@ Status seedDemoStore(const Database &db, int logRows, int days, quint32 seed, bo
     return {};
 }
 
-} // namespace RelayDesk::Ui
+Result<std::shared_ptr<Database>> openDemoDatabase(const QString &dir)
+{
+    return Database::openDataDir(dir);
+}
+
+} // namespace RelayDesk::Service

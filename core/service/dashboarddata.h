@@ -4,9 +4,9 @@
 #include <QString>
 #include <QtGlobal>
 
-namespace RelayDesk::Store { class Database; }
+namespace RelayDesk::Service {
 
-namespace RelayDesk::Ui {
+class AdminService;
 
 // What the Dashboard draws, computed from LogRepository aggregates (indexed GROUP BY queries; no row
 // scans except the bounded usage sample below).
@@ -35,8 +35,9 @@ struct DashboardData
     qint64 sampledRows = 0;
 
     // Range = [nowMs - buckets × bucketMs, now), buckets aligned to bucketMs like LogRepository::timeSeries.
-    static DashboardData load(const Store::Database &db, qint64 nowMs, qint64 bucketMs, int bucketCount, Metric metric,
+    // Runs SQL: call it inside AdminService::async() from the console.
+    static DashboardData load(const AdminService &admin, qint64 nowMs, qint64 bucketMs, int bucketCount, Metric metric,
                               GroupBy groupBy, int topN = 5, int sampleLimit = 5000);
 };
 
-} // namespace RelayDesk::Ui
+} // namespace RelayDesk::Service

@@ -1,0 +1,20 @@
+# Fails when a file under ui/ includes a store/ header: the console reaches the database only through
+# core/service (AdminService and its console queries), on the service's worker thread.
+# Run: cmake -DUI_DIR=<repo>/ui -P check_no_store_includes.cmake
+file(GLOB_RECURSE sources "${UI_DIR}/*.h" "${UI_DIR}/*.cpp")
+set(offenders "")
+foreach(f IN LISTS sources)
+    file(STRINGS "${f}" hits REGEX "^[ \t]*#[ \t]*include[ \t]*[\"<]store/")
+    if(hits)
+        list(APPEND offenders "${f}: ${hits}")
+    endif()
+endforeach()
+list(LENGTH sources count)
+if(count EQUAL 0)
+    message(FATAL_ERROR "no sources found under ${UI_DIR}")
+endif()
+if(offenders)
+    string(REPLACE ";" "\n" text "${offenders}")
+    message(FATAL_ERROR "ui/ files include store/ headers:\n${text}")
+endif()
+message(STATUS "${count} ui/ files, none includes store/")
