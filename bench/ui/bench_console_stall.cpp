@@ -168,10 +168,11 @@ int main(int argc, char *argv[])
     auto busy = [&] {
         if (!window)
             return true;
-        for (int i = 0; i < Ui::MainWindow::kPageCount; ++i)
-            if (auto *p = qobject_cast<Ui::ConsolePage *>(window->page(Ui::MainWindow::Page(i))); p && p->isLoading())
-                return true;
-        return false;
+        // The pages built so far (page() would build the rest at once, which is not what a user does).
+        const auto built = window->findChildren<Ui::ConsolePage *>();
+        if (built.size() < Ui::MainWindow::kPageCount)
+            return true;
+        return std::any_of(built.cbegin(), built.cend(), [](const Ui::ConsolePage *p) { return p->isLoading(); });
     };
     int next = 0;
     QElapsedTimer stepClock;

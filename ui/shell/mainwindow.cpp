@@ -24,6 +24,7 @@
 #include <QTabWidget>
 #include <QTimer>
 #include <QToolButton>
+#include <QVBoxLayout>
 
 namespace RelayDesk::Ui {
 
@@ -76,15 +77,52 @@ void MainWindow::buildPages()
     m_tabs = new QTabWidget(this);
     m_tabs->setObjectName(QStringLiteral("pages"));
     m_tabs->setDocumentMode(true);
-    m_pages.clear();
+    // Each tab holds a holder; its page is built when first needed (shown, or asked for by page()) or by
+    // buildNextPage(), one per event-loop pass: building all six at once blocked the GUI thread for up to
+    // 90 ms at start and at each language switch.
+    m_pages = QList<QWidget *>(kPageCount, nullptr);
     for (int i = 0; i < kPageCount; ++i) {
-        QWidget *w = createPage(Page(i));
-        w->setObjectName(QString::fromLatin1(kPageKeys[i]) + QStringLiteral("Page"));
-        m_pages.append(w);
-        m_tabs->addTab(w, pageTitle(Page(i)));
+        auto *holder = new QWidget(m_tabs);
+        auto *layout = new QVBoxLayout(holder);
+        layout->setContentsMargins(0, 0, 0, 0);
+        m_tabs->addTab(holder, pageTitle(Page(i)));
         m_tabs->setTabToolTip(i, tr("%1 (Ctrl+%2)").arg(pageTitle(Page(i))).arg(i + 1));
     }
+    connect(m_tabs, &QTabWidget::currentChanged, this, [this](int index) {
+        if (index >= 0)
+            ensurePage(index);
+    });
     setCentralWidget(m_tabs);
+    QTimer::singleShot(0, this, &MainWindow::buildNextPage);
+}
+
+QWidget *MainWindow::ensurePage(int index) const
+{
+    if (index < 0 || index >= m_pages.size() || !m_tabs)
+        return nullptr;
+    if (m_pages[index])
+        return m_pages[index];
+    auto *self = const_cast<MainWindow *>(this); // building a page is not a visible change of the window
+    QWidget *holder = m_tabs->widget(index);
+    QWidget *w = self->createPage(Page(index));
+    w->setObjectName(QString::fromLatin1(kPageKeys[index]) + QStringLiteral("Page"));
+    holder->layout()->addWidget(w);
+    self->m_pages[index] = w;
+    if (auto *p = qobject_cast<ConsolePage *>(w)) {
+        p->setCurrencyDisplay(m_preferences.currency);
+        const auto settings = settingsStore();
+        p->restoreState(settings->value(QStringLiteral("pages/%1").arg(QLatin1String(kPageKeys[index]))).toByteArray());
+    }
+    return w;
+}
+
+void MainWindow::buildNextPage()
+{
+    const int missing = int(m_pages.indexOf(nullptr));
+    if (missing < 0 || !m_tabs)
+        return;
+    ensurePage(missing);
+    QTimer::singleShot(0, this, &MainWindow::buildNextPage);
 }
 
 QWidget *MainWindow::createPage(Page page)
@@ -332,7 +370,7 @@ MainWindow::Page MainWindow::currentPage() const
 
 QWidget *MainWindow::page(Page page) const
 {
-    return m_pages.value(int(page));
+    return ensurePage(int(page));
 }
 
 LivePage *MainWindow::livePage() const
@@ -342,7 +380,7 @@ LivePage *MainWindow::livePage() const
 
 void MainWindow::refresh()
 {
-    if (auto *p = qobject_cast<ConsolePage *>(m_tabs->currentWidget()))
+    if (auto *p = qobject_cast<ConsolePage *>(ensurePage(m_tabs->currentIndex())))
         p->refresh();
 }
 
@@ -395,7 +433,7 @@ void MainWindow::rebuildForLanguage()
     const int current = m_tabs->currentIndex();
     // An unapplied pricing draft survives the rebuild (its undo history does not).
     std::optional<PriceDraft> draft;
-    if (auto *pricing = qobject_cast<PricingPage *>(page(Page::Pricing)); pricing && pricing->hasUnappliedChanges())
+    if (auto *pricing = qobject_cast<PricingPage *>(m_pages.value(int(Page::Pricing))); pricing && pricing->hasUnappliedChanges())
         draft = pricing->draft();
     QWidget *old = m_tabs;
     m_tabs = nullptr;

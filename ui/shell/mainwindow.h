@@ -39,7 +39,7 @@ public:
 
     void showPage(Page page);
     Page currentPage() const;
-    QWidget *page(Page page) const;
+    QWidget *page(Page page) const; // built on first use
     LivePage *livePage() const;
 
     const ConsoleStatus &status() const { return m_status; }
@@ -79,6 +79,8 @@ private:
     void updateStatusWidgets();
     void applyCurrency();
     QWidget *createPage(Page page);
+    QWidget *ensurePage(int index) const; // builds the page on first use
+    void buildNextPage();
     QString pageTitle(Page page) const;
     std::unique_ptr<QSettings> settingsStore() const;
 
