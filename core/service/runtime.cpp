@@ -19,6 +19,7 @@
 #include "store/database.h"
 #include "store/userrepository.h"
 
+#include <QtCore/QDeadlineTimer>
 #include <QtCore/QSemaphore>
 #include <QtCore/QTimer>
 
@@ -92,6 +93,8 @@ Runtime::Runtime(QObject *parent)
 Runtime::~Runtime()
 {
     stop();
+    if (m_abandoned && !m_abandoned->wait(m_config.stopTimeoutMs))
+        (void)m_abandoned.release(); // still stuck: leak it rather than free what it uses
 }
 
 bool Runtime::fail(const QString &message)
@@ -335,26 +338,38 @@ bool Runtime::bootstrapDemo(bool freshDatabase)
 void Runtime::stop()
 {
     if (m_server) {
+        QDeadlineTimer deadline(m_config.stopTimeoutMs);
         // Settle or refund what is in flight while the sockets still exist, then stop the thread.
         if (m_chat && m_server->isRunning()) {
             QPointer<Relay::ChatRelay> chat = m_chat;
             QPointer<Relay::RealtimeRelay> realtime = m_realtime;
             QPointer<InstanceKeeper> keeper = m_keeper;
+            auto settled = std::make_shared<QSemaphore>();
             QMetaObject::invokeMethod(
                 m_chat,
-                [chat, realtime, keeper] {
+                [chat, realtime, keeper, settled] {
                     if (chat)
                         chat->shutdown();
                     if (realtime)
                         realtime->shutdown();
                     if (keeper) // everything in flight is settled: nothing of ours is left to recover
                         keeper->markStopped();
+                    settled->release();
                 },
-                Qt::BlockingQueuedConnection);
+                Qt::QueuedConnection);
+            if (!settled->tryAcquire(1, int(std::max<qint64>(0, deadline.remainingTime()))))
+                qWarning("relay: calls in flight were not settled within %d ms", m_config.stopTimeoutMs);
         }
         m_server->stop();
-        m_server->wait();
-        m_server.reset();
+        if (m_server->wait(int(std::max<qint64>(0, deadline.remainingTime())))) {
+            m_server.reset();
+        } else {
+            // Never delete what a running thread still uses: set it aside (the destructor gives it one more
+            // bounded wait). Its open holds are recovered by the next start or by another instance once this
+            // one's lease lapses.
+            qWarning("relay: the relay thread did not stop within %d ms; leaving it", m_config.stopTimeoutMs);
+            m_abandoned = std::move(m_server);
+        }
     }
     if (m_demo) {
         m_demo->stop();

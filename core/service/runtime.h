@@ -50,6 +50,9 @@ struct RuntimeConfig
     // How often the change feed looks for admin edits of other processes: 0 = its default (250 ms on SQLite,
     // 1 s as the fallback beside LISTEN on PostgreSQL).
     int changePollMs = 0;
+    // How long stop() waits for the relay thread to settle what is in flight and end. A thread stuck longer (a
+    // store that does not answer) is left running and its holds stay open for recovery; stop() returns anyway.
+    int stopTimeoutMs = 15'000;
     // Extension points: run on the relay thread / the demo thread before listening.
     std::function<void(Relay::HttpServer &server)> installRelayRoutes;
     Relay::DemoUpstream::RouteInstaller installDemoRoutes;
@@ -138,6 +141,7 @@ private:
     std::shared_ptr<Relay::ChannelSelector> m_channels;
     std::unique_ptr<Relay::DemoUpstream> m_demo;
     std::unique_ptr<Relay::RelayServerThread> m_server;
+    std::unique_ptr<Relay::RelayServerThread> m_abandoned; // stopped but not ended within stopTimeoutMs
     QPointer<Relay::ChatRelay> m_chat; // lives on the relay thread
     QPointer<Relay::RealtimeRelay> m_realtime; // idem
     QPointer<InstanceKeeper> m_keeper; // idem

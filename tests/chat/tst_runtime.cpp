@@ -2,6 +2,8 @@
 // demo upstream's port across restarts, and a Realtime session through the relay to the demo upstream.
 #include "../relay/rawhttpclient.h"
 
+#include "http/httpexchange.h"
+#include "http/router.h"
 #include "service/runtime.h"
 #include "store/apikeyrepository.h"
 #include "store/channelrepository.h"
@@ -11,6 +13,7 @@
 #include "store/userrepository.h"
 
 #include <QtCore/QJsonDocument>
+#include <QtCore/QSemaphore>
 #include <QtCore/QTemporaryDir>
 #include <QtNetwork/QNetworkRequest>
 #include <QtTest/QtTest>
@@ -88,6 +91,35 @@ private slots:
         QVERIFY(!runtime.start(config));
         QVERIFY(!runtime.errorString().isEmpty());
         QVERIFY(!runtime.isRunning());
+    }
+
+    // stop() is bounded: a relay thread stuck in a handler (a store that does not answer) does not hold the
+    // caller (the console's quit, relaydeskd's SIGTERM) forever. The handler here blocks until the test lets it
+    // go, which it does only after stop() returned: an unbounded stop() would deadlock and time out.
+    void stopIsBoundedWhenTheRelayThreadIsStuck()
+    {
+        QTemporaryDir dir;
+        QSemaphore entered, release;
+        Service::RuntimeConfig config;
+        config.dataDir = dir.path();
+        config.listenPort = 0;
+        config.stopTimeoutMs = 300;
+        config.installRelayRoutes = [&](Relay::HttpServer &server) {
+            server.router().addRoute("GET", "/test/stuck", [&](Relay::HttpExchange &exchange) {
+                entered.release();
+                release.acquire(); // the relay thread is stuck here
+                exchange.respond(200, "late", "text/plain");
+            }, Relay::Router::Access::Public);
+        };
+        Service::Runtime runtime;
+        QVERIFY2(runtime.start(config), qPrintable(runtime.errorString()));
+        RelayDeskTest::RawClient client;
+        QVERIFY(client.connectTo(runtime.port()));
+        client.send("GET /test/stuck HTTP/1.1\r\nHost: x\r\n\r\n");
+        QVERIFY(entered.tryAcquire(1, 30000));
+        runtime.stop();
+        QVERIFY(!runtime.isRunning());
+        release.release(); // now the thread may finish, on its own
     }
 
     void realtimeThroughTheRelay()
