@@ -32,7 +32,7 @@ ChangeFeed::ChangeFeed(std::shared_ptr<Store::Database> db, std::optional<qint64
 {
     if (from) {
         m_known = true;
-        m_watermark = m_highest = *from;
+        m_watermark = m_highest = m_prunedAt = *from;
     }
     if (m_options.pollMs <= 0)
         m_options.pollMs = m_db->isPostgres() ? kPostgresPollMs : kSqlitePollMs;
@@ -135,7 +135,7 @@ bool ChangeFeed::resolveStart()
     setAvailable(true);
     const bool missedSome = m_started && m_timer.isActive();
     m_known = true;
-    m_watermark = m_highest = *latest;
+    m_watermark = m_highest = m_prunedAt = *latest;
     if (missedSome) {
         for (Store::ChangeKind kind : {Store::ChangeKind::Channel, Store::ChangeKind::Key, Store::ChangeKind::User,
                                        Store::ChangeKind::Pricing})
@@ -251,6 +251,16 @@ void ChangeFeed::report(const QList<Store::Change> &fresh)
     for (const auto &[version, entity] : std::as_const(ordered))
         Q_EMIT changed(Store::ChangeKind(entity.first), entity.second);
     Q_EMIT applied(m_highest);
+    pruneIfDue();
+}
+
+void ChangeFeed::pruneIfDue()
+{
+    if (m_watermark - m_prunedAt < m_options.pruneEvery)
+        return;
+    if (const auto pruned = Store::ChangeRepository(*m_db).prune(m_options.keepRows); !pruned)
+        qWarning("change feed: cannot prune: %s", qPrintable(pruned.error()));
+    m_prunedAt = m_watermark;
 }
 
 } // namespace RelayDesk::Service

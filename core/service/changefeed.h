@@ -38,6 +38,11 @@ struct ChangeFeedOptions
     bool listen = true;          // PostgreSQL LISTEN/NOTIFY
     qint64 gapGraceMs = 10'000;  // how long a hole below the highest seen version is waited for
     int pageSize = 1000;         // rows per since() read
+    // Housekeeping: once this many versions were applied since the last pruning, the table is cut to its newest
+    // keepRows rows (every instance may do it; the deletes are idempotent). A peer more than keepRows versions
+    // behind would miss changes, which is why keepRows is far above what one poll reads.
+    int pruneEvery = 1000;
+    int keepRows = 10000;
 };
 
 class ChangeFeed final : public QObject
@@ -71,6 +76,7 @@ private:
     bool resolveStart();
     QList<Store::Change> readNew();
     void advanceWatermark();
+    void pruneIfDue();
     void report(const QList<Store::Change> &fresh);
     void ensureListening();
     void schedulePoll();
@@ -91,6 +97,7 @@ private:
     bool m_notified = false;        // a notification arrived since the last read
     bool m_pollQueued = false;
     bool m_available = true;
+    qint64 m_prunedAt = 0;          // the watermark at the last pruning
 };
 
 } // namespace RelayDesk::Service

@@ -149,6 +149,31 @@ private Q_SLOTS:
     }
 
     // The poll is made far slower than the bound: only LISTEN/NOTIFY can deliver in time.
+    // The table does not grow without bound: a feed that applied pruneEvery versions cuts it to keepRows rows.
+    void prunesTheTable()
+    {
+        Handles h;
+        QString skip;
+        QVERIFY(open(QStringLiteral("sqlite"), &h, &skip));
+        Service::ChangeFeedOptions options;
+        options.pruneEvery = 10;
+        options.keepRows = 5;
+        Service::ChangeFeed feed(h.feedDb, std::nullopt, options);
+        QSignalSpy applied(&feed, &Service::ChangeFeed::applied);
+        feed.start();
+        const Store::ChangeRepository writer(*h.writerDb);
+        {
+            Store::Transaction tx(*h.writerDb);
+            for (int i = 1; i <= 30; ++i)
+                QVERIFY(writer.record(ChangeKind::Channel, i));
+            QVERIFY(tx.commit());
+        }
+        QVERIFY(applied.wait(5000));
+        const QList<Store::Change> left = writer.since(0);
+        QCOMPARE(left.size(), 5);
+        QCOMPARE(left.last().version, *writer.latestVersion());
+    }
+
     void postgresNotifyDeliversAtOnce()
     {
         Handles h;
