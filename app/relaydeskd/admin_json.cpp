@@ -1,17 +1,12 @@
 #include "admin_json.h"
 
-#include "common/secretmask.h"
+#include "service/adminservicejson.h"
 
 #include <QDateTime>
 #include <QJsonArray>
 
 namespace RelayDesk::Cli::AdminJson {
 namespace {
-
-QString statusName(Store::RowStatus s)
-{
-    return s == Store::RowStatus::Enabled ? QStringLiteral("enabled") : QStringLiteral("disabled");
-}
 
 QString logTypeName(Store::LogType t)
 {
@@ -36,44 +31,30 @@ QString isoTime(qint64 ms)
 
 QJsonObject user(const Store::User &u)
 {
-    return {{QStringLiteral("id"), u.id},
-            {QStringLiteral("name"), u.name},
-            {QStringLiteral("group"), u.group},
-            {QStringLiteral("quota"), u.quota},
-            {QStringLiteral("used_quota"), u.usedQuota},
-            {QStringLiteral("request_count"), u.requestCount},
-            {QStringLiteral("status"), statusName(u.status)}};
+    // What the audit trail records, plus the counters an operator reads.
+    QJsonObject o = Service::AuditJson::user(u);
+    o.insert(QStringLiteral("id"), u.id);
+    o.insert(QStringLiteral("used_quota"), u.usedQuota);
+    o.insert(QStringLiteral("request_count"), u.requestCount);
+    return o;
 }
 
 QJsonObject key(const Store::ApiKey &k, const QString &userName)
 {
-    return {{QStringLiteral("id"), k.id},
-            {QStringLiteral("name"), k.name},
-            {QStringLiteral("user"), userName},
-            {QStringLiteral("hint"), k.keyHint},
-            {QStringLiteral("status"), statusName(k.status)},
-            {QStringLiteral("quota"), k.remainQuota},
-            {QStringLiteral("unlimited"), k.unlimited},
-            {QStringLiteral("used_quota"), k.usedQuota},
-            {QStringLiteral("models"), QJsonArray::fromStringList(k.modelLimits)},
-            {QStringLiteral("group"), k.group},
-            {QStringLiteral("expires_at"), k.expiresAt}};
+    QJsonObject o = Service::AuditJson::key(k);
+    o.remove(QStringLiteral("user_id"));
+    o.insert(QStringLiteral("id"), k.id);
+    o.insert(QStringLiteral("user"), userName);
+    o.insert(QStringLiteral("used_quota"), k.usedQuota);
+    return o;
 }
 
 QJsonObject channel(const Store::Channel &c)
 {
-    return {{QStringLiteral("id"), c.id},
-            {QStringLiteral("name"), c.name},
-            {QStringLiteral("type"), c.type},
-            {QStringLiteral("base_url"), c.baseUrl},
-            {QStringLiteral("key"), maskSecret(c.secret)},
-            {QStringLiteral("models"), QJsonArray::fromStringList(c.models)},
-            {QStringLiteral("groups"), QJsonArray::fromStringList(c.groups)},
-            {QStringLiteral("model_mapping"), c.modelMapping},
-            {QStringLiteral("priority"), c.priority},
-            {QStringLiteral("weight"), c.weight},
-            {QStringLiteral("status"), statusName(c.status)},
-            {QStringLiteral("used_quota"), c.usedQuota}};
+    QJsonObject o = Service::AuditJson::channel(c);
+    o.insert(QStringLiteral("id"), c.id);
+    o.insert(QStringLiteral("used_quota"), c.usedQuota);
+    return o;
 }
 
 // As the relaying process last recorded it: skipped until retry_at_ms; probing = one call is testing it.

@@ -286,30 +286,22 @@ void RealtimeSession::onUpstreamConnected()
 
 void RealtimeSession::onClientText(const QString &message)
 {
-    if (m_ending)
-        return;
-    touch();
-    EarlyFrame frame{false, message, {}};
-    if (!m_upstreamOpen) {
-        m_earlyBytes += message.size() * 2;
-        m_early.push_back(std::move(frame));
-        if (int(m_early.size()) > m_config.maxEarlyFrames || m_earlyBytes > m_config.maxEarlyBytes)
-            failBeforeUpstream(QStringLiteral("early_queue_overflow"),
-                               OpenAiError::serviceUnavailable(QStringLiteral("too many events before the upstream was ready"))
-                                   .toRealtimeEvent());
-        return;
-    }
-    forwardToUpstream(frame);
+    onClientFrame({false, message, {}});
 }
 
 void RealtimeSession::onClientBinary(const QByteArray &message)
 {
+    onClientFrame({true, {}, message});
+}
+
+// Before the upstream is open, frames wait in a bounded queue (counted in bytes as held: UTF-16 for text).
+void RealtimeSession::onClientFrame(EarlyFrame frame)
+{
     if (m_ending)
         return;
     touch();
-    EarlyFrame frame{true, {}, message};
     if (!m_upstreamOpen) {
-        m_earlyBytes += message.size();
+        m_earlyBytes += frame.binary ? frame.data.size() : frame.text.size() * 2;
         m_early.push_back(std::move(frame));
         if (int(m_early.size()) > m_config.maxEarlyFrames || m_earlyBytes > m_config.maxEarlyBytes)
             failBeforeUpstream(QStringLiteral("early_queue_overflow"),

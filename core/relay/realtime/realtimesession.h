@@ -105,6 +105,7 @@ private:
     void onUpstreamConnected();
     void onClientText(const QString &message);
     void onClientBinary(const QByteArray &message);
+    void onClientFrame(EarlyFrame frame);
     void onUpstreamText(const QString &message);
     void onUpstreamBinary(const QByteArray &message);
     void forwardToUpstream(const EarlyFrame &frame);
