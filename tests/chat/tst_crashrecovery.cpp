@@ -33,15 +33,6 @@ class TestCrashRecovery final : public QObject
 {
     Q_OBJECT
 
-    bool startServe(QProcess &serve, const QString &dataDir, quint16 port, QByteArray *output)
-    {
-        serve.setProcessChannelMode(QProcess::MergedChannels);
-        connect(&serve, &QProcess::readyReadStandardOutput, this, [&serve, output] { *output += serve.readAll(); });
-        serve.start(binary("relaydeskd"), {QStringLiteral("serve"), QStringLiteral("--data"), dataDir,
-                                           QStringLiteral("--listen"), QStringLiteral("127.0.0.1:%1").arg(port)});
-        return QTest::qWaitFor([&] { return output->contains("Listening on"); }, 30000);
-    }
-
 private Q_SLOTS:
     void killedMidLoadLosesNoCharge()
     {
@@ -75,7 +66,7 @@ private Q_SLOTS:
         QByteArray output;
         {
             QProcess serve;
-            QVERIFY2(startServe(serve, data.path(), port, &output), output.constData());
+            QVERIFY2(RelayDeskTest::startServe(serve, {QStringLiteral("--data"), data.path()}, port, &output), output.constData());
             RelayDeskTest::ChatLoad load(port, key->plainKey.toLatin1(), 24);
             // Kill once streams have completed and others are in flight (their holds committed, as another
             // connection sees them): streams run in waves, so a fixed delay could fall between two.
@@ -94,7 +85,7 @@ private Q_SLOTS:
         output.clear();
         {
             QProcess serve;
-            QVERIFY2(startServe(serve, data.path(), port, &output), output.constData());
+            QVERIFY2(RelayDeskTest::startServe(serve, {QStringLiteral("--data"), data.path()}, port, &output), output.constData());
             serve.terminate();
             QVERIFY(serve.waitForFinished(30000));
         }

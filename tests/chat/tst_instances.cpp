@@ -29,6 +29,8 @@ namespace {
 
 constexpr qint64 kUserQuota = 1'000'000'000;
 constexpr qint64 kKeyQuota = 500'000'000;
+// A short lease, so the survivor recovers a killed instance's holds within the test.
+const QStringList kShortLease{QStringLiteral("--instance-lease"), QStringLiteral("2")};
 
 using RelayDeskTest::binary;
 using RelayDeskTest::freePort;
@@ -48,18 +50,6 @@ class TestInstances final : public QObject
     Q_OBJECT
 
     std::unique_ptr<Testing::PgCluster> m_pg;
-
-    // relaydeskd serve on `where` (--data DIR or --db URL) at 127.0.0.1:port with a short lease.
-    bool startServe(QProcess &serve, const QStringList &where, quint16 port, QByteArray *output)
-    {
-        serve.setProcessChannelMode(QProcess::MergedChannels);
-        connect(&serve, &QProcess::readyReadStandardOutput, this, [&serve, output] { *output += serve.readAll(); });
-        serve.start(binary("relaydeskd"), QStringList{QStringLiteral("serve")} + where +
-                                              QStringList{QStringLiteral("--listen"),
-                                                          QStringLiteral("127.0.0.1:%1").arg(port),
-                                                          QStringLiteral("--instance-lease"), QStringLiteral("2")});
-        return QTest::qWaitFor([&] { return output->contains("Listening on"); }, 30000);
-    }
 
 private Q_SLOTS:
     void twoInstancesOneDatabase_data()
@@ -110,7 +100,7 @@ private Q_SLOTS:
         const quint16 portA = freePort();
         QByteArray outA, outB;
         QProcess a, b;
-        QVERIFY2(startServe(a, where, portA, &outA), outA.constData());
+        QVERIFY2(RelayDeskTest::startServe(a, where + kShortLease, portA, &outA), outA.constData());
 
         // 1. B starts while A has calls in flight: those are A's, and A bills them.
         QSet<qint64> inFlightAtStart;
@@ -119,7 +109,7 @@ private Q_SLOTS:
             QVERIFY(QTest::qWaitFor([&] { return openIds(*db).size() >= 4; }, 30000));
             inFlightAtStart = openIds(*db);
             const quint16 portB = freePort();
-            QVERIFY2(startServe(b, where, portB, &outB), outB.constData());
+            QVERIFY2(RelayDeskTest::startServe(b, where + kShortLease, portB, &outB), outB.constData());
             QVERIFY2(!outB.contains("Recovered"), outB.constData());
             load.stop();
             QVERIFY(QTest::qWaitFor([&] { return load.inFlight() == 0; }, 60000));

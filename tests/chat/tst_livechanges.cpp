@@ -190,12 +190,7 @@ private Q_SLOTS:
         const quint16 port = RelayDeskTest::freePort();
         QProcess serve;
         QByteArray output;
-        serve.setProcessChannelMode(QProcess::MergedChannels);
-        connect(&serve, &QProcess::readyRead, this, [&] { output += serve.readAll(); });
-        serve.start(binary("relaydeskd"), QStringList{QStringLiteral("serve")} + m_where +
-                                              QStringList{QStringLiteral("--listen"),
-                                                          QStringLiteral("127.0.0.1:%1").arg(port)});
-        QVERIFY2(QTest::qWaitFor([&] { return output.contains("Listening on"); }, 30000), output.constData());
+        QVERIFY2(RelayDeskTest::startServe(serve, m_where, port, &output), output.constData());
         auto opened = Store::Database::open(data.path(), backend == u"postgres" ? m_where.at(1) : QString());
         QVERIFY2(opened, qPrintable(opened.error()));
         m_db = opened.value();

@@ -1,8 +1,11 @@
 #pragma once
-// The built executables (ctest sets RELAYDESK_BIN_DIR) and a loopback port for a child process to listen on.
+// The built executables (ctest sets RELAYDESK_BIN_DIR), a loopback port for a child process to listen on, and
+// `relaydeskd serve` as a child process.
 #include <QtCore/QDir>
+#include <QtCore/QProcess>
 #include <QtCore/QString>
 #include <QtNetwork/QTcpServer>
+#include <QtTest/QTest>
 
 namespace RelayDeskTest {
 
@@ -17,6 +20,17 @@ inline quint16 freePort()
     QTcpServer probe;
     probe.listen(QHostAddress::LocalHost, 0);
     return probe.serverPort();
+}
+
+// Starts `relaydeskd serve ARGS --listen 127.0.0.1:PORT` and waits (bounded) until it says it listens; its
+// merged output keeps accumulating in *output (for failure messages and what the test reads from it).
+inline bool startServe(QProcess &serve, const QStringList &args, quint16 port, QByteArray *output)
+{
+    serve.setProcessChannelMode(QProcess::MergedChannels);
+    QObject::connect(&serve, &QProcess::readyRead, &serve, [&serve, output] { *output += serve.readAll(); });
+    serve.start(binary("relaydeskd"), QStringList{QStringLiteral("serve")} + args +
+                                          QStringList{QStringLiteral("--listen"), QStringLiteral("127.0.0.1:%1").arg(port)});
+    return QTest::qWaitFor([&] { return output->contains("Listening on"); }, 30000);
 }
 
 } // namespace RelayDeskTest
