@@ -2,6 +2,7 @@
 // and is killed with SIGKILL mid-load. The next start must recover every reservation left open, and the
 // books must balance: what left the user's and the key's balances equals the sum of the consume logs.
 #include "binaries.h"
+#include "loadaccount.h"
 #include "store/apikeyrepository.h"
 #include "store/channelrepository.h"
 #include "store/database.h"
@@ -21,8 +22,8 @@ using namespace RelayDesk;
 
 namespace {
 
-constexpr qint64 kUserQuota = 1'000'000'000;
-constexpr qint64 kKeyQuota = 500'000'000;
+constexpr qint64 kUserQuota = RelayDeskTest::kLoadUserQuota;
+constexpr qint64 kKeyQuota = RelayDeskTest::kLoadKeyQuota;
 
 using RelayDeskTest::binary;
 using RelayDeskTest::freePort;
@@ -47,20 +48,10 @@ private Q_SLOTS:
         auto opened = Store::Database::openDataDir(data.path());
         QVERIFY2(opened, qPrintable(opened.error()));
         const std::shared_ptr<Store::Database> db = opened.value();
-        const auto user = Store::UserRepository(*db).create(QStringLiteral("crash"), QStringLiteral("default"), kUserQuota);
-        QVERIFY(user);
-        Store::NewApiKey spec;
-        spec.userId = user->id;
-        spec.name = QStringLiteral("crash-key");
-        spec.quota = kKeyQuota;
-        const auto key = Store::ApiKeyRepository(*db).create(spec);
-        QVERIFY(key);
-        Store::Channel channel;
-        channel.name = QStringLiteral("fake");
-        channel.baseUrl = QStringLiteral("http://127.0.0.1:") + QString::fromLatin1(portLine.mid(5));
-        channel.secret = QStringLiteral("unused");
-        channel.models = {QStringLiteral("gpt-4o-mini")};
-        QVERIFY(Store::ChannelRepository(*db).create(channel));
+        const auto account = RelayDeskTest::createLoadAccount(*db, QStringLiteral("crash"), portLine.mid(5));
+        QVERIFY(account);
+        const Store::User *user = &account->user;
+        const Store::CreatedApiKey *key = &account->key;
 
         const quint16 port = freePort();
         QByteArray output;

@@ -6,6 +6,7 @@
 //    afterwards every user's and key's debits equal the consume logs, and every call that was not cut by the
 //    kill is billed from the usage the upstream reported.
 #include "binaries.h"
+#include "loadaccount.h"
 #include "chatload.h"
 #include "pgcluster.h"
 #include "secretkeyfile.h"
@@ -27,8 +28,8 @@ using namespace RelayDesk;
 
 namespace {
 
-constexpr qint64 kUserQuota = 1'000'000'000;
-constexpr qint64 kKeyQuota = 500'000'000;
+constexpr qint64 kUserQuota = RelayDeskTest::kLoadUserQuota;
+constexpr qint64 kKeyQuota = RelayDeskTest::kLoadKeyQuota;
 // A short lease, so the survivor recovers a killed instance's holds within the test.
 const QStringList kShortLease{QStringLiteral("--instance-lease"), QStringLiteral("2")};
 
@@ -82,20 +83,10 @@ private Q_SLOTS:
         QVERIFY(QTest::qWaitFor([&] { return upstream.canReadLine(); }, 30000));
         const QByteArray portLine = upstream.readLine().trimmed();
         QVERIFY2(portLine.startsWith("PORT "), portLine.constData());
-        const auto user = Store::UserRepository(*db).create(QStringLiteral("two"), QStringLiteral("default"), kUserQuota);
-        QVERIFY(user);
-        Store::NewApiKey spec;
-        spec.userId = user->id;
-        spec.name = QStringLiteral("two-key");
-        spec.quota = kKeyQuota;
-        const auto key = Store::ApiKeyRepository(*db).create(spec);
-        QVERIFY(key);
-        Store::Channel channel;
-        channel.name = QStringLiteral("fake");
-        channel.baseUrl = QStringLiteral("http://127.0.0.1:") + QString::fromLatin1(portLine.mid(5));
-        channel.secret = QStringLiteral("unused");
-        channel.models = {QStringLiteral("gpt-4o-mini")};
-        QVERIFY(Store::ChannelRepository(*db).create(channel));
+        const auto account = RelayDeskTest::createLoadAccount(*db, QStringLiteral("two"), portLine.mid(5));
+        QVERIFY(account);
+        const Store::User *user = &account->user;
+        const Store::CreatedApiKey *key = &account->key;
 
         const quint16 portA = freePort();
         QByteArray outA, outB;

@@ -5,6 +5,9 @@
 #include <QtNetwork/QHostAddress>
 #include <QtNetwork/QTcpSocket>
 
+#include <memory>
+#include <utility>
+
 namespace RelayDeskTest {
 
 class ChatLoad final : public QObject
@@ -38,15 +41,23 @@ private:
                           "\r\nContent-Length: " + QByteArray::number(body.size()) + "\r\n\r\n" + body);
         });
         connect(socket, &QTcpSocket::readyRead, socket, [socket] { socket->readAll(); });
-        connect(socket, &QTcpSocket::disconnected, this, [this, socket, stream] {
+        // A call ends once: when the relay closes it, or when it fails (a connect to a relay that is gone never
+        // emits disconnected(), so it must end here or it would count as in flight forever).
+        auto ended = std::make_shared<bool>(false);
+        const auto end = [this, socket, stream, ended] {
+            if (std::exchange(*ended, true))
+                return;
             ++m_completed;
             m_completedStreams += stream ? 1 : 0;
             socket->deleteLater();
             startOne(stream);
-        });
-        connect(socket, &QTcpSocket::errorOccurred, this, [socket](QAbstractSocket::SocketError error) {
-            if (error != QAbstractSocket::RemoteHostClosedError)
-                socket->abort(); // the relay is gone: stop this client
+        };
+        connect(socket, &QTcpSocket::disconnected, this, end);
+        connect(socket, &QTcpSocket::errorOccurred, this, [socket, end](QAbstractSocket::SocketError error) {
+            if (error == QAbstractSocket::RemoteHostClosedError)
+                return; // disconnected() follows
+            socket->abort(); // the relay is gone: stop this client
+            end();
         });
         socket->connectToHost(QHostAddress::LocalHost, m_port);
     }
