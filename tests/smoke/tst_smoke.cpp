@@ -2,6 +2,9 @@
 #include "binaries.h"
 
 #include <QDir>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
+#include <QSignalSpy>
 #include <QTcpSocket>
 #include <QProcess>
 #include <QTemporaryDir>
@@ -72,11 +75,34 @@ private slots:
             QSKIP("GUI not built (RELAYDESK_BUILD_GUI=OFF)");
         QTemporaryDir dataDir;
         QVERIFY(dataDir.isValid());
+        // Its own settings (never the user's) and a free port: the relay must really serve while the console runs.
+        QTemporaryDir settingsDir;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(QStringLiteral("XDG_CONFIG_HOME"), settingsDir.path());
+        const quint16 port = RelayDeskTest::freePort();
         QProcess console;
+        console.setProcessEnvironment(env);
         console.start(binary("relaydesk"),
-                      {QStringLiteral("--data"), dataDir.path(), QStringLiteral("--quit-after"),
-                       QStringLiteral("300")});
-        QVERIFY(console.waitForFinished(30000));
+                      {QStringLiteral("--data"), dataDir.path(), QStringLiteral("--port"), QString::number(port),
+                       QStringLiteral("--quit-after"), QStringLiteral("8000")});
+        QVERIFY(console.waitForStarted(10000));
+        QNetworkAccessManager nam;
+        const QUrl health(QStringLiteral("http://127.0.0.1:%1/healthz").arg(port));
+        int status = 0;
+        QTRY_VERIFY_WITH_TIMEOUT(
+            [&] {
+                if (console.state() == QProcess::NotRunning)
+                    return true; // gone early: fails below
+                QNetworkReply *reply = nam.get(QNetworkRequest(health));
+                QSignalSpy done(reply, &QNetworkReply::finished);
+                done.wait(2000);
+                status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+                reply->deleteLater();
+                return status == 200;
+            }(),
+            8000);
+        QCOMPARE(status, 200);
+        QVERIFY(console.waitForFinished(30000)); // --quit-after: it closes its window and exits by itself
         QCOMPARE(console.exitStatus(), QProcess::NormalExit);
         QCOMPARE(console.exitCode(), 0);
     }
