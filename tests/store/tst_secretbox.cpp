@@ -40,7 +40,10 @@ private slots:
         QVERIFY2(sealed, qPrintable(sealed.error()));
         QVERIFY(SecretBox::isSealed(*sealed));
         QVERIFY(sealed->startsWith(QStringLiteral("enc:v1:")));
-        QVERIFY(!sealed->contains(plain));
+        // The sealed text never shows the secret. (Checked for secrets of 8+ characters: a short one, like "x",
+        // turns up in random base64 by chance — about half the time for one character.)
+        if (plain.size() >= 8)
+            QVERIFY(!sealed->contains(plain));
         const auto opened = box.open(*sealed);
         QVERIFY2(opened, qPrintable(opened.error()));
         QCOMPARE(*opened, plain);
