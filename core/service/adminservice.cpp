@@ -113,6 +113,25 @@ Result<T> AdminService::write(ChangeKind kind, const std::function<Result<T>(Aud
     return result;
 }
 
+// An edit of an existing entity: read it, change it, read it back, audit before → after — in write()'s
+// transaction. `entity` names the kind in messages and the audit row ("user", "key", "channel").
+template<class Repo, class T>
+Result<T> AdminService::editEntity(ChangeKind kind, const QString &entity, qint64 id, const QString &action,
+                             QJsonObject (*toJson)(const T &), const std::function<Status(const Repo &, const T &)> &change)
+{
+    return write<T>(kind, [&](Audit &audit) -> Result<T> {
+        const Repo repo(*m_db);
+        const auto before = repo.byId(id);
+        if (!before)
+            return failure<T>(QStringLiteral("no %1 with id %2").arg(entity).arg(id));
+        if (Status s = change(repo, *before); !s)
+            return failure<T>(s.error());
+        const T after = *repo.byId(id);
+        audit = {action, entity, id, after.name, toJson(*before), toJson(after)};
+        return after;
+    });
+}
+
 // ---- users ----------------------------------------------------------------------------------------
 
 QList<Store::User> AdminService::users() const
@@ -144,34 +163,16 @@ Result<Store::User> AdminService::addUser(const QString &name, const QString &gr
 
 Result<Store::User> AdminService::setUserQuota(qint64 userId, qint64 quota)
 {
-    return write<Store::User>(ChangeKind::User, [&](Audit &audit) -> Result<Store::User> {
-        const Store::UserRepository repo(*m_db);
-        const auto before = repo.byId(userId);
-        if (!before)
-            return failure<Store::User>(QStringLiteral("no user with id %1").arg(userId));
-        if (Status s = repo.setQuota(userId, quota); !s)
-            return failure<Store::User>(s.error());
-        const Store::User after = *repo.byId(userId);
-        audit = {QStringLiteral("user.set-quota"), QStringLiteral("user"), userId, after.name,
-                 AuditJson::user(*before), AuditJson::user(after)};
-        return after;
-    });
+    return editEntity<Store::UserRepository, Store::User>(
+        ChangeKind::User, QStringLiteral("user"), userId, QStringLiteral("user.set-quota"), &AuditJson::user,
+        [&](const Store::UserRepository &repo, const Store::User &) { return repo.setQuota(userId, quota); });
 }
 
 Result<Store::User> AdminService::setUserGroup(qint64 userId, const QString &group)
 {
-    return write<Store::User>(ChangeKind::User, [&](Audit &audit) -> Result<Store::User> {
-        const Store::UserRepository repo(*m_db);
-        const auto before = repo.byId(userId);
-        if (!before)
-            return failure<Store::User>(QStringLiteral("no user with id %1").arg(userId));
-        if (Status s = repo.setGroup(userId, group); !s)
-            return failure<Store::User>(s.error());
-        const Store::User after = *repo.byId(userId);
-        audit = {QStringLiteral("user.set-group"), QStringLiteral("user"), userId, after.name,
-                 AuditJson::user(*before), AuditJson::user(after)};
-        return after;
-    });
+    return editEntity<Store::UserRepository, Store::User>(
+        ChangeKind::User, QStringLiteral("user"), userId, QStringLiteral("user.set-group"), &AuditJson::user,
+        [&](const Store::UserRepository &repo, const Store::User &) { return repo.setGroup(userId, group); });
 }
 
 // ---- keys -----------------------------------------------------------------------------------------
@@ -214,18 +215,10 @@ Result<Store::CreatedApiKey> AdminService::addKey(Store::NewApiKey spec)
 
 Result<Store::ApiKey> AdminService::setKeyStatus(qint64 keyId, Store::RowStatus status)
 {
-    return write<Store::ApiKey>(ChangeKind::Key, [&](Audit &audit) -> Result<Store::ApiKey> {
-        const Store::ApiKeyRepository repo(*m_db);
-        const auto before = repo.byId(keyId);
-        if (!before)
-            return failure<Store::ApiKey>(QStringLiteral("no key with id %1").arg(keyId));
-        if (Status s = repo.setStatus(keyId, status); !s)
-            return failure<Store::ApiKey>(s.error());
-        const Store::ApiKey after = *repo.byId(keyId);
-        audit = {status == Store::RowStatus::Enabled ? QStringLiteral("key.enable") : QStringLiteral("key.disable"),
-                 QStringLiteral("key"), keyId, after.name, AuditJson::key(*before), AuditJson::key(after)};
-        return after;
-    });
+    const QString action = status == Store::RowStatus::Enabled ? QStringLiteral("key.enable") : QStringLiteral("key.disable");
+    return editEntity<Store::ApiKeyRepository, Store::ApiKey>(
+        ChangeKind::Key, QStringLiteral("key"), keyId, action, &AuditJson::key,
+        [&](const Store::ApiKeyRepository &repo, const Store::ApiKey &) { return repo.setStatus(keyId, status); });
 }
 
 Result<Store::ApiKey> AdminService::editKey(qint64 keyId, const KeyEdit &edit)
@@ -237,33 +230,25 @@ Result<Store::ApiKey> AdminService::editKey(qint64 keyId, const KeyEdit &edit)
         return R::failure(QStringLiteral("key quota must not be negative"));
     if (edit.expiresAt && *edit.expiresAt < 0)
         return R::failure(QStringLiteral("key expiry must not be negative"));
-    return write<Store::ApiKey>(ChangeKind::Key, [&](Audit &audit) -> R {
-        const Store::ApiKeyRepository repo(*m_db);
-        const auto before = repo.byId(keyId);
-        if (!before)
-            return R::failure(QStringLiteral("no key with id %1").arg(keyId));
-        Store::ApiKey k = *before;
-        if (edit.quota) {
-            k.remainQuota = *edit.quota;
-            k.unlimited = false;
-        }
-        if (edit.unlimited) {
-            k.remainQuota = 0;
-            k.unlimited = true;
-        }
-        if (edit.models)
-            k.modelLimits = *edit.models;
-        if (edit.expiresAt)
-            k.expiresAt = *edit.expiresAt;
-        if (edit.group)
-            k.group = *edit.group;
-        if (Status s = repo.update(k); !s)
-            return R::failure(s.error());
-        const Store::ApiKey after = *repo.byId(keyId);
-        audit = {QStringLiteral("key.set"), QStringLiteral("key"), keyId, after.name, AuditJson::key(*before),
-                 AuditJson::key(after)};
-        return after;
-    });
+    return editEntity<Store::ApiKeyRepository, Store::ApiKey>(
+        ChangeKind::Key, QStringLiteral("key"), keyId, QStringLiteral("key.set"), &AuditJson::key,
+        [&](const Store::ApiKeyRepository &repo, Store::ApiKey k) {
+            if (edit.quota) {
+                k.remainQuota = *edit.quota;
+                k.unlimited = false;
+            }
+            if (edit.unlimited) {
+                k.remainQuota = 0;
+                k.unlimited = true;
+            }
+            if (edit.models)
+                k.modelLimits = *edit.models;
+            if (edit.expiresAt)
+                k.expiresAt = *edit.expiresAt;
+            if (edit.group)
+                k.group = *edit.group;
+            return repo.update(k);
+        });
 }
 
 // ---- channels -------------------------------------------------------------------------------------
@@ -309,43 +294,27 @@ Result<Store::Channel> AdminService::editChannel(qint64 channelId, const Channel
     using R = Result<Store::Channel>;
     if (edit.secret && edit.secret->isEmpty())
         return R::failure(QStringLiteral("a channel's upstream key must not be empty"));
-    return write<Store::Channel>(ChangeKind::Channel, [&](Audit &audit) -> R {
-        const Store::ChannelRepository repo(*m_db);
-        const auto before = repo.byId(channelId);
-        if (!before)
-            return R::failure(QStringLiteral("no channel with id %1").arg(channelId));
-        Store::Channel c = *before;
-        c.baseUrl = edit.baseUrl.value_or(c.baseUrl);
-        c.secret = edit.secret.value_or(c.secret);
-        c.models = edit.models.value_or(c.models);
-        c.groups = edit.groups.value_or(c.groups);
-        c.priority = edit.priority.value_or(c.priority);
-        c.weight = edit.weight.value_or(c.weight);
-        c.modelMapping = edit.modelMapping.value_or(c.modelMapping);
-        if (Status s = repo.update(c); !s)
-            return R::failure(s.error());
-        const Store::Channel after = *repo.byId(channelId);
-        audit = {QStringLiteral("channel.set"), QStringLiteral("channel"), channelId, after.name,
-                 AuditJson::channel(*before), AuditJson::channel(after)};
-        return after;
-    });
+    return editEntity<Store::ChannelRepository, Store::Channel>(
+        ChangeKind::Channel, QStringLiteral("channel"), channelId, QStringLiteral("channel.set"), &AuditJson::channel,
+        [&](const Store::ChannelRepository &repo, Store::Channel c) {
+            c.baseUrl = edit.baseUrl.value_or(c.baseUrl);
+            c.secret = edit.secret.value_or(c.secret);
+            c.models = edit.models.value_or(c.models);
+            c.groups = edit.groups.value_or(c.groups);
+            c.priority = edit.priority.value_or(c.priority);
+            c.weight = edit.weight.value_or(c.weight);
+            c.modelMapping = edit.modelMapping.value_or(c.modelMapping);
+            return repo.update(c);
+        });
 }
 
 Result<Store::Channel> AdminService::setChannelStatus(qint64 channelId, Store::RowStatus status)
 {
-    using R = Result<Store::Channel>;
-    return write<Store::Channel>(ChangeKind::Channel, [&](Audit &audit) -> R {
-        const Store::ChannelRepository repo(*m_db);
-        const auto before = repo.byId(channelId);
-        if (!before)
-            return R::failure(QStringLiteral("no channel with id %1").arg(channelId));
-        if (Status s = repo.setStatus(channelId, status); !s)
-            return R::failure(s.error());
-        const Store::Channel after = *repo.byId(channelId);
-        audit = {status == Store::RowStatus::Enabled ? QStringLiteral("channel.enable") : QStringLiteral("channel.disable"),
-                 QStringLiteral("channel"), channelId, after.name, AuditJson::channel(*before), AuditJson::channel(after)};
-        return after;
-    });
+    const QString action =
+        status == Store::RowStatus::Enabled ? QStringLiteral("channel.enable") : QStringLiteral("channel.disable");
+    return editEntity<Store::ChannelRepository, Store::Channel>(
+        ChangeKind::Channel, QStringLiteral("channel"), channelId, action, &AuditJson::channel,
+        [&](const Store::ChannelRepository &repo, const Store::Channel &) { return repo.setStatus(channelId, status); });
 }
 
 Result<Store::Channel> AdminService::removeChannel(qint64 channelId)
@@ -440,34 +409,17 @@ QList<Store::AuditEntry> AdminService::audit(int limit) const
 
 Result<Store::User> AdminService::addUserQuota(qint64 userId, qint64 delta)
 {
-    return write<Store::User>(ChangeKind::User, [&](Audit &audit) -> Result<Store::User> {
-        const Store::UserRepository repo(*m_db);
-        const auto before = repo.byId(userId);
-        if (!before)
-            return failure<Store::User>(QStringLiteral("no user with id %1").arg(userId));
-        if (Status s = repo.addQuota(userId, delta); !s)
-            return failure<Store::User>(s.error());
-        const Store::User after = *repo.byId(userId);
-        audit = {QStringLiteral("user.top-up"), QStringLiteral("user"), userId, after.name,
-                 AuditJson::user(*before), AuditJson::user(after)};
-        return after;
-    });
+    return editEntity<Store::UserRepository, Store::User>(
+        ChangeKind::User, QStringLiteral("user"), userId, QStringLiteral("user.top-up"), &AuditJson::user,
+        [&](const Store::UserRepository &repo, const Store::User &) { return repo.addQuota(userId, delta); });
 }
 
 Result<Store::User> AdminService::setUserStatus(qint64 userId, Store::RowStatus status)
 {
-    return write<Store::User>(ChangeKind::User, [&](Audit &audit) -> Result<Store::User> {
-        const Store::UserRepository repo(*m_db);
-        const auto before = repo.byId(userId);
-        if (!before)
-            return failure<Store::User>(QStringLiteral("no user with id %1").arg(userId));
-        if (Status s = repo.setStatus(userId, status); !s)
-            return failure<Store::User>(s.error());
-        const Store::User after = *repo.byId(userId);
-        audit = {status == Store::RowStatus::Enabled ? QStringLiteral("user.enable") : QStringLiteral("user.disable"),
-                 QStringLiteral("user"), userId, after.name, AuditJson::user(*before), AuditJson::user(after)};
-        return after;
-    });
+    const QString action = status == Store::RowStatus::Enabled ? QStringLiteral("user.enable") : QStringLiteral("user.disable");
+    return editEntity<Store::UserRepository, Store::User>(
+        ChangeKind::User, QStringLiteral("user"), userId, action, &AuditJson::user,
+        [&](const Store::UserRepository &repo, const Store::User &) { return repo.setStatus(userId, status); });
 }
 
 } // namespace RelayDesk::Service

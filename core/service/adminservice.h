@@ -119,6 +119,10 @@ private:
     struct Audit;
     template<class T>
     Store::Result<T> write(Store::ChangeKind kind, const std::function<Store::Result<T>(Audit &)> &body);
+    template<class Repo, class T>
+    Store::Result<T> editEntity(Store::ChangeKind kind, const QString &entity, qint64 id, const QString &action,
+                                QJsonObject (*toJson)(const T &),
+                                const std::function<Store::Status(const Repo &, const T &)> &change);
 
     std::shared_ptr<Store::Database> m_db;
     Actor m_actor;
