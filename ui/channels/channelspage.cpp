@@ -147,23 +147,8 @@ ChannelsPage::ChannelsPage(Service::AdminService *admin, ChannelTester tester, Q
         const QString name = c->name;
         m_tester(*c, this, [this, name](bool ok, const QString &message) { report(name + QStringLiteral(": ") + message, !ok); });
     });
-    if (m_admin)
-        connect(m_admin, &Service::AdminService::changed, this, [this](Store::ChangeKind kind, qint64) {
-            if (kind == Store::ChangeKind::Channel)
-                scheduleRefresh();
-        });
+    refreshOnChanges(m_admin, {Store::ChangeKind::Channel});
     refresh();
-}
-
-void ChannelsPage::scheduleRefresh()
-{
-    if (m_refreshPending) // several edits in a row: one reload
-        return;
-    m_refreshPending = true;
-    QTimer::singleShot(0, this, [this] {
-        m_refreshPending = false;
-        refresh();
-    });
 }
 
 template<class T, class Write>

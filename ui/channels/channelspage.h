@@ -47,13 +47,11 @@ public:
 private:
     void editDialog(bool create);
     void report(const QString &text, bool error);
-    void scheduleRefresh();
     template<class T, class Write>
     QFuture<T> edit(Write write);
 
     Service::AdminService *m_admin = nullptr;
     ChannelTester m_tester;
-    bool m_refreshPending = false;
     ChannelsModel *m_model = nullptr;
     QTableView *m_table = nullptr;
     QLabel *m_message = nullptr;

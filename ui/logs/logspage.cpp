@@ -173,27 +173,13 @@ LogsPage::LogsPage(Service::AdminService *admin, QWidget *parent)
         if (!ok && isVisible())
             QMessageBox::warning(this, tr("Export logs"), error);
     });
-    if (m_admin)
-        connect(m_admin, &Service::AdminService::changed, this, [this](Store::ChangeKind kind, qint64) {
-            if (kind != Store::ChangeKind::Pricing) // names in the filters and the table
-                scheduleRefresh();
-        });
+    // Names in the filters and the table.
+    refreshOnChanges(m_admin, {Store::ChangeKind::User, Store::ChangeKind::Key, Store::ChangeKind::Channel});
     {
         const QSignalBlocker block(m_pageSize); // one first read, by refresh() below
         m_model->setPageSize(m_pageSize->currentData().toInt());
     }
     refresh();
-}
-
-void LogsPage::scheduleRefresh()
-{
-    if (m_refreshPending)
-        return;
-    m_refreshPending = true;
-    QTimer::singleShot(0, this, [this] {
-        m_refreshPending = false;
-        refresh();
-    });
 }
 
 void LogsPage::reloadFilterChoices()

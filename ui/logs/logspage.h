@@ -55,12 +55,10 @@ private:
     void applyFilter();
     void updatePager();
     void reloadFilterChoices();
-    void scheduleRefresh();
 
     Service::AdminService *m_admin = nullptr;
     std::shared_ptr<CsvExport> m_export;
     QPointer<QProgressDialog> m_progress;
-    bool m_refreshPending = false;
     LogsModel *m_model = nullptr;
     QTableView *m_table = nullptr;
     QPlainTextEdit *m_detail = nullptr;

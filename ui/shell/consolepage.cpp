@@ -2,9 +2,31 @@
 
 #include <QLabel>
 #include <QResizeEvent>
+#include <QTimer>
 #include <QVBoxLayout>
 
 namespace RelayDesk::Ui {
+
+void ConsolePage::refreshOnChanges(Service::AdminService *admin, QList<Store::ChangeKind> kinds)
+{
+    if (!admin)
+        return;
+    connect(admin, &Service::AdminService::changed, this, [this, kinds](Store::ChangeKind kind, qint64) {
+        if (kinds.contains(kind))
+            scheduleRefresh();
+    });
+}
+
+void ConsolePage::scheduleRefresh()
+{
+    if (m_refreshPending)
+        return;
+    m_refreshPending = true;
+    QTimer::singleShot(0, this, [this] {
+        m_refreshPending = false;
+        refresh();
+    });
+}
 
 void ConsolePage::beginLoading()
 {

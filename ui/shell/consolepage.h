@@ -50,6 +50,11 @@ protected:
             done(std::move(result));
         });
     }
+    // Reloads when `admin` reports a change of one of `kinds` (another page's edit, the CLI, another console),
+    // at most once per event-loop pass however many edits arrive together.
+    void refreshOnChanges(Service::AdminService *admin, QList<Store::ChangeKind> kinds);
+    // One refresh() on the next event-loop pass, however often this is called before it runs.
+    void scheduleRefresh();
     void setBusyWidget(QWidget *widget) { m_busyWidget = widget; }
     void beginLoading();
     void endLoading();
@@ -59,6 +64,7 @@ private:
     void placeLoadingLabel();
 
     int m_loading = 0;
+    bool m_refreshPending = false;
     QPointer<QWidget> m_busyWidget;
     QLabel *m_loadingLabel = nullptr;
 };

@@ -150,23 +150,8 @@ UsersKeysPage::UsersKeysPage(Service::AdminService *admin, QWidget *parent)
         showKeysOf(selectedUser());
     });
     m_keysTitle->setText(tr("<b>All keys</b>"));
-    if (m_admin)
-        connect(m_admin, &Service::AdminService::changed, this, [this](Store::ChangeKind kind, qint64) {
-            if (kind == Store::ChangeKind::User || kind == Store::ChangeKind::Key)
-                scheduleRefresh();
-        });
+    refreshOnChanges(m_admin, {Store::ChangeKind::User, Store::ChangeKind::Key});
     refresh();
-}
-
-void UsersKeysPage::scheduleRefresh()
-{
-    if (m_refreshPending) // several edits in a row: one reload
-        return;
-    m_refreshPending = true;
-    QTimer::singleShot(0, this, [this] {
-        m_refreshPending = false;
-        refresh();
-    });
 }
 
 void UsersKeysPage::showKeysOf(qint64 userId)

@@ -53,7 +53,6 @@ private:
     template<class T, class Write>
     QFuture<T> edit(Write write);
     void loadKeys();
-    void scheduleRefresh();
     void newUserDialog();
     void editUserDialog();
     void topUpDialog();
@@ -63,7 +62,6 @@ private:
     void showNewKey(const Store::CreatedApiKey &created);
 
     Service::AdminService *m_admin = nullptr;
-    bool m_refreshPending = false;
     UsersModel *m_users = nullptr;
     KeysModel *m_keys = nullptr;
     QTableView *m_userTable = nullptr;
