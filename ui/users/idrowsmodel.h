@@ -15,6 +15,7 @@ class IdRowsModel : public QAbstractTableModel
 {
 public:
     using QAbstractTableModel::QAbstractTableModel;
+    int rowCount(const QModelIndex &parent = {}) const override { return parent.isValid() ? 0 : int(m_rows.size()); }
     int rowOf(qint64 id) const
     {
         for (int i = 0; i < m_rows.size(); ++i)

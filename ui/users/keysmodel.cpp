@@ -45,11 +45,6 @@ void KeysModel::setCurrencyDisplay(CurrencyDisplay display)
         emit dataChanged(index(0, Quota), index(int(m_rows.size()) - 1, Used));
 }
 
-int KeysModel::rowCount(const QModelIndex &parent) const
-{
-    return parent.isValid() ? 0 : int(m_rows.size());
-}
-
 int KeysModel::columnCount(const QModelIndex &parent) const
 {
     return parent.isValid() ? 0 : ColumnCount;

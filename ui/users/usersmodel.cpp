@@ -31,11 +31,6 @@ void UsersModel::setCurrencyDisplay(CurrencyDisplay display)
         emit dataChanged(index(0, Balance), index(int(m_rows.size()) - 1, Used));
 }
 
-int UsersModel::rowCount(const QModelIndex &parent) const
-{
-    return parent.isValid() ? 0 : int(m_rows.size());
-}
-
 int UsersModel::columnCount(const QModelIndex &parent) const
 {
     return parent.isValid() ? 0 : ColumnCount;
