@@ -1,5 +1,6 @@
 // The chat relay end to end: a client on a real loopback socket → Runtime (relay thread) → DemoUpstream
 // (its own thread) → back, with the database checked after every call and the ledger invariant at the end.
+#include "logfor.h"
 #include "../relay/rawhttpclient.h"
 #include "deadinstance.h"
 
@@ -113,15 +114,7 @@ private:
         return out;
     }
 
-    std::optional<Store::LogRecord> logFor(const QString &requestId)
-    {
-        Store::LogFilter f;
-        f.requestId = requestId;
-        const auto page = Store::LogRepository(db()).page(f, 5);
-        if (page.rows.size() != 1)
-            return std::nullopt;
-        return page.rows.first();
-    }
+    std::optional<Store::LogRecord> logFor(const QString &requestId) { return RelayDeskTest::logFor(db(), requestId); }
 
     qint64 balance(qint64 userId) { return Store::UserRepository(db()).byId(userId)->quota; }
 

@@ -6,6 +6,7 @@
 //  - the hold scales with the number of choices;
 //  - malformed upstream usage (negative, fractional, string, beyond 2^53) bills the local count;
 //  - well-formed but implausible usage is charged at most the hold and the log row is marked `disputed`.
+#include "logfor.h"
 #include "../relay/rawhttpclient.h"
 
 #include "billing/pricingservice.h"
@@ -142,15 +143,7 @@ private:
         return out;
     }
 
-    std::optional<Store::LogRecord> logFor(const QString &requestId)
-    {
-        Store::LogFilter f;
-        f.requestId = requestId;
-        const auto page = Store::LogRepository(db()).page(f, 5);
-        if (page.rows.size() != 1)
-            return std::nullopt;
-        return page.rows.first();
-    }
+    std::optional<Store::LogRecord> logFor(const QString &requestId) { return RelayDeskTest::logFor(db(), requestId); }
 
     // What the relay counts locally for kReply against `body`'s prompt (UsageParser::local, as the relay does).
     Relay::ParsedUsage localUsage(const QJsonObject &body)
