@@ -16,6 +16,29 @@ void Router::addRoute(const QByteArray &method, const QByteArray &path, Handler 
     methods.append(Route{method, std::move(handler), access});
 }
 
+void Router::addPrefixRoute(const QByteArray &method, const QByteArray &prefix, Handler handler, Access access)
+{
+    QList<Route> &methods = m_prefixRoutes[prefix];
+    methods.removeIf([&method](const Route &r) { return r.method == method; });
+    methods.append(Route{method, std::move(handler), access});
+}
+
+const QList<Router::Route> *Router::routesFor(const QByteArray &path) const
+{
+    const auto exact = m_routes.constFind(path);
+    if (exact != m_routes.cend())
+        return &*exact;
+    const QList<Route> *best = nullptr;
+    qsizetype bestLength = -1;
+    for (auto it = m_prefixRoutes.cbegin(); it != m_prefixRoutes.cend(); ++it) {
+        if (it.key().size() > bestLength && path.startsWith(it.key())) {
+            best = &*it;
+            bestLength = it.key().size();
+        }
+    }
+    return best;
+}
+
 void Router::addWebSocketRoute(WebSocketRoute route)
 {
     m_webSocketRoutes.removeIf([&route](const WebSocketRoute &r) { return r.path == route.path; });
@@ -34,7 +57,8 @@ const Router::WebSocketRoute *Router::webSocketRoute(QByteArrayView path) const
 void Router::dispatch(HttpExchange &exchange) const
 {
     const HttpRequest &request = exchange.request();
-    if (webSocketRoute(request.path)) {
+    const QList<Route> *routes = routesFor(request.path);
+    if (webSocketRoute(request.path) && (!routes || request.isWebSocketUpgrade())) {
         // Accepted upgrades never reach here (HttpConnection hands them over on peeked bytes). An upgrade seen
         // here was pipelined behind other requests, which we do not support.
         if (request.isWebSocketUpgrade()) {
@@ -47,13 +71,12 @@ void Router::dispatch(HttpExchange &exchange) const
         }
         return;
     }
-    const auto it = m_routes.constFind(request.path);
-    if (it == m_routes.cend()) {
+    if (!routes) {
         exchange.respondError(OpenAiError::unknownUrl(request.method, request.path));
         return;
     }
     const Route *match = nullptr;
-    for (const Route &r : *it) {
+    for (const Route &r : *routes) {
         if (r.method == request.method) {
             match = &r;
             break;
@@ -61,14 +84,14 @@ void Router::dispatch(HttpExchange &exchange) const
     }
     // HEAD is GET without the body; HttpExchange drops the body.
     if (!match && request.method == "HEAD") {
-        for (const Route &r : *it) {
+        for (const Route &r : *routes) {
             if (r.method == "GET")
                 match = &r;
         }
     }
     if (!match) {
         QByteArray allow;
-        for (const Route &r : *it) {
+        for (const Route &r : *routes) {
             if (!allow.isEmpty())
                 allow += ", ";
             allow += r.method;

@@ -2,6 +2,9 @@
 // Exact-path routing for the OpenAI-compatible API: method + path → handler, 404/405/426 in OpenAI's error
 // shape, an optional authentication step in front of protected routes, GET /healthz built in, and WebSocket
 // routes with a pre-upgrade check (auth, admission) that can refuse with an HTTP status before any upgrade.
+// Prefix routes serve paths with an id in them (/v1/responses/{id}/cancel): an exact route always wins, then
+// the longest matching prefix. A path may carry both HTTP routes and a WebSocket route (POST /v1/responses and
+// the Responses WebSocket mode): only a path with no HTTP route answers plain requests with 426.
 #include "http/httpexchange.h"
 
 #include <QtCore/QHash>
@@ -45,6 +48,10 @@ public:
 
     void addRoute(const QByteArray &method, const QByteArray &path, Handler handler,
                   Access access = Access::Authenticated);
+    // Serves every path that starts with `prefix` (e.g. "/v1/responses/") and has no exact route; the handler
+    // reads the rest from exchange.request().path.
+    void addPrefixRoute(const QByteArray &method, const QByteArray &prefix, Handler handler,
+                        Access access = Access::Authenticated);
     void addWebSocketRoute(WebSocketRoute route);
     void setAuthenticator(Authenticator authenticator) { m_authenticator = std::move(authenticator); }
 
@@ -62,7 +69,10 @@ private:
         Access access;
     };
 
+    const QList<Route> *routesFor(const QByteArray &path) const;
+
     QHash<QByteArray, QList<Route>> m_routes; // path → methods
+    QHash<QByteArray, QList<Route>> m_prefixRoutes; // path prefix → methods
     QList<WebSocketRoute> m_webSocketRoutes;
     Authenticator m_authenticator;
 };
