@@ -1,5 +1,8 @@
 #include "demo/demoupstream.h"
 
+#include "demo/demoresponses.h"
+#include "demo/demoscenario.h"
+
 #include "relay/chat/chatrelaytokens.h"
 #include "http/relayserverthread.h"
 
@@ -7,7 +10,6 @@
 #include <QtCore/QJsonArray>
 #include <QtCore/QJsonDocument>
 #include <QtCore/QPointer>
-#include <QtCore/QRegularExpression>
 #include <QtCore/QSemaphore>
 #include <QtCore/QTimer>
 
@@ -23,41 +25,21 @@ const QStringList kScenarios = {
     QStringLiteral("error_500"), QStringLiteral("error_429"),   QStringLiteral("reset"),
     QStringLiteral("slow"),      QStringLiteral("hang")};
 
-const QStringList kReplyWords = QStringLiteral(
-    "Hello! This is the RelayDesk demo upstream. It simulates an OpenAI model on your own machine, "
-    "so you can watch a request travel through the relay, get counted token by token, and be billed "
-    "exactly once. Point any OpenAI SDK at the relay to try it.").split(QLatin1Char(' '));
-const QString kReasoning = QStringLiteral("The user greeted me; a short friendly answer fits.");
-const QString kToolName = QStringLiteral("get_weather");
-const QString kToolArguments = QStringLiteral(R"({"city":"Paris","unit":"celsius"})");
+const QStringList kReplyWords = DemoScenario::replyWords();
+const QString kReasoning = DemoScenario::reasoningText();
+const QString kToolName = DemoScenario::toolName();
+const QString kToolArguments = DemoScenario::toolArguments();
 
-QString scenarioOf(const HttpRequest &request, QJsonObject &body, QString &model)
+QString scenarioOf(const HttpRequest &request, const QJsonObject &body, QString &model)
 {
-    QString scenario = QString::fromUtf8(request.header("X-Fake-Scenario")).trimmed();
-    const qsizetype plus = model.indexOf(QLatin1Char('+'));
-    if (plus > 0) {
-        if (scenario.isEmpty())
-            scenario = model.mid(plus + 1);
-        model.truncate(plus);
-    }
-    if (scenario.isEmpty()) {
-        static const QRegularExpression marker(QStringLiteral(R"(\[\[scenario:([a-z0-9_,]+)\]\])"));
-        const QString text = QString::fromUtf8(
-            QJsonDocument(body.value(QLatin1StringView("messages")).toArray()).toJson(QJsonDocument::Compact));
-        const auto m = marker.match(text);
-        if (m.hasMatch())
-            scenario = m.captured(1);
-    }
-    return scenario.isEmpty() ? QStringLiteral("default") : scenario;
+    return DemoScenario::of(request, model,
+                            QString::fromUtf8(QJsonDocument(body.value(QLatin1StringView("messages")).toArray())
+                                                  .toJson(QJsonDocument::Compact)));
 }
 
-// A scenario may combine names with commas ("tools,no_usage").
 bool has(const QString &scenario, QLatin1StringView name)
 {
-    for (const auto part : QStringView(scenario).split(QLatin1Char(',')))
-        if (part.trimmed() == name)
-            return true;
-    return false;
+    return DemoScenario::has(scenario, name);
 }
 
 QJsonObject usageJson(qint64 prompt, qint64 completion, qint64 cached, qint64 reasoning, qint64 images)
@@ -379,6 +361,7 @@ bool DemoUpstream::start(int timeoutMs)
     const QList<RouteInstaller> installers = m_installers;
     m_thread = std::make_unique<RelayServerThread>(config, [options, installers](HttpServer &server) {
         installChatRoutes(server, options);
+        (new DemoResponses(options, &server))->install(server);
         for (const auto &install : installers)
             install(server);
     });

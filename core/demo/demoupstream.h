@@ -5,7 +5,8 @@
 // `relaydesk-fakeupstream` process use the same code with scripted scenarios.
 //
 // Scenario, chosen per request by the header `X-Fake-Scenario: <name>`, a model suffix `<model>+<name>`, or
-// a marker `[[scenario:<name>]]` anywhere in the messages (the only one that survives a relay untouched):
+// a marker `[[scenario:<name>]]` anywhere in the messages (the only one that survives a relay untouched);
+// names combine with commas (demoscenario.h). Chat scenarios:
 //   default      JSON, or SSE whose usage (when asked with stream_options.include_usage) is in the last chunk
 //   usage_early  SSE: the usage chunk comes before the finish chunk
 //   no_usage     never reports usage
@@ -18,6 +19,9 @@
 //   slow         SSE paced at 10× the configured delay
 //   large        SSE with ~8 MB of whitespace content after the reply (not in usage): backpressure tests
 //   hang         accepts the request and never answers (timeout tests)
+//
+// The Responses API (/v1/responses and its WebSocket mode) is always installed too: see demoresponses.h for
+// its scenarios.
 //
 // Extension point: addRoutes() installs more handlers on the demo's router before start() (the Realtime
 // helper adds its WebSocket route there).
@@ -40,6 +44,7 @@ struct DemoUpstreamOptions
     int firstChunkDelayMs = 120;   // "time to first token"
     int jsonDelayMs = 0;           // extra latency of a JSON reply
     QByteArray requiredKey;        // when set, requests must carry "Authorization: Bearer <key>"
+    int backgroundMs = 200;        // Responses `background: true`: queued → completed in about this long
     QStringList models = {QStringLiteral("gpt-4o-mini"), QStringLiteral("gpt-4o"), QStringLiteral("gpt-4.1-mini"),
                           QStringLiteral("gpt-realtime"), QStringLiteral("gpt-realtime-mini")};
 };

@@ -1,6 +1,8 @@
-// relaydesk-fakeupstream [--port N] [--delay-ms N] [--first-delay-ms N] [--json-delay-ms N] [--key KEY]
-// Serves the DemoUpstream (see core/relay/demoupstream.h for the scenarios) on 127.0.0.1 and prints
-// "PORT <n>" on stdout once listening. Runs until SIGINT/SIGTERM.
+// relaydesk-fakeupstream [--port N] [--delay-ms N] [--first-delay-ms N] [--json-delay-ms N] [--background-ms N]
+//                        [--key KEY]
+// Serves the DemoUpstream on 127.0.0.1 — chat completions (scenarios in core/demo/demoupstream.h) and the
+// Responses API with its WebSocket mode (core/demo/demoresponses.h) — and prints "PORT <n>" on stdout once
+// listening. Runs until SIGINT/SIGTERM.
 #include "demo/demoupstream.h"
 
 #include <QtCore/QCoreApplication>
@@ -34,13 +36,15 @@ int main(int argc, char *argv[])
             options.firstChunkDelayMs = args.at(++i).toInt(&ok);
         else if (a == QLatin1StringView("--json-delay-ms") && hasValue)
             options.jsonDelayMs = args.at(++i).toInt(&ok);
+        else if (a == QLatin1StringView("--background-ms") && hasValue)
+            options.backgroundMs = args.at(++i).toInt(&ok);
         else if (a == QLatin1StringView("--key") && hasValue)
             options.requiredKey = args.at(++i).toUtf8();
         else
             ok = false;
         if (!ok) {
             QTextStream(stderr) << "usage: relaydesk-fakeupstream [--port N] [--delay-ms N] [--first-delay-ms N]"
-                                   " [--json-delay-ms N] [--key KEY]\n";
+                                   " [--json-delay-ms N] [--background-ms N] [--key KEY]\n";
             return 2;
         }
     }
