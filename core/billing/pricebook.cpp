@@ -18,6 +18,7 @@ constexpr std::array<const char *, kPriceMapCount> kMapNames = {
 };
 const QString kGroupRatio = QStringLiteral("GroupRatio");
 const QString kGroupGroupRatio = QStringLiteral("GroupGroupRatio");
+const QString kToolCallPrice = QStringLiteral("ToolCallPrice");
 
 int rank(PriceLookup::Match m)
 {
@@ -72,7 +73,7 @@ QJsonObject flattenOptionList(const QJsonObject &json)
     QJsonObject flat;
     for (const QJsonValue &row : json.value(QStringLiteral("data")).toArray()) {
         const QString key = row.toObject().value(QStringLiteral("key")).toString();
-        if (priceMapFromName(key) || key == kGroupRatio || key == kGroupGroupRatio)
+        if (priceMapFromName(key) || key == kGroupRatio || key == kGroupGroupRatio || key == kToolCallPrice)
             flat.insert(key, row.toObject().value(QStringLiteral("value")));
     }
     return flat;
@@ -158,6 +159,21 @@ Result<std::shared_ptr<const PriceBook>> PriceBook::fromJson(const QJsonObject &
                     return R::failure(ratio.error());
                 book->m_groupRatio.insert(g.key().toLower(), *ratio);
             }
+        } else if (key == kToolCallPrice) {
+            auto object = objectValue(it.value(), key);
+            if (!object)
+                return R::failure(object.error());
+            for (auto t = object->begin(); t != object->end(); ++t) {
+                if (t.key().startsWith(QLatin1Char('_')))
+                    continue; // a comment
+                const QString where = QStringLiteral("ToolCallPrice[\"%1\"]").arg(t.key());
+                if (Status s = validKey(t.key(), where); !s)
+                    return R::failure(s.error());
+                auto price = ratioValue(t.value(), where);
+                if (!price)
+                    return R::failure(price.error());
+                book->m_toolCallPrices.insert(t.key().toLower(), *price);
+            }
         } else if (key == kGroupGroupRatio) {
             auto object = objectValue(it.value(), key);
             if (!object)
@@ -179,7 +195,7 @@ Result<std::shared_ptr<const PriceBook>> PriceBook::fromJson(const QJsonObject &
                 book->m_groupGroupRatio.insert(u.key().toLower(), inner);
             }
         } else {
-            return R::failure(QStringLiteral("unknown pricing key '%1' (known: %2, GroupRatio, GroupGroupRatio)")
+            return R::failure(QStringLiteral("unknown pricing key '%1' (known: %2, GroupRatio, GroupGroupRatio, ToolCallPrice)")
                                   .arg(key, QStringList(kMapNames.begin(), kMapNames.end()).join(QStringLiteral(", "))));
         }
     }
@@ -206,6 +222,10 @@ Result<std::shared_ptr<const PriceBook>> PriceBook::fromJson(const QJsonObject &
         canonicalGg.insert(u.key(), inner);
     }
     book->m_json.insert(kGroupGroupRatio, canonicalGg);
+    QJsonObject canonicalTools;
+    for (auto t = book->m_toolCallPrices.cbegin(); t != book->m_toolCallPrices.cend(); ++t)
+        canonicalTools.insert(t.key(), t.value().toJson());
+    book->m_json.insert(kToolCallPrice, canonicalTools);
     return std::shared_ptr<const PriceBook>(std::move(book));
 }
 
@@ -324,6 +344,7 @@ Result<ModelPricing> PriceBook::pricing(const QString &model, const QString &use
     take(PriceMap::AudioCompletionRatio, &p.audioCompletionRatio);
     take(PriceMap::AudioCacheRatio, &p.audioCacheRatio);
     p.groupRatio = groupRatio(userGroup, usingGroup.isEmpty() ? userGroup : usingGroup, &p.userGroupRatio);
+    p.toolCallPrices = m_toolCallPrices;
     return p;
 }
 

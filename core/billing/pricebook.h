@@ -57,6 +57,9 @@ struct ModelPricing
     Ratio audioCacheRatio = Ratio::fromInteger(1);
     Ratio groupRatio = Ratio::fromInteger(1);
     bool userGroupRatio = false; // GroupGroupRatio[userGroup][usingGroup] replaced GroupRatio[usingGroup]
+    // Built-in tools billed per call (Responses `web_search_call`, `file_search_call`, …): USD per 1,000 calls,
+    // by output item type (lower case). Shared by every model of the book (ToolCallPrice).
+    QHash<QString, Ratio> toolCallPrices;
 
     // new-api style log fields: model_ratio, completion_ratio, cache_ratio, …, group_ratio,
     // user_group_ratio (−1 when no override), model_price (−1 when ratio-priced).
@@ -91,6 +94,8 @@ public:
     // The priced view of a model, or "model price not configured" when neither ModelPrice nor
     // ModelRatio knows it (no silent default price).
     Store::Result<ModelPricing> pricing(const QString &model, const QString &userGroup, const QString &usingGroup) const;
+    // ToolCallPrice: USD per 1,000 calls of a built-in tool, by output item type ("web_search_call").
+    const QHash<QString, Ratio> &toolCallPrices() const { return m_toolCallPrices; }
     // Every key configured in ModelRatio or ModelPrice, sorted.
     QStringList models() const;
     // The raw entries of one map (key as written → ratio).
@@ -109,6 +114,7 @@ private:
     std::array<ModelMap, kPriceMapCount> m_maps;
     QHash<QString, Ratio> m_groupRatio;                    // lower-case group → ratio
     QHash<QString, QHash<QString, Ratio>> m_groupGroupRatio; // lower-case user group → using group → ratio
+    QHash<QString, Ratio> m_toolCallPrices;                // lower-case tool item type → USD per 1,000 calls
     QJsonObject m_json; // canonical form
     qint64 m_snapshotId = 0;
 };

@@ -86,12 +86,38 @@ mpq_class QuotaMath::exactCost(const ModelPricing &p, const Usage &u)
     return cost;
 }
 
-Quote QuotaMath::settle(const ModelPricing &p, const Usage &u)
+namespace {
+
+mpq_class toolCost(const ModelPricing &p, const QHash<QString, qint64> &calls)
+{
+    mpq_class cost = 0;
+    for (auto it = calls.cbegin(); it != calls.cend(); ++it) {
+        const auto price = p.toolCallPrices.constFind(it.key().toLower());
+        if (price != p.toolCallPrices.cend())
+            cost += price->exact() * mpq_class(long(it.value())) * long(QuotaMath::kQuotaPerUnit) / 1000;
+    }
+    cost *= p.groupRatio.exact();
+    cost.canonicalize();
+    return cost;
+}
+
+} // namespace
+
+Quote QuotaMath::toolCalls(const ModelPricing &p, const QHash<QString, qint64> &calls)
 {
     Quote quote;
-    quote.exact = exactCost(p, u);
+    quote.exact = toolCost(p, calls);
     quote.quota = roundHalfAwayFromZero(quote.exact);
-    const bool hadUsage = p.fixedPrice || u.total() > 0;
+    return quote;
+}
+
+Quote QuotaMath::settle(const ModelPricing &p, const Usage &u, const QHash<QString, qint64> &toolCalls)
+{
+    Quote quote;
+    quote.exact = exactCost(p, u) + toolCost(p, toolCalls);
+    quote.exact.canonicalize();
+    quote.quota = roundHalfAwayFromZero(quote.exact);
+    const bool hadUsage = p.fixedPrice || u.total() > 0 || sgn(quote.exact) > 0;
     if (quote.quota == 0 && hadUsage && isPriced(p)) {
         quote.quota = 1;
         quote.minimumApplied = true;

@@ -35,8 +35,11 @@ public:
 
     // The unrounded cost of `usage` (fixed-price models: the per-call price, usage ignored).
     static mpq_class exactCost(const ModelPricing &pricing, const Usage &usage);
-    // The settlement quote: exactCost rounded once, with the minimum-1 rule.
-    static Quote settle(const ModelPricing &pricing, const Usage &usage);
+    // The settlement quote: exactCost (plus the built-in tool calls, by output item type, at the book's
+    // ToolCallPrice) rounded once, with the minimum-1 rule.
+    static Quote settle(const ModelPricing &pricing, const Usage &usage, const QHash<QString, qint64> &toolCalls = {});
+    // Tool calls alone: calls × USD per 1,000 calls / 1,000 × 500 000 × GR (a tool without a price is free).
+    static Quote toolCalls(const ModelPricing &pricing, const QHash<QString, qint64> &calls);
     // Fixed per-call price × multiplier (e.g. n images) × group ratio, rounded once.
     static Quote perCall(const ModelPricing &pricing, const mpq_class &multiplier = 1);
 
