@@ -74,7 +74,7 @@ int main(int argc, char *argv[])
         return 1;
     }
     qint64 settled = 0, refunded = 0;
-    QObject::connect(&runtime, &Service::Runtime::callFinished, [&](const Relay::ChatCallResult &r) {
+    QObject::connect(&runtime, &Service::Runtime::callFinished, [&](const Relay::CallResult &r) {
         ++(r.settled ? settled : refunded);
     });
     out << "KEY " << key << "\nPORT " << runtime.port() << Qt::endl;

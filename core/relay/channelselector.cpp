@@ -117,6 +117,15 @@ const Store::Channel *ChannelSelector::weightedPick(const QList<const Store::Cha
     return top.back();
 }
 
+std::optional<Store::Channel> ChannelSelector::enabledChannel(qint64 channelId)
+{
+    const auto all = channels();
+    for (const Store::Channel &c : *all)
+        if (c.id == channelId && c.status == Store::RowStatus::Enabled)
+            return c;
+    return std::nullopt;
+}
+
 std::optional<Store::Channel> ChannelSelector::select(const QString &model, const QString &group,
                                                       const QSet<qint64> &exclude)
 {

@@ -54,6 +54,8 @@ public:
 
     std::optional<Store::Channel> select(const QString &model, const QString &group,
                                          const QSet<qint64> &exclude = {});
+    // The enabled channel with this id (a call pinned to the channel that owns its state), or nullopt.
+    std::optional<Store::Channel> enabledChannel(qint64 channelId);
     // True when select() with the same arguments would return a channel (without starting a probe).
     bool hasCandidate(const QString &model, const QString &group, const QSet<qint64> &exclude = {});
     // True when some enabled channel serves (model, group) — distinguishes 404 from "all tried".

@@ -87,7 +87,7 @@ private:
 Runtime::Runtime(QObject *parent)
     : QObject(parent)
 {
-    qRegisterMetaType<Relay::ChatCallResult>();
+    qRegisterMetaType<Relay::CallResult>();
 }
 
 Runtime::~Runtime()
@@ -149,13 +149,13 @@ bool Runtime::start(const RuntimeConfig &config)
     server.port = m_config.listenPort;
     if (m_config.tls && !configureTls(&server))
         return false;
-    Relay::ChatRelayConfig relayConfig = m_config.relay;
+    Relay::CallConfig relayConfig = m_config.relay;
     if (relayConfig.defaultMaxTokens <= 0)
         relayConfig.defaultMaxTokens = m_pricing->defaultMaxTokens();
     Billing::PricingService *pricing = m_pricing.get();
     auto prices = [pricing] { return pricing->current(); };
     auto ready = std::make_shared<QSemaphore>();
-    auto chat = std::make_shared<QPointer<Relay::ChatRelay>>();
+    auto chat = std::make_shared<QPointer<Relay::HttpRelay>>();
     auto realtime = std::make_shared<QPointer<Relay::RealtimeRelay>>();
     auto keeper = std::make_shared<QPointer<InstanceKeeper>>();
     auto live = std::make_shared<QPointer<LiveReload>>();
@@ -165,9 +165,9 @@ bool Runtime::start(const RuntimeConfig &config)
             instance->startTimer();
             *keeper = instance;
             *live = startChangeFeed(http, loadedVersion);
-            auto *relay = new Relay::ChatRelay(m_db, m_auth, m_channels, prices, m_sessions.get(), relayConfig, &http);
+            auto *relay = new Relay::HttpRelay(m_db, m_auth, m_channels, prices, m_sessions.get(), relayConfig, &http);
             relay->install(http.router());
-            connect(relay, &Relay::ChatRelay::callFinished, this, &Runtime::callFinished, Qt::QueuedConnection);
+            connect(relay, &Relay::HttpRelay::callFinished, this, &Runtime::callFinished, Qt::QueuedConnection);
             *chat = relay;
             if (m_config.realtime)
                 *realtime = installRealtime(http, prices);
@@ -341,7 +341,7 @@ void Runtime::stop()
         QDeadlineTimer deadline(m_config.stopTimeoutMs);
         // Settle or refund what is in flight while the sockets still exist, then stop the thread.
         if (m_chat && m_server->isRunning()) {
-            QPointer<Relay::ChatRelay> chat = m_chat;
+            QPointer<Relay::HttpRelay> chat = m_chat;
             QPointer<Relay::RealtimeRelay> realtime = m_realtime;
             QPointer<InstanceKeeper> keeper = m_keeper;
             auto settled = std::make_shared<QSemaphore>();

@@ -3,7 +3,7 @@
 // crash left open, loads prices, bootstraps the first run (demo channel, user, key), starts the demo
 // upstream when wanted and the relay server on its own thread. The console reads the accessors and
 // connects the signals; relaydeskd serve only calls start()/stop().
-#include "relay/chat/chatrelay.h"
+#include "relay/httprelay.h"
 #include "demo/demoupstream.h"
 #include "http/httpserver.h"
 #include "store/changerepository.h"
@@ -33,7 +33,7 @@ struct RuntimeConfig
     // gets them; an existing `demo` channel always gets the demo upstream started.
     bool demo = false;
     Relay::DemoUpstreamOptions demoOptions;
-    Relay::ChatRelayConfig relay;    // defaultMaxTokens is taken from the pricing options when 0
+    Relay::CallConfig relay;    // defaultMaxTokens is taken from the pricing options when 0
     Relay::HttpServerConfig server;  // address/port are overridden by listenAddress/listenPort
     // GET /v1/realtime on the relay (and the simulated Realtime server on the demo upstream).
     bool realtime = true;
@@ -121,7 +121,7 @@ Q_SIGNALS:
     void stopped();
     void failed(const QString &message);
     // Every finished chat call (queued from the relay thread).
-    void callFinished(const RelayDesk::Relay::ChatCallResult &result);
+    void callFinished(const RelayDesk::Relay::CallResult &result);
 
 private:
     bool fail(const QString &message);
@@ -142,7 +142,7 @@ private:
     std::unique_ptr<Relay::DemoUpstream> m_demo;
     std::unique_ptr<Relay::RelayServerThread> m_server;
     std::unique_ptr<Relay::RelayServerThread> m_abandoned; // stopped but not ended within stopTimeoutMs
-    QPointer<Relay::ChatRelay> m_chat; // lives on the relay thread
+    QPointer<Relay::HttpRelay> m_chat; // lives on the relay thread
     QPointer<Relay::RealtimeRelay> m_realtime; // idem
     QPointer<InstanceKeeper> m_keeper; // idem
     QPointer<LiveReload> m_liveReload; // idem

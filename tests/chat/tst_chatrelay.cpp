@@ -77,7 +77,7 @@ private:
     std::unique_ptr<Service::Runtime> m_runtime;
     QByteArray m_key;        // the demo key (unlimited, user "demo")
     qint64 m_demoUserId = 0;
-    QList<Relay::ChatCallResult> m_results;
+    QList<Relay::CallResult> m_results;
     qint64 m_initialBalances = 0;
     bool m_ready = false;
     qint64 m_limitedKeyId = 0;
@@ -155,7 +155,7 @@ private:
         return key->plainKey.toUtf8();
     }
 
-    void checkSettled(const Relay::ChatCallResult &result, const Store::LogRecord &log)
+    void checkSettled(const Relay::CallResult &result, const Store::LogRecord &log)
     {
         QVERIFY(result.settled);
         QCOMPARE(log.quota, result.quota);
@@ -171,7 +171,7 @@ private slots:
         QVERIFY(m_dir.isValid());
         m_runtime = std::make_unique<Service::Runtime>();
         connect(m_runtime.get(), &Service::Runtime::callFinished, this,
-                [this](const Relay::ChatCallResult &r) { m_results.append(r); });
+                [this](const Relay::CallResult &r) { m_results.append(r); });
         Service::RuntimeConfig config;
         config.dataDir = m_dir.path();
         config.listenPort = 0;

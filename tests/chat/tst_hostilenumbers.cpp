@@ -115,7 +115,7 @@ private:
     QTemporaryDir m_dir;
     std::unique_ptr<Relay::DemoUpstream> m_scripted;
     std::unique_ptr<Service::Runtime> m_runtime;
-    QList<Relay::ChatCallResult> m_results;
+    QList<Relay::CallResult> m_results;
     qint64 m_userId = 0;
     QByteArray m_key;
 
@@ -168,7 +168,7 @@ private slots:
 
         m_runtime = std::make_unique<Service::Runtime>();
         connect(m_runtime.get(), &Service::Runtime::callFinished, this,
-                [this](const Relay::ChatCallResult &r) { m_results.append(r); });
+                [this](const Relay::CallResult &r) { m_results.append(r); });
         Service::RuntimeConfig config;
         config.dataDir = m_dir.path();
         config.listenPort = 0;

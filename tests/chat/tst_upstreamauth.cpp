@@ -73,7 +73,7 @@ class TestUpstreamAuth final : public QObject
 private:
     QTemporaryDir m_dir;
     std::unique_ptr<Service::Runtime> m_runtime;
-    QList<Relay::ChatCallResult> m_results;
+    QList<Relay::CallResult> m_results;
     QHash<QString, QByteArray> m_keys; // group → a key of a user in that group
 
     Store::Database &db() { return *m_runtime->database(); }
@@ -139,7 +139,7 @@ private slots:
         QVERIFY(m_dir.isValid());
         m_runtime = std::make_unique<Service::Runtime>();
         connect(m_runtime.get(), &Service::Runtime::callFinished, this,
-                [this](const Relay::ChatCallResult &r) { m_results.append(r); });
+                [this](const Relay::CallResult &r) { m_results.append(r); });
         Service::RuntimeConfig config;
         config.dataDir = m_dir.path();
         config.listenPort = 0;

@@ -1,8 +1,7 @@
-#include "relay/chat/chatcall.h"
+#include "relay/meteredcall.h"
 
 #include "billing/closingretry.h"
 #include "billing/ledger.h"
-#include "http/httpexchange.h"
 #include "monitor/sessionregistry.h"
 #include "relay/ledgerrefusal.h"
 #include "relay/secretscrubber.h"
@@ -39,28 +38,26 @@ bool isOpenAiErrorBody(const QByteArray &body)
 
 } // namespace
 
-ChatCall::ChatCall(const ChatCallContext &context, QObject *parent, HttpExchange &exchange, AuthContext auth,
-                   QJsonObject request, Billing::ModelPricing pricing, QString model, HoldParameters hold)
+MeteredCall::MeteredCall(const CallContext &context, QObject *parent, ClientSink *client,
+                         std::unique_ptr<CallAdapter> adapter, Request request)
     : QObject(parent)
     , m_ctx(context)
-    , m_exchange(&exchange)
-    , m_auth(std::move(auth))
+    , m_client(client)
+    , m_adapter(std::move(adapter))
     , m_request(std::move(request))
-    , m_pricing(std::move(pricing))
-    , m_model(std::move(model))
     , m_requestId(newRequestId())
-    , m_hold(hold)
 {
     m_clock.start();
-    m_stream = m_request.value(QLatin1StringView("stream")).toBool();
-    m_clientWantsUsage = m_request.value(QLatin1StringView("stream_options"))
-                             .toObject()
-                             .value(QLatin1StringView("include_usage"))
-                             .toBool();
-    connect(&exchange, &HttpExchange::clientDisconnected, this, [this] { clientGone(); });
+    client->setParent(this);
+    m_stream = m_adapter->isStream();
+    connect(client, &ClientSink::gone, this, [this] { clientGone(); });
+    connect(client, &ClientSink::drained, this, [this] {
+        if (m_streamStarted && m_reply && !m_done && (m_reply->bytesAvailable() > 0 || m_upstreamFinished))
+            onReadyRead();
+    });
 }
 
-ChatCall::~ChatCall()
+MeteredCall::~MeteredCall()
 {
     if (m_reply) {
         m_reply->disconnect(this);
@@ -69,27 +66,30 @@ ChatCall::~ChatCall()
     }
 }
 
-void ChatCall::start()
+void MeteredCall::start()
 {
+    const AuthContext &auth = m_request.auth;
     Monitor::SessionInfo info;
-    info.kind = Monitor::SessionKind::Http;
-    info.user = m_auth.user.name;
-    info.keyHint = m_auth.key.keyHint;
-    info.model = m_model;
+    info.kind = m_adapter->sessionKind();
+    info.user = auth.user.name;
+    info.keyHint = auth.key.keyHint;
+    info.model = m_request.model;
     if (m_ctx.registry)
         m_session = m_ctx.registry->open(info);
 
-    m_estimate = ChatRelayTokens::estimatePrompt(m_request, m_model);
-    // max_tokens and n were checked in handleChat (HoldParameters): no unchecked number sizes the hold.
-    const qint64 amount = Billing::QuotaMath::reserve(m_pricing, m_estimate.total(), m_hold.maxTokens(),
-                                                      m_ctx.config.defaultMaxTokens, m_hold.choices())
+    m_estimate = m_adapter->estimatePrompt(m_request.model);
+    // The hold's numbers were checked by the endpoint (HoldParameters): no unchecked number sizes the hold.
+    const HoldParameters &hold = m_adapter->hold();
+    const qint64 amount = Billing::QuotaMath::reserve(m_request.pricing, m_estimate.total(), hold.maxTokens(),
+                                                      m_ctx.config.defaultMaxTokens, hold.choices())
                               .quota;
     m_ctx.commits->join();
     const Store::LedgerOutcome r = Billing::Ledger(*m_ctx.db)
-                                       .reserve(m_auth.user.id, m_auth.key.id, amount, m_requestId,
-                                                QStringLiteral("chat"));
+                                       .reserve(auth.user.id, auth.key.id, amount, m_requestId,
+                                                m_adapter->reservationKind());
     if (!r) {
-        reject(ledgerRefusal(r, amount, m_auth.key.keyHint), QStringLiteral("refused:") + Store::ledgerFailureName(r.failure));
+        reject(ledgerRefusal(r, amount, auth.key.keyHint),
+               QStringLiteral("refused:") + Store::ledgerFailureName(r.failure));
         return;
     }
     m_reservationId = r.reservation.id;
@@ -97,13 +97,13 @@ void ChatCall::start()
     if (m_session)
         m_ctx.registry->setQuota(m_session, m_reserved, 0);
     // The upstream is paid for from the moment it is called, so only call it once the hold is durable.
-    m_ctx.commits->afterCommit([self = QPointer<ChatCall>(this)](bool committed) {
+    m_ctx.commits->afterCommit([self = QPointer<MeteredCall>(this)](bool committed) {
         if (self)
             self->reserved(committed);
     });
 }
 
-void ChatCall::clientGone()
+void MeteredCall::clientGone()
 {
     if (m_done)
         return;
@@ -115,24 +115,24 @@ void ChatCall::clientGone()
     settle(QStringLiteral("client_gone"), 499);
 }
 
-void ChatCall::shutdown()
+void MeteredCall::shutdown()
 {
     if (m_done)
         return;
     abortUpstream();
-    if (m_exchange && !m_exchange->hasStarted()) {
-        m_exchange->respondError(OpenAiError::serviceUnavailable(QStringLiteral("The relay is shutting down.")));
+    if (m_client && !m_client->hasStarted()) {
+        m_client->respondError(OpenAiError::serviceUnavailable(QStringLiteral("The relay is shutting down.")));
         return refund(QStringLiteral("shutdown"), 503);
     }
-    if (m_exchange && m_exchange->isStreaming()) {
-        m_exchange->writeEvent(OpenAiError::serviceUnavailable(QStringLiteral("The relay is shutting down."))
-                                   .toJson());
-        m_exchange->endStream();
+    if (m_client && m_client->isStreaming()) {
+        m_adapter->writeStreamError(*m_client,
+                                    OpenAiError::serviceUnavailable(QStringLiteral("The relay is shutting down.")));
+        m_client->endStream();
     }
     settle(QStringLiteral("shutdown"), 200);
 }
 
-void ChatCall::reserved(bool committed)
+void MeteredCall::reserved(bool committed)
 {
     if (m_done)
         return; // the client left meanwhile (and the call was settled)
@@ -145,67 +145,68 @@ void ChatCall::reserved(bool committed)
     sendUpstream();
 }
 
-void ChatCall::sendUpstream()
+std::optional<Store::Channel> MeteredCall::pickChannel()
 {
-    auto channel = m_ctx.channels->select(m_model, m_auth.group, m_tried);
+    if (!m_request.pinnedChannel)
+        return m_ctx.channels->select(m_request.model, m_request.auth.group, m_tried);
+    if (m_tried.contains(*m_request.pinnedChannel))
+        return std::nullopt;
+    return m_ctx.channels->enabledChannel(*m_request.pinnedChannel);
+}
+
+void MeteredCall::sendUpstream()
+{
+    const auto channel = pickChannel();
     if (!channel) {
-        respondAndRefund(OpenAiError::serviceUnavailable(
-                             QStringLiteral("No available channel for model %1.").arg(m_model),
-                             "no_available_channel"),
-                         QStringLiteral("no_channel"));
+        const QString why = m_request.pinnedChannel
+                                ? QStringLiteral("The channel that holds this response's state is not available.")
+                                : QStringLiteral("No available channel for model %1.").arg(m_request.model);
+        respondAndRefund(OpenAiError::serviceUnavailable(why, "no_available_channel"), QStringLiteral("no_channel"));
         return;
     }
     m_channel = *channel;
     m_tried.insert(m_channel.id);
     m_triedOrder.append(QString::number(m_channel.id));
-    m_upstreamModel = ChannelSelector::upstreamModel(m_channel, m_model);
+    m_upstreamModel = ChannelSelector::upstreamModel(m_channel, m_request.model);
     if (m_session)
-        m_ctx.registry->setModel(m_session, m_model, m_upstreamModel, m_channel.name);
+        m_ctx.registry->setModel(m_session, m_request.model, m_upstreamModel, m_channel.name);
 
-    QJsonObject body = m_request;
-    body.insert(QStringLiteral("model"), m_upstreamModel);
-    if (m_stream) // always ask for usage; hidden again from clients that did not ask (see onEvent)
-        body.insert(QStringLiteral("stream_options"), QJsonObject{{QStringLiteral("include_usage"), true}});
-    m_reply = m_ctx.upstream->postJson(upstreamApiUrl(m_channel.baseUrl, u"chat/completions"),
-                                        QJsonDocument(body).toJson(QJsonDocument::Compact),
-                                        m_channel.secret.toUtf8(), m_stream);
+    m_reply = m_ctx.upstream->postJson(upstreamApiUrl(m_channel.baseUrl, m_adapter->upstreamPath()),
+                                        m_adapter->upstreamBody(m_upstreamModel), m_channel.secret.toUtf8(),
+                                        m_stream);
     m_sse = SseParser();
     connect(m_reply, &UpstreamReply::readyRead, this, [this] { onReadyRead(); });
     connect(m_reply, &UpstreamReply::finished, this, [this] { onFinished(); });
 }
 
-int ChatCall::upstreamStatus() const
+int MeteredCall::upstreamStatus() const
 {
     return m_reply ? m_reply->status() : 0;
 }
 
-void ChatCall::onReadyRead()
+void MeteredCall::onReadyRead()
 {
     if (m_done || !m_stream || upstreamStatus() != 200)
         return; // errors and JSON bodies are read whole in onFinished
     if (!m_reply->contentType().startsWith("text/event-stream"))
         return;
-    if (!m_exchange)
+    if (!m_client)
         return;
     if (!m_streamStarted) {
         m_streamStarted = true;
         m_ctx.channels->reportSuccess(m_channel.id);
         m_frtMs = m_clock.nsecsElapsed() / 1e6;
-        m_exchange->beginEventStream();
-        connect(m_exchange, &HttpExchange::outputDrained, this, [this] {
-            if (m_reply && !m_done && (m_reply->bytesAvailable() > 0 || m_upstreamFinished))
-                onReadyRead();
-        });
+        m_client->beginEventStream();
         if (m_session)
             m_ctx.registry->setState(m_session, Monitor::SessionState::Streaming);
     }
-    // Backpressure: stop handing data to a client that is not reading and resume on outputDrained();
+    // Backpressure: stop handing data to a client that is not reading and resume on drained();
     // meanwhile the upstream reply fills its bounded buffer and then stops reading the socket.
-    if (m_exchange->pendingOutputBytes() > kMaxClientBacklog)
+    if (m_client->pendingOutputBytes() > kMaxClientBacklog)
         return;
     const QList<SseEvent> events = m_sse.feed(m_reply->readAll());
     for (const SseEvent &e : events) {
-        onEvent(e.data);
+        forward(e);
         if (m_done)
             return;
     }
@@ -215,118 +216,37 @@ void ChatCall::onReadyRead()
         completeStream();
 }
 
-void ChatCall::onEvent(const QByteArray &data)
+void MeteredCall::forward(const SseEvent &event)
 {
-    if (data == "[DONE]") {
-        m_sawDone = true;
-        m_exchange->writeEvent(data);
-        return;
+    const EventReport report = m_adapter->onEvent(event, *m_client);
+    if (!report.usage.isUndefined()) {
+        takeUsage(report.usage);
+        if (m_upstreamUsage && m_session)
+            m_ctx.registry->setUsage(m_session, m_upstreamUsage->usage);
     }
-    bool forward = true;
-    // Parsing every chunk costs more than relaying it, so only chunks that carry a usage object are
-    // parsed now; the others are kept (shared, not copied) and read only if the completion has to be
-    // counted locally (no upstream usage), in order, so the count sees the text exactly as streamed.
-    if (carriesUsageObject(data)) {
-        drainPending();
-        const QJsonDocument doc = QJsonDocument::fromJson(data);
-        if (doc.isObject()) {
-            const QJsonObject chunk = doc.object();
-            const bool sawUsage = takeUsage(chunk.value(QLatin1StringView("usage")));
-            if (m_upstreamUsage && m_session)
-                m_ctx.registry->setUsage(m_session, m_upstreamUsage->usage);
-            const QJsonArray choices = chunk.value(QLatin1StringView("choices")).toArray();
-            collectChoices(choices);
-            // The usage-only chunk (empty choices) exists because we forced include_usage.
-            if (sawUsage && choices.isEmpty() && !m_clientWantsUsage)
-                forward = false;
-        }
-    } else {
-        m_pending.append(data);
-        m_pendingBytes += data.size();
-        if (m_pendingBytes > kMaxPendingBytes)
-            drainPending();
-    }
-    if (forward && !m_clientWantsUsage && data.endsWith(kNullUsageMember)) {
-        // Forced include_usage adds "usage":null to every chunk (last member, from OpenAI and the demo);
-        // a client that did not ask sees chunks exactly as without it. The chunk ends with the member and
-        // the object's closing brace, unescaped (so not inside a string): dropping the member keeps the
-        // JSON valid without parsing a chunk that otherwise needs no parsing.
-        m_exchange->writeEvent(QByteArray(data.first(data.size() - kNullUsageMember.size()) + '}'));
-        ++m_chunksForwarded;
-        forward = false;
-    }
-    if (forward) {
-        m_exchange->writeEvent(data);
-        ++m_chunksForwarded;
-    }
+    m_sawTerminal = m_sawTerminal || report.terminal;
     if (m_session) {
         Monitor::SessionEvent ev;
         ev.atMs = QDateTime::currentMSecsSinceEpoch();
         ev.direction = Monitor::EventDirection::FromUpstream;
-        ev.type = QStringLiteral("chat.completion.chunk");
-        ev.bytes = data.size();
+        ev.type = report.liveType;
+        ev.bytes = event.data.size();
         m_ctx.registry->recordEvent(m_session, ev);
     }
 }
 
-bool ChatCall::takeUsage(const QJsonValue &value)
+void MeteredCall::takeUsage(const QJsonValue &value)
 {
     const UsageReading reading = UsageParser::read(value);
     if (reading.status == UsageReading::Status::Absent)
-        return false;
+        return;
     m_upstreamUsage = reading.usage;
     m_usageProblem = reading.problem;
     if (reading.status == UsageReading::Status::Malformed)
         m_rejectedUsage = QString::fromUtf8(QJsonDocument(value.toObject()).toJson(QJsonDocument::Compact)).left(1000);
-    return true;
 }
 
-bool ChatCall::carriesUsageObject(QByteArrayView data)
-{
-    qsizetype at = data.indexOf("\"usage\"");
-    while (at >= 0) {
-        qsizetype i = at + 7;
-        while (i < data.size() && (data[i] == ' ' || data[i] == ':' || data[i] == '\t'))
-            ++i;
-        if (i < data.size() && data[i] == '{')
-            return true;
-        at = data.indexOf("\"usage\"", at + 7);
-    }
-    return false;
-}
-
-void ChatCall::collectChoices(const QJsonArray &choices)
-{
-    for (const QJsonValue &cv : choices)
-        collectDelta(cv.toObject().value(QLatin1StringView("delta")).toObject());
-}
-
-void ChatCall::drainPending()
-{
-    for (const QByteArray &payload : std::as_const(m_pending)) {
-        const QJsonDocument doc = QJsonDocument::fromJson(payload);
-        if (doc.isObject())
-            collectChoices(doc.object().value(QLatin1StringView("choices")).toArray());
-    }
-    m_pending.clear();
-    m_pendingBytes = 0;
-}
-
-void ChatCall::collectDelta(const QJsonObject &delta)
-{
-    m_completionText += delta.value(QLatin1StringView("content")).toString();
-    const QString reasoning = delta.value(QLatin1StringView("reasoning_content")).toString() +
-                              delta.value(QLatin1StringView("reasoning")).toString();
-    m_completionText += reasoning;
-    m_reasoningText += reasoning;
-    for (const QJsonValue &tc : delta.value(QLatin1StringView("tool_calls")).toArray()) {
-        const QJsonObject fn = tc.toObject().value(QLatin1StringView("function")).toObject();
-        m_completionText += fn.value(QLatin1StringView("name")).toString();
-        m_completionText += fn.value(QLatin1StringView("arguments")).toString();
-    }
-}
-
-void ChatCall::completeStream()
+void MeteredCall::completeStream()
 {
     const UpstreamReply::Error error = m_reply->error();
     if (error != UpstreamReply::Error::None) {
@@ -337,12 +257,12 @@ void ChatCall::completeStream()
                        timeout ? QStringLiteral("upstream_timeout") : QStringLiteral("upstream_error"));
         return;
     }
-    if (m_exchange)
-        m_exchange->endStream();
-    settle(m_sawDone ? QStringLiteral("done") : QStringLiteral("eof"), 200);
+    if (m_client)
+        m_client->endStream();
+    settle(m_sawTerminal ? QStringLiteral("done") : QStringLiteral("eof"), 200);
 }
 
-void ChatCall::onFinished()
+void MeteredCall::onFinished()
 {
     if (m_done)
         return;
@@ -359,22 +279,8 @@ void ChatCall::onFinished()
     }
     const QByteArray body = reply->readAll();
     releaseReply();
-    if (status == 0 || (error != UpstreamReply::Error::None && status < 400)) {
-        if (error == UpstreamReply::Error::Timeout) {
-            reportChannelFailure(ChannelFailure::Timeout, QStringLiteral("the upstream timed out"));
-            respondAndRefund(OpenAiError::gatewayTimeout(QStringLiteral("The upstream timed out.")),
-                             QStringLiteral("upstream_timeout"));
-            return;
-        }
-        const QString unreachable = SecretScrubber::scrub(errorString, m_channel.secret);
-        reportChannelFailure(ChannelFailure::Connect, QStringLiteral("unreachable: ") + unreachable);
-        if (connectError && retry())
-            return;
-        respondAndRefund(OpenAiError::badGateway(
-                             QStringLiteral("The upstream is unreachable: %1").arg(unreachable)),
-                         QStringLiteral("upstream_unreachable"));
-        return;
-    }
+    if (status == 0 || (error != UpstreamReply::Error::None && status < 400))
+        return failBeforeAnswer(error, connectError, errorString);
     if (status == 401 || status == 403) {
         // The channel's key was refused: not the client's fault, and the body may echo the channel key.
         reportChannelFailure(ChannelFailure::Auth, QStringLiteral("HTTP %1: %2").arg(status).arg(upstreamMessage(body)));
@@ -388,7 +294,7 @@ void ChatCall::onFinished()
         reportChannelFailure(ChannelFailure::ServerError, QStringLiteral("HTTP %1: %2").arg(status).arg(upstreamMessage(body)));
     else if (status != 429) // rate limits are per call or per minute, not a broken channel
         m_ctx.channels->reportSuccess(m_channel.id);
-    if (status >= 400 || status < 200 || status >= 300) {
+    if (status < 200 || status >= 300) {
         if ((status >= 500 || status == 429) && retry())
             return;
         relayUpstreamError(status, body);
@@ -400,68 +306,79 @@ void ChatCall::onFinished()
             return completeJson(body);
         respondAndRefund(OpenAiError::badGateway(QStringLiteral("The upstream sent no event stream."),
                                                  "bad_response_body"),
-                         QStringLiteral("bad_response_body"));
+                         QStringLiteral("bad_response_body"), ClientSink::Retry::Never);
         return;
     }
     completeJson(body);
 }
 
-void ChatCall::completeJson(const QByteArray &body)
+void MeteredCall::failBeforeAnswer(UpstreamReply::Error error, bool connectError, const QString &errorString)
+{
+    if (error == UpstreamReply::Error::Timeout) {
+        reportChannelFailure(ChannelFailure::Timeout, QStringLiteral("the upstream timed out"));
+        // The upstream had the request: it may be working on it (and billing it) still.
+        respondAndRefund(OpenAiError::gatewayTimeout(QStringLiteral("The upstream timed out.")),
+                         QStringLiteral("upstream_timeout"), ClientSink::Retry::Never);
+        return;
+    }
+    const QString unreachable = SecretScrubber::scrub(errorString, m_channel.secret);
+    reportChannelFailure(ChannelFailure::Connect, QStringLiteral("unreachable: ") + unreachable);
+    if (connectError && retry())
+        return;
+    respondAndRefund(OpenAiError::badGateway(QStringLiteral("The upstream is unreachable: %1").arg(unreachable)),
+                     QStringLiteral("upstream_unreachable"),
+                     connectError ? ClientSink::Retry::Allowed : ClientSink::Retry::Never);
+}
+
+void MeteredCall::completeJson(const QByteArray &body)
 {
     QJsonDocument doc = QJsonDocument::fromJson(body);
     if (!doc.isObject()) {
         respondAndRefund(OpenAiError::badGateway(QStringLiteral("The upstream sent an invalid JSON body."),
                                                  "bad_response_body"),
-                         QStringLiteral("bad_response_body"));
+                         QStringLiteral("bad_response_body"), ClientSink::Retry::Never);
         return;
     }
-    QJsonObject reply = doc.object();
-    takeUsage(reply.value(QLatin1StringView("usage")));
-    for (const QJsonValue &cv : reply.value(QLatin1StringView("choices")).toArray()) {
-        const QJsonObject msg = cv.toObject().value(QLatin1StringView("message")).toObject();
-        collectDelta(msg);
-    }
-    QByteArray out = body;
-    if (!m_upstreamUsage) { // tell the client what it is billed for
-        reply.insert(QStringLiteral("usage"), UsageParser::toJson(localUsage()));
-        out = QJsonDocument(reply).toJson(QJsonDocument::Compact);
-    }
-    m_jsonReply = out; // sent once the settlement is committed (finish)
-    settle(QStringLiteral("done"), 200);
+    const QJsonObject reply = doc.object();
+    const JsonReport report = m_adapter->onJson(reply);
+    takeUsage(report.usage);
+    // Tell the client what it is billed for when the relay counted it.
+    m_jsonReply = m_upstreamUsage ? body : m_adapter->withLocalUsage(reply, localUsage());
+    settle(QStringLiteral("done"), 200); // the reply is sent once the settlement is committed (finish)
 }
 
-bool ChatCall::retry()
+bool MeteredCall::retry()
 {
-    if (m_attempts >= m_ctx.config.retries || (m_exchange && m_exchange->hasStarted()))
+    if (m_attempts >= m_ctx.config.retries || (m_client && m_client->hasStarted()) || m_request.pinnedChannel)
         return false;
-    if (!m_ctx.channels->hasCandidate(m_model, m_auth.group, m_tried))
+    if (!m_ctx.channels->hasCandidate(m_request.model, m_request.auth.group, m_tried))
         return false;
     ++m_attempts;
     sendUpstream();
     return true;
 }
 
-QString ChatCall::upstreamMessage(const QByteArray &body) const
+QString MeteredCall::upstreamMessage(const QByteArray &body) const
 {
     const QJsonValue error = QJsonDocument::fromJson(body).object().value(QLatin1StringView("error"));
     return SecretScrubber::scrub(error.toObject().value(QLatin1StringView("message")).toString().left(500),
                                  m_channel.secret);
 }
 
-void ChatCall::reportChannelFailure(ChannelFailure kind, const QString &detail)
+void MeteredCall::reportChannelFailure(ChannelFailure kind, const QString &detail)
 {
     m_ctx.channels->reportFailure(m_channel.id, kind, detail);
 }
 
-void ChatCall::relayUpstreamError(int status, const QByteArray &body)
+void MeteredCall::relayUpstreamError(int status, const QByteArray &body)
 {
     const QJsonValue upstreamError = QJsonDocument::fromJson(body).object().value(QLatin1StringView("error"));
     const QString message = upstreamMessage(body);
     m_failure = QStringLiteral("The upstream answered HTTP %1").arg(status) +
                 (message.isEmpty() ? QString() : QStringLiteral(": ") + message);
-    if (m_exchange) {
+    if (m_client) {
         if (upstreamError.isObject()) { // an OpenAI-shaped error body goes through, minus the channel key
-            m_exchange->respond(status, SecretScrubber::scrub(body, m_channel.secret.toUtf8()));
+            m_client->respond(status, SecretScrubber::scrub(body, m_channel.secret.toUtf8()));
         } else {
             OpenAiError e;
             e.httpStatus = status;
@@ -469,61 +386,60 @@ void ChatCall::relayUpstreamError(int status, const QByteArray &body)
             e.type = status == 429 ? "rate_limit_exceeded" : status >= 500 ? "server_error"
                                                                            : "invalid_request_error";
             e.code = "upstream_error";
-            m_exchange->respondError(e);
+            m_client->respondError(e);
         }
     }
     refund(QStringLiteral("upstream_http_%1").arg(status), status);
 }
 
-void ChatCall::midStreamError(const QString &message, const QString &reason)
+void MeteredCall::midStreamError(const QString &message, const QString &reason)
 {
     abortUpstream();
-    if (m_exchange) {
-        OpenAiError e = OpenAiError::badGateway(message, reason.toUtf8());
-        m_exchange->writeEvent(e.toJson());
-        m_exchange->endStream();
+    if (m_client) {
+        m_adapter->writeStreamError(*m_client, OpenAiError::badGateway(message, reason.toUtf8()));
+        m_client->endStream();
     }
     settle(reason, 200);
 }
 
-void ChatCall::respondAndRefund(const OpenAiError &error, const QString &reason)
+void MeteredCall::respondAndRefund(const OpenAiError &error, const QString &reason, ClientSink::Retry retry)
 {
     m_failure = error.message;
-    if (m_exchange && !m_exchange->hasStarted())
-        m_exchange->respondError(error);
+    if (m_client && !m_client->hasStarted())
+        m_client->respondError(error, retry);
     refund(reason, error.httpStatus);
 }
 
-void ChatCall::reject(const OpenAiError &error, const QString &reason)
+void MeteredCall::reject(const OpenAiError &error, const QString &reason)
 {
     m_failure = error.message;
-    if (m_exchange)
-        m_exchange->respondError(error);
+    if (m_client)
+        m_client->respondError(error);
     finish(reason, false, error.httpStatus);
 }
 
-ParsedUsage ChatCall::localUsage()
+ParsedUsage MeteredCall::localUsage()
 {
-    drainPending();
-    const qint64 completion = ChatRelayTokens::countText(m_completionText, m_upstreamModel);
-    const qint64 reasoning = ChatRelayTokens::countText(m_reasoningText, m_upstreamModel);
+    const LocalOutput out = m_adapter->countOutput(m_upstreamModel.isEmpty() ? m_request.model : m_upstreamModel);
     return UsageParser::local(m_estimate.textTokens + m_estimate.audioTokens, m_estimate.imageTokens,
-                              completion, reasoning);
+                              out.completionTokens, out.reasoningTokens);
 }
 
-void ChatCall::settle(const QString &endReason, int httpStatus)
+void MeteredCall::settle(const QString &endReason, int httpStatus)
 {
     const bool upstream = m_upstreamUsage.has_value();
     ParsedUsage usage = upstream ? *m_upstreamUsage : localUsage();
-    Billing::Quote quote = Billing::QuotaMath::settle(m_pricing, usage.usage);
+    const QHash<QString, qint64> tools = m_adapter->toolCalls();
+    Billing::Quote quote = Billing::QuotaMath::settle(m_request.pricing, usage.usage, tools);
+    const qint64 toolQuota = tools.isEmpty() ? 0 : Billing::QuotaMath::toolCalls(m_request.pricing, tools).quota;
     const QJsonObject disputed = upstream ? dispute(&usage, &quote) : QJsonObject();
 
     Store::LogRecord log = logRow(Store::LogType::Consume);
     log.promptTokens = usage.promptTokens;
     log.completionTokens = usage.completionTokens;
     log.quota = quote.quota;
-    log.priceSnapshotId = m_pricing.snapshotId;
-    log.other = otherJson(usage, upstream, endReason);
+    log.priceSnapshotId = m_request.pricing.snapshotId;
+    log.other = otherJson(usage, upstream, endReason, tools, toolQuota);
     if (!upstream)
         log.content = QStringLiteral("usage counted locally");
     if (!m_usageProblem.isEmpty()) {
@@ -551,14 +467,16 @@ void ChatCall::settle(const QString &endReason, int httpStatus)
         m_ctx.registry->setQuota(m_session, m_reserved, quote.quota);
     }
     m_settledQuota = quote.quota;
+    if (m_request.onSettled)
+        m_request.onSettled(*this);
     finish(endReason, r.ok() || queued, httpStatus);
 }
 
-QJsonObject ChatCall::dispute(ParsedUsage *usage, Billing::Quote *quote)
+QJsonObject MeteredCall::dispute(ParsedUsage *usage, Billing::Quote *quote)
 {
     const UsageCeilings::Ceiling ceiling =
-        UsageCeilings::current().forModel(m_upstreamModel.isEmpty() ? m_model : m_upstreamModel);
-    if (ceiling.admits(usage->promptTokens, usage->completionTokens, m_hold.choices()))
+        UsageCeilings::current().forModel(m_upstreamModel.isEmpty() ? m_request.model : m_upstreamModel);
+    if (ceiling.admits(usage->promptTokens, usage->completionTokens, m_adapter->hold().choices()))
         return {};
     const QJsonObject disputed{{QStringLiteral("prompt_tokens"), usage->promptTokens},
                                {QStringLiteral("completion_tokens"), usage->completionTokens},
@@ -571,18 +489,21 @@ QJsonObject ChatCall::dispute(ParsedUsage *usage, Billing::Quote *quote)
     return disputed;
 }
 
-QJsonObject ChatCall::otherJson(const ParsedUsage &usage, bool upstream, const QString &endReason) const
+QJsonObject MeteredCall::otherJson(const ParsedUsage &usage, bool upstream, const QString &endReason,
+                                   const QHash<QString, qint64> &tools, qint64 toolQuota) const
 {
-    QJsonObject o = m_pricing.toJson();
+    QJsonObject o = m_request.pricing.toJson();
     o.insert(QStringLiteral("cache_tokens"), usage.usage.cachedText);
+    o.insert(QStringLiteral("cache_write_tokens"), usage.usage.cacheWrite);
+    o.insert(QStringLiteral("reasoning_tokens"), usage.usage.outputReasoning);
     o.insert(QStringLiteral("frt"), m_frtMs < 0 ? -1000.0 : m_frtMs);
-    o.insert(QStringLiteral("request_path"), QStringLiteral("/v1/chat/completions"));
+    o.insert(QStringLiteral("request_path"), m_adapter->requestPath());
     QJsonObject admin{{QStringLiteral("use_channel"), QJsonArray::fromStringList(m_triedOrder)},
                       {QStringLiteral("local_count_tokens"), !upstream},
                       {QStringLiteral("usage_billing_path"),
                        upstream ? QStringLiteral("upstream") : QStringLiteral("local")}};
     o.insert(QStringLiteral("admin_info"), admin);
-    if (m_upstreamModel != m_model) {
+    if (m_upstreamModel != m_request.model) {
         o.insert(QStringLiteral("is_model_mapped"), true);
         o.insert(QStringLiteral("upstream_model_name"), m_upstreamModel);
     }
@@ -592,15 +513,23 @@ QJsonObject ChatCall::otherJson(const ParsedUsage &usage, bool upstream, const Q
                       {QStringLiteral("end_reason"), endReason}};
         o.insert(QStringLiteral("stream_status"), s);
     }
+    if (!tools.isEmpty()) {
+        QJsonObject calls;
+        for (auto it = tools.cbegin(); it != tools.cend(); ++it)
+            calls.insert(it.key(), it.value());
+        o.insert(QStringLiteral("tool_calls"), calls);
+        o.insert(QStringLiteral("tool_quota"), toolQuota);
+    }
     o.insert(QStringLiteral("usage_source"), upstream ? QStringLiteral("upstream") : QStringLiteral("local"));
     o.insert(QStringLiteral("reservation_id"), m_reservationId);
-    o.insert(QStringLiteral("price_snapshot_id"), m_pricing.snapshotId);
+    o.insert(QStringLiteral("price_snapshot_id"), m_request.pricing.snapshotId);
     o.insert(QStringLiteral("end_reason"), endReason);
     o.insert(QStringLiteral("usage"), usage.usage.toJson());
+    m_adapter->describe(o);
     return o;
 }
 
-void ChatCall::refund(const QString &reason, int httpStatus)
+void MeteredCall::refund(const QString &reason, int httpStatus)
 {
     m_ctx.commits->join();
     const Store::LedgerOutcome r = m_ctx.closings->run(
@@ -610,7 +539,7 @@ void ChatCall::refund(const QString &reason, int httpStatus)
     finish(QStringLiteral("refunded:") + reason, false, httpStatus);
 }
 
-void ChatCall::finish(const QString &reason, bool settled, int httpStatus)
+void MeteredCall::finish(const QString &reason, bool settled, int httpStatus)
 {
     if (m_done)
         return;
@@ -618,37 +547,37 @@ void ChatCall::finish(const QString &reason, bool settled, int httpStatus)
     abortUpstream();
     if (m_session) {
         const bool ok = settled && !reason.startsWith(QLatin1StringView("upstream"));
-        m_ctx.registry->close(m_session, ok ? Monitor::SessionState::Ended : Monitor::SessionState::Failed,
-                                   reason);
+        m_ctx.registry->close(m_session, ok ? Monitor::SessionState::Ended : Monitor::SessionState::Failed, reason);
     }
-    ChatCallResult result;
+    CallResult result;
     result.requestId = m_requestId;
     result.endReason = reason;
     result.settled = settled;
     result.reserved = m_reserved;
     result.quota = settled ? m_settledQuota : 0;
     result.httpStatus = httpStatus;
+    result.requestPath = m_adapter->requestPath();
     if (!settled)
         logFailure(reason, httpStatus);
     if (m_reservationId == 0) // refused before any hold: nothing of this call is in the batch
         return m_ctx.done(this, result);
     // The reply and the result (what tests and the console read the database on) wait for the commit.
-    m_ctx.commits->afterCommit([done = m_ctx.done, self = QPointer<ChatCall>(this), result,
-                                exchange = m_exchange, reply = std::exchange(m_jsonReply, {})](bool) {
-        if (exchange && !reply.isEmpty())
-            exchange->respond(200, reply);
+    m_ctx.commits->afterCommit([done = m_ctx.done, self = QPointer<MeteredCall>(this), result,
+                                client = m_client, reply = std::exchange(m_jsonReply, {})](bool) {
+        if (client && !reply.isEmpty())
+            client->respond(200, reply);
         done(self, result);
     });
 }
 
-Store::LogRecord ChatCall::logRow(Store::LogType type) const
+Store::LogRecord MeteredCall::logRow(Store::LogType type) const
 {
     Store::LogRecord log;
     log.type = type;
-    log.userId = m_auth.user.id;
-    log.keyId = m_auth.key.id;
+    log.userId = m_request.auth.user.id;
+    log.keyId = m_request.auth.key.id;
     log.channelId = m_channel.id;
-    log.model = m_model;
+    log.model = m_request.model;
     log.upstreamModel = m_upstreamModel;
     log.useMs = m_clock.elapsed();
     log.isStream = m_stream;
@@ -656,14 +585,14 @@ Store::LogRecord ChatCall::logRow(Store::LogType type) const
     return log;
 }
 
-void ChatCall::logFailure(const QString &reason, int httpStatus)
+void MeteredCall::logFailure(const QString &reason, int httpStatus)
 {
     Store::LogRecord log = logRow(Store::LogType::Error);
     log.promptTokens = m_estimate.total();
     log.content = m_failure.isEmpty() ? reason : m_failure;
     log.other = QJsonObject{{QStringLiteral("end_reason"), reason},
                             {QStringLiteral("status_code"), httpStatus},
-                            {QStringLiteral("request_path"), QStringLiteral("/v1/chat/completions")},
+                            {QStringLiteral("request_path"), m_adapter->requestPath()},
                             {QStringLiteral("reservation_id"), m_reservationId},
                             {QStringLiteral("admin_info"),
                              QJsonObject{{QStringLiteral("use_channel"), QJsonArray::fromStringList(m_triedOrder)}}}};
@@ -672,7 +601,7 @@ void ChatCall::logFailure(const QString &reason, int httpStatus)
         qWarning("relay: error log of %s failed: %s", qPrintable(m_requestId), qPrintable(r.error()));
 }
 
-void ChatCall::abortUpstream()
+void MeteredCall::abortUpstream()
 {
     if (!m_reply)
         return;
@@ -681,7 +610,7 @@ void ChatCall::abortUpstream()
     releaseReply();
 }
 
-void ChatCall::releaseReply()
+void MeteredCall::releaseReply()
 {
     if (m_reply) {
         m_reply->disconnect(this);

@@ -1,7 +1,7 @@
 #pragma once
-// What a ChatCall needs from its relay, and what it reports back: the relay thread's store, channel choice,
-// live registry, upstream client, group commit and closing retry, the relay's settings, and where to say it is
-// done. Owned by ChatRelay, which outlives every call it starts.
+// What a MeteredCall needs from the relay that starts it, and what it reports back: the relay thread's store,
+// channel choice, live registry, upstream client, group commit and closing retry, the relay's settings, and
+// where to say it is done. Owned by CallEngine, which outlives every call it starts.
 #include "relay/upstreamclient.h"
 
 #include <QtCore/QMetaType>
@@ -20,11 +20,11 @@ namespace RelayDesk::Billing { class ClosingRetry; }
 namespace RelayDesk::Relay {
 
 class ChannelSelector;
-class ChatCall;
+class MeteredCall;
 
-struct ChatRelayConfig
+struct CallConfig
 {
-    // Completion tokens reserved when the request sets neither max_tokens nor max_completion_tokens.
+    // Completion tokens reserved when the request sets no output cap (max_tokens, max_output_tokens, …).
     qint64 defaultMaxTokens = 4096;
     // Extra attempts on another channel (connect error, 5xx, 429, 401/403 before the first byte to the client).
     int retries = 1;
@@ -32,7 +32,7 @@ struct ChatRelayConfig
 };
 
 // What a finished call did, for tests, benches and the console's counters.
-struct ChatCallResult
+struct CallResult
 {
     QString requestId;
     QString endReason;     // done | eof | client_gone | upstream_error | upstream_timeout | shutdown | refunded:<why>
@@ -40,9 +40,10 @@ struct ChatCallResult
     qint64 reserved = 0;
     qint64 quota = 0;      // settled quota (0 when refunded)
     int httpStatus = 0;
+    QString requestPath;   // /v1/chat/completions, /v1/responses, …
 };
 
-struct ChatCallContext
+struct CallContext
 {
     std::shared_ptr<Store::Database> db;
     ChannelSelector *channels = nullptr;
@@ -50,11 +51,11 @@ struct ChatCallContext
     UpstreamClient *upstream = nullptr;
     Store::CommitBatch *commits = nullptr;        // group commit of the relay thread's ledger writes
     Billing::ClosingRetry *closings = nullptr;    // settlements/refunds waiting for the store to answer
-    ChatRelayConfig config;
-    // The call settled or refunded (`call` may be null when it is already gone): the relay forgets it.
-    std::function<void(ChatCall *call, const ChatCallResult &result)> done;
+    CallConfig config;
+    // The call settled or refunded (`call` may be null when it is already gone): the engine forgets it.
+    std::function<void(MeteredCall *call, const CallResult &result)> done;
 };
 
 } // namespace RelayDesk::Relay
 
-Q_DECLARE_METATYPE(RelayDesk::Relay::ChatCallResult)
+Q_DECLARE_METATYPE(RelayDesk::Relay::CallResult)

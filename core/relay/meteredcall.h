@@ -1,16 +1,17 @@
 #pragma once
-// One chat completion in flight: reserve → upstream (one retry on another channel) → settle once or refund,
-// whatever happens (client gone, upstream reset, timeout, store outage, shutdown). Created by ChatRelay, which
-// owns it until it reports done through its context; lives on the relay thread.
+// One metered call in flight, whatever the endpoint: reserve → upstream (one retry on another channel, or
+// none when the call is pinned to the channel that owns its state) → settle once or refund, whatever happens
+// (client gone, upstream reset, timeout, store outage, shutdown). What differs per endpoint (the estimate, the
+// upstream body, how replies and events are read and forwarded) is its CallAdapter. Created by CallEngine,
+// which owns it until it reports done through its context; lives on the relay thread.
 #include "billing/pricebook.h"
 #include "billing/quotamath.h"
 #include "http/openaierror.h"
 #include "relay/auth.h"
+#include "relay/callcontext.h"
 #include "relay/channelselector.h"
-#include "relay/chat/chatcallcontext.h"
-#include "relay/chat/chatrelaytokens.h"
-#include "relay/holdparameters.h"
-#include "relay/sseparser.h"
+#include "relay/clientsink.h"
+#include "relay/calladapter.h"
 #include "relay/usageparser.h"
 #include "store/logrepository.h"
 #include "store/records.h"
@@ -21,53 +22,60 @@
 #include <QtCore/QPointer>
 #include <QtCore/QSet>
 
+#include <functional>
+#include <memory>
 #include <optional>
 
 namespace RelayDesk::Relay {
 
-class HttpExchange;
 class UpstreamReply;
 
-class ChatCall final : public QObject
+class MeteredCall final : public QObject
 {
 public:
-    // `context` outlives the call (the ChatRelay owns both); `parent` owns the call until it is done.
-    ChatCall(const ChatCallContext &context, QObject *parent, HttpExchange &exchange, AuthContext auth,
-             QJsonObject request, Billing::ModelPricing pricing, QString model, HoldParameters hold);
-    ~ChatCall() override;
+    struct Request
+    {
+        AuthContext auth;
+        Billing::ModelPricing pricing;
+        QString model;
+        // The call must go to this channel (it owns the state the request refers to): no other channel is
+        // tried, by weight or by retry.
+        std::optional<qint64> pinnedChannel;
+        // Called once the call has settled (before it is done), e.g. to record which channel owns the ids
+        // the reply created.
+        std::function<void(MeteredCall &call)> onSettled;
+    };
+
+    // `context` outlives the call (the engine owns both); `client` and `adapter` are owned by the call.
+    MeteredCall(const CallContext &context, QObject *parent, ClientSink *client,
+                std::unique_ptr<CallAdapter> adapter, Request request);
+    ~MeteredCall() override;
     void start();
 
     // Client went away (socket closed/reset). Stop the upstream now; bill what it was given.
     void clientGone();
-
     // Relay stopping: settle on what was delivered, refund what delivered nothing.
     void shutdown();
+
+    const QString &requestId() const { return m_requestId; }
+    // The channel the call went to (0 before one was chosen).
+    qint64 channelId() const { return m_channel.id; }
+    const AuthContext &auth() const { return m_request.auth; }
+    CallAdapter &adapter() const { return *m_adapter; }
 
 private:
     void reserved(bool committed);
     void sendUpstream();
+    std::optional<Store::Channel> pickChannel();
     int upstreamStatus() const;
     void onReadyRead();
-    void onEvent(const QByteArray &data);
-
+    void forward(const SseEvent &event);
     // Reads an upstream usage value strictly; the last one the upstream sends wins. A malformed one is not
     // billed: the call is then counted locally (as without usage) and the log row says what was rejected.
-    // True when the value was a usage report at all (valid or malformed).
-    bool takeUsage(const QJsonValue &value);
-
-    // `"usage"` followed by an object (not the null every chunk carries under include_usage).
-    static bool carriesUsageObject(QByteArrayView data);
-    void collectChoices(const QJsonArray &choices);
-
-    // Reads the kept chunks into the streamed text (they are then dropped).
-    void drainPending();
-
-    // Streamed text the client received: content, reasoning and tool-call names/arguments.
-    void collectDelta(const QJsonObject &delta);
-
-    // The upstream stream ended and everything it sent has been forwarded.
+    void takeUsage(const QJsonValue &value);
     void completeStream();
     void onFinished();
+    void failBeforeAnswer(UpstreamReply::Error error, bool connectError, const QString &errorString);
     void completeJson(const QByteArray &body);
     bool retry();
 
@@ -76,7 +84,8 @@ private:
     void reportChannelFailure(ChannelFailure kind, const QString &detail);
     void relayUpstreamError(int status, const QByteArray &body);
     void midStreamError(const QString &message, const QString &reason);
-    void respondAndRefund(const OpenAiError &error, const QString &reason);
+    void respondAndRefund(const OpenAiError &error, const QString &reason,
+                          ClientSink::Retry retry = ClientSink::Retry::Allowed);
     void reject(const OpenAiError &error, const QString &reason);
     ParsedUsage localUsage();
     void settle(const QString &endReason, int httpStatus);
@@ -85,7 +94,8 @@ private:
     // the hold, the token columns show the local count, and the row keeps the upstream's figures for an
     // operator to decide. Returns the `disputed` object (empty when the usage is plausible).
     QJsonObject dispute(ParsedUsage *usage, Billing::Quote *quote);
-    QJsonObject otherJson(const ParsedUsage &usage, bool upstream, const QString &endReason) const;
+    QJsonObject otherJson(const ParsedUsage &usage, bool upstream, const QString &endReason,
+                          const QHash<QString, qint64> &tools, qint64 toolQuota) const;
     void refund(const QString &reason, int httpStatus);
     void finish(const QString &reason, bool settled, int httpStatus);
 
@@ -97,12 +107,11 @@ private:
     void logFailure(const QString &reason, int httpStatus);
     void abortUpstream();
     void releaseReply();
-    const ChatCallContext &m_ctx;
-    QPointer<HttpExchange> m_exchange;
-    AuthContext m_auth;
-    QJsonObject m_request;
-    Billing::ModelPricing m_pricing;
-    QString m_model;
+
+    const CallContext &m_ctx;
+    QPointer<ClientSink> m_client;
+    std::unique_ptr<CallAdapter> m_adapter;
+    Request m_request;
     QString m_upstreamModel;
     QString m_requestId;
     Store::Channel m_channel;
@@ -111,19 +120,11 @@ private:
     int m_attempts = 0;
     UpstreamReply *m_reply = nullptr;
     SseParser m_sse;
-    static constexpr qsizetype kMaxPendingBytes = 1 << 20;
-    // The member forced include_usage appends to every chunk, with the closing brace of the chunk.
-    static constexpr QByteArrayView kNullUsageMember{",\"usage\":null}"};
     static constexpr qint64 kMaxClientBacklog = 1 << 20;
-    QList<QByteArray> m_pending; // chunks not parsed yet (see onEvent)
-    qsizetype m_pendingBytes = 0;
     PromptEstimate m_estimate;
     std::optional<ParsedUsage> m_upstreamUsage;
     QString m_usageProblem;  // the upstream's last usage was malformed: why (and m_rejectedUsage: what it was)
     QString m_rejectedUsage;
-    HoldParameters m_hold;
-    QString m_completionText;
-    QString m_reasoningText;
     QElapsedTimer m_clock;
     double m_frtMs = -1;
     QString m_failure; // what the client was told, for the error log row
@@ -132,11 +133,9 @@ private:
     qint64 m_reserved = 0;
     qint64 m_settledQuota = 0;
     quint64 m_session = 0;
-    int m_chunksForwarded = 0;
     bool m_stream = false;
-    bool m_clientWantsUsage = false;
     bool m_streamStarted = false;
-    bool m_sawDone = false;
+    bool m_sawTerminal = false;
     bool m_upstreamFinished = false;
     bool m_done = false;
 };

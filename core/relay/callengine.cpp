@@ -1,0 +1,54 @@
+#include "relay/callengine.h"
+
+#include "billing/closingretry.h"
+#include "store/commitbatch.h"
+
+namespace RelayDesk::Relay {
+
+CallEngine::CallEngine(std::shared_ptr<Store::Database> db, ChannelSelector *channels,
+                       Monitor::SessionRegistry *registry, CallConfig config, QObject *parent)
+    : QObject(parent)
+{
+    qRegisterMetaType<CallResult>();
+    m_context.commits = new Store::CommitBatch(db, this);
+    m_context.db = std::move(db);
+    m_context.channels = channels;
+    m_context.registry = registry;
+    m_context.upstream = new UpstreamClient(config.upstream, this);
+    m_context.closings = new Billing::ClosingRetry(1000, this);
+    m_context.config = config;
+    m_context.done = [this](MeteredCall *call, const CallResult &result) { callDone(call, result); };
+}
+
+CallEngine::~CallEngine()
+{
+    shutdown();
+}
+
+MeteredCall *CallEngine::start(ClientSink *client, std::unique_ptr<CallAdapter> adapter,
+                               MeteredCall::Request request)
+{
+    auto *call = new MeteredCall(m_context, this, client, std::move(adapter), std::move(request));
+    m_calls.insert(call);
+    call->start();
+    return call;
+}
+
+void CallEngine::shutdown()
+{
+    const auto calls = m_calls; // finishing removes from m_calls
+    for (MeteredCall *call : calls)
+        call->shutdown();
+    m_context.commits->commit();
+}
+
+void CallEngine::callDone(MeteredCall *call, const CallResult &result)
+{
+    if (call) {
+        m_calls.remove(call);
+        call->deleteLater();
+    }
+    Q_EMIT callFinished(result);
+}
+
+} // namespace RelayDesk::Relay

@@ -1,0 +1,56 @@
+#include "relay/chat/chatendpoint.h"
+
+#include "http/httpexchange.h"
+#include "http/router.h"
+#include "relay/callengine.h"
+#include "relay/chat/chatadapter.h"
+#include "relay/httpclientsink.h"
+#include "relay/modeladmission.h"
+
+#include <QtCore/QJsonDocument>
+
+namespace RelayDesk::Relay {
+
+ChatEndpoint::ChatEndpoint(CallEngine &engine, ChannelSelector &channels, PriceBookProvider prices)
+    : m_engine(engine)
+    , m_channels(channels)
+    , m_prices(std::move(prices))
+{
+}
+
+void ChatEndpoint::install(Router &router)
+{
+    router.addRoute("POST", "/v1/chat/completions", [this](HttpExchange &e) { handle(e); });
+}
+
+void ChatEndpoint::handle(HttpExchange &exchange)
+{
+    const auto *auth = std::any_cast<AuthContext>(&exchange.context());
+    if (!auth)
+        return exchange.respondError(OpenAiError::internal(QStringLiteral("not authenticated")));
+    QJsonParseError parseError;
+    const QJsonDocument doc = QJsonDocument::fromJson(exchange.request().body, &parseError);
+    if (!doc.isObject())
+        return exchange.respondError(OpenAiError::invalidRequest(
+            QStringLiteral("The request body is not a JSON object: %1").arg(parseError.errorString())));
+    QJsonObject request = doc.object();
+    const QString model = request.value(QLatin1StringView("model")).toString();
+    if (model.isEmpty())
+        return exchange.respondError(OpenAiError::invalidRequest(
+            QStringLiteral("you must provide a model parameter"), "missing_required_parameter", "model"));
+    if (!request.value(QLatin1StringView("messages")).isArray())
+        return exchange.respondError(OpenAiError::invalidRequest(
+            QStringLiteral("'messages' is a required property"), "missing_required_parameter", "messages"));
+    auto admitted = admitModel(*auth, model, m_channels, *m_prices());
+    if (const auto *error = std::get_if<OpenAiError>(&admitted))
+        return exchange.respondError(*error);
+    const auto hold = HoldParameters::fromChatRequest(request); // before anything is reserved
+    if (const auto *error = std::get_if<OpenAiError>(&hold))
+        return exchange.respondError(*error);
+    MeteredCall::Request call{*auth, std::get<Billing::ModelPricing>(std::move(admitted)), model, {}, {}};
+    m_engine.start(new HttpClientSink(exchange, nullptr),
+                   std::make_unique<ChatAdapter>(std::move(request), std::get<HoldParameters>(hold)),
+                   std::move(call));
+}
+
+} // namespace RelayDesk::Relay

@@ -1,0 +1,80 @@
+#include "relay/httpclientsink.h"
+
+#include "http/httpexchange.h"
+
+namespace RelayDesk::Relay {
+
+namespace {
+
+HttpResponse withRetryHeader(HttpResponse response, ClientSink::Retry retry)
+{
+    if (retry == ClientSink::Retry::Never)
+        response.headers.set(QByteArrayLiteral("x-should-retry"), QByteArrayLiteral("false"));
+    return response;
+}
+
+} // namespace
+
+HttpClientSink::HttpClientSink(HttpExchange &exchange, QObject *parent)
+    : ClientSink(parent)
+    , m_exchange(&exchange)
+{
+    connect(&exchange, &HttpExchange::clientDisconnected, this, &ClientSink::gone);
+    connect(&exchange, &HttpExchange::outputDrained, this, &ClientSink::drained);
+}
+
+bool HttpClientSink::hasStarted() const
+{
+    return m_exchange && m_exchange->hasStarted();
+}
+
+bool HttpClientSink::isStreaming() const
+{
+    return m_exchange && m_exchange->isStreaming();
+}
+
+bool HttpClientSink::isGone() const
+{
+    return !m_exchange || m_exchange->isClientGone();
+}
+
+void HttpClientSink::respond(int status, const QByteArray &body, Retry retry)
+{
+    if (m_exchange && !m_exchange->hasStarted())
+        m_exchange->respond(withRetryHeader(HttpResponse::json(status, body), retry));
+}
+
+void HttpClientSink::respondError(const OpenAiError &error, Retry retry)
+{
+    if (m_exchange && !m_exchange->hasStarted())
+        m_exchange->respond(withRetryHeader(HttpResponse::error(error), retry));
+}
+
+void HttpClientSink::beginEventStream()
+{
+    if (m_exchange)
+        m_exchange->beginEventStream();
+}
+
+void HttpClientSink::writeEvent(QByteArrayView name, QByteArrayView data)
+{
+    if (!m_exchange)
+        return;
+    if (name.isEmpty())
+        m_exchange->writeEvent(data);
+    else
+        m_exchange->writeEvent(name, data);
+}
+
+void HttpClientSink::endStream()
+{
+    if (m_exchange)
+        m_exchange->endStream();
+}
+
+qint64 HttpClientSink::pendingOutputBytes() const
+{
+    return m_exchange ? m_exchange->pendingOutputBytes() : 0;
+}
+
+} // namespace RelayDesk::Relay

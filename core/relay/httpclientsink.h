@@ -1,0 +1,32 @@
+#pragma once
+// ClientSink on one HTTP exchange: JSON bodies and errors as responses, events as SSE.
+#include "relay/clientsink.h"
+
+#include <QtCore/QPointer>
+
+namespace RelayDesk::Relay {
+
+class HttpExchange;
+
+class HttpClientSink final : public ClientSink
+{
+    Q_OBJECT
+
+public:
+    HttpClientSink(HttpExchange &exchange, QObject *parent);
+
+    bool hasStarted() const override;
+    bool isStreaming() const override;
+    bool isGone() const override;
+    void respond(int status, const QByteArray &body, Retry retry = Retry::Allowed) override;
+    void respondError(const OpenAiError &error, Retry retry = Retry::Allowed) override;
+    void beginEventStream() override;
+    void writeEvent(QByteArrayView name, QByteArrayView data) override;
+    void endStream() override;
+    qint64 pendingOutputBytes() const override;
+
+private:
+    QPointer<HttpExchange> m_exchange;
+};
+
+} // namespace RelayDesk::Relay

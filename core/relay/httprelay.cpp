@@ -1,0 +1,93 @@
+#include "relay/httprelay.h"
+
+#include "http/httpexchange.h"
+#include "http/router.h"
+#include "relay/auth.h"
+#include "relay/callengine.h"
+#include "relay/channelselector.h"
+#include "relay/chat/chatendpoint.h"
+#include "store/database.h"
+
+#include <QtCore/QJsonArray>
+#include <QtCore/QJsonDocument>
+
+namespace RelayDesk::Relay {
+
+HttpRelay::HttpRelay(std::shared_ptr<Store::Database> db, std::shared_ptr<Auth> auth,
+                     std::shared_ptr<ChannelSelector> channels, PriceBookProvider prices,
+                     Monitor::SessionRegistry *registry, CallConfig config, QObject *parent)
+    : QObject(parent)
+    , m_db(db)
+    , m_auth(std::move(auth))
+    , m_channels(std::move(channels))
+    , m_engine(new CallEngine(db, m_channels.get(), registry, config, this))
+{
+    if (!prices)
+        prices = [] { return Billing::PriceBook::empty(); };
+    m_chat = std::make_unique<ChatEndpoint>(*m_engine, *m_channels, prices);
+    connect(m_engine, &CallEngine::callFinished, this, &HttpRelay::callFinished);
+}
+
+HttpRelay::~HttpRelay()
+{
+    shutdown();
+}
+
+int HttpRelay::inFlight() const
+{
+    return m_engine->inFlight();
+}
+
+const CallConfig &HttpRelay::config() const
+{
+    return m_engine->config();
+}
+
+void HttpRelay::shutdown()
+{
+    m_engine->shutdown();
+}
+
+void HttpRelay::install(Router &router)
+{
+    router.setAuthenticator([this](HttpExchange &exchange) {
+        auto result = m_auth->authenticate(exchange.request());
+        if (auto *error = std::get_if<OpenAiError>(&result)) {
+            exchange.respondError(*error);
+            return false;
+        }
+        exchange.context() = std::get<AuthContext>(std::move(result));
+        return true;
+    });
+    m_chat->install(router);
+    router.addRoute("GET", "/v1/models", [this](HttpExchange &e) { handleModels(e); });
+    // Healthy means able to relay and bill: the store must answer too (a load balancer then stops sending
+    // calls that could only fail). One SELECT 1 on the relay thread's connection per probe.
+    router.addRoute("GET", "/healthz", [this](HttpExchange &e) {
+        if (m_db->ping())
+            return e.respond(200, QByteArrayLiteral("{\"status\":\"ok\",\"store\":\"ok\"}"));
+        e.respond(503, QByteArrayLiteral("{\"status\":\"unavailable\",\"store\":\"unavailable\","
+                                         "\"reason\":\"the database does not answer\"}"));
+    }, Router::Access::Public);
+}
+
+void HttpRelay::handleModels(HttpExchange &exchange)
+{
+    const auto *auth = std::any_cast<AuthContext>(&exchange.context());
+    if (!auth)
+        return exchange.respondError(OpenAiError::internal(QStringLiteral("not authenticated")));
+    QJsonArray data;
+    for (const QString &model : m_channels->modelsFor(auth->group)) {
+        if (!auth->mayUse(model))
+            continue;
+        data.append(QJsonObject{{QStringLiteral("id"), model},
+                                {QStringLiteral("object"), QStringLiteral("model")},
+                                {QStringLiteral("created"), 0},
+                                {QStringLiteral("owned_by"), QStringLiteral("relaydesk")}});
+    }
+    exchange.respond(200, QJsonDocument(QJsonObject{{QStringLiteral("object"), QStringLiteral("list")},
+                                                    {QStringLiteral("data"), data}})
+                              .toJson(QJsonDocument::Compact));
+}
+
+} // namespace RelayDesk::Relay

@@ -1,0 +1,20 @@
+#pragma once
+// The checks every metered endpoint makes on the model a request names, before anything is reserved: the key
+// may use it, some channel of the key's group serves it, and it has a price. One place, so every endpoint
+// answers the same error for the same refusal.
+#include "billing/pricebook.h"
+#include "http/openaierror.h"
+#include "relay/auth.h"
+
+#include <variant>
+
+namespace RelayDesk::Relay {
+
+class ChannelSelector;
+
+// The model's pricing for this caller, or the error to answer.
+std::variant<Billing::ModelPricing, OpenAiError> admitModel(const AuthContext &auth, const QString &model,
+                                                           ChannelSelector &channels,
+                                                           const Billing::PriceBook &prices);
+
+} // namespace RelayDesk::Relay
