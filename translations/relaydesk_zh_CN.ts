@@ -548,6 +548,14 @@
       <translation>HTTP</translation>
     </message>
     <message>
+      <source>Responses</source>
+      <translation>Responses</translation>
+    </message>
+    <message>
+      <source>Responses WS</source>
+      <translation>Responses WS</translation>
+    </message>
+    <message>
       <source>Text input tokens so far (cached included)</source>
       <translation>目前的文本输入令牌数（含缓存）</translation>
     </message>
@@ -1608,14 +1616,6 @@
     <message>
       <source>Select a session in the table above to see its token breakdown and events.</source>
       <translation>在上方表格中选择一个会话，查看其令牌明细和事件。</translation>
-    </message>
-    <message>
-      <source>Realtime</source>
-      <translation>Realtime</translation>
-    </message>
-    <message>
-      <source>HTTP</source>
-      <translation>HTTP</translation>
     </message>
     <message>
       <source>Session %1 · %2 · %3</source>

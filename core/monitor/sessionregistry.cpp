@@ -16,7 +16,13 @@ qint64 nowMs() { return QDateTime::currentMSecsSinceEpoch(); }
 
 QString kindName(SessionKind kind)
 {
-    return kind == SessionKind::Realtime ? QStringLiteral("realtime") : QStringLiteral("http");
+    switch (kind) {
+    case SessionKind::Http: return QStringLiteral("http");
+    case SessionKind::Realtime: return QStringLiteral("realtime");
+    case SessionKind::Responses: return QStringLiteral("responses");
+    case SessionKind::ResponsesWebSocket: return QStringLiteral("responses_ws");
+    }
+    return QStringLiteral("http");
 }
 
 QString stateName(SessionState state)

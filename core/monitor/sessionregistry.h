@@ -15,7 +15,9 @@
 
 namespace RelayDesk::Monitor {
 
-enum class SessionKind { Http, Realtime };
+// Http: one chat (or other JSON/SSE) call; Responses: one Responses API call over HTTP; ResponsesWebSocket: a
+// Responses WebSocket-mode connection (each response.create is a turn of its timeline); Realtime: a voice session.
+enum class SessionKind { Http, Realtime, Responses, ResponsesWebSocket };
 enum class SessionState { Connecting, Active, Streaming, Ended, Failed };
 enum class EventDirection { FromClient, FromUpstream, Internal };
 

@@ -46,6 +46,17 @@ std::variant<HoldParameters, OpenAiError> HoldParameters::fromChatRequest(const 
     return out;
 }
 
+std::variant<HoldParameters, OpenAiError> HoldParameters::fromResponsesRequest(const QJsonObject &request)
+{
+    HoldParameters out;
+    auto field = boundedField(request, QLatin1StringView("max_output_tokens"), 0, kMaxCompletionTokens);
+    if (auto *error = std::get_if<OpenAiError>(&field))
+        return *error;
+    if (const auto tokens = std::get<std::optional<qint64>>(field); tokens && *tokens > 0)
+        out.m_maxTokens = tokens;
+    return out;
+}
+
 std::optional<qint64> HoldParameters::realtimeMaxOutputTokens(const QJsonObject &session)
 {
     std::optional<qint64> tokens;

@@ -26,6 +26,8 @@ public:
 
     // Chat Completions (and the legacy completions' best_of): the hold-sizing fields or the first bad one.
     static std::variant<HoldParameters, OpenAiError> fromChatRequest(const QJsonObject &request);
+    // Responses (create, WebSocket response.create, compact): max_output_tokens (reasoning included), one choice.
+    static std::variant<HoldParameters, OpenAiError> fromResponsesRequest(const QJsonObject &request);
     // Realtime session.update / response.create: max_output_tokens (GA) or max_response_output_tokens (beta),
     // an integer or "inf". nullopt = not given, "inf", or not a valid count (the session then holds its
     // configured maximum: the safe side, and the upstream rejects the bad value itself).

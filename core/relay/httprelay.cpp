@@ -6,6 +6,7 @@
 #include "relay/callengine.h"
 #include "relay/channelselector.h"
 #include "relay/chat/chatendpoint.h"
+#include "relay/responses/responsesendpoint.h"
 #include "store/database.h"
 
 #include <QtCore/QJsonArray>
@@ -25,6 +26,7 @@ HttpRelay::HttpRelay(std::shared_ptr<Store::Database> db, std::shared_ptr<Auth> 
     if (!prices)
         prices = [] { return Billing::PriceBook::empty(); };
     m_chat = std::make_unique<ChatEndpoint>(*m_engine, *m_channels, prices);
+    m_responses = std::make_unique<ResponsesEndpoint>(*m_engine, *m_channels, prices, db, m_auth);
     connect(m_engine, &CallEngine::callFinished, this, &HttpRelay::callFinished);
 }
 
@@ -60,6 +62,7 @@ void HttpRelay::install(Router &router)
         return true;
     });
     m_chat->install(router);
+    m_responses->install(router);
     router.addRoute("GET", "/v1/models", [this](HttpExchange &e) { handleModels(e); });
     // Healthy means able to relay and bill: the store must answer too (a load balancer then stops sending
     // calls that could only fail). One SELECT 1 on the relay thread's connection per probe.

@@ -23,6 +23,7 @@ class Auth;
 class CallEngine;
 class ChatEndpoint;
 class HttpExchange;
+class ResponsesEndpoint;
 class Router;
 
 class HttpRelay final : public QObject
@@ -59,6 +60,7 @@ private:
     std::shared_ptr<ChannelSelector> m_channels;
     CallEngine *m_engine;
     std::unique_ptr<ChatEndpoint> m_chat;
+    std::unique_ptr<ResponsesEndpoint> m_responses;
 };
 
 } // namespace RelayDesk::Relay

@@ -143,6 +143,12 @@ UpstreamClient::~UpstreamClient()
 UpstreamReply *UpstreamClient::postJson(const QUrl &url, const QByteArray &body, const QByteArray &bearer,
                                         bool expectEventStream)
 {
+    return send("POST", url, body, bearer, expectEventStream);
+}
+
+UpstreamReply *UpstreamClient::send(QByteArrayView method, const QUrl &url, const QByteArray &body,
+                                    const QByteArray &bearer, bool expectEventStream)
+{
     CURL *easy = curl_easy_init();
     auto *reply = new UpstreamReply(this, easy);
     m_replies.insert(reply);
@@ -161,8 +167,14 @@ UpstreamReply *UpstreamClient::postJson(const QUrl &url, const QByteArray &body,
     curl_easy_setopt(easy, CURLOPT_HTTP_VERSION, long(CURL_HTTP_VERSION_1_1));
     curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(easy, CURLOPT_HTTPHEADER, headers);
-    curl_easy_setopt(easy, CURLOPT_POSTFIELDS, reply->m_body.constData());
-    curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(reply->m_body.size()));
+    if (method == "POST") {
+        curl_easy_setopt(easy, CURLOPT_POSTFIELDS, reply->m_body.constData());
+        curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(reply->m_body.size()));
+    } else if (method == "GET") {
+        curl_easy_setopt(easy, CURLOPT_HTTPGET, 1L);
+    } else {
+        curl_easy_setopt(easy, CURLOPT_CUSTOMREQUEST, QByteArray(method.data(), method.size()).constData());
+    }
     curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, long(m_options.connectTimeout.count()));
     curl_easy_setopt(easy, CURLOPT_TCP_KEEPALIVE, 1L);
     curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, &UpstreamClient::onHeader);

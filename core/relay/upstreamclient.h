@@ -99,6 +99,9 @@ public:
     // running reply aborts its transfer. `bearer` may be empty.
     UpstreamReply *postJson(const QUrl &url, const QByteArray &body, const QByteArray &bearer,
                             bool expectEventStream);
+    // Any method: GET and DELETE send no body; POST sends `body` as JSON. Same ownership as postJson.
+    UpstreamReply *send(QByteArrayView method, const QUrl &url, const QByteArray &body, const QByteArray &bearer,
+                        bool expectEventStream);
     const Options &options() const { return m_options; }
 
 

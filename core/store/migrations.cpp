@@ -200,10 +200,27 @@ Migration migration6()
     }};
 }
 
+// Version 7: which channel owns each id the Responses API handed out (a stored response, a conversation): its
+// state lives in that upstream account, so every later call naming the id must go there, for the same user.
+Migration migration7()
+{
+    return {7, "response routes", {
+        QStringLiteral(
+            "CREATE TABLE response_routes ("
+            " object_id TEXT PRIMARY KEY,"
+            " channel_id BIGINT NOT NULL,"
+            " user_id BIGINT NOT NULL,"
+            " key_id BIGINT NOT NULL,"
+            " created_at BIGINT NOT NULL,"
+            " expires_at BIGINT NOT NULL)"),
+        QStringLiteral("CREATE INDEX idx_response_routes_expires ON response_routes(expires_at)"),
+    }};
+}
+
 const std::vector<Migration> &migrations()
 {
     static const std::vector<Migration> all = {migration1(), migration2(), migration3(), migration4(), migration5(),
-                                               migration6()};
+                                               migration6(), migration7()};
     return all;
 }
 

@@ -69,6 +69,17 @@ int LiveSessionsModel::columnCount(const QModelIndex &parent) const
     return parent.isValid() ? 0 : ColumnCount;
 }
 
+QString LiveSessionsModel::kindLabel(SessionKind kind)
+{
+    switch (kind) {
+    case SessionKind::Http: return tr("HTTP");
+    case SessionKind::Realtime: return tr("Realtime");
+    case SessionKind::Responses: return tr("Responses");
+    case SessionKind::ResponsesWebSocket: return tr("Responses WS");
+    }
+    return tr("HTTP");
+}
+
 const SessionInfo *LiveSessionsModel::sessionAt(int row) const
 {
     return row >= 0 && row < m_rows.size() ? &m_rows[row] : nullptr;
@@ -127,7 +138,7 @@ QVariant LiveSessionsModel::data(const QModelIndex &index, int role) const
     case Qt::DisplayRole:
         switch (column) {
         case Id: return QString::number(s.id);
-        case Kind: return s.kind == SessionKind::Realtime ? tr("Realtime") : tr("HTTP");
+        case Kind: return kindLabel(s.kind);
         case User: return s.user;
         case KeyHint: return s.keyHint;
         case Model: return s.model;

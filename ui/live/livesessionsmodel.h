@@ -43,6 +43,9 @@ public:
     QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
     QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
 
+    // What the Kind column says: HTTP, Responses, Responses WS or Realtime.
+    static QString kindLabel(Monitor::SessionKind kind);
+
     const Monitor::SessionInfo *sessionAt(int row) const;
     int rowOf(quint64 id) const; // -1 when absent
     void setCurrencyDisplay(CurrencyDisplay display);

@@ -1,6 +1,7 @@
 #include "live/sessiondetailview.h"
 
 #include "widgets/breakdownbar.h"
+#include "live/livesessionsmodel.h"
 #include "live/sessioneventsmodel.h"
 
 #include <QCheckBox>
@@ -255,7 +256,7 @@ void SessionDetailView::clear()
 
 void SessionDetailView::showSession(const SessionInfo &s)
 {
-    const QString kind = s.kind == Monitor::SessionKind::Realtime ? tr("Realtime") : tr("HTTP");
+    const QString kind = LiveSessionsModel::kindLabel(s.kind);
     m_title->setText(tr("Session %1 · %2 · %3").arg(s.id).arg(kind, s.model));
     QStringList parts;
     parts << tr("user %1").arg(s.user);
