@@ -5,6 +5,7 @@
 #include "users/usersmodel.h"
 #include "users/userskeyspage.h"
 
+#include "billing/quotamath.h"
 #include "store/apikeyrepository.h"
 #include "store/logrepository.h"
 #include "store/userrepository.h"
@@ -69,7 +70,7 @@ private slots:
         QTRY_VERIFY_WITH_TIMEOUT(!page.isLoading(), 10000);
         QCOMPARE(page.usersModel()->rowCount(), 0);
 
-        const auto alice = finished(page.createUser(QStringLiteral("alice"), QStringLiteral("vip"), 2 * Ui::kQuotaPerDollar));
+        const auto alice = finished(page.createUser(QStringLiteral("alice"), QStringLiteral("vip"), 2 * Billing::QuotaMath::kQuotaPerUnit));
         QVERIFY2(alice.ok(), qPrintable(alice.error()));
         QVERIFY(!finished(page.createUser(QStringLiteral("bad name with spaces!"), {}, 0)).ok());
         QTRY_COMPARE_WITH_TIMEOUT(page.usersModel()->rowCount(), 1, 10000); // reloaded on changed()
@@ -82,11 +83,11 @@ private slots:
         topups.userId = alice->id;
         const Store::LogRepository logs(tmp.db());
         QCOMPARE(logs.count(topups), 0LL);
-        QVERIFY(finished(page.topUp(alice->id, Ui::kQuotaPerDollar / 2)).ok());
+        QVERIFY(finished(page.topUp(alice->id, Billing::QuotaMath::kQuotaPerUnit / 2)).ok());
         QVERIFY(!finished(page.topUp(alice->id, 0)).ok());
         QCOMPARE(logs.count(topups), 1LL);
         QTRY_COMPARE_WITH_TIMEOUT(page.usersModel()->index(row, UsersModel::Balance).data(UsersModel::SortRole).toLongLong(),
-                                  2 * Ui::kQuotaPerDollar + Ui::kQuotaPerDollar / 2, 10000);
+                                  2 * Billing::QuotaMath::kQuotaPerUnit + Billing::QuotaMath::kQuotaPerUnit / 2, 10000);
 
         page.setCurrencyDisplay(Ui::CurrencyDisplay::QuotaUnits);
         QCOMPARE(page.usersModel()->index(row, UsersModel::Balance).data().toString(), QLocale().toString(qint64(1'250'000)));
@@ -111,7 +112,7 @@ private slots:
         Store::NewApiKey spec;
         spec.userId = bob->id;
         spec.name = QStringLiteral("bob-laptop");
-        spec.quota = 3 * Ui::kQuotaPerDollar;
+        spec.quota = 3 * Billing::QuotaMath::kQuotaPerUnit;
         spec.modelLimits = {QStringLiteral("gpt-4o-mini")};
         spec.expiresAt = QDateTime::currentSecsSinceEpoch() + 3600;
         const auto created = finished(page.createKey(spec));

@@ -2,6 +2,8 @@
 
 #include "widgets/money.h"
 
+#include "billing/quotamath.h"
+
 #include <QBarCategoryAxis>
 #include <QBarSet>
 #include <QChart>
@@ -124,7 +126,7 @@ void DashboardPage::rebuildCharts()
         auto *set = new QBarSet(src.name == QLatin1String("other") ? tr("other") : src.name);
         set->setColor(kPalette[s % kPalette.size()]);
         for (int i = 0; i < src.values.size(); ++i) {
-            const double v = dollars ? double(src.values[i]) / double(kQuotaPerDollar) : double(src.values[i]);
+            const double v = dollars ? double(src.values[i]) / double(Billing::QuotaMath::kQuotaPerUnit) : double(src.values[i]);
             *set << v;
             stacks[i] += v;
         }

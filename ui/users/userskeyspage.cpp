@@ -5,6 +5,7 @@
 #include "users/keysmodel.h"
 #include "users/usersmodel.h"
 
+#include "billing/quotamath.h"
 #include "service/consolequeries.h"
 
 #include <QApplication>
@@ -322,7 +323,7 @@ void UsersKeysPage::topUpDialog()
     d.setWindowTitle(tr("Top up"));
     auto *form = new QFormLayout(&d);
     auto *quota = new QuotaEdit(&d);
-    quota->setQuota(5 * kQuotaPerDollar);
+    quota->setQuota(5 * Billing::QuotaMath::kQuotaPerUnit);
     form->addRow(tr("Amount:"), quota);
     form->addRow(okCancel(&d));
     if (d.exec() == QDialog::Accepted)
@@ -342,7 +343,7 @@ void UsersKeysPage::newKeyDialog()
     auto *name = new QLineEdit(&d);
     auto *unlimited = new QCheckBox(tr("Unlimited (the user's balance still applies)"), &d);
     auto *quota = new QuotaEdit(&d);
-    quota->setQuota(10 * kQuotaPerDollar);
+    quota->setQuota(10 * Billing::QuotaMath::kQuotaPerUnit);
     auto *models = new QLineEdit(&d);
     models->setPlaceholderText(tr("all models; or e.g. gpt-4o-mini, gpt-realtime"));
     auto *group = new QLineEdit(&d);

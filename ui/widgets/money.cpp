@@ -1,5 +1,7 @@
 #include "widgets/money.h"
 
+#include "billing/quotamath.h"
+
 #include <QLocale>
 
 #include <cmath>
@@ -19,14 +21,14 @@ QString formatQuota(qint64 quota, CurrencyDisplay display)
 {
     if (display == CurrencyDisplay::QuotaUnits)
         return QLocale().toString(quota);
-    return formatDollars(double(quota) / double(kQuotaPerDollar));
+    return formatDollars(double(quota) / double(Billing::QuotaMath::kQuotaPerUnit));
 }
 
 QString formatQuota(double quota, CurrencyDisplay display)
 {
     if (display == CurrencyDisplay::QuotaUnits)
         return QLocale().toString(quota, 'f', quota != 0.0 && std::abs(quota) < 10 ? 2 : 0);
-    return formatDollars(quota / double(kQuotaPerDollar));
+    return formatDollars(quota / double(Billing::QuotaMath::kQuotaPerUnit));
 }
 
 QString formatTokens(qint64 tokens)
@@ -43,7 +45,7 @@ bool parseDollars(const QString &text, qint64 *quota)
     const double dollars = t.toDouble(&ok);
     if (!ok || !std::isfinite(dollars) || dollars < 0 || dollars > 1e12)
         return false;
-    *quota = qint64(std::llround(dollars * double(kQuotaPerDollar)));
+    *quota = qint64(std::llround(dollars * double(Billing::QuotaMath::kQuotaPerUnit)));
     return true;
 }
 

@@ -5,9 +5,8 @@
 
 namespace RelayDesk::Ui {
 
-// Quota is the only money unit in the core (500 000 quota = US$1). The console shows it either as dollars
-// or as raw quota units, as the user prefers (Settings → Currency display).
-inline constexpr qint64 kQuotaPerDollar = 500000;
+// Quota is the only money unit in the core (Billing::QuotaMath::kQuotaPerUnit quota = US$1). The console
+// shows it either as dollars or as raw quota units, as the user prefers (Settings → Currency display).
 
 enum class CurrencyDisplay { Dollars, QuotaUnits };
 

@@ -2,6 +2,8 @@
 
 #include "widgets/money.h"
 
+#include "billing/quotamath.h"
+
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
@@ -33,7 +35,7 @@ void QuotaEdit::setQuota(qint64 quota)
 {
     m_quota = quota;
     m_valid = true;
-    m_dollars->setText(QString::number(double(quota) / double(kQuotaPerDollar), 'f', 6).remove(QRegularExpression(QStringLiteral("\\.?0+$"))));
+    m_dollars->setText(QString::number(double(quota) / double(Billing::QuotaMath::kQuotaPerUnit), 'f', 6).remove(QRegularExpression(QStringLiteral("\\.?0+$"))));
     m_units->setText(QString::number(quota));
     emit quotaChanged(quota);
 }
@@ -59,7 +61,7 @@ void QuotaEdit::fromUnits()
     if (!m_valid)
         return;
     m_quota = q;
-    m_dollars->setText(QString::number(double(q) / double(kQuotaPerDollar), 'f', 6).remove(QRegularExpression(QStringLiteral("\\.?0+$"))));
+    m_dollars->setText(QString::number(double(q) / double(Billing::QuotaMath::kQuotaPerUnit), 'f', 6).remove(QRegularExpression(QStringLiteral("\\.?0+$"))));
     emit quotaChanged(q);
 }
 
