@@ -1493,6 +1493,10 @@
       <translation>价格已生效</translation>
     </message>
     <message>
+      <source>Applying…</source>
+      <translation>正在应用…</translation>
+    </message>
+    <message>
       <source>restore draft</source>
       <translation>恢复草稿</translation>
     </message>

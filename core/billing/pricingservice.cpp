@@ -119,6 +119,17 @@ Status PricingService::reload(bool *busy)
         *busy = !edit.owns_lock();
     if (!edit.owns_lock())
         return Status::failure(QStringLiteral("busy: an edit of this process is being published"));
+    return reloadLocked();
+}
+
+Status PricingService::reloadWaiting()
+{
+    QMutexLocker edit(&m_editMutex);
+    return reloadLocked();
+}
+
+Status PricingService::reloadLocked()
+{
     const QJsonObject stored = readStored();
     if (stored.isEmpty()) // the store did not answer (a book once loaded is never empty): keep the current one
         return Status::failure(QStringLiteral("cannot read the stored prices"));

@@ -34,6 +34,9 @@ public:
     // writes defaults, and never waits on an edit of this process (that edit publishes its own book): then
     // it fails with `busy` and the caller retries.
     Store::Status reload(bool *busy = nullptr);
+    // reload() that waits for an edit or reload of this process in progress instead of failing: for a worker
+    // that must see its own write in force before it reports back (never the relay thread).
+    Store::Status reloadWaiting();
 
     PriceBookPtr current() const;
     // Resolves the book a log row was charged with (cached after first use).
@@ -63,6 +66,8 @@ private:
     Store::Status publish(PriceBookPtr candidate);
     // Reads max_tokens and the stored pricing maps (empty when none are stored or the store does not answer).
     QJsonObject readStored();
+    // Reads the stored book and installs it; call with m_editMutex held.
+    Store::Status reloadLocked();
     // Parses `stored`, finds or records its snapshot row and swaps it in; call with m_editMutex held.
     Store::Status install(const QJsonObject &stored);
 

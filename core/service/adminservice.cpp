@@ -356,9 +356,22 @@ QStringList AdminService::groups() const
 
 Result<PricingImport> AdminService::importPricing(const QJsonObject &edit)
 {
-    using R = Result<PricingImport>;
     if (edit.isEmpty())
-        return R::failure(QStringLiteral("the price import names no pricing map"));
+        return Result<PricingImport>::failure(QStringLiteral("the price import names no pricing map"));
+    return editPricing(QStringLiteral("pricing.import"), edit,
+                       [&](Billing::PricingService &pricing) { return pricing.apply(edit); });
+}
+
+Result<PricingImport> AdminService::replacePricing(const QJsonObject &book)
+{
+    return editPricing(QStringLiteral("pricing.replace"), {},
+                       [&](Billing::PricingService &pricing) { return pricing.replace(book); });
+}
+
+Result<PricingImport> AdminService::editPricing(const QString &action, const QJsonObject &named,
+                                                const std::function<Status(Billing::PricingService &)> &change)
+{
+    using R = Result<PricingImport>;
     return write<PricingImport>(ChangeKind::Pricing, [&](Audit &audit) -> R {
         // A PricingService of our own persists the edit (options + snapshot) inside this transaction; the
         // relays' services pick the new book up from the change this write records.
@@ -367,11 +380,17 @@ Result<PricingImport> AdminService::importPricing(const QJsonObject &edit)
             return R::failure(s.error());
         const QJsonObject before = pricing.exportJson();
         const qint64 beforeId = pricing.current()->snapshotId();
-        if (Status s = pricing.apply(edit); !s)
+        if (Status s = change(pricing); !s)
             return R::failure(s.error());
         const auto book = pricing.current();
-        audit = {QStringLiteral("pricing.import"), QStringLiteral("pricing"), 0, QString(),
-                 namedMaps(before, edit, beforeId), namedMaps(pricing.exportJson(), edit, book->snapshotId())};
+        const QJsonObject after = pricing.exportJson();
+        QJsonObject maps = named; // none named: a replace, every map old or new is audited
+        if (maps.isEmpty())
+            for (const QJsonObject &side : {before, after})
+                for (auto it = side.begin(); it != side.end(); ++it)
+                    maps.insert(it.key(), QJsonValue());
+        audit = {action, QStringLiteral("pricing"), 0, QString(), namedMaps(before, maps, beforeId),
+                 namedMaps(after, maps, book->snapshotId())};
         return PricingImport{book->snapshotId(), int(book->models().size())};
     });
 }

@@ -28,6 +28,10 @@
 #include <memory>
 #include <type_traits>
 
+namespace RelayDesk::Billing {
+class PricingService;
+}
+
 namespace RelayDesk::Store {
 class Database;
 }
@@ -80,6 +84,8 @@ public:
 
     // ---- pricing (new-api option JSON; maps named in the edit replace the stored ones, others are kept)
     Store::Result<PricingImport> importPricing(const QJsonObject &edit);
+    // The whole price book (the console's Apply): every map is replaced, absent maps become empty.
+    Store::Result<PricingImport> replacePricing(const QJsonObject &book);
     Store::Result<QJsonObject> exportPricing() const;
     // The stored book (for quotes); a fresh database is seeded with the default table first.
     Store::Result<Billing::PriceBookPtr> priceBook() const;
@@ -119,6 +125,9 @@ private:
     struct Audit;
     template<class T>
     Store::Result<T> write(Store::ChangeKind kind, const std::function<Store::Result<T>(Audit &)> &body);
+    // Loads the stored book, lets `change` edit it and audits the maps `named` lists (none: every map) before → after.
+    Store::Result<PricingImport> editPricing(const QString &action, const QJsonObject &named,
+                                             const std::function<Store::Status(Billing::PricingService &)> &change);
     template<class Repo, class T>
     Store::Result<T> editEntity(Store::ChangeKind kind, const QString &entity, qint64 id, const QString &action,
                                 QJsonObject (*toJson)(const T &),

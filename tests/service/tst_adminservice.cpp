@@ -139,6 +139,12 @@ const QHash<QString, Write> &writes()
                  return qint64(0);
              });
          }},
+        {QStringLiteral("pricing replace"), [](AdminService &a, const Fixture &) {
+             const QJsonObject book{{QStringLiteral("ModelRatio"), QJsonObject{{QStringLiteral("my-model"), 3}}}};
+             return outcome<Service::PricingImport>(a.replacePricing(book), [](const Service::PricingImport &) {
+                 return qint64(0);
+             });
+         }},
     };
     return all;
 }
@@ -220,6 +226,12 @@ const QHash<QString, Write> &refusals()
         {QStringLiteral("pricing import: bad ratio"), [](AdminService &a, const Fixture &) {
              const QJsonObject edit{{QStringLiteral("CompletionRatio"), QJsonObject{{QStringLiteral("gpt-4o"), QStringLiteral("four")}}}};
              return outcome<Service::PricingImport>(a.importPricing(edit), [](const Service::PricingImport &) {
+                 return qint64(0);
+             });
+         }},
+        {QStringLiteral("pricing replace: bad ratio"), [](AdminService &a, const Fixture &) {
+             const QJsonObject book{{QStringLiteral("ModelRatio"), QJsonObject{{QStringLiteral("gpt-4o"), -1}}}};
+             return outcome<Service::PricingImport>(a.replacePricing(book), [](const Service::PricingImport &) {
                  return qint64(0);
              });
          }},

@@ -121,7 +121,8 @@ private slots:
 
     void appliedPriceEditChangesTheNextRelayedRequest()
     {
-        Ui::PricingPage page(m_runtime->pricing());
+        Service::AdminService admin(m_runtime->database(), Service::AdminService::Actor::Console);
+        Ui::PricingPage page(&admin, m_runtime->pricing());
         Ui::PricingModel &model = *page.model();
         const QString name = QStringLiteral("gpt-4o-mini");
         const int row = model.rowOf(name);
@@ -137,7 +138,12 @@ private slots:
         const double ratio = mr.toDouble();
         QVERIFY(ratio > 0);
         QVERIFY(model.setData(model.index(row, Ui::PricingModel::ModelRatio), Ui::PriceDraft::decimalText(ratio * 10)));
+        QSignalSpy finished(&page, &Ui::PricingPage::applyFinished);
         QVERIFY(page.apply());
+        QVERIFY(page.isApplying());
+        QVERIFY(finished.wait(15000)); // written on the service's worker; in force in the relay when it reports
+        QVERIFY2(finished.first().at(0).toBool(), qPrintable(finished.first().at(1).toString()));
+        QVERIFY(!page.hasUnappliedChanges());
         QCOMPARE(send(1, {name}), 1);
         const qint64 tenfold = lastConsumeQuota(name);
         // Ten times the ratio, one rounding: within a quota unit of ten times the old charge.
@@ -145,6 +151,8 @@ private slots:
 
         page.undoStack()->undo();
         QVERIFY(page.apply());
+        QVERIFY(finished.wait(15000));
+        QVERIFY(finished.at(1).at(0).toBool());
         QCOMPARE(send(1, {name}), 1);
         QCOMPARE(lastConsumeQuota(name), base);
     }

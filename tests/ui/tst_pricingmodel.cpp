@@ -1,11 +1,12 @@
-// Pricing editor over a real PricingService (temp SQLite): edits go through undo, Apply changes the next
-// quote, undo + Apply restores it, invalid input is refused with a reason, derived $/1M columns write
-// ratios, import/export round-trip, group ratios.
+// Pricing editor over a real PricingService and AdminService (temp SQLite): edits go through undo, Apply
+// (on the service's worker, audited) changes the next quote, undo + Apply restores it, invalid input is
+// refused with a reason, derived $/1M columns write ratios, import/export round-trip, group ratios.
 #include "pricing/pricingmodel.h"
 #include "pricing/pricingpage.h"
 
 #include "billing/pricingservice.h"
 #include "billing/quotamath.h"
+#include "service/adminservice.h"
 #include "tempdatabase.h"
 
 #include <QAbstractItemModelTester>
@@ -38,6 +39,17 @@ qint64 quoteNow(const Billing::PricingService &svc, const QString &model, const 
     return pricing ? Billing::QuotaMath::settle(pricing.value(), sampleUsage()).quota : -1;
 }
 
+// Applies the page's draft and waits (bounded) until the page reports the outcome.
+bool applied(PricingPage &page)
+{
+    QSignalSpy finished(&page, &PricingPage::applyFinished);
+    if (!page.apply())
+        return false;
+    if (!page.isApplying() || !finished.wait(15000))
+        return false;
+    return finished.first().at(0).toBool();
+}
+
 QModelIndex cellOf(const PricingModel &m, const QString &model, int column)
 {
     return m.index(m.rowOf(model), column);
@@ -56,7 +68,8 @@ private slots:
         QVERIFY2(tmp.isValid(), qPrintable(tmp.error()));
         Billing::PricingService svc(tmp.db());
         QVERIFY(svc.load());
-        PricingPage page(&svc);
+        Service::AdminService admin(tmp.shared(), Service::AdminService::Actor::Console);
+        PricingPage page(&admin, &svc);
         PricingModel &model = *page.model();
         QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
         QVERIFY(model.rowOf(QStringLiteral("gpt-4o-mini")) >= 0);
@@ -69,7 +82,7 @@ private slots:
         QVERIFY(model.setData(cellOf(model, QStringLiteral("gpt-4o-mini"), PricingModel::ModelRatio), QStringLiteral("2")));
         QVERIFY(page.hasUnappliedChanges());
         QCOMPARE(quoteNow(svc, QStringLiteral("gpt-4o-mini")), before); // nothing changes before Apply
-        QVERIFY(page.apply());
+        QVERIFY(applied(page));
         QVERIFY(!page.hasUnappliedChanges());
         const qint64 after = quoteNow(svc, QStringLiteral("gpt-4o-mini"));
         QCOMPARE(after, qint64(std::llround(2.0 * (1000 + 500 * completionRatio))));
@@ -79,10 +92,10 @@ private slots:
         page.undoStack()->undo();
         QCOMPARE(cellOf(model, QStringLiteral("gpt-4o-mini"), PricingModel::ModelRatio).data(PricingModel::RawRole).toString() == QStringLiteral("2"), false);
         QVERIFY(page.hasUnappliedChanges());
-        QVERIFY(page.apply());
+        QVERIFY(applied(page));
         QCOMPARE(quoteNow(svc, QStringLiteral("gpt-4o-mini")), before);
         page.undoStack()->redo();
-        QVERIFY(page.apply());
+        QVERIFY(applied(page));
         QCOMPARE(quoteNow(svc, QStringLiteral("gpt-4o-mini")), after);
     }
 
@@ -92,7 +105,8 @@ private slots:
         QVERIFY(tmp.isValid());
         Billing::PricingService svc(tmp.db());
         QVERIFY(svc.load());
-        PricingPage page(&svc);
+        Service::AdminService admin(tmp.shared(), Service::AdminService::Actor::Console);
+        PricingPage page(&admin, &svc);
         page.resize(1200, 800);
         page.show();
         QVERIFY(QTest::qWaitForWindowExposed(&page));
@@ -110,7 +124,7 @@ private slots:
         QTest::keyClick(editor, Qt::Key_Return);
         QTRY_COMPARE(source.data(PricingModel::RawRole).toString(), QStringLiteral("0.5"));
         QCOMPARE(page.undoStack()->count(), 1);
-        QVERIFY(page.apply());
+        QVERIFY(applied(page));
         const auto pricing = svc.current()->pricing(QStringLiteral("gpt-4o"), QStringLiteral("default"), QStringLiteral("default"));
         QVERIFY(pricing);
         QCOMPARE(pricing->modelRatio.text(), QStringLiteral("0.5"));
@@ -194,7 +208,8 @@ private slots:
         QVERIFY(tmp.isValid());
         Billing::PricingService svc(tmp.db());
         QVERIFY(svc.load());
-        PricingPage page(&svc);
+        Service::AdminService admin(tmp.shared(), Service::AdminService::Actor::Console);
+        PricingPage page(&admin, &svc);
         QAbstractItemModelTester groupTester(page.groupModel(), QAbstractItemModelTester::FailureReportingMode::QtTest);
         QAbstractItemModelTester overrideTester(page.overrideModel(), QAbstractItemModelTester::FailureReportingMode::QtTest);
 
@@ -230,14 +245,14 @@ private slots:
         const int halfRow = groups->rowOf({QStringLiteral("half")});
         QVERIFY(!groups->setData(groups->index(halfRow, 1), QStringLiteral("-2")));
         QVERIFY(!groups->lastError().isEmpty());
-        QVERIFY(page.apply());
+        QVERIFY(applied(page));
         const qint64 full = quoteNow(svc, QStringLiteral("gpt-4o-mini"));
         const qint64 half = quoteNow(svc, QStringLiteral("gpt-4o-mini"), QStringLiteral("half"));
         QVERIFY(full > 1);
         QVERIFY(std::abs(double(half) - double(full) / 2.0) <= 0.5);
 
         QVERIFY(page.overrideModel()->addEntry({QStringLiteral("half"), QStringLiteral("default")}, QStringLiteral("0.25"), &error));
-        QVERIFY(page.apply());
+        QVERIFY(applied(page));
         const auto p = svc.current()->pricing(QStringLiteral("gpt-4o-mini"), QStringLiteral("half"), QStringLiteral("default"));
         QVERIFY(p);
         QVERIFY(p->userGroupRatio);

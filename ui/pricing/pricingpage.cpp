@@ -96,8 +96,9 @@ std::optional<QJsonObject> parseOptions(const QByteArray &bytes, QString *error)
 
 } // namespace
 
-PricingPage::PricingPage(Billing::PricingService *service, QWidget *parent)
+PricingPage::PricingPage(Service::AdminService *admin, Billing::PricingService *service, QWidget *parent)
     : ConsolePage(parent)
+    , m_admin(admin)
     , m_service(service)
     , m_undo(new QUndoStack(this))
 {
@@ -229,11 +230,7 @@ PricingPage::PricingPage(Billing::PricingService *service, QWidget *parent)
         }
         showMessage(tr("Exported the draft to %1.").arg(file), false);
     });
-    connect(m_applyAction, &QAction::triggered, this, [this] {
-        const auto status = apply();
-        if (!status)
-            showMessage(tr("Not applied: %1").arg(status.error()), true);
-    });
+    connect(m_applyAction, &QAction::triggered, this, &PricingPage::apply);
     connect(m_revertAction, &QAction::triggered, this, &PricingPage::revert);
     auto refused = [this](QTableView *view, QAbstractItemModel *proxyOrModel) {
         return [this, view, proxyOrModel](const QModelIndex &source, const QString &reason) {
@@ -256,13 +253,15 @@ PricingPage::PricingPage(Billing::PricingService *service, QWidget *parent)
     connect(m_undo, &QUndoStack::indexChanged, this, &PricingPage::updateButtons);
 
     if (m_service) {
-        // Someone else (CLI, another console) changed prices: follow them unless we hold a draft.
+        // Someone else (CLI, another console) changed prices: follow them unless we hold a draft. A reload of
+        // the book the page already shows (our own Apply, seen again through the relay) keeps the undo history.
         connect(m_service, &Billing::PricingService::pricesChanged, this, [this] {
-            if (!hasUnappliedChanges())
+            if (!hasUnappliedChanges() && m_service->current()->snapshotId() != m_shownSnapshot)
                 revert();
         });
         revert();
-    } else {
+    }
+    if (!m_service || !m_admin) {
         showMessage(tr("The pricing service is not connected: prices can be viewed and exported but not applied."), true);
         updateButtons();
     }
@@ -411,6 +410,7 @@ void PricingPage::revert()
 {
     const Billing::PriceBookPtr book = m_service ? m_service->current() : PriceBook::empty();
     m_undo->clear();
+    m_shownSnapshot = book->snapshotId();
     loadDraft(PriceDraft::fromBook(*book));
     m_message->hide();
     updateButtons();
@@ -422,22 +422,56 @@ void PricingPage::refresh()
         revert();
 }
 
-Store::Status PricingPage::apply()
+bool PricingPage::apply()
 {
-    if (!m_service)
-        return Store::Status::failure(tr("the pricing service is not connected"));
-    const Store::Status status = m_service->replace(draft().toJson());
-    if (!status)
-        return status;
-    m_undo->setClean();
-    // Reload the canonical form (the service may have normalised texts); keeps undo history.
-    const PriceDraft applied = PriceDraft::fromBook(*m_service->current());
-    m_model->setRows(applied.rows);
-    m_groups->setDraft(applied);
-    m_overrides->setDraft(applied);
-    showMessage(tr("Applied: new requests use these prices (snapshot %1).").arg(m_service->current()->snapshotId()), false);
+    if (!m_admin || !m_service || m_applying)
+        return false;
+    const QJsonObject book = draft().toJson();
+    const int undoIndex = m_undo->index();
+    m_applying = true;
     updateButtons();
-    return {};
+    // The PricingService outlives the AdminService's worker (both belong to the console's runtime). Reloading it
+    // here, before the result is reported, puts the book in force even where no relay follows the change (a
+    // console whose relay is stopped); a relay that does swaps in the same snapshot again.
+    Billing::PricingService *inForce = m_service;
+    m_admin->async([book, inForce](Service::AdminService &admin) {
+               auto result = admin.replacePricing(book);
+               if (result)
+                   inForce->reloadWaiting();
+               return result;
+           })
+        .then(this, [this, book, undoIndex](const Store::Result<Service::PricingImport> &result) {
+            onApplied(result, book, undoIndex);
+        });
+    return true;
+}
+
+void PricingPage::onApplied(const Store::Result<Service::PricingImport> &result, const QJsonObject &book, int undoIndex)
+{
+    m_applying = false;
+    if (!result) {
+        const QString message = tr("Not applied: %1").arg(result.error());
+        showMessage(message, true);
+        updateButtons();
+        emit applyFinished(false, message);
+        return;
+    }
+    // Edits made while applying stay unapplied; otherwise the table takes the canonical form of what was applied
+    // (the book may normalise texts), keeping the undo history.
+    if (m_undo->index() == undoIndex) {
+        m_undo->setClean();
+        m_shownSnapshot = result->snapshotId;
+        if (const auto applied = PriceBook::fromJson(book)) {
+            const PriceDraft canonical = PriceDraft::fromBook(*applied.value());
+            m_model->setRows(canonical.rows);
+            m_groups->setDraft(canonical);
+            m_overrides->setDraft(canonical);
+        }
+    }
+    const QString message = tr("Applied: new requests use these prices (snapshot %1).").arg(result->snapshotId);
+    showMessage(message, false);
+    updateButtons();
+    emit applyFinished(true, message);
 }
 
 Store::Status PricingPage::importJson(const QByteArray &bytes)
@@ -531,10 +565,10 @@ void PricingPage::updateCalculator()
 void PricingPage::updateButtons()
 {
     const bool dirty = hasUnappliedChanges();
-    m_applyAction->setEnabled(dirty && m_service);
-    m_revertAction->setEnabled(dirty);
-    m_state->setText(dirty ? tr("Unapplied changes") : tr("Prices in force"));
-    m_state->setStyleSheet(dirty ? QStringLiteral("color: #b36b00; font-weight: bold") : QString());
+    m_applyAction->setEnabled(dirty && m_admin && m_service && !m_applying);
+    m_revertAction->setEnabled(dirty && !m_applying);
+    m_state->setText(m_applying ? tr("Applying…") : dirty ? tr("Unapplied changes") : tr("Prices in force"));
+    m_state->setStyleSheet(dirty || m_applying ? QStringLiteral("color: #b36b00; font-weight: bold") : QString());
 }
 
 void PricingPage::showMessage(const QString &text, bool error)

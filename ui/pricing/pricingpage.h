@@ -24,14 +24,17 @@ class PricingModel;
 // The Pricing page: the model price table (every ratio, the fixed price, derived $/1M columns), group
 // ratios and user-group overrides, search, add/remove, undo/redo, import/export of new-api JSON, and a
 // calculator that prices a sample usage with the draft (and, for comparison, the applied) prices.
-// Nothing reaches the relay until Apply, which hands the whole draft to PricingService::replace() — the
-// service validates it, persists a snapshot and swaps the book atomically.
+// Nothing reaches the relay until Apply, which hands the whole draft to AdminService::replacePricing() on the
+// service's worker (validated, persisted with a snapshot, audited, published as a change) and then brings the
+// PricingService the page shows up to date; the page shows "Applying…" meanwhile and the outcome after.
 class PricingPage final : public ConsolePage
 {
     Q_OBJECT
 
 public:
-    explicit PricingPage(Billing::PricingService *service, QWidget *parent = nullptr);
+    // `service` holds the prices in force (the relay's); `admin` writes them. Without `admin` the page can view
+    // and export but not apply.
+    PricingPage(Service::AdminService *admin, Billing::PricingService *service, QWidget *parent = nullptr);
 
     PricingModel *model() const { return m_model; }
     GroupRatioModel *groupModel() const { return m_groups; }
@@ -44,7 +47,10 @@ public:
     // across the page rebuild of a language switch).
     void adoptDraft(const PriceDraft &draft);
     bool hasUnappliedChanges() const;
-    Store::Status apply();
+    // Starts applying the draft; applyFinished() reports the outcome. False (and no signal) when the page
+    // cannot apply (no service) or an Apply is already running.
+    bool apply();
+    bool isApplying() const { return m_applying; }
     void revert();
     // Merges new-api option JSON into the draft (undoable); nothing is applied yet.
     Store::Status importJson(const QByteArray &json);
@@ -59,7 +65,12 @@ public:
     QByteArray saveState() const override;
     void restoreState(const QByteArray &state) override;
 
+signals:
+    // An Apply ended: ok = the draft is in force (then the prices the page shows are the applied ones).
+    void applyFinished(bool ok, const QString &message);
+
 private:
+    void onApplied(const Store::Result<Service::PricingImport> &result, const QJsonObject &book, int undoIndex);
     void loadDraft(const PriceDraft &draft);
     void showMessage(const QString &text, bool error);
     void updateCalculator();
@@ -68,7 +79,10 @@ private:
     QWidget *buildCalculator();
     QWidget *buildGroups();
 
+    QPointer<Service::AdminService> m_admin;
     QPointer<Billing::PricingService> m_service;
+    bool m_applying = false;
+    qint64 m_shownSnapshot = -1; // the snapshot of the prices in force the clean draft shows
     QUndoStack *m_undo = nullptr;
     PricingModel *m_model = nullptr;
     QSortFilterProxyModel *m_proxy = nullptr;

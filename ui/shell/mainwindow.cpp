@@ -139,7 +139,7 @@ QWidget *MainWindow::createPage(Page page)
         if (!m_services.pricing)
             return new UnavailablePage(pageTitle(page), tr("The pricing editor appears here once the billing "
                                                            "service is connected."), m_tabs);
-        return new PricingPage(m_services.pricing, m_tabs);
+        return new PricingPage(m_services.admin, m_services.pricing, m_tabs);
     case Page::Logs:
         if (m_services.admin)
             return new LogsPage(m_services.admin, m_tabs);
