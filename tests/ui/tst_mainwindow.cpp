@@ -129,12 +129,16 @@ private slots:
         MainWindow w(services(&registry, QStringLiteral("d.ini")));
         w.show();
         w.showPage(MainWindow::Page::Pricing);
+        const QPointer<QWidget> oldLive = w.page(MainWindow::Page::Live);
         Ui::ConsolePreferences prefs = w.preferences();
         prefs.language = QStringLiteral("zh_CN");
         w.applyPreferences(prefs);
         QTRY_COMPARE(tabText(w, 0), QString::fromUtf8("实时"));
         QCOMPARE(tabText(w, 3), QString::fromUtf8("渠道"));
         QCOMPARE(w.currentPage(), MainWindow::Page::Pricing); // page kept across the rebuild
+        // The pages not shown are rebuilt too, in later event-loop passes, without being asked for.
+        QTRY_VERIFY(!w.pagesPending());
+        QVERIFY(oldLive.isNull());
         QVERIFY(w.livePage());
         prefs.language = QStringLiteral("en");
         w.applyPreferences(prefs);

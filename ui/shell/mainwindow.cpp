@@ -78,31 +78,42 @@ void MainWindow::buildPages()
     m_tabs->setObjectName(QStringLiteral("pages"));
     m_tabs->setDocumentMode(true);
     // Each tab holds a holder; its page is built when first needed (shown, or asked for by page()) or by
-    // buildNextPage(), one per event-loop pass: building all six at once blocked the GUI thread for up to
+    // settleNextPage(), one per event-loop pass: building all six at once blocked the GUI thread for up to
     // 90 ms at start and at each language switch.
     m_pages = QList<QWidget *>(kPageCount, nullptr);
+    m_stale = QList<bool>(kPageCount, false);
     for (int i = 0; i < kPageCount; ++i) {
         auto *holder = new QWidget(m_tabs);
         auto *layout = new QVBoxLayout(holder);
         layout->setContentsMargins(0, 0, 0, 0);
-        m_tabs->addTab(holder, pageTitle(Page(i)));
-        m_tabs->setTabToolTip(i, tr("%1 (Ctrl+%2)").arg(pageTitle(Page(i))).arg(i + 1));
+        m_tabs->addTab(holder, QString());
     }
+    retitleTabs();
     connect(m_tabs, &QTabWidget::currentChanged, this, [this](int index) {
         if (index >= 0)
             ensurePage(index);
     });
     setCentralWidget(m_tabs);
-    QTimer::singleShot(0, this, &MainWindow::buildNextPage);
+    scheduleSettle();
+}
+
+void MainWindow::retitleTabs()
+{
+    for (int i = 0; i < kPageCount; ++i) {
+        m_tabs->setTabText(i, pageTitle(Page(i)));
+        m_tabs->setTabToolTip(i, tr("%1 (Ctrl+%2)").arg(pageTitle(Page(i))).arg(i + 1));
+    }
 }
 
 QWidget *MainWindow::ensurePage(int index) const
 {
     if (index < 0 || index >= m_pages.size() || !m_tabs)
         return nullptr;
+    auto *self = const_cast<MainWindow *>(this); // (re)building a page is not a visible change of the window
+    if (m_stale[index])
+        self->retirePage(index); // wanted now: rebuild it in this pass rather than show the old language
     if (m_pages[index])
         return m_pages[index];
-    auto *self = const_cast<MainWindow *>(this); // building a page is not a visible change of the window
     QWidget *holder = m_tabs->widget(index);
     QWidget *w = self->createPage(Page(index));
     w->setObjectName(QString::fromLatin1(kPageKeys[index]) + QStringLiteral("Page"));
@@ -113,16 +124,50 @@ QWidget *MainWindow::ensurePage(int index) const
         const auto settings = settingsStore();
         p->restoreState(settings->value(QStringLiteral("pages/%1").arg(QLatin1String(kPageKeys[index]))).toByteArray());
     }
+    if (auto *pricing = qobject_cast<PricingPage *>(w); pricing && m_carriedDraft)
+        pricing->adoptDraft(*std::exchange(self->m_carriedDraft, std::nullopt));
     return w;
 }
 
-void MainWindow::buildNextPage()
+void MainWindow::retirePage(int index)
 {
-    const int missing = int(m_pages.indexOf(nullptr));
-    if (missing < 0 || !m_tabs)
+    m_stale[index] = false;
+    QWidget *old = std::exchange(m_pages[index], nullptr);
+    if (!old)
         return;
-    ensurePage(missing);
-    QTimer::singleShot(0, this, &MainWindow::buildNextPage);
+    savePageState(index);
+    // An unapplied pricing draft survives the rebuild (its undo history does not).
+    if (auto *pricing = qobject_cast<PricingPage *>(old); pricing && pricing->hasUnappliedChanges())
+        m_carriedDraft = pricing->draft();
+    // Deleted now, not later: deferred deletes of several pages would land in one pass of the event loop.
+    delete old;
+}
+
+bool MainWindow::pagesPending() const
+{
+    return m_pages.contains(nullptr) || m_stale.contains(true);
+}
+
+// One step per event-loop pass: retire a page built under the previous language, or build a missing one.
+void MainWindow::settleNextPage()
+{
+    m_settleScheduled = false;
+    if (!m_tabs)
+        return;
+    if (const int stale = int(m_stale.indexOf(true)); stale >= 0)
+        retirePage(stale);
+    else if (const int missing = int(m_pages.indexOf(nullptr)); missing >= 0)
+        ensurePage(missing);
+    else
+        return;
+    scheduleSettle();
+}
+
+void MainWindow::scheduleSettle()
+{
+    if (std::exchange(m_settleScheduled, true))
+        return; // one chain at a time, so a pass does one step
+    QTimer::singleShot(0, this, &MainWindow::settleNextPage);
 }
 
 QWidget *MainWindow::createPage(Page page)
@@ -429,22 +474,19 @@ void MainWindow::changeEvent(QEvent *event)
 void MainWindow::rebuildForLanguage()
 {
     m_rebuildPending = false;
-    saveLayout();
-    const int current = m_tabs->currentIndex();
-    // An unapplied pricing draft survives the rebuild (its undo history does not).
-    std::optional<PriceDraft> draft;
-    if (auto *pricing = qobject_cast<PricingPage *>(m_pages.value(int(Page::Pricing))); pricing && pricing->hasUnappliedChanges())
-        draft = pricing->draft();
-    QWidget *old = m_tabs;
-    m_tabs = nullptr;
-    buildUi(); // new pages, menus and status widgets, all created under the new translator
-    old->deleteLater();
+    setWindowTitle(tr("RelayDesk"));
+    retitleTabs();
+    buildMenus();
+    buildStatusBar();
+    updateStatusWidgets();
     if (m_tray)
         buildTray();
-    restoreLayout();
-    m_tabs->setCurrentIndex(current);
-    if (auto *pricing = qobject_cast<PricingPage *>(page(Page::Pricing)); pricing && draft)
-        pricing->adoptDraft(*draft);
+    // Rebuilding all six pages (and deleting the old ones) in this pass stalled the GUI thread for up to 88 ms:
+    // the shown page is rebuilt now, the others in later passes, each at once if shown or asked for first.
+    for (int i = 0; i < kPageCount; ++i)
+        m_stale[i] = m_pages[i] != nullptr;
+    ensurePage(m_tabs->currentIndex());
+    scheduleSettle();
 }
 
 void MainWindow::saveLayout()
@@ -454,8 +496,15 @@ void MainWindow::saveLayout()
     settings->setValue(QStringLiteral("window/state"), saveState());
     settings->setValue(QStringLiteral("window/page"), m_tabs ? m_tabs->currentIndex() : 0);
     for (int i = 0; i < m_pages.size(); ++i)
-        if (auto *p = qobject_cast<ConsolePage *>(m_pages[i]))
-            settings->setValue(QStringLiteral("pages/%1").arg(QLatin1String(kPageKeys[i])), p->saveState());
+        savePageState(i);
+}
+
+void MainWindow::savePageState(int index) const
+{
+    if (auto *p = qobject_cast<ConsolePage *>(m_pages.value(index))) {
+        const auto settings = settingsStore();
+        settings->setValue(QStringLiteral("pages/%1").arg(QLatin1String(kPageKeys[index])), p->saveState());
+    }
 }
 
 void MainWindow::restoreLayout()

@@ -3,11 +3,13 @@
 #include "shell/consolepreferences.h"
 #include "shell/consoleservices.h"
 #include "shell/consolestatus.h"
+#include "pricing/pricingdraft.h"
 
 #include <QMainWindow>
 #include <QPointer>
 
 #include <memory>
+#include <optional>
 
 class QAction;
 class QLabel;
@@ -25,7 +27,9 @@ class LivePage;
 // geometry, window state and every table's column layout.
 //
 // Language changes (Settings or a QTranslator swap) rebuild the pages in place, so every string is
-// retranslated live; column layouts and the current page survive the rebuild.
+// retranslated live; column layouts, the current page and an unapplied pricing draft survive the rebuild.
+// The shown page is rebuilt at once, the others one per event-loop pass (or at once when shown or asked
+// for), so no single pass of the GUI thread tears down and builds all six.
 class MainWindow final : public QMainWindow
 {
     Q_OBJECT
@@ -39,7 +43,9 @@ public:
 
     void showPage(Page page);
     Page currentPage() const;
-    QWidget *page(Page page) const; // built on first use
+    QWidget *page(Page page) const; // built (or rebuilt after a language switch) on first use
+    // True while pages are still to be built or rebuilt in later event-loop passes.
+    bool pagesPending() const;
     LivePage *livePage() const;
 
     const ConsoleStatus &status() const { return m_status; }
@@ -79,8 +85,12 @@ private:
     void updateStatusWidgets();
     void applyCurrency();
     QWidget *createPage(Page page);
-    QWidget *ensurePage(int index) const; // builds the page on first use
-    void buildNextPage();
+    QWidget *ensurePage(int index) const; // builds the page on first use, rebuilds it when stale
+    void retirePage(int index);           // deletes a page (keeping its layout and pricing draft)
+    void savePageState(int index) const;
+    void retitleTabs();
+    void settleNextPage();
+    void scheduleSettle();
     QString pageTitle(Page page) const;
     std::unique_ptr<QSettings> settingsStore() const;
 
@@ -89,6 +99,8 @@ private:
     ConsoleStatus m_status;
     QTabWidget *m_tabs = nullptr;
     QList<QWidget *> m_pages;
+    QList<bool> m_stale; // built under the previous language: rebuilt by settleNextPage() or when needed
+    std::optional<PriceDraft> m_carriedDraft; // an unapplied draft of a retired Pricing page
     QLabel *m_relayLabel = nullptr;
     QToolButton *m_relayButton = nullptr;
     QLabel *m_rateLabel = nullptr;
@@ -99,6 +111,7 @@ private:
     QSystemTrayIcon *m_tray = nullptr;
     QPointer<QMenu> m_trayMenu;
     bool m_rebuildPending = false;
+    bool m_settleScheduled = false;
     bool m_quitting = false;
 };
 
