@@ -36,6 +36,9 @@ struct EventReport
 struct JsonReport
 {
     QJsonValue usage;        // the reply's usage value (undefined/null = none)
+    // The reply is not final (a background response still queued or in progress): the engine answers the
+    // client and defers the settlement (CallContext::defer).
+    bool pending = false;
 };
 
 // The output counted locally (the upstream reported no usable usage).
@@ -60,6 +63,7 @@ public:
 
     // --- the upstream request ---
     virtual QString upstreamPath() const = 0;         // under the channel's /v1: "chat/completions"
+    virtual QByteArray upstreamMethod() const { return QByteArrayLiteral("POST"); }
     virtual QByteArray upstreamBody(const QString &upstreamModel) const = 0;
 
     // --- the reply ---
@@ -77,6 +81,9 @@ public:
     virtual LocalOutput countOutput(const QString &upstreamModel) = 0;
     // Calls of built-in tools billed per call, by tool ("web_search_call" → 2), seen in the output.
     virtual QHash<QString, qint64> toolCalls() const { return {}; }
+    // The upstream goes on without the client (a background response): a client that leaves, or a reply that is
+    // not final, defers the settlement instead of ending the call. The id to follow it by (empty: not so).
+    virtual QString deferrableId() const { return {}; }
     // Endpoint facts for the log row's `other` (response id, …).
     virtual void describe(QJsonObject &other) const { Q_UNUSED(other) }
 };

@@ -28,6 +28,9 @@ struct CallConfig
     qint64 defaultMaxTokens = 4096;
     // Extra attempts on another channel (connect error, 5xx, 429, 401/403 before the first byte to the client).
     int retries = 1;
+    // How long an instance's heartbeat holds its reservations (InstanceKeeper): a background response of an
+    // instance silent for longer is adopted by this one.
+    qint64 instanceLeaseMs = 30'000;
     UpstreamClient::Options upstream;
 };
 
@@ -41,6 +44,25 @@ struct CallResult
     qint64 quota = 0;      // settled quota (0 when refunded)
     int httpStatus = 0;
     QString requestPath;   // /v1/chat/completions, /v1/responses, …
+    // Not over yet: the upstream keeps working without the client (a background response); the reservation
+    // stays open and CallContext::defer follows it to its end (settled = false, nothing refunded).
+    bool deferred = false;
+};
+
+// A call whose answer is not final when the client is done with it: its open reservation and what is needed to
+// settle it later (see CallContext::defer).
+struct DeferredCall
+{
+    qint64 reservationId = 0;
+    qint64 reserved = 0;
+    qint64 userId = 0;
+    qint64 keyId = 0;
+    QString requestId;
+    QString requestPath;
+    qint64 channelId = 0;
+    QString model;
+    QString objectId;      // what to poll (a response id)
+    qint64 promptTokens = 0;
 };
 
 struct CallContext
@@ -52,6 +74,8 @@ struct CallContext
     Store::CommitBatch *commits = nullptr;        // group commit of the relay thread's ledger writes
     Billing::ClosingRetry *closings = nullptr;    // settlements/refunds waiting for the store to answer
     CallConfig config;
+    // Takes over a call that is not over (optional: without it such a call settles on what was delivered).
+    std::function<void(const DeferredCall &call)> defer;
     // The call settled or refunded (`call` may be null when it is already gone): the engine forgets it.
     std::function<void(MeteredCall *call, const CallResult &result)> done;
 };

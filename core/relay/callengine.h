@@ -31,6 +31,8 @@ public:
     // delivered nothing). For a clean stop on SIGINT/SIGTERM or console quit.
     void shutdown();
     int inFlight() const { return m_calls.size(); }
+    // Who takes over calls that are not over when their client is done (CallContext::defer).
+    void setDeferHandler(std::function<void(const DeferredCall &call)> handler) { m_context.defer = std::move(handler); }
     const CallConfig &config() const { return m_context.config; }
     const CallContext &context() const { return m_context; }
 

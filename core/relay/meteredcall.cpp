@@ -68,6 +68,15 @@ MeteredCall::~MeteredCall()
 
 void MeteredCall::start()
 {
+    if (m_request.resume) { // a deferred call: its hold is open and durable already
+        const DeferredCall &d = *m_request.resume;
+        m_requestId = d.requestId;
+        m_reservationId = d.reservationId;
+        m_reserved = d.reserved;
+        m_estimate.textTokens = d.promptTokens;
+        sendUpstream();
+        return;
+    }
     const AuthContext &auth = m_request.auth;
     Monitor::SessionInfo info;
     info.kind = m_adapter->sessionKind();
@@ -112,6 +121,8 @@ void MeteredCall::clientGone()
         return finish(QStringLiteral("client_gone"), false, 499);
     if (m_tried.isEmpty()) // gone while the hold was being committed: no upstream was called
         return refund(QStringLiteral("client_gone"), 499);
+    if (defer(QStringLiteral("client_gone")))
+        return;
     settle(QStringLiteral("client_gone"), 499);
 }
 
@@ -171,9 +182,8 @@ void MeteredCall::sendUpstream()
     if (m_session)
         m_ctx.registry->setModel(m_session, m_request.model, m_upstreamModel, m_channel.name);
 
-    m_reply = m_ctx.upstream->postJson(upstreamApiUrl(m_channel.baseUrl, m_adapter->upstreamPath()),
-                                        m_adapter->upstreamBody(m_upstreamModel), m_channel.secret.toUtf8(),
-                                        m_stream);
+    m_reply = m_ctx.upstream->send(m_adapter->upstreamMethod(), upstreamApiUrl(m_channel.baseUrl, m_adapter->upstreamPath()),
+                                    m_adapter->upstreamBody(m_upstreamModel), m_channel.secret.toUtf8(), m_stream);
     m_sse = SseParser();
     connect(m_reply, &UpstreamReply::readyRead, this, [this] { onReadyRead(); });
     connect(m_reply, &UpstreamReply::finished, this, [this] { onFinished(); });
@@ -259,6 +269,8 @@ void MeteredCall::completeStream()
     }
     if (m_client)
         m_client->endStream();
+    if (!m_sawTerminal && defer(QStringLiteral("eof")))
+        return; // the upstream goes on with a background response: follow it to its end
     settle(m_sawTerminal ? QStringLiteral("done") : QStringLiteral("eof"), 200);
 }
 
@@ -341,6 +353,11 @@ void MeteredCall::completeJson(const QByteArray &body)
     }
     const QJsonObject reply = doc.object();
     const JsonReport report = m_adapter->onJson(reply);
+    if (report.pending) {
+        m_jsonReply = body; // sent once the deferral is committed (finish)
+        if (defer(QStringLiteral("background")))
+            return;
+    }
     takeUsage(report.usage);
     // Tell the client what it is billed for when the relay counted it.
     m_jsonReply = m_upstreamUsage ? body : m_adapter->withLocalUsage(reply, localUsage());
@@ -376,6 +393,14 @@ void MeteredCall::relayUpstreamError(int status, const QByteArray &body)
     const QString message = upstreamMessage(body);
     m_failure = QStringLiteral("The upstream answered HTTP %1").arg(status) +
                 (message.isEmpty() ? QString() : QStringLiteral(": ") + message);
+    if (m_request.resume) {
+        // Following a deferred call: the upstream no longer has it (404) — bill what is known — or cannot
+        // answer now — ask again later. Never a refund: the upstream did the work.
+        if (status == 404)
+            return settle(QStringLiteral("upstream_lost"), status);
+        if (defer(QStringLiteral("upstream_http_%1").arg(status)))
+            return;
+    }
     if (m_client) {
         if (upstreamError.isObject()) { // an OpenAI-shaped error body goes through, minus the channel key
             m_client->respond(status, SecretScrubber::scrub(body, m_channel.secret.toUtf8()));
@@ -404,6 +429,8 @@ void MeteredCall::midStreamError(const QString &message, const QString &reason)
 
 void MeteredCall::respondAndRefund(const OpenAiError &error, const QString &reason, ClientSink::Retry retry)
 {
+    if (m_request.resume && defer(reason))
+        return; // following a deferred call: the upstream did the work; ask again later
     m_failure = error.message;
     if (m_client && !m_client->hasStarted())
         m_client->respondError(error, retry);
@@ -467,8 +494,8 @@ void MeteredCall::settle(const QString &endReason, int httpStatus)
         m_ctx.registry->setQuota(m_session, m_reserved, quote.quota);
     }
     m_settledQuota = quote.quota;
-    if (m_request.onSettled)
-        m_request.onSettled(*this);
+    if (m_request.onAnswered)
+        m_request.onAnswered(*this);
     finish(endReason, r.ok() || queued, httpStatus);
 }
 
@@ -539,6 +566,32 @@ void MeteredCall::refund(const QString &reason, int httpStatus)
     finish(QStringLiteral("refunded:") + reason, false, httpStatus);
 }
 
+bool MeteredCall::defer(const QString &reason)
+{
+    const QString id = m_adapter->deferrableId();
+    if (!m_ctx.defer || id.isEmpty() || m_reservationId == 0 || m_channel.id == 0)
+        return false;
+    abortUpstream();
+    DeferredCall deferred;
+    deferred.reservationId = m_reservationId;
+    deferred.reserved = m_reserved;
+    deferred.userId = m_request.auth.user.id;
+    deferred.keyId = m_request.auth.key.id;
+    deferred.requestId = m_requestId;
+    deferred.requestPath = m_adapter->requestPath();
+    deferred.channelId = m_channel.id;
+    deferred.model = m_request.model;
+    deferred.objectId = id;
+    deferred.promptTokens = m_estimate.total();
+    m_deferred = true;
+    m_ctx.commits->join();
+    m_ctx.defer(deferred);
+    if (m_request.onAnswered)
+        m_request.onAnswered(*this);
+    finish(QStringLiteral("deferred:") + reason, false, 200);
+    return true;
+}
+
 void MeteredCall::finish(const QString &reason, bool settled, int httpStatus)
 {
     if (m_done)
@@ -546,7 +599,7 @@ void MeteredCall::finish(const QString &reason, bool settled, int httpStatus)
     m_done = true;
     abortUpstream();
     if (m_session) {
-        const bool ok = settled && !reason.startsWith(QLatin1StringView("upstream"));
+        const bool ok = (settled || m_deferred) && !reason.startsWith(QLatin1StringView("upstream"));
         m_ctx.registry->close(m_session, ok ? Monitor::SessionState::Ended : Monitor::SessionState::Failed, reason);
     }
     CallResult result;
@@ -557,7 +610,8 @@ void MeteredCall::finish(const QString &reason, bool settled, int httpStatus)
     result.quota = settled ? m_settledQuota : 0;
     result.httpStatus = httpStatus;
     result.requestPath = m_adapter->requestPath();
-    if (!settled)
+    result.deferred = m_deferred;
+    if (!settled && !m_deferred)
         logFailure(reason, httpStatus);
     if (m_reservationId == 0) // refused before any hold: nothing of this call is in the batch
         return m_ctx.done(this, result);

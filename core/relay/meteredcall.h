@@ -41,9 +41,12 @@ public:
         // The call must go to this channel (it owns the state the request refers to): no other channel is
         // tried, by weight or by retry.
         std::optional<qint64> pinnedChannel;
-        // Called once the call has settled (before it is done), e.g. to record which channel owns the ids
-        // the reply created.
-        std::function<void(MeteredCall &call)> onSettled;
+        // Called once the upstream's answer is known — the call settled, or was deferred — before it is done,
+        // e.g. to record which channel owns the ids the reply created.
+        std::function<void(MeteredCall &call)> onAnswered;
+        // Continue a call deferred earlier (DeferredCall): its reservation is open already, nothing is reserved,
+        // and a failed poll defers it again instead of refunding.
+        std::optional<DeferredCall> resume;
     };
 
     // `context` outlives the call (the engine owns both); `client` and `adapter` are owned by the call.
@@ -62,6 +65,10 @@ public:
     qint64 channelId() const { return m_channel.id; }
     const AuthContext &auth() const { return m_request.auth; }
     CallAdapter &adapter() const { return *m_adapter; }
+    // Handed to CallContext::defer (not settled yet).
+    bool isDeferred() const { return m_deferred; }
+    // The deferred call this one continues (nullopt for a call from a client).
+    const std::optional<DeferredCall> &resume() const { return m_request.resume; }
 
 private:
     void reserved(bool committed);
@@ -97,6 +104,9 @@ private:
     QJsonObject otherJson(const ParsedUsage &usage, bool upstream, const QString &endReason,
                           const QHash<QString, qint64> &tools, qint64 toolQuota) const;
     void refund(const QString &reason, int httpStatus);
+    // The upstream goes on without the client: answer it (when a reply waits) and hand the open reservation to
+    // CallContext::defer. False when the call cannot be deferred (then the caller settles or refunds).
+    bool defer(const QString &reason);
     void finish(const QString &reason, bool settled, int httpStatus);
 
     // What every log row of this call says: who, which model and channel, how long, which request.
@@ -138,6 +148,7 @@ private:
     bool m_sawTerminal = false;
     bool m_upstreamFinished = false;
     bool m_done = false;
+    bool m_deferred = false;
 };
 
 } // namespace RelayDesk::Relay

@@ -152,6 +152,7 @@ bool Runtime::start(const RuntimeConfig &config)
     Relay::CallConfig relayConfig = m_config.relay;
     if (relayConfig.defaultMaxTokens <= 0)
         relayConfig.defaultMaxTokens = m_pricing->defaultMaxTokens();
+    relayConfig.instanceLeaseMs = m_config.instanceLeaseMs;
     Billing::PricingService *pricing = m_pricing.get();
     auto prices = [pricing] { return pricing->current(); };
     auto ready = std::make_shared<QSemaphore>();

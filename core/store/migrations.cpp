@@ -217,10 +217,28 @@ Migration migration7()
     }};
 }
 
+// Version 8: background responses (Responses API `background: true`) whose reservation stays open until the upstream
+// reports a terminal state. The row says what to poll; the reservation (kind responses_background) is the money.
+// A restarted or surviving instance adopts the rows of a gone owner and resumes polling instead of recovering them.
+Migration migration8()
+{
+    return {8, "background responses", {
+        QStringLiteral(
+            "CREATE TABLE background_responses ("
+            " reservation_id BIGINT PRIMARY KEY,"
+            " response_id TEXT NOT NULL,"
+            " channel_id BIGINT NOT NULL,"
+            " model TEXT NOT NULL,"
+            " prompt_tokens BIGINT NOT NULL DEFAULT 0,"
+            " request_path TEXT NOT NULL DEFAULT '/v1/responses',"
+            " created_at BIGINT NOT NULL)"),
+    }};
+}
+
 const std::vector<Migration> &migrations()
 {
     static const std::vector<Migration> all = {migration1(), migration2(), migration3(), migration4(), migration5(),
-                                               migration6(), migration7()};
+                                               migration6(), migration7(), migration8()};
     return all;
 }
 

@@ -1,5 +1,7 @@
 #include "reservationrepository.h"
 
+#include "backgroundresponserepository.h"
+
 #include "database.h"
 #include "instancerepository.h"
 #include "logrepository.h"
@@ -458,8 +460,9 @@ Result<int> ReservationRepository::recoverOrphans(const QString &selfId, qint64 
     columns.replace(QStringLiteral(", "), QStringLiteral(", r.")).prepend(QStringLiteral("r."));
     q.prepare(QStringLiteral("SELECT ") + columns +
               QStringLiteral(", i.id IS NULL FROM reservations r LEFT JOIN instances i ON i.id = r.instance_id "
-                             "WHERE r.state = 0 AND r.instance_id <> ? ORDER BY r.id"));
+                             "WHERE r.state = 0 AND r.instance_id <> ? AND r.kind <> ? ORDER BY r.id"));
     q.addBindValue(nn(selfId));
+    q.addBindValue(kBackgroundResponseKind); // adopted and polled to their end (BackgroundResponseRepository)
     QString error;
     if (!execQuery(q, &error, "find open reservations"))
         return Result<int>::failure(error);

@@ -13,6 +13,7 @@
 #include "relay/usageparser.h"
 #include "service/runtime.h"
 #include "store/apikeyrepository.h"
+#include "store/backgroundresponserepository.h"
 #include "store/channelrepository.h"
 #include "store/database.h"
 #include "store/logrepository.h"
@@ -23,6 +24,7 @@
 #include <QtCore/QJsonArray>
 #include <QtCore/QJsonDocument>
 #include <QtCore/QTemporaryDir>
+#include <QtSql/QSqlQuery>
 #include <QtTest/QtTest>
 #include <QtWebSockets/QWebSocket>
 
@@ -160,6 +162,25 @@ private:
         auto created = Store::ChannelRepository(db()).create(c);
         m_runtime->invalidateChannels();
         return created.value();
+    }
+
+    // The settled result of `requestId` (a background response settles in a later call of the same request).
+    std::optional<Relay::CallResult> settledResult(const QString &requestId, int timeoutMs = 20000)
+    {
+        std::optional<Relay::CallResult> found;
+        RelayDeskTest::spinUntil([&] {
+            for (const Relay::CallResult &r : std::as_const(m_results))
+                if (r.requestId == requestId && r.settled)
+                    found = r;
+            return found.has_value();
+        }, timeoutMs);
+        return found;
+    }
+
+    qint64 backgroundRows()
+    {
+        QSqlQuery q = db().query();
+        return q.exec(QStringLiteral("SELECT COUNT(*) FROM background_responses")) && q.next() ? q.value(0).toLongLong() : -1;
     }
 
 private slots:
@@ -485,6 +506,143 @@ private slots:
         socket.open(upgrade);
         QVERIFY(failed.wait(10000));
         QCOMPARE(connected.size(), 0);
+    }
+
+    void backgroundSettlesWhenTheResponseEnds_data()
+    {
+        QTest::addColumn<bool>("stream");
+        QTest::newRow("json") << false;
+        QTest::newRow("stream, client leaves") << true;
+    }
+    void backgroundSettlesWhenTheResponseEnds()
+    {
+        QFETCH(bool, stream);
+        const qint64 before = balance(m_demoUserId);
+        const int results = m_results.size();
+        QString requestId;
+        QString id;
+        if (!stream) {
+            const Reply reply = create(createBody(QStringLiteral("Work on this in the background."), false,
+                                                  {{QStringLiteral("background"), true}}), m_key);
+            QCOMPARE(reply.http.status, 200);
+            QCOMPARE(reply.json().value(QStringLiteral("status")).toString(), QStringLiteral("queued"));
+            id = reply.json().value(QStringLiteral("id")).toString();
+        } else {
+            // The client reads the first events of a slow background stream and leaves: the upstream goes on.
+            RawClient client;
+            QVERIFY(client.connectTo(m_runtime->port()));
+            client.send(request("POST", "/v1/responses",
+                                createBody(QStringLiteral("Long work [[scenario:slow]]"), true,
+                                           {{QStringLiteral("background"), true}}), m_key));
+            QVERIFY(client.waitFor("response.in_progress"));
+            const QByteArray head = client.buffer();
+            const qsizetype at = head.indexOf("\"id\":\"resp_");
+            QVERIFY(at > 0);
+            id = QString::fromUtf8(head.mid(at + 6, head.indexOf('"', at + 6) - at - 6));
+            client.close();
+        }
+        QTRY_VERIFY_WITH_TIMEOUT(m_results.size() > results, 10000);
+        const Relay::CallResult first = m_results.at(results);
+        QVERIFY(first.deferred);
+        QVERIFY(!first.settled);
+        requestId = first.requestId;
+        // Held, not refunded, while the response runs.
+        const auto held = Store::ReservationRepository(db()).byRequestId(requestId);
+        QVERIFY(held);
+        QCOMPARE(held->kind, Store::kBackgroundResponseKind);
+        const auto settled = settledResult(requestId);
+        QVERIFY(settled);
+        // Settled once, from the finished response's usage.
+        const Reply done = call("GET", "/v1/responses/" + id.toUtf8(), {}, m_key, false);
+        QCOMPARE(done.json().value(QStringLiteral("status")).toString(), QStringLiteral("completed"));
+        const auto log = RelayDeskTest::logFor(db(), requestId);
+        QVERIFY(log);
+        QCOMPARE(log->quota, expectedQuota(done.json().value(QStringLiteral("usage")).toObject()));
+        QCOMPARE(log->other.value(QStringLiteral("response_id")).toString(), id);
+        QCOMPARE(Store::ReservationRepository(db()).byRequestId(requestId)->state, Store::Reservation::State::Settled);
+        QCOMPARE(before - balance(m_demoUserId), log->quota);
+        QCOMPARE(backgroundRows(), 0);
+    }
+
+    void cancelledBackgroundSettlesOnItsUsage()
+    {
+        const int results = m_results.size();
+        const Reply reply = create(createBody(QStringLiteral("Long work [[scenario:slow]]"), false,
+                                              {{QStringLiteral("background"), true}}), m_key);
+        const QByteArray id = reply.json().value(QStringLiteral("id")).toString().toUtf8();
+        QTRY_VERIFY_WITH_TIMEOUT(m_results.size() > results, 10000);
+        const QString requestId = m_results.at(results).requestId;
+        const Reply cancelled = call("POST", "/v1/responses/" + id + "/cancel", {}, m_key, false);
+        QCOMPARE(cancelled.http.status, 200);
+        QCOMPARE(cancelled.json().value(QStringLiteral("status")).toString(), QStringLiteral("cancelled"));
+        QVERIFY(settledResult(requestId));
+        const auto log = RelayDeskTest::logFor(db(), requestId);
+        QVERIFY(log);
+        QCOMPARE(log->other.value(QStringLiteral("response_status")).toString(), QStringLiteral("cancelled"));
+        const QJsonObject usage = cancelled.json().value(QStringLiteral("usage")).toObject();
+        if (!usage.isEmpty())
+            QCOMPARE(log->quota, expectedQuota(usage));
+        QVERIFY(log->quota > 0);
+    }
+
+    void backgroundSurvivesARestart()
+    {
+        // A relay stops while a background response runs; the next relay on the same database adopts the
+        // reservation, polls the upstream and settles it once.
+        QTemporaryDir dir;
+        Service::RuntimeConfig config;
+        config.dataDir = dir.path();
+        config.listenPort = 0;
+        config.instanceLeaseMs = 1000;
+        QList<Relay::CallResult> results;
+        auto first = std::make_unique<Service::Runtime>();
+        connect(first.get(), &Service::Runtime::callFinished, this, [&](const Relay::CallResult &r) { results.append(r); });
+        QVERIFY2(first->start(config), qPrintable(first->errorString()));
+        Store::Database &store = *first->database();
+        // Its own group: the channel to the upstream outside both relays (a fresh database also has the demo
+        // channel, whose upstream stops with the first relay).
+        auto user = Store::UserRepository(store).create(QStringLiteral("bg"), QStringLiteral("bg"), 10'000'000);
+        Store::NewApiKey spec;
+        spec.userId = user->id;
+        spec.name = QStringLiteral("bg-key");
+        spec.unlimited = true;
+        const QByteArray key = Store::ApiKeyRepository(store).create(spec)->plainKey.toUtf8();
+        Store::Channel c;
+        c.name = QStringLiteral("external");
+        c.baseUrl = m_otherUpstream->baseUrl();
+        c.secret = QStringLiteral("demo");
+        c.models = {QStringLiteral("gpt-4o-mini")};
+        c.groups = {QStringLiteral("bg")};
+        QVERIFY(Store::ChannelRepository(store).create(c));
+        first->invalidateChannels();
+
+        RawClient client;
+        QVERIFY(client.connectTo(first->port()));
+        client.send(request("POST", "/v1/responses", createBody(QStringLiteral("Slow job [[scenario:slow]]"), false,
+                                                                 {{QStringLiteral("background"), true}}), key));
+        const auto reply = client.readResponse(false, 10000);
+        QVERIFY(reply);
+        QCOMPARE(reply->json().value(QStringLiteral("status")).toString(), QStringLiteral("queued"));
+        QTRY_COMPARE_WITH_TIMEOUT(results.size(), 1, 10000);
+        QVERIFY(results.first().deferred);
+        const QString requestId = results.first().requestId;
+        first->stop();
+        first.reset();
+
+        results.clear();
+        auto second = std::make_unique<Service::Runtime>();
+        connect(second.get(), &Service::Runtime::callFinished, this, [&](const Relay::CallResult &r) { results.append(r); });
+        QVERIFY2(second->start(config), qPrintable(second->errorString()));
+        QTRY_VERIFY_WITH_TIMEOUT(!results.isEmpty() && results.last().settled, 30000);
+        QCOMPARE(results.last().requestId, requestId);
+        const auto reservation = Store::ReservationRepository(*second->database()).byRequestId(requestId);
+        QCOMPARE(reservation->state, Store::Reservation::State::Settled);
+        const auto log = RelayDeskTest::logFor(*second->database(), requestId);
+        QVERIFY(log);
+        QVERIFY2(log->completionTokens > 0, qPrintable(log->content + QString::fromUtf8(QJsonDocument(log->other).toJson(QJsonDocument::Compact))));
+        QCOMPARE(log->other.value(QStringLiteral("usage_source")).toString(), QStringLiteral("upstream"));
+        QCOMPARE(10'000'000 - Store::UserRepository(*second->database()).byId(user->id)->quota, log->quota);
+        second->stop();
     }
 
     void logsEqualDebits()

@@ -47,7 +47,7 @@ void ChatEndpoint::handle(HttpExchange &exchange)
     const auto hold = HoldParameters::fromChatRequest(request); // before anything is reserved
     if (const auto *error = std::get_if<OpenAiError>(&hold))
         return exchange.respondError(*error);
-    MeteredCall::Request call{*auth, std::get<Billing::ModelPricing>(std::move(admitted)), model, {}, {}};
+    MeteredCall::Request call{*auth, std::get<Billing::ModelPricing>(std::move(admitted)), model, {}, {}, {}};
     m_engine.start(new HttpClientSink(exchange, nullptr),
                    std::make_unique<ChatAdapter>(std::move(request), std::get<HoldParameters>(hold)),
                    std::move(call));

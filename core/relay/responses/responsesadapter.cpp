@@ -2,6 +2,7 @@
 
 #include "relay/clientsink.h"
 #include "relay/responses/responsestokens.h"
+#include "store/backgroundresponserepository.h"
 
 #include <QtCore/QJsonArray>
 #include <QtCore/QJsonDocument>
@@ -102,6 +103,24 @@ QString ResponsesAdapter::requestPath() const
     return m_mode == Mode::Compact ? QStringLiteral("/v1/responses/compact") : QStringLiteral("/v1/responses");
 }
 
+QString ResponsesAdapter::reservationKind() const
+{
+    // A background response's hold outlives its call; crash recovery leaves it to the background poller.
+    return isBackground() ? Store::kBackgroundResponseKind : QStringLiteral("responses");
+}
+
+bool ResponsesAdapter::isBackground() const
+{
+    return m_mode == Mode::Retrieve || m_request.value(QLatin1StringView("background")).toBool();
+}
+
+QString ResponsesAdapter::deferrableId() const
+{
+    if (!isBackground())
+        return {};
+    return m_responseId.isEmpty() ? m_request.value(QLatin1StringView("id")).toString() : m_responseId;
+}
+
 Monitor::SessionKind ResponsesAdapter::sessionKind() const
 {
     return m_mode == Mode::WebSocket ? Monitor::SessionKind::ResponsesWebSocket : Monitor::SessionKind::Responses;
@@ -114,11 +133,20 @@ PromptEstimate ResponsesAdapter::estimatePrompt(const QString &model) const
 
 QString ResponsesAdapter::upstreamPath() const
 {
+    if (m_mode == Mode::Retrieve)
+        return QStringLiteral("responses/") + m_request.value(QLatin1StringView("id")).toString();
     return m_mode == Mode::Compact ? QStringLiteral("responses/compact") : QStringLiteral("responses");
+}
+
+QByteArray ResponsesAdapter::upstreamMethod() const
+{
+    return m_mode == Mode::Retrieve ? QByteArrayLiteral("GET") : QByteArrayLiteral("POST");
 }
 
 QByteArray ResponsesAdapter::upstreamBody(const QString &upstreamModel) const
 {
+    if (m_mode == Mode::Retrieve)
+        return {};
     QJsonObject body = m_request;
     body.remove(QStringLiteral("type")); // WebSocket mode's "response.create"
     body.insert(QStringLiteral("model"), upstreamModel);
@@ -188,7 +216,9 @@ JsonReport ResponsesAdapter::onJson(const QJsonObject &reply)
     m_responseId = reply.value(QLatin1StringView("id")).toString();
     m_status = reply.value(QLatin1StringView("status")).toString();
     takeResponse(reply);
-    return JsonReport{reply.value(QLatin1StringView("usage"))};
+    // A background response still running: its usage comes later (the relay follows it).
+    const bool running = m_status == QLatin1StringView("queued") || m_status == QLatin1StringView("in_progress");
+    return JsonReport{reply.value(QLatin1StringView("usage")), isBackground() && running};
 }
 
 void ResponsesAdapter::takeResponse(const QJsonObject &response)

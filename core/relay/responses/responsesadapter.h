@@ -14,17 +14,20 @@ namespace RelayDesk::Relay {
 class ResponsesAdapter final : public CallAdapter
 {
 public:
-    enum class Mode { Create, Compact, WebSocket };
+    // Retrieve: GET /v1/responses/{id} of a background response the relay follows to its end (the request is
+    // {"id": …}); its reservation is the create call's, held open meanwhile.
+    enum class Mode { Create, Compact, WebSocket, Retrieve };
 
     ResponsesAdapter(Mode mode, QJsonObject request, HoldParameters hold);
 
     QString requestPath() const override;
-    QString reservationKind() const override { return QStringLiteral("responses"); }
+    QString reservationKind() const override;
     Monitor::SessionKind sessionKind() const override;
     bool isStream() const override { return m_stream; }
     PromptEstimate estimatePrompt(const QString &model) const override;
     const HoldParameters &hold() const override { return m_hold; }
     QString upstreamPath() const override;
+    QByteArray upstreamMethod() const override;
     QByteArray upstreamBody(const QString &upstreamModel) const override;
     EventReport onEvent(const SseEvent &event, ClientSink &client) override;
     void writeStreamError(ClientSink &client, const OpenAiError &error) override;
@@ -33,12 +36,14 @@ public:
     LocalOutput countOutput(const QString &upstreamModel) override;
     QHash<QString, qint64> toolCalls() const override { return m_toolCalls; }
     void describe(QJsonObject &other) const override;
+    QString deferrableId() const override;
 
     // The response's id (empty until the upstream named it) and the ids of its output items: what later
     // calls may name (previous_response_id, item_reference), so they are routed to this call's channel.
     const QString &responseId() const { return m_responseId; }
     const QStringList &outputItemIds() const { return m_itemIds; }
     bool storesResponse() const;
+    bool isBackground() const;
     const QJsonObject &request() const { return m_request; }
 
     // The Responses usage shape of a usage (for a locally counted reply).

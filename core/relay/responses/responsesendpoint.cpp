@@ -6,6 +6,7 @@
 #include "relay/channelselector.h"
 #include "relay/httpclientsink.h"
 #include "relay/modeladmission.h"
+#include "relay/responses/backgroundpoller.h"
 #include "relay/responses/responsesadapter.h"
 #include "relay/responses/responsessocket.h"
 #include "relay/upstreamforward.h"
@@ -87,7 +88,10 @@ ResponsesEndpoint::ResponsesEndpoint(CallEngine &engine, ChannelSelector &channe
     , m_prices(std::move(prices))
     , m_db(std::move(db))
     , m_auth(std::move(auth))
+    , m_poller(std::make_unique<BackgroundPoller>(engine, m_prices, m_db, engine.config().instanceLeaseMs,
+                                                  [this](MeteredCall &c) { recordRoutes(c); }))
 {
+    engine.setDeferHandler([this](const DeferredCall &call) { m_poller->follow(call); });
 }
 
 ResponsesEndpoint::~ResponsesEndpoint() = default;
@@ -126,11 +130,6 @@ std::optional<OpenAiError> ResponsesEndpoint::startCall(const AuthContext &auth,
     auto admitted = admitModel(auth, model, m_channels, *m_prices());
     if (const auto *error = std::get_if<OpenAiError>(&admitted))
         return *error;
-    if (!compact && request.value(QLatin1StringView("background")).toBool())
-        return OpenAiError::invalidRequest(
-            QStringLiteral("Background responses are not supported by this relay yet: send the request without "
-                           "'background' (or with stream: true)."),
-            "unsupported_parameter", "background");
     const auto hold = HoldParameters::fromResponsesRequest(request);
     if (const auto *error = std::get_if<OpenAiError>(&hold))
         return *error;
@@ -140,7 +139,7 @@ std::optional<OpenAiError> ResponsesEndpoint::startCall(const AuthContext &auth,
     const auto mode = compact ? ResponsesAdapter::Mode::Compact
                               : webSocket ? ResponsesAdapter::Mode::WebSocket : ResponsesAdapter::Mode::Create;
     MeteredCall::Request call{auth, std::get<Billing::ModelPricing>(std::move(admitted)), model,
-                              std::get<std::optional<qint64>>(pinned), [this](MeteredCall &c) { recordRoutes(c); }};
+                              std::get<std::optional<qint64>>(pinned), [this](MeteredCall &c) { recordRoutes(c); }, {}};
     m_engine.start(client, std::make_unique<ResponsesAdapter>(mode, std::move(request), std::get<HoldParameters>(hold)),
                    std::move(call));
     return std::nullopt;

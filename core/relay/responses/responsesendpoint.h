@@ -9,6 +9,9 @@
 // names one (previous_response_id, conversation, item_reference, /v1/responses/{id}…) goes to that channel —
 // never another by weight or retry. An id of another user is answered as OpenAI answers an id that does not
 // exist.
+//
+// Background responses (`background: true`): the create's hold stays open while the response runs upstream; the
+// BackgroundPoller follows it to its end and settles it from its usage (also after a restart).
 #include "billing/pricebook.h"
 #include "http/openaierror.h"
 #include "relay/auth.h"
@@ -25,6 +28,7 @@ namespace RelayDesk::Store { class Database; }
 namespace RelayDesk::Relay {
 
 class Auth;
+class BackgroundPoller;
 class CallEngine;
 class ChannelSelector;
 class ClientSink;
@@ -63,6 +67,7 @@ private:
     PriceBookProvider m_prices;
     std::shared_ptr<Store::Database> m_db;
     std::shared_ptr<Auth> m_auth;
+    std::unique_ptr<BackgroundPoller> m_poller;
     quint64 m_recorded = 0;
 };
 
