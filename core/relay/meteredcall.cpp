@@ -131,6 +131,9 @@ void MeteredCall::shutdown()
     if (m_done)
         return;
     abortUpstream();
+    // A background response runs on upstream without us: the next run of the relay follows it to its end.
+    if (!m_tried.isEmpty() && defer(QStringLiteral("shutdown")))
+        return;
     if (m_client && !m_client->hasStarted()) {
         m_client->respondError(OpenAiError::serviceUnavailable(QStringLiteral("The relay is shutting down.")));
         return refund(QStringLiteral("shutdown"), 503);
