@@ -133,6 +133,16 @@ void SessionRegistry::setQuota(quint64 id, qint64 reserved, qint64 charged)
     }
 }
 
+void SessionRegistry::addQuota(quint64 id, qint64 reserved, qint64 charged)
+{
+    QMutexLocker lock(&m_mutex);
+    if (auto it = m_entries.find(id); it != m_entries.end()) {
+        it->info.reservedQuota += reserved;
+        it->info.chargedQuota += charged;
+        markDirty(id, false);
+    }
+}
+
 void SessionRegistry::recordEvent(quint64 id, SessionEvent event)
 {
     QMutexLocker lock(&m_mutex);

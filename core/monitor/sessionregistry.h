@@ -93,6 +93,8 @@ public:
     void addUsage(quint64 id, const SessionUsage &delta);
     void setUsage(quint64 id, const SessionUsage &total);
     void setQuota(quint64 id, qint64 reserved, qint64 charged);
+    // For a session whose turns are billed one by one (a Responses WebSocket connection): adds a turn's hold and charge.
+    void addQuota(quint64 id, qint64 reserved, qint64 charged);
     void recordEvent(quint64 id, SessionEvent event);
     void close(quint64 id, SessionState finalState, const QString &reason);
 

@@ -26,7 +26,7 @@ HttpRelay::HttpRelay(std::shared_ptr<Store::Database> db, std::shared_ptr<Auth> 
     if (!prices)
         prices = [] { return Billing::PriceBook::empty(); };
     m_chat = std::make_unique<ChatEndpoint>(*m_engine, *m_channels, prices);
-    m_responses = std::make_unique<ResponsesEndpoint>(*m_engine, *m_channels, prices, db, m_auth);
+    m_responses = std::make_unique<ResponsesEndpoint>(*m_engine, *m_channels, prices, db, m_auth, registry);
     connect(m_engine, &CallEngine::callFinished, this, &HttpRelay::callFinished);
 }
 

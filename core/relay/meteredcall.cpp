@@ -83,7 +83,10 @@ void MeteredCall::start()
     info.user = auth.user.name;
     info.keyHint = auth.key.keyHint;
     info.model = m_request.model;
-    if (m_ctx.registry)
+    m_sharedSession = m_request.liveSession != 0;
+    if (m_sharedSession)
+        m_session = m_request.liveSession;
+    else if (m_ctx.registry)
         m_session = m_ctx.registry->open(info);
 
     m_estimate = m_adapter->estimatePrompt(m_request.model);
@@ -103,7 +106,9 @@ void MeteredCall::start()
     }
     m_reservationId = r.reservation.id;
     m_reserved = r.reservation.reserved;
-    if (m_session)
+    if (m_sharedSession)
+        m_ctx.registry->addQuota(m_session, m_reserved, 0);
+    else if (m_session)
         m_ctx.registry->setQuota(m_session, m_reserved, 0);
     // The upstream is paid for from the moment it is called, so only call it once the hold is durable.
     m_ctx.commits->afterCommit([self = QPointer<MeteredCall>(this)](bool committed) {
@@ -234,7 +239,7 @@ void MeteredCall::forward(const SseEvent &event)
     const EventReport report = m_adapter->onEvent(event, *m_client);
     if (!report.usage.isUndefined()) {
         takeUsage(report.usage);
-        if (m_upstreamUsage && m_session)
+        if (m_upstreamUsage && m_session && !m_sharedSession) // a shared session adds each turn once settled
             m_ctx.registry->setUsage(m_session, m_upstreamUsage->usage);
     }
     m_sawTerminal = m_sawTerminal || report.terminal;
@@ -492,7 +497,15 @@ void MeteredCall::settle(const QString &endReason, int httpStatus)
     const bool queued = r.failure == Store::LedgerFailure::Database;
     if (!r && !queued)
         qWarning("relay: settle of %s failed: %s", qPrintable(m_requestId), qPrintable(r.message));
-    if (m_session) {
+    if (m_sharedSession) { // one turn of the connection: its usage and charge add to the session's
+        m_ctx.registry->addUsage(m_session, usage.usage);
+        m_ctx.registry->addQuota(m_session, 0, quote.quota);
+        Monitor::SessionEvent ev;
+        ev.atMs = QDateTime::currentMSecsSinceEpoch();
+        ev.type = QStringLiteral("turn.settled");
+        ev.tokens = usage.usage.total();
+        m_ctx.registry->recordEvent(m_session, ev);
+    } else if (m_session) {
         m_ctx.registry->setUsage(m_session, usage.usage);
         m_ctx.registry->setQuota(m_session, m_reserved, quote.quota);
     }
@@ -601,7 +614,15 @@ void MeteredCall::finish(const QString &reason, bool settled, int httpStatus)
         return;
     m_done = true;
     abortUpstream();
-    if (m_session) {
+    if (m_sharedSession) { // one turn of the connection's session ends; the session goes on
+        if (!settled) {
+            Monitor::SessionEvent ev;
+            ev.atMs = QDateTime::currentMSecsSinceEpoch();
+            ev.type = m_deferred ? QStringLiteral("turn.deferred") : QStringLiteral("turn.refunded");
+            m_ctx.registry->recordEvent(m_session, ev);
+        }
+        m_ctx.registry->setState(m_session, Monitor::SessionState::Active);
+    } else if (m_session) {
         const bool ok = (settled || m_deferred) && !reason.startsWith(QLatin1StringView("upstream"));
         m_ctx.registry->close(m_session, ok ? Monitor::SessionState::Ended : Monitor::SessionState::Failed, reason);
     }

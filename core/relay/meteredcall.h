@@ -47,6 +47,9 @@ public:
         // Continue a call deferred earlier (DeferredCall): its reservation is open already, nothing is reserved,
         // and a failed poll defers it again instead of refunding.
         std::optional<DeferredCall> resume;
+        // A live session this call is one turn of (a Responses WebSocket connection): the call adds its events,
+        // usage and quota to it instead of opening and closing a session of its own. 0 = its own session.
+        quint64 liveSession = 0;
     };
 
     // `context` outlives the call (the engine owns both); `client` and `adapter` are owned by the call.
@@ -149,6 +152,7 @@ private:
     bool m_upstreamFinished = false;
     bool m_done = false;
     bool m_deferred = false;
+    bool m_sharedSession = false; // m_session is the connection's (Request::liveSession), not this call's
 };
 
 } // namespace RelayDesk::Relay

@@ -8,6 +8,7 @@
 #include "billing/pricingservice.h"
 #include "billing/quotamath.h"
 #include "demo/demoupstream.h"
+#include "monitor/sessionregistry.h"
 #include "relay/responses/responsesadapter.h"
 #include "relay/sseparser.h"
 #include "relay/usageparser.h"
@@ -482,18 +483,34 @@ private slots:
         for (const QJsonObject &f : frames)
             if (f.value(QStringLiteral("type")).toString() == QLatin1StringView("response.completed"))
                 usages.append(f.value(QStringLiteral("response")).toObject().value(QStringLiteral("usage")).toObject());
+        qint64 charged = 0;
+        qint64 tokens = 0;
         for (int i = 0; i < 2; ++i) {
             const Relay::CallResult result = m_results.at(resultsBefore + i);
             QVERIFY(result.settled);
             const auto log = RelayDeskTest::logFor(db(), result.requestId);
             QVERIFY(log);
             QCOMPARE(log->quota, expectedQuota(usages.at(i)));
+            charged += log->quota;
+            tokens += log->promptTokens + log->completionTokens;
         }
+        // The connection is one live session; each response a turn whose usage and charge add up.
+        auto connectionSession = [this] {
+            std::optional<Monitor::SessionInfo> found;
+            for (const Monitor::SessionInfo &info : m_runtime->sessions()->sessions())
+                if (info.kind == Monitor::SessionKind::ResponsesWebSocket && info.user == QLatin1StringView("demo"))
+                    found = info;
+            return found;
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(connectionSession() && connectionSession()->chargedQuota == charged, 5000);
+        QCOMPARE(connectionSession()->usage.total(), tokens);
+        QVERIFY(connectionSession()->isLive());
         // A bad event gets an error frame and the connection stays usable.
         socket.sendTextMessage(QStringLiteral("{\"type\":\"session.update\"}"));
         QTRY_VERIFY_WITH_TIMEOUT(frames.last().value(QStringLiteral("type")).toString() == QLatin1StringView("error"), 10000);
         QCOMPARE(socket.state(), QAbstractSocket::ConnectedState);
         socket.close();
+        QTRY_VERIFY_WITH_TIMEOUT(!connectionSession()->isLive(), 5000);
     }
 
     void webSocketModeRefusesBadKeysBeforeUpgrade()

@@ -82,12 +82,14 @@ OpenAiError foreignId(const QString &id, const QByteArray &param)
 } // namespace
 
 ResponsesEndpoint::ResponsesEndpoint(CallEngine &engine, ChannelSelector &channels, PriceBookProvider prices,
-                                     std::shared_ptr<Store::Database> db, std::shared_ptr<Auth> auth)
+                                     std::shared_ptr<Store::Database> db, std::shared_ptr<Auth> auth,
+                                     Monitor::SessionRegistry *registry)
     : m_engine(engine)
     , m_channels(channels)
     , m_prices(std::move(prices))
     , m_db(std::move(db))
     , m_auth(std::move(auth))
+    , m_registry(registry)
     , m_poller(std::make_unique<BackgroundPoller>(engine, m_prices, m_db, engine.config().instanceLeaseMs,
                                                   [this](MeteredCall &c) { recordRoutes(c); }))
 {
@@ -103,7 +105,7 @@ void ResponsesEndpoint::install(Router &router)
     router.addRoute("POST", "/v1/responses/input_tokens", [this](HttpExchange &e) { inputTokens(e); });
     for (const QByteArray method : {QByteArrayLiteral("GET"), QByteArrayLiteral("DELETE"), QByteArrayLiteral("POST")})
         router.addPrefixRoute(method, kPrefix, [this](HttpExchange &e) { byId(e); });
-    ResponsesSocket::install(router, *this, m_auth);
+    ResponsesSocket::install(router, *this, m_auth, m_registry);
 }
 
 void ResponsesEndpoint::create(HttpExchange &exchange, bool compact)
@@ -117,14 +119,14 @@ void ResponsesEndpoint::create(HttpExchange &exchange, bool compact)
         return exchange.respondError(OpenAiError::invalidRequest(
             QStringLiteral("The request body is not a JSON object: %1").arg(parseError.errorString())));
     auto *client = new HttpClientSink(exchange, nullptr);
-    if (const auto error = startCall(*auth, doc.object(), compact, false, client)) {
+    if (const auto error = startCall(*auth, doc.object(), compact, client)) {
         delete client;
         exchange.respondError(*error);
     }
 }
 
 std::optional<OpenAiError> ResponsesEndpoint::startCall(const AuthContext &auth, QJsonObject request, bool compact,
-                                                        bool webSocket, ClientSink *client)
+                                                        ClientSink *client, bool webSocket, quint64 liveSession)
 {
     const QString model = request.value(QLatin1StringView("model")).toString();
     auto admitted = admitModel(auth, model, m_channels, *m_prices());
@@ -139,7 +141,8 @@ std::optional<OpenAiError> ResponsesEndpoint::startCall(const AuthContext &auth,
     const auto mode = compact ? ResponsesAdapter::Mode::Compact
                               : webSocket ? ResponsesAdapter::Mode::WebSocket : ResponsesAdapter::Mode::Create;
     MeteredCall::Request call{auth, std::get<Billing::ModelPricing>(std::move(admitted)), model,
-                              std::get<std::optional<qint64>>(pinned), [this](MeteredCall &c) { recordRoutes(c); }, {}};
+                              std::get<std::optional<qint64>>(pinned), [this](MeteredCall &c) { recordRoutes(c); }, {},
+                              liveSession};
     m_engine.start(client, std::make_unique<ResponsesAdapter>(mode, std::move(request), std::get<HoldParameters>(hold)),
                    std::move(call));
     return std::nullopt;

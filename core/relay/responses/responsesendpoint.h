@@ -24,6 +24,7 @@
 #include <variant>
 
 namespace RelayDesk::Store { class Database; }
+namespace RelayDesk::Monitor { class SessionRegistry; }
 
 namespace RelayDesk::Relay {
 
@@ -44,14 +45,16 @@ public:
     static constexpr qint64 kRouteLifetimeMs = 30LL * 24 * 3600 * 1000;
 
     ResponsesEndpoint(CallEngine &engine, ChannelSelector &channels, PriceBookProvider prices,
-                      std::shared_ptr<Store::Database> db, std::shared_ptr<Auth> auth);
+                      std::shared_ptr<Store::Database> db, std::shared_ptr<Auth> auth,
+                      Monitor::SessionRegistry *registry);
     ~ResponsesEndpoint();
     void install(Router &router);
 
     // Checks a create request (from POST or a WebSocket response.create) and starts its metered call answering
     // through `client`; on a refusal before any call, the error (the client is then deleted by the caller).
+    // `webSocket`: the request came on a WebSocket-mode connection, whose live session is `liveSession`.
     std::optional<OpenAiError> startCall(const AuthContext &auth, QJsonObject request, bool compact,
-                                         bool webSocket, ClientSink *client);
+                                         ClientSink *client, bool webSocket = false, quint64 liveSession = 0);
 
 private:
     void create(HttpExchange &exchange, bool compact);
@@ -67,6 +70,7 @@ private:
     PriceBookProvider m_prices;
     std::shared_ptr<Store::Database> m_db;
     std::shared_ptr<Auth> m_auth;
+    Monitor::SessionRegistry *m_registry;
     std::unique_ptr<BackgroundPoller> m_poller;
     quint64 m_recorded = 0;
 };

@@ -3,13 +3,15 @@
 #include "http/router.h"
 #include "relay/responses/responsesendpoint.h"
 #include "relay/responses/websocketclientsink.h"
+#include "monitor/sessionregistry.h"
 
 #include <QtCore/QJsonDocument>
 #include <QtWebSockets/QWebSocket>
 
 namespace RelayDesk::Relay {
 
-void ResponsesSocket::install(Router &router, ResponsesEndpoint &endpoint, std::shared_ptr<Auth> auth)
+void ResponsesSocket::install(Router &router, ResponsesEndpoint &endpoint, std::shared_ptr<Auth> auth,
+                              Monitor::SessionRegistry *registry)
 {
     Router::WebSocketRoute route;
     route.path = QByteArrayLiteral("/v1/responses");
@@ -19,7 +21,7 @@ void ResponsesSocket::install(Router &router, ResponsesEndpoint &endpoint, std::
             return *error;
         return std::nullopt;
     };
-    route.handler = [auth, &endpoint](QWebSocket *socket, const HttpRequest &request) {
+    route.handler = [auth, &endpoint, registry](QWebSocket *socket, const HttpRequest &request) {
         auto result = auth->authenticate(request); // the key may have changed since the check: ask again
         if (auto *error = std::get_if<OpenAiError>(&result)) {
             socket->sendTextMessage(QString::fromUtf8(WebSocketClientSink::errorFrame(*error)));
@@ -27,23 +29,39 @@ void ResponsesSocket::install(Router &router, ResponsesEndpoint &endpoint, std::
             socket->deleteLater();
             return;
         }
-        new ResponsesSocket(socket, std::get<AuthContext>(std::move(result)), endpoint);
+        new ResponsesSocket(socket, std::get<AuthContext>(std::move(result)), endpoint, registry);
     };
     router.addWebSocketRoute(std::move(route));
 }
 
-ResponsesSocket::ResponsesSocket(QWebSocket *socket, AuthContext auth, ResponsesEndpoint &endpoint)
+ResponsesSocket::ResponsesSocket(QWebSocket *socket, AuthContext auth, ResponsesEndpoint &endpoint,
+                                 Monitor::SessionRegistry *registry)
     : QObject(socket)
     , m_socket(socket)
     , m_auth(std::move(auth))
     , m_endpoint(endpoint)
+    , m_registry(registry)
 {
+    if (m_registry) {
+        Monitor::SessionInfo info;
+        info.kind = Monitor::SessionKind::ResponsesWebSocket;
+        info.state = Monitor::SessionState::Active;
+        info.user = m_auth.user.name;
+        info.keyHint = m_auth.key.keyHint;
+        m_session = m_registry->open(info);
+    }
     socket->setMaxAllowedIncomingMessageSize(kMaxMessageBytes);
     connect(socket, &QWebSocket::textMessageReceived, this, &ResponsesSocket::onMessage);
     connect(socket, &QWebSocket::binaryMessageReceived, this, [this] {
         sendError(OpenAiError::invalidRequest(QStringLiteral("Binary frames are not supported: send JSON text.")));
     });
     connect(socket, &QWebSocket::disconnected, socket, &QObject::deleteLater);
+}
+
+ResponsesSocket::~ResponsesSocket()
+{
+    if (m_session)
+        m_registry->close(m_session, Monitor::SessionState::Ended, QStringLiteral("closed"));
 }
 
 void ResponsesSocket::onMessage(const QString &message)
@@ -75,7 +93,7 @@ void ResponsesSocket::startNext()
         if (request.value(QLatin1StringView("response")).isObject() && !request.contains(QLatin1StringView("model")))
             request = request.value(QLatin1StringView("response")).toObject();
         auto *sink = new WebSocketClientSink(m_socket, nullptr);
-        if (const auto error = m_endpoint.startCall(m_auth, std::move(request), false, true, sink)) {
+        if (const auto error = m_endpoint.startCall(m_auth, std::move(request), false, sink, true, m_session)) {
             delete sink;
             sendError(*error);
             continue;
