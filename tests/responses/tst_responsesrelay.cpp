@@ -662,6 +662,50 @@ private slots:
         second->stop();
     }
 
+    void itemReferencesStickToTheirChannel()
+    {
+        // Items replayed by id (as the Vercel AI SDK does with store: true) live in the account that made them.
+        const Reply first = create(createBody(QStringLiteral("Remember: green."), false), m_pairKey);
+        QCOMPARE(first.http.status, 200);
+        const qint64 owner = settledLog().channelId;
+        const QString itemId = first.json().value(QStringLiteral("output")).toArray().first().toObject()
+                                   .value(QStringLiteral("id")).toString();
+        QVERIFY(!itemId.isEmpty());
+        const QJsonArray input{QJsonObject{{QStringLiteral("type"), QStringLiteral("item_reference")},
+                                           {QStringLiteral("id"), itemId}},
+                               QJsonObject{{QStringLiteral("role"), QStringLiteral("user")},
+                                           {QStringLiteral("content"), QStringLiteral("Which colour?")}}};
+        for (int i = 0; i < 6; ++i) {
+            QJsonObject body = QJsonDocument::fromJson(createBody(QString(), false)).object();
+            body.insert(QStringLiteral("input"), input);
+            const Reply next = create(QJsonDocument(body).toJson(QJsonDocument::Compact), m_pairKey);
+            QCOMPARE(next.http.status, 200);
+            QCOMPARE(settledLog().channelId, owner);
+        }
+    }
+
+    void errorsAfterTheUpstreamMayHaveBilledAreNotRetried_data()
+    {
+        QTest::addColumn<QString>("scenario");
+        QTest::addColumn<int>("status");
+        QTest::addColumn<QByteArray>("retry");
+        QTest::newRow("connection cut after the request") << QStringLiteral("reset") << 502 << QByteArray("false");
+        QTest::newRow("upstream timeout") << QStringLiteral("hang") << 504 << QByteArray("false");
+        QTest::newRow("upstream 429 (not billed)") << QStringLiteral("error_429") << 429 << QByteArray();
+    }
+    void errorsAfterTheUpstreamMayHaveBilledAreNotRetried()
+    {
+        QFETCH(QString, scenario);
+        QFETCH(int, status);
+        QFETCH(QByteArray, retry);
+        const qint64 before = balance(m_demoUserId);
+        const Reply reply = create(createBody(QStringLiteral("Hi [[scenario:%1]]").arg(scenario), false), m_key);
+        QCOMPARE(reply.http.status, status);
+        QCOMPARE(reply.http.header("x-should-retry"), retry);
+        QVERIFY(!m_results.last().settled);
+        QCOMPARE(balance(m_demoUserId), before); // refunded
+    }
+
     void logsEqualDebits()
     {
         qint64 balances = 0;
