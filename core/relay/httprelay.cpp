@@ -5,7 +5,11 @@
 #include "relay/auth.h"
 #include "relay/callengine.h"
 #include "relay/channelselector.h"
+#include "relay/exchangeinput.h"
 #include "relay/chat/chatendpoint.h"
+#include "relay/completions/completionsendpoint.h"
+#include "relay/embeddings/embeddingsendpoint.h"
+#include "relay/moderations/moderationsendpoint.h"
 #include "relay/responses/responsesendpoint.h"
 #include "store/database.h"
 
@@ -27,6 +31,9 @@ HttpRelay::HttpRelay(std::shared_ptr<Store::Database> db, std::shared_ptr<Auth> 
         prices = [] { return Billing::PriceBook::empty(); };
     m_chat = std::make_unique<ChatEndpoint>(*m_engine, *m_channels, prices);
     m_responses = std::make_unique<ResponsesEndpoint>(*m_engine, *m_channels, prices, db, m_auth, registry);
+    m_embeddings = std::make_unique<EmbeddingsEndpoint>(*m_engine, *m_channels, prices);
+    m_completions = std::make_unique<CompletionsEndpoint>(*m_engine, *m_channels, prices);
+    m_moderations = std::make_unique<ModerationsEndpoint>(*m_engine, *m_channels, prices);
     connect(m_engine, &CallEngine::callFinished, this, &HttpRelay::callFinished);
 }
 
@@ -63,6 +70,9 @@ void HttpRelay::install(Router &router)
     });
     m_chat->install(router);
     m_responses->install(router);
+    m_embeddings->install(router);
+    m_completions->install(router);
+    m_moderations->install(router);
     router.addRoute("GET", "/v1/models", [this](HttpExchange &e) { handleModels(e); });
     // Healthy means able to relay and bill: the store must answer too (a load balancer then stops sending
     // calls that could only fail). One SELECT 1 on the relay thread's connection per probe.
@@ -76,9 +86,9 @@ void HttpRelay::install(Router &router)
 
 void HttpRelay::handleModels(HttpExchange &exchange)
 {
-    const auto *auth = std::any_cast<AuthContext>(&exchange.context());
+    const AuthContext *auth = authenticatedCaller(exchange);
     if (!auth)
-        return exchange.respondError(OpenAiError::internal(QStringLiteral("not authenticated")));
+        return;
     QJsonArray data;
     for (const QString &model : m_channels->modelsFor(auth->group)) {
         if (!auth->mayUse(model))

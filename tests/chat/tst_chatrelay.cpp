@@ -1,5 +1,6 @@
 // The chat relay end to end: a client on a real loopback socket → Runtime (relay thread) → DemoUpstream
 // (its own thread) → back, with the database checked after every call and the ledger invariant at the end.
+#include "demoruntime.h"
 #include "logfor.h"
 #include "../relay/rawhttpclient.h"
 #include "deadinstance.h"
@@ -169,15 +170,8 @@ private slots:
     void initTestCase()
     {
         QVERIFY(m_dir.isValid());
-        m_runtime = std::make_unique<Service::Runtime>();
-        connect(m_runtime.get(), &Service::Runtime::callFinished, this,
-                [this](const Relay::CallResult &r) { m_results.append(r); });
-        Service::RuntimeConfig config;
-        config.dataDir = m_dir.path();
-        config.listenPort = 0;
-        config.demo = true;
-        config.demoOptions.chunkDelayMs = 1;
-        config.demoOptions.firstChunkDelayMs = 1;
+        m_runtime = RelayDeskTest::recordingRuntime(this, &m_results);
+        Service::RuntimeConfig config = RelayDeskTest::fastDemoConfig(m_dir.path());
         config.server.maxBodyBytes = 256 * 1024;
         config.relay.upstream.transferTimeout = std::chrono::milliseconds(1500);
         QVERIFY2(m_runtime->start(config), qPrintable(m_runtime->errorString()));

@@ -2,6 +2,7 @@
 // on a loopback socket → Runtime (relay thread) → the demo upstream, which also serves routes that answer like an
 // upstream refusing the channel's key. The client must never be told its own key is wrong, never see a piece of the
 // channel key, the next channel must serve the call (billed once), and the failing channel must show as unhealthy.
+#include "demoruntime.h"
 #include "../relay/rawhttpclient.h"
 
 #include "http/httpexchange.h"
@@ -137,15 +138,8 @@ private slots:
     void initTestCase()
     {
         QVERIFY(m_dir.isValid());
-        m_runtime = std::make_unique<Service::Runtime>();
-        connect(m_runtime.get(), &Service::Runtime::callFinished, this,
-                [this](const Relay::CallResult &r) { m_results.append(r); });
-        Service::RuntimeConfig config;
-        config.dataDir = m_dir.path();
-        config.listenPort = 0;
-        config.demo = true;
-        config.demoOptions.chunkDelayMs = 1;
-        config.demoOptions.firstChunkDelayMs = 1;
+        m_runtime = RelayDeskTest::recordingRuntime(this, &m_results);
+        Service::RuntimeConfig config = RelayDeskTest::fastDemoConfig(m_dir.path());
         // Upstreams that refuse the channel key (or echo it in another error) under /deny401, /deny403, /echo400.
         config.installDemoRoutes = [](Relay::HttpServer &server) {
             for (int status : {401, 403, 400}) {

@@ -2,8 +2,9 @@
 // the demo upstream's Responses routes (its own thread) → back. Every call is checked against the database: the
 // log row's quota is the price book applied to the usage the upstream reported (or to the local count), the
 // reservation settled once, and at the end the sum of consume logs equals what the balances lost.
+#include "demoruntime.h"
 #include "logfor.h"
-#include "../relay/rawhttpclient.h"
+#include "relayexchange.h"
 
 #include "billing/pricingservice.h"
 #include "billing/quotamath.h"
@@ -35,22 +36,8 @@ using RelayDeskTest::RawResponse;
 
 namespace {
 
-struct Reply
-{
-    RawResponse http;
-    QList<std::pair<QByteArray, QJsonObject>> events; // SSE (event name, payload)
-    QJsonObject json() const { return http.json(); }
-};
-
-QByteArray request(const QByteArray &method, const QByteArray &path, const QByteArray &body, const QByteArray &key)
-{
-    QByteArray r = method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n";
-    if (!key.isEmpty())
-        r += "Authorization: Bearer " + key + "\r\n";
-    if (!body.isEmpty() || method == "POST")
-        r += "Content-Type: application/json\r\nContent-Length: " + QByteArray::number(body.size()) + "\r\n";
-    return r + "\r\n" + body;
-}
+using Reply = RelayDeskTest::RelayReply;
+using RelayDeskTest::httpRequest;
 
 QByteArray createBody(const QString &input, bool stream, const QJsonObject &extra = {})
 {
@@ -88,18 +75,7 @@ private:
                bool metered)
     {
         const int before = m_results.size();
-        RawClient client;
-        Reply out;
-        if (!client.connectTo(m_runtime->port()))
-            return out;
-        client.send(request(method, path, body, key));
-        if (auto r = client.readResponse(false, 30000))
-            out.http = *r;
-        if (out.http.header("Content-Type").startsWith("text/event-stream")) {
-            Relay::SseParser parser;
-            for (const auto &e : parser.feed(out.http.body))
-                out.events.append({e.event, QJsonDocument::fromJson(e.data).object()});
-        }
+        const Reply out = RelayDeskTest::exchangeWith(m_runtime->port(), method, path, body, key);
         if (metered)
             RelayDeskTest::spinUntil([&] { return m_results.size() > before; }, 30000);
         return out;
@@ -188,15 +164,8 @@ private slots:
     void initTestCase()
     {
         QVERIFY(m_dir.isValid());
-        m_runtime = std::make_unique<Service::Runtime>();
-        connect(m_runtime.get(), &Service::Runtime::callFinished, this,
-                [this](const Relay::CallResult &r) { m_results.append(r); });
-        Service::RuntimeConfig config;
-        config.dataDir = m_dir.path();
-        config.listenPort = 0;
-        config.demo = true;
-        config.demoOptions.chunkDelayMs = 1;
-        config.demoOptions.firstChunkDelayMs = 1;
+        m_runtime = RelayDeskTest::recordingRuntime(this, &m_results);
+        Service::RuntimeConfig config = RelayDeskTest::fastDemoConfig(m_dir.path());
         config.relay.upstream.transferTimeout = std::chrono::milliseconds(3000);
         QVERIFY2(m_runtime->start(config), qPrintable(m_runtime->errorString()));
         m_key = m_runtime->demoCredentials()->plainKey.toUtf8();
@@ -548,7 +517,7 @@ private slots:
             // The client reads the first events of a slow background stream and leaves: the upstream goes on.
             RawClient client;
             QVERIFY(client.connectTo(m_runtime->port()));
-            client.send(request("POST", "/v1/responses",
+            client.send(httpRequest("POST", "/v1/responses",
                                 createBody(QStringLiteral("Long work [[scenario:slow]]"), true,
                                            {{QStringLiteral("background"), true}}), m_key));
             QVERIFY(client.waitFor("response.in_progress"));
@@ -635,7 +604,7 @@ private slots:
 
         RawClient client;
         QVERIFY(client.connectTo(first->port()));
-        client.send(request("POST", "/v1/responses", createBody(QStringLiteral("Slow job [[scenario:slow]]"), false,
+        client.send(httpRequest("POST", "/v1/responses", createBody(QStringLiteral("Slow job [[scenario:slow]]"), false,
                                                                  {{QStringLiteral("background"), true}}), key));
         const auto reply = client.readResponse(false, 10000);
         QVERIFY(reply);

@@ -4,6 +4,7 @@
 #include "http/router.h"
 #include "relay/callengine.h"
 #include "relay/chat/chatadapter.h"
+#include "relay/exchangeinput.h"
 #include "relay/httpclientsink.h"
 #include "relay/modeladmission.h"
 
@@ -25,15 +26,11 @@ void ChatEndpoint::install(Router &router)
 
 void ChatEndpoint::handle(HttpExchange &exchange)
 {
-    const auto *auth = std::any_cast<AuthContext>(&exchange.context());
-    if (!auth)
-        return exchange.respondError(OpenAiError::internal(QStringLiteral("not authenticated")));
-    QJsonParseError parseError;
-    const QJsonDocument doc = QJsonDocument::fromJson(exchange.request().body, &parseError);
-    if (!doc.isObject())
-        return exchange.respondError(OpenAiError::invalidRequest(
-            QStringLiteral("The request body is not a JSON object: %1").arg(parseError.errorString())));
-    QJsonObject request = doc.object();
+    const AuthContext *auth = authenticatedCaller(exchange);
+    auto body = auth ? jsonObjectBody(exchange) : std::nullopt;
+    if (!body)
+        return;
+    QJsonObject request = std::move(*body);
     const QString model = request.value(QLatin1StringView("model")).toString();
     if (model.isEmpty())
         return exchange.respondError(OpenAiError::invalidRequest(

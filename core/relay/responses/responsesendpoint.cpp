@@ -4,6 +4,7 @@
 #include "http/router.h"
 #include "relay/callengine.h"
 #include "relay/channelselector.h"
+#include "relay/exchangeinput.h"
 #include "relay/httpclientsink.h"
 #include "relay/modeladmission.h"
 #include "relay/responses/backgroundpoller.h"
@@ -110,16 +111,12 @@ void ResponsesEndpoint::install(Router &router)
 
 void ResponsesEndpoint::create(HttpExchange &exchange, bool compact)
 {
-    const auto *auth = std::any_cast<AuthContext>(&exchange.context());
-    if (!auth)
-        return exchange.respondError(OpenAiError::internal(QStringLiteral("not authenticated")));
-    QJsonParseError parseError;
-    const QJsonDocument doc = QJsonDocument::fromJson(exchange.request().body, &parseError);
-    if (!doc.isObject())
-        return exchange.respondError(OpenAiError::invalidRequest(
-            QStringLiteral("The request body is not a JSON object: %1").arg(parseError.errorString())));
+    const AuthContext *auth = authenticatedCaller(exchange);
+    auto body = auth ? jsonObjectBody(exchange) : std::nullopt;
+    if (!body)
+        return;
     auto *client = new HttpClientSink(exchange, nullptr);
-    if (const auto error = startCall(*auth, doc.object(), compact, client)) {
+    if (const auto error = startCall(*auth, std::move(*body), compact, client)) {
         delete client;
         exchange.respondError(*error);
     }
@@ -196,13 +193,11 @@ void ResponsesEndpoint::recordRoutes(MeteredCall &call)
 
 void ResponsesEndpoint::inputTokens(HttpExchange &exchange)
 {
-    const auto *auth = std::any_cast<AuthContext>(&exchange.context());
-    if (!auth)
-        return exchange.respondError(OpenAiError::internal(QStringLiteral("not authenticated")));
-    const QJsonDocument doc = QJsonDocument::fromJson(exchange.request().body);
-    if (!doc.isObject())
-        return exchange.respondError(OpenAiError::invalidRequest(QStringLiteral("The request body is not a JSON object.")));
-    QJsonObject request = doc.object();
+    const AuthContext *auth = authenticatedCaller(exchange);
+    auto body = auth ? jsonObjectBody(exchange) : std::nullopt;
+    if (!body)
+        return;
+    QJsonObject request = std::move(*body);
     const QString model = request.value(QLatin1StringView("model")).toString();
     auto pinned = pinnedChannel(*auth, request);
     if (const auto *error = std::get_if<OpenAiError>(&pinned))
@@ -228,9 +223,9 @@ void ResponsesEndpoint::inputTokens(HttpExchange &exchange)
 
 void ResponsesEndpoint::byId(HttpExchange &exchange)
 {
-    const auto *auth = std::any_cast<AuthContext>(&exchange.context());
+    const AuthContext *auth = authenticatedCaller(exchange);
     if (!auth)
-        return exchange.respondError(OpenAiError::internal(QStringLiteral("not authenticated")));
+        return;
     const HttpRequest &request = exchange.request();
     const QString rest = QString::fromUtf8(request.path.mid(kPrefix.size()));
     const QStringList parts = rest.split(QLatin1Char('/'));

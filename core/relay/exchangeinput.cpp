@@ -1,0 +1,30 @@
+#include "relay/exchangeinput.h"
+
+#include "http/httpexchange.h"
+
+#include <QtCore/QJsonDocument>
+
+namespace RelayDesk::Relay {
+
+const AuthContext *authenticatedCaller(HttpExchange &exchange)
+{
+    const auto *auth = std::any_cast<AuthContext>(&exchange.context());
+    if (!auth)
+        exchange.respondError(OpenAiError::internal(QStringLiteral("not authenticated")));
+    return auth;
+}
+
+std::optional<QJsonObject> jsonObjectBody(HttpExchange &exchange)
+{
+    QJsonParseError parseError;
+    const QJsonDocument doc = QJsonDocument::fromJson(exchange.request().body, &parseError);
+    if (doc.isObject())
+        return doc.object();
+    exchange.respondError(OpenAiError::invalidRequest(
+        parseError.error == QJsonParseError::NoError
+            ? QStringLiteral("The request body is not a JSON object.")
+            : QStringLiteral("The request body is not a JSON object: %1").arg(parseError.errorString())));
+    return std::nullopt;
+}
+
+} // namespace RelayDesk::Relay
