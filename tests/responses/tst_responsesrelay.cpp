@@ -4,6 +4,7 @@
 // reservation settled once, and at the end the sum of consume logs equals what the balances lost.
 #include "demoruntime.h"
 #include "logfor.h"
+#include "pgcluster.h"
 #include "relayexchange.h"
 
 #include "billing/pricingservice.h"
@@ -61,6 +62,7 @@ private:
     QTemporaryDir m_dir;
     std::unique_ptr<Service::Runtime> m_runtime;
     std::unique_ptr<Relay::DemoUpstream> m_otherUpstream; // a second upstream account: knows nothing of the first's
+    std::unique_ptr<Testing::PgCluster> m_pg;             // for the PostgreSQL rows, started on first use
     QByteArray m_key;
     qint64 m_demoUserId = 0;
     QByteArray m_otherKey; // another user
@@ -571,13 +573,28 @@ private slots:
         QVERIFY(log->quota > 0);
     }
 
+    void backgroundSurvivesARestart_data()
+    {
+        QTest::addColumn<bool>("postgres");
+        QTest::newRow("sqlite") << false;
+        QTest::newRow("postgres") << true;
+    }
     void backgroundSurvivesARestart()
     {
         // A relay stops while a background response runs; the next relay on the same database adopts the
         // reservation, polls the upstream and settles it once.
+        QFETCH(bool, postgres);
         QTemporaryDir dir;
         Service::RuntimeConfig config;
         config.dataDir = dir.path();
+        if (postgres) {
+            if (!m_pg)
+                m_pg = std::make_unique<Testing::PgCluster>();
+            if (!m_pg->isAvailable())
+                QSKIP(qPrintable(m_pg->skipReason()));
+            QVERIFY2(m_pg->isRunning(), qPrintable(m_pg->error()));
+            config.dbUrl = m_pg->createDatabase();
+        }
         config.listenPort = 0;
         config.instanceLeaseMs = 1000;
         QList<Relay::CallResult> results;
@@ -673,6 +690,54 @@ private slots:
         QCOMPARE(reply.http.header("x-should-retry"), retry);
         QVERIFY(!m_results.last().settled);
         QCOMPARE(balance(m_demoUserId), before); // refunded
+    }
+
+    void backgroundIsFollowedByItsLiveOwnerOnly()
+    {
+        // Two relays on one database: the one that made the background response follows it; the other, whose
+        // peer is alive, leaves it alone. One settlement, one consume log.
+        QTemporaryDir dir;
+        Service::RuntimeConfig config;
+        config.dataDir = dir.path();
+        config.listenPort = 0;
+        config.instanceLeaseMs = 1000;
+        QList<Relay::CallResult> ownerResults;
+        QList<Relay::CallResult> peerResults;
+        auto owner = RelayDeskTest::recordingRuntime(this, &ownerResults);
+        QVERIFY2(owner->start(config), qPrintable(owner->errorString()));
+        Store::Database &store = *owner->database();
+        auto user = Store::UserRepository(store).create(QStringLiteral("bg2"), QStringLiteral("bg"), 10'000'000);
+        Store::NewApiKey spec;
+        spec.userId = user->id;
+        spec.name = QStringLiteral("bg2-key");
+        spec.unlimited = true;
+        const QByteArray key = Store::ApiKeyRepository(store).create(spec)->plainKey.toUtf8();
+        Store::Channel c;
+        c.name = QStringLiteral("external");
+        c.baseUrl = m_otherUpstream->baseUrl();
+        c.secret = QStringLiteral("demo");
+        c.models = {QStringLiteral("gpt-4o-mini")};
+        c.groups = {QStringLiteral("bg")};
+        QVERIFY(Store::ChannelRepository(store).create(c));
+        owner->invalidateChannels();
+        auto peer = RelayDeskTest::recordingRuntime(this, &peerResults);
+        QVERIFY2(peer->start(config), qPrintable(peer->errorString()));
+
+        RawClient client;
+        QVERIFY(client.connectTo(owner->port()));
+        client.send(httpRequest("POST", "/v1/responses", createBody(QStringLiteral("Slow job [[scenario:slow]]"), false,
+                                                                     {{QStringLiteral("background"), true}}), key));
+        QVERIFY(client.readResponse(false, 10000));
+        QTRY_VERIFY_WITH_TIMEOUT(!ownerResults.isEmpty() && ownerResults.last().settled, 30000);
+        const QString requestId = ownerResults.first().requestId;
+        QCOMPARE(ownerResults.last().requestId, requestId);
+        QVERIFY(peerResults.isEmpty());
+        Store::LogFilter consume;
+        consume.type = Store::LogType::Consume;
+        consume.requestId = requestId;
+        QCOMPARE(Store::LogRepository(*peer->database()).count(consume), 1);
+        peer->stop();
+        owner->stop();
     }
 
     void logsEqualDebits()
