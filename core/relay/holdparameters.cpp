@@ -57,6 +57,28 @@ std::variant<HoldParameters, OpenAiError> HoldParameters::fromResponsesRequest(c
     return out;
 }
 
+HoldParameters HoldParameters::promptOnly()
+{
+    HoldParameters out;
+    out.m_maxTokens = 0;
+    return out;
+}
+
+HoldParameters HoldParameters::withDefaultMaxTokens(qint64 tokens) const
+{
+    HoldParameters out = *this;
+    if (!out.m_maxTokens)
+        out.m_maxTokens = std::clamp<qint64>(tokens, 0, kMaxCompletionTokens);
+    return out;
+}
+
+HoldParameters HoldParameters::timesChoices(qint64 factor) const
+{
+    HoldParameters out = *this;
+    out.m_choices = m_choices * std::max<qint64>(1, factor); // ≤ 128 × a bounded batch: no overflow
+    return out;
+}
+
 std::optional<qint64> HoldParameters::realtimeMaxOutputTokens(const QJsonObject &session)
 {
     std::optional<qint64> tokens;

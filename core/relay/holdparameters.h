@@ -32,6 +32,15 @@ public:
     // an integer or "inf". nullopt = not given, "inf", or not a valid count (the session then holds its
     // configured maximum: the safe side, and the upstream rejects the bad value itself).
     static std::optional<qint64> realtimeMaxOutputTokens(const QJsonObject &session);
+    // A call that produces no output tokens (embeddings, moderations): the hold is the prompt alone.
+    static HoldParameters promptOnly();
+
+    // These limits with `tokens` as the completion limit when the request gave none (the legacy completions
+    // default to 16, not to the relay's default).
+    HoldParameters withDefaultMaxTokens(qint64 tokens) const;
+    // These limits for `factor` times as many choices (the legacy completions generate max(n, best_of)
+    // choices for each prompt of a batch). factor ≥ 1.
+    HoldParameters timesChoices(qint64 factor) const;
 
     // The larger of max_tokens and max_completion_tokens; nullopt when neither is given (or both are 0:
     // a 0 limit means "no limit" to some compatible upstreams, so it holds the default).

@@ -22,6 +22,9 @@ namespace RelayDesk::Relay {
 class Auth;
 class CallEngine;
 class ChatEndpoint;
+class CompletionsEndpoint;
+class EmbeddingsEndpoint;
+class ModerationsEndpoint;
 class HttpExchange;
 class ResponsesEndpoint;
 class Router;
@@ -61,6 +64,9 @@ private:
     CallEngine *m_engine;
     std::unique_ptr<ChatEndpoint> m_chat;
     std::unique_ptr<ResponsesEndpoint> m_responses;
+    std::unique_ptr<EmbeddingsEndpoint> m_embeddings;
+    std::unique_ptr<CompletionsEndpoint> m_completions;
+    std::unique_ptr<ModerationsEndpoint> m_moderations;
 };
 
 } // namespace RelayDesk::Relay
