@@ -1,5 +1,8 @@
 #include "demo/demoupstream.h"
 
+#include "demo/democompletions.h"
+#include "demo/demoembeddings.h"
+#include "demo/demomoderations.h"
 #include "demo/demoresponses.h"
 #include "demo/demoscenario.h"
 
@@ -362,6 +365,9 @@ bool DemoUpstream::start(int timeoutMs)
     m_thread = std::make_unique<RelayServerThread>(config, [options, installers](HttpServer &server) {
         installChatRoutes(server, options);
         (new DemoResponses(options, &server))->install(server);
+        DemoEmbeddings::install(server, options);
+        DemoCompletions::install(server, options);
+        DemoModerations::install(server, options);
         for (const auto &install : installers)
             install(server);
     });

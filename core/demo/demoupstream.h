@@ -21,7 +21,8 @@
 //   hang         accepts the request and never answers (timeout tests)
 //
 // The Responses API (/v1/responses and its WebSocket mode) is always installed too: see demoresponses.h for
-// its scenarios.
+// its scenarios; so are /v1/embeddings, the legacy /v1/completions and /v1/moderations (demoembeddings.h,
+// democompletions.h, demomoderations.h).
 //
 // Extension point: addRoutes() installs more handlers on the demo's router before start() (the Realtime
 // helper adds its WebSocket route there).
