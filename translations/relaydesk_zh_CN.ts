@@ -1542,6 +1542,10 @@
       <translation>缓存文本</translation>
     </message>
     <message>
+      <source>cache write</source>
+      <translation>缓存写入</translation>
+    </message>
+    <message>
       <source>cached audio</source>
       <translation>缓存音频</translation>
     </message>

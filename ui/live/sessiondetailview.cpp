@@ -2,6 +2,7 @@
 
 #include "widgets/breakdownbar.h"
 #include "live/livesessionsmodel.h"
+#include "live/sessionbreakdown.h"
 #include "live/sessioneventsmodel.h"
 
 #include <QCheckBox>
@@ -22,44 +23,7 @@ using Monitor::SessionInfo;
 
 namespace {
 
-// A palette that reads well on light and dark themes: blues for text, oranges for audio,
-// green for images, grey for cached and purple for reasoning.
-const QColor kText(0x3b, 0x82, 0xc4);
-const QColor kAudio(0xe0, 0x8a, 0x2e);
-const QColor kImage(0x4c, 0xa8, 0x6b);
-const QColor kCached(0x9a, 0xa5, 0xb1);
-const QColor kReasoning(0x8e, 0x6b, 0xc9);
-
-struct Part
-{
-    QString label;
-    qint64 tokens;
-    double pricePerToken;
-    QColor color;
-};
-
-QList<Part> inputParts(const SessionInfo &s, const TokenPrices &p)
-{
-    const auto &u = s.usage;
-    return {
-        {SessionDetailView::tr("text"), std::max<qint64>(0, u.inputText - u.cachedText), p.textIn, kText},
-        {SessionDetailView::tr("audio"), std::max<qint64>(0, u.inputAudio - u.cachedAudio), p.audioIn, kAudio},
-        {SessionDetailView::tr("image"), std::max<qint64>(0, u.inputImage - u.cachedImage), p.imageIn, kImage},
-        {SessionDetailView::tr("cached text"), u.cachedText, p.cachedTextIn, kCached},
-        {SessionDetailView::tr("cached audio"), u.cachedAudio, p.cachedAudioIn, kCached.darker(120)},
-        {SessionDetailView::tr("cached image"), u.cachedImage, p.cachedImageIn, kCached.lighter(115)},
-    };
-}
-
-QList<Part> outputParts(const SessionInfo &s, const TokenPrices &p)
-{
-    const auto &u = s.usage;
-    return {
-        {SessionDetailView::tr("text"), std::max<qint64>(0, u.outputText - u.outputReasoning), p.textOut, kText},
-        {SessionDetailView::tr("reasoning"), u.outputReasoning, p.textOut, kReasoning},
-        {SessionDetailView::tr("audio"), u.outputAudio, p.audioOut, kAudio},
-    };
-}
+using Part = SessionBreakdown::Part;
 
 QList<BreakdownBar::Segment> tokenSegments(const QList<Part> &parts, qint64 *total)
 {
@@ -92,15 +56,15 @@ SessionPricer demoPricer()
     return [](const SessionInfo &s) -> std::optional<TokenPrices> {
         const QString m = s.model.toLower();
         if (m.startsWith(QLatin1String("gpt-4o-mini-realtime")))
-            return TokenPrices{0.3, 0.15, 5, 0.15, 0, 0, 1.2, 10};
+            return TokenPrices{0.3, 0.15, 5, 0.15, 0, 0, 1.2, 10, 0.3};
         if (m.startsWith(QLatin1String("gpt-realtime")) || m.startsWith(QLatin1String("gpt-4o-realtime")))
-            return TokenPrices{2, 0.2, 16, 0.2, 2.5, 0.25, 8, 32};
+            return TokenPrices{2, 0.2, 16, 0.2, 2.5, 0.25, 8, 32, 2};
         if (m.startsWith(QLatin1String("gpt-4o-mini")))
-            return TokenPrices{0.075, 0.0375, 0, 0, 0.075, 0.0375, 0.3, 0};
+            return TokenPrices{0.075, 0.0375, 0, 0, 0.075, 0.0375, 0.3, 0, 0.075};
         if (m.startsWith(QLatin1String("gpt-4o")) || m.startsWith(QLatin1String("gpt-4.1")))
-            return TokenPrices{1.25, 0.625, 0, 0, 1.25, 0.625, 5, 0};
+            return TokenPrices{1.25, 0.625, 0, 0, 1.25, 0.625, 5, 0, 1.25};
         if (m.startsWith(QLatin1String("o4-mini")))
-            return TokenPrices{0.55, 0.1375, 0, 0, 0.55, 0.1375, 2.2, 0};
+            return TokenPrices{0.55, 0.1375, 0, 0, 0.55, 0.1375, 2.2, 0, 0.55};
         return std::nullopt;
     };
 }
@@ -273,8 +237,8 @@ void SessionDetailView::showSession(const SessionInfo &s)
 
     const std::optional<TokenPrices> prices = m_pricer ? m_pricer(s) : std::nullopt;
     const TokenPrices p = prices.value_or(TokenPrices{});
-    const QList<Part> in = inputParts(s, p);
-    const QList<Part> out = outputParts(s, p);
+    const QList<Part> in = SessionBreakdown::inputParts(s.usage, p);
+    const QList<Part> out = SessionBreakdown::outputParts(s.usage, p);
     qint64 inTokens = 0, outTokens = 0;
     m_inputTokens->setSegments(tokenSegments(in, &inTokens), tr("%1 tokens").arg(formatTokens(s.usage.inputTotal())));
     m_outputTokens->setSegments(tokenSegments(out, &outTokens), tr("%1 tokens").arg(formatTokens(s.usage.outputTotal())));

@@ -30,6 +30,7 @@ SessionPricer pricerFromService(Billing::PricingService *service)
         t.cachedImageIn = t.imageIn * p.cacheRatio.toDouble();
         t.textOut = base * p.completionRatio.toDouble();
         t.audioOut = audio * p.audioCompletionRatio.toDouble();
+        t.cacheWriteIn = base * p.createCacheRatio.toDouble();
         return t;
     };
 }

@@ -19,6 +19,7 @@ struct TokenPrices
     double cachedImageIn = 0;
     double textOut = 0;      // reasoning is billed as text output
     double audioOut = 0;
+    double cacheWriteIn = 0; // text input written to the prompt cache (CreateCacheRatio)
 };
 
 // Pluggable so the console does not depend on how prices are resolved: the app passes one built from the

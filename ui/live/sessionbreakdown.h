@@ -1,0 +1,33 @@
+#pragma once
+// A session's tokens split into what is priced differently — input: uncached text, audio and image, cached text,
+// audio and image, text written to the prompt cache; output: text, reasoning, audio — each with its price per
+// token and colour, for the session detail's token and money bars.
+#include "billing/usage.h"
+#include "live/sessionpricer.h"
+
+#include <QColor>
+#include <QCoreApplication>
+#include <QList>
+#include <QString>
+
+namespace RelayDesk::Ui {
+
+class SessionBreakdown final
+{
+    // Its labels are the session detail's (same translation context).
+    Q_DECLARE_TR_FUNCTIONS(RelayDesk::Ui::SessionDetailView)
+
+public:
+    struct Part
+    {
+        QString label;
+        qint64 tokens;
+        double pricePerToken;
+        QColor color;
+    };
+
+    static QList<Part> inputParts(const Billing::Usage &usage, const TokenPrices &prices);
+    static QList<Part> outputParts(const Billing::Usage &usage, const TokenPrices &prices);
+};
+
+} // namespace RelayDesk::Ui
