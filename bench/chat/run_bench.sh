@@ -1,15 +1,19 @@
 #!/usr/bin/env bash
-# Chat relay overhead benchmark: wrk → (a) fake upstream directly, (b) RelayDesk relay → fake upstream,
+# Relay overhead benchmark: wrk → (a) fake upstream directly, (b) RelayDesk relay → fake upstream,
 # (c) nginx proxy_pass → fake upstream; JSON and SSE; one connection (latency) and many (throughput).
 # Reports requests/s, p50/p99 latency, added p50 latency vs direct, and the proxy's CPU µs per request
 # (utime+stime from /proc/<pid>/stat over the run). Needs wrk and nginx (nginx-light).
+# API=chat (default) posts to /v1/chat/completions; API=responses posts to /v1/responses (the demo's default
+# scenario: one message, streamed as the full Responses event stream, store:false so the fake upstream keeps
+# nothing in memory between requests).
 #
-#   bench/chat/run_bench.sh <build>/bin        env: DURATION=8 CONNECTIONS=32 THREADS=1
+#   bench/chat/run_bench.sh <build>/bin        env: API=chat|responses DURATION=8 CONNECTIONS=32 THREADS=1
 set -euo pipefail
 BIN=${1:?usage: run_bench.sh <build>/bin}
 DUR=${DURATION:-8}
 CONC=${CONNECTIONS:-32}
 THREADS=${THREADS:-1}
+API=${API:-chat}
 NGINX=${NGINX:-$(command -v nginx || echo /usr/sbin/nginx)}
 command -v wrk >/dev/null || { echo "wrk not found (apt-get install wrk)"; exit 1; }
 TMP=$(mktemp -d /tmp/relaydesk-bench.XXXXXX)
@@ -38,9 +42,10 @@ wait_line "$TMP/relay.out" '^PORT '
 RPORT=$(awk '/^PORT/{print $2}' "$TMP/relay.out")
 KEY=$(awk '/^KEY/{print $2}' "$TMP/relay.out")
 
-NPORT=$((RPORT + 1))
+# nginx on a port next to the relay's; another process may hold it, so try the next ones until nginx stays up
 mkdir -p "$TMP/nginx"
-cat >"$TMP/nginx/nginx.conf" <<CONF
+for NPORT in $(seq $((RPORT + 1)) $((RPORT + 20))); do
+  cat >"$TMP/nginx/nginx.conf" <<CONF
 worker_processes 1;
 daemon off;
 pid $TMP/nginx/nginx.pid;
@@ -65,10 +70,14 @@ http {
   }
 }
 CONF
-chmod -R 777 "$TMP/nginx"
-"$NGINX" -p "$TMP/nginx" -c "$TMP/nginx/nginx.conf" 2>>"$TMP/nginx/error.log" &
-NGINX_PID=$!; PIDS+=("$NGINX_PID")
-sleep 0.5
+  chmod -R 777 "$TMP/nginx"
+  "$NGINX" -p "$TMP/nginx" -c "$TMP/nginx/nginx.conf" 2>>"$TMP/nginx/error.log" &
+  NGINX_PID=$!
+  sleep 0.5
+  if kill -0 "$NGINX_PID" 2>/dev/null; then PIDS+=("$NGINX_PID"); break; fi
+  NGINX_PID=
+done
+[ -n "$NGINX_PID" ] || { echo "nginx did not start"; cat "$TMP/nginx/error.log"; exit 1; }
 
 cat >"$TMP/post.lua" <<'LUA'
 wrk.method = "POST"
@@ -93,9 +102,22 @@ cpu_ticks() { # pid... → summed utime+stime ticks (all threads)
 nginx_pids() { echo "$NGINX_PID $(pgrep -P "$NGINX_PID" | tr '\n' ' ')"; }
 HZ=$(getconf CLK_TCK)
 
-MSG='[{"role":"system","content":"You are a helpful assistant."},{"role":"user","content":"Hello! Please say hello back."}]'
-JSON_BODY="{\"model\":\"gpt-4o-mini\",\"messages\":$MSG,\"max_tokens\":200}"
-SSE_BODY="{\"model\":\"gpt-4o-mini\",\"messages\":$MSG,\"max_tokens\":200,\"stream\":true}"
+case $API in
+  chat)
+    ROUTE=/v1/chat/completions
+    MSG='[{"role":"system","content":"You are a helpful assistant."},{"role":"user","content":"Hello! Please say hello back."}]'
+    JSON_BODY="{\"model\":\"gpt-4o-mini\",\"messages\":$MSG,\"max_tokens\":200}" ;;
+  responses)
+    ROUTE=/v1/responses
+    JSON_BODY='{"model":"gpt-4o-mini","instructions":"You are a helpful assistant.","input":"Hello! Please say hello back.","max_output_tokens":200,"store":false}' ;;
+  *) echo "API must be chat or responses"; exit 1 ;;
+esac
+SSE_BODY="${JSON_BODY%\}},\"stream\":true}"
+
+# sanity: one SSE reply through the relay (events and bytes per request)
+sample=$(curl -sN -H "Authorization: Bearer $KEY" -H 'Content-Type: application/json' -d "$SSE_BODY" \
+  "http://127.0.0.1:$RPORT$ROUTE")
+echo "API=$API: one SSE reply through the relay is $(grep -c '^data:' <<<"$sample") events, ${#sample} bytes"
 
 declare -A P50
 printf '%-7s %-5s %5s %10s %9s %9s %10s %12s %6s\n' target mode conns "req/s" "p50 ms" "p99 ms" "+p50 ms" "CPU us/req" errors
@@ -109,10 +131,10 @@ for mode in json sse; do
         nginx) port=$NPORT; pids=$(nginx_pids) ;;
       esac
       # warm-up (connections, caches)
-      BENCH_BODY=$body BENCH_KEY=$KEY wrk -t1 -c"$conns" -d1s -s "$TMP/post.lua" "http://127.0.0.1:$port/v1/chat/completions" >/dev/null 2>&1 || true
+      BENCH_BODY=$body BENCH_KEY=$KEY wrk -t1 -c"$conns" -d1s -s "$TMP/post.lua" "http://127.0.0.1:$port$ROUTE" >/dev/null 2>&1 || true
       # shellcheck disable=SC2086
       c0=$(cpu_ticks $pids)
-      out=$(BENCH_BODY=$body BENCH_KEY=$KEY wrk -t"$THREADS" -c"$conns" -d"${DUR}s" --timeout 10s -s "$TMP/post.lua" "http://127.0.0.1:$port/v1/chat/completions")
+      out=$(BENCH_BODY=$body BENCH_KEY=$KEY wrk -t"$THREADS" -c"$conns" -d"${DUR}s" --timeout 10s -s "$TMP/post.lua" "http://127.0.0.1:$port$ROUTE")
       # shellcheck disable=SC2086
       c1=$(cpu_ticks $pids)
       read -r _ n rps p50 p99 errs <<<"$(grep '^RESULT' <<<"$out")"
