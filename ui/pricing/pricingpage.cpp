@@ -441,7 +441,11 @@ bool PricingPage::apply()
                return result;
            })
         .then(this, [this, book, undoIndex](const Store::Result<Service::PricingImport> &result) {
-            onApplied(result, book, undoIndex);
+            // A worker that finished before this continuation was attached makes Qt run it inside apply(); the
+            // outcome is reported from the event loop either way, so applyFinished() never fires before apply()
+            // has returned true.
+            QMetaObject::invokeMethod(
+                this, [this, result, book, undoIndex] { onApplied(result, book, undoIndex); }, Qt::QueuedConnection);
         });
     return true;
 }
