@@ -51,6 +51,18 @@
       <source>Point any OpenAI SDK at &lt;b&gt;%1&lt;/b&gt; with this key. The demo channel answers without an OpenAI account; File → Simulate traffic sends a few requests.</source>
       <translation>将任意 OpenAI SDK 指向 &lt;b&gt;%1&lt;/b&gt; 并使用此密钥。演示渠道无需 OpenAI 账号即可应答；“文件 → 模拟流量”会发送一些请求。</translation>
     </message>
+    <message>
+      <source>Enter a price in US$ per 1,000 calls (0 = free).</source>
+      <translation>请输入每 1,000 次调用的美元价格（0 = 免费）。</translation>
+    </message>
+    <message>
+      <source>A price cannot be negative.</source>
+      <translation>价格不能为负数。</translation>
+    </message>
+    <message>
+      <source>%1 is too large to be a price.</source>
+      <translation>%1 太大，不能作为价格。</translation>
+    </message>
   </context>
   <context>
     <name>RelayDesk::Ui::BreakdownBar</name>
@@ -1500,6 +1512,26 @@
       <source>restore draft</source>
       <translation>恢复草稿</translation>
     </message>
+    <message>
+      <source>Built-in tool calls</source>
+      <translation>内置工具调用</translation>
+    </message>
+    <message>
+      <source>Responses built-in tools are billed per call, on top of the tokens, by output item type (multiplied by the group ratio).</source>
+      <translation>Responses 内置工具按输出项类型逐次计费，在令牌费用之外另计（乘以分组倍率）。</translation>
+    </message>
+    <message>
+      <source>Add tool price</source>
+      <translation>添加工具价格</translation>
+    </message>
+    <message>
+      <source>Output item type of the tool:</source>
+      <translation>工具的输出项类型：</translation>
+    </message>
+    <message>
+      <source>US$ per 1,000 calls of %1:</source>
+      <translation>%1 每 1,000 次调用的美元价格：</translation>
+    </message>
   </context>
   <context>
     <name>RelayDesk::Ui::QuotaEdit</name>
@@ -1774,6 +1806,63 @@
     <message>
       <source>The language and money display change immediately. A new listen address, port or data directory takes effect the next time RelayDesk starts.</source>
       <translation>语言和金额显示会立即生效。新的监听地址、端口或数据目录在下次启动 RelayDesk 时生效。</translation>
+    </message>
+  </context>
+  <context>
+    <name>RelayDesk::Ui::ToolPriceModel</name>
+    <message>
+      <source>set %1 to US$%2 per 1,000 calls</source>
+      <translation>将 %1 设为每 1,000 次调用 %2 美元</translation>
+    </message>
+    <message>
+      <source>add tool price %1</source>
+      <translation>添加工具价格 %1</translation>
+    </message>
+    <message>
+      <source>remove tool price %1</source>
+      <translation>删除工具价格 %1</translation>
+    </message>
+    <message>
+      <source>US$ per 1,000 %1 items in a response's output; multiplied by the group ratio.</source>
+      <translation>响应输出中每 1,000 个 %1 项的美元价格；乘以分组倍率。</translation>
+    </message>
+    <message>
+      <source>One call, before the group ratio (%1 quota = US$1). A response's tool calls are added to its token cost and rounded once.</source>
+      <translation>单次调用，未乘分组倍率（%1 额度 = 1 美元）。一个响应的工具调用费用与其令牌费用相加后只取整一次。</translation>
+    </message>
+    <message>
+      <source>Tool (output item type)</source>
+      <translation>工具（输出项类型）</translation>
+    </message>
+    <message>
+      <source>US$ / 1,000 calls</source>
+      <translation>美元 / 1,000 次调用</translation>
+    </message>
+    <message>
+      <source>US$ / call</source>
+      <translation>美元 / 次</translation>
+    </message>
+    <message>
+      <source>Quota / call</source>
+      <translation>额度 / 次</translation>
+    </message>
+    <message>
+      <source>Enter the tool's output item type, e.g. web_search_call.</source>
+      <translation>请输入工具的输出项类型，例如 web_search_call。</translation>
+    </message>
+    <message>
+      <source>"%1" is not an output item type: use letters, digits, _ . - (e.g. web_search_call).</source>
+      <translation>“%1”不是有效的输出项类型：请使用字母、数字、_ . -（例如 web_search_call）。</translation>
+    </message>
+    <message>
+      <source>%1 is already in the table.</source>
+      <translation>%1 已在表中。</translation>
+    </message>
+    <message numerus="yes">
+      <source>remove %n tool price(s)</source>
+      <translation>
+        <numerusform>删除 %n 个工具价格</numerusform>
+      </translation>
     </message>
   </context>
   <context>

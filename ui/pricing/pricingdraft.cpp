@@ -1,5 +1,6 @@
 #include "pricing/pricingdraft.h"
 
+#include "billing/quotamath.h"
 #include "billing/ratio.h"
 
 #include <QJsonArray>
@@ -43,6 +44,9 @@ PriceDraft PriceDraft::fromBook(const Billing::PriceBook &book)
             draft.overrides.append({u.key(), g.key(), ratio ? ratio->text() : g.value().toVariant().toString()});
         }
     }
+    for (auto t = book.toolCallPrices().cbegin(); t != book.toolCallPrices().cend(); ++t)
+        draft.tools.append({t.key(), t.value().text()});
+    std::sort(draft.tools.begin(), draft.tools.end(), [](const Tool &a, const Tool &b) { return a.type < b.type; });
     return draft;
 }
 
@@ -75,6 +79,12 @@ QJsonObject PriceDraft::toJson() const
         gg.insert(o.userGroup, inner);
     }
     json.insert(QStringLiteral("GroupGroupRatio"), gg);
+    QJsonObject toolJson;
+    for (const Tool &t : this->tools) {
+        const auto price = Billing::Ratio::parse(t.price);
+        toolJson.insert(t.type, price ? price->toJson() : QJsonValue(t.price));
+    }
+    json.insert(QStringLiteral("ToolCallPrice"), toolJson);
     return json;
 }
 
@@ -99,6 +109,29 @@ QString PriceDraft::ratioError(const QString &text)
     if (!std::isfinite(ratio->toDouble()) || ratio->toDouble() > 1e9)
         return QObject::tr("%1 is too large to be a price ratio.").arg(t);
     return {};
+}
+
+QString PriceDraft::toolPriceError(const QString &text)
+{
+    const QString t = text.trimmed();
+    if (t.isEmpty())
+        return QObject::tr("Enter a price in US$ per 1,000 calls (0 = free).");
+    const auto price = Billing::Ratio::parse(t);
+    if (!price)
+        return QObject::tr("\"%1\" is not a number; use digits with an optional decimal point, e.g. 0.075.").arg(t);
+    if (price->toDouble() < 0 || t.startsWith(QLatin1Char('-')))
+        return QObject::tr("A price cannot be negative.");
+    if (!std::isfinite(price->toDouble()) || price->toDouble() > 1e9)
+        return QObject::tr("%1 is too large to be a price.").arg(t);
+    return {};
+}
+
+std::optional<double> PriceDraft::quotaPerToolCall(const QString &price)
+{
+    const auto p = Billing::Ratio::parse(price.trimmed());
+    if (!p)
+        return std::nullopt;
+    return p->toDouble() * double(Billing::QuotaMath::kQuotaPerUnit) / 1000.0;
 }
 
 std::optional<double> PriceDraft::effective(const Row &row, PriceMap map)

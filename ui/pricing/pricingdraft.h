@@ -32,18 +32,29 @@ struct PriceDraft
         QString usingGroup;
         QString ratio;
     };
+    struct Tool
+    {
+        QString type;  // Responses output item type, lower case ("web_search_call")
+        QString price; // US$ per 1,000 calls, decimal text
+    };
 
     QList<Row> rows;           // sorted by model name
     QList<Group> groups;       // GroupRatio
     QList<Override> overrides; // GroupGroupRatio[userGroup][usingGroup]
+    QList<Tool> tools;         // ToolCallPrice, sorted by type
 
     static PriceDraft fromBook(const Billing::PriceBook &book);
-    // new-api option JSON with every map (plus GroupRatio and GroupGroupRatio).
+    // new-api option JSON with every map (plus GroupRatio, GroupGroupRatio and ToolCallPrice).
     QJsonObject toJson() const;
     int indexOf(const QString &model) const; // case-insensitive; -1 when absent
 
     // "" when text is a valid ratio (finite, non-negative decimal), else why not, in plain words.
     static QString ratioError(const QString &text);
+    // "" when text is a valid tool-call price (US$ per 1,000 calls: a finite, non-negative decimal), else why not.
+    static QString toolPriceError(const QString &text);
+    // Quota one call of a tool priced `price` US$ per 1,000 calls costs before the group ratio (may be
+    // fractional: the relay rounds once per call's total); nullopt when the text is not a price.
+    static std::optional<double> quotaPerToolCall(const QString &price);
     // Unset ratios default to 1 except ModelRatio/ModelPrice (no default: the model has no price).
     static std::optional<double> effective(const Row &row, Billing::PriceMap map);
     // US$ per 1M tokens of what a map prices (ModelRatio: text input; CompletionRatio: text output; …),

@@ -2,6 +2,7 @@
 
 #include "widgets/money.h"
 #include "pricing/pricingmodel.h"
+#include "pricing/toolpricemodel.h"
 
 #include "billing/quotamath.h"
 
@@ -86,7 +87,8 @@ std::optional<QJsonObject> parseOptions(const QByteArray &bytes, QString *error)
         for (const QJsonValue &v : obj.value(QStringLiteral("data")).toArray()) {
             const QJsonObject o = v.toObject();
             const QString key = o.value(QStringLiteral("key")).toString();
-            if (Billing::priceMapFromName(key) || key == QLatin1String("GroupRatio") || key == QLatin1String("GroupGroupRatio"))
+            if (Billing::priceMapFromName(key) || key == QLatin1String("GroupRatio") || key == QLatin1String("GroupGroupRatio") ||
+                key == QLatin1String("ToolCallPrice"))
                 flat.insert(key, o.value(QStringLiteral("value")));
         }
         obj = flat;
@@ -105,6 +107,7 @@ PricingPage::PricingPage(Service::AdminService *admin, Billing::PricingService *
     m_model = new PricingModel(m_undo, this);
     m_groups = new GroupRatioModel(GroupRatioModel::Kind::Groups, m_undo, this);
     m_overrides = new GroupRatioModel(GroupRatioModel::Kind::Overrides, m_undo, this);
+    m_tools = new ToolPriceModel(m_undo, this);
     m_proxy = new QSortFilterProxyModel(this);
     m_proxy->setSourceModel(m_model);
     m_proxy->setFilterKeyColumn(PricingModel::Model);
@@ -178,6 +181,7 @@ PricingPage::PricingPage(Service::AdminService *admin, Billing::PricingService *
     auto *bottomLayout = new QHBoxLayout(bottom);
     bottomLayout->setContentsMargins(0, 0, 0, 0);
     bottomLayout->addWidget(buildGroups(), 3);
+    bottomLayout->addWidget(buildTools(), 3);
     bottomLayout->addWidget(buildCalculator(), 2);
 
     m_splitter = new QSplitter(Qt::Vertical, this);
@@ -245,6 +249,7 @@ PricingPage::PricingPage(Service::AdminService *admin, Billing::PricingService *
     connect(m_model, &PricingModel::editRefused, this, refused(m_table, m_proxy));
     connect(m_groups, &GroupRatioModel::editRefused, this, refused(m_groupTable, m_groups));
     connect(m_overrides, &GroupRatioModel::editRefused, this, refused(m_overrideTable, m_overrides));
+    connect(m_tools, &ToolPriceModel::editRefused, this, refused(m_toolTable, m_tools));
     for (auto signal : {&PricingModel::draftChanged})
         connect(m_model, signal, this, &PricingPage::updateCalculator);
     connect(m_groups, &GroupRatioModel::draftChanged, this, &PricingPage::updateCalculator);
@@ -321,6 +326,55 @@ QWidget *PricingPage::buildGroups()
     return box;
 }
 
+QWidget *PricingPage::buildTools()
+{
+    auto *box = new QGroupBox(tr("Built-in tool calls"), this);
+    box->setObjectName(QStringLiteral("toolPrices"));
+    auto *v = new QVBoxLayout(box);
+    auto *label = new QLabel(tr("Responses built-in tools are billed per call, on top of the tokens, by output item type "
+                                "(multiplied by the group ratio)."), box);
+    label->setWordWrap(true);
+    m_toolTable = makeTable(box, m_tools, QStringLiteral("toolTable"));
+    for (int c = 0; c < ToolPriceModel::ColumnCount - 1; ++c)
+        m_toolTable->horizontalHeader()->setSectionResizeMode(c, QHeaderView::ResizeToContents);
+    auto *buttons = new QHBoxLayout;
+    auto *add = new QPushButton(tr("Add…"), box);
+    add->setObjectName(QStringLiteral("addToolPrice"));
+    auto *remove = new QPushButton(tr("Remove"), box);
+    remove->setObjectName(QStringLiteral("removeToolPrice"));
+    buttons->addWidget(add);
+    buttons->addWidget(remove);
+    buttons->addStretch();
+    v->addWidget(label);
+    v->addWidget(m_toolTable, 1);
+    v->addLayout(buttons);
+    connect(add, &QPushButton::clicked, this, [this] {
+        QStringList suggestions;
+        for (const QString &type : ToolPriceModel::knownTypes())
+            if (m_tools->rowOf(type) < 0)
+                suggestions << type;
+        bool ok = false;
+        const QString type = QInputDialog::getItem(this, tr("Add tool price"), tr("Output item type of the tool:"),
+                                                   suggestions, 0, true, &ok);
+        if (!ok)
+            return;
+        const QString price = QInputDialog::getText(this, tr("Add tool price"), tr("US$ per 1,000 calls of %1:").arg(type.trimmed()),
+                                                    QLineEdit::Normal, QStringLiteral("10"), &ok);
+        if (!ok)
+            return;
+        QString error;
+        if (!m_tools->addEntry(type, price, &error))
+            showMessage(error, true);
+    });
+    connect(remove, &QPushButton::clicked, this, [this] {
+        QStringList types;
+        for (const QModelIndex &i : m_toolTable->selectionModel()->selectedRows())
+            types << m_tools->index(i.row(), ToolPriceModel::Tool).data(ToolPriceModel::RawRole).toString();
+        m_tools->removeEntries(types);
+    });
+    return box;
+}
+
 QWidget *PricingPage::buildCalculator()
 {
     auto *box = new QGroupBox(tr("Calculator"), this);
@@ -372,6 +426,7 @@ PriceDraft PricingPage::draft() const
     d.rows = m_model->rows();
     m_groups->writeTo(&d);
     m_overrides->writeTo(&d);
+    m_tools->writeTo(&d);
     return d;
 }
 
@@ -390,6 +445,7 @@ void PricingPage::loadDraft(const PriceDraft &d)
     m_model->setRows(d.rows);
     m_groups->setDraft(d);
     m_overrides->setDraft(d);
+    m_tools->setDraft(d);
     const QString model = m_calcModel->currentText();
     const QString group = m_calcGroup->currentText();
     const QSignalBlocker b1(m_calcModel), b2(m_calcGroup);
@@ -470,6 +526,7 @@ void PricingPage::onApplied(const Store::Result<Service::PricingImport> &result,
             m_model->setRows(canonical.rows);
             m_groups->setDraft(canonical);
             m_overrides->setDraft(canonical);
+            m_tools->setDraft(canonical);
         }
     }
     const QString message = tr("Applied: new requests use these prices (snapshot %1).").arg(result->snapshotId);

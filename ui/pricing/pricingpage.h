@@ -20,10 +20,11 @@ namespace RelayDesk::Ui {
 
 class GroupRatioModel;
 class PricingModel;
+class ToolPriceModel;
 
 // The Pricing page: the model price table (every ratio, the fixed price, derived $/1M columns), group
-// ratios and user-group overrides, search, add/remove, undo/redo, import/export of new-api JSON, and a
-// calculator that prices a sample usage with the draft (and, for comparison, the applied) prices.
+// ratios and user-group overrides, built-in tool-call prices (ToolCallPrice), search, add/remove, undo/redo,
+// import/export of new-api JSON, and a calculator that prices a sample usage with the draft (and, for comparison, the applied) prices.
 // Nothing reaches the relay until Apply, which hands the whole draft to AdminService::replacePricing() on the
 // service's worker (validated, persisted with a snapshot, audited, published as a change) and then brings the
 // PricingService the page shows up to date; the page shows "Applying…" meanwhile and the outcome after.
@@ -39,6 +40,7 @@ public:
     PricingModel *model() const { return m_model; }
     GroupRatioModel *groupModel() const { return m_groups; }
     GroupRatioModel *overrideModel() const { return m_overrides; }
+    ToolPriceModel *toolModel() const { return m_tools; }
     QUndoStack *undoStack() const { return m_undo; }
     QTableView *table() const { return m_table; }
 
@@ -78,6 +80,7 @@ private:
     Billing::Usage calculatorUsage() const;
     QWidget *buildCalculator();
     QWidget *buildGroups();
+    QWidget *buildTools();
 
     QPointer<Service::AdminService> m_admin;
     QPointer<Billing::PricingService> m_service;
@@ -88,9 +91,11 @@ private:
     QSortFilterProxyModel *m_proxy = nullptr;
     GroupRatioModel *m_groups = nullptr;
     GroupRatioModel *m_overrides = nullptr;
+    ToolPriceModel *m_tools = nullptr;
     QTableView *m_table = nullptr;
     QTableView *m_groupTable = nullptr;
     QTableView *m_overrideTable = nullptr;
+    QTableView *m_toolTable = nullptr;
     QLineEdit *m_search = nullptr;
     QLabel *m_message = nullptr;
     QLabel *m_state = nullptr;
