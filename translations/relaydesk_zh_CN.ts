@@ -874,6 +874,30 @@
       <source>export cancelled</source>
       <translation>导出已取消</translation>
     </message>
+    <message>
+      <source>Endpoint</source>
+      <translation>端点</translation>
+    </message>
+    <message>
+      <source>Response ID</source>
+      <translation>响应 ID</translation>
+    </message>
+    <message>
+      <source>Response status</source>
+      <translation>响应状态</translation>
+    </message>
+    <message>
+      <source>Cached tokens</source>
+      <translation>缓存令牌</translation>
+    </message>
+    <message>
+      <source>Built-in tool calls</source>
+      <translation>内置工具调用</translation>
+    </message>
+    <message>
+      <source>Tool-call quota</source>
+      <translation>工具调用额度</translation>
+    </message>
   </context>
   <context>
     <name>RelayDesk::Ui::LogsPage</name>
@@ -1553,6 +1577,45 @@
     <message>
       <source>nothing to send</source>
       <translation>没有可发送的内容</translation>
+    </message>
+  </context>
+  <context>
+    <name>RelayDesk::Ui::ResponsesLogDetail</name>
+    <message>
+      <source>Responses API endpoint: %1</source>
+      <translation>Responses API 端点：%1</translation>
+    </message>
+    <message>
+      <source>Response ID: %1</source>
+      <translation>响应 ID：%1</translation>
+    </message>
+    <message>
+      <source>(none reported)</source>
+      <translation>（未报告）</translation>
+    </message>
+    <message>
+      <source>Response status: %1</source>
+      <translation>响应状态：%1</translation>
+    </message>
+    <message>
+      <source>Cached tokens: %1 · cache write: %2 · reasoning: %3</source>
+      <translation>缓存令牌：%1 · 缓存写入：%2 · 推理：%3</translation>
+    </message>
+    <message>
+      <source>Built-in tool calls: none</source>
+      <translation>内置工具调用：无</translation>
+    </message>
+    <message>
+      <source>%1 × %2</source>
+      <translation>%1 × %2</translation>
+    </message>
+    <message>
+      <source>Built-in tool calls: %1 (%2 in all)</source>
+      <translation>内置工具调用：%1（共 %2 次）</translation>
+    </message>
+    <message>
+      <source>Tool-call charge: %1 (%2 quota), included in the charge above</source>
+      <translation>工具调用费用：%1（%2 额度），已包含在上面的扣费中</translation>
     </message>
   </context>
   <context>

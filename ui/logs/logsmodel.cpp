@@ -1,4 +1,5 @@
 #include "logs/logsmodel.h"
+#include "logs/responseslogdetail.h"
 
 #include "service/consolequeries.h"
 
@@ -309,6 +310,14 @@ QString labelFor(const QString &key)
         {QStringLiteral("disputed"), QT_TRANSLATE_NOOP("RelayDesk::Ui::LogsModel", "Disputed (implausible upstream usage, charged at most the hold)")},
         {QStringLiteral("capped_at"), QT_TRANSLATE_NOOP("RelayDesk::Ui::LogsModel", "Charged (capped at the hold)")},
         {QStringLiteral("claimed_quota"), QT_TRANSLATE_NOOP("RelayDesk::Ui::LogsModel", "Quota the upstream's figures would cost")},
+        {QStringLiteral("request_path"), QT_TRANSLATE_NOOP("RelayDesk::Ui::LogsModel", "Endpoint")},
+        {QStringLiteral("response_id"), QT_TRANSLATE_NOOP("RelayDesk::Ui::LogsModel", "Response ID")},
+        {QStringLiteral("response_status"), QT_TRANSLATE_NOOP("RelayDesk::Ui::LogsModel", "Response status")},
+        {QStringLiteral("cache_tokens"), QT_TRANSLATE_NOOP("RelayDesk::Ui::LogsModel", "Cached tokens")},
+        {QStringLiteral("cache_write_tokens"), QT_TRANSLATE_NOOP("RelayDesk::Ui::LogsModel", "Cache write tokens")},
+        {QStringLiteral("reasoning_tokens"), QT_TRANSLATE_NOOP("RelayDesk::Ui::LogsModel", "Reasoning tokens")},
+        {QStringLiteral("tool_calls"), QT_TRANSLATE_NOOP("RelayDesk::Ui::LogsModel", "Built-in tool calls")},
+        {QStringLiteral("tool_quota"), QT_TRANSLATE_NOOP("RelayDesk::Ui::LogsModel", "Tool-call quota")},
         {QStringLiteral("upstream_usage_rejected"), QT_TRANSLATE_NOOP("RelayDesk::Ui::LogsModel", "Malformed upstream usage (counted locally)")},
     };
     const auto it = labels.constFind(key);
@@ -357,6 +366,8 @@ QString LogsModel::describe(const LogRecord &r) const
     if (isDisputed(r))
         lines << tr("DISPUTED: the upstream reported implausible usage; this row was charged at most the hold. "
                     "Refund or top up after checking the upstream's bill.");
+    if (ResponsesLogDetail::applies(r.other))
+        lines << QString() << ResponsesLogDetail::lines(r.other);
     if (!r.other.isEmpty()) {
         lines << QString() << tr("Details:");
         renderJson(r.other, QString(), 1, &lines);
