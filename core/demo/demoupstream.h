@@ -47,7 +47,9 @@ struct DemoUpstreamOptions
     QByteArray requiredKey;        // when set, requests must carry "Authorization: Bearer <key>"
     int backgroundMs = 200;        // Responses `background: true`: queued → completed in about this long
     QStringList models = {QStringLiteral("gpt-4o-mini"), QStringLiteral("gpt-4o"), QStringLiteral("gpt-4.1-mini"),
-                          QStringLiteral("gpt-realtime"), QStringLiteral("gpt-realtime-mini")};
+                          QStringLiteral("gpt-realtime"), QStringLiteral("gpt-realtime-mini"),
+                          QStringLiteral("text-embedding-3-small"), QStringLiteral("text-embedding-3-large"),
+                          QStringLiteral("gpt-3.5-turbo-instruct"), QStringLiteral("omni-moderation-latest")};
 };
 
 class DemoUpstream final : public QObject

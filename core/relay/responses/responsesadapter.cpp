@@ -181,7 +181,6 @@ EventReport ResponsesAdapter::onEvent(const SseEvent &event, ClientSink &client)
         if (m_pendingBytes > kMaxPendingBytes)
             drainDeltas();
     } else if (type == "response.output_item.done") {
-        drainDeltas(); // the item's deltas are in its text now
         takeOutputItem(QJsonDocument::fromJson(event.data).object().value(QLatin1StringView("item")).toObject());
     } else if (carriesResponse(type)) {
         const QJsonObject response =
@@ -248,7 +247,7 @@ void ResponsesAdapter::takeOutputItem(const QJsonObject &item)
     if (isCall(type))
         ++m_toolCalls[type];
     if (!m_haveFinal && type == QLatin1StringView("function_call"))
-        m_outputText += item.value(QLatin1StringView("name")).toString(); // its arguments came as deltas
+        m_callNames += item.value(QLatin1StringView("name")).toString(); // its arguments came as deltas
 }
 
 QByteArray ResponsesAdapter::withLocalUsage(QJsonObject reply, const ParsedUsage &usage) const
@@ -289,7 +288,7 @@ LocalOutput ResponsesAdapter::countOutput(const QString &upstreamModel)
     drainDeltas();
     // Both reached the client: the streamed deltas, and the output of the terminal event or JSON body. A failed
     // response's terminal output may hold less than was streamed before the failure, so the larger one counts.
-    const LocalOutput streamed{ChatRelayTokens::countText(m_outputText, upstreamModel),
+    const LocalOutput streamed{ChatRelayTokens::countText(QString(m_outputText + m_callNames), upstreamModel),
                                ChatRelayTokens::countText(m_reasoningText, upstreamModel)};
     if (!m_haveFinal)
         return streamed;

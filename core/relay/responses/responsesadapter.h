@@ -3,7 +3,8 @@
 // each response.create of a WebSocket-mode connection. Events are forwarded unchanged and in order; only the
 // few that matter are parsed (response.created for the id, output_item.done for tool calls, the terminal
 // response.completed | incomplete | failed for usage and output); deltas are kept raw and read only when the
-// output has to be counted locally (no usable usage: a failed response, a cut stream, a client gone).
+// output has to be counted locally (no usable usage: a failed response, a cut stream, a client gone), so a
+// response that reports its usage costs no parse per delta.
 #include "relay/calladapter.h"
 
 #include <QtCore/QByteArrayList>
@@ -71,6 +72,7 @@ private:
     qsizetype m_pendingBytes = 0;
     QString m_outputText;    // delivered text, refusals, tool-call arguments and reasoning (for a local count)
     QString m_reasoningText;
+    QString m_callNames;     // names of streamed function calls (their arguments are deltas)
     QString m_finalText;     // the output of a terminal event or JSON reply (replaces the deltas when present)
     QString m_finalReasoning;
     bool m_haveFinal = false;

@@ -168,7 +168,8 @@ std::variant<std::optional<qint64>, OpenAiError> ResponsesEndpoint::pinnedChanne
 void ResponsesEndpoint::recordRoutes(MeteredCall &call)
 {
     const auto &adapter = static_cast<const ResponsesAdapter &>(call.adapter());
-    if (adapter.responseId().isEmpty() || call.channelId() == 0)
+    // A response that is not stored cannot be named later (and a background one is always stored).
+    if (adapter.responseId().isEmpty() || call.channelId() == 0 || !adapter.storesResponse())
         return;
     const qint64 at = now();
     auto route = [&](const QString &id) {
@@ -176,9 +177,8 @@ void ResponsesEndpoint::recordRoutes(MeteredCall &call)
                                     at + kRouteLifetimeMs};
     };
     QList<Store::ResponseRoute> rows{route(adapter.responseId())};
-    if (adapter.storesResponse())
-        for (const QString &id : adapter.outputItemIds())
-            rows.append(route(id));
+    for (const QString &id : adapter.outputItemIds())
+        rows.append(route(id));
     for (const auto &[id, param] : referencedIds(adapter.request()))
         if (param == "conversation" && plausibleId(id))
             rows.append(route(id));
