@@ -27,4 +27,13 @@ std::optional<QJsonObject> jsonObjectBody(HttpExchange &exchange)
     return std::nullopt;
 }
 
+QString requiredModel(HttpExchange &exchange, const QJsonObject &request)
+{
+    const QString model = request.value(QLatin1StringView("model")).toString();
+    if (model.isEmpty())
+        exchange.respondError(OpenAiError::invalidRequest(QStringLiteral("you must provide a model parameter"),
+                                                          "missing_required_parameter", "model"));
+    return model;
+}
+
 } // namespace RelayDesk::Relay

@@ -1,5 +1,5 @@
 #pragma once
-// What an authenticated route reads from its exchange — the caller and a JSON object body — with the one answer
+// What an authenticated route reads from its exchange — the caller, a JSON object body, its model — with the one answer
 // each gets when it is missing: the route just returns.
 #include "relay/auth.h"
 
@@ -16,5 +16,7 @@ class HttpExchange;
 const AuthContext *authenticatedCaller(HttpExchange &exchange);
 // The body as a JSON object; nullopt after answering 400 invalid_request_error.
 std::optional<QJsonObject> jsonObjectBody(HttpExchange &exchange);
+// The request's `model`; empty after answering 400 missing_required_parameter.
+QString requiredModel(HttpExchange &exchange, const QJsonObject &request);
 
 } // namespace RelayDesk::Relay

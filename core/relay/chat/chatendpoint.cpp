@@ -31,10 +31,9 @@ void ChatEndpoint::handle(HttpExchange &exchange)
     if (!body)
         return;
     QJsonObject request = std::move(*body);
-    const QString model = request.value(QLatin1StringView("model")).toString();
+    const QString model = requiredModel(exchange, request);
     if (model.isEmpty())
-        return exchange.respondError(OpenAiError::invalidRequest(
-            QStringLiteral("you must provide a model parameter"), "missing_required_parameter", "model"));
+        return;
     if (!request.value(QLatin1StringView("messages")).isArray())
         return exchange.respondError(OpenAiError::invalidRequest(
             QStringLiteral("'messages' is a required property"), "missing_required_parameter", "messages"));

@@ -4,6 +4,7 @@
 #include "http/router.h"
 #include "relay/callengine.h"
 #include "relay/completions/completionsadapter.h"
+#include "relay/exchangeinput.h"
 #include "relay/httpclientsink.h"
 #include "relay/modeladmission.h"
 
@@ -25,19 +26,14 @@ void CompletionsEndpoint::install(Router &router)
 
 void CompletionsEndpoint::handle(HttpExchange &exchange)
 {
-    const auto *auth = std::any_cast<AuthContext>(&exchange.context());
-    if (!auth)
-        return exchange.respondError(OpenAiError::internal(QStringLiteral("not authenticated")));
-    QJsonParseError parseError;
-    const QJsonDocument doc = QJsonDocument::fromJson(exchange.request().body, &parseError);
-    if (!doc.isObject())
-        return exchange.respondError(OpenAiError::invalidRequest(
-            QStringLiteral("The request body is not a JSON object: %1").arg(parseError.errorString())));
-    QJsonObject request = doc.object();
-    const QString model = request.value(QLatin1StringView("model")).toString();
+    const AuthContext *auth = authenticatedCaller(exchange);
+    auto body = auth ? jsonObjectBody(exchange) : std::nullopt;
+    if (!body)
+        return;
+    QJsonObject request = std::move(*body);
+    const QString model = requiredModel(exchange, request);
     if (model.isEmpty())
-        return exchange.respondError(OpenAiError::invalidRequest(
-            QStringLiteral("you must provide a model parameter"), "missing_required_parameter", "model"));
+        return;
     auto prompt = PromptInput::read(request.value(QLatin1StringView("prompt")), "prompt",
                                     PromptInput::Limits{kMaxPrompts, true});
     if (const auto *error = std::get_if<OpenAiError>(&prompt))

@@ -3,6 +3,7 @@
 #include "http/httpexchange.h"
 #include "http/router.h"
 #include "relay/callengine.h"
+#include "relay/exchangeinput.h"
 #include "relay/httpclientsink.h"
 #include "relay/modeladmission.h"
 #include "relay/moderations/moderationsadapter.h"
@@ -66,15 +67,11 @@ void ModerationsEndpoint::install(Router &router)
 
 void ModerationsEndpoint::handle(HttpExchange &exchange)
 {
-    const auto *auth = std::any_cast<AuthContext>(&exchange.context());
-    if (!auth)
-        return exchange.respondError(OpenAiError::internal(QStringLiteral("not authenticated")));
-    QJsonParseError parseError;
-    const QJsonDocument doc = QJsonDocument::fromJson(exchange.request().body, &parseError);
-    if (!doc.isObject())
-        return exchange.respondError(OpenAiError::invalidRequest(
-            QStringLiteral("The request body is not a JSON object: %1").arg(parseError.errorString())));
-    QJsonObject request = doc.object();
+    const AuthContext *auth = authenticatedCaller(exchange);
+    auto body = auth ? jsonObjectBody(exchange) : std::nullopt;
+    if (!body)
+        return;
+    QJsonObject request = std::move(*body);
     const QJsonValue modelValue = request.value(QLatin1StringView("model"));
     if (!modelValue.isUndefined() && !modelValue.isNull() && !modelValue.isString())
         return exchange.respondError(OpenAiError::invalidRequest(
