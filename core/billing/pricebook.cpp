@@ -359,6 +359,18 @@ QStringList PriceBook::models() const
     return names;
 }
 
+std::optional<Ratio> ModelPricing::imagePrice(const QString &size, const QString &quality) const
+{
+    const QString s = size.trimmed().toLower();
+    const QString q = quality.trimmed().toLower();
+    for (const QString &key : {s + u'|' + q, s, QStringLiteral("default")}) {
+        const auto it = imagePrices.constFind(key);
+        if (it != imagePrices.cend())
+            return *it;
+    }
+    return std::nullopt;
+}
+
 QJsonObject ModelPricing::toJson() const
 {
     return {

@@ -60,6 +60,15 @@ struct ModelPricing
     // Built-in tools billed per call (Responses `web_search_call`, `file_search_call`, …): USD per 1,000 calls,
     // by output item type (lower case). Shared by every model of the book (ToolCallPrice).
     QHash<QString, Ratio> toolCallPrices;
+    // Prices by unit (Units), each absent when the book has none for the model: USD per minute of audio
+    // (MinutePrice), USD per 1M characters (CharacterPrice), and USD per image by "size|quality", "size" or
+    // "default" (ImagePrice; keys lower case).
+    std::optional<Ratio> minutePrice;
+    std::optional<Ratio> characterPrice;
+    QHash<QString, Ratio> imagePrices;
+    // The price of one image of `size` and `quality`: "size|quality", else "size", else "default".
+    std::optional<Ratio> imagePrice(const QString &size, const QString &quality) const;
+    bool hasUnitPrices() const { return minutePrice || characterPrice || !imagePrices.isEmpty(); }
 
     // new-api style log fields: model_ratio, completion_ratio, cache_ratio, …, group_ratio,
     // user_group_ratio (−1 when no override), model_price (−1 when ratio-priced).

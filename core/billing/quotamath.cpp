@@ -63,7 +63,31 @@ bool QuotaMath::isPriced(const ModelPricing &p)
 {
     if (p.groupRatio.isZero())
         return false;
-    return p.fixedPrice ? !p.modelPrice.isZero() : !p.modelRatio.isZero();
+    if (p.fixedPrice)
+        return !p.modelPrice.isZero();
+    const auto nonZero = [](const std::optional<Ratio> &r) { return r && !r->isZero(); };
+    bool anyImage = false;
+    for (const Ratio &r : p.imagePrices)
+        anyImage = anyImage || !r.isZero();
+    return !p.modelRatio.isZero() || nonZero(p.minutePrice) || nonZero(p.characterPrice) || anyImage;
+}
+
+mpq_class QuotaMath::unitsCost(const ModelPricing &p, const Units &u)
+{
+    if (p.fixedPrice)
+        return 0;
+    mpq_class usd = 0;
+    if (p.minutePrice && u.audioMs > 0)
+        usd += p.minutePrice->exact() * q(u.audioMs) / 60000;
+    if (p.characterPrice && u.characters > 0)
+        usd += p.characterPrice->exact() * q(u.characters) / 1000000;
+    if (u.images > 0) {
+        if (const auto price = p.imagePrice(u.imageSize, u.imageQuality))
+            usd += price->exact() * q(u.images);
+    }
+    mpq_class cost = usd * long(kQuotaPerUnit) * p.groupRatio.exact();
+    cost.canonicalize();
+    return cost;
 }
 
 mpq_class QuotaMath::exactCost(const ModelPricing &p, const Usage &u)
@@ -111,13 +135,14 @@ Quote QuotaMath::toolCalls(const ModelPricing &p, const QHash<QString, qint64> &
     return quote;
 }
 
-Quote QuotaMath::settle(const ModelPricing &p, const Usage &u, const QHash<QString, qint64> &toolCalls)
+Quote QuotaMath::settle(const ModelPricing &p, const Usage &u, const QHash<QString, qint64> &toolCalls,
+                        const Units &units)
 {
     Quote quote;
-    quote.exact = exactCost(p, u) + toolCost(p, toolCalls);
+    quote.exact = exactCost(p, u) + unitsCost(p, units) + toolCost(p, toolCalls);
     quote.exact.canonicalize();
     quote.quota = roundHalfAwayFromZero(quote.exact);
-    const bool hadUsage = p.fixedPrice || u.total() > 0 || sgn(quote.exact) > 0;
+    const bool hadUsage = p.fixedPrice || u.total() > 0 || !units.isEmpty() || sgn(quote.exact) > 0;
     if (quote.quota == 0 && hadUsage && isPriced(p)) {
         quote.quota = 1;
         quote.minimumApplied = true;
@@ -139,7 +164,7 @@ Quote QuotaMath::perCall(const ModelPricing &p, const mpq_class &multiplier)
 }
 
 Quote QuotaMath::reserve(const ModelPricing &p, qint64 promptEstimate, std::optional<qint64> maxTokens,
-                         qint64 defaultMaxTokens, qint64 choices)
+                         qint64 defaultMaxTokens, qint64 choices, const Units &units, bool audioOutput)
 {
     Quote quote;
     if (p.fixedPrice) {
@@ -148,8 +173,14 @@ Quote QuotaMath::reserve(const ModelPricing &p, qint64 promptEstimate, std::opti
         // The product is taken in GMP (never in qint64), so tokens × choices cannot overflow.
         const mpq_class completion = q(std::max<qint64>(0, maxTokens.value_or(defaultMaxTokens))) *
                                      q(std::max<qint64>(1, choices));
-        quote.exact = (q(std::max<qint64>(0, promptEstimate)) + completion * p.completionRatio.exact()) *
-                      p.modelRatio.exact() * p.groupRatio.exact();
+        mpq_class outputPrice = p.completionRatio.exact();
+        if (audioOutput) {
+            const mpq_class audio = p.audioRatio.exact() * p.audioCompletionRatio.exact();
+            if (audio > outputPrice)
+                outputPrice = audio;
+        }
+        quote.exact = (q(std::max<qint64>(0, promptEstimate)) + completion * outputPrice) *
+                      p.modelRatio.exact() * p.groupRatio.exact() + unitsCost(p, units);
         quote.exact.canonicalize();
     }
     quote.quota = ceilToQuota(quote.exact);

@@ -35,9 +35,14 @@ public:
 
     // The unrounded cost of `usage` (fixed-price models: the per-call price, usage ignored).
     static mpq_class exactCost(const ModelPricing &pricing, const Usage &usage);
-    // The settlement quote: exactCost (plus the built-in tool calls, by output item type, at the book's
-    // ToolCallPrice) rounded once, with the minimum-1 rule.
-    static Quote settle(const ModelPricing &pricing, const Usage &usage, const QHash<QString, qint64> &toolCalls = {});
+    // The unrounded cost of `units` at the model's unit prices × GR (a unit without a price costs nothing):
+    //   audioMs / 60 000 × MinutePrice + characters / 1 000 000 × CharacterPrice + images × ImagePrice(size,
+    //   quality), in USD × 500 000. Not part of a fixed per-call price (ModelPrice covers the call).
+    static mpq_class unitsCost(const ModelPricing &pricing, const Units &units);
+    // The settlement quote: exactCost plus unitsCost (plus the built-in tool calls, by output item type, at the
+    // book's ToolCallPrice) rounded once, with the minimum-1 rule.
+    static Quote settle(const ModelPricing &pricing, const Usage &usage, const QHash<QString, qint64> &toolCalls = {},
+                        const Units &units = {});
     // Tool calls alone: calls × USD per 1,000 calls / 1,000 × 500 000 × GR (a tool without a price is free).
     static Quote toolCalls(const ModelPricing &pricing, const QHash<QString, qint64> &calls);
     // Fixed per-call price × multiplier (e.g. n images) × group ratio, rounded once.
@@ -50,8 +55,11 @@ public:
     // Exact (GMP) throughout: a result beyond qint64 saturates to INT64_MAX, which no balance covers, so
     // an absurd request is refused — it never wraps to a small hold. Fixed-price models reserve their
     // per-call price.
+    // `units` (the audio, characters or images the request asks for) add their unitsCost; `audioOutput`
+    // prices the completion part at the dearer of the text and the audio output price (speech).
     static Quote reserve(const ModelPricing &pricing, qint64 promptEstimate, std::optional<qint64> maxTokens,
-                         qint64 defaultMaxTokens, qint64 choices = 1);
+                         qint64 defaultMaxTokens, qint64 choices = 1, const Units &units = {},
+                         bool audioOutput = false);
     // Realtime rolling reservation: the conversation input as priced usage plus maxOutputTokens at the
     // dearer of the text and audio output prices. Rounded up.
     static Quote reserveWorstCase(const ModelPricing &pricing, const Usage &input, qint64 maxOutputTokens);

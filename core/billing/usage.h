@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QJsonObject>
+#include <QString>
 #include <QtGlobal>
 
 namespace RelayDesk::Billing {
@@ -60,6 +61,39 @@ struct Usage
                 {QStringLiteral("cached_audio"), cachedAudio}, {QStringLiteral("cached_image"), cachedImage},
                 {QStringLiteral("cache_write"), cacheWrite},   {QStringLiteral("text_output"), outputText},
                 {QStringLiteral("audio_output"), outputAudio}, {QStringLiteral("reasoning_output"), outputReasoning}};
+    }
+};
+
+// What a call is billed for besides tokens (audio by the minute, text by the character, images by the piece),
+// priced by the model's MinutePrice, CharacterPrice and ImagePrice (QuotaMath::unitsCost). Zero = none.
+struct Units
+{
+    qint64 audioMs = 0;     // audio duration in milliseconds; MinutePrice is prorated per millisecond
+    qint64 characters = 0;  // input characters (tts-1); CharacterPrice is USD per 1M characters
+    qint64 images = 0;      // images produced; ImagePrice is USD per image by size and quality
+    QString imageSize;      // "1024x1024" (empty: the price table's default for the model)
+    QString imageQuality;   // "standard", "hd", "low", "medium", "high" (empty: default)
+
+    bool isEmpty() const { return audioMs == 0 && characters == 0 && images == 0; }
+    bool isValid() const { return audioMs >= 0 && characters >= 0 && images >= 0; }
+    friend bool operator==(const Units &, const Units &) = default;
+
+    // For log `other` JSON: only the quantities present (an empty object for none).
+    QJsonObject toJson() const
+    {
+        QJsonObject o;
+        if (audioMs > 0)
+            o.insert(QStringLiteral("audio_seconds"), double(audioMs) / 1000.0);
+        if (characters > 0)
+            o.insert(QStringLiteral("characters"), characters);
+        if (images > 0) {
+            o.insert(QStringLiteral("images"), images);
+            if (!imageSize.isEmpty())
+                o.insert(QStringLiteral("image_size"), imageSize);
+            if (!imageQuality.isEmpty())
+                o.insert(QStringLiteral("image_quality"), imageQuality);
+        }
+        return o;
     }
 };
 
