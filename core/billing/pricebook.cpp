@@ -363,7 +363,7 @@ std::optional<Ratio> ModelPricing::imagePrice(const QString &size, const QString
 {
     const QString s = size.trimmed().toLower();
     const QString q = quality.trimmed().toLower();
-    for (const QString &key : {s + u'|' + q, s, QStringLiteral("default")}) {
+    for (const QString &key : {QString(s + u'|' + q), s, QStringLiteral("default")}) {
         const auto it = imagePrices.constFind(key);
         if (it != imagePrices.cend())
             return *it;

@@ -11,6 +11,7 @@
 #include "relay/chat/chatrelaytokens.h"
 #include "relay/holdparameters.h"
 #include "relay/sseparser.h"
+#include "relay/upstreamclient.h"
 #include "relay/usageparser.h"
 
 #include <QtCore/QHash>
@@ -44,8 +45,12 @@ struct JsonReport
 // The output counted locally (the upstream reported no usable usage).
 struct LocalOutput
 {
-    qint64 completionTokens = 0;
-    qint64 reasoningTokens = 0; // part of completionTokens
+    qint64 completionTokens = 0; // text
+    qint64 reasoningTokens = 0;  // part of completionTokens
+    qint64 audioTokens = 0;      // audio output (speech), besides completionTokens
+    // What was delivered by unit (images produced); nullopt: what the request asked for (PromptEstimate::units:
+    // the uploaded audio's length, the characters to speak).
+    std::optional<Billing::Units> units;
 };
 
 class CallAdapter
@@ -64,7 +69,7 @@ public:
     // --- the upstream request ---
     virtual QString upstreamPath() const = 0;         // under the channel's /v1: "chat/completions"
     virtual QByteArray upstreamMethod() const { return QByteArrayLiteral("POST"); }
-    virtual QByteArray upstreamBody(const QString &upstreamModel) const = 0;
+    virtual UpstreamBody upstreamBody(const QString &upstreamModel) const = 0;
 
     // --- the reply ---
     // One upstream event of a stream: write what the client should see to `client` (in order, unchanged
@@ -74,6 +79,14 @@ public:
     virtual void writeStreamError(ClientSink &client, const OpenAiError &error) = 0;
     // A complete JSON reply (status 200): collect what a local count needs and report its usage.
     virtual JsonReport onJson(const QJsonObject &reply) = 0;
+    // A reply of `contentType` (status 200) that is passed through as bytes (speech audio, a text transcript):
+    // the engine forwards it as it arrives, shows each piece to onRawData, and asks onRawEnd for its usage.
+    virtual bool isRawReply(const QByteArray &contentType) const { Q_UNUSED(contentType) return false; }
+    virtual void onRawData(QByteArrayView data) { Q_UNUSED(data) }
+    virtual JsonReport onRawEnd() { return {}; }
+    // Reads a usage value the adapter reported (strictly, as UsageParser::read does for chat and Responses
+    // names); endpoints with their own shape (transcription's tokens|duration) override it.
+    virtual UsageReading readUsage(const QJsonValue &usage) const { return UsageParser::read(usage); }
     // The JSON reply as the client gets it when the relay counted the usage itself (so the client sees what
     // it is billed for); the reply unchanged when the endpoint has no place for it.
     virtual QByteArray withLocalUsage(QJsonObject reply, const ParsedUsage &usage) const = 0;

@@ -31,6 +31,9 @@ struct CallConfig
     // How long an instance's heartbeat holds its reservations (InstanceKeeper): a background response of an
     // instance silent for longer is adopted by this one.
     qint64 instanceLeaseMs = 30'000;
+    // The largest file a multipart upload (audio, an image to edit) may carry: OpenAI's 25 MB. The HTTP
+    // server's body limit must leave room for it (HttpServer::Config::maxBodyBytes, 32 MB).
+    qint64 maxUploadBytes = 25LL * 1024 * 1024;
     UpstreamClient::Options upstream;
 };
 

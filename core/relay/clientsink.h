@@ -33,6 +33,14 @@ public:
     virtual void beginEventStream() = 0;
     virtual void writeEvent(QByteArrayView name, QByteArrayView data) = 0;
     virtual void endStream() = 0;
+    // A body that is neither JSON nor events (speech audio, a plain-text transcript), passed through as it
+    // arrives: begin once with the upstream's content type, write, then endStream(). Only an HTTP client has a
+    // place for one; other sinks drop it.
+    virtual void beginRawStream(const QByteArray &contentType) { Q_UNUSED(contentType) }
+    virtual void writeRaw(QByteArrayView data) { Q_UNUSED(data) }
+    // A passed-through body that cannot be completed (the upstream failed mid-way): the client must see it
+    // cut, not a clean end of a shorter file.
+    virtual void abortRawStream() { endStream(); }
     // Written but not yet accepted by the kernel: the call pauses its upstream while this is large.
     virtual qint64 pendingOutputBytes() const = 0;
 

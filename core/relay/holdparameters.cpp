@@ -64,6 +64,14 @@ HoldParameters HoldParameters::promptOnly()
     return out;
 }
 
+HoldParameters HoldParameters::audioOutput(qint64 maxAudioTokens)
+{
+    HoldParameters out;
+    out.m_maxTokens = std::clamp<qint64>(maxAudioTokens, 0, kMaxCompletionTokens);
+    out.m_audioOutput = true;
+    return out;
+}
+
 HoldParameters HoldParameters::withDefaultMaxTokens(qint64 tokens) const
 {
     HoldParameters out = *this;

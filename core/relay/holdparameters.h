@@ -34,6 +34,9 @@ public:
     static std::optional<qint64> realtimeMaxOutputTokens(const QJsonObject &session);
     // A call that produces no output tokens (embeddings, moderations): the hold is the prompt alone.
     static HoldParameters promptOnly();
+    // A call whose output is audio (speech): up to `maxAudioTokens`, held at the dearer of the text and the
+    // audio output price.
+    static HoldParameters audioOutput(qint64 maxAudioTokens);
 
     // These limits with `tokens` as the completion limit when the request gave none (the legacy completions
     // default to 16, not to the relay's default).
@@ -47,10 +50,13 @@ public:
     std::optional<qint64> maxTokens() const { return m_maxTokens; }
     // max(n, best_of), 1 when neither is given: the completion part of the hold is scaled by it.
     qint64 choices() const { return m_choices; }
+    // The output is audio (audioOutput()).
+    bool isAudioOutput() const { return m_audioOutput; }
 
 private:
     std::optional<qint64> m_maxTokens;
     qint64 m_choices = 1;
+    bool m_audioOutput = false;
 };
 
 } // namespace RelayDesk::Relay

@@ -72,6 +72,27 @@ void HttpClientSink::endStream()
         m_exchange->endStream();
 }
 
+void HttpClientSink::beginRawStream(const QByteArray &contentType)
+{
+    if (!m_exchange)
+        return;
+    HttpHeaders headers;
+    headers.set("Content-Type", contentType.isEmpty() ? QByteArrayLiteral("application/octet-stream") : contentType);
+    m_exchange->beginStream(200, std::move(headers));
+}
+
+void HttpClientSink::writeRaw(QByteArrayView data)
+{
+    if (m_exchange && !data.isEmpty())
+        m_exchange->writeChunk(data);
+}
+
+void HttpClientSink::abortRawStream()
+{
+    if (m_exchange)
+        m_exchange->abortConnection();
+}
+
 qint64 HttpClientSink::pendingOutputBytes() const
 {
     return m_exchange ? m_exchange->pendingOutputBytes() : 0;

@@ -23,6 +23,9 @@ public:
     void beginEventStream() override;
     void writeEvent(QByteArrayView name, QByteArrayView data) override;
     void endStream() override;
+    void beginRawStream(const QByteArray &contentType) override;
+    void writeRaw(QByteArrayView data) override;
+    void abortRawStream() override;
     qint64 pendingOutputBytes() const override;
 
 private:

@@ -93,7 +93,8 @@ void MeteredCall::start()
     // The hold's numbers were checked by the endpoint (HoldParameters): no unchecked number sizes the hold.
     const HoldParameters &hold = m_adapter->hold();
     const qint64 amount = Billing::QuotaMath::reserve(m_request.pricing, m_estimate.total(), hold.maxTokens(),
-                                                      m_ctx.config.defaultMaxTokens, hold.choices())
+                                                      m_ctx.config.defaultMaxTokens, hold.choices(),
+                                                      m_estimate.units, hold.isAudioOutput())
                               .quota;
     m_ctx.commits->join();
     const Store::LedgerOutcome r = Billing::Ledger(*m_ctx.db)
@@ -202,19 +203,28 @@ int MeteredCall::upstreamStatus() const
     return m_reply ? m_reply->status() : 0;
 }
 
+bool MeteredCall::isRawReply() const
+{
+    return m_reply && upstreamStatus() == 200 && m_adapter->isRawReply(m_reply->contentType());
+}
+
 void MeteredCall::onReadyRead()
 {
-    if (m_done || !m_stream || upstreamStatus() != 200)
-        return; // errors and JSON bodies are read whole in onFinished
-    if (!m_reply->contentType().startsWith("text/event-stream"))
-        return;
+    if (m_done || upstreamStatus() != 200)
+        return; // errors are read whole in onFinished
+    const bool raw = isRawReply();
+    if (!raw && (!m_stream || !m_reply->contentType().startsWith("text/event-stream")))
+        return; // JSON bodies are read whole in onFinished
     if (!m_client)
         return;
     if (!m_streamStarted) {
         m_streamStarted = true;
         m_ctx.channels->reportSuccess(m_channel.id);
         m_frtMs = m_clock.nsecsElapsed() / 1e6;
-        m_client->beginEventStream();
+        if (raw)
+            m_client->beginRawStream(m_reply->contentType());
+        else
+            m_client->beginEventStream();
         if (m_session)
             m_ctx.registry->setState(m_session, Monitor::SessionState::Streaming);
     }
@@ -222,6 +232,8 @@ void MeteredCall::onReadyRead()
     // meanwhile the upstream reply fills its bounded buffer and then stops reading the socket.
     if (m_client->pendingOutputBytes() > kMaxClientBacklog)
         return;
+    if (raw)
+        return forwardRaw();
     const QList<SseEvent> events = m_sse.feed(m_reply->readAll());
     for (const SseEvent &e : events) {
         forward(e);
@@ -231,6 +243,25 @@ void MeteredCall::onReadyRead()
     if (m_sse.overflowed())
         midStreamError(QStringLiteral("The upstream sent an oversized event."), QStringLiteral("upstream_error"));
     else if (m_upstreamFinished && m_reply && m_reply->bytesAvailable() == 0)
+        completeStream();
+}
+
+void MeteredCall::forwardRaw()
+{
+    const QByteArray data = m_reply->readAll();
+    if (!data.isEmpty()) {
+        m_adapter->onRawData(data);
+        m_client->writeRaw(data);
+        if (m_session) {
+            Monitor::SessionEvent ev;
+            ev.atMs = QDateTime::currentMSecsSinceEpoch();
+            ev.direction = Monitor::EventDirection::FromUpstream;
+            ev.type = QStringLiteral("data");
+            ev.bytes = data.size();
+            m_ctx.registry->recordEvent(m_session, ev);
+        }
+    }
+    if (m_upstreamFinished && m_reply && m_reply->bytesAvailable() == 0)
         completeStream();
 }
 
@@ -255,7 +286,7 @@ void MeteredCall::forward(const SseEvent &event)
 
 void MeteredCall::takeUsage(const QJsonValue &value)
 {
-    const UsageReading reading = UsageParser::read(value);
+    const UsageReading reading = m_adapter->readUsage(value);
     if (reading.status == UsageReading::Status::Absent)
         return;
     m_upstreamUsage = reading.usage;
@@ -277,6 +308,10 @@ void MeteredCall::completeStream()
     }
     if (m_client)
         m_client->endStream();
+    if (isRawReply()) { // a passed-through body: complete when the upstream's bytes are
+        takeUsage(m_adapter->onRawEnd().usage);
+        m_sawTerminal = true;
+    }
     if (!m_sawTerminal && defer(QStringLiteral("eof")))
         return; // the upstream goes on with a background response: follow it to its end
     settle(m_sawTerminal ? QStringLiteral("done") : QStringLiteral("eof"), 200);
@@ -291,7 +326,7 @@ void MeteredCall::onFinished()
     const bool connectError = reply->isConnectError();
     const QString errorString = reply->errorString();
     const int status = upstreamStatus();
-    if (m_streamStarted) {
+    if (m_streamStarted || (error == UpstreamReply::Error::None && isRawReply())) {
         // Forward what is still buffered (possibly later, if the client is backlogged), then end.
         m_upstreamFinished = true;
         onReadyRead();
@@ -427,6 +462,14 @@ void MeteredCall::relayUpstreamError(int status, const QByteArray &body)
 
 void MeteredCall::midStreamError(const QString &message, const QString &reason)
 {
+    if (isRawReply()) { // settle first: cutting the client's connection reports it gone at once
+        abortUpstream();
+        const QPointer<ClientSink> client = m_client;
+        settle(reason, 200);
+        if (client)
+            client->abortRawStream();
+        return;
+    }
     abortUpstream();
     if (m_client) {
         m_adapter->writeStreamError(*m_client, OpenAiError::badGateway(message, reason.toUtf8()));
@@ -456,8 +499,14 @@ void MeteredCall::reject(const OpenAiError &error, const QString &reason)
 ParsedUsage MeteredCall::localUsage()
 {
     const LocalOutput out = m_adapter->countOutput(m_upstreamModel.isEmpty() ? m_request.model : m_upstreamModel);
-    return UsageParser::local(m_estimate.textTokens + m_estimate.audioTokens, m_estimate.imageTokens,
-                              out.completionTokens, out.reasoningTokens);
+    ParsedUsage usage = UsageParser::local(m_estimate.textTokens, m_estimate.imageTokens, out.completionTokens,
+                                           out.reasoningTokens);
+    usage.usage.inputAudio = m_estimate.audioTokens; // priced as audio input, as the upstream would report it
+    usage.promptTokens += m_estimate.audioTokens;
+    usage.usage.outputAudio = out.audioTokens;
+    usage.completionTokens += out.audioTokens;
+    usage.units = out.units.value_or(m_estimate.units);
+    return usage;
 }
 
 void MeteredCall::settle(const QString &endReason, int httpStatus)
@@ -465,7 +514,7 @@ void MeteredCall::settle(const QString &endReason, int httpStatus)
     const bool upstream = m_upstreamUsage.has_value();
     ParsedUsage usage = upstream ? *m_upstreamUsage : localUsage();
     const QHash<QString, qint64> tools = m_adapter->toolCalls();
-    Billing::Quote quote = Billing::QuotaMath::settle(m_request.pricing, usage.usage, tools);
+    Billing::Quote quote = Billing::QuotaMath::settle(m_request.pricing, usage.usage, tools, usage.units);
     const qint64 toolQuota = tools.isEmpty() ? 0 : Billing::QuotaMath::toolCalls(m_request.pricing, tools).quota;
     const QJsonObject disputed = upstream ? dispute(&usage, &quote) : QJsonObject();
 
@@ -541,6 +590,8 @@ QJsonObject MeteredCall::otherJson(const ParsedUsage &usage, bool upstream, cons
     o.insert(QStringLiteral("reasoning_tokens"), usage.usage.outputReasoning);
     o.insert(QStringLiteral("frt"), m_frtMs < 0 ? -1000.0 : m_frtMs);
     o.insert(QStringLiteral("request_path"), m_adapter->requestPath());
+    if (!usage.units.isEmpty())
+        o.insert(QStringLiteral("units"), usage.units.toJson());
     QJsonObject admin{{QStringLiteral("use_channel"), QJsonArray::fromStringList(m_triedOrder)},
                       {QStringLiteral("local_count_tokens"), !upstream},
                       {QStringLiteral("usage_billing_path"),

@@ -79,6 +79,9 @@ private:
     std::optional<Store::Channel> pickChannel();
     int upstreamStatus() const;
     void onReadyRead();
+    // A 200 reply the adapter passes through as bytes (isRawReply): forwarded as it arrives.
+    bool isRawReply() const;
+    void forwardRaw();
     void forward(const SseEvent &event);
     // Reads an upstream usage value strictly; the last one the upstream sends wins. A malformed one is not
     // billed: the call is then counted locally (as without usage) and the log row says what was rejected.

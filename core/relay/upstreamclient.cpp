@@ -1,5 +1,7 @@
 #include "relay/upstreamclient.h"
 
+#include <cstring>
+
 #include <QtCore/QSocketNotifier>
 #include <QtCore/QTimer>
 
@@ -146,16 +148,20 @@ UpstreamReply *UpstreamClient::postJson(const QUrl &url, const QByteArray &body,
     return send("POST", url, body, bearer, expectEventStream);
 }
 
-UpstreamReply *UpstreamClient::send(QByteArrayView method, const QUrl &url, const QByteArray &body,
+UpstreamReply *UpstreamClient::send(QByteArrayView method, const QUrl &url, UpstreamBody body,
                                     const QByteArray &bearer, bool expectEventStream)
 {
     CURL *easy = curl_easy_init();
     auto *reply = new UpstreamReply(this, easy);
     m_replies.insert(reply);
-    reply->m_body = body;
+    reply->m_body = std::move(body);
+    const UpstreamBody &sent = reply->m_body;
     curl_slist *headers = nullptr;
-    headers = curl_slist_append(headers, "Content-Type: application/json");
-    headers = curl_slist_append(headers, expectEventStream ? "Accept: text/event-stream" : "Accept: application/json");
+    headers = curl_slist_append(headers, QByteArray("Content-Type: " + sent.contentType).constData());
+    const QByteArray accept = !sent.accept.isEmpty() ? sent.accept
+                              : expectEventStream    ? QByteArrayLiteral("text/event-stream")
+                                                     : QByteArrayLiteral("application/json");
+    headers = curl_slist_append(headers, QByteArray("Accept: " + accept).constData());
     headers = curl_slist_append(headers, "Expect:"); // no 100-continue round trip for large bodies
     if (!bearer.isEmpty())
         headers = curl_slist_append(headers, QByteArray("Authorization: Bearer " + bearer).constData());
@@ -167,9 +173,17 @@ UpstreamReply *UpstreamClient::send(QByteArrayView method, const QUrl &url, cons
     curl_easy_setopt(easy, CURLOPT_HTTP_VERSION, long(CURL_HTTP_VERSION_1_1));
     curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(easy, CURLOPT_HTTPHEADER, headers);
-    if (method == "POST") {
-        curl_easy_setopt(easy, CURLOPT_POSTFIELDS, reply->m_body.constData());
-        curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(reply->m_body.size()));
+    if (method == "POST" && sent.pieces.size() <= 1) {
+        const QByteArray &bytes = sent.pieces.isEmpty() ? sent.backing : sent.pieces.constFirst();
+        curl_easy_setopt(easy, CURLOPT_POSTFIELDS, bytes.constData());
+        curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(bytes.size()));
+    } else if (method == "POST") { // several pieces: read in order; seekable, so curl can resend on a dead reused connection
+        curl_easy_setopt(easy, CURLOPT_POST, 1L);
+        curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(sent.size()));
+        curl_easy_setopt(easy, CURLOPT_READFUNCTION, &UpstreamClient::onRead);
+        curl_easy_setopt(easy, CURLOPT_READDATA, reply);
+        curl_easy_setopt(easy, CURLOPT_SEEKFUNCTION, &UpstreamClient::onSeek);
+        curl_easy_setopt(easy, CURLOPT_SEEKDATA, reply);
     } else if (method == "GET") {
         curl_easy_setopt(easy, CURLOPT_HTTPGET, 1L);
     } else {
@@ -343,6 +357,46 @@ size_t UpstreamClient::onHeader(char *data, size_t size, size_t n, void *replyp)
         reply->m_contentType = line.sliced(13).trimmed().toByteArray();
     }
     return size * n;
+}
+
+size_t UpstreamClient::onRead(char *buffer, size_t size, size_t n, void *replyp)
+{
+    auto *reply = static_cast<UpstreamReply *>(replyp);
+    const QList<QByteArray> &pieces = reply->m_body.pieces;
+    const size_t room = size * n;
+    size_t written = 0;
+    while (written < room && reply->m_piece < pieces.size()) {
+        const QByteArray &piece = pieces.at(reply->m_piece);
+        const size_t take = std::min(room - written, size_t(piece.size() - reply->m_pieceOffset));
+        std::memcpy(buffer + written, piece.constData() + reply->m_pieceOffset, take);
+        written += take;
+        reply->m_pieceOffset += qsizetype(take);
+        if (reply->m_pieceOffset == piece.size()) {
+            ++reply->m_piece;
+            reply->m_pieceOffset = 0;
+        }
+    }
+    return written;
+}
+
+static_assert(std::is_same_v<curl_off_t, std::int64_t>, "onSeek takes a curl_off_t");
+
+int UpstreamClient::onSeek(void *replyp, std::int64_t offset, int origin)
+{
+    auto *reply = static_cast<UpstreamReply *>(replyp);
+    if (origin != SEEK_SET || offset < 0)
+        return CURL_SEEKFUNC_CANTSEEK;
+    reply->m_piece = 0;
+    reply->m_pieceOffset = 0;
+    const QList<QByteArray> &pieces = reply->m_body.pieces;
+    while (reply->m_piece < pieces.size() && offset >= pieces.at(reply->m_piece).size()) {
+        offset -= pieces.at(reply->m_piece).size();
+        ++reply->m_piece;
+    }
+    if (reply->m_piece == pieces.size() && offset > 0)
+        return CURL_SEEKFUNC_FAIL;
+    reply->m_pieceOffset = qsizetype(offset);
+    return CURL_SEEKFUNC_OK;
 }
 
 size_t UpstreamClient::onWrite(char *data, size_t size, size_t n, void *replyp)

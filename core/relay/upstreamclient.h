@@ -15,10 +15,36 @@
 #include <QtCore/QUrl>
 
 #include <chrono>
+#include <cstdint>
 
 namespace RelayDesk::Relay {
 
 class UpstreamClient;
+
+// What a POST sends upstream: its content type and its bytes, in one piece (a JSON body) or in several sent in
+// order (a multipart upload whose model field was mapped for the channel: views into the client's body around
+// the new value, so a 25 MB file is not copied). `backing` keeps the memory of such views alive.
+struct UpstreamBody
+{
+    UpstreamBody() = default;
+    UpstreamBody(QByteArray json) : pieces{std::move(json)} {} // NOLINT: a JSON body converts implicitly
+    UpstreamBody(QByteArray type, QList<QByteArray> parts, QByteArray keep = {})
+        : contentType(std::move(type)), pieces(std::move(parts)), backing(std::move(keep)) {}
+
+    QByteArray contentType = "application/json";
+    QList<QByteArray> pieces;
+    QByteArray backing;
+    // The Accept header (empty: text/event-stream for a stream, else application/json).
+    QByteArray accept;
+
+    qint64 size() const
+    {
+        qint64 n = 0;
+        for (const QByteArray &p : pieces)
+            n += p.size();
+        return n;
+    }
+};
 
 class UpstreamReply final : public QObject
 {
@@ -66,7 +92,9 @@ private:
     std::chrono::steady_clock::time_point m_lastActivity;
     void *m_easy = nullptr; // CURL *, owned by the client while the transfer runs
     void *m_headers = nullptr; // curl_slist *
-    QByteArray m_body;
+    UpstreamBody m_body;
+    qsizetype m_piece = 0;      // the piece being sent, and the offset in it (a body in several pieces)
+    qsizetype m_pieceOffset = 0;
     QByteArray m_buffer;
     QByteArray m_contentType;
     QString m_errorString;
@@ -99,8 +127,8 @@ public:
     // running reply aborts its transfer. `bearer` may be empty.
     UpstreamReply *postJson(const QUrl &url, const QByteArray &body, const QByteArray &bearer,
                             bool expectEventStream);
-    // Any method: GET and DELETE send no body; POST sends `body` as JSON. Same ownership as postJson.
-    UpstreamReply *send(QByteArrayView method, const QUrl &url, const QByteArray &body, const QByteArray &bearer,
+    // Any method: GET and DELETE send no body; POST sends `body` with its content type. Same ownership as postJson.
+    UpstreamReply *send(QByteArrayView method, const QUrl &url, UpstreamBody body, const QByteArray &bearer,
                         bool expectEventStream);
     const Options &options() const { return m_options; }
 
@@ -121,6 +149,8 @@ private:
     static int onTimer(void *multi, long timeoutMs, void *clientp);
     static size_t onHeader(char *data, size_t size, size_t n, void *replyp);
     static size_t onWrite(char *data, size_t size, size_t n, void *replyp);
+    static size_t onRead(char *buffer, size_t size, size_t n, void *replyp);
+    static int onSeek(void *replyp, std::int64_t offset, int origin); // offset: curl_off_t
 
     Options m_options;
     void *m_multi = nullptr; // CURLM *

@@ -18,6 +18,7 @@ struct ParsedUsage
     Billing::Usage usage;
     qint64 promptTokens = 0;     // as reported (incl. cached/audio/image)
     qint64 completionTokens = 0; // as reported (incl. reasoning/audio)
+    Billing::Units units;        // billed by unit (audio seconds, characters, images), besides the tokens
 };
 
 // What an upstream's `usage` value turned out to be.

@@ -134,6 +134,36 @@ private Q_SLOTS:
         QVERIFY(request.endsWith("\r\n\r\n{\"model\":\"m\"}"));
     }
 
+    // A body in pieces (a multipart upload with its model replaced) goes out whole, in order, with its own
+    // content type and Accept header; large enough for curl to read it in many calls.
+    void sendsABodyInPieces()
+    {
+        ScriptedServer server([](QTcpSocket *s, const QByteArray &) { s->write(jsonResponse("{}")); });
+        UpstreamClient client;
+        QByteArray file(3 * 1024 * 1024, '\0');
+        for (qsizetype i = 0; i < file.size(); ++i)
+            file[i] = char(i * 7 + i / 251);
+        const QByteArray head = "--b\r\nContent-Disposition: form-data; name=\"model\"\r\n\r\n";
+        const QByteArray tail = "\r\n--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.bin\"\r\n\r\n";
+        RelayDesk::Relay::UpstreamBody body("multipart/form-data; boundary=b",
+                                            {head, QByteArray("mapped-model"), tail,
+                                             QByteArray::fromRawData(file.constData(), file.size()),
+                                             QByteArray("\r\n--b--\r\n")},
+                                            file);
+        body.accept = "*/*";
+        std::unique_ptr<UpstreamReply> reply(client.send("POST", server.url(), body, "sk-channel", false));
+        const auto got = collect(reply.get());
+        QTRY_COMPARE_WITH_TIMEOUT(got->finished, 1, 20000);
+        QCOMPARE(reply->status(), 200);
+        const QByteArray request = server.requests().value(0);
+        const QByteArray expected = QByteArray(head + "mapped-model" + tail + file + "\r\n--b--\r\n");
+        QVERIFY(request.contains("\r\nContent-Type: multipart/form-data; boundary=b\r\n"));
+        QVERIFY(request.contains("\r\nAccept: */*\r\n"));
+        QVERIFY(request.contains(QByteArray("\r\nContent-Length: " + QByteArray::number(expected.size()) + "\r\n")));
+        QVERIFY(!request.contains("Expect:"));
+        QVERIFY(request.endsWith(expected));
+    }
+
     void reusesTheConnection()
     {
         ScriptedServer server([](QTcpSocket *s, const QByteArray &) { s->write(jsonResponse("{}")); });

@@ -20,7 +20,7 @@ PromptEstimate ChatAdapter::estimatePrompt(const QString &model) const
     return ChatRelayTokens::estimatePrompt(m_request, model);
 }
 
-QByteArray ChatAdapter::upstreamBody(const QString &upstreamModel) const
+UpstreamBody ChatAdapter::upstreamBody(const QString &upstreamModel) const
 {
     QJsonObject body = m_request;
     body.insert(QStringLiteral("model"), upstreamModel);

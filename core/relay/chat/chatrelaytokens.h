@@ -2,6 +2,8 @@
 // Token counting for the chat relay: the admission estimate of a Chat Completions request, and the local
 // count of a completion when the upstream reports no usage. Exact tiktoken counts for OpenAI models, the
 // estimator otherwise (tokenize/estimator.h). Pure functions, any thread.
+#include "billing/usage.h"
+
 #include <QtCore/QJsonObject>
 #include <QtCore/QString>
 
@@ -11,7 +13,8 @@ struct PromptEstimate
 {
     qint64 textTokens = 0;  // text incl. the chat-format overhead and flat file parts
     qint64 imageTokens = 0; // image parts
-    qint64 audioTokens = 0; // input_audio parts
+    qint64 audioTokens = 0; // input_audio parts (an uploaded audio file)
+    Billing::Units units;   // what the request asks for by unit: its audio's length, characters, images
     qint64 total() const { return textTokens + imageTokens + audioTokens; }
 };
 

@@ -26,7 +26,7 @@ PromptEstimate CompletionsAdapter::estimatePrompt(const QString &model) const
     return PromptEstimate{m_promptTokens, 0, 0};
 }
 
-QByteArray CompletionsAdapter::upstreamBody(const QString &upstreamModel) const
+UpstreamBody CompletionsAdapter::upstreamBody(const QString &upstreamModel) const
 {
     QJsonObject body = m_request;
     body.insert(QStringLiteral("model"), upstreamModel);

@@ -20,7 +20,7 @@ PromptEstimate EmbeddingsAdapter::estimatePrompt(const QString &model) const
     return PromptEstimate{m_promptTokens, 0, 0};
 }
 
-QByteArray EmbeddingsAdapter::upstreamBody(const QString &upstreamModel) const
+UpstreamBody EmbeddingsAdapter::upstreamBody(const QString &upstreamModel) const
 {
     QJsonObject body = m_request;
     body.insert(QStringLiteral("model"), upstreamModel);

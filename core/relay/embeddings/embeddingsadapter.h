@@ -21,7 +21,7 @@ public:
     PromptEstimate estimatePrompt(const QString &model) const override;
     const HoldParameters &hold() const override { return m_hold; }
     QString upstreamPath() const override { return QStringLiteral("embeddings"); }
-    QByteArray upstreamBody(const QString &upstreamModel) const override;
+    UpstreamBody upstreamBody(const QString &upstreamModel) const override;
     EventReport onEvent(const SseEvent &event, ClientSink &client) override;
     void writeStreamError(ClientSink &client, const OpenAiError &error) override;
     JsonReport onJson(const QJsonObject &reply) override;

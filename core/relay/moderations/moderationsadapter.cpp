@@ -26,7 +26,7 @@ PromptEstimate ModerationsAdapter::estimatePrompt(const QString &model) const
     return PromptEstimate{tokens, 0, 0};
 }
 
-QByteArray ModerationsAdapter::upstreamBody(const QString &upstreamModel) const
+UpstreamBody ModerationsAdapter::upstreamBody(const QString &upstreamModel) const
 {
     QJsonObject body = m_request;
     body.insert(QStringLiteral("model"), upstreamModel);

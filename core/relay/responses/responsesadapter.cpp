@@ -143,7 +143,7 @@ QByteArray ResponsesAdapter::upstreamMethod() const
     return m_mode == Mode::Retrieve ? QByteArrayLiteral("GET") : QByteArrayLiteral("POST");
 }
 
-QByteArray ResponsesAdapter::upstreamBody(const QString &upstreamModel) const
+UpstreamBody ResponsesAdapter::upstreamBody(const QString &upstreamModel) const
 {
     if (m_mode == Mode::Retrieve)
         return {};

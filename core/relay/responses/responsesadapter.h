@@ -29,7 +29,7 @@ public:
     const HoldParameters &hold() const override { return m_hold; }
     QString upstreamPath() const override;
     QByteArray upstreamMethod() const override;
-    QByteArray upstreamBody(const QString &upstreamModel) const override;
+    UpstreamBody upstreamBody(const QString &upstreamModel) const override;
     EventReport onEvent(const SseEvent &event, ClientSink &client) override;
     void writeStreamError(ClientSink &client, const OpenAiError &error) override;
     JsonReport onJson(const QJsonObject &reply) override;
