@@ -29,11 +29,11 @@ HttpRelay::HttpRelay(std::shared_ptr<Store::Database> db, std::shared_ptr<Auth> 
 {
     if (!prices)
         prices = [] { return Billing::PriceBook::empty(); };
-    m_chat = std::make_unique<ChatEndpoint>(*m_engine, *m_channels, prices);
+    m_endpoints.push_back(std::make_unique<ChatEndpoint>(*m_engine, *m_channels, prices));
+    m_endpoints.push_back(std::make_unique<EmbeddingsEndpoint>(*m_engine, *m_channels, prices));
+    m_endpoints.push_back(std::make_unique<CompletionsEndpoint>(*m_engine, *m_channels, prices));
+    m_endpoints.push_back(std::make_unique<ModerationsEndpoint>(*m_engine, *m_channels, prices));
     m_responses = std::make_unique<ResponsesEndpoint>(*m_engine, *m_channels, prices, db, m_auth, registry);
-    m_embeddings = std::make_unique<EmbeddingsEndpoint>(*m_engine, *m_channels, prices);
-    m_completions = std::make_unique<CompletionsEndpoint>(*m_engine, *m_channels, prices);
-    m_moderations = std::make_unique<ModerationsEndpoint>(*m_engine, *m_channels, prices);
     connect(m_engine, &CallEngine::callFinished, this, &HttpRelay::callFinished);
 }
 
@@ -68,11 +68,9 @@ void HttpRelay::install(Router &router)
         exchange.context() = std::get<AuthContext>(std::move(result));
         return true;
     });
-    m_chat->install(router);
+    for (const auto &endpoint : m_endpoints)
+        endpoint->install(router);
     m_responses->install(router);
-    m_embeddings->install(router);
-    m_completions->install(router);
-    m_moderations->install(router);
     router.addRoute("GET", "/v1/models", [this](HttpExchange &e) { handleModels(e); });
     // Healthy means able to relay and bill: the store must answer too (a load balancer then stops sending
     // calls that could only fail). One SELECT 1 on the relay thread's connection per probe.

@@ -16,15 +16,13 @@
 
 #include <functional>
 #include <memory>
+#include <vector>
 
 namespace RelayDesk::Relay {
 
 class Auth;
 class CallEngine;
-class ChatEndpoint;
-class CompletionsEndpoint;
-class EmbeddingsEndpoint;
-class ModerationsEndpoint;
+class MeteredEndpoint;
 class HttpExchange;
 class ResponsesEndpoint;
 class Router;
@@ -62,11 +60,8 @@ private:
     std::shared_ptr<Auth> m_auth;
     std::shared_ptr<ChannelSelector> m_channels;
     CallEngine *m_engine;
-    std::unique_ptr<ChatEndpoint> m_chat;
+    std::vector<std::unique_ptr<MeteredEndpoint>> m_endpoints; // chat, embeddings, audio, images, …
     std::unique_ptr<ResponsesEndpoint> m_responses;
-    std::unique_ptr<EmbeddingsEndpoint> m_embeddings;
-    std::unique_ptr<CompletionsEndpoint> m_completions;
-    std::unique_ptr<ModerationsEndpoint> m_moderations;
 };
 
 } // namespace RelayDesk::Relay

@@ -2,22 +2,9 @@
 
 #include "http/httpexchange.h"
 #include "http/router.h"
-#include "relay/callengine.h"
 #include "relay/completions/completionsadapter.h"
-#include "relay/exchangeinput.h"
-#include "relay/httpclientsink.h"
-#include "relay/modeladmission.h"
-
-#include <QtCore/QJsonDocument>
 
 namespace RelayDesk::Relay {
-
-CompletionsEndpoint::CompletionsEndpoint(CallEngine &engine, ChannelSelector &channels, PriceBookProvider prices)
-    : m_engine(engine)
-    , m_channels(channels)
-    , m_prices(std::move(prices))
-{
-}
 
 void CompletionsEndpoint::install(Router &router)
 {
@@ -26,14 +13,11 @@ void CompletionsEndpoint::install(Router &router)
 
 void CompletionsEndpoint::handle(HttpExchange &exchange)
 {
-    const AuthContext *auth = authenticatedCaller(exchange);
-    auto body = auth ? jsonObjectBody(exchange) : std::nullopt;
-    if (!body)
+    auto call = readJsonCall(exchange);
+    if (!call)
         return;
-    QJsonObject request = std::move(*body);
-    const QString model = requiredModel(exchange, request);
-    if (model.isEmpty())
-        return;
+    QJsonObject &request = call->request;
+    const QString &model = call->model;
     auto prompt = PromptInput::read(request.value(QLatin1StringView("prompt")), "prompt",
                                     PromptInput::Limits{kMaxPrompts, true});
     if (const auto *error = std::get_if<OpenAiError>(&prompt))
@@ -42,9 +26,9 @@ void CompletionsEndpoint::handle(HttpExchange &exchange)
     if (!suffix.isUndefined() && !suffix.isNull() && !suffix.isString())
         return exchange.respondError(OpenAiError::invalidRequest(
             QStringLiteral("Invalid 'suffix': expected a string."), "invalid_value", "suffix"));
-    auto admitted = admitModel(*auth, model, m_channels, *m_prices());
-    if (const auto *error = std::get_if<OpenAiError>(&admitted))
-        return exchange.respondError(*error);
+    auto pricing = admit(exchange, call->auth, model);
+    if (!pricing)
+        return;
     const auto hold = HoldParameters::fromChatRequest(request); // max_tokens, n, best_of: before any hold
     if (const auto *error = std::get_if<OpenAiError>(&hold))
         return exchange.respondError(*error);
@@ -56,13 +40,8 @@ void CompletionsEndpoint::handle(HttpExchange &exchange)
     const HoldParameters held = std::get<HoldParameters>(hold)
                                     .withDefaultMaxTokens(kDefaultMaxTokens)
                                     .timesChoices(prompts.items.size());
-    MeteredCall::Request call;
-    call.auth = *auth;
-    call.pricing = std::get<Billing::ModelPricing>(std::move(admitted));
-    call.model = model;
-    m_engine.start(new HttpClientSink(exchange, nullptr),
-                   std::make_unique<CompletionsAdapter>(std::move(request), std::move(prompts), promptTokens, held),
-                   std::move(call));
+    start(exchange, std::make_unique<CompletionsAdapter>(std::move(request), std::move(prompts), promptTokens, held),
+          call->auth, std::move(*pricing), model);
 }
 
 } // namespace RelayDesk::Relay

@@ -2,23 +2,10 @@
 
 #include "http/httpexchange.h"
 #include "http/router.h"
-#include "relay/callengine.h"
 #include "relay/embeddings/embeddingsadapter.h"
-#include "relay/exchangeinput.h"
-#include "relay/httpclientsink.h"
-#include "relay/modeladmission.h"
 #include "relay/promptinput.h"
 
-#include <QtCore/QJsonDocument>
-
 namespace RelayDesk::Relay {
-
-EmbeddingsEndpoint::EmbeddingsEndpoint(CallEngine &engine, ChannelSelector &channels, PriceBookProvider prices)
-    : m_engine(engine)
-    , m_channels(channels)
-    , m_prices(std::move(prices))
-{
-}
 
 void EmbeddingsEndpoint::install(Router &router)
 {
@@ -27,21 +14,17 @@ void EmbeddingsEndpoint::install(Router &router)
 
 void EmbeddingsEndpoint::handle(HttpExchange &exchange)
 {
-    const AuthContext *auth = authenticatedCaller(exchange);
-    auto body = auth ? jsonObjectBody(exchange) : std::nullopt;
-    if (!body)
+    auto call = readJsonCall(exchange);
+    if (!call)
         return;
-    QJsonObject request = std::move(*body);
-    const QString model = requiredModel(exchange, request);
-    if (model.isEmpty())
-        return;
-    auto input = PromptInput::read(request.value(QLatin1StringView("input")), "input",
+    const QString &model = call->model;
+    auto input = PromptInput::read(call->request.value(QLatin1StringView("input")), "input",
                                    PromptInput::Limits{kMaxInputs, false});
     if (const auto *error = std::get_if<OpenAiError>(&input))
         return exchange.respondError(*error);
-    auto admitted = admitModel(*auth, model, m_channels, *m_prices());
-    if (const auto *error = std::get_if<OpenAiError>(&admitted))
-        return exchange.respondError(*error);
+    auto pricing = admit(exchange, call->auth, model);
+    if (!pricing)
+        return;
     const PromptInput &items = std::get<PromptInput>(input);
     const QList<qint64> counts = items.tokenCounts(model);
     qint64 total = 0;
@@ -59,13 +42,8 @@ void EmbeddingsEndpoint::handle(HttpExchange &exchange)
             QStringLiteral("Invalid 'input': %1 tokens in all; a request may have at most %2.")
                 .arg(total).arg(kMaxTokensPerRequest),
             "invalid_value", "input"));
-    MeteredCall::Request call;
-    call.auth = *auth;
-    call.pricing = std::get<Billing::ModelPricing>(std::move(admitted));
-    call.model = model;
-    m_engine.start(new HttpClientSink(exchange, nullptr),
-                   std::make_unique<EmbeddingsAdapter>(std::move(request), total, items.items.size()),
-                   std::move(call));
+    start(exchange, std::make_unique<EmbeddingsAdapter>(std::move(call->request), total, items.items.size()),
+          call->auth, std::move(*pricing), model);
 }
 
 } // namespace RelayDesk::Relay

@@ -2,15 +2,10 @@
 
 #include "http/httpexchange.h"
 #include "http/router.h"
-#include "relay/callengine.h"
-#include "relay/exchangeinput.h"
-#include "relay/httpclientsink.h"
 #include "relay/modeladmission.h"
 #include "relay/moderations/moderationsadapter.h"
 
 #include <QtCore/QJsonArray>
-#include <QtCore/QJsonDocument>
-
 namespace RelayDesk::Relay {
 
 namespace {
@@ -53,13 +48,6 @@ std::optional<OpenAiError> checkInput(const QJsonValue &input)
 
 } // namespace
 
-ModerationsEndpoint::ModerationsEndpoint(CallEngine &engine, ChannelSelector &channels, PriceBookProvider prices)
-    : m_engine(engine)
-    , m_channels(channels)
-    , m_prices(std::move(prices))
-{
-}
-
 void ModerationsEndpoint::install(Router &router)
 {
     router.addRoute("POST", "/v1/moderations", [this](HttpExchange &e) { handle(e); });
@@ -67,39 +55,28 @@ void ModerationsEndpoint::install(Router &router)
 
 void ModerationsEndpoint::handle(HttpExchange &exchange)
 {
-    const AuthContext *auth = authenticatedCaller(exchange);
-    auto body = auth ? jsonObjectBody(exchange) : std::nullopt;
-    if (!body)
+    auto call = readJsonCall(exchange, Model::Optional);
+    if (!call)
         return;
-    QJsonObject request = std::move(*body);
-    const QJsonValue modelValue = request.value(QLatin1StringView("model"));
-    if (!modelValue.isUndefined() && !modelValue.isNull() && !modelValue.isString())
-        return exchange.respondError(OpenAiError::invalidRequest(
-            QStringLiteral("Invalid 'model': expected a string."), "invalid_value", "model"));
-    QString model = modelValue.toString();
-    if (model.isEmpty()) { // OpenAI's default; named upstream too, so every channel moderates with the same model
-        model = kDefaultModel;
-        request.insert(QStringLiteral("model"), model);
+    if (call->model.isEmpty()) { // OpenAI's default; named upstream too, so every channel moderates with the same model
+        call->model = kDefaultModel;
+        call->request.insert(QStringLiteral("model"), call->model);
     }
-    if (auto error = checkInput(request.value(QLatin1StringView("input"))))
+    if (auto error = checkInput(call->request.value(QLatin1StringView("input"))))
         return exchange.respondError(*error);
     const Billing::PriceBookPtr prices = m_prices();
-    auto admitted = admitModel(*auth, model, m_channels, *prices);
+    auto admitted = admitModel(call->auth, call->model, m_channels, *prices);
     if (const auto *error = std::get_if<OpenAiError>(&admitted)) {
         if (error->code != "model_price_not_configured")
             return exchange.respondError(*error);
         // Allowed and served but not in the price book: moderations are free, so the call is priced 0.
         Billing::ModelPricing free;
-        free.model = model;
+        free.model = call->model;
         free.snapshotId = prices->snapshotId();
         admitted = free;
     }
-    MeteredCall::Request call;
-    call.auth = *auth;
-    call.pricing = std::get<Billing::ModelPricing>(std::move(admitted));
-    call.model = model;
-    m_engine.start(new HttpClientSink(exchange, nullptr), std::make_unique<ModerationsAdapter>(std::move(request)),
-                   std::move(call));
+    start(exchange, std::make_unique<ModerationsAdapter>(std::move(call->request)), call->auth,
+          std::get<Billing::ModelPricing>(std::move(admitted)), call->model);
 }
 
 } // namespace RelayDesk::Relay

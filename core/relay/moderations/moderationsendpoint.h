@@ -4,34 +4,21 @@
 // (omni-moderation-latest when absent) admitted like any other — except that an unpriced model is free rather
 // than refused (moderations cost nothing at OpenAI; an operator who prices one is obeyed) — and starts a
 // ModerationsAdapter call on the engine: hold 0, settled at 0, logged.
-#include "billing/pricebook.h"
-
-#include <functional>
+#include "relay/meteredendpoint.h"
 
 namespace RelayDesk::Relay {
 
-class CallEngine;
-class ChannelSelector;
-class HttpExchange;
-class Router;
-
-class ModerationsEndpoint final
+class ModerationsEndpoint final : public MeteredEndpoint
 {
 public:
-    using PriceBookProvider = std::function<Billing::PriceBookPtr()>;
-
     static constexpr qsizetype kMaxInputs = 2048;
     static inline const QString kDefaultModel = QStringLiteral("omni-moderation-latest");
 
-    ModerationsEndpoint(CallEngine &engine, ChannelSelector &channels, PriceBookProvider prices);
-    void install(Router &router);
+    using MeteredEndpoint::MeteredEndpoint;
+    void install(Router &router) override;
 
 private:
     void handle(HttpExchange &exchange);
-
-    CallEngine &m_engine;
-    ChannelSelector &m_channels;
-    PriceBookProvider m_prices;
 };
 
 } // namespace RelayDesk::Relay
