@@ -3,6 +3,7 @@
 #include "demo/demoaudio.h"
 #include "demo/democompletions.h"
 #include "demo/demoembeddings.h"
+#include "demo/demoimages.h"
 #include "demo/demomoderations.h"
 #include "demo/demoresponses.h"
 #include "demo/demoscenario.h"
@@ -372,6 +373,7 @@ bool DemoUpstream::start(int timeoutMs)
         DemoModerations::install(server, options);
         DemoAudio::install(server, options);
         DemoSpeech::install(server, options);
+        DemoImages::install(server, options);
         for (const auto &install : installers)
             install(server);
     });
