@@ -17,6 +17,7 @@ namespace RelayDesk::Relay {
 namespace {
 
 constexpr qint64 kMinimumMs = 100;
+constexpr qsizetype kMaxFileBytes = 25 * 1024 * 1024; // OpenAI's limit for an audio upload
 constexpr qsizetype kWordsPerSegment = 8;
 
 QByteArray compact(const QJsonObject &o)
@@ -228,6 +229,8 @@ void handle(HttpExchange &exchange, const DemoUpstreamOptions &options, bool tra
     if (!file || !file->isFile())
         return exchange.respondError(OpenAiError::invalidRequest(QStringLiteral("Missing required parameter: 'file'."),
                                                                  "missing_required_parameter", "file"));
+    if (file->data.size() > kMaxFileBytes)
+        return exchange.respondError(OpenAiError::payloadTooLarge(kMaxFileBytes));
     const QString format = job.request.form.value(u"response_format");
     job.format = format.isEmpty() ? QStringLiteral("json") : format;
     if (const QString error = formatError(job); !error.isEmpty())

@@ -5,7 +5,7 @@
 // The transcript is deterministic: "This is the RelayDesk demo transcript of <bytes> bytes of audio lasting
 // <s.ss> seconds." (translation: "… demo translation …"), then " Prompt: <prompt>" when one was sent. The file
 // must be audio libavformat can read (DemoMedia::probeMilliseconds), else 400 "Invalid file format. …"; shorter
-// than 100 ms → 400 audio_too_short. Usage:
+// than 100 ms → 400 audio_too_short; larger than 25 MiB → 413. Usage:
 //   gpt-4o-transcribe, gpt-4o-mini-transcribe (any model not starting with "whisper"): json
 //     {"text","usage":{"type":"tokens","input_tokens","input_token_details":{"text_tokens","audio_tokens"},
 //     "output_tokens","total_tokens"}} — audio_tokens = 1 per 100 ms of the file (floor), text_tokens = the

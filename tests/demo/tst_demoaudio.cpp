@@ -42,6 +42,7 @@ private Q_SLOTS:
     void transcription();
     void transcriptionStream_data();
     void transcriptionStream();
+    void whisperIgnoresStream();
     void translation_data();
     void translation();
     void refusals_data();
@@ -272,6 +273,17 @@ void TestDemoAudio::transcriptionStream()
     QCOMPARE(usage.value(u"total_tokens").toInteger(), sign * (input + output));
 }
 
+// whisper-1 does not stream: OpenAI ignores `stream` for it and answers JSON.
+void TestDemoAudio::whisperIgnoresStream()
+{
+    const QByteArray file = wavOf(1500);
+    const DemoHttp::Result r = transcribe("/v1/audio/transcriptions", QStringLiteral("whisper-1"), file,
+                                          {{QStringLiteral("stream"), "true", {}, {}}});
+    QCOMPARE(r.status, 200);
+    QVERIFY(r.contentType.startsWith("application/json"));
+    QCOMPARE(r.json().value(u"usage").toObject().value(u"seconds").toInteger(), 2);
+}
+
 // --- translations ----------------------------------------------------------------------------------------
 
 void TestDemoAudio::translation_data()
@@ -334,6 +346,8 @@ void TestDemoAudio::refusals_data()
     QTest::newRow("no model") << t << "" << wav << "" << QByteArray() << kKey << 400 << "model" << "missing_required_parameter";
     QTest::newRow("not audio") << t << "whisper-1" << QByteArray(4000, 'x') << "" << QByteArray() << kKey << 400 << "" << "";
     QTest::newRow("empty file") << t << "gpt-4o-transcribe" << QByteArray("") << "" << QByteArray() << kKey << 400 << "" << "";
+    QTest::newRow("over 25 MiB") << t << "whisper-1" << QByteArray(25 * 1024 * 1024 + 1, 'x') << "" << QByteArray() << kKey
+                                 << 413 << "" << "request_too_large";
     QTest::newRow("too short") << t << "whisper-1" << wavOf(50) << "" << QByteArray() << kKey << 400 << "file" << "audio_too_short";
     QTest::newRow("4o verbose_json") << t << "gpt-4o-transcribe" << wav << "verbose_json" << QByteArray() << kKey << 400
                                      << "response_format" << "unsupported_value";
