@@ -1,10 +1,13 @@
 #include "demo/demoupstream.h"
 
+#include "demo/demoaudio.h"
 #include "demo/democompletions.h"
 #include "demo/demoembeddings.h"
+#include "demo/demoimages.h"
 #include "demo/demomoderations.h"
 #include "demo/demoresponses.h"
 #include "demo/demoscenario.h"
+#include "demo/demospeech.h"
 
 #include "relay/chat/chatrelaytokens.h"
 #include "http/relayserverthread.h"
@@ -368,6 +371,9 @@ bool DemoUpstream::start(int timeoutMs)
         DemoEmbeddings::install(server, options);
         DemoCompletions::install(server, options);
         DemoModerations::install(server, options);
+        DemoAudio::install(server, options);
+        DemoSpeech::install(server, options);
+        DemoImages::install(server, options);
         for (const auto &install : installers)
             install(server);
     });

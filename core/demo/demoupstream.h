@@ -22,7 +22,9 @@
 //
 // The Responses API (/v1/responses and its WebSocket mode) is always installed too: see demoresponses.h for
 // its scenarios; so are /v1/embeddings, the legacy /v1/completions and /v1/moderations (demoembeddings.h,
-// democompletions.h, demomoderations.h).
+// democompletions.h, demomoderations.h), /v1/audio/transcriptions and /v1/audio/translations (demoaudio.h),
+// /v1/audio/speech (demospeech.h), and /v1/images/generations, /edits and /variations (demoimages.h); those
+// add the scenarios bad_usage (negative usage numbers) and, for their streams, reset after the first event.
 //
 // Extension point: addRoutes() installs more handlers on the demo's router before start() (the Realtime
 // helper adds its WebSocket route there).
@@ -49,7 +51,11 @@ struct DemoUpstreamOptions
     QStringList models = {QStringLiteral("gpt-4o-mini"), QStringLiteral("gpt-4o"), QStringLiteral("gpt-4.1-mini"),
                           QStringLiteral("gpt-realtime"), QStringLiteral("gpt-realtime-mini"),
                           QStringLiteral("text-embedding-3-small"), QStringLiteral("text-embedding-3-large"),
-                          QStringLiteral("gpt-3.5-turbo-instruct"), QStringLiteral("omni-moderation-latest")};
+                          QStringLiteral("gpt-3.5-turbo-instruct"), QStringLiteral("omni-moderation-latest"),
+                          QStringLiteral("whisper-1"), QStringLiteral("gpt-4o-transcribe"),
+                          QStringLiteral("gpt-4o-mini-transcribe"), QStringLiteral("gpt-4o-mini-tts"),
+                          QStringLiteral("tts-1"), QStringLiteral("tts-1-hd"), QStringLiteral("gpt-image-1"),
+                          QStringLiteral("dall-e-2"), QStringLiteral("dall-e-3")};
 };
 
 class DemoUpstream final : public QObject
