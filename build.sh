@@ -16,7 +16,7 @@ PACKAGES=(
     g++ cmake ninja-build pkg-config ccache
     qt6-base-dev libqt6opengl6-dev qt6-websockets-dev qt6-charts-dev qt6-tools-dev qt6-l10n-tools
     libqt6sql6-sqlite libqt6sql6-psql libpq-dev
-    libhttp-parser-dev libmpg123-dev openssl libgmp-dev libssl-dev libcurl4-openssl-dev
+    libhttp-parser-dev libavformat-dev libavcodec-dev libavutil-dev openssl libgmp-dev libssl-dev libcurl4-openssl-dev
     nodejs npm
     xvfb xauth fonts-wqy-microhei
 )
