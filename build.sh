@@ -16,8 +16,8 @@ PACKAGES=(
     g++ cmake ninja-build pkg-config ccache
     qt6-base-dev libqt6opengl6-dev qt6-websockets-dev qt6-charts-dev qt6-tools-dev qt6-l10n-tools
     libqt6sql6-sqlite libqt6sql6-psql libpq-dev
-    libhttp-parser-dev libmpg123-dev openssl libgmp-dev libssl-dev libcurl4-openssl-dev
-    libavformat-dev libavcodec-dev libavutil-dev  # the demo upstream: speech encoding, audio file probing
+    libhttp-parser-dev openssl libgmp-dev libssl-dev libcurl4-openssl-dev
+    libavformat-dev libavcodec-dev libavutil-dev  # audio durations (MediaDuration), the demo's speech encoding
     nodejs npm
     xvfb xauth fonts-wqy-microhei
 )

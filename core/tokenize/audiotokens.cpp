@@ -1,11 +1,7 @@
 #include "tokenize/audiotokens.h"
+#include "tokenize/mediaduration.h"
 
 #include <QJsonObject>
-
-#include <mpg123.h>
-
-#include <cstring>
-#include <mutex>
 
 namespace RelayDesk::Tokenize {
 
@@ -13,87 +9,21 @@ namespace {
 
 constexpr qint64 msPerToken(AudioDirection d) { return d == AudioDirection::Input ? 100 : 50; }
 
-uint32_t le32(const char *p)
+// Declared file formats (chat input_audio "format", upload extensions) and the containers they may hold.
+bool formatMatches(QStringView declared, QStringView container)
 {
-    const auto *u = reinterpret_cast<const uchar *>(p);
-    return u[0] | (uint32_t(u[1]) << 8) | (uint32_t(u[2]) << 16) | (uint32_t(u[3]) << 24);
-}
-
-std::optional<qint64> wavMilliseconds(const QByteArray &data)
-{
-    if (data.size() < 12 || !data.startsWith("RIFF") || data.mid(8, 4) != "WAVE")
-        return std::nullopt;
-    qint64 byteRate = 0;
-    qsizetype at = 12;
-    while (at + 8 <= data.size()) {
-        const QByteArray id = data.mid(at, 4);
-        const qint64 size = le32(data.constData() + at + 4);
-        const qsizetype body = at + 8;
-        if (id == "fmt " && size >= 16 && body + 16 <= data.size()) {
-            byteRate = le32(data.constData() + body + 8);
-        } else if (id == "data") {
-            if (byteRate <= 0)
-                return std::nullopt;
-            // Streaming writers put 0 or 0xFFFFFFFF here; the bytes present are what counts then.
-            const qint64 available = data.size() - body;
-            const qint64 bytes = (size == 0 || size > available) ? available : size;
-            return bytes * 1000 / byteRate;
-        }
-        at = body + size + (size & 1);
-    }
-    return std::nullopt;
-}
-
-struct MemoryReader {
-    const QByteArray *data;
-    qint64 pos = 0;
-};
-
-mpg123_ssize_t memRead(void *handle, void *buf, size_t count)
-{
-    auto *r = static_cast<MemoryReader *>(handle);
-    const qint64 n = std::min<qint64>(qint64(count), r->data->size() - r->pos);
-    if (n <= 0)
-        return 0;
-    std::memcpy(buf, r->data->constData() + r->pos, size_t(n));
-    r->pos += n;
-    return mpg123_ssize_t(n);
-}
-
-off_t memSeek(void *handle, off_t offset, int whence)
-{
-    auto *r = static_cast<MemoryReader *>(handle);
-    qint64 base = whence == SEEK_SET ? 0 : whence == SEEK_CUR ? r->pos : r->data->size();
-    const qint64 target = base + qint64(offset);
-    if (target < 0 || target > r->data->size())
-        return -1;
-    r->pos = target;
-    return off_t(target);
-}
-
-std::optional<qint64> mp3Milliseconds(const QByteArray &data)
-{
-    static std::once_flag initOnce;
-    std::call_once(initOnce, [] { mpg123_init(); });   // a no-op in current libmpg123, required by old ones
-    int err = MPG123_OK;
-    mpg123_handle *mh = mpg123_new(nullptr, &err);
-    if (!mh)
-        return std::nullopt;
-    std::optional<qint64> result;
-    MemoryReader reader{&data};
-    mpg123_param(mh, MPG123_ADD_FLAGS, MPG123_QUIET, 0);
-    if (mpg123_replace_reader_handle(mh, memRead, memSeek, nullptr) == MPG123_OK && mpg123_open_handle(mh, &reader) == MPG123_OK) {
-        long rate = 0;
-        int channels = 0, encoding = 0;
-        if (mpg123_scan(mh) == MPG123_OK && mpg123_getformat(mh, &rate, &channels, &encoding) == MPG123_OK && rate > 0) {
-            const off_t samples = mpg123_length(mh);
-            if (samples > 0)
-                result = qint64(samples) * 1000 / rate;
-        }
-        mpg123_close(mh);
-    }
-    mpg123_delete(mh);
-    return result;
+    const auto is = [&](QStringView name) { return declared.compare(name, Qt::CaseInsensitive) == 0; };
+    if (is(u"mp3") || is(u"mpga"))
+        return container == u"mp3";
+    if (is(u"mpeg"))
+        return container == u"mp3" || container == u"mpeg";
+    if (is(u"mp4") || is(u"m4a"))
+        return container == u"mp4" || container == u"m4a";
+    if (is(u"ogg") || is(u"oga") || is(u"opus"))
+        return container == u"ogg";
+    if (is(u"webm"))
+        return container == u"webm";
+    return is(u"wav") || is(u"flac") ? declared.compare(container, Qt::CaseInsensitive) == 0 : false;
 }
 
 } // namespace
@@ -189,11 +119,12 @@ qint64 AudioTokenAccumulator::milliseconds() const
 
 std::optional<qint64> audioFileMilliseconds(const QByteArray &data, QStringView format)
 {
-    if (format.compare(u"wav", Qt::CaseInsensitive) == 0)
-        return wavMilliseconds(data);
-    if (format.compare(u"mp3", Qt::CaseInsensitive) == 0)
-        return mp3Milliseconds(data);
-    return std::nullopt;
+    // One rule for every file duration (MediaDuration); a file that is not what it is declared to be
+    // (e.g. WAV bytes sent as "flac") is refused rather than guessed.
+    const std::optional<MediaInfo> info = MediaDuration::probe(data);
+    if (!info || !formatMatches(format, info->format))
+        return std::nullopt;
+    return info->milliseconds;
 }
 
 } // namespace RelayDesk::Tokenize

@@ -8,8 +8,8 @@
 // {"type":"audio/pcmu"}, {"type":"audio/pcma"}. Unknown formats are rejected (nullopt) instead of being
 // guessed, so the caller can fall back knowingly.
 //
-// Chat `input_audio` parts carry whole files: their duration comes from the WAV header (RIFF fmt/data
-// chunks) or, for MP3, from libmpg123 (a full frame scan, exact for VBR files too).
+// Chat `input_audio` parts carry whole files: their duration comes from MediaDuration (libavformat; the
+// packets present, capped by what the header states), the one rule for every audio file.
 #include <QByteArray>
 #include <QByteArrayView>
 #include <QJsonValue>
@@ -63,7 +63,9 @@ private:
     qint64 m_tokens = 0;
 };
 
-// Duration of a whole audio file ("wav" or "mp3"); nullopt if the format is unknown or the data invalid.
+// Duration of a whole audio file declared as `format` ("wav", "mp3", and the upload types "flac", "mp4",
+// "m4a", "mpeg", "mpga", "ogg", "opus", "webm"); nullopt if the format is unknown, the data unreadable, or
+// the data is another container than declared.
 std::optional<qint64> audioFileMilliseconds(const QByteArray &data, QStringView format);
 
 } // namespace RelayDesk::Tokenize

@@ -8,7 +8,7 @@
 // are not content and are not counted as text.
 // Overhead (OpenAI's chat format): 3 per message, 1 per `name`, 3 to prime the reply.
 // Media: image_url parts by imagetokens.h (data: URLs measured; remote URLs get the flat 3 x base
-// unless ChatEstimateOptions::remoteImageSize is given); input_audio parts by duration (WAV header, MP3 via libmpg123) at 1 token / 100 ms, or
+// unless ChatEstimateOptions::remoteImageSize is given); input_audio parts by duration (mediaduration.h, libavformat) at 1 token / 100 ms, or
 // the flat 256 when the duration cannot be read; file parts 4096, video_url 8192, unknown parts 4096
 // (newapi-billing.md §4.2).
 #include "tokenize/imagetokens.h"
