@@ -161,8 +161,8 @@ public:
     void add(const AVPacket *packet)
     {
         ++m_packets;
-        if (packet->flags & AV_PKT_FLAG_DISCARD)
-            return;   // priming the decoder drops (e.g. AAC's first 1024 samples in MP4)
+        if ((packet->flags & AV_PKT_FLAG_DISCARD) || packet->size <= 0)
+            return;   // priming the decoder drops (e.g. AAC's first 1024 samples in MP4), or no audio at all
         int64_t begin = packet->pts != AV_NOPTS_VALUE ? packet->pts
                         : packet->dts != AV_NOPTS_VALUE ? packet->dts : m_nextBegin;
         const int64_t length = std::clamp<int64_t>(packetDuration(packet), 0, m_maxPacket);
