@@ -19,6 +19,7 @@
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QRegularExpression>
 #include <QTextStream>
 
 #include <functional>
@@ -53,6 +54,8 @@ const char *const kUsage =
     "  pricing export\n"
     "  quote --model M [--group G] [--prompt N] [--completion N] [--cached N] [--audio-in N]\n"
     "        [--audio-out N] [--image-in N] [--cached-audio N] [--cache-write N]\n"
+    "        [--seconds S] [--chars N] [--images N [--size WxH] [--quality Q]]\n"
+    "                             (units at MinutePrice, CharacterPrice, ImagePrice; S may be fractional: 90.5)\n"
     "  logs [--user NAME] [--limit N]   (one JSON object per line, newest first)\n"
     "  audit [--limit N]              (who changed what, before -> after; one JSON object per line, newest first)\n"
     "Options take --opt VALUE or --opt=VALUE. Quota: 500000 = US$1. Output is JSON; errors go to stderr\n"
@@ -475,6 +478,99 @@ const QStringList kQuoteCounts = {QStringLiteral("prompt"),   QStringLiteral("co
                                   QStringLiteral("audio-in"), QStringLiteral("audio-out"),  QStringLiteral("image-in"),
                                   QStringLiteral("cached-audio"), QStringLiteral("cache-write")};
 
+// Audio seconds as whole milliseconds: "90.5" → 90 500. Exact decimal text (no binary rounding), at most
+// millisecond precision, at most kMaxQuoteSeconds.
+constexpr qint64 kMaxQuoteSeconds = 1000000000; // ~31 years of audio
+std::optional<qint64> parseSeconds(const QString &text, QString *error)
+{
+    static const QRegularExpression re(QStringLiteral("^(\\d{1,10})(?:\\.(\\d{1,3})0*)?$"));
+    const auto m = re.match(text.trimmed());
+    const qint64 whole = m.hasMatch() ? m.captured(1).toLongLong() : -1;
+    if (!m.hasMatch() || whole > kMaxQuoteSeconds) {
+        *error = QStringLiteral("--seconds must be a number of seconds ≥ 0 and ≤ %1 with at most 3 decimals "
+                                "(got '%2')").arg(kMaxQuoteSeconds).arg(text);
+        return std::nullopt;
+    }
+    return whole * 1000 + m.captured(2).leftJustified(3, u'0').toLongLong();
+}
+
+// The units a quote is asked for (--seconds, --chars, --images, --size, --quality); nullopt on bad input.
+std::optional<Billing::Units> quoteUnits(const AdminArgs &a, QString *error)
+{
+    Billing::Units units;
+    if (a.has(QStringLiteral("seconds"))) {
+        const auto ms = parseSeconds(a.value(QStringLiteral("seconds")), error);
+        if (!ms)
+            return std::nullopt;
+        units.audioMs = *ms;
+    }
+    const auto chars = a.count(QStringLiteral("chars"), 0, error);
+    const auto images = chars ? a.count(QStringLiteral("images"), 0, error) : std::nullopt;
+    if (!chars || !images)
+        return std::nullopt;
+    units.characters = *chars;
+    units.images = *images;
+    const QString size = a.value(QStringLiteral("size")), quality = a.value(QStringLiteral("quality"));
+    if ((a.has(QStringLiteral("size")) || a.has(QStringLiteral("quality"))) && !a.has(QStringLiteral("images"))) {
+        *error = QStringLiteral("--size and --quality describe --images N");
+        return std::nullopt;
+    }
+    if (const auto key = Billing::PriceBook::imagePriceKey(size, quality); !key) {
+        *error = QStringLiteral("--size/--quality: ") + key.error();
+        return std::nullopt;
+    }
+    units.imageSize = size.trimmed().toLower();
+    units.imageQuality = quality.trimmed().toLower();
+    return units;
+}
+
+// Each unit's share of the cost (exact quota and US$) and the price it was charged at; a unit asked for
+// that the model has no price for is listed in "unpriced" (it costs nothing).
+QJsonObject unitsPart(const Billing::ModelPricing &priced, const Billing::Units &units)
+{
+    QJsonObject parts;
+    QJsonArray unpriced;
+    const auto part = [&](const char *name, bool asked, const std::optional<Billing::Ratio> &price,
+                          const Billing::Units &only) {
+        if (!asked)
+            return;
+        if (!price || priced.fixedPrice) {
+            unpriced.append(QLatin1String(name));
+            return;
+        }
+        Billing::Quote q;
+        q.exact = Billing::QuotaMath::unitsCost(priced, only);
+        parts.insert(QLatin1String(name), QJsonObject{{QStringLiteral("price"), price->toJson()},
+                                                      {QStringLiteral("exact"), q.exactText()},
+                                                      {QStringLiteral("usd"), q.exact.get_d() / Billing::QuotaMath::kQuotaPerUnit}});
+    };
+    Billing::Units audio, chars, images;
+    audio.audioMs = units.audioMs;
+    chars.characters = units.characters;
+    images.images = units.images;
+    images.imageSize = units.imageSize;
+    images.imageQuality = units.imageQuality;
+    part("audio", units.audioMs > 0, priced.minutePrice, audio);
+    part("characters", units.characters > 0, priced.characterPrice, chars);
+    part("images", units.images > 0, priced.imagePrice(units.imageSize, units.imageQuality), images);
+    Billing::Quote total;
+    total.exact = Billing::QuotaMath::unitsCost(priced, units);
+    parts.insert(QStringLiteral("exact"), total.exactText());
+    if (!unpriced.isEmpty())
+        parts.insert(QStringLiteral("unpriced"), unpriced);
+    return parts;
+}
+
+QJsonObject unitPrices(const Billing::ModelPricing &priced)
+{
+    QJsonObject images;
+    for (auto it = priced.imagePrices.cbegin(); it != priced.imagePrices.cend(); ++it)
+        images.insert(it.key(), it.value().toJson());
+    return {{QStringLiteral("minute_price"), priced.minutePrice ? priced.minutePrice->toJson() : QJsonValue()},
+            {QStringLiteral("character_price"), priced.characterPrice ? priced.characterPrice->toJson() : QJsonValue()},
+            {QStringLiteral("image_price"), images}};
+}
+
 int quote(const AdminArgs &a, const Location &where)
 {
     QString error;
@@ -487,6 +583,9 @@ int quote(const AdminArgs &a, const Location &where)
             return badInput(error);
         n.insert(c, *v);
     }
+    const auto units = quoteUnits(a, &error);
+    if (!units)
+        return badInput(error);
     Billing::Usage usage;
     usage.inputText = n.value(QStringLiteral("prompt"));
     usage.cachedText = n.value(QStringLiteral("cached"));
@@ -509,18 +608,28 @@ int quote(const AdminArgs &a, const Location &where)
         const auto priced = (*book)->pricing(model, group, group);
         if (!priced)
             return badInput(priced.error());
-        const Billing::Quote quote = Billing::QuotaMath::settle(*priced, usage);
+        const Billing::Quote quote = Billing::QuotaMath::settle(*priced, usage, {}, *units);
         QJsonObject ratios = priced->toJson();
         ratios.remove(QStringLiteral("price_snapshot_id"));
-        print(QJsonObject{{QStringLiteral("model"), model},
-                          {QStringLiteral("group"), group},
-                          {QStringLiteral("quota"), quote.quota},
-                          {QStringLiteral("usd"), Billing::QuotaMath::toUsd(quote.quota)},
-                          {QStringLiteral("exact"), quote.exactText()},
-                          {QStringLiteral("fixed_price"), priced->fixedPrice},
-                          {QStringLiteral("ratios"), ratios},
-                          {QStringLiteral("usage"), usage.toJson()},
-                          {QStringLiteral("price_snapshot_id"), priced->snapshotId}});
+        QJsonObject result{{QStringLiteral("model"), model},
+                           {QStringLiteral("group"), group},
+                           {QStringLiteral("quota"), quote.quota},
+                           {QStringLiteral("usd"), Billing::QuotaMath::toUsd(quote.quota)},
+                           {QStringLiteral("exact"), quote.exactText()},
+                           {QStringLiteral("fixed_price"), priced->fixedPrice},
+                           {QStringLiteral("ratios"), ratios},
+                           {QStringLiteral("usage"), usage.toJson()},
+                           {QStringLiteral("price_snapshot_id"), priced->snapshotId}};
+        if (priced->hasUnitPrices())
+            result.insert(QStringLiteral("unit_prices"), unitPrices(*priced));
+        if (!units->isEmpty()) {
+            result.insert(QStringLiteral("units"), units->toJson());
+            result.insert(QStringLiteral("units_cost"), unitsPart(*priced, *units));
+            Billing::Quote tokens;
+            tokens.exact = Billing::QuotaMath::exactCost(*priced, usage);
+            result.insert(QStringLiteral("tokens_cost"), QJsonObject{{QStringLiteral("exact"), tokens.exactText()}});
+        }
+        print(result);
         return kOk;
     });
 }
@@ -628,7 +737,10 @@ const QList<Command> &commands()
         {QStringLiteral("channel list"), {}, channelList},
         {QStringLiteral("pricing import"), {{QStringLiteral("FILE")}, {}, {}}, pricingImport},
         {QStringLiteral("pricing export"), {}, pricingExport},
-        {QStringLiteral("quote"), {{}, kQuoteCounts + QStringList{QStringLiteral("model"), QStringLiteral("group")}, {}},
+        {QStringLiteral("quote"), {{}, kQuoteCounts + QStringList{QStringLiteral("model"), QStringLiteral("group"),
+                                                                  QStringLiteral("seconds"), QStringLiteral("chars"),
+                                                                  QStringLiteral("images"), QStringLiteral("size"),
+                                                                  QStringLiteral("quality")}, {}},
          quote},
         {QStringLiteral("logs"), {{}, {QStringLiteral("user"), QStringLiteral("limit")}, {}}, logs},
         {QStringLiteral("audit"), {{}, {QStringLiteral("limit")}, {}}, audit},

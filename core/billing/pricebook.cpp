@@ -19,6 +19,9 @@ constexpr std::array<const char *, kPriceMapCount> kMapNames = {
 const QString kGroupRatio = QStringLiteral("GroupRatio");
 const QString kGroupGroupRatio = QStringLiteral("GroupGroupRatio");
 const QString kToolCallPrice = QStringLiteral("ToolCallPrice");
+constexpr std::array<const char *, 2> kUnitMapNames = {"MinutePrice", "CharacterPrice"};
+// Bounds of one ImagePrice table: sizes × qualities of every image model fit many times over.
+constexpr int kMaxImagePriceKeys = 100;
 
 int rank(PriceLookup::Match m)
 {
@@ -73,10 +76,68 @@ QJsonObject flattenOptionList(const QJsonObject &json)
     QJsonObject flat;
     for (const QJsonValue &row : json.value(QStringLiteral("data")).toArray()) {
         const QString key = row.toObject().value(QStringLiteral("key")).toString();
-        if (priceMapFromName(key) || key == kGroupRatio || key == kGroupGroupRatio || key == kToolCallPrice)
+        if (isPriceBookKey(key))
             flat.insert(key, row.toObject().value(QStringLiteral("value")));
     }
     return flat;
+}
+
+// Adds one model key of a per-model map (exact name or `prefix*`), refusing case-insensitive duplicates.
+template <typename Map, typename T>
+Status insertModelKey(Map *out, const QString &key, T value, const QString &where)
+{
+    const QString lower = key.toLower();
+    if (lower.endsWith(u'*')) {
+        const QString prefix = lower.chopped(1);
+        for (const auto &p : std::as_const(out->prefixes))
+            if (p.first == prefix)
+                return Status::failure(QStringLiteral("%1: duplicate key (keys are case-insensitive)").arg(where));
+        out->prefixes.append({prefix, {key, std::move(value)}});
+    } else {
+        if (out->exact.contains(lower))
+            return Status::failure(QStringLiteral("%1: duplicate key (keys are case-insensitive)").arg(where));
+        out->exact.insert(lower, {key, std::move(value)});
+    }
+    return {};
+}
+
+template <typename Map>
+void sortPrefixes(Map *out)
+{
+    std::stable_sort(out->prefixes.begin(), out->prefixes.end(),
+                     [](const auto &a, const auto &b) { return a.first.size() > b.first.size(); });
+}
+
+// exact name (case-insensitive) → the name without a date suffix → the longest `prefix*` rule.
+template <typename Map>
+auto findModel(const Map &m, const QString &model) -> std::pair<PriceLookup::Match, decltype(&m.exact.cbegin().value())>
+{
+    using M = PriceLookup::Match;
+    const QString lower = model.trimmed().toLower();
+    if (lower.isEmpty())
+        return {M::None, nullptr};
+    if (auto it = m.exact.constFind(lower); it != m.exact.cend())
+        return {M::Exact, &it.value()};
+    const QString stripped = PriceBook::stripDateSuffix(lower);
+    if (stripped != lower)
+        if (auto it = m.exact.constFind(stripped); it != m.exact.cend())
+            return {M::DateStripped, &it.value()};
+    for (const auto &entry : m.prefixes) // longest first
+        if (lower.startsWith(entry.first))
+            return {M::Prefix, &entry.second};
+    return {M::None, nullptr};
+}
+
+template <typename Map>
+auto sortedEntries(const Map &m)
+{
+    QList<std::remove_cvref_t<decltype(m.exact.cbegin().value())>> list;
+    for (const auto &entry : m.exact)
+        list.append(entry);
+    for (const auto &p : m.prefixes)
+        list.append(p.second);
+    std::sort(list.begin(), list.end(), [](const auto &a, const auto &b) { return a.first < b.first; });
+    return list;
 }
 
 } // namespace
@@ -84,6 +145,17 @@ QJsonObject flattenOptionList(const QJsonObject &json)
 QString priceMapName(PriceMap map)
 {
     return QString::fromLatin1(kMapNames[size_t(map)]);
+}
+
+QString unitPriceMapName(UnitPriceMap map)
+{
+    return QString::fromLatin1(kUnitMapNames[size_t(map)]);
+}
+
+bool isPriceBookKey(const QString &key)
+{
+    return priceMapFromName(key) || key == QLatin1String(kUnitMapNames[0]) || key == QLatin1String(kUnitMapNames[1]) ||
+           key == kImagePriceKey || key == kGroupRatio || key == kGroupGroupRatio || key == kToolCallPrice;
 }
 
 std::optional<PriceMap> priceMapFromName(const QString &name)
@@ -108,28 +180,86 @@ Status PriceBook::parseMap(const QJsonValue &value, const QString &mapName, Mode
     auto object = objectValue(value, mapName);
     if (!object)
         return Status::failure(object.error());
+    // Our unit maps ignore `_comment` keys like ToolCallPrice; new-api's maps keep their historic strictness.
+    const bool ours = !priceMapFromName(mapName);
     for (auto it = object->begin(); it != object->end(); ++it) {
+        if (ours && it.key().startsWith(u'_'))
+            continue;
         const QString where = QStringLiteral("%1[\"%2\"]").arg(mapName, it.key());
         if (Status s = validKey(it.key(), where); !s)
             return s;
         auto ratio = ratioValue(it.value(), where);
         if (!ratio)
             return Status::failure(ratio.error());
-        const QString lower = it.key().toLower();
-        if (lower.endsWith(u'*')) {
-            const QString prefix = lower.chopped(1);
-            for (const auto &p : std::as_const(out->prefixes))
-                if (p.first == prefix)
-                    return Status::failure(QStringLiteral("%1: duplicate key (keys are case-insensitive)").arg(where));
-            out->prefixes.append({prefix, {it.key(), *ratio}});
-        } else {
-            if (out->exact.contains(lower))
-                return Status::failure(QStringLiteral("%1: duplicate key (keys are case-insensitive)").arg(where));
-            out->exact.insert(lower, {it.key(), *ratio});
-        }
+        if (Status s = insertModelKey(out, it.key(), *ratio, where); !s)
+            return s;
     }
-    std::stable_sort(out->prefixes.begin(), out->prefixes.end(),
-                     [](const auto &a, const auto &b) { return a.first.size() > b.first.size(); });
+    sortPrefixes(out);
+    return {};
+}
+
+Result<QString> PriceBook::imagePriceKey(const QString &size, const QString &quality)
+{
+    static const QRegularExpression sizeRe(QStringLiteral("^[1-9]\\d{0,4}x[1-9]\\d{0,4}$"));
+    static const QRegularExpression qualityRe(QStringLiteral("^[a-z]{1,32}$"));
+    const QString s = size.trimmed().toLower();
+    const QString q = quality.trimmed().toLower();
+    if (s.isEmpty() && q.isEmpty())
+        return QStringLiteral("default");
+    if (s.isEmpty())
+        return Result<QString>::failure(QStringLiteral("a quality (\"%1\") needs a size").arg(quality));
+    if (!sizeRe.match(s).hasMatch())
+        return Result<QString>::failure(
+            QStringLiteral("size \"%1\" is not WIDTHxHEIGHT (such as 1024x1024)").arg(size));
+    if (q.isEmpty())
+        return s;
+    if (!qualityRe.match(q).hasMatch())
+        return Result<QString>::failure(
+            QStringLiteral("quality \"%1\" is not a lower-case word (such as standard or hd)").arg(quality));
+    return QString(s + u'|' + q);
+}
+
+Status PriceBook::parseImageMap(const QJsonValue &value, ImageMap *out)
+{
+    auto object = objectValue(value, kImagePriceKey);
+    if (!object)
+        return Status::failure(object.error());
+    for (auto it = object->begin(); it != object->end(); ++it) {
+        if (it.key().startsWith(u'_'))
+            continue;
+        const QString where = QStringLiteral("ImagePrice[\"%1\"]").arg(it.key());
+        if (Status s = validKey(it.key(), where); !s)
+            return s;
+        auto table = objectValue(it.value(), where);
+        if (!table)
+            return Status::failure(table.error());
+        if (table->size() > kMaxImagePriceKeys)
+            return Status::failure(QStringLiteral("%1: more than %2 prices").arg(where).arg(kMaxImagePriceKeys));
+        QHash<QString, Ratio> prices;
+        for (auto p = table->begin(); p != table->end(); ++p) {
+            if (p.key().startsWith(u'_'))
+                continue;
+            const QString at = QStringLiteral("%1[\"%2\"]").arg(where, p.key());
+            // The written key must already be canonical: "WxH|quality", "WxH" or "default", lower case.
+            const qsizetype bar = p.key().indexOf(u'|');
+            const bool isDefault = p.key() == QLatin1String("default");
+            auto key = isDefault ? Result<QString>(p.key())
+                                 : imagePriceKey(bar < 0 ? p.key() : p.key().left(bar),
+                                                 bar < 0 ? QString() : p.key().mid(bar + 1));
+            if (!key)
+                return Status::failure(QStringLiteral("%1: %2").arg(at, key.error()));
+            if (*key != p.key()) // upper case, spaces, "1024x1024|" or a stray "|"
+                return Status::failure(QStringLiteral("%1: key must be \"WIDTHxHEIGHT|quality\", \"WIDTHxHEIGHT\" or "
+                                                      "\"default\", in lower case").arg(at));
+            auto price = ratioValue(p.value(), at);
+            if (!price)
+                return Status::failure(price.error());
+            prices.insert(*key, *price);
+        }
+        if (Status s = insertModelKey(out, it.key(), std::move(prices), where); !s)
+            return s;
+    }
+    sortPrefixes(out);
     return {};
 }
 
@@ -145,6 +275,15 @@ Result<std::shared_ptr<const PriceBook>> PriceBook::fromJson(const QJsonObject &
             continue; // comments, "_dates"
         if (const auto map = priceMapFromName(key)) {
             if (Status s = parseMap(it.value(), key, &book->m_maps[size_t(*map)]); !s)
+                return R::failure(s.error());
+        } else if (key == unitPriceMapName(UnitPriceMap::MinutePrice) ||
+                   key == unitPriceMapName(UnitPriceMap::CharacterPrice)) {
+            const auto unit = key == unitPriceMapName(UnitPriceMap::MinutePrice) ? UnitPriceMap::MinutePrice
+                                                                                 : UnitPriceMap::CharacterPrice;
+            if (Status s = parseMap(it.value(), key, &book->m_unitMaps[size_t(unit)]); !s)
+                return R::failure(s.error());
+        } else if (key == kImagePriceKey) {
+            if (Status s = parseImageMap(it.value(), &book->m_imageMap); !s)
                 return R::failure(s.error());
         } else if (key == kGroupRatio) {
             auto object = objectValue(it.value(), key);
@@ -195,7 +334,8 @@ Result<std::shared_ptr<const PriceBook>> PriceBook::fromJson(const QJsonObject &
                 book->m_groupGroupRatio.insert(u.key().toLower(), inner);
             }
         } else {
-            return R::failure(QStringLiteral("unknown pricing key '%1' (known: %2, GroupRatio, GroupGroupRatio, ToolCallPrice)")
+            return R::failure(QStringLiteral("unknown pricing key '%1' (known: %2, MinutePrice, CharacterPrice, ImagePrice, GroupRatio, "
+                                                 "GroupGroupRatio, ToolCallPrice)")
                                   .arg(key, QStringList(kMapNames.begin(), kMapNames.end()).join(QStringLiteral(", "))));
         }
     }
@@ -207,6 +347,20 @@ Result<std::shared_ptr<const PriceBook>> PriceBook::fromJson(const QJsonObject &
             map.insert(name, ratio.toJson());
         book->m_json.insert(priceMapName(PriceMap(i)), map);
     }
+    for (const UnitPriceMap unit : {UnitPriceMap::MinutePrice, UnitPriceMap::CharacterPrice}) {
+        QJsonObject map;
+        for (const auto &[name, price] : book->entries(unit))
+            map.insert(name, price.toJson());
+        book->m_json.insert(unitPriceMapName(unit), map);
+    }
+    QJsonObject images;
+    for (const auto &[name, prices] : book->imagePriceEntries()) {
+        QJsonObject table;
+        for (auto p = prices.cbegin(); p != prices.cend(); ++p)
+            table.insert(p.key(), p.value().toJson());
+        images.insert(name, table);
+    }
+    book->m_json.insert(kImagePriceKey, images);
     const QJsonObject groups = json.contains(kGroupRatio) ? *objectValue(json.value(kGroupRatio), kGroupRatio) : QJsonObject();
     QJsonObject canonicalGroups;
     for (auto g = groups.begin(); g != groups.end(); ++g)
@@ -257,45 +411,54 @@ QJsonObject PriceBook::toJson() const
 
 QList<std::pair<QString, Ratio>> PriceBook::entries(PriceMap map) const
 {
-    QList<std::pair<QString, Ratio>> list;
-    const ModelMap &m = m_maps[size_t(map)];
-    for (const auto &entry : m.exact)
-        list.append(entry);
-    for (const auto &p : m.prefixes)
-        list.append(p.second);
-    std::sort(list.begin(), list.end(), [](const auto &a, const auto &b) { return a.first < b.first; });
-    return list;
+    return sortedEntries(m_maps[size_t(map)]);
 }
+
+QList<std::pair<QString, Ratio>> PriceBook::entries(UnitPriceMap map) const
+{
+    return sortedEntries(m_unitMaps[size_t(map)]);
+}
+
+QList<std::pair<QString, QHash<QString, Ratio>>> PriceBook::imagePriceEntries() const
+{
+    return sortedEntries(m_imageMap);
+}
+
+namespace {
+
+template <typename Map>
+PriceLookup ratioLookup(const Map &m, const QString &model)
+{
+    PriceLookup result;
+    const auto [match, entry] = findModel(m, model);
+    result.match = match;
+    if (entry) {
+        result.key = entry->first;
+        result.value = entry->second;
+    }
+    return result;
+}
+
+} // namespace
 
 PriceLookup PriceBook::lookup(PriceMap map, const QString &model) const
 {
-    const ModelMap &m = m_maps[size_t(map)];
-    const QString lower = model.trimmed().toLower();
-    PriceLookup result;
-    if (lower.isEmpty())
-        return result;
-    if (auto it = m.exact.constFind(lower); it != m.exact.cend()) {
-        result.match = PriceLookup::Match::Exact;
-        result.key = it->first;
-        result.value = it->second;
-        return result;
-    }
-    const QString stripped = stripDateSuffix(lower);
-    if (stripped != lower) {
-        if (auto it = m.exact.constFind(stripped); it != m.exact.cend()) {
-            result.match = PriceLookup::Match::DateStripped;
-            result.key = it->first;
-            result.value = it->second;
-            return result;
-        }
-    }
-    for (const auto &[prefix, entry] : m.prefixes) { // longest first
-        if (lower.startsWith(prefix)) {
-            result.match = PriceLookup::Match::Prefix;
-            result.key = entry.first;
-            result.value = entry.second;
-            return result;
-        }
+    return ratioLookup(m_maps[size_t(map)], model);
+}
+
+PriceLookup PriceBook::lookup(UnitPriceMap map, const QString &model) const
+{
+    return ratioLookup(m_unitMaps[size_t(map)], model);
+}
+
+ImagePriceLookup PriceBook::imagePrices(const QString &model) const
+{
+    ImagePriceLookup result;
+    const auto [match, entry] = findModel(m_imageMap, model);
+    result.match = match;
+    if (entry) {
+        result.key = entry->first;
+        result.prices = entry->second;
     }
     return result;
 }
@@ -320,7 +483,11 @@ Result<ModelPricing> PriceBook::pricing(const QString &model, const QString &use
 {
     const PriceLookup price = lookup(PriceMap::ModelPrice, model);
     const PriceLookup ratio = lookup(PriceMap::ModelRatio, model);
-    if (!price.found() && !ratio.found())
+    const PriceLookup minute = lookup(UnitPriceMap::MinutePrice, model);
+    const PriceLookup character = lookup(UnitPriceMap::CharacterPrice, model);
+    const ImagePriceLookup images = imagePrices(model);
+    const bool unitPriced = minute.found() || character.found() || images.found();
+    if (!price.found() && !ratio.found() && !unitPriced)
         return Result<ModelPricing>::failure(QStringLiteral("model price not configured: %1").arg(model));
     ModelPricing p;
     p.model = model;
@@ -345,6 +512,12 @@ Result<ModelPricing> PriceBook::pricing(const QString &model, const QString &use
     take(PriceMap::AudioCacheRatio, &p.audioCacheRatio);
     p.groupRatio = groupRatio(userGroup, usingGroup.isEmpty() ? userGroup : usingGroup, &p.userGroupRatio);
     p.toolCallPrices = m_toolCallPrices;
+    // Unit prices only (whisper-1, tts-1, dall-e-3): modelRatio stays 0, so tokens are free and units priced.
+    if (minute.found())
+        p.minutePrice = minute.value;
+    if (character.found())
+        p.characterPrice = character.value;
+    p.imagePrices = images.prices;
     return p;
 }
 
@@ -354,6 +527,11 @@ QStringList PriceBook::models() const
     for (PriceMap map : {PriceMap::ModelRatio, PriceMap::ModelPrice})
         for (const auto &[name, ratio] : entries(map))
             names << name;
+    for (UnitPriceMap map : {UnitPriceMap::MinutePrice, UnitPriceMap::CharacterPrice})
+        for (const auto &[name, price] : entries(map))
+            names << name;
+    for (const auto &[name, prices] : imagePriceEntries())
+        names << name;
     names.removeDuplicates();
     names.sort();
     return names;

@@ -30,6 +30,16 @@ inline constexpr int kPriceMapCount = 9;
 QString priceMapName(PriceMap map);
 std::optional<PriceMap> priceMapFromName(const QString &name);
 
+// Prices by unit — our option keys, not new-api's: MinutePrice (model → USD per minute of audio) and
+// CharacterPrice (model → USD per 1M characters). ImagePrice (model → {"size|quality" | "size" | "default" →
+// USD per image}) is a map of maps and has its own accessors.
+enum class UnitPriceMap { MinutePrice, CharacterPrice };
+QString unitPriceMapName(UnitPriceMap map);
+inline const QString kImagePriceKey = QStringLiteral("ImagePrice");
+// Whether `key` is an option key a price book reads (the PriceMap names, MinutePrice, CharacterPrice,
+// ImagePrice, GroupRatio, GroupGroupRatio, ToolCallPrice): importers keep these and drop the rest.
+bool isPriceBookKey(const QString &key);
+
 struct PriceLookup
 {
     enum class Match { None, Exact, DateStripped, Prefix };
@@ -37,6 +47,15 @@ struct PriceLookup
     Ratio value;
     QString key; // the configured key that matched, as written
     bool found() const { return match != Match::None; }
+};
+
+// One model's ImagePrice table, found with the same fallback as PriceLookup.
+struct ImagePriceLookup
+{
+    PriceLookup::Match match = PriceLookup::Match::None;
+    QHash<QString, Ratio> prices; // "size|quality" / "size" / "default" (lower case) → USD per image
+    QString key;                  // the configured model key that matched, as written
+    bool found() const { return match != PriceLookup::Match::None; }
 };
 
 // Everything needed to price one model for one (user group, using group): the resolved ratios,
@@ -101,26 +120,44 @@ public:
     // GroupGroupRatio[userGroup][usingGroup] if present, else GroupRatio[usingGroup], else 1.
     Ratio groupRatio(const QString &userGroup, const QString &usingGroup, bool *userGroupOverride = nullptr) const;
     // The priced view of a model, or "model price not configured" when neither ModelPrice nor
-    // ModelRatio knows it (no silent default price).
+    // ModelRatio nor a unit price (MinutePrice, CharacterPrice, ImagePrice) knows it (no silent default price).
+    // A model with unit prices only gets modelRatio 0: its tokens cost nothing, its units are priced.
     Store::Result<ModelPricing> pricing(const QString &model, const QString &userGroup, const QString &usingGroup) const;
     // ToolCallPrice: USD per 1,000 calls of a built-in tool, by output item type ("web_search_call").
     const QHash<QString, Ratio> &toolCallPrices() const { return m_toolCallPrices; }
-    // Every key configured in ModelRatio or ModelPrice, sorted.
+    // Every key configured in ModelRatio, ModelPrice, MinutePrice, CharacterPrice or ImagePrice, sorted.
     QStringList models() const;
     // The raw entries of one map (key as written → ratio).
     QList<std::pair<QString, Ratio>> entries(PriceMap map) const;
 
+    // MinutePrice / CharacterPrice with the same fallback as the ratio maps.
+    PriceLookup lookup(UnitPriceMap map, const QString &model) const;
+    QList<std::pair<QString, Ratio>> entries(UnitPriceMap map) const;
+    // ImagePrice: the table of the model (same fallback), and every table by model key as written, sorted.
+    ImagePriceLookup imagePrices(const QString &model) const;
+    QList<std::pair<QString, QHash<QString, Ratio>>> imagePriceEntries() const;
+    // The ImagePrice key for a size and quality: "1024x1024|hd", "1024x1024" (no quality) or "default" (neither).
+    // Sizes are WxH (1–99999 each), qualities lower-case words (standard, hd, low, medium, high, …); a quality
+    // without a size is refused. Case and surrounding spaces are normalised.
+    static Store::Result<QString> imagePriceKey(const QString &size, const QString &quality);
+
     static QString stripDateSuffix(const QString &model);
 
 private:
-    struct ModelMap
+    template <typename T>
+    struct ModelMapOf
     {
-        QHash<QString, std::pair<QString, Ratio>> exact;    // lower-case key → (key as written, value)
-        QList<std::pair<QString, std::pair<QString, Ratio>>> prefixes; // lower-case prefix, longest first
+        QHash<QString, std::pair<QString, T>> exact;    // lower-case key → (key as written, value)
+        QList<std::pair<QString, std::pair<QString, T>>> prefixes; // lower-case prefix, longest first
     };
+    using ModelMap = ModelMapOf<Ratio>;
+    using ImageMap = ModelMapOf<QHash<QString, Ratio>>;
     static Store::Status parseMap(const QJsonValue &value, const QString &mapName, ModelMap *out);
+    static Store::Status parseImageMap(const QJsonValue &value, ImageMap *out);
 
     std::array<ModelMap, kPriceMapCount> m_maps;
+    std::array<ModelMap, 2> m_unitMaps; // indexed by UnitPriceMap
+    ImageMap m_imageMap;
     QHash<QString, Ratio> m_groupRatio;                    // lower-case group → ratio
     QHash<QString, QHash<QString, Ratio>> m_groupGroupRatio; // lower-case user group → using group → ratio
     QHash<QString, Ratio> m_toolCallPrices;                // lower-case tool item type → USD per 1,000 calls

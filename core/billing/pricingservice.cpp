@@ -33,7 +33,7 @@ QHash<QString, QString> optionRows(const PriceBook &book)
 
 bool isPricingOption(const QString &key)
 {
-    return priceMapFromName(key) || key == u"GroupRatio" || key == u"GroupGroupRatio" || key == u"ToolCallPrice";
+    return isPriceBookKey(key);
 }
 
 } // namespace

@@ -216,6 +216,18 @@ private slots:
                                                          << qint64(32000000) << 64.0;
         QTest::newRow("svip group (ratio 1 by default)") << QStringList{"--model", "gpt-4o", "--group", "svip", "--prompt", "1000"}
                                                          << qint64(1250) << 0.0025;
+        // Issue 13: units at the default table's MinutePrice, CharacterPrice and ImagePrice.
+        QTest::newRow("whisper-1 90.5 s") << QStringList{"--model", "whisper-1", "--seconds", "90.5"} << qint64(4525) << 0.00905;
+        QTest::newRow("whisper-1 --seconds=905") << QStringList{"--model", "whisper-1", "--seconds=905"} << qint64(45250) << 0.0905;
+        QTest::newRow("tts-1 1000 chars") << QStringList{"--model", "tts-1", "--chars", "1000"} << qint64(7500) << 0.015;
+        QTest::newRow("tts-1-hd 1000 chars") << QStringList{"--model", "tts-1-hd", "--chars", "1000"} << qint64(15000) << 0.03;
+        QTest::newRow("dall-e-3 2 x 1024x1792 hd") << QStringList{"--model", "dall-e-3", "--images", "2", "--size", "1024x1792",
+                                                                  "--quality", "hd"} << qint64(120000) << 0.24;
+        QTest::newRow("dall-e-3 default image") << QStringList{"--model", "dall-e-3", "--images", "1"} << qint64(20000) << 0.04;
+        QTest::newRow("dall-e-2 3 x 512x512") << QStringList{"--model", "dall-e-2", "--images", "3", "--size", "512x512"}
+                                              << qint64(27000) << 0.054;
+        QTest::newRow("gpt-4o-mini-tts tokens") << QStringList{"--model", "gpt-4o-mini-tts", "--prompt", "1000", "--audio-out", "1000"}
+                                                << qint64(6300) << 0.0126;
     }
 
     void quotes()
@@ -228,6 +240,46 @@ private slots:
         QCOMPARE(r.json().value(QStringLiteral("quota")).toInteger(), quota);
         QCOMPARE(r.json().value(QStringLiteral("usd")).toDouble(), usd);
         QVERIFY(r.json().value(QStringLiteral("ratios")).toObject().contains(QStringLiteral("model_ratio")));
+    }
+
+    void quoteShowsUnitsAndTheirCost()
+    {
+        const QString d = dataDir(QStringLiteral("quote-units"));
+        // Tokens and units together on one model: the parts add up to the quote.
+        QFile prices(m_tmp.filePath(QStringLiteral("units.json")));
+        QVERIFY(prices.open(QIODevice::WriteOnly));
+        prices.write("{\"ModelRatio\":{\"mixed\":1},\"MinutePrice\":{\"mixed\":0.006},"
+                     "\"ImagePrice\":{\"mixed\":{\"512x512|low\":0.01}}}");
+        prices.close();
+        QCOMPARE(admin(d, {QStringLiteral("pricing"), QStringLiteral("import"), prices.fileName()}).exitCode, 0);
+        const Run r = admin(d, {QStringLiteral("quote"), QStringLiteral("--model"), QStringLiteral("mixed"),
+                                QStringLiteral("--prompt"), QStringLiteral("100"), QStringLiteral("--seconds"), QStringLiteral("60"),
+                                QStringLiteral("--images"), QStringLiteral("2"), QStringLiteral("--size"), QStringLiteral("512X512"),
+                                QStringLiteral("--quality"), QStringLiteral("Low"), QStringLiteral("--chars"), QStringLiteral("5")});
+        QCOMPARE(r.exitCode, 0);
+        const QJsonObject q = r.json();
+        QCOMPARE(q.value(QStringLiteral("quota")).toInteger(), qint64(100 + 3000 + 10000));
+        const QJsonObject units = q.value(QStringLiteral("units")).toObject();
+        QCOMPARE(units.value(QStringLiteral("audio_seconds")).toDouble(), 60.0);
+        QCOMPARE(units.value(QStringLiteral("characters")).toInteger(), qint64(5));
+        QCOMPARE(units.value(QStringLiteral("images")).toInteger(), qint64(2));
+        QCOMPARE(units.value(QStringLiteral("image_size")).toString(), QStringLiteral("512x512"));
+        QCOMPARE(units.value(QStringLiteral("image_quality")).toString(), QStringLiteral("low"));
+        const QJsonObject cost = q.value(QStringLiteral("units_cost")).toObject();
+        QCOMPARE(cost.value(QStringLiteral("exact")).toString(), QStringLiteral("13000"));
+        QCOMPARE(cost.value(QStringLiteral("audio")).toObject().value(QStringLiteral("exact")).toString(), QStringLiteral("3000"));
+        QCOMPARE(cost.value(QStringLiteral("audio")).toObject().value(QStringLiteral("price")).toDouble(), 0.006);
+        QCOMPARE(cost.value(QStringLiteral("images")).toObject().value(QStringLiteral("usd")).toDouble(), 0.02);
+        // Characters have no price for this model: said, and free.
+        QCOMPARE(cost.value(QStringLiteral("unpriced")).toArray(), QJsonArray{QStringLiteral("characters")});
+        QCOMPARE(q.value(QStringLiteral("tokens_cost")).toObject().value(QStringLiteral("exact")).toString(), QStringLiteral("100"));
+        QCOMPARE(q.value(QStringLiteral("unit_prices")).toObject().value(QStringLiteral("minute_price")).toDouble(), 0.006);
+        // A quote without units prints no units parts (the existing shape).
+        const Run plain = admin(d, {QStringLiteral("quote"), QStringLiteral("--model"), QStringLiteral("mixed"),
+                                    QStringLiteral("--prompt"), QStringLiteral("100")});
+        QCOMPARE(plain.exitCode, 0);
+        QVERIFY(!plain.json().contains(QStringLiteral("units")));
+        QVERIFY(!plain.json().contains(QStringLiteral("units_cost")));
     }
 
     void pricingImportExport()
@@ -328,6 +380,17 @@ private slots:
                                                             "--key", "k", "--models", "m", "--model-mapping", "[1]"};
         QTest::newRow("quote without model") << QStringList{"quote", "--prompt", "5"};
         QTest::newRow("quote cached > prompt") << QStringList{"quote", "--model", "gpt-4o", "--prompt", "5", "--cached", "6"};
+        QTest::newRow("quote negative seconds") << QStringList{"quote", "--model", "whisper-1", "--seconds", "-1"};
+        QTest::newRow("quote sub-millisecond seconds") << QStringList{"quote", "--model", "whisper-1", "--seconds", "1.2345"};
+        QTest::newRow("quote seconds not a number") << QStringList{"quote", "--model", "whisper-1", "--seconds", "1e3"};
+        QTest::newRow("quote seconds too many") << QStringList{"quote", "--model", "whisper-1", "--seconds", "99999999999"};
+        QTest::newRow("quote bad chars") << QStringList{"quote", "--model", "tts-1", "--chars", "12k"};
+        QTest::newRow("quote negative images") << QStringList{"quote", "--model", "dall-e-3", "--images", "-2"};
+        QTest::newRow("quote size without images") << QStringList{"quote", "--model", "dall-e-3", "--size", "1024x1024"};
+        QTest::newRow("quote quality without size") << QStringList{"quote", "--model", "dall-e-3", "--images", "1", "--quality", "hd"};
+        QTest::newRow("quote bad size") << QStringList{"quote", "--model", "dall-e-3", "--images", "1", "--size", "huge"};
+        QTest::newRow("quote bad quality") << QStringList{"quote", "--model", "dall-e-3", "--images", "1", "--size", "1024x1024",
+                                                          "--quality", "h-d"};
         QTest::newRow("logs limit 0") << QStringList{"logs", "--limit", "0"};
         QTest::newRow("pricing import missing file") << QStringList{"pricing", "import", "/nonexistent/prices.json"};
         QTest::newRow("data and db") << QStringList{"user", "list", "--db", "postgres://u@127.0.0.1:1/x"};

@@ -201,6 +201,248 @@ private slots:
         QCOMPARE(fromList.value()->lookup(PriceMap::ModelRatio, QStringLiteral("x")).value.toDouble(), 3.0);
     }
 
+    // ---- unit prices: MinutePrice, CharacterPrice, ImagePrice ----------------------------------------
+
+    void unitPricesParse()
+    {
+        const PriceBookPtr b = book("{'MinutePrice':{'whisper-1':0.006,'_comment':'USD per minute'},"
+                                    "'CharacterPrice':{'tts-1':15,'tts-1-hd':30},"
+                                    "'ImagePrice':{'dall-e-3':{'1024x1024|standard':0.04,'1024x1792|hd':0.12,'default':0.04},"
+                                    "'dall-e-2':{'256x256':0.016,'1024x1024':0.02,'_note':'x'}}}");
+        auto whisper = b->pricing(QStringLiteral("whisper-1"), QStringLiteral("default"), QString());
+        QVERIFY2(whisper, qPrintable(whisper.error()));
+        QVERIFY(whisper->minutePrice && !whisper->characterPrice && whisper->imagePrices.isEmpty());
+        QCOMPARE(whisper->minutePrice->text(), QStringLiteral("0.006"));
+        auto hd = b->pricing(QStringLiteral("tts-1-hd"), QStringLiteral("default"), QString());
+        QVERIFY(hd && hd->characterPrice);
+        QCOMPARE(hd->characterPrice->toDouble(), 30.0);
+        auto dalle3 = b->pricing(QStringLiteral("dall-e-3"), QStringLiteral("default"), QString());
+        QVERIFY(dalle3);
+        QCOMPARE(dalle3->imagePrices.size(), 3);
+        QCOMPARE(dalle3->imagePrice(QStringLiteral("1024x1792"), QStringLiteral("HD"))->toDouble(), 0.12);
+        QCOMPARE(dalle3->imagePrice(QStringLiteral("1792x1024"), QStringLiteral("hd"))->toDouble(), 0.04); // default
+        auto dalle2 = b->pricing(QStringLiteral("dall-e-2"), QStringLiteral("default"), QString());
+        QVERIFY(dalle2);
+        QCOMPARE(dalle2->imagePrices.size(), 2); // "_note" ignored
+        QCOMPARE(dalle2->imagePrice(QStringLiteral("256x256"), QStringLiteral("standard"))->toDouble(), 0.016);
+        QVERIFY(!dalle2->imagePrice(QStringLiteral("512x512"), QString())); // no such size, no default
+        QCOMPARE(b->models(), (QStringList{QStringLiteral("dall-e-2"), QStringLiteral("dall-e-3"),
+                                           QStringLiteral("tts-1"), QStringLiteral("tts-1-hd"), QStringLiteral("whisper-1")}));
+    }
+
+    void unitOnlyModelIsPriced_data()
+    {
+        QTest::addColumn<QString>("model");
+        QTest::addColumn<qint64>("audioMs");
+        QTest::addColumn<qint64>("characters");
+        QTest::addColumn<qint64>("images");
+        QTest::addColumn<qint64>("quota");
+        QTest::newRow("whisper 60 s") << "whisper-1" << qint64(60000) << qint64(0) << qint64(0) << qint64(3000);
+        QTest::newRow("tts-1 1M chars") << "tts-1" << qint64(0) << qint64(1000000) << qint64(0) << qint64(7500000);
+        QTest::newRow("dall-e-2 default image") << "dall-e-2" << qint64(0) << qint64(0) << qint64(1) << qint64(10000);
+    }
+
+    void unitOnlyModelIsPriced()
+    {
+        // No ModelRatio and no ModelPrice: priced (not "model price not configured"), tokens free, units priced.
+        QFETCH(QString, model);
+        QFETCH(qint64, audioMs);
+        QFETCH(qint64, characters);
+        QFETCH(qint64, images);
+        QFETCH(qint64, quota);
+        const PriceBookPtr b = book("{'ModelRatio':{'gpt-4o':1.25},'MinutePrice':{'whisper-1':0.006},"
+                                    "'CharacterPrice':{'tts-1':15},'ImagePrice':{'dall-e-2':{'default':0.02}}}");
+        auto p = b->pricing(model, QStringLiteral("default"), QString());
+        QVERIFY2(p, qPrintable(p.error()));
+        QVERIFY(!p->fixedPrice);
+        QVERIFY(p->modelRatio.isZero());
+        QVERIFY(p->hasUnitPrices());
+        QVERIFY(QuotaMath::isPriced(*p));
+        Usage tokens;
+        tokens.inputText = 1000;
+        tokens.outputAudio = 500;
+        QCOMPARE(sgn(QuotaMath::exactCost(*p, tokens)), 0);
+        Units units;
+        units.audioMs = audioMs;
+        units.characters = characters;
+        units.images = images;
+        QCOMPARE(QuotaMath::settle(*p, tokens, {}, units).quota, quota);
+        // A ratio-priced model of the same book gets no unit prices.
+        auto gpt = b->pricing(QStringLiteral("gpt-4o"), QStringLiteral("default"), QString());
+        QVERIFY(gpt && !gpt->hasUnitPrices());
+    }
+
+    void unitPriceFallbacks_data()
+    {
+        QTest::addColumn<QString>("model");
+        QTest::addColumn<int>("match");
+        QTest::addColumn<QString>("key");
+        QTest::addColumn<double>("characterPrice");
+        QTest::addColumn<double>("imagePrice");
+        using M = PriceLookup::Match;
+        QTest::newRow("exact") << "tts-1" << int(M::Exact) << "tts-1" << 15.0 << 0.02;
+        QTest::newRow("case-insensitive") << "TTS-1-HD" << int(M::Exact) << "tts-1-hd" << 30.0 << 0.02;
+        QTest::newRow("MMDD snapshot") << "tts-1-hd-1106" << int(M::DateStripped) << "tts-1-hd" << 30.0 << 0.02;
+        QTest::newRow("dashed date") << "tts-1-2025-03-20" << int(M::DateStripped) << "tts-1" << 15.0 << 0.02;
+        QTest::newRow("longest prefix") << "tts-2-mini-x" << int(M::Prefix) << "tts-2-mini*" << 1.0 << 0.02;
+        QTest::newRow("shorter prefix") << "tts-2-x" << int(M::Prefix) << "tts-2*" << 5.0 << 0.02;
+        QTest::newRow("none") << "gpt-4o" << int(M::None) << "" << -1.0 << -1.0;
+    }
+
+    void unitPriceFallbacks()
+    {
+        // MinutePrice, CharacterPrice and ImagePrice use the same fallback as the ratio maps.
+        QFETCH(QString, model);
+        QFETCH(int, match);
+        QFETCH(QString, key);
+        QFETCH(double, characterPrice);
+        QFETCH(double, imagePrice);
+        const PriceBookPtr b = book("{'ModelRatio':{'gpt-4o':1.25},"
+                                    "'CharacterPrice':{'tts-1':15,'tts-1-hd':30,'tts-2*':5,'tts-2-mini*':1},"
+                                    "'MinutePrice':{'tts-1':0.5,'tts-1-hd':0.5,'tts-2*':0.5,'tts-2-mini*':0.5},"
+                                    "'ImagePrice':{'tts-1':{'default':0.02},'tts-1-hd':{'default':0.02},"
+                                    "'tts-2*':{'default':0.02},'tts-2-mini*':{'default':0.02}}}");
+        const PriceLookup l = b->lookup(UnitPriceMap::CharacterPrice, model);
+        QCOMPARE(int(l.match), match);
+        QCOMPARE(l.key, key);
+        QCOMPARE(int(b->lookup(UnitPriceMap::MinutePrice, model).match), match);
+        const ImagePriceLookup images = b->imagePrices(model);
+        QCOMPARE(int(images.match), match);
+        QCOMPARE(images.key, key);
+        auto p = b->pricing(model, QStringLiteral("default"), QString());
+        QVERIFY(p);
+        if (characterPrice < 0) {
+            QVERIFY(!p->hasUnitPrices());
+            return;
+        }
+        QCOMPARE(p->characterPrice->toDouble(), characterPrice);
+        QCOMPARE(p->minutePrice->toDouble(), 0.5);
+        QCOMPARE(p->imagePrice(QString(), QString())->toDouble(), imagePrice);
+    }
+
+    void unitPricesRejected_data()
+    {
+        QTest::addColumn<QByteArray>("edit");
+        QTest::addColumn<QString>("mentions");
+        QTest::newRow("negative minute") << dq("{'MinutePrice':{'whisper-1':-0.006}}") << "MinutePrice[\"whisper-1\"]: value must be finite and not negative";
+        QTest::newRow("string minute") << dq("{'MinutePrice':{'whisper-1':'0.006'}}") << "MinutePrice[\"whisper-1\"]: value must be a number";
+        QTest::newRow("null character") << dq("{'CharacterPrice':{'tts-1':null}}") << "CharacterPrice[\"tts-1\"]: value must be a number";
+        QTest::newRow("negative character") << dq("{'CharacterPrice':{'tts-1':-15}}") << "CharacterPrice[\"tts-1\"]";
+        QTest::newRow("character map not object") << dq("{'CharacterPrice':[15]}") << "CharacterPrice must be a JSON object";
+        QTest::newRow("minute map bad string") << dq("{'MinutePrice':'{oops'}") << "MinutePrice: the string is not a JSON object";
+        QTest::newRow("duplicate minute key") << dq("{'MinutePrice':{'Whisper-1':1,'whisper-1':2}}") << "duplicate";
+        QTest::newRow("empty key") << dq("{'CharacterPrice':{'':1}}") << "CharacterPrice[\"\"]: empty key";
+        QTest::newRow("image map not object") << dq("{'ImagePrice':3}") << "ImagePrice must be a JSON object";
+        QTest::newRow("image table not object") << dq("{'ImagePrice':{'dall-e-3':0.04}}") << "ImagePrice[\"dall-e-3\"] must be a JSON object";
+        QTest::newRow("negative image") << dq("{'ImagePrice':{'dall-e-3':{'1024x1024|hd':-1}}}") << "ImagePrice[\"dall-e-3\"][\"1024x1024|hd\"]: value must be finite";
+        QTest::newRow("string image price") << dq("{'ImagePrice':{'dall-e-3':{'default':'0.04'}}}") << "ImagePrice[\"dall-e-3\"][\"default\"]: value must be a number";
+        QTest::newRow("size not WxH") << dq("{'ImagePrice':{'dall-e-3':{'1024':0.04}}}") << "size \"1024\" is not WIDTHxHEIGHT";
+        QTest::newRow("size zero") << dq("{'ImagePrice':{'dall-e-3':{'0x1024':0.04}}}") << "is not WIDTHxHEIGHT";
+        QTest::newRow("size words") << dq("{'ImagePrice':{'dall-e-3':{'large|hd':0.04}}}") << "size \"large\"";
+        QTest::newRow("quality not a word") << dq("{'ImagePrice':{'dall-e-3':{'1024x1024|h d':0.04}}}") << "quality \"h d\" is not a lower-case word";
+        QTest::newRow("quality upper case") << dq("{'ImagePrice':{'dall-e-3':{'1024x1024|HD':0.04}}}") << "in lower case";
+        QTest::newRow("size upper case") << dq("{'ImagePrice':{'dall-e-3':{'1024X1024':0.04}}}") << "in lower case";
+        QTest::newRow("quality without size") << dq("{'ImagePrice':{'dall-e-3':{'|hd':0.04}}}") << "needs a size";
+        QTest::newRow("empty quality") << dq("{'ImagePrice':{'dall-e-3':{'1024x1024|':0.04}}}") << "key must be";
+        QTest::newRow("two bars") << dq("{'ImagePrice':{'dall-e-3':{'1024x1024|hd|x':0.04}}}") << "quality \"hd|x\"";
+        QTest::newRow("duplicate image model") << dq("{'ImagePrice':{'DALL-E-3':{},'dall-e-3':{}}}") << "duplicate";
+        QTest::newRow("unknown key") << dq("{'ImagePrices':{}}") << "unknown pricing key 'ImagePrices'";
+    }
+
+    void unitPricesRejected()
+    {
+        QFETCH(QByteArray, edit);
+        QFETCH(QString, mentions);
+        const PriceBookPtr before = book("{'ModelRatio':{'a':1},'MinutePrice':{'whisper-1':0.006}}");
+        auto after = before->withEdit(QJsonDocument::fromJson(edit).object());
+        QVERIFY(!after);
+        QVERIFY2(after.error().contains(mentions), qPrintable(after.error()));
+        QCOMPARE(before->lookup(UnitPriceMap::MinutePrice, QStringLiteral("whisper-1")).value.toDouble(), 0.006);
+    }
+
+    void imageTableIsBounded()
+    {
+        QJsonObject table;
+        for (int i = 1; i <= 101; ++i)
+            table.insert(QStringLiteral("%1x%1").arg(i), 0.01);
+        auto b = PriceBook::fromJson({{QStringLiteral("ImagePrice"), QJsonObject{{QStringLiteral("m"), table}}}});
+        QVERIFY(!b);
+        QVERIFY2(b.error().contains(QStringLiteral("more than 100 prices")), qPrintable(b.error()));
+    }
+
+    void imagePriceKey_data()
+    {
+        QTest::addColumn<QString>("size");
+        QTest::addColumn<QString>("quality");
+        QTest::addColumn<QString>("key"); // empty: refused
+        QTest::newRow("size and quality") << "1024x1792" << "hd" << "1024x1792|hd";
+        QTest::newRow("normalised") << " 1024X1024 " << "Standard" << "1024x1024|standard";
+        QTest::newRow("size only") << "256x256" << "" << "256x256";
+        QTest::newRow("neither") << "" << "" << "default";
+        QTest::newRow("quality only") << "" << "hd" << "";
+        QTest::newRow("bad size") << "auto" << "" << "";
+        QTest::newRow("too wide") << "100000x1" << "" << "";
+        QTest::newRow("bad quality") << "1024x1024" << "ultra-hd" << "";
+    }
+
+    void imagePriceKey()
+    {
+        QFETCH(QString, size);
+        QFETCH(QString, quality);
+        QFETCH(QString, key);
+        const auto made = PriceBook::imagePriceKey(size, quality);
+        QCOMPARE(bool(made), !key.isEmpty());
+        if (made)
+            QCOMPARE(*made, key);
+    }
+
+    void unitPricesRoundTripAndEdit()
+    {
+        // Stored as new-api stores options (JSON strings), and in the option list shape.
+        QJsonObject asStrings;
+        asStrings.insert(QStringLiteral("MinutePrice"), QString::fromUtf8(dq("{'whisper-1':0.006}")));
+        asStrings.insert(QStringLiteral("CharacterPrice"), QString::fromUtf8(dq("{'tts-1':15,'tts-1-hd':30}")));
+        asStrings.insert(QStringLiteral("ImagePrice"), QString::fromUtf8(dq("{'dall-e-3':{'1024x1024|standard':0.04,'1024x1024|hd':0.08},'dall-e-2':{'512x512':0.018}}")));
+        auto b = PriceBook::fromJson(asStrings);
+        QVERIFY2(b, qPrintable(b.error()));
+        const QJsonObject exported = b.value()->toJson();
+        QCOMPARE(exported.value(QStringLiteral("MinutePrice")).toObject(), json("{'whisper-1':0.006}"));
+        QCOMPARE(exported.value(QStringLiteral("CharacterPrice")).toObject(), json("{'tts-1':15,'tts-1-hd':30}"));
+        QCOMPARE(exported.value(QStringLiteral("ImagePrice")).toObject(),
+                 json("{'dall-e-3':{'1024x1024|standard':0.04,'1024x1024|hd':0.08},'dall-e-2':{'512x512':0.018}}"));
+        auto again = PriceBook::fromJson(exported);
+        QVERIFY(again);
+        QCOMPARE(again.value()->toJson(), exported);
+
+        QJsonArray rows;
+        for (const char *key : {"MinutePrice", "CharacterPrice", "ImagePrice"})
+            rows.append(QJsonObject{{QStringLiteral("key"), QLatin1String(key)},
+                                    {QStringLiteral("value"), QString::fromUtf8(QJsonDocument(exported.value(QLatin1String(key)).toObject()).toJson())}});
+        auto fromList = PriceBook::fromJson(QJsonObject{{QStringLiteral("data"), rows}});
+        QVERIFY2(fromList, qPrintable(fromList.error()));
+        QCOMPARE(fromList.value()->toJson().value(QStringLiteral("ImagePrice")), exported.value(QStringLiteral("ImagePrice")));
+        QCOMPARE(fromList.value()->lookup(UnitPriceMap::MinutePrice, QStringLiteral("whisper-1")).value.text(), QStringLiteral("0.006"));
+
+        // withEdit replaces each map named, keeps the others.
+        auto edited = b.value()->withEdit(json("{'ImagePrice':{'dall-e-2':{'256x256':0.016}},'CharacterPrice':{}}"));
+        QVERIFY2(edited, qPrintable(edited.error()));
+        QVERIFY(!edited.value()->imagePrices(QStringLiteral("dall-e-3")).found());
+        QCOMPARE(edited.value()->imagePrices(QStringLiteral("dall-e-2")).prices.value(QStringLiteral("256x256")).toDouble(), 0.016);
+        QVERIFY(!edited.value()->imagePrices(QStringLiteral("dall-e-2")).prices.contains(QStringLiteral("512x512")));
+        QVERIFY(edited.value()->entries(UnitPriceMap::CharacterPrice).isEmpty());
+        QCOMPARE(edited.value()->lookup(UnitPriceMap::MinutePrice, QStringLiteral("whisper-1")).value.toDouble(), 0.006);
+        QVERIFY(!edited.value()->pricing(QStringLiteral("tts-1"), QStringLiteral("default"), QString()));
+    }
+
+    void pricingKeys()
+    {
+        for (const char *key : {"ModelRatio", "ModelPrice", "MinutePrice", "CharacterPrice", "ImagePrice", "GroupRatio",
+                                "GroupGroupRatio", "ToolCallPrice"})
+            QVERIFY2(isPriceBookKey(QLatin1String(key)), key);
+        for (const char *key : {"ImagePrices", "SomethingElse", "_dates", "minuteprice"})
+            QVERIFY2(!isPriceBookKey(QLatin1String(key)), key);
+    }
+
     void dateSuffixes_data()
     {
         QTest::addColumn<QString>("name");

@@ -6,6 +6,7 @@
 #include "billing/quotamath.h"
 #include "store/optionrepository.h"
 
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QSignalSpy>
 #include <QThread>
@@ -56,7 +57,7 @@ private slots:
         const QJsonObject defaults = PricingService::defaultPrices();
         const QJsonObject dates = defaults.value(QStringLiteral("_dates")).toObject();
         QVERIFY(!dates.isEmpty());
-        for (const char *map : {"ModelRatio", "ModelPrice"}) {
+        for (const char *map : {"ModelRatio", "ModelPrice", "MinutePrice", "CharacterPrice", "ImagePrice"}) {
             const QJsonObject m = defaults.value(QLatin1String(map)).toObject();
             for (auto it = m.begin(); it != m.end(); ++it)
                 QVERIFY2(QDate::fromString(dates.value(it.key()).toString(), Qt::ISODate).isValid(), qPrintable(it.key()));
@@ -124,6 +125,164 @@ private slots:
         u = {};
         u.outputAudio = M;
         QCOMPARE(usdPerMillion(*p, u), audioOut);
+    }
+
+    void defaultTokenPrices_data()
+    {
+        // The audio and image models billed by tokens: US$ per 1M tokens of one kind, back from the ratios.
+        QTest::addColumn<QString>("model");
+        QTest::addColumn<QString>("kind");
+        QTest::addColumn<double>("usd");
+        QTest::newRow("gpt-4o-transcribe text in") << "gpt-4o-transcribe" << "text_in" << 2.5;
+        QTest::newRow("gpt-4o-transcribe audio in") << "gpt-4o-transcribe" << "audio_in" << 6.0;
+        QTest::newRow("gpt-4o-transcribe text out") << "gpt-4o-transcribe" << "text_out" << 10.0;
+        QTest::newRow("gpt-4o-mini-transcribe text in") << "gpt-4o-mini-transcribe" << "text_in" << 1.25;
+        QTest::newRow("gpt-4o-mini-transcribe audio in") << "gpt-4o-mini-transcribe" << "audio_in" << 3.0;
+        QTest::newRow("gpt-4o-mini-transcribe text out") << "gpt-4o-mini-transcribe" << "text_out" << 5.0;
+        QTest::newRow("gpt-4o-mini-tts text in") << "gpt-4o-mini-tts" << "text_in" << 0.6;
+        QTest::newRow("gpt-4o-mini-tts audio out") << "gpt-4o-mini-tts" << "audio_out" << 12.0;
+        QTest::newRow("gpt-image-1 text in") << "gpt-image-1" << "text_in" << 5.0;
+        QTest::newRow("gpt-image-1 image in") << "gpt-image-1" << "image_in" << 10.0;
+        QTest::newRow("gpt-image-1 image out") << "gpt-image-1" << "text_out" << 40.0;
+        QTest::newRow("gpt-image-1-mini text in") << "gpt-image-1-mini" << "text_in" << 2.0;
+        QTest::newRow("gpt-image-1-mini cached text") << "gpt-image-1-mini" << "cached_text" << 0.2;
+        QTest::newRow("gpt-image-1-mini image in") << "gpt-image-1-mini" << "image_in" << 2.5;
+        QTest::newRow("gpt-image-1-mini cached image") << "gpt-image-1-mini" << "cached_image" << 0.25;
+        QTest::newRow("gpt-image-1-mini image out") << "gpt-image-1-mini" << "text_out" << 8.0;
+        QTest::newRow("text-embedding-3-large") << "text-embedding-3-large" << "text_in" << 0.13;
+        QTest::newRow("text-embedding-ada-002") << "text-embedding-ada-002" << "text_in" << 0.1;
+        QTest::newRow("gpt-3.5-turbo-instruct in") << "gpt-3.5-turbo-instruct" << "text_in" << 1.5;
+        QTest::newRow("omni-moderation-latest") << "omni-moderation-latest" << "text_in" << 0.0;
+    }
+
+    void defaultTokenPrices()
+    {
+        QFETCH(QString, model);
+        QFETCH(QString, kind);
+        QFETCH(double, usd);
+        const auto book = PriceBook::fromJson(PricingService::defaultPrices());
+        QVERIFY2(book, qPrintable(book.error()));
+        const auto p = book.value()->pricing(model, QStringLiteral("default"), QStringLiteral("default"));
+        QVERIFY2(p, qPrintable(p.error()));
+        constexpr qint64 M = 1'000'000;
+        Usage u;
+        if (kind == u"text_in") u.inputText = M;
+        if (kind == u"cached_text") u.inputText = u.cachedText = M;
+        if (kind == u"audio_in") u.inputAudio = M;
+        if (kind == u"image_in") u.inputImage = M;
+        if (kind == u"cached_image") u.inputImage = u.cachedImage = M;
+        if (kind == u"text_out") u.outputText = M;
+        if (kind == u"audio_out") u.outputAudio = M;
+        QVERIFY(!u.isEmpty());
+        QCOMPARE(usdPerMillion(*p, u), usd);
+    }
+
+    void defaultUnitPrices_data()
+    {
+        QTest::addColumn<QString>("model");
+        QTest::addColumn<qint64>("audioMs");
+        QTest::addColumn<qint64>("characters");
+        QTest::addColumn<QString>("size");    // one image of this size and quality when not empty
+        QTest::addColumn<QString>("quality");
+        QTest::addColumn<double>("usd");
+        QTest::newRow("whisper-1 a minute") << "whisper-1" << qint64(60000) << qint64(0) << "" << "" << 0.006;
+        QTest::newRow("whisper-1 dated") << "whisper-1-2024-01-01" << qint64(600000) << qint64(0) << "" << "" << 0.06;
+        QTest::newRow("tts-1 1M chars") << "tts-1" << qint64(0) << qint64(1000000) << "" << "" << 15.0;
+        QTest::newRow("tts-1-hd 1M chars") << "tts-1-hd" << qint64(0) << qint64(1000000) << "" << "" << 30.0;
+        QTest::newRow("tts-1-hd-1106") << "tts-1-hd-1106" << qint64(0) << qint64(1000000) << "" << "" << 30.0;
+        QTest::newRow("dall-e-3 square standard") << "dall-e-3" << qint64(0) << qint64(0) << "1024x1024" << "standard" << 0.04;
+        QTest::newRow("dall-e-3 tall standard") << "dall-e-3" << qint64(0) << qint64(0) << "1024x1792" << "standard" << 0.08;
+        QTest::newRow("dall-e-3 wide standard") << "dall-e-3" << qint64(0) << qint64(0) << "1792x1024" << "standard" << 0.08;
+        QTest::newRow("dall-e-3 square hd") << "dall-e-3" << qint64(0) << qint64(0) << "1024x1024" << "hd" << 0.08;
+        QTest::newRow("dall-e-3 tall hd") << "dall-e-3" << qint64(0) << qint64(0) << "1024x1792" << "hd" << 0.12;
+        QTest::newRow("dall-e-3 wide hd") << "dall-e-3" << qint64(0) << qint64(0) << "1792x1024" << "hd" << 0.12;
+        QTest::newRow("dall-e-3 no quality = standard") << "dall-e-3" << qint64(0) << qint64(0) << "1792x1024" << "" << 0.08;
+        QTest::newRow("dall-e-2 256") << "dall-e-2" << qint64(0) << qint64(0) << "256x256" << "" << 0.016;
+        QTest::newRow("dall-e-2 512") << "dall-e-2" << qint64(0) << qint64(0) << "512x512" << "standard" << 0.018;
+        QTest::newRow("dall-e-2 1024") << "dall-e-2" << qint64(0) << qint64(0) << "1024x1024" << "" << 0.02;
+    }
+
+    void defaultUnitPrices()
+    {
+        QFETCH(QString, model);
+        QFETCH(qint64, audioMs);
+        QFETCH(qint64, characters);
+        QFETCH(QString, size);
+        QFETCH(QString, quality);
+        QFETCH(double, usd);
+        const auto book = PriceBook::fromJson(PricingService::defaultPrices());
+        QVERIFY2(book, qPrintable(book.error()));
+        const auto p = book.value()->pricing(model, QStringLiteral("default"), QStringLiteral("default"));
+        QVERIFY2(p, qPrintable(p.error()));
+        QVERIFY(p->modelRatio.isZero()); // priced by unit only: tokens are free
+        Units units;
+        units.audioMs = audioMs;
+        units.characters = characters;
+        units.images = size.isEmpty() ? 0 : 1;
+        units.imageSize = size;
+        units.imageQuality = quality;
+        QCOMPARE(QuotaMath::toUsd(QuotaMath::settle(*p, {}, {}, units).quota), usd);
+    }
+
+    void unitPricesImportExport_data()
+    {
+        QTest::addColumn<bool>("optionList"); // new-api's {"data":[{key,value}]} with string values
+        QTest::newRow("option JSON") << false;
+        QTest::newRow("new-api option list") << true;
+    }
+
+    void unitPricesImportExport()
+    {
+        QFETCH(bool, optionList);
+        const QJsonObject maps = json("{'MinutePrice':{'my-whisper':0.01},'CharacterPrice':{'my-tts*':20},"
+                                      "'ImagePrice':{'my-image':{'512x512|low':0.01,'512x512':0.02,'default':0.03}}}");
+        QJsonObject edit = maps;
+        if (optionList) {
+            QJsonArray rows;
+            for (auto it = maps.begin(); it != maps.end(); ++it)
+                rows.append(QJsonObject{{QStringLiteral("key"), it.key()},
+                                        {QStringLiteral("value"), QString::fromUtf8(QJsonDocument(it.value().toObject()).toJson(QJsonDocument::Compact))}});
+            rows.append(QJsonObject{{QStringLiteral("key"), QStringLiteral("SMTPServer")}, {QStringLiteral("value"), QStringLiteral("x")}});
+            edit = QJsonObject{{QStringLiteral("success"), true}, {QStringLiteral("data"), rows}};
+        }
+        Testing::TempDatabase t;
+        QVERIFY2(t.isValid(), qPrintable(t.error()));
+        PricingService service(t.db());
+        QVERIFY(service.load());
+        QVERIFY(service.current()->lookup(UnitPriceMap::MinutePrice, QStringLiteral("whisper-1")).found()); // seeded
+        const auto status = service.importJson(QJsonDocument(edit).toJson());
+        QVERIFY2(status, qPrintable(status.error()));
+        const PriceBookPtr book = service.current();
+        QVERIFY(!book->lookup(UnitPriceMap::MinutePrice, QStringLiteral("whisper-1")).found()); // map replaced
+        QCOMPARE(book->lookup(UnitPriceMap::CharacterPrice, QStringLiteral("my-tts-2")).value.toDouble(), 20.0);
+        QVERIFY(book->lookup(PriceMap::ModelRatio, QStringLiteral("gpt-4o")).found()); // other maps kept
+        auto p = book->pricing(QStringLiteral("my-image"), QStringLiteral("default"), QString());
+        QVERIFY2(p, qPrintable(p.error()));
+        QCOMPARE(p->imagePrice(QStringLiteral("512x512"), QStringLiteral("low"))->toDouble(), 0.01);
+
+        // Export carries the three maps as imported; they are stored as options and survive a restart.
+        const QJsonObject exported = service.exportJson();
+        for (auto it = maps.begin(); it != maps.end(); ++it)
+            QCOMPARE(exported.value(it.key()).toObject(), it.value().toObject());
+        QVERIFY(Store::OptionRepository(t.db()).value(QStringLiteral("ImagePrice")));
+        PricingService restarted(t.db());
+        QVERIFY(restarted.load());
+        QCOMPARE(restarted.exportJson(), exported);
+        QCOMPARE(restarted.current()->snapshotId(), book->snapshotId());
+
+        // The export imports into a fresh database as the same book.
+        Testing::TempDatabase other;
+        QVERIFY2(other.isValid(), qPrintable(other.error()));
+        PricingService elsewhere(other.db());
+        QVERIFY(elsewhere.load());
+        QVERIFY(elsewhere.importJson(QJsonDocument(exported).toJson()));
+        QCOMPARE(elsewhere.exportJson(), exported);
+
+        // A bad image key is refused whole, with the map and key named.
+        const auto bad = service.importJson(R"({"ImagePrice":{"my-image":{"huge":1}},"MinutePrice":{}})");
+        QVERIFY(!bad);
+        QVERIFY2(bad.error().contains(QStringLiteral("ImagePrice[\"my-image\"][\"huge\"]")), qPrintable(bad.error()));
+        QCOMPARE(service.exportJson(), exported);
     }
 
     void editsPersistAndSwap()

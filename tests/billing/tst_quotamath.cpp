@@ -19,14 +19,18 @@ Ratio r(const QString &text)
     return *v;
 }
 
-// "MR=1.25,CR=4,CaR=0.5,CcR=1.25,IR=2,AR=8,ACR=2,ACaR=0.0125,GR=0.9,PRICE=0.04"
+// "MR=1.25,CR=4,CaR=0.5,CcR=1.25,IR=2,AR=8,ACR=2,ACaR=0.0125,GR=0.9,PRICE=0.04"; unit prices
+// "MIN=0.006" (USD per minute), "CHAR=15" (USD per 1M characters), "IMG[1024x1792|hd]=0.12" (USD per image).
 ModelPricing pricing(const QString &spec)
 {
     ModelPricing p;
     for (const QString &item : spec.split(u',', Qt::SkipEmptyParts)) {
         const QString name = item.section(u'=', 0, 0);
         const Ratio value = r(item.section(u'=', 1));
-        if (name == u"MR") p.modelRatio = value;
+        if (name.startsWith(u"IMG[") && name.endsWith(u']')) p.imagePrices.insert(name.mid(4).chopped(1), value);
+        else if (name == u"MIN") p.minutePrice = value;
+        else if (name == u"CHAR") p.characterPrice = value;
+        else if (name == u"MR") p.modelRatio = value;
         else if (name == u"CR") p.completionRatio = value;
         else if (name == u"CaR") p.cacheRatio = value;
         else if (name == u"CcR") p.createCacheRatio = value;
@@ -59,6 +63,23 @@ Usage usage(const QString &spec)
         else if (name == u"aout") u.outputAudio = v;
         else if (name == u"reason") u.outputReasoning = v;
         else qFatal("bad usage name %s", qPrintable(name));
+    }
+    return u;
+}
+
+// "ms=90500,chars=1000,images=2,size=1024x1792,quality=hd"
+Units units(const QString &spec)
+{
+    Units u;
+    for (const QString &item : spec.split(u',', Qt::SkipEmptyParts)) {
+        const QString name = item.section(u'=', 0, 0);
+        const QString v = item.section(u'=', 1);
+        if (name == u"ms") u.audioMs = v.toLongLong();
+        else if (name == u"chars") u.characters = v.toLongLong();
+        else if (name == u"images") u.images = v.toLongLong();
+        else if (name == u"size") u.imageSize = v;
+        else if (name == u"quality") u.imageQuality = v;
+        else qFatal("bad unit name %s", qPrintable(name));
     }
     return u;
 }
@@ -146,6 +167,104 @@ private slots:
         QCOMPARE(q.exactText(), exactText);
         QCOMPARE(q.exact, exact(exactText));
         QCOMPARE(q.quota, quota);
+    }
+
+    void settleWithUnits_data()
+    {
+        QTest::addColumn<QString>("ratios");
+        QTest::addColumn<QString>("use");
+        QTest::addColumn<QString>("unitSpec");
+        QTest::addColumn<QString>("unitsExact"); // QuotaMath::unitsCost alone
+        QTest::addColumn<QString>("exactText");
+        QTest::addColumn<qint64>("quota");
+        QTest::addColumn<bool>("minimum");
+        // Issue 13's worked prices: MinutePrice is prorated per millisecond, CharacterPrice per character.
+        // 90.5 s = 1.508333 min × $0.006 = $0.00905 (the brief's "$0.0905 → 45 250" is 905 s, the next row).
+        QTest::newRow("whisper-1 90.5 s = $0.00905") << "MIN=0.006" << "" << "ms=90500" << "4525" << "4525" << qint64(4525) << false;
+        QTest::newRow("whisper-1 905 s = $0.0905") << "MIN=0.006" << "" << "ms=905000" << "45250" << "45250" << qint64(45250) << false;
+        QTest::newRow("whisper-1 1.5 s, prorated") << "MIN=0.006" << "" << "ms=1500" << "75" << "75" << qint64(75) << false;
+        QTest::newRow("tts-1 1000 chars = $0.015") << "CHAR=15" << "" << "chars=1000" << "7500" << "7500" << qint64(7500) << false;
+        QTest::newRow("dall-e-3 2 × 1024x1792 hd = $0.24")
+            << "IMG[1024x1792|hd]=0.12,IMG[1024x1792|standard]=0.08,IMG[1024x1024|hd]=0.08"
+            << "" << "images=2,size=1024x1792,quality=hd" << "120000" << "120000" << qint64(120000) << false;
+        QTest::newRow("image size and quality are case-insensitive") << "IMG[1024x1792|hd]=0.12" << ""
+            << "images=1,size=1024X1792,quality=HD" << "60000" << "60000" << qint64(60000) << false;
+        QTest::newRow("image falls back to its size") << "IMG[256x256]=0.016,IMG[default]=0.02" << ""
+            << "images=3,size=256x256,quality=standard" << "24000" << "24000" << qint64(24000) << false;
+        QTest::newRow("image falls back to default") << "IMG[256x256]=0.016,IMG[default]=0.02" << ""
+            << "images=1" << "10000" << "10000" << qint64(10000) << false;
+        QTest::newRow("group ratio applies to units") << "MIN=0.006,GR=0.5" << "" << "ms=905000" << "22625" << "22625" << qint64(22625) << false;
+        QTest::newRow("group ratio on images") << "IMG[default]=0.04,GR=1.5" << "" << "images=2" << "60000" << "60000" << qint64(60000) << false;
+        QTest::newRow("one millisecond → minimum 1") << "MIN=0.006" << "" << "ms=1" << "0.05" << "0.05" << qint64(1) << true;
+        QTest::newRow("one character → minimum 1") << "CHAR=15" << "" << "chars=1" << "7.5" << "7.5" << qint64(8) << false;
+        QTest::newRow("tokens and units add up") << "MR=1,CR=4,MIN=0.006" << "in=100,out=10" << "ms=60000" << "3000"
+                                                 << "3140" << qint64(3140) << false;
+        QTest::newRow("unit-only model: tokens free") << "MIN=0.006" << "in=1000,out=1000" << "ms=60000" << "3000"
+                                                      << "3000" << qint64(3000) << false;
+        QTest::newRow("a unit without a price is free") << "CHAR=15" << "" << "ms=60000,images=1" << "0" << "0" << qint64(1) << true;
+        QTest::newRow("fixed price ignores units") << "PRICE=0.04,MIN=0.006,IMG[default]=1" << "" << "ms=60000,images=4"
+                                                   << "0" << "20000" << qint64(20000) << false;
+        QTest::newRow("zero unit price is free") << "MIN=0" << "" << "ms=60000" << "0" << "0" << qint64(0) << false;
+        QTest::newRow("free group (GR 0) stays 0") << "MIN=0.006,GR=0" << "" << "ms=60000" << "0" << "0" << qint64(0) << false;
+    }
+
+    void settleWithUnits()
+    {
+        QFETCH(QString, ratios);
+        QFETCH(QString, use);
+        QFETCH(QString, unitSpec);
+        QFETCH(QString, unitsExact);
+        QFETCH(QString, exactText);
+        QFETCH(qint64, quota);
+        QFETCH(bool, minimum);
+        const ModelPricing p = pricing(ratios);
+        QCOMPARE(QuotaMath::unitsCost(p, units(unitSpec)), exact(unitsExact));
+        const Quote q = QuotaMath::settle(p, usage(use), {}, units(unitSpec));
+        QCOMPARE(q.exactText(), exactText);
+        QCOMPARE(q.exact, exact(exactText));
+        QCOMPARE(q.quota, quota);
+        QCOMPARE(q.minimumApplied, minimum);
+    }
+
+    void reserveWithUnits_data()
+    {
+        QTest::addColumn<QString>("ratios");
+        QTest::addColumn<qint64>("prompt");
+        QTest::addColumn<qint64>("maxTokens");
+        QTest::addColumn<QString>("unitSpec");
+        QTest::addColumn<bool>("audioOutput");
+        QTest::addColumn<qint64>("quota");
+        QTest::newRow("whisper-1 90.5 s") << "MIN=0.006" << qint64(0) << qint64(0) << "ms=90500" << false << qint64(4525);
+        QTest::newRow("whisper-1 1 ms over a quota") << "MIN=0.006" << qint64(0) << qint64(0) << "ms=90501" << false << qint64(4526);
+        QTest::newRow("tts-1 1000 chars") << "CHAR=15" << qint64(0) << qint64(0) << "chars=1000" << false << qint64(7500);
+        QTest::newRow("dall-e-3 2 × 1024x1792 hd") << "IMG[1024x1792|hd]=0.12" << qint64(0) << qint64(0)
+                                                   << "images=2,size=1024x1792,quality=hd" << false << qint64(120000);
+        QTest::newRow("group ratio applied") << "CHAR=15,GR=2" << qint64(0) << qint64(0) << "chars=1000" << false << qint64(15000);
+        QTest::newRow("tokens plus units, rounded up") << "MR=1,CR=4,MIN=0.006" << qint64(10) << qint64(100) << "ms=1"
+                                                       << false << qint64(411); // 10 + 400 + 0.05 ↑
+        QTest::newRow("one millisecond reserves 1") << "MIN=0.006" << qint64(0) << qint64(0) << "ms=1" << false << qint64(1);
+        QTest::newRow("unit-only model without units still reserves 1") << "MIN=0.006" << qint64(0) << qint64(0) << ""
+                                                                        << false << qint64(1);
+        QTest::newRow("fixed price ignores units") << "PRICE=0.04,MIN=0.006" << qint64(0) << qint64(0) << "ms=600000"
+                                                   << false << qint64(20000);
+        // gpt-4o-mini-tts: text out MR×CR = 0.3, audio out MR×AR×ACR = 6 per token.
+        QTest::newRow("speech: audio output is dearer") << "MR=0.3,AR=20,ACR=1" << qint64(100) << qint64(1000) << ""
+                                                        << true << qint64(6030); // (100 + 1000×20)×0.3
+        QTest::newRow("speech: without audioOutput, text price") << "MR=0.3,AR=20,ACR=1" << qint64(100) << qint64(1000) << ""
+                                                                 << false << qint64(330); // (100 + 1000)×0.3
+        QTest::newRow("audioOutput keeps a dearer text price") << "MR=1,CR=4,AR=2,ACR=1" << qint64(10) << qint64(100) << ""
+                                                               << true << qint64(410);
+    }
+
+    void reserveWithUnits()
+    {
+        QFETCH(QString, ratios);
+        QFETCH(qint64, prompt);
+        QFETCH(qint64, maxTokens);
+        QFETCH(QString, unitSpec);
+        QFETCH(bool, audioOutput);
+        QFETCH(qint64, quota);
+        QCOMPARE(QuotaMath::reserve(pricing(ratios), prompt, maxTokens, 4096, 1, units(unitSpec), audioOutput).quota, quota);
     }
 
     void perCall_data()
