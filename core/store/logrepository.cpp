@@ -67,7 +67,7 @@ struct Where
         QStringList marks(paths.size(), QStringLiteral("?"));
         clauses << QStringLiteral("request_path %1 (%2)").arg(op, marks.join(QLatin1Char(',')));
         for (const QString &p : paths)
-            binds << p;
+            binds << nn(p); // a null QString would bind NULL, and NOT IN (…, NULL) matches no row
     }
     void add(const QString &clause, const QVariant &v)
     {

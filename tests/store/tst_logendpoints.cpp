@@ -149,6 +149,8 @@ private slots:
                                      QStringLiteral("/v1/images/generations")};
         QCOMPARE(logs.count(rest), qint64(1)); // the row without a path
         QCOMPARE(logs.sumQuota(rest), qint64(1));
+        rest.excludedRequestPaths << QString(); // "no path" too (a null QString means the empty path, not NULL)
+        QCOMPARE(logs.count(rest), qint64(0));
 
         LogFilter both = consume; // any-of and none-of together
         both.requestPaths = media.requestPaths;
