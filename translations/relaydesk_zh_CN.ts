@@ -65,6 +65,49 @@
     </message>
   </context>
   <context>
+    <name>RelayDesk::Monitor::EndpointKind</name>
+    <message>
+      <source>Chat</source>
+      <translation>对话</translation>
+    </message>
+    <message>
+      <source>Responses</source>
+      <translation>Responses</translation>
+    </message>
+    <message>
+      <source>Realtime</source>
+      <translation>Realtime</translation>
+    </message>
+    <message>
+      <source>Embeddings</source>
+      <translation>嵌入</translation>
+    </message>
+    <message>
+      <source>Completion</source>
+      <translation>文本补全</translation>
+    </message>
+    <message>
+      <source>Moderation</source>
+      <translation>内容审核</translation>
+    </message>
+    <message>
+      <source>Transcription</source>
+      <translation>语音转写</translation>
+    </message>
+    <message>
+      <source>Speech</source>
+      <translation>语音合成</translation>
+    </message>
+    <message>
+      <source>Image</source>
+      <translation>图像</translation>
+    </message>
+    <message>
+      <source>Other</source>
+      <translation>其他</translation>
+    </message>
+  </context>
+  <context>
     <name>RelayDesk::Ui::BreakdownBar</name>
     <message>
       <source>nothing yet</source>
@@ -356,6 +399,37 @@
     <message>
       <source>audio out</source>
       <translation>音频输出</translation>
+    </message>
+    <message>
+      <source>By endpoint</source>
+      <translation>按端点</translation>
+    </message>
+  </context>
+  <context>
+    <name>RelayDesk::Ui::EndpointTotalsModel</name>
+    <message>
+      <source>Any other endpoint, or a row without one</source>
+      <translation>其他端点，或未记录端点的行</translation>
+    </message>
+    <message>
+      <source>Endpoint</source>
+      <translation>端点</translation>
+    </message>
+    <message>
+      <source>Requests</source>
+      <translation>请求数</translation>
+    </message>
+    <message>
+      <source>Tokens</source>
+      <translation>令牌</translation>
+    </message>
+    <message>
+      <source>Quota</source>
+      <translation>额度</translation>
+    </message>
+    <message>
+      <source>Share of quota</source>
+      <translation>额度占比</translation>
     </message>
   </context>
   <context>
@@ -898,6 +972,34 @@
       <source>Tool-call quota</source>
       <translation>工具调用额度</translation>
     </message>
+    <message>
+      <source>Billed units</source>
+      <translation>计费单位</translation>
+    </message>
+    <message>
+      <source>Audio (seconds)</source>
+      <translation>音频（秒）</translation>
+    </message>
+    <message>
+      <source>Characters</source>
+      <translation>字符数</translation>
+    </message>
+    <message>
+      <source>Images</source>
+      <translation>图像数</translation>
+    </message>
+    <message>
+      <source>Image size</source>
+      <translation>图像尺寸</translation>
+    </message>
+    <message>
+      <source>Image quality</source>
+      <translation>图像质量</translation>
+    </message>
+    <message>
+      <source>Endpoint: %1</source>
+      <translation>端点：%1</translation>
+    </message>
   </context>
   <context>
     <name>RelayDesk::Ui::LogsPage</name>
@@ -1004,6 +1106,14 @@
     <message>
       <source>…</source>
       <translation>…</translation>
+    </message>
+    <message>
+      <source>Only calls of one endpoint (chat, embeddings, transcription, speech, images, …)</source>
+      <translation>只显示某一端点的调用（对话、嵌入、语音转写、语音合成、图像……）</translation>
+    </message>
+    <message>
+      <source>All endpoints</source>
+      <translation>所有端点</translation>
     </message>
   </context>
   <context>
@@ -1764,6 +1874,18 @@
       <source>%1 charged / %2 reserved</source>
       <translation>已扣 %1 / 预留 %2</translation>
     </message>
+    <message>
+      <source>Billed units</source>
+      <translation>计费单位</translation>
+    </message>
+    <message>
+      <source>What the call is billed for besides tokens: audio by the second, text by the character, images by the piece</source>
+      <translation>除令牌外的计费内容：音频按秒、文本按字符、图像按张</translation>
+    </message>
+    <message>
+      <source>%1 (no price configured for %2)</source>
+      <translation>%1（未为 %2 配置价格）</translation>
+    </message>
   </context>
   <context>
     <name>RelayDesk::Ui::SessionEventsModel</name>
@@ -1926,6 +2048,40 @@
       <translation>
         <numerusform>删除 %n 个工具价格</numerusform>
       </translation>
+    </message>
+  </context>
+  <context>
+    <name>RelayDesk::Ui::UnitsLogDetail</name>
+    <message>
+      <source>%1 (%2)</source>
+      <translation>%1（%2）</translation>
+    </message>
+    <message>
+      <source>Billed units: %1</source>
+      <translation>计费单位：%1</translation>
+    </message>
+  </context>
+  <context>
+    <name>RelayDesk::Ui::UnitsText</name>
+    <message>
+      <source>%1 s of audio</source>
+      <translation>%1 秒音频</translation>
+    </message>
+    <message>
+      <source>1 character</source>
+      <translation>1 个字符</translation>
+    </message>
+    <message>
+      <source>%1 characters</source>
+      <translation>%1 个字符</translation>
+    </message>
+    <message>
+      <source>1 image</source>
+      <translation>1 张图像</translation>
+    </message>
+    <message>
+      <source>%1 images</source>
+      <translation>%1 张图像</translation>
     </message>
   </context>
   <context>

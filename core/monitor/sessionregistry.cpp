@@ -21,6 +21,12 @@ QString kindName(SessionKind kind)
     case SessionKind::Realtime: return QStringLiteral("realtime");
     case SessionKind::Responses: return QStringLiteral("responses");
     case SessionKind::ResponsesWebSocket: return QStringLiteral("responses_ws");
+    case SessionKind::Embeddings: return QStringLiteral("embeddings");
+    case SessionKind::Completion: return QStringLiteral("completion");
+    case SessionKind::Moderation: return QStringLiteral("moderation");
+    case SessionKind::Transcription: return QStringLiteral("transcription");
+    case SessionKind::Speech: return QStringLiteral("speech");
+    case SessionKind::Image: return QStringLiteral("image");
     }
     return QStringLiteral("http");
 }
@@ -119,6 +125,15 @@ void SessionRegistry::setUsage(quint64 id, const SessionUsage &total)
     QMutexLocker lock(&m_mutex);
     if (auto it = m_entries.find(id); it != m_entries.end()) {
         it->info.usage = total;
+        markDirty(id, false);
+    }
+}
+
+void SessionRegistry::setUnits(quint64 id, const Billing::Units &units)
+{
+    QMutexLocker lock(&m_mutex);
+    if (auto it = m_entries.find(id); it != m_entries.end()) {
+        it->info.units = units;
         markDirty(id, false);
     }
 }

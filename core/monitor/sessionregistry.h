@@ -17,7 +17,11 @@ namespace RelayDesk::Monitor {
 
 // Http: one chat (or other JSON/SSE) call; Responses: one Responses API call over HTTP; ResponsesWebSocket: a
 // Responses WebSocket-mode connection (each response.create is a turn of its timeline); Realtime: a voice session.
-enum class SessionKind { Http, Realtime, Responses, ResponsesWebSocket };
+// The rest are one call of their endpoint family: Embeddings (/v1/embeddings), Completion (the legacy
+// /v1/completions), Moderation, Transcription (/v1/audio/transcriptions and translations), Speech
+// (/v1/audio/speech), Image (/v1/images/generations, edits, variations). See endpointkind.h.
+enum class SessionKind { Http, Realtime, Responses, ResponsesWebSocket, Embeddings, Completion, Moderation,
+                         Transcription, Speech, Image };
 enum class SessionState { Connecting, Active, Streaming, Ended, Failed };
 enum class EventDirection { FromClient, FromUpstream, Internal };
 
@@ -53,6 +57,7 @@ struct SessionInfo
     QDateTime endedAt;
     QString endReason;
     SessionUsage usage;
+    Billing::Units units; // audio seconds, characters, images: what a unit-priced call is billed for besides tokens
     qint64 reservedQuota = 0;
     qint64 chargedQuota = 0;
     qint64 eventCount = 0;
@@ -92,6 +97,8 @@ public:
     void setModel(quint64 id, const QString &model, const QString &upstreamModel, const QString &channel);
     void addUsage(quint64 id, const SessionUsage &delta);
     void setUsage(quint64 id, const SessionUsage &total);
+    // The units (audio duration, characters, images) the call is billed for so far; replaces the previous value.
+    void setUnits(quint64 id, const Billing::Units &units);
     void setQuota(quint64 id, qint64 reserved, qint64 charged);
     // For a session whose turns are billed one by one (a Responses WebSocket connection): adds a turn's hold and charge.
     void addQuota(quint64 id, qint64 reserved, qint64 charged);

@@ -6,6 +6,7 @@
 #include "store/database.h"
 
 #include <QJsonObject>
+#include <QMap>
 
 namespace RelayDesk::Service {
 
@@ -36,6 +37,37 @@ DashboardData DashboardData::load(const AdminService &admin, qint64 nowMs, qint6
         return values;
     };
 
+    // Endpoint totals: per logged path, summed per kind (a bounded number of distinct paths).
+    QMap<Monitor::EndpointKind, EndpointTotal> byKind;
+    for (const Store::LogGroupTotal &g : logs.totals(base, Store::LogRepository::GroupBy::RequestPath, 10000)) {
+        const Monitor::EndpointKind kind = Monitor::endpointKindForPath(g.key);
+        EndpointTotal &t = byKind[kind];
+        t.kind = kind;
+        t.requests += g.requests;
+        t.tokens += g.promptTokens + g.completionTokens;
+        t.quota += g.quota;
+    }
+    for (Monitor::EndpointKind kind : Monitor::allEndpointKinds())
+        if (byKind.contains(kind))
+            d.endpoints << byKind.value(kind);
+    std::stable_sort(d.endpoints.begin(), d.endpoints.end(), [](const EndpointTotal &a, const EndpointTotal &b) {
+        return a.quota != b.quota ? a.quota > b.quota : a.requests > b.requests;
+    });
+
+    if (groupBy == GroupBy::Endpoint) {
+        // Every row is in exactly one kind (Other = no listed path), so the stacks add up to the total.
+        for (const EndpointTotal &t : std::as_const(d.endpoints)) {
+            Store::LogFilter f = base;
+            if (t.kind == Monitor::EndpointKind::Other)
+                f.excludedRequestPaths = Monitor::knownEndpointPaths();
+            else
+                f.requestPaths = Monitor::endpointPaths(t.kind);
+            d.series << Series{Monitor::endpointKindId(t.kind), toValues(logs.timeSeries(f, bucketMs)), t.kind};
+        }
+        loadTotalsAndSample(logs, base, sampleLimit, &d);
+        return d;
+    }
+
     const QList<qint64> total = toValues(logs.timeSeries(base, bucketMs));
     QHash<QString, QString> userNames;
     if (groupBy == GroupBy::User)
@@ -50,14 +82,22 @@ DashboardData DashboardData::load(const AdminService &admin, qint64 nowMs, qint6
             f.model = g.key;
         else
             f.userId = g.key.toLongLong();
-        Series s{groupBy == GroupBy::Model ? g.key : userNames.value(g.key, QStringLiteral("#") + g.key), toValues(logs.timeSeries(f, bucketMs))};
+        Series s{groupBy == GroupBy::Model ? g.key : userNames.value(g.key, QStringLiteral("#") + g.key),
+                 toValues(logs.timeSeries(f, bucketMs)), std::nullopt};
         for (int i = 0; i < bucketCount; ++i)
             rest[i] -= s.values[i];
         d.series << s;
     }
     if (std::any_of(rest.cbegin(), rest.cend(), [](qint64 v) { return v != 0; }))
-        d.series << Series{QStringLiteral("other"), rest};
+        d.series << Series{QStringLiteral("other"), rest, std::nullopt};
+    loadTotalsAndSample(logs, base, sampleLimit, &d);
+    return d;
+}
 
+void DashboardData::loadTotalsAndSample(const Store::LogRepository &logs, const Store::LogFilter &base, int sampleLimit,
+                                        DashboardData *out)
+{
+    DashboardData &d = *out;
     for (const Store::LogGroupTotal &g : logs.totals(base, Store::LogRepository::GroupBy::Model, 10000)) {
         d.requests += g.requests;
         d.tokens += g.promptTokens + g.completionTokens;
@@ -85,7 +125,6 @@ DashboardData DashboardData::load(const AdminService &admin, qint64 nowMs, qint6
             break;
         cursor = page.next;
     }
-    return d;
 }
 
 } // namespace RelayDesk::Service

@@ -4,6 +4,7 @@
 
 #include <QJsonDocument>
 
+#include <algorithm>
 #include <iterator>
 
 namespace RelayDesk::Store {
@@ -52,6 +53,21 @@ struct Where
         if (!f.requestId.isEmpty()) add(QStringLiteral("request_id = ?"), f.requestId);
         if (f.fromMs) add(QStringLiteral("created_at >= ?"), *f.fromMs);
         if (f.toMs) add(QStringLiteral("created_at < ?"), *f.toMs);
+        addPaths(f.requestPaths, QStringLiteral("IN"));
+        addPaths(f.excludedRequestPaths, QStringLiteral("NOT IN"));
+    }
+    void addPaths(const QStringList &paths, const QString &op)
+    {
+        if (paths.isEmpty())
+            return;
+        if (paths.size() > LogFilter::kMaxFilterPaths) {
+            clauses << QStringLiteral("1 = 0"); // refused: see LogFilter
+            return;
+        }
+        QStringList marks(paths.size(), QStringLiteral("?"));
+        clauses << QStringLiteral("request_path %1 (%2)").arg(op, marks.join(QLatin1Char(',')));
+        for (const QString &p : paths)
+            binds << nn(p); // a null QString would bind NULL, and NOT IN (…, NULL) matches no row
     }
     void add(const QString &clause, const QVariant &v)
     {
@@ -76,13 +92,13 @@ Result<qint64> LogRepository::insert(const LogRecord &r) const
     // Cached: the settle path writes one row per request.
     CachedQuery q = m_db.prepared(QStringLiteral(
         "INSERT INTO logs(created_at, type, user_id, key_id, channel_id, model, upstream_model, prompt_tokens, "
-        "completion_tokens, quota, use_ms, is_stream, request_id, content, other_json, price_snapshot_id) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"));
+        "completion_tokens, quota, use_ms, is_stream, request_id, content, other_json, price_snapshot_id, request_path) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"));
     const QVariant values[] = {
         r.createdAt > 0 ? r.createdAt : nowMs(), int(r.type), r.userId, r.keyId, r.channelId, nn(r.model),
         nn(r.upstreamModel), r.promptTokens, r.completionTokens, r.quota, r.useMs, r.isStream ? 1 : 0,
         nn(r.requestId), nn(r.content), QString::fromUtf8(QJsonDocument(r.other).toJson(QJsonDocument::Compact)),
-        r.priceSnapshotId};
+        r.priceSnapshotId, requestPathOf(r.other)};
     for (int i = 0; i < int(std::size(values)); ++i)
         q->bindValue(i, values[i]);
     QString error;
@@ -174,7 +190,7 @@ QList<LogGroupTotal> LogRepository::totals(const LogFilter &filter, GroupBy by, 
 {
     QList<LogGroupTotal> totals;
     const char *column = by == GroupBy::Model ? "model" : by == GroupBy::User ? "user_id"
-                       : by == GroupBy::Channel ? "channel_id" : "key_id";
+                       : by == GroupBy::Channel ? "channel_id" : by == GroupBy::Key ? "key_id" : "request_path";
     Where where(filter);
     QSqlQuery q = m_db.query();
     q.prepare(QStringLiteral("SELECT %1, COUNT(*), COALESCE(SUM(quota),0) AS q, COALESCE(SUM(prompt_tokens),0), "
@@ -189,6 +205,16 @@ QList<LogGroupTotal> LogRepository::totals(const LogFilter &filter, GroupBy by, 
         totals << LogGroupTotal{q.value(0).toString(), q.value(1).toLongLong(), q.value(2).toLongLong(),
                                 q.value(3).toLongLong(), q.value(4).toLongLong()};
     return totals;
+}
+
+QString LogRepository::requestPathOf(const QJsonObject &other)
+{
+    const QString path = other.value(QLatin1StringView("request_path")).toString();
+    qsizetype end = path.size();
+    for (QChar stop : {QLatin1Char('?'), QLatin1Char('#')})
+        if (const qsizetype at = path.indexOf(stop); at >= 0 && at < end)
+            end = at;
+    return nn(path.first(std::min<qsizetype>(end, 256)));
 }
 
 } // namespace RelayDesk::Store

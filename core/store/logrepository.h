@@ -3,7 +3,9 @@
 #include "records.h"
 #include "result.h"
 
+#include <QJsonObject>
 #include <QList>
+#include <QStringList>
 
 namespace RelayDesk::Store {
 
@@ -18,6 +20,12 @@ struct LogFilter
     std::optional<LogType> type;
     QString model;              // exact; empty = any
     QString requestId;          // exact; empty = any
+    // The endpoint (the logged request path without its query; Monitor::endpointPaths gives a kind's paths):
+    // any of requestPaths (empty = any) and none of excludedRequestPaths. Each list is bounded by
+    // kMaxFilterPaths; a longer one is refused (the query matches no row) rather than silently cut.
+    QStringList requestPaths;
+    QStringList excludedRequestPaths;
+    static constexpr qsizetype kMaxFilterPaths = 64;
     std::optional<qint64> fromMs; // created_at >= fromMs
     std::optional<qint64> toMs;   // created_at <  toMs
 };
@@ -47,7 +55,7 @@ struct LogBucket
 
 struct LogGroupTotal
 {
-    QString key; // model name, or user/channel id as text
+    QString key; // model name, user/channel/key id as text, or the request path ("" for a row without one)
     qint64 requests = 0;
     qint64 quota = 0;
     qint64 promptTokens = 0;
@@ -57,7 +65,7 @@ struct LogGroupTotal
 class LogRepository final
 {
 public:
-    enum class GroupBy { Model, User, Channel, Key };
+    enum class GroupBy { Model, User, Channel, Key, RequestPath };
 
     explicit LogRepository(const Database &db) : m_db(db) {}
 
@@ -69,8 +77,13 @@ public:
     qint64 sumQuota(const LogFilter &filter) const;
     // Time series for charts: buckets of bucketMs width (aligned to the epoch), oldest first.
     QList<LogBucket> timeSeries(const LogFilter &filter, qint64 bucketMs) const;
-    // Totals per model / user / channel / key, largest quota first.
+    // Totals per model / user / channel / key / request path, largest quota first.
     QList<LogGroupTotal> totals(const LogFilter &filter, GroupBy by, int limit = 20) const;
+
+    // What the request_path column holds for a row's `other`: other.request_path without a query string or
+    // fragment, at most 256 characters (the same rule as Monitor::normalizedRequestPath; the store cannot link the
+    // monitor), "" when absent.
+    static QString requestPathOf(const QJsonObject &other);
 
 private:
     const Database &m_db;

@@ -235,15 +235,36 @@ Migration migration8()
     }};
 }
 
+// Version 9: the endpoint of every log row as a column (request_path, the relay's `other.request_path` without a
+// query string), so the Dashboard groups by endpoint and the Logs page filters by it with an index instead of
+// parsing the JSON of every row. LogRepository::insert fills it; older rows are backfilled from their JSON here
+// (%OTHER_REQUEST_PATH% is the backend's JSON text extraction). The relay never logged a query string, so the
+// backfill copies the path as written, cut to the column's bound.
+Migration migration9()
+{
+    return {9, "log request path", {
+        QStringLiteral("ALTER TABLE logs ADD COLUMN request_path TEXT NOT NULL DEFAULT ''"),
+        QStringLiteral("UPDATE logs SET request_path = COALESCE(substr(%OTHER_REQUEST_PATH%, 1, 256), '')"
+                       " WHERE other_json LIKE '%\"request_path\"%'"),
+        QStringLiteral("CREATE INDEX idx_logs_request_path_created ON logs(request_path, created_at, id)"),
+    }};
+}
+
 const std::vector<Migration> &migrations()
 {
     static const std::vector<Migration> all = {migration1(), migration2(), migration3(), migration4(), migration5(),
-                                               migration6(), migration7(), migration8()};
+                                               migration6(), migration7(), migration8(), migration9()};
     return all;
 }
 
 QString dialect(const Database &db, QString sql)
 {
+    // SQLite's json_extract is NULL for a row whose JSON is not valid (json_valid guards it; it would raise an
+    // error); PostgreSQL's cast cannot fail here: every other_json was written by LogRepository as a JSON object.
+    sql.replace(QStringLiteral("%OTHER_REQUEST_PATH%"),
+                db.isPostgres() ? QStringLiteral("(other_json::jsonb ->> 'request_path')")
+                                : QStringLiteral("CASE WHEN json_valid(other_json) THEN "
+                                                 "CAST(json_extract(other_json, '$.request_path') AS TEXT) END"));
     return sql.replace(QStringLiteral("%ID%"), db.isPostgres() ? QStringLiteral("BIGSERIAL PRIMARY KEY")
                                                                 : QStringLiteral("INTEGER PRIMARY KEY"));
 }

@@ -56,6 +56,61 @@ private slots:
         QCOMPARE(changed.first().usage.outputText, 1000);
     }
 
+    void setUnitsReplacesTheUnitsAndPublishesThem_data()
+    {
+        QTest::addColumn<qint64>("audioMs");
+        QTest::addColumn<qint64>("characters");
+        QTest::addColumn<qint64>("images");
+        QTest::addColumn<QString>("size");
+        QTest::addColumn<QString>("quality");
+        QTest::newRow("audio") << 92500LL << 0LL << 0LL << QString() << QString();
+        QTest::newRow("characters") << 0LL << 1000LL << 0LL << QString() << QString();
+        QTest::newRow("images") << 0LL << 0LL << 2LL << QStringLiteral("1024x1792") << QStringLiteral("hd");
+        QTest::newRow("none") << 0LL << 0LL << 0LL << QString() << QString();
+    }
+    void setUnitsReplacesTheUnitsAndPublishesThem()
+    {
+        QFETCH(qint64, audioMs);
+        QFETCH(qint64, characters);
+        QFETCH(qint64, images);
+        QFETCH(QString, size);
+        QFETCH(QString, quality);
+        SessionRegistry::Limits limits;
+        limits.publishIntervalMs = 10;
+        SessionRegistry registry(limits);
+        SessionInfo info;
+        info.kind = SessionKind::Speech;
+        const quint64 id = registry.open(info);
+        QSignalSpy spy(&registry, &SessionRegistry::sessionsUpdated);
+        QTRY_COMPARE(spy.count(), 1); // the open
+        spy.clear();
+
+        RelayDesk::Billing::Units first;
+        first.audioMs = 1;
+        first.characters = 7;
+        first.images = 9;
+        registry.setUnits(id, first);
+        RelayDesk::Billing::Units units;
+        units.audioMs = audioMs;
+        units.characters = characters;
+        units.images = images;
+        units.imageSize = size;
+        units.imageQuality = quality;
+        registry.setUnits(id, units); // replaces, does not add
+        registry.setUnits(id + 100, first); // an unknown id is ignored
+
+        QCOMPARE(registry.session(id)->units, units);
+        QCOMPARE(registry.session(id)->kind, SessionKind::Speech);
+        QTRY_COMPARE(spy.count(), 1);
+        const auto changed = spy.at(0).at(0).value<QList<SessionInfo>>();
+        QCOMPARE(changed.size(), 1);
+        QCOMPARE(changed.first().units, units);
+        QCOMPARE(registry.sessions().size(), 1);
+        // The units stay readable after the session ends.
+        registry.close(id, SessionState::Ended, QStringLiteral("done"));
+        QCOMPARE(registry.session(id)->units, units);
+    }
+
     void eventsAreBoundedPerSession()
     {
         SessionRegistry::Limits limits;

@@ -48,6 +48,62 @@ class TestLiveSessionsModel final : public QObject
     Q_OBJECT
 
 private slots:
+    // Every live kind has its label in the Kind column (the endpoint families through Monitor::endpointKindName), the
+    // proxy's text filter finds it, and a unit-priced call's units show in the Kind tooltip.
+    void everyKindIsNamedAndUnitsAreShown_data()
+    {
+        QTest::addColumn<SessionKind>("kind");
+        QTest::addColumn<QString>("label");
+        QTest::newRow("http") << SessionKind::Http << QStringLiteral("HTTP");
+        QTest::newRow("realtime") << SessionKind::Realtime << QStringLiteral("Realtime");
+        QTest::newRow("responses") << SessionKind::Responses << QStringLiteral("Responses");
+        QTest::newRow("responses ws") << SessionKind::ResponsesWebSocket << QStringLiteral("Responses WS");
+        QTest::newRow("embeddings") << SessionKind::Embeddings << QStringLiteral("Embeddings");
+        QTest::newRow("completion") << SessionKind::Completion << QStringLiteral("Completion");
+        QTest::newRow("moderation") << SessionKind::Moderation << QStringLiteral("Moderation");
+        QTest::newRow("transcription") << SessionKind::Transcription << QStringLiteral("Transcription");
+        QTest::newRow("speech") << SessionKind::Speech << QStringLiteral("Speech");
+        QTest::newRow("image") << SessionKind::Image << QStringLiteral("Image");
+    }
+    void everyKindIsNamedAndUnitsAreShown()
+    {
+        QFETCH(SessionKind, kind);
+        QFETCH(QString, label);
+        QLocale::setDefault(QLocale(QLocale::English, QLocale::UnitedStates));
+        SessionRegistry registry(fastLimits());
+        LiveSessionsModel model(&registry);
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        LiveSessionsProxy proxy;
+        proxy.setSourceModel(&model);
+        SessionInfo other = sessionFor(1);
+        other.kind = kind == SessionKind::Http ? SessionKind::Realtime : SessionKind::Http;
+        registry.open(other);
+        SessionInfo info = sessionFor(2);
+        info.kind = kind;
+        const quint64 id = registry.open(info);
+        QTRY_COMPARE(model.rowCount(), 2);
+        const int row = model.rowOf(id);
+        QCOMPARE(cell(model, row, LiveSessionsModel::Kind).toString(), label);
+        QCOMPARE(LiveSessionsModel::kindLabel(kind), label);
+        QVERIFY(!cell(model, row, LiveSessionsModel::Kind, Qt::ToolTipRole).isValid()); // no units yet
+        proxy.setFilterFixedString(label);
+        QVERIFY(proxy.rowCount() >= 1);
+        bool found = false;
+        for (int r = 0; r < proxy.rowCount(); ++r)
+            found |= proxy.index(r, 0).data(LiveSessionsModel::SessionIdRole).toULongLong() == id;
+        QVERIFY(found);
+
+        Billing::Units units;
+        units.audioMs = 92500;
+        units.images = 2;
+        units.imageSize = QStringLiteral("1024x1792");
+        units.imageQuality = QStringLiteral("hd");
+        registry.setUnits(id, units);
+        QTRY_COMPARE(cell(model, row, LiveSessionsModel::Kind, Qt::ToolTipRole).toString(),
+                     QStringLiteral("92.5 s of audio · 2 images, 1024x1792, hd"));
+        QCOMPARE(model.sessionAt(row)->units, units);
+    }
+
     void fiveHundredSessionsFlowInIncrementally()
     {
         SessionRegistry registry(fastLimits());

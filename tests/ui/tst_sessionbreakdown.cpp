@@ -1,11 +1,16 @@
 // The session detail's token split: every input token lands in exactly one part (cached and cache-written text
 // are parts of the text input), each part carries its own price, and reasoning is a part of the output.
 #include "live/sessionbreakdown.h"
+#include "live/unitstext.h"
+
+#include "billing/pricebook.h"
+#include "billing/quotamath.h"
 
 #include <QtTest>
 
 using namespace RelayDesk;
 using RelayDesk::Ui::SessionBreakdown;
+using RelayDesk::Ui::UnitsText;
 
 namespace {
 
@@ -81,6 +86,100 @@ private slots:
         QCOMPARE(priceOf(in, QStringLiteral("cached text")), 0.1);
         QCOMPARE(tokensOf(out, QStringLiteral("reasoning")), reasoning);
         QCOMPARE(tokensOf(out, QStringLiteral("text")), output - reasoning);
+    }
+
+    // Seconds, characters and images: one part each when present, in words, priced alone at the model's unit
+    // prices (QuotaMath::unitsCost), and the parts add up to the cost of all of them.
+    void unitPartsArePricedAtTheUnitPrices_data()
+    {
+        QTest::addColumn<qint64>("audioMs");
+        QTest::addColumn<qint64>("characters");
+        QTest::addColumn<qint64>("images");
+        QTest::addColumn<QString>("size");
+        QTest::addColumn<QString>("quality");
+        QTest::addColumn<QStringList>("labels");
+        QTest::addColumn<QList<double>>("quotas");
+        // whisper: US$0.006 / min → 92.5 s = 0.00925 US$ = 4625 quota
+        QTest::newRow("transcription") << 92500LL << 0LL << 0LL << QString() << QString()
+                                       << QStringList{QStringLiteral("92.5 s of audio")} << QList<double>{4625};
+        // tts: US$15 / 1M characters → 1000 characters = 0.015 US$ = 7500 quota
+        QTest::newRow("speech") << 0LL << 1000LL << 0LL << QString() << QString()
+                                << QStringList{QStringLiteral("1,000 characters")} << QList<double>{7500};
+        // dall-e-3 hd 1024x1792: US$0.12 each → 2 images = 0.24 US$ = 120000 quota
+        QTest::newRow("images") << 0LL << 0LL << 2LL << QStringLiteral("1024x1792") << QStringLiteral("hd")
+                                << QStringList{QStringLiteral("2 images, 1024x1792, hd")} << QList<double>{120000};
+        QTest::newRow("unpriced image size") << 0LL << 0LL << 1LL << QStringLiteral("256x256") << QString()
+                                             << QStringList{QStringLiteral("1 image, 256x256")} << QList<double>{0};
+        QTest::newRow("all three") << 1000LL << 1LL << 1LL << QStringLiteral("1024x1792") << QStringLiteral("hd")
+                                   << QStringList{QStringLiteral("1 s of audio"), QStringLiteral("1 character"),
+                                                  QStringLiteral("1 image, 1024x1792, hd")}
+                                   << QList<double>{50, 7.5, 60000};
+        QTest::newRow("none") << 0LL << 0LL << 0LL << QString() << QString() << QStringList{} << QList<double>{};
+    }
+    void unitPartsArePricedAtTheUnitPrices()
+    {
+        QFETCH(qint64, audioMs);
+        QFETCH(qint64, characters);
+        QFETCH(qint64, images);
+        QFETCH(QString, size);
+        QFETCH(QString, quality);
+        QFETCH(QStringList, labels);
+        QFETCH(QList<double>, quotas);
+        QLocale::setDefault(QLocale(QLocale::English, QLocale::UnitedStates));
+        Billing::ModelPricing pricing;
+        pricing.modelRatio = Billing::Ratio::fromInteger(1);
+        pricing.minutePrice = Billing::Ratio::parse(QStringLiteral("0.006"));
+        pricing.characterPrice = Billing::Ratio::fromInteger(15);
+        pricing.imagePrices.insert(QStringLiteral("1024x1792|hd"), *Billing::Ratio::parse(QStringLiteral("0.12")));
+        Billing::Units units;
+        units.audioMs = audioMs;
+        units.characters = characters;
+        units.images = images;
+        units.imageSize = size;
+        units.imageQuality = quality;
+
+        const Ui::TokenPrices prices = Ui::tokenPricesFor(pricing, units);
+        const auto parts = SessionBreakdown::unitParts(units, prices);
+        QStringList gotLabels;
+        double sum = 0;
+        for (int i = 0; i < parts.size(); ++i) {
+            gotLabels << parts[i].label;
+            QCOMPARE(parts[i].quota, quotas.value(i));
+            sum += parts[i].quota;
+        }
+        QCOMPARE(gotLabels, labels);
+        QCOMPARE(sum, Billing::QuotaMath::unitsCost(pricing, units).get_d());
+        QCOMPARE(UnitsText::phrases(units), labels);
+        // A log row's other.units reads back to the same units (Units::toJson and its inverse).
+        QCOMPARE(UnitsText::fromJson(units.toJson()), units);
+    }
+
+    void unitsFromBadJsonAreBounded_data()
+    {
+        QTest::addColumn<QJsonObject>("json");
+        QTest::addColumn<qint64>("audioMs");
+        QTest::addColumn<qint64>("characters");
+        QTest::addColumn<qint64>("images");
+        QTest::newRow("negative") << QJsonObject{{QStringLiteral("audio_seconds"), -5}, {QStringLiteral("images"), -1}}
+                                  << 0LL << 0LL << 0LL;
+        QTest::newRow("text") << QJsonObject{{QStringLiteral("characters"), QStringLiteral("many")}} << 0LL << 0LL << 0LL;
+        QTest::newRow("absurd") << QJsonObject{{QStringLiteral("characters"), 1e300}, {QStringLiteral("audio_seconds"), 1e300}}
+                                << 0LL << 0LL << 0LL;
+        QTest::newRow("fractional seconds") << QJsonObject{{QStringLiteral("audio_seconds"), 0.0015}} << 2LL << 0LL << 0LL;
+        QTest::newRow("fine") << QJsonObject{{QStringLiteral("characters"), 12}, {QStringLiteral("images"), 3}}
+                              << 0LL << 12LL << 3LL;
+    }
+    void unitsFromBadJsonAreBounded()
+    {
+        QFETCH(QJsonObject, json);
+        QFETCH(qint64, audioMs);
+        QFETCH(qint64, characters);
+        QFETCH(qint64, images);
+        const Billing::Units u = UnitsText::fromJson(json);
+        QCOMPARE(u.audioMs, audioMs);
+        QCOMPARE(u.characters, characters);
+        QCOMPARE(u.images, images);
+        QVERIFY(u.isValid());
     }
 };
 

@@ -1,5 +1,6 @@
 #include "dashboard/dashboardpage.h"
 
+#include "dashboard/endpointtotalsmodel.h"
 #include "widgets/money.h"
 
 #include "billing/quotamath.h"
@@ -14,7 +15,10 @@
 #include <QLabel>
 #include <QPieSeries>
 #include <QPieSlice>
+#include <QHeaderView>
 #include <QPushButton>
+#include <QSortFilterProxyModel>
+#include <QTableView>
 #include <QSplitter>
 #include <QStackedBarSeries>
 #include <QValueAxis>
@@ -32,7 +36,10 @@ constexpr qint64 kHour = 3600 * 1000;
 const RangeChoice kRanges[] = {{kHour, 24}, {24 * kHour, 7}, {24 * kHour, 30}};
 
 const QList<QColor> kPalette{QColor(0x3b, 0x82, 0xc4), QColor(0xe0, 0x8a, 0x2e), QColor(0x4c, 0xa8, 0x6b),
-                             QColor(0x8e, 0x6b, 0xc9), QColor(0xd0, 0x5a, 0x6e), QColor(0x9a, 0xa5, 0xb1)};
+                             QColor(0x8e, 0x6b, 0xc9), QColor(0xd0, 0x5a, 0x6e), QColor(0x9a, 0xa5, 0xb1),
+                             // enough for every endpoint kind (ten) without a repeat
+                             QColor(0x2f, 0xa3, 0x9a), QColor(0xc9, 0xa2, 0x27), QColor(0x6b, 0x4c, 0x3a),
+                             QColor(0x1f, 0x4e, 0x79)};
 } // namespace
 
 DashboardPage::DashboardPage(Service::AdminService *admin, QWidget *parent)
@@ -53,6 +60,7 @@ DashboardPage::DashboardPage(Service::AdminService *admin, QWidget *parent)
     m_groupBy = new QComboBox(this);
     m_groupBy->addItem(tr("By model"));
     m_groupBy->addItem(tr("By user"));
+    m_groupBy->addItem(tr("By endpoint"));
     auto *refreshButton = new QPushButton(tr("Refresh"), this);
     m_totals = new QLabel(this);
     m_totals->setObjectName(QStringLiteral("dashboardTotals"));
@@ -68,9 +76,25 @@ DashboardPage::DashboardPage(Service::AdminService *admin, QWidget *parent)
     m_timeChart->setRenderHint(QPainter::Antialiasing);
     m_splitChart = new QChartView(this);
     m_splitChart->setRenderHint(QPainter::Antialiasing);
+    m_endpointTotals = new EndpointTotalsModel(this);
+    auto *sorted = new QSortFilterProxyModel(this);
+    sorted->setSourceModel(m_endpointTotals);
+    sorted->setSortRole(EndpointTotalsModel::SortRole);
+    m_endpointTable = new QTableView(this);
+    m_endpointTable->setObjectName(QStringLiteral("endpointTotals"));
+    m_endpointTable->setModel(sorted);
+    m_endpointTable->setSortingEnabled(true);
+    m_endpointTable->sortByColumn(EndpointTotalsModel::Quota, Qt::DescendingOrder);
+    m_endpointTable->verticalHeader()->hide();
+    m_endpointTable->horizontalHeader()->setStretchLastSection(true);
+    m_endpointTable->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_endpointTable->setSelectionBehavior(QAbstractItemView::SelectRows);
+    auto *side = new QSplitter(Qt::Vertical, this);
+    side->addWidget(m_splitChart);
+    side->addWidget(m_endpointTable);
     auto *splitter = new QSplitter(Qt::Horizontal, this);
     splitter->addWidget(m_timeChart);
-    splitter->addWidget(m_splitChart);
+    splitter->addWidget(side);
     splitter->setStretchFactor(0, 3);
     splitter->setStretchFactor(1, 2);
     m_splitChart->setMinimumWidth(320);
@@ -88,7 +112,9 @@ void DashboardPage::refresh()
 {
     const RangeChoice range = kRanges[std::clamp(m_range->currentIndex(), 0, 2)];
     const auto metric = m_metric->currentIndex() == 1 ? DashboardData::Metric::Quota : DashboardData::Metric::Tokens;
-    const auto groupBy = m_groupBy->currentIndex() == 1 ? DashboardData::GroupBy::User : DashboardData::GroupBy::Model;
+    const auto groupBy = m_groupBy->currentIndex() == 2   ? DashboardData::GroupBy::Endpoint
+                         : m_groupBy->currentIndex() == 1 ? DashboardData::GroupBy::User
+                                                          : DashboardData::GroupBy::Model;
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
     const quint64 generation = ++m_generation;
     query(m_admin, [=](Service::AdminService &s) {
@@ -102,9 +128,15 @@ void DashboardPage::refresh()
     });
 }
 
+void DashboardPage::setGroupBy(DashboardData::GroupBy groupBy)
+{
+    m_groupBy->setCurrentIndex(groupBy == DashboardData::GroupBy::Endpoint ? 2 : groupBy == DashboardData::GroupBy::User ? 1 : 0);
+}
+
 void DashboardPage::setCurrencyDisplay(CurrencyDisplay display)
 {
     m_currency = display;
+    m_endpointTotals->setCurrencyDisplay(display);
     rebuildCharts();
 }
 
@@ -114,6 +146,7 @@ void DashboardPage::rebuildCharts()
     const bool dollars = quota && m_currency == CurrencyDisplay::Dollars;
     m_totals->setText(tr("%1 requests · %2 tokens · %3").arg(formatTokens(m_data.requests), formatTokens(m_data.tokens),
                                                                formatQuota(m_data.quota, m_currency)));
+    m_endpointTotals->setTotals(m_data.endpoints);
 
     auto *chart = new QChart;
     chart->setTitle(quota ? (dollars ? tr("Spend (US$) over time") : tr("Quota over time")) : tr("Tokens over time"));
@@ -123,7 +156,8 @@ void DashboardPage::rebuildCharts()
     QList<double> stacks(m_data.buckets.size(), 0.0);
     for (int s = 0; s < m_data.series.size(); ++s) {
         const DashboardData::Series &src = m_data.series[s];
-        auto *set = new QBarSet(src.name == QLatin1String("other") ? tr("other") : src.name);
+        auto *set = new QBarSet(src.endpoint ? Monitor::endpointKindName(*src.endpoint)
+                                : src.name == QLatin1String("other") ? tr("other") : src.name);
         set->setColor(kPalette[s % kPalette.size()]);
         for (int i = 0; i < src.values.size(); ++i) {
             const double v = dollars ? double(src.values[i]) / double(Billing::QuotaMath::kQuotaPerUnit) : double(src.values[i]);

@@ -1,4 +1,7 @@
 #include "live/livesessionsmodel.h"
+#include "live/unitstext.h"
+
+#include "monitor/endpointkind.h"
 
 #include <QBrush>
 #include <QColor>
@@ -76,6 +79,12 @@ QString LiveSessionsModel::kindLabel(SessionKind kind)
     case SessionKind::Realtime: return tr("Realtime");
     case SessionKind::Responses: return tr("Responses");
     case SessionKind::ResponsesWebSocket: return tr("Responses WS");
+    case SessionKind::Embeddings:
+    case SessionKind::Completion:
+    case SessionKind::Moderation:
+    case SessionKind::Transcription:
+    case SessionKind::Speech:
+    case SessionKind::Image: return Monitor::endpointKindName(Monitor::endpointKindForSession(kind));
     }
     return tr("HTTP");
 }
@@ -115,6 +124,8 @@ QVariant LiveSessionsModel::data(const QModelIndex &index, int role) const
     case Qt::ToolTipRole:
         if (column == State && !s.endReason.isEmpty())
             return s.endReason;
+        if (column == Kind && !s.units.isEmpty()) // what a unit-priced call is billed for besides tokens
+            return UnitsText::phrases(s.units).join(QStringLiteral(" · "));
         if (column == Model && !s.upstreamModel.isEmpty() && s.upstreamModel != s.model)
             return tr("Upstream model: %1").arg(s.upstreamModel);
         if (column == Cached)

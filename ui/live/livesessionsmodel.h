@@ -43,7 +43,8 @@ public:
     QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
     QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
 
-    // What the Kind column says: HTTP, Responses, Responses WS or Realtime.
+    // What the Kind column says: HTTP, Responses, Responses WS, Realtime, or the endpoint family's name (Embeddings,
+    // Completion, Moderation, Transcription, Speech, Image: Monitor::endpointKindName).
     static QString kindLabel(Monitor::SessionKind kind);
 
     const Monitor::SessionInfo *sessionAt(int row) const;

@@ -1,4 +1,5 @@
 #include "live/sessionbreakdown.h"
+#include "live/unitstext.h"
 
 #include <algorithm>
 
@@ -38,6 +39,18 @@ QList<SessionBreakdown::Part> SessionBreakdown::outputParts(const Billing::Usage
         {tr("reasoning"), u.outputReasoning, p.textOut, kReasoning},
         {tr("audio"), u.outputAudio, p.audioOut, kAudio},
     };
+}
+
+QList<SessionBreakdown::UnitPart> SessionBreakdown::unitParts(const Billing::Units &u, const TokenPrices &p)
+{
+    QList<UnitPart> parts;
+    if (u.audioMs > 0)
+        parts.append({UnitsText::audio(u.audioMs), p.audioUnitsQuota, kAudio});
+    if (u.characters > 0)
+        parts.append({UnitsText::characters(u.characters), p.characterUnitsQuota, kText});
+    if (u.images > 0)
+        parts.append({UnitsText::images(u.images, u.imageSize, u.imageQuality), p.imageUnitsQuota, kImage});
+    return parts;
 }
 
 } // namespace RelayDesk::Ui

@@ -1,7 +1,7 @@
 #pragma once
 // A session's tokens split into what is priced differently — input: uncached text, audio and image, cached text,
 // audio and image, text written to the prompt cache; output: text, reasoning, audio — each with its price per
-// token and colour, for the session detail's token and money bars.
+// token and colour, for the session detail's token and money bars; and its units (seconds, characters, images).
 #include "billing/usage.h"
 #include "live/sessionpricer.h"
 
@@ -26,8 +26,18 @@ public:
         QColor color;
     };
 
+    // What a unit-priced call is billed for besides tokens: audio seconds, characters, images (with size and
+    // quality), each in words (UnitsText) with its quota at the model's unit prices; only the units present.
+    struct UnitPart
+    {
+        QString label;
+        double quota;
+        QColor color;
+    };
+
     static QList<Part> inputParts(const Billing::Usage &usage, const TokenPrices &prices);
     static QList<Part> outputParts(const Billing::Usage &usage, const TokenPrices &prices);
+    static QList<UnitPart> unitParts(const Billing::Units &units, const TokenPrices &prices);
 };
 
 } // namespace RelayDesk::Ui

@@ -99,6 +99,13 @@ SessionDetailView::SessionDetailView(Monitor::SessionRegistry *registry, QWidget
     bars->addWidget(m_outputTokens, 0, 1);
     bars->addWidget(m_inputMoney, 1, 0);
     bars->addWidget(m_outputMoney, 1, 1);
+    m_units = new BreakdownBar(this);
+    m_units->setObjectName(QStringLiteral("unitsBar"));
+    m_units->setTitle(tr("Billed units"));
+    m_units->setToolTip(tr("What the call is billed for besides tokens: audio by the second, text by the character, "
+                           "images by the piece"));
+    m_units->hide();
+    bars->addWidget(m_units, 2, 0, 1, 2);
     layout->addLayout(bars);
 
     auto *reservationRow = new QHBoxLayout;
@@ -213,9 +220,32 @@ void SessionDetailView::clear()
     m_subtitle->setText(tr("Select a session in the table above to see its token breakdown and events."));
     for (BreakdownBar *bar : {m_inputTokens, m_outputTokens, m_inputMoney, m_outputMoney})
         bar->setPlaceholder(QString());
+    m_units->hide();
     m_reservation->setRange(0, 1);
     m_reservation->setValue(0);
     m_reservationText->clear();
+}
+
+void SessionDetailView::showUnits(const SessionInfo &s, const std::optional<TokenPrices> &prices)
+{
+    const QList<SessionBreakdown::UnitPart> parts = SessionBreakdown::unitParts(s.units, prices.value_or(TokenPrices{}));
+    m_units->setVisible(!parts.isEmpty());
+    if (parts.isEmpty())
+        return;
+    if (!prices) {
+        QStringList words;
+        for (const auto &part : parts)
+            words << part.label;
+        m_units->setPlaceholder(tr("%1 (no price configured for %2)").arg(words.join(QStringLiteral(" · ")), s.model));
+        return;
+    }
+    QList<BreakdownBar::Segment> segments;
+    double total = 0;
+    for (const auto &part : parts) {
+        segments.append({part.label, part.quota, formatQuota(part.quota, m_currency), part.color});
+        total += part.quota;
+    }
+    m_units->setSegments(segments, formatQuota(total, m_currency));
 }
 
 void SessionDetailView::showSession(const SessionInfo &s)
@@ -253,6 +283,8 @@ void SessionDetailView::showSession(const SessionInfo &s)
         m_inputMoney->setPlaceholder(none);
         m_outputMoney->setPlaceholder(none);
     }
+
+    showUnits(s, prices);
 
     // Progress bars are int-ranged; quota fits comfortably for any single session we display.
     const qint64 reserved = std::max(s.reservedQuota, s.chargedQuota);

@@ -41,6 +41,8 @@ public:
     BreakdownBar *outputTokensBar() const { return m_outputTokens; }
     BreakdownBar *inputMoneyBar() const { return m_inputMoney; }
     BreakdownBar *outputMoneyBar() const { return m_outputMoney; }
+    // Audio seconds, characters and images of a unit-priced call with what each costs; hidden when there are none.
+    BreakdownBar *unitsBar() const { return m_units; }
     QProgressBar *reservationBar() const { return m_reservation; }
 
     QByteArray saveState() const;
@@ -53,6 +55,7 @@ public slots:
 private:
     void showSession(const Monitor::SessionInfo &info);
     void clear();
+    void showUnits(const Monitor::SessionInfo &info, const std::optional<TokenPrices> &prices);
 
     QPointer<Monitor::SessionRegistry> m_registry;
     SessionPricer m_pricer;
@@ -65,6 +68,7 @@ private:
     BreakdownBar *m_outputTokens = nullptr;
     BreakdownBar *m_inputMoney = nullptr;
     BreakdownBar *m_outputMoney = nullptr;
+    BreakdownBar *m_units = nullptr;
     QProgressBar *m_reservation = nullptr;
     QLabel *m_reservationText = nullptr;
     SessionEventsModel *m_events = nullptr;

@@ -1,6 +1,7 @@
 #include "live/sessionpricer.h"
 
 #include "billing/pricingservice.h"
+#include "billing/quotamath.h"
 
 #include <QPointer>
 
@@ -17,22 +18,36 @@ SessionPricer pricerFromService(Billing::PricingService *service)
         const auto pricing = guard->current()->pricing(s.model, QStringLiteral("default"), QStringLiteral("default"));
         if (!pricing || pricing->fixedPrice)
             return std::nullopt;
-        const Billing::ModelPricing &p = pricing.value();
-        // Quota per token: ratio 1 = 1 quota per token (US$2 per 1M).
-        const double base = p.modelRatio.toDouble() * p.groupRatio.toDouble();
-        const double audio = base * p.audioRatio.toDouble();
-        TokenPrices t;
-        t.textIn = base;
-        t.cachedTextIn = base * p.cacheRatio.toDouble();
-        t.audioIn = audio;
-        t.cachedAudioIn = audio * p.audioCacheRatio.toDouble();
-        t.imageIn = base * p.imageRatio.toDouble();
-        t.cachedImageIn = t.imageIn * p.cacheRatio.toDouble();
-        t.textOut = base * p.completionRatio.toDouble();
-        t.audioOut = audio * p.audioCompletionRatio.toDouble();
-        t.cacheWriteIn = base * p.createCacheRatio.toDouble();
-        return t;
+        return tokenPricesFor(pricing.value(), s.units);
     };
+}
+
+TokenPrices tokenPricesFor(const Billing::ModelPricing &p, const Billing::Units &units)
+{
+    // Quota per token: ratio 1 = 1 quota per token (US$2 per 1M).
+    const double base = p.modelRatio.toDouble() * p.groupRatio.toDouble();
+    const double audio = base * p.audioRatio.toDouble();
+    TokenPrices t;
+    t.textIn = base;
+    t.cachedTextIn = base * p.cacheRatio.toDouble();
+    t.audioIn = audio;
+    t.cachedAudioIn = audio * p.audioCacheRatio.toDouble();
+    t.imageIn = base * p.imageRatio.toDouble();
+    t.cachedImageIn = t.imageIn * p.cacheRatio.toDouble();
+    t.textOut = base * p.completionRatio.toDouble();
+    t.audioOut = audio * p.audioCompletionRatio.toDouble();
+    t.cacheWriteIn = base * p.createCacheRatio.toDouble();
+    // Each unit alone, so the detail can show what each part costs (their sum is unitsCost of them all).
+    Billing::Units seconds, characters, images;
+    seconds.audioMs = units.audioMs;
+    characters.characters = units.characters;
+    images.images = units.images;
+    images.imageSize = units.imageSize;
+    images.imageQuality = units.imageQuality;
+    t.audioUnitsQuota = Billing::QuotaMath::unitsCost(p, seconds).get_d();
+    t.characterUnitsQuota = Billing::QuotaMath::unitsCost(p, characters).get_d();
+    t.imageUnitsQuota = Billing::QuotaMath::unitsCost(p, images).get_d();
+    return t;
 }
 
 } // namespace RelayDesk::Ui

@@ -20,6 +20,12 @@ struct TokenPrices
     double textOut = 0;      // reasoning is billed as text output
     double audioOut = 0;
     double cacheWriteIn = 0; // text input written to the prompt cache (CreateCacheRatio)
+    // The session's units (SessionInfo::units), each priced alone at the model's unit prices — QuotaMath::unitsCost
+    // of just that quantity, in quota (MinutePrice, CharacterPrice, ImagePrice by size and quality, × GR). 0 when
+    // the call has none or the model has no price for them.
+    double audioUnitsQuota = 0;
+    double characterUnitsQuota = 0;
+    double imageUnitsQuota = 0;
 };
 
 // Pluggable so the console does not depend on how prices are resolved: the app passes one built from the
@@ -33,12 +39,17 @@ SessionPricer demoPricer();
 
 } // namespace RelayDesk::Ui
 
-namespace RelayDesk::Billing { class PricingService; }
+namespace RelayDesk::Billing {
+class PricingService;
+struct ModelPricing;
+}
 
 namespace RelayDesk::Ui {
 
 // Prices from the live price book (the one the relay charges with) for the "default" group; the
 // session snapshot carries no group, so group discounts are not reflected in the estimate.
 SessionPricer pricerFromService(Billing::PricingService *service);
+// The per-token prices of `pricing` and the unit costs of `units` at it (what pricerFromService returns).
+TokenPrices tokenPricesFor(const Billing::ModelPricing &pricing, const Billing::Units &units);
 
 } // namespace RelayDesk::Ui

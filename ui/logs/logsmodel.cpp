@@ -1,5 +1,6 @@
 #include "logs/logsmodel.h"
 #include "logs/responseslogdetail.h"
+#include "logs/unitslogdetail.h"
 
 #include "service/consolequeries.h"
 
@@ -220,6 +221,8 @@ QVariant LogsModel::data(const QModelIndex &index, int role) const
             return tr("Upstream model: %1").arg(r.upstreamModel);
         if (c == Type && !r.content.isEmpty())
             return r.content;
+        if (c == Endpoint && r.other.contains(QLatin1StringView("request_path"))) // the path and the units in words
+            return (QStringList{UnitsLogDetail::endpoint(r.other)} << UnitsLogDetail::lines(r.other)).join(QLatin1Char('\n'));
         if (c == Flags && isDisputed(r))
             return tr("The upstream reported implausible usage; charged at most the hold (%1 quota). "
                       "The reported figures are in the details.")
@@ -239,6 +242,7 @@ QVariant LogsModel::data(const QModelIndex &index, int role) const
         switch (c) {
         case Time: return QDateTime::fromMSecsSinceEpoch(r.createdAt).toLocalTime().toString(QStringLiteral("yyyy-MM-dd HH:mm:ss"));
         case Type: return typeName(r.type);
+        case Endpoint: return endpointName(r);
         case User: return userName(r.userId);
         case Key: return keyName(r.keyId);
         case Channel: return channelName(r.channelId);
@@ -264,6 +268,7 @@ QVariant LogsModel::headerData(int section, Qt::Orientation orientation, int rol
     switch (section) {
     case Time: return tr("Time");
     case Type: return tr("Type");
+    case Endpoint: return tr("Endpoint");
     case User: return tr("User");
     case Key: return tr("Key");
     case Channel: return tr("Channel");
@@ -277,6 +282,24 @@ QVariant LogsModel::headerData(int section, Qt::Orientation orientation, int rol
     case RequestId: return tr("Request ID");
     default: return {};
     }
+}
+
+QString LogsModel::endpointName(const LogRecord &record)
+{
+    const QString path = record.other.value(QLatin1StringView("request_path")).toString();
+    return path.isEmpty() ? QString() : Monitor::endpointKindName(Monitor::endpointKindForPath(path));
+}
+
+void LogsModel::setEndpointKind(Store::LogFilter &filter, std::optional<Monitor::EndpointKind> kind)
+{
+    filter.requestPaths.clear();
+    filter.excludedRequestPaths.clear();
+    if (!kind)
+        return;
+    if (*kind == Monitor::EndpointKind::Other)
+        filter.excludedRequestPaths = Monitor::knownEndpointPaths() << QStringLiteral("");
+    else
+        filter.requestPaths = Monitor::endpointPaths(*kind);
 }
 
 namespace {
@@ -318,6 +341,12 @@ QString labelFor(const QString &key)
         {QStringLiteral("reasoning_tokens"), QT_TRANSLATE_NOOP("RelayDesk::Ui::LogsModel", "Reasoning tokens")},
         {QStringLiteral("tool_calls"), QT_TRANSLATE_NOOP("RelayDesk::Ui::LogsModel", "Built-in tool calls")},
         {QStringLiteral("tool_quota"), QT_TRANSLATE_NOOP("RelayDesk::Ui::LogsModel", "Tool-call quota")},
+        {QStringLiteral("units"), QT_TRANSLATE_NOOP("RelayDesk::Ui::LogsModel", "Billed units")},
+        {QStringLiteral("audio_seconds"), QT_TRANSLATE_NOOP("RelayDesk::Ui::LogsModel", "Audio (seconds)")},
+        {QStringLiteral("characters"), QT_TRANSLATE_NOOP("RelayDesk::Ui::LogsModel", "Characters")},
+        {QStringLiteral("images"), QT_TRANSLATE_NOOP("RelayDesk::Ui::LogsModel", "Images")},
+        {QStringLiteral("image_size"), QT_TRANSLATE_NOOP("RelayDesk::Ui::LogsModel", "Image size")},
+        {QStringLiteral("image_quality"), QT_TRANSLATE_NOOP("RelayDesk::Ui::LogsModel", "Image quality")},
         {QStringLiteral("upstream_usage_rejected"), QT_TRANSLATE_NOOP("RelayDesk::Ui::LogsModel", "Malformed upstream usage (counted locally)")},
     };
     const auto it = labels.constFind(key);
@@ -354,6 +383,8 @@ QString LogsModel::describe(const LogRecord &r) const
                                                QDateTime::fromMSecsSinceEpoch(r.createdAt).toLocalTime().toString(Qt::ISODateWithMs));
     lines << tr("User: %1 · Key: %2 · Channel: %3").arg(userName(r.userId), keyName(r.keyId), channelName(r.channelId));
     lines << tr("Model: %1").arg(r.model) + (r.upstreamModel.isEmpty() || r.upstreamModel == r.model ? QString() : tr(" (upstream %1)").arg(r.upstreamModel));
+    if (const QString endpoint = UnitsLogDetail::endpoint(r.other); !endpoint.isEmpty())
+        lines << tr("Endpoint: %1").arg(endpoint);
     lines << tr("Tokens: %1 prompt + %2 completion").arg(formatTokens(r.promptTokens), formatTokens(r.completionTokens));
     lines << tr("Charged: %1 (%2 quota)").arg(formatQuota(r.quota, CurrencyDisplay::Dollars), formatTokens(r.quota));
     lines << tr("Duration: %1 ms%2").arg(r.useMs).arg(r.isStream ? tr(", streamed") : QString());
@@ -366,6 +397,8 @@ QString LogsModel::describe(const LogRecord &r) const
     if (isDisputed(r))
         lines << tr("DISPUTED: the upstream reported implausible usage; this row was charged at most the hold. "
                     "Refund or top up after checking the upstream's bill.");
+    if (UnitsLogDetail::applies(r.other))
+        lines << UnitsLogDetail::lines(r.other);
     if (ResponsesLogDetail::applies(r.other))
         lines << QString() << ResponsesLogDetail::lines(r.other);
     if (!r.other.isEmpty()) {

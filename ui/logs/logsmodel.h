@@ -4,6 +4,8 @@
 
 #include "service/adminservice.h"
 
+#include "monitor/endpointkind.h"
+
 #include <QAbstractTableModel>
 #include <QHash>
 
@@ -18,7 +20,7 @@ class LogsModel final : public QAbstractTableModel
     Q_OBJECT
 
 public:
-    enum Column { Time, Type, User, Key, Channel, Model, Prompt, Completion, Quota, Flags, Duration, Stream, RequestId, ColumnCount };
+    enum Column { Time, Type, Endpoint, User, Key, Channel, Model, Prompt, Completion, Quota, Flags, Duration, Stream, RequestId, ColumnCount };
     // DisputedRole: true for a row whose upstream usage was implausible and charged at most the hold
     // (`other.disputed`): the Flags column says "disputed", the row is highlighted, an operator decides.
     enum Role { SortRole = Qt::UserRole, LogIdRole, DisputedRole };
@@ -55,6 +57,12 @@ public:
     QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
 
     static QString typeName(Store::LogType type);
+    // The Endpoint column: the endpoint kind's name for a row that names its request path (other.request_path,
+    // through Monitor::endpointKindForPath), empty for one that does not (a top-up, a manage row).
+    static QString endpointName(const Store::LogRecord &record);
+    // Narrows `filter` to one endpoint kind (nullopt: any): the kind's request paths, or for Other every path that
+    // is not listed (and not empty: rows that name no endpoint are not calls of some other endpoint).
+    static void setEndpointKind(Store::LogFilter &filter, std::optional<Monitor::EndpointKind> kind);
     static bool isDisputed(const Store::LogRecord &record);
     // What needs an operator's eye: disputed, overage, recovered, usage counted locally (comma-separated).
     static QString flags(const Store::LogRecord &record);

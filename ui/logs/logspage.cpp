@@ -63,6 +63,12 @@ LogsPage::LogsPage(Service::AdminService *admin, QWidget *parent)
     for (auto t : {Store::LogType::Consume, Store::LogType::Topup, Store::LogType::Refund, Store::LogType::Manage,
                    Store::LogType::System, Store::LogType::Error})
         m_type->addItem(LogsModel::typeName(t), int(t));
+    m_endpoint = new QComboBox(this);
+    m_endpoint->setObjectName(QStringLiteral("logEndpoint"));
+    m_endpoint->setToolTip(tr("Only calls of one endpoint (chat, embeddings, transcription, speech, images, …)"));
+    m_endpoint->addItem(tr("All endpoints"), QString());
+    for (Monitor::EndpointKind kind : Monitor::allEndpointKinds())
+        m_endpoint->addItem(Monitor::endpointKindName(kind), Monitor::endpointKindId(kind));
     m_modelFilter = new QLineEdit(this);
     m_modelFilter->setObjectName(QStringLiteral("logModel"));
     m_modelFilter->setPlaceholderText(tr("Model (exact)"));
@@ -79,6 +85,7 @@ LogsPage::LogsPage(Service::AdminService *admin, QWidget *parent)
     filters->addWidget(new QLabel(tr("Channel:"), this));
     filters->addWidget(m_channel);
     filters->addWidget(m_type);
+    filters->addWidget(m_endpoint);
     filters->addWidget(m_modelFilter);
     filters->addStretch();
     filters->addWidget(exportButton);
@@ -98,6 +105,7 @@ LogsPage::LogsPage(Service::AdminService *admin, QWidget *parent)
     m_table->horizontalHeader()->setStretchLastSection(true);
     m_table->setColumnWidth(LogsModel::Time, 150);
     m_table->setColumnWidth(LogsModel::Model, 170);
+    m_table->setColumnWidth(LogsModel::Endpoint, 110);
 
     m_detail = new QPlainTextEdit(this);
     m_detail->setObjectName(QStringLiteral("logDetail"));
@@ -143,7 +151,7 @@ LogsPage::LogsPage(Service::AdminService *admin, QWidget *parent)
     });
     for (QDateTimeEdit *e : {m_from, m_to})
         connect(e, &QDateTimeEdit::dateTimeChanged, this, &LogsPage::applyFilter);
-    for (QComboBox *c : {m_user, m_key, m_channel, m_type})
+    for (QComboBox *c : {m_user, m_key, m_channel, m_type, m_endpoint})
         connect(c, &QComboBox::currentIndexChanged, this, &LogsPage::applyFilter);
     connect(m_modelFilter, &QLineEdit::editingFinished, this, &LogsPage::applyFilter);
     connect(m_pageSize, &QComboBox::currentIndexChanged, this, [this] { m_model->setPageSize(m_pageSize->currentData().toInt()); });
@@ -238,6 +246,7 @@ Store::LogFilter LogsPage::currentFilter() const
     if (m_type->currentData().toInt() >= 0)
         f.type = Store::LogType(m_type->currentData().toInt());
     f.model = m_modelFilter->text().trimmed();
+    LogsModel::setEndpointKind(f, Monitor::endpointKindFromId(m_endpoint->currentData().toString()));
     return f;
 }
 

@@ -70,6 +70,7 @@ private:
     QComboBox *m_key = nullptr;
     QComboBox *m_channel = nullptr;
     QComboBox *m_type = nullptr;
+    QComboBox *m_endpoint = nullptr; // any, or one Monitor::EndpointKind (its id as the item data)
     QLineEdit *m_modelFilter = nullptr;
     QComboBox *m_pageSize = nullptr;
     QPushButton *m_first = nullptr;

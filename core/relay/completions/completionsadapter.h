@@ -21,7 +21,7 @@ public:
 
     QString requestPath() const override { return QStringLiteral("/v1/completions"); }
     QString reservationKind() const override { return QStringLiteral("completions"); }
-    Monitor::SessionKind sessionKind() const override { return Monitor::SessionKind::Http; }
+    Monitor::SessionKind sessionKind() const override { return Monitor::SessionKind::Completion; }
     bool isStream() const override { return m_chunks.isStream(); }
     PromptEstimate estimatePrompt(const QString &model) const override;
     const HoldParameters &hold() const override { return m_hold; }

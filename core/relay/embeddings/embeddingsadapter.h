@@ -16,7 +16,7 @@ public:
 
     QString requestPath() const override { return QStringLiteral("/v1/embeddings"); }
     QString reservationKind() const override { return QStringLiteral("embeddings"); }
-    Monitor::SessionKind sessionKind() const override { return Monitor::SessionKind::Http; }
+    Monitor::SessionKind sessionKind() const override { return Monitor::SessionKind::Embeddings; }
     bool isStream() const override { return false; }
     PromptEstimate estimatePrompt(const QString &model) const override;
     const HoldParameters &hold() const override { return m_hold; }

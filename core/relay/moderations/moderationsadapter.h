@@ -15,7 +15,7 @@ public:
 
     QString requestPath() const override { return QStringLiteral("/v1/moderations"); }
     QString reservationKind() const override { return QStringLiteral("moderations"); }
-    Monitor::SessionKind sessionKind() const override { return Monitor::SessionKind::Http; }
+    Monitor::SessionKind sessionKind() const override { return Monitor::SessionKind::Moderation; }
     bool isStream() const override { return false; }
     PromptEstimate estimatePrompt(const QString &model) const override;
     const HoldParameters &hold() const override { return m_hold; }
