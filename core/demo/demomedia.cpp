@@ -1,5 +1,7 @@
 #include "demo/demomedia.h"
 
+#include "tokenize/mediaduration.h"
+
 #include <QtCore/QtEndian>
 
 #include <algorithm>
@@ -246,53 +248,8 @@ void quietLibav()
 
 std::optional<qint64> DemoMedia::probeMilliseconds(QByteArrayView data)
 {
-    quietLibav();
-    if (data.size() < 16)
-        return std::nullopt;
-    MemoryFile file;
-    file.data = data.data();
-    file.size = data.size();
-    AVIOContext *io = openIo(file, false);
-    AVFormatContext *fmt = avformat_alloc_context();
-    if (!io || !fmt) {
-        avformat_free_context(fmt);
-        closeIo(io);
-        return std::nullopt;
-    }
-    fmt->pb = io;
-    fmt->flags |= AVFMT_FLAG_CUSTOM_IO;
-    std::optional<qint64> result;
-    if (avformat_open_input(&fmt, nullptr, nullptr, nullptr) >= 0) { // frees fmt on failure
-        const int index = avformat_find_stream_info(fmt, nullptr) >= 0
-                              ? av_find_best_stream(fmt, AVMEDIA_TYPE_AUDIO, -1, -1, nullptr, 0)
-                              : -1;
-        if (index >= 0) {
-            const AVStream *stream = fmt->streams[index];
-            qint64 ms = -1;
-            if (fmt->duration_estimation_method != AVFMT_DURATION_FROM_BITRATE) {
-                if (stream->duration > 0 && stream->duration != AV_NOPTS_VALUE)
-                    ms = av_rescale_q(stream->duration, stream->time_base, AVRational{1, 1000});
-                else if (fmt->duration > 0 && fmt->duration != AV_NOPTS_VALUE)
-                    ms = av_rescale(fmt->duration, 1000, AV_TIME_BASE);
-            }
-            if (ms <= 0) { // a guess from the bitrate (an MP3 without a Xing header): count the packets
-                qint64 sum = 0;
-                AVPacket *packet = av_packet_alloc();
-                while (packet && av_read_frame(fmt, packet) >= 0) {
-                    if (packet->stream_index == index && packet->duration > 0)
-                        sum += packet->duration;
-                    av_packet_unref(packet);
-                }
-                av_packet_free(&packet);
-                ms = av_rescale_q(sum, stream->time_base, AVRational{1, 1000});
-            }
-            if (ms > 0)
-                result = ms;
-        }
-        avformat_close_input(&fmt);
-    }
-    closeIo(io);
-    return result;
+    const auto media = Tokenize::MediaDuration::probe(data); // the relay's own rule: both measure alike
+    return media ? std::optional<qint64>(media->milliseconds) : std::nullopt;
 }
 
 QByteArray DemoMedia::tone(qint64 milliseconds)

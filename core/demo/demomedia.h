@@ -1,11 +1,8 @@
 #pragma once
-// The demo upstream's audio files, through Debian's FFmpeg libraries (libavformat, libavcodec): the duration of
-// an uploaded file (transcriptions, translations) and the speech it synthesises — a deterministic tone, 24 kHz
-// 16-bit mono PCM like OpenAI's TTS, wrapped as WAV or encoded as MP3 (libmp3lame), Opus in Ogg (libopus),
-// AAC in ADTS (aac) or FLAC (flac).
-//
-// TODO(merge): probeMilliseconds stands in for Tokenize::MediaDuration::probe (the relay's own probe, on
-// another branch); once that lands, the demo should call it so both sides measure a file the same way.
+// The demo upstream's audio files: the duration of an uploaded file (transcriptions, translations), read by the
+// relay's own rule (Tokenize::MediaDuration) so both sides measure a file alike, and the speech it synthesises —
+// a deterministic tone, 24 kHz 16-bit mono PCM like OpenAI's TTS, wrapped as WAV or encoded through Debian's
+// FFmpeg libraries as MP3 (libmp3lame), Opus in Ogg (libopus), AAC in ADTS (aac) or FLAC (flac).
 #include <QtCore/QByteArray>
 #include <QtCore/QByteArrayView>
 #include <QtCore/QString>
@@ -19,9 +16,7 @@ class DemoMedia final
 public:
     static constexpr int kSampleRate = 24'000; // Hz, mono, signed 16-bit little-endian
 
-    // Duration of the first audio stream of a media file in milliseconds: the container's exact duration when it
-    // has one (WAV, FLAC, Ogg, an MP3 with a Xing/LAME header), else the sum of its packets' durations; nullopt
-    // when libavformat cannot read it or it has no audio.
+    // Duration of a media file's audio in milliseconds (Tokenize::MediaDuration); nullopt when it is not audio.
     static std::optional<qint64> probeMilliseconds(QByteArrayView data);
 
     // `milliseconds` of a 440 Hz tone as raw PCM (kSampleRate, s16le, mono).

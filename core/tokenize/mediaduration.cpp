@@ -23,8 +23,9 @@ namespace RelayDesk::Tokenize {
 namespace {
 
 // Demuxers allowed to claim the data (libavformat matches any name of a comma-separated demuxer name such
-// as "mov,mp4,m4a,3gp,3g2,mj2"). mp3 also covers .mpga/.mpeg uploads that are plain MPEG audio.
-constexpr char kFormatWhitelist[] = "mp3,wav,flac,ogg,mov,mp4,m4a,matroska,webm,mpeg";
+// as "mov,mp4,m4a,3gp,3g2,mj2"). mp3 also covers .mpga/.mpeg uploads that are plain MPEG audio; aac is ADTS,
+// what speech returns for response_format "aac".
+constexpr char kFormatWhitelist[] = "mp3,wav,flac,ogg,mov,mp4,m4a,matroska,webm,mpeg,aac";
 // Decoders avformat_find_stream_info may open to learn a stream's parameters (Opus's 48 kHz clock, FLAC's
 // sample rate): the audio codecs of those containers only, so hostile video is never decoded.
 constexpr char kDecoderWhitelist[] = "aac,aac_fixed,aac_latm,mp1,mp1float,mp2,mp2float,mp3,mp3float,flac,vorbis,"
