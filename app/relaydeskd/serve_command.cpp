@@ -28,7 +28,7 @@ int serveUsage(QTextStream &err)
     err << "usage: relaydeskd serve [--data DIR | --db URL | --db-file FILE] [--listen HOST:PORT] [--demo]\n"
            "                        [--tls [--tls-cert FILE --tls-key FILE]] [--demo-delay-ms N]\n"
            "                        [--instance-lease SECONDS] [--max-connections N]\n"
-           "                        [--max-connections-per-address N]\n";
+           "                        [--max-connections-per-address N] [--max-upload-mb N]\n";
     return 2;
 }
 
@@ -122,6 +122,15 @@ int runServe(const QStringList &args)
             if (!ok || n < 0 || n > 1'000'000)
                 return serveUsage(err);
             config.server.maxConnectionsPerAddress = n;
+        } else if (a == QLatin1StringView("--max-upload-mb")) {
+            // The largest file an upload (audio to transcribe, an image to edit) may carry (default 25, OpenAI's
+            // limit); the request body may be 1 MB more, at least the default 32 MB.
+            bool ok = false;
+            const int mb = value(&v) ? v.toInt(&ok) : 0;
+            if (!ok || mb < 1 || mb > 2048)
+                return serveUsage(err);
+            config.relay.maxUploadBytes = qint64(mb) * 1024 * 1024;
+            config.server.maxBodyBytes = std::max(config.server.maxBodyBytes, config.relay.maxUploadBytes + (1 << 20));
         } else if (a == QLatin1StringView("--help") || a == QLatin1StringView("-h")) {
             serveUsage(out);
             return 0;

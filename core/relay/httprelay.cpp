@@ -2,6 +2,8 @@
 
 #include "http/httpexchange.h"
 #include "http/router.h"
+#include "relay/audio/speechendpoint.h"
+#include "relay/audio/transcriptionendpoint.h"
 #include "relay/auth.h"
 #include "relay/callengine.h"
 #include "relay/channelselector.h"
@@ -9,6 +11,7 @@
 #include "relay/chat/chatendpoint.h"
 #include "relay/completions/completionsendpoint.h"
 #include "relay/embeddings/embeddingsendpoint.h"
+#include "relay/images/imagesendpoint.h"
 #include "relay/moderations/moderationsendpoint.h"
 #include "relay/responses/responsesendpoint.h"
 #include "store/database.h"
@@ -33,6 +36,9 @@ HttpRelay::HttpRelay(std::shared_ptr<Store::Database> db, std::shared_ptr<Auth> 
     m_endpoints.push_back(std::make_unique<EmbeddingsEndpoint>(*m_engine, *m_channels, prices));
     m_endpoints.push_back(std::make_unique<CompletionsEndpoint>(*m_engine, *m_channels, prices));
     m_endpoints.push_back(std::make_unique<ModerationsEndpoint>(*m_engine, *m_channels, prices));
+    m_endpoints.push_back(std::make_unique<TranscriptionEndpoint>(*m_engine, *m_channels, prices));
+    m_endpoints.push_back(std::make_unique<SpeechEndpoint>(*m_engine, *m_channels, prices));
+    m_endpoints.push_back(std::make_unique<ImagesEndpoint>(*m_engine, *m_channels, prices));
     m_responses = std::make_unique<ResponsesEndpoint>(*m_engine, *m_channels, prices, db, m_auth, registry);
     connect(m_engine, &CallEngine::callFinished, this, &HttpRelay::callFinished);
 }

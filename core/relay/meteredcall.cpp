@@ -90,6 +90,8 @@ void MeteredCall::start()
         m_session = m_ctx.registry->open(info);
 
     m_estimate = m_adapter->estimatePrompt(m_request.model);
+    if (m_session && !m_sharedSession && !m_estimate.units.isEmpty())
+        m_ctx.registry->setUnits(m_session, m_estimate.units); // what is asked for, until the settlement says
     // The hold's numbers were checked by the endpoint (HoldParameters): no unchecked number sizes the hold.
     const HoldParameters &hold = m_adapter->hold();
     const qint64 amount = Billing::QuotaMath::reserve(m_request.pricing, m_estimate.total(), hold.maxTokens(),
@@ -556,6 +558,7 @@ void MeteredCall::settle(const QString &endReason, int httpStatus)
         m_ctx.registry->recordEvent(m_session, ev);
     } else if (m_session) {
         m_ctx.registry->setUsage(m_session, usage.usage);
+        m_ctx.registry->setUnits(m_session, usage.units);
         m_ctx.registry->setQuota(m_session, m_reserved, quote.quota);
     }
     m_settledQuota = quote.quota;

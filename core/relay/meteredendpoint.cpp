@@ -43,6 +43,33 @@ std::optional<MeteredEndpoint::JsonCall> MeteredEndpoint::readJsonCall(HttpExcha
     return call;
 }
 
+std::optional<MeteredEndpoint::FormCall> MeteredEndpoint::readFormCall(HttpExchange &exchange, Model model)
+{
+    const AuthContext *auth = authenticatedCaller(exchange);
+    if (!auth)
+        return std::nullopt;
+    QByteArray contentType = exchange.request().headers.value("content-type");
+    if (!contentType.trimmed().toLower().startsWith("multipart/form-data")) {
+        exchange.respondError(OpenAiError::invalidRequest(
+            QStringLiteral("This endpoint takes a multipart/form-data body (Content-Type: multipart/form-data; "
+                           "boundary=…), not '%1'.").arg(QString::fromUtf8(contentType.left(100)))));
+        return std::nullopt;
+    }
+    auto parsed = MultipartForm::parse(contentType, std::move(exchange.request().body));
+    if (const auto *error = std::get_if<OpenAiError>(&parsed)) {
+        exchange.respondError(*error);
+        return std::nullopt;
+    }
+    FormCall call{*auth, std::get<MultipartForm>(std::move(parsed)), std::move(contentType), {}};
+    call.model = call.form.text("model").trimmed();
+    if (call.model.isEmpty() && model == Model::Required) {
+        exchange.respondError(OpenAiError::invalidRequest(QStringLiteral("you must provide a model parameter"),
+                                                          "missing_required_parameter", "model"));
+        return std::nullopt;
+    }
+    return call;
+}
+
 std::optional<Billing::ModelPricing> MeteredEndpoint::admit(HttpExchange &exchange, const AuthContext &auth,
                                                            const QString &model) const
 {

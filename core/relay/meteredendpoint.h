@@ -4,6 +4,7 @@
 // answering its own error (OpenAI's shape) so that a route just returns. An endpoint family derives from it,
 // checks what is its own (the fields, the hold's numbers) and starts its CallAdapter.
 #include "billing/pricebook.h"
+#include "http/multipartform.h"
 #include "relay/auth.h"
 
 #include <QtCore/QJsonObject>
@@ -39,6 +40,13 @@ protected:
         QJsonObject request;
         QString model;
     };
+    struct FormCall
+    {
+        AuthContext auth;
+        MultipartForm form;
+        QByteArray contentType; // the request's, boundary included: the upstream gets the form as it came
+        QString model;
+    };
     enum class Model { Required, Optional };
 
     // The authenticated caller; nullptr after answering 500 (a route installed without the authenticator).
@@ -46,6 +54,9 @@ protected:
     // The caller, the body as a JSON object and its `model` (a string; required unless Optional); nullopt after
     // answering the error.
     static std::optional<JsonCall> readJsonCall(HttpExchange &exchange, Model model = Model::Required);
+    // The caller, the body as a multipart/form-data form (the request's body moves into it) and its `model`
+    // field; nullopt after answering the error.
+    static std::optional<FormCall> readFormCall(HttpExchange &exchange, Model model = Model::Required);
     // The model's pricing for the caller; nullopt after answering why not (not allowed, no channel, no price).
     std::optional<Billing::ModelPricing> admit(HttpExchange &exchange, const AuthContext &auth,
                                                const QString &model) const;

@@ -19,25 +19,26 @@ struct RelayReply
 };
 
 inline QByteArray httpRequest(const QByteArray &method, const QByteArray &path, const QByteArray &body,
-                              const QByteArray &key)
+                              const QByteArray &key, const QByteArray &contentType = "application/json")
 {
     QByteArray r = method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n";
     if (!key.isEmpty())
         r += "Authorization: Bearer " + key + "\r\n";
     if (!body.isEmpty() || method == "POST")
-        r += "Content-Type: application/json\r\nContent-Length: " + QByteArray::number(body.size()) + "\r\n";
+        r += "Content-Type: " + contentType + "\r\nContent-Length: " + QByteArray::number(body.size()) + "\r\n";
     return r + "\r\n" + body;
 }
 
 // Sends one request on a new connection and reads the whole response (an SSE body to its end).
 inline RelayReply exchangeWith(quint16 port, const QByteArray &method, const QByteArray &path,
-                               const QByteArray &body, const QByteArray &key)
+                               const QByteArray &body, const QByteArray &key,
+                               const QByteArray &contentType = "application/json")
 {
     RawClient client;
     RelayReply out;
     if (!client.connectTo(port))
         return out;
-    client.send(httpRequest(method, path, body, key));
+    client.send(httpRequest(method, path, body, key, contentType));
     if (auto r = client.readResponse(false, 30000))
         out.http = *r;
     if (out.http.header("Content-Type").startsWith("text/event-stream")) {
