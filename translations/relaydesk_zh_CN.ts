@@ -63,6 +63,18 @@
       <source>%1 is too large to be a price.</source>
       <translation>%1 太大，不能作为价格。</translation>
     </message>
+    <message>
+      <source>Enter a price in US$ (0 = free).</source>
+      <translation>请输入美元价格（0 = 免费）。</translation>
+    </message>
+    <message>
+      <source>Enter a model name.</source>
+      <translation>请输入模型名称。</translation>
+    </message>
+    <message>
+      <source>"%1" is not a model name: use letters, digits and . _ - : / @ +, optionally ending in * for a prefix rule.</source>
+      <translation>“%1”不是有效的模型名：只能使用字母、数字和 . _ - : / @ +，结尾可加 * 表示前缀规则。</translation>
+    </message>
   </context>
   <context>
     <name>RelayDesk::Monitor::EndpointKind</name>
@@ -495,6 +507,67 @@
       <translation>
         <numerusform>删除 %n 个分组倍率</numerusform>
       </translation>
+    </message>
+  </context>
+  <context>
+    <name>RelayDesk::Ui::ImagePriceModel</name>
+    <message>
+      <source>any</source>
+      <translation>任意</translation>
+    </message>
+    <message>
+      <source>An image is charged the price of its size and quality, else of its size (quality "any"), else the model's default (size "any").</source>
+      <translation>每张图片按其尺寸和质量的价格计费；若无，则按该尺寸的价格（质量“任意”）；再无，则按模型的默认价格（尺寸“任意”）。</translation>
+    </message>
+    <message>
+      <source>US$ per image; multiplied by the number of images and the group ratio.</source>
+      <translation>每张图片的美元价格；乘以图片数量和分组倍率。</translation>
+    </message>
+    <message>
+      <source>One image, before the group ratio (%1 quota = US$1).</source>
+      <translation>单张图片，未乘分组倍率（%1 额度 = 1 美元）。</translation>
+    </message>
+    <message>
+      <source>Model</source>
+      <translation>模型</translation>
+    </message>
+    <message>
+      <source>Size</source>
+      <translation>尺寸</translation>
+    </message>
+    <message>
+      <source>Quality</source>
+      <translation>质量</translation>
+    </message>
+    <message>
+      <source>US$ / image</source>
+      <translation>美元 / 张</translation>
+    </message>
+    <message>
+      <source>Quota / image</source>
+      <translation>额度 / 张</translation>
+    </message>
+    <message>
+      <source>set %1 %2 to US$%3 per image</source>
+      <translation>将 %1 %2 设为每张 %3 美元</translation>
+    </message>
+    <message>
+      <source>%1 already has a price for %2.</source>
+      <translation>%1 已有 %2 的价格。</translation>
+    </message>
+    <message>
+      <source>add image price %1 %2</source>
+      <translation>添加图片价格 %1 %2</translation>
+    </message>
+    <message numerus="yes">
+      <source>remove %n image price(s)</source>
+      <translation>
+        <numerusform>删除 %n 个图片价格</numerusform>
+      </translation>
+    </message>
+    <message>
+      <source>remove image price %1 %2</source>
+      <translation>删除图片价格 %1 %2</translation>
     </message>
   </context>
   <context>
@@ -1666,6 +1739,90 @@
       <source>US$ per 1,000 calls of %1:</source>
       <translation>%1 每 1,000 次调用的美元价格：</translation>
     </message>
+    <message>
+      <source>Prices by unit</source>
+      <translation>按单位计价</translation>
+    </message>
+    <message>
+      <source>Audio by the minute (transcription such as whisper-1) and text by the character (speech such as tts-1), on top of any token price, multiplied by the group ratio.</source>
+      <translation>音频按分钟计费（如 whisper-1 转写），文本按字符计费（如 tts-1 语音合成），在令牌费用之外另计，乘以分组倍率。</translation>
+    </message>
+    <message>
+      <source>Images by the piece (dall-e-2, dall-e-3): the price of the size and quality, else of the size, else the model's default; multiplied by the number of images and the group ratio.</source>
+      <translation>图片按张计费（dall-e-2、dall-e-3）：按尺寸和质量的价格，若无则按尺寸的价格，再无则按模型的默认价格；乘以图片数量和分组倍率。</translation>
+    </message>
+    <message>
+      <source>Add unit prices</source>
+      <translation>添加单位价格</translation>
+    </message>
+    <message>
+      <source>Model name (end with * for a prefix rule):</source>
+      <translation>模型名称（以 * 结尾表示前缀规则）：</translation>
+    </message>
+    <message>
+      <source>US$ per minute of audio for %1 (empty = none):</source>
+      <translation>%1 每分钟音频的美元价格（留空 = 无）：</translation>
+    </message>
+    <message>
+      <source>US$ per 1M characters for %1 (empty = none):</source>
+      <translation>%1 每 100 万字符的美元价格（留空 = 无）：</translation>
+    </message>
+    <message>
+      <source>Add image price</source>
+      <translation>添加图片价格</translation>
+    </message>
+    <message>
+      <source>Model, size, quality and US$ per image, separated by spaces; write - for any size or quality (e.g. dall-e-3 1024x1792 hd 0.12, or dall-e-2 - - 0.02):</source>
+      <translation>模型、尺寸、质量和每张图片的美元价格，以空格分隔；尺寸或质量写 - 表示任意（例如 dall-e-3 1024x1792 hd 0.12，或 dall-e-2 - - 0.02）：</translation>
+    </message>
+    <message>
+      <source>Enter four values: model, size, quality and price (- for any size or quality).</source>
+      <translation>请输入四个值：模型、尺寸、质量和价格（尺寸或质量写 - 表示任意）。</translation>
+    </message>
+    <message>
+      <source>Audio seconds:</source>
+      <translation>音频秒数：</translation>
+    </message>
+    <message>
+      <source>Characters:</source>
+      <translation>字符数：</translation>
+    </message>
+    <message>
+      <source>Images:</source>
+      <translation>图片数：</translation>
+    </message>
+    <message>
+      <source>Size / quality:</source>
+      <translation>尺寸 / 质量：</translation>
+    </message>
+    <message>
+      <source>audio seconds</source>
+      <translation>音频秒数</translation>
+    </message>
+    <message>
+      <source>characters</source>
+      <translation>字符</translation>
+    </message>
+    <message>
+      <source>images of this size and quality</source>
+      <translation>此尺寸和质量的图片</translation>
+    </message>
+    <message>
+      <source>No price for %1: not charged.</source>
+      <translation>%1 没有价格：不计费。</translation>
+    </message>
+    <message>
+      <source>A fixed price per call includes the units.</source>
+      <translation>按次固定价格已包含这些单位。</translation>
+    </message>
+    <message>
+      <source>any size</source>
+      <translation>任意尺寸</translation>
+    </message>
+    <message>
+      <source>any quality</source>
+      <translation>任意质量</translation>
+    </message>
   </context>
   <context>
     <name>RelayDesk::Ui::QuotaEdit</name>
@@ -2082,6 +2239,79 @@
     <message>
       <source>%1 images</source>
       <translation>%1 张图像</translation>
+    </message>
+  </context>
+  <context>
+    <name>RelayDesk::Ui::UnitPriceModel</name>
+    <message>
+      <source>US$ per minute of audio (transcription by duration), prorated per millisecond; empty = not priced by the minute. Multiplied by the group ratio.</source>
+      <translation>每分钟音频的美元价格（按时长转写），按毫秒折算；留空 = 不按分钟计费。乘以分组倍率。</translation>
+    </message>
+    <message>
+      <source>US$ per 1M characters of input text (speech priced by the character); empty = not priced by the character. Multiplied by the group ratio.</source>
+      <translation>每 100 万个输入字符的美元价格（按字符计费的语音合成）；留空 = 不按字符计费。乘以分组倍率。</translation>
+    </message>
+    <message>
+      <source>Before the group ratio (%1 quota = US$1). Added to the call's token cost and rounded once.</source>
+      <translation>未乘分组倍率（%1 额度 = 1 美元）。与该次调用的令牌费用相加后只取整一次。</translation>
+    </message>
+    <message>
+      <source>Model</source>
+      <translation>模型</translation>
+    </message>
+    <message>
+      <source>US$ / minute</source>
+      <translation>美元 / 分钟</translation>
+    </message>
+    <message>
+      <source>Quota / minute</source>
+      <translation>额度 / 分钟</translation>
+    </message>
+    <message>
+      <source>US$ / 1M characters</source>
+      <translation>美元 / 100 万字符</translation>
+    </message>
+    <message>
+      <source>Quota / 1,000 characters</source>
+      <translation>额度 / 1,000 字符</translation>
+    </message>
+    <message>
+      <source>%1 would have no price left: remove the row instead.</source>
+      <translation>%1 将没有任何价格：请改为删除该行。</translation>
+    </message>
+    <message>
+      <source>set %1 to US$%2 per minute</source>
+      <translation>将 %1 设为每分钟 %2 美元</translation>
+    </message>
+    <message>
+      <source>none</source>
+      <translation>无</translation>
+    </message>
+    <message>
+      <source>set %1 to US$%2 per 1M characters</source>
+      <translation>将 %1 设为每 100 万字符 %2 美元</translation>
+    </message>
+    <message>
+      <source>%1 is already in the table.</source>
+      <translation>%1 已在表中。</translation>
+    </message>
+    <message>
+      <source>Enter a price per minute, per 1M characters, or both.</source>
+      <translation>请输入每分钟价格、每 100 万字符价格，或两者。</translation>
+    </message>
+    <message>
+      <source>add unit prices of %1</source>
+      <translation>添加 %1 的单位价格</translation>
+    </message>
+    <message numerus="yes">
+      <source>remove unit prices of %n model(s)</source>
+      <translation>
+        <numerusform>删除 %n 个模型的单位价格</numerusform>
+      </translation>
+    </message>
+    <message>
+      <source>remove unit prices of %1</source>
+      <translation>删除 %1 的单位价格</translation>
     </message>
   </context>
   <context>

@@ -4,6 +4,7 @@
 #include "billing/ratio.h"
 
 #include <QJsonArray>
+#include <QRegularExpression>
 
 #include <cmath>
 
@@ -47,6 +48,33 @@ PriceDraft PriceDraft::fromBook(const Billing::PriceBook &book)
     for (auto t = book.toolCallPrices().cbegin(); t != book.toolCallPrices().cend(); ++t)
         draft.tools.append({t.key(), t.value().text()});
     std::sort(draft.tools.begin(), draft.tools.end(), [](const Tool &a, const Tool &b) { return a.type < b.type; });
+    QHash<QString, int> unitOf; // lower-case model → index
+    for (const auto unit : {Billing::UnitPriceMap::MinutePrice, Billing::UnitPriceMap::CharacterPrice}) {
+        for (const auto &[key, price] : book.entries(unit)) {
+            int idx = unitOf.value(key.toLower(), -1);
+            if (idx < 0) {
+                idx = int(draft.units.size());
+                unitOf.insert(key.toLower(), idx);
+                draft.units.append({key, {}, {}});
+            }
+            (unit == Billing::UnitPriceMap::MinutePrice ? draft.units[idx].minute : draft.units[idx].character) = price.text();
+        }
+    }
+    std::sort(draft.units.begin(), draft.units.end(), [](const UnitPrice &a, const UnitPrice &b) {
+        return a.model.compare(b.model, Qt::CaseInsensitive) < 0;
+    });
+    for (const auto &[model, prices] : book.imagePriceEntries()) {
+        for (auto it = prices.cbegin(); it != prices.cend(); ++it) {
+            const QString &key = it.key();
+            const bool isDefault = key == QLatin1String("default");
+            draft.images.append({model, isDefault ? QString() : key.section(u'|', 0, 0),
+                                 isDefault ? QString() : key.section(u'|', 1), it.value().text()});
+        }
+    }
+    std::sort(draft.images.begin(), draft.images.end(), [](const ImagePrice &a, const ImagePrice &b) {
+        const int byModel = a.model.compare(b.model, Qt::CaseInsensitive);
+        return byModel != 0 ? byModel < 0 : std::pair(a.size, a.quality) < std::pair(b.size, b.quality);
+    });
     return draft;
 }
 
@@ -85,7 +113,83 @@ QJsonObject PriceDraft::toJson() const
         toolJson.insert(t.type, price ? price->toJson() : QJsonValue(t.price));
     }
     json.insert(QStringLiteral("ToolCallPrice"), toolJson);
+    auto decimal = [](const QString &text) {
+        const auto price = Billing::Ratio::parse(text);
+        return price ? price->toJson() : QJsonValue(text);
+    };
+    QJsonObject minutes, characters;
+    for (const UnitPrice &u : units) {
+        if (!u.minute.isEmpty())
+            minutes.insert(u.model, decimal(u.minute));
+        if (!u.character.isEmpty())
+            characters.insert(u.model, decimal(u.character));
+    }
+    json.insert(Billing::unitPriceMapName(Billing::UnitPriceMap::MinutePrice), minutes);
+    json.insert(Billing::unitPriceMapName(Billing::UnitPriceMap::CharacterPrice), characters);
+    QJsonObject imageJson;
+    for (const ImagePrice &i : images) {
+        QJsonObject table = imageJson.value(i.model).toObject();
+        table.insert(i.key(), decimal(i.price));
+        imageJson.insert(i.model, table);
+    }
+    json.insert(Billing::kImagePriceKey, imageJson);
     return json;
+}
+
+QString PriceDraft::ImagePrice::key() const
+{
+    if (size.isEmpty() && quality.isEmpty())
+        return QStringLiteral("default");
+    return quality.isEmpty() ? size : size + u'|' + quality;
+}
+
+QString PriceDraft::priceError(const QString &text, bool optional)
+{
+    const QString t = text.trimmed();
+    if (t.isEmpty())
+        return optional ? QString() : QObject::tr("Enter a price in US$ (0 = free).");
+    const auto price = Billing::Ratio::parse(t);
+    if (!price)
+        return QObject::tr("\"%1\" is not a number; use digits with an optional decimal point, e.g. 0.075.").arg(t);
+    if (price->toDouble() < 0 || t.startsWith(QLatin1Char('-')))
+        return QObject::tr("A price cannot be negative.");
+    if (!std::isfinite(price->toDouble()) || price->toDouble() > 1e9)
+        return QObject::tr("%1 is too large to be a price.").arg(t);
+    return {};
+}
+
+QString PriceDraft::modelNameError(const QString &name)
+{
+    static const QRegularExpression valid(QStringLiteral("^[A-Za-z0-9][A-Za-z0-9._:/@+-]*\\*?$"));
+    if (name.trimmed().isEmpty())
+        return QObject::tr("Enter a model name.");
+    if (name.trimmed().size() > 200 || !valid.match(name.trimmed()).hasMatch())
+        return QObject::tr("\"%1\" is not a model name: use letters, digits and . _ - : / @ +, optionally ending in * "
+                           "for a prefix rule.").arg(name.trimmed());
+    return {};
+}
+
+std::optional<double> PriceDraft::quotaOf(const QString &usd, double per)
+{
+    const auto p = Billing::Ratio::parse(usd.trimmed());
+    if (!p)
+        return std::nullopt;
+    return p->toDouble() * per * double(Billing::QuotaMath::kQuotaPerUnit);
+}
+
+QStringList PriceDraft::pricedModels() const
+{
+    QStringList names;
+    for (const Row &row : rows)
+        names << row.model;
+    for (const UnitPrice &u : units)
+        names << u.model;
+    for (const ImagePrice &i : images)
+        names << i.model;
+    names.removeIf([](const QString &n) { return n.endsWith(u'*'); });
+    names.sort(Qt::CaseInsensitive);
+    names.removeDuplicates();
+    return names;
 }
 
 int PriceDraft::indexOf(const QString &model) const

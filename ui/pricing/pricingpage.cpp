@@ -3,12 +3,15 @@
 #include "widgets/money.h"
 #include "pricing/pricingmodel.h"
 #include "pricing/toolpricemodel.h"
+#include "pricing/imagepricemodel.h"
+#include "pricing/unitpricemodel.h"
 
 #include "billing/quotamath.h"
 
 #include <QAction>
 #include <QComboBox>
 #include <QDataStream>
+#include <QDoubleSpinBox>
 #include <QFile>
 #include <QFileDialog>
 #include <QFileInfo>
@@ -87,8 +90,7 @@ std::optional<QJsonObject> parseOptions(const QByteArray &bytes, QString *error)
         for (const QJsonValue &v : obj.value(QStringLiteral("data")).toArray()) {
             const QJsonObject o = v.toObject();
             const QString key = o.value(QStringLiteral("key")).toString();
-            if (Billing::priceMapFromName(key) || key == QLatin1String("GroupRatio") || key == QLatin1String("GroupGroupRatio") ||
-                key == QLatin1String("ToolCallPrice"))
+            if (Billing::isPriceBookKey(key))
                 flat.insert(key, o.value(QStringLiteral("value")));
         }
         obj = flat;
@@ -108,6 +110,8 @@ PricingPage::PricingPage(Service::AdminService *admin, Billing::PricingService *
     m_groups = new GroupRatioModel(GroupRatioModel::Kind::Groups, m_undo, this);
     m_overrides = new GroupRatioModel(GroupRatioModel::Kind::Overrides, m_undo, this);
     m_tools = new ToolPriceModel(m_undo, this);
+    m_units = new UnitPriceModel(m_undo, this);
+    m_images = new ImagePriceModel(m_undo, this);
     m_proxy = new QSortFilterProxyModel(this);
     m_proxy->setSourceModel(m_model);
     m_proxy->setFilterKeyColumn(PricingModel::Model);
@@ -187,8 +191,10 @@ PricingPage::PricingPage(Service::AdminService *admin, Billing::PricingService *
     m_splitter = new QSplitter(Qt::Vertical, this);
     m_splitter->addWidget(m_table);
     m_splitter->addWidget(bottom);
+    m_splitter->addWidget(buildUnits());
     m_splitter->setStretchFactor(0, 3);
     m_splitter->setStretchFactor(1, 2);
+    m_splitter->setStretchFactor(2, 2);
     layout->addWidget(m_splitter, 1);
 
     connect(m_search, &QLineEdit::textChanged, m_proxy, &QSortFilterProxyModel::setFilterFixedString);
@@ -250,6 +256,10 @@ PricingPage::PricingPage(Service::AdminService *admin, Billing::PricingService *
     connect(m_groups, &GroupRatioModel::editRefused, this, refused(m_groupTable, m_groups));
     connect(m_overrides, &GroupRatioModel::editRefused, this, refused(m_overrideTable, m_overrides));
     connect(m_tools, &ToolPriceModel::editRefused, this, refused(m_toolTable, m_tools));
+    connect(m_units, &UnitPriceModel::editRefused, this, refused(m_unitTable, m_units));
+    connect(m_images, &ImagePriceModel::editRefused, this, refused(m_imageTable, m_images));
+    connect(m_units, &UnitPriceModel::draftChanged, this, &PricingPage::updateCalculator);
+    connect(m_images, &ImagePriceModel::draftChanged, this, &PricingPage::updateCalculator);
     for (auto signal : {&PricingModel::draftChanged})
         connect(m_model, signal, this, &PricingPage::updateCalculator);
     connect(m_groups, &GroupRatioModel::draftChanged, this, &PricingPage::updateCalculator);
@@ -375,6 +385,97 @@ QWidget *PricingPage::buildTools()
     return box;
 }
 
+QWidget *PricingPage::buildUnits()
+{
+    auto *box = new QGroupBox(tr("Prices by unit"), this);
+    box->setObjectName(QStringLiteral("unitPrices"));
+    auto *layout = new QHBoxLayout(box);
+    auto column = [this, box](QAbstractItemModel *model, QTableView **table, const QString &name, const QString &help) {
+        auto *w = new QWidget(box);
+        auto *v = new QVBoxLayout(w);
+        v->setContentsMargins(0, 0, 0, 0);
+        auto *label = new QLabel(help, w);
+        label->setWordWrap(true);
+        *table = makeTable(w, model, name);
+        for (int c = 0; c < model->columnCount() - 1; ++c)
+            (*table)->horizontalHeader()->setSectionResizeMode(c, QHeaderView::ResizeToContents);
+        auto *buttons = new QHBoxLayout;
+        auto *add = new QPushButton(tr("Add…"), w);
+        add->setObjectName(name + QStringLiteral("Add"));
+        auto *remove = new QPushButton(tr("Remove"), w);
+        remove->setObjectName(name + QStringLiteral("Remove"));
+        buttons->addWidget(add);
+        buttons->addWidget(remove);
+        buttons->addStretch();
+        v->addWidget(label);
+        v->addWidget(*table, 1);
+        v->addLayout(buttons);
+        return std::tuple(w, add, remove);
+    };
+    auto [unitColumn, addUnit, removeUnit] =
+        column(m_units, &m_unitTable, QStringLiteral("unitTable"),
+               tr("Audio by the minute (transcription such as whisper-1) and text by the character (speech such as "
+                  "tts-1), on top of any token price, multiplied by the group ratio."));
+    auto [imageColumn, addImage, removeImage] =
+        column(m_images, &m_imageTable, QStringLiteral("imageTable"),
+               tr("Images by the piece (dall-e-2, dall-e-3): the price of the size and quality, else of the size, else "
+                  "the model's default; multiplied by the number of images and the group ratio."));
+    layout->addWidget(unitColumn, 1);
+    layout->addWidget(imageColumn, 1);
+    connect(addUnit, &QPushButton::clicked, this, [this] {
+        bool ok = false;
+        const QString model = QInputDialog::getText(this, tr("Add unit prices"), tr("Model name (end with * for a prefix rule):"),
+                                                    QLineEdit::Normal, {}, &ok);
+        if (!ok)
+            return;
+        const QString minute = QInputDialog::getText(this, tr("Add unit prices"),
+                                                     tr("US$ per minute of audio for %1 (empty = none):").arg(model.trimmed()),
+                                                     QLineEdit::Normal, {}, &ok);
+        if (!ok)
+            return;
+        const QString chars = QInputDialog::getText(this, tr("Add unit prices"),
+                                                    tr("US$ per 1M characters for %1 (empty = none):").arg(model.trimmed()),
+                                                    QLineEdit::Normal, {}, &ok);
+        if (!ok)
+            return;
+        QString error;
+        if (!m_units->addEntry(model, minute, chars, &error))
+            showMessage(error, true);
+    });
+    connect(removeUnit, &QPushButton::clicked, this, [this] {
+        QStringList models;
+        for (const QModelIndex &i : m_unitTable->selectionModel()->selectedRows())
+            models << m_units->index(i.row(), UnitPriceModel::Model).data(UnitPriceModel::RawRole).toString();
+        m_units->removeEntries(models);
+    });
+    connect(addImage, &QPushButton::clicked, this, [this] {
+        bool ok = false;
+        const QString text = QInputDialog::getText(
+            this, tr("Add image price"),
+            tr("Model, size, quality and US$ per image, separated by spaces; write - for any size or quality "
+               "(e.g. dall-e-3 1024x1792 hd 0.12, or dall-e-2 - - 0.02):"),
+            QLineEdit::Normal, {}, &ok);
+        if (!ok)
+            return;
+        const QStringList parts = text.split(QLatin1Char(' '), Qt::SkipEmptyParts);
+        if (parts.size() != 4) {
+            showMessage(tr("Enter four values: model, size, quality and price (- for any size or quality)."), true);
+            return;
+        }
+        const auto any = [](const QString &v) { return v == QLatin1String("-") ? QString() : v; };
+        QString error;
+        if (!m_images->addEntry(parts[0], any(parts[1]), any(parts[2]), parts[3], &error))
+            showMessage(error, true);
+    });
+    connect(removeImage, &QPushButton::clicked, this, [this] {
+        QList<ImagePriceModel::Key> keys;
+        for (const QModelIndex &i : m_imageTable->selectionModel()->selectedRows())
+            keys << m_images->keyOf(i.row());
+        m_images->removeEntries(keys);
+    });
+    return box;
+}
+
 QWidget *PricingPage::buildCalculator()
 {
     auto *box = new QGroupBox(tr("Calculator"), this);
@@ -404,6 +505,45 @@ QWidget *PricingPage::buildCalculator()
         connect(spin, &QSpinBox::valueChanged, this, &PricingPage::updateCalculator);
     }
     form->addRow(grid);
+    // Units: audio seconds to the millisecond, characters, images of a size and quality.
+    auto *units = new QGridLayout;
+    m_calcSeconds = new QDoubleSpinBox(box);
+    m_calcSeconds->setObjectName(QStringLiteral("calcSeconds"));
+    m_calcSeconds->setRange(0, 10'000'000);
+    m_calcSeconds->setDecimals(3);
+    m_calcSeconds->setGroupSeparatorShown(true);
+    m_calcChars = new QSpinBox(box);
+    m_calcChars->setObjectName(QStringLiteral("calcChars"));
+    m_calcChars->setRange(0, 100'000'000);
+    m_calcChars->setGroupSeparatorShown(true);
+    m_calcImages = new QSpinBox(box);
+    m_calcImages->setObjectName(QStringLiteral("calcImages"));
+    m_calcImages->setRange(0, 10'000);
+    m_calcSize = new QComboBox(box);
+    m_calcSize->setObjectName(QStringLiteral("calcSize"));
+    m_calcSize->setEditable(true);
+    m_calcQuality = new QComboBox(box);
+    m_calcQuality->setObjectName(QStringLiteral("calcQuality"));
+    m_calcQuality->setEditable(true);
+    m_calcSize->lineEdit()->setPlaceholderText(tr("any size"));
+    m_calcQuality->lineEdit()->setPlaceholderText(tr("any quality"));
+    units->addWidget(new QLabel(tr("Audio seconds:"), box), 0, 0);
+    units->addWidget(m_calcSeconds, 0, 1);
+    units->addWidget(new QLabel(tr("Characters:"), box), 0, 2);
+    units->addWidget(m_calcChars, 0, 3);
+    units->addWidget(new QLabel(tr("Images:"), box), 1, 0);
+    units->addWidget(m_calcImages, 1, 1);
+    units->addWidget(new QLabel(tr("Size / quality:"), box), 1, 2);
+    auto *sizeQuality = new QHBoxLayout;
+    sizeQuality->addWidget(m_calcSize, 1);
+    sizeQuality->addWidget(m_calcQuality, 1);
+    units->addLayout(sizeQuality, 1, 3);
+    form->addRow(units);
+    connect(m_calcSeconds, &QDoubleSpinBox::valueChanged, this, &PricingPage::updateCalculator);
+    connect(m_calcChars, &QSpinBox::valueChanged, this, &PricingPage::updateCalculator);
+    connect(m_calcImages, &QSpinBox::valueChanged, this, &PricingPage::updateCalculator);
+    connect(m_calcSize, &QComboBox::currentTextChanged, this, &PricingPage::updateCalculator);
+    connect(m_calcQuality, &QComboBox::currentTextChanged, this, &PricingPage::updateCalculator);
     m_calcResult = new QLabel(box);
     m_calcResult->setObjectName(QStringLiteral("calcResult"));
     QFont f = m_calcResult->font();
@@ -427,6 +567,8 @@ PriceDraft PricingPage::draft() const
     m_groups->writeTo(&d);
     m_overrides->writeTo(&d);
     m_tools->writeTo(&d);
+    m_units->writeTo(&d);
+    m_images->writeTo(&d);
     return d;
 }
 
@@ -446,13 +588,31 @@ void PricingPage::loadDraft(const PriceDraft &d)
     m_groups->setDraft(d);
     m_overrides->setDraft(d);
     m_tools->setDraft(d);
+    m_units->setDraft(d);
+    m_images->setDraft(d);
     const QString model = m_calcModel->currentText();
     const QString group = m_calcGroup->currentText();
-    const QSignalBlocker b1(m_calcModel), b2(m_calcGroup);
+    const QString size = m_calcSize->currentText();
+    const QString quality = m_calcQuality->currentText();
+    const QSignalBlocker b1(m_calcModel), b2(m_calcGroup), b3(m_calcSize), b4(m_calcQuality);
     m_calcModel->clear();
-    for (const auto &row : d.rows)
-        if (!row.model.endsWith(QLatin1Char('*')))
-            m_calcModel->addItem(row.model);
+    m_calcModel->addItems(d.pricedModels());
+    // The sizes and qualities the draft prices, as suggestions ("" = the default price).
+    QStringList sizes{QString()}, qualities{QString()};
+    for (const auto &image : d.images) {
+        sizes << image.size;
+        qualities << image.quality;
+    }
+    sizes.removeDuplicates();
+    qualities.removeDuplicates();
+    sizes.sort();
+    qualities.sort();
+    m_calcSize->clear();
+    m_calcSize->addItems(sizes);
+    m_calcSize->setCurrentText(size);
+    m_calcQuality->clear();
+    m_calcQuality->addItems(qualities);
+    m_calcQuality->setCurrentText(quality);
     m_calcGroup->clear();
     for (const auto &g : d.groups)
         m_calcGroup->addItem(g.group);
@@ -527,6 +687,8 @@ void PricingPage::onApplied(const Store::Result<Service::PricingImport> &result,
             m_groups->setDraft(canonical);
             m_overrides->setDraft(canonical);
             m_tools->setDraft(canonical);
+            m_units->setDraft(canonical);
+            m_images->setDraft(canonical);
         }
     }
     const QString message = tr("Applied: new requests use these prices (snapshot %1).").arg(result->snapshotId);
@@ -585,6 +747,28 @@ void PricingPage::setCalculatorInput(const QString &model, const QString &group,
     updateCalculator();
 }
 
+void PricingPage::setCalculatorUnits(const Billing::Units &units)
+{
+    const QSignalBlocker b1(m_calcSeconds), b2(m_calcChars), b3(m_calcImages), b4(m_calcSize), b5(m_calcQuality);
+    m_calcSeconds->setValue(double(units.audioMs) / 1000.0);
+    m_calcChars->setValue(int(units.characters));
+    m_calcImages->setValue(int(units.images));
+    m_calcSize->setCurrentText(units.imageSize);
+    m_calcQuality->setCurrentText(units.imageQuality);
+    updateCalculator();
+}
+
+Billing::Units PricingPage::calculatorUnits() const
+{
+    Billing::Units u;
+    u.audioMs = qRound64(m_calcSeconds->value() * 1000.0);
+    u.characters = m_calcChars->value();
+    u.images = m_calcImages->value();
+    u.imageSize = m_calcSize->currentText().trimmed().toLower();
+    u.imageQuality = m_calcQuality->currentText().trimmed().toLower();
+    return u;
+}
+
 Store::Result<qint64> PricingPage::calculatorQuote() const
 {
     const auto book = PriceBook::fromJson(draft().toJson());
@@ -594,7 +778,7 @@ Store::Result<qint64> PricingPage::calculatorQuote() const
     const auto pricing = book.value()->pricing(m_calcModel->currentText().trimmed(), group, group);
     if (!pricing)
         return Store::Result<qint64>::failure(pricing.error());
-    return Billing::QuotaMath::settle(pricing.value(), calculatorUsage()).quota;
+    return Billing::QuotaMath::settle(pricing.value(), calculatorUsage(), {}, calculatorUnits()).quota;
 }
 
 void PricingPage::updateCalculator()
@@ -613,14 +797,33 @@ void PricingPage::updateCalculator()
         const QString group = m_calcGroup->currentText().trimmed().isEmpty() ? QStringLiteral("default") : m_calcGroup->currentText().trimmed();
         const auto applied = m_service->current()->pricing(m_calcModel->currentText().trimmed(), group, group);
         if (applied) {
-            const qint64 now = Billing::QuotaMath::settle(applied.value(), calculatorUsage()).quota;
+            const qint64 now = Billing::QuotaMath::settle(applied.value(), calculatorUsage(), {}, calculatorUnits()).quota;
             detail = now == quote.value() ? tr("Same as the prices in force.")
                                           : tr("Prices in force: %1 (%2 quota).").arg(formatQuota(now, CurrencyDisplay::Dollars), formatTokens(now));
         } else {
             detail = tr("Not priced by the prices in force (%1).").arg(applied.error());
         }
     }
-    m_calcDetail->setText(detail);
+    // Units the model has no price for cost nothing: say so rather than quote them silently as free.
+    const auto book = PriceBook::fromJson(draft().toJson());
+    const QString group = m_calcGroup->currentText().trimmed().isEmpty() ? QStringLiteral("default") : m_calcGroup->currentText().trimmed();
+    const auto drafted = book ? book.value()->pricing(m_calcModel->currentText().trimmed(), group, group)
+                              : Store::Result<Billing::ModelPricing>::failure(book.error());
+    const Billing::Units units = calculatorUnits();
+    if (drafted && !drafted->fixedPrice) {
+        QStringList unpriced;
+        if (units.audioMs > 0 && !drafted->minutePrice)
+            unpriced << tr("audio seconds");
+        if (units.characters > 0 && !drafted->characterPrice)
+            unpriced << tr("characters");
+        if (units.images > 0 && !drafted->imagePrice(units.imageSize, units.imageQuality))
+            unpriced << tr("images of this size and quality");
+        if (!unpriced.isEmpty())
+            detail += u' ' + tr("No price for %1: not charged.").arg(unpriced.join(QStringLiteral(", ")));
+    } else if (drafted && !units.isEmpty()) {
+        detail += u' ' + tr("A fixed price per call includes the units.");
+    }
+    m_calcDetail->setText(detail.trimmed());
 }
 
 void PricingPage::updateButtons()

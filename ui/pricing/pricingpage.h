@@ -9,6 +9,7 @@
 #include <QPointer>
 
 class QComboBox;
+class QDoubleSpinBox;
 class QLabel;
 class QLineEdit;
 class QSortFilterProxyModel;
@@ -19,11 +20,14 @@ class QUndoStack;
 namespace RelayDesk::Ui {
 
 class GroupRatioModel;
+class ImagePriceModel;
 class PricingModel;
 class ToolPriceModel;
+class UnitPriceModel;
 
 // The Pricing page: the model price table (every ratio, the fixed price, derived $/1M columns), group
-// ratios and user-group overrides, built-in tool-call prices (ToolCallPrice), search, add/remove, undo/redo,
+// ratios and user-group overrides, built-in tool-call prices (ToolCallPrice), prices by unit (MinutePrice and
+// CharacterPrice per model, ImagePrice per model, size and quality), search, add/remove, undo/redo,
 // import/export of new-api JSON, and a calculator that prices a sample usage with the draft (and, for comparison, the applied) prices.
 // Nothing reaches the relay until Apply, which hands the whole draft to AdminService::replacePricing() on the
 // service's worker (validated, persisted with a snapshot, audited, published as a change) and then brings the
@@ -41,6 +45,8 @@ public:
     GroupRatioModel *groupModel() const { return m_groups; }
     GroupRatioModel *overrideModel() const { return m_overrides; }
     ToolPriceModel *toolModel() const { return m_tools; }
+    UnitPriceModel *unitModel() const { return m_units; }
+    ImagePriceModel *imageModel() const { return m_images; }
     QUndoStack *undoStack() const { return m_undo; }
     QTableView *table() const { return m_table; }
 
@@ -61,6 +67,9 @@ public:
     // The calculator's result for the current inputs with the draft prices (quota), or the reason.
     Store::Result<qint64> calculatorQuote() const;
     void setCalculatorInput(const QString &model, const QString &group, const Billing::Usage &usage);
+    // The calculator's audio seconds (to the millisecond), characters and images (with size and quality).
+    void setCalculatorUnits(const Billing::Units &units);
+    Billing::Units calculatorUnits() const;
 
     void refresh() override;
     void setCurrencyDisplay(CurrencyDisplay display) override;
@@ -81,6 +90,7 @@ private:
     QWidget *buildCalculator();
     QWidget *buildGroups();
     QWidget *buildTools();
+    QWidget *buildUnits();
 
     QPointer<Service::AdminService> m_admin;
     QPointer<Billing::PricingService> m_service;
@@ -92,10 +102,14 @@ private:
     GroupRatioModel *m_groups = nullptr;
     GroupRatioModel *m_overrides = nullptr;
     ToolPriceModel *m_tools = nullptr;
+    UnitPriceModel *m_units = nullptr;
+    ImagePriceModel *m_images = nullptr;
     QTableView *m_table = nullptr;
     QTableView *m_groupTable = nullptr;
     QTableView *m_overrideTable = nullptr;
     QTableView *m_toolTable = nullptr;
+    QTableView *m_unitTable = nullptr;
+    QTableView *m_imageTable = nullptr;
     QLineEdit *m_search = nullptr;
     QLabel *m_message = nullptr;
     QLabel *m_state = nullptr;
@@ -107,6 +121,11 @@ private:
     QComboBox *m_calcModel = nullptr;
     QComboBox *m_calcGroup = nullptr;
     QList<QSpinBox *> m_calcInputs;
+    QDoubleSpinBox *m_calcSeconds = nullptr;
+    QSpinBox *m_calcChars = nullptr;
+    QSpinBox *m_calcImages = nullptr;
+    QComboBox *m_calcSize = nullptr;
+    QComboBox *m_calcQuality = nullptr;
     QLabel *m_calcResult = nullptr;
     QLabel *m_calcDetail = nullptr;
 };
