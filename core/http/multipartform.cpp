@@ -206,7 +206,7 @@ std::optional<OpenAiError> FormReader::read()
         part.dataBegin = std::min(part.dataBegin, at - 2);
         part.dataSize = at - 2 - part.dataBegin;
         if (part.fileName.isEmpty() && part.dataSize > m_limits.maxFieldBytes) {
-            return malformed(where() + u"field \"%1\" is larger than %2 bytes"_qs.arg(QString::fromUtf8(part.name))
+            return malformed(where() + u"field \"%1\" is larger than %2 bytes"_qs.arg(QString::fromUtf8(part.name.left(80)))
                                            .arg(m_limits.maxFieldBytes));
         }
         m_parts.append(std::move(part));
