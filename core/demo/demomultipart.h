@@ -1,8 +1,7 @@
 #pragma once
-// The demo upstream's reading of a multipart/form-data body (RFC 7578): the audio and image routes take their
-// file, model and options from it, like OpenAI. The demo is a test double, so this is a plain, bounded reader
-// (copies each part); it is the one place to swap for the relay's zero-copy MultipartForm (http/multipartform.h)
-// once that lands — `parse` is the only entry point the routes use.
+// The demo upstream's view of a multipart/form-data body (RFC 7578): the audio and image routes take their file,
+// model and options from it, like OpenAI. Read by the relay's own MultipartForm (http/multipartform.h), with each
+// part copied out — the demo is a test double and keeps its parts as plain values.
 #include <QtCore/QByteArray>
 #include <QtCore/QList>
 #include <QtCore/QString>
