@@ -3,31 +3,17 @@
 // from ImageOutputTokens when it reports none; DALL·E models by the image delivered at the book's ImagePrice for
 // the size and quality. Every call is checked against the ledger: the hold as computed from the request, one
 // settlement, a refused request reserves nothing, and the consume logs add up to what the balances lost.
-#include "demoruntime.h"
-#include "formbody.h"
-#include "logfor.h"
-#include "relayexchange.h"
+#include "meteredrelay.h"
 
-#include "billing/pricingservice.h"
 #include "billing/quotamath.h"
 #include "demo/demoimages.h"
-#include "relay/callcontext.h"
 #include "relay/chat/chatrelaytokens.h"
 #include "relay/images/imageoutputtokens.h"
 #include "relay/usageparser.h"
-#include "service/runtime.h"
-#include "store/apikeyrepository.h"
-#include "store/channelrepository.h"
-#include "store/database.h"
-#include "store/logrepository.h"
-#include "store/reservationrepository.h"
-#include "store/userrepository.h"
 
 #include <QtCore/QJsonArray>
 #include <QtCore/QJsonDocument>
-#include <QtCore/QTemporaryDir>
 #include <QtGui/QImage>
-#include <QtSql/QSqlQuery>
 #include <QtTest/QtTest>
 
 using namespace RelayDesk;
@@ -59,61 +45,7 @@ class TestImagesRelay : public QObject
     Q_OBJECT
 
 private:
-    QTemporaryDir m_dir;
-    std::unique_ptr<Service::Runtime> m_runtime;
-    QByteArray m_key;
-    qint64 m_userId = 0;
-    QList<Relay::CallResult> m_results;
-    qint64 m_initialBalances = 0;
-
-    Store::Database &db() { return *m_runtime->database(); }
-    qint64 balance() { return Store::UserRepository(db()).byId(m_userId)->quota; }
-    qint64 reservations()
-    {
-        QSqlQuery q = db().query();
-        return q.exec(QStringLiteral("SELECT COUNT(*) FROM reservations")) && q.next() ? q.value(0).toLongLong() : -1;
-    }
-    Reply send(const QByteArray &path, const QByteArray &body, const QByteArray &contentType, bool metered)
-    {
-        const int before = m_results.size();
-        Reply out = RelayDeskTest::exchangeWith(m_runtime->port(), "POST", path, body, m_key, contentType);
-        if (metered)
-            RelayDeskTest::spinUntil([&] { return m_results.size() > before; }, 30000);
-        return out;
-    }
-    Reply postJson(const QJsonObject &body, bool metered = true)
-    {
-        return send("/v1/images/generations", QJsonDocument(body).toJson(QJsonDocument::Compact), "application/json",
-                    metered);
-    }
-    Reply postForm(const QByteArray &path, const QList<FormField> &fields, bool metered = true)
-    {
-        const auto form = RelayDeskTest::formBody(fields);
-        return send(path, form.body, form.contentType, metered);
-    }
-    Billing::ModelPricing pricing(const QString &model)
-    {
-        return m_runtime->pricing()->current()->pricing(model, QStringLiteral("default"), QStringLiteral("default")).value();
-    }
-
-    Store::LogRecord settledLog(const QString &requestPath, qint64 expectedHold)
-    {
-        const Relay::CallResult result = m_results.last();
-        [&] { QVERIFY(result.settled); }();
-        const auto log = RelayDeskTest::logFor(db(), result.requestId);
-        [&] { QVERIFY(log); }();
-        if (!log)
-            return {};
-        const auto reservation = Store::ReservationRepository(db()).byRequestId(result.requestId);
-        [&] {
-            QVERIFY(reservation);
-            QCOMPARE(reservation->state, Store::Reservation::State::Settled);
-            QCOMPARE(reservation->finalQuota, log->quota);
-            QCOMPARE(result.reserved, expectedHold);
-            QCOMPARE(log->other.value(QStringLiteral("request_path")).toString(), requestPath);
-        }();
-        return *log;
-    }
+    RelayDeskTest::MeteredRelay m_relay;
 
     static Billing::Units imageUnits(qint64 n, const QString &size, const QString &quality)
     {
@@ -128,7 +60,7 @@ private:
     {
         const qint64 perImage = Relay::ImageOutputTokens::perImage(size, quality) +
                                 partials * Relay::ImageOutputTokens::kPartialImageTokens;
-        return Billing::QuotaMath::reserve(pricing(model), Relay::ChatRelayTokens::countText(prompt, model),
+        return Billing::QuotaMath::reserve(m_relay.pricing(model), Relay::ChatRelayTokens::countText(prompt, model),
                                            perImage * n, 4096, 1, units).quota;
     }
     // A GPT image usage object as the quota it settles to.
@@ -136,57 +68,35 @@ private:
     {
         const auto parsed = Relay::UsageParser::parse(usage);
         [&] { QVERIFY(parsed); }();
-        return parsed ? Billing::QuotaMath::settle(pricing(model), parsed->usage).quota : -1;
+        return parsed ? Billing::QuotaMath::settle(m_relay.pricing(model), parsed->usage).quota : -1;
     }
 
 private slots:
     void initTestCase()
     {
-        QVERIFY(m_dir.isValid());
-        m_runtime = RelayDeskTest::recordingRuntime(this, &m_results);
-        QVERIFY2(m_runtime->start(RelayDeskTest::fastDemoConfig(m_dir.path())), qPrintable(m_runtime->errorString()));
-        auto user = Store::UserRepository(db()).create(QStringLiteral("images"), QStringLiteral("default"), 500'000'000);
-        QVERIFY(user);
-        m_userId = user->id;
-        Store::NewApiKey spec;
-        spec.userId = user->id;
-        spec.name = QStringLiteral("images-key");
-        spec.unlimited = true;
-        m_key = Store::ApiKeyRepository(db()).create(spec)->plainKey.toUtf8();
-        Store::Channel c;
-        c.name = QStringLiteral("images");
-        c.baseUrl = m_runtime->demoUpstream()->baseUrl();
-        c.secret = QStringLiteral("demo");
-        c.models = {kGptImage, kDalle2, kDalle3, kSquareOnly};
-        c.groups = {QStringLiteral("default")};
-        c.modelMapping = QJsonObject{{kSquareOnly, kDalle3}};
-        QVERIFY(Store::ChannelRepository(db()).create(c));
-        m_runtime->invalidateChannels();
-        QJsonObject images = m_runtime->pricing()->current()->toJson().value(QStringLiteral("ImagePrice")).toObject();
-        images.insert(kSquareOnly, QJsonObject{{QStringLiteral("1024x1024|standard"), 0.05}});
-        QVERIFY(m_runtime->pricing()->apply(QJsonObject{{QStringLiteral("ImagePrice"), images}}));
-        for (const auto &u : Store::UserRepository(db()).list())
-            m_initialBalances += u.quota;
+        RelayDeskTest::MeteredRelay::Setup setup;
+        setup.user = QStringLiteral("images");
+        setup.models = {kGptImage, kDalle2, kDalle3, kSquareOnly};
+        setup.modelMapping = QJsonObject{{kSquareOnly, kDalle3}};
+        QVERIFY(m_relay.start(this, setup));
+        QVERIFY(m_relay.addPrices(QStringLiteral("ImagePrice"),
+                                  QJsonObject{{kSquareOnly, QJsonObject{{QStringLiteral("1024x1024|standard"), 0.05}}}}));
     }
 
-    void cleanupTestCase()
-    {
-        if (m_runtime)
-            m_runtime->stop();
-    }
+    void cleanupTestCase() { m_relay.stop(); }
 
     void defaultPricesAreListPrices()
     {
         // gpt-image-1: $5 text in, $10 image in, $40 image out per 1M; dall-e-3 hd 1024x1792 $0.12; dall-e-2 256 $0.016.
         Billing::Usage text, imageIn, imageOut;
         text.inputText = imageIn.inputImage = imageOut.outputText = 1'000'000;
-        QCOMPARE(Billing::QuotaMath::toUsd(Billing::QuotaMath::settle(pricing(kGptImage), text).quota), 5.0);
-        QCOMPARE(Billing::QuotaMath::toUsd(Billing::QuotaMath::settle(pricing(kGptImage), imageIn).quota), 10.0);
-        QCOMPARE(Billing::QuotaMath::toUsd(Billing::QuotaMath::settle(pricing(kGptImage), imageOut).quota), 40.0);
-        QCOMPARE(Billing::QuotaMath::toUsd(Billing::QuotaMath::settle(pricing(kDalle3), {}, {},
+        QCOMPARE(Billing::QuotaMath::toUsd(Billing::QuotaMath::settle(m_relay.pricing(kGptImage), text).quota), 5.0);
+        QCOMPARE(Billing::QuotaMath::toUsd(Billing::QuotaMath::settle(m_relay.pricing(kGptImage), imageIn).quota), 10.0);
+        QCOMPARE(Billing::QuotaMath::toUsd(Billing::QuotaMath::settle(m_relay.pricing(kGptImage), imageOut).quota), 40.0);
+        QCOMPARE(Billing::QuotaMath::toUsd(Billing::QuotaMath::settle(m_relay.pricing(kDalle3), {}, {},
                                                                       imageUnits(1, "1024x1792", "hd")).quota),
                  0.12);
-        QCOMPARE(Billing::QuotaMath::toUsd(Billing::QuotaMath::settle(pricing(kDalle2), {}, {},
+        QCOMPARE(Billing::QuotaMath::toUsd(Billing::QuotaMath::settle(m_relay.pricing(kDalle2), {}, {},
                                                                       imageUnits(1, "256x256", {})).quota),
                  0.016);
     }
@@ -217,7 +127,7 @@ private slots:
         QFETCH(int, n);
         QFETCH(int, partials);
         QFETCH(QString, scenario);
-        const qint64 before = balance();
+        const qint64 before = m_relay.balance();
         const QString prompt = QStringLiteral("A lighthouse drawn in ink") +
                                (scenario.isEmpty() ? QString() : QStringLiteral(" [[scenario:%1]]").arg(scenario));
         QJsonObject body{{QStringLiteral("model"), model}, {QStringLiteral("prompt"), prompt}, {QStringLiteral("n"), n}};
@@ -231,7 +141,7 @@ private slots:
             body.insert(QStringLiteral("stream"), true);
             body.insert(QStringLiteral("partial_images"), partials);
         }
-        const Reply reply = postJson(body);
+        const Reply reply = m_relay.postJson("/v1/images/generations", body);
         QCOMPARE(reply.http.status, 200);
 
         const bool dalle = model != kGptImage;
@@ -239,7 +149,7 @@ private slots:
         const QString pricedQuality = dalle && quality.isEmpty() ? QStringLiteral("standard") : quality;
         const qint64 held = hold(model, prompt, n, pricedSize, pricedQuality, std::max(partials, 0),
                                  imageUnits(n, pricedSize, pricedQuality));
-        const Store::LogRecord log = settledLog(QStringLiteral("/v1/images/generations"), held);
+        const Store::LogRecord log = m_relay.settledLog(QStringLiteral("/v1/images/generations"), held);
 
         qint64 expected = 0;
         if (partials >= 0) {
@@ -267,12 +177,12 @@ private slots:
         } else if (dalle) {
             QCOMPARE(reply.json().value(QStringLiteral("data")).toArray().size(), n);
             QVERIFY(!reply.json().contains(QStringLiteral("usage")));
-            expected = Billing::QuotaMath::settle(pricing(model), {}, {}, imageUnits(n, pricedSize, pricedQuality)).quota;
+            expected = Billing::QuotaMath::settle(m_relay.pricing(model), {}, {}, imageUnits(n, pricedSize, pricedQuality)).quota;
         } else if (scenario == QLatin1StringView("no_usage")) {
             Billing::Usage b;
             b.inputText = Relay::ChatRelayTokens::countText(prompt, model);
             b.outputText = n * Relay::ImageOutputTokens::perImage(size, quality);
-            expected = Billing::QuotaMath::settle(pricing(model), b).quota;
+            expected = Billing::QuotaMath::settle(m_relay.pricing(model), b).quota;
             QCOMPARE(log.content, QStringLiteral("usage counted locally"));
         } else {
             QCOMPARE(reply.json().value(QStringLiteral("data")).toArray().size(), n);
@@ -281,7 +191,7 @@ private slots:
         QVERIFY(expected > 0);
         QCOMPARE(log.quota, expected);
         QCOMPARE(log.other.value(QStringLiteral("units")).toObject().value(QStringLiteral("images")).toInteger(), n);
-        QCOMPARE(before - balance(), expected);
+        QCOMPARE(before - m_relay.balance(), expected);
     }
 
     void editsAndVariations_data()
@@ -302,7 +212,7 @@ private slots:
         QFETCH(QString, model);
         QFETCH(int, images);
         QFETCH(bool, stream);
-        const qint64 before = balance();
+        const qint64 before = m_relay.balance();
         const bool edit = path.endsWith("edits");
         QList<FormField> fields{{"model", model.toUtf8()}, {"size", "1024x1024"}};
         if (model == kGptImage)
@@ -315,12 +225,12 @@ private slots:
             fields.append(FormField{"prompt", "Add a red balloon"});
         if (stream)
             fields.append(FormField{"stream", "true"});
-        const Reply reply = postForm(path, fields);
+        const Reply reply = m_relay.postForm(path, fields);
         QCOMPARE(reply.http.status, 200);
         const QString quality = model == kGptImage ? QStringLiteral("low") : QStringLiteral("standard");
         const qint64 held = hold(model, edit ? QStringLiteral("Add a red balloon") : QString(), 1,
                                  QStringLiteral("1024x1024"), quality, 0, imageUnits(1, QStringLiteral("1024x1024"), quality));
-        const Store::LogRecord log = settledLog(QString::fromUtf8(path), held);
+        const Store::LogRecord log = m_relay.settledLog(QString::fromUtf8(path), held);
         qint64 expected = 0;
         if (model == kGptImage) {
             const QJsonObject usage = stream ? reply.events.last().second.value(QStringLiteral("usage")).toObject()
@@ -328,12 +238,12 @@ private slots:
             QVERIFY(usage.value(QStringLiteral("input_tokens_details")).toObject().value(QStringLiteral("image_tokens")).toInteger() > 0);
             expected = settleUsage(model, usage);
         } else {
-            expected = Billing::QuotaMath::settle(pricing(model), {}, {},
+            expected = Billing::QuotaMath::settle(m_relay.pricing(model), {}, {},
                                                   imageUnits(1, QStringLiteral("1024x1024"), QStringLiteral("standard"))).quota;
         }
         QVERIFY(expected > 0);
         QCOMPARE(log.quota, expected);
-        QCOMPARE(before - balance(), expected);
+        QCOMPARE(before - m_relay.balance(), expected);
     }
 
     void refusals_data()
@@ -378,32 +288,19 @@ private slots:
         QFETCH(QList<FormField>, fields);
         QFETCH(int, status);
         QFETCH(QString, param);
-        const qint64 before = balance();
-        const qint64 held = reservations();
-        const Reply reply = fields.isEmpty() ? send(path, body, "application/json", false) : postForm(path, fields, false);
+        const qint64 before = m_relay.balance();
+        const qint64 held = m_relay.reservations();
+        const Reply reply = fields.isEmpty() ? m_relay.send(path, body, "application/json", false) : m_relay.postForm(path, fields, false);
         QCOMPARE(reply.http.status, status);
         const QJsonObject error = reply.json().value(QStringLiteral("error")).toObject();
         QVERIFY(!error.value(QStringLiteral("message")).toString().isEmpty());
         if (!param.isEmpty())
             QCOMPARE(error.value(QStringLiteral("param")).toString(), param);
-        QCOMPARE(reservations(), held);
-        QCOMPARE(balance(), before);
+        QCOMPARE(m_relay.reservations(), held);
+        QCOMPARE(m_relay.balance(), before);
     }
 
-    void ledgerBalances()
-    {
-        qint64 balances = 0;
-        for (const auto &u : Store::UserRepository(db()).list())
-            balances += u.quota;
-        QSqlQuery q = db().query();
-        QVERIFY(q.exec(QStringLiteral("SELECT COALESCE(SUM(quota), 0) FROM logs WHERE type = %1")
-                           .arg(int(Store::LogType::Consume))));
-        QVERIFY(q.next());
-        QCOMPARE(m_initialBalances - balances, q.value(0).toLongLong());
-        QVERIFY(q.exec(QStringLiteral("SELECT COUNT(*) FROM reservations WHERE state = 0")));
-        QVERIFY(q.next());
-        QCOMPARE(q.value(0).toLongLong(), 0);
-    }
+    void logsEqualDebits() { m_relay.checkLogsEqualDebits(); }
 };
 
 QTEST_GUILESS_MAIN(TestImagesRelay)
