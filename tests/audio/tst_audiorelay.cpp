@@ -317,6 +317,27 @@ private slots:
         QCOMPARE(m_relay.balance(), before);
     }
 
+    // A client that goes away mid-upload never reaches the relay's handler: nothing is held, nothing charged,
+    // and the next upload on a new connection is served.
+    void disconnectMidUploadHoldsNothing()
+    {
+        const qint64 before = m_relay.balance();
+        const qint64 held = m_relay.reservations();
+        const auto form = RelayDeskTest::formBody({{"file", wavOf(20'000), "a.wav", "audio/wav"}, {"model", "whisper-1"}});
+        RelayDeskTest::RawClient client;
+        QVERIFY(client.connectTo(m_relay.runtime().port()));
+        const QByteArray request = RelayDeskTest::httpRequest("POST", "/v1/audio/transcriptions", form.body,
+                                                              m_relay.key(), form.contentType);
+        client.send(request.left(request.size() / 2));
+        client.close();
+        const Reply next = m_relay.postForm("/v1/audio/transcriptions",
+                                            {{"file", wavOf(1000), "b.wav", "audio/wav"}, {"model", "whisper-1"}});
+        QCOMPARE(next.http.status, 200);
+        const Store::LogRecord log = m_relay.settledLog(QStringLiteral("/v1/audio/transcriptions"));
+        QCOMPARE(m_relay.reservations(), held + 1); // only the second upload's
+        QCOMPARE(before - m_relay.balance(), log.quota);
+    }
+
     void speech_data()
     {
         QTest::addColumn<QString>("model");

@@ -85,6 +85,7 @@ public:
     RelayDesk::Service::Runtime &runtime() { return *m_runtime; }
     RelayDesk::Store::Database &db() { return *m_runtime->database(); }
     const QList<RelayDesk::Relay::CallResult> &results() const { return m_results; }
+    const QByteArray &key() const { return m_key; }
     qint64 balance() { return RelayDesk::Store::UserRepository(db()).byId(m_userId)->quota; }
     qint64 reservations()
     {
