@@ -177,6 +177,7 @@ private slots:
         } else if (dalle) {
             QCOMPARE(reply.json().value(QStringLiteral("data")).toArray().size(), n);
             QVERIFY(!reply.json().contains(QStringLiteral("usage")));
+            QCOMPARE(log.completionTokens, 0); // a DALL·E image is billed as an image, not as tokens
             expected = Billing::QuotaMath::settle(m_relay.pricing(model), {}, {}, imageUnits(n, pricedSize, pricedQuality)).quota;
         } else if (scenario == QLatin1StringView("no_usage")) {
             Billing::Usage b;

@@ -164,8 +164,9 @@ LocalOutput ImagesAdapter::countOutput(const QString &upstreamModel)
 {
     Q_UNUSED(upstreamModel)
     LocalOutput out;
-    out.completionTokens = m_delivered * ImageOutputTokens::perImage(m_size, m_quality) +
-                           m_partials * ImageOutputTokens::kPartialImageTokens;
+    if (!m_ask.perImage) // a GPT image model's output is tokens; a DALL·E image is the unit itself
+        out.completionTokens = m_delivered * ImageOutputTokens::perImage(m_size, m_quality) +
+                               m_partials * ImageOutputTokens::kPartialImageTokens;
     out.units = deliveredUnits();
     return out;
 }

@@ -28,6 +28,7 @@ public:
         qint64 partialImages = 0;
         qint64 promptTokens = 0;
         bool stream = false;
+        bool perImage = false; // the model is priced by the image (ImagePrice): no output tokens are counted
     };
 
     // A generation (JSON body).

@@ -59,6 +59,7 @@ std::optional<OpenAiError> checkImagePrice(const Billing::ModelPricing &pricing,
 {
     if (pricing.imagePrices.isEmpty() || pricing.fixedPrice)
         return std::nullopt;
+    ask.perImage = true;
     if (ask.size.isEmpty() || ask.size == QLatin1StringView("auto"))
         ask.size = QStringLiteral("1024x1024");
     if (ask.quality.isEmpty() || ask.quality == QLatin1StringView("auto"))
