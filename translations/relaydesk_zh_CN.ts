@@ -1,2523 +1,2577 @@
 <?xml version="1.0" encoding="utf-8"?>
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
-  <context>
+<context>
     <name>QObject</name>
     <message>
-      <source>"%1" is not a number; use digits with an optional decimal point, e.g. 0.075.</source>
-      <translation>“%1”不是数字；请输入数字，可带小数点，例如 0.075。</translation>
+        <source>&quot;%1&quot; is not a number; use digits with an optional decimal point, e.g. 0.075.</source>
+        <translation>“%1”不是数字；请输入数字，可带小数点，例如 0.075。</translation>
     </message>
     <message>
-      <source>A ratio cannot be negative.</source>
-      <translation>倍率不能为负数。</translation>
+        <source>A ratio cannot be negative.</source>
+        <translation>倍率不能为负数。</translation>
     </message>
     <message>
-      <source>%1 is too large to be a price ratio.</source>
-      <translation>%1 太大，不能作为价格倍率。</translation>
+        <source>%1 is too large to be a price ratio.</source>
+        <translation>%1 太大，不能作为价格倍率。</translation>
     </message>
     <message>
-      <source>Simulate traffic</source>
-      <translation>模拟流量</translation>
+        <source>Simulate traffic</source>
+        <translation>模拟流量</translation>
     </message>
     <message>
-      <source>The relay is not running.</source>
-      <translation>中转服务未运行。</translation>
+        <source>The relay is not running.</source>
+        <translation>中转服务未运行。</translation>
     </message>
     <message>
-      <source>Simulated traffic uses the demo channel and the demo user, which this database does not have.</source>
-      <translation>模拟流量需要演示渠道和演示用户，但此数据库中没有。</translation>
+        <source>Simulated traffic uses the demo channel and the demo user, which this database does not have.</source>
+        <translation>模拟流量需要演示渠道和演示用户，但此数据库中没有。</translation>
     </message>
     <message>
-      <source>Start relay</source>
-      <translation>启动中转</translation>
+        <source>Start relay</source>
+        <translation>启动中转</translation>
     </message>
     <message>
-      <source>The relay is already running.</source>
-      <translation>中转服务已在运行。</translation>
+        <source>The relay is already running.</source>
+        <translation>中转服务已在运行。</translation>
     </message>
     <message>
-      <source>Restart RelayDesk to start the relay again (%1).</source>
-      <translation>请重启 RelayDesk 以再次启动中转服务（%1）。</translation>
+        <source>Restart RelayDesk to start the relay again (%1).</source>
+        <translation>请重启 RelayDesk 以再次启动中转服务（%1）。</translation>
     </message>
     <message>
-      <source>it was stopped</source>
-      <translation>它已被停止</translation>
+        <source>it was stopped</source>
+        <translation>它已被停止</translation>
     </message>
     <message>
-      <source>Welcome to RelayDesk</source>
-      <translation>欢迎使用 RelayDesk</translation>
+        <source>Welcome to RelayDesk</source>
+        <translation>欢迎使用 RelayDesk</translation>
     </message>
     <message>
-      <source>Point any OpenAI SDK at &lt;b&gt;%1&lt;/b&gt; with this key. The demo channel answers without an OpenAI account; File → Simulate traffic sends a few requests.</source>
-      <translation>将任意 OpenAI SDK 指向 &lt;b&gt;%1&lt;/b&gt; 并使用此密钥。演示渠道无需 OpenAI 账号即可应答；“文件 → 模拟流量”会发送一些请求。</translation>
+        <source>Point any OpenAI SDK at &lt;b&gt;%1&lt;/b&gt; with this key. The demo channel answers without an OpenAI account; File → Simulate traffic sends a few requests.</source>
+        <translation>将任意 OpenAI SDK 指向 &lt;b&gt;%1&lt;/b&gt; 并使用此密钥。演示渠道无需 OpenAI 账号即可应答；“文件 → 模拟流量”会发送一些请求。</translation>
     </message>
     <message>
-      <source>Enter a price in US$ per 1,000 calls (0 = free).</source>
-      <translation>请输入每 1,000 次调用的美元价格（0 = 免费）。</translation>
+        <source>Enter a price in US$ per 1,000 calls (0 = free).</source>
+        <translation>请输入每 1,000 次调用的美元价格（0 = 免费）。</translation>
     </message>
     <message>
-      <source>A price cannot be negative.</source>
-      <translation>价格不能为负数。</translation>
+        <source>A price cannot be negative.</source>
+        <translation>价格不能为负数。</translation>
     </message>
     <message>
-      <source>%1 is too large to be a price.</source>
-      <translation>%1 太大，不能作为价格。</translation>
+        <source>%1 is too large to be a price.</source>
+        <translation>%1 太大，不能作为价格。</translation>
     </message>
     <message>
-      <source>Enter a price in US$ (0 = free).</source>
-      <translation>请输入美元价格（0 = 免费）。</translation>
+        <source>Enter a price in US$ (0 = free).</source>
+        <translation>请输入美元价格（0 = 免费）。</translation>
     </message>
     <message>
-      <source>Enter a model name.</source>
-      <translation>请输入模型名称。</translation>
+        <source>Enter a model name.</source>
+        <translation>请输入模型名称。</translation>
     </message>
     <message>
-      <source>"%1" is not a model name: use letters, digits and . _ - : / @ +, optionally ending in * for a prefix rule.</source>
-      <translation>“%1”不是有效的模型名：只能使用字母、数字和 . _ - : / @ +，结尾可加 * 表示前缀规则。</translation>
+        <source>&quot;%1&quot; is not a model name: use letters, digits and . _ - : / @ +, optionally ending in * for a prefix rule.</source>
+        <translation>“%1”不是有效的模型名：只能使用字母、数字和 . _ - : / @ +，结尾可加 * 表示前缀规则。</translation>
     </message>
-  </context>
-  <context>
+</context>
+<context>
     <name>RelayDesk::Monitor::EndpointKind</name>
     <message>
-      <source>Chat</source>
-      <translation>对话</translation>
+        <source>Chat</source>
+        <translation>对话</translation>
     </message>
     <message>
-      <source>Responses</source>
-      <translation>Responses</translation>
+        <source>Responses</source>
+        <translation>Responses</translation>
     </message>
     <message>
-      <source>Realtime</source>
-      <translation>Realtime</translation>
+        <source>Realtime</source>
+        <translation>Realtime</translation>
     </message>
     <message>
-      <source>Embeddings</source>
-      <translation>嵌入</translation>
+        <source>Embeddings</source>
+        <translation>嵌入</translation>
     </message>
     <message>
-      <source>Completion</source>
-      <translation>文本补全</translation>
+        <source>Completion</source>
+        <translation>文本补全</translation>
     </message>
     <message>
-      <source>Moderation</source>
-      <translation>内容审核</translation>
+        <source>Moderation</source>
+        <translation>内容审核</translation>
     </message>
     <message>
-      <source>Transcription</source>
-      <translation>语音转写</translation>
+        <source>Transcription</source>
+        <translation>语音转写</translation>
     </message>
     <message>
-      <source>Speech</source>
-      <translation>语音合成</translation>
+        <source>Speech</source>
+        <translation>语音合成</translation>
     </message>
     <message>
-      <source>Image</source>
-      <translation>图像</translation>
+        <source>Image</source>
+        <translation>图像</translation>
     </message>
     <message>
-      <source>Other</source>
-      <translation>其他</translation>
+        <source>Other</source>
+        <translation>其他</translation>
     </message>
-  </context>
-  <context>
+</context>
+<context>
     <name>RelayDesk::Ui::BreakdownBar</name>
     <message>
-      <source>nothing yet</source>
-      <translation>暂无数据</translation>
+        <source>nothing yet</source>
+        <translation>暂无数据</translation>
     </message>
-  </context>
-  <context>
+</context>
+<context>
     <name>RelayDesk::Ui::ChannelsModel</name>
     <message>
-      <source>%1 mapped</source>
-      <translation>已映射 %1 个</translation>
+        <source>%1 mapped</source>
+        <translation>已映射 %1 个</translation>
     </message>
     <message>
-      <source>enabled</source>
-      <translation>已启用</translation>
+        <source>enabled</source>
+        <translation>已启用</translation>
     </message>
     <message>
-      <source>disabled</source>
-      <translation>已禁用</translation>
+        <source>disabled</source>
+        <translation>已禁用</translation>
     </message>
     <message>
-      <source>Higher priority channels are used first; lower ones only when they fail</source>
-      <translation>优先使用优先级高的渠道；只有在其失败时才使用优先级低的渠道</translation>
+        <source>Higher priority channels are used first; lower ones only when they fail</source>
+        <translation>优先使用优先级高的渠道；只有在其失败时才使用优先级低的渠道</translation>
     </message>
     <message>
-      <source>Among channels of the same priority, traffic is shared in proportion to weight</source>
-      <translation>同一优先级的渠道之间，按权重比例分配流量</translation>
+        <source>Among channels of the same priority, traffic is shared in proportion to weight</source>
+        <translation>同一优先级的渠道之间，按权重比例分配流量</translation>
     </message>
     <message>
-      <source>ID</source>
-      <translation>ID</translation>
+        <source>ID</source>
+        <translation>ID</translation>
     </message>
     <message>
-      <source>Name</source>
-      <translation>名称</translation>
+        <source>Name</source>
+        <translation>名称</translation>
     </message>
     <message>
-      <source>Type</source>
-      <translation>类型</translation>
+        <source>Type</source>
+        <translation>类型</translation>
     </message>
     <message>
-      <source>Base URL</source>
-      <translation>基础 URL</translation>
+        <source>Base URL</source>
+        <translation>基础 URL</translation>
     </message>
     <message>
-      <source>Secret</source>
-      <translation>密钥</translation>
+        <source>Secret</source>
+        <translation>密钥</translation>
     </message>
     <message>
-      <source>Models</source>
-      <translation>模型</translation>
+        <source>Models</source>
+        <translation>模型</translation>
     </message>
     <message>
-      <source>Groups</source>
-      <translation>分组</translation>
+        <source>Groups</source>
+        <translation>分组</translation>
     </message>
     <message>
-      <source>Model mapping</source>
-      <translation>模型映射</translation>
+        <source>Model mapping</source>
+        <translation>模型映射</translation>
     </message>
     <message>
-      <source>Priority</source>
-      <translation>优先级</translation>
+        <source>Priority</source>
+        <translation>优先级</translation>
     </message>
     <message>
-      <source>Weight</source>
-      <translation>权重</translation>
+        <source>Weight</source>
+        <translation>权重</translation>
     </message>
     <message>
-      <source>Status</source>
-      <translation>状态</translation>
+        <source>Status</source>
+        <translation>状态</translation>
     </message>
     <message>
-      <source>Used</source>
-      <translation>已用</translation>
+        <source>Used</source>
+        <translation>已用</translation>
     </message>
-  </context>
-  <context>
+    <message>
+        <source>healthy</source>
+        <translation>正常</translation>
+    </message>
+    <message>
+        <source>probing</source>
+        <translation>探测中</translation>
+    </message>
+    <message>
+        <source>unhealthy · retry in %1 s</source>
+        <translation>异常 · %1 秒后重试</translation>
+    </message>
+    <message>
+        <source>unhealthy · probe due</source>
+        <translation>异常 · 待探测</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n consecutive failure(s); last: %1</source>
+        <translation>
+            <numerusform>连续失败 %n 次；最近一次：%1</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>A failing channel is skipped for a back-off (5 s doubling to 5 min; auth failures 1 min to 30 min), then one call probes it</source>
+        <translation>出错的渠道会在退避期内被跳过（5 秒起翻倍至 5 分钟；鉴权失败为 1 分钟至 30 分钟），之后由一次调用进行探测</translation>
+    </message>
+    <message>
+        <source>Health</source>
+        <translation>健康状态</translation>
+    </message>
+</context>
+<context>
     <name>RelayDesk::Ui::ChannelsPage</name>
     <message>
-      <source>OK · %1 · %2 ms</source>
-      <translation>成功 · %1 · %2 毫秒</translation>
+        <source>OK · %1 · %2 ms</source>
+        <translation>成功 · %1 · %2 毫秒</translation>
     </message>
     <message>
-      <source>Failed (HTTP %1, %2 ms): %3</source>
-      <translation>失败（HTTP %1，%2 毫秒）：%3</translation>
+        <source>Failed (HTTP %1, %2 ms): %3</source>
+        <translation>失败（HTTP %1，%2 毫秒）：%3</translation>
     </message>
     <message>
-      <source>Add channel…</source>
-      <translation>添加渠道…</translation>
+        <source>Add channel…</source>
+        <translation>添加渠道…</translation>
     </message>
     <message>
-      <source>Edit…</source>
-      <translation>编辑…</translation>
+        <source>Edit…</source>
+        <translation>编辑…</translation>
     </message>
     <message>
-      <source>Enable / disable</source>
-      <translation>启用 / 禁用</translation>
+        <source>Enable / disable</source>
+        <translation>启用 / 禁用</translation>
     </message>
     <message>
-      <source>Remove</source>
-      <translation>删除</translation>
+        <source>Remove</source>
+        <translation>删除</translation>
     </message>
     <message>
-      <source>Test</source>
-      <translation>测试</translation>
+        <source>Test</source>
+        <translation>测试</translation>
     </message>
     <message>
-      <source>Send a minimal chat request (max_tokens 1) through this channel and show the latency or the error</source>
-      <translation>通过此渠道发送一个最小的聊天请求（max_tokens 1），显示延迟或错误</translation>
+        <source>Send a minimal chat request (max_tokens 1) through this channel and show the latency or the error</source>
+        <translation>通过此渠道发送一个最小的聊天请求（max_tokens 1），显示延迟或错误</translation>
     </message>
     <message>
-      <source>Remove channel</source>
-      <translation>删除渠道</translation>
+        <source>Remove channel</source>
+        <translation>删除渠道</translation>
     </message>
     <message>
-      <source>Remove channel %1?</source>
-      <translation>确定删除渠道 %1 吗？</translation>
+        <source>Remove channel %1?</source>
+        <translation>确定删除渠道 %1 吗？</translation>
     </message>
     <message>
-      <source>Testing %1…</source>
-      <translation>正在测试 %1…</translation>
+        <source>Testing %1…</source>
+        <translation>正在测试 %1…</translation>
     </message>
     <message>
-      <source>Not valid JSON: %1 (at character %2).</source>
-      <translation>不是有效的 JSON：%1（位于第 %2 个字符）。</translation>
+        <source>Not valid JSON: %1 (at character %2).</source>
+        <translation>不是有效的 JSON：%1（位于第 %2 个字符）。</translation>
     </message>
     <message>
-      <source>The mapping must be a JSON object, e.g. {"gpt-4o": "gpt-4o-2024-08-06"}.</source>
-      <translation>映射必须是 JSON 对象，例如 {"gpt-4o": "gpt-4o-2024-08-06"}。</translation>
+        <source>The mapping must be a JSON object, e.g. {&quot;gpt-4o&quot;: &quot;gpt-4o-2024-08-06&quot;}.</source>
+        <translation>映射必须是 JSON 对象，例如 {&quot;gpt-4o&quot;: &quot;gpt-4o-2024-08-06&quot;}。</translation>
     </message>
     <message>
-      <source>"%1" must map to a model name (a non-empty string).</source>
-      <translation>“%1”必须映射到一个模型名称（非空字符串）。</translation>
+        <source>&quot;%1&quot; must map to a model name (a non-empty string).</source>
+        <translation>“%1”必须映射到一个模型名称（非空字符串）。</translation>
     </message>
     <message>
-      <source>No database is open.</source>
-      <translation>数据库未打开。</translation>
+        <source>Add channel</source>
+        <translation>添加渠道</translation>
     </message>
     <message>
-      <source>Add channel</source>
-      <translation>添加渠道</translation>
+        <source>Edit %1</source>
+        <translation>编辑 %1</translation>
     </message>
     <message>
-      <source>Edit %1</source>
-      <translation>编辑 %1</translation>
+        <source>Show</source>
+        <translation>显示</translation>
     </message>
     <message>
-      <source>Show</source>
-      <translation>显示</translation>
+        <source>Enabled</source>
+        <translation>启用</translation>
     </message>
     <message>
-      <source>Enabled</source>
-      <translation>启用</translation>
+        <source>Name:</source>
+        <translation>名称：</translation>
     </message>
     <message>
-      <source>Name:</source>
-      <translation>名称：</translation>
+        <source>Type:</source>
+        <translation>类型：</translation>
     </message>
     <message>
-      <source>Type:</source>
-      <translation>类型：</translation>
+        <source>Base URL:</source>
+        <translation>基础 URL：</translation>
     </message>
     <message>
-      <source>Base URL:</source>
-      <translation>基础 URL：</translation>
+        <source>Secret:</source>
+        <translation>密钥：</translation>
     </message>
     <message>
-      <source>Secret:</source>
-      <translation>密钥：</translation>
+        <source>Models:</source>
+        <translation>模型：</translation>
     </message>
     <message>
-      <source>Models:</source>
-      <translation>模型：</translation>
+        <source>Groups:</source>
+        <translation>分组：</translation>
     </message>
     <message>
-      <source>Groups:</source>
-      <translation>分组：</translation>
+        <source>Model mapping (JSON):</source>
+        <translation>模型映射（JSON）：</translation>
     </message>
     <message>
-      <source>Model mapping (JSON):</source>
-      <translation>模型映射（JSON）：</translation>
+        <source>Priority:</source>
+        <translation>优先级：</translation>
     </message>
     <message>
-      <source>Priority:</source>
-      <translation>优先级：</translation>
+        <source>Weight:</source>
+        <translation>权重：</translation>
     </message>
     <message>
-      <source>Weight:</source>
-      <translation>权重：</translation>
+        <source>No channel with id %1.</source>
+        <translation>没有 ID 为 %1 的渠道。</translation>
     </message>
     <message>
-      <source>No channel with id %1.</source>
-      <translation>没有 ID 为 %1 的渠道。</translation>
+        <source>A channel&apos;s name and type cannot be changed; add a new channel instead.</source>
+        <translation>渠道的名称和类型不能修改；请新建一个渠道。</translation>
     </message>
     <message>
-      <source>A channel&apos;s name and type cannot be changed; add a new channel instead.</source>
-      <translation>渠道的名称和类型不能修改；请新建一个渠道。</translation>
+        <source>No database is open.</source>
+        <translation>数据库未打开。</translation>
     </message>
-  </context>
-  <context>
+</context>
+<context>
     <name>RelayDesk::Ui::ConsolePage</name>
     <message>
-      <source>Loading…</source>
-      <translation>加载中…</translation>
+        <source>Loading…</source>
+        <translation>加载中…</translation>
     </message>
-  </context>
-  <context>
+</context>
+<context>
     <name>RelayDesk::Ui::CsvExport</name>
     <message>
-      <source>Cannot write %1: %2</source>
-      <translation>无法写入 %1：%2</translation>
+        <source>Cannot write %1: %2</source>
+        <translation>无法写入 %1：%2</translation>
     </message>
     <message>
-      <source>Export cancelled.</source>
-      <translation>导出已取消。</translation>
+        <source>Export cancelled.</source>
+        <translation>导出已取消。</translation>
     </message>
-  </context>
-  <context>
+</context>
+<context>
     <name>RelayDesk::Ui::DashboardPage</name>
     <message>
-      <source>Last 24 hours, by hour</source>
-      <translation>最近 24 小时，按小时</translation>
+        <source>Last 24 hours, by hour</source>
+        <translation>最近 24 小时，按小时</translation>
     </message>
     <message>
-      <source>Last 7 days, by day</source>
-      <translation>最近 7 天，按天</translation>
+        <source>Last 7 days, by day</source>
+        <translation>最近 7 天，按天</translation>
     </message>
     <message>
-      <source>Last 30 days, by day</source>
-      <translation>最近 30 天，按天</translation>
+        <source>Last 30 days, by day</source>
+        <translation>最近 30 天，按天</translation>
     </message>
     <message>
-      <source>Tokens</source>
-      <translation>令牌</translation>
+        <source>Tokens</source>
+        <translation>令牌</translation>
     </message>
     <message>
-      <source>Quota</source>
-      <translation>额度</translation>
+        <source>Quota</source>
+        <translation>额度</translation>
     </message>
     <message>
-      <source>By model</source>
-      <translation>按模型</translation>
+        <source>By model</source>
+        <translation>按模型</translation>
     </message>
     <message>
-      <source>By user</source>
-      <translation>按用户</translation>
+        <source>By user</source>
+        <translation>按用户</translation>
     </message>
     <message>
-      <source>Refresh</source>
-      <translation>刷新</translation>
+        <source>Refresh</source>
+        <translation>刷新</translation>
     </message>
     <message>
-      <source>%1 requests · %2 tokens · %3</source>
-      <translation>%1 次请求 · %2 个令牌 · %3</translation>
+        <source>%1 requests · %2 tokens · %3</source>
+        <translation>%1 次请求 · %2 个令牌 · %3</translation>
     </message>
     <message>
-      <source>Spend (US$) over time</source>
-      <translation>花费（美元）趋势</translation>
+        <source>Spend (US$) over time</source>
+        <translation>花费（美元）趋势</translation>
     </message>
     <message>
-      <source>Quota over time</source>
-      <translation>额度趋势</translation>
+        <source>Quota over time</source>
+        <translation>额度趋势</translation>
     </message>
     <message>
-      <source>Tokens over time</source>
-      <translation>令牌用量趋势</translation>
+        <source>Tokens over time</source>
+        <translation>令牌用量趋势</translation>
     </message>
     <message>
-      <source>other</source>
-      <translation>其他</translation>
+        <source>other</source>
+        <translation>其他</translation>
     </message>
     <message>
-      <source>Text vs audio (latest %1 requests)</source>
-      <translation>文本与音频（最近 %1 次请求）</translation>
+        <source>Text vs audio (latest %1 requests)</source>
+        <translation>文本与音频（最近 %1 次请求）</translation>
     </message>
     <message>
-      <source>text in</source>
-      <translation>文本输入</translation>
+        <source>text in</source>
+        <translation>文本输入</translation>
     </message>
     <message>
-      <source>audio in</source>
-      <translation>音频输入</translation>
+        <source>audio in</source>
+        <translation>音频输入</translation>
     </message>
     <message>
-      <source>text out</source>
-      <translation>文本输出</translation>
+        <source>text out</source>
+        <translation>文本输出</translation>
     </message>
     <message>
-      <source>audio out</source>
-      <translation>音频输出</translation>
+        <source>audio out</source>
+        <translation>音频输出</translation>
     </message>
     <message>
-      <source>By endpoint</source>
-      <translation>按端点</translation>
+        <source>By endpoint</source>
+        <translation>按端点</translation>
     </message>
-  </context>
-  <context>
+</context>
+<context>
     <name>RelayDesk::Ui::EndpointTotalsModel</name>
     <message>
-      <source>Any other endpoint, or a row without one</source>
-      <translation>其他端点，或未记录端点的行</translation>
+        <source>Any other endpoint, or a row without one</source>
+        <translation>其他端点，或未记录端点的行</translation>
     </message>
     <message>
-      <source>Endpoint</source>
-      <translation>端点</translation>
+        <source>Endpoint</source>
+        <translation>端点</translation>
     </message>
     <message>
-      <source>Requests</source>
-      <translation>请求数</translation>
+        <source>Requests</source>
+        <translation>请求数</translation>
     </message>
     <message>
-      <source>Tokens</source>
-      <translation>令牌</translation>
+        <source>Tokens</source>
+        <translation>令牌</translation>
     </message>
     <message>
-      <source>Quota</source>
-      <translation>额度</translation>
+        <source>Quota</source>
+        <translation>额度</translation>
     </message>
     <message>
-      <source>Share of quota</source>
-      <translation>额度占比</translation>
+        <source>Share of quota</source>
+        <translation>额度占比</translation>
     </message>
-  </context>
-  <context>
+</context>
+<context>
     <name>RelayDesk::Ui::GroupRatioModel</name>
     <message>
-      <source>set group ratio %1 to %2</source>
-      <translation>将分组倍率 %1 设为 %2</translation>
+        <source>set group ratio %1 to %2</source>
+        <translation>将分组倍率 %1 设为 %2</translation>
     </message>
     <message>
-      <source>add group %1</source>
-      <translation>添加分组 %1</translation>
+        <source>add group %1</source>
+        <translation>添加分组 %1</translation>
     </message>
     <message>
-      <source>remove group %1</source>
-      <translation>删除分组 %1</translation>
+        <source>remove group %1</source>
+        <translation>删除分组 %1</translation>
     </message>
     <message>
-      <source>Every price is multiplied by this for users in group %1 (1 = list price, 0.8 = 20% off).</source>
-      <translation>分组 %1 的用户的所有价格都乘以此倍率（1 = 原价，0.8 = 八折）。</translation>
+        <source>Every price is multiplied by this for users in group %1 (1 = list price, 0.8 = 20% off).</source>
+        <translation>分组 %1 的用户的所有价格都乘以此倍率（1 = 原价，0.8 = 八折）。</translation>
     </message>
     <message>
-      <source>Users in group %1 using group %2 pay this ratio instead of %2's group ratio.</source>
-      <translation>分组 %1 的用户使用分组 %2 时，按此倍率计费，而不是 %2 的分组倍率。</translation>
+        <source>Users in group %1 using group %2 pay this ratio instead of %2&apos;s group ratio.</source>
+        <translation>分组 %1 的用户使用分组 %2 时，按此倍率计费，而不是 %2 的分组倍率。</translation>
     </message>
     <message>
-      <source>Group</source>
-      <translation>分组</translation>
+        <source>Group</source>
+        <translation>分组</translation>
     </message>
     <message>
-      <source>Group ratio</source>
-      <translation>分组倍率</translation>
+        <source>Group ratio</source>
+        <translation>分组倍率</translation>
     </message>
     <message>
-      <source>User group</source>
-      <translation>用户分组</translation>
+        <source>User group</source>
+        <translation>用户分组</translation>
     </message>
     <message>
-      <source>Using group</source>
-      <translation>使用分组</translation>
+        <source>Using group</source>
+        <translation>使用分组</translation>
     </message>
     <message>
-      <source>Ratio</source>
-      <translation>倍率</translation>
+        <source>Ratio</source>
+        <translation>倍率</translation>
     </message>
     <message>
-      <source>Enter a ratio (1 = list price).</source>
-      <translation>请输入倍率（1 = 原价）。</translation>
+        <source>Enter a ratio (1 = list price).</source>
+        <translation>请输入倍率（1 = 原价）。</translation>
     </message>
     <message>
-      <source>Internal error: wrong number of group names.</source>
-      <translation>内部错误：分组名称数量不对。</translation>
+        <source>Internal error: wrong number of group names.</source>
+        <translation>内部错误：分组名称数量不对。</translation>
     </message>
     <message>
-      <source>"%1" is not a group name: use letters, digits, _ . -</source>
-      <translation>“%1”不是有效的分组名：只能使用字母、数字和 _ . -</translation>
+        <source>&quot;%1&quot; is not a group name: use letters, digits, _ . -</source>
+        <translation>“%1”不是有效的分组名：只能使用字母、数字和 _ . -</translation>
     </message>
     <message>
-      <source>%1 is already in the table.</source>
-      <translation>%1 已在表中。</translation>
+        <source>%1 is already in the table.</source>
+        <translation>%1 已在表中。</translation>
     </message>
     <message numerus="yes">
-      <source>remove %n group ratio(s)</source>
-      <translation>
-        <numerusform>删除 %n 个分组倍率</numerusform>
-      </translation>
+        <source>remove %n group ratio(s)</source>
+        <translation>
+            <numerusform>删除 %n 个分组倍率</numerusform>
+        </translation>
     </message>
-  </context>
-  <context>
+</context>
+<context>
     <name>RelayDesk::Ui::ImagePriceModel</name>
     <message>
-      <source>any</source>
-      <translation>任意</translation>
+        <source>any</source>
+        <translation>任意</translation>
     </message>
     <message>
-      <source>An image is charged the price of its size and quality, else of its size (quality "any"), else the model's default (size "any").</source>
-      <translation>每张图片按其尺寸和质量的价格计费；若无，则按该尺寸的价格（质量“任意”）；再无，则按模型的默认价格（尺寸“任意”）。</translation>
+        <source>An image is charged the price of its size and quality, else of its size (quality &quot;any&quot;), else the model&apos;s default (size &quot;any&quot;).</source>
+        <translation>每张图片按其尺寸和质量的价格计费；若无，则按该尺寸的价格（质量“任意”）；再无，则按模型的默认价格（尺寸“任意”）。</translation>
     </message>
     <message>
-      <source>US$ per image; multiplied by the number of images and the group ratio.</source>
-      <translation>每张图片的美元价格；乘以图片数量和分组倍率。</translation>
+        <source>US$ per image; multiplied by the number of images and the group ratio.</source>
+        <translation>每张图片的美元价格；乘以图片数量和分组倍率。</translation>
     </message>
     <message>
-      <source>One image, before the group ratio (%1 quota = US$1).</source>
-      <translation>单张图片，未乘分组倍率（%1 额度 = 1 美元）。</translation>
+        <source>One image, before the group ratio (%1 quota = US$1).</source>
+        <translation>单张图片，未乘分组倍率（%1 额度 = 1 美元）。</translation>
     </message>
     <message>
-      <source>Model</source>
-      <translation>模型</translation>
+        <source>Model</source>
+        <translation>模型</translation>
     </message>
     <message>
-      <source>Size</source>
-      <translation>尺寸</translation>
+        <source>Size</source>
+        <translation>尺寸</translation>
     </message>
     <message>
-      <source>Quality</source>
-      <translation>质量</translation>
+        <source>Quality</source>
+        <translation>质量</translation>
     </message>
     <message>
-      <source>US$ / image</source>
-      <translation>美元 / 张</translation>
+        <source>US$ / image</source>
+        <translation>美元 / 张</translation>
     </message>
     <message>
-      <source>Quota / image</source>
-      <translation>额度 / 张</translation>
+        <source>Quota / image</source>
+        <translation>额度 / 张</translation>
     </message>
     <message>
-      <source>set %1 %2 to US$%3 per image</source>
-      <translation>将 %1 %2 设为每张 %3 美元</translation>
+        <source>set %1 %2 to US$%3 per image</source>
+        <translation>将 %1 %2 设为每张 %3 美元</translation>
     </message>
     <message>
-      <source>%1 already has a price for %2.</source>
-      <translation>%1 已有 %2 的价格。</translation>
+        <source>%1 already has a price for %2.</source>
+        <translation>%1 已有 %2 的价格。</translation>
     </message>
     <message>
-      <source>add image price %1 %2</source>
-      <translation>添加图片价格 %1 %2</translation>
+        <source>add image price %1 %2</source>
+        <translation>添加图片价格 %1 %2</translation>
     </message>
     <message numerus="yes">
-      <source>remove %n image price(s)</source>
-      <translation>
-        <numerusform>删除 %n 个图片价格</numerusform>
-      </translation>
+        <source>remove %n image price(s)</source>
+        <translation>
+            <numerusform>删除 %n 个图片价格</numerusform>
+        </translation>
     </message>
     <message>
-      <source>remove image price %1 %2</source>
-      <translation>删除图片价格 %1 %2</translation>
+        <source>remove image price %1 %2</source>
+        <translation>删除图片价格 %1 %2</translation>
     </message>
-  </context>
-  <context>
+</context>
+<context>
     <name>RelayDesk::Ui::KeysModel</name>
     <message>
-      <source>Only the start and end of a key are kept; the full key was shown once, when it was created.</source>
-      <translation>只保留密钥的开头和结尾；完整密钥仅在创建时显示过一次。</translation>
+        <source>Only the start and end of a key are kept; the full key was shown once, when it was created.</source>
+        <translation>只保留密钥的开头和结尾；完整密钥仅在创建时显示过一次。</translation>
     </message>
     <message>
-      <source>expired</source>
-      <translation>已过期</translation>
+        <source>expired</source>
+        <translation>已过期</translation>
     </message>
     <message>
-      <source>unlimited</source>
-      <translation>无限额度</translation>
+        <source>unlimited</source>
+        <translation>无限额度</translation>
     </message>
     <message>
-      <source>never</source>
-      <translation>永不</translation>
+        <source>never</source>
+        <translation>永不</translation>
     </message>
     <message>
-      <source>all models</source>
-      <translation>全部模型</translation>
+        <source>all models</source>
+        <translation>全部模型</translation>
     </message>
     <message>
-      <source>(user's group)</source>
-      <translation>（用户所在分组）</translation>
+        <source>(user&apos;s group)</source>
+        <translation>（用户所在分组）</translation>
     </message>
     <message>
-      <source>ID</source>
-      <translation>ID</translation>
+        <source>ID</source>
+        <translation>ID</translation>
     </message>
     <message>
-      <source>Name</source>
-      <translation>名称</translation>
+        <source>Name</source>
+        <translation>名称</translation>
     </message>
     <message>
-      <source>User</source>
-      <translation>用户</translation>
+        <source>User</source>
+        <translation>用户</translation>
     </message>
     <message>
-      <source>Key</source>
-      <translation>密钥</translation>
+        <source>Key</source>
+        <translation>密钥</translation>
     </message>
     <message>
-      <source>Status</source>
-      <translation>状态</translation>
+        <source>Status</source>
+        <translation>状态</translation>
     </message>
     <message>
-      <source>Remaining</source>
-      <translation>剩余额度</translation>
+        <source>Remaining</source>
+        <translation>剩余额度</translation>
     </message>
     <message>
-      <source>Used</source>
-      <translation>已用</translation>
+        <source>Used</source>
+        <translation>已用</translation>
     </message>
     <message>
-      <source>Expires</source>
-      <translation>过期</translation>
+        <source>Expires</source>
+        <translation>过期</translation>
     </message>
     <message>
-      <source>Models</source>
-      <translation>模型</translation>
+        <source>Models</source>
+        <translation>模型</translation>
     </message>
     <message>
-      <source>Group</source>
-      <translation>分组</translation>
+        <source>Group</source>
+        <translation>分组</translation>
     </message>
     <message>
-      <source>enabled</source>
-      <translation>已启用</translation>
+        <source>enabled</source>
+        <translation>已启用</translation>
     </message>
     <message>
-      <source>disabled</source>
-      <translation>已禁用</translation>
+        <source>disabled</source>
+        <translation>已禁用</translation>
     </message>
-  </context>
-  <context>
+</context>
+<context>
     <name>RelayDesk::Ui::LivePage</name>
     <message>
-      <source>Filter by user, key, model, channel, state…</source>
-      <translation>按用户、密钥、模型、渠道、状态筛选…</translation>
+        <source>Filter by user, key, model, channel, state…</source>
+        <translation>按用户、密钥、模型、渠道、状态筛选…</translation>
     </message>
     <message>
-      <source>Show ended sessions</source>
-      <translation>显示已结束的会话</translation>
+        <source>Show ended sessions</source>
+        <translation>显示已结束的会话</translation>
     </message>
     <message>
-      <source>Ended sessions stay listed (greyed) for two minutes</source>
-      <translation>已结束的会话会以灰色保留两分钟</translation>
+        <source>Ended sessions stay listed (greyed) for two minutes</source>
+        <translation>已结束的会话会以灰色保留两分钟</translation>
     </message>
     <message>
-      <source>No session registry connected: live monitoring is unavailable.</source>
-      <translation>未连接会话注册表：实时监控不可用。</translation>
+        <source>No session registry connected: live monitoring is unavailable.</source>
+        <translation>未连接会话注册表：实时监控不可用。</translation>
     </message>
     <message>
-      <source>Sessions: %1</source>
-      <translation>会话：%1</translation>
+        <source>Sessions: %1</source>
+        <translation>会话：%1</translation>
     </message>
-  </context>
-  <context>
+</context>
+<context>
     <name>RelayDesk::Ui::LiveSessionsModel</name>
     <message>
-      <source>connecting</source>
-      <translation>连接中</translation>
+        <source>connecting</source>
+        <translation>连接中</translation>
     </message>
     <message>
-      <source>active</source>
-      <translation>活跃</translation>
+        <source>active</source>
+        <translation>活跃</translation>
     </message>
     <message>
-      <source>streaming</source>
-      <translation>流式传输中</translation>
+        <source>streaming</source>
+        <translation>流式传输中</translation>
     </message>
     <message>
-      <source>ended</source>
-      <translation>已结束</translation>
+        <source>ended</source>
+        <translation>已结束</translation>
     </message>
     <message>
-      <source>failed</source>
-      <translation>失败</translation>
+        <source>failed</source>
+        <translation>失败</translation>
     </message>
     <message>
-      <source>Upstream model: %1</source>
-      <translation>上游模型：%1</translation>
+        <source>Upstream model: %1</source>
+        <translation>上游模型：%1</translation>
     </message>
     <message>
-      <source>Cached input tokens (text %1, audio %2, image %3)</source>
-      <translation>缓存命中的输入令牌（文本 %1，音频 %2，图像 %3）</translation>
+        <source>Cached input tokens (text %1, audio %2, image %3)</source>
+        <translation>缓存命中的输入令牌（文本 %1，音频 %2，图像 %3）</translation>
     </message>
     <message>
-      <source>Realtime</source>
-      <translation>Realtime</translation>
+        <source>Realtime</source>
+        <translation>Realtime</translation>
     </message>
     <message>
-      <source>HTTP</source>
-      <translation>HTTP</translation>
+        <source>HTTP</source>
+        <translation>HTTP</translation>
     </message>
     <message>
-      <source>Responses</source>
-      <translation>Responses</translation>
+        <source>Responses</source>
+        <translation>Responses</translation>
     </message>
     <message>
-      <source>Responses WS</source>
-      <translation>Responses WS</translation>
+        <source>Responses WS</source>
+        <translation>Responses WS</translation>
     </message>
     <message>
-      <source>Text input tokens so far (cached included)</source>
-      <translation>目前的文本输入令牌数（含缓存）</translation>
+        <source>Text input tokens so far (cached included)</source>
+        <translation>目前的文本输入令牌数（含缓存）</translation>
     </message>
     <message>
-      <source>Text output tokens so far (reasoning included)</source>
-      <translation>目前的文本输出令牌数（含推理）</translation>
+        <source>Text output tokens so far (reasoning included)</source>
+        <translation>目前的文本输出令牌数（含推理）</translation>
     </message>
     <message>
-      <source>Audio input tokens so far</source>
-      <translation>目前的音频输入令牌数</translation>
+        <source>Audio input tokens so far</source>
+        <translation>目前的音频输入令牌数</translation>
     </message>
     <message>
-      <source>Audio output tokens so far</source>
-      <translation>目前的音频输出令牌数</translation>
+        <source>Audio output tokens so far</source>
+        <translation>目前的音频输出令牌数</translation>
     </message>
     <message>
-      <source>Input tokens served from the prompt cache</source>
-      <translation>由提示缓存提供的输入令牌</translation>
+        <source>Input tokens served from the prompt cache</source>
+        <translation>由提示缓存提供的输入令牌</translation>
     </message>
     <message>
-      <source>Quota charged so far</source>
-      <translation>目前已扣除的额度</translation>
+        <source>Quota charged so far</source>
+        <translation>目前已扣除的额度</translation>
     </message>
     <message>
-      <source>ID</source>
-      <translation>ID</translation>
+        <source>ID</source>
+        <translation>ID</translation>
     </message>
     <message>
-      <source>Kind</source>
-      <translation>类型</translation>
+        <source>Kind</source>
+        <translation>类型</translation>
     </message>
     <message>
-      <source>User</source>
-      <translation>用户</translation>
+        <source>User</source>
+        <translation>用户</translation>
     </message>
     <message>
-      <source>Key</source>
-      <translation>密钥</translation>
+        <source>Key</source>
+        <translation>密钥</translation>
     </message>
     <message>
-      <source>Model</source>
-      <translation>模型</translation>
+        <source>Model</source>
+        <translation>模型</translation>
     </message>
     <message>
-      <source>Channel</source>
-      <translation>渠道</translation>
+        <source>Channel</source>
+        <translation>渠道</translation>
     </message>
     <message>
-      <source>Duration</source>
-      <translation>时长</translation>
+        <source>Duration</source>
+        <translation>时长</translation>
     </message>
     <message>
-      <source>Text in</source>
-      <translation>文本输入</translation>
+        <source>Text in</source>
+        <translation>文本输入</translation>
     </message>
     <message>
-      <source>Text out</source>
-      <translation>文本输出</translation>
+        <source>Text out</source>
+        <translation>文本输出</translation>
     </message>
     <message>
-      <source>Audio in</source>
-      <translation>音频输入</translation>
+        <source>Audio in</source>
+        <translation>音频输入</translation>
     </message>
     <message>
-      <source>Audio out</source>
-      <translation>音频输出</translation>
+        <source>Audio out</source>
+        <translation>音频输出</translation>
     </message>
     <message>
-      <source>Cached</source>
-      <translation>缓存</translation>
+        <source>Cached</source>
+        <translation>缓存</translation>
     </message>
     <message>
-      <source>Charged</source>
-      <translation>已扣费</translation>
+        <source>Charged</source>
+        <translation>已扣费</translation>
     </message>
     <message>
-      <source>State</source>
-      <translation>状态</translation>
+        <source>State</source>
+        <translation>状态</translation>
     </message>
-  </context>
-  <context>
+</context>
+<context>
     <name>RelayDesk::Ui::LogsModel</name>
     <message>
-      <source>top-up</source>
-      <translation>充值</translation>
+        <source>top-up</source>
+        <translation>充值</translation>
     </message>
     <message>
-      <source>consume</source>
-      <translation>消费</translation>
+        <source>consume</source>
+        <translation>消费</translation>
     </message>
     <message>
-      <source>manage</source>
-      <translation>管理</translation>
+        <source>manage</source>
+        <translation>管理</translation>
     </message>
     <message>
-      <source>system</source>
-      <translation>系统</translation>
+        <source>system</source>
+        <translation>系统</translation>
     </message>
     <message>
-      <source>error</source>
-      <translation>错误</translation>
+        <source>error</source>
+        <translation>错误</translation>
     </message>
     <message>
-      <source>refund</source>
-      <translation>退款</translation>
+        <source>refund</source>
+        <translation>退款</translation>
     </message>
     <message>
-      <source>unknown</source>
-      <translation>未知</translation>
+        <source>unknown</source>
+        <translation>未知</translation>
     </message>
     <message>
-      <source>Upstream model: %1</source>
-      <translation>上游模型：%1</translation>
+        <source>Upstream model: %1</source>
+        <translation>上游模型：%1</translation>
     </message>
     <message>
-      <source>stream</source>
-      <translation>流式</translation>
+        <source>stream</source>
+        <translation>流式</translation>
     </message>
     <message>
-      <source>Time</source>
-      <translation>时间</translation>
+        <source>Time</source>
+        <translation>时间</translation>
     </message>
     <message>
-      <source>Type</source>
-      <translation>类型</translation>
+        <source>Type</source>
+        <translation>类型</translation>
     </message>
     <message>
-      <source>User</source>
-      <translation>用户</translation>
+        <source>User</source>
+        <translation>用户</translation>
     </message>
     <message>
-      <source>Key</source>
-      <translation>密钥</translation>
+        <source>Key</source>
+        <translation>密钥</translation>
     </message>
     <message>
-      <source>Channel</source>
-      <translation>渠道</translation>
+        <source>Channel</source>
+        <translation>渠道</translation>
     </message>
     <message>
-      <source>Model</source>
-      <translation>模型</translation>
+        <source>Model</source>
+        <translation>模型</translation>
     </message>
     <message>
-      <source>Prompt</source>
-      <translation>提示</translation>
+        <source>Prompt</source>
+        <translation>提示</translation>
     </message>
     <message>
-      <source>Completion</source>
-      <translation>补全</translation>
+        <source>Completion</source>
+        <translation>补全</translation>
     </message>
     <message>
-      <source>Quota</source>
-      <translation>额度</translation>
+        <source>Quota</source>
+        <translation>额度</translation>
     </message>
     <message>
-      <source>Duration</source>
-      <translation>时长</translation>
+        <source>Duration</source>
+        <translation>时长</translation>
     </message>
     <message>
-      <source>Stream</source>
-      <translation>流式</translation>
+        <source>Stream</source>
+        <translation>流式</translation>
     </message>
     <message>
-      <source>Request ID</source>
-      <translation>请求 ID</translation>
+        <source>Request ID</source>
+        <translation>请求 ID</translation>
     </message>
     <message>
-      <source>Model ratio</source>
-      <translation>模型倍率</translation>
+        <source>Model ratio</source>
+        <translation>模型倍率</translation>
     </message>
     <message>
-      <source>Completion ratio</source>
-      <translation>补全倍率</translation>
+        <source>Completion ratio</source>
+        <translation>补全倍率</translation>
     </message>
     <message>
-      <source>Cache ratio</source>
-      <translation>缓存倍率</translation>
+        <source>Cache ratio</source>
+        <translation>缓存倍率</translation>
     </message>
     <message>
-      <source>Audio ratio</source>
-      <translation>音频倍率</translation>
+        <source>Audio ratio</source>
+        <translation>音频倍率</translation>
     </message>
     <message>
-      <source>Audio completion ratio</source>
-      <translation>音频补全倍率</translation>
+        <source>Audio completion ratio</source>
+        <translation>音频补全倍率</translation>
     </message>
     <message>
-      <source>Group ratio</source>
-      <translation>分组倍率</translation>
+        <source>Group ratio</source>
+        <translation>分组倍率</translation>
     </message>
     <message>
-      <source>User-group ratio</source>
-      <translation>用户分组倍率</translation>
+        <source>User-group ratio</source>
+        <translation>用户分组倍率</translation>
     </message>
     <message>
-      <source>Fixed price (US$)</source>
-      <translation>固定价格（美元）</translation>
+        <source>Fixed price (US$)</source>
+        <translation>固定价格（美元）</translation>
     </message>
     <message>
-      <source>Usage</source>
-      <translation>用量</translation>
+        <source>Usage</source>
+        <translation>用量</translation>
     </message>
     <message>
-      <source>Text input tokens</source>
-      <translation>文本输入令牌</translation>
+        <source>Text input tokens</source>
+        <translation>文本输入令牌</translation>
     </message>
     <message>
-      <source>Audio input tokens</source>
-      <translation>音频输入令牌</translation>
+        <source>Audio input tokens</source>
+        <translation>音频输入令牌</translation>
     </message>
     <message>
-      <source>Image input tokens</source>
-      <translation>图像输入令牌</translation>
+        <source>Image input tokens</source>
+        <translation>图像输入令牌</translation>
     </message>
     <message>
-      <source>Cached text tokens</source>
-      <translation>缓存文本令牌</translation>
+        <source>Cached text tokens</source>
+        <translation>缓存文本令牌</translation>
     </message>
     <message>
-      <source>Cached audio tokens</source>
-      <translation>缓存音频令牌</translation>
+        <source>Cached audio tokens</source>
+        <translation>缓存音频令牌</translation>
     </message>
     <message>
-      <source>Cached image tokens</source>
-      <translation>缓存图像令牌</translation>
+        <source>Cached image tokens</source>
+        <translation>缓存图像令牌</translation>
     </message>
     <message>
-      <source>Cache write tokens</source>
-      <translation>缓存写入令牌</translation>
+        <source>Cache write tokens</source>
+        <translation>缓存写入令牌</translation>
     </message>
     <message>
-      <source>Text output tokens</source>
-      <translation>文本输出令牌</translation>
+        <source>Text output tokens</source>
+        <translation>文本输出令牌</translation>
     </message>
     <message>
-      <source>Audio output tokens</source>
-      <translation>音频输出令牌</translation>
+        <source>Audio output tokens</source>
+        <translation>音频输出令牌</translation>
     </message>
     <message>
-      <source>Reasoning tokens</source>
-      <translation>推理令牌</translation>
+        <source>Reasoning tokens</source>
+        <translation>推理令牌</translation>
     </message>
     <message>
-      <source>First response (ms)</source>
-      <translation>首字响应（毫秒）</translation>
+        <source>First response (ms)</source>
+        <translation>首字响应（毫秒）</translation>
     </message>
     <message>
-      <source>Overage (quota beyond the balance)</source>
-      <translation>超额（超出余额的额度）</translation>
+        <source>Overage (quota beyond the balance)</source>
+        <translation>超额（超出余额的额度）</translation>
     </message>
     <message>
-      <source>Recovered after a crash</source>
-      <translation>崩溃后已恢复</translation>
+        <source>Recovered after a crash</source>
+        <translation>崩溃后已恢复</translation>
     </message>
     <message>
-      <source>Log #%1 · %2 · %3</source>
-      <translation>日志 #%1 · %2 · %3</translation>
+        <source>Log #%1 · %2 · %3</source>
+        <translation>日志 #%1 · %2 · %3</translation>
     </message>
     <message>
-      <source>User: %1 · Key: %2 · Channel: %3</source>
-      <translation>用户：%1 · 密钥：%2 · 渠道：%3</translation>
+        <source>User: %1 · Key: %2 · Channel: %3</source>
+        <translation>用户：%1 · 密钥：%2 · 渠道：%3</translation>
     </message>
     <message>
-      <source>Model: %1</source>
-      <translation>模型：%1</translation>
+        <source>Model: %1</source>
+        <translation>模型：%1</translation>
     </message>
     <message>
-      <source> (upstream %1)</source>
-      <translation>（上游 %1）</translation>
+        <source> (upstream %1)</source>
+        <translation>（上游 %1）</translation>
     </message>
     <message>
-      <source>Tokens: %1 prompt + %2 completion</source>
-      <translation>令牌：提示 %1 + 补全 %2</translation>
+        <source>Tokens: %1 prompt + %2 completion</source>
+        <translation>令牌：提示 %1 + 补全 %2</translation>
     </message>
     <message>
-      <source>Charged: %1 (%2 quota)</source>
-      <translation>扣费：%1（%2 额度）</translation>
+        <source>Charged: %1 (%2 quota)</source>
+        <translation>扣费：%1（%2 额度）</translation>
     </message>
     <message>
-      <source>Duration: %1 ms%2</source>
-      <translation>耗时：%1 毫秒%2</translation>
+        <source>Duration: %1 ms%2</source>
+        <translation>耗时：%1 毫秒%2</translation>
     </message>
     <message>
-      <source>, streamed</source>
-      <translation>，流式</translation>
+        <source>, streamed</source>
+        <translation>，流式</translation>
     </message>
     <message>
-      <source>Request ID: %1</source>
-      <translation>请求 ID：%1</translation>
+        <source>Request ID: %1</source>
+        <translation>请求 ID：%1</translation>
     </message>
     <message>
-      <source>Price snapshot: %1</source>
-      <translation>价格快照：%1</translation>
+        <source>Price snapshot: %1</source>
+        <translation>价格快照：%1</translation>
     </message>
     <message>
-      <source>Message: %1</source>
-      <translation>消息：%1</translation>
+        <source>Message: %1</source>
+        <translation>消息：%1</translation>
     </message>
     <message>
-      <source>Details:</source>
-      <translation>详情：</translation>
+        <source>Details:</source>
+        <translation>详情：</translation>
     </message>
     <message>
-      <source>export cancelled</source>
-      <translation>导出已取消</translation>
+        <source>Endpoint</source>
+        <translation>端点</translation>
     </message>
     <message>
-      <source>Endpoint</source>
-      <translation>端点</translation>
+        <source>Response ID</source>
+        <translation>响应 ID</translation>
     </message>
     <message>
-      <source>Response ID</source>
-      <translation>响应 ID</translation>
+        <source>Response status</source>
+        <translation>响应状态</translation>
     </message>
     <message>
-      <source>Response status</source>
-      <translation>响应状态</translation>
+        <source>Cached tokens</source>
+        <translation>缓存令牌</translation>
     </message>
     <message>
-      <source>Cached tokens</source>
-      <translation>缓存令牌</translation>
+        <source>Built-in tool calls</source>
+        <translation>内置工具调用</translation>
     </message>
     <message>
-      <source>Built-in tool calls</source>
-      <translation>内置工具调用</translation>
+        <source>Tool-call quota</source>
+        <translation>工具调用额度</translation>
     </message>
     <message>
-      <source>Tool-call quota</source>
-      <translation>工具调用额度</translation>
+        <source>Billed units</source>
+        <translation>计费单位</translation>
     </message>
     <message>
-      <source>Billed units</source>
-      <translation>计费单位</translation>
+        <source>Audio (seconds)</source>
+        <translation>音频（秒）</translation>
     </message>
     <message>
-      <source>Audio (seconds)</source>
-      <translation>音频（秒）</translation>
+        <source>Characters</source>
+        <translation>字符数</translation>
     </message>
     <message>
-      <source>Characters</source>
-      <translation>字符数</translation>
+        <source>Images</source>
+        <translation>图像数</translation>
     </message>
     <message>
-      <source>Images</source>
-      <translation>图像数</translation>
+        <source>Image size</source>
+        <translation>图像尺寸</translation>
     </message>
     <message>
-      <source>Image size</source>
-      <translation>图像尺寸</translation>
+        <source>Image quality</source>
+        <translation>图像质量</translation>
     </message>
     <message>
-      <source>Image quality</source>
-      <translation>图像质量</translation>
+        <source>Endpoint: %1</source>
+        <translation>端点：%1</translation>
     </message>
     <message>
-      <source>Endpoint: %1</source>
-      <translation>端点：%1</translation>
+        <source>disputed</source>
+        <translation>有争议</translation>
     </message>
-  </context>
-  <context>
+    <message>
+        <source>overage</source>
+        <translation>超额</translation>
+    </message>
+    <message>
+        <source>recovered</source>
+        <translation>已恢复</translation>
+    </message>
+    <message>
+        <source>usage rejected</source>
+        <translation>用量被拒</translation>
+    </message>
+    <message>
+        <source>The upstream reported implausible usage; charged at most the hold (%1 quota). The reported figures are in the details.</source>
+        <translation>上游报告的用量不合理；最多按预留额度计费（%1 额度）。上游报告的数字见详情。</translation>
+    </message>
+    <message>
+        <source>Flags</source>
+        <translation>标记</translation>
+    </message>
+    <message>
+        <source>Disputed (implausible upstream usage, charged at most the hold)</source>
+        <translation>有争议（上游用量不合理，最多按预留额度计费）</translation>
+    </message>
+    <message>
+        <source>Charged (capped at the hold)</source>
+        <translation>已计费（以预留额度为上限）</translation>
+    </message>
+    <message>
+        <source>Quota the upstream&apos;s figures would cost</source>
+        <translation>按上游数字应计的额度</translation>
+    </message>
+    <message>
+        <source>Malformed upstream usage (counted locally)</source>
+        <translation>上游用量格式错误（本地计数）</translation>
+    </message>
+    <message>
+        <source>DISPUTED: the upstream reported implausible usage; this row was charged at most the hold. Refund or top up after checking the upstream&apos;s bill.</source>
+        <translation>有争议：上游报告的用量不合理；本条最多按预留额度计费。请核对上游账单后再退款或充值。</translation>
+    </message>
+</context>
+<context>
     <name>RelayDesk::Ui::LogsPage</name>
     <message>
-      <source>Last hour</source>
-      <translation>最近 1 小时</translation>
+        <source>Last hour</source>
+        <translation>最近 1 小时</translation>
     </message>
     <message>
-      <source>Last 24 hours</source>
-      <translation>最近 24 小时</translation>
+        <source>Last 24 hours</source>
+        <translation>最近 24 小时</translation>
     </message>
     <message>
-      <source>Last 7 days</source>
-      <translation>最近 7 天</translation>
+        <source>Last 7 days</source>
+        <translation>最近 7 天</translation>
     </message>
     <message>
-      <source>Last 30 days</source>
-      <translation>最近 30 天</translation>
+        <source>Last 30 days</source>
+        <translation>最近 30 天</translation>
     </message>
     <message>
-      <source>All time</source>
-      <translation>全部时间</translation>
+        <source>All time</source>
+        <translation>全部时间</translation>
     </message>
     <message>
-      <source>Custom range</source>
-      <translation>自定义范围</translation>
+        <source>Custom range</source>
+        <translation>自定义范围</translation>
     </message>
     <message>
-      <source>All types</source>
-      <translation>全部类型</translation>
+        <source>All types</source>
+        <translation>全部类型</translation>
     </message>
     <message>
-      <source>Model (exact)</source>
-      <translation>模型（精确匹配）</translation>
+        <source>Model (exact)</source>
+        <translation>模型（精确匹配）</translation>
     </message>
     <message>
-      <source>Export CSV…</source>
-      <translation>导出 CSV…</translation>
+        <source>Export CSV…</source>
+        <translation>导出 CSV…</translation>
     </message>
     <message>
-      <source>User:</source>
-      <translation>用户：</translation>
+        <source>User:</source>
+        <translation>用户：</translation>
     </message>
     <message>
-      <source>Key:</source>
-      <translation>密钥：</translation>
+        <source>Key:</source>
+        <translation>密钥：</translation>
     </message>
     <message>
-      <source>Channel:</source>
-      <translation>渠道：</translation>
+        <source>Channel:</source>
+        <translation>渠道：</translation>
     </message>
     <message>
-      <source>Select a log row to see its details.</source>
-      <translation>选择一行日志以查看详情。</translation>
+        <source>Select a log row to see its details.</source>
+        <translation>选择一行日志以查看详情。</translation>
     </message>
     <message>
-      <source>First</source>
-      <translation>最新页</translation>
+        <source>First</source>
+        <translation>最新页</translation>
     </message>
     <message>
-      <source>‹ Newer</source>
-      <translation>‹ 较新</translation>
+        <source>‹ Newer</source>
+        <translation>‹ 较新</translation>
     </message>
     <message>
-      <source>Older ›</source>
-      <translation>较旧 ›</translation>
+        <source>Older ›</source>
+        <translation>较旧 ›</translation>
     </message>
     <message>
-      <source>%1 per page</source>
-      <translation>每页 %1 条</translation>
+        <source>%1 per page</source>
+        <translation>每页 %1 条</translation>
     </message>
     <message>
-      <source>Export logs</source>
-      <translation>导出日志</translation>
+        <source>Export logs</source>
+        <translation>导出日志</translation>
     </message>
     <message>
-      <source>CSV files (*.csv)</source>
-      <translation>CSV 文件 (*.csv)</translation>
+        <source>CSV files (*.csv)</source>
+        <translation>CSV 文件 (*.csv)</translation>
     </message>
     <message>
-      <source>Any</source>
-      <translation>全部</translation>
+        <source>Any</source>
+        <translation>全部</translation>
     </message>
     <message>
-      <source>Page %1 · rows %2–%3 of %4</source>
-      <translation>第 %1 页 · 第 %2–%3 行，共 %4 行</translation>
+        <source>Page %1 · rows %2–%3 of %4</source>
+        <translation>第 %1 页 · 第 %2–%3 行，共 %4 行</translation>
     </message>
     <message>
-      <source>No database is open.</source>
-      <translation>数据库未打开。</translation>
+        <source>Exporting logs…</source>
+        <translation>正在导出日志…</translation>
     </message>
     <message>
-      <source>Cannot write %1: %2</source>
-      <translation>无法写入 %1：%2</translation>
+        <source>Cancel</source>
+        <translation>取消</translation>
     </message>
     <message>
-      <source>Exporting logs…</source>
-      <translation>正在导出日志…</translation>
+        <source>…</source>
+        <translation>…</translation>
     </message>
     <message>
-      <source>Cancel</source>
-      <translation>取消</translation>
+        <source>Only calls of one endpoint (chat, embeddings, transcription, speech, images, …)</source>
+        <translation>只显示某一端点的调用（对话、嵌入、语音转写、语音合成、图像……）</translation>
     </message>
     <message>
-      <source>…</source>
-      <translation>…</translation>
+        <source>All endpoints</source>
+        <translation>所有端点</translation>
     </message>
-    <message>
-      <source>Only calls of one endpoint (chat, embeddings, transcription, speech, images, …)</source>
-      <translation>只显示某一端点的调用（对话、嵌入、语音转写、语音合成、图像……）</translation>
-    </message>
-    <message>
-      <source>All endpoints</source>
-      <translation>所有端点</translation>
-    </message>
-  </context>
-  <context>
+</context>
+<context>
     <name>RelayDesk::Ui::MainWindow</name>
     <message>
-      <source>RelayDesk</source>
-      <translation>RelayDesk</translation>
+        <source>RelayDesk</source>
+        <translation>RelayDesk</translation>
     </message>
     <message>
-      <source>%1 (Ctrl+%2)</source>
-      <translation>%1（Ctrl+%2）</translation>
+        <source>%1 (Ctrl+%2)</source>
+        <translation>%1（Ctrl+%2）</translation>
     </message>
     <message>
-      <source>No database is open, so there is nothing to show here. Start RelayDesk with a writable data directory (Settings → Data directory, or --data DIR).</source>
-      <translation>数据库未打开，这里暂无内容。请使用可写的数据目录启动 RelayDesk（设置 → 数据目录，或 --data DIR）。</translation>
+        <source>No database is open, so there is nothing to show here. Start RelayDesk with a writable data directory (Settings → Data directory, or --data DIR).</source>
+        <translation>数据库未打开，这里暂无内容。请使用可写的数据目录启动 RelayDesk（设置 → 数据目录，或 --data DIR）。</translation>
     </message>
     <message>
-      <source>The pricing editor appears here once the billing service is connected.</source>
-      <translation>计费服务连接后，价格编辑器将显示在这里。</translation>
+        <source>The pricing editor appears here once the billing service is connected.</source>
+        <translation>计费服务连接后，价格编辑器将显示在这里。</translation>
     </message>
     <message>
-      <source>Live</source>
-      <translation>实时</translation>
+        <source>Live</source>
+        <translation>实时</translation>
     </message>
     <message>
-      <source>Pricing</source>
-      <translation>定价</translation>
+        <source>Pricing</source>
+        <translation>定价</translation>
     </message>
     <message>
-      <source>Users &amp;&amp; Keys</source>
-      <translation>用户与密钥</translation>
+        <source>Users &amp;&amp; Keys</source>
+        <translation>用户与密钥</translation>
     </message>
     <message>
-      <source>Channels</source>
-      <translation>渠道</translation>
+        <source>Channels</source>
+        <translation>渠道</translation>
     </message>
     <message>
-      <source>Logs</source>
-      <translation>日志</translation>
+        <source>Logs</source>
+        <translation>日志</translation>
     </message>
     <message>
-      <source>Dashboard</source>
-      <translation>仪表盘</translation>
+        <source>Dashboard</source>
+        <translation>仪表盘</translation>
     </message>
     <message>
-      <source>&amp;File</source>
-      <translation>文件(&amp;F)</translation>
+        <source>&amp;File</source>
+        <translation>文件(&amp;F)</translation>
     </message>
     <message>
-      <source>&amp;Settings…</source>
-      <translation>设置(&amp;S)…</translation>
+        <source>&amp;Settings…</source>
+        <translation>设置(&amp;S)…</translation>
     </message>
     <message>
-      <source>Simulate &amp;traffic</source>
-      <translation>模拟流量(&amp;T)</translation>
+        <source>Simulate &amp;traffic</source>
+        <translation>模拟流量(&amp;T)</translation>
     </message>
     <message>
-      <source>Drive a few simulated chat and Realtime sessions so the console comes alive</source>
-      <translation>生成一些模拟的聊天和 Realtime 会话，让控制台立即动起来</translation>
+        <source>Drive a few simulated chat and Realtime sessions so the console comes alive</source>
+        <translation>生成一些模拟的聊天和 Realtime 会话，让控制台立即动起来</translation>
     </message>
     <message>
-      <source>&amp;Quit</source>
-      <translation>退出(&amp;Q)</translation>
+        <source>&amp;Quit</source>
+        <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-      <source>&amp;View</source>
-      <translation>视图(&amp;V)</translation>
+        <source>&amp;View</source>
+        <translation>视图(&amp;V)</translation>
     </message>
     <message>
-      <source>&amp;Refresh</source>
-      <translation>刷新(&amp;R)</translation>
+        <source>&amp;Refresh</source>
+        <translation>刷新(&amp;R)</translation>
     </message>
     <message>
-      <source>&amp;Relay</source>
-      <translation>中转(&amp;R)</translation>
+        <source>&amp;Relay</source>
+        <translation>中转(&amp;R)</translation>
     </message>
     <message>
-      <source>&amp;Start relay</source>
-      <translation>启动中转(&amp;S)</translation>
+        <source>&amp;Start relay</source>
+        <translation>启动中转(&amp;S)</translation>
     </message>
     <message>
-      <source>S&amp;top relay</source>
-      <translation>停止中转(&amp;T)</translation>
+        <source>S&amp;top relay</source>
+        <translation>停止中转(&amp;T)</translation>
     </message>
     <message>
-      <source>&amp;Help</source>
-      <translation>帮助(&amp;H)</translation>
+        <source>&amp;Help</source>
+        <translation>帮助(&amp;H)</translation>
     </message>
     <message>
-      <source>&amp;About RelayDesk</source>
-      <translation>关于 RelayDesk(&amp;A)</translation>
+        <source>&amp;About RelayDesk</source>
+        <translation>关于 RelayDesk(&amp;A)</translation>
     </message>
     <message>
-      <source>About RelayDesk</source>
-      <translation>关于 RelayDesk</translation>
+        <source>About RelayDesk</source>
+        <translation>关于 RelayDesk</translation>
     </message>
     <message>
-      <source>&lt;b&gt;RelayDesk&lt;/b&gt; %1&lt;br&gt;An OpenAI-compatible relay with a desktop console.&lt;br&gt;Data directory: %2</source>
-      <translation>&lt;b&gt;RelayDesk&lt;/b&gt; %1&lt;br&gt;兼容 OpenAI 的中转服务与桌面控制台。&lt;br&gt;数据目录：%2</translation>
+        <source>&lt;b&gt;RelayDesk&lt;/b&gt; %1&lt;br&gt;An OpenAI-compatible relay with a desktop console.&lt;br&gt;Data directory: %2</source>
+        <translation>&lt;b&gt;RelayDesk&lt;/b&gt; %1&lt;br&gt;兼容 OpenAI 的中转服务与桌面控制台。&lt;br&gt;数据目录：%2</translation>
     </message>
     <message>
-      <source>Show RelayDesk</source>
-      <translation>显示 RelayDesk</translation>
+        <source>Show RelayDesk</source>
+        <translation>显示 RelayDesk</translation>
     </message>
     <message>
-      <source>Quit</source>
-      <translation>退出</translation>
+        <source>Quit</source>
+        <translation>退出</translation>
     </message>
     <message>
-      <source>Relay stopped</source>
-      <translation>中转已停止</translation>
+        <source>Relay stopped</source>
+        <translation>中转已停止</translation>
     </message>
     <message>
-      <source>Relay starting…</source>
-      <translation>中转启动中…</translation>
+        <source>Relay starting…</source>
+        <translation>中转启动中…</translation>
     </message>
     <message>
-      <source>Relay on %1</source>
-      <translation>中转运行于 %1</translation>
+        <source>Relay on %1</source>
+        <translation>中转运行于 %1</translation>
     </message>
     <message>
-      <source>Relay failed: %1</source>
-      <translation>中转失败：%1</translation>
+        <source>Relay failed: %1</source>
+        <translation>中转失败：%1</translation>
     </message>
     <message>
-      <source>%1 · %2 req/s · live sessions: %3 · %4 tokens/min · %5 today</source>
-      <translation>%1 · %2 请求/秒 · 实时会话：%3 · %4 令牌/分钟 · 今日 %5</translation>
+        <source>%1 · %2 req/s · live sessions: %3 · %4 tokens/min · %5 today</source>
+        <translation>%1 · %2 请求/秒 · 实时会话：%3 · %4 令牌/分钟 · 今日 %5</translation>
     </message>
     <message>
-      <source>Start</source>
-      <translation>启动</translation>
+        <source>Start</source>
+        <translation>启动</translation>
     </message>
     <message>
-      <source>Stop</source>
-      <translation>停止</translation>
+        <source>Stop</source>
+        <translation>停止</translation>
     </message>
     <message>
-      <source>Relay failed</source>
-      <translation>中转失败</translation>
+        <source>Relay failed</source>
+        <translation>中转失败</translation>
     </message>
     <message>
-      <source>Start the relay</source>
-      <translation>启动中转服务</translation>
+        <source>Start the relay</source>
+        <translation>启动中转服务</translation>
     </message>
     <message>
-      <source>Stop the relay</source>
-      <translation>停止中转服务</translation>
+        <source>Stop the relay</source>
+        <translation>停止中转服务</translation>
     </message>
     <message>
-      <source>%1 req/s</source>
-      <translation>%1 请求/秒</translation>
+        <source>%1 req/s</source>
+        <translation>%1 请求/秒</translation>
     </message>
     <message>
-      <source>Live sessions: %1</source>
-      <translation>实时会话：%1</translation>
+        <source>Live sessions: %1</source>
+        <translation>实时会话：%1</translation>
     </message>
     <message>
-      <source>%1 tokens/min</source>
-      <translation>%1 令牌/分钟</translation>
+        <source>%1 tokens/min</source>
+        <translation>%1 令牌/分钟</translation>
     </message>
     <message>
-      <source>%1 spent today</source>
-      <translation>今日消耗 %1</translation>
+        <source>%1 spent today</source>
+        <translation>今日消耗 %1</translation>
     </message>
     <message>
-      <source>Data: %1</source>
-      <translation>数据：%1</translation>
+        <source>Data: %1</source>
+        <translation>数据：%1</translation>
     </message>
-  </context>
-  <context>
+</context>
+<context>
     <name>RelayDesk::Ui::PricingModel</name>
     <message>
-      <source>set %1 of %2 to %3</source>
-      <translation>将 %2 的 %1 设为 %3</translation>
+        <source>set %1 of %2 to %3</source>
+        <translation>将 %2 的 %1 设为 %3</translation>
     </message>
     <message>
-      <source>default</source>
-      <translation>默认</translation>
+        <source>default</source>
+        <translation>默认</translation>
     </message>
     <message>
-      <source>add %1</source>
-      <translation>添加 %1</translation>
+        <source>add %1</source>
+        <translation>添加 %1</translation>
     </message>
     <message>
-      <source>remove %1</source>
-      <translation>删除 %1</translation>
+        <source>remove %1</source>
+        <translation>删除 %1</translation>
     </message>
     <message>
-      <source>US$ per 1M text input tokens (ModelRatio × $2). Editing it sets ModelRatio.</source>
-      <translation>每 100 万文本输入令牌的美元价格（ModelRatio × $2）。修改它会改写 ModelRatio。</translation>
+        <source>US$ per 1M text input tokens (ModelRatio × $2). Editing it sets ModelRatio.</source>
+        <translation>每 100 万文本输入令牌的美元价格（ModelRatio × $2）。修改它会改写 ModelRatio。</translation>
     </message>
     <message>
-      <source>US$ per 1M text output tokens (input price × CompletionRatio). Editing it sets CompletionRatio.</source>
-      <translation>每 100 万文本输出令牌的美元价格（输入价格 × CompletionRatio）。修改它会改写 CompletionRatio。</translation>
+        <source>US$ per 1M text output tokens (input price × CompletionRatio). Editing it sets CompletionRatio.</source>
+        <translation>每 100 万文本输出令牌的美元价格（输入价格 × CompletionRatio）。修改它会改写 CompletionRatio。</translation>
     </message>
     <message>
-      <source>ModelRatio: the text input price; 1 means $2 per 1M input tokens. Every other ratio multiplies this one.</source>
-      <translation>ModelRatio（模型倍率）：文本输入价格；1 表示每 100 万输入令牌 $2。其他倍率都在此基础上相乘。</translation>
+        <source>ModelRatio: the text input price; 1 means $2 per 1M input tokens. Every other ratio multiplies this one.</source>
+        <translation>ModelRatio（模型倍率）：文本输入价格；1 表示每 100 万输入令牌 $2。其他倍率都在此基础上相乘。</translation>
     </message>
     <message>
-      <source>CompletionRatio: how many times the input price one output token costs (reasoning included).</source>
-      <translation>CompletionRatio（补全倍率）：一个输出令牌的价格是输入价格的多少倍（含推理令牌）。</translation>
+        <source>CompletionRatio: how many times the input price one output token costs (reasoning included).</source>
+        <translation>CompletionRatio（补全倍率）：一个输出令牌的价格是输入价格的多少倍（含推理令牌）。</translation>
     </message>
     <message>
-      <source>CacheRatio: the share of the input price charged for a cached input token (0.1 = 90% off).</source>
-      <translation>CacheRatio（缓存倍率）：缓存命中的输入令牌按输入价格的多少收费（0.1 = 一折）。</translation>
+        <source>CacheRatio: the share of the input price charged for a cached input token (0.1 = 90% off).</source>
+        <translation>CacheRatio（缓存倍率）：缓存命中的输入令牌按输入价格的多少收费（0.1 = 一折）。</translation>
     </message>
     <message>
-      <source>CreateCacheRatio: the multiple of the input price charged for writing a token into the prompt cache.</source>
-      <translation>CreateCacheRatio（缓存写入倍率）：写入提示缓存的令牌按输入价格的多少倍收费。</translation>
+        <source>CreateCacheRatio: the multiple of the input price charged for writing a token into the prompt cache.</source>
+        <translation>CreateCacheRatio（缓存写入倍率）：写入提示缓存的令牌按输入价格的多少倍收费。</translation>
     </message>
     <message>
-      <source>AudioRatio: how many times the text input price one audio input token costs.</source>
-      <translation>AudioRatio（音频倍率）：一个音频输入令牌的价格是文本输入价格的多少倍。</translation>
+        <source>AudioRatio: how many times the text input price one audio input token costs.</source>
+        <translation>AudioRatio（音频倍率）：一个音频输入令牌的价格是文本输入价格的多少倍。</translation>
     </message>
     <message>
-      <source>AudioCompletionRatio: how many times the audio input price one audio output token costs.</source>
-      <translation>AudioCompletionRatio（音频补全倍率）：一个音频输出令牌的价格是音频输入价格的多少倍。</translation>
+        <source>AudioCompletionRatio: how many times the audio input price one audio output token costs.</source>
+        <translation>AudioCompletionRatio（音频补全倍率）：一个音频输出令牌的价格是音频输入价格的多少倍。</translation>
     </message>
     <message>
-      <source>AudioCacheRatio: the share of the audio input price charged for a cached audio token.</source>
-      <translation>AudioCacheRatio（音频缓存倍率）：缓存命中的音频令牌按音频输入价格的多少收费。</translation>
+        <source>AudioCacheRatio: the share of the audio input price charged for a cached audio token.</source>
+        <translation>AudioCacheRatio（音频缓存倍率）：缓存命中的音频令牌按音频输入价格的多少收费。</translation>
     </message>
     <message>
-      <source>ImageRatio: how many times the text input price one image input token costs.</source>
-      <translation>ImageRatio（图像倍率）：一个图像输入令牌的价格是文本输入价格的多少倍。</translation>
+        <source>ImageRatio: how many times the text input price one image input token costs.</source>
+        <translation>ImageRatio（图像倍率）：一个图像输入令牌的价格是文本输入价格的多少倍。</translation>
     </message>
     <message>
-      <source>ModelPrice: a fixed US$ price per call; when set, token ratios are ignored for this model.</source>
-      <translation>ModelPrice（固定价格）：按次收取的固定美元价格；设置后，此模型不再按令牌倍率计费。</translation>
+        <source>ModelPrice: a fixed US$ price per call; when set, token ratios are ignored for this model.</source>
+        <translation>ModelPrice（固定价格）：按次收取的固定美元价格；设置后，此模型不再按令牌倍率计费。</translation>
     </message>
     <message>
-      <source>For %1 this is %2 per 1M tokens (before the group ratio).</source>
-      <translation>对于 %1，相当于每 100 万令牌 %2（未乘分组倍率）。</translation>
+        <source>For %1 this is %2 per 1M tokens (before the group ratio).</source>
+        <translation>对于 %1，相当于每 100 万令牌 %2（未乘分组倍率）。</translation>
     </message>
     <message>
-      <source>%1 has no ModelRatio, so this ratio has no effect.</source>
-      <translation>%1 没有 ModelRatio，因此此倍率不起作用。</translation>
+        <source>%1 has no ModelRatio, so this ratio has no effect.</source>
+        <translation>%1 没有 ModelRatio，因此此倍率不起作用。</translation>
     </message>
     <message>
-      <source>Not set: the default (1) applies.</source>
-      <translation>未设置：使用默认值 1。</translation>
+        <source>Not set: the default (1) applies.</source>
+        <translation>未设置：使用默认值 1。</translation>
     </message>
     <message>
-      <source>fixed</source>
-      <translation>固定</translation>
+        <source>fixed</source>
+        <translation>固定</translation>
     </message>
     <message>
-      <source>Prefix rule: applies to every model whose name starts with "%1" and has no entry of its own.</source>
-      <translation>前缀规则：适用于名称以“%1”开头且没有单独配置的所有模型。</translation>
+        <source>Prefix rule: applies to every model whose name starts with &quot;%1&quot; and has no entry of its own.</source>
+        <translation>前缀规则：适用于名称以“%1”开头且没有单独配置的所有模型。</translation>
     </message>
     <message>
-      <source>Model</source>
-      <translation>模型</translation>
+        <source>Model</source>
+        <translation>模型</translation>
     </message>
     <message>
-      <source>$ / 1M input</source>
-      <translation>$ / 百万输入</translation>
+        <source>$ / 1M input</source>
+        <translation>$ / 百万输入</translation>
     </message>
     <message>
-      <source>$ / 1M output</source>
-      <translation>$ / 百万输出</translation>
+        <source>$ / 1M output</source>
+        <translation>$ / 百万输出</translation>
     </message>
     <message>
-      <source>This cell cannot be edited.</source>
-      <translation>此单元格不可编辑。</translation>
+        <source>This cell cannot be edited.</source>
+        <translation>此单元格不可编辑。</translation>
     </message>
     <message>
-      <source>Enter a price in US$ per 1M tokens.</source>
-      <translation>请输入每 100 万令牌的美元价格。</translation>
+        <source>Enter a price in US$ per 1M tokens.</source>
+        <translation>请输入每 100 万令牌的美元价格。</translation>
     </message>
     <message>
-      <source>Set the input price first: the output price is a multiple of it.</source>
-      <translation>请先设置输入价格：输出价格是它的倍数。</translation>
+        <source>Set the input price first: the output price is a multiple of it.</source>
+        <translation>请先设置输入价格：输出价格是它的倍数。</translation>
     </message>
     <message>
-      <source>%1 needs a ModelRatio or a ModelPrice; clearing both would leave it without a price.</source>
-      <translation>%1 需要 ModelRatio 或 ModelPrice；两者都清空将导致它没有价格。</translation>
+        <source>%1 needs a ModelRatio or a ModelPrice; clearing both would leave it without a price.</source>
+        <translation>%1 需要 ModelRatio 或 ModelPrice；两者都清空将导致它没有价格。</translation>
     </message>
     <message>
-      <source>Enter a model name.</source>
-      <translation>请输入模型名称。</translation>
+        <source>Enter a model name.</source>
+        <translation>请输入模型名称。</translation>
     </message>
     <message>
-      <source>"%1" is not a model name: use letters, digits and . _ - : / @ +, optionally ending in * for a prefix rule.</source>
-      <translation>“%1”不是有效的模型名：只能使用字母、数字和 . _ - : / @ +，结尾可加 * 表示前缀规则。</translation>
+        <source>&quot;%1&quot; is not a model name: use letters, digits and . _ - : / @ +, optionally ending in * for a prefix rule.</source>
+        <translation>“%1”不是有效的模型名：只能使用字母、数字和 . _ - : / @ +，结尾可加 * 表示前缀规则。</translation>
     </message>
     <message>
-      <source>%1 is already in the table.</source>
-      <translation>%1 已在表中。</translation>
+        <source>%1 is already in the table.</source>
+        <translation>%1 已在表中。</translation>
     </message>
     <message numerus="yes">
-      <source>remove %n model(s)</source>
-      <translation>
-        <numerusform>删除 %n 个模型</numerusform>
-      </translation>
+        <source>remove %n model(s)</source>
+        <translation>
+            <numerusform>删除 %n 个模型</numerusform>
+        </translation>
     </message>
-  </context>
-  <context>
+</context>
+<context>
     <name>RelayDesk::Ui::PricingPage</name>
     <message>
-      <source>Not valid JSON: %1 (at byte %2).</source>
-      <translation>不是有效的 JSON：%1（位于第 %2 字节）。</translation>
+        <source>Not valid JSON: %1 (at byte %2).</source>
+        <translation>不是有效的 JSON：%1（位于第 %2 字节）。</translation>
     </message>
     <message>
-      <source>Expected a JSON object of pricing maps.</source>
-      <translation>应为包含定价表的 JSON 对象。</translation>
+        <source>Expected a JSON object of pricing maps.</source>
+        <translation>应为包含定价表的 JSON 对象。</translation>
     </message>
     <message>
-      <source>Search models…</source>
-      <translation>搜索模型…</translation>
+        <source>Search models…</source>
+        <translation>搜索模型…</translation>
     </message>
     <message>
-      <source>Add model…</source>
-      <translation>添加模型…</translation>
+        <source>Add model…</source>
+        <translation>添加模型…</translation>
     </message>
     <message>
-      <source>Remove</source>
-      <translation>删除</translation>
+        <source>Remove</source>
+        <translation>删除</translation>
     </message>
     <message>
-      <source>Undo</source>
-      <translation>撤销</translation>
+        <source>Undo</source>
+        <translation>撤销</translation>
     </message>
     <message>
-      <source>Redo</source>
-      <translation>重做</translation>
+        <source>Redo</source>
+        <translation>重做</translation>
     </message>
     <message>
-      <source>Import…</source>
-      <translation>导入…</translation>
+        <source>Import…</source>
+        <translation>导入…</translation>
     </message>
     <message>
-      <source>Merge a new-api pricing JSON file into the draft (maps in the file replace the draft's)</source>
-      <translation>将 new-api 定价 JSON 文件合并到草稿中（文件中出现的表会替换草稿中的同名表）</translation>
+        <source>Merge a new-api pricing JSON file into the draft (maps in the file replace the draft&apos;s)</source>
+        <translation>将 new-api 定价 JSON 文件合并到草稿中（文件中出现的表会替换草稿中的同名表）</translation>
     </message>
     <message>
-      <source>Export…</source>
-      <translation>导出…</translation>
+        <source>Export…</source>
+        <translation>导出…</translation>
     </message>
     <message>
-      <source>Save the draft as new-api pricing JSON</source>
-      <translation>将草稿保存为 new-api 定价 JSON</translation>
+        <source>Save the draft as new-api pricing JSON</source>
+        <translation>将草稿保存为 new-api 定价 JSON</translation>
     </message>
     <message>
-      <source>Revert</source>
-      <translation>还原</translation>
+        <source>Revert</source>
+        <translation>还原</translation>
     </message>
     <message>
-      <source>Discard the draft and reload the prices in force</source>
-      <translation>放弃草稿，重新载入当前生效的价格</translation>
+        <source>Discard the draft and reload the prices in force</source>
+        <translation>放弃草稿，重新载入当前生效的价格</translation>
     </message>
     <message>
-      <source>Apply</source>
-      <translation>应用</translation>
+        <source>Apply</source>
+        <translation>应用</translation>
     </message>
     <message>
-      <source>Validate the draft and put it in force for every new request (Ctrl+S)</source>
-      <translation>校验草稿并对所有新请求生效（Ctrl+S）</translation>
+        <source>Validate the draft and put it in force for every new request (Ctrl+S)</source>
+        <translation>校验草稿并对所有新请求生效（Ctrl+S）</translation>
     </message>
     <message>
-      <source>Add model</source>
-      <translation>添加模型</translation>
+        <source>Add model</source>
+        <translation>添加模型</translation>
     </message>
     <message>
-      <source>Model name (end with * for a prefix rule, e.g. gpt-4o*):</source>
-      <translation>模型名称（以 * 结尾表示前缀规则，例如 gpt-4o*）：</translation>
+        <source>Model name (end with * for a prefix rule, e.g. gpt-4o*):</source>
+        <translation>模型名称（以 * 结尾表示前缀规则，例如 gpt-4o*）：</translation>
     </message>
     <message>
-      <source>Import pricing</source>
-      <translation>导入定价</translation>
+        <source>Import pricing</source>
+        <translation>导入定价</translation>
     </message>
     <message>
-      <source>JSON files (*.json);;All files (*)</source>
-      <translation>JSON 文件 (*.json);;所有文件 (*)</translation>
+        <source>JSON files (*.json);;All files (*)</source>
+        <translation>JSON 文件 (*.json);;所有文件 (*)</translation>
     </message>
     <message>
-      <source>Cannot read %1: %2</source>
-      <translation>无法读取 %1：%2</translation>
+        <source>Cannot read %1: %2</source>
+        <translation>无法读取 %1：%2</translation>
     </message>
     <message>
-      <source>Imported %1 into the draft. Review, then Apply.</source>
-      <translation>已将 %1 导入草稿。请检查后点击“应用”。</translation>
+        <source>Imported %1 into the draft. Review, then Apply.</source>
+        <translation>已将 %1 导入草稿。请检查后点击“应用”。</translation>
     </message>
     <message>
-      <source>Export pricing</source>
-      <translation>导出定价</translation>
+        <source>Export pricing</source>
+        <translation>导出定价</translation>
     </message>
     <message>
-      <source>JSON files (*.json)</source>
-      <translation>JSON 文件 (*.json)</translation>
+        <source>JSON files (*.json)</source>
+        <translation>JSON 文件 (*.json)</translation>
     </message>
     <message>
-      <source>Cannot write %1: %2</source>
-      <translation>无法写入 %1：%2</translation>
+        <source>Cannot write %1: %2</source>
+        <translation>无法写入 %1：%2</translation>
     </message>
     <message>
-      <source>Exported the draft to %1.</source>
-      <translation>已将草稿导出到 %1。</translation>
+        <source>Exported the draft to %1.</source>
+        <translation>已将草稿导出到 %1。</translation>
     </message>
     <message>
-      <source>Not applied: %1</source>
-      <translation>未应用：%1</translation>
+        <source>Not applied: %1</source>
+        <translation>未应用：%1</translation>
     </message>
     <message>
-      <source>Refused: %1</source>
-      <translation>已拒绝：%1</translation>
+        <source>Refused: %1</source>
+        <translation>已拒绝：%1</translation>
     </message>
     <message>
-      <source>The pricing service is not connected: prices can be viewed and exported but not applied.</source>
-      <translation>未连接定价服务：价格只能查看和导出，不能应用。</translation>
+        <source>The pricing service is not connected: prices can be viewed and exported but not applied.</source>
+        <translation>未连接定价服务：价格只能查看和导出，不能应用。</translation>
     </message>
     <message>
-      <source>Group ratios</source>
-      <translation>分组倍率</translation>
+        <source>Group ratios</source>
+        <translation>分组倍率</translation>
     </message>
     <message>
-      <source>Add…</source>
-      <translation>添加…</translation>
+        <source>Add…</source>
+        <translation>添加…</translation>
     </message>
     <message>
-      <source>Add group ratio</source>
-      <translation>添加分组倍率</translation>
+        <source>Add group ratio</source>
+        <translation>添加分组倍率</translation>
     </message>
     <message>
-      <source>User group, using group and ratio, separated by spaces (e.g. vip default 0.8):</source>
-      <translation>用户分组、使用分组和倍率，用空格分隔（例如 vip default 0.8）：</translation>
+        <source>User group, using group and ratio, separated by spaces (e.g. vip default 0.8):</source>
+        <translation>用户分组、使用分组和倍率，用空格分隔（例如 vip default 0.8）：</translation>
     </message>
     <message>
-      <source>Group and ratio, separated by a space (e.g. vip 0.8):</source>
-      <translation>分组和倍率，用空格分隔（例如 vip 0.8）：</translation>
+        <source>Group and ratio, separated by a space (e.g. vip 0.8):</source>
+        <translation>分组和倍率，用空格分隔（例如 vip 0.8）：</translation>
     </message>
     <message>
-      <source>Every price is multiplied by the ratio of the group a key uses.</source>
-      <translation>所有价格都会乘以密钥所用分组的倍率。</translation>
+        <source>Every price is multiplied by the ratio of the group a key uses.</source>
+        <translation>所有价格都会乘以密钥所用分组的倍率。</translation>
     </message>
     <message>
-      <source>Overrides for a user group using another group (replaces that group's ratio).</source>
-      <translation>某用户分组使用另一分组时的覆盖倍率（替换该分组的倍率）。</translation>
+        <source>Overrides for a user group using another group (replaces that group&apos;s ratio).</source>
+        <translation>某用户分组使用另一分组时的覆盖倍率（替换该分组的倍率）。</translation>
     </message>
     <message>
-      <source>Calculator</source>
-      <translation>计算器</translation>
+        <source>Calculator</source>
+        <translation>计算器</translation>
     </message>
     <message>
-      <source>Prices a sample usage with the draft, as the relay would after Apply</source>
-      <translation>用草稿价格计算一次示例用量，结果与应用后中转的计费一致</translation>
+        <source>Prices a sample usage with the draft, as the relay would after Apply</source>
+        <translation>用草稿价格计算一次示例用量，结果与应用后中转的计费一致</translation>
     </message>
     <message>
-      <source>Model:</source>
-      <translation>模型：</translation>
+        <source>Model:</source>
+        <translation>模型：</translation>
     </message>
     <message>
-      <source>Group:</source>
-      <translation>分组：</translation>
+        <source>Group:</source>
+        <translation>分组：</translation>
     </message>
     <message>
-      <source>Text input tokens:</source>
-      <translation>文本输入令牌：</translation>
+        <source>Text input tokens:</source>
+        <translation>文本输入令牌：</translation>
     </message>
     <message>
-      <source>  of which cached:</source>
-      <translation>  其中缓存：</translation>
+        <source>  of which cached:</source>
+        <translation>  其中缓存：</translation>
     </message>
     <message>
-      <source>Audio input tokens:</source>
-      <translation>音频输入令牌：</translation>
+        <source>Audio input tokens:</source>
+        <translation>音频输入令牌：</translation>
     </message>
     <message>
-      <source>Image input tokens:</source>
-      <translation>图像输入令牌：</translation>
+        <source>Image input tokens:</source>
+        <translation>图像输入令牌：</translation>
     </message>
     <message>
-      <source>Text output tokens:</source>
-      <translation>文本输出令牌：</translation>
+        <source>Text output tokens:</source>
+        <translation>文本输出令牌：</translation>
     </message>
     <message>
-      <source>Audio output tokens:</source>
-      <translation>音频输出令牌：</translation>
+        <source>Audio output tokens:</source>
+        <translation>音频输出令牌：</translation>
     </message>
     <message>
-      <source>the pricing service is not connected</source>
-      <translation>未连接定价服务</translation>
+        <source>Applied: new requests use these prices (snapshot %1).</source>
+        <translation>已应用：新请求将使用这些价格（快照 %1）。</translation>
     </message>
     <message>
-      <source>Applied: new requests use these prices (snapshot %1).</source>
-      <translation>已应用：新请求将使用这些价格（快照 %1）。</translation>
+        <source>Import refused: %1</source>
+        <translation>导入被拒绝：%1</translation>
     </message>
     <message>
-      <source>Import refused: %1</source>
-      <translation>导入被拒绝：%1</translation>
+        <source>import pricing</source>
+        <translation>导入定价</translation>
     </message>
     <message>
-      <source>import pricing</source>
-      <translation>导入定价</translation>
+        <source>—</source>
+        <translation>—</translation>
     </message>
     <message>
-      <source>—</source>
-      <translation>—</translation>
+        <source>%1  (%2 quota)</source>
+        <translation>%1（%2 额度）</translation>
     </message>
     <message>
-      <source>%1  (%2 quota)</source>
-      <translation>%1（%2 额度）</translation>
+        <source>Same as the prices in force.</source>
+        <translation>与当前生效的价格相同。</translation>
     </message>
     <message>
-      <source>Same as the prices in force.</source>
-      <translation>与当前生效的价格相同。</translation>
+        <source>Prices in force: %1 (%2 quota).</source>
+        <translation>当前生效价格：%1（%2 额度）。</translation>
     </message>
     <message>
-      <source>Prices in force: %1 (%2 quota).</source>
-      <translation>当前生效价格：%1（%2 额度）。</translation>
+        <source>Not priced by the prices in force (%1).</source>
+        <translation>当前生效的价格未给此模型定价（%1）。</translation>
     </message>
     <message>
-      <source>Not priced by the prices in force (%1).</source>
-      <translation>当前生效的价格未给此模型定价（%1）。</translation>
+        <source>Unapplied changes</source>
+        <translation>有未应用的修改</translation>
     </message>
     <message>
-      <source>Unapplied changes</source>
-      <translation>有未应用的修改</translation>
+        <source>Prices in force</source>
+        <translation>价格已生效</translation>
     </message>
     <message>
-      <source>Prices in force</source>
-      <translation>价格已生效</translation>
+        <source>Applying…</source>
+        <translation>正在应用…</translation>
     </message>
     <message>
-      <source>Applying…</source>
-      <translation>正在应用…</translation>
+        <source>restore draft</source>
+        <translation>恢复草稿</translation>
     </message>
     <message>
-      <source>restore draft</source>
-      <translation>恢复草稿</translation>
+        <source>Built-in tool calls</source>
+        <translation>内置工具调用</translation>
     </message>
     <message>
-      <source>Built-in tool calls</source>
-      <translation>内置工具调用</translation>
+        <source>Responses built-in tools are billed per call, on top of the tokens, by output item type (multiplied by the group ratio).</source>
+        <translation>Responses 内置工具按输出项类型逐次计费，在令牌费用之外另计（乘以分组倍率）。</translation>
     </message>
     <message>
-      <source>Responses built-in tools are billed per call, on top of the tokens, by output item type (multiplied by the group ratio).</source>
-      <translation>Responses 内置工具按输出项类型逐次计费，在令牌费用之外另计（乘以分组倍率）。</translation>
+        <source>Add tool price</source>
+        <translation>添加工具价格</translation>
     </message>
     <message>
-      <source>Add tool price</source>
-      <translation>添加工具价格</translation>
+        <source>Output item type of the tool:</source>
+        <translation>工具的输出项类型：</translation>
     </message>
     <message>
-      <source>Output item type of the tool:</source>
-      <translation>工具的输出项类型：</translation>
+        <source>US$ per 1,000 calls of %1:</source>
+        <translation>%1 每 1,000 次调用的美元价格：</translation>
     </message>
     <message>
-      <source>US$ per 1,000 calls of %1:</source>
-      <translation>%1 每 1,000 次调用的美元价格：</translation>
+        <source>Prices by unit</source>
+        <translation>按单位计价</translation>
     </message>
     <message>
-      <source>Prices by unit</source>
-      <translation>按单位计价</translation>
+        <source>Audio by the minute (transcription such as whisper-1) and text by the character (speech such as tts-1), on top of any token price, multiplied by the group ratio.</source>
+        <translation>音频按分钟计费（如 whisper-1 转写），文本按字符计费（如 tts-1 语音合成），在令牌费用之外另计，乘以分组倍率。</translation>
     </message>
     <message>
-      <source>Audio by the minute (transcription such as whisper-1) and text by the character (speech such as tts-1), on top of any token price, multiplied by the group ratio.</source>
-      <translation>音频按分钟计费（如 whisper-1 转写），文本按字符计费（如 tts-1 语音合成），在令牌费用之外另计，乘以分组倍率。</translation>
+        <source>Images by the piece (dall-e-2, dall-e-3): the price of the size and quality, else of the size, else the model&apos;s default; multiplied by the number of images and the group ratio.</source>
+        <translation>图片按张计费（dall-e-2、dall-e-3）：按尺寸和质量的价格，若无则按尺寸的价格，再无则按模型的默认价格；乘以图片数量和分组倍率。</translation>
     </message>
     <message>
-      <source>Images by the piece (dall-e-2, dall-e-3): the price of the size and quality, else of the size, else the model's default; multiplied by the number of images and the group ratio.</source>
-      <translation>图片按张计费（dall-e-2、dall-e-3）：按尺寸和质量的价格，若无则按尺寸的价格，再无则按模型的默认价格；乘以图片数量和分组倍率。</translation>
+        <source>Add unit prices</source>
+        <translation>添加单位价格</translation>
     </message>
     <message>
-      <source>Add unit prices</source>
-      <translation>添加单位价格</translation>
+        <source>Model name (end with * for a prefix rule):</source>
+        <translation>模型名称（以 * 结尾表示前缀规则）：</translation>
     </message>
     <message>
-      <source>Model name (end with * for a prefix rule):</source>
-      <translation>模型名称（以 * 结尾表示前缀规则）：</translation>
+        <source>US$ per minute of audio for %1 (empty = none):</source>
+        <translation>%1 每分钟音频的美元价格（留空 = 无）：</translation>
     </message>
     <message>
-      <source>US$ per minute of audio for %1 (empty = none):</source>
-      <translation>%1 每分钟音频的美元价格（留空 = 无）：</translation>
+        <source>US$ per 1M characters for %1 (empty = none):</source>
+        <translation>%1 每 100 万字符的美元价格（留空 = 无）：</translation>
     </message>
     <message>
-      <source>US$ per 1M characters for %1 (empty = none):</source>
-      <translation>%1 每 100 万字符的美元价格（留空 = 无）：</translation>
+        <source>Add image price</source>
+        <translation>添加图片价格</translation>
     </message>
     <message>
-      <source>Add image price</source>
-      <translation>添加图片价格</translation>
+        <source>Model, size, quality and US$ per image, separated by spaces; write - for any size or quality (e.g. dall-e-3 1024x1792 hd 0.12, or dall-e-2 - - 0.02):</source>
+        <translation>模型、尺寸、质量和每张图片的美元价格，以空格分隔；尺寸或质量写 - 表示任意（例如 dall-e-3 1024x1792 hd 0.12，或 dall-e-2 - - 0.02）：</translation>
     </message>
     <message>
-      <source>Model, size, quality and US$ per image, separated by spaces; write - for any size or quality (e.g. dall-e-3 1024x1792 hd 0.12, or dall-e-2 - - 0.02):</source>
-      <translation>模型、尺寸、质量和每张图片的美元价格，以空格分隔；尺寸或质量写 - 表示任意（例如 dall-e-3 1024x1792 hd 0.12，或 dall-e-2 - - 0.02）：</translation>
+        <source>Enter four values: model, size, quality and price (- for any size or quality).</source>
+        <translation>请输入四个值：模型、尺寸、质量和价格（尺寸或质量写 - 表示任意）。</translation>
     </message>
     <message>
-      <source>Enter four values: model, size, quality and price (- for any size or quality).</source>
-      <translation>请输入四个值：模型、尺寸、质量和价格（尺寸或质量写 - 表示任意）。</translation>
+        <source>Audio seconds:</source>
+        <translation>音频秒数：</translation>
     </message>
     <message>
-      <source>Audio seconds:</source>
-      <translation>音频秒数：</translation>
+        <source>Characters:</source>
+        <translation>字符数：</translation>
     </message>
     <message>
-      <source>Characters:</source>
-      <translation>字符数：</translation>
+        <source>Images:</source>
+        <translation>图片数：</translation>
     </message>
     <message>
-      <source>Images:</source>
-      <translation>图片数：</translation>
+        <source>Size / quality:</source>
+        <translation>尺寸 / 质量：</translation>
     </message>
     <message>
-      <source>Size / quality:</source>
-      <translation>尺寸 / 质量：</translation>
+        <source>audio seconds</source>
+        <translation>音频秒数</translation>
     </message>
     <message>
-      <source>audio seconds</source>
-      <translation>音频秒数</translation>
+        <source>characters</source>
+        <translation>字符</translation>
     </message>
     <message>
-      <source>characters</source>
-      <translation>字符</translation>
+        <source>images of this size and quality</source>
+        <translation>此尺寸和质量的图片</translation>
     </message>
     <message>
-      <source>images of this size and quality</source>
-      <translation>此尺寸和质量的图片</translation>
+        <source>No price for %1: not charged.</source>
+        <translation>%1 没有价格：不计费。</translation>
     </message>
     <message>
-      <source>No price for %1: not charged.</source>
-      <translation>%1 没有价格：不计费。</translation>
+        <source>A fixed price per call includes the units.</source>
+        <translation>按次固定价格已包含这些单位。</translation>
     </message>
     <message>
-      <source>A fixed price per call includes the units.</source>
-      <translation>按次固定价格已包含这些单位。</translation>
+        <source>any size</source>
+        <translation>任意尺寸</translation>
     </message>
     <message>
-      <source>any size</source>
-      <translation>任意尺寸</translation>
+        <source>any quality</source>
+        <translation>任意质量</translation>
     </message>
-    <message>
-      <source>any quality</source>
-      <translation>任意质量</translation>
-    </message>
-  </context>
-  <context>
+</context>
+<context>
     <name>RelayDesk::Ui::QuotaEdit</name>
     <message>
-      <source>Amount in US dollars</source>
-      <translation>以美元表示的金额</translation>
+        <source>Amount in US dollars</source>
+        <translation>以美元表示的金额</translation>
     </message>
     <message>
-      <source>The same amount in quota units (500 000 = $1)</source>
-      <translation>以额度单位表示的同一金额（500 000 = $1）</translation>
+        <source>The same amount in quota units (500 000 = $1)</source>
+        <translation>以额度单位表示的同一金额（500 000 = $1）</translation>
     </message>
     <message>
-      <source>= quota</source>
-      <translation>= 额度</translation>
+        <source>= quota</source>
+        <translation>= 额度</translation>
     </message>
-  </context>
-  <context>
+</context>
+<context>
     <name>RelayDesk::Ui::RelayTrafficSimulator</name>
     <message>
-      <source>nothing to send</source>
-      <translation>没有可发送的内容</translation>
+        <source>nothing to send</source>
+        <translation>没有可发送的内容</translation>
     </message>
-  </context>
-  <context>
+</context>
+<context>
     <name>RelayDesk::Ui::ResponsesLogDetail</name>
     <message>
-      <source>Responses API endpoint: %1</source>
-      <translation>Responses API 端点：%1</translation>
+        <source>Responses API endpoint: %1</source>
+        <translation>Responses API 端点：%1</translation>
     </message>
     <message>
-      <source>Response ID: %1</source>
-      <translation>响应 ID：%1</translation>
+        <source>Response ID: %1</source>
+        <translation>响应 ID：%1</translation>
     </message>
     <message>
-      <source>(none reported)</source>
-      <translation>（未报告）</translation>
+        <source>(none reported)</source>
+        <translation>（未报告）</translation>
     </message>
     <message>
-      <source>Response status: %1</source>
-      <translation>响应状态：%1</translation>
+        <source>Response status: %1</source>
+        <translation>响应状态：%1</translation>
     </message>
     <message>
-      <source>Cached tokens: %1 · cache write: %2 · reasoning: %3</source>
-      <translation>缓存令牌：%1 · 缓存写入：%2 · 推理：%3</translation>
+        <source>Cached tokens: %1 · cache write: %2 · reasoning: %3</source>
+        <translation>缓存令牌：%1 · 缓存写入：%2 · 推理：%3</translation>
     </message>
     <message>
-      <source>Built-in tool calls: none</source>
-      <translation>内置工具调用：无</translation>
+        <source>Built-in tool calls: none</source>
+        <translation>内置工具调用：无</translation>
     </message>
     <message>
-      <source>%1 × %2</source>
-      <translation>%1 × %2</translation>
+        <source>%1 × %2</source>
+        <translation>%1 × %2</translation>
     </message>
     <message>
-      <source>Built-in tool calls: %1 (%2 in all)</source>
-      <translation>内置工具调用：%1（共 %2 次）</translation>
+        <source>Built-in tool calls: %1 (%2 in all)</source>
+        <translation>内置工具调用：%1（共 %2 次）</translation>
     </message>
     <message>
-      <source>Tool-call charge: %1 (%2 quota), included in the charge above</source>
-      <translation>工具调用费用：%1（%2 额度），已包含在上面的扣费中</translation>
+        <source>Tool-call charge: %1 (%2 quota), included in the charge above</source>
+        <translation>工具调用费用：%1（%2 额度），已包含在上面的扣费中</translation>
     </message>
-  </context>
-  <context>
+</context>
+<context>
     <name>RelayDesk::Ui::SessionDetailView</name>
     <message>
-      <source>text</source>
-      <translation>文本</translation>
+        <source>text</source>
+        <translation>文本</translation>
     </message>
     <message>
-      <source>audio</source>
-      <translation>音频</translation>
+        <source>audio</source>
+        <translation>音频</translation>
     </message>
     <message>
-      <source>image</source>
-      <translation>图像</translation>
+        <source>image</source>
+        <translation>图像</translation>
     </message>
     <message>
-      <source>cached text</source>
-      <translation>缓存文本</translation>
+        <source>cached text</source>
+        <translation>缓存文本</translation>
     </message>
     <message>
-      <source>cache write</source>
-      <translation>缓存写入</translation>
+        <source>cache write</source>
+        <translation>缓存写入</translation>
     </message>
     <message>
-      <source>cached audio</source>
-      <translation>缓存音频</translation>
+        <source>cached audio</source>
+        <translation>缓存音频</translation>
     </message>
     <message>
-      <source>cached image</source>
-      <translation>缓存图像</translation>
+        <source>cached image</source>
+        <translation>缓存图像</translation>
     </message>
     <message>
-      <source>reasoning</source>
-      <translation>推理</translation>
+        <source>reasoning</source>
+        <translation>推理</translation>
     </message>
     <message>
-      <source>Input tokens</source>
-      <translation>输入令牌</translation>
+        <source>Input tokens</source>
+        <translation>输入令牌</translation>
     </message>
     <message>
-      <source>Output tokens</source>
-      <translation>输出令牌</translation>
+        <source>Output tokens</source>
+        <translation>输出令牌</translation>
     </message>
     <message>
-      <source>Input cost</source>
-      <translation>输入费用</translation>
+        <source>Input cost</source>
+        <translation>输入费用</translation>
     </message>
     <message>
-      <source>Output cost</source>
-      <translation>输出费用</translation>
+        <source>Output cost</source>
+        <translation>输出费用</translation>
     </message>
     <message>
-      <source>Charged of reserved:</source>
-      <translation>已扣费 / 预留：</translation>
+        <source>Charged of reserved:</source>
+        <translation>已扣费 / 预留：</translation>
     </message>
     <message>
-      <source>The ledger holds a reservation before upstream work starts; charges are taken from it and the rest is released when the session settles.</source>
-      <translation>在请求上游之前，账本会先预留额度；实际费用从预留中扣除，会话结算后释放剩余部分。</translation>
+        <source>The ledger holds a reservation before upstream work starts; charges are taken from it and the rest is released when the session settles.</source>
+        <translation>在请求上游之前，账本会先预留额度；实际费用从预留中扣除，会话结算后释放剩余部分。</translation>
     </message>
     <message>
-      <source>Event timeline</source>
-      <translation>事件时间线</translation>
+        <source>Event timeline</source>
+        <translation>事件时间线</translation>
     </message>
     <message>
-      <source>Pause</source>
-      <translation>暂停</translation>
+        <source>Pause</source>
+        <translation>暂停</translation>
     </message>
     <message>
-      <source>Stop following new events (they are fetched when you resume)</source>
-      <translation>停止跟随新事件（恢复后会补齐）</translation>
+        <source>Stop following new events (they are fetched when you resume)</source>
+        <translation>停止跟随新事件（恢复后会补齐）</translation>
     </message>
     <message>
-      <source>All directions</source>
-      <translation>全部方向</translation>
+        <source>All directions</source>
+        <translation>全部方向</translation>
     </message>
     <message>
-      <source>From client</source>
-      <translation>来自客户端</translation>
+        <source>From client</source>
+        <translation>来自客户端</translation>
     </message>
     <message>
-      <source>From upstream</source>
-      <translation>来自上游</translation>
+        <source>From upstream</source>
+        <translation>来自上游</translation>
     </message>
     <message>
-      <source>Relay</source>
-      <translation>中转</translation>
+        <source>Relay</source>
+        <translation>中转</translation>
     </message>
     <message>
-      <source>Filter event types…</source>
-      <translation>筛选事件类型…</translation>
+        <source>Filter event types…</source>
+        <translation>筛选事件类型…</translation>
     </message>
     <message>
-      <source>Resume</source>
-      <translation>恢复</translation>
+        <source>Resume</source>
+        <translation>恢复</translation>
     </message>
     <message>
-      <source>No session selected</source>
-      <translation>未选择会话</translation>
+        <source>No session selected</source>
+        <translation>未选择会话</translation>
     </message>
     <message>
-      <source>Select a session in the table above to see its token breakdown and events.</source>
-      <translation>在上方表格中选择一个会话，查看其令牌明细和事件。</translation>
+        <source>Select a session in the table above to see its token breakdown and events.</source>
+        <translation>在上方表格中选择一个会话，查看其令牌明细和事件。</translation>
     </message>
     <message>
-      <source>Session %1 · %2 · %3</source>
-      <translation>会话 %1 · %2 · %3</translation>
+        <source>Session %1 · %2 · %3</source>
+        <translation>会话 %1 · %2 · %3</translation>
     </message>
     <message>
-      <source>user %1</source>
-      <translation>用户 %1</translation>
+        <source>user %1</source>
+        <translation>用户 %1</translation>
     </message>
     <message>
-      <source>key %1</source>
-      <translation>密钥 %1</translation>
+        <source>key %1</source>
+        <translation>密钥 %1</translation>
     </message>
     <message>
-      <source>channel %1</source>
-      <translation>渠道 %1</translation>
+        <source>channel %1</source>
+        <translation>渠道 %1</translation>
     </message>
     <message>
-      <source>upstream model %1</source>
-      <translation>上游模型 %1</translation>
+        <source>upstream model %1</source>
+        <translation>上游模型 %1</translation>
     </message>
     <message>
-      <source>%1 events</source>
-      <translation>%1 个事件</translation>
+        <source>%1 events</source>
+        <translation>%1 个事件</translation>
     </message>
     <message>
-      <source>ended</source>
-      <translation>已结束</translation>
+        <source>ended</source>
+        <translation>已结束</translation>
     </message>
     <message>
-      <source>ended: %1</source>
-      <translation>已结束：%1</translation>
+        <source>ended: %1</source>
+        <translation>已结束：%1</translation>
     </message>
     <message>
-      <source>%1 tokens</source>
-      <translation>%1 个令牌</translation>
+        <source>%1 tokens</source>
+        <translation>%1 个令牌</translation>
     </message>
     <message>
-      <source>no price configured for %1</source>
-      <translation>未给 %1 配置价格</translation>
+        <source>no price configured for %1</source>
+        <translation>未给 %1 配置价格</translation>
     </message>
     <message>
-      <source>%1 charged / %2 reserved</source>
-      <translation>已扣 %1 / 预留 %2</translation>
+        <source>%1 charged / %2 reserved</source>
+        <translation>已扣 %1 / 预留 %2</translation>
     </message>
     <message>
-      <source>Billed units</source>
-      <translation>计费单位</translation>
+        <source>Billed units</source>
+        <translation>计费单位</translation>
     </message>
     <message>
-      <source>What the call is billed for besides tokens: audio by the second, text by the character, images by the piece</source>
-      <translation>除令牌外的计费内容：音频按秒、文本按字符、图像按张</translation>
+        <source>What the call is billed for besides tokens: audio by the second, text by the character, images by the piece</source>
+        <translation>除令牌外的计费内容：音频按秒、文本按字符、图像按张</translation>
     </message>
     <message>
-      <source>%1 (no price configured for %2)</source>
-      <translation>%1（未为 %2 配置价格）</translation>
+        <source>%1 (no price configured for %2)</source>
+        <translation>%1（未为 %2 配置价格）</translation>
     </message>
-  </context>
-  <context>
+</context>
+<context>
     <name>RelayDesk::Ui::SessionEventsModel</name>
     <message>
-      <source>client → relay</source>
-      <translation>客户端 → 中转</translation>
+        <source>client → relay</source>
+        <translation>客户端 → 中转</translation>
     </message>
     <message>
-      <source>upstream → relay</source>
-      <translation>上游 → 中转</translation>
+        <source>upstream → relay</source>
+        <translation>上游 → 中转</translation>
     </message>
     <message>
-      <source>relay</source>
-      <translation>中转</translation>
+        <source>relay</source>
+        <translation>中转</translation>
     </message>
     <message>
-      <source>Time</source>
-      <translation>时间</translation>
+        <source>Time</source>
+        <translation>时间</translation>
     </message>
     <message>
-      <source>Direction</source>
-      <translation>方向</translation>
+        <source>Direction</source>
+        <translation>方向</translation>
     </message>
     <message>
-      <source>Event</source>
-      <translation>事件</translation>
+        <source>Event</source>
+        <translation>事件</translation>
     </message>
     <message>
-      <source>Bytes</source>
-      <translation>字节</translation>
+        <source>Bytes</source>
+        <translation>字节</translation>
     </message>
     <message>
-      <source>Tokens</source>
-      <translation>令牌</translation>
+        <source>Tokens</source>
+        <translation>令牌</translation>
     </message>
-  </context>
-  <context>
+</context>
+<context>
     <name>RelayDesk::Ui::SettingsDialog</name>
     <message>
-      <source>Settings</source>
-      <translation>设置</translation>
+        <source>Settings</source>
+        <translation>设置</translation>
     </message>
     <message>
-      <source>127.0.0.1 accepts local clients only; 0.0.0.0 accepts clients from the network</source>
-      <translation>127.0.0.1 只接受本机客户端；0.0.0.0 接受来自网络的客户端</translation>
+        <source>127.0.0.1 accepts local clients only; 0.0.0.0 accepts clients from the network</source>
+        <translation>127.0.0.1 只接受本机客户端；0.0.0.0 接受来自网络的客户端</translation>
     </message>
     <message>
-      <source>Port:</source>
-      <translation>端口：</translation>
+        <source>Port:</source>
+        <translation>端口：</translation>
     </message>
     <message>
-      <source>Listen address:</source>
-      <translation>监听地址：</translation>
+        <source>Listen address:</source>
+        <translation>监听地址：</translation>
     </message>
     <message>
-      <source>Default location</source>
-      <translation>默认位置</translation>
+        <source>Default location</source>
+        <translation>默认位置</translation>
     </message>
     <message>
-      <source>Browse…</source>
-      <translation>浏览…</translation>
+        <source>Browse…</source>
+        <translation>浏览…</translation>
     </message>
     <message>
-      <source>Data directory:</source>
-      <translation>数据目录：</translation>
+        <source>Data directory:</source>
+        <translation>数据目录：</translation>
     </message>
     <message>
-      <source>US dollars ($)</source>
-      <translation>美元（$）</translation>
+        <source>US dollars ($)</source>
+        <translation>美元（$）</translation>
     </message>
     <message>
-      <source>Quota units (500 000 = $1)</source>
-      <translation>额度单位（500 000 = $1）</translation>
+        <source>Quota units (500 000 = $1)</source>
+        <translation>额度单位（500 000 = $1）</translation>
     </message>
     <message>
-      <source>Show money as:</source>
-      <translation>金额显示为：</translation>
+        <source>Show money as:</source>
+        <translation>金额显示为：</translation>
     </message>
     <message>
-      <source>System default</source>
-      <translation>跟随系统</translation>
+        <source>System default</source>
+        <translation>跟随系统</translation>
     </message>
     <message>
-      <source>Language:</source>
-      <translation>语言：</translation>
+        <source>Language:</source>
+        <translation>语言：</translation>
     </message>
     <message>
-      <source>Data directory</source>
-      <translation>数据目录</translation>
+        <source>Data directory</source>
+        <translation>数据目录</translation>
     </message>
     <message>
-      <source>The listen address is empty.</source>
-      <translation>监听地址为空。</translation>
+        <source>The listen address is empty.</source>
+        <translation>监听地址为空。</translation>
     </message>
     <message>
-      <source>"%1" is neither an IP address nor a host name.</source>
-      <translation>“%1”既不是 IP 地址也不是主机名。</translation>
+        <source>&quot;%1&quot; is neither an IP address nor a host name.</source>
+        <translation>“%1”既不是 IP 地址也不是主机名。</translation>
     </message>
     <message>
-      <source>The data directory must be an absolute path.</source>
-      <translation>数据目录必须是绝对路径。</translation>
+        <source>The data directory must be an absolute path.</source>
+        <translation>数据目录必须是绝对路径。</translation>
     </message>
     <message>
-      <source>The language and money display change immediately. A new listen address, port or data directory takes effect the next time RelayDesk starts.</source>
-      <translation>语言和金额显示会立即生效。新的监听地址、端口或数据目录在下次启动 RelayDesk 时生效。</translation>
+        <source>The language and money display change immediately. A new listen address, port or data directory takes effect the next time RelayDesk starts.</source>
+        <translation>语言和金额显示会立即生效。新的监听地址、端口或数据目录在下次启动 RelayDesk 时生效。</translation>
     </message>
-  </context>
-  <context>
+</context>
+<context>
     <name>RelayDesk::Ui::ToolPriceModel</name>
     <message>
-      <source>set %1 to US$%2 per 1,000 calls</source>
-      <translation>将 %1 设为每 1,000 次调用 %2 美元</translation>
+        <source>set %1 to US$%2 per 1,000 calls</source>
+        <translation>将 %1 设为每 1,000 次调用 %2 美元</translation>
     </message>
     <message>
-      <source>add tool price %1</source>
-      <translation>添加工具价格 %1</translation>
+        <source>add tool price %1</source>
+        <translation>添加工具价格 %1</translation>
     </message>
     <message>
-      <source>remove tool price %1</source>
-      <translation>删除工具价格 %1</translation>
+        <source>remove tool price %1</source>
+        <translation>删除工具价格 %1</translation>
     </message>
     <message>
-      <source>US$ per 1,000 %1 items in a response's output; multiplied by the group ratio.</source>
-      <translation>响应输出中每 1,000 个 %1 项的美元价格；乘以分组倍率。</translation>
+        <source>US$ per 1,000 %1 items in a response&apos;s output; multiplied by the group ratio.</source>
+        <translation>响应输出中每 1,000 个 %1 项的美元价格；乘以分组倍率。</translation>
     </message>
     <message>
-      <source>One call, before the group ratio (%1 quota = US$1). A response's tool calls are added to its token cost and rounded once.</source>
-      <translation>单次调用，未乘分组倍率（%1 额度 = 1 美元）。一个响应的工具调用费用与其令牌费用相加后只取整一次。</translation>
+        <source>One call, before the group ratio (%1 quota = US$1). A response&apos;s tool calls are added to its token cost and rounded once.</source>
+        <translation>单次调用，未乘分组倍率（%1 额度 = 1 美元）。一个响应的工具调用费用与其令牌费用相加后只取整一次。</translation>
     </message>
     <message>
-      <source>Tool (output item type)</source>
-      <translation>工具（输出项类型）</translation>
+        <source>Tool (output item type)</source>
+        <translation>工具（输出项类型）</translation>
     </message>
     <message>
-      <source>US$ / 1,000 calls</source>
-      <translation>美元 / 1,000 次调用</translation>
+        <source>US$ / 1,000 calls</source>
+        <translation>美元 / 1,000 次调用</translation>
     </message>
     <message>
-      <source>US$ / call</source>
-      <translation>美元 / 次</translation>
+        <source>US$ / call</source>
+        <translation>美元 / 次</translation>
     </message>
     <message>
-      <source>Quota / call</source>
-      <translation>额度 / 次</translation>
+        <source>Quota / call</source>
+        <translation>额度 / 次</translation>
     </message>
     <message>
-      <source>Enter the tool's output item type, e.g. web_search_call.</source>
-      <translation>请输入工具的输出项类型，例如 web_search_call。</translation>
+        <source>Enter the tool&apos;s output item type, e.g. web_search_call.</source>
+        <translation>请输入工具的输出项类型，例如 web_search_call。</translation>
     </message>
     <message>
-      <source>"%1" is not an output item type: use letters, digits, _ . - (e.g. web_search_call).</source>
-      <translation>“%1”不是有效的输出项类型：请使用字母、数字、_ . -（例如 web_search_call）。</translation>
+        <source>&quot;%1&quot; is not an output item type: use letters, digits, _ . - (e.g. web_search_call).</source>
+        <translation>“%1”不是有效的输出项类型：请使用字母、数字、_ . -（例如 web_search_call）。</translation>
     </message>
     <message>
-      <source>%1 is already in the table.</source>
-      <translation>%1 已在表中。</translation>
+        <source>%1 is already in the table.</source>
+        <translation>%1 已在表中。</translation>
     </message>
     <message numerus="yes">
-      <source>remove %n tool price(s)</source>
-      <translation>
-        <numerusform>删除 %n 个工具价格</numerusform>
-      </translation>
+        <source>remove %n tool price(s)</source>
+        <translation>
+            <numerusform>删除 %n 个工具价格</numerusform>
+        </translation>
     </message>
-  </context>
-  <context>
-    <name>RelayDesk::Ui::UnitsLogDetail</name>
-    <message>
-      <source>%1 (%2)</source>
-      <translation>%1（%2）</translation>
-    </message>
-    <message>
-      <source>Billed units: %1</source>
-      <translation>计费单位：%1</translation>
-    </message>
-  </context>
-  <context>
-    <name>RelayDesk::Ui::UnitsText</name>
-    <message>
-      <source>%1 s of audio</source>
-      <translation>%1 秒音频</translation>
-    </message>
-    <message>
-      <source>1 character</source>
-      <translation>1 个字符</translation>
-    </message>
-    <message>
-      <source>%1 characters</source>
-      <translation>%1 个字符</translation>
-    </message>
-    <message>
-      <source>1 image</source>
-      <translation>1 张图像</translation>
-    </message>
-    <message>
-      <source>%1 images</source>
-      <translation>%1 张图像</translation>
-    </message>
-  </context>
-  <context>
+</context>
+<context>
     <name>RelayDesk::Ui::UnitPriceModel</name>
     <message>
-      <source>US$ per minute of audio (transcription by duration), prorated per millisecond; empty = not priced by the minute. Multiplied by the group ratio.</source>
-      <translation>每分钟音频的美元价格（按时长转写），按毫秒折算；留空 = 不按分钟计费。乘以分组倍率。</translation>
+        <source>US$ per minute of audio (transcription by duration), prorated per millisecond; empty = not priced by the minute. Multiplied by the group ratio.</source>
+        <translation>每分钟音频的美元价格（按时长转写），按毫秒折算；留空 = 不按分钟计费。乘以分组倍率。</translation>
     </message>
     <message>
-      <source>US$ per 1M characters of input text (speech priced by the character); empty = not priced by the character. Multiplied by the group ratio.</source>
-      <translation>每 100 万个输入字符的美元价格（按字符计费的语音合成）；留空 = 不按字符计费。乘以分组倍率。</translation>
+        <source>US$ per 1M characters of input text (speech priced by the character); empty = not priced by the character. Multiplied by the group ratio.</source>
+        <translation>每 100 万个输入字符的美元价格（按字符计费的语音合成）；留空 = 不按字符计费。乘以分组倍率。</translation>
     </message>
     <message>
-      <source>Before the group ratio (%1 quota = US$1). Added to the call's token cost and rounded once.</source>
-      <translation>未乘分组倍率（%1 额度 = 1 美元）。与该次调用的令牌费用相加后只取整一次。</translation>
+        <source>Before the group ratio (%1 quota = US$1). Added to the call&apos;s token cost and rounded once.</source>
+        <translation>未乘分组倍率（%1 额度 = 1 美元）。与该次调用的令牌费用相加后只取整一次。</translation>
     </message>
     <message>
-      <source>Model</source>
-      <translation>模型</translation>
+        <source>Model</source>
+        <translation>模型</translation>
     </message>
     <message>
-      <source>US$ / minute</source>
-      <translation>美元 / 分钟</translation>
+        <source>US$ / minute</source>
+        <translation>美元 / 分钟</translation>
     </message>
     <message>
-      <source>Quota / minute</source>
-      <translation>额度 / 分钟</translation>
+        <source>Quota / minute</source>
+        <translation>额度 / 分钟</translation>
     </message>
     <message>
-      <source>US$ / 1M characters</source>
-      <translation>美元 / 100 万字符</translation>
+        <source>US$ / 1M characters</source>
+        <translation>美元 / 100 万字符</translation>
     </message>
     <message>
-      <source>Quota / 1,000 characters</source>
-      <translation>额度 / 1,000 字符</translation>
+        <source>Quota / 1,000 characters</source>
+        <translation>额度 / 1,000 字符</translation>
     </message>
     <message>
-      <source>%1 would have no price left: remove the row instead.</source>
-      <translation>%1 将没有任何价格：请改为删除该行。</translation>
+        <source>%1 would have no price left: remove the row instead.</source>
+        <translation>%1 将没有任何价格：请改为删除该行。</translation>
     </message>
     <message>
-      <source>set %1 to US$%2 per minute</source>
-      <translation>将 %1 设为每分钟 %2 美元</translation>
+        <source>set %1 to US$%2 per minute</source>
+        <translation>将 %1 设为每分钟 %2 美元</translation>
     </message>
     <message>
-      <source>none</source>
-      <translation>无</translation>
+        <source>none</source>
+        <translation>无</translation>
     </message>
     <message>
-      <source>set %1 to US$%2 per 1M characters</source>
-      <translation>将 %1 设为每 100 万字符 %2 美元</translation>
+        <source>set %1 to US$%2 per 1M characters</source>
+        <translation>将 %1 设为每 100 万字符 %2 美元</translation>
     </message>
     <message>
-      <source>%1 is already in the table.</source>
-      <translation>%1 已在表中。</translation>
+        <source>%1 is already in the table.</source>
+        <translation>%1 已在表中。</translation>
     </message>
     <message>
-      <source>Enter a price per minute, per 1M characters, or both.</source>
-      <translation>请输入每分钟价格、每 100 万字符价格，或两者。</translation>
+        <source>Enter a price per minute, per 1M characters, or both.</source>
+        <translation>请输入每分钟价格、每 100 万字符价格，或两者。</translation>
     </message>
     <message>
-      <source>add unit prices of %1</source>
-      <translation>添加 %1 的单位价格</translation>
+        <source>add unit prices of %1</source>
+        <translation>添加 %1 的单位价格</translation>
     </message>
     <message numerus="yes">
-      <source>remove unit prices of %n model(s)</source>
-      <translation>
-        <numerusform>删除 %n 个模型的单位价格</numerusform>
-      </translation>
+        <source>remove unit prices of %n model(s)</source>
+        <translation>
+            <numerusform>删除 %n 个模型的单位价格</numerusform>
+        </translation>
     </message>
     <message>
-      <source>remove unit prices of %1</source>
-      <translation>删除 %1 的单位价格</translation>
+        <source>remove unit prices of %1</source>
+        <translation>删除 %1 的单位价格</translation>
     </message>
-  </context>
-  <context>
+</context>
+<context>
+    <name>RelayDesk::Ui::UnitsLogDetail</name>
+    <message>
+        <source>%1 (%2)</source>
+        <translation>%1（%2）</translation>
+    </message>
+    <message>
+        <source>Billed units: %1</source>
+        <translation>计费单位：%1</translation>
+    </message>
+</context>
+<context>
+    <name>RelayDesk::Ui::UnitsText</name>
+    <message>
+        <source>%1 s of audio</source>
+        <translation>%1 秒音频</translation>
+    </message>
+    <message>
+        <source>1 character</source>
+        <translation>1 个字符</translation>
+    </message>
+    <message>
+        <source>%1 characters</source>
+        <translation>%1 个字符</translation>
+    </message>
+    <message>
+        <source>1 image</source>
+        <translation>1 张图像</translation>
+    </message>
+    <message>
+        <source>%1 images</source>
+        <translation>%1 张图像</translation>
+    </message>
+</context>
+<context>
     <name>RelayDesk::Ui::UsersKeysPage</name>
     <message>
-      <source>&lt;b&gt;Users&lt;/b&gt;</source>
-      <translation>&lt;b&gt;用户&lt;/b&gt;</translation>
+        <source>&lt;b&gt;Users&lt;/b&gt;</source>
+        <translation>&lt;b&gt;用户&lt;/b&gt;</translation>
     </message>
     <message>
-      <source>New user…</source>
-      <translation>新建用户…</translation>
+        <source>New user…</source>
+        <translation>新建用户…</translation>
     </message>
     <message>
-      <source>Edit…</source>
-      <translation>编辑…</translation>
+        <source>Edit…</source>
+        <translation>编辑…</translation>
     </message>
     <message>
-      <source>Top up…</source>
-      <translation>充值…</translation>
+        <source>Top up…</source>
+        <translation>充值…</translation>
     </message>
     <message>
-      <source>Enable / disable</source>
-      <translation>启用 / 禁用</translation>
+        <source>Enable / disable</source>
+        <translation>启用 / 禁用</translation>
     </message>
     <message>
-      <source>Add balance; the top-up is recorded in the logs</source>
-      <translation>增加余额；充值会记录在日志中</translation>
+        <source>Add balance; the top-up is recorded in the logs</source>
+        <translation>增加余额；充值会记录在日志中</translation>
     </message>
     <message>
-      <source>New key…</source>
-      <translation>新建密钥…</translation>
+        <source>New key…</source>
+        <translation>新建密钥…</translation>
     </message>
     <message>
-      <source>Quota…</source>
-      <translation>额度…</translation>
+        <source>Quota…</source>
+        <translation>额度…</translation>
     </message>
     <message>
-      <source>&lt;b&gt;Keys of %1&lt;/b&gt;</source>
-      <translation>&lt;b&gt;%1 的密钥&lt;/b&gt;</translation>
+        <source>&lt;b&gt;Keys of %1&lt;/b&gt;</source>
+        <translation>&lt;b&gt;%1 的密钥&lt;/b&gt;</translation>
     </message>
     <message>
-      <source>&lt;b&gt;All keys&lt;/b&gt;</source>
-      <translation>&lt;b&gt;全部密钥&lt;/b&gt;</translation>
+        <source>&lt;b&gt;All keys&lt;/b&gt;</source>
+        <translation>&lt;b&gt;全部密钥&lt;/b&gt;</translation>
     </message>
     <message>
-      <source>No database is open.</source>
-      <translation>数据库未打开。</translation>
+        <source>&quot;%1&quot; is not a valid user name.</source>
+        <translation>“%1”不是有效的用户名。</translation>
     </message>
     <message>
-      <source>"%1" is not a valid user name.</source>
-      <translation>“%1”不是有效的用户名。</translation>
+        <source>No user with id %1.</source>
+        <translation>不存在 ID 为 %1 的用户。</translation>
     </message>
     <message>
-      <source>No user with id %1.</source>
-      <translation>不存在 ID 为 %1 的用户。</translation>
+        <source>A top-up must be more than zero.</source>
+        <translation>充值金额必须大于零。</translation>
     </message>
     <message>
-      <source>A top-up must be more than zero.</source>
-      <translation>充值金额必须大于零。</translation>
+        <source>New user</source>
+        <translation>新建用户</translation>
     </message>
     <message>
-      <source>New user</source>
-      <translation>新建用户</translation>
+        <source>Name:</source>
+        <translation>名称：</translation>
     </message>
     <message>
-      <source>Name:</source>
-      <translation>名称：</translation>
+        <source>Group:</source>
+        <translation>分组：</translation>
     </message>
     <message>
-      <source>Group:</source>
-      <translation>分组：</translation>
+        <source>Starting balance:</source>
+        <translation>初始余额：</translation>
     </message>
     <message>
-      <source>Starting balance:</source>
-      <translation>初始余额：</translation>
+        <source>Edit %1</source>
+        <translation>编辑 %1</translation>
     </message>
     <message>
-      <source>Edit %1</source>
-      <translation>编辑 %1</translation>
+        <source>Balance:</source>
+        <translation>余额：</translation>
     </message>
     <message>
-      <source>Balance:</source>
-      <translation>余额：</translation>
+        <source>Setting the balance is logged as a manage entry; use Top up to add funds.</source>
+        <translation>直接设置余额会记为一条管理日志；增加资金请使用“充值”。</translation>
     </message>
     <message>
-      <source>Setting the balance is logged as a manage entry; use Top up to add funds.</source>
-      <translation>直接设置余额会记为一条管理日志；增加资金请使用“充值”。</translation>
+        <source>Top up</source>
+        <translation>充值</translation>
     </message>
     <message>
-      <source>Top up</source>
-      <translation>充值</translation>
+        <source>Amount:</source>
+        <translation>金额：</translation>
     </message>
     <message>
-      <source>Amount:</source>
-      <translation>金额：</translation>
+        <source>Select the user the key belongs to first.</source>
+        <translation>请先选择密钥所属的用户。</translation>
     </message>
     <message>
-      <source>Select the user the key belongs to first.</source>
-      <translation>请先选择密钥所属的用户。</translation>
+        <source>New key</source>
+        <translation>新建密钥</translation>
     </message>
     <message>
-      <source>New key</source>
-      <translation>新建密钥</translation>
+        <source>Unlimited (the user&apos;s balance still applies)</source>
+        <translation>无限额度（仍受用户余额限制）</translation>
     </message>
     <message>
-      <source>Unlimited (the user's balance still applies)</source>
-      <translation>无限额度（仍受用户余额限制）</translation>
+        <source>all models; or e.g. gpt-4o-mini, gpt-realtime</source>
+        <translation>全部模型；或例如 gpt-4o-mini, gpt-realtime</translation>
     </message>
     <message>
-      <source>all models; or e.g. gpt-4o-mini, gpt-realtime</source>
-      <translation>全部模型；或例如 gpt-4o-mini, gpt-realtime</translation>
+        <source>the user&apos;s group</source>
+        <translation>用户所在分组</translation>
     </message>
     <message>
-      <source>the user's group</source>
-      <translation>用户所在分组</translation>
+        <source>Expires</source>
+        <translation>过期</translation>
     </message>
     <message>
-      <source>Expires</source>
-      <translation>过期</translation>
+        <source>Quota:</source>
+        <translation>额度：</translation>
     </message>
     <message>
-      <source>Quota:</source>
-      <translation>额度：</translation>
+        <source>Model limits:</source>
+        <translation>模型限制：</translation>
     </message>
     <message>
-      <source>Model limits:</source>
-      <translation>模型限制：</translation>
+        <source>Expiry:</source>
+        <translation>过期时间：</translation>
     </message>
     <message>
-      <source>Expiry:</source>
-      <translation>过期时间：</translation>
+        <source>New key: %1</source>
+        <translation>新密钥：%1</translation>
     </message>
     <message>
-      <source>New key: %1</source>
-      <translation>新密钥：%1</translation>
+        <source>Copy this key now. RelayDesk keeps only a hash of it, so it will not be shown again — afterwards you will only see %1.</source>
+        <translation>请立即复制此密钥。RelayDesk 只保存它的哈希值，之后不会再显示 —— 以后你只能看到 %1。</translation>
     </message>
     <message>
-      <source>Copy this key now. RelayDesk keeps only a hash of it, so it will not be shown again — afterwards you will only see %1.</source>
-      <translation>请立即复制此密钥。RelayDesk 只保存它的哈希值，之后不会再显示 —— 以后你只能看到 %1。</translation>
+        <source>Copy</source>
+        <translation>复制</translation>
     </message>
     <message>
-      <source>Copy</source>
-      <translation>复制</translation>
+        <source>Copied</source>
+        <translation>已复制</translation>
     </message>
     <message>
-      <source>Copied</source>
-      <translation>已复制</translation>
+        <source>Quota of %1</source>
+        <translation>%1 的额度</translation>
     </message>
     <message>
-      <source>Quota of %1</source>
-      <translation>%1 的额度</translation>
+        <source>Unlimited</source>
+        <translation>无限额度</translation>
     </message>
     <message>
-      <source>Unlimited</source>
-      <translation>无限额度</translation>
+        <source>Remaining:</source>
+        <translation>剩余：</translation>
     </message>
     <message>
-      <source>Remaining:</source>
-      <translation>剩余：</translation>
+        <source>No database is open.</source>
+        <translation>数据库未打开。</translation>
     </message>
-    <message>
-      <source>No user with id %1.</source>
-      <translation>没有 ID 为 %1 的用户。</translation>
-    </message>
-  </context>
-  <context>
+</context>
+<context>
     <name>RelayDesk::Ui::UsersModel</name>
     <message>
-      <source>enabled</source>
-      <translation>已启用</translation>
+        <source>enabled</source>
+        <translation>已启用</translation>
     </message>
     <message>
-      <source>disabled</source>
-      <translation>已禁用</translation>
+        <source>disabled</source>
+        <translation>已禁用</translation>
     </message>
     <message>
-      <source>%1 quota units</source>
-      <translation>%1 额度单位</translation>
+        <source>%1 quota units</source>
+        <translation>%1 额度单位</translation>
     </message>
     <message>
-      <source>ID</source>
-      <translation>ID</translation>
+        <source>ID</source>
+        <translation>ID</translation>
     </message>
     <message>
-      <source>Name</source>
-      <translation>名称</translation>
+        <source>Name</source>
+        <translation>名称</translation>
     </message>
     <message>
-      <source>Group</source>
-      <translation>分组</translation>
+        <source>Group</source>
+        <translation>分组</translation>
     </message>
     <message>
-      <source>Balance</source>
-      <translation>余额</translation>
+        <source>Balance</source>
+        <translation>余额</translation>
     </message>
     <message>
-      <source>Used</source>
-      <translation>已用</translation>
+        <source>Used</source>
+        <translation>已用</translation>
     </message>
     <message>
-      <source>Requests</source>
-      <translation>请求数</translation>
+        <source>Requests</source>
+        <translation>请求数</translation>
     </message>
     <message>
-      <source>Status</source>
-      <translation>状态</translation>
+        <source>Status</source>
+        <translation>状态</translation>
     </message>
-  </context>
+</context>
 </TS>

@@ -154,8 +154,8 @@ ChannelsPage::ChannelsPage(Service::AdminService *admin, ChannelTester tester, Q
 template<class T, class Write>
 QFuture<T> ChannelsPage::edit(Write write)
 {
-    if (!m_admin)
-        return QtFuture::makeReadyFuture(T::failure(tr("No database is open.")));
+    if (!m_admin) // tr() qualified: inside this template lupdate would file a bare one under the wrong context
+        return QtFuture::makeReadyFuture(T::failure(RelayDesk::Ui::ChannelsPage::tr("No database is open.")));
     beginLoading();
     QFuture<T> done = m_admin->async(std::move(write));
     done.then(this, [this](const T &result) {

@@ -186,8 +186,8 @@ void UsersKeysPage::loadKeys()
 template<class T, class Write>
 QFuture<T> UsersKeysPage::edit(Write write)
 {
-    if (!m_admin)
-        return QtFuture::makeReadyFuture(T::failure(tr("No database is open.")));
+    if (!m_admin) // tr() qualified: inside this template lupdate would file a bare one under the wrong context
+        return QtFuture::makeReadyFuture(T::failure(RelayDesk::Ui::UsersKeysPage::tr("No database is open.")));
     beginLoading();
     QFuture<T> done = m_admin->async(std::move(write));
     done.then(this, [this](T result) {
