@@ -174,6 +174,12 @@ void messages(HttpExchange &exchange, const DemoUpstreamOptions &options)
         add("message_delta", delta);
         add("message_stop", {{QStringLiteral("type"), QStringLiteral("message_stop")}});
     }
+    if (request->has("stall")) { // message_start, the block's start, ping and three deltas; then nothing more
+        exchange.beginEventStream();
+        for (const DemoPacedWriter::Piece &piece : pieces.mid(0, 6))
+            exchange.writeEvent(piece.event, piece.data);
+        return;
+    }
     DemoPacedWriter::Pacing pacing;
     pacing.firstDelayMs = options.firstChunkDelayMs;
     pacing.delayMs = options.chunkDelayMs;

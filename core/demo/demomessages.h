@@ -14,6 +14,7 @@
 //   no_usage       no usage anywhere
 //   stream_error   SSE: an `event: error` (overloaded_error) after two deltas, then the stream ends
 //   reset          SSE: the connection is reset after message_start
+//   stall          SSE: message_start, content_block_start, ping and three deltas, then the stream stays open
 //   error_500 (api_error), error_529 (overloaded_error), error_429 (rate_limit_error), before any stream
 #include "demo/demoupstream.h"
 

@@ -571,6 +571,31 @@ private slots:
         QCOMPARE(log.other.value(QStringLiteral("output_counted_locally")).toBool(), true);
     }
 
+    void clientGoneSettlesOnDelivered()
+    {
+        // The client reads three deltas and leaves while the upstream is still streaming.
+        const QJsonObject body = messagesBody(kSonnet, QStringLiteral("Hi [[scenario:stall]]"), 300, true);
+        const int before = m_results.size();
+        RelayDeskTest::RawClient client;
+        QVERIFY(client.connectTo(m_runtime->port()));
+        client.send(request("/v1/messages", QJsonDocument(body).toJson(QJsonDocument::Compact), m_key, Auth::XApiKey));
+        QVERIFY(client.waitFor(R"("text":" is")"));
+        client.close();
+        QVERIFY(RelayDeskTest::spinUntil([&] { return m_results.size() > before; }, 30000));
+        const Relay::CallResult result = m_results.last();
+        QVERIFY(result.settled);
+        QCOMPARE(result.endReason, QStringLiteral("client_gone"));
+        const qint64 input = Relay::MessagesAdapter::estimate(body).total();
+        // "Hello!", " This", " is": what the client was sent, counted per delta.
+        const qint64 output = Tokenize::estimateTokens(u"Hello!", Tokenize::EstimatorProvider::Claude) +
+                              Tokenize::estimateTokens(u" This", Tokenize::EstimatorProvider::Claude) +
+                              Tokenize::estimateTokens(u" is", Tokenize::EstimatorProvider::Claude);
+        const auto log = RelayDeskTest::logFor(db(), result.requestId);
+        QVERIFY(log);
+        QCOMPARE(log->quota, Billing::QuotaMath::settle(pricing(kSonnet), additive(input, 0, 0, 0, output)).quota);
+        QCOMPARE(log->completionTokens, output);
+    }
+
     void countTokensIsFree()
     {
         const QJsonObject body = messagesBody(kHouse, QStringLiteral("How many tokens is this?"), 0, false);
