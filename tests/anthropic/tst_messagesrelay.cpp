@@ -17,6 +17,7 @@
 #include "relay/anthropic/messagesadapter.h"
 #include "relay/anthropic/messagesusage.h"
 #include "relay/callcontext.h"
+#include "relay/usageceilings.h"
 #include "service/runtime.h"
 #include "store/apikeyrepository.h"
 #include "store/channelrepository.h"
@@ -344,6 +345,15 @@ private slots:
         QCOMPARE(u->usage.cacheWrite, 12);
         QCOMPARE(u->usage.cacheWrite1h, 7);
         QCOMPARE(u->usage.inputText, 22);
+    }
+
+    void ceilings()
+    {
+        // Sonnet 4.x prompts (input + cache reads + writes) may reach 1M tokens with the context-1m beta.
+        const auto &table = Relay::UsageCeilings::defaults();
+        QVERIFY(table.forModel(kSonnet).admits(1'000'000, 64'000));
+        QVERIFY(!table.forModel(kSonnet).admits(1'000'001, 1));
+        QVERIFY(!table.forModel(QStringLiteral("claude-opus-4-1")).admits(200'001, 1));
     }
 
     void errorMapping_data()
