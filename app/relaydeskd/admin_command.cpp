@@ -45,7 +45,7 @@ const char *const kUsage =
     "  key enable|disable NAME\n"
     "  key set NAME [--quota Q | --unlimited] [--models m1,m2 | --models '*'] [--expires ISO-8601|never]\n"
     "  channel add --name N --base-url URL --key K --models m1,m2 [--groups g1,g2] [--priority P]\n"
-    "              [--weight W] [--model-mapping JSON]\n"
+    "              [--weight W] [--model-mapping JSON] [--type openai|anthropic|azure|demo]\n"
     "  channel set NAME [--base-url URL] [--key K] [--models m1,m2] [--groups g1,g2] [--priority P]\n"
     "              [--weight W] [--model-mapping JSON]\n"
     "  channel enable|disable|remove NAME\n"

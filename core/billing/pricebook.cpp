@@ -15,6 +15,7 @@ using Store::Status;
 constexpr std::array<const char *, kPriceMapCount> kMapNames = {
     "ModelRatio", "CompletionRatio", "CacheRatio", "CreateCacheRatio", "ImageRatio",
     "AudioRatio", "AudioCompletionRatio", "AudioCacheRatio", "ModelPrice",
+    "CreateCacheRatio1h",
 };
 const QString kGroupRatio = QStringLiteral("GroupRatio");
 const QString kGroupGroupRatio = QStringLiteral("GroupGroupRatio");
@@ -506,6 +507,7 @@ Result<ModelPricing> PriceBook::pricing(const QString &model, const QString &use
     take(PriceMap::CompletionRatio, &p.completionRatio);
     take(PriceMap::CacheRatio, &p.cacheRatio);
     take(PriceMap::CreateCacheRatio, &p.createCacheRatio);
+    take(PriceMap::CreateCacheRatio1h, &p.createCacheRatio1h);
     take(PriceMap::ImageRatio, &p.imageRatio);
     take(PriceMap::AudioRatio, &p.audioRatio);
     take(PriceMap::AudioCompletionRatio, &p.audioCompletionRatio);
@@ -556,6 +558,7 @@ QJsonObject ModelPricing::toJson() const
         {QStringLiteral("completion_ratio"), completionRatio.toJson()},
         {QStringLiteral("cache_ratio"), cacheRatio.toJson()},
         {QStringLiteral("create_cache_ratio"), createCacheRatio.toJson()},
+        {QStringLiteral("create_cache_ratio_1h"), createCacheRatio1h.toJson()},
         {QStringLiteral("image_ratio"), imageRatio.toJson()},
         {QStringLiteral("audio_ratio"), audioRatio.toJson()},
         {QStringLiteral("audio_completion_ratio"), audioCompletionRatio.toJson()},

@@ -25,8 +25,11 @@ enum class PriceMap {
     AudioCompletionRatio,
     AudioCacheRatio,
     ModelPrice, // USD per call
+    // Ours: one-hour cache writes (Anthropic's ephemeral_1h_input_tokens) × input price; default 2 (Anthropic
+    // lists 1h writes at 2× the input price, 5-minute writes — CreateCacheRatio — at 1.25×).
+    CreateCacheRatio1h,
 };
-inline constexpr int kPriceMapCount = 9;
+inline constexpr int kPriceMapCount = 10;
 QString priceMapName(PriceMap map);
 std::optional<PriceMap> priceMapFromName(const QString &name);
 
@@ -70,6 +73,7 @@ struct ModelPricing
     Ratio completionRatio = Ratio::fromInteger(1);
     Ratio cacheRatio = Ratio::fromInteger(1);
     Ratio createCacheRatio = Ratio::fromInteger(1);
+    Ratio createCacheRatio1h = Ratio::fromInteger(2); // Usage::cacheWrite1h
     Ratio imageRatio = Ratio::fromInteger(1);
     Ratio audioRatio = Ratio::fromInteger(1);
     Ratio audioCompletionRatio = Ratio::fromInteger(1);

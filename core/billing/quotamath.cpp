@@ -1,5 +1,6 @@
 #include "quotamath.h"
 
+#include <algorithm>
 #include <limits>
 
 namespace RelayDesk::Billing {
@@ -96,9 +97,12 @@ mpq_class QuotaMath::exactCost(const ModelPricing &p, const Usage &u)
         return p.modelPrice.exact() * long(kQuotaPerUnit) * p.groupRatio.exact();
     const mpq_class &ar = p.audioRatio.exact();
     const mpq_class &ir = p.imageRatio.exact();
+    // The 1-hour writes are part of cacheWrite, priced at their own ratio (never more than cacheWrite).
+    const qint64 hourWrites = std::clamp<qint64>(u.cacheWrite1h, 0, std::max<qint64>(u.cacheWrite, 0));
     mpq_class tokens = uncached(u.inputText, u.cachedText, u.cacheWrite)
                      + q(u.cachedText) * p.cacheRatio.exact()
-                     + q(u.cacheWrite) * p.createCacheRatio.exact()
+                     + q(u.cacheWrite - hourWrites) * p.createCacheRatio.exact()
+                     + q(hourWrites) * p.createCacheRatio1h.exact()
                      + uncached(u.inputAudio, u.cachedAudio) * ar
                      + q(u.cachedAudio) * ar * p.audioCacheRatio.exact()
                      + uncached(u.inputImage, u.cachedImage) * ir

@@ -21,7 +21,8 @@ struct Quote
 // Quota arithmetic. Exact rationals throughout (GMP mpq); one rounding per settlement, half away from
 // zero; minimum 1 quota when there was usage and the effective price is not zero.
 //
-//   quota = GR × MR × [ uncachedText + cachedText×CacheRatio + cacheWrite×CreateCacheRatio
+//   quota = GR × MR × [ uncachedText + cachedText×CacheRatio + (cacheWrite − cacheWrite1h)×CreateCacheRatio
+//                      + cacheWrite1h×CreateCacheRatio1h
 //                      + uncachedAudio×AR + cachedAudio×AR×AudioCacheRatio
 //                      + uncachedImage×ImageRatio + cachedImage×ImageRatio×CacheRatio
 //                      + outputText×CR + outputAudio×AR×ACR ]

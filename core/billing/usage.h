@@ -9,7 +9,8 @@ namespace RelayDesk::Billing {
 // Token usage of one request or session, in OpenAI semantics:
 //  - input* are disjoint by modality (text, audio, image);
 //  - cached* are subsets of their modality's input; cacheWrite is a subset of inputText
-//    (uncached text = inputText − cachedText − cacheWrite, never below 0);
+//    (uncached text = inputText − cachedText − cacheWrite, never below 0), and cacheWrite1h the part of
+//    cacheWrite written for one hour (Anthropic's ephemeral_1h_input_tokens, priced at CreateCacheRatio1h);
 //  - outputReasoning is a subset of outputText (reasoning is billed as completion text).
 struct Usage
 {
@@ -20,6 +21,7 @@ struct Usage
     qint64 cachedAudio = 0;
     qint64 cachedImage = 0;
     qint64 cacheWrite = 0;
+    qint64 cacheWrite1h = 0;
     qint64 outputText = 0;
     qint64 outputAudio = 0;
     qint64 outputReasoning = 0;
@@ -38,6 +40,7 @@ struct Usage
         cachedAudio += o.cachedAudio;
         cachedImage += o.cachedImage;
         cacheWrite += o.cacheWrite;
+        cacheWrite1h += o.cacheWrite1h;
         outputText += o.outputText;
         outputAudio += o.outputAudio;
         outputReasoning += o.outputReasoning;
@@ -50,17 +53,20 @@ struct Usage
     bool isValid() const
     {
         return inputText >= 0 && inputAudio >= 0 && inputImage >= 0 && cachedText >= 0 && cachedAudio >= 0 &&
-               cachedImage >= 0 && cacheWrite >= 0 && outputText >= 0 && outputAudio >= 0 && outputReasoning >= 0;
+               cachedImage >= 0 && cacheWrite >= 0 && cacheWrite1h >= 0 && outputText >= 0 && outputAudio >= 0 && outputReasoning >= 0;
     }
 
     // For log `other` JSON.
     QJsonObject toJson() const
     {
-        return {{QStringLiteral("text_input"), inputText},     {QStringLiteral("audio_input"), inputAudio},
+        QJsonObject o{{QStringLiteral("text_input"), inputText},     {QStringLiteral("audio_input"), inputAudio},
                 {QStringLiteral("image_input"), inputImage},   {QStringLiteral("cached_text"), cachedText},
                 {QStringLiteral("cached_audio"), cachedAudio}, {QStringLiteral("cached_image"), cachedImage},
                 {QStringLiteral("cache_write"), cacheWrite},   {QStringLiteral("text_output"), outputText},
                 {QStringLiteral("audio_output"), outputAudio}, {QStringLiteral("reasoning_output"), outputReasoning}};
+        if (cacheWrite1h > 0) // only where there are such writes: older rows and readers keep their shape
+            o.insert(QStringLiteral("cache_write_1h"), cacheWrite1h);
+        return o;
     }
 };
 

@@ -4,6 +4,7 @@
 #include "demo/democompletions.h"
 #include "demo/demoembeddings.h"
 #include "demo/demoimages.h"
+#include "demo/demomessages.h"
 #include "demo/demomoderations.h"
 #include "demo/demoresponses.h"
 #include "demo/demoscenario.h"
@@ -374,6 +375,7 @@ bool DemoUpstream::start(int timeoutMs)
         DemoAudio::install(server, options);
         DemoSpeech::install(server, options);
         DemoImages::install(server, options);
+        DemoMessages::install(server, options);
         for (const auto &install : installers)
             install(server);
     });

@@ -23,7 +23,8 @@
 // The Responses API (/v1/responses and its WebSocket mode) is always installed too: see demoresponses.h for
 // its scenarios; so are /v1/embeddings, the legacy /v1/completions and /v1/moderations (demoembeddings.h,
 // democompletions.h, demomoderations.h), /v1/audio/transcriptions and /v1/audio/translations (demoaudio.h),
-// /v1/audio/speech (demospeech.h), and /v1/images/generations, /edits and /variations (demoimages.h); those
+// /v1/audio/speech (demospeech.h), /v1/images/generations, /edits and /variations (demoimages.h), and
+// Anthropic's /v1/messages and /v1/messages/count_tokens (demomessages.h); those
 // add the scenarios bad_usage (negative usage numbers) and, for their streams, reset after the first event.
 //
 // Extension point: addRoutes() installs more handlers on the demo's router before start() (the Realtime
@@ -55,7 +56,9 @@ struct DemoUpstreamOptions
                           QStringLiteral("whisper-1"), QStringLiteral("gpt-4o-transcribe"),
                           QStringLiteral("gpt-4o-mini-transcribe"), QStringLiteral("gpt-4o-mini-tts"),
                           QStringLiteral("tts-1"), QStringLiteral("tts-1-hd"), QStringLiteral("gpt-image-1"),
-                          QStringLiteral("dall-e-2"), QStringLiteral("dall-e-3")};
+                          QStringLiteral("dall-e-2"), QStringLiteral("dall-e-3"),
+                          QStringLiteral("claude-sonnet-4-5"), QStringLiteral("claude-haiku-4-5"),
+                          QStringLiteral("claude-opus-4-1")};
 };
 
 class DemoUpstream final : public QObject

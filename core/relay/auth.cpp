@@ -19,7 +19,15 @@ Auth::Auth(std::shared_ptr<Store::Database> db, qint64 cacheTtlMs)
 
 std::variant<AuthContext, OpenAiError> Auth::authenticate(const HttpRequest &request)
 {
-    return authenticateToken(request.bearerToken());
+    return authenticateToken(clientKey(request));
+}
+
+QByteArray Auth::clientKey(const HttpRequest &request)
+{
+    const QByteArray bearer = request.bearerToken();
+    if (!bearer.isEmpty())
+        return bearer;
+    return QByteArrayView(request.headers.value("x-api-key")).trimmed().toByteArray();
 }
 
 std::optional<Auth::Entry> Auth::lookup(const QString &hash)
@@ -54,7 +62,7 @@ std::variant<AuthContext, OpenAiError> Auth::authenticateToken(const QByteArray 
     if (bearer.isEmpty())
         return OpenAiError::invalidApiKey(QStringLiteral(
             "You didn't provide an API key. You need to provide your API key in an Authorization header using "
-            "Bearer auth (i.e. Authorization: Bearer YOUR_KEY)."));
+            "Bearer auth (i.e. Authorization: Bearer YOUR_KEY), or in an x-api-key header."));
     const QString plain = QString::fromUtf8(bearer);
     // Never echo the key: only its hint.
     const QString hint = Store::ApiKeyRepository::hintFor(plain);

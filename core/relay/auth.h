@@ -1,5 +1,6 @@
 #pragma once
-// API-key authentication for the relay: "Authorization: Bearer sk-…" → key row by SHA-256 hash → user.
+// API-key authentication for the relay: "Authorization: Bearer sk-…" (OpenAI's SDKs, Claude Code's
+// ANTHROPIC_AUTH_TOKEN) or "x-api-key: sk-…" (Anthropic's SDK) → key row by SHA-256 hash → user.
 // Key and user rows are cached in memory (the relay thread authenticates every request) and dropped by the
 // invalidate hooks: the change feed calls them for edits of any process (Runtime), the console may call them
 // at once for its own (any thread). An entry read before an invalidation is never cached after it.
@@ -36,6 +37,8 @@ public:
 
     std::variant<AuthContext, OpenAiError> authenticate(const HttpRequest &request);
     std::variant<AuthContext, OpenAiError> authenticateToken(const QByteArray &bearer);
+    // The key a request presents: the Bearer token, else the x-api-key header (empty: none).
+    static QByteArray clientKey(const HttpRequest &request);
 
     // Invalidate hooks (thread-safe).
     void invalidateKey(qint64 keyId);

@@ -13,6 +13,8 @@
 #include "relay/sseparser.h"
 #include "relay/upstreamclient.h"
 #include "relay/usageparser.h"
+#include "store/channeltype.h"
+#include "store/records.h"
 
 #include <QtCore/QHash>
 #include <QtCore/QJsonObject>
@@ -70,6 +72,15 @@ public:
     virtual QString upstreamPath() const = 0;         // under the channel's /v1: "chat/completions"
     virtual QByteArray upstreamMethod() const { return QByteArrayLiteral("POST"); }
     virtual UpstreamBody upstreamBody(const QString &upstreamModel) const = 0;
+    // The wire the upstream body speaks: only channels of that wire serve the call (ChannelType).
+    virtual Store::ChannelWire channelWire() const { return Store::ChannelWire::OpenAi; }
+    // The channel's credentials on the upstream request: returns the bearer token to send (empty: none) and
+    // may add headers to `body`. OpenAI's wire: Authorization: Bearer <the channel's secret>.
+    virtual QByteArray upstreamAuth(const Store::Channel &channel, UpstreamBody &body) const
+    {
+        Q_UNUSED(body)
+        return channel.secret.toUtf8();
+    }
 
     // --- the reply ---
     // One upstream event of a stream: write what the client should see to `client` (in order, unchanged

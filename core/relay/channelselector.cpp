@@ -51,18 +51,21 @@ bool ChannelSelector::reload()
     return true;
 }
 
-bool ChannelSelector::eligible(const Store::Channel &c, const QString &model, const QString &group)
+bool ChannelSelector::eligible(const Store::Channel &c, const QString &model, const QString &group,
+                               Store::ChannelWire wire)
 {
-    return c.status == Store::RowStatus::Enabled && c.models.contains(model) &&
+    return c.status == Store::RowStatus::Enabled && Store::ChannelType::wireOf(c.type) == wire &&
+           c.models.contains(model) &&
            (c.groups.contains(group) || c.groups.contains(QStringLiteral("*")));
 }
 
 QList<const Store::Channel *> ChannelSelector::candidates(const QList<Store::Channel> &all, const QString &model,
-                                                          const QString &group, const QSet<qint64> &exclude) const
+                                                          const QString &group, const QSet<qint64> &exclude,
+                                                          Store::ChannelWire wire) const
 {
     QList<const Store::Channel *> out;
     for (const Store::Channel &c : all)
-        if (eligible(c, model, group) && !exclude.contains(c.id))
+        if (eligible(c, model, group, wire) && !exclude.contains(c.id))
             out.append(&c);
     return out;
 }
@@ -127,10 +130,10 @@ std::optional<Store::Channel> ChannelSelector::enabledChannel(qint64 channelId)
 }
 
 std::optional<Store::Channel> ChannelSelector::select(const QString &model, const QString &group,
-                                                      const QSet<qint64> &exclude)
+                                                      const QSet<qint64> &exclude, Store::ChannelWire wire)
 {
     const auto all = channels();
-    const QList<const Store::Channel *> pool = candidates(*all, model, group, exclude);
+    const QList<const Store::Channel *> pool = candidates(*all, model, group, exclude, wire);
     if (pool.isEmpty())
         return std::nullopt;
     std::optional<ChannelHealth> probe;
@@ -165,16 +168,18 @@ std::optional<Store::Channel> ChannelSelector::select(const QString &model, cons
     return *picked;
 }
 
-bool ChannelSelector::hasCandidate(const QString &model, const QString &group, const QSet<qint64> &exclude)
+bool ChannelSelector::hasCandidate(const QString &model, const QString &group, const QSet<qint64> &exclude,
+                                   Store::ChannelWire wire)
 {
     const auto all = channels();
-    return !candidates(*all, model, group, exclude).isEmpty();
+    return !candidates(*all, model, group, exclude, wire).isEmpty();
 }
 
-bool ChannelSelector::serves(const QString &model, const QString &group)
+bool ChannelSelector::serves(const QString &model, const QString &group, Store::ChannelWire wire)
 {
     const auto all = channels();
-    return std::any_of(all->begin(), all->end(), [&](const Store::Channel &c) { return eligible(c, model, group); });
+    return std::any_of(all->begin(), all->end(),
+                       [&](const Store::Channel &c) { return eligible(c, model, group, wire); });
 }
 
 QStringList ChannelSelector::modelsFor(const QString &group)

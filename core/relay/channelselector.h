@@ -16,6 +16,7 @@
 // table on every change of state (never on the hot path of a healthy channel) so the CLI and other consoles
 // can show it. A new selector starts from the persisted state.
 #include "store/channelhealthrepository.h"
+#include "store/channeltype.h"
 #include "store/records.h"
 
 #include <QtCore/QHash>
@@ -52,14 +53,18 @@ public:
 
     explicit ChannelSelector(std::shared_ptr<Store::Database> db, ChannelHealthPolicy policy = {});
 
+    // Only channels that speak `wire` (their type, Store::ChannelType) are candidates: an OpenAI body never
+    // goes to an Anthropic channel, nor a Messages body to an OpenAI one.
     std::optional<Store::Channel> select(const QString &model, const QString &group,
-                                         const QSet<qint64> &exclude = {});
+                                         const QSet<qint64> &exclude = {},
+                                         Store::ChannelWire wire = Store::ChannelWire::OpenAi);
     // The enabled channel with this id (a call pinned to the channel that owns its state), or nullopt.
     std::optional<Store::Channel> enabledChannel(qint64 channelId);
     // True when select() with the same arguments would return a channel (without starting a probe).
-    bool hasCandidate(const QString &model, const QString &group, const QSet<qint64> &exclude = {});
+    bool hasCandidate(const QString &model, const QString &group, const QSet<qint64> &exclude = {},
+                      Store::ChannelWire wire = Store::ChannelWire::OpenAi);
     // True when some enabled channel serves (model, group) — distinguishes 404 from "all tried".
-    bool serves(const QString &model, const QString &group);
+    bool serves(const QString &model, const QString &group, Store::ChannelWire wire = Store::ChannelWire::OpenAi);
     // Every model some enabled channel serves to the group, sorted.
     QStringList modelsFor(const QString &group);
     // The channel's model mapping applied to `model` (unchanged when unmapped).
@@ -91,9 +96,11 @@ private:
         qint64 lastFailureMs = 0;
     };
     std::shared_ptr<const QList<Store::Channel>> channels();
-    static bool eligible(const Store::Channel &c, const QString &model, const QString &group);
+    static bool eligible(const Store::Channel &c, const QString &model, const QString &group,
+                         Store::ChannelWire wire);
     QList<const Store::Channel *> candidates(const QList<Store::Channel> &all, const QString &model,
-                                             const QString &group, const QSet<qint64> &exclude) const;
+                                             const QString &group, const QSet<qint64> &exclude,
+                                             Store::ChannelWire wire) const;
     // Not backing off (healthy, or half-open and not already probed by another call). Call with m_healthMutex held.
     bool availableLocked(qint64 channelId, qint64 now) const;
     const Store::Channel *weightedPick(const QList<const Store::Channel *> &pool);

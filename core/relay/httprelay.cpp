@@ -2,6 +2,7 @@
 
 #include "http/httpexchange.h"
 #include "http/router.h"
+#include "relay/anthropic/messagesendpoint.h"
 #include "relay/audio/speechendpoint.h"
 #include "relay/audio/transcriptionendpoint.h"
 #include "relay/auth.h"
@@ -39,6 +40,7 @@ HttpRelay::HttpRelay(std::shared_ptr<Store::Database> db, std::shared_ptr<Auth> 
     m_endpoints.push_back(std::make_unique<TranscriptionEndpoint>(*m_engine, *m_channels, prices));
     m_endpoints.push_back(std::make_unique<SpeechEndpoint>(*m_engine, *m_channels, prices));
     m_endpoints.push_back(std::make_unique<ImagesEndpoint>(*m_engine, *m_channels, prices));
+    m_endpoints.push_back(std::make_unique<MessagesEndpoint>(*m_engine, *m_channels, prices, m_auth));
     m_responses = std::make_unique<ResponsesEndpoint>(*m_engine, *m_channels, prices, db, m_auth, registry);
     connect(m_engine, &CallEngine::callFinished, this, &HttpRelay::callFinished);
 }

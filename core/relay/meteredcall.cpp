@@ -170,7 +170,7 @@ void MeteredCall::reserved(bool committed)
 std::optional<Store::Channel> MeteredCall::pickChannel()
 {
     if (!m_request.pinnedChannel)
-        return m_ctx.channels->select(m_request.model, m_request.auth.group, m_tried);
+        return m_ctx.channels->select(m_request.model, m_request.auth.group, m_tried, m_adapter->channelWire());
     if (m_tried.contains(*m_request.pinnedChannel))
         return std::nullopt;
     return m_ctx.channels->enabledChannel(*m_request.pinnedChannel);
@@ -193,8 +193,10 @@ void MeteredCall::sendUpstream()
     if (m_session)
         m_ctx.registry->setModel(m_session, m_request.model, m_upstreamModel, m_channel.name);
 
+    UpstreamBody body = m_adapter->upstreamBody(m_upstreamModel);
+    const QByteArray bearer = m_adapter->upstreamAuth(m_channel, body);
     m_reply = m_ctx.upstream->send(m_adapter->upstreamMethod(), upstreamApiUrl(m_channel.baseUrl, m_adapter->upstreamPath()),
-                                    m_adapter->upstreamBody(m_upstreamModel), m_channel.secret.toUtf8(), m_stream);
+                                    std::move(body), bearer, m_stream);
     m_sse = SseParser();
     connect(m_reply, &UpstreamReply::readyRead, this, [this] { onReadyRead(); });
     connect(m_reply, &UpstreamReply::finished, this, [this] { onFinished(); });
@@ -413,7 +415,7 @@ bool MeteredCall::retry()
 {
     if (m_attempts >= m_ctx.config.retries || (m_client && m_client->hasStarted()) || m_request.pinnedChannel)
         return false;
-    if (!m_ctx.channels->hasCandidate(m_request.model, m_request.auth.group, m_tried))
+    if (!m_ctx.channels->hasCandidate(m_request.model, m_request.auth.group, m_tried, m_adapter->channelWire()))
         return false;
     ++m_attempts;
     sendUpstream();

@@ -6,14 +6,15 @@ namespace RelayDesk::Relay {
 
 std::variant<Billing::ModelPricing, OpenAiError> admitModel(const AuthContext &auth, const QString &model,
                                                            ChannelSelector &channels,
-                                                           const Billing::PriceBook &prices)
+                                                           const Billing::PriceBook &prices,
+                                                           Store::ChannelWire wire)
 {
     if (model.isEmpty())
         return OpenAiError::invalidRequest(QStringLiteral("you must provide a model parameter"),
                                            "missing_required_parameter", "model");
     if (!auth.mayUse(model))
         return OpenAiError::modelNotAllowed(model);
-    if (!channels.serves(model, auth.group))
+    if (!channels.serves(model, auth.group, wire))
         return OpenAiError::notFound(
             QStringLiteral("The model `%1` does not exist or you do not have access to it.").arg(model),
             "model_not_found");

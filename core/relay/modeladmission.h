@@ -5,6 +5,7 @@
 #include "billing/pricebook.h"
 #include "http/openaierror.h"
 #include "relay/auth.h"
+#include "store/channeltype.h"
 
 #include <variant>
 
@@ -12,9 +13,10 @@ namespace RelayDesk::Relay {
 
 class ChannelSelector;
 
-// The model's pricing for this caller, or the error to answer.
+// The model's pricing for this caller, or the error to answer. Only channels of `wire` count as serving it.
 std::variant<Billing::ModelPricing, OpenAiError> admitModel(const AuthContext &auth, const QString &model,
                                                            ChannelSelector &channels,
-                                                           const Billing::PriceBook &prices);
+                                                           const Billing::PriceBook &prices,
+                                                           Store::ChannelWire wire = Store::ChannelWire::OpenAi);
 
 } // namespace RelayDesk::Relay

@@ -142,6 +142,18 @@ UpstreamClient::~UpstreamClient()
     curl_multi_cleanup(multiOf(m_multi));
 }
 
+namespace {
+
+bool isSafeHeader(const QByteArray &name, const QByteArray &value)
+{
+    const auto clean = [](const QByteArray &b) {
+        return !b.contains('\r') && !b.contains('\n') && !b.contains('\0');
+    };
+    return !name.trimmed().isEmpty() && !name.contains(':') && clean(name) && clean(value);
+}
+
+} // namespace
+
 UpstreamReply *UpstreamClient::postJson(const QUrl &url, const QByteArray &body, const QByteArray &bearer,
                                         bool expectEventStream)
 {
@@ -165,6 +177,9 @@ UpstreamReply *UpstreamClient::send(QByteArrayView method, const QUrl &url, Upst
     headers = curl_slist_append(headers, "Expect:"); // no 100-continue round trip for large bodies
     if (!bearer.isEmpty())
         headers = curl_slist_append(headers, QByteArray("Authorization: Bearer " + bearer).constData());
+    for (const auto &[name, value] : sent.headers)
+        if (isSafeHeader(name, value))
+            headers = curl_slist_append(headers, QByteArray(name + ": " + value).constData());
     reply->m_headers = headers;
 
     const QByteArray target = url.toEncoded();

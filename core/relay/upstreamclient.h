@@ -36,6 +36,10 @@ struct UpstreamBody
     QByteArray backing;
     // The Accept header (empty: text/event-stream for a stream, else application/json).
     QByteArray accept;
+    // Further request headers, name and value (an Anthropic channel's x-api-key and anthropic-version, the
+    // client's anthropic-beta). A pair whose name or value holds CR, LF or NUL, or whose name is empty or holds
+    // ':', is not sent (no header injection).
+    QList<std::pair<QByteArray, QByteArray>> headers;
 
     qint64 size() const
     {

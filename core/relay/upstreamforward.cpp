@@ -10,12 +10,21 @@ void UpstreamForward::start(UpstreamClient &client, HttpExchange &exchange, cons
                             QByteArrayView method, const QString &pathAfterV1, const QByteArray &query,
                             const QByteArray &body, Done done)
 {
+    start(client, exchange, channel, method, pathAfterV1, query, Outgoing{body, channel.secret.toUtf8(), {}},
+          std::move(done));
+}
+
+void UpstreamForward::start(UpstreamClient &client, HttpExchange &exchange, const Store::Channel &channel,
+                            QByteArrayView method, const QString &pathAfterV1, const QByteArray &query,
+                            Outgoing outgoing, Done done)
+{
     auto *forward = new UpstreamForward(exchange, channel, std::move(done));
+    forward->m_writeError = std::move(outgoing.writeError);
     QUrl url = upstreamApiUrl(channel.baseUrl, pathAfterV1);
     if (!query.isEmpty())
         url.setQuery(QString::fromUtf8(query), QUrl::StrictMode);
     const bool stream = exchange.request().queryItem(QStringLiteral("stream")) == QLatin1StringView("true");
-    forward->m_reply = client.send(method, url, body, channel.secret.toUtf8(), stream);
+    forward->m_reply = client.send(method, url, std::move(outgoing.body), outgoing.bearer, stream);
     connect(forward->m_reply, &UpstreamReply::readyRead, forward, &UpstreamForward::onReadyRead);
     connect(forward->m_reply, &UpstreamReply::finished, forward, &UpstreamForward::onFinished);
 }
@@ -70,11 +79,11 @@ void UpstreamForward::onFinished()
     if (m_exchange) {
         if (status == 0) {
             const QString why = SecretScrubber::scrub(m_reply->errorString(), m_channel.secret);
-            m_exchange->respondError(m_reply->error() == UpstreamReply::Error::Timeout
-                                         ? OpenAiError::gatewayTimeout(QStringLiteral("The upstream timed out."))
-                                         : OpenAiError::badGateway(QStringLiteral("The upstream is unreachable: %1").arg(why)));
+            respondError(m_reply->error() == UpstreamReply::Error::Timeout
+                             ? OpenAiError::gatewayTimeout(QStringLiteral("The upstream timed out."))
+                             : OpenAiError::badGateway(QStringLiteral("The upstream is unreachable: %1").arg(why)));
         } else if (status == 401 || status == 403) {
-            m_exchange->respondError(OpenAiError::upstreamAuthFailed(m_channel.name, status));
+            respondError(OpenAiError::upstreamAuthFailed(m_channel.name, status));
         } else {
             m_exchange->respond(status, SecretScrubber::scrub(body, m_channel.secret.toUtf8()));
             if (m_done)
@@ -82,6 +91,14 @@ void UpstreamForward::onFinished()
         }
     }
     finish();
+}
+
+void UpstreamForward::respondError(const OpenAiError &error)
+{
+    if (m_writeError)
+        m_writeError(*m_exchange, error);
+    else
+        m_exchange->respondError(error);
 }
 
 void UpstreamForward::finish()

@@ -30,6 +30,9 @@ constexpr DefaultRule kDefaults[] = {
     {"gpt-4o-realtime*", 128'000, 4'096},
     {"gpt-4o-mini-realtime*", 128'000, 4'096},
     {"claude*", 200'000, 128'000},
+    // Sonnet 4 and 4.5 take 1M tokens of context with the anthropic-beta context-1m header, which /v1/messages
+    // passes through; the prompt counted is input + cache reads + cache writes.
+    {"claude-sonnet-4*", 1'000'000, 128'000},
     {"gemini*", 2'097'152, 65'536},
     {"deepseek*", 128'000, 65'536},
 };

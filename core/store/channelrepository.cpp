@@ -2,6 +2,7 @@
 
 #include "database.h"
 #include "secretbox.h"
+#include "channeltype.h"
 #include "userrepository.h"
 
 #include "common/datadir.h"
@@ -185,6 +186,9 @@ Status ChannelRepository::validate(const Channel &c)
 {
     if (!UserRepository::isValidName(c.name))
         return Status::failure(QStringLiteral("invalid channel name '%1' (1-64 of A-Z a-z 0-9 _ . @ -)").arg(c.name));
+    if (!ChannelType::isKnown(c.type))
+        return Status::failure(QStringLiteral("unknown channel type '%1' (one of: %2)")
+                                   .arg(c.type.left(64), ChannelType::known().join(QStringLiteral(", "))));
     const QUrl url(c.baseUrl, QUrl::StrictMode);
     if (!url.isValid() || (url.scheme() != u"http" && url.scheme() != u"https") || url.host().isEmpty())
         return Status::failure(QStringLiteral("invalid base URL '%1' (expected http(s)://host[:port][/path])").arg(c.baseUrl));

@@ -151,10 +151,25 @@ private slots:
                       QStringLiteral("--base-url"), QStringLiteral("not a url"), QStringLiteral("--key"), QStringLiteral("k"),
                       QStringLiteral("--models"), QStringLiteral("m")});
         QCOMPARE(r.exitCode, 2);
+        // A channel of type anthropic (Anthropic's Messages API); a typo in the type is refused, not routed as OpenAI.
+        r = admin(d, {QStringLiteral("channel"), QStringLiteral("add"), QStringLiteral("--type"), QStringLiteral("anthropic"),
+                      QStringLiteral("--name"), QStringLiteral("claude"), QStringLiteral("--base-url"),
+                      QStringLiteral("https://api.anthropic.com"), QStringLiteral("--key"), QStringLiteral("sk-ant-k"),
+                      QStringLiteral("--models"), QStringLiteral("claude-sonnet-4-5")});
+        QCOMPARE(r.exitCode, 0);
+        QCOMPARE(r.json().value(QStringLiteral("type")).toString(), QStringLiteral("anthropic"));
+        r = admin(d, {QStringLiteral("channel"), QStringLiteral("add"), QStringLiteral("--type"), QStringLiteral("antropic"),
+                      QStringLiteral("--name"), QStringLiteral("typo"), QStringLiteral("--base-url"),
+                      QStringLiteral("https://api.anthropic.com"), QStringLiteral("--key"), QStringLiteral("k"),
+                      QStringLiteral("--models"), QStringLiteral("m")});
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY(r.err.contains("unknown channel type 'antropic'"));
         r = admin(d, {QStringLiteral("channel"), QStringLiteral("list")});
         QCOMPARE(r.exitCode, 0);
         const QJsonArray list = r.array();
-        QCOMPARE(list.size(), 1);
+        QCOMPARE(list.size(), 2);
+        QCOMPARE(list[0].toObject().value(QStringLiteral("type")).toString(), QStringLiteral("openai"));
+        QCOMPARE(list[1].toObject().value(QStringLiteral("type")).toString(), QStringLiteral("anthropic"));
         const QJsonObject c = list[0].toObject();
         QCOMPARE(c.value(QStringLiteral("name")).toString(), QStringLiteral("oa"));
         QCOMPARE(c.value(QStringLiteral("priority")).toInt(), 3);

@@ -244,7 +244,7 @@ std::optional<double> PriceDraft::effective(const Row &row, PriceMap map)
     if (text.isEmpty()) {
         if (map == PriceMap::ModelRatio || map == PriceMap::ModelPrice)
             return std::nullopt;
-        return 1.0;
+        return map == PriceMap::CreateCacheRatio1h ? 2.0 : 1.0; // ModelPricing's defaults
     }
     const auto ratio = Billing::Ratio::parse(text);
     return ratio ? std::optional<double>(ratio->toDouble()) : std::nullopt;
@@ -262,6 +262,7 @@ std::optional<double> PriceDraft::dollarsPerMillion(const Row &row, PriceMap map
     case PriceMap::CompletionRatio: return base * r(PriceMap::CompletionRatio);
     case PriceMap::CacheRatio: return base * r(PriceMap::CacheRatio);
     case PriceMap::CreateCacheRatio: return base * r(PriceMap::CreateCacheRatio);
+    case PriceMap::CreateCacheRatio1h: return base * r(PriceMap::CreateCacheRatio1h);
     case PriceMap::ImageRatio: return base * r(PriceMap::ImageRatio);
     case PriceMap::AudioRatio: return base * r(PriceMap::AudioRatio);
     case PriceMap::AudioCompletionRatio: return base * r(PriceMap::AudioRatio) * r(PriceMap::AudioCompletionRatio);
