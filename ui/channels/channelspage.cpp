@@ -248,8 +248,10 @@ void ChannelsPage::editDialog(bool create)
     auto *form = new QFormLayout(&d);
     auto *name = new QLineEdit(channel.name, &d);
     auto *type = new QComboBox(&d);
-    type->setEditable(true);
-    type->addItems({QStringLiteral("openai"), QStringLiteral("azure"), QStringLiteral("demo")});
+    // The wire the upstream speaks: OpenAI's API (openai, azure, demo) or Anthropic's Messages API (anthropic).
+    type->addItems({QStringLiteral("openai"), QStringLiteral("anthropic"), QStringLiteral("azure"), QStringLiteral("demo")});
+    if (!channel.type.isEmpty() && type->findText(channel.type) < 0)
+        type->addItem(channel.type); // an older row's type is shown and kept as it is
     type->setCurrentText(channel.type);
     name->setReadOnly(!create); // a channel is known by its name (CLI, logs): it is not renamed
     type->setEnabled(create);
