@@ -118,6 +118,10 @@
         <source>Other</source>
         <translation>其他</translation>
     </message>
+    <message>
+        <source>Messages</source>
+        <translation>消息（Anthropic）</translation>
+    </message>
 </context>
 <context>
     <name>RelayDesk::Ui::BreakdownBar</name>

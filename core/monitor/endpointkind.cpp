@@ -30,6 +30,7 @@ constexpr std::array kKnownPaths{
     KnownPath{QLatin1StringView("/v1/images/generations"), EndpointKind::Image},
     KnownPath{QLatin1StringView("/v1/images/edits"), EndpointKind::Image},
     KnownPath{QLatin1StringView("/v1/images/variations"), EndpointKind::Image},
+    KnownPath{QLatin1StringView("/v1/messages"), EndpointKind::Messages},
 };
 
 struct KindText
@@ -57,6 +58,8 @@ constexpr std::array kKinds{
              QT_TRANSLATE_NOOP("RelayDesk::Monitor::EndpointKind", "Speech")},
     KindText{EndpointKind::Image, QLatin1StringView("image"),
              QT_TRANSLATE_NOOP("RelayDesk::Monitor::EndpointKind", "Image")},
+    KindText{EndpointKind::Messages, QLatin1StringView("messages"),
+             QT_TRANSLATE_NOOP("RelayDesk::Monitor::EndpointKind", "Messages")},
     KindText{EndpointKind::Other, QLatin1StringView("other"),
              QT_TRANSLATE_NOOP("RelayDesk::Monitor::EndpointKind", "Other")},
 };
@@ -145,6 +148,7 @@ EndpointKind endpointKindForSession(SessionKind kind)
     case SessionKind::Transcription: return EndpointKind::Transcription;
     case SessionKind::Speech: return EndpointKind::Speech;
     case SessionKind::Image: return EndpointKind::Image;
+    case SessionKind::Messages: return EndpointKind::Messages;
     }
     return EndpointKind::Other;
 }

@@ -13,9 +13,9 @@
 namespace RelayDesk::Monitor {
 
 // Transcription covers /v1/audio/transcriptions and /v1/audio/translations; Image covers generations, edits and
-// variations; Responses covers /v1/responses and /v1/responses/compact. Other: anything else (or no path).
+// variations; Responses covers /v1/responses and /v1/responses/compact; Messages is Anthropic's /v1/messages. Other: anything else (or no path).
 enum class EndpointKind { Chat, Responses, Realtime, Embeddings, Completion, Moderation, Transcription, Speech, Image,
-                          Other };
+                          Messages, Other };
 
 // Every kind, in display order (Other last).
 QList<EndpointKind> allEndpointKinds();

@@ -27,6 +27,7 @@ QString kindName(SessionKind kind)
     case SessionKind::Transcription: return QStringLiteral("transcription");
     case SessionKind::Speech: return QStringLiteral("speech");
     case SessionKind::Image: return QStringLiteral("image");
+    case SessionKind::Messages: return QStringLiteral("messages");
     }
     return QStringLiteral("http");
 }

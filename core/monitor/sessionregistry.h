@@ -21,7 +21,7 @@ namespace RelayDesk::Monitor {
 // /v1/completions), Moderation, Transcription (/v1/audio/transcriptions and translations), Speech
 // (/v1/audio/speech), Image (/v1/images/generations, edits, variations). See endpointkind.h.
 enum class SessionKind { Http, Realtime, Responses, ResponsesWebSocket, Embeddings, Completion, Moderation,
-                         Transcription, Speech, Image };
+                         Transcription, Speech, Image, Messages };
 enum class SessionState { Connecting, Active, Streaming, Ended, Failed };
 enum class EventDirection { FromClient, FromUpstream, Internal };
 

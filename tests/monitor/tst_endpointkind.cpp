@@ -34,6 +34,9 @@ private slots:
         QTest::newRow("image generations") << QStringLiteral("/v1/images/generations") << EndpointKind::Image;
         QTest::newRow("image edits") << QStringLiteral("/v1/images/edits") << EndpointKind::Image;
         QTest::newRow("image variations") << QStringLiteral("/v1/images/variations") << EndpointKind::Image;
+        QTest::newRow("anthropic messages") << QStringLiteral("/v1/messages") << EndpointKind::Messages;
+        QTest::newRow("messages count_tokens (unmetered)") << QStringLiteral("/v1/messages/count_tokens")
+                                                          << EndpointKind::Other;
         QTest::newRow("query string") << QStringLiteral("/v1/embeddings?api-version=1") << EndpointKind::Embeddings;
         QTest::newRow("empty query") << QStringLiteral("/v1/audio/speech?") << EndpointKind::Speech;
         QTest::newRow("fragment") << QStringLiteral("/v1/images/edits#x") << EndpointKind::Image;
@@ -81,7 +84,7 @@ private slots:
     void everyKindHasAnIdAndAName()
     {
         const QList<EndpointKind> kinds = allEndpointKinds();
-        QCOMPARE(kinds.size(), 10);
+        QCOMPARE(kinds.size(), 11);
         QCOMPARE(kinds.last(), EndpointKind::Other);
         QSet<QString> ids;
         for (EndpointKind kind : kinds) {
@@ -97,7 +100,7 @@ private slots:
         QCOMPARE(ids.size(), kinds.size());
         QCOMPARE(endpointKindFromId(u"nope"), std::nullopt);
         QCOMPARE(endpointKindName(EndpointKind::Transcription), QStringLiteral("Transcription"));
-        QCOMPARE(knownEndpointPaths().size(), 13);
+        QCOMPARE(knownEndpointPaths().size(), 14);
     }
 
     void sessionKindsBelongToTheirFamily_data()
@@ -117,6 +120,7 @@ private slots:
                                        << QStringLiteral("transcription");
         QTest::newRow("speech") << SessionKind::Speech << EndpointKind::Speech << QStringLiteral("speech");
         QTest::newRow("image") << SessionKind::Image << EndpointKind::Image << QStringLiteral("image");
+        QTest::newRow("messages") << SessionKind::Messages << EndpointKind::Messages << QStringLiteral("messages");
     }
     void sessionKindsBelongToTheirFamily()
     {

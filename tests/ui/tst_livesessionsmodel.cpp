@@ -64,6 +64,7 @@ private slots:
         QTest::newRow("transcription") << SessionKind::Transcription << QStringLiteral("Transcription");
         QTest::newRow("speech") << SessionKind::Speech << QStringLiteral("Speech");
         QTest::newRow("image") << SessionKind::Image << QStringLiteral("Image");
+        QTest::newRow("messages") << SessionKind::Messages << QStringLiteral("Messages");
     }
     void everyKindIsNamedAndUnitsAreShown()
     {

@@ -162,7 +162,7 @@ private slots:
         QTRY_VERIFY_WITH_TIMEOUT(!page.isLoading() && page.model()->rowCount() == 8, 30000);
         auto *combo = page.findChild<QComboBox *>(QStringLiteral("logEndpoint"));
         QVERIFY(combo);
-        QCOMPARE(combo->count(), 11); // all + ten kinds
+        QCOMPARE(combo->count(), 12); // all + eleven kinds
         const int index = combo->findData(kind);
         QVERIFY(index >= 0);
         combo->setCurrentIndex(index);

@@ -84,7 +84,8 @@ QString LiveSessionsModel::kindLabel(SessionKind kind)
     case SessionKind::Moderation:
     case SessionKind::Transcription:
     case SessionKind::Speech:
-    case SessionKind::Image: return Monitor::endpointKindName(Monitor::endpointKindForSession(kind));
+    case SessionKind::Image:
+    case SessionKind::Messages: return Monitor::endpointKindName(Monitor::endpointKindForSession(kind));
     }
     return tr("HTTP");
 }

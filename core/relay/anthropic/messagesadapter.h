@@ -20,7 +20,7 @@ public:
 
     QString requestPath() const override { return QStringLiteral("/v1/messages"); }
     QString reservationKind() const override { return QStringLiteral("messages"); }
-    Monitor::SessionKind sessionKind() const override { return Monitor::SessionKind::Http; }
+    Monitor::SessionKind sessionKind() const override { return Monitor::SessionKind::Messages; }
     bool isStream() const override { return m_stream; }
     PromptEstimate estimatePrompt(const QString &model) const override;
     const HoldParameters &hold() const override { return m_hold; }
