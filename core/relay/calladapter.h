@@ -86,21 +86,22 @@ public:
     // One upstream event of a stream: write what the client should see to `client` (in order, unchanged
     // unless the endpoint has a reason), and report usage and the end.
     virtual EventReport onEvent(const SseEvent &event, ClientSink &client) = 0;
-    // An error the relay adds as the stream's last event (the upstream failed mid-stream, the relay stops).
-    virtual void writeStreamError(ClientSink &client, const OpenAiError &error) = 0;
+    // An error the relay adds as the stream's last event (the upstream failed mid-stream, the relay stops):
+    // OpenAI's, a `data:` event holding {"error":{…}}, unless the endpoint's stream has its own shape.
+    virtual void writeStreamError(ClientSink &client, const OpenAiError &error);
     // A complete JSON reply (status 200): collect what a local count needs and report its usage.
     virtual JsonReport onJson(const QJsonObject &reply) = 0;
-    // A reply of `contentType` (status 200) that is passed through as bytes (speech audio, a text transcript):
+    // A 200 reply that is neither JSON nor events (speech audio, a text transcript) is passed through as bytes:
     // the engine forwards it as it arrives, shows each piece to onRawData, and asks onRawEnd for its usage.
-    virtual bool isRawReply(const QByteArray &contentType) const { Q_UNUSED(contentType) return false; }
+    virtual bool passesOtherBodiesThrough() const { return false; }
     virtual void onRawData(QByteArrayView data) { Q_UNUSED(data) }
     virtual JsonReport onRawEnd() { return {}; }
     // Reads a usage value the adapter reported (strictly, as UsageParser::read does for chat and Responses
     // names); endpoints with their own shape (transcription's tokens|duration) override it.
     virtual UsageReading readUsage(const QJsonValue &usage) const { return UsageParser::read(usage); }
     // The JSON reply as the client gets it when the relay counted the usage itself (so the client sees what
-    // it is billed for); the reply unchanged when the endpoint has no place for it.
-    virtual QByteArray withLocalUsage(QJsonObject reply, const ParsedUsage &usage) const = 0;
+    // it is billed for); by default the reply unchanged (the endpoint has no place for it).
+    virtual QByteArray withLocalUsage(QJsonObject reply, const ParsedUsage &usage) const;
     // The delivered output counted with the tokenizer of `upstreamModel`.
     virtual LocalOutput countOutput(const QString &upstreamModel) = 0;
     // Calls of built-in tools billed per call, by tool ("web_search_call" → 2), seen in the output.

@@ -209,7 +209,10 @@ int MeteredCall::upstreamStatus() const
 
 bool MeteredCall::isRawReply() const
 {
-    return m_reply && upstreamStatus() == 200 && m_adapter->isRawReply(m_reply->contentType());
+    if (!m_reply || upstreamStatus() != 200 || !m_adapter->passesOtherBodiesThrough())
+        return false;
+    const QByteArray &type = m_reply->contentType();
+    return !type.startsWith("application/json") && !type.startsWith("text/event-stream");
 }
 
 void MeteredCall::onReadyRead()

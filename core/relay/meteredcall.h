@@ -79,7 +79,8 @@ private:
     std::optional<Store::Channel> pickChannel();
     int upstreamStatus() const;
     void onReadyRead();
-    // A 200 reply the adapter passes through as bytes (isRawReply): forwarded as it arrives.
+    // A 200 reply that is neither JSON nor events, of an adapter that passes such bodies through: forwarded as
+    // bytes as it arrives.
     bool isRawReply() const;
     void forwardRaw();
     void forward(const SseEvent &event);

@@ -3,6 +3,7 @@
 #include "relay/anthropic/anthropicclientsink.h"
 #include "relay/anthropic/messagesusage.h"
 #include "relay/clientsink.h"
+#include "relay/typedevent.h"
 #include "tokenize/estimator.h"
 
 #include <QtCore/QJsonArray>
@@ -116,11 +117,9 @@ QJsonObject MessagesAdapter::streamUsage() const
 
 EventReport MessagesAdapter::onEvent(const SseEvent &event, ClientSink &client)
 {
-    client.writeEvent(event.event, event.data);
-    const QJsonObject data = QJsonDocument::fromJson(event.data).object();
-    QString type = data.value(QLatin1StringView("type")).toString();
-    if (type.isEmpty())
-        type = QString::fromUtf8(event.event);
+    const TypedEvent typed = TypedEvent::forward(event, client);
+    const QJsonObject &data = typed.payload;
+    const QString &type = typed.liveType; // the payload's type, else the event's name
     EventReport report;
     report.liveType = type;
     if (type == u"message_start") {

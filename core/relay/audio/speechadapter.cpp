@@ -1,6 +1,7 @@
 #include "relay/audio/speechadapter.h"
 
 #include "relay/clientsink.h"
+#include "relay/typedevent.h"
 #include "tokenize/audiotokens.h"
 #include "tokenize/mediaduration.h"
 
@@ -43,11 +44,9 @@ UpstreamBody SpeechAdapter::upstreamBody(const QString &upstreamModel) const
 
 EventReport SpeechAdapter::onEvent(const SseEvent &event, ClientSink &client)
 {
-    client.writeEvent(event.event, event.data);
+    const auto [payload, type, liveType] = TypedEvent::forward(event, client);
     EventReport report;
-    const QJsonObject payload = QJsonDocument::fromJson(event.data).object();
-    const QString type = payload.value(QLatin1StringView("type")).toString();
-    report.liveType = type.isEmpty() ? QString::fromUtf8(event.event) : type;
+    report.liveType = liveType;
     if (type == QLatin1StringView("speech.audio.delta")) {
         const QByteArray audio = payload.value(QLatin1StringView("audio")).toString().toLatin1();
         keepAudio(QByteArray::fromBase64(audio));
@@ -58,19 +57,9 @@ EventReport SpeechAdapter::onEvent(const SseEvent &event, ClientSink &client)
     return report;
 }
 
-void SpeechAdapter::writeStreamError(ClientSink &client, const OpenAiError &error)
-{
-    client.writeEvent({}, error.toJson());
-}
-
 JsonReport SpeechAdapter::onJson(const QJsonObject &reply)
 {
     return JsonReport{reply.value(QLatin1StringView("usage"))}; // not what OpenAI sends; a compatible upstream might
-}
-
-bool SpeechAdapter::isRawReply(const QByteArray &contentType) const
-{
-    return !contentType.startsWith("application/json") && !contentType.startsWith("text/event-stream");
 }
 
 void SpeechAdapter::onRawData(QByteArrayView data)
@@ -99,12 +88,6 @@ qint64 SpeechAdapter::deliveredMilliseconds() const
         return m_measuredMs = qint64(double(media->milliseconds) * double(m_audioBytes) / double(m_audio.size()));
     }
     return m_measuredMs = qint64(std::ceil(double(m_characters * kFallbackMsPerCharacter) / m_speed));
-}
-
-QByteArray SpeechAdapter::withLocalUsage(QJsonObject reply, const ParsedUsage &usage) const
-{
-    Q_UNUSED(usage)
-    return QJsonDocument(reply).toJson(QJsonDocument::Compact);
 }
 
 LocalOutput SpeechAdapter::countOutput(const QString &upstreamModel)

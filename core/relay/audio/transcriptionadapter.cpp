@@ -3,9 +3,9 @@
 #include "relay/chat/chatrelaytokens.h"
 #include "relay/clientsink.h"
 #include "relay/strictcounts.h"
+#include "relay/typedevent.h"
 #include "tokenize/audiotokens.h"
 
-#include <QtCore/QJsonDocument>
 
 #include <cmath>
 
@@ -52,11 +52,9 @@ UpstreamBody TranscriptionAdapter::upstreamBody(const QString &upstreamModel) co
 
 EventReport TranscriptionAdapter::onEvent(const SseEvent &event, ClientSink &client)
 {
-    client.writeEvent(event.event, event.data);
+    const auto [payload, type, liveType] = TypedEvent::forward(event, client);
     EventReport report;
-    const QJsonObject payload = QJsonDocument::fromJson(event.data).object();
-    const QString type = payload.value(QLatin1StringView("type")).toString();
-    report.liveType = type.isEmpty() ? QString::fromUtf8(event.event) : type;
+    report.liveType = liveType;
     if (type == QLatin1StringView("transcript.text.delta")) {
         keepText(payload.value(QLatin1StringView("delta")).toString());
     } else if (type == QLatin1StringView("transcript.text.done")) {
@@ -68,33 +66,16 @@ EventReport TranscriptionAdapter::onEvent(const SseEvent &event, ClientSink &cli
     return report;
 }
 
-void TranscriptionAdapter::writeStreamError(ClientSink &client, const OpenAiError &error)
-{
-    client.writeEvent({}, error.toJson());
-}
-
 JsonReport TranscriptionAdapter::onJson(const QJsonObject &reply)
 {
     keepText(reply.value(QLatin1StringView("text")).toString());
     return JsonReport{reply.value(QLatin1StringView("usage"))};
 }
 
-bool TranscriptionAdapter::isRawReply(const QByteArray &contentType) const
-{
-    // text, srt and vtt come as plain bodies; JSON and events are read as such
-    return !contentType.startsWith("application/json") && !contentType.startsWith("text/event-stream");
-}
-
 void TranscriptionAdapter::onRawData(QByteArrayView data)
 {
     if (m_rawText.size() < kMaxKeptText)
         m_rawText.append(data.first(std::min(data.size(), kMaxKeptText - m_rawText.size())));
-}
-
-QByteArray TranscriptionAdapter::withLocalUsage(QJsonObject reply, const ParsedUsage &usage) const
-{
-    Q_UNUSED(usage) // a transcription's usage shape depends on the model; the reply stays as the upstream sent it
-    return QJsonDocument(reply).toJson(QJsonDocument::Compact);
 }
 
 LocalOutput TranscriptionAdapter::countOutput(const QString &upstreamModel)

@@ -33,11 +33,9 @@ public:
     QString upstreamPath() const override;
     UpstreamBody upstreamBody(const QString &upstreamModel) const override;
     EventReport onEvent(const SseEvent &event, ClientSink &client) override;
-    void writeStreamError(ClientSink &client, const OpenAiError &error) override;
     JsonReport onJson(const QJsonObject &reply) override;
-    bool isRawReply(const QByteArray &contentType) const override;
+    bool passesOtherBodiesThrough() const override { return true; }
     void onRawData(QByteArrayView data) override;
-    QByteArray withLocalUsage(QJsonObject reply, const ParsedUsage &usage) const override;
     LocalOutput countOutput(const QString &upstreamModel) override;
     UsageReading readUsage(const QJsonValue &usage) const override;
     void describe(QJsonObject &other) const override;

@@ -33,11 +33,6 @@ EventReport ChatAdapter::onEvent(const SseEvent &event, ClientSink &client)
     return m_chunks.onEvent(event, client);
 }
 
-void ChatAdapter::writeStreamError(ClientSink &client, const OpenAiError &error)
-{
-    client.writeEvent({}, error.toJson());
-}
-
 JsonReport ChatAdapter::onJson(const QJsonObject &reply)
 {
     for (const QJsonValue &cv : reply.value(QLatin1StringView("choices")).toArray())

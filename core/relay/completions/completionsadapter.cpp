@@ -39,11 +39,6 @@ EventReport CompletionsAdapter::onEvent(const SseEvent &event, ClientSink &clien
     return m_chunks.onEvent(event, client);
 }
 
-void CompletionsAdapter::writeStreamError(ClientSink &client, const OpenAiError &error)
-{
-    client.writeEvent({}, error.toJson());
-}
-
 JsonReport CompletionsAdapter::onJson(const QJsonObject &reply)
 {
     collectChoices(reply.value(QLatin1StringView("choices")).toArray());

@@ -33,11 +33,6 @@ EventReport EmbeddingsAdapter::onEvent(const SseEvent &event, ClientSink &client
     return {};
 }
 
-void EmbeddingsAdapter::writeStreamError(ClientSink &client, const OpenAiError &error)
-{
-    client.writeEvent({}, error.toJson());
-}
-
 JsonReport EmbeddingsAdapter::onJson(const QJsonObject &reply)
 {
     m_vectors = reply.value(QLatin1StringView("data")).toArray().size();

@@ -23,7 +23,6 @@ public:
     QString upstreamPath() const override { return QStringLiteral("embeddings"); }
     UpstreamBody upstreamBody(const QString &upstreamModel) const override;
     EventReport onEvent(const SseEvent &event, ClientSink &client) override;
-    void writeStreamError(ClientSink &client, const OpenAiError &error) override;
     JsonReport onJson(const QJsonObject &reply) override;
     QByteArray withLocalUsage(QJsonObject reply, const ParsedUsage &usage) const override;
     LocalOutput countOutput(const QString &upstreamModel) override;

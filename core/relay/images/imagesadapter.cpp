@@ -1,6 +1,7 @@
 #include "relay/images/imagesadapter.h"
 
 #include "relay/clientsink.h"
+#include "relay/typedevent.h"
 #include "relay/images/imageoutputtokens.h"
 #include "relay/jsoncount.h"
 
@@ -78,11 +79,9 @@ UpstreamBody ImagesAdapter::upstreamBody(const QString &upstreamModel) const
 
 EventReport ImagesAdapter::onEvent(const SseEvent &event, ClientSink &client)
 {
-    client.writeEvent(event.event, event.data);
+    const auto [payload, type, liveType] = TypedEvent::forward(event, client);
     EventReport report;
-    const QJsonObject payload = QJsonDocument::fromJson(event.data).object();
-    const QString type = payload.value(QLatin1StringView("type")).toString();
-    report.liveType = type.isEmpty() ? QString::fromUtf8(event.event) : type;
+    report.liveType = liveType;
     if (type.endsWith(QLatin1StringView(".partial_image"))) {
         ++m_partials;
     } else if (type.endsWith(QLatin1StringView(".completed"))) {
@@ -143,12 +142,6 @@ void ImagesAdapter::noteSizeAndQuality(const QJsonObject &reply)
         m_size = size;
     if (const QString quality = reply.value(QLatin1StringView("quality")).toString(); !quality.isEmpty())
         m_quality = quality;
-}
-
-QByteArray ImagesAdapter::withLocalUsage(QJsonObject reply, const ParsedUsage &usage) const
-{
-    Q_UNUSED(usage) // DALL·E replies have no usage field; the reply stays as the upstream sent it
-    return QJsonDocument(reply).toJson(QJsonDocument::Compact);
 }
 
 Billing::Units ImagesAdapter::deliveredUnits() const

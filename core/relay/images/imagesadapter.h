@@ -47,7 +47,6 @@ public:
     EventReport onEvent(const SseEvent &event, ClientSink &client) override;
     void writeStreamError(ClientSink &client, const OpenAiError &error) override;
     JsonReport onJson(const QJsonObject &reply) override;
-    QByteArray withLocalUsage(QJsonObject reply, const ParsedUsage &usage) const override;
     LocalOutput countOutput(const QString &upstreamModel) override;
     UsageReading readUsage(const QJsonValue &usage) const override;
     void describe(QJsonObject &other) const override;

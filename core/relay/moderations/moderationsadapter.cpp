@@ -39,11 +39,6 @@ EventReport ModerationsAdapter::onEvent(const SseEvent &event, ClientSink &clien
     return {};
 }
 
-void ModerationsAdapter::writeStreamError(ClientSink &client, const OpenAiError &error)
-{
-    client.writeEvent({}, error.toJson());
-}
-
 JsonReport ModerationsAdapter::onJson(const QJsonObject &reply)
 {
     const QJsonArray results = reply.value(QLatin1StringView("results")).toArray();
@@ -51,12 +46,6 @@ JsonReport ModerationsAdapter::onJson(const QJsonObject &reply)
     for (const QJsonValue &r : results)
         m_flagged += r.toObject().value(QLatin1StringView("flagged")).toBool() ? 1 : 0;
     return JsonReport{reply.value(QLatin1StringView("usage"))};
-}
-
-QByteArray ModerationsAdapter::withLocalUsage(QJsonObject reply, const ParsedUsage &usage) const
-{
-    Q_UNUSED(usage) // a moderation object has no usage member: the client gets the reply as it came
-    return QJsonDocument(reply).toJson(QJsonDocument::Compact);
 }
 
 LocalOutput ModerationsAdapter::countOutput(const QString &upstreamModel)

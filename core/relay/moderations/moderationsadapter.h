@@ -22,9 +22,7 @@ public:
     QString upstreamPath() const override { return QStringLiteral("moderations"); }
     UpstreamBody upstreamBody(const QString &upstreamModel) const override;
     EventReport onEvent(const SseEvent &event, ClientSink &client) override;
-    void writeStreamError(ClientSink &client, const OpenAiError &error) override;
     JsonReport onJson(const QJsonObject &reply) override;
-    QByteArray withLocalUsage(QJsonObject reply, const ParsedUsage &usage) const override;
     LocalOutput countOutput(const QString &upstreamModel) override;
     void describe(QJsonObject &other) const override;
 
