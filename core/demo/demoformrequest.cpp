@@ -1,5 +1,6 @@
 #include "demo/demoformrequest.h"
 
+#include "demo/demorequest.h"
 #include "demo/demoscenario.h"
 #include "http/httpexchange.h"
 
@@ -14,10 +15,8 @@ std::optional<DemoFormRequest> DemoFormRequest::read(HttpExchange &exchange, con
                                                      QLatin1StringView markerField, const QString &defaultModel)
 {
     const HttpRequest &request = exchange.request();
-    if (!options.requiredKey.isEmpty() && request.bearerToken() != options.requiredKey) {
-        exchange.respondError(OpenAiError::invalidApiKey(QStringLiteral("Incorrect API key provided.")));
+    if (!DemoGate::keyAccepted(exchange, options))
         return std::nullopt;
-    }
     QString error;
     auto form = DemoMultipart::parse(request, &error);
     if (!form) {
@@ -27,20 +26,11 @@ std::optional<DemoFormRequest> DemoFormRequest::read(HttpExchange &exchange, con
     DemoFormRequest out;
     out.form = std::move(*form);
     out.model = out.form.contains(u"model") ? out.form.value(u"model") : defaultModel;
-    if (out.model.isEmpty()) {
-        exchange.respondError(OpenAiError::invalidRequest(QStringLiteral("you must provide a model parameter"),
-                                                          "missing_required_parameter", "model"));
+    if (!DemoGate::hasModel(exchange, out.model))
         return std::nullopt;
-    }
     out.scenario = DemoScenario::of(request, out.model, out.form.value(QString(markerField)));
-    if (out.has(QLatin1StringView("error_500"))) {
-        exchange.respondError(OpenAiError::internal(QStringLiteral("The demo upstream failed (scenario error_500).")));
+    if (!DemoGate::passesScenario(exchange, out.scenario))
         return std::nullopt;
-    }
-    if (out.has(QLatin1StringView("error_429"))) {
-        exchange.respondError(OpenAiError::rateLimited(QStringLiteral("Rate limit reached (scenario error_429).")));
-        return std::nullopt;
-    }
     return out;
 }
 

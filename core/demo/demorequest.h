@@ -13,6 +13,16 @@ namespace RelayDesk::Relay {
 
 class HttpExchange;
 
+// The steps every demo route takes before its own work, each answering its own error: the key
+// (DemoUpstreamOptions::requiredKey, 401 invalid_api_key), a model (400 missing_required_parameter) and the
+// scenarios that fail a request outright (error_500, error_429). Each returns false after answering.
+struct DemoGate
+{
+    static bool keyAccepted(HttpExchange &exchange, const DemoUpstreamOptions &options);
+    static bool hasModel(HttpExchange &exchange, const QString &model);
+    static bool passesScenario(HttpExchange &exchange, const QString &scenario);
+};
+
 struct DemoRequest
 {
     QJsonObject body;
