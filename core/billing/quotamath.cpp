@@ -36,6 +36,13 @@ mpq_class q(qint64 v)
     return mpq_class(long(v));
 }
 
+// The ratio of an output token that may be text or audio: the dearer of the two (× MR for the price).
+mpq_class dearerOutputRatio(const ModelPricing &p)
+{
+    const mpq_class audio = p.audioRatio.exact() * p.audioCompletionRatio.exact();
+    return audio > p.completionRatio.exact() ? audio : p.completionRatio.exact();
+}
+
 } // namespace
 
 QString Quote::exactText() const
@@ -177,12 +184,7 @@ Quote QuotaMath::reserve(const ModelPricing &p, qint64 promptEstimate, std::opti
         // The product is taken in GMP (never in qint64), so tokens × choices cannot overflow.
         const mpq_class completion = q(std::max<qint64>(0, maxTokens.value_or(defaultMaxTokens))) *
                                      q(std::max<qint64>(1, choices));
-        mpq_class outputPrice = p.completionRatio.exact();
-        if (audioOutput) {
-            const mpq_class audio = p.audioRatio.exact() * p.audioCompletionRatio.exact();
-            if (audio > outputPrice)
-                outputPrice = audio;
-        }
+        const mpq_class outputPrice = audioOutput ? dearerOutputRatio(p) : p.completionRatio.exact();
         quote.exact = (q(std::max<qint64>(0, promptEstimate)) + completion * outputPrice) *
                       p.modelRatio.exact() * p.groupRatio.exact() + unitsCost(p, units);
         quote.exact.canonicalize();
@@ -203,11 +205,8 @@ Quote QuotaMath::reserveWorstCase(const ModelPricing &p, const Usage &input, qin
     } else {
         Usage inputOnly = input;
         inputOnly.outputText = inputOnly.outputAudio = inputOnly.outputReasoning = 0;
-        const mpq_class audioOut = p.audioRatio.exact() * p.audioCompletionRatio.exact();
-        const mpq_class &textOut = p.completionRatio.exact();
-        const mpq_class &dearest = audioOut > textOut ? audioOut : textOut;
-        quote.exact = exactCost(p, inputOnly) +
-                      q(std::max<qint64>(0, maxOutputTokens)) * dearest * p.modelRatio.exact() * p.groupRatio.exact();
+        quote.exact = exactCost(p, inputOnly) + q(std::max<qint64>(0, maxOutputTokens)) * dearerOutputRatio(p) *
+                                                    p.modelRatio.exact() * p.groupRatio.exact();
         quote.exact.canonicalize();
     }
     quote.quota = ceilToQuota(quote.exact);
