@@ -102,6 +102,17 @@ public:
     // The JSON reply as the client gets it when the relay counted the usage itself (so the client sees what
     // it is billed for); by default the reply unchanged (the endpoint has no place for it).
     virtual QByteArray withLocalUsage(QJsonObject reply, const ParsedUsage &usage) const;
+    // The JSON reply as the client gets it when the upstream reported the usage (`usage`, as read): the
+    // upstream's body unchanged, unless the endpoint answers in another API's shape than its upstream's.
+    virtual QByteArray clientReply(const QByteArray &body, const QJsonObject &reply, const ParsedUsage &usage) const
+    {
+        Q_UNUSED(reply)
+        Q_UNUSED(usage)
+        return body;
+    }
+    // An upstream's error body (a JSON object holding an `error` object) as the client gets it: unchanged,
+    // unless the endpoint answers in another API's shape than its upstream's.
+    virtual QByteArray clientErrorBody(const QByteArray &body) const { return body; }
     // The delivered output counted with the tokenizer of `upstreamModel`.
     virtual LocalOutput countOutput(const QString &upstreamModel) = 0;
     // Calls of built-in tools billed per call, by tool ("web_search_call" → 2), seen in the output.

@@ -410,7 +410,8 @@ void MeteredCall::completeJson(const QByteArray &body)
     }
     takeUsage(report.usage);
     // Tell the client what it is billed for when the relay counted it.
-    m_jsonReply = m_upstreamUsage ? body : m_adapter->withLocalUsage(reply, localUsage());
+    m_jsonReply = m_upstreamUsage ? m_adapter->clientReply(body, reply, *m_upstreamUsage)
+                                  : m_adapter->withLocalUsage(reply, localUsage());
     settle(QStringLiteral("done"), 200); // the reply is sent once the settlement is committed (finish)
 }
 
@@ -453,7 +454,8 @@ void MeteredCall::relayUpstreamError(int status, const QByteArray &body)
     }
     if (m_client) {
         if (upstreamError.isObject()) { // an OpenAI-shaped error body goes through, minus the channel key
-            m_client->respond(status, SecretScrubber::scrub(body, m_channel.secret.toUtf8()));
+            m_client->respond(status, SecretScrubber::scrub(m_adapter->clientErrorBody(body),
+                                                            m_channel.secret.toUtf8()));
         } else {
             OpenAiError e;
             e.httpStatus = status;

@@ -16,7 +16,9 @@ struct TypedEvent
     QString type;     // the payload's `type` ("" when it has none)
     QString liveType; // `type`, else the SSE event's name: what the live view shows
 
-    // Writes `event` to `client` as it came and reads its payload and types.
+    // Reads the event's payload and types.
+    static TypedEvent read(const SseEvent &event);
+    // Writes `event` to `client` as it came, then reads it.
     static TypedEvent forward(const SseEvent &event, ClientSink &client);
 };
 

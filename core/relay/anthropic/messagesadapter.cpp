@@ -105,7 +105,7 @@ QByteArray MessagesAdapter::upstreamAuth(const Store::Channel &channel, Upstream
     return m_headers.apply(channel, body);
 }
 
-QJsonObject MessagesAdapter::streamUsage() const
+QJsonObject MessagesAdapter::usageSoFar() const
 {
     QJsonObject usage = m_usage;
     if (!m_sawDelta) {
@@ -117,7 +117,11 @@ QJsonObject MessagesAdapter::streamUsage() const
 
 EventReport MessagesAdapter::onEvent(const SseEvent &event, ClientSink &client)
 {
-    const TypedEvent typed = TypedEvent::forward(event, client);
+    return account(TypedEvent::forward(event, client));
+}
+
+EventReport MessagesAdapter::account(const TypedEvent &typed)
+{
     const QJsonObject &data = typed.payload;
     const QString &type = typed.liveType; // the payload's type, else the event's name
     EventReport report;
@@ -126,7 +130,7 @@ EventReport MessagesAdapter::onEvent(const SseEvent &event, ClientSink &client)
         const QJsonObject message = data.value(QLatin1StringView("message")).toObject();
         m_messageId = message.value(QLatin1StringView("id")).toString().left(200);
         m_usage = message.value(QLatin1StringView("usage")).toObject();
-        report.usage = streamUsage();
+        report.usage = usageSoFar();
     } else if (type == u"message_delta") {
         m_usage = MessagesUsage::merged(m_usage, data.value(QLatin1StringView("usage")).toObject());
         m_sawDelta = m_sawDelta || data.value(QLatin1StringView("usage")).toObject().contains(
@@ -135,7 +139,7 @@ EventReport MessagesAdapter::onEvent(const SseEvent &event, ClientSink &client)
                                  .value(QLatin1StringView("stop_reason")).toString();
         if (!stop.isEmpty())
             m_stopReason = stop.left(64);
-        report.usage = streamUsage();
+        report.usage = usageSoFar();
     } else if (type == u"content_block_start") {
         const QJsonObject block = data.value(QLatin1StringView("content_block")).toObject();
         const QString name = block.value(QLatin1StringView("name")).toString(); // tool_use, server_tool_use
@@ -143,7 +147,7 @@ EventReport MessagesAdapter::onEvent(const SseEvent &event, ClientSink &client)
             m_text += name;
             if (!m_sawDelta && !m_usage.isEmpty()) {
                 m_deliveredTokens += Tokenize::estimateTokens(name, Tokenize::EstimatorProvider::Claude);
-                report.usage = streamUsage();
+                report.usage = usageSoFar();
             }
         }
     } else if (type == u"content_block_delta") {
@@ -154,7 +158,7 @@ EventReport MessagesAdapter::onEvent(const SseEvent &event, ClientSink &client)
         m_text += piece;
         if (!piece.isEmpty() && !m_sawDelta && !m_usage.isEmpty()) {
             m_deliveredTokens += Tokenize::estimateTokens(piece, Tokenize::EstimatorProvider::Claude);
-            report.usage = streamUsage();
+            report.usage = usageSoFar();
         }
     } else if (type == u"message_stop") {
         report.terminal = true;

@@ -10,6 +10,7 @@
 // the client received. JSON replies: the reply's usage; web searches (server_tool_use) are billed per call.
 #include "relay/anthropic/anthropicheaders.h"
 #include "relay/calladapter.h"
+#include "relay/typedevent.h"
 
 namespace RelayDesk::Relay {
 
@@ -37,6 +38,13 @@ public:
     QHash<QString, qint64> toolCalls() const override { return m_tools; }
     void describe(QJsonObject &other) const override;
 
+    // What one event of the stream (already read) says for the accounting, without writing it anywhere: the
+    // usage so far, the end, the live type (onEvent forwards the event and reports this).
+    EventReport account(const TypedEvent &typed);
+    // A stream's usage so far as the engine should read it: message_start's input side, the output as reported
+    // by the last message_delta or, before one, as delivered.
+    QJsonObject usageSoFar() const;
+
     // The Claude estimate of a Messages request's prompt: system, messages (text, tool calls and results,
     // thinking), tools; each image or document block a flat kMediaBlockTokens.
     static PromptEstimate estimate(const QJsonObject &request);
@@ -44,9 +52,6 @@ public:
 
 private:
     void collectBlock(const QJsonObject &block);
-    // The usage so far as the engine should read it: message_start's input side, the output as reported by the
-    // last message_delta or, before one, as delivered.
-    QJsonObject streamUsage() const;
 
     QJsonObject m_request;
     HoldParameters m_hold;
