@@ -78,6 +78,15 @@ std::optional<MessagesRequest> readRequest(HttpExchange &exchange, const DemoUps
     return out;
 }
 
+bool endsWithToolResult(const QJsonObject &body)
+{
+    const QJsonArray messages = body.value(QLatin1StringView("messages")).toArray();
+    const QJsonArray content = messages.last().toObject().value(QLatin1StringView("content")).toArray();
+    return std::any_of(content.begin(), content.end(), [](const QJsonValue &block) {
+        return block.toObject().value(QLatin1StringView("type")).toString() == u"tool_result";
+    });
+}
+
 QByteArray json(const QJsonObject &o)
 {
     return QJsonDocument(o).toJson(QJsonDocument::Compact);
@@ -106,8 +115,19 @@ void messages(HttpExchange &exchange, const DemoUpstreamOptions &options)
         stop = QStringLiteral("max_tokens");
     }
     const QString text = words.join(u' ');
+    // Scenario tools: a call of the demo's tool instead of text, as Claude answers when it uses a tool — unless
+    // the conversation ends with the tool's result, which Claude answers in text.
+    const bool toolUse = request->has("tools") && !endsWithToolResult(request->body);
+    if (toolUse)
+        stop = QStringLiteral("tool_use");
+    const QString toolInput = DemoScenario::toolArguments();
+    const QJsonObject toolBlock{{QStringLiteral("type"), QStringLiteral("tool_use")},
+                                {QStringLiteral("id"), QStringLiteral("toolu_demo1")},
+                                {QStringLiteral("name"), DemoScenario::toolName()},
+                                {QStringLiteral("input"), QJsonDocument::fromJson(toolInput.toUtf8()).object()}};
     const qint64 input = MessagesAdapter::estimate(request->body).total();
-    const qint64 output = Tokenize::estimateTokens(text, Tokenize::EstimatorProvider::Claude);
+    const qint64 output = Tokenize::estimateTokens(toolUse ? DemoScenario::toolName() + toolInput : text,
+                                                   Tokenize::EstimatorProvider::Claude);
     const QJsonObject usage = DemoMessages::usage(request->scenario, input, output);
     const bool noUsage = request->has("no_usage");
     const QString id = QStringLiteral("msg_demo_") + QUuid::createUuid().toString(QUuid::Id128).left(24);
@@ -119,8 +139,9 @@ void messages(HttpExchange &exchange, const DemoUpstreamOptions &options)
 
     if (!request->body.value(QLatin1StringView("stream")).toBool()) {
         message.insert(QStringLiteral("content"),
-                       QJsonArray{QJsonObject{{QStringLiteral("type"), QStringLiteral("text")},
-                                              {QStringLiteral("text"), text}}});
+                       QJsonArray{toolUse ? toolBlock
+                                          : QJsonObject{{QStringLiteral("type"), QStringLiteral("text")},
+                                                        {QStringLiteral("text"), text}}});
         message.insert(QStringLiteral("stop_reason"), stop);
         if (!noUsage)
             message.insert(QStringLiteral("usage"), usage);
@@ -138,13 +159,23 @@ void messages(HttpExchange &exchange, const DemoUpstreamOptions &options)
     if (!noUsage)
         message.insert(QStringLiteral("usage"), startUsage);
     add("message_start", {{QStringLiteral("type"), QStringLiteral("message_start")}, {QStringLiteral("message"), message}});
-    add("content_block_start",
-        {{QStringLiteral("type"), QStringLiteral("content_block_start")},
-         {QStringLiteral("index"), 0},
-         {QStringLiteral("content_block"),
-          QJsonObject{{QStringLiteral("type"), QStringLiteral("text")}, {QStringLiteral("text"), QString()}}}});
+    QJsonObject startBlock{{QStringLiteral("type"), QStringLiteral("text")}, {QStringLiteral("text"), QString()}};
+    if (toolUse) {
+        startBlock = toolBlock;
+        startBlock.insert(QStringLiteral("input"), QJsonObject());
+    }
+    add("content_block_start", {{QStringLiteral("type"), QStringLiteral("content_block_start")},
+                                {QStringLiteral("index"), 0},
+                                {QStringLiteral("content_block"), startBlock}});
     add("ping", {{QStringLiteral("type"), QStringLiteral("ping")}});
-    for (qsizetype i = 0; i < words.size(); ++i) {
+    for (qsizetype i = 0; toolUse && i < toolInput.size(); i += 8) { // the input arrives in pieces, as from Claude
+        add("content_block_delta",
+            {{QStringLiteral("type"), QStringLiteral("content_block_delta")},
+             {QStringLiteral("index"), 0},
+             {QStringLiteral("delta"), QJsonObject{{QStringLiteral("type"), QStringLiteral("input_json_delta")},
+                                                   {QStringLiteral("partial_json"), toolInput.mid(i, 8)}}}});
+    }
+    for (qsizetype i = 0; !toolUse && i < words.size(); ++i) {
         if (request->has("stream_error") && i == 2) {
             add("error", {{QStringLiteral("type"), QStringLiteral("error")},
                           {QStringLiteral("error"),

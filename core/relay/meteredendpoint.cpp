@@ -71,9 +71,9 @@ std::optional<MeteredEndpoint::FormCall> MeteredEndpoint::readFormCall(HttpExcha
 }
 
 std::optional<Billing::ModelPricing> MeteredEndpoint::admit(HttpExchange &exchange, const AuthContext &auth,
-                                                           const QString &model) const
+                                                           const QString &model, Store::ChannelWire wire) const
 {
-    auto admitted = admitModel(auth, model, m_channels, *m_prices());
+    auto admitted = admitModel(auth, model, m_channels, *m_prices(), wire);
     if (const auto *error = std::get_if<OpenAiError>(&admitted)) {
         exchange.respondError(*error);
         return std::nullopt;

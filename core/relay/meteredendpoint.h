@@ -6,6 +6,7 @@
 #include "billing/pricebook.h"
 #include "http/multipartform.h"
 #include "relay/auth.h"
+#include "store/channeltype.h"
 
 #include <QtCore/QJsonObject>
 
@@ -57,9 +58,10 @@ protected:
     // The caller, the body as a multipart/form-data form (the request's body moves into it) and its `model`
     // field; nullopt after answering the error.
     static std::optional<FormCall> readFormCall(HttpExchange &exchange, Model model = Model::Required);
-    // The model's pricing for the caller; nullopt after answering why not (not allowed, no channel, no price).
-    std::optional<Billing::ModelPricing> admit(HttpExchange &exchange, const AuthContext &auth,
-                                               const QString &model) const;
+    // The model's pricing for the caller; nullopt after answering why not (not allowed, no channel of `wire`,
+    // no price).
+    std::optional<Billing::ModelPricing> admit(HttpExchange &exchange, const AuthContext &auth, const QString &model,
+                                               Store::ChannelWire wire = Store::ChannelWire::OpenAi) const;
     // Starts the metered call, answering through `exchange`.
     void start(HttpExchange &exchange, std::unique_ptr<CallAdapter> adapter, const AuthContext &auth,
                Billing::ModelPricing pricing, const QString &model);

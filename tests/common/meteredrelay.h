@@ -37,6 +37,7 @@ public:
         qint64 quota = 500'000'000;
         QStringList models;       // the channel's
         QJsonObject modelMapping; // the channel's
+        QString channelType = QStringLiteral("openai"); // the channel's (anthropic: it speaks the Messages API)
         std::function<void(RelayDesk::Service::RuntimeConfig &)> configure;
     };
 
@@ -69,6 +70,7 @@ public:
         c.models = setup.models;
         c.groups = {QStringLiteral("default")};
         c.modelMapping = setup.modelMapping;
+        c.type = setup.channelType;
         if (!RelayDesk::Store::ChannelRepository(db()).create(c))
             return false;
         m_runtime->invalidateChannels();
