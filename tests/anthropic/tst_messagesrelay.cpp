@@ -3,7 +3,8 @@
 // writes, output, web searches), count_tokens forwarded without charge, every refusal in Anthropic's error shape,
 // x-api-key and Bearer auth, and channel types keeping each wire to its own channels. Every call is checked
 // against the ledger: the hold from the request, one settlement, and the consume logs add up to what the
-// balances lost. GET /v1/models and /v1/models/{id} in Anthropic's shape when the request carries anthropic-version.
+// balances lost. A prior count_tokens of the same prompt by the same key sizes the hold when it counts more than
+// the estimate. GET /v1/models and /v1/models/{id} in Anthropic's shape when the request carries anthropic-version.
 #include "demoruntime.h"
 #include "logfor.h"
 #include "relayexchange.h"
@@ -176,6 +177,10 @@ private:
         return Billing::QuotaMath::reserve(pricing(model), Relay::MessagesAdapter::estimate(body).total(),
                                            body.value(QStringLiteral("max_tokens")).toInteger(), 4096, 1)
             .quota;
+    }
+    qint64 holdFor(const QString &model, qint64 promptTokens, qint64 maxTokens)
+    {
+        return Billing::QuotaMath::reserve(pricing(model), promptTokens, maxTokens, 4096, 1).quota;
     }
     Reply get(const QByteArray &target, const QList<QByteArray> &headers)
     {
@@ -634,6 +639,115 @@ private slots:
                             404, QStringLiteral("not_found_error"));
         checkAnthropicError(post(body, false, Auth::XApiKey, "sk-wrong", "/v1/messages/count_tokens"), 401,
                             QStringLiteral("authentication_error"));
+    }
+
+    // ---- a prior count_tokens sizes the hold ----
+
+    // max(estimate, count): a count replaces text and media when larger, and never lowers the hold.
+    void countedEstimate_data()
+    {
+        QTest::addColumn<qint64>("counted"); // -1: none
+        QTest::addColumn<qint64>("text");
+        QTest::addColumn<qint64>("image");
+        QTest::newRow("no count") << -1LL << 100LL << 1600LL;
+        QTest::newRow("count below the estimate") << 500LL << 100LL << 1600LL;
+        QTest::newRow("count equal to the estimate") << 1700LL << 100LL << 1600LL;
+        QTest::newRow("count above the estimate, images in it") << 5000LL << 5000LL << 0LL;
+    }
+
+    void countedEstimate()
+    {
+        QFETCH(qint64, counted);
+        QFETCH(qint64, text);
+        QFETCH(qint64, image);
+        Relay::PromptEstimate estimate;
+        estimate.textTokens = 100;
+        estimate.imageTokens = 1600;
+        const Relay::PromptEstimate held = Relay::MessagesAdapter::withCount(
+            estimate, counted < 0 ? std::nullopt : std::optional<qint64>(counted));
+        QCOMPARE(held.textTokens, text);
+        QCOMPARE(held.imageTokens, image);
+        QCOMPARE(held.total(), std::max(counted, estimate.total()));
+    }
+
+    void holdFromPriorCount_data()
+    {
+        QTest::addColumn<QString>("scenario");  // of the counted prompt (dense_prompt: the upstream counts 1000 more)
+        QTest::addColumn<bool>("counted");      // count_tokens first
+        QTest::addColumn<bool>("otherKey");     // counted with another key
+        QTest::addColumn<bool>("otherText");    // the messages call changes the prompt
+        QTest::addColumn<bool>("stream");
+        QTest::addColumn<bool>("countUsed");    // the hold is the count, not the estimate
+
+        QTest::newRow("counted first") << "dense_prompt" << true << false << false << false << true;
+        QTest::newRow("counted first, stream") << "dense_prompt" << true << false << false << true << true;
+        QTest::newRow("not counted") << "dense_prompt" << false << false << false << false << false;
+        QTest::newRow("counted by another key") << "dense_prompt" << true << true << false << false << false;
+        QTest::newRow("counted with other messages") << "dense_prompt" << true << false << true << false << false;
+        QTest::newRow("malformed count ignored") << "dense_prompt,count_malformed" << true << false << false << false
+                                                 << false;
+        QTest::newRow("count equal to the estimate") << "default" << true << false << false << false << false;
+    }
+
+    void holdFromPriorCount()
+    {
+        QFETCH(QString, scenario);
+        QFETCH(bool, counted);
+        QFETCH(bool, otherKey);
+        QFETCH(bool, otherText);
+        QFETCH(bool, stream);
+        QFETCH(bool, countUsed);
+        // A prompt of its own per row (no row finds another's count), with an image the estimator holds flat.
+        const QString text = QStringLiteral("Describe %1 [[scenario:%2]]").arg(QString::fromLatin1(QTest::currentDataTag()), scenario);
+        auto withImage = [](QJsonObject body) {
+            QJsonArray messages = body.value(QStringLiteral("messages")).toArray();
+            QJsonObject user = messages.at(0).toObject();
+            user.insert(QStringLiteral("content"),
+                        QJsonArray{QJsonObject{{QStringLiteral("type"), QStringLiteral("image")},
+                                               {QStringLiteral("source"),
+                                                QJsonObject{{QStringLiteral("type"), QStringLiteral("base64")},
+                                                            {QStringLiteral("media_type"), QStringLiteral("image/png")},
+                                                            {QStringLiteral("data"), QStringLiteral("iVBORw0KGgo=")}}}},
+                                   QJsonObject{{QStringLiteral("type"), QStringLiteral("text")},
+                                               {QStringLiteral("text"), user.value(QStringLiteral("content"))}}});
+            messages.replace(0, user);
+            body.insert(QStringLiteral("messages"), messages);
+            return body;
+        };
+        const QJsonObject countBody = withImage(messagesBody(kSonnet, text, 0, false));
+        QJsonObject body = withImage(messagesBody(kSonnet, otherText ? text + QStringLiteral(" again") : text, 300, stream));
+        const qint64 estimate = Relay::MessagesAdapter::estimate(body).total();
+        QVERIFY(estimate > Relay::MessagesAdapter::kMediaBlockTokens); // the image is in the estimate
+
+        qint64 count = -1;
+        if (counted) {
+            QByteArray otherKeyValue;
+            if (otherKey) {
+                addUser(QStringLiteral("counter"), 0, &otherKeyValue); // counting is free
+                QVERIFY(!otherKeyValue.isEmpty() && otherKeyValue != m_key);
+            }
+            const Reply reply = post(countBody, false, Auth::XApiKey, otherKeyValue, "/v1/messages/count_tokens");
+            QCOMPARE(reply.http.status, 200);
+            const QJsonValue n = reply.json().value(QStringLiteral("input_tokens"));
+            if (n.isDouble())
+                count = n.toInteger();
+        }
+        if (countUsed)
+            QCOMPARE(count, Relay::MessagesAdapter::estimate(countBody).total() + Relay::DemoMessages::kDensePromptExtra);
+
+        const qint64 before = balance(m_userId);
+        const Reply reply = post(body);
+        QCOMPARE(reply.http.status, 200);
+        const qint64 heldPrompt = countUsed ? count : estimate;
+        const Store::LogRecord log = settledLog(holdFor(kSonnet, heldPrompt, 300));
+        QCOMPARE(log.other.contains(QStringLiteral("counted_input_tokens")), countUsed || (counted && !otherKey && !otherText && count >= 0));
+        if (countUsed)
+            QVERIFY(m_results.last().reserved > holdFor(kSonnet, estimate, 300)); // the count raised the hold
+        // Settled on the reply's usage all the same: the demo reports the dense count as input_tokens.
+        const qint64 input = estimate + (scenario.contains(QStringLiteral("dense_prompt")) ? Relay::DemoMessages::kDensePromptExtra : 0);
+        QCOMPARE(log.promptTokens, input);
+        QCOMPARE(balance(m_userId), before - log.quota);
+        QCOMPARE(log.quota, Billing::QuotaMath::settle(pricing(kSonnet), additive(input, 0, 0, 0, log.completionTokens)).quota);
     }
 
     // ---- GET /v1/models in Anthropic's shape ----
