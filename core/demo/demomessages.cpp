@@ -92,13 +92,21 @@ QByteArray json(const QJsonObject &o)
     return QJsonDocument(o).toJson(QJsonDocument::Compact);
 }
 
+// The prompt's input tokens as the demo counts them: the Claude estimate (more under dense_prompt).
+qint64 promptTokens(const MessagesRequest &request)
+{
+    const qint64 extra = request.has("dense_prompt") ? DemoMessages::kDensePromptExtra : 0;
+    return MessagesAdapter::estimate(request.body).total() + extra;
+}
+
 void countTokens(HttpExchange &exchange, const DemoUpstreamOptions &options)
 {
     const auto request = readRequest(exchange, options, true);
     if (!request)
         return;
-    const qint64 input = MessagesAdapter::estimate(request->body).total();
-    exchange.respond(200, json({{QStringLiteral("input_tokens"), input}}));
+    if (request->has("count_malformed"))
+        return exchange.respond(200, json({{QStringLiteral("input_tokens"), QStringLiteral("many")}}));
+    exchange.respond(200, json({{QStringLiteral("input_tokens"), promptTokens(*request)}}));
 }
 
 void messages(HttpExchange &exchange, const DemoUpstreamOptions &options)
@@ -125,7 +133,7 @@ void messages(HttpExchange &exchange, const DemoUpstreamOptions &options)
                                 {QStringLiteral("id"), QStringLiteral("toolu_demo1")},
                                 {QStringLiteral("name"), DemoScenario::toolName()},
                                 {QStringLiteral("input"), QJsonDocument::fromJson(toolInput.toUtf8()).object()}};
-    const qint64 input = MessagesAdapter::estimate(request->body).total();
+    const qint64 input = promptTokens(*request);
     const qint64 output = Tokenize::estimateTokens(toolUse ? DemoScenario::toolName() + toolInput : text,
                                                    Tokenize::EstimatorProvider::Claude);
     const QJsonObject usage = DemoMessages::usage(request->scenario, input, output);

@@ -16,6 +16,9 @@
 //   reset          SSE: the connection is reset after message_start
 //   stall          SSE: message_start, content_block_start, ping and three deltas, then the stream stays open
 //   error_500 (api_error), error_529 (overloaded_error), error_429 (rate_limit_error), before any stream
+//   dense_prompt   the prompt counts kDensePromptExtra tokens more than the estimate, in count_tokens and in the
+//                  usage (a tokenizer denser than the estimator's)
+//   count_malformed count_tokens answers 200 {"input_tokens":"many"}
 #include "demo/demoupstream.h"
 
 namespace RelayDesk::Relay {
@@ -23,6 +26,8 @@ namespace RelayDesk::Relay {
 class DemoMessages final
 {
 public:
+    static constexpr qint64 kDensePromptExtra = 1000;
+
     static void install(HttpServer &server, const DemoUpstreamOptions &options);
     // The usage object the demo reports for a scenario (output_tokens as given).
     static QJsonObject usage(const QString &scenario, qint64 inputTokens, qint64 outputTokens);

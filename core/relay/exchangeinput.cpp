@@ -6,6 +6,20 @@
 
 namespace RelayDesk::Relay {
 
+bool authenticateCaller(Auth &auth, HttpExchange &exchange, const ErrorWriter &writeError)
+{
+    auto result = auth.authenticate(exchange.request());
+    if (const auto *error = std::get_if<OpenAiError>(&result)) {
+        if (writeError)
+            writeError(exchange, *error);
+        else
+            exchange.respondError(*error);
+        return false;
+    }
+    exchange.context() = std::get<AuthContext>(std::move(result));
+    return true;
+}
+
 const AuthContext *authenticatedCaller(HttpExchange &exchange)
 {
     const auto *auth = std::any_cast<AuthContext>(&exchange.context());

@@ -5,12 +5,20 @@
 
 #include <QtCore/QJsonObject>
 
+#include <functional>
 #include <optional>
 
 namespace RelayDesk::Relay {
 
 class HttpExchange;
 
+// Writes a refusal in a route's error shape (AnthropicError::respond); empty: OpenAI's (HttpExchange::respondError).
+using ErrorWriter = std::function<void(HttpExchange &exchange, const OpenAiError &error)>;
+
+// Authenticates the request's key (Auth::authenticate) and puts the caller on the exchange — HttpRelay's
+// authenticator, and routes that answer in another error shape than OpenAI's call it themselves; false after
+// answering the refusal with `writeError`.
+bool authenticateCaller(Auth &auth, HttpExchange &exchange, const ErrorWriter &writeError = {});
 // The caller HttpRelay's authenticator put on the exchange; nullptr after answering 500 (a route installed
 // without the authenticator).
 const AuthContext *authenticatedCaller(HttpExchange &exchange);

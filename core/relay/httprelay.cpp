@@ -14,11 +14,10 @@
 #include "relay/embeddings/embeddingsendpoint.h"
 #include "relay/images/imagesendpoint.h"
 #include "relay/moderations/moderationsendpoint.h"
+#include "relay/modelsendpoint.h"
 #include "relay/responses/responsesendpoint.h"
 #include "store/database.h"
 
-#include <QtCore/QJsonArray>
-#include <QtCore/QJsonDocument>
 
 namespace RelayDesk::Relay {
 
@@ -42,6 +41,7 @@ HttpRelay::HttpRelay(std::shared_ptr<Store::Database> db, std::shared_ptr<Auth> 
     m_endpoints.push_back(std::make_unique<ImagesEndpoint>(*m_engine, *m_channels, prices));
     m_endpoints.push_back(std::make_unique<MessagesEndpoint>(*m_engine, *m_channels, prices, m_auth));
     m_responses = std::make_unique<ResponsesEndpoint>(*m_engine, *m_channels, prices, db, m_auth, registry);
+    m_models = std::make_unique<ModelsEndpoint>(m_auth, *m_channels);
     connect(m_engine, &CallEngine::callFinished, this, &HttpRelay::callFinished);
 }
 
@@ -67,19 +67,11 @@ void HttpRelay::shutdown()
 
 void HttpRelay::install(Router &router)
 {
-    router.setAuthenticator([this](HttpExchange &exchange) {
-        auto result = m_auth->authenticate(exchange.request());
-        if (auto *error = std::get_if<OpenAiError>(&result)) {
-            exchange.respondError(*error);
-            return false;
-        }
-        exchange.context() = std::get<AuthContext>(std::move(result));
-        return true;
-    });
+    router.setAuthenticator([this](HttpExchange &exchange) { return authenticateCaller(*m_auth, exchange); });
     for (const auto &endpoint : m_endpoints)
         endpoint->install(router);
     m_responses->install(router);
-    router.addRoute("GET", "/v1/models", [this](HttpExchange &e) { handleModels(e); });
+    m_models->install(router);
     // Healthy means able to relay and bill: the store must answer too (a load balancer then stops sending
     // calls that could only fail). One SELECT 1 on the relay thread's connection per probe.
     router.addRoute("GET", "/healthz", [this](HttpExchange &e) {
@@ -88,25 +80,6 @@ void HttpRelay::install(Router &router)
         e.respond(503, QByteArrayLiteral("{\"status\":\"unavailable\",\"store\":\"unavailable\","
                                          "\"reason\":\"the database does not answer\"}"));
     }, Router::Access::Public);
-}
-
-void HttpRelay::handleModels(HttpExchange &exchange)
-{
-    const AuthContext *auth = authenticatedCaller(exchange);
-    if (!auth)
-        return;
-    QJsonArray data;
-    for (const QString &model : m_channels->modelsFor(auth->group)) {
-        if (!auth->mayUse(model))
-            continue;
-        data.append(QJsonObject{{QStringLiteral("id"), model},
-                                {QStringLiteral("object"), QStringLiteral("model")},
-                                {QStringLiteral("created"), 0},
-                                {QStringLiteral("owned_by"), QStringLiteral("relaydesk")}});
-    }
-    exchange.respond(200, QJsonDocument(QJsonObject{{QStringLiteral("object"), QStringLiteral("list")},
-                                                    {QStringLiteral("data"), data}})
-                              .toJson(QJsonDocument::Compact));
 }
 
 } // namespace RelayDesk::Relay

@@ -1,5 +1,5 @@
 #pragma once
-// The relay's HTTP side: the authenticator in front of every /v1 route, GET /v1/models, GET /healthz, and the
+// The relay's HTTP side: the authenticator in front of every /v1 route, the models list (ModelsEndpoint), GET /healthz, and the
 // endpoint families, each an adapter on the one metered-call engine (CallEngine):
 //
 //   auth (Router authenticator) → endpoint checks (body, model allowed and served, price, hold numbers)
@@ -23,6 +23,7 @@ namespace RelayDesk::Relay {
 class Auth;
 class CallEngine;
 class MeteredEndpoint;
+class ModelsEndpoint;
 class HttpExchange;
 class ResponsesEndpoint;
 class Router;
@@ -54,14 +55,13 @@ Q_SIGNALS:
     void callFinished(const RelayDesk::Relay::CallResult &result);
 
 private:
-    void handleModels(HttpExchange &exchange);
-
     std::shared_ptr<Store::Database> m_db;
     std::shared_ptr<Auth> m_auth;
     std::shared_ptr<ChannelSelector> m_channels;
     CallEngine *m_engine;
     std::vector<std::unique_ptr<MeteredEndpoint>> m_endpoints; // chat, embeddings, audio, images, …
     std::unique_ptr<ResponsesEndpoint> m_responses;
+    std::unique_ptr<ModelsEndpoint> m_models;
 };
 
 } // namespace RelayDesk::Relay

@@ -3,7 +3,8 @@
 // writes, output, web searches), count_tokens forwarded without charge, every refusal in Anthropic's error shape,
 // x-api-key and Bearer auth, and channel types keeping each wire to its own channels. Every call is checked
 // against the ledger: the hold from the request, one settlement, and the consume logs add up to what the
-// balances lost.
+// balances lost. A prior count_tokens of the same prompt by the same key sizes the hold when it counts more than
+// the estimate. GET /v1/models and /v1/models/{id} in Anthropic's shape when the request carries anthropic-version.
 #include "demoruntime.h"
 #include "logfor.h"
 #include "relayexchange.h"
@@ -14,6 +15,7 @@
 #include "http/httprequest.h"
 #include "relay/anthropic/anthropicerror.h"
 #include "relay/anthropic/anthropicheaders.h"
+#include "relay/anthropic/anthropicmodellist.h"
 #include "relay/anthropic/messagesadapter.h"
 #include "relay/anthropic/messagesusage.h"
 #include "relay/callcontext.h"
@@ -175,6 +177,17 @@ private:
         return Billing::QuotaMath::reserve(pricing(model), Relay::MessagesAdapter::estimate(body).total(),
                                            body.value(QStringLiteral("max_tokens")).toInteger(), 4096, 1)
             .quota;
+    }
+    qint64 holdFor(const QString &model, qint64 promptTokens, qint64 maxTokens)
+    {
+        return Billing::QuotaMath::reserve(pricing(model), promptTokens, maxTokens, 4096, 1).quota;
+    }
+    Reply get(const QByteArray &target, const QList<QByteArray> &headers)
+    {
+        QByteArray raw = "GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\n";
+        for (const QByteArray &h : headers)
+            raw += h + "\r\n";
+        return send(raw + "\r\n", false);
     }
     static void checkAnthropicError(const Reply &reply, int status, const QString &type)
     {
@@ -626,6 +639,247 @@ private slots:
                             404, QStringLiteral("not_found_error"));
         checkAnthropicError(post(body, false, Auth::XApiKey, "sk-wrong", "/v1/messages/count_tokens"), 401,
                             QStringLiteral("authentication_error"));
+    }
+
+    // ---- a prior count_tokens sizes the hold ----
+
+    // max(estimate, count): a count replaces text and media when larger, and never lowers the hold.
+    void countedEstimate_data()
+    {
+        QTest::addColumn<qint64>("counted"); // -1: none
+        QTest::addColumn<qint64>("text");
+        QTest::addColumn<qint64>("image");
+        QTest::newRow("no count") << -1LL << 100LL << 1600LL;
+        QTest::newRow("count below the estimate") << 500LL << 100LL << 1600LL;
+        QTest::newRow("count equal to the estimate") << 1700LL << 100LL << 1600LL;
+        QTest::newRow("count above the estimate, images in it") << 5000LL << 5000LL << 0LL;
+    }
+
+    void countedEstimate()
+    {
+        QFETCH(qint64, counted);
+        QFETCH(qint64, text);
+        QFETCH(qint64, image);
+        Relay::PromptEstimate estimate;
+        estimate.textTokens = 100;
+        estimate.imageTokens = 1600;
+        const Relay::PromptEstimate held = Relay::MessagesAdapter::withCount(
+            estimate, counted < 0 ? std::nullopt : std::optional<qint64>(counted));
+        QCOMPARE(held.textTokens, text);
+        QCOMPARE(held.imageTokens, image);
+        QCOMPARE(held.total(), std::max(counted, estimate.total()));
+    }
+
+    void holdFromPriorCount_data()
+    {
+        QTest::addColumn<QString>("scenario");  // of the counted prompt (dense_prompt: the upstream counts 1000 more)
+        QTest::addColumn<bool>("counted");      // count_tokens first
+        QTest::addColumn<bool>("otherKey");     // counted with another key
+        QTest::addColumn<bool>("otherText");    // the messages call changes the prompt
+        QTest::addColumn<bool>("stream");
+        QTest::addColumn<bool>("countUsed");    // the hold is the count, not the estimate
+
+        QTest::newRow("counted first") << "dense_prompt" << true << false << false << false << true;
+        QTest::newRow("counted first, stream") << "dense_prompt" << true << false << false << true << true;
+        QTest::newRow("not counted") << "dense_prompt" << false << false << false << false << false;
+        QTest::newRow("counted by another key") << "dense_prompt" << true << true << false << false << false;
+        QTest::newRow("counted with other messages") << "dense_prompt" << true << false << true << false << false;
+        QTest::newRow("malformed count ignored") << "dense_prompt,count_malformed" << true << false << false << false
+                                                 << false;
+        QTest::newRow("count equal to the estimate") << "default" << true << false << false << false << false;
+    }
+
+    void holdFromPriorCount()
+    {
+        QFETCH(QString, scenario);
+        QFETCH(bool, counted);
+        QFETCH(bool, otherKey);
+        QFETCH(bool, otherText);
+        QFETCH(bool, stream);
+        QFETCH(bool, countUsed);
+        // A prompt of its own per row (no row finds another's count), with an image the estimator holds flat.
+        const QString text = QStringLiteral("Describe %1 [[scenario:%2]]").arg(QString::fromLatin1(QTest::currentDataTag()), scenario);
+        auto withImage = [](QJsonObject body) {
+            QJsonArray messages = body.value(QStringLiteral("messages")).toArray();
+            QJsonObject user = messages.at(0).toObject();
+            user.insert(QStringLiteral("content"),
+                        QJsonArray{QJsonObject{{QStringLiteral("type"), QStringLiteral("image")},
+                                               {QStringLiteral("source"),
+                                                QJsonObject{{QStringLiteral("type"), QStringLiteral("base64")},
+                                                            {QStringLiteral("media_type"), QStringLiteral("image/png")},
+                                                            {QStringLiteral("data"), QStringLiteral("iVBORw0KGgo=")}}}},
+                                   QJsonObject{{QStringLiteral("type"), QStringLiteral("text")},
+                                               {QStringLiteral("text"), user.value(QStringLiteral("content"))}}});
+            messages.replace(0, user);
+            body.insert(QStringLiteral("messages"), messages);
+            return body;
+        };
+        const QJsonObject countBody = withImage(messagesBody(kSonnet, text, 0, false));
+        QJsonObject body = withImage(messagesBody(kSonnet, otherText ? text + QStringLiteral(" again") : text, 300, stream));
+        const qint64 estimate = Relay::MessagesAdapter::estimate(body).total();
+        QVERIFY(estimate > Relay::MessagesAdapter::kMediaBlockTokens); // the image is in the estimate
+
+        qint64 count = -1;
+        if (counted) {
+            QByteArray otherKeyValue;
+            if (otherKey) {
+                addUser(QStringLiteral("counter"), 0, &otherKeyValue); // counting is free
+                QVERIFY(!otherKeyValue.isEmpty() && otherKeyValue != m_key);
+            }
+            const Reply reply = post(countBody, false, Auth::XApiKey, otherKeyValue, "/v1/messages/count_tokens");
+            QCOMPARE(reply.http.status, 200);
+            const QJsonValue n = reply.json().value(QStringLiteral("input_tokens"));
+            if (n.isDouble())
+                count = n.toInteger();
+        }
+        if (countUsed)
+            QCOMPARE(count, Relay::MessagesAdapter::estimate(countBody).total() + Relay::DemoMessages::kDensePromptExtra);
+
+        const qint64 before = balance(m_userId);
+        const Reply reply = post(body);
+        QCOMPARE(reply.http.status, 200);
+        const qint64 heldPrompt = countUsed ? count : estimate;
+        const Store::LogRecord log = settledLog(holdFor(kSonnet, heldPrompt, 300));
+        QCOMPARE(log.other.contains(QStringLiteral("counted_input_tokens")), countUsed || (counted && !otherKey && !otherText && count >= 0));
+        if (countUsed)
+            QVERIFY(m_results.last().reserved > holdFor(kSonnet, estimate, 300)); // the count raised the hold
+        // Settled on the reply's usage all the same: the demo reports the dense count as input_tokens.
+        const qint64 input = estimate + (scenario.contains(QStringLiteral("dense_prompt")) ? Relay::DemoMessages::kDensePromptExtra : 0);
+        QCOMPARE(log.promptTokens, input);
+        QCOMPARE(balance(m_userId), before - log.quota);
+        QCOMPARE(log.quota, Billing::QuotaMath::settle(pricing(kSonnet), additive(input, 0, 0, 0, log.completionTokens)).quota);
+    }
+
+    // ---- GET /v1/models in Anthropic's shape ----
+
+    void models_data()
+    {
+        QTest::addColumn<QByteArray>("target");
+        QTest::addColumn<QList<QByteArray>>("headers"); // KEY stands for the test key
+        QTest::addColumn<int>("status");
+        QTest::addColumn<QString>("shape");  // anthropic, openai, anthropic_error, openai_error
+        QTest::addColumn<QString>("errorType");
+
+        const QByteArray version = "anthropic-version: 2023-06-01";
+        QTest::newRow("x-api-key") << QByteArray("/v1/models") << QList<QByteArray>{"x-api-key: KEY", version} << 200
+                                   << "anthropic" << QString();
+        QTest::newRow("bearer") << QByteArray("/v1/models") << QList<QByteArray>{"Authorization: Bearer KEY", version}
+                                << 200 << "anthropic" << QString();
+        QTest::newRow("paged") << QByteArray("/v1/models?limit=1&after_id=claude-haiku-4-5")
+                               << QList<QByteArray>{"x-api-key: KEY", version} << 200 << "anthropic" << QString();
+        QTest::newRow("no version: OpenAI's") << QByteArray("/v1/models") << QList<QByteArray>{"x-api-key: KEY"} << 200
+                                              << "openai" << QString();
+        QTest::newRow("bad limit") << QByteArray("/v1/models?limit=1001") << QList<QByteArray>{"x-api-key: KEY", version}
+                                   << 400 << "anthropic_error" << "invalid_request_error";
+        QTest::newRow("both cursors") << QByteArray("/v1/models?after_id=a&before_id=b")
+                                      << QList<QByteArray>{"x-api-key: KEY", version} << 400 << "anthropic_error"
+                                      << "invalid_request_error";
+        QTest::newRow("no key") << QByteArray("/v1/models") << QList<QByteArray>{version} << 401 << "anthropic_error"
+                                << "authentication_error";
+        QTest::newRow("unknown key") << QByteArray("/v1/models")
+                                     << QList<QByteArray>{"x-api-key: sk-unknownkeyunknownkeyunknownkey01", version}
+                                     << 401 << "anthropic_error" << "authentication_error";
+        QTest::newRow("unknown key, OpenAI's") << QByteArray("/v1/models")
+                                               << QList<QByteArray>{"Authorization: Bearer sk-unknownkeyunknownkey01"}
+                                               << 401 << "openai_error" << "invalid_request_error";
+        QTest::newRow("one model") << QByteArray("/v1/models/claude-house") << QList<QByteArray>{"x-api-key: KEY", version}
+                                   << 200 << "anthropic" << QString();
+        QTest::newRow("one model, OpenAI's") << QByteArray("/v1/models/claude-house")
+                                             << QList<QByteArray>{"Authorization: Bearer KEY"} << 200 << "openai"
+                                             << QString();
+        QTest::newRow("unknown model") << QByteArray("/v1/models/claude-nope")
+                                       << QList<QByteArray>{"x-api-key: KEY", version} << 404 << "anthropic_error"
+                                       << "not_found_error";
+        QTest::newRow("unknown model, OpenAI's") << QByteArray("/v1/models/claude-nope")
+                                                 << QList<QByteArray>{"Authorization: Bearer KEY"} << 404
+                                                 << "openai_error" << "invalid_request_error";
+        QTest::newRow("one model, unknown key") << QByteArray("/v1/models/claude-house")
+                                                << QList<QByteArray>{"x-api-key: sk-nope", version} << 401
+                                                << "anthropic_error" << "authentication_error";
+    }
+
+    void models()
+    {
+        QFETCH(QByteArray, target);
+        QFETCH(QList<QByteArray>, headers);
+        QFETCH(int, status);
+        QFETCH(QString, shape);
+        QFETCH(QString, errorType);
+        for (QByteArray &h : headers)
+            h.replace("KEY", m_key);
+        const Reply reply = get(target, headers);
+        if (shape == u"anthropic_error")
+            return checkAnthropicError(reply, status, errorType);
+        QCOMPARE(reply.http.status, status);
+        const QJsonObject body = reply.json();
+        if (shape == u"openai_error") {
+            QCOMPARE(body.value(QStringLiteral("error")).toObject().value(QStringLiteral("type")).toString(), errorType);
+            return;
+        }
+        // What the key may use: the enabled channels' models for its group, in id order.
+        QStringList all;
+        for (const Store::Channel &c : Store::ChannelRepository(db()).list())
+            if (c.status == Store::RowStatus::Enabled && c.groups.contains(QStringLiteral("default")))
+                all += c.models;
+        all.removeDuplicates();
+        all.sort();
+        const QUrlQuery query(QString::fromUtf8(target.mid(target.indexOf('?') + 1)));
+        if (target.startsWith("/v1/models/")) {
+            const QString id = QString::fromUtf8(target.mid(11));
+            const QJsonObject openAi{{QStringLiteral("id"), id},
+                                     {QStringLiteral("object"), QStringLiteral("model")},
+                                     {QStringLiteral("created"), 0},
+                                     {QStringLiteral("owned_by"), QStringLiteral("relaydesk")}};
+            QCOMPARE(body, shape == u"anthropic" ? Relay::AnthropicModelList::model(id) : openAi);
+            return;
+        }
+        QStringList ids;
+        for (const QJsonValue &m : body.value(QStringLiteral("data")).toArray())
+            ids.append(m.toObject().value(QStringLiteral("id")).toString());
+        if (shape == u"openai") {
+            QCOMPARE(body.value(QStringLiteral("object")).toString(), QStringLiteral("list"));
+            QCOMPARE(ids, all);
+            return;
+        }
+        QVERIFY(body.contains(QStringLiteral("has_more")) && body.contains(QStringLiteral("first_id")) &&
+                body.contains(QStringLiteral("last_id")));
+        if (target.contains("limit=1&after_id=claude-haiku-4-5")) {
+            const qsizetype at = all.indexOf(QStringLiteral("claude-haiku-4-5"));
+            QVERIFY(at >= 0 && at + 2 < all.size());
+            QCOMPARE(ids, QStringList{all.at(at + 1)});
+            QCOMPARE(body.value(QStringLiteral("has_more")).toBool(), true);
+            return;
+        }
+        QCOMPARE(ids, all.mid(0, Relay::AnthropicModelList::kDefaultLimit));
+        QVERIFY(ids.contains(kSonnet) && ids.contains(kHouse));
+        QCOMPARE(body.value(QStringLiteral("has_more")).toBool(), all.size() > Relay::AnthropicModelList::kDefaultLimit);
+        QCOMPARE(body.value(QStringLiteral("first_id")).toString(), ids.first());
+        QCOMPARE(body.value(QStringLiteral("last_id")).toString(), ids.last());
+        const QJsonObject sonnet = body.value(QStringLiteral("data")).toArray().at(ids.indexOf(kSonnet)).toObject();
+        QCOMPARE(sonnet.value(QStringLiteral("display_name")).toString(), QStringLiteral("Claude Sonnet 4.5"));
+        QCOMPARE(sonnet.value(QStringLiteral("type")).toString(), QStringLiteral("model"));
+    }
+
+    // A key limited to some models lists only those, in either shape, and cannot look the others up.
+    void modelsOfALimitedKey()
+    {
+        Store::NewApiKey spec;
+        spec.userId = m_userId;
+        spec.name = QStringLiteral("sonnet-only");
+        spec.unlimited = true;
+        spec.modelLimits = {kSonnet};
+        const QByteArray key = Store::ApiKeyRepository(db()).create(spec)->plainKey.toUtf8();
+        const Reply list = get("/v1/models", {"x-api-key: " + key, "anthropic-version: 2023-06-01"});
+        QCOMPARE(list.http.status, 200);
+        const QJsonArray data = list.json().value(QStringLiteral("data")).toArray();
+        QCOMPARE(data.size(), 1);
+        QCOMPARE(data.at(0).toObject(), Relay::AnthropicModelList::model(kSonnet));
+        QCOMPARE(list.json().value(QStringLiteral("has_more")).toBool(true), false);
+        const Reply openai = get("/v1/models", {"Authorization: Bearer " + key});
+        QCOMPARE(openai.json().value(QStringLiteral("data")).toArray().size(), 1);
+        checkAnthropicError(get("/v1/models/" + kHouse.toUtf8(), {"x-api-key: " + key, "anthropic-version: 2023-06-01"}),
+                            404, QStringLiteral("not_found_error"));
+        QCOMPARE(get("/v1/models/" + kSonnet.toUtf8(), {"x-api-key: " + key, "anthropic-version: 2023-06-01"}).http.status, 200);
     }
 
     void errors_data()

@@ -87,10 +87,21 @@ PromptEstimate MessagesAdapter::estimate(const QJsonObject &request)
     return out;
 }
 
+PromptEstimate MessagesAdapter::withCount(PromptEstimate estimate, std::optional<qint64> counted)
+{
+    if (!counted || *counted <= estimate.total())
+        return estimate;
+    PromptEstimate out = estimate;
+    out.textTokens = *counted; // images and documents are in the count
+    out.imageTokens = 0;
+    out.audioTokens = 0;
+    return out;
+}
+
 PromptEstimate MessagesAdapter::estimatePrompt(const QString &model) const
 {
     Q_UNUSED(model) // every model a Messages channel serves is priced as Claude's tokenizer counts
-    return estimate(m_request);
+    return withCount(estimate(m_request), m_countedInput);
 }
 
 UpstreamBody MessagesAdapter::upstreamBody(const QString &upstreamModel) const
@@ -216,6 +227,8 @@ void MessagesAdapter::describe(QJsonObject &other) const
         other.insert(QStringLiteral("message_id"), m_messageId);
     if (!m_stopReason.isEmpty())
         other.insert(QStringLiteral("stop_reason"), m_stopReason);
+    if (m_countedInput)
+        other.insert(QStringLiteral("counted_input_tokens"), *m_countedInput); // a prior count_tokens, for the hold
     if (m_stream && !m_usage.isEmpty() && !m_sawDelta)
         other.insert(QStringLiteral("output_counted_locally"), true); // the stream ended before message_delta
 }

@@ -8,6 +8,15 @@
 // message_stop ends the stream. Until a message_delta arrives, the output side is what was delivered, counted
 // locally delta by delta — so a stream cut (or a client gone) before it settles on the real input and the output
 // the client received. JSON replies: the reply's usage; web searches (server_tool_use) are billed per call.
+//
+// A prior count_tokens (setCountedInput): when the caller counted this very prompt a moment ago, the upstream's
+// input_tokens n sizes the hold — but never below the estimate: the prompt's tokens are max(estimate, n), and when
+// n wins it stands for the whole prompt, images and documents included (count_tokens counts them). Why not n alone,
+// though it is the upstream's own count: the hold is a worst case, and a count is only a hint — it may come from
+// another channel than the one that serves the call (or its retry), behind another model mapping, and an upstream
+// that undercounts would otherwise shrink holds for everyone who counts first. Taking the larger keeps every hold
+// at least what it was without the count, while a count above the estimate (a tokenizer denser than the
+// estimator's, many images) makes the hold honest instead of short. The settlement is the reply's usage anyway.
 #include "relay/anthropic/anthropicheaders.h"
 #include "relay/calladapter.h"
 #include "relay/typedevent.h"
@@ -49,6 +58,10 @@ public:
     // thinking), tools; each image or document block a flat kMediaBlockTokens.
     static PromptEstimate estimate(const QJsonObject &request);
     static constexpr qint64 kMediaBlockTokens = 1600; // an image of about 1.15 megapixels (Anthropic's scale)
+    // The prompt as a prior count_tokens counted it (see above); the log row's other keeps it (counted_input_tokens).
+    void setCountedInput(qint64 inputTokens) { m_countedInput = inputTokens; }
+    // max(estimate, counted) as the hold reads it: the count, when larger, replaces text and media alike.
+    static PromptEstimate withCount(PromptEstimate estimate, std::optional<qint64> counted);
 
 private:
     void collectBlock(const QJsonObject &block);
@@ -56,6 +69,7 @@ private:
     QJsonObject m_request;
     HoldParameters m_hold;
     AnthropicHeaders m_headers;
+    std::optional<qint64> m_countedInput; // a prior count_tokens of this prompt by this caller
     bool m_stream = false;
     QJsonObject m_usage;          // message_start's usage merged with each message_delta's
     bool m_sawDelta = false;      // a message_delta reported the output count

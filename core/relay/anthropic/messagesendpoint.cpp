@@ -6,11 +6,13 @@
 #include "relay/anthropic/anthropicerror.h"
 #include "relay/anthropic/anthropicheaders.h"
 #include "relay/anthropic/messagesadapter.h"
+#include "relay/anthropic/tokencountcache.h"
 #include "relay/callengine.h"
 #include "relay/channelselector.h"
 #include "relay/jsoncount.h"
 #include "relay/modeladmission.h"
 #include "relay/upstreamforward.h"
+#include "relay/usageceilings.h"
 
 #include <QtCore/QJsonDocument>
 
@@ -29,6 +31,7 @@ MessagesEndpoint::MessagesEndpoint(CallEngine &engine, ChannelSelector &channels
                                    std::shared_ptr<Auth> auth)
     : MeteredEndpoint(engine, channels, std::move(prices))
     , m_auth(std::move(auth))
+    , m_counts(std::make_shared<TokenCountCache>())
 {
 }
 
@@ -94,9 +97,12 @@ void MessagesEndpoint::handle(HttpExchange &exchange)
     request.auth = call->auth;
     request.pricing = std::get<Billing::ModelPricing>(std::move(admitted));
     request.model = call->model;
+    const auto counted = m_counts->recall(call->auth.key.id, TokenCountCache::promptHash(call->request));
     auto adapter = std::make_unique<MessagesAdapter>(std::move(call->request),
                                                      HoldParameters().withDefaultMaxTokens(*limit),
                                                      AnthropicHeaders::fromRequest(exchange.request()));
+    if (counted)
+        adapter->setCountedInput(*counted);
     m_engine.start(new AnthropicClientSink(exchange, nullptr), std::move(adapter), std::move(request));
 }
 
@@ -115,13 +121,24 @@ void MessagesEndpoint::countTokens(HttpExchange &exchange)
                                 QStringLiteral("No available channel for model %1.").arg(call->model))
                           : OpenAiError::notFound(QStringLiteral("model: %1").arg(call->model)));
     }
-    call->request.insert(QStringLiteral("model"), ChannelSelector::upstreamModel(*channel, call->model));
+    // Remembered under the prompt as the client wrote it (its model name, before the channel's mapping): that is
+    // what the /v1/messages call that follows will carry. A count beyond the model's context is not believed.
+    const QByteArray prompt = TokenCountCache::promptHash(call->request);
+    const QString upstreamModel = ChannelSelector::upstreamModel(*channel, call->model);
+    const qint64 plausible = UsageCeilings::current().forModel(upstreamModel).context;
+    call->request.insert(QStringLiteral("model"), upstreamModel);
     UpstreamForward::Outgoing outgoing;
     outgoing.body = QJsonDocument(call->request).toJson(QJsonDocument::Compact);
     outgoing.bearer = AnthropicHeaders::fromRequest(exchange.request()).apply(*channel, outgoing.body);
     outgoing.writeError = &AnthropicError::respond;
+    auto remember = [counts = std::weak_ptr<TokenCountCache>(m_counts), keyId = call->auth.key.id, prompt,
+                     plausible](int status, const QByteArray &body) {
+        const auto cache = counts.lock();
+        if (const auto n = TokenCountCache::readCount(status, body, plausible); cache && n)
+            cache->remember(keyId, prompt, *n);
+    };
     UpstreamForward::start(*m_engine.context().upstream, exchange, *channel, "POST",
-                           QStringLiteral("messages/count_tokens"), {}, std::move(outgoing));
+                           QStringLiteral("messages/count_tokens"), {}, std::move(outgoing), std::move(remember));
 }
 
 } // namespace RelayDesk::Relay

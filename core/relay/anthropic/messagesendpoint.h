@@ -6,12 +6,16 @@
 // shape (AnthropicError), which is why the routes authenticate themselves rather than through the router.
 //
 // /v1/messages is metered (MessagesAdapter: the hold is the Claude estimate plus max_tokens, which Anthropic
-// requires). count_tokens is not: it is forwarded to an anthropic channel serving the model and costs nothing.
+// requires). count_tokens is not: it is forwarded to an anthropic channel serving the model and costs nothing —
+// but its answer is remembered (TokenCountCache, by key and prompt) so that the /v1/messages call that follows
+// with the same prompt is held on the upstream's count when that is larger than the estimate (MessagesAdapter).
 #include "relay/meteredendpoint.h"
 
 #include <memory>
 
 namespace RelayDesk::Relay {
+
+class TokenCountCache;
 
 class MessagesEndpoint final : public MeteredEndpoint
 {
@@ -33,6 +37,8 @@ private:
     void countTokens(HttpExchange &exchange);
 
     std::shared_ptr<Auth> m_auth;
+    // Shared with the count_tokens forwards' completions, which may outlive the endpoint on shutdown.
+    std::shared_ptr<TokenCountCache> m_counts;
 };
 
 } // namespace RelayDesk::Relay
