@@ -48,10 +48,6 @@
         <translation>欢迎使用 RelayDesk</translation>
     </message>
     <message>
-        <source>Point any OpenAI SDK at &lt;b&gt;%1&lt;/b&gt; with this key. The demo channel answers without an OpenAI account; File → Simulate traffic sends a few requests.</source>
-        <translation>将任意 OpenAI SDK 指向 &lt;b&gt;%1&lt;/b&gt; 并使用此密钥。演示渠道无需 OpenAI 账号即可应答；“文件 → 模拟流量”会发送一些请求。</translation>
-    </message>
-    <message>
         <source>Enter a price in US$ per 1,000 calls (0 = free).</source>
         <translation>请输入每 1,000 次调用的美元价格（0 = 免费）。</translation>
     </message>
@@ -74,6 +70,10 @@
     <message>
         <source>&quot;%1&quot; is not a model name: use letters, digits and . _ - : / @ +, optionally ending in * for a prefix rule.</source>
         <translation>“%1”不是有效的模型名：只能使用字母、数字和 . _ - : / @ +，结尾可加 * 表示前缀规则。</translation>
+    </message>
+    <message>
+        <source>Point any OpenAI SDK at &lt;b&gt;%1&lt;/b&gt; with this key, or the Anthropic SDK and Claude Code at &lt;b&gt;%2&lt;/b&gt; (ANTHROPIC_BASE_URL). The demo channels answer without an OpenAI or Anthropic account; File → Simulate traffic sends a few requests.</source>
+        <translation>将任意 OpenAI SDK 指向 &lt;b&gt;%1&lt;/b&gt; 并使用此密钥，或将 Anthropic SDK 和 Claude Code 指向 &lt;b&gt;%2&lt;/b&gt;（ANTHROPIC_BASE_URL）。演示渠道无需 OpenAI 或 Anthropic 账号即可应答；“文件 → 模拟流量”会发送一些请求。</translation>
     </message>
 </context>
 <context>
@@ -1147,6 +1147,18 @@
         <source>DISPUTED: the upstream reported implausible usage; this row was charged at most the hold. Refund or top up after checking the upstream&apos;s bill.</source>
         <translation>有争议：上游报告的用量不合理；本条最多按预留额度计费。请核对上游账单后再退款或充值。</translation>
     </message>
+    <message>
+        <source>1-hour cache write tokens</source>
+        <translation>1 小时缓存写入令牌</translation>
+    </message>
+    <message>
+        <source>Cache write ratio (5 minutes)</source>
+        <translation>缓存写入倍率（5 分钟）</translation>
+    </message>
+    <message>
+        <source>Cache write ratio (1 hour)</source>
+        <translation>缓存写入倍率（1 小时）</translation>
+    </message>
 </context>
 <context>
     <name>RelayDesk::Ui::LogsPage</name>
@@ -1423,6 +1435,33 @@
     </message>
 </context>
 <context>
+    <name>RelayDesk::Ui::MessagesLogDetail</name>
+    <message>
+        <source>%1 (%2 quota)</source>
+        <translation>%1（%2 额度）</translation>
+    </message>
+    <message>
+        <source>Claude usage (input excludes cache reads and writes; each part at its own price):</source>
+        <translation>Claude 用量（输入不含缓存读取和写入；每部分按各自价格计费）：</translation>
+    </message>
+    <message>
+        <source>  %1: %2 tokens</source>
+        <translation>  %1：%2 个令牌</translation>
+    </message>
+    <message>
+        <source>  %1: %2 tokens · %3</source>
+        <translation>  %1：%2 个令牌 · %3</translation>
+    </message>
+    <message>
+        <source>  Fixed price per call: %1</source>
+        <translation>  按次固定价格：%1</translation>
+    </message>
+    <message>
+        <source>  web searches: %1 · %2</source>
+        <translation>  网页搜索：%1 次 · %2</translation>
+    </message>
+</context>
+<context>
     <name>RelayDesk::Ui::PricingModel</name>
     <message>
         <source>set %1 of %2 to %3</source>
@@ -1461,10 +1500,6 @@
         <translation>CacheRatio（缓存倍率）：缓存命中的输入令牌按输入价格的多少收费（0.1 = 一折）。</translation>
     </message>
     <message>
-        <source>CreateCacheRatio: the multiple of the input price charged for writing a token into the prompt cache.</source>
-        <translation>CreateCacheRatio（缓存写入倍率）：写入提示缓存的令牌按输入价格的多少倍收费。</translation>
-    </message>
-    <message>
         <source>AudioRatio: how many times the text input price one audio input token costs.</source>
         <translation>AudioRatio（音频倍率）：一个音频输入令牌的价格是文本输入价格的多少倍。</translation>
     </message>
@@ -1491,10 +1526,6 @@
     <message>
         <source>%1 has no ModelRatio, so this ratio has no effect.</source>
         <translation>%1 没有 ModelRatio，因此此倍率不起作用。</translation>
-    </message>
-    <message>
-        <source>Not set: the default (1) applies.</source>
-        <translation>未设置：使用默认值 1。</translation>
     </message>
     <message>
         <source>fixed</source>
@@ -1549,6 +1580,18 @@
         <translation>
             <numerusform>删除 %n 个模型</numerusform>
         </translation>
+    </message>
+    <message>
+        <source>CreateCacheRatio: the multiple of the input price charged for writing a token into the prompt cache (Anthropic: a 5-minute write, 1.25).</source>
+        <translation>CreateCacheRatio（缓存写入倍率）：写入提示缓存的令牌按输入价格的多少倍收费（Anthropic：5 分钟写入，1.25）。</translation>
+    </message>
+    <message>
+        <source>CreateCacheRatio1h: the multiple of the input price charged for writing a token into the prompt cache for one hour (Anthropic&apos;s 1-hour writes; 2 when not set).</source>
+        <translation>CreateCacheRatio1h（1 小时缓存写入倍率）：写入提示缓存并保留一小时的令牌按输入价格的多少倍收费（Anthropic 的 1 小时写入；未设置时为 2）。</translation>
+    </message>
+    <message>
+        <source>Not set: the default (%1) applies.</source>
+        <translation>未设置：使用默认值 %1。</translation>
     </message>
 </context>
 <context>
@@ -1966,10 +2009,6 @@
         <translation>缓存文本</translation>
     </message>
     <message>
-        <source>cache write</source>
-        <translation>缓存写入</translation>
-    </message>
-    <message>
         <source>cached audio</source>
         <translation>缓存音频</translation>
     </message>
@@ -2104,6 +2143,34 @@
     <message>
         <source>%1 (no price configured for %2)</source>
         <translation>%1（未为 %2 配置价格）</translation>
+    </message>
+    <message>
+        <source>5-minute cache write</source>
+        <translation>5 分钟缓存写入</translation>
+    </message>
+    <message>
+        <source>1-hour cache write</source>
+        <translation>1 小时缓存写入</translation>
+    </message>
+    <message>
+        <source>input</source>
+        <translation>输入</translation>
+    </message>
+    <message>
+        <source>cache reads</source>
+        <translation>缓存读取</translation>
+    </message>
+    <message>
+        <source>5-minute cache writes</source>
+        <translation>5 分钟缓存写入</translation>
+    </message>
+    <message>
+        <source>1-hour cache writes</source>
+        <translation>1 小时缓存写入</translation>
+    </message>
+    <message>
+        <source>output</source>
+        <translation>输出</translation>
     </message>
 </context>
 <context>

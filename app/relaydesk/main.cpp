@@ -33,7 +33,8 @@ namespace {
 
 // Sends a burst of real chat requests through the relay with a key made for the purpose (the full key
 // lives only in this process).
-void startSimulator(Ui::MainWindow *window, Service::Runtime *runtime, const QString &key, const QStringList &models)
+void startSimulator(Ui::MainWindow *window, Service::Runtime *runtime, const QString &key, const QStringList &models,
+                    const QStringList &claudeModels)
 {
     auto *sim = new Ui::RelayTrafficSimulator(QUrl(runtime->baseUrl()), key, window);
     QObject::connect(sim, &Ui::RelayTrafficSimulator::finished, sim, &QObject::deleteLater);
@@ -42,6 +43,7 @@ void startSimulator(Ui::MainWindow *window, Service::Runtime *runtime, const QSt
         if (!m.contains(QLatin1String("realtime")))
             chatModels << m;
     sim->run(24, chatModels, 250);
+    sim->runMessages(9, claudeModels, 600); // through demo-claude, when this database has it
     for (const QString &m : models) {
         if (m.contains(QLatin1String("realtime"))) {
             sim->runRealtime(3, m, 4, 400);
@@ -64,6 +66,7 @@ void simulateTraffic(Ui::MainWindow *window, Service::Runtime *runtime, Service:
         QString error;
         QString key;
         QStringList models;
+        QStringList claudeModels;
     };
     const QString known = key;
     admin->async([known](Service::AdminService &s) {
@@ -75,6 +78,8 @@ void simulateTraffic(Ui::MainWindow *window, Service::Runtime *runtime, Service:
             return p;
         }
         p.models = demo->models;
+        if (const auto claude = s.channelByName(QString::fromLatin1(Service::Runtime::kDemoClaudeChannelName)))
+            p.claudeModels = claude->models;
         p.key = known;
         if (p.key.isEmpty()) {
             Store::NewApiKey spec;
@@ -94,8 +99,14 @@ void simulateTraffic(Ui::MainWindow *window, Service::Runtime *runtime, Service:
             return;
         }
         key = p.key;
-        startSimulator(window, runtime, key, p.models);
+        startSimulator(window, runtime, key, p.models, p.claudeModels);
     });
+}
+
+// Anthropic's SDKs and Claude Code add /v1/messages themselves: their base URL is the relay's without /v1.
+QString anthropicBaseUrl(const QString &openAiBaseUrl)
+{
+    return openAiBaseUrl.endsWith(QLatin1String("/v1")) ? openAiBaseUrl.chopped(3) : openAiBaseUrl;
 }
 
 } // namespace
@@ -218,9 +229,10 @@ int main(int argc, char *argv[])
         // First run: the demo key exists in full only now.
         QTimer::singleShot(0, &window, [&window, &runtime, demo] {
             Ui::showKeyOnce(&window, QObject::tr("Welcome to RelayDesk"), demo->plainKey, demo->keyHint,
-                            QObject::tr("Point any OpenAI SDK at <b>%1</b> with this key. The demo channel answers "
-                                        "without an OpenAI account; File → Simulate traffic sends a few requests.")
-                                .arg(runtime.baseUrl().toHtmlEscaped()));
+                            QObject::tr("Point any OpenAI SDK at <b>%1</b> with this key, or the Anthropic SDK and Claude "
+                                        "Code at <b>%2</b> (ANTHROPIC_BASE_URL). The demo channels answer without an "
+                                        "OpenAI or Anthropic account; File → Simulate traffic sends a few requests.")
+                                .arg(runtime.baseUrl().toHtmlEscaped(), anthropicBaseUrl(runtime.baseUrl()).toHtmlEscaped()));
             runtime.forgetDemoKey();
         });
     }

@@ -276,12 +276,32 @@ bool Runtime::startDemoUpstream()
     return true;
 }
 
+namespace {
+
+// The demo-claude channel while it is still the demo's: the anthropic type and the demo secret. A channel of
+// that name the admin has made their own (another key, another type) is left alone.
+std::optional<Store::Channel> demoClaudeChannel(const Store::ChannelRepository &channels)
+{
+    auto c = channels.byName(QString::fromLatin1(Runtime::kDemoClaudeChannelName));
+    if (c && c->type == QLatin1StringView(Runtime::kDemoClaudeChannelType) && c->secret == QLatin1StringView("demo"))
+        return c;
+    return std::nullopt;
+}
+
+} // namespace
+
+QStringList Runtime::demoClaudeModels()
+{
+    return {QStringLiteral("claude-sonnet-4-5"), QStringLiteral("claude-haiku-4-5")};
+}
+
 bool Runtime::bootstrapDemo(bool freshDatabase)
 {
     const Store::ChannelRepository channels(*m_db);
     auto demoChannel = channels.byName(QString::fromLatin1(kDemoChannelName));
     const bool demoChannelIsOurs = demoChannel && demoChannel->type == QLatin1StringView(kDemoChannelType);
-    if (!freshDatabase && !m_config.demo && !demoChannelIsOurs)
+    const bool claudeChannelIsOurs = demoClaudeChannel(channels).has_value();
+    if (!freshDatabase && !m_config.demo && !demoChannelIsOurs && !claudeChannelIsOurs)
         return true;
     if (!startDemoUpstream())
         return false;
@@ -292,7 +312,7 @@ bool Runtime::bootstrapDemo(bool freshDatabase)
         c.baseUrl = m_demo->baseUrl();
         if (const auto updated = channels.update(c); !updated)
             return fail(QStringLiteral("Cannot update the demo channel: %1").arg(updated.error()));
-    } else if (!demoChannel) {
+    } else if (!demoChannel && (freshDatabase || m_config.demo)) { // not when only demo-claude brought us here
         Store::Channel c;
         c.name = QString::fromLatin1(kDemoChannelName);
         c.type = QString::fromLatin1(kDemoChannelType);
@@ -303,6 +323,9 @@ bool Runtime::bootstrapDemo(bool freshDatabase)
         if (const auto created = channels.create(c); !created)
             return fail(QStringLiteral("Cannot create the demo channel: %1").arg(created.error()));
     }
+    // Only a fresh install (or --demo) gains the Claude channel: an existing install's channels stay as they are.
+    if (!bootstrapDemoClaude(freshDatabase || m_config.demo))
+        return false;
     m_channels->invalidate();
     if (!freshDatabase && !m_config.demo)
         return true;
@@ -333,6 +356,29 @@ bool Runtime::bootstrapDemo(bool freshDatabase)
         credentials.keyHint = created->key.keyHint;
     }
     m_demoCredentials = credentials;
+    return true;
+}
+
+bool Runtime::bootstrapDemoClaude(bool create)
+{
+    const Store::ChannelRepository channels(*m_db);
+    if (auto ours = demoClaudeChannel(channels)) { // follows this run's port, as the demo channel does
+        ours->baseUrl = m_demo->baseUrl();
+        if (const auto updated = channels.update(*ours); !updated)
+            return fail(QStringLiteral("Cannot update the demo Claude channel: %1").arg(updated.error()));
+        return true;
+    }
+    if (!create || channels.byName(QString::fromLatin1(kDemoClaudeChannelName)))
+        return true;
+    Store::Channel c;
+    c.name = QString::fromLatin1(kDemoClaudeChannelName);
+    c.type = QString::fromLatin1(kDemoClaudeChannelType);
+    c.baseUrl = m_demo->baseUrl();
+    c.secret = QStringLiteral("demo");
+    c.models = demoClaudeModels();
+    c.groups = {QStringLiteral("default")};
+    if (const auto created = channels.create(c); !created)
+        return fail(QStringLiteral("Cannot create the demo Claude channel: %1").arg(created.error()));
     return true;
 }
 

@@ -74,6 +74,12 @@ class Runtime final : public QObject
 public:
     static constexpr const char *kDemoChannelName = "demo";
     static constexpr const char *kDemoChannelType = "demo";
+    // A fresh install also gets an Anthropic channel on the same demo upstream (the demo type serves OpenAI's
+    // routes; /v1/messages needs a channel of type anthropic), so the Anthropic SDK and Claude Code can be tried
+    // without an account. Its secret is "demo": that is how a later start knows the channel is still the demo's.
+    static constexpr const char *kDemoClaudeChannelName = "demo-claude";
+    static constexpr const char *kDemoClaudeChannelType = "anthropic";
+    static QStringList demoClaudeModels();
     static constexpr qint64 kDemoUserQuota = 50'000'000; // US$100
 
     explicit Runtime(QObject *parent = nullptr);
@@ -126,6 +132,7 @@ Q_SIGNALS:
 private:
     bool fail(const QString &message);
     bool bootstrapDemo(bool freshDatabase);
+    bool bootstrapDemoClaude(bool create);
     bool configureTls(Relay::HttpServerConfig *server);
     bool startDemoUpstream();
     // On the relay thread: the change feed and what applies its changes, owned by `owner`.

@@ -229,6 +229,10 @@ private slots:
         Service::RuntimeConfig config = RelayDeskTest::fastDemoConfig(m_dir.path());
         config.demoOptions.requiredKey = "demo"; // the demo channel's key; the Messages routes check x-api-key
         QVERIFY2(m_runtime->start(config), qPrintable(m_runtime->errorString()));
+        // The first run's demo-claude serves Sonnet too; this suite's own channel is to be the only Anthropic one
+        // (a refused channel key must not fail over to it).
+        const auto seeded = Store::ChannelRepository(db()).byName(QString::fromLatin1(Service::Runtime::kDemoClaudeChannelName));
+        QVERIFY(seeded && Store::ChannelRepository(db()).remove(seeded->id));
         m_userId = addUser(QStringLiteral("claude"), 500'000'000, &m_key);
         QVERIFY(addChannel(QStringLiteral("claude"), QStringLiteral("demo"), {kSonnet, kHouse}));
         // claude-house: Sonnet's prices with its own 1-hour write ratio (3), read from the CreateCacheRatio1h map.

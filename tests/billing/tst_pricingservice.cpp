@@ -127,6 +127,65 @@ private slots:
         QCOMPARE(usdPerMillion(*p, u), audioOut);
     }
 
+    // Every Claude model back to Anthropic's list prices (US$ per 1M): input, cache hits, 5-minute and 1-hour cache
+    // writes, output — each priced alone, as Anthropic's additive usage reaches QuotaMath. Dated snapshot names
+    // fall back to their undated entry.
+    void defaultClaudePrices_data()
+    {
+        QTest::addColumn<QString>("model");
+        QTest::addColumn<double>("input");
+        QTest::addColumn<double>("cacheRead");
+        QTest::addColumn<double>("write5m");
+        QTest::addColumn<double>("write1h");
+        QTest::addColumn<double>("output");
+        QTest::newRow("claude-opus-4-5") << "claude-opus-4-5" << 5.0 << 0.5 << 6.25 << 10.0 << 25.0;
+        QTest::newRow("claude-opus-4-5 dated") << "claude-opus-4-5-20251101" << 5.0 << 0.5 << 6.25 << 10.0 << 25.0;
+        QTest::newRow("claude-opus-4-1") << "claude-opus-4-1" << 15.0 << 1.5 << 18.75 << 30.0 << 75.0;
+        QTest::newRow("claude-opus-4") << "claude-opus-4-20250514" << 15.0 << 1.5 << 18.75 << 30.0 << 75.0;
+        QTest::newRow("claude-sonnet-4-5") << "claude-sonnet-4-5-20250929" << 3.0 << 0.3 << 3.75 << 6.0 << 15.0;
+        QTest::newRow("claude-sonnet-4") << "claude-sonnet-4" << 3.0 << 0.3 << 3.75 << 6.0 << 15.0;
+        QTest::newRow("claude-haiku-4-5") << "claude-haiku-4-5-20251001" << 1.0 << 0.1 << 1.25 << 2.0 << 5.0;
+        QTest::newRow("claude-3-7-sonnet") << "claude-3-7-sonnet-20250219" << 3.0 << 0.3 << 3.75 << 6.0 << 15.0;
+        QTest::newRow("claude-3-5-haiku") << "claude-3-5-haiku-20241022" << 0.8 << 0.08 << 1.0 << 1.6 << 4.0;
+        QTest::newRow("claude-3-haiku") << "claude-3-haiku-20240307" << 0.25 << 0.03 << 0.3 << 0.5 << 1.25;
+        QTest::newRow("claude-3-5-sonnet") << "claude-3-5-sonnet" << 3.0 << 0.3 << 3.75 << 6.0 << 15.0;
+        QTest::newRow("claude-3-opus") << "claude-3-opus" << 15.0 << 1.5 << 18.75 << 30.0 << 75.0;
+    }
+
+    void defaultClaudePrices()
+    {
+        QFETCH(QString, model);
+        QFETCH(double, input);
+        QFETCH(double, cacheRead);
+        QFETCH(double, write5m);
+        QFETCH(double, write1h);
+        QFETCH(double, output);
+        const auto book = PriceBook::fromJson(PricingService::defaultPrices());
+        QVERIFY2(book, qPrintable(book.error()));
+        const auto p = book.value()->pricing(model, QStringLiteral("default"), QStringLiteral("default"));
+        QVERIFY2(p, qPrintable(p.error()));
+        QVERIFY(!p->fixedPrice);
+        constexpr qint64 M = 1'000'000;
+        Usage u; // Usage keeps OpenAI's subsets: reads and writes are parts of inputText
+        u.inputText = M;
+        QCOMPARE(usdPerMillion(*p, u), input);
+        u.cachedText = M;
+        QCOMPARE(usdPerMillion(*p, u), cacheRead);
+        u = {};
+        u.inputText = u.cacheWrite = M;
+        QCOMPARE(usdPerMillion(*p, u), write5m);
+        u.cacheWrite1h = M;
+        QCOMPARE(usdPerMillion(*p, u), write1h);
+        u = {};
+        u.outputText = M;
+        QCOMPARE(usdPerMillion(*p, u), output);
+        // The 1-hour ratio is written out, not left to ModelPricing's default, and the entry is dated.
+        const QJsonObject defaults = PricingService::defaultPrices();
+        const QString key = PriceBook::stripDateSuffix(model);
+        QVERIFY(defaults.value(QStringLiteral("CreateCacheRatio1h")).toObject().contains(key));
+        QVERIFY(QDate::fromString(defaults.value(QStringLiteral("_dates")).toObject().value(key).toString(), Qt::ISODate).isValid());
+    }
+
     void defaultTokenPrices_data()
     {
         // The audio and image models billed by tokens: US$ per 1M tokens of one kind, back from the ratios.

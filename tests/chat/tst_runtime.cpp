@@ -79,6 +79,90 @@ private slots:
         QCOMPARE(r->status, 200);
     }
 
+    // A fresh install also gets demo-claude: type anthropic on the demo upstream, serving two Claude models, so a
+    // Messages call with the demo key works at once (billed with its cache reads and 5m / 1h writes). Later starts
+    // move it to the new port; an install without it does not gain it; one the admin made their own is left alone.
+    void demoClaudeChannel()
+    {
+        QTemporaryDir dir;
+        Service::RuntimeConfig config;
+        config.dataDir = dir.path();
+        config.listenPort = 0;
+        const QString name = QString::fromLatin1(Service::Runtime::kDemoClaudeChannelName);
+        {
+            Service::Runtime runtime;
+            QVERIFY2(runtime.start(config), qPrintable(runtime.errorString()));
+            const auto channel = Store::ChannelRepository(*runtime.database()).byName(name);
+            QVERIFY(channel);
+            QCOMPARE(channel->type, QStringLiteral("anthropic"));
+            QCOMPARE(channel->baseUrl, runtime.demoUpstream()->baseUrl());
+            QCOMPARE(channel->models, Service::Runtime::demoClaudeModels());
+            QCOMPARE(channel->groups, QStringList{QStringLiteral("default")});
+
+            const QByteArray body = R"({"model":"claude-haiku-4-5","max_tokens":64,"messages":[{"role":"user",)"
+                                    R"("content":"hi [[scenario:cache_read,cache_write_1h]]"}]})";
+            RelayDeskTest::RawClient c;
+            QVERIFY(c.connectTo(runtime.port()));
+            c.send("POST /v1/messages HTTP/1.1\r\nHost: x\r\nx-api-key: " + runtime.demoCredentials()->plainKey.toUtf8() +
+                   "\r\nanthropic-version: 2023-06-01\r\nContent-Type: application/json\r\nContent-Length: " +
+                   QByteArray::number(body.size()) + "\r\n\r\n" + body);
+            const auto r = c.readResponse();
+            QVERIFY(r);
+            QCOMPARE(r->status, 200);
+            QCOMPARE(QJsonDocument::fromJson(r->body).object().value("type").toString(), QStringLiteral("message"));
+            auto &db = *runtime.database();
+            Store::LogFilter f;
+            f.type = Store::LogType::Consume;
+            f.model = QStringLiteral("claude-haiku-4-5");
+            QVERIFY(RelayDeskTest::spinUntil([&] { return Store::LogRepository(db).count(f) == 1; }, 30000));
+            const auto rows = Store::LogRepository(db).page(f, 1).rows;
+            QCOMPARE(rows.size(), 1);
+            QCOMPARE(rows.first().channelId, channel->id);
+            QVERIFY(rows.first().quota > 0);
+            const QJsonObject usage = rows.first().other.value("usage").toObject();
+            QVERIFY(usage.value("cached_text").toInteger() > 0);
+            QVERIFY(usage.value("cache_write").toInteger() > usage.value("cache_write_1h").toInteger());
+            QVERIFY(usage.value("cache_write_1h").toInteger() > 0);
+            runtime.stop();
+        }
+        qint64 id = 0;
+        {
+            Service::Runtime runtime; // not fresh: the channel follows the new port (the admin removes "demo")
+            QVERIFY2(runtime.start(config), qPrintable(runtime.errorString()));
+            const Store::ChannelRepository channels(*runtime.database());
+            QCOMPARE(channels.byName(name)->baseUrl, runtime.demoUpstream()->baseUrl());
+            QVERIFY(channels.remove(channels.byName(QStringLiteral("demo"))->id));
+            runtime.stop();
+        }
+        {
+            Service::Runtime runtime; // demo-claude alone keeps the demo upstream; "demo" does not come back
+            QVERIFY2(runtime.start(config), qPrintable(runtime.errorString()));
+            const Store::ChannelRepository channels(*runtime.database());
+            auto channel = channels.byName(name);
+            QVERIFY(channel);
+            QCOMPARE(channel->baseUrl, runtime.demoUpstream()->baseUrl());
+            id = channel->id;
+            QVERIFY(!channels.byName(QStringLiteral("demo")));
+            // The admin points it at Anthropic with their own key: it is theirs now.
+            channel->baseUrl = QStringLiteral("https://api.anthropic.com");
+            channel->secret = QStringLiteral("sk-ant-admins-own-key");
+            QVERIFY(channels.update(*channel));
+            runtime.stop();
+        }
+        {
+            Service::Runtime runtime;
+            QVERIFY2(runtime.start(config), qPrintable(runtime.errorString()));
+            const Store::ChannelRepository channels(*runtime.database());
+            QCOMPARE(channels.byName(name)->baseUrl, QStringLiteral("https://api.anthropic.com"));
+            QVERIFY(channels.remove(id));
+            runtime.stop();
+        }
+        Service::Runtime runtime; // an install without the channel (older, or removed) does not gain it
+        QVERIFY2(runtime.start(config), qPrintable(runtime.errorString()));
+        QVERIFY(!Store::ChannelRepository(*runtime.database()).byName(name));
+        QVERIFY(Store::ChannelRepository(*runtime.database()).list().isEmpty());
+    }
+
     void busyPortFailsCleanly()
     {
         QTemporaryDir dir;

@@ -9,6 +9,7 @@
 #include "demo/relaytraffic.h"
 
 #include "billing/pricingservice.h"
+#include "billing/quotamath.h"
 #include "monitor/sessionregistry.h"
 #include "service/runtime.h"
 #include "store/logrepository.h"
@@ -117,6 +118,68 @@ private slots:
                                  }()),
                                  15000);
         QTRY_VERIFY_WITH_TIMEOUT(lastConsumeQuota(QStringLiteral("gpt-realtime")) > 0, 15000);
+    }
+
+    // Simulate traffic's Messages calls go through demo-claude (seeded on this fresh install) with the demo
+    // upstream's prompt-cache usage: each is a live Messages session, charged exactly what QuotaMath makes of its
+    // logged usage at the book's prices (1-hour writes at CreateCacheRatio1h), and its log detail shows the split.
+    void simulatedClaudeTrafficIsChargedWithItsCacheWrites()
+    {
+        const auto channel = Service::AdminService(m_runtime->database(), Service::AdminService::Actor::Console)
+                                 .channelByName(QString::fromLatin1(Service::Runtime::kDemoClaudeChannelName));
+        QVERIFY(channel);
+        Ui::LiveSessionsModel live(m_runtime->sessions());
+        QAbstractItemModelTester tester(&live, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        Ui::RelayTrafficSimulator sim(QUrl(m_runtime->baseUrl()), m_key);
+        QSignalSpy done(&sim, &Ui::RelayTrafficSimulator::finished);
+        sim.runMessages(3, channel->models, 20); // 5-minute writes; reads and 1-hour writes; reads
+        QVERIFY(done.wait(30000));
+        QCOMPARE(done.first().at(0).toInt(), 3);
+        QCOMPARE(done.first().at(1).toInt(), 0);
+        QTRY_VERIFY_WITH_TIMEOUT(([&] {
+                                     for (int r = 0; r < live.rowCount(); ++r) {
+                                         const auto *s = live.sessionAt(r);
+                                         if (s->kind == Monitor::SessionKind::Messages && s->usage.cacheWrite1h > 0 && !s->isLive())
+                                             return true;
+                                     }
+                                     return false;
+                                 }()),
+                                 15000);
+
+        Service::AdminService admin(m_runtime->database(), Service::AdminService::Actor::Console);
+        Ui::LogsModel logs(&admin);
+        Store::LogFilter messages;
+        messages.type = Store::LogType::Consume;
+        messages.requestPaths = {QStringLiteral("/v1/messages")};
+        QTRY_VERIFY_WITH_TIMEOUT(Store::LogRepository(*m_runtime->database()).count(messages) == 3, 15000);
+        logs.setFilter(messages);
+        QTRY_VERIFY_WITH_TIMEOUT(!logs.isLoading() && logs.rowCount() == 3, 15000);
+        int withOneHour = 0, withReads = 0;
+        for (int r = 0; r < logs.rowCount(); ++r) {
+            const Store::LogRecord &row = *logs.recordAt(r);
+            QCOMPARE(row.channelId, channel->id);
+            const QJsonObject u = row.other.value(QStringLiteral("usage")).toObject();
+            Billing::Usage usage;
+            usage.inputText = u.value(QStringLiteral("text_input")).toInteger();
+            usage.cachedText = u.value(QStringLiteral("cached_text")).toInteger();
+            usage.cacheWrite = u.value(QStringLiteral("cache_write")).toInteger();
+            usage.cacheWrite1h = u.value(QStringLiteral("cache_write_1h")).toInteger();
+            usage.outputText = u.value(QStringLiteral("text_output")).toInteger();
+            QVERIFY(usage.cachedText > 0 || usage.cacheWrite > 0);
+            const auto pricing = m_runtime->pricing()->current()->pricing(row.model, QStringLiteral("default"), QStringLiteral("default"));
+            QVERIFY(pricing);
+            QCOMPARE(row.quota, Billing::QuotaMath::settle(pricing.value(), usage).quota);
+            const QString detail = logs.describe(row);
+            QVERIFY2(detail.contains(QStringLiteral("Claude usage")), qPrintable(detail));
+            if (usage.cacheWrite1h > 0) {
+                ++withOneHour;
+                QVERIFY2(detail.contains(QStringLiteral("1-hour cache writes: %1 tokens").arg(QLocale().toString(usage.cacheWrite1h))),
+                         qPrintable(detail));
+            }
+            withReads += usage.cachedText > 0;
+        }
+        QCOMPARE(withOneHour, 1);
+        QCOMPARE(withReads, 2);
     }
 
     void appliedPriceEditChangesTheNextRelayedRequest()

@@ -202,6 +202,69 @@ private slots:
         QCOMPARE(model.rowCount(), 2);
     }
 
+    // CreateCacheRatio1h has its own column beside CreateCacheRatio: the default table's value with its $/1M shown
+    // in the rendered table, an unset cell reads "(2)" (ModelPricing's default, not 1), an edit through the table
+    // view applies and changes what a 1-hour write costs, and export / import carry the map.
+    void oneHourCacheWriteColumn()
+    {
+        Testing::TempDatabase tmp;
+        QVERIFY(tmp.isValid());
+        Billing::PricingService svc(tmp.db());
+        QVERIFY(svc.load());
+        Service::AdminService admin(tmp.shared(), Service::AdminService::Actor::Console);
+        PricingPage page(&admin, &svc);
+        PricingModel &model = *page.model();
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QCOMPARE(int(PricingModel::CreateCacheRatio1h), int(PricingModel::CreateCacheRatio) + 1);
+        QCOMPARE(model.headerData(PricingModel::CreateCacheRatio1h, Qt::Horizontal).toString(), QStringLiteral("CreateCacheRatio1h"));
+        QVERIFY(model.headerData(PricingModel::CreateCacheRatio1h, Qt::Horizontal, Qt::ToolTipRole).toString().contains(QStringLiteral("one hour")));
+        QVERIFY(PricingModel::mapOf(PricingModel::CreateCacheRatio1h) == Billing::PriceMap::CreateCacheRatio1h);
+
+        const QString sonnet = QStringLiteral("claude-sonnet-4-5");
+        const QModelIndex cell = cellOf(model, sonnet, PricingModel::CreateCacheRatio1h);
+        QCOMPARE(cell.data(PricingModel::RawRole).toString(), QStringLiteral("2"));
+        QCOMPARE(cell.data().toString(), QStringLiteral("2  ($6.00/1M)")); // $3 input × 2
+        QCOMPARE(cellOf(model, sonnet, PricingModel::CreateCacheRatio).data().toString(), QStringLiteral("1.25  ($3.75/1M)"));
+        // A model without the map shows the default that applies: 2 for 1-hour writes.
+        const QModelIndex unset = cellOf(model, QStringLiteral("gpt-4o-mini"), PricingModel::CreateCacheRatio1h);
+        QVERIFY(unset.data(PricingModel::RawRole).toString().isEmpty());
+        QVERIFY2(unset.data().toString().startsWith(QStringLiteral("(2)")), qPrintable(unset.data().toString()));
+        QVERIFY(unset.data(Qt::ToolTipRole).toString().contains(QStringLiteral("the default (2) applies")));
+
+        // Edit through the rendered table view.
+        page.resize(1400, 800);
+        page.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&page));
+        QTableView *view = page.table();
+        QVERIFY(!view->isColumnHidden(PricingModel::CreateCacheRatio1h));
+        auto *proxy = qobject_cast<QSortFilterProxyModel *>(view->model());
+        const QModelIndex shown = proxy->mapFromSource(cell);
+        view->scrollTo(shown);
+        view->setCurrentIndex(shown);
+        view->edit(shown);
+        auto *editor = view->viewport()->findChild<QLineEdit *>();
+        QVERIFY(editor);
+        editor->selectAll();
+        QTest::keyClicks(editor, QStringLiteral("3"));
+        QTest::keyClick(editor, Qt::Key_Return);
+        auto current = [&model, &sonnet] { return cellOf(model, sonnet, PricingModel::CreateCacheRatio1h); };
+        QTRY_COMPARE(current().data(PricingModel::RawRole).toString(), QStringLiteral("3"));
+        QCOMPARE(current().data().toString(), QStringLiteral("3  ($9.00/1M)"));
+        QVERIFY(applied(page));
+        const auto pricing = svc.current()->pricing(sonnet, QStringLiteral("default"), QStringLiteral("default"));
+        QVERIFY(pricing);
+        Billing::Usage written; // 1M tokens written for one hour: $9 = 4 500 000 quota
+        written.inputText = written.cacheWrite = written.cacheWrite1h = 1'000'000;
+        QCOMPARE(Billing::QuotaMath::settle(pricing.value(), written).quota, qint64(4'500'000));
+
+        const QJsonObject exported = QJsonDocument::fromJson(page.exportJson()).object();
+        QCOMPARE(exported.value(QStringLiteral("CreateCacheRatio1h")).toObject().value(sonnet).toDouble(), 3.0);
+        QJsonObject edit;
+        edit.insert(QStringLiteral("CreateCacheRatio1h"), QJsonObject{{sonnet, 2.5}});
+        QVERIFY(page.importJson(QJsonDocument(edit).toJson()));
+        QCOMPARE(current().data(PricingModel::RawRole).toString(), QStringLiteral("2.5"));
+    }
+
     void importExportAndGroups()
     {
         Testing::TempDatabase tmp;

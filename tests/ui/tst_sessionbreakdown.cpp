@@ -1,5 +1,6 @@
 // The session detail's token split: every input token lands in exactly one part (cached and cache-written text
-// are parts of the text input), each part carries its own price, and reasoning is a part of the output.
+// are parts of the text input; 1-hour writes a part of the writes), each part carries its own price, and reasoning
+// is a part of the output. Claude's five parts (input, cache reads, 5m / 1h writes, output) add up the same way.
 #include "live/sessionbreakdown.h"
 #include "live/unitstext.h"
 
@@ -50,30 +51,36 @@ private slots:
         QTest::addColumn<qint64>("inputText");
         QTest::addColumn<qint64>("cached");
         QTest::addColumn<qint64>("cacheWrite");
+        QTest::addColumn<qint64>("cacheWrite1h");
         QTest::addColumn<qint64>("output");
         QTest::addColumn<qint64>("reasoning");
-        QTest::newRow("plain") << 100LL << 0LL << 0LL << 20LL << 0LL;
-        QTest::newRow("cached and written") << 1000LL << 500LL << 250LL << 40LL << 0LL;
-        QTest::newRow("reasoning") << 10LL << 0LL << 0LL << 50LL << 35LL;
-        QTest::newRow("all of it cached") << 64LL << 64LL << 0LL << 1LL << 0LL;
+        QTest::newRow("plain") << 100LL << 0LL << 0LL << 0LL << 20LL << 0LL;
+        QTest::newRow("cached and written") << 1000LL << 500LL << 250LL << 0LL << 40LL << 0LL;
+        QTest::newRow("5m and 1h writes") << 4000LL << 2048LL << 1536LL << 1024LL << 40LL << 0LL;
+        QTest::newRow("only 1h writes") << 1100LL << 0LL << 1024LL << 1024LL << 7LL << 0LL;
+        QTest::newRow("reasoning") << 10LL << 0LL << 0LL << 0LL << 50LL << 35LL;
+        QTest::newRow("all of it cached") << 64LL << 64LL << 0LL << 0LL << 1LL << 0LL;
     }
     void partsAddUpToTheUsage()
     {
         QFETCH(qint64, inputText);
         QFETCH(qint64, cached);
         QFETCH(qint64, cacheWrite);
+        QFETCH(qint64, cacheWrite1h);
         QFETCH(qint64, output);
         QFETCH(qint64, reasoning);
         Billing::Usage u;
         u.inputText = inputText;
         u.cachedText = cached;
         u.cacheWrite = cacheWrite;
+        u.cacheWrite1h = cacheWrite1h;
         u.outputText = output;
         u.outputReasoning = reasoning;
         Ui::TokenPrices prices;
         prices.textIn = 1;
         prices.cachedTextIn = 0.1;
         prices.cacheWriteIn = 1.25;
+        prices.cacheWrite1hIn = 2;
         prices.textOut = 4;
         const auto in = SessionBreakdown::inputParts(u, prices);
         const auto out = SessionBreakdown::outputParts(u, prices);
@@ -81,11 +88,65 @@ private slots:
         QCOMPARE(sum(out), output);
         QCOMPARE(tokensOf(in, QStringLiteral("text")), inputText - cached - cacheWrite);
         QCOMPARE(tokensOf(in, QStringLiteral("cached text")), cached);
-        QCOMPARE(tokensOf(in, QStringLiteral("cache write")), cacheWrite);
-        QCOMPARE(priceOf(in, QStringLiteral("cache write")), 1.25);
+        QCOMPARE(tokensOf(in, QStringLiteral("5-minute cache write")), cacheWrite - cacheWrite1h);
+        QCOMPARE(tokensOf(in, QStringLiteral("1-hour cache write")), cacheWrite1h);
+        QCOMPARE(priceOf(in, QStringLiteral("5-minute cache write")), 1.25);
+        QCOMPARE(priceOf(in, QStringLiteral("1-hour cache write")), 2.0);
         QCOMPARE(priceOf(in, QStringLiteral("cached text")), 0.1);
         QCOMPARE(tokensOf(out, QStringLiteral("reasoning")), reasoning);
         QCOMPARE(tokensOf(out, QStringLiteral("text")), output - reasoning);
+    }
+
+    // Anthropic's usage as the relay reads it (MessagesUsage: reads and writes inside inputText), back to the
+    // five additive parts, each priced at the model's own ratio through tokenPricesFor; the parts' quota is
+    // QuotaMath's charge for the whole usage.
+    void messagesPartsAreAnthropicsAdditiveUsage_data()
+    {
+        QTest::addColumn<qint64>("input");   // Anthropic's input_tokens
+        QTest::addColumn<qint64>("reads");   // cache_read_input_tokens
+        QTest::addColumn<qint64>("write5m"); // ephemeral_5m_input_tokens
+        QTest::addColumn<qint64>("write1h"); // ephemeral_1h_input_tokens
+        QTest::addColumn<qint64>("output");
+        QTest::newRow("no cache") << 1200LL << 0LL << 0LL << 0LL << 300LL;
+        QTest::newRow("reads") << 10LL << 2048LL << 0LL << 0LL << 50LL;
+        QTest::newRow("5m writes") << 10LL << 0LL << 1024LL << 0LL << 50LL;
+        QTest::newRow("everything") << 37LL << 2048LL << 512LL << 1024LL << 81LL;
+    }
+    void messagesPartsAreAnthropicsAdditiveUsage()
+    {
+        QFETCH(qint64, input);
+        QFETCH(qint64, reads);
+        QFETCH(qint64, write5m);
+        QFETCH(qint64, write1h);
+        QFETCH(qint64, output);
+        Billing::Usage u;
+        u.inputText = input + reads + write5m + write1h;
+        u.cachedText = reads;
+        u.cacheWrite = write5m + write1h;
+        u.cacheWrite1h = write1h;
+        u.outputText = output;
+        Billing::ModelPricing sonnet; // $3 in, $15 out, hits 0.1, 5m writes 1.25, 1h writes 2
+        sonnet.modelRatio = *Billing::Ratio::parse(QStringLiteral("1.5"));
+        sonnet.completionRatio = Billing::Ratio::fromInteger(5);
+        sonnet.cacheRatio = *Billing::Ratio::parse(QStringLiteral("0.1"));
+        sonnet.createCacheRatio = *Billing::Ratio::parse(QStringLiteral("1.25"));
+        sonnet.createCacheRatio1h = Billing::Ratio::fromInteger(2);
+        const auto parts = SessionBreakdown::messagesParts(u, Ui::tokenPricesFor(sonnet, {}));
+        QStringList labels;
+        double quota = 0;
+        for (const auto &p : parts) {
+            labels << p.label;
+            quota += double(p.tokens) * p.pricePerToken;
+        }
+        QCOMPARE(labels, (QStringList{QStringLiteral("input"), QStringLiteral("cache reads"), QStringLiteral("5-minute cache writes"),
+                                      QStringLiteral("1-hour cache writes"), QStringLiteral("output")}));
+        QCOMPARE(tokensOf(parts, QStringLiteral("input")), input);
+        QCOMPARE(tokensOf(parts, QStringLiteral("cache reads")), reads);
+        QCOMPARE(tokensOf(parts, QStringLiteral("5-minute cache writes")), write5m);
+        QCOMPARE(tokensOf(parts, QStringLiteral("1-hour cache writes")), write1h);
+        QCOMPARE(tokensOf(parts, QStringLiteral("output")), output);
+        QCOMPARE(priceOf(parts, QStringLiteral("1-hour cache writes")), 3.0); // quota per token: 1.5 × 2
+        QCOMPARE(quota, Billing::QuotaMath::exactCost(sonnet, u).get_d());
     }
 
     // Seconds, characters and images: one part each when present, in words, priced alone at the model's unit

@@ -74,6 +74,65 @@ private slots:
         view.setSession(0);
         QVERIFY(view.unitsBar()->isHidden());
     }
+
+    // A Claude call (Messages) in the rendered detail: the input bars split cache reads, 5-minute and 1-hour
+    // writes, each priced at its own ratio (CacheRatio, CreateCacheRatio, CreateCacheRatio1h), the output apart.
+    void claudeSessionShowsBothCacheWrites()
+    {
+        SessionRegistry::Limits limits;
+        limits.publishIntervalMs = 10;
+        SessionRegistry registry(limits);
+        SessionInfo info;
+        info.kind = SessionKind::Messages;
+        info.model = QStringLiteral("claude-sonnet-4-5");
+        const quint64 id = registry.open(info);
+        Billing::ModelPricing sonnet; // $3 in, $15 out; hits 0.1, 5m writes 1.25, 1h writes 2
+        sonnet.modelRatio = *Billing::Ratio::parse(QStringLiteral("1.5"));
+        sonnet.completionRatio = Billing::Ratio::fromInteger(5);
+        sonnet.cacheRatio = *Billing::Ratio::parse(QStringLiteral("0.1"));
+        sonnet.createCacheRatio = *Billing::Ratio::parse(QStringLiteral("1.25"));
+        sonnet.createCacheRatio1h = Billing::Ratio::fromInteger(2);
+
+        Ui::SessionDetailView view(&registry);
+        view.setCurrencyDisplay(Ui::CurrencyDisplay::QuotaUnits);
+        view.setPricer([&sonnet](const SessionInfo &s) -> std::optional<Ui::TokenPrices> {
+            return Ui::tokenPricesFor(sonnet, s.units);
+        });
+        view.resize(900, 600);
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        view.setSession(id);
+        Billing::Usage u; // input 1000, reads 2000, 5m writes 400, 1h writes 1000 (MessagesUsage's reading)
+        u.inputText = 4400;
+        u.cachedText = 2000;
+        u.cacheWrite = 1400;
+        u.cacheWrite1h = 1000;
+        u.outputText = 200;
+        registry.addUsage(id, u);
+
+        auto valueOf = [](const QList<Ui::BreakdownBar::Segment> &segments, const QString &label) {
+            for (const auto &s : segments)
+                if (s.label == label)
+                    return s.value;
+            return -1.0;
+        };
+        QTRY_COMPARE(valueOf(view.inputTokensBar()->segments(), QStringLiteral("1-hour cache write")), 1000.0);
+        const auto tokens = view.inputTokensBar()->segments();
+        QCOMPARE(valueOf(tokens, QStringLiteral("text")), 1000.0);
+        QCOMPARE(valueOf(tokens, QStringLiteral("cached text")), 2000.0);
+        QCOMPARE(valueOf(tokens, QStringLiteral("5-minute cache write")), 400.0);
+        const auto money = view.inputMoneyBar()->segments();
+        QCOMPARE(valueOf(money, QStringLiteral("text")), 1500.0);               // 1000 × 1.5
+        QCOMPARE(valueOf(money, QStringLiteral("cached text")), 300.0);         // 2000 × 1.5 × 0.1
+        QCOMPARE(valueOf(money, QStringLiteral("5-minute cache write")), 750.0); // 400 × 1.5 × 1.25
+        QCOMPARE(valueOf(money, QStringLiteral("1-hour cache write")), 3000.0);  // 1000 × 1.5 × 2
+        QCOMPARE(valueOf(view.outputMoneyBar()->segments(), QStringLiteral("text")), 1500.0); // 200 × 7.5
+        double input = 0;
+        for (const auto &s : money)
+            input += s.value;
+        u.outputText = 0;
+        QCOMPARE(input, Billing::QuotaMath::exactCost(sonnet, u).get_d()); // the bars add up to QuotaMath's input cost
+    }
 };
 
 QTEST_MAIN(TestSessionDetailView)

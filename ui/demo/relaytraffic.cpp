@@ -31,13 +31,32 @@ void RelayTrafficSimulator::run(int requests, const QStringList &models, int spa
         emit finished(0, 0, tr("nothing to send"));
         return;
     }
-    m_ok = m_failed = 0;
-    m_lastError.clear();
-    m_pending = requests;
+    begin(requests);
     for (int i = 0; i < requests; ++i) {
         const QString model = models[i % models.size()];
         QTimer::singleShot(i * spacingMs, this, [this, model, i] { sendOne(model, i); });
     }
+}
+
+void RelayTrafficSimulator::runMessages(int requests, const QStringList &models, int spacingMs)
+{
+    if (models.isEmpty() || requests <= 0)
+        return;
+    begin(requests);
+    for (int i = 0; i < requests; ++i) {
+        const QString model = models[i % models.size()];
+        QTimer::singleShot(i * spacingMs, this, [this, model, i] { sendMessage(model, i); });
+    }
+}
+
+// A run adds to one already going (chat, Realtime and Messages share the count finished() reports).
+void RelayTrafficSimulator::begin(int requests)
+{
+    if (m_pending == 0) {
+        m_ok = m_failed = 0;
+        m_lastError.clear();
+    }
+    m_pending += requests;
 }
 
 void RelayTrafficSimulator::sendOne(const QString &model, int n)
@@ -55,7 +74,33 @@ void RelayTrafficSimulator::sendOne(const QString &model, int n)
         {QStringLiteral("max_tokens"), 120 + 40 * (n % 5)},
         {QStringLiteral("messages"), QJsonArray{QJsonObject{{QStringLiteral("role"), QStringLiteral("user")},
                                                             {QStringLiteral("content"), QString::fromLatin1(kPrompts[n % 5])}}}}};
-    QNetworkReply *reply = m_nam->post(request, QJsonDocument(body).toJson(QJsonDocument::Compact));
+    expect(m_nam->post(request, QJsonDocument(body).toJson(QJsonDocument::Compact)));
+}
+
+void RelayTrafficSimulator::sendMessage(const QString &model, int n)
+{
+    // The demo upstream reads a [[scenario:…]] marker in the text (the only one that survives the relay).
+    static const char *const kCacheScenarios[] = {"cache_write_5m", "cache_read,cache_write_1h", "cache_read"};
+    QUrl url = m_base;
+    url.setPath(url.path() + QStringLiteral("/messages"));
+    QNetworkRequest request(url);
+    request.setHeader(QNetworkRequest::ContentTypeHeader, QStringLiteral("application/json"));
+    request.setRawHeader("x-api-key", m_key.toUtf8());
+    request.setRawHeader("anthropic-version", "2023-06-01");
+    request.setTransferTimeout(60000);
+    const QString text = QStringLiteral("%1 [[scenario:%2]]").arg(QString::fromLatin1(kPrompts[n % 5]),
+                                                                   QString::fromLatin1(kCacheScenarios[n % 3]));
+    const QJsonObject body{
+        {QStringLiteral("model"), model},
+        {QStringLiteral("stream"), n % 2 == 0},
+        {QStringLiteral("max_tokens"), 120 + 40 * (n % 5)},
+        {QStringLiteral("messages"), QJsonArray{QJsonObject{{QStringLiteral("role"), QStringLiteral("user")},
+                                                            {QStringLiteral("content"), text}}}}};
+    expect(m_nam->post(request, QJsonDocument(body).toJson(QJsonDocument::Compact)));
+}
+
+void RelayTrafficSimulator::expect(QNetworkReply *reply)
+{
     connect(reply, &QNetworkReply::readyRead, reply, [reply] { reply->readAll(); }); // stream consumed as it comes
     connect(reply, &QNetworkReply::finished, this, [this, reply] {
         const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
@@ -81,11 +126,7 @@ void RelayTrafficSimulator::runRealtime(int sessions, const QString &model, int 
 {
     if (sessions <= 0)
         return;
-    if (m_pending == 0) {
-        m_ok = m_failed = 0;
-        m_lastError.clear();
-    }
-    m_pending += sessions;
+    begin(sessions);
     for (int i = 0; i < sessions; ++i)
         QTimer::singleShot(i * spacingMs, this, [this, model, turns] { openRealtime(model, turns); });
 }

@@ -5,6 +5,7 @@
 #include <QUrl>
 
 class QNetworkAccessManager;
+class QNetworkReply;
 
 namespace RelayDesk::Ui {
 
@@ -20,6 +21,10 @@ public:
 
     // Sends `requests` chat completions over `models` (round robin), `spacingMs` apart.
     void run(int requests, const QStringList &models, int spacingMs = 150);
+    // Sends `requests` Anthropic Messages calls (POST /v1/messages, x-api-key) over `models` (round robin),
+    // `spacingMs` apart, streamed and not in turn. Each asks the demo upstream for prompt-cache usage — cache reads,
+    // 5-minute and 1-hour writes in rotation — so the console shows Claude's breakdown. Counted in finished().
+    void runMessages(int requests, const QStringList &models, int spacingMs = 150);
     // Opens `sessions` Realtime WebSocket sessions on `model`; each streams `turns` × 1 s of (silent)
     // audio, asks for a response and waits for response.done, then closes. Counted in finished().
     void runRealtime(int sessions, const QString &model, int turns = 2, int spacingMs = 300);
@@ -30,6 +35,9 @@ signals:
 
 private:
     void sendOne(const QString &model, int n);
+    void sendMessage(const QString &model, int n);
+    void expect(QNetworkReply *reply);
+    void begin(int requests);
     void openRealtime(const QString &model, int turns);
     void done(bool ok, const QString &error);
 

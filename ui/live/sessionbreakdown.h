@@ -1,7 +1,8 @@
 #pragma once
 // A session's tokens split into what is priced differently — input: uncached text, audio and image, cached text,
-// audio and image, text written to the prompt cache; output: text, reasoning, audio — each with its price per
-// token and colour, for the session detail's token and money bars; and its units (seconds, characters, images).
+// audio and image, text written to the prompt cache for 5 minutes and for 1 hour; output: text, reasoning, audio —
+// each with its price per token and colour, for the session detail's token and money bars; and its units (seconds,
+// characters, images). messagesParts() is the same split in Anthropic's words, for a Claude call's log detail.
 #include "billing/usage.h"
 #include "live/sessionpricer.h"
 
@@ -37,6 +38,9 @@ public:
 
     static QList<Part> inputParts(const Billing::Usage &usage, const TokenPrices &prices);
     static QList<Part> outputParts(const Billing::Usage &usage, const TokenPrices &prices);
+    // Anthropic's additive usage: input (input_tokens: neither read from nor written to the cache), cache reads,
+    // 5-minute cache writes, 1-hour cache writes, output — always these five, in this order, summing to the usage.
+    static QList<Part> messagesParts(const Billing::Usage &usage, const TokenPrices &prices);
     static QList<UnitPart> unitParts(const Billing::Units &units, const TokenPrices &prices);
 };
 

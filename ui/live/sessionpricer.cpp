@@ -37,6 +37,7 @@ TokenPrices tokenPricesFor(const Billing::ModelPricing &p, const Billing::Units 
     t.textOut = base * p.completionRatio.toDouble();
     t.audioOut = audio * p.audioCompletionRatio.toDouble();
     t.cacheWriteIn = base * p.createCacheRatio.toDouble();
+    t.cacheWrite1hIn = base * p.createCacheRatio1h.toDouble();
     // Each unit alone, so the detail can show what each part costs (their sum is unitsCost of them all).
     Billing::Units seconds, characters, images;
     seconds.audioMs = units.audioMs;

@@ -19,7 +19,8 @@ struct TokenPrices
     double cachedImageIn = 0;
     double textOut = 0;      // reasoning is billed as text output
     double audioOut = 0;
-    double cacheWriteIn = 0; // text input written to the prompt cache (CreateCacheRatio)
+    double cacheWriteIn = 0;   // text input written to the prompt cache (CreateCacheRatio: Anthropic's 5-minute writes)
+    double cacheWrite1hIn = 0; // the part written for one hour (CreateCacheRatio1h)
     // The session's units (SessionInfo::units), each priced alone at the model's unit prices — QuotaMath::unitsCost
     // of just that quantity, in quota (MinutePrice, CharacterPrice, ImagePrice by size and quality, × GR). 0 when
     // the call has none or the model has no price for them.

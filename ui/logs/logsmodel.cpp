@@ -1,4 +1,5 @@
 #include "logs/logsmodel.h"
+#include "logs/messageslogdetail.h"
 #include "logs/responseslogdetail.h"
 #include "logs/unitslogdetail.h"
 
@@ -324,6 +325,9 @@ QString labelFor(const QString &key)
         {QStringLiteral("cached_audio"), QT_TRANSLATE_NOOP("RelayDesk::Ui::LogsModel", "Cached audio tokens")},
         {QStringLiteral("cached_image"), QT_TRANSLATE_NOOP("RelayDesk::Ui::LogsModel", "Cached image tokens")},
         {QStringLiteral("cache_write"), QT_TRANSLATE_NOOP("RelayDesk::Ui::LogsModel", "Cache write tokens")},
+        {QStringLiteral("cache_write_1h"), QT_TRANSLATE_NOOP("RelayDesk::Ui::LogsModel", "1-hour cache write tokens")},
+        {QStringLiteral("create_cache_ratio"), QT_TRANSLATE_NOOP("RelayDesk::Ui::LogsModel", "Cache write ratio (5 minutes)")},
+        {QStringLiteral("create_cache_ratio_1h"), QT_TRANSLATE_NOOP("RelayDesk::Ui::LogsModel", "Cache write ratio (1 hour)")},
         {QStringLiteral("text_output"), QT_TRANSLATE_NOOP("RelayDesk::Ui::LogsModel", "Text output tokens")},
         {QStringLiteral("audio_output"), QT_TRANSLATE_NOOP("RelayDesk::Ui::LogsModel", "Audio output tokens")},
         {QStringLiteral("reasoning_output"), QT_TRANSLATE_NOOP("RelayDesk::Ui::LogsModel", "Reasoning tokens")},
@@ -401,6 +405,8 @@ QString LogsModel::describe(const LogRecord &r) const
         lines << UnitsLogDetail::lines(r.other);
     if (ResponsesLogDetail::applies(r.other))
         lines << QString() << ResponsesLogDetail::lines(r.other);
+    if (MessagesLogDetail::applies(r.other))
+        lines << QString() << MessagesLogDetail::lines(r.other);
     if (!r.other.isEmpty()) {
         lines << QString() << tr("Details:");
         renderJson(r.other, QString(), 1, &lines);

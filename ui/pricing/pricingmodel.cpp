@@ -65,7 +65,8 @@ QString meaning(int column)
     case PricingModel::ModelRatio: return PricingModel::tr("ModelRatio: the text input price; 1 means $2 per 1M input tokens. Every other ratio multiplies this one.");
     case PricingModel::CompletionRatio: return PricingModel::tr("CompletionRatio: how many times the input price one output token costs (reasoning included).");
     case PricingModel::CacheRatio: return PricingModel::tr("CacheRatio: the share of the input price charged for a cached input token (0.1 = 90% off).");
-    case PricingModel::CreateCacheRatio: return PricingModel::tr("CreateCacheRatio: the multiple of the input price charged for writing a token into the prompt cache.");
+    case PricingModel::CreateCacheRatio: return PricingModel::tr("CreateCacheRatio: the multiple of the input price charged for writing a token into the prompt cache (Anthropic: a 5-minute write, 1.25).");
+    case PricingModel::CreateCacheRatio1h: return PricingModel::tr("CreateCacheRatio1h: the multiple of the input price charged for writing a token into the prompt cache for one hour (Anthropic's 1-hour writes; 2 when not set).");
     case PricingModel::AudioRatio: return PricingModel::tr("AudioRatio: how many times the text input price one audio input token costs.");
     case PricingModel::AudioCompletionRatio: return PricingModel::tr("AudioCompletionRatio: how many times the audio input price one audio output token costs.");
     case PricingModel::AudioCacheRatio: return PricingModel::tr("AudioCacheRatio: the share of the audio input price charged for a cached audio token.");
@@ -73,6 +74,12 @@ QString meaning(int column)
     case PricingModel::ModelPrice: return PricingModel::tr("ModelPrice: a fixed US$ price per call; when set, token ratios are ignored for this model.");
     default: return {};
     }
+}
+
+// What an unset ratio means: ModelPricing's default (1, or 2 for CreateCacheRatio1h), as PriceDraft knows it.
+QString unsetDefault(const PriceDraft::Row &row, PriceMap map)
+{
+    return PriceDraft::decimalText(PriceDraft::effective(row, map).value_or(1.0));
 }
 
 } // namespace
@@ -90,6 +97,7 @@ std::optional<PriceMap> PricingModel::mapOf(int column)
     case CompletionRatio: return PriceMap::CompletionRatio;
     case CacheRatio: return PriceMap::CacheRatio;
     case CreateCacheRatio: return PriceMap::CreateCacheRatio;
+    case CreateCacheRatio1h: return PriceMap::CreateCacheRatio1h;
     case AudioRatio: return PriceMap::AudioRatio;
     case AudioCompletionRatio: return PriceMap::AudioCompletionRatio;
     case AudioCacheRatio: return PriceMap::AudioCacheRatio;
@@ -135,7 +143,7 @@ QString PricingModel::ratioTooltip(const PriceDraft::Row &row, int column) const
         else
             tip += QLatin1Char('\n') + tr("%1 has no ModelRatio, so this ratio has no effect.").arg(row.model);
         if (row.values[size_t(*map)].isEmpty())
-            tip += QLatin1Char('\n') + tr("Not set: the default (1) applies.");
+            tip += QLatin1Char('\n') + tr("Not set: the default (%1) applies.").arg(unsetDefault(row, *map));
     }
     return tip;
 }
@@ -171,7 +179,7 @@ QVariant PricingModel::data(const QModelIndex &index, int role) const
                 return text;
             const auto price = PriceDraft::dollarsPerMillion(row, *map);
             // The ratio with what it means in money beside it: "4  ($16.00/1M)".
-            const QString shown = text.isEmpty() ? QStringLiteral("(1)") : text;
+            const QString shown = text.isEmpty() ? QStringLiteral("(%1)").arg(unsetDefault(row, *map)) : text;
             return price ? QStringLiteral("%1  (%2/1M)").arg(shown, formatDollars(*price)) : shown;
         }
         return {};

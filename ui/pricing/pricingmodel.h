@@ -22,7 +22,7 @@ class PricingModel final : public QAbstractTableModel
 public:
     enum Column {
         Model, InputPrice, OutputPrice,
-        ModelRatio, CompletionRatio, CacheRatio, CreateCacheRatio, AudioRatio, AudioCompletionRatio,
+        ModelRatio, CompletionRatio, CacheRatio, CreateCacheRatio, CreateCacheRatio1h, AudioRatio, AudioCompletionRatio,
         AudioCacheRatio, ImageRatio, ModelPrice,
         ColumnCount
     };
