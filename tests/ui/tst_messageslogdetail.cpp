@@ -136,6 +136,10 @@ private slots:
         QVERIFY(text(kChatOther).isEmpty());
         QVERIFY(!MessagesLogDetail::applies(QJsonObject{{QStringLiteral("request_path"), QStringLiteral("/v1/messagesx")}}));
         QVERIFY(!MessagesLogDetail::applies({}));
+        // A chat call the relay converted for a Claude channel is a Claude row even without cache writes.
+        QJsonObject converted = QJsonDocument::fromJson(kChatOther).object();
+        converted.insert(QStringLiteral("upstream_api"), QStringLiteral("anthropic_messages"));
+        QVERIFY(MessagesLogDetail::applies(converted));
         // Malformed counts read as 0, and a 1-hour part never exceeds the writes.
         const QJsonObject bad{{QStringLiteral("request_path"), QStringLiteral("/v1/messages")},
                               {QStringLiteral("model_ratio"), 1},

@@ -62,7 +62,9 @@ QString cost(double quota)
 bool MessagesLogDetail::applies(const QJsonObject &other)
 {
     const QString path = other.value(QLatin1StringView("request_path")).toString();
-    return path == kMessagesPath || path.startsWith(kMessagesPath + QLatin1Char('/')) || usageOf(other).cacheWrite > 0;
+    return path == kMessagesPath || path.startsWith(kMessagesPath + QLatin1Char('/')) ||
+           other.value(QLatin1StringView("upstream_api")).toString() == u"anthropic_messages" ||
+           usageOf(other).cacheWrite > 0;
 }
 
 QStringList MessagesLogDetail::lines(const QJsonObject &other)

@@ -15,8 +15,9 @@ class MessagesLogDetail final
     Q_DECLARE_TR_FUNCTIONS(RelayDesk::Ui::MessagesLogDetail)
 
 public:
-    // True for a row the relay logged for Anthropic's Messages API (request_path /v1/messages), and for any
-    // other row whose usage has prompt-cache writes (a chat call converted for a Claude channel).
+    // True for a row the relay logged for Anthropic's Messages API (request_path /v1/messages), for a chat call
+    // converted for a Claude channel (upstream_api anthropic_messages), and for any other row whose usage has
+    // prompt-cache writes.
     static bool applies(const QJsonObject &other);
     // Readable lines (no JSON), empty when the row is not such a row.
     static QStringList lines(const QJsonObject &other);
