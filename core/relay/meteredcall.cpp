@@ -2,6 +2,8 @@
 
 #include "billing/closingretry.h"
 #include "billing/ledger.h"
+#include "metrics/relaymetrics.h"
+#include "monitor/endpointkind.h"
 #include "monitor/sessionregistry.h"
 #include "relay/ledgerrefusal.h"
 #include "relay/secretscrubber.h"
@@ -198,8 +200,22 @@ void MeteredCall::sendUpstream()
     m_reply = m_ctx.upstream->send(m_adapter->upstreamMethod(), upstreamApiUrl(m_channel.baseUrl, m_adapter->upstreamPath()),
                                     std::move(body), bearer, m_stream);
     m_sse = SseParser();
-    connect(m_reply, &UpstreamReply::readyRead, this, [this] { onReadyRead(); });
-    connect(m_reply, &UpstreamReply::finished, this, [this] { onFinished(); });
+    m_sentNs = m_clock.nsecsElapsed();
+    m_firstByteNs = -1;
+    connect(m_reply, &UpstreamReply::readyRead, this, [this] {
+        noteFirstByte();
+        onReadyRead();
+    });
+    connect(m_reply, &UpstreamReply::finished, this, [this] {
+        noteFirstByte();
+        onFinished();
+    });
+}
+
+void MeteredCall::noteFirstByte()
+{
+    if (m_firstByteNs < 0 && upstreamStatus() != 0)
+        m_firstByteNs = m_clock.nsecsElapsed();
 }
 
 int MeteredCall::upstreamStatus() const
@@ -696,6 +712,10 @@ void MeteredCall::finish(const QString &reason, bool settled, int httpStatus)
     result.httpStatus = httpStatus;
     result.requestPath = m_adapter->requestPath();
     result.deferred = m_deferred;
+    if (!m_request.resume) // following a deferred call is not a client's request
+        Metrics::RelayMetrics::global().callFinished(
+            Monitor::endpointKindId(Monitor::endpointKindForPath(result.requestPath)), m_request.model, httpStatus,
+            m_clock.nsecsElapsed() / 1e9, m_firstByteNs < 0 ? -1.0 : (m_firstByteNs - m_sentNs) / 1e9);
     if (!settled && !m_deferred)
         logFailure(reason, httpStatus);
     if (m_reservationId == 0) // refused before any hold: nothing of this call is in the batch
