@@ -1,8 +1,10 @@
 // Per-request costs of the chat relay's non-network steps, in µs (median of runs): prompt estimate,
-// price lookup, ledger reserve + settle (SQLite, WAL), session registry open/close.
+// price lookup, ledger reserve + settle (SQLite, WAL), session registry open/close, the Prometheus counters a
+// call and its settlement add to (RelayMetrics; the ledger's settle line includes the latter).
 #include "billing/ledger.h"
 #include "billing/pricingservice.h"
 #include "billing/quotamath.h"
+#include "metrics/relaymetrics.h"
 #include "monitor/sessionregistry.h"
 #include "relay/chat/chatrelaytokens.h"
 #include "store/apikeyrepository.h"
@@ -76,5 +78,17 @@ int main(int argc, char *argv[])
         registry.setQuota(id, 100, 7);
         registry.close(id, Monitor::SessionState::Ended, QStringLiteral("done"));
     }) << " us\n";
+    Metrics::RelayMetrics &metrics = Metrics::RelayMetrics::global();
+    const QString kind = QStringLiteral("chat"), model = QStringLiteral("gpt-4o-mini");
+    out << "metrics call finished  " << perCallUs(n * 100, [&](int i) {
+        metrics.callFinished(kind, model, 200, 0.001 * (i % 100), 0.0005 * (i % 100));
+    }) << " us\n";
+    const QList<Metrics::RelayMetrics::Tokens> tokens{{"input", "text", 30}, {"input", "cached_text", 0},
+                                                      {"input", "cache_write", 0}, {"input", "audio", 0},
+                                                      {"input", "cached_audio", 0}, {"input", "image", 0},
+                                                      {"input", "cached_image", 0}, {"output", "text", 40},
+                                                      {"output", "reasoning", 0}, {"output", "audio", 0}};
+    out << "metrics settled        " << perCallUs(n * 100, [&](int) { metrics.settled(user->id, model, 7, tokens); })
+        << " us\n";
     return 0;
 }
