@@ -32,7 +32,7 @@ QString perCallUs(int n, F &&f)
         f(i);
     const double wall = t.nsecsElapsed() / 1000.0 / n;
     const double cpu = double(std::clock() - c0) * 1e6 / CLOCKS_PER_SEC / n;
-    return QStringLiteral("%1 wall / %2 CPU").arg(wall, 0, 'f', 1).arg(cpu, 0, 'f', 1);
+    return QStringLiteral("%1 wall / %2 CPU").arg(wall, 0, 'f', 2).arg(cpu, 0, 'f', 2);
 }
 
 int main(int argc, char *argv[])
