@@ -32,6 +32,12 @@ QString newRequestId()
     return QStringLiteral("req-%1-%2").arg(prefix).arg(++counter, 0, 36);
 }
 
+void addChargeHeaders(ClientSink &client, qint64 quota)
+{
+    client.addResponseHeader(QByteArrayLiteral("X-RelayDesk-Quota"), QByteArray::number(quota));
+    client.addResponseHeader(QByteArrayLiteral("X-RelayDesk-Cost-USD"), Billing::QuotaMath::toUsdText(quota).toLatin1());
+}
+
 bool isOpenAiErrorBody(const QByteArray &body)
 {
     const QJsonDocument doc = QJsonDocument::fromJson(body);
@@ -723,8 +729,11 @@ void MeteredCall::finish(const QString &reason, bool settled, int httpStatus)
     // The reply and the result (what tests and the console read the database on) wait for the commit.
     m_ctx.commits->afterCommit([done = m_ctx.done, self = QPointer<MeteredCall>(this), result,
                                 client = m_client, reply = std::exchange(m_jsonReply, {})](bool) {
-        if (client && !reply.isEmpty())
+        if (client && !reply.isEmpty()) {
+            if (result.settled) // what the reply cost, for the caller's own accounting
+                addChargeHeaders(*client, result.quota);
             client->respond(200, reply);
+        }
         done(self, result);
     });
 }
