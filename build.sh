@@ -22,6 +22,7 @@ PACKAGES=(
     xvfb xauth fonts-wqy-microhei
 )
 TEST_PACKAGES=(postgresql curl
+    prometheus  # promtool: /metrics must pass `promtool check metrics` (tst_metricsendpoint)
     clang libclang-rt-14-dev  # libFuzzer + ASan/UBSan runtime for the relay fuzz test (tools/fuzz)
 )
 

@@ -1,6 +1,7 @@
 #include "commands.h"
 
 #include "common/datadir.h"
+#include "service/metricsserver.h"
 #include "service/runtime.h"
 
 #include <QtCore/QCoreApplication>
@@ -9,6 +10,8 @@
 
 #include <atomic>
 #include <csignal>
+#include <optional>
+#include <utility>
 
 #include <unistd.h>
 
@@ -28,7 +31,8 @@ int serveUsage(QTextStream &err)
     err << "usage: relaydeskd serve [--data DIR | --db URL | --db-file FILE] [--listen HOST:PORT] [--demo]\n"
            "                        [--tls [--tls-cert FILE --tls-key FILE]] [--demo-delay-ms N]\n"
            "                        [--instance-lease SECONDS] [--max-connections N]\n"
-           "                        [--max-connections-per-address N] [--max-upload-mb N]\n";
+           "                        [--max-connections-per-address N] [--max-upload-mb N]\n"
+           "                        [--metrics-listen HOST:PORT]\n";
     return 2;
 }
 
@@ -53,6 +57,16 @@ bool parseListen(const QString &text, QHostAddress *address, quint16 *port)
     return true;
 }
 
+// Two listeners that would be one socket: the same port, and the same address or a wildcard on either side.
+bool sharesListener(const std::pair<QHostAddress, quint16> &a, const std::pair<QHostAddress, quint16> &b)
+{
+    const auto wildcard = [](const QHostAddress &h) {
+        return h == QHostAddress(QHostAddress::Any) || h == QHostAddress(QHostAddress::AnyIPv4) ||
+               h == QHostAddress(QHostAddress::AnyIPv6);
+    };
+    return a.second == b.second && (a.first.isEqual(b.first) || wildcard(a.first) || wildcard(b.first));
+}
+
 } // namespace
 
 int runServe(const QStringList &args)
@@ -61,6 +75,7 @@ int runServe(const QStringList &args)
     QTextStream err(stderr);
     Service::RuntimeConfig config;
     QString dbFile;
+    std::optional<std::pair<QHostAddress, quint16>> metricsListen;
     for (qsizetype i = 0; i < args.size(); ++i) {
         const QString &a = args.at(i);
         const auto value = [&](QString *target) {
@@ -131,6 +146,15 @@ int runServe(const QStringList &args)
                 return serveUsage(err);
             config.relay.maxUploadBytes = qint64(mb) * 1024 * 1024;
             config.server.maxBodyBytes = std::max(config.server.maxBodyBytes, config.relay.maxUploadBytes + (1 << 20));
+        } else if (a == QLatin1StringView("--metrics-listen")) {
+            // Prometheus' GET /metrics on a listener of its own (off by default; loopback unless a host is given).
+            QHostAddress address;
+            quint16 port = 0;
+            if (!value(&v) || !parseListen(v, &address, &port)) {
+                err << "relaydeskd serve: --metrics-listen wants HOST:PORT, e.g. 127.0.0.1:9464\n";
+                return 2;
+            }
+            metricsListen.emplace(address, port);
         } else if (a == QLatin1StringView("--help") || a == QLatin1StringView("-h")) {
             serveUsage(out);
             return 0;
@@ -140,6 +164,11 @@ int runServe(const QStringList &args)
         }
     }
 
+    if (metricsListen && sharesListener(*metricsListen, {config.listenAddress, config.listenPort})) {
+        err << "relaydeskd serve: --metrics-listen must not be the relay's address (metrics are never served on the "
+               "relay port)\n";
+        return 2;
+    }
     if (!config.tls && (!config.tlsCertificate.isEmpty() || !config.tlsKey.isEmpty())) {
         err << "relaydeskd serve: --tls-cert and --tls-key need --tls\n";
         return 2;
@@ -175,6 +204,18 @@ int runServe(const QStringList &args)
             out << "Demo API key: " << creds->keyHint << " (created earlier; the full key was shown then)\n";
         runtime.forgetDemoKey();
     }
+    Service::MetricsServer metrics(runtime.database(), runtime.sessions());
+    if (metricsListen && !metrics.start(metricsListen->first, metricsListen->second)) {
+        err << "relaydeskd serve: cannot serve metrics on " << metricsListen->first.toString() << ':'
+            << metricsListen->second << ": " << metrics.errorString() << '\n';
+        runtime.stop();
+        return 1;
+    }
+    if (metricsListen) {
+        const QHostAddress &a = metricsListen->first;
+        const QString host = a.protocol() == QAbstractSocket::IPv6Protocol ? '[' + a.toString() + ']' : a.toString();
+        out << "Metrics on http://" << host << ':' << metrics.port() << "/metrics\n";
+    }
     out << "Listening on " << runtime.baseUrl() << '\n';
     if (!runtime.tlsCertificatePath().isEmpty())
         out << "TLS certificate: " << runtime.tlsCertificatePath()
@@ -195,6 +236,7 @@ int runServe(const QStringList &args)
         QCoreApplication::exit(1);
     });
     const int code = QCoreApplication::exec();
+    metrics.stop();
     runtime.stop();
     out << "Stopped\n";
     return code;

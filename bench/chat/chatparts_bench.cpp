@@ -1,8 +1,10 @@
 // Per-request costs of the chat relay's non-network steps, in µs (median of runs): prompt estimate,
-// price lookup, ledger reserve + settle (SQLite, WAL), session registry open/close.
+// price lookup, ledger reserve + settle (SQLite, WAL), session registry open/close, the Prometheus counters a
+// call and its settlement add to (RelayMetrics; the ledger's settle line includes the latter).
 #include "billing/ledger.h"
 #include "billing/pricingservice.h"
 #include "billing/quotamath.h"
+#include "metrics/relaymetrics.h"
 #include "monitor/sessionregistry.h"
 #include "relay/chat/chatrelaytokens.h"
 #include "store/apikeyrepository.h"
@@ -30,7 +32,7 @@ QString perCallUs(int n, F &&f)
         f(i);
     const double wall = t.nsecsElapsed() / 1000.0 / n;
     const double cpu = double(std::clock() - c0) * 1e6 / CLOCKS_PER_SEC / n;
-    return QStringLiteral("%1 wall / %2 CPU").arg(wall, 0, 'f', 1).arg(cpu, 0, 'f', 1);
+    return QStringLiteral("%1 wall / %2 CPU").arg(wall, 0, 'f', 2).arg(cpu, 0, 'f', 2);
 }
 
 int main(int argc, char *argv[])
@@ -76,5 +78,17 @@ int main(int argc, char *argv[])
         registry.setQuota(id, 100, 7);
         registry.close(id, Monitor::SessionState::Ended, QStringLiteral("done"));
     }) << " us\n";
+    Metrics::RelayMetrics &metrics = Metrics::RelayMetrics::global();
+    const QString kind = QStringLiteral("chat"), model = QStringLiteral("gpt-4o-mini");
+    out << "metrics call finished  " << perCallUs(n * 100, [&](int i) {
+        metrics.callFinished(kind, model, 200, 0.001 * (i % 100), 0.0005 * (i % 100));
+    }) << " us\n";
+    const QList<Metrics::RelayMetrics::Tokens> tokens{{"input", "text", 30}, {"input", "cached_text", 0},
+                                                      {"input", "cache_write", 0}, {"input", "audio", 0},
+                                                      {"input", "cached_audio", 0}, {"input", "image", 0},
+                                                      {"input", "cached_image", 0}, {"output", "text", 40},
+                                                      {"output", "reasoning", 0}, {"output", "audio", 0}};
+    out << "metrics settled        " << perCallUs(n * 100, [&](int) { metrics.settled(user->id, model, 7, tokens); })
+        << " us\n";
     return 0;
 }

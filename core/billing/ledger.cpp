@@ -1,8 +1,32 @@
 #include "ledger.h"
 
+#include "metrics/relaymetrics.h"
 #include "store/database.h"
 
+#include <algorithm>
+
 namespace RelayDesk::Billing {
+
+namespace {
+
+// Settled tokens by direction and modality, disjoint so that each direction's modalities add up to its total:
+// cached and cache-write tokens are taken out of their modality's input, reasoning out of text output.
+QList<Metrics::RelayMetrics::Tokens> tokenSeries(const Usage &u)
+{
+    const auto rest = [](qint64 whole, qint64 part) { return std::max<qint64>(0, whole - part); };
+    return {{"input", "text", rest(u.inputText, u.cachedText + u.cacheWrite)},
+            {"input", "cached_text", u.cachedText},
+            {"input", "cache_write", u.cacheWrite},
+            {"input", "audio", rest(u.inputAudio, u.cachedAudio)},
+            {"input", "cached_audio", u.cachedAudio},
+            {"input", "image", rest(u.inputImage, u.cachedImage)},
+            {"input", "cached_image", u.cachedImage},
+            {"output", "text", rest(u.outputText, u.outputReasoning)},
+            {"output", "reasoning", u.outputReasoning},
+            {"output", "audio", u.outputAudio}};
+}
+
+} // namespace
 
 Ledger::Ledger(const Store::Database &db) : m_repo(db) {}
 
@@ -24,7 +48,16 @@ LedgerOutcome Ledger::extend(qint64 reservationId, qint64 amount) const
 
 LedgerOutcome Ledger::settle(qint64 reservationId, qint64 finalQuota, Store::LogRecord log) const
 {
-    return m_repo.settle(reservationId, finalQuota, std::move(log));
+    // Every settlement passes here, whoever makes it (a call, a Realtime session, a closing retry): the
+    // metrics count what the consume row says, once — a repeated settle changes nothing and counts nothing.
+    const QString model = log.model;
+    const Usage usage = Usage::fromJson(log.other.value(QLatin1StringView("usage")).toObject());
+    LedgerOutcome out = m_repo.settle(reservationId, finalQuota, std::move(log));
+    if (out && !out.alreadyApplied)
+        Metrics::RelayMetrics::global().settled(out.reservation.userId,
+                                                model.isEmpty() ? out.reservation.model : model, finalQuota,
+                                                tokenSeries(usage));
+    return out;
 }
 
 LedgerOutcome Ledger::settle(qint64 reservationId, const ModelPricing &pricing, const Usage &usage,
@@ -49,7 +82,7 @@ LedgerOutcome Ledger::settle(qint64 reservationId, const ModelPricing &pricing, 
     log.other.insert(QStringLiteral("exact_quota"), quote.exactText());
     if (quote.minimumApplied)
         log.other.insert(QStringLiteral("minimum_charge"), true);
-    return m_repo.settle(reservationId, quote.quota, std::move(log));
+    return settle(reservationId, quote.quota, std::move(log));
 }
 
 LedgerOutcome Ledger::refund(qint64 reservationId) const

@@ -228,6 +228,22 @@ qint64 QuotaMath::roundHalfAwayFromZero(const mpq_class &value)
     return toInt64(floored);
 }
 
+QString QuotaMath::toUsdText(qint64 quota)
+{
+    static_assert(1'000'000 % kQuotaPerUnit == 0);
+    // In millionths of a dollar; |quota| × 2 cannot overflow for any balance the ledger allows.
+    const qint64 micros = quota * (1'000'000 / kQuotaPerUnit);
+    const quint64 magnitude = micros < 0 ? quint64(-(micros + 1)) + 1 : quint64(micros);
+    QString text = QString::number(magnitude / 1'000'000);
+    if (const quint64 fraction = magnitude % 1'000'000) {
+        QString digits = QStringLiteral("%1").arg(fraction, 6, 10, QLatin1Char('0'));
+        while (digits.endsWith(QLatin1Char('0')))
+            digits.chop(1);
+        text += QLatin1Char('.') + digits;
+    }
+    return micros < 0 ? QLatin1Char('-') + text : text;
+}
+
 qint64 QuotaMath::ceilToQuota(const mpq_class &value)
 {
     mpz_class c;

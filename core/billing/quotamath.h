@@ -69,6 +69,9 @@ public:
     static qint64 roundHalfAwayFromZero(const mpq_class &value);
     static qint64 ceilToQuota(const mpq_class &value);
     static double toUsd(qint64 quota) { return double(quota) / double(kQuotaPerUnit); }
+    // The same as an exact decimal, without trailing zeros: 150 → "0.0003", 500000 → "1", −1 → "-0.000002"
+    // (500 000 divides 10^6, so six decimals are always exact).
+    static QString toUsdText(qint64 quota);
     // Whether the effective price is non-zero (MR×GR, or price×GR for fixed-price models).
     static bool isPriced(const ModelPricing &pricing);
 };

@@ -68,6 +68,25 @@ struct Usage
             o.insert(QStringLiteral("cache_write_1h"), cacheWrite1h);
         return o;
     }
+
+    // Back from a log row's `other.usage` (toJson); absent keys are 0.
+    static Usage fromJson(const QJsonObject &o)
+    {
+        const auto n = [&o](const char *key) { return o.value(QLatin1StringView(key)).toInteger(); };
+        Usage u;
+        u.inputText = n("text_input");
+        u.inputAudio = n("audio_input");
+        u.inputImage = n("image_input");
+        u.cachedText = n("cached_text");
+        u.cachedAudio = n("cached_audio");
+        u.cachedImage = n("cached_image");
+        u.cacheWrite = n("cache_write");
+        u.cacheWrite1h = n("cache_write_1h");
+        u.outputText = n("text_output");
+        u.outputAudio = n("audio_output");
+        u.outputReasoning = n("reasoning_output");
+        return u;
+    }
 };
 
 // What a call is billed for besides tokens (audio by the minute, text by the character, images by the piece),

@@ -25,6 +25,13 @@ public:
     virtual bool isStreaming() const = 0;
     virtual bool isGone() const = 0;
 
+    // A header for the complete answer still to come (respond/respondError), e.g. what the call was charged;
+    // a sink without headers of its own ignores it. Nothing once the answer has begun.
+    virtual void addResponseHeader(const QByteArray &name, const QByteArray &value)
+    {
+        Q_UNUSED(name)
+        Q_UNUSED(value)
+    }
     // A complete JSON answer.
     virtual void respond(int status, const QByteArray &body, Retry retry = Retry::Allowed) = 0;
     virtual void respondError(const OpenAiError &error, Retry retry = Retry::Allowed) = 0;

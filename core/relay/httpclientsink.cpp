@@ -4,17 +4,6 @@
 
 namespace RelayDesk::Relay {
 
-namespace {
-
-HttpResponse withRetryHeader(HttpResponse response, ClientSink::Retry retry)
-{
-    if (retry == ClientSink::Retry::Never)
-        response.headers.set(QByteArrayLiteral("x-should-retry"), QByteArrayLiteral("false"));
-    return response;
-}
-
-} // namespace
-
 HttpClientSink::HttpClientSink(HttpExchange &exchange, QObject *parent)
     : ClientSink(parent)
     , m_exchange(&exchange)
@@ -38,16 +27,30 @@ bool HttpClientSink::isGone() const
     return !m_exchange || m_exchange->isClientGone();
 }
 
+HttpResponse HttpClientSink::complete(HttpResponse response, Retry retry)
+{
+    for (const auto &[name, value] : m_headers.fields())
+        response.headers.set(name, value);
+    if (retry == ClientSink::Retry::Never)
+        response.headers.set(QByteArrayLiteral("x-should-retry"), QByteArrayLiteral("false"));
+    return response;
+}
+
+void HttpClientSink::addResponseHeader(const QByteArray &name, const QByteArray &value)
+{
+    m_headers.set(name, value);
+}
+
 void HttpClientSink::respond(int status, const QByteArray &body, Retry retry)
 {
     if (m_exchange && !m_exchange->hasStarted())
-        m_exchange->respond(withRetryHeader(HttpResponse::json(status, body), retry));
+        m_exchange->respond(complete(HttpResponse::json(status, body), retry));
 }
 
 void HttpClientSink::respondError(const OpenAiError &error, Retry retry)
 {
     if (m_exchange && !m_exchange->hasStarted())
-        m_exchange->respond(withRetryHeader(HttpResponse::error(error), retry));
+        m_exchange->respond(complete(HttpResponse::error(error), retry));
 }
 
 void HttpClientSink::beginEventStream()

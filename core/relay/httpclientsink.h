@@ -1,5 +1,6 @@
 #pragma once
 // ClientSink on one HTTP exchange: JSON bodies and errors as responses, events as SSE.
+#include "http/httpresponse.h"
 #include "relay/clientsink.h"
 
 #include <QtCore/QPointer>
@@ -18,6 +19,7 @@ public:
     bool hasStarted() const override;
     bool isStreaming() const override;
     bool isGone() const override;
+    void addResponseHeader(const QByteArray &name, const QByteArray &value) override;
     void respond(int status, const QByteArray &body, Retry retry = Retry::Allowed) override;
     void respondError(const OpenAiError &error, Retry retry = Retry::Allowed) override;
     void beginEventStream() override;
@@ -29,7 +31,10 @@ public:
     qint64 pendingOutputBytes() const override;
 
 private:
+    HttpResponse complete(HttpResponse response, Retry retry);
+
     QPointer<HttpExchange> m_exchange;
+    HttpHeaders m_headers; // addResponseHeader's, for the complete answer
 };
 
 } // namespace RelayDesk::Relay

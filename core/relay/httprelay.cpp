@@ -6,6 +6,7 @@
 #include "relay/audio/speechendpoint.h"
 #include "relay/audio/transcriptionendpoint.h"
 #include "relay/auth.h"
+#include "relay/billingendpoint.h"
 #include "relay/callengine.h"
 #include "relay/channelselector.h"
 #include "relay/exchangeinput.h"
@@ -72,6 +73,7 @@ void HttpRelay::install(Router &router)
         endpoint->install(router);
     m_responses->install(router);
     m_models->install(router);
+    BillingEndpoint::install(router, m_db);
     // Healthy means able to relay and bill: the store must answer too (a load balancer then stops sending
     // calls that could only fail). One SELECT 1 on the relay thread's connection per probe.
     router.addRoute("GET", "/healthz", [this](HttpExchange &e) {

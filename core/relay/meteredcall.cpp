@@ -2,6 +2,8 @@
 
 #include "billing/closingretry.h"
 #include "billing/ledger.h"
+#include "metrics/relaymetrics.h"
+#include "monitor/endpointkind.h"
 #include "monitor/sessionregistry.h"
 #include "relay/ledgerrefusal.h"
 #include "relay/secretscrubber.h"
@@ -28,6 +30,12 @@ QString newRequestId()
     static const QString prefix = QString::number(QRandomGenerator::system()->generate64(), 36);
     static std::atomic<quint64> counter{0};
     return QStringLiteral("req-%1-%2").arg(prefix).arg(++counter, 0, 36);
+}
+
+void addChargeHeaders(ClientSink &client, qint64 quota)
+{
+    client.addResponseHeader(QByteArrayLiteral("X-RelayDesk-Quota"), QByteArray::number(quota));
+    client.addResponseHeader(QByteArrayLiteral("X-RelayDesk-Cost-USD"), Billing::QuotaMath::toUsdText(quota).toLatin1());
 }
 
 bool isOpenAiErrorBody(const QByteArray &body)
@@ -198,8 +206,22 @@ void MeteredCall::sendUpstream()
     m_reply = m_ctx.upstream->send(m_adapter->upstreamMethod(), upstreamApiUrl(m_channel.baseUrl, m_adapter->upstreamPath()),
                                     std::move(body), bearer, m_stream);
     m_sse = SseParser();
-    connect(m_reply, &UpstreamReply::readyRead, this, [this] { onReadyRead(); });
-    connect(m_reply, &UpstreamReply::finished, this, [this] { onFinished(); });
+    m_sentNs = m_clock.nsecsElapsed();
+    m_firstByteNs = -1;
+    connect(m_reply, &UpstreamReply::readyRead, this, [this] {
+        noteFirstByte();
+        onReadyRead();
+    });
+    connect(m_reply, &UpstreamReply::finished, this, [this] {
+        noteFirstByte();
+        onFinished();
+    });
+}
+
+void MeteredCall::noteFirstByte()
+{
+    if (m_firstByteNs < 0 && upstreamStatus() != 0)
+        m_firstByteNs = m_clock.nsecsElapsed();
 }
 
 int MeteredCall::upstreamStatus() const
@@ -696,6 +718,10 @@ void MeteredCall::finish(const QString &reason, bool settled, int httpStatus)
     result.httpStatus = httpStatus;
     result.requestPath = m_adapter->requestPath();
     result.deferred = m_deferred;
+    if (!m_request.resume) // following a deferred call is not a client's request
+        Metrics::RelayMetrics::global().callFinished(
+            Monitor::endpointKindId(Monitor::endpointKindForPath(result.requestPath)), m_request.model, httpStatus,
+            m_clock.nsecsElapsed() / 1e9, m_firstByteNs < 0 ? -1.0 : (m_firstByteNs - m_sentNs) / 1e9);
     if (!settled && !m_deferred)
         logFailure(reason, httpStatus);
     if (m_reservationId == 0) // refused before any hold: nothing of this call is in the batch
@@ -703,8 +729,11 @@ void MeteredCall::finish(const QString &reason, bool settled, int httpStatus)
     // The reply and the result (what tests and the console read the database on) wait for the commit.
     m_ctx.commits->afterCommit([done = m_ctx.done, self = QPointer<MeteredCall>(this), result,
                                 client = m_client, reply = std::exchange(m_jsonReply, {})](bool) {
-        if (client && !reply.isEmpty())
+        if (client && !reply.isEmpty()) {
+            if (result.settled) // what the reply cost, for the caller's own accounting
+                addChargeHeaders(*client, result.quota);
             client->respond(200, reply);
+        }
         done(self, result);
     });
 }

@@ -78,6 +78,8 @@ private:
     void sendUpstream();
     std::optional<Store::Channel> pickChannel();
     int upstreamStatus() const;
+    // The upstream's status line has arrived (for the upstream first-byte metric; the first time per attempt).
+    void noteFirstByte();
     void onReadyRead();
     // A 200 reply that is neither JSON nor events, of an adapter that passes such bodies through: forwarded as
     // bytes as it arrives.
@@ -144,6 +146,8 @@ private:
     QString m_rejectedUsage;
     QElapsedTimer m_clock;
     double m_frtMs = -1;
+    qint64 m_sentNs = 0;       // m_clock when the current attempt was sent upstream
+    qint64 m_firstByteNs = -1; // m_clock when its answer began (-1: none yet)
     QString m_failure; // what the client was told, for the error log row
     QByteArray m_jsonReply; // a non-stream reply waiting for its settlement's commit
     qint64 m_reservationId = 0;

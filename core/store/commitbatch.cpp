@@ -1,8 +1,10 @@
 #include "commitbatch.h"
 
 #include "database.h"
+#include "metrics/relaymetrics.h"
 
 #include <QtCore/QDebug>
+#include <QtCore/QElapsedTimer>
 
 namespace RelayDesk::Store {
 
@@ -52,11 +54,15 @@ bool CommitBatch::commit()
     bool committed = true;
     if (isOpen()) {
         QString error;
+        QElapsedTimer took;
+        took.start();
         committed = m_db->commitBatch(&error);
-        if (committed)
+        if (committed) {
             ++m_batches;
-        else
+            Metrics::RelayMetrics::global().ledgerCommitted(took.nsecsElapsed() / 1e9);
+        } else {
             qWarning("ledger: commit of a batch failed (%s); its writes were rolled back", qPrintable(error));
+        }
     }
     // Continuations may open the next batch; they belong to this one only.
     const auto continuations = std::exchange(m_continuations, {});

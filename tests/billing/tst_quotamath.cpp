@@ -267,6 +267,31 @@ private slots:
         QCOMPARE(QuotaMath::reserve(pricing(ratios), prompt, maxTokens, 4096, 1, units(unitSpec), audioOutput).quota, quota);
     }
 
+    // X-RelayDesk-Cost-USD: quota / 500000 written exactly (six decimals always suffice), no trailing zeros.
+    void toUsdText_data()
+    {
+        QTest::addColumn<qint64>("quota");
+        QTest::addColumn<QString>("usd");
+        QTest::newRow("zero") << qint64(0) << QStringLiteral("0");
+        QTest::newRow("one quota") << qint64(1) << QStringLiteral("0.000002");
+        QTest::newRow("150") << qint64(150) << QStringLiteral("0.0003");
+        QTest::newRow("one dollar") << qint64(500000) << QStringLiteral("1");
+        QTest::newRow("dollar and a quota") << qint64(500001) << QStringLiteral("1.000002");
+        QTest::newRow("demo balance") << qint64(50000000) << QStringLiteral("100");
+        QTest::newRow("half a dollar") << qint64(250000) << QStringLiteral("0.5");
+        QTest::newRow("negative (overage)") << qint64(-150) << QStringLiteral("-0.0003");
+        QTest::newRow("large") << qint64(4'000'000'000'000'000'001) << QStringLiteral("8000000000000.000002");
+    }
+    void toUsdText()
+    {
+        QFETCH(qint64, quota);
+        QFETCH(QString, usd);
+        QCOMPARE(QuotaMath::toUsdText(quota), usd);
+        // The same number as toUsd, where a double can hold it.
+        if (qAbs(quota) < (qint64(1) << 50))
+            QCOMPARE(usd.toDouble(), QuotaMath::toUsd(quota));
+    }
+
     void perCall_data()
     {
         QTest::addColumn<QString>("ratios");

@@ -247,6 +247,8 @@ Store::LogRecord RealtimeAccount::logRow(const Billing::Usage &pending, const QS
     other.insert(QStringLiteral("cached_audio"), m_total.cachedAudio);
     other.insert(QStringLiteral("cached_image"), m_total.cachedImage);
     other.insert(QStringLiteral("reasoning_output"), m_total.outputReasoning);
+    // The breakdown every consume row carries (Usage::toJson), which the ledger's metrics read.
+    other.insert(QStringLiteral("usage"), m_total.toJson());
     other.insert(QStringLiteral("responses"), m_entries);
     other.insert(QStringLiteral("response_count"), m_responses);
     if (m_omittedEntries > 0)
