@@ -524,6 +524,8 @@ private slots:
         QVERIFY(log.content.isEmpty()); // the upstream's usage, not a local count
         if (scenario.contains(QStringLiteral("1h")))
             QCOMPARE(log.other.value(QStringLiteral("cache_write_tokens")).toInteger(), billed.cacheWrite);
+        // A JSON reply tells the caller its charge, as on OpenAI's routes; a stream has no place for it.
+        QCOMPARE(reply.http.header("X-RelayDesk-Quota"), stream ? QByteArray() : QByteArray::number(expected));
     }
 
     void houseRatioDiffers()

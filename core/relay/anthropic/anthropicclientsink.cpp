@@ -46,6 +46,11 @@ void AnthropicClientSink::respondError(const OpenAiError &error, Retry retry)
     m_http->respond(mapped.status, AnthropicError::toJson(mapped), retry);
 }
 
+void AnthropicClientSink::addResponseHeader(const QByteArray &name, const QByteArray &value)
+{
+    m_http->addResponseHeader(name, value);
+}
+
 void AnthropicClientSink::beginEventStream()
 {
     m_http->beginEventStream();

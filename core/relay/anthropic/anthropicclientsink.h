@@ -23,6 +23,7 @@ public:
     bool isGone() const override;
     void respond(int status, const QByteArray &body, Retry retry = Retry::Allowed) override;
     void respondError(const OpenAiError &error, Retry retry = Retry::Allowed) override;
+    void addResponseHeader(const QByteArray &name, const QByteArray &value) override;
     void beginEventStream() override;
     void writeEvent(QByteArrayView name, QByteArrayView data) override;
     void endStream() override;
