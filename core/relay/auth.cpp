@@ -3,6 +3,7 @@
 #include "http/httprequest.h"
 #include "relay/ledgerrefusal.h"
 #include "store/apikeyrepository.h"
+#include "store/clientsecretrepository.h"
 #include "store/database.h"
 #include "store/userrepository.h"
 
@@ -64,6 +65,10 @@ std::variant<AuthContext, OpenAiError> Auth::authenticateToken(const QByteArray 
             "You didn't provide an API key. You need to provide your API key in an Authorization header using "
             "Bearer auth (i.e. Authorization: Bearer YOUR_KEY), or in an x-api-key header."));
     const QString plain = QString::fromUtf8(bearer);
+    if (Store::ClientSecretRepository::looksLikeSecret(plain))
+        return OpenAiError::invalidApiKey(QStringLiteral(
+            "An ephemeral client secret (ek_…) is accepted only by the Realtime API (GET /v1/realtime); use an "
+            "API key here."));
     // Never echo the key: only its hint.
     const QString hint = Store::ApiKeyRepository::hintFor(plain);
     const auto entry = Store::ApiKeyRepository::looksLikeKey(plain)
@@ -75,14 +80,40 @@ std::variant<AuthContext, OpenAiError> Auth::authenticateToken(const QByteArray 
             return OpenAiError::storeUnavailable();
         return keyRefusal(Store::LedgerFailure::KeyNotFound, hint);
     }
-    if (entry->key.status != Store::RowStatus::Enabled)
+    return admit(*entry, hint);
+}
+
+std::variant<AuthContext, OpenAiError> Auth::admit(const Entry &entry, const QString &hint)
+{
+    if (entry.key.status != Store::RowStatus::Enabled)
         return keyRefusal(Store::LedgerFailure::KeyDisabled, hint);
-    if (entry->key.expiresAt > 0 && entry->key.expiresAt <= QDateTime::currentSecsSinceEpoch())
+    if (entry.key.expiresAt > 0 && entry.key.expiresAt <= QDateTime::currentSecsSinceEpoch())
         return keyRefusal(Store::LedgerFailure::KeyExpired, hint);
-    if (entry->user.status != Store::RowStatus::Enabled)
+    if (entry.user.status != Store::RowStatus::Enabled)
         return keyRefusal(Store::LedgerFailure::UserDisabled, hint);
-    AuthContext ctx{entry->user, entry->key, entry->key.group.isEmpty() ? entry->user.group : entry->key.group};
+    AuthContext ctx{entry.user, entry.key, entry.key.group.isEmpty() ? entry.user.group : entry.key.group};
     return ctx;
+}
+
+std::variant<ClientSecretGrant, OpenAiError> Auth::authenticateClientSecret(const QByteArray &secret)
+{
+    const QString value = QString::fromUtf8(secret);
+    const auto found = Store::ClientSecretRepository(*m_db).find(value, QDateTime::currentMSecsSinceEpoch());
+    if (!found) {
+        if (!m_db->ping())
+            return OpenAiError::storeUnavailable();
+        return OpenAiError::invalidApiKey(QStringLiteral(
+            "The client secret is unknown or has expired. Ask your backend for a new one "
+            "(POST /v1/realtime/client_secrets)."));
+    }
+    const auto key = Store::ApiKeyRepository(*m_db).byId(found->keyId);
+    const auto user = key ? Store::UserRepository(*m_db).byId(key->userId) : std::nullopt;
+    if (!key || !user)
+        return keyRefusal(Store::LedgerFailure::KeyNotFound, QStringLiteral("(the client secret's key)"));
+    auto admitted = admit(Entry{*key, *user, 0}, key->keyHint);
+    if (const auto *error = std::get_if<OpenAiError>(&admitted))
+        return *error;
+    return ClientSecretGrant{std::get<AuthContext>(std::move(admitted)), found->session};
 }
 
 void Auth::invalidateKey(qint64 keyId)

@@ -9,6 +9,7 @@
 #include "store/records.h"
 
 #include <QtCore/QHash>
+#include <QtCore/QJsonObject>
 #include <QtCore/QMutex>
 
 #include <memory>
@@ -30,13 +31,25 @@ struct AuthContext
     bool mayUse(const QString &model) const { return key.modelLimits.isEmpty() || key.modelLimits.contains(model); }
 };
 
+// What an ephemeral client secret (`ek_…`, Store::ClientSecretRepository) grants: its parent key's context and the
+// session configuration it was minted with.
+struct ClientSecretGrant
+{
+    AuthContext auth;
+    QJsonObject session;
+};
+
 class Auth final
 {
 public:
     explicit Auth(std::shared_ptr<Store::Database> db, qint64 cacheTtlMs = 60'000);
 
     std::variant<AuthContext, OpenAiError> authenticate(const HttpRequest &request);
+    // An `sk-` key. An `ek_` client secret is refused here (it is good for Realtime only).
     std::variant<AuthContext, OpenAiError> authenticateToken(const QByteArray &bearer);
+    // An `ek_` client secret, unexpired, whose parent key and user pass the checks a key does (read fresh: a
+    // session is opened rarely, and a key disabled a moment ago must not open one).
+    std::variant<ClientSecretGrant, OpenAiError> authenticateClientSecret(const QByteArray &secret);
     // The key a request presents: the Bearer token, else the x-api-key header (empty: none).
     static QByteArray clientKey(const HttpRequest &request);
 
@@ -53,6 +66,8 @@ private:
         qint64 loadedAtMs = 0;
     };
     std::optional<Entry> lookup(const QString &hash);
+    // The key and user rows checked (enabled, unexpired): the context, or the refusal naming `hint`.
+    static std::variant<AuthContext, OpenAiError> admit(const Entry &entry, const QString &hint);
 
     std::shared_ptr<Store::Database> m_db;
     qint64 m_ttlMs;

@@ -16,6 +16,7 @@
 #include "relay/images/imagesendpoint.h"
 #include "relay/moderations/moderationsendpoint.h"
 #include "relay/modelsendpoint.h"
+#include "relay/realtime/clientsecretsendpoint.h"
 #include "relay/responses/responsesendpoint.h"
 #include "store/database.h"
 
@@ -43,6 +44,7 @@ HttpRelay::HttpRelay(std::shared_ptr<Store::Database> db, std::shared_ptr<Auth> 
     m_endpoints.push_back(std::make_unique<MessagesEndpoint>(*m_engine, *m_channels, prices, m_auth));
     m_responses = std::make_unique<ResponsesEndpoint>(*m_engine, *m_channels, prices, db, m_auth, registry);
     m_models = std::make_unique<ModelsEndpoint>(m_auth, *m_channels);
+    m_clientSecrets = std::make_unique<ClientSecretsEndpoint>(db, *m_channels, prices);
     connect(m_engine, &CallEngine::callFinished, this, &HttpRelay::callFinished);
 }
 
@@ -73,6 +75,7 @@ void HttpRelay::install(Router &router)
         endpoint->install(router);
     m_responses->install(router);
     m_models->install(router);
+    m_clientSecrets->install(router);
     BillingEndpoint::install(router, m_db);
     // Healthy means able to relay and bill: the store must answer too (a load balancer then stops sending
     // calls that could only fail). One SELECT 1 on the relay thread's connection per probe.

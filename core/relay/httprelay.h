@@ -24,6 +24,7 @@ class Auth;
 class CallEngine;
 class MeteredEndpoint;
 class ModelsEndpoint;
+class ClientSecretsEndpoint;
 class HttpExchange;
 class ResponsesEndpoint;
 class Router;
@@ -62,6 +63,7 @@ private:
     std::vector<std::unique_ptr<MeteredEndpoint>> m_endpoints; // chat, embeddings, audio, images, …
     std::unique_ptr<ResponsesEndpoint> m_responses;
     std::unique_ptr<ModelsEndpoint> m_models;
+    std::unique_ptr<ClientSecretsEndpoint> m_clientSecrets;
 };
 
 } // namespace RelayDesk::Relay

@@ -16,6 +16,7 @@
 #include "http/relayserverthread.h"
 #include "store/apikeyrepository.h"
 #include "store/channelrepository.h"
+#include "store/clientsecretrepository.h"
 #include "store/database.h"
 #include "store/userrepository.h"
 
@@ -212,13 +213,33 @@ Relay::RealtimeRelay *Runtime::installRealtime(Relay::HttpServer &http,
     deps.database = m_db;
     deps.priceBook = prices;
     deps.registry = m_sessions.get();
-    // Admission uses the same key auth and channel choice as chat completions.
-    deps.admit = [auth = m_auth, channels = m_channels](const QByteArray &apiKey, const QString &model,
+    // Admission uses the same key auth and channel choice as chat completions; an ephemeral client secret (ek_…)
+    // opens a session for its parent key, with the model and configuration it was minted with.
+    deps.admit = [auth = m_auth, channels = m_channels](const QByteArray &apiKey, QString model,
                                                          const Relay::HttpRequest &)
         -> std::variant<Relay::RealtimeAdmission, Relay::OpenAiError> {
-        auto result = auth->authenticateToken(apiKey);
+        QJsonObject bound;
+        std::variant<Relay::AuthContext, Relay::OpenAiError> result = Relay::OpenAiError();
+        if (Store::ClientSecretRepository::looksLikeSecret(QString::fromUtf8(apiKey))) {
+            auto grant = auth->authenticateClientSecret(apiKey);
+            if (auto *error = std::get_if<Relay::OpenAiError>(&grant))
+                return *error;
+            auto &g = std::get<Relay::ClientSecretGrant>(grant);
+            bound = g.session;
+            const QString minted = bound.value(QLatin1StringView("model")).toString();
+            if (!model.isEmpty() && !minted.isEmpty() && model != minted)
+                return Relay::OpenAiError::invalidValue(
+                    "model", QStringLiteral("The client secret was minted for model '%1', not '%2'.").arg(minted, model));
+            if (model.isEmpty())
+                model = minted;
+            result = std::move(g.auth);
+        } else {
+            result = auth->authenticateToken(apiKey);
+        }
         if (auto *error = std::get_if<Relay::OpenAiError>(&result))
             return *error;
+        if (model.isEmpty())
+            return Relay::RealtimeAdmission{}; // RealtimeRelay answers the missing model
         const auto &ctx = std::get<Relay::AuthContext>(result);
         if (!ctx.mayUse(model))
             return Relay::OpenAiError::modelNotAllowed(model);
@@ -235,6 +256,7 @@ Relay::RealtimeRelay *Runtime::installRealtime(Relay::HttpServer &http,
         a.userGroup = ctx.user.group;
         a.usingGroup = ctx.group;
         a.model = model;
+        a.boundSession = bound;
         a.useChannel(*channel);
         return a;
     };

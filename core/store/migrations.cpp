@@ -250,10 +250,28 @@ Migration migration9()
     }};
 }
 
+// Version 11: Realtime's ephemeral client secrets (`ek_…`), minted by the relay for a parent key: stored as their
+// SHA-256 only, like keys; the session configuration they were minted with is applied to each session they open.
+Migration migration11()
+{
+    return {11, "realtime client secrets", {
+        QStringLiteral(
+            "CREATE TABLE client_secrets ("
+            " secret_hash TEXT PRIMARY KEY,"
+            " key_id BIGINT NOT NULL,"
+            " user_id BIGINT NOT NULL,"
+            " session_json TEXT NOT NULL DEFAULT '{}',"
+            " created_at BIGINT NOT NULL,"
+            " expires_at BIGINT NOT NULL)"),
+        QStringLiteral("CREATE INDEX idx_client_secrets_expires ON client_secrets(expires_at)"),
+    }};
+}
+
 const std::vector<Migration> &migrations()
 {
     static const std::vector<Migration> all = {migration1(), migration2(), migration3(), migration4(), migration5(),
-                                               migration6(), migration7(), migration8(), migration9()};
+                                               migration6(), migration7(), migration8(), migration9(),
+                                               migration11()};
     return all;
 }
 

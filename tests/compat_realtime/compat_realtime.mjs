@@ -1,5 +1,7 @@
 // The official OpenAI Node SDK's Realtime WebSocket client (openai/realtime/ws) through the RelayDesk relay over
-// TLS to the demo upstream: one text turn and one audio turn. Exit 0 = both turns completed with usage.
+// TLS to the demo upstream: one text turn and one audio turn with the API key, then one text turn in a session opened
+// with an ephemeral client secret minted by client.realtime.clientSecrets.create. Exit 0 = every turn completed with
+// usage.
 //   node compat_realtime.mjs <https base url incl. /v1> <api key>
 import OpenAI from 'openai';
 import { OpenAIRealtimeWS } from 'openai/realtime/ws';
@@ -55,5 +57,34 @@ const details = audioDone.response?.usage?.output_token_details;
 if (!details?.audio_tokens) fail('the audio turn has no audio output usage');
 
 rt.close();
-console.log(`OK: text turn ${textDone.response.usage.total_tokens} tokens, audio turn ${audioDone.response.usage.total_tokens} tokens, ${seen.length} events`);
+
+// Turn 3, a browser's way in: the backend mints an ephemeral client secret with its key; the session is opened with
+// the secret (the configuration it was minted with applied first) and billed to the backend's key.
+const secret = await client.realtime.clientSecrets.create({
+  expires_after: { anchor: 'created_at', seconds: 60 },
+  session: { type: 'realtime', model: 'gpt-realtime', output_modalities: ['text'], instructions: 'Be brief.' },
+});
+if (!secret.value?.startsWith('ek_')) fail('no ek_ client secret minted');
+if (!(secret.expires_at > Date.now() / 1000)) fail('the client secret has no future expiry');
+const browser = new OpenAI({ apiKey: secret.value, baseURL, maxRetries: 0 });
+const rt3 = new OpenAIRealtimeWS({ model: 'gpt-realtime' }, browser);
+rt3.on('error', (error) => fail(`realtime error (client secret): ${error.message}`));
+const next3 = (type) => new Promise((resolve) => rt3.once(type, resolve));
+await next3('session.updated'); // the minted configuration, applied before anything the client sends
+rt3.send({
+  type: 'conversation.item.create',
+  item: { type: 'message', role: 'user', content: [{ type: 'input_text', text: 'Say hello through the relay.' }] },
+});
+rt3.send({ type: 'response.create' });
+const secretDone = await next3('response.done');
+if (!secretDone.response?.usage?.output_tokens) fail('the client-secret turn has no usage');
+rt3.close();
+try {
+  await browser.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] });
+  fail('a client secret was accepted outside Realtime');
+} catch (e) {
+  if (e.status !== 401) fail(`a client secret outside Realtime: expected 401, got ${e.status}`);
+}
+
+console.log(`OK: text turn ${textDone.response.usage.total_tokens} tokens, audio turn ${audioDone.response.usage.total_tokens} tokens, client-secret turn ${secretDone.response.usage.total_tokens} tokens, ${seen.length} events`);
 process.exit(0);

@@ -5,10 +5,12 @@
 #include "relay/upstreamurl.h"
 #include "http/httprequest.h"
 #include "http/httpserver.h"
+#include "store/clientsecretrepository.h"
 #include "store/database.h"
 #include "store/logrepository.h"
 
 #include <QDateTime>
+#include <QJsonDocument>
 #include <QJsonObject>
 #include <QUuid>
 #include <QtWebSockets/QWebSocket>
@@ -111,7 +113,8 @@ std::optional<OpenAiError> RealtimeRelay::check(const HttpRequest &request)
             "You didn't provide an API key. Use 'Authorization: Bearer <key>' or the "
             "'openai-insecure-api-key.<key>' WebSocket subprotocol."));
     const QString model = request.queryItem(QStringLiteral("model"));
-    if (model.isEmpty())
+    // Only a client secret may leave the model out (it was minted for one).
+    if (model.isEmpty() && !Store::ClientSecretRepository::looksLikeSecret(QString::fromUtf8(key)))
         return OpenAiError::invalidRequest(QStringLiteral("the 'model' query parameter is required"),
                                            "missing_required_parameter", "model");
     if (!m_deps.admit)
@@ -120,6 +123,9 @@ std::optional<OpenAiError> RealtimeRelay::check(const HttpRequest &request)
     if (auto *error = std::get_if<OpenAiError>(&admitted))
         return *error;
     RealtimeAdmission admission = std::get<RealtimeAdmission>(std::move(admitted));
+    if (admission.model.isEmpty())
+        return OpenAiError::invalidRequest(QStringLiteral("the 'model' query parameter is required"),
+                                           "missing_required_parameter", "model");
 
     const Billing::PriceBookPtr book = m_deps.priceBook ? m_deps.priceBook() : Billing::PriceBook::empty();
     const auto pricing = book->pricing(admission.model, admission.userGroup, admission.usingGroup);
@@ -160,6 +166,18 @@ std::optional<OpenAiError> RealtimeRelay::check(const HttpRequest &request)
     return std::nullopt;
 }
 
+QString RealtimeRelay::boundSessionUpdate(QJsonObject session)
+{
+    // What the URL and the relay decide, or what only describes the minted object, is not the client's to set.
+    for (const char *key : {"model", "id", "object", "expires_at", "client_secret"})
+        session.remove(QLatin1StringView(key));
+    if (session.isEmpty() || (session.size() == 1 && session.contains(QLatin1StringView("type"))))
+        return {};
+    return QString::fromUtf8(QJsonDocument(QJsonObject{{QStringLiteral("type"), QStringLiteral("session.update")},
+                                                       {QStringLiteral("session"), session}})
+                                 .toJson(QJsonDocument::Compact));
+}
+
 void RealtimeAdmission::useChannel(const Store::Channel &channel)
 {
     channelId = channel.id;
@@ -180,6 +198,7 @@ RealtimeUpstreamTarget RealtimeRelay::upstreamTarget(const RealtimeAdmission &a,
     for (const QByteArray &protocol : request.webSocketSubprotocols())
         if (protocol.startsWith("openai-beta."))
             target.extraSubprotocols << QString::fromUtf8(protocol);
+    target.initialEvent = boundSessionUpdate(a.boundSession);
     target.channelId = a.channelId;
     target.channelName = a.channelName;
     target.model = a.model;

@@ -9,6 +9,7 @@
 #include "store/records.h"
 
 #include <QHash>
+#include <QJsonObject>
 #include <QObject>
 #include <QPointer>
 #include <QSet>
@@ -44,14 +45,18 @@ struct RealtimeAdmission
     QByteArray channelKey;
     QString model;         // requested (priced)
     QString upstreamModel; // after the channel's model mapping
+    // The session configuration of the client secret that opened the session (empty: an API key did): applied
+    // upstream as a session.update before anything the client sends.
+    QJsonObject boundSession;
 
     // Fills the channel fields (id, name, base URL, key, the mapped model) from `channel`.
     void useChannel(const Store::Channel &channel);
 };
 
-// Returns the admission, or the error to answer before any upgrade (401 bad key, 403 model not allowed…).
+// Returns the admission, or the error to answer before any upgrade (401 bad key, 403 model not allowed…). `model`
+// is the query's, empty when the client named none (a client secret may carry it).
 using RealtimeAdmit =
-    std::function<std::variant<RealtimeAdmission, OpenAiError>(const QByteArray &apiKey, const QString &model,
+    std::function<std::variant<RealtimeAdmission, OpenAiError>(const QByteArray &apiKey, QString model,
                                                                 const HttpRequest &request)>;
 
 struct RealtimeRelayDeps
@@ -117,6 +122,9 @@ private:
         qint64 admittedAtMs = 0;
     };
     static QString peerKey(const HttpRequest &request);
+    // The session.update event that applies a client secret's session configuration upstream (empty: nothing to
+    // apply).
+    static QString boundSessionUpdate(QJsonObject session);
     // How to dial the admission's channel for this client request.
     RealtimeUpstreamTarget upstreamTarget(const RealtimeAdmission &admission, const HttpRequest &request,
                                           bool keyViaSubprotocol);

@@ -275,6 +275,9 @@ void RealtimeSession::onUpstreamConnected()
     m_upstreamOpen = m_upstreamEverOpen = true;
     if (m_registry)
         m_registry->setState(m_registryId, Monitor::SessionState::Active);
+    // The configuration the client secret was minted with comes first; the client may still change it.
+    if (!m_target.initialEvent.isEmpty())
+        forwardToUpstream({false, m_target.initialEvent, {}});
     // Frames the client sent while we were dialling, in order.
     while (!m_early.empty() && !m_ending) {
         EarlyFrame frame = std::move(m_early.front());

@@ -49,6 +49,7 @@ struct RealtimeUpstreamTarget
     bool keyAsSubprotocol = false; // the client authenticated by subprotocol: do the same upstream
     QByteArray openAiBeta;    // OpenAI-Beta header value to pass through (empty = none)
     QStringList extraSubprotocols; // e.g. "openai-beta.realtime-v1" when the client offered it
+    QString initialEvent;     // sent upstream first, before the client's frames (a client secret's session.update)
     qint64 channelId = 0;
     QString channelName;      // named in errors instead of anything the upstream said
     QString model;            // as the client asked (priced)
