@@ -1,5 +1,6 @@
 #pragma once
 // ClientSink on one HTTP exchange: JSON bodies and errors as responses, events as SSE.
+#include "http/httpresponse.h"
 #include "relay/clientsink.h"
 
 #include <QtCore/QPointer>
@@ -20,6 +21,8 @@ public:
     bool isGone() const override;
     void respond(int status, const QByteArray &body, Retry retry = Retry::Allowed) override;
     void respondError(const OpenAiError &error, Retry retry = Retry::Allowed) override;
+    // A whole answer with its own headers (an error in another API's shape that carries Retry-After).
+    void respond(HttpResponse response, Retry retry);
     void beginEventStream() override;
     void writeEvent(QByteArrayView name, QByteArrayView data) override;
     void endStream() override;
