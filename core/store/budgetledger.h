@@ -3,7 +3,9 @@
 // and the balance move together or not at all — never a double count):
 //  - take(): a reservation (or a charge/extension of one) must fit every budget window of its user and its key.
 //    The windows are read in id order — on PostgreSQL locked (SELECT … FOR UPDATE) so concurrent takes of one
-//    window queue and each sees the others' committed spend; SQLite's write transaction is exclusive already —
+//    window queue and each sees the others' committed spend (today every window belongs to one user, whose row
+//    the balance debit has locked already; the lock keeps that true for windows shared by several users later);
+//    SQLite's write transaction is exclusive already —
 //    then each period's usage row is added to and what was taken from which period is recorded in
 //    reservation_takes. Refused (nothing written; the caller rolls back) when one cannot cover the amount.
 //  - close(): settlement at `finalQuota` (0 for a refund). Per window, what the reservation took beyond the final
