@@ -3,7 +3,6 @@
 #include "common/budgetwindow.h"
 
 #include <QtCore/QDateTime>
-#include <QtCore/QTimeZone>
 
 namespace RelayDesk::Relay {
 
@@ -15,7 +14,7 @@ OpenAiError budgetRefusal(const Store::BudgetRefusal &b)
     const QString owner = b.ownerKind == u"key" ? QStringLiteral("the API key %1").arg(b.ownerName)
                                                 : QStringLiteral("the user '%1'").arg(b.ownerName);
     const auto window = BudgetWindow::parse(b.window);
-    const QString resets = QDateTime::fromSecsSinceEpoch(b.resetAt, QTimeZone::utc()).toString(Qt::ISODate);
+    const QString resets = QDateTime::fromSecsSinceEpoch(b.resetAt, Qt::UTC).toString(Qt::ISODate);
     return OpenAiError::budgetExceeded(
         QStringLiteral("Budget exceeded: %1 has a %2 budget of US$%3 (%4 quota), %5 spent in this period; this "
                        "request needs %6 quota reserved. The budget resets at %7.")
