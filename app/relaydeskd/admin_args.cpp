@@ -28,7 +28,7 @@ QString AdminArgs::check(const Spec &spec) const
 {
     QSet<QString> seen;
     for (const QString &name : m_parser.optionNames()) {
-        if (seen.contains(name))
+        if (seen.contains(name) && !spec.repeatable.contains(name))
             return QStringLiteral("option --%1 given twice").arg(name);
         seen.insert(name);
     }

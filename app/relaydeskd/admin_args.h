@@ -20,6 +20,7 @@ public:
         QStringList positional;   // names, for the message when one is missing
         QStringList valueOptions; // --name VALUE
         QStringList flags;        // --name
+        QStringList repeatable;   // value options that may be given more than once (--budget day=5 --budget week=20)
     };
 
     static const QStringList kDatabaseOptions; // data, db, db-file
@@ -33,6 +34,7 @@ public:
 
     bool has(const QString &option) const { return m_parser.isSet(option); }
     QString value(const QString &option, const QString &fallback = {}) const;
+    QStringList values(const QString &option) const { return m_parser.values(option); } // each time given, in order
     // A whole number ≥ 0; nullopt (with *error set) when malformed, fallback when absent.
     std::optional<qint64> count(const QString &option, qint64 fallback, QString *error) const;
 

@@ -9,6 +9,7 @@
 #include "admin_json.h"
 
 #include "billing/quotamath.h"
+#include "common/budgetwindow.h"
 #include "common/datadir.h"
 #include "service/adminservice.h"
 #include "store/database.h"
@@ -44,6 +45,11 @@ const char *const kUsage =
     "  key show NAME\n"
     "  key enable|disable NAME\n"
     "  key set NAME [--quota Q | --unlimited] [--models m1,m2 | --models '*'] [--expires ISO-8601|never]\n"
+    "  user|key set-limits NAME [--budget WINDOW=QUOTA]... [--clear]\n"
+    "                             (WINDOW: day, week, month or Nh rolling, 1..720; QUOTA: quota, $5.00, or none to\n"
+    "                             drop that window; --clear drops every window first)\n"
+    "  user|key show-limits NAME  (each window: cap, spent this period, period start, reset time)\n"
+    "  budget-timezone [--set ZONE]  (the IANA zone day/week/month budgets count in; default UTC)\n"
     "  channel add --name N --base-url URL --key K --models m1,m2 [--groups g1,g2] [--priority P]\n"
     "              [--weight W] [--model-mapping JSON] [--type openai|anthropic|azure|demo]\n"
     "  channel set NAME [--base-url URL] [--key K] [--models m1,m2] [--groups g1,g2] [--priority P]\n"
@@ -692,6 +698,116 @@ int audit(const AdminArgs &a, const Location &where)
     });
 }
 
+// ---- limits -----------------------------------------------------------------------------------
+
+// A budget's QUOTA: whole quota ("2500000") or dollars ("$5.00", "$0.000002" = 1 quota), exact: dollars must come
+// to whole quota. nullopt with *error set otherwise.
+std::optional<qint64> parseBudgetQuota(const QString &text, QString *error)
+{
+    const QString t = text.trimmed();
+    if (!t.startsWith(u'$')) {
+        const auto v = AdminArgs::parseCount(t);
+        if (!v)
+            *error = QStringLiteral("budget quota must be a whole number ≥ 0 or dollars like $5.00 (got '%1')").arg(text);
+        return v;
+    }
+    static const QRegularExpression dollars(QStringLiteral("^\\$(\\d{1,9})(?:\\.(\\d{1,6}))?$"));
+    const QRegularExpressionMatch m = dollars.match(t);
+    if (!m.hasMatch()) {
+        *error = QStringLiteral("budget dollars must look like $5 or $5.00 (got '%1')").arg(text);
+        return std::nullopt;
+    }
+    const QString fraction = m.captured(2);
+    qint64 scale = 1;
+    for (int i = 0; i < fraction.size(); ++i)
+        scale *= 10;
+    const qint64 micros = m.captured(1).toLongLong() * scale + (fraction.isEmpty() ? 0 : fraction.toLongLong());
+    const qint64 quota = micros * Billing::QuotaMath::kQuotaPerUnit;
+    if (quota % scale != 0) {
+        *error = QStringLiteral("%1 is not a whole number of quota (US$1 = %2 quota)").arg(text).arg(
+            Billing::QuotaMath::kQuotaPerUnit);
+        return std::nullopt;
+    }
+    return quota / scale;
+}
+
+// --budget WINDOW=QUOTA… (QUOTA none: drop the window) onto `current` (cleared first with --clear).
+std::optional<Service::BudgetWindows> budgetEdit(const AdminArgs &a, Service::BudgetWindows current, QString *error)
+{
+    if (a.has(QStringLiteral("clear")))
+        current.clear();
+    QStringList named;
+    for (const QString &item : a.values(QStringLiteral("budget"))) {
+        const qsizetype eq = item.indexOf(u'=');
+        const auto window = BudgetWindow::parse(item.left(eq));
+        if (eq < 0 || !window) {
+            *error = QStringLiteral("--budget wants WINDOW=QUOTA with WINDOW day, week, month or 1h..%1h (got '%2')")
+                         .arg(BudgetWindow::kMaxRollingHours)
+                         .arg(item);
+            return std::nullopt;
+        }
+        if (named.contains(window->name())) {
+            *error = QStringLiteral("--budget %1 given twice").arg(window->name());
+            return std::nullopt;
+        }
+        named << window->name();
+        current.removeIf([&](const auto &w) { return w.first == window->name(); });
+        if (item.mid(eq + 1).trimmed() == u"none")
+            continue;
+        const auto quota = parseBudgetQuota(item.mid(eq + 1), error);
+        if (!quota)
+            return std::nullopt;
+        current.append({window->name(), *quota});
+    }
+    return current;
+}
+
+// user|key set-limits and show-limits.
+int limits(const QString &owner, bool set, const AdminArgs &a, const Location &where)
+{
+    QString error;
+    if (set && !a.has(QStringLiteral("budget")) && !a.has(QStringLiteral("clear")))
+        return badInput(QStringLiteral("%1 set-limits needs --budget WINDOW=QUOTA or --clear").arg(owner));
+    if (set && !budgetEdit(a, {}, &error)) // checked before the database is opened
+        return badInput(error);
+    const bool key = owner == u"key";
+    const QString name = a.positional()[0];
+    return withAdmin(where, [&](AdminService &admin) {
+        qint64 id = 0;
+        if (const auto k = key ? admin.keyByName(name) : std::nullopt)
+            id = k->id;
+        if (const auto u = key ? std::nullopt : admin.userByName(name))
+            id = u->id;
+        if (id == 0)
+            return badInput(QStringLiteral("no %1 named '%2'").arg(owner, name));
+        auto states = key ? admin.keyBudgets(id) : admin.userBudgets(id);
+        if (states && set) {
+            Service::BudgetWindows current;
+            for (const Store::BudgetState &s : *states)
+                current.append({s.limit.window, s.limit.cap});
+            const auto windows = budgetEdit(a, current, &error);
+            states = key ? admin.setKeyBudgets(id, *windows) : admin.setUserBudgets(id, *windows);
+        }
+        if (!states)
+            return refused(admin, states.error());
+        print(AdminJson::budgets(owner, name, admin.budgetTimeZone(), *states));
+        return kOk;
+    });
+}
+
+int budgetTimeZone(const AdminArgs &a, const Location &where)
+{
+    return withAdmin(where, [&](AdminService &admin) {
+        if (a.has(QStringLiteral("set"))) {
+            const auto set = admin.setBudgetTimeZone(a.value(QStringLiteral("set")).trimmed());
+            if (!set)
+                return refused(admin, set.error());
+        }
+        print(QJsonObject{{QStringLiteral("time_zone"), admin.budgetTimeZone()}});
+        return kOk;
+    });
+}
+
 // ---- the command table ------------------------------------------------------------------------
 
 struct Command
@@ -709,6 +825,7 @@ const QList<Command> &commands()
 {
     using namespace std::placeholders;
     const QStringList name{QStringLiteral("NAME")};
+    const AdminArgs::Spec kSetLimits{name, {QStringLiteral("budget")}, {QStringLiteral("clear")}, {QStringLiteral("budget")}};
     static const QList<Command> all = {
         {QStringLiteral("user add"), {name, {QStringLiteral("group"), QStringLiteral("quota")}, {}}, userAdd},
         {QStringLiteral("user show"), {name, {}, {}}, std::bind(userByName, QStringLiteral("show"), _1, _2)},
@@ -728,6 +845,11 @@ const QList<Command> &commands()
          {name, {QStringLiteral("quota"), QStringLiteral("models"), QStringLiteral("expires")},
           {QStringLiteral("unlimited")}},
          keySet},
+        {QStringLiteral("user set-limits"), kSetLimits, std::bind(limits, QStringLiteral("user"), true, _1, _2)},
+        {QStringLiteral("user show-limits"), {name, {}, {}}, std::bind(limits, QStringLiteral("user"), false, _1, _2)},
+        {QStringLiteral("key set-limits"), kSetLimits, std::bind(limits, QStringLiteral("key"), true, _1, _2)},
+        {QStringLiteral("key show-limits"), {name, {}, {}}, std::bind(limits, QStringLiteral("key"), false, _1, _2)},
+        {QStringLiteral("budget-timezone"), {{}, {QStringLiteral("set")}, {}}, budgetTimeZone},
         {QStringLiteral("channel add"),
          {{}, kChannelOptions + QStringList{QStringLiteral("name"), QStringLiteral("type")}, {}}, channelAdd},
         {QStringLiteral("channel set"), {name, kChannelOptions, {}}, channelSet},

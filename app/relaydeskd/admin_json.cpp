@@ -108,4 +108,24 @@ QJsonObject audit(const Store::AuditEntry &e)
             {QStringLiteral("after"), e.after}};
 }
 
+QJsonObject budgets(const QString &ownerKind, const QString &name, const QString &timeZone,
+                    const QList<Store::BudgetState> &states)
+{
+    const auto iso = [](qint64 secs) {
+        return secs > 0 ? QJsonValue(QDateTime::fromSecsSinceEpoch(secs, Qt::UTC).toString(Qt::ISODate)) : QJsonValue();
+    };
+    QJsonArray list;
+    for (const Store::BudgetState &s : states)
+        list.append(QJsonObject{{QStringLiteral("window"), s.limit.window},
+                                {QStringLiteral("cap"), s.limit.cap},
+                                {QStringLiteral("cap_usd"), QString::number(double(s.limit.cap) / 500000.0, 'f', 2)},
+                                {QStringLiteral("spent"), s.spent},
+                                {QStringLiteral("period_start"), iso(s.periodStart)},
+                                {QStringLiteral("resets_at"), iso(s.resetAt)}});
+    return {{QStringLiteral("owner"), ownerKind},
+            {QStringLiteral("name"), name},
+            {QStringLiteral("time_zone"), timeZone},
+            {QStringLiteral("budgets"), list}};
+}
+
 } // namespace RelayDesk::Cli::AdminJson

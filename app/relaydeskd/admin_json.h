@@ -14,5 +14,8 @@ QJsonObject channel(const Store::Channel &c); // the upstream key masked
 QJsonObject channelHealth(const Store::ChannelHealth &h);
 QJsonObject log(const Store::LogRecord &r, const QString &userName);
 QJsonObject audit(const Store::AuditEntry &e);
+// {"owner":"key","name":…,"time_zone":…,"budgets":[{"window","cap","cap_usd","spent","period_start","resets_at"}]}
+QJsonObject budgets(const QString &ownerKind, const QString &name, const QString &timeZone,
+                    const QList<Store::BudgetState> &states);
 
 } // namespace RelayDesk::Cli::AdminJson

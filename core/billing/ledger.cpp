@@ -28,7 +28,7 @@ QList<Metrics::RelayMetrics::Tokens> tokenSeries(const Usage &u)
 
 } // namespace
 
-Ledger::Ledger(const Store::Database &db) : m_repo(db) {}
+Ledger::Ledger(const Store::Database &db, Store::ReservationRepository::Clock clock) : m_repo(db, std::move(clock)) {}
 
 LedgerOutcome Ledger::reserve(qint64 userId, qint64 keyId, qint64 amount, const QString &requestId,
                               const QString &kind, const QString &model) const

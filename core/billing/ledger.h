@@ -23,11 +23,15 @@ using LedgerOutcome = Store::LedgerOutcome;
 //    consume logs always sum to what was debited. It never refuses (the upstream was already paid): a
 //    shortfall the balance cannot cover takes it negative and is logged as `overage`. Idempotent.
 //  - refund() returns the whole hold and writes no consume row. Exactly one of settle/refund applies.
+//  - Budget windows of the user and the key (day/week/month/rolling, Store::BudgetLedger) move with the balance in
+//    the same transaction: reserve/charge/extend must fit each (else BudgetExceeded), settle and refund return to
+//    or add to the periods the hold came from.
 // The SQL lives in Store::ReservationRepository. Safe to use from any thread.
 class Ledger final
 {
 public:
-    explicit Ledger(const Store::Database &db);
+    // `clock` (unix milliseconds) says which budget period an operation counts in; empty = now (tests pass theirs).
+    explicit Ledger(const Store::Database &db, Store::ReservationRepository::Clock clock = {});
 
     LedgerOutcome reserve(qint64 userId, qint64 keyId, qint64 amount, const QString &requestId,
                           const QString &kind = QStringLiteral("chat"), const QString &model = {}) const;

@@ -26,7 +26,14 @@ HttpResponse HttpResponse::text(int status, QByteArray body, QByteArray contentT
 
 HttpResponse HttpResponse::error(const OpenAiError &error)
 {
-    return json(error.httpStatus, error.toJson());
+    return withRetryAfter(json(error.httpStatus, error.toJson()), error);
+}
+
+HttpResponse HttpResponse::withRetryAfter(HttpResponse response, const OpenAiError &error)
+{
+    if (error.retryAfterSecs > 0)
+        response.headers.set(QByteArrayLiteral("Retry-After"), QByteArray::number(error.retryAfterSecs));
+    return response;
 }
 
 namespace HttpWire {

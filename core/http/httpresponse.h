@@ -14,6 +14,8 @@ struct HttpResponse final
     static HttpResponse json(int status, QByteArray body);
     static HttpResponse text(int status, QByteArray body, QByteArray contentType = "text/plain; charset=utf-8");
     static HttpResponse error(const OpenAiError &error);
+    // `response` with the Retry-After header `error` asks for, if any (an error body in another API's shape).
+    static HttpResponse withRetryAfter(HttpResponse response, const OpenAiError &error);
 };
 
 namespace HttpWire {

@@ -13,6 +13,7 @@ struct OpenAiError final
     QByteArray type = "server_error";
     QByteArray code;  // empty → JSON null
     QByteArray param; // empty → JSON null
+    qint64 retryAfterSecs = 0; // > 0: the HTTP answer carries `Retry-After: <seconds>`
 
     // {"error":{"message":…,"type":…,"code":…,"param":…}}
     QByteArray toJson() const;
@@ -47,6 +48,9 @@ struct OpenAiError final
     static OpenAiError headersTooLarge(qint64 limitBytes);
     // 429 rate_limit_exceeded
     static OpenAiError rateLimited(const QString &message);
+    // 429 insufficient_quota / budget_exceeded: a budget window of the user or key is spent until it rolls over;
+    // Retry-After says when it will fit.
+    static OpenAiError budgetExceeded(const QString &message, qint64 retryAfterSecs);
     static OpenAiError internal(const QString &message);
     // 502: upstream unreachable or answered garbage.
     static OpenAiError badGateway(const QString &message, const QByteArray &code = "bad_gateway");

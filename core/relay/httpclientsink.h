@@ -22,6 +22,8 @@ public:
     void addResponseHeader(const QByteArray &name, const QByteArray &value) override;
     void respond(int status, const QByteArray &body, Retry retry = Retry::Allowed) override;
     void respondError(const OpenAiError &error, Retry retry = Retry::Allowed) override;
+    // A whole answer with its own headers (an error in another API's shape that carries Retry-After).
+    void respond(HttpResponse response, Retry retry);
     void beginEventStream() override;
     void writeEvent(QByteArrayView name, QByteArrayView data) override;
     void endStream() override;

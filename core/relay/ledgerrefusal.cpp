@@ -1,6 +1,32 @@
 #include "relay/ledgerrefusal.h"
 
+#include "common/budgetwindow.h"
+
+#include <QtCore/QDateTime>
+
 namespace RelayDesk::Relay {
+
+namespace {
+
+// "Budget exceeded: the API key sk-ab…yz has a daily budget of US$5.00 (2500000 quota) …"
+OpenAiError budgetRefusal(const Store::BudgetRefusal &b)
+{
+    const QString owner = b.ownerKind == u"key" ? QStringLiteral("the API key %1").arg(b.ownerName)
+                                                : QStringLiteral("the user '%1'").arg(b.ownerName);
+    const auto window = BudgetWindow::parse(b.window);
+    const QString resets = QDateTime::fromSecsSinceEpoch(b.resetAt, Qt::UTC).toString(Qt::ISODate);
+    return OpenAiError::budgetExceeded(
+        QStringLiteral("Budget exceeded: %1 has a %2 budget of US$%3 (%4 quota), %5 spent in this period; this "
+                       "request needs %6 quota reserved. The budget resets at %7.")
+            .arg(owner, window ? window->adjective() : b.window, QString::number(double(b.cap) / 500000.0, 'f', 2))
+            .arg(b.cap)
+            .arg(b.spent)
+            .arg(b.amount)
+            .arg(resets),
+        b.retryAfterSecs);
+}
+
+} // namespace
 
 OpenAiError keyRefusal(Store::LedgerFailure failure, const QString &keyHint)
 {
@@ -27,6 +53,10 @@ OpenAiError ledgerRefusal(const Store::LedgerOutcome &refusal, qint64 amount, co
             QStringLiteral("You exceeded your current quota: this request needs %1 quota reserved (%2).")
                 .arg(amount)
                 .arg(refusal.failure == F::UserQuota ? QStringLiteral("user balance") : QStringLiteral("key quota")));
+    case F::BudgetExceeded:
+        if (refusal.budget)
+            return budgetRefusal(*refusal.budget);
+        break;
     case F::UserDisabled:
     case F::KeyDisabled:
     case F::KeyExpired:
@@ -37,9 +67,10 @@ OpenAiError ledgerRefusal(const Store::LedgerOutcome &refusal, qint64 amount, co
     case F::Database:
         return OpenAiError::storeUnavailable();
     default:
-        return OpenAiError::internal(
-            QStringLiteral("The quota ledger refused the call (%1).").arg(Store::ledgerFailureName(refusal.failure)));
+        break;
     }
+    return OpenAiError::internal(
+        QStringLiteral("The quota ledger refused the call (%1).").arg(Store::ledgerFailureName(refusal.failure)));
 }
 
 } // namespace RelayDesk::Relay

@@ -4,8 +4,11 @@
 
 #include "billing/pricebook.h"
 #include "billing/pricingservice.h"
+#include "common/budgetwindow.h"
 #include "store/channelrepository.h"
 #include "store/database.h"
+#include "store/limitrepository.h"
+#include "store/optionrepository.h"
 #include "store/userrepository.h"
 
 #include <QJsonArray>
@@ -58,6 +61,15 @@ QJsonObject namedMaps(const QJsonObject &book, const QJsonObject &edit, qint64 s
     for (auto it = edit.begin(); it != edit.end(); ++it)
         maps.insert(it.key(), book.value(it.key()));
     return {{QStringLiteral("snapshot_id"), snapshotId}, {QStringLiteral("maps"), maps}};
+}
+
+// What the audit trail records of an owner's budget windows.
+QJsonObject budgetsJson(const QList<Store::BudgetLimit> &budgets)
+{
+    QJsonArray list;
+    for (const Store::BudgetLimit &b : budgets)
+        list.append(QJsonObject{{QStringLiteral("window"), b.window}, {QStringLiteral("cap"), b.cap}});
+    return {{QStringLiteral("budgets"), list}};
 }
 
 } // namespace
@@ -439,6 +451,104 @@ Result<Store::User> AdminService::setUserStatus(qint64 userId, Store::RowStatus 
     return editEntity<Store::UserRepository, Store::User>(
         ChangeKind::User, QStringLiteral("user"), userId, action, &AuditJson::user,
         [&](const Store::UserRepository &repo, const Store::User &) { return repo.setStatus(userId, status); });
+}
+
+// ---- limits ---------------------------------------------------------------------------------------
+
+Result<QList<Store::BudgetState>> AdminService::budgets(const QString &ownerKind, qint64 ownerId) const
+{
+    const Store::LimitRepository limits(*m_db);
+    const QTimeZone zone = limits.timeZone();
+    const qint64 now = Store::nowSecs();
+    QList<Store::BudgetState> states;
+    for (const Store::BudgetLimit &b : limits.budgets(ownerKind, ownerId)) {
+        auto state = limits.state(b, now, zone);
+        if (!state)
+            return failure<QList<Store::BudgetState>>(state.error());
+        states << *state;
+    }
+    return states;
+}
+
+Result<QList<Store::BudgetState>> AdminService::userBudgets(qint64 userId) const
+{
+    return budgets(QString::fromLatin1(Store::LimitRepository::kUser), userId);
+}
+
+Result<QList<Store::BudgetState>> AdminService::keyBudgets(qint64 keyId) const
+{
+    return budgets(QString::fromLatin1(Store::LimitRepository::kKey), keyId);
+}
+
+Result<QList<Store::BudgetState>> AdminService::setBudgets(const QString &ownerKind, qint64 ownerId,
+                                                           const QString &name, const BudgetWindows &windows)
+{
+    using R = Result<QList<Store::BudgetState>>;
+    BudgetWindows canonical;
+    std::set<QString> seen;
+    for (const auto &[text, cap] : windows) {
+        const auto window = BudgetWindow::parse(text);
+        if (!window)
+            return failure<QList<Store::BudgetState>>(
+                QStringLiteral("unknown budget window '%1' (day, week, month or 1h..%2h)")
+                    .arg(text)
+                    .arg(BudgetWindow::kMaxRollingHours));
+        if (cap < 0)
+            return failure<QList<Store::BudgetState>>(QStringLiteral("a budget cap must not be negative"));
+        if (!seen.insert(window->name()).second)
+            return failure<QList<Store::BudgetState>>(QStringLiteral("budget window '%1' given twice").arg(window->name()));
+        canonical.append({window->name(), cap});
+    }
+    const bool key = ownerKind == QLatin1String(Store::LimitRepository::kKey);
+    const auto set = write<bool>(key ? ChangeKind::Key : ChangeKind::User, [&](Audit &audit) -> Result<bool> {
+        const Store::LimitRepository limits(*m_db);
+        const auto before = limits.budgets(ownerKind, ownerId);
+        if (Status s = limits.setBudgets(ownerKind, ownerId, canonical); !s)
+            return failure<bool>(s.error());
+        audit = {ownerKind + QStringLiteral(".set-limits"), ownerKind, ownerId, name, budgetsJson(before),
+                 budgetsJson(limits.budgets(ownerKind, ownerId))};
+        return true;
+    });
+    if (!set)
+        return R::failure(set.error());
+    return budgets(ownerKind, ownerId);
+}
+
+Result<QList<Store::BudgetState>> AdminService::setUserBudgets(qint64 userId, const BudgetWindows &windows)
+{
+    const auto user = Store::UserRepository(*m_db).byId(userId);
+    if (!user)
+        return failure<QList<Store::BudgetState>>(QStringLiteral("no user with id %1").arg(userId));
+    return setBudgets(QString::fromLatin1(Store::LimitRepository::kUser), userId, user->name, windows);
+}
+
+Result<QList<Store::BudgetState>> AdminService::setKeyBudgets(qint64 keyId, const BudgetWindows &windows)
+{
+    const auto key = Store::ApiKeyRepository(*m_db).byId(keyId);
+    if (!key)
+        return failure<QList<Store::BudgetState>>(QStringLiteral("no key with id %1").arg(keyId));
+    return setBudgets(QString::fromLatin1(Store::LimitRepository::kKey), keyId, key->name, windows);
+}
+
+QString AdminService::budgetTimeZone() const
+{
+    return QString::fromUtf8(Store::LimitRepository(*m_db).timeZone().id());
+}
+
+Result<QString> AdminService::setBudgetTimeZone(const QString &ianaId)
+{
+    if (!QTimeZone::isTimeZoneIdAvailable(ianaId.toUtf8()))
+        return failure<QString>(QStringLiteral("unknown time zone '%1' (an IANA name like Europe/Berlin)").arg(ianaId));
+    const QString option = QString::fromLatin1(Store::LimitRepository::kTimeZoneOption);
+    // Every user's calendar windows move to the new zone: announced as a change of all users (entity 0).
+    return write<QString>(ChangeKind::User, [&](Audit &audit) -> Result<QString> {
+        const QString before = budgetTimeZone();
+        if (Status s = Store::OptionRepository(*m_db).set(option, ianaId); !s)
+            return failure<QString>(s.error());
+        audit = {QStringLiteral("option.set"), QStringLiteral("option"), 0, option,
+                 {{QStringLiteral("value"), before}}, {{QStringLiteral("value"), ianaId}}};
+        return ianaId;
+    });
 }
 
 } // namespace RelayDesk::Service

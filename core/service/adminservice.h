@@ -95,6 +95,17 @@ public:
                         const std::optional<Store::LogCursor> &after = std::nullopt) const;
     QList<Store::AuditEntry> audit(int limit = 100) const;
 
+    // ---- limits: budget windows of a user or a key (each as it stands now: spent, period start, reset time).
+    // Setting replaces the owner's set (an empty list clears it): a window kept keeps what it counted, with the
+    // new cap. Windows are counted in the budget time zone (option RelayDeskBudgetTimeZone, IANA id, default UTC).
+    Store::Result<QList<Store::BudgetState>> userBudgets(qint64 userId) const;
+    Store::Result<QList<Store::BudgetState>> keyBudgets(qint64 keyId) const;
+    Store::Result<QList<Store::BudgetState>> setUserBudgets(qint64 userId, const BudgetWindows &windows);
+    Store::Result<QList<Store::BudgetState>> setKeyBudgets(qint64 keyId, const BudgetWindows &windows);
+    QString budgetTimeZone() const; // the IANA id in force ("UTC" by default)
+    // An IANA id; every user's calendar windows then count in it (announced as a change of all users).
+    Store::Result<QString> setBudgetTimeZone(const QString &ianaId);
+
     // ---- console additions (user top-up and enable/disable; appended for the console's Users page)
     Store::Result<Store::User> addUserQuota(qint64 userId, qint64 delta); // a top-up: also writes a log row
     Store::Result<Store::User> setUserStatus(qint64 userId, Store::RowStatus status);
@@ -128,6 +139,9 @@ private:
     // Loads the stored book, lets `change` edit it and audits the maps `named` lists (none: every map) before → after.
     Store::Result<PricingImport> editPricing(const QString &action, const QJsonObject &named,
                                              const std::function<Store::Status(Billing::PricingService &)> &change);
+    Store::Result<QList<Store::BudgetState>> budgets(const QString &ownerKind, qint64 ownerId) const;
+    Store::Result<QList<Store::BudgetState>> setBudgets(const QString &ownerKind, qint64 ownerId, const QString &name,
+                                                        const BudgetWindows &windows);
     template<class Repo, class T>
     Store::Result<T> editEntity(Store::ChangeKind kind, const QString &entity, qint64 id, const QString &action,
                                 QJsonObject (*toJson)(const T &),

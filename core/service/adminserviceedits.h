@@ -28,6 +28,10 @@ struct KeyEdit
     std::optional<QString> group;        // empty = the user's group
 };
 
+// Budget windows of a user or a key: window name ("day", "week", "month", "<N>h") → quota cap per period.
+// Setting them replaces the owner's whole set; an empty list clears it.
+using BudgetWindows = QList<std::pair<QString, qint64>>;
+
 // What a price import did: the snapshot now in force and how many models it prices.
 struct PricingImport
 {

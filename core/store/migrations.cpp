@@ -250,6 +250,45 @@ Migration migration9()
     }};
 }
 
+// Version 10: operator limits. `limits` holds every limit of an owner (owner_kind user | key), one row each: `kind`
+// says which limit (budget now; rpm, tpm, rpd, concurrency and allow_ip later), `span` its window (day, week, month,
+// `Nh`; minute for a rate), `cap` its bound, `value` what a list entry needs (a CIDR). One table rather than one per
+// kind, because admission reads all of an owner's limits with one statement (locked together on PostgreSQL, in id
+// order) and every counted limit — a budget's quota, a rate's requests or tokens — is the same thing: a cap on a sum
+// over a window. `limit_usage` is that sum, one row per limit and period (a calendar period's start, or an hour
+// bucket of a rolling window, unix seconds), so a window rolls over by the period key alone, without a job.
+// `reservation_takes` records what each reservation took from which window period, so its settlement or refund
+// returns exactly there, even after the period ended.
+Migration migration10()
+{
+    return {10, "limits and budget windows", {
+        QStringLiteral(
+            "CREATE TABLE limits ("
+            " id %ID%,"
+            " owner_kind TEXT NOT NULL,"
+            " owner_id BIGINT NOT NULL,"
+            " kind TEXT NOT NULL,"
+            " span TEXT NOT NULL DEFAULT '',"
+            " cap BIGINT NOT NULL DEFAULT 0,"
+            " value TEXT NOT NULL DEFAULT '',"
+            " created_at BIGINT NOT NULL,"
+            " UNIQUE (owner_kind, owner_id, kind, span, value))"),
+        QStringLiteral(
+            "CREATE TABLE limit_usage ("
+            " limit_id BIGINT NOT NULL REFERENCES limits(id) ON DELETE CASCADE,"
+            " period BIGINT NOT NULL,"
+            " used BIGINT NOT NULL DEFAULT 0,"
+            " PRIMARY KEY (limit_id, period))"),
+        QStringLiteral(
+            "CREATE TABLE reservation_takes ("
+            " reservation_id BIGINT NOT NULL,"
+            " limit_id BIGINT NOT NULL,"
+            " period BIGINT NOT NULL,"
+            " amount BIGINT NOT NULL,"
+            " PRIMARY KEY (reservation_id, limit_id, period))"),
+    }};
+}
+
 // Version 11: Realtime's ephemeral client secrets (`ek_…`), minted by the relay for a parent key: stored as their
 // SHA-256 only, like keys; the session configuration they were minted with is applied to each session they open.
 Migration migration11()
@@ -271,7 +310,7 @@ const std::vector<Migration> &migrations()
 {
     static const std::vector<Migration> all = {migration1(), migration2(), migration3(), migration4(), migration5(),
                                                migration6(), migration7(), migration8(), migration9(),
-                                               migration11()};
+                                               migration10(), migration11()};
     return all;
 }
 

@@ -118,4 +118,25 @@ struct Instance
     qint64 stoppedAt = 0;   // 0 = running (or crashed)
 };
 
+// One budget window of a user or a key: a `limits` row of kind "budget".
+struct BudgetLimit
+{
+    qint64 id = 0;
+    QString ownerKind;   // "user" | "key"
+    qint64 ownerId = 0;
+    QString window;      // "day", "week", "month" or "<N>h" (see BudgetWindow)
+    qint64 cap = 0;      // quota per period
+    qint64 createdAt = 0; // unix milliseconds
+};
+
+// A budget window as it stands at one moment.
+struct BudgetState
+{
+    BudgetLimit limit;
+    qint64 spent = 0;       // quota counted in the window now (may exceed cap after a settlement overage)
+    qint64 periodStart = 0; // unix seconds: the calendar period's start, or the oldest hour a rolling window counts
+    qint64 resetAt = 0;     // unix seconds: calendar: when the period rolls; rolling: when the asked-for spend (or,
+                            // asking nothing, the oldest spend) leaves the window; 0 = nothing to wait for
+};
+
 } // namespace RelayDesk::Store

@@ -1,6 +1,7 @@
 #include "reservationrepository.h"
 
 #include "backgroundresponserepository.h"
+#include "budgetledger.h"
 
 #include "database.h"
 #include "instancerepository.h"
@@ -194,9 +195,15 @@ QString ledgerFailureName(LedgerFailure failure)
     case LedgerFailure::DuplicateRequest: return QStringLiteral("duplicate_request");
     case LedgerFailure::ReservationNotFound: return QStringLiteral("reservation_not_found");
     case LedgerFailure::ReservationClosed: return QStringLiteral("reservation_closed");
+    case LedgerFailure::BudgetExceeded: return QStringLiteral("budget_exceeded");
     case LedgerFailure::Database: return QStringLiteral("database");
     }
     return QStringLiteral("unknown");
+}
+
+qint64 ReservationRepository::budgetNow() const
+{
+    return m_clock ? m_clock() : nowMs();
 }
 
 std::optional<Reservation> ReservationRepository::byId(qint64 id) const
@@ -275,6 +282,8 @@ LedgerOutcome ReservationRepository::reserve(qint64 userId, qint64 keyId, qint64
     }
     if (LedgerOutcome debited = debit(m_db, userId, keyId, unlimited, amount); !debited)
         return debited;
+    if (LedgerOutcome taken = BudgetLedger(m_db, budgetNow()).take(r.id, userId, keyId, amount); !taken)
+        return taken;
     if (!tx.commit())
         return fail(LedgerFailure::Database, tx.error());
     return out;
@@ -306,6 +315,8 @@ LedgerOutcome ReservationRepository::charge(qint64 reservationId, qint64 amount,
         return checked;
     if (LedgerOutcome debited = debit(m_db, r->userId, r->keyId, unlimited, amount); !debited)
         return debited;
+    if (LedgerOutcome taken = BudgetLedger(m_db, budgetNow()).take(r->id, r->userId, r->keyId, amount); !taken)
+        return taken;
     if (!tx.commit())
         return fail(LedgerFailure::Database, tx.error());
     LedgerOutcome out;
@@ -357,6 +368,8 @@ LedgerOutcome ReservationRepository::close(qint64 reservationId, qint64 finalQuo
     bool userShort = false, keyShort = false;
     if (!settleAccount(m_db, false, r->userId, move, finalQuota, &userShort, &error) ||
         (r->keyId > 0 && !settleAccount(m_db, true, r->keyId, move, finalQuota, &keyShort, &error)))
+        return fail(LedgerFailure::Database, error);
+    if (!BudgetLedger(m_db, budgetNow()).close(r->id, finalQuota, &error))
         return fail(LedgerFailure::Database, error);
     qint64 overage = 0;
     QJsonObject overageInfo;
@@ -439,6 +452,8 @@ LedgerOutcome ReservationRepository::refund(qint64 reservationId) const
         if (!execQuery(*k, &error, "adjust balance"))
             return fail(LedgerFailure::Database, error);
     }
+    if (!BudgetLedger(m_db, budgetNow()).close(r->id, 0, &error))
+        return fail(LedgerFailure::Database, error);
     if (!tx.commit())
         return fail(LedgerFailure::Database, tx.error());
     LedgerOutcome out;

@@ -5,6 +5,8 @@
 
 #include <QList>
 
+#include <functional>
+
 namespace RelayDesk::Store {
 
 class Database;
@@ -24,9 +26,24 @@ enum class LedgerFailure {
     DuplicateRequest,    // a reservation with this request id already exists
     ReservationNotFound,
     ReservationClosed,   // already settled (for refund) or refunded (for settle/charge)
+    BudgetExceeded,      // a budget window of the user or the key cannot cover the amount; see budget
     Database,            // the database failed; see message
 };
 QString ledgerFailureName(LedgerFailure failure); // "user_quota", "key_expired", …
+
+// The budget window a reservation (or a charge) did not fit in, for the client's error.
+struct BudgetRefusal
+{
+    QString ownerKind;   // "user" | "key"
+    qint64 ownerId = 0;
+    QString ownerName;   // the user's name, or the key's hint (never the key)
+    QString window;      // "day", "week", "month", "<N>h"
+    qint64 cap = 0;
+    qint64 spent = 0;    // counted in the window now
+    qint64 amount = 0;   // what was asked for
+    qint64 resetAt = 0;  // unix seconds: when it would fit (calendar: the period's end)
+    qint64 retryAfterSecs = 0; // ≥ 1
+};
 
 struct LedgerOutcome
 {
@@ -36,6 +53,7 @@ struct LedgerOutcome
     qint64 logId = 0;           // settle: the consume log row
     bool alreadyApplied = false; // settle/refund repeated: nothing changed, same result returned
     qint64 overage = 0;          // settle: extra debit that took a balance below zero
+    std::optional<BudgetRefusal> budget; // BudgetExceeded: which window
 
     bool ok() const { return failure == LedgerFailure::None; }
     explicit operator bool() const { return ok(); }
@@ -43,11 +61,15 @@ struct LedgerOutcome
 
 // The quota ledger's SQL. Every method is one transaction. Debits are single conditional statements
 // (`UPDATE … SET quota = quota - :q WHERE id = :id AND quota >= :q`), so concurrent requests can never
-// overdraw a balance on admission; rows are always touched in the order reservation → user → key.
+// overdraw a balance on admission; rows are always touched in the order reservation → user → key → budget
+// windows by id. Budget windows (BudgetLedger) are checked and moved in the same transaction as the balances.
 class ReservationRepository final
 {
 public:
-    explicit ReservationRepository(const Database &db) : m_db(db) {}
+    // Unix milliseconds: which budget period an operation counts in. Tests pass their own; empty = now.
+    using Clock = std::function<qint64()>;
+
+    explicit ReservationRepository(const Database &db, Clock clock = {}) : m_db(db), m_clock(std::move(clock)) {}
 
     // keyId 0 = no key (admin or internal use). requestId empty = a generated one.
     LedgerOutcome reserve(qint64 userId, qint64 keyId, qint64 amount, const QString &requestId,
@@ -75,7 +97,9 @@ public:
 
 private:
     LedgerOutcome close(qint64 reservationId, qint64 finalQuota, LogRecord log, Reservation::State state) const;
+    qint64 budgetNow() const;
     const Database &m_db;
+    Clock m_clock;
 };
 
 } // namespace RelayDesk::Store

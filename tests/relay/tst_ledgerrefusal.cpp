@@ -1,8 +1,11 @@
 // One refusal, one answer: Auth, chat and Realtime (and every later endpoint) map an unusable key or a refused
 // reservation through keyRefusal / ledgerRefusal, so a disabled key is 403 key_disabled everywhere (the ledger's
 // refusal was 403 permission_denied on chat and 401 on Realtime).
+#include "relay/anthropic/anthropicerror.h"
 #include "relay/ledgerrefusal.h"
 
+#include <QtCore/QJsonDocument>
+#include <QtCore/QJsonObject>
 #include <QtTest/QtTest>
 
 using namespace RelayDesk;
@@ -29,6 +32,8 @@ private Q_SLOTS:
         QTest::newRow("store down") << int(LedgerFailure::Database) << 503 << "store_unavailable";
         QTest::newRow("duplicate request id") << int(LedgerFailure::DuplicateRequest) << 500 << "internal_error";
         QTest::newRow("negative amount") << int(LedgerFailure::InvalidAmount) << 500 << "internal_error";
+        QTest::newRow("budget without its details (a bug)") << int(LedgerFailure::BudgetExceeded) << 500
+                                                            << "internal_error";
     }
 
     void mapping()
@@ -47,6 +52,77 @@ private Q_SLOTS:
             QVERIFY2(error.message.contains(QStringLiteral("1234")), qPrintable(error.message));
         if (code == QLatin1String("key_disabled") || code == QLatin1String("invalid_api_key"))
             QVERIFY2(error.message.contains(QStringLiteral("sk-ab…yz")), qPrintable(error.message));
+    }
+
+    // A spent budget window: 429 insufficient_quota / budget_exceeded naming the owner (a key by its hint only),
+    // the window, its cap and when it resets, with Retry-After — in OpenAI's shape, and in Anthropic's on its routes.
+    void budgetExceeded_data()
+    {
+        QTest::addColumn<QString>("ownerKind");
+        QTest::addColumn<QString>("ownerName");
+        QTest::addColumn<QString>("window");
+        QTest::addColumn<qint64>("cap");
+        QTest::addColumn<QStringList>("says");
+        QTest::newRow("key, daily") << "key" << "sk-ab…yz" << "day" << qint64(2'500'000)
+                                    << QStringList{"the API key sk-ab…yz", "daily budget of US$5.00", "2500000 quota",
+                                                   "needs 1234 quota", "resets at 2026-12-07T00:00:00Z"};
+        QTest::newRow("user, monthly") << "user" << "alice" << "month" << qint64(50'000'000)
+                                       << QStringList{"the user 'alice'", "monthly budget of US$100.00"};
+        QTest::newRow("key, rolling") << "key" << "sk-cd…wx" << "24h" << qint64(250'000)
+                                      << QStringList{"24-hour rolling budget of US$0.50"};
+    }
+
+    void budgetExceeded()
+    {
+        QFETCH(QString, ownerKind);
+        QFETCH(QString, ownerName);
+        QFETCH(QString, window);
+        QFETCH(qint64, cap);
+        QFETCH(QStringList, says);
+        Store::LedgerOutcome refusal;
+        refusal.failure = LedgerFailure::BudgetExceeded;
+        refusal.message = QStringLiteral("internal detail");
+        Store::BudgetRefusal b;
+        b.ownerKind = ownerKind;
+        b.ownerName = ownerName;
+        b.window = window;
+        b.cap = cap;
+        b.spent = cap - 10;
+        b.amount = 1234;
+        b.resetAt = QDateTime::fromString(QStringLiteral("2026-12-07T00:00:00Z"), Qt::ISODate).toSecsSinceEpoch();
+        b.retryAfterSecs = 2520;
+        refusal.budget = b;
+        const Relay::OpenAiError error = Relay::ledgerRefusal(refusal, 1234, QStringLiteral("sk-full-key-hint"));
+        QCOMPARE(error.httpStatus, 429);
+        QCOMPARE(error.type, QByteArray("insufficient_quota"));
+        QCOMPARE(error.code, QByteArray("budget_exceeded"));
+        QCOMPARE(error.retryAfterSecs, qint64(2520));
+        for (const QString &part : says)
+            QVERIFY2(error.message.contains(part), qPrintable(error.message));
+        QVERIFY(!error.message.contains(QStringLiteral("internal detail")));
+
+        const Relay::HttpResponse openAi = Relay::HttpResponse::error(error);
+        QCOMPARE(openAi.status, 429);
+        QCOMPARE(openAi.headers.value("retry-after"), QByteArray("2520"));
+        const QJsonObject body = QJsonDocument::fromJson(openAi.body).object().value(QStringLiteral("error")).toObject();
+        QCOMPARE(body.value(QStringLiteral("code")).toString(), QStringLiteral("budget_exceeded"));
+        QCOMPARE(body.value(QStringLiteral("type")).toString(), QStringLiteral("insufficient_quota"));
+
+        const Relay::HttpResponse anthropic = Relay::AnthropicError::response(error);
+        QCOMPARE(anthropic.status, 429);
+        QCOMPARE(anthropic.headers.value("retry-after"), QByteArray("2520"));
+        const QJsonObject a = QJsonDocument::fromJson(anthropic.body).object();
+        QCOMPARE(a.value(QStringLiteral("type")).toString(), QStringLiteral("error"));
+        QCOMPARE(a.value(QStringLiteral("error")).toObject().value(QStringLiteral("type")).toString(),
+                 QStringLiteral("rate_limit_error"));
+        QCOMPARE(a.value(QStringLiteral("error")).toObject().value(QStringLiteral("message")).toString(), error.message);
+    }
+
+    void errorsWithoutRetryAfterHaveNoHeader()
+    {
+        const Relay::OpenAiError error = Relay::OpenAiError::insufficientQuota(QStringLiteral("no"));
+        QVERIFY(!Relay::HttpResponse::error(error).headers.contains("retry-after"));
+        QVERIFY(!Relay::AnthropicError::response(error).headers.contains("retry-after"));
     }
 };
 

@@ -42,8 +42,7 @@ void AnthropicClientSink::respondError(const OpenAiError &error, Retry retry)
 {
     if (m_http->isStreaming())
         return writeStreamError(*m_http, error);
-    const AnthropicError::Mapped mapped = AnthropicError::map(error);
-    m_http->respond(mapped.status, AnthropicError::toJson(mapped), retry);
+    m_http->respond(AnthropicError::response(error), retry);
 }
 
 void AnthropicClientSink::addResponseHeader(const QByteArray &name, const QByteArray &value)

@@ -43,10 +43,15 @@ QByteArray AnthropicError::toJson(const OpenAiError &error)
     return toJson(map(error));
 }
 
-void AnthropicError::respond(HttpExchange &exchange, const OpenAiError &error)
+HttpResponse AnthropicError::response(const OpenAiError &error)
 {
     const Mapped m = map(error);
-    exchange.respond(m.status, toJson(m));
+    return HttpResponse::withRetryAfter(HttpResponse::json(m.status, toJson(m)), error);
+}
+
+void AnthropicError::respond(HttpExchange &exchange, const OpenAiError &error)
+{
+    exchange.respond(response(error));
 }
 
 } // namespace RelayDesk::Relay

@@ -9,6 +9,7 @@
 //   413 request_too_large       429 rate_limit_error
 //   503 → 529 overloaded_error  (no channel, shutting down, store unavailable: the SDK retries it)
 //   any other 5xx → 500 api_error (502 bad gateway, 504 upstream timeout)
+#include "http/httpresponse.h"
 #include "http/openaierror.h"
 
 #include <QtCore/QByteArray>
@@ -32,6 +33,8 @@ public:
     // The JSON body of `error` in Anthropic's shape.
     static QByteArray toJson(const OpenAiError &error);
     static QByteArray toJson(const Mapped &mapped);
+    // The whole answer: status, body and the Retry-After `error` asks for.
+    static HttpResponse response(const OpenAiError &error);
     // Answers `exchange` with `error` in Anthropic's shape.
     static void respond(HttpExchange &exchange, const OpenAiError &error);
 };

@@ -1,0 +1,131 @@
+#include "limitrepository.h"
+
+#include "database.h"
+#include "optionrepository.h"
+
+#include "common/budgetwindow.h"
+
+#include <QSet>
+
+namespace RelayDesk::Store {
+namespace {
+
+BudgetLimit readBudget(const QSqlQuery &q)
+{
+    BudgetLimit b;
+    b.id = q.value(0).toLongLong();
+    b.ownerKind = q.value(1).toString();
+    b.ownerId = q.value(2).toLongLong();
+    b.window = q.value(3).toString();
+    b.cap = q.value(4).toLongLong();
+    b.createdAt = q.value(5).toLongLong();
+    return b;
+}
+
+} // namespace
+
+QList<BudgetLimit> LimitRepository::budgets(const QString &ownerKind, qint64 ownerId) const
+{
+    QList<BudgetLimit> out;
+    CachedQuery q = m_db.prepared(QStringLiteral(
+        "SELECT id, owner_kind, owner_id, span, cap, created_at FROM limits "
+        "WHERE owner_kind = ? AND owner_id = ? AND kind = ? ORDER BY id"));
+    q->bindValue(0, ownerKind);
+    q->bindValue(1, ownerId);
+    q->bindValue(2, QString::fromLatin1(kBudget));
+    if (q->exec())
+        while (q->next())
+            out << readBudget(*q);
+    return out;
+}
+
+Status LimitRepository::setBudgets(const QString &ownerKind, qint64 ownerId,
+                                   const QList<std::pair<QString, qint64>> &windows) const
+{
+    Transaction tx(m_db);
+    if (!tx.isActive())
+        return Status::failure(tx.error());
+    QString error;
+    QSet<QString> wanted;
+    for (const auto &[window, cap] : windows) {
+        if (!BudgetWindow::parse(window) || BudgetWindow::parse(window)->name() != window || cap < 0)
+            return Status::failure(QStringLiteral("invalid budget window %1=%2").arg(window).arg(cap));
+        wanted.insert(window);
+    }
+    for (const BudgetLimit &old : budgets(ownerKind, ownerId)) {
+        if (wanted.contains(old.window))
+            continue;
+        // Its usage rows go with it (ON DELETE CASCADE); reservation_takes keep the history of open holds, whose
+        // settlement then finds no usage row to move.
+        CachedQuery d = m_db.prepared(QStringLiteral("DELETE FROM limits WHERE id = ?"));
+        d->bindValue(0, old.id);
+        if (!execQuery(*d, &error, "remove budget window"))
+            return Status::failure(error);
+    }
+    for (const auto &[window, cap] : windows) {
+        CachedQuery q = m_db.prepared(QStringLiteral(
+            "INSERT INTO limits(owner_kind, owner_id, kind, span, cap, value, created_at) VALUES (?, ?, ?, ?, ?, '', ?) "
+            "ON CONFLICT (owner_kind, owner_id, kind, span, value) DO UPDATE SET cap = excluded.cap"));
+        q->bindValue(0, ownerKind);
+        q->bindValue(1, ownerId);
+        q->bindValue(2, QString::fromLatin1(kBudget));
+        q->bindValue(3, window);
+        q->bindValue(4, cap);
+        q->bindValue(5, nowMs());
+        if (!execQuery(*q, &error, "set budget window"))
+            return Status::failure(error);
+    }
+    if (!tx.commit())
+        return Status::failure(tx.error());
+    return {};
+}
+
+QTimeZone LimitRepository::timeZone() const
+{
+    return BudgetWindow::zone(OptionRepository(m_db).value(QString::fromLatin1(kTimeZoneOption)).value_or(QString()));
+}
+
+Result<BudgetState> LimitRepository::state(const BudgetLimit &limit, qint64 nowSecs, const QTimeZone &zone,
+                                           qint64 wanted) const
+{
+    const auto window = BudgetWindow::parse(limit.window);
+    if (!window)
+        return Result<BudgetState>::failure(QStringLiteral("budget window %1 is not valid").arg(limit.window));
+    const BudgetWindow::Period period = window->period(nowSecs, zone);
+    BudgetState s;
+    s.limit = limit;
+    s.periodStart = window->firstCounted(nowSecs, zone);
+    CachedQuery q = m_db.prepared(QStringLiteral(
+        "SELECT period, used FROM limit_usage WHERE limit_id = ? AND period >= ? AND period <= ? ORDER BY period"));
+    q->bindValue(0, limit.id);
+    q->bindValue(1, s.periodStart);
+    q->bindValue(2, period.start);
+    QString error;
+    if (!execQuery(*q, &error, "read budget usage"))
+        return Result<BudgetState>::failure(error);
+    QList<std::pair<qint64, qint64>> buckets;
+    while (q->next()) {
+        buckets.append({q->value(0).toLongLong(), q->value(1).toLongLong()});
+        s.spent += buckets.last().second;
+    }
+    if (!window->isRolling()) {
+        s.resetAt = period.end;
+        return s;
+    }
+    // Rolling: the spend leaves hour by hour. Asked for `wanted`: the moment enough has left for it to fit (an
+    // hour from now when it never can: a conservative answer). Asked for nothing: when the oldest spend leaves.
+    if (wanted > limit.cap)
+        s.resetAt = nowSecs + BudgetWindow::kBucketSecs;
+    const qint64 excess = wanted > 0 ? s.spent + wanted - limit.cap : (s.spent > 0 ? 1 : 0);
+    qint64 left = 0;
+    for (const auto &[bucket, used] : std::as_const(buckets)) {
+        if (s.resetAt != 0 || excess <= 0)
+            break;
+        left += used;
+        if (left >= excess)
+            s.resetAt = window->bucketLeaves(bucket);
+    }
+    return s;
+}
+
+} // namespace RelayDesk::Store
