@@ -1,16 +1,38 @@
 #include "relay/auth.h"
 
 #include "http/httprequest.h"
+#include "relay/clientaddress.h"
 #include "relay/ledgerrefusal.h"
 #include "store/apikeyrepository.h"
 #include "store/clientsecretrepository.h"
 #include "store/database.h"
+#include "store/limitrepository.h"
 #include "store/userrepository.h"
 
 #include <QtCore/QDateTime>
 #include <QtCore/QMutexLocker>
 
 namespace RelayDesk::Relay {
+namespace {
+
+// Stored entries were checked when written; one that no longer parses matches nothing (its list stays closed).
+QList<Cidr> toCidrs(const QStringList &texts)
+{
+    QList<Cidr> out;
+    for (const QString &text : texts)
+        out << Cidr::parse(text).value_or(Cidr());
+    return out;
+}
+
+OpenAiError addressRefused(const QHostAddress &client, const QString &whose)
+{
+    const QString seen = client.isNull() ? QStringLiteral("(unknown)") : client.toString();
+    return OpenAiError::permissionDenied(
+        QStringLiteral("Requests from IP address %1 are not allowed: it is not in %2's IP allow-list.").arg(seen, whose),
+        "ip_not_allowed");
+}
+
+} // namespace
 
 Auth::Auth(std::shared_ptr<Store::Database> db, qint64 cacheTtlMs)
     : m_db(std::move(db))
@@ -20,7 +42,36 @@ Auth::Auth(std::shared_ptr<Store::Database> db, qint64 cacheTtlMs)
 
 std::variant<AuthContext, OpenAiError> Auth::authenticate(const HttpRequest &request)
 {
-    return authenticateToken(clientKey(request));
+    return authenticateToken(clientKey(request), clientAddress(request));
+}
+
+QHostAddress Auth::clientAddress(const HttpRequest &request)
+{
+    return ClientAddress::of(request, trustedProxies());
+}
+
+void Auth::setTrustedProxies(QList<Cidr> proxies)
+{
+    QMutexLocker lock(&m_mutex);
+    m_fixedProxies = std::move(proxies);
+}
+
+QList<Cidr> Auth::trustedProxies()
+{
+    quint64 generation = 0;
+    QList<Cidr> fixed;
+    {
+        QMutexLocker lock(&m_mutex);
+        if (m_optionProxies)
+            return m_fixedProxies + *m_optionProxies;
+        generation = m_generation;
+        fixed = m_fixedProxies;
+    }
+    const QList<Cidr> option = toCidrs(Store::LimitRepository(*m_db).trustedProxies());
+    QMutexLocker lock(&m_mutex);
+    if (generation == m_generation)
+        m_optionProxies = option;
+    return fixed + option;
 }
 
 QByteArray Auth::clientKey(const HttpRequest &request)
@@ -48,7 +99,10 @@ std::optional<Auth::Entry> Auth::lookup(const QString &hash)
     const auto user = Store::UserRepository(*m_db).byId(key->userId);
     if (!user)
         return std::nullopt;
-    Entry entry{*key, *user, now};
+    const auto loaded = load(*key, *user, now);
+    if (!loaded)
+        return std::nullopt;
+    const Entry &entry = *loaded;
     QMutexLocker lock(&m_mutex);
     if (generation != m_generation)
         return entry; // invalidated while we read: serve this call, but do not keep rows that may be stale
@@ -58,7 +112,15 @@ std::optional<Auth::Entry> Auth::lookup(const QString &hash)
     return entry;
 }
 
-std::variant<AuthContext, OpenAiError> Auth::authenticateToken(const QByteArray &bearer)
+std::optional<Auth::Entry> Auth::load(const Store::ApiKey &key, const Store::User &user, qint64 nowMs) const
+{
+    const auto lists = Store::LimitRepository(*m_db).allowLists(key.id, user.id);
+    if (!lists)
+        return std::nullopt;
+    return Entry{key, user, nowMs, toCidrs(lists->key), toCidrs(lists->user)};
+}
+
+std::variant<AuthContext, OpenAiError> Auth::authenticateToken(const QByteArray &bearer, const QHostAddress &client)
 {
     if (bearer.isEmpty())
         return OpenAiError::invalidApiKey(QStringLiteral(
@@ -80,10 +142,10 @@ std::variant<AuthContext, OpenAiError> Auth::authenticateToken(const QByteArray 
             return OpenAiError::storeUnavailable();
         return keyRefusal(Store::LedgerFailure::KeyNotFound, hint);
     }
-    return admit(*entry, hint);
+    return admit(*entry, hint, client);
 }
 
-std::variant<AuthContext, OpenAiError> Auth::admit(const Entry &entry, const QString &hint)
+std::variant<AuthContext, OpenAiError> Auth::admit(const Entry &entry, const QString &hint, const QHostAddress &client)
 {
     if (entry.key.status != Store::RowStatus::Enabled)
         return keyRefusal(Store::LedgerFailure::KeyDisabled, hint);
@@ -91,11 +153,16 @@ std::variant<AuthContext, OpenAiError> Auth::admit(const Entry &entry, const QSt
         return keyRefusal(Store::LedgerFailure::KeyExpired, hint);
     if (entry.user.status != Store::RowStatus::Enabled)
         return keyRefusal(Store::LedgerFailure::UserDisabled, hint);
+    if (!entry.keyAllow.isEmpty() && !Cidr::anyContains(entry.keyAllow, client))
+        return addressRefused(client, QStringLiteral("the API key %1").arg(hint));
+    if (!entry.userAllow.isEmpty() && !Cidr::anyContains(entry.userAllow, client))
+        return addressRefused(client, QStringLiteral("the key's user"));
     AuthContext ctx{entry.user, entry.key, entry.key.group.isEmpty() ? entry.user.group : entry.key.group};
     return ctx;
 }
 
-std::variant<ClientSecretGrant, OpenAiError> Auth::authenticateClientSecret(const QByteArray &secret)
+std::variant<ClientSecretGrant, OpenAiError> Auth::authenticateClientSecret(const QByteArray &secret,
+                                                                            const QHostAddress &client)
 {
     const QString value = QString::fromUtf8(secret);
     const auto found = Store::ClientSecretRepository(*m_db).find(value, QDateTime::currentMSecsSinceEpoch());
@@ -110,7 +177,10 @@ std::variant<ClientSecretGrant, OpenAiError> Auth::authenticateClientSecret(cons
     const auto user = key ? Store::UserRepository(*m_db).byId(key->userId) : std::nullopt;
     if (!key || !user)
         return keyRefusal(Store::LedgerFailure::KeyNotFound, QStringLiteral("(the client secret's key)"));
-    auto admitted = admit(Entry{*key, *user, 0}, key->keyHint);
+    const auto entry = load(*key, *user, 0);
+    if (!entry)
+        return OpenAiError::storeUnavailable();
+    auto admitted = admit(*entry, key->keyHint, client);
     if (const auto *error = std::get_if<OpenAiError>(&admitted))
         return *error;
     return ClientSecretGrant{std::get<AuthContext>(std::move(admitted)), found->session};
@@ -137,6 +207,7 @@ void Auth::invalidateAll()
     QMutexLocker lock(&m_mutex);
     ++m_generation;
     m_cache.clear();
+    m_optionProxies.reset(); // the trusted proxies option is announced as a change of every user
 }
 
 } // namespace RelayDesk::Relay

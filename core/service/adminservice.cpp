@@ -5,6 +5,7 @@
 #include "billing/pricebook.h"
 #include "billing/pricingservice.h"
 #include "common/budgetwindow.h"
+#include "common/cidr.h"
 #include "store/channelrepository.h"
 #include "store/database.h"
 #include "store/limitrepository.h"
@@ -548,6 +549,78 @@ Result<QString> AdminService::setBudgetTimeZone(const QString &ianaId)
         audit = {QStringLiteral("option.set"), QStringLiteral("option"), 0, option,
                  {{QStringLiteral("value"), before}}, {{QStringLiteral("value"), ianaId}}};
         return ianaId;
+    });
+}
+
+// ---- IP allow-lists and trusted proxies -------------------------------------------------------------
+
+QStringList AdminService::userAllowedIps(qint64 userId) const
+{
+    return Store::LimitRepository(*m_db).allowedIps(QString::fromLatin1(Store::LimitRepository::kUser), userId);
+}
+
+QStringList AdminService::keyAllowedIps(qint64 keyId) const
+{
+    return Store::LimitRepository(*m_db).allowedIps(QString::fromLatin1(Store::LimitRepository::kKey), keyId);
+}
+
+Result<QStringList> AdminService::setAllowedIps(const QString &ownerKind, qint64 ownerId, const QString &name,
+                                                const QStringList &cidrs)
+{
+    QString error;
+    const auto list = Cidr::parseList(cidrs, &error);
+    if (!list)
+        return failure<QStringList>(error);
+    const QStringList canonical = Cidr::toStrings(*list);
+    const bool key = ownerKind == QLatin1String(Store::LimitRepository::kKey);
+    const auto json = [](const QStringList &l) { return QJsonObject{{QStringLiteral("allow_ip"), QJsonArray::fromStringList(l)}}; };
+    return write<QStringList>(key ? ChangeKind::Key : ChangeKind::User, [&](Audit &audit) -> Result<QStringList> {
+        const Store::LimitRepository limits(*m_db);
+        const QStringList before = limits.allowedIps(ownerKind, ownerId);
+        if (Status s = limits.setAllowedIps(ownerKind, ownerId, canonical); !s)
+            return failure<QStringList>(s.error());
+        audit = {ownerKind + QStringLiteral(".set-limits"), ownerKind, ownerId, name, json(before), json(canonical)};
+        return canonical;
+    });
+}
+
+Result<QStringList> AdminService::setUserAllowedIps(qint64 userId, const QStringList &cidrs)
+{
+    const auto user = Store::UserRepository(*m_db).byId(userId);
+    if (!user)
+        return failure<QStringList>(QStringLiteral("no user with id %1").arg(userId));
+    return setAllowedIps(QString::fromLatin1(Store::LimitRepository::kUser), userId, user->name, cidrs);
+}
+
+Result<QStringList> AdminService::setKeyAllowedIps(qint64 keyId, const QStringList &cidrs)
+{
+    const auto key = Store::ApiKeyRepository(*m_db).byId(keyId);
+    if (!key)
+        return failure<QStringList>(QStringLiteral("no key with id %1").arg(keyId));
+    return setAllowedIps(QString::fromLatin1(Store::LimitRepository::kKey), keyId, key->name, cidrs);
+}
+
+QStringList AdminService::trustedProxies() const
+{
+    return Store::LimitRepository(*m_db).trustedProxies();
+}
+
+Result<QStringList> AdminService::setTrustedProxies(const QStringList &cidrs)
+{
+    QString error;
+    const auto list = Cidr::parseList(cidrs, &error);
+    if (!list)
+        return failure<QStringList>(error);
+    const QStringList canonical = Cidr::toStrings(*list);
+    const QString option = QString::fromLatin1(Store::LimitRepository::kTrustedProxiesOption);
+    // Who the caller is changes for every key: announced as a change of all users (entity 0), like the time zone.
+    return write<QStringList>(ChangeKind::User, [&](Audit &audit) -> Result<QStringList> {
+        const QStringList before = trustedProxies();
+        if (Status s = Store::OptionRepository(*m_db).set(option, canonical.join(u',')); !s)
+            return failure<QStringList>(s.error());
+        audit = {QStringLiteral("option.set"), QStringLiteral("option"), 0, option,
+                 {{QStringLiteral("value"), before.join(u',')}}, {{QStringLiteral("value"), canonical.join(u',')}}};
+        return canonical;
     });
 }
 

@@ -105,6 +105,16 @@ public:
     QString budgetTimeZone() const; // the IANA id in force ("UTC" by default)
     // An IANA id; every user's calendar windows then count in it (announced as a change of all users).
     Store::Result<QString> setBudgetTimeZone(const QString &ianaId);
+    // IP allow-lists of a user or a key (canonical CIDRs; empty: every address). Setting replaces the list (an
+    // empty one clears it); every entry must parse (Cidr), or nothing is written.
+    QStringList userAllowedIps(qint64 userId) const;
+    QStringList keyAllowedIps(qint64 keyId) const;
+    Store::Result<QStringList> setUserAllowedIps(qint64 userId, const QStringList &cidrs);
+    Store::Result<QStringList> setKeyAllowedIps(qint64 keyId, const QStringList &cidrs);
+    // The proxies whose X-Forwarded-For is believed (option RelayDeskTrustedProxies; announced as a change of all
+    // users, which reloads them).
+    QStringList trustedProxies() const;
+    Store::Result<QStringList> setTrustedProxies(const QStringList &cidrs);
 
     // ---- console additions (user top-up and enable/disable; appended for the console's Users page)
     Store::Result<Store::User> addUserQuota(qint64 userId, qint64 delta); // a top-up: also writes a log row
@@ -142,6 +152,8 @@ private:
     Store::Result<QList<Store::BudgetState>> budgets(const QString &ownerKind, qint64 ownerId) const;
     Store::Result<QList<Store::BudgetState>> setBudgets(const QString &ownerKind, qint64 ownerId, const QString &name,
                                                         const BudgetWindows &windows);
+    Store::Result<QStringList> setAllowedIps(const QString &ownerKind, qint64 ownerId, const QString &name,
+                                             const QStringList &cidrs);
     template<class Repo, class T>
     Store::Result<T> editEntity(Store::ChangeKind kind, const QString &entity, qint64 id, const QString &action,
                                 QJsonObject (*toJson)(const T &),

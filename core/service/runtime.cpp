@@ -2,6 +2,7 @@
 
 #include "billing/ledger.h"
 #include "billing/pricingservice.h"
+#include "common/cidr.h"
 #include "common/datadir.h"
 #include "monitor/sessionregistry.h"
 #include "relay/auth.h"
@@ -139,6 +140,11 @@ bool Runtime::start(const RuntimeConfig &config)
         return fail(QStringLiteral("Cannot load prices: %1").arg(loaded.error()));
     m_sessions = std::make_unique<Monitor::SessionRegistry>();
     m_auth = std::make_shared<Relay::Auth>(m_db);
+    QString proxyError;
+    const auto proxies = Cidr::parseList(m_config.trustedProxies, &proxyError);
+    if (!proxies)
+        return fail(QStringLiteral("Trusted proxy: %1").arg(proxyError));
+    m_auth->setTrustedProxies(*proxies);
     m_channels = std::make_shared<Relay::ChannelSelector>(m_db);
 
     const bool fresh = Store::UserRepository(*m_db).count() == 0 && Store::ChannelRepository(*m_db).list().isEmpty();
@@ -216,12 +222,13 @@ Relay::RealtimeRelay *Runtime::installRealtime(Relay::HttpServer &http,
     // Admission uses the same key auth and channel choice as chat completions; an ephemeral client secret (ek_…)
     // opens a session for its parent key, with the model and configuration it was minted with.
     deps.admit = [auth = m_auth, channels = m_channels](const QByteArray &apiKey, QString model,
-                                                         const Relay::HttpRequest &)
+                                                         const Relay::HttpRequest &request)
         -> std::variant<Relay::RealtimeAdmission, Relay::OpenAiError> {
         QJsonObject bound;
+        const QHostAddress client = auth->clientAddress(request); // a client secret's parent key's lists apply too
         std::variant<Relay::AuthContext, Relay::OpenAiError> result = Relay::OpenAiError();
         if (Store::ClientSecretRepository::looksLikeSecret(QString::fromUtf8(apiKey))) {
-            auto grant = auth->authenticateClientSecret(apiKey);
+            auto grant = auth->authenticateClientSecret(apiKey, client);
             if (auto *error = std::get_if<Relay::OpenAiError>(&grant))
                 return *error;
             auto &g = std::get<Relay::ClientSecretGrant>(grant);
@@ -234,7 +241,7 @@ Relay::RealtimeRelay *Runtime::installRealtime(Relay::HttpServer &http,
                 model = minted;
             result = std::move(g.auth);
         } else {
-            result = auth->authenticateToken(apiKey);
+            result = auth->authenticateToken(apiKey, client);
         }
         if (auto *error = std::get_if<Relay::OpenAiError>(&result))
             return *error;

@@ -50,6 +50,9 @@ struct RuntimeConfig
     // How often the change feed looks for admin edits of other processes: 0 = its default (250 ms on SQLite,
     // 1 s as the fallback beside LISTEN on PostgreSQL).
     int changePollMs = 0;
+    // Proxies (CIDRs) whose X-Forwarded-For names the caller for IP allow-lists, besides the option
+    // RelayDeskTrustedProxies (serve --trusted-proxy).
+    QStringList trustedProxies;
     // How long stop() waits for the relay thread to settle what is in flight and end. A thread stuck longer (a
     // store that does not answer) is left running and its holds stay open for recovery; stop() returns anyway.
     int stopTimeoutMs = 15'000;

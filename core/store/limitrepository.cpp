@@ -80,6 +80,73 @@ Status LimitRepository::setBudgets(const QString &ownerKind, qint64 ownerId,
     return {};
 }
 
+QStringList LimitRepository::allowedIps(const QString &ownerKind, qint64 ownerId) const
+{
+    QStringList out;
+    CachedQuery q = m_db.prepared(QStringLiteral(
+        "SELECT value FROM limits WHERE owner_kind = ? AND owner_id = ? AND kind = ? ORDER BY id"));
+    q->bindValue(0, ownerKind);
+    q->bindValue(1, ownerId);
+    q->bindValue(2, QString::fromLatin1(kAllowIp));
+    if (q->exec())
+        while (q->next())
+            out << q->value(0).toString();
+    return out;
+}
+
+Status LimitRepository::setAllowedIps(const QString &ownerKind, qint64 ownerId, const QStringList &cidrs) const
+{
+    Transaction tx(m_db);
+    if (!tx.isActive())
+        return Status::failure(tx.error());
+    QString error;
+    CachedQuery d = m_db.prepared(QStringLiteral("DELETE FROM limits WHERE owner_kind = ? AND owner_id = ? AND kind = ?"));
+    d->bindValue(0, ownerKind);
+    d->bindValue(1, ownerId);
+    d->bindValue(2, QString::fromLatin1(kAllowIp));
+    if (!execQuery(*d, &error, "clear allow-list"))
+        return Status::failure(error);
+    for (const QString &cidr : cidrs) {
+        CachedQuery q = m_db.prepared(QStringLiteral(
+            "INSERT INTO limits(owner_kind, owner_id, kind, span, cap, value, created_at) VALUES (?, ?, ?, '', 0, ?, ?)"));
+        q->bindValue(0, ownerKind);
+        q->bindValue(1, ownerId);
+        q->bindValue(2, QString::fromLatin1(kAllowIp));
+        q->bindValue(3, cidr);
+        q->bindValue(4, nowMs());
+        if (!execQuery(*q, &error, "add allow-list entry"))
+            return Status::failure(error);
+    }
+    if (!tx.commit())
+        return Status::failure(tx.error());
+    return {};
+}
+
+Result<LimitRepository::AllowLists> LimitRepository::allowLists(qint64 keyId, qint64 userId) const
+{
+    CachedQuery q = m_db.prepared(QStringLiteral(
+        "SELECT owner_kind, value FROM limits WHERE kind = ? AND ((owner_kind = ? AND owner_id = ?) "
+        "OR (owner_kind = ? AND owner_id = ?)) ORDER BY id"));
+    q->bindValue(0, QString::fromLatin1(kAllowIp));
+    q->bindValue(1, QString::fromLatin1(kKey));
+    q->bindValue(2, keyId);
+    q->bindValue(3, QString::fromLatin1(kUser));
+    q->bindValue(4, userId);
+    QString error;
+    if (!execQuery(*q, &error, "read allow-lists"))
+        return Result<AllowLists>::failure(error);
+    AllowLists lists;
+    while (q->next())
+        (q->value(0).toString() == QLatin1String(kKey) ? lists.key : lists.user) << q->value(1).toString();
+    return lists;
+}
+
+QStringList LimitRepository::trustedProxies() const
+{
+    const QString value = OptionRepository(m_db).value(QString::fromLatin1(kTrustedProxiesOption)).value_or(QString());
+    return value.split(u',', Qt::SkipEmptyParts);
+}
+
 QTimeZone LimitRepository::timeZone() const
 {
     return BudgetWindow::zone(OptionRepository(m_db).value(QString::fromLatin1(kTimeZoneOption)).value_or(QString()));

@@ -50,13 +50,14 @@ class RawClient
 public:
     // `from` picks the client's source address: any 127.x.y.z is loopback on Linux, so tests can play several
     // client hosts (e.g. for the per-address connection cap).
-    bool connectTo(quint16 port, const QHostAddress &from = {})
+    // `to`: the server's address (the IPv6 loopback for a relay listening there).
+    bool connectTo(quint16 port, const QHostAddress &from = {}, const QHostAddress &to = QHostAddress(QHostAddress::LocalHost))
     {
         QObject::connect(&m_socket, &QTcpSocket::readyRead, [this] { m_buffer += m_socket.readAll(); });
         QObject::connect(&m_socket, &QTcpSocket::connected, [this] { m_connected = true; });
         if (!from.isNull() && !m_socket.bind(from, 0))
             return false;
-        m_socket.connectToHost(QHostAddress::LocalHost, port);
+        m_socket.connectToHost(to, port);
         // The server may answer and close at once (503), so "was connected" is what counts.
         return spinUntil([this] { return m_connected; });
     }
