@@ -10,6 +10,7 @@
 
 #include "billing/quotamath.h"
 #include "common/budgetwindow.h"
+#include "common/cidr.h"
 #include "common/datadir.h"
 #include "service/adminservice.h"
 #include "store/database.h"
@@ -45,11 +46,13 @@ const char *const kUsage =
     "  key show NAME\n"
     "  key enable|disable NAME\n"
     "  key set NAME [--quota Q | --unlimited] [--models m1,m2 | --models '*'] [--expires ISO-8601|never]\n"
-    "  user|key set-limits NAME [--budget WINDOW=QUOTA]... [--clear]\n"
+    "  user|key set-limits NAME [--budget WINDOW=QUOTA]... [--allow-ip CIDR]... [--clear]\n"
     "                             (WINDOW: day, week, month or Nh rolling, 1..720; QUOTA: quota, $5.00, or none to\n"
-    "                             drop that window; --clear drops every window first)\n"
-    "  user|key show-limits NAME  (each window: cap, spent this period, period start, reset time)\n"
+    "                             drop that window; --allow-ip: the addresses allowed, replacing the list, none\n"
+    "                             clears it; --clear drops every window and the IP list first)\n"
+    "  user|key show-limits NAME  (each window: cap, spent this period, period start, reset time; the IP list)\n"
     "  budget-timezone [--set ZONE]  (the IANA zone day/week/month budgets count in; default UTC)\n"
+    "  trusted-proxies [--set CIDR]... (proxies whose X-Forwarded-For names the caller; --set none: no proxy)\n"
     "  channel add --name N --base-url URL --key K --models m1,m2 [--groups g1,g2] [--priority P]\n"
     "              [--weight W] [--model-mapping JSON] [--type openai|anthropic|azure|demo]\n"
     "  channel set NAME [--base-url URL] [--key K] [--models m1,m2] [--groups g1,g2] [--priority P]\n"
@@ -762,13 +765,49 @@ std::optional<Service::BudgetWindows> budgetEdit(const AdminArgs &a, Service::Bu
     return current;
 }
 
+// A list option's CIDRs (each value may hold several, comma-separated); `none` alone: the empty list. nullopt with
+// *error set when an entry does not parse.
+std::optional<QStringList> cidrList(const AdminArgs &a, const QString &option, QString *error)
+{
+    QStringList items;
+    for (const QString &value : a.values(option))
+        items += AdminArgs::splitList(value);
+    if (items.isEmpty()) {
+        *error = QStringLiteral("--%1 wants a CIDR (or none)").arg(option);
+        return std::nullopt;
+    }
+    if (items.contains(QStringLiteral("none"))) {
+        if (items.size() == 1)
+            return QStringList();
+        *error = QStringLiteral("--%1 none clears the list: give it alone").arg(option);
+        return std::nullopt;
+    }
+    const auto list = Cidr::parseList(items, error);
+    if (!list) {
+        *error = QStringLiteral("--%1: %2").arg(option, *error);
+        return std::nullopt;
+    }
+    return Cidr::toStrings(*list);
+}
+
+// --allow-ip replaces the list; --clear alone empties it; neither keeps it (nullopt).
+std::optional<QStringList> allowIpEdit(const AdminArgs &a, QString *error)
+{
+    if (a.has(QStringLiteral("allow-ip")))
+        return cidrList(a, QStringLiteral("allow-ip"), error);
+    return a.has(QStringLiteral("clear")) ? std::optional<QStringList>(QStringList()) : std::nullopt;
+}
+
 // user|key set-limits and show-limits.
 int limits(const QString &owner, bool set, const AdminArgs &a, const Location &where)
 {
     QString error;
-    if (set && !a.has(QStringLiteral("budget")) && !a.has(QStringLiteral("clear")))
-        return badInput(QStringLiteral("%1 set-limits needs --budget WINDOW=QUOTA or --clear").arg(owner));
+    if (set && !a.has(QStringLiteral("budget")) && !a.has(QStringLiteral("clear")) && !a.has(QStringLiteral("allow-ip")))
+        return badInput(QStringLiteral("%1 set-limits needs --budget WINDOW=QUOTA, --allow-ip CIDR or --clear").arg(owner));
     if (set && !budgetEdit(a, {}, &error)) // checked before the database is opened
+        return badInput(error);
+    const auto allowIps = set ? allowIpEdit(a, &error) : std::nullopt;
+    if (!error.isEmpty())
         return badInput(error);
     const bool key = owner == u"key";
     const QString name = a.positional()[0];
@@ -781,7 +820,12 @@ int limits(const QString &owner, bool set, const AdminArgs &a, const Location &w
         if (id == 0)
             return badInput(QStringLiteral("no %1 named '%2'").arg(owner, name));
         auto states = key ? admin.keyBudgets(id) : admin.userBudgets(id);
-        if (states && set) {
+        if (states && allowIps) {
+            const auto ips = key ? admin.setKeyAllowedIps(id, *allowIps) : admin.setUserAllowedIps(id, *allowIps);
+            if (!ips)
+                return refused(admin, ips.error());
+        }
+        if (states && set && (a.has(QStringLiteral("budget")) || a.has(QStringLiteral("clear")))) {
             Service::BudgetWindows current;
             for (const Store::BudgetState &s : *states)
                 current.append({s.limit.window, s.limit.cap});
@@ -790,7 +834,27 @@ int limits(const QString &owner, bool set, const AdminArgs &a, const Location &w
         }
         if (!states)
             return refused(admin, states.error());
-        print(AdminJson::budgets(owner, name, admin.budgetTimeZone(), *states));
+        QJsonObject shown = AdminJson::budgets(owner, name, admin.budgetTimeZone(), *states);
+        shown.insert(QStringLiteral("allow_ip"),
+                     QJsonArray::fromStringList(key ? admin.keyAllowedIps(id) : admin.userAllowedIps(id)));
+        print(shown);
+        return kOk;
+    });
+}
+
+int trustedProxies(const AdminArgs &a, const Location &where)
+{
+    QString error;
+    const auto set = a.has(QStringLiteral("set")) ? cidrList(a, QStringLiteral("set"), &error) : std::nullopt;
+    if (!error.isEmpty())
+        return badInput(error);
+    return withAdmin(where, [&](AdminService &admin) {
+        if (set) {
+            const auto written = admin.setTrustedProxies(*set);
+            if (!written)
+                return refused(admin, written.error());
+        }
+        print(QJsonObject{{QStringLiteral("trusted_proxies"), QJsonArray::fromStringList(admin.trustedProxies())}});
         return kOk;
     });
 }
@@ -825,7 +889,8 @@ const QList<Command> &commands()
 {
     using namespace std::placeholders;
     const QStringList name{QStringLiteral("NAME")};
-    const AdminArgs::Spec kSetLimits{name, {QStringLiteral("budget")}, {QStringLiteral("clear")}, {QStringLiteral("budget")}};
+    const AdminArgs::Spec kSetLimits{name, {QStringLiteral("budget"), QStringLiteral("allow-ip")}, {QStringLiteral("clear")},
+                                     {QStringLiteral("budget"), QStringLiteral("allow-ip")}};
     static const QList<Command> all = {
         {QStringLiteral("user add"), {name, {QStringLiteral("group"), QStringLiteral("quota")}, {}}, userAdd},
         {QStringLiteral("user show"), {name, {}, {}}, std::bind(userByName, QStringLiteral("show"), _1, _2)},
@@ -850,6 +915,7 @@ const QList<Command> &commands()
         {QStringLiteral("key set-limits"), kSetLimits, std::bind(limits, QStringLiteral("key"), true, _1, _2)},
         {QStringLiteral("key show-limits"), {name, {}, {}}, std::bind(limits, QStringLiteral("key"), false, _1, _2)},
         {QStringLiteral("budget-timezone"), {{}, {QStringLiteral("set")}, {}}, budgetTimeZone},
+        {QStringLiteral("trusted-proxies"), {{}, {QStringLiteral("set")}, {}, {QStringLiteral("set")}}, trustedProxies},
         {QStringLiteral("channel add"),
          {{}, kChannelOptions + QStringList{QStringLiteral("name"), QStringLiteral("type")}, {}}, channelAdd},
         {QStringLiteral("channel set"), {name, kChannelOptions, {}}, channelSet},

@@ -1,5 +1,6 @@
 #include "commands.h"
 
+#include "common/cidr.h"
 #include "common/datadir.h"
 #include "service/metricsserver.h"
 #include "service/runtime.h"
@@ -32,7 +33,7 @@ int serveUsage(QTextStream &err)
            "                        [--tls [--tls-cert FILE --tls-key FILE]] [--demo-delay-ms N]\n"
            "                        [--instance-lease SECONDS] [--max-connections N]\n"
            "                        [--max-connections-per-address N] [--max-upload-mb N]\n"
-           "                        [--metrics-listen HOST:PORT]\n";
+           "                        [--metrics-listen HOST:PORT] [--trusted-proxy CIDR]...\n";
     return 2;
 }
 
@@ -155,6 +156,15 @@ int runServe(const QStringList &args)
                 return 2;
             }
             metricsListen.emplace(address, port);
+        } else if (a == QLatin1StringView("--trusted-proxy")) {
+            // A reverse proxy whose X-Forwarded-For names the caller for IP allow-lists (besides those of
+            // `relaydeskd admin trusted-proxies`).
+            QString error;
+            if (!value(&v) || !Cidr::parseList({v}, &error)) {
+                err << "relaydeskd serve: --trusted-proxy wants a CIDR or an address, e.g. 10.0.0.0/8\n";
+                return 2;
+            }
+            config.trustedProxies << v;
         } else if (a == QLatin1StringView("--help") || a == QLatin1StringView("-h")) {
             serveUsage(out);
             return 0;
