@@ -69,7 +69,8 @@ QList<Cidr> Auth::trustedProxies()
     }
     const QList<Cidr> option = toCidrs(Store::LimitRepository(*m_db).trustedProxies());
     QMutexLocker lock(&m_mutex);
-    if (generation == m_generation)
+    // Not kept when the store did not answer (an unread option looks unset): read again on the next request.
+    if (generation == m_generation && m_db->isAvailable())
         m_optionProxies = option;
     return fixed + option;
 }
