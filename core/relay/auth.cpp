@@ -28,7 +28,8 @@ OpenAiError addressRefused(const QHostAddress &client, const QString &whose)
 {
     const QString seen = client.isNull() ? QStringLiteral("(unknown)") : client.toString();
     return OpenAiError::permissionDenied(
-        QStringLiteral("Requests from IP address %1 are not allowed: it is not in %2's IP allow-list.").arg(seen, whose),
+        QStringLiteral("Requests from IP address %1 are not allowed for %2: the address is not in its IP allow-list.")
+            .arg(seen, whose),
         "ip_not_allowed");
 }
 
@@ -157,7 +158,7 @@ std::variant<AuthContext, OpenAiError> Auth::admit(const Entry &entry, const QSt
     if (!entry.keyAllow.isEmpty() && !Cidr::anyContains(entry.keyAllow, client))
         return addressRefused(client, QStringLiteral("the API key %1").arg(hint));
     if (!entry.userAllow.isEmpty() && !Cidr::anyContains(entry.userAllow, client))
-        return addressRefused(client, QStringLiteral("the key's user"));
+        return addressRefused(client, QStringLiteral("the user '%1'").arg(entry.user.name));
     AuthContext ctx{entry.user, entry.key, entry.key.group.isEmpty() ? entry.user.group : entry.key.group};
     return ctx;
 }

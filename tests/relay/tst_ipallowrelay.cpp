@@ -109,6 +109,8 @@ private:
         QVERIFY2(message.contains(QStringLiteral("IP address %1 ").arg(seen)), qPrintable(message));
         QVERIFY2(message.contains(QStringLiteral("allow-list")), qPrintable(message));
         QVERIFY(!message.contains(QString::fromUtf8(m_relay.key())));
+        QVERIFY2(message.contains(QStringLiteral("the API key ")) || message.contains(QStringLiteral("the user 'ipallow'")),
+                 qPrintable(message));
         if (route == u"messages") {
             QCOMPARE(r.json().value(QStringLiteral("type")).toString(), QStringLiteral("error"));
             QCOMPARE(error.value(QStringLiteral("type")).toString(), QStringLiteral("permission_error"));
