@@ -1,10 +1,11 @@
 #pragma once
-// The limits of users and keys (`limits`, migration 10) and what they have counted (`limit_usage`). Budget windows
-// for now: a quota cap per period (BudgetWindow). Rate limits and IP allow-lists are further kinds of the same rows.
+// The limits of users and keys (`limits`, migration 10) and what they have counted (`limit_usage`): budget windows
+// (a quota cap per period, BudgetWindow) and rate limits (rpm, tpm, rpd, concurrency; see RateLedger).
 #include "records.h"
 #include "result.h"
 
 #include <QList>
+#include <QStringList>
 #include <QTimeZone>
 
 namespace RelayDesk {
@@ -21,6 +22,13 @@ public:
     static constexpr const char *kUser = "user";
     static constexpr const char *kKey = "key";
     static constexpr const char *kBudget = "budget";
+    static constexpr const char *kRpm = "rpm";
+    static constexpr const char *kTpm = "tpm";
+    static constexpr const char *kRpd = "rpd";
+    static constexpr const char *kConcurrency = "concurrency";
+    static constexpr qint64 kMinuteSecs = 60;
+    // The rate kinds, in the order they are shown and checked when their ids tie (never: ids are unique).
+    static QStringList rateKinds();
     // The option naming the IANA time zone calendar windows are counted in (default UTC).
     static constexpr const char *kTimeZoneOption = "RelayDeskBudgetTimeZone";
 
@@ -31,6 +39,16 @@ public:
     // Replaces the owner's budget windows with `windows` (window name → cap; names canonical and distinct). A window
     // kept (same name) keeps its id and what it counted, with the new cap; a window dropped loses its counts.
     Status setBudgets(const QString &ownerKind, qint64 ownerId, const QList<std::pair<QString, qint64>> &windows) const;
+
+    // The owner's rate limits, by id.
+    QList<RateLimit> rates(const QString &ownerKind, qint64 ownerId) const;
+    // Sets the owner's rate limits named in `caps` (kind → cap; 0 removes that limit); kinds not named stay.
+    // A limit kept keeps what it counted, with the new cap.
+    Status setRates(const QString &ownerKind, qint64 ownerId, const QList<std::pair<QString, qint64>> &caps) const;
+    // `limit` at `nowSecs`: what its current window counted (rpd: the day in `zone`), when that window ends.
+    Result<RateState> rateState(const RateLimit &limit, qint64 nowSecs, const QTimeZone &zone) const;
+    // The user's name or the key's hint (never the key): how a refusal names the owner.
+    QString ownerName(const QString &ownerKind, qint64 ownerId) const;
 
     // The zone calendar windows use now (the option, or UTC).
     QTimeZone timeZone() const;
