@@ -12,8 +12,9 @@
 #include "common/budgetwindow.h"
 #include "common/datadir.h"
 #include "service/adminservice.h"
-#include "store/database.h"
 #include "store/channelrepository.h"
+#include "store/database.h"
+#include "store/limitrepository.h"
 #include "store/userrepository.h"
 
 #include <QDateTime>
@@ -23,6 +24,7 @@
 #include <QRegularExpression>
 #include <QTextStream>
 
+#include <algorithm>
 #include <functional>
 
 namespace RelayDesk::Cli {
@@ -45,10 +47,12 @@ const char *const kUsage =
     "  key show NAME\n"
     "  key enable|disable NAME\n"
     "  key set NAME [--quota Q | --unlimited] [--models m1,m2 | --models '*'] [--expires ISO-8601|never]\n"
-    "  user|key set-limits NAME [--budget WINDOW=QUOTA]... [--clear]\n"
+    "  user|key set-limits NAME [--budget WINDOW=QUOTA]... [--rpm N] [--tpm N] [--rpd N] [--concurrency N] [--clear]\n"
     "                             (WINDOW: day, week, month or Nh rolling, 1..720; QUOTA: quota, $5.00, or none to\n"
-    "                             drop that window; --clear drops every window first)\n"
-    "  user|key show-limits NAME  (each window: cap, spent this period, period start, reset time)\n"
+    "                             drop that window; --clear drops every window and rate limit first;\n"
+    "                             rates: requests/min, tokens/min, requests/day, open requests; 0 or none removes)\n"
+    "  user|key show-limits NAME  (each window: cap, spent this period, period start, reset time; each rate: cap,\n"
+    "                             used in this minute/day or open now, reset time)\n"
     "  budget-timezone [--set ZONE]  (the IANA zone day/week/month budgets count in; default UTC)\n"
     "  channel add --name N --base-url URL --key K --models m1,m2 [--groups g1,g2] [--priority P]\n"
     "              [--weight W] [--model-mapping JSON] [--type openai|anthropic|azure|demo]\n"
@@ -762,13 +766,47 @@ std::optional<Service::BudgetWindows> budgetEdit(const AdminArgs &a, Service::Bu
     return current;
 }
 
+// --rpm/--tpm/--rpd/--concurrency N (0 or none removes; --clear removes the kinds not given). Empty: no rate named.
+std::optional<Service::RateCaps> rateEdit(const AdminArgs &a, QString *error)
+{
+    Service::RateCaps caps;
+    for (const QString &kind : Store::LimitRepository::rateKinds()) {
+        if (!a.has(kind)) {
+            if (a.has(QStringLiteral("clear")))
+                caps.append({kind, 0});
+            continue;
+        }
+        const QString text = a.value(kind).trimmed();
+        const auto cap = text == u"none" ? std::optional<qint64>(0) : AdminArgs::parseCount(text);
+        if (!cap) {
+            *error = QStringLiteral("--%1 wants a whole number ≥ 0 or none (got '%2')").arg(kind, a.value(kind));
+            return std::nullopt;
+        }
+        caps.append({kind, *cap});
+    }
+    return caps;
+}
+
+bool namesRate(const AdminArgs &a)
+{
+    for (const QString &kind : Store::LimitRepository::rateKinds())
+        if (a.has(kind))
+            return true;
+    return false;
+}
+
 // user|key set-limits and show-limits.
 int limits(const QString &owner, bool set, const AdminArgs &a, const Location &where)
 {
     QString error;
-    if (set && !a.has(QStringLiteral("budget")) && !a.has(QStringLiteral("clear")))
-        return badInput(QStringLiteral("%1 set-limits needs --budget WINDOW=QUOTA or --clear").arg(owner));
+    const bool budgetsNamed = a.has(QStringLiteral("budget")) || a.has(QStringLiteral("clear"));
+    if (set && !budgetsNamed && !namesRate(a))
+        return badInput(QStringLiteral("%1 set-limits needs --budget WINDOW=QUOTA, --rpm/--tpm/--rpd/--concurrency N "
+                                       "or --clear").arg(owner));
     if (set && !budgetEdit(a, {}, &error)) // checked before the database is opened
+        return badInput(error);
+    const auto caps = set ? rateEdit(a, &error) : std::optional<Service::RateCaps>(Service::RateCaps{});
+    if (!caps)
         return badInput(error);
     const bool key = owner == u"key";
     const QString name = a.positional()[0];
@@ -781,7 +819,7 @@ int limits(const QString &owner, bool set, const AdminArgs &a, const Location &w
         if (id == 0)
             return badInput(QStringLiteral("no %1 named '%2'").arg(owner, name));
         auto states = key ? admin.keyBudgets(id) : admin.userBudgets(id);
-        if (states && set) {
+        if (states && set && budgetsNamed) {
             Service::BudgetWindows current;
             for (const Store::BudgetState &s : *states)
                 current.append({s.limit.window, s.limit.cap});
@@ -790,7 +828,20 @@ int limits(const QString &owner, bool set, const AdminArgs &a, const Location &w
         }
         if (!states)
             return refused(admin, states.error());
-        print(AdminJson::budgets(owner, name, admin.budgetTimeZone(), *states));
+        auto rates = key ? admin.keyRates(id) : admin.userRates(id);
+        // --clear removes the rates the owner has; with none and none named there is nothing to write (or audit).
+        Service::RateCaps edit;
+        for (const auto &[kind, cap] : *caps)
+            if (a.has(kind) || (rates && std::any_of(rates->cbegin(), rates->cend(),
+                                                     [&](const Store::RateState &r) { return r.limit.kind == kind; })))
+                edit.append({kind, cap});
+        if (rates && !edit.isEmpty())
+            rates = key ? admin.setKeyRates(id, edit) : admin.setUserRates(id, edit);
+        if (!rates)
+            return refused(admin, rates.error());
+        QJsonObject shown = AdminJson::budgets(owner, name, admin.budgetTimeZone(), *states);
+        shown.insert(QStringLiteral("rates"), AdminJson::rates(*rates));
+        print(shown);
         return kOk;
     });
 }
@@ -825,7 +876,8 @@ const QList<Command> &commands()
 {
     using namespace std::placeholders;
     const QStringList name{QStringLiteral("NAME")};
-    const AdminArgs::Spec kSetLimits{name, {QStringLiteral("budget")}, {QStringLiteral("clear")}, {QStringLiteral("budget")}};
+    const AdminArgs::Spec kSetLimits{name, QStringList{QStringLiteral("budget")} + Store::LimitRepository::rateKinds(),
+                                     {QStringLiteral("clear")}, {QStringLiteral("budget")}};
     static const QList<Command> all = {
         {QStringLiteral("user add"), {name, {QStringLiteral("group"), QStringLiteral("quota")}, {}}, userAdd},
         {QStringLiteral("user show"), {name, {}, {}}, std::bind(userByName, QStringLiteral("show"), _1, _2)},

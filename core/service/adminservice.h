@@ -105,6 +105,12 @@ public:
     QString budgetTimeZone() const; // the IANA id in force ("UTC" by default)
     // An IANA id; every user's calendar windows then count in it (announced as a change of all users).
     Store::Result<QString> setBudgetTimeZone(const QString &ianaId);
+    // ---- limits: rate limits of a user or a key (rpm, tpm, rpd, concurrency; see Store::RateLedger), each with what
+    // its current window counts (concurrency: the open reservations). Setting changes the kinds named (0 removes).
+    Store::Result<QList<Store::RateState>> userRates(qint64 userId) const;
+    Store::Result<QList<Store::RateState>> keyRates(qint64 keyId) const;
+    Store::Result<QList<Store::RateState>> setUserRates(qint64 userId, const RateCaps &caps);
+    Store::Result<QList<Store::RateState>> setKeyRates(qint64 keyId, const RateCaps &caps);
 
     // ---- console additions (user top-up and enable/disable; appended for the console's Users page)
     Store::Result<Store::User> addUserQuota(qint64 userId, qint64 delta); // a top-up: also writes a log row
@@ -142,6 +148,9 @@ private:
     Store::Result<QList<Store::BudgetState>> budgets(const QString &ownerKind, qint64 ownerId) const;
     Store::Result<QList<Store::BudgetState>> setBudgets(const QString &ownerKind, qint64 ownerId, const QString &name,
                                                         const BudgetWindows &windows);
+    Store::Result<QList<Store::RateState>> rates(const QString &ownerKind, qint64 ownerId) const;
+    Store::Result<QList<Store::RateState>> setRates(const QString &ownerKind, qint64 ownerId, const QString &name,
+                                                    const RateCaps &caps);
     template<class Repo, class T>
     Store::Result<T> editEntity(Store::ChangeKind kind, const QString &entity, qint64 id, const QString &action,
                                 QJsonObject (*toJson)(const T &),
