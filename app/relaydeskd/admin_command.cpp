@@ -13,8 +13,9 @@
 #include "common/cidr.h"
 #include "common/datadir.h"
 #include "service/adminservice.h"
-#include "store/database.h"
 #include "store/channelrepository.h"
+#include "store/database.h"
+#include "store/limitrepository.h"
 #include "store/userrepository.h"
 
 #include <QDateTime>
@@ -24,6 +25,7 @@
 #include <QRegularExpression>
 #include <QTextStream>
 
+#include <algorithm>
 #include <functional>
 
 namespace RelayDesk::Cli {
@@ -46,11 +48,14 @@ const char *const kUsage =
     "  key show NAME\n"
     "  key enable|disable NAME\n"
     "  key set NAME [--quota Q | --unlimited] [--models m1,m2 | --models '*'] [--expires ISO-8601|never]\n"
-    "  user|key set-limits NAME [--budget WINDOW=QUOTA]... [--allow-ip CIDR]... [--clear]\n"
+    "  user|key set-limits NAME [--budget WINDOW=QUOTA]... [--rpm N] [--tpm N] [--rpd N] [--concurrency N]\n"
+    "                             [--allow-ip CIDR]... [--clear]\n"
     "                             (WINDOW: day, week, month or Nh rolling, 1..720; QUOTA: quota, $5.00, or none to\n"
-    "                             drop that window; --allow-ip: the addresses allowed, replacing the list, none\n"
-    "                             clears it; --clear drops every window and the IP list first)\n"
-    "  user|key show-limits NAME  (each window: cap, spent this period, period start, reset time; the IP list)\n"
+    "                             drop that window; rates: requests/min, tokens/min, requests/day, open requests, 0\n"
+    "                             or none removes; --allow-ip: the addresses allowed, replacing the list, none clears\n"
+    "                             it; --clear drops every window, rate limit and the IP list first)\n"
+    "  user|key show-limits NAME  (each window: cap, spent this period, period start, reset time; each rate: cap,\n"
+    "                             used in this minute/day or open now, reset time; the IP list)\n"
     "  budget-timezone [--set ZONE]  (the IANA zone day/week/month budgets count in; default UTC)\n"
     "  trusted-proxies [--set CIDR]... (proxies whose X-Forwarded-For names the caller; --set none: no proxy)\n"
     "  channel add --name N --base-url URL --key K --models m1,m2 [--groups g1,g2] [--priority P]\n"
@@ -798,16 +803,50 @@ std::optional<QStringList> allowIpEdit(const AdminArgs &a, QString *error)
     return a.has(QStringLiteral("clear")) ? std::optional<QStringList>(QStringList()) : std::nullopt;
 }
 
+// --rpm/--tpm/--rpd/--concurrency N (0 or none removes; --clear removes the kinds not given). Empty: no rate named.
+std::optional<Service::RateCaps> rateEdit(const AdminArgs &a, QString *error)
+{
+    Service::RateCaps caps;
+    for (const QString &kind : Store::LimitRepository::rateKinds()) {
+        if (!a.has(kind)) {
+            if (a.has(QStringLiteral("clear")))
+                caps.append({kind, 0});
+            continue;
+        }
+        const QString text = a.value(kind).trimmed();
+        const auto cap = text == u"none" ? std::optional<qint64>(0) : AdminArgs::parseCount(text);
+        if (!cap) {
+            *error = QStringLiteral("--%1 wants a whole number ≥ 0 or none (got '%2')").arg(kind, a.value(kind));
+            return std::nullopt;
+        }
+        caps.append({kind, *cap});
+    }
+    return caps;
+}
+
+bool namesRate(const AdminArgs &a)
+{
+    for (const QString &kind : Store::LimitRepository::rateKinds())
+        if (a.has(kind))
+            return true;
+    return false;
+}
+
 // user|key set-limits and show-limits.
 int limits(const QString &owner, bool set, const AdminArgs &a, const Location &where)
 {
     QString error;
-    if (set && !a.has(QStringLiteral("budget")) && !a.has(QStringLiteral("clear")) && !a.has(QStringLiteral("allow-ip")))
-        return badInput(QStringLiteral("%1 set-limits needs --budget WINDOW=QUOTA, --allow-ip CIDR or --clear").arg(owner));
+    const bool budgetsNamed = a.has(QStringLiteral("budget")) || a.has(QStringLiteral("clear"));
+    if (set && !budgetsNamed && !namesRate(a) && !a.has(QStringLiteral("allow-ip")))
+        return badInput(QStringLiteral("%1 set-limits needs --budget WINDOW=QUOTA, --rpm/--tpm/--rpd/--concurrency N, "
+                                       "--allow-ip CIDR or --clear").arg(owner));
     if (set && !budgetEdit(a, {}, &error)) // checked before the database is opened
         return badInput(error);
     const auto allowIps = set ? allowIpEdit(a, &error) : std::nullopt;
     if (!error.isEmpty())
+        return badInput(error);
+    const auto caps = set ? rateEdit(a, &error) : std::optional<Service::RateCaps>(Service::RateCaps{});
+    if (!caps)
         return badInput(error);
     const bool key = owner == u"key";
     const QString name = a.positional()[0];
@@ -825,7 +864,7 @@ int limits(const QString &owner, bool set, const AdminArgs &a, const Location &w
             if (!ips)
                 return refused(admin, ips.error());
         }
-        if (states && set && (a.has(QStringLiteral("budget")) || a.has(QStringLiteral("clear")))) {
+        if (states && set && budgetsNamed) {
             Service::BudgetWindows current;
             for (const Store::BudgetState &s : *states)
                 current.append({s.limit.window, s.limit.cap});
@@ -834,7 +873,19 @@ int limits(const QString &owner, bool set, const AdminArgs &a, const Location &w
         }
         if (!states)
             return refused(admin, states.error());
+        auto rates = key ? admin.keyRates(id) : admin.userRates(id);
+        // --clear removes the rates the owner has; with none and none named there is nothing to write (or audit).
+        Service::RateCaps edit;
+        for (const auto &[kind, cap] : *caps)
+            if (a.has(kind) || (rates && std::any_of(rates->cbegin(), rates->cend(),
+                                                     [&](const Store::RateState &r) { return r.limit.kind == kind; })))
+                edit.append({kind, cap});
+        if (rates && !edit.isEmpty())
+            rates = key ? admin.setKeyRates(id, edit) : admin.setUserRates(id, edit);
+        if (!rates)
+            return refused(admin, rates.error());
         QJsonObject shown = AdminJson::budgets(owner, name, admin.budgetTimeZone(), *states);
+        shown.insert(QStringLiteral("rates"), AdminJson::rates(*rates));
         shown.insert(QStringLiteral("allow_ip"),
                      QJsonArray::fromStringList(key ? admin.keyAllowedIps(id) : admin.userAllowedIps(id)));
         print(shown);
@@ -889,8 +940,10 @@ const QList<Command> &commands()
 {
     using namespace std::placeholders;
     const QStringList name{QStringLiteral("NAME")};
-    const AdminArgs::Spec kSetLimits{name, {QStringLiteral("budget"), QStringLiteral("allow-ip")}, {QStringLiteral("clear")},
-                                     {QStringLiteral("budget"), QStringLiteral("allow-ip")}};
+    const AdminArgs::Spec kSetLimits{name,
+                                     QStringList{QStringLiteral("budget"), QStringLiteral("allow-ip")} +
+                                         Store::LimitRepository::rateKinds(),
+                                     {QStringLiteral("clear")}, {QStringLiteral("budget"), QStringLiteral("allow-ip")}};
     static const QList<Command> all = {
         {QStringLiteral("user add"), {name, {QStringLiteral("group"), QStringLiteral("quota")}, {}}, userAdd},
         {QStringLiteral("user show"), {name, {}, {}}, std::bind(userByName, QStringLiteral("show"), _1, _2)},

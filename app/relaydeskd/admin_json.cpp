@@ -128,4 +128,19 @@ QJsonObject budgets(const QString &ownerKind, const QString &name, const QString
             {QStringLiteral("budgets"), list}};
 }
 
+QJsonArray rates(const QList<Store::RateState> &states)
+{
+    const auto iso = [](qint64 secs) {
+        return secs > 0 ? QJsonValue(QDateTime::fromSecsSinceEpoch(secs, Qt::UTC).toString(Qt::ISODate)) : QJsonValue();
+    };
+    QJsonArray list;
+    for (const Store::RateState &s : states)
+        list.append(QJsonObject{{QStringLiteral("kind"), s.limit.kind},
+                                {QStringLiteral("cap"), s.limit.cap},
+                                {QStringLiteral("used"), s.used},
+                                {QStringLiteral("period_start"), iso(s.periodStart)},
+                                {QStringLiteral("resets_at"), iso(s.resetAt)}});
+    return list;
+}
+
 } // namespace RelayDesk::Cli::AdminJson

@@ -4,6 +4,7 @@
 #include "store/channelhealthrepository.h"
 #include "store/records.h"
 
+#include <QJsonArray>
 #include <QJsonObject>
 
 namespace RelayDesk::Cli::AdminJson {
@@ -17,5 +18,7 @@ QJsonObject audit(const Store::AuditEntry &e);
 // {"owner":"key","name":…,"time_zone":…,"budgets":[{"window","cap","cap_usd","spent","period_start","resets_at"}]}
 QJsonObject budgets(const QString &ownerKind, const QString &name, const QString &timeZone,
                     const QList<Store::BudgetState> &states);
+// [{"kind","cap","used","period_start","resets_at"}] (concurrency: used = open now, no period)
+QJsonArray rates(const QList<Store::RateState> &states);
 
 } // namespace RelayDesk::Cli::AdminJson

@@ -31,9 +31,9 @@ QList<Metrics::RelayMetrics::Tokens> tokenSeries(const Usage &u)
 Ledger::Ledger(const Store::Database &db, Store::ReservationRepository::Clock clock) : m_repo(db, std::move(clock)) {}
 
 LedgerOutcome Ledger::reserve(qint64 userId, qint64 keyId, qint64 amount, const QString &requestId,
-                              const QString &kind, const QString &model) const
+                              const QString &kind, const QString &model, qint64 tokens) const
 {
-    return m_repo.reserve(userId, keyId, amount, requestId, kind, model);
+    return m_repo.reserve(userId, keyId, amount, requestId, kind, model, tokens);
 }
 
 LedgerOutcome Ledger::charge(qint64 reservationId, qint64 amount) const

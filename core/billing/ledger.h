@@ -26,6 +26,8 @@ using LedgerOutcome = Store::LedgerOutcome;
 //  - Budget windows of the user and the key (day/week/month/rolling, Store::BudgetLedger) move with the balance in
 //    the same transaction: reserve/charge/extend must fit each (else BudgetExceeded), settle and refund return to
 //    or add to the periods the hold came from.
+//  - Rate limits of the user and the key (rpm, tpm, rpd, concurrency; Store::RateLedger) are checked by reserve()
+//    in the same transaction (else RateLimited); settle/refund move the tpm count to the tokens used.
 // The SQL lives in Store::ReservationRepository. Safe to use from any thread.
 class Ledger final
 {
@@ -33,8 +35,11 @@ public:
     // `clock` (unix milliseconds) says which budget period an operation counts in; empty = now (tests pass theirs).
     explicit Ledger(const Store::Database &db, Store::ReservationRepository::Clock clock = {});
 
+    // `tokens`: what the hold was sized for (prompt estimate + max output), counted against tpm limits until the
+    // settlement records the tokens used (Store::RateLedger).
     LedgerOutcome reserve(qint64 userId, qint64 keyId, qint64 amount, const QString &requestId,
-                          const QString &kind = QStringLiteral("chat"), const QString &model = {}) const;
+                          const QString &kind = QStringLiteral("chat"), const QString &model = {},
+                          qint64 tokens = 0) const;
     // Debits `amount` more and counts it as consumed.
     LedgerOutcome charge(qint64 reservationId, qint64 amount) const;
     // Debits `amount` more as hold only (e.g. a Realtime conversation that grew).

@@ -197,6 +197,18 @@ Quote QuotaMath::reserve(const ModelPricing &p, qint64 promptEstimate, std::opti
     return quote;
 }
 
+qint64 QuotaMath::holdTokens(qint64 promptEstimate, std::optional<qint64> maxTokens, qint64 defaultMaxTokens,
+                            qint64 choices)
+{
+    qint64 completion = 0;
+    qint64 total = 0;
+    if (__builtin_mul_overflow(std::max<qint64>(0, maxTokens.value_or(defaultMaxTokens)), std::max<qint64>(1, choices),
+                               &completion) ||
+        __builtin_add_overflow(std::max<qint64>(0, promptEstimate), completion, &total))
+        return std::numeric_limits<qint64>::max();
+    return total;
+}
+
 Quote QuotaMath::reserveWorstCase(const ModelPricing &p, const Usage &input, qint64 maxOutputTokens)
 {
     Quote quote;

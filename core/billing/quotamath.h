@@ -61,6 +61,10 @@ public:
     static Quote reserve(const ModelPricing &pricing, qint64 promptEstimate, std::optional<qint64> maxTokens,
                          qint64 defaultMaxTokens, qint64 choices = 1, const Units &units = {},
                          bool audioOutput = false);
+    // The tokens that admission estimate is sized for: promptEstimate + maxTokens (or defaultMaxTokens) × choices,
+    // saturating — what a tokens-per-minute limit counts until the settlement says how many were used.
+    static qint64 holdTokens(qint64 promptEstimate, std::optional<qint64> maxTokens, qint64 defaultMaxTokens,
+                             qint64 choices = 1);
     // Realtime rolling reservation: the conversation input as priced usage plus maxOutputTokens at the
     // dearer of the text and audio output prices. Rounded up.
     static Quote reserveWorstCase(const ModelPricing &pricing, const Usage &input, qint64 maxOutputTokens);

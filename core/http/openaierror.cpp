@@ -143,6 +143,13 @@ OpenAiError OpenAiError::rateLimited(const QString &message)
     return make(429, message, "requests", "rate_limit_exceeded");
 }
 
+OpenAiError OpenAiError::rateLimited(const QString &message, const QByteArray &type, qint64 retryAfterSecs)
+{
+    OpenAiError e = make(429, message, type, "rate_limit_exceeded");
+    e.retryAfterSecs = std::max<qint64>(1, retryAfterSecs);
+    return e;
+}
+
 OpenAiError OpenAiError::budgetExceeded(const QString &message, qint64 retryAfterSecs)
 {
     OpenAiError e = make(429, message, "insufficient_quota", "budget_exceeded");

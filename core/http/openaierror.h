@@ -48,6 +48,8 @@ struct OpenAiError final
     static OpenAiError headersTooLarge(qint64 limitBytes);
     // 429 rate_limit_exceeded
     static OpenAiError rateLimited(const QString &message);
+    // 429 rate_limit_exceeded with OpenAI's type for the limit hit ("requests" or "tokens") and Retry-After.
+    static OpenAiError rateLimited(const QString &message, const QByteArray &type, qint64 retryAfterSecs);
     // 429 insufficient_quota / budget_exceeded: a budget window of the user or key is spent until it rolls over;
     // Retry-After says when it will fit.
     static OpenAiError budgetExceeded(const QString &message, qint64 retryAfterSecs);

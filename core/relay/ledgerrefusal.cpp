@@ -26,6 +26,39 @@ OpenAiError budgetRefusal(const Store::BudgetRefusal &b)
         b.retryAfterSecs);
 }
 
+// OpenAI's wording: "Rate limit reached for the API key sk-ab…yz on tokens per min (TPM): Limit 1000, Used 900,
+// Requested 200. Please try again in 12s." — type "tokens" for tpm, "requests" for the others.
+OpenAiError rateRefusal(const Store::RateRefusal &r)
+{
+    const QString owner = r.ownerKind == u"key" ? QStringLiteral("the API key %1").arg(r.ownerName)
+                                                : QStringLiteral("the user '%1'").arg(r.ownerName);
+    const bool tokens = r.kind == u"tpm";
+    QString what;
+    if (r.kind == u"rpm")
+        what = QStringLiteral("requests per min (RPM)");
+    else if (r.kind == u"rpd")
+        what = QStringLiteral("requests per day (RPD)");
+    else if (tokens)
+        what = QStringLiteral("tokens per min (TPM)");
+    else
+        what = QStringLiteral("concurrent requests");
+    const QString head = tokens && r.requested > r.cap ? QStringLiteral("Request too large for %1 on %2: Limit %3, "
+                                                                        "Requested %4. The input or output tokens "
+                                                                        "must be reduced in order to run successfully.")
+                                                             .arg(owner, what)
+                                                             .arg(r.cap)
+                                                             .arg(r.requested)
+                                                       : QStringLiteral("Rate limit reached for %1 on %2: Limit %3, "
+                                                                        "Used %4, Requested %5. Please try again in %6s.")
+                                                             .arg(owner, what)
+                                                             .arg(r.cap)
+                                                             .arg(r.used)
+                                                             .arg(r.requested)
+                                                             .arg(r.retryAfterSecs);
+    return OpenAiError::rateLimited(head, tokens ? QByteArrayLiteral("tokens") : QByteArrayLiteral("requests"),
+                                    r.retryAfterSecs);
+}
+
 } // namespace
 
 OpenAiError keyRefusal(Store::LedgerFailure failure, const QString &keyHint)
@@ -56,6 +89,10 @@ OpenAiError ledgerRefusal(const Store::LedgerOutcome &refusal, qint64 amount, co
     case F::BudgetExceeded:
         if (refusal.budget)
             return budgetRefusal(*refusal.budget);
+        break;
+    case F::RateLimited:
+        if (refusal.rate)
+            return rateRefusal(*refusal.rate);
         break;
     case F::UserDisabled:
     case F::KeyDisabled:

@@ -16,6 +16,8 @@ OpenAiError keyRefusal(Store::LedgerFailure failure, const QString &keyHint);
 //   user or key quota short → 403 insufficient_quota (naming the amount)
 //   a budget window short   → 429 insufficient_quota / budget_exceeded naming the owner (user name or key hint),
 //                             the window, its cap and when it resets, with Retry-After
+//   a rate limit reached    → 429 rate_limit_exceeded, type "tokens" (tpm) or "requests" (rpm, rpd, concurrency),
+//                             in OpenAI's wording (limit, used, requested), with Retry-After
 //   the key or its user     → keyRefusal
 //   store down              → 503 store_unavailable
 //   anything else           → 500 (a bug, not the client's doing)

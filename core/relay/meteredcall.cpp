@@ -106,10 +106,12 @@ void MeteredCall::start()
                                                       m_ctx.config.defaultMaxTokens, hold.choices(),
                                                       m_estimate.units, hold.isAudioOutput())
                               .quota;
+    const qint64 tokens = Billing::QuotaMath::holdTokens(m_estimate.total(), hold.maxTokens(),
+                                                         m_ctx.config.defaultMaxTokens, hold.choices());
     m_ctx.commits->join();
     const Store::LedgerOutcome r = Billing::Ledger(*m_ctx.db)
                                        .reserve(auth.user.id, auth.key.id, amount, m_requestId,
-                                                m_adapter->reservationKind());
+                                                m_adapter->reservationKind(), {}, tokens);
     if (!r) {
         reject(ledgerRefusal(r, amount, auth.key.keyHint),
                QStringLiteral("refused:") + Store::ledgerFailureName(r.failure));

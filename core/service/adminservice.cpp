@@ -73,6 +73,15 @@ QJsonObject budgetsJson(const QList<Store::BudgetLimit> &budgets)
     return {{QStringLiteral("budgets"), list}};
 }
 
+// What the audit trail records of an owner's rate limits.
+QJsonObject ratesJson(const QList<Store::RateLimit> &rates)
+{
+    QJsonArray list;
+    for (const Store::RateLimit &r : rates)
+        list.append(QJsonObject{{QStringLiteral("kind"), r.kind}, {QStringLiteral("cap"), r.cap}});
+    return {{QStringLiteral("rates"), list}};
+}
+
 } // namespace
 
 AdminService::AdminService(std::shared_ptr<Store::Database> db, Actor actor, QObject *parent)
@@ -529,6 +538,75 @@ Result<QList<Store::BudgetState>> AdminService::setKeyBudgets(qint64 keyId, cons
     if (!key)
         return failure<QList<Store::BudgetState>>(QStringLiteral("no key with id %1").arg(keyId));
     return setBudgets(QString::fromLatin1(Store::LimitRepository::kKey), keyId, key->name, windows);
+}
+
+Result<QList<Store::RateState>> AdminService::rates(const QString &ownerKind, qint64 ownerId) const
+{
+    const Store::LimitRepository limits(*m_db);
+    const QTimeZone zone = limits.timeZone();
+    const qint64 now = Store::nowSecs();
+    QList<Store::RateState> states;
+    for (const Store::RateLimit &r : limits.rates(ownerKind, ownerId)) {
+        auto state = limits.rateState(r, now, zone);
+        if (!state)
+            return failure<QList<Store::RateState>>(state.error());
+        states << *state;
+    }
+    return states;
+}
+
+Result<QList<Store::RateState>> AdminService::userRates(qint64 userId) const
+{
+    return rates(QString::fromLatin1(Store::LimitRepository::kUser), userId);
+}
+
+Result<QList<Store::RateState>> AdminService::keyRates(qint64 keyId) const
+{
+    return rates(QString::fromLatin1(Store::LimitRepository::kKey), keyId);
+}
+
+Result<QList<Store::RateState>> AdminService::setRates(const QString &ownerKind, qint64 ownerId, const QString &name,
+                                                       const RateCaps &caps)
+{
+    std::set<QString> seen;
+    for (const auto &[kind, cap] : caps) {
+        if (!Store::LimitRepository::rateKinds().contains(kind))
+            return failure<QList<Store::RateState>>(
+                QStringLiteral("unknown rate limit '%1' (rpm, tpm, rpd or concurrency)").arg(kind));
+        if (cap < 0)
+            return failure<QList<Store::RateState>>(QStringLiteral("a rate limit must not be negative"));
+        if (!seen.insert(kind).second)
+            return failure<QList<Store::RateState>>(QStringLiteral("rate limit '%1' given twice").arg(kind));
+    }
+    const bool key = ownerKind == QLatin1String(Store::LimitRepository::kKey);
+    const auto set = write<bool>(key ? ChangeKind::Key : ChangeKind::User, [&](Audit &audit) -> Result<bool> {
+        const Store::LimitRepository limits(*m_db);
+        const auto before = limits.rates(ownerKind, ownerId);
+        if (Status s = limits.setRates(ownerKind, ownerId, caps); !s)
+            return failure<bool>(s.error());
+        audit = {ownerKind + QStringLiteral(".set-limits"), ownerKind, ownerId, name, ratesJson(before),
+                 ratesJson(limits.rates(ownerKind, ownerId))};
+        return true;
+    });
+    if (!set)
+        return failure<QList<Store::RateState>>(set.error());
+    return rates(ownerKind, ownerId);
+}
+
+Result<QList<Store::RateState>> AdminService::setUserRates(qint64 userId, const RateCaps &caps)
+{
+    const auto user = Store::UserRepository(*m_db).byId(userId);
+    if (!user)
+        return failure<QList<Store::RateState>>(QStringLiteral("no user with id %1").arg(userId));
+    return setRates(QString::fromLatin1(Store::LimitRepository::kUser), userId, user->name, caps);
+}
+
+Result<QList<Store::RateState>> AdminService::setKeyRates(qint64 keyId, const RateCaps &caps)
+{
+    const auto key = Store::ApiKeyRepository(*m_db).byId(keyId);
+    if (!key)
+        return failure<QList<Store::RateState>>(QStringLiteral("no key with id %1").arg(keyId));
+    return setRates(QString::fromLatin1(Store::LimitRepository::kKey), keyId, key->name, caps);
 }
 
 QString AdminService::budgetTimeZone() const

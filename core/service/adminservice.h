@@ -115,6 +115,12 @@ public:
     // users, which reloads them).
     QStringList trustedProxies() const;
     Store::Result<QStringList> setTrustedProxies(const QStringList &cidrs);
+    // ---- limits: rate limits of a user or a key (rpm, tpm, rpd, concurrency; see Store::RateLedger), each with what
+    // its current window counts (concurrency: the open reservations). Setting changes the kinds named (0 removes).
+    Store::Result<QList<Store::RateState>> userRates(qint64 userId) const;
+    Store::Result<QList<Store::RateState>> keyRates(qint64 keyId) const;
+    Store::Result<QList<Store::RateState>> setUserRates(qint64 userId, const RateCaps &caps);
+    Store::Result<QList<Store::RateState>> setKeyRates(qint64 keyId, const RateCaps &caps);
 
     // ---- console additions (user top-up and enable/disable; appended for the console's Users page)
     Store::Result<Store::User> addUserQuota(qint64 userId, qint64 delta); // a top-up: also writes a log row
@@ -154,6 +160,9 @@ private:
                                                         const BudgetWindows &windows);
     Store::Result<QStringList> setAllowedIps(const QString &ownerKind, qint64 ownerId, const QString &name,
                                              const QStringList &cidrs);
+    Store::Result<QList<Store::RateState>> rates(const QString &ownerKind, qint64 ownerId) const;
+    Store::Result<QList<Store::RateState>> setRates(const QString &ownerKind, qint64 ownerId, const QString &name,
+                                                    const RateCaps &caps);
     template<class Repo, class T>
     Store::Result<T> editEntity(Store::ChangeKind kind, const QString &entity, qint64 id, const QString &action,
                                 QJsonObject (*toJson)(const T &),

@@ -32,6 +32,10 @@ struct KeyEdit
 // Setting them replaces the owner's whole set; an empty list clears it.
 using BudgetWindows = QList<std::pair<QString, qint64>>;
 
+// Rate limits of a user or a key: kind ("rpm", "tpm", "rpd", "concurrency") → cap; a cap of 0 removes that limit.
+// Setting them changes only the kinds named.
+using RateCaps = QList<std::pair<QString, qint64>>;
+
 // What a price import did: the snapshot now in force and how many models it prices.
 struct PricingImport
 {

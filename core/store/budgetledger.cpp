@@ -123,12 +123,7 @@ LedgerOutcome BudgetLedger::refusal(const BudgetState &state, qint64 amount) con
     // Never fits (asks for more than the cap) or no answer: an hour, the conservative wait.
     r.resetAt = state.resetAt > nowSecs ? state.resetAt : nowSecs + BudgetWindow::kBucketSecs;
     r.retryAfterSecs = std::max<qint64>(1, r.resetAt - nowSecs);
-    const bool key = r.ownerKind == QLatin1String(LimitRepository::kKey);
-    CachedQuery q = m_db.prepared(key ? QStringLiteral("SELECT key_hint FROM api_keys WHERE id = ?")
-                                      : QStringLiteral("SELECT name FROM users WHERE id = ?"));
-    q->bindValue(0, r.ownerId);
-    if (q->exec() && q->next())
-        r.ownerName = q->value(0).toString();
+    r.ownerName = LimitRepository(m_db).ownerName(r.ownerKind, r.ownerId);
     LedgerOutcome o;
     o.failure = LedgerFailure::BudgetExceeded;
     o.message = QStringLiteral("%1 %2: the %3 budget of %4 cannot cover %5 (%6 spent)")
@@ -145,9 +140,12 @@ bool BudgetLedger::close(qint64 reservationId, qint64 finalQuota, QString *error
     // What the reservation took, per window (id order) and period (oldest first).
     QMap<qint64, QList<std::pair<qint64, qint64>>> taken;
     {
+        // Budget takes only: a tpm limit's take is RateLedger's (a window removed since is skipped either way).
         CachedQuery q = m_db.prepared(QStringLiteral(
-            "SELECT limit_id, period, amount FROM reservation_takes WHERE reservation_id = ? ORDER BY limit_id, period"));
+            "SELECT t.limit_id, t.period, t.amount FROM reservation_takes t JOIN limits l ON l.id = t.limit_id "
+            "WHERE t.reservation_id = ? AND l.kind = ? ORDER BY t.limit_id, t.period"));
         q->bindValue(0, reservationId);
+        q->bindValue(1, QString::fromLatin1(LimitRepository::kBudget));
         if (!execQuery(*q, error, "read budget takes"))
             return false;
         while (q->next())

@@ -22,7 +22,113 @@ BudgetLimit readBudget(const QSqlQuery &q)
     return b;
 }
 
+RateLimit readRate(const QSqlQuery &q)
+{
+    RateLimit r;
+    r.id = q.value(0).toLongLong();
+    r.ownerKind = q.value(1).toString();
+    r.ownerId = q.value(2).toLongLong();
+    r.kind = q.value(3).toString();
+    r.cap = q.value(4).toLongLong();
+    r.createdAt = q.value(5).toLongLong();
+    return r;
+}
+
 } // namespace
+
+QStringList LimitRepository::rateKinds()
+{
+    return {QString::fromLatin1(kRpm), QString::fromLatin1(kTpm), QString::fromLatin1(kRpd),
+            QString::fromLatin1(kConcurrency)};
+}
+
+QList<RateLimit> LimitRepository::rates(const QString &ownerKind, qint64 ownerId) const
+{
+    QList<RateLimit> out;
+    CachedQuery q = m_db.prepared(QStringLiteral(
+        "SELECT id, owner_kind, owner_id, kind, cap, created_at FROM limits "
+        "WHERE owner_kind = ? AND owner_id = ? AND kind IN (?, ?, ?, ?) ORDER BY id"));
+    q->bindValue(0, ownerKind);
+    q->bindValue(1, ownerId);
+    const QStringList kinds = rateKinds();
+    for (int i = 0; i < kinds.size(); ++i)
+        q->bindValue(2 + i, kinds.at(i));
+    if (q->exec())
+        while (q->next())
+            out << readRate(*q);
+    return out;
+}
+
+Status LimitRepository::setRates(const QString &ownerKind, qint64 ownerId,
+                                 const QList<std::pair<QString, qint64>> &caps) const
+{
+    Transaction tx(m_db);
+    if (!tx.isActive())
+        return Status::failure(tx.error());
+    QString error;
+    for (const auto &[kind, cap] : caps) {
+        if (!rateKinds().contains(kind) || cap < 0)
+            return Status::failure(QStringLiteral("invalid rate limit %1=%2").arg(kind).arg(cap));
+        // A rate has one row per owner and kind (span and value empty); 0 removes it with its counts.
+        CachedQuery q = m_db.prepared(
+            cap == 0 ? QStringLiteral("DELETE FROM limits WHERE owner_kind = ? AND owner_id = ? AND kind = ?")
+                     : QStringLiteral("INSERT INTO limits(owner_kind, owner_id, kind, span, cap, value, created_at) "
+                                      "VALUES (?, ?, ?, '', ?, '', ?) ON CONFLICT (owner_kind, owner_id, kind, span, "
+                                      "value) DO UPDATE SET cap = excluded.cap"));
+        q->bindValue(0, ownerKind);
+        q->bindValue(1, ownerId);
+        q->bindValue(2, kind);
+        if (cap > 0) {
+            q->bindValue(3, cap);
+            q->bindValue(4, nowMs());
+        }
+        if (!execQuery(*q, &error, "set rate limit"))
+            return Status::failure(error);
+    }
+    if (!tx.commit())
+        return Status::failure(tx.error());
+    return {};
+}
+
+Result<RateState> LimitRepository::rateState(const RateLimit &limit, qint64 nowSecs, const QTimeZone &zone) const
+{
+    RateState s;
+    s.limit = limit;
+    QString error;
+    if (limit.kind == QLatin1String(kConcurrency)) {
+        const bool key = limit.ownerKind == QLatin1String(kKey);
+        CachedQuery q = m_db.prepared(key ? QStringLiteral("SELECT COUNT(*) FROM reservations WHERE state = 0 AND key_id = ?")
+                                          : QStringLiteral("SELECT COUNT(*) FROM reservations WHERE state = 0 AND user_id = ?"));
+        q->bindValue(0, limit.ownerId);
+        if (!execQuery(*q, &error, "count open reservations"))
+            return Result<RateState>::failure(error);
+        s.used = q->next() ? q->value(0).toLongLong() : 0;
+        return s;
+    }
+    if (limit.kind == QLatin1String(kRpd)) {
+        const BudgetWindow::Period day = BudgetWindow::parse(QStringLiteral("day"))->period(nowSecs, zone);
+        s.periodStart = day.start;
+        s.resetAt = day.end;
+    } else {
+        s.periodStart = nowSecs - nowSecs % kMinuteSecs;
+        s.resetAt = s.periodStart + kMinuteSecs;
+    }
+    CachedQuery q = m_db.prepared(QStringLiteral("SELECT used FROM limit_usage WHERE limit_id = ? AND period = ?"));
+    q->bindValue(0, limit.id);
+    q->bindValue(1, s.periodStart);
+    if (!execQuery(*q, &error, "read rate usage"))
+        return Result<RateState>::failure(error);
+    s.used = q->next() ? q->value(0).toLongLong() : 0;
+    return s;
+}
+
+QString LimitRepository::ownerName(const QString &ownerKind, qint64 ownerId) const
+{
+    CachedQuery q = m_db.prepared(ownerKind == QLatin1String(kKey) ? QStringLiteral("SELECT key_hint FROM api_keys WHERE id = ?")
+                                                                   : QStringLiteral("SELECT name FROM users WHERE id = ?"));
+    q->bindValue(0, ownerId);
+    return q->exec() && q->next() ? q->value(0).toString() : QString();
+}
 
 QList<BudgetLimit> LimitRepository::budgets(const QString &ownerKind, qint64 ownerId) const
 {

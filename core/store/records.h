@@ -139,4 +139,24 @@ struct BudgetState
                             // asking nothing, the oldest spend) leaves the window; 0 = nothing to wait for
 };
 
+// One rate limit of a user or a key: a `limits` row of kind rpm, tpm, rpd or concurrency (see RateLedger).
+struct RateLimit
+{
+    qint64 id = 0;
+    QString ownerKind;   // "user" | "key"
+    qint64 ownerId = 0;
+    QString kind;        // "rpm", "tpm", "rpd", "concurrency"
+    qint64 cap = 0;      // requests, tokens or open reservations per window
+    qint64 createdAt = 0; // unix milliseconds
+};
+
+// A rate limit as it stands at one moment.
+struct RateState
+{
+    RateLimit limit;
+    qint64 used = 0;        // counted in the current window (concurrency: open reservations now)
+    qint64 periodStart = 0; // unix seconds: the minute's or day's start; 0 for concurrency
+    qint64 resetAt = 0;     // unix seconds: when the window rolls over; 0 for concurrency (frees when one closes)
+};
+
 } // namespace RelayDesk::Store

@@ -2,6 +2,7 @@
 
 #include "backgroundresponserepository.h"
 #include "budgetledger.h"
+#include "rateledger.h"
 
 #include "database.h"
 #include "instancerepository.h"
@@ -196,6 +197,7 @@ QString ledgerFailureName(LedgerFailure failure)
     case LedgerFailure::ReservationNotFound: return QStringLiteral("reservation_not_found");
     case LedgerFailure::ReservationClosed: return QStringLiteral("reservation_closed");
     case LedgerFailure::BudgetExceeded: return QStringLiteral("budget_exceeded");
+    case LedgerFailure::RateLimited: return QStringLiteral("rate_limited");
     case LedgerFailure::Database: return QStringLiteral("database");
     }
     return QStringLiteral("unknown");
@@ -235,7 +237,7 @@ QList<Reservation> ReservationRepository::openReservations() const
 }
 
 LedgerOutcome ReservationRepository::reserve(qint64 userId, qint64 keyId, qint64 amount, const QString &requestId,
-                                             const QString &kind, const QString &model) const
+                                             const QString &kind, const QString &model, qint64 tokens) const
 {
     if (amount < 0)
         return fail(LedgerFailure::InvalidAmount, QStringLiteral("cannot reserve a negative amount"));
@@ -282,6 +284,9 @@ LedgerOutcome ReservationRepository::reserve(qint64 userId, qint64 keyId, qint64
     }
     if (LedgerOutcome debited = debit(m_db, userId, keyId, unlimited, amount); !debited)
         return debited;
+    if (LedgerOutcome admitted = RateLedger(m_db, budgetNow()).admit(r.id, userId, keyId, std::max<qint64>(0, tokens));
+        !admitted)
+        return admitted;
     if (LedgerOutcome taken = BudgetLedger(m_db, budgetNow()).take(r.id, userId, keyId, amount); !taken)
         return taken;
     if (!tx.commit())
@@ -371,6 +376,10 @@ LedgerOutcome ReservationRepository::close(qint64 reservationId, qint64 finalQuo
         return fail(LedgerFailure::Database, error);
     if (!BudgetLedger(m_db, budgetNow()).close(r->id, finalQuota, &error))
         return fail(LedgerFailure::Database, error);
+    // A recovered reservation's tokens are unknown: its tpm estimate stands.
+    if (state != Reservation::State::Recovered &&
+        !RateLedger(m_db, budgetNow()).close(r->id, log.promptTokens + log.completionTokens, &error))
+        return fail(LedgerFailure::Database, error);
     qint64 overage = 0;
     QJsonObject overageInfo;
     if (userShort || keyShort) {
@@ -452,7 +461,7 @@ LedgerOutcome ReservationRepository::refund(qint64 reservationId) const
         if (!execQuery(*k, &error, "adjust balance"))
             return fail(LedgerFailure::Database, error);
     }
-    if (!BudgetLedger(m_db, budgetNow()).close(r->id, 0, &error))
+    if (!BudgetLedger(m_db, budgetNow()).close(r->id, 0, &error) || !RateLedger(m_db, budgetNow()).close(r->id, 0, &error))
         return fail(LedgerFailure::Database, error);
     if (!tx.commit())
         return fail(LedgerFailure::Database, tx.error());

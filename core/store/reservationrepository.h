@@ -27,6 +27,7 @@ enum class LedgerFailure {
     ReservationNotFound,
     ReservationClosed,   // already settled (for refund) or refunded (for settle/charge)
     BudgetExceeded,      // a budget window of the user or the key cannot cover the amount; see budget
+    RateLimited,         // a rate limit (rpm, tpm, rpd, concurrency) of the user or the key is reached; see rate
     Database,            // the database failed; see message
 };
 QString ledgerFailureName(LedgerFailure failure); // "user_quota", "key_expired", …
@@ -45,6 +46,19 @@ struct BudgetRefusal
     qint64 retryAfterSecs = 0; // ≥ 1
 };
 
+// The rate limit a reservation did not fit in, for the client's error.
+struct RateRefusal
+{
+    QString ownerKind;   // "user" | "key"
+    qint64 ownerId = 0;
+    QString ownerName;   // the user's name, or the key's hint (never the key)
+    QString kind;        // "rpm", "tpm", "rpd", "concurrency"
+    qint64 cap = 0;
+    qint64 used = 0;     // counted in the window now (concurrency: other open reservations)
+    qint64 requested = 0; // requests (1) or tokens asked for
+    qint64 retryAfterSecs = 0; // ≥ 1: when the window rolls over (concurrency: a conservative second)
+};
+
 struct LedgerOutcome
 {
     LedgerFailure failure = LedgerFailure::None;
@@ -54,6 +68,7 @@ struct LedgerOutcome
     bool alreadyApplied = false; // settle/refund repeated: nothing changed, same result returned
     qint64 overage = 0;          // settle: extra debit that took a balance below zero
     std::optional<BudgetRefusal> budget; // BudgetExceeded: which window
+    std::optional<RateRefusal> rate;     // RateLimited: which limit
 
     bool ok() const { return failure == LedgerFailure::None; }
     explicit operator bool() const { return ok(); }
@@ -61,8 +76,9 @@ struct LedgerOutcome
 
 // The quota ledger's SQL. Every method is one transaction. Debits are single conditional statements
 // (`UPDATE … SET quota = quota - :q WHERE id = :id AND quota >= :q`), so concurrent requests can never
-// overdraw a balance on admission; rows are always touched in the order reservation → user → key → budget
-// windows by id. Budget windows (BudgetLedger) are checked and moved in the same transaction as the balances.
+// overdraw a balance on admission; rows are always touched in the order reservation → user → key → rate limits
+// by id → budget windows by id. Rate limits (RateLedger, on reserve only) and budget windows (BudgetLedger) are
+// checked and moved in the same transaction as the balances.
 class ReservationRepository final
 {
 public:
@@ -71,9 +87,10 @@ public:
 
     explicit ReservationRepository(const Database &db, Clock clock = {}) : m_db(db), m_clock(std::move(clock)) {}
 
-    // keyId 0 = no key (admin or internal use). requestId empty = a generated one.
+    // keyId 0 = no key (admin or internal use). requestId empty = a generated one. `tokens`: what the hold was
+    // sized for (prompt estimate + max output), counted against tokens-per-minute limits until settlement.
     LedgerOutcome reserve(qint64 userId, qint64 keyId, qint64 amount, const QString &requestId,
-                          const QString &kind, const QString &model = {}) const;
+                          const QString &kind, const QString &model = {}, qint64 tokens = 0) const;
     // Debits `amount` more against the reservation. `consumed` amounts count toward what was charged
     // (Realtime: the cost of a finished response); otherwise the amount only enlarges the hold.
     LedgerOutcome charge(qint64 reservationId, qint64 amount, bool consumed) const;

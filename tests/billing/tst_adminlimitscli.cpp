@@ -1,7 +1,8 @@
 // `relaydeskd admin user|key set-limits / show-limits` and `budget-timezone` end to end: the real binary against a
 // temporary data dir. Windows and caps as given (quota or dollars), edits that add, change, drop and clear windows,
 // bad input refused with exit 2 and nothing written, the audit and change rows of each write, and show-limits
-// reporting what the ledger counted in the current period with its start and reset time.
+// reporting what the ledger counted in the current period with its start and reset time. Rate limits (--rpm, --tpm,
+// --rpd, --concurrency; 0 or none removes) through the same command, shown with what their window counts now.
 #include "billing/ledger.h"
 #include "store/apikeyrepository.h"
 #include "store/changerepository.h"
@@ -34,6 +35,15 @@ QString windowsOf(const QJsonObject &limits)
     QStringList parts;
     for (const QJsonValue &v : limits.value(QStringLiteral("budgets")).toArray())
         parts << QStringLiteral("%1=%2").arg(v[QStringLiteral("window")].toString()).arg(v[QStringLiteral("cap")].toInteger());
+    return parts.join(u',');
+}
+
+// "rpm=5,tpm=1000" from a show-limits answer, in the order listed.
+QString ratesOf(const QJsonObject &limits)
+{
+    QStringList parts;
+    for (const QJsonValue &v : limits.value(QStringLiteral("rates")).toArray())
+        parts << QStringLiteral("%1=%2").arg(v[QStringLiteral("kind")].toString()).arg(v[QStringLiteral("cap")].toInteger());
     return parts.join(u',');
 }
 
@@ -150,6 +160,103 @@ private slots:
         QCOMPARE(changes.last().kind, owner == u"key" ? Store::ChangeKind::Key : Store::ChangeKind::User);
     }
 
+    void setRateLimits_data()
+    {
+        QTest::addColumn<QString>("owner");
+        QTest::addColumn<QStringList>("first");
+        QTest::addColumn<QStringList>("second"); // empty: no second edit
+        QTest::addColumn<QString>("rates");      // after both
+        QTest::addColumn<QString>("windows");    // the budget windows after both
+        QTest::newRow("key: rpm") << "key" << QStringList{"--rpm", "5"} << QStringList() << "rpm=5" << "";
+        QTest::newRow("user: all four") << "user" << QStringList{"--rpm", "5", "--tpm", "1000", "--rpd", "100",
+                                                                 "--concurrency", "2"}
+                                        << QStringList() << "rpm=5,tpm=1000,rpd=100,concurrency=2" << "";
+        QTest::newRow("second edit changes one, keeps the rest")
+            << "key" << QStringList{"--rpm", "5", "--tpm", "1000"} << QStringList{"--tpm", "2000"} << "rpm=5,tpm=2000" << "";
+        QTest::newRow("0 removes") << "user" << QStringList{"--rpm", "5", "--rpd", "9"} << QStringList{"--rpm", "0"}
+                                   << "rpd=9" << "";
+        QTest::newRow("none removes") << "key" << QStringList{"--concurrency", "3"} << QStringList{"--concurrency", "none"}
+                                      << "" << "";
+        QTest::newRow("rates leave budgets alone") << "key" << QStringList{"--budget", "day=5"}
+                                                   << QStringList{"--rpm", "7"} << "rpm=7" << "day=5";
+        QTest::newRow("budgets leave rates alone") << "user" << QStringList{"--rpm", "7"}
+                                                   << QStringList{"--budget", "week=5"} << "rpm=7" << "week=5";
+        QTest::newRow("--clear drops rates too") << "key" << QStringList{"--rpm", "7", "--budget", "day=5"}
+                                                 << QStringList{"--clear"} << "" << "";
+        QTest::newRow("--clear with --tpm replaces") << "user" << QStringList{"--rpm", "7", "--rpd", "8"}
+                                                     << QStringList{"--clear", "--tpm", "99"} << "tpm=99" << "";
+    }
+
+    void setRateLimits()
+    {
+        QFETCH(QString, owner);
+        QFETCH(QStringList, first);
+        QFETCH(QStringList, second);
+        QFETCH(QString, rates);
+        QFETCH(QString, windows);
+        const QString d = account();
+        QVERIFY(!d.isEmpty());
+        const QString name = owner == u"key" ? QStringLiteral("alice-ci") : QStringLiteral("alice");
+        Run r = admin(d, QStringList{owner, QStringLiteral("set-limits"), name} + first);
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        if (!second.isEmpty()) {
+            r = admin(d, QStringList{owner, QStringLiteral("set-limits"), name} + second);
+            QVERIFY2(r.exitCode == 0, r.err.constData());
+        }
+        QCOMPARE(ratesOf(r.json()), rates);
+        QCOMPARE(windowsOf(r.json()), windows);
+        r = admin(d, {owner, QStringLiteral("show-limits"), name});
+        QCOMPARE(r.exitCode, 0);
+        QCOMPARE(ratesOf(r.json()), rates);
+        QCOMPARE(windowsOf(r.json()), windows);
+        // The last write's audit row names the owner and says what the rates became.
+        r = admin(d, {QStringLiteral("audit"), QStringLiteral("--limit"), QStringLiteral("1")});
+        const QJsonObject audit = QJsonDocument::fromJson(r.out.trimmed()).object();
+        QCOMPARE(audit.value(QStringLiteral("action")).toString(), owner + QStringLiteral(".set-limits"));
+        QCOMPARE(audit.value(QStringLiteral("entity_name")).toString(), name);
+        const QJsonObject after = audit.value(QStringLiteral("after")).toObject();
+        if (after.contains(QStringLiteral("rates")))
+            QCOMPARE(after.value(QStringLiteral("rates")).toArray().size(), rates.isEmpty() ? 0 : rates.count(u',') + 1);
+        else
+            QVERIFY(second.contains(QStringLiteral("--budget"))); // the last write was the budgets'
+    }
+
+    // show-limits: a rate's use in its current window (rpm: this minute; concurrency: open now).
+    void showLimitsReportsRateUse()
+    {
+        const QString d = account();
+        QVERIFY(!d.isEmpty());
+        QCOMPARE(admin(d, {QStringLiteral("key"), QStringLiteral("set-limits"), QStringLiteral("alice-ci"),
+                           QStringLiteral("--rpm"), QStringLiteral("100"), QStringLiteral("--concurrency"),
+                           QStringLiteral("5")}).exitCode, 0);
+        qint64 before = 0;
+        {
+            auto db = Store::Database::openDataDir(d);
+            QVERIFY(db);
+            const auto key = Store::ApiKeyRepository(*db.value()).byName(QStringLiteral("alice-ci"));
+            QVERIFY(key);
+            before = QDateTime::currentSecsSinceEpoch();
+            QVERIFY(Billing::Ledger(*db.value()).reserve(key->userId, key->id, 300, {}));
+            QVERIFY(Billing::Ledger(*db.value()).reserve(key->userId, key->id, 300, {}));
+        }
+        const Run r = admin(d, {QStringLiteral("key"), QStringLiteral("show-limits"), QStringLiteral("alice-ci")});
+        const qint64 after = QDateTime::currentSecsSinceEpoch();
+        QCOMPARE(r.exitCode, 0);
+        const QJsonArray rates = r.json().value(QStringLiteral("rates")).toArray();
+        QCOMPARE(rates.size(), 2);
+        const QJsonObject concurrency = rates[1].toObject();
+        QCOMPARE(concurrency.value(QStringLiteral("kind")).toString(), QStringLiteral("concurrency"));
+        QCOMPARE(concurrency.value(QStringLiteral("used")).toInteger(), qint64(2));
+        QVERIFY(concurrency.value(QStringLiteral("resets_at")).isNull());
+        const QJsonObject rpm = rates[0].toObject();
+        if (before / 60 != after / 60)
+            QSKIP("the minute rolled over between the reservations and show-limits");
+        QCOMPARE(rpm.value(QStringLiteral("used")).toInteger(), qint64(2));
+        const auto at = [](const QJsonValue &v) { return QDateTime::fromString(v.toString(), Qt::ISODate).toSecsSinceEpoch(); };
+        QCOMPARE(at(rpm.value(QStringLiteral("period_start"))), after - after % 60);
+        QCOMPARE(at(rpm.value(QStringLiteral("resets_at"))), after - after % 60 + 60);
+    }
+
     void badInputExits2AndWritesNothing_data()
     {
         QTest::addColumn<QStringList>("args");
@@ -170,6 +277,12 @@ private slots:
                                         << "given twice";
         QTest::newRow("unknown key") << QStringList{"key", "set-limits", "nobody", b, "day=1"} << "no key named";
         QTest::newRow("unknown user") << QStringList{"user", "show-limits", "nobody"} << "no user named";
+        QTest::newRow("negative rpm") << QStringList{"key", "set-limits", "alice-ci", "--rpm", "-1"} << "--rpm wants";
+        QTest::newRow("tpm not a number") << QStringList{"user", "set-limits", "alice", "--tpm", "many"} << "--tpm wants";
+        QTest::newRow("concurrency not whole") << QStringList{"user", "set-limits", "alice", "--concurrency", "1.5"}
+                                               << "--concurrency wants";
+        QTest::newRow("a bad rate with a good budget") << QStringList{"key", "set-limits", "alice-ci", b, "week=1",
+                                                                      "--rpd", "x"} << "--rpd wants";
         QTest::newRow("unknown zone") << QStringList{"budget-timezone", "--set", "Mars/Olympus"} << "unknown time zone";
     }
 

@@ -34,6 +34,7 @@ private Q_SLOTS:
         QTest::newRow("negative amount") << int(LedgerFailure::InvalidAmount) << 500 << "internal_error";
         QTest::newRow("budget without its details (a bug)") << int(LedgerFailure::BudgetExceeded) << 500
                                                             << "internal_error";
+        QTest::newRow("rate without its details (a bug)") << int(LedgerFailure::RateLimited) << 500 << "internal_error";
     }
 
     void mapping()
@@ -116,6 +117,65 @@ private Q_SLOTS:
         QCOMPARE(a.value(QStringLiteral("error")).toObject().value(QStringLiteral("type")).toString(),
                  QStringLiteral("rate_limit_error"));
         QCOMPARE(a.value(QStringLiteral("error")).toObject().value(QStringLiteral("message")).toString(), error.message);
+    }
+
+    // A rate limit reached: 429 rate_limit_exceeded in OpenAI's wording, type "tokens" for tpm and "requests" for
+    // the others, with Retry-After — in OpenAI's shape, and Anthropic's rate_limit_error on its routes.
+    void rateLimited_data()
+    {
+        QTest::addColumn<QString>("ownerKind");
+        QTest::addColumn<QString>("kind");
+        QTest::addColumn<qint64>("requested");
+        QTest::addColumn<QString>("type");
+        QTest::addColumn<QStringList>("says");
+        QTest::newRow("key rpm") << "key" << "rpm" << qint64(1) << "requests"
+                                 << QStringList{"Rate limit reached for the API key sk-ab…yz on requests per min (RPM): "
+                                                "Limit 10, Used 10, Requested 1. Please try again in 17s."};
+        QTest::newRow("user rpd") << "user" << "rpd" << qint64(1) << "requests"
+                                  << QStringList{"the user 'alice' on requests per day (RPD): Limit 10"};
+        QTest::newRow("key tpm") << "key" << "tpm" << qint64(5) << "tokens"
+                                 << QStringList{"on tokens per min (TPM): Limit 10, Used 10, Requested 5."};
+        QTest::newRow("tpm, too large alone") << "key" << "tpm" << qint64(11) << "tokens"
+                                              << QStringList{"Request too large for the API key sk-ab…yz on tokens per "
+                                                             "min (TPM): Limit 10, Requested 11."};
+        QTest::newRow("user concurrency") << "user" << "concurrency" << qint64(1) << "requests"
+                                          << QStringList{"on concurrent requests: Limit 10, Used 10"};
+    }
+
+    void rateLimited()
+    {
+        QFETCH(QString, ownerKind);
+        QFETCH(QString, kind);
+        QFETCH(qint64, requested);
+        QFETCH(QString, type);
+        QFETCH(QStringList, says);
+        Store::LedgerOutcome refusal;
+        refusal.failure = LedgerFailure::RateLimited;
+        refusal.message = QStringLiteral("internal detail");
+        Store::RateRefusal r;
+        r.ownerKind = ownerKind;
+        r.ownerName = ownerKind == u"key" ? QStringLiteral("sk-ab…yz") : QStringLiteral("alice");
+        r.kind = kind;
+        r.cap = 10;
+        r.used = 10;
+        r.requested = requested;
+        r.retryAfterSecs = 17;
+        refusal.rate = r;
+        const Relay::OpenAiError error = Relay::ledgerRefusal(refusal, 1234, QStringLiteral("sk-full-key-hint"));
+        QCOMPARE(error.httpStatus, 429);
+        QCOMPARE(error.type, type.toUtf8());
+        QCOMPARE(error.code, QByteArray("rate_limit_exceeded"));
+        QCOMPARE(error.retryAfterSecs, qint64(17));
+        for (const QString &part : says)
+            QVERIFY2(error.message.contains(part), qPrintable(error.message));
+        QVERIFY(!error.message.contains(QStringLiteral("internal detail")));
+        QCOMPARE(Relay::HttpResponse::error(error).headers.value("retry-after"), QByteArray("17"));
+        const Relay::HttpResponse anthropic = Relay::AnthropicError::response(error);
+        QCOMPARE(anthropic.status, 429);
+        QCOMPARE(anthropic.headers.value("retry-after"), QByteArray("17"));
+        QCOMPARE(QJsonDocument::fromJson(anthropic.body).object().value(QStringLiteral("error")).toObject()
+                     .value(QStringLiteral("type")).toString(),
+                 QStringLiteral("rate_limit_error"));
     }
 
     void errorsWithoutRetryAfterHaveNoHeader()
