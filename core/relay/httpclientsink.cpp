@@ -50,7 +50,7 @@ void HttpClientSink::respond(int status, const QByteArray &body, Retry retry)
 void HttpClientSink::respond(HttpResponse response, Retry retry)
 {
     if (m_exchange && !m_exchange->hasStarted())
-        m_exchange->respond(withRetryHeader(std::move(response), retry));
+        m_exchange->respond(complete(std::move(response), retry));
 }
 
 void HttpClientSink::respondError(const OpenAiError &error, Retry retry)
