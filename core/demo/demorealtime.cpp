@@ -2,6 +2,7 @@
 
 #include "http/httprequest.h"
 #include "relay/realtime/jsonpeek.h"
+#include "relay/realtime/realtimetranscription.h"
 #include "http/openaierror.h"
 #include "tokenize/audiotokens.h"
 
@@ -24,6 +25,11 @@ qint64 words(const QString &text)
     return text.split(QLatin1Char(' '), Qt::SkipEmptyParts).size();
 }
 
+bool transcriptionIntent(const QString &intent)
+{
+    return intent == QLatin1StringView(RealtimeTranscription::kIntent);
+}
+
 QString compact(const QJsonObject &object)
 {
     return QString::fromUtf8(QJsonDocument(object).toJson(QJsonDocument::Compact));
@@ -44,12 +50,16 @@ DemoRealtimeScript DemoRealtimeScript::demo()
 class DemoRealtimeConnection final : public QObject
 {
 public:
-    DemoRealtimeConnection(DemoRealtime *owner, QWebSocket *socket, QString model, DemoRealtimeScript script)
+    DemoRealtimeConnection(DemoRealtime *owner, QWebSocket *socket, QString model, DemoRealtimeScript script,
+                           bool transcriptionIntent)
         : QObject(owner)
         , m_owner(owner)
         , m_socket(socket)
         , m_model(std::move(model))
         , m_script(std::move(script))
+        , m_transcriptionSession(transcriptionIntent)
+        , m_transcriptionModel(transcriptionIntent ? QString::fromLatin1(RealtimeTranscription::kDefaultModel)
+                                                   : m_script.transcriptionModel)
     {
         socket->setParent(this);
         m_step.setSingleShot(true);
@@ -74,8 +84,28 @@ private:
             m_socket->sendTextMessage(compact(event));
     }
 
+    // A transcription session (GA type "transcription", or the beta transcription_session object).
+    QJsonObject transcriptionSessionObject() const
+    {
+        const QJsonObject transcription{{QStringLiteral("model"), m_transcriptionModel}};
+        if (!ga())
+            return {{QStringLiteral("id"), QStringLiteral("sess_demo")},
+                    {QStringLiteral("object"), QStringLiteral("realtime.transcription_session")},
+                    {QStringLiteral("input_audio_format"), QStringLiteral("pcm16")},
+                    {QStringLiteral("input_audio_transcription"), transcription}};
+        const QJsonObject pcm{{QStringLiteral("type"), QStringLiteral("audio/pcm")}, {QStringLiteral("rate"), 24000}};
+        return {{QStringLiteral("id"), QStringLiteral("sess_demo")},
+                {QStringLiteral("object"), QStringLiteral("realtime.transcription_session")},
+                {QStringLiteral("type"), QStringLiteral("transcription")},
+                {QStringLiteral("audio"), QJsonObject{{QStringLiteral("input"),
+                                                       QJsonObject{{QStringLiteral("format"), pcm},
+                                                                   {QStringLiteral("transcription"), transcription}}}}}};
+    }
+
     QJsonObject sessionObject() const
     {
+        if (m_transcriptionSession)
+            return transcriptionSessionObject();
         QJsonObject session{{QStringLiteral("id"), QStringLiteral("sess_demo")},
                             {QStringLiteral("object"), QStringLiteral("realtime.session")},
                             {QStringLiteral("model"), m_model}};
@@ -110,7 +140,23 @@ private:
 
     void sendSessionCreated()
     {
-        send({{QStringLiteral("type"), QStringLiteral("session.created")}, {QStringLiteral("session"), sessionObject()}});
+        sendSession("created");
+    }
+
+    void sendSession(const char *what)
+    {
+        const QString prefix = m_transcriptionSession && !ga() ? QStringLiteral("transcription_session.")
+                                                               : QStringLiteral("session.");
+        send({{QStringLiteral("type"), QString(prefix + QLatin1String(what))}, {QStringLiteral("session"), sessionObject()}});
+    }
+
+    // A session.update that makes (or keeps) this a transcription session, and the model it names.
+    void noteTranscription(const QJsonObject &session, bool betaTranscriptionEvent)
+    {
+        if (betaTranscriptionEvent || RealtimeTranscription::isTranscriptionSession(session))
+            m_transcriptionSession = true;
+        if (const QString model = RealtimeTranscription::modelOf(session); !model.isEmpty() && m_transcriptionSession)
+            m_transcriptionModel = model;
     }
 
     void onText(const QString &message)
@@ -125,14 +171,18 @@ private:
             return;
         }
         const QJsonObject event = QJsonDocument::fromJson(utf8).object();
-        if (typeName == u"session.update") {
+        if (typeName == u"transcription_session.update") {
+            noteTranscription(event.value(u"session").toObject(), true);
+            sendSession("updated");
+        } else if (typeName == u"session.update") {
             const QJsonObject session = event.value(u"session").toObject();
+            noteTranscription(session, false);
             const QJsonArray modalities = session.contains(u"output_modalities") ? session.value(u"output_modalities").toArray()
                                                                                  : session.value(u"modalities").toArray();
             if (!modalities.isEmpty())
                 m_textOnly = !modalities.contains(QStringLiteral("audio"));
             m_conversationText += words(session.value(u"instructions").toString());
-            send({{QStringLiteral("type"), QStringLiteral("session.updated")}, {QStringLiteral("session"), sessionObject()}});
+            sendSession("updated");
         } else if (typeName == u"input_audio_buffer.commit") {
             commitAudio();
         } else if (typeName == u"input_audio_buffer.clear") {
@@ -159,9 +209,41 @@ private:
             send({{QStringLiteral("type"), QStringLiteral("conversation.item.done")}, {QStringLiteral("item"), item}});
     }
 
+    // A transcription session's commit: transcript deltas, then `completed` with usage shaped by the model —
+    // whisper-1 by duration, the gpt-4o(-mini)-transcribe family by tokens — or none (script.usage false).
+    void transcribe(const QString &itemId, qint64 bytes, qint64 audioTokens)
+    {
+        const QStringList parts{QStringLiteral("what"), QStringLiteral(" the user"), QStringLiteral(" said")};
+        const QJsonObject base{{QStringLiteral("item_id"), itemId}, {QStringLiteral("content_index"), 0}};
+        for (const QString &part : parts) {
+            QJsonObject delta = base;
+            delta.insert(QStringLiteral("type"), QStringLiteral("conversation.item.input_audio_transcription.delta"));
+            delta.insert(QStringLiteral("delta"), part);
+            send(delta);
+        }
+        const QString transcript = parts.join(QString());
+        QJsonObject completed = base;
+        completed.insert(QStringLiteral("type"), QStringLiteral("conversation.item.input_audio_transcription.completed"));
+        completed.insert(QStringLiteral("transcript"), transcript);
+        if (m_script.usage && m_transcriptionModel == u"whisper-1") {
+            completed.insert(QStringLiteral("usage"), QJsonObject{{QStringLiteral("type"), QStringLiteral("duration")},
+                                                                  {QStringLiteral("seconds"), double(bytes) / (1000.0 * kBytesPerMs)}});
+        } else if (m_script.usage) {
+            completed.insert(QStringLiteral("usage"),
+                             QJsonObject{{QStringLiteral("type"), QStringLiteral("tokens")},
+                                         {QStringLiteral("input_tokens"), audioTokens},
+                                         {QStringLiteral("output_tokens"), words(transcript)},
+                                         {QStringLiteral("total_tokens"), audioTokens + words(transcript)},
+                                         {QStringLiteral("input_token_details"),
+                                          QJsonObject{{QStringLiteral("text_tokens"), 0}, {QStringLiteral("audio_tokens"), audioTokens}}}});
+        }
+        send(completed);
+    }
+
     void commitAudio()
     {
         const QString itemId = nextId("item");
+        const qint64 bytes = m_bufferBytes;
         const qint64 tokens = (m_bufferBytes + m_carryBytes) / (100 * kBytesPerMs);
         m_carryBytes = (m_bufferBytes + m_carryBytes) % (100 * kBytesPerMs);
         m_conversationAudio += tokens;
@@ -170,7 +252,9 @@ private:
         itemAdded({{QStringLiteral("id"), itemId}, {QStringLiteral("type"), QStringLiteral("message")},
                    {QStringLiteral("role"), QStringLiteral("user")},
                    {QStringLiteral("content"), QJsonArray{QJsonObject{{QStringLiteral("type"), QStringLiteral("input_audio")}}}}});
-        if (m_script.transcription) {
+        if (m_transcriptionSession) {
+            transcribe(itemId, bytes, tokens);
+        } else if (m_script.transcription) {
             const QString transcript = QStringLiteral("what the user said");
             send({{QStringLiteral("type"), QStringLiteral("conversation.item.input_audio_transcription.completed")},
                   {QStringLiteral("item_id"), itemId},
@@ -355,6 +439,8 @@ private:
     QTimer m_step;
     std::deque<Step> m_steps;
     QString m_responseId;
+    bool m_transcriptionSession = false;
+    QString m_transcriptionModel;
     bool m_textOnly = false;
     bool m_toolDone = false;
     bool m_responseIsTool = false;
@@ -381,7 +467,7 @@ void DemoRealtime::setScript(DemoRealtimeScript script)
     m_fixed = std::make_unique<DemoRealtimeScript>(std::move(script));
 }
 
-void DemoRealtime::attach(QWebSocket *socket, const QString &model)
+void DemoRealtime::attach(QWebSocket *socket, const QString &model, bool transcriptionIntent)
 {
     // The server-side QWebSocket does not own its transport (see RealtimeSession::setClientTransport).
     if (QObject *root = m_server ? static_cast<QObject *>(m_server) : m_transportRoot.data()) {
@@ -393,7 +479,7 @@ void DemoRealtime::attach(QWebSocket *socket, const QString &model)
         }
     }
     DemoRealtimeScript script = m_fixed ? *m_fixed : (m_scriptFor ? m_scriptFor(model) : DemoRealtimeScript::demo());
-    m_connections << new DemoRealtimeConnection(this, socket, model, std::move(script));
+    m_connections << new DemoRealtimeConnection(this, socket, model, std::move(script), transcriptionIntent);
 }
 
 void DemoRealtime::install(HttpServer &server)
@@ -413,14 +499,15 @@ void DemoRealtime::install(Router &router)
             keyed = keyed || protocol.startsWith("openai-insecure-api-key.");
         if (!keyed)
             return OpenAiError::invalidApiKey(QStringLiteral("missing API key"));
-        if (request.queryItem(QStringLiteral("model")).isEmpty())
+        if (request.queryItem(QStringLiteral("model")).isEmpty() && !transcriptionIntent(request.queryItem(QStringLiteral("intent"))))
             return OpenAiError::invalidRequest(QStringLiteral("missing model"), "missing_required_parameter", "model");
         return std::nullopt;
     };
     route.handler = [this](QWebSocket *socket, const HttpRequest &request) {
         m_handshakes << DemoRealtimeHandshake{request.queryItem(QStringLiteral("model")), request.header("Authorization"),
                                               request.header("OpenAI-Beta"), request.webSocketSubprotocols()};
-        attach(socket, request.queryItem(QStringLiteral("model")));
+        attach(socket, request.queryItem(QStringLiteral("model")),
+               transcriptionIntent(request.queryItem(QStringLiteral("intent"))));
     };
     router.addWebSocketRoute(std::move(route));
 }
@@ -441,7 +528,7 @@ bool DemoRealtime::listen(quint16 port)
                         protocols << p.trimmed();
                 m_handshakes << DemoRealtimeHandshake{model, request.rawHeader("Authorization"),
                                                       request.rawHeader("OpenAI-Beta"), protocols};
-                attach(socket, model);
+                attach(socket, model, transcriptionIntent(query.queryItemValue(QStringLiteral("intent"))));
             }
         });
     }

@@ -5,7 +5,9 @@
 // deltas — at real-time pace for the demo, as fast as the event loop allows for tests — and ends each
 // response with `response.done` usage computed from what it actually sent (1 audio token per 100 ms in,
 // per 50 ms out; one text token per word). Scriptable: with/without usage, cached tokens, a tool call,
-// input transcription usage, `response.cancel`, a TCP drop mid-response.
+// input transcription usage, `response.cancel`, a TCP drop mid-response. Transcription sessions (?intent=transcription,
+// session.type "transcription", the beta transcription_session.update) answer each commit with transcript deltas and
+// a `completed` whose usage is by duration for whisper-1 and by tokens otherwise (none when `usage` is false).
 #include "http/httpserver.h"
 #include "http/router.h"
 
@@ -85,8 +87,8 @@ public:
     // Every client event type received, in order, over all connections.
     const QStringList &receivedTypes() const { return m_received; }
 
-    // Attaches an upgraded socket (takes ownership).
-    void attach(QWebSocket *socket, const QString &model);
+    // Attaches an upgraded socket (takes ownership); `transcriptionIntent`: opened with ?intent=transcription.
+    void attach(QWebSocket *socket, const QString &model, bool transcriptionIntent = false);
 
 Q_SIGNALS:
     void connectionClosed();

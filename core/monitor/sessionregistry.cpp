@@ -112,6 +112,15 @@ void SessionRegistry::setModel(quint64 id, const QString &model, const QString &
     }
 }
 
+void SessionRegistry::setKind(quint64 id, SessionKind kind)
+{
+    QMutexLocker lock(&m_mutex);
+    if (auto it = m_entries.find(id); it != m_entries.end()) {
+        it->info.kind = kind;
+        markDirty(id, false);
+    }
+}
+
 void SessionRegistry::addUsage(quint64 id, const SessionUsage &delta)
 {
     QMutexLocker lock(&m_mutex);

@@ -95,6 +95,8 @@ public:
     quint64 open(SessionInfo initial); // id, startedAt and state are assigned when unset
     void setState(quint64 id, SessionState state);
     void setModel(quint64 id, const QString &model, const QString &upstreamModel, const QString &channel);
+    // A session that changed kind mid-way (a Realtime conversation switched to transcription).
+    void setKind(quint64 id, SessionKind kind);
     void addUsage(quint64 id, const SessionUsage &delta);
     void setUsage(quint64 id, const SessionUsage &total);
     // The units (audio duration, characters, images) the call is billed for so far; replaces the previous value.

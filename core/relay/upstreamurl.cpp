@@ -38,7 +38,8 @@ QUrl upstreamRealtimeUrl(const QString &channelBaseUrl, const QByteArray &client
     QUrlQuery query(QString::fromUtf8(clientQuery));
     query.removeAllQueryItems(QStringLiteral("model"));
     QUrlQuery mapped;
-    mapped.addQueryItem(QStringLiteral("model"), upstreamModel);
+    if (!upstreamModel.isEmpty())
+        mapped.addQueryItem(QStringLiteral("model"), upstreamModel);
     for (const auto &item : query.queryItems(QUrl::FullyEncoded))
         mapped.addQueryItem(item.first, item.second);
     url.setQuery(mapped.query(QUrl::FullyEncoded), QUrl::StrictMode);

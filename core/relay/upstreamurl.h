@@ -11,7 +11,7 @@ namespace RelayDesk::Relay {
 // HTTP(S): e.g. upstreamApiUrl(base, u"chat/completions").
 QUrl upstreamApiUrl(const QString &channelBaseUrl, QStringView pathAfterV1);
 // The Realtime WebSocket: ws:// for http://, wss:// for https://, path …/v1/realtime, the client's query with
-// `model` replaced by the channel's mapped model (first).
+// `model` replaced by the channel's mapped model (first; none when it is empty: a transcription session).
 QUrl upstreamRealtimeUrl(const QString &channelBaseUrl, const QByteArray &clientQuery, const QString &upstreamModel);
 
 } // namespace RelayDesk::Relay

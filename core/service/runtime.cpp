@@ -14,6 +14,7 @@
 #include "service/changefeed.h"
 #include "service/instancekeeper.h"
 #include "relay/realtime/realtimerelay.h"
+#include "relay/realtime/realtimetranscription.h"
 #include "http/relayserverthread.h"
 #include "store/apikeyrepository.h"
 #include "store/channelrepository.h"
@@ -233,7 +234,8 @@ Relay::RealtimeRelay *Runtime::installRealtime(Relay::HttpServer &http,
                 return *error;
             auto &g = std::get<Relay::ClientSecretGrant>(grant);
             bound = g.session;
-            const QString minted = bound.value(QLatin1StringView("model")).toString();
+            // A transcription secret is priced by its transcription model.
+            const QString minted = Relay::RealtimeTranscription::pricedModel(bound);
             if (!model.isEmpty() && !minted.isEmpty() && model != minted)
                 return Relay::OpenAiError::invalidValue(
                     "model", QStringLiteral("The client secret was minted for model '%1', not '%2'.").arg(minted, model));
@@ -264,6 +266,7 @@ Relay::RealtimeRelay *Runtime::installRealtime(Relay::HttpServer &http,
         a.usingGroup = ctx.group;
         a.model = model;
         a.boundSession = bound;
+        a.mayUse = [ctx](const QString &m) { return ctx.mayUse(m); };
         a.useChannel(*channel);
         return a;
     };

@@ -7,6 +7,7 @@
 #include "demo/demorealtime.h"
 #include "http/httpserver.h"
 #include "relay/realtime/realtimerelay.h"
+#include "relay/realtime/realtimetranscription.h"
 #include "store/apikeyrepository.h"
 #include "store/channelrepository.h"
 #include "store/logrepository.h"
@@ -41,14 +42,17 @@ inline bool spin(const std::function<bool()> &done, int timeoutMs = 15000)
     return true;
 }
 
-// gpt-realtime list prices ($4 / $0.40 / $16 text, $32 / $0.40 / $64 audio per 1M) and a transcription model.
+// gpt-realtime list prices ($4 / $0.40 / $16 text, $32 / $0.40 / $64 audio per 1M) and the transcription models:
+// gpt-4o-transcribe ($2.50 text in, $6 audio in, $10 out per 1M), gpt-4o-mini-transcribe (half), whisper-1 ($0.006 a
+// minute).
 inline QJsonObject testPrices()
 {
     return QJsonDocument::fromJson(R"({
-        "ModelRatio": {"gpt-realtime": 2, "gpt-4o-mini-transcribe": 0.625, "gpt-fixed": 1},
-        "CompletionRatio": {"gpt-realtime": 4, "gpt-4o-mini-transcribe": 4},
+        "ModelRatio": {"gpt-realtime": 2, "gpt-4o-mini-transcribe": 0.625, "gpt-4o-transcribe": 1.25, "gpt-fixed": 1},
+        "CompletionRatio": {"gpt-realtime": 4, "gpt-4o-mini-transcribe": 4, "gpt-4o-transcribe": 4},
         "CacheRatio": {"gpt-realtime": 0.1},
-        "AudioRatio": {"gpt-realtime": 8, "gpt-4o-mini-transcribe": 2.4},
+        "AudioRatio": {"gpt-realtime": 8, "gpt-4o-mini-transcribe": 2.4, "gpt-4o-transcribe": 2.4},
+        "MinutePrice": {"whisper-1": 0.006},
         "AudioCompletionRatio": {"gpt-realtime": 2},
         "AudioCacheRatio": {"gpt-realtime": 0.0125}
     })").object();
@@ -84,11 +88,17 @@ public:
     void open(quint16 port, const QString &model, const QByteArray &key, bool keyAsSubprotocol = false,
               const QByteArray &openAiBeta = {})
     {
+        openQuery(port, QStringLiteral("model=") + model, key, keyAsSubprotocol, openAiBeta);
+    }
+    // `query` as the URL's query, e.g. "intent=transcription".
+    void openQuery(quint16 port, const QString &query, const QByteArray &key, bool keyAsSubprotocol = false,
+                   const QByteArray &openAiBeta = {})
+    {
         QObject::connect(&socket, &QWebSocket::textMessageReceived, [this](const QString &m) {
             events << QJsonDocument::fromJson(m.toUtf8()).object();
         });
         QObject::connect(&socket, &QWebSocket::disconnected, [this] { closed = true; });
-        QNetworkRequest request(QUrl(QStringLiteral("ws://127.0.0.1:%1/v1/realtime?model=%2").arg(port).arg(model)));
+        QNetworkRequest request(QUrl(QStringLiteral("ws://127.0.0.1:%1/v1/realtime?%2").arg(port).arg(query)));
         QWebSocketHandshakeOptions options;
         if (keyAsSubprotocol)
             options.setSubprotocols({QStringLiteral("realtime"), QStringLiteral("openai-insecure-api-key.") + QString::fromUtf8(key),
@@ -230,6 +240,7 @@ public:
             a.keyHint = key->keyHint;
             a.userGroup = a.usingGroup = u->group;
             a.model = model;
+            a.mayUse = [limits = key->modelLimits](const QString &m) { return limits.isEmpty() || limits.contains(m); };
             a.useChannel(*ch);
             return a;
         };

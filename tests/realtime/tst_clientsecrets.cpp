@@ -61,7 +61,7 @@ private Q_SLOTS:
     {
         RelayDeskTest::MeteredRelay::Setup setup;
         setup.user = QStringLiteral("browser-app");
-        setup.models = {kRealtime};
+        setup.models = {kRealtime, QStringLiteral("gpt-4o-mini-transcribe")};
         QVERIFY(m_relay.start(this, setup));
     }
     void cleanupTestCase() { m_relay.stop(); }
@@ -117,6 +117,47 @@ private Q_SLOTS:
         QCOMPARE(rows.first().userId, parent.userId);
     }
 
+    // A secret minted for a transcription session opens one (?intent=transcription, no model in the URL): its
+    // transcription model is applied upstream first, and each completed item is billed to the parent key at it.
+    void transcriptionSecretOpensATranscriptionSession()
+    {
+        const QString model = QStringLiteral("gpt-4o-mini-transcribe");
+        const QJsonObject minted = mint(gaBody(120, {{QStringLiteral("type"), QStringLiteral("transcription")},
+                                                     {QStringLiteral("audio"), QJsonObject{{QStringLiteral("input"),
+                                                      QJsonObject{{QStringLiteral("transcription"),
+                                                                   QJsonObject{{QStringLiteral("model"), model}}}}}}}}));
+        const QString value = minted.value(QStringLiteral("value")).toString();
+        QVERIFY(Store::ClientSecretRepository::looksLikeSecret(value));
+        const QJsonObject session = minted.value(QStringLiteral("session")).toObject();
+        QCOMPARE(session.value(QStringLiteral("type")).toString(), QStringLiteral("transcription"));
+        QVERIFY(!session.contains(QStringLiteral("model")));
+
+        const Store::ApiKey parent = parentKey();
+        RelayDeskTest::RtClient client;
+        client.openQuery(m_relay.runtime().port(), QStringLiteral("intent=transcription"), value.toUtf8(), true);
+        QVERIFY(client.waitOpen());
+        QVERIFY(client.waitFor(QStringLiteral("session.updated")));
+        QCOMPARE(Relay::RealtimeTranscription::modelOf(client.all(QStringLiteral("session.updated")).first()
+                                                           .value(u"session").toObject()), model);
+        client.send(RelayDeskTest::audioAppend(2000));
+        client.send({{QStringLiteral("type"), QStringLiteral("input_audio_buffer.commit")}});
+        QVERIFY(client.waitFor(QStringLiteral("conversation.item.input_audio_transcription.completed")));
+        const QJsonObject usage = client.all(QStringLiteral("conversation.item.input_audio_transcription.completed"))
+                                      .first().value(u"usage").toObject();
+        QCOMPARE(usage.value(u"type").toString(), QStringLiteral("tokens"));
+        client.socket.close();
+        QVERIFY(RelayDeskTest::spin([&] { return Store::ReservationRepository(m_relay.db()).openReservations().isEmpty(); }));
+        Store::LogFilter filter;
+        filter.type = Store::LogType::Consume;
+        filter.keyId = parent.id;
+        const auto rows = Store::LogRepository(m_relay.db()).page(filter, 1).rows;
+        QVERIFY(!rows.isEmpty());
+        QCOMPARE(rows.first().model, model);
+        QCOMPARE(rows.first().other.value(u"session_type").toString(), QStringLiteral("transcription"));
+        QCOMPARE(rows.first().other.value(u"transcription").toObject().value(u"count").toInt(), 1);
+        QVERIFY(rows.first().quota > 0);
+    }
+
     void apiKeySessionGetsNoSessionUpdate()
     {
         RelayDeskTest::RtClient client;
@@ -156,6 +197,11 @@ private Q_SLOTS:
         QTest::newRow("session not an object") << QJsonObject{{QStringLiteral("session"), 3}} << 400 << "session";
         QTest::newRow("unknown type") << gaBody(60, {{QStringLiteral("type"), QStringLiteral("chat")}}) << 400
                                       << "session.type";
+        QTest::newRow("transcription model not served")
+            << gaBody(60, {{QStringLiteral("type"), QStringLiteral("transcription")},
+                           {QStringLiteral("audio"), QJsonObject{{QStringLiteral("input"), QJsonObject{{QStringLiteral("transcription"),
+                                                      QJsonObject{{QStringLiteral("model"), QStringLiteral("no-such-transcriber")}}}}}}}})
+            << 404 << QString();
         QTest::newRow("unserved model") << gaBody(60, {{QStringLiteral("model"), QStringLiteral("no-such-model")}}) << 404
                                         << QString();
     }

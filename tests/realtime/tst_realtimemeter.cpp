@@ -327,6 +327,48 @@ private slots:
         QCOMPARE(meter.total(), SessionUsage{}); // not part of the conversation's own usage
     }
 
+    // Without usage, a completed item is billed on the audio committed for it (pcm16 24 kHz: 48 bytes per ms) and
+    // its transcript; a clear drops what was appended before it.
+    void transcriptionWithoutUsageUsesTheCommittedAudio_data()
+    {
+        QTest::addColumn<int>("frames");
+        QTest::addColumn<int>("frameMs");
+        QTest::addColumn<int>("clearAfter"); // frames, then input_audio_buffer.clear (-1: never)
+        QTest::addColumn<qint64>("committedMs");
+        QTest::newRow("one second in 20 ms frames") << 50 << 20 << -1 << qint64(1000);
+        QTest::newRow("2.5 s in 250 ms frames") << 10 << 250 << -1 << qint64(2500);
+        QTest::newRow("cleared after 4 of 10 frames") << 10 << 100 << 4 << qint64(600);
+        QTest::newRow("a partial millisecond rounds up") << 1 << 0 << -1 << qint64(1);
+    }
+    void transcriptionWithoutUsageUsesTheCommittedAudio()
+    {
+        QFETCH(int, frames);
+        QFETCH(int, frameMs);
+        QFETCH(int, clearAfter);
+        QFETCH(qint64, committedMs);
+        RealtimeMeter meter(countWords);
+        meter.observeClient(R"({"type":"transcription_session.update","session":{"input_audio_transcription":{"model":"whisper-1"}}})");
+        QVERIFY(meter.isTranscriptionSession());
+        QCOMPARE(meter.transcriptionModel(), QStringLiteral("whisper-1"));
+        // frameMs 0: 3 bytes, a sixteenth of a millisecond.
+        const QByteArray audio = QByteArray(frameMs > 0 ? frameMs * 48 : 3, '\x01').toBase64();
+        for (int i = 0; i < frames; ++i) {
+            if (i == clearAfter)
+                meter.observeClient(R"({"type":"input_audio_buffer.clear"})");
+            meter.observeClient(QByteArray(R"({"type":"input_audio_buffer.append","audio":")" + audio + R"("})"));
+        }
+        QCOMPARE(meter.uncommittedAudioMs(), committedMs);
+        meter.observeUpstream(R"({"type":"input_audio_buffer.committed","item_id":"item_7"})");
+        QCOMPARE(meter.uncommittedAudioMs(), 0);
+        meter.observeUpstream(R"({"type":"conversation.item.input_audio_transcription.completed",
+            "item_id":"item_7","transcript":"three words here"})");
+        const auto transcriptions = meter.takeTranscriptions();
+        QCOMPARE(transcriptions.size(), size_t(1));
+        QVERIFY(transcriptions[0].estimated);
+        QCOMPARE(transcriptions[0].audioMs, committedMs);
+        QCOMPARE(transcriptions[0].outputTextTokens, 3);
+    }
+
     void unknownAndBrokenFramesAreIgnored_data()
     {
         QTest::addColumn<QByteArray>("frame");

@@ -5,6 +5,7 @@
 #include "relay/exchangeinput.h"
 #include "relay/jsoncount.h"
 #include "relay/modeladmission.h"
+#include "relay/realtime/realtimetranscription.h"
 #include "store/clientsecretrepository.h"
 #include "store/database.h"
 
@@ -76,10 +77,14 @@ std::pair<QString, qint64> ClientSecretsEndpoint::mint(HttpExchange &exchange, c
         exchange.respondError(OpenAiError::invalidValue("session.model", QStringLiteral("Invalid 'session.model': expected a string.")));
         return {};
     }
-    if (model.toString().isEmpty())
+    // A transcription session is priced by its transcription model (named in the session, so the upstream and the
+    // relay agree on it); a conversation by its model.
+    if (RealtimeTranscription::isTranscriptionSession(session))
+        session = RealtimeTranscription::withModel(session, RealtimeTranscription::pricedModel(session));
+    else if (model.toString().isEmpty())
         session.insert(QStringLiteral("model"), QString::fromLatin1(kDefaultModel));
     // Refused now, in OpenAI's shape, rather than when the browser connects.
-    auto admitted = admitModel(auth, session.value(QLatin1StringView("model")).toString(), m_channels, *m_prices());
+    auto admitted = admitModel(auth, RealtimeTranscription::pricedModel(session), m_channels, *m_prices());
     if (const auto *error = std::get_if<OpenAiError>(&admitted)) {
         exchange.respondError(*error);
         return {};
@@ -117,12 +122,9 @@ void ClientSecretsEndpoint::mintGa(HttpExchange &exchange)
         return exchange.respondError(OpenAiError::invalidValue("session", QStringLiteral("Invalid 'session': expected an object.")));
     QJsonObject session = given.toObject();
     const QString type = session.value(QLatin1StringView("type")).toString(QStringLiteral("realtime"));
-    if (type != u"realtime")
+    if (type != u"realtime" && type != QLatin1StringView(RealtimeTranscription::kIntent))
         return exchange.respondError(OpenAiError::invalidValue(
-            "session.type", type == u"transcription"
-                                ? QStringLiteral("Transcription sessions are not served by this relay yet; use "
-                                                 "session.type 'realtime'.")
-                                : QStringLiteral("Invalid 'session.type': expected 'realtime'.")));
+            "session.type", QStringLiteral("Invalid 'session.type': expected 'realtime' or 'transcription'.")));
     session.insert(QStringLiteral("type"), type);
     const auto [value, expiresAt] = mint(exchange, *auth, session, seconds);
     if (value.isEmpty())

@@ -1,7 +1,11 @@
 #include "relay/realtime/realtimeaccount.h"
 
+#include "billing/quotamath.h"
+#include "relay/realtime/realtimetranscription.h"
 #include "relay/usageceilings.h"
 #include "store/database.h"
+
+#include "tokenize/audiotokens.h"
 
 #include <QJsonObject>
 
@@ -37,7 +41,38 @@ qint64 RealtimeAccount::worstCaseResponse(const Billing::Usage &conversation) co
 
 qint64 RealtimeAccount::worstCaseNext() const
 {
+    if (m_transcriptionOnly)
+        return Billing::QuotaMath::ceilToQuota(RealtimeTranscription::worstCase(m_params.pricing, m_heldAudioMs));
     return worstCaseResponse(m_conversation);
+}
+
+RealtimeAccount::Refusal RealtimeAccount::useTranscriptionModel(const QString &model)
+{
+    if (m_params.mayUse && !m_params.mayUse(model))
+        return Refusal::ModelNotAllowed;
+    const auto pricing = m_params.book
+        ? m_params.book->pricing(model, m_params.userGroup, m_params.usingGroup)
+        : Store::Result<Billing::ModelPricing>::failure(QStringLiteral("no price book"));
+    if (!pricing)
+        return Refusal::ModelNotPriced;
+    m_transcriptionOnly = true;
+    m_params.model = m_params.upstreamModel = model;
+    m_params.pricing = *pricing;
+    m_heldAudioMs = RealtimeTranscription::heldAudioMs(0);
+    if (m_open && !m_closed && !restoreHold())
+        return Refusal::InsufficientQuota;
+    return Refusal::None;
+}
+
+bool RealtimeAccount::setUncommittedAudio(qint64 ms)
+{
+    if (!m_transcriptionOnly)
+        return true;
+    const qint64 held = RealtimeTranscription::heldAudioMs(ms);
+    if (held == m_heldAudioMs)
+        return true; // the same window: nothing to price or reserve
+    m_heldAudioMs = held;
+    return !m_open || m_closed || restoreHold();
 }
 
 Store::LedgerOutcome RealtimeAccount::open()
@@ -157,22 +192,36 @@ bool RealtimeAccount::addTranscription(const TranscriptionUsage &usage, const QS
 {
     if (!m_open || m_closed)
         return false;
-    if (!m_params.book || transcriptionModel.isEmpty())
+    // A transcription session is priced by its own model; a conversation's transcription by the one it names.
+    const QString model = m_transcriptionOnly ? m_params.model : transcriptionModel;
+    if (model.isEmpty() || (!m_transcriptionOnly && !m_params.book))
         return true;
-    const auto pricing = m_params.book->pricing(transcriptionModel, m_params.userGroup, m_params.usingGroup);
+    const auto pricing = m_transcriptionOnly
+        ? Store::Result<Billing::ModelPricing>(m_params.pricing)
+        : m_params.book->pricing(model, m_params.userGroup, m_params.usingGroup);
     if (!pricing)
         return true; // unpriced transcription model: nothing to bill, the log row says so via usage only
     const Billing::Usage billed = transcriptionUsage(usage);
-    mpq_class exact = realtimeExactQuota(billed, *pricing);
-    const UsageCeilings::Ceiling ceiling = UsageCeilings::current().forModel(transcriptionModel);
-    if (!ceiling.admits(billed.inputTotal(), billed.outputTotal())) {
+    mpq_class exact = RealtimeTranscription::exactCost(usage, *pricing);
+    const UsageCeilings::Ceiling ceiling = UsageCeilings::current().forModel(model);
+    if (!usage.estimated && !ceiling.admits(billed.inputTotal(), billed.outputTotal())) {
         exact = capDisputed(exact, QStringLiteral("transcription:") + usage.itemId, billed, ceiling.toJson());
     } else {
-        m_transcriptionUsage += billed;
+        Billing::Usage counted = billed;
+        if (usage.estimated)
+            counted.inputAudio = Tokenize::audioTokensForMilliseconds(usage.audioMs, Tokenize::AudioDirection::Input);
+        m_transcriptionUsage += counted;
+        if (m_transcriptionOnly)
+            m_total += counted;
+        if (usage.duration)
+            m_durationMs += qint64(std::ceil(std::min(usage.seconds, 1e9) * 1000.0));
     }
-    m_transcriptionModel = transcriptionModel;
+    ++m_transcriptions;
+    if (usage.estimated)
+        ++m_estimatedTranscriptions;
+    m_transcriptionModel = model;
     m_transcriptionExact += exact;
-    return chargeTo(m_exact + exact);
+    return chargeTo(m_exact + exact) && restoreHold();
 }
 
 Store::LedgerOutcome RealtimeAccount::finish(const Billing::Usage &pending, const QString &endReason, qint64 useMs)
@@ -182,7 +231,8 @@ Store::LedgerOutcome RealtimeAccount::finish(const Billing::Usage &pending, cons
         none.failure = Store::LedgerFailure::ReservationNotFound;
         return none;
     }
-    if (!m_closed && !pending.isEmpty()) {
+    // A transcription session bills transcriptions only: audio never committed was never transcribed.
+    if (!m_closed && !pending.isEmpty() && !m_transcriptionOnly) {
         m_total += pending;
         m_exact += realtimeExactQuota(pending, m_params.pricing, false);
     }
@@ -225,7 +275,9 @@ Store::LogRecord RealtimeAccount::logRow(const Billing::Usage &pending, const QS
     log.useMs = useMs;
     log.isStream = true;
     log.priceSnapshotId = p.snapshotId;
-    log.content = QStringLiteral("realtime session: %1 responses, ended: %2").arg(m_responses).arg(endReason);
+    log.content = m_transcriptionOnly
+        ? QStringLiteral("realtime transcription session: %1 transcriptions, ended: %2").arg(m_transcriptions).arg(endReason)
+        : QStringLiteral("realtime session: %1 responses, ended: %2").arg(m_responses).arg(endReason);
 
     QJsonObject other = p.toJson();
     other.insert(QStringLiteral("ws"), true);
@@ -271,10 +323,17 @@ Store::LogRecord RealtimeAccount::logRow(const Billing::Usage &pending, const QS
         after.insert(QStringLiteral("source"), QStringLiteral("estimate"));
         other.insert(QStringLiteral("after_last_response"), after);
     }
-    if (!m_transcriptionUsage.isEmpty()) {
+    other.insert(QStringLiteral("session_type"), m_transcriptionOnly ? QStringLiteral("transcription")
+                                                                     : QStringLiteral("realtime"));
+    if (m_transcriptions > 0) {
         QJsonObject transcription = m_transcriptionUsage.toJson();
         transcription.insert(QStringLiteral("quota"), exactJson(m_transcriptionExact));
         transcription.insert(QStringLiteral("model"), m_transcriptionModel);
+        transcription.insert(QStringLiteral("count"), m_transcriptions);
+        if (m_estimatedTranscriptions > 0)
+            transcription.insert(QStringLiteral("estimated"), m_estimatedTranscriptions);
+        if (m_durationMs > 0)
+            transcription.insert(QStringLiteral("audio_seconds"), double(m_durationMs) / 1000.0);
         other.insert(QStringLiteral("transcription"), transcription);
     }
     other.insert(QStringLiteral("end_reason"), endReason);

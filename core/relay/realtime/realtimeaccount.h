@@ -28,6 +28,7 @@
 
 #include <gmpxx.h>
 
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -51,11 +52,17 @@ struct RealtimeAccountParams
     Billing::PriceBookPtr book;   // for the transcription model's price (may be null)
     qint64 defaultMaxOutputTokens = 4096;
     int maxResponseEntries = 200; // per-response entries kept for the log row; beyond, only counted
+    // Whether the caller's key may use a model (its model limits), for a transcription model named mid-session;
+    // unset: any.
+    std::function<bool(const QString &model)> mayUse;
 };
 
 class RealtimeAccount final
 {
 public:
+    // Why a switch to a transcription model was refused.
+    enum class Refusal { None, ModelNotAllowed, ModelNotPriced, InsufficientQuota };
+
     RealtimeAccount(std::shared_ptr<Store::Database> db, RealtimeAccountParams params);
 
     // Worst case of one response over `conversation` as input plus max output tokens at the dearer output
@@ -72,8 +79,19 @@ public:
     // One finished response (authoritative usage or the meter's estimate). Returns false when the charge
     // or the restored hold was refused: the caller tells the client and closes before another response.
     bool addResponse(const MeteredResponse &response);
-    // Input transcription, billed at the transcription model's price. False when refused (as above).
+    // Input transcription, billed at the transcription model's price (RealtimeTranscription::exactCost); the hold
+    // is restored after it. False when refused (as above).
     bool addTranscription(const TranscriptionUsage &usage, const QString &transcriptionModel);
+
+    // Transcription sessions. From now on the session only transcribes, priced by `model` (the key must be allowed
+    // it and it must have a price); the hold becomes the worst case of the next committed audio and, once open,
+    // is extended to it. Call before open() for a session admitted as one.
+    Refusal useTranscriptionModel(const QString &model);
+    bool isTranscription() const { return m_transcriptionOnly; }
+    QString model() const { return m_params.model; }
+    // The audio appended and not yet committed: the hold covers it (in whole windows). False when the hold could
+    // not be extended.
+    bool setUncommittedAudio(qint64 ms);
     // Charges the pending estimate (what happened after the last response.done) and settles once.
     Store::LedgerOutcome finish(const Billing::Usage &pending, const QString &endReason, qint64 useMs);
     // Returns the whole hold without a log row (the session never reached the upstream).
@@ -112,6 +130,11 @@ private:
     mpq_class m_transcriptionExact{0};
     QString m_transcriptionModel;
     Billing::Usage m_transcriptionUsage;
+    bool m_transcriptionOnly = false;
+    qint64 m_transcriptions = 0;
+    qint64 m_estimatedTranscriptions = 0;
+    qint64 m_durationMs = 0;                // duration-billed (MinutePrice) audio
+    qint64 m_heldAudioMs = 0;               // what the hold of a transcription session covers
     QJsonArray m_entries;
     QJsonArray m_disputed;                  // one entry per disputed response / transcription
     mpq_class m_disputedClaimed{0};

@@ -2,6 +2,7 @@
 
 #include "relay/strictcounts.h"
 #include "relay/realtime/jsonpeek.h"
+#include "relay/realtime/realtimetranscription.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -93,18 +94,28 @@ MeterObservation RealtimeMeter::observeClient(QByteArrayView frame)
     }
     observation.type = QString::fromUtf8(*type);
     if (*type == "input_audio_buffer.append") {
-        if (const auto audio = peekTopLevelString(frame, "audio"))
+        if (const auto audio = peekTopLevelString(frame, "audio")) {
             observation.tokens = m_inputAudio.add(*audio);
+            addUncommittedAudio(*audio);
+        }
         return observation;
     }
-    if (!isOneOf(*type, {"session.update", "conversation.item.create", "response.create"}))
+    if (*type == "input_audio_buffer.clear") {
+        m_uncommittedAudioUs = 0;
+        return observation;
+    }
+    if (!isOneOf(*type, {"session.update", "transcription_session.update", "conversation.item.create",
+                         "response.create"}))
         return observation;
 
     bool ok = false;
     const QJsonObject event = parseObject(frame, &ok);
     if (!ok)
         return observation;
-    if (*type == "session.update") {
+    if (*type == "transcription_session.update") { // beta: the event itself says the session only transcribes
+        m_transcriptionSession = true;
+        onSession(event.value(u"session").toObject(), true);
+    } else if (*type == "session.update") {
         const qint64 before = m_pendingInputText;
         onSession(event.value(u"session").toObject(), true);
         observation.tokens = m_pendingInputText - before;
@@ -144,6 +155,8 @@ MeterObservation RealtimeMeter::observeUpstream(QByteArrayView frame)
                                            "response.function_call_arguments.delta"});
     const bool interesting = textDelta
         || isOneOf(*type, {"response.done", "session.created", "session.updated",
+                           "transcription_session.created", "transcription_session.updated",
+                           "input_audio_buffer.committed", "input_audio_buffer.cleared",
                            "conversation.item.input_audio_transcription.completed"});
     if (!interesting)
         return observation; // includes the server's echo of items: never counted as output
@@ -164,7 +177,13 @@ MeterObservation RealtimeMeter::observeUpstream(QByteArrayView frame)
     } else if (*type == "conversation.item.input_audio_transcription.completed") {
         onTranscriptionCompleted(event);
         observation.transcriptionDone = true;
+    } else if (*type == "input_audio_buffer.committed") {
+        onCommitted(event);
+    } else if (*type == "input_audio_buffer.cleared") {
+        m_uncommittedAudioUs = 0;
     } else {
+        if (type->startsWith("transcription_session."))
+            m_transcriptionSession = true;
         onSession(event.value(u"session").toObject(), false);
     }
     return observation;
@@ -186,11 +205,11 @@ void RealtimeMeter::onSession(const QJsonObject &session, bool fromClient)
     if (const auto format = Tokenize::AudioFormat::fromJson(output))
         m_outputAudio.setFormat(*format);
 
-    const QJsonObject transcription = session.contains(u"input_audio_transcription")
-        ? session.value(u"input_audio_transcription").toObject()
-        : audio.value(u"input").toObject().value(u"transcription").toObject();
-    if (transcription.contains(u"model"))
-        m_transcriptionModel = transcription.value(u"model").toString();
+    if (const QString model = RealtimeTranscription::modelOf(session); !model.isEmpty())
+        m_transcriptionModel = model;
+    // GA: the type says which kind of session this is (absent: unchanged).
+    if (session.contains(u"type"))
+        m_transcriptionSession = RealtimeTranscription::isTranscriptionSession(session);
 
     // Instructions and tool schemas are input; count each once per change, and only from the client
     // (the server echoes them in session.created/updated).
@@ -251,19 +270,46 @@ void RealtimeMeter::onResponseDone(const QJsonObject &event)
     m_completed.push_back(std::move(done));
 }
 
+void RealtimeMeter::addUncommittedAudio(QByteArrayView base64)
+{
+    const qint64 bytesPerSecond = m_inputAudio.format().bytesPerSecond;
+    const auto bytes = Tokenize::base64DecodedLength(base64);
+    if (bytes && bytesPerSecond > 0)
+        m_uncommittedAudioUs = saturatingAdd(m_uncommittedAudioUs, *bytes * 1'000'000 / bytesPerSecond);
+}
+
+void RealtimeMeter::onCommitted(const QJsonObject &event)
+{
+    // Bounded: a conversation session commits audio that is never transcribed.
+    constexpr qsizetype MaxKept = 4096;
+    if (m_committedAudioMs.size() >= MaxKept)
+        m_committedAudioMs.clear();
+    m_committedAudioMs.insert(event.value(u"item_id").toString(), uncommittedAudioMs());
+    m_uncommittedAudioUs = 0;
+}
+
 void RealtimeMeter::onTranscriptionCompleted(const QJsonObject &event)
 {
-    const QJsonObject usage = event.value(u"usage").toObject();
-    if (usage.isEmpty())
-        return;
     TranscriptionUsage transcription;
     transcription.itemId = event.value(u"item_id").toString();
+    const qint64 committedMs = m_committedAudioMs.take(transcription.itemId);
+    const QJsonObject usage = event.value(u"usage").toObject();
+    if (usage.isEmpty()) {
+        // No usage: bill what the relay saw — the committed audio and the transcript.
+        transcription.estimated = true;
+        transcription.audioMs = committedMs;
+        const QString transcript = event.value(u"transcript").toString();
+        transcription.outputTextTokens = transcript.isEmpty() ? 0 : m_countText(transcript);
+        m_transcriptions.push_back(std::move(transcription));
+        return;
+    }
     StrictCounts counts;
     if (usage.value(u"type").toString() == u"duration") {
         const double seconds = usage.value(u"seconds").toDouble(-1);
         if (!(seconds >= 0 && seconds <= 1e9))
             return; // malformed: not billed (the account's ceiling bounds what a well-formed figure can cost)
         transcription.seconds = seconds;
+        transcription.duration = true;
     } else {
         const QJsonObject details = counts.object(usage, u"input_token_details");
         const qint64 input = counts.count(usage, u"input_tokens");

@@ -4,6 +4,7 @@
 #include "tokenize/audiotokens.h"
 
 #include <QByteArrayView>
+#include <QHash>
 #include <QJsonObject>
 #include <QString>
 
@@ -21,6 +22,11 @@ struct TranscriptionUsage
     qint64 inputAudioTokens = 0;
     qint64 outputTextTokens = 0;
     double seconds = 0.0; // for duration-billed transcription models
+    bool duration = false;  // the upstream reported {type:"duration", seconds}
+    // No usage in the completed event: the local fallback — the committed audio's duration (audioMs) and the
+    // transcript's text tokens (outputTextTokens), counted by the relay.
+    bool estimated = false;
+    qint64 audioMs = 0;
 };
 
 // One finished response: the upstream's `response.done` usage when present and well-formed, otherwise the
@@ -81,6 +87,12 @@ public:
     const Tokenize::AudioFormat &inputFormat() const { return m_inputAudio.format(); }
     const Tokenize::AudioFormat &outputFormat() const { return m_outputAudio.format(); }
     QString transcriptionModel() const { return m_transcriptionModel; }
+    // The session only transcribes (GA session.type "transcription", the beta transcription_session.* events, or
+    // `?intent=transcription`, which the relay tells with setTranscriptionSession).
+    bool isTranscriptionSession() const { return m_transcriptionSession; }
+    void setTranscriptionSession(bool on) { m_transcriptionSession = on; }
+    // Input audio appended since the last commit (or clear), in milliseconds, rounded up.
+    qint64 uncommittedAudioMs() const { return (m_uncommittedAudioUs + 999) / 1000; }
 
     // Strict: nullopt (and *problem) when a count is not a non-negative integer ≤ 2^53 or a detail is not an
     // object; absent or null counts are 0.
@@ -113,6 +125,8 @@ private:
     void onConversationItem(const QJsonObject &item);
     void onResponseDone(const QJsonObject &event);
     void onTranscriptionCompleted(const QJsonObject &event);
+    void addUncommittedAudio(QByteArrayView base64);
+    void onCommitted(const QJsonObject &event);
     qint64 countOnce(QString *lastCounted, const QString &text);
     qint64 addInputText(const QString &text);
     Monitor::SessionUsage pendingEstimate() const;
@@ -122,6 +136,9 @@ private:
     AudioStream m_inputAudio{Tokenize::AudioDirection::Input};
     AudioStream m_outputAudio{Tokenize::AudioDirection::Output};
     QString m_transcriptionModel;
+    bool m_transcriptionSession = false;
+    qint64 m_uncommittedAudioUs = 0;         // appended since the last commit, in microseconds (exact for pcm16)
+    QHash<QString, qint64> m_committedAudioMs; // item id → its committed audio, until its transcription completes
     QString m_lastInstructions;
     QString m_lastTools;
 

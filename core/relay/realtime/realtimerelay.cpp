@@ -2,6 +2,7 @@
 
 #include "relay/channelselector.h"
 #include "relay/ledgerrefusal.h"
+#include "relay/realtime/realtimetranscription.h"
 #include "relay/upstreamurl.h"
 #include "http/httprequest.h"
 #include "http/httpserver.h"
@@ -112,9 +113,16 @@ std::optional<OpenAiError> RealtimeRelay::check(const HttpRequest &request)
         return OpenAiError::invalidApiKey(QStringLiteral(
             "You didn't provide an API key. Use 'Authorization: Bearer <key>' or the "
             "'openai-insecure-api-key.<key>' WebSocket subprotocol."));
-    const QString model = request.queryItem(QStringLiteral("model"));
+    QString model = request.queryItem(QStringLiteral("model"));
+    const bool secret = Store::ClientSecretRepository::looksLikeSecret(QString::fromUtf8(key));
+    // A transcription session names its model in a session.update, after the upgrade: until then it is priced by
+    // the default one (a client secret carries its own).
+    const bool transcriptionIntent =
+        request.queryItem(QStringLiteral("intent")) == QLatin1StringView(RealtimeTranscription::kIntent);
+    if (model.isEmpty() && transcriptionIntent && !secret)
+        model = QString::fromLatin1(RealtimeTranscription::kDefaultModel);
     // Only a client secret may leave the model out (it was minted for one).
-    if (model.isEmpty() && !Store::ClientSecretRepository::looksLikeSecret(QString::fromUtf8(key)))
+    if (model.isEmpty() && !secret)
         return OpenAiError::invalidRequest(QStringLiteral("the 'model' query parameter is required"),
                                            "missing_required_parameter", "model");
     if (!m_deps.admit)
@@ -123,6 +131,8 @@ std::optional<OpenAiError> RealtimeRelay::check(const HttpRequest &request)
     if (auto *error = std::get_if<OpenAiError>(&admitted))
         return *error;
     RealtimeAdmission admission = std::get<RealtimeAdmission>(std::move(admitted));
+    admission.transcription = admission.transcription || transcriptionIntent
+        || RealtimeTranscription::isTranscriptionSession(admission.boundSession);
     if (admission.model.isEmpty())
         return OpenAiError::invalidRequest(QStringLiteral("the 'model' query parameter is required"),
                                            "missing_required_parameter", "model");
@@ -146,7 +156,11 @@ std::optional<OpenAiError> RealtimeRelay::check(const HttpRequest &request)
     params.pricing = *pricing;
     params.book = book;
     params.defaultMaxOutputTokens = m_config.defaultMaxOutputTokens;
+    params.mayUse = admission.mayUse;
     auto account = std::make_unique<RealtimeAccount>(m_deps.database, std::move(params));
+    // Admitted (key, price) above: the first hold is then one window of audio at the transcription model's price.
+    if (admission.transcription && account->useTranscriptionModel(admission.model) != RealtimeAccount::Refusal::None)
+        return OpenAiError::modelNotAllowed(admission.model);
     const Store::LedgerOutcome reserved = account->open();
     if (!reserved) {
         const OpenAiError error = ledgerRefusal(reserved, account->worstCaseNext(), admission.keyHint);
@@ -191,7 +205,10 @@ RealtimeUpstreamTarget RealtimeRelay::upstreamTarget(const RealtimeAdmission &a,
                                                      bool keyViaSubprotocol)
 {
     RealtimeUpstreamTarget target;
-    target.url = upstreamRealtimeUrl(a.channelBaseUrl, request.query, a.upstreamModel.isEmpty() ? a.model : a.upstreamModel);
+    // A transcription session is opened upstream as the client opened it (?intent=transcription, no model): its
+    // model is a session setting.
+    target.url = upstreamRealtimeUrl(a.channelBaseUrl, request.query,
+                                     a.transcription ? QString() : a.upstreamModel.isEmpty() ? a.model : a.upstreamModel);
     target.channelKey = a.channelKey;
     target.keyAsSubprotocol = keyViaSubprotocol;
     target.openAiBeta = request.header("OpenAI-Beta");
@@ -248,7 +265,7 @@ void RealtimeRelay::accept(QWebSocket *socket, const HttpRequest &request)
     quint64 registryId = ++m_sequence;
     if (m_deps.registry) {
         Monitor::SessionInfo info;
-        info.kind = Monitor::SessionKind::Realtime;
+        info.kind = a.transcription ? Monitor::SessionKind::Transcription : Monitor::SessionKind::Realtime;
         info.state = Monitor::SessionState::Connecting;
         info.user = a.userName;
         info.keyHint = a.keyHint;

@@ -48,13 +48,19 @@ struct RealtimeAdmission
     // The session configuration of the client secret that opened the session (empty: an API key did): applied
     // upstream as a session.update before anything the client sends.
     QJsonObject boundSession;
+    // The session only transcribes (`?intent=transcription` or a client secret minted for one): `model` is its
+    // transcription model and prices it until a session.update names another.
+    bool transcription = false;
+    // Whether the key may use a model (its model limits), for a transcription model named mid-session; unset: any.
+    std::function<bool(const QString &model)> mayUse;
 
     // Fills the channel fields (id, name, base URL, key, the mapped model) from `channel`.
     void useChannel(const Store::Channel &channel);
 };
 
 // Returns the admission, or the error to answer before any upgrade (401 bad key, 403 model not allowed…). `model`
-// is the query's, empty when the client named none (a client secret may carry it).
+// is the query's, empty when the client named none (a client secret may carry it); for `?intent=transcription`
+// without a client secret it is RealtimeTranscription::kDefaultModel.
 using RealtimeAdmit =
     std::function<std::variant<RealtimeAdmission, OpenAiError>(const QByteArray &apiKey, QString model,
                                                                 const HttpRequest &request)>;

@@ -2,6 +2,7 @@
 
 #include "relay/holdparameters.h"
 #include "http/openaierror.h"
+#include "relay/realtime/realtimetranscription.h"
 #include "relay/secretscrubber.h"
 
 #include <QAbstractSocket>
@@ -80,6 +81,7 @@ RealtimeSession::RealtimeSession(QWebSocket *client, RealtimeUpstreamTarget targ
     , m_config(config)
 {
     client->setParent(this);
+    m_meter.setTranscriptionSession(m_account->isTranscription()); // admitted as one (?intent=transcription)
     m_connectTimer.setSingleShot(true);
     m_graceTimer.setSingleShot(true);
     m_drainTimer.setInterval(20);
@@ -325,6 +327,11 @@ void RealtimeSession::forwardToUpstream(const EarlyFrame &frame)
         const MeterObservation seen = m_meter.observeClient(utf8);
         if (seen.type == u"session.update")
             noteMaxOutputTokens(utf8);
+        // Priced (and refused) before the upstream sees it: a model the key may not use never reaches it.
+        if ((seen.type == u"session.update" || seen.type == u"transcription_session.update") && !applySessionKind())
+            return;
+        if (seen.type == u"input_audio_buffer.append" && !holdUncommittedAudio())
+            return;
         m_upstream->sendTextMessage(frame.text);
         record(Monitor::EventDirection::FromClient, seen.type, utf8.size(), seen.tokens);
     }
@@ -358,6 +365,10 @@ void RealtimeSession::onUpstreamText(const QString &message)
         m_registry->setState(m_registryId, Monitor::SessionState::Streaming);
     if (seen.responseDone || seen.transcriptionDone)
         onUpstreamResponseBookkeeping(seen);
+    else if (seen.type.startsWith(u"session.") || seen.type.startsWith(u"transcription_session."))
+        applySessionKind();
+    else if (seen.type == u"input_audio_buffer.committed" || seen.type == u"input_audio_buffer.cleared")
+        holdUncommittedAudio();
     if (m_registry && seen.responseDone && !m_ending)
         m_registry->setState(m_registryId, Monitor::SessionState::Active);
     if (!m_ending)
@@ -385,17 +396,65 @@ void RealtimeSession::onUpstreamResponseBookkeeping(const MeterObservation &obse
     Q_UNUSED(observation);
     if (m_registry)
         m_registry->setQuota(m_registryId, m_account->held(), m_account->chargedTotal());
-    if (ok)
-        return;
-    // The next response cannot be covered: tell the client (the error event is queued before the close frame)
-    // and close before it can start another one.
-    const OpenAiError error = OpenAiError::insufficientQuota(
-        QStringLiteral("insufficient quota to continue this Realtime session (%1)").arg(m_account->lastFailure()));
+    if (!ok)
+        refuseForQuota(); // the next response (or committed audio) cannot be covered
+}
+
+bool RealtimeSession::applySessionKind()
+{
+    if (m_ending || !m_meter.isTranscriptionSession())
+        return !m_ending;
+    QString model = m_meter.transcriptionModel();
+    if (model.isEmpty())
+        model = m_account->isTranscription() ? m_account->model() : QString::fromLatin1(RealtimeTranscription::kDefaultModel);
+    if (m_account->isTranscription() && model == m_account->model())
+        return true;
+    switch (m_account->useTranscriptionModel(model)) {
+    case RealtimeAccount::Refusal::None:
+        break;
+    case RealtimeAccount::Refusal::ModelNotAllowed:
+        refuse(OpenAiError::modelNotAllowed(model), QStringLiteral("model_not_allowed"));
+        return false;
+    case RealtimeAccount::Refusal::ModelNotPriced:
+        refuse(OpenAiError::permissionDenied(QStringLiteral("model '%1' has no price configured").arg(model),
+                                             "model_price_not_configured"),
+               QStringLiteral("model_price_not_configured"));
+        return false;
+    case RealtimeAccount::Refusal::InsufficientQuota:
+        refuseForQuota();
+        return false;
+    }
+    if (m_registry) {
+        m_registry->setKind(m_registryId, Monitor::SessionKind::Transcription);
+        m_registry->setModel(m_registryId, model, model, m_target.channelName);
+        m_registry->setQuota(m_registryId, m_account->held(), m_account->chargedTotal());
+    }
+    return true;
+}
+
+bool RealtimeSession::holdUncommittedAudio()
+{
+    if (m_account->setUncommittedAudio(m_meter.uncommittedAudioMs()))
+        return true;
+    refuseForQuota();
+    return false;
+}
+
+void RealtimeSession::refuseForQuota()
+{
+    refuse(OpenAiError::insufficientQuota(
+               QStringLiteral("insufficient quota to continue this Realtime session (%1)").arg(m_account->lastFailure())),
+           QStringLiteral("insufficient_quota"));
+}
+
+void RealtimeSession::refuse(const OpenAiError &error, const QString &reason)
+{
+    // The error event is queued before the close frame; nothing more reaches the upstream.
     if (m_client && !m_clientGone)
         m_client->sendTextMessage(QString::fromUtf8(error.toRealtimeEvent()));
     record(Monitor::EventDirection::Internal, QStringLiteral("error"), 0, 0);
-    end(QStringLiteral("insufficient_quota"), QWebSocketProtocol::CloseCodePolicyViolated,
-        QStringLiteral("insufficient_quota"), QWebSocketProtocol::CloseCodeNormal, QStringLiteral("client quota exhausted"));
+    end(reason, QWebSocketProtocol::CloseCodePolicyViolated, reason, QWebSocketProtocol::CloseCodeNormal,
+        reason == u"insufficient_quota" ? QStringLiteral("client quota exhausted") : reason);
 }
 
 void RealtimeSession::afterSend(Side destination)

@@ -4,6 +4,7 @@
 // and recorded in the SessionRegistry; each `response.done` is charged at once (RealtimeAccount), and the
 // session settles exactly once however it ends. Lives on the relay (server) thread.
 #include "monitor/sessionregistry.h"
+#include "http/openaierror.h"
 #include "relay/channelselector.h"
 #include "relay/realtime/realtimeaccount.h"
 #include "relay/realtime/realtimemeter.h"
@@ -116,6 +117,15 @@ private:
     void resumeIfDrained();
     void onDrainTick();
     void onUpstreamResponseBookkeeping(const MeterObservation &observation);
+    // After a session event either way: when the session (now) only transcribes, price it by its transcription
+    // model (the default until one is named). False after refusing (a model the key may not use or without a
+    // price, or no quota for the new hold): the client has the error event and the session is ending.
+    bool applySessionKind();
+    // The hold for the uncommitted audio of a transcription session; false after refusing for quota.
+    bool holdUncommittedAudio();
+    // Tells the client why (an error event before the close frame) and closes it with 1008.
+    void refuse(const OpenAiError &error, const QString &reason);
+    void refuseForQuota();
     void record(Monitor::EventDirection direction, const QString &type, qint64 bytes, qint64 tokens);
     void publishUsage();
     void touch();
