@@ -11,6 +11,7 @@ add_executable(fuzz_realtime_meter
     ${RELAYDESK_ROOT}/core/relay/realtime/realtimemeter.cpp
     ${RELAYDESK_ROOT}/core/relay/realtime/jsonpeek.cpp
     ${RELAYDESK_ROOT}/core/relay/realtime/realtimepricing.cpp
+    ${RELAYDESK_ROOT}/core/relay/realtime/realtimetranscription.cpp
     ${RELAYDESK_ROOT}/core/monitor/sessionregistry.cpp
     ${RELAYDESK_ROOT}/core/monitor/sessionregistry.h
     ${RELAYDESK_ROOT}/core/billing/ratio.cpp
