@@ -2,6 +2,7 @@
 // binary against a temporary data dir. Lists as given (addresses, networks, IPv6, mapped, comma-separated or
 // repeated) stored canonical; an edit replaces the list, `none` and --clear empty it, budgets are left alone; bad
 // input is refused with exit 2 and nothing written; each write leaves its audit and change rows.
+#include "relaydeskdrun.h"
 #include "store/changerepository.h"
 #include "store/database.h"
 
@@ -16,13 +17,7 @@ using namespace RelayDesk;
 
 namespace {
 
-struct Run
-{
-    int exitCode = -1;
-    QByteArray out;
-    QByteArray err;
-    QJsonObject json() const { return QJsonDocument::fromJson(out).object(); }
-};
+using Run = RelayDeskTest::DaemonRun;
 
 QStringList listOf(const QJsonObject &object, const QString &field)
 {
@@ -42,34 +37,14 @@ private:
     QTemporaryDir m_tmp;
     int m_dirs = 0;
 
-    static Run run(const QStringList &args)
-    {
-        QProcess p;
-        p.start(QDir(qEnvironmentVariable("RELAYDESK_BIN_DIR")).filePath(QStringLiteral("relaydeskd")), args);
-        p.closeWriteChannel();
-        Run r;
-        if (!p.waitForFinished(60000) || p.exitStatus() != QProcess::NormalExit)
-            return r;
-        r.exitCode = p.exitCode();
-        r.out = p.readAllStandardOutput();
-        r.err = p.readAllStandardError();
-        return r;
-    }
-    static Run admin(const QString &data, const QStringList &args)
-    {
-        return run(QStringList{QStringLiteral("admin")} + args + QStringList{QStringLiteral("--data"), data});
-    }
+    static Run run(const QStringList &args) { return RelayDeskTest::runRelaydeskd(args); }
+    static Run admin(const QString &data, const QStringList &args) { return RelayDeskTest::runAdmin(data, args); }
 
     // A data dir with user "alice" and her unlimited key "alice-ci".
     QString account()
     {
         const QString d = m_tmp.filePath(QStringLiteral("d%1").arg(++m_dirs));
-        if (admin(d, {QStringLiteral("user"), QStringLiteral("add"), QStringLiteral("alice"), QStringLiteral("--quota"),
-                      QStringLiteral("100000000")}).exitCode != 0
-            || admin(d, {QStringLiteral("key"), QStringLiteral("add"), QStringLiteral("--user"), QStringLiteral("alice"),
-                         QStringLiteral("--name"), QStringLiteral("alice-ci"), QStringLiteral("--unlimited")}).exitCode != 0)
-            return {};
-        return d;
+        return RelayDeskTest::addAliceAccount(d) ? d : QString();
     }
 
 private slots:

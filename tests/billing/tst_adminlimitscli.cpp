@@ -3,6 +3,7 @@
 // bad input refused with exit 2 and nothing written, the audit and change rows of each write, and show-limits
 // reporting what the ledger counted in the current period with its start and reset time. Rate limits (--rpm, --tpm,
 // --rpd, --concurrency; 0 or none removes) through the same command, shown with what their window counts now.
+#include "relaydeskdrun.h"
 #include "billing/ledger.h"
 #include "store/apikeyrepository.h"
 #include "store/changerepository.h"
@@ -21,13 +22,7 @@ using namespace RelayDesk;
 
 namespace {
 
-struct Run
-{
-    int exitCode = -1;
-    QByteArray out;
-    QByteArray err;
-    QJsonObject json() const { return QJsonDocument::fromJson(out).object(); }
-};
+using Run = RelayDeskTest::DaemonRun;
 
 // "day=2500000,week=7" from a show-limits answer, in the order listed.
 QString windowsOf(const QJsonObject &limits)
@@ -57,31 +52,13 @@ private:
     QTemporaryDir m_tmp;
     int m_dirs = 0;
 
-    static Run admin(const QString &data, const QStringList &args)
-    {
-        QProcess p;
-        p.start(QDir(qEnvironmentVariable("RELAYDESK_BIN_DIR")).filePath(QStringLiteral("relaydeskd")),
-                QStringList{QStringLiteral("admin")} + args + QStringList{QStringLiteral("--data"), data});
-        p.closeWriteChannel();
-        Run r;
-        if (!p.waitForFinished(60000) || p.exitStatus() != QProcess::NormalExit)
-            return r;
-        r.exitCode = p.exitCode();
-        r.out = p.readAllStandardOutput();
-        r.err = p.readAllStandardError();
-        return r;
-    }
+    static Run admin(const QString &data, const QStringList &args) { return RelayDeskTest::runAdmin(data, args); }
 
     // A data dir with user "alice" and her unlimited key "alice-ci".
     QString account()
     {
         const QString d = m_tmp.filePath(QStringLiteral("d%1").arg(++m_dirs));
-        if (admin(d, {QStringLiteral("user"), QStringLiteral("add"), QStringLiteral("alice"), QStringLiteral("--quota"),
-                      QStringLiteral("100000000")}).exitCode != 0
-            || admin(d, {QStringLiteral("key"), QStringLiteral("add"), QStringLiteral("--user"), QStringLiteral("alice"),
-                         QStringLiteral("--name"), QStringLiteral("alice-ci"), QStringLiteral("--unlimited")}).exitCode != 0)
-            return {};
-        return d;
+        return RelayDeskTest::addAliceAccount(d) ? d : QString();
     }
 
 private slots:

@@ -4,6 +4,7 @@
 // the shortfall there (never refused, may pass the cap); charge/extend are checked like a reserve; recovery settles
 // at what was charged; the configured time zone picks the day; and 200 concurrent reservations against a window on
 // SQLite and PostgreSQL admit exactly what fits, never count past the cap, and logs == debits == window spend.
+#include "ledgeraccount.h"
 #include "pgcluster.h"
 #include "tempdatabase.h"
 
@@ -29,36 +30,10 @@ using Store::LimitRepository;
 
 namespace {
 
-struct Account
-{
-    qint64 userId = 0;
-    qint64 keyId = 0;
-    QString keyHint;
-};
+using Account = RelayDeskTest::LedgerAccount;
+using RelayDeskTest::msAt;
 
-Account makeAccount(const Store::Database &db, const QString &name, qint64 userQuota = 100'000'000)
-{
-    Account a;
-    auto user = Store::UserRepository(db).create(name, QStringLiteral("default"), userQuota);
-    if (!user)
-        qFatal("create user: %s", qPrintable(user.error()));
-    a.userId = user->id;
-    Store::NewApiKey spec;
-    spec.userId = a.userId;
-    spec.name = name + QStringLiteral("-key");
-    spec.unlimited = true;
-    auto key = Store::ApiKeyRepository(db).create(spec);
-    if (!key)
-        qFatal("create key: %s", qPrintable(key.error()));
-    a.keyId = key->key.id;
-    a.keyHint = key->key.keyHint;
-    return a;
-}
-
-qint64 msAt(const QString &iso)
-{
-    return QDateTime::fromString(iso, Qt::ISODate).toMSecsSinceEpoch();
-}
+using RelayDeskTest::makeLedgerAccount;
 
 qint64 secsAt(const QString &iso)
 {
@@ -172,7 +147,7 @@ private slots:
         QFETCH(bool, secondAdmitted);
         Testing::TempDatabase t;
         QVERIFY2(t.isValid(), qPrintable(t.error()));
-        const Account a = makeAccount(t.db(), QStringLiteral("u"));
+        const Account a = makeLedgerAccount(t.db(), QStringLiteral("u"));
         const qint64 limitId = setBudget(t.db(), owner, owner == u"key" ? a.keyId : a.userId, window, 1000);
         QVERIFY(limitId > 0);
         m_now = msAt(QStringLiteral("2026-12-06T12:34:56Z"));
@@ -220,7 +195,7 @@ private slots:
         QFETCH(QString, resetAt);
         Testing::TempDatabase t;
         QVERIFY2(t.isValid(), qPrintable(t.error()));
-        const Account a = makeAccount(t.db(), QStringLiteral("u"));
+        const Account a = makeLedgerAccount(t.db(), QStringLiteral("u"));
         setBudget(t.db(), QStringLiteral("key"), a.keyId, window, 1000);
         Ledger ledger = ledgerAt(t.db());
         m_now = msAt(QStringLiteral("2026-12-06T10:15:00Z"));
@@ -242,7 +217,7 @@ private slots:
     {
         Testing::TempDatabase t;
         QVERIFY2(t.isValid(), qPrintable(t.error()));
-        const Account a = makeAccount(t.db(), QStringLiteral("u"));
+        const Account a = makeLedgerAccount(t.db(), QStringLiteral("u"));
         setBudget(t.db(), QStringLiteral("user"), a.userId, QStringLiteral("24h"), 1000);
         m_now = msAt(QStringLiteral("2026-12-06T12:20:00Z"));
         const LedgerOutcome r = ledgerAt(t.db()).reserve(a.userId, a.keyId, 1001, {});
@@ -255,7 +230,7 @@ private slots:
         // The tightest of the user's and the key's windows decides.
         Testing::TempDatabase t;
         QVERIFY2(t.isValid(), qPrintable(t.error()));
-        const Account a = makeAccount(t.db(), QStringLiteral("u"));
+        const Account a = makeLedgerAccount(t.db(), QStringLiteral("u"));
         const qint64 userDay = setBudget(t.db(), QStringLiteral("user"), a.userId, QStringLiteral("day"), 5000);
         const qint64 keyHour = setBudget(t.db(), QStringLiteral("key"), a.keyId, QStringLiteral("1h"), 700);
         m_now = msAt(QStringLiteral("2026-12-06T09:10:00Z"));
@@ -294,7 +269,7 @@ private slots:
         QFETCH(qint64, firstDay);
         Testing::TempDatabase t;
         QVERIFY2(t.isValid(), qPrintable(t.error()));
-        const Account a = makeAccount(t.db(), QStringLiteral("u"));
+        const Account a = makeLedgerAccount(t.db(), QStringLiteral("u"));
         const qint64 day = setBudget(t.db(), QStringLiteral("key"), a.keyId, QStringLiteral("day"), 1000);
         Ledger ledger = ledgerAt(t.db());
         m_now = msAt(QStringLiteral("2026-12-06T23:59:00Z"));
@@ -320,7 +295,7 @@ private slots:
     {
         Testing::TempDatabase t;
         QVERIFY2(t.isValid(), qPrintable(t.error()));
-        const Account a = makeAccount(t.db(), QStringLiteral("u"));
+        const Account a = makeLedgerAccount(t.db(), QStringLiteral("u"));
         const qint64 day = setBudget(t.db(), QStringLiteral("user"), a.userId, QStringLiteral("day"), 1000);
         const qint64 d1 = secsAt(QStringLiteral("2026-12-06T00:00:00Z")), d2 = secsAt(QStringLiteral("2026-12-07T00:00:00Z"));
         Ledger ledger = ledgerAt(t.db());
@@ -345,7 +320,7 @@ private slots:
     {
         Testing::TempDatabase t;
         QVERIFY2(t.isValid(), qPrintable(t.error()));
-        const Account a = makeAccount(t.db(), QStringLiteral("u"));
+        const Account a = makeLedgerAccount(t.db(), QStringLiteral("u"));
         const qint64 day = setBudget(t.db(), QStringLiteral("key"), a.keyId, QStringLiteral("day"), 1000);
         m_now = msAt(QStringLiteral("2026-12-06T12:00:00Z"));
         Ledger ledger = ledgerAt(t.db());
@@ -379,7 +354,7 @@ private slots:
         QVERIFY2(t.isValid(), qPrintable(t.error()));
         if (!zone.isEmpty())
             QVERIFY(Store::OptionRepository(t.db()).set(QString::fromLatin1(LimitRepository::kTimeZoneOption), zone));
-        const Account a = makeAccount(t.db(), QStringLiteral("u"));
+        const Account a = makeLedgerAccount(t.db(), QStringLiteral("u"));
         const qint64 day = setBudget(t.db(), QStringLiteral("key"), a.keyId, QStringLiteral("day"), 1000);
         m_now = msAt(QStringLiteral("2026-12-06T23:30:00Z"));
         QVERIFY(ledgerAt(t.db()).reserve(a.userId, a.keyId, 250, {}));
@@ -397,7 +372,7 @@ private slots:
     {
         Testing::TempDatabase t;
         QVERIFY2(t.isValid(), qPrintable(t.error()));
-        const Account a = makeAccount(t.db(), QStringLiteral("u"));
+        const Account a = makeLedgerAccount(t.db(), QStringLiteral("u"));
         const qint64 id = setBudget(t.db(), QStringLiteral("key"), a.keyId, QStringLiteral("day"), 1000);
         m_now = msAt(QStringLiteral("2026-12-06T12:00:00Z"));
         Ledger ledger = ledgerAt(t.db());
@@ -444,7 +419,7 @@ private slots:
         }
         constexpr int kThreads = 8, kPerThread = 25, kAllowed = 50;
         constexpr qint64 kCost = 100, kCap = kAllowed * kCost, kInitial = 1'000'000;
-        const Account a = makeAccount(*db, QStringLiteral("hot"), kInitial);
+        const Account a = makeLedgerAccount(*db, QStringLiteral("hot"), kInitial);
         const qint64 limitId = setBudget(*db, QStringLiteral("key"), a.keyId, window, kCap);
         m_now = Store::nowMs();
 

@@ -4,6 +4,7 @@
 // time zone; tpm holds the hold's token estimate until the settlement records the tokens used (a refund: none);
 // a refunded request still counts as a request; a closed reservation frees its concurrency slot; and 200
 // concurrent reservations against an rpm limit on SQLite and PostgreSQL admit exactly the cap, logs == debits.
+#include "ledgeraccount.h"
 #include "pgcluster.h"
 #include "tempdatabase.h"
 
@@ -28,36 +29,10 @@ using Store::LimitRepository;
 
 namespace {
 
-struct Account
-{
-    qint64 userId = 0;
-    qint64 keyId = 0;
-    QString keyHint;
-};
+using Account = RelayDeskTest::LedgerAccount;
+using RelayDeskTest::msAt;
 
-Account makeAccount(const Store::Database &db, const QString &name, qint64 userQuota = 100'000'000)
-{
-    Account a;
-    auto user = Store::UserRepository(db).create(name, QStringLiteral("default"), userQuota);
-    if (!user)
-        qFatal("create user: %s", qPrintable(user.error()));
-    a.userId = user->id;
-    Store::NewApiKey spec;
-    spec.userId = a.userId;
-    spec.name = name + QStringLiteral("-key");
-    spec.unlimited = true;
-    auto key = Store::ApiKeyRepository(db).create(spec);
-    if (!key)
-        qFatal("create key: %s", qPrintable(key.error()));
-    a.keyId = key->key.id;
-    a.keyHint = key->key.keyHint;
-    return a;
-}
-
-qint64 msAt(const QString &iso)
-{
-    return QDateTime::fromString(iso, Qt::ISODate).toMSecsSinceEpoch();
-}
+using RelayDeskTest::makeLedgerAccount;
 
 void setRate(const Store::Database &db, const QString &owner, qint64 ownerId, const QString &kind, qint64 cap)
 {
@@ -154,7 +129,7 @@ private slots:
         QFETCH(qint64, usedSeen);
         Testing::TempDatabase t;
         QVERIFY2(t.isValid(), qPrintable(t.error()));
-        const Account a = makeAccount(t.db(), QStringLiteral("u"));
+        const Account a = makeLedgerAccount(t.db(), QStringLiteral("u"));
         const qint64 ownerId = owner == u"key" ? a.keyId : a.userId;
         setRate(t.db(), owner, ownerId, kind, cap);
         m_now = msAt(QStringLiteral("2026-12-06T12:34:20Z"));
@@ -210,7 +185,7 @@ private slots:
         Testing::TempDatabase t;
         QVERIFY2(t.isValid(), qPrintable(t.error()));
         QVERIFY(Store::OptionRepository(t.db()).set(QString::fromLatin1(LimitRepository::kTimeZoneOption), zone));
-        const Account a = makeAccount(t.db(), QStringLiteral("u"));
+        const Account a = makeLedgerAccount(t.db(), QStringLiteral("u"));
         setRate(t.db(), QStringLiteral("key"), a.keyId, kind, kind == u"tpm" ? 100 : 2);
         const qint64 tokens = kind == u"tpm" ? 50 : 0;
         const Ledger ledger = ledgerAt(t.db());
@@ -251,7 +226,7 @@ private slots:
         QFETCH(qint64, settleMinute);
         Testing::TempDatabase t;
         QVERIFY2(t.isValid(), qPrintable(t.error()));
-        const Account a = makeAccount(t.db(), QStringLiteral("u"));
+        const Account a = makeLedgerAccount(t.db(), QStringLiteral("u"));
         setRate(t.db(), QStringLiteral("user"), a.userId, QStringLiteral("tpm"), 1000);
         const Ledger ledger = ledgerAt(t.db());
         m_now = msAt(QStringLiteral("2026-12-06T12:34:30Z"));
@@ -274,7 +249,7 @@ private slots:
     {
         Testing::TempDatabase t;
         QVERIFY2(t.isValid(), qPrintable(t.error()));
-        const Account a = makeAccount(t.db(), QStringLiteral("u"));
+        const Account a = makeLedgerAccount(t.db(), QStringLiteral("u"));
         setRate(t.db(), QStringLiteral("key"), a.keyId, QStringLiteral("rpm"), 1);
         setRate(t.db(), QStringLiteral("key"), a.keyId, QStringLiteral("rpd"), 5);
         m_now = msAt(QStringLiteral("2026-12-06T12:34:30Z"));
@@ -293,7 +268,7 @@ private slots:
     {
         Testing::TempDatabase t;
         QVERIFY2(t.isValid(), qPrintable(t.error()));
-        const Account a = makeAccount(t.db(), QStringLiteral("u"));
+        const Account a = makeLedgerAccount(t.db(), QStringLiteral("u"));
         setRate(t.db(), QStringLiteral("user"), a.userId, QStringLiteral("concurrency"), 1);
         m_now = msAt(QStringLiteral("2026-12-06T12:34:30Z"));
         const Ledger ledger = ledgerAt(t.db());
@@ -313,7 +288,7 @@ private slots:
     {
         Testing::TempDatabase t;
         QVERIFY2(t.isValid(), qPrintable(t.error()));
-        const Account a = makeAccount(t.db(), QStringLiteral("u"));
+        const Account a = makeLedgerAccount(t.db(), QStringLiteral("u"));
         setRate(t.db(), QStringLiteral("key"), a.keyId, QStringLiteral("rpm"), 1);
         setRate(t.db(), QStringLiteral("key"), a.keyId, QStringLiteral("tpm"), 500);
         m_now = msAt(QStringLiteral("2026-12-06T12:34:30Z"));
@@ -362,7 +337,7 @@ private slots:
         }
         constexpr int kThreads = 8, kPerThread = 25, kAllowed = 50;
         constexpr qint64 kCost = 100, kInitial = 1'000'000;
-        const Account a = makeAccount(*db, QStringLiteral("hot"), kInitial);
+        const Account a = makeLedgerAccount(*db, QStringLiteral("hot"), kInitial);
         setRate(*db, owner, owner == u"key" ? a.keyId : a.userId, QStringLiteral("rpm"), kAllowed);
         m_now = msAt(QStringLiteral("2026-12-06T12:34:10Z")); // one minute for the whole run
 

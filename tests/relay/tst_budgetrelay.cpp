@@ -3,7 +3,7 @@
 // next identical call is refused before any upstream is called — 429 with OpenAI's insufficient_quota /
 // budget_exceeded (Anthropic's rate_limit_error on /v1/messages), a message naming the owner and window, and a
 // Retry-After of the seconds until the day rolls over — and nothing is reserved or debited.
-#include "meteredrelay.h"
+#include "routecall.h"
 
 #include "service/adminservice.h"
 #include "store/limitrepository.h"
@@ -14,24 +14,8 @@
 using namespace RelayDesk;
 using Reply = RelayDeskTest::RelayReply;
 
-namespace {
-
-const QString kMini = QStringLiteral("gpt-4o-mini");
-const QString kSonnet = QStringLiteral("claude-sonnet-4-5-20250929");
-
-QJsonObject body(const QString &route)
-{
-    const QJsonArray messages{QJsonObject{{QStringLiteral("role"), QStringLiteral("user")},
-                                          {QStringLiteral("content"), QStringLiteral("Say hello.")}}};
-    if (route == u"messages")
-        return {{QStringLiteral("model"), kSonnet}, {QStringLiteral("max_tokens"), 256}, {QStringLiteral("messages"), messages}};
-    QJsonObject chat{{QStringLiteral("model"), kMini}, {QStringLiteral("max_tokens"), 256}, {QStringLiteral("messages"), messages}};
-    if (route == u"chat-stream")
-        chat.insert(QStringLiteral("stream"), true);
-    return chat;
-}
-
-} // namespace
+const QString kMini = RelayDeskTest::kRouteChatModel;
+const QString kSonnet = RelayDeskTest::kRouteClaudeModel;
 
 class TestBudgetRelay final : public QObject
 {
@@ -42,24 +26,7 @@ private:
     std::unique_ptr<Service::AdminService> m_admin;
     Store::ApiKey m_key;
 
-    Reply call(const QString &route)
-    {
-        const QByteArray path = route == u"messages" ? "/v1/messages" : "/v1/chat/completions";
-        const QByteArray bytes = QJsonDocument(body(route)).toJson(QJsonDocument::Compact);
-        const qsizetype before = m_relay.results().size();
-        QByteArray request = RelayDeskTest::httpRequest("POST", path, bytes, m_relay.key());
-        if (route == u"messages")
-            request.replace("\r\n\r\n", "\r\nanthropic-version: 2023-06-01\r\n\r\n");
-        RelayDeskTest::RawClient client;
-        Reply out;
-        if (!client.connectTo(m_relay.runtime().port()))
-            return out;
-        client.send(request);
-        if (auto r = client.readResponse(false, 30000))
-            out.http = *r;
-        RelayDeskTest::spinUntil([&] { return m_relay.results().size() > before; }, 30000);
-        return out;
-    }
+    Reply call(const QString &route) { return RelayDeskTest::callRoute(m_relay, route); }
 
     bool setBudget(const QString &owner, const Service::BudgetWindows &windows)
     {
