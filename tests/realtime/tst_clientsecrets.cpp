@@ -202,6 +202,8 @@ private Q_SLOTS:
                            {QStringLiteral("audio"), QJsonObject{{QStringLiteral("input"), QJsonObject{{QStringLiteral("transcription"),
                                                       QJsonObject{{QStringLiteral("model"), QStringLiteral("no-such-transcriber")}}}}}}}})
             << 404 << QString();
+        QTest::newRow("session too large") << gaBody(60, {{QStringLiteral("instructions"), QString(70 * 1024, u'x')}})
+                                           << 400 << "session";
         QTest::newRow("unserved model") << gaBody(60, {{QStringLiteral("model"), QStringLiteral("no-such-model")}}) << 404
                                         << QString();
     }

@@ -83,6 +83,11 @@ std::pair<QString, qint64> ClientSecretsEndpoint::mint(HttpExchange &exchange, c
         session = RealtimeTranscription::withModel(session, RealtimeTranscription::pricedModel(session));
     else if (model.toString().isEmpty())
         session.insert(QStringLiteral("model"), QString::fromLatin1(kDefaultModel));
+    if (json(session).size() > kMaxSessionBytes) {
+        exchange.respondError(OpenAiError::invalidValue(
+            "session", QStringLiteral("Invalid 'session': larger than %1 KiB.").arg(kMaxSessionBytes / 1024)));
+        return {};
+    }
     // Refused now, in OpenAI's shape, rather than when the browser connects.
     auto admitted = admitModel(auth, RealtimeTranscription::pricedModel(session), m_channels, *m_prices());
     if (const auto *error = std::get_if<OpenAiError>(&admitted)) {

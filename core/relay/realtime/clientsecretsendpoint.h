@@ -33,6 +33,9 @@ public:
     static constexpr qint64 kDefaultSeconds = 600;
     static constexpr qint64 kDefaultBetaSeconds = 60;
     static constexpr const char *kDefaultModel = "gpt-realtime";
+    // The session config a secret keeps (stored with it, sent upstream with each session): instructions and tools
+    // fit easily; a client cannot park megabytes in the store.
+    static constexpr qsizetype kMaxSessionBytes = 64 * 1024;
 
     ClientSecretsEndpoint(std::shared_ptr<Store::Database> db, ChannelSelector &channels, PriceBookProvider prices);
     void install(Router &router);
