@@ -1,11 +1,8 @@
 #include "apikeyrepository.h"
 
 #include "database.h"
+#include "secrettoken.h"
 #include "userrepository.h"
-
-#include <QCryptographicHash>
-#include <QRandomGenerator>
-#include <QRegularExpression>
 
 namespace RelayDesk::Store {
 namespace {
@@ -48,19 +45,12 @@ std::optional<ApiKey> selectOne(const Database &db, const char *column, const QV
 
 QString ApiKeyRepository::generatePlainKey()
 {
-    static constexpr char kAlphabet[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
-    QRandomGenerator *rng = QRandomGenerator::system(); // the OS CSPRNG
-    QString key = QStringLiteral("sk-");
-    key.reserve(3 + 48);
-    for (int i = 0; i < 48; ++i)
-        key += QLatin1Char(kAlphabet[rng->bounded(62)]); // bounded() is unbiased
-    return key;
+    return SecretToken::generate(kPrefix);
 }
 
 QString ApiKeyRepository::hashKey(const QString &plainKey)
 {
-    return QString::fromLatin1(
-        QCryptographicHash::hash(plainKey.toUtf8(), QCryptographicHash::Sha256).toHex());
+    return SecretToken::hash(plainKey);
 }
 
 QString ApiKeyRepository::hintFor(const QString &plainKey)
@@ -72,8 +62,7 @@ QString ApiKeyRepository::hintFor(const QString &plainKey)
 
 bool ApiKeyRepository::looksLikeKey(const QString &text)
 {
-    static const QRegularExpression re(QStringLiteral("^sk-[0-9A-Za-z]{48}$"));
-    return re.match(text).hasMatch();
+    return SecretToken::looksLike(text, kPrefix);
 }
 
 Result<CreatedApiKey> ApiKeyRepository::create(const NewApiKey &spec) const

@@ -46,7 +46,8 @@ public:
     // (never the name, hash or hint: a key's secret is fixed at creation).
     Status update(const ApiKey &key) const;
 
-    // "sk-" + 48 base62 characters from the system CSPRNG.
+    static constexpr QLatin1StringView kPrefix{"sk-"};
+    // "sk-" + 48 base62 characters from the system CSPRNG (SecretToken).
     static QString generatePlainKey();
     static QString hashKey(const QString &plainKey);
     // "sk-ab…xyz": enough to recognise a key, never enough to use it.

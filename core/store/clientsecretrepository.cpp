@@ -1,50 +1,28 @@
 #include "clientsecretrepository.h"
 
 #include "database.h"
+#include "secrettoken.h"
 
-#include <QCryptographicHash>
 #include <QDateTime>
 #include <QJsonDocument>
-#include <QRandomGenerator>
 
 namespace RelayDesk::Store {
 
-namespace {
-
-constexpr qsizetype kRandomChars = 48;
-
-QString generate()
-{
-    static constexpr char kAlphabet[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
-    QRandomGenerator *rng = QRandomGenerator::system(); // the OS CSPRNG
-    QString value = QStringLiteral("ek_");
-    value.reserve(3 + kRandomChars);
-    for (qsizetype i = 0; i < kRandomChars; ++i)
-        value += QLatin1Char(kAlphabet[rng->bounded(62)]); // bounded() is unbiased
-    return value;
-}
-
-} // namespace
-
 bool ClientSecretRepository::looksLikeSecret(const QString &text)
 {
-    if (text.size() != 3 + kRandomChars || !text.startsWith(QLatin1StringView("ek_")))
-        return false;
-    return std::all_of(text.begin() + 3, text.end(), [](QChar c) {
-        return c.isDigit() || (c >= u'A' && c <= u'Z') || (c >= u'a' && c <= u'z');
-    });
+    return SecretToken::looksLike(text, kPrefix);
 }
 
 QString ClientSecretRepository::hashSecret(const QString &value)
 {
-    return QString::fromLatin1(QCryptographicHash::hash(value.toUtf8(), QCryptographicHash::Sha256).toHex());
+    return SecretToken::hash(value);
 }
 
 Result<MintedClientSecret> ClientSecretRepository::mint(ClientSecret secret) const
 {
     if (secret.createdAt == 0)
         secret.createdAt = QDateTime::currentMSecsSinceEpoch();
-    MintedClientSecret out{generate(), secret};
+    MintedClientSecret out{SecretToken::generate(kPrefix), secret};
     QSqlQuery q = m_db.query();
     q.prepare(QStringLiteral("INSERT INTO client_secrets(secret_hash, key_id, user_id, session_json, created_at, "
                              "expires_at) VALUES (?, ?, ?, ?, ?, ?)"));

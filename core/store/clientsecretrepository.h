@@ -25,7 +25,7 @@ struct ClientSecret
 
 struct MintedClientSecret
 {
-    QString value; // "ek_" + 48 characters from the OS CSPRNG; shown once, never stored
+    QString value; // "ek_" + 48 characters from the OS CSPRNG (SecretToken); shown once, never stored
     ClientSecret secret;
 };
 
@@ -34,6 +34,7 @@ class ClientSecretRepository final
 public:
     explicit ClientSecretRepository(const Database &db) : m_db(db) {}
 
+    static constexpr QLatin1StringView kPrefix{"ek_"};
     static bool looksLikeSecret(const QString &text);
     static QString hashSecret(const QString &value);
 
