@@ -163,6 +163,17 @@ std::variant<AuthContext, OpenAiError> Auth::admit(const Entry &entry, const QSt
     return ctx;
 }
 
+std::variant<ClientSecretGrant, OpenAiError> Auth::authenticateRealtime(const QByteArray &token,
+                                                                        const QHostAddress &client)
+{
+    if (Store::ClientSecretRepository::looksLikeSecret(QString::fromUtf8(token)))
+        return authenticateClientSecret(token, client);
+    auto key = authenticateToken(token, client);
+    if (auto *error = std::get_if<OpenAiError>(&key))
+        return *error;
+    return ClientSecretGrant{std::get<AuthContext>(std::move(key)), {}};
+}
+
 std::variant<ClientSecretGrant, OpenAiError> Auth::authenticateClientSecret(const QByteArray &secret,
                                                                             const QHostAddress &client)
 {

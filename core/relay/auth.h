@@ -57,6 +57,10 @@ public:
     // session is opened rarely, and a key disabled a moment ago must not open one), their allow-lists included.
     std::variant<ClientSecretGrant, OpenAiError> authenticateClientSecret(const QByteArray &secret,
                                                                           const QHostAddress &client);
+    // What opens a Realtime session: an `ek_` client secret (authenticateClientSecret) or an API key (its context,
+    // with no bound session).
+    std::variant<ClientSecretGrant, OpenAiError> authenticateRealtime(const QByteArray &token,
+                                                                      const QHostAddress &client);
     // The key a request presents: the Bearer token, else the x-api-key header (empty: none).
     static QByteArray clientKey(const HttpRequest &request);
     // The address the request's allow-lists are checked against (ClientAddress with the trusted proxies).

@@ -18,7 +18,6 @@
 #include "http/relayserverthread.h"
 #include "store/apikeyrepository.h"
 #include "store/channelrepository.h"
-#include "store/clientsecretrepository.h"
 #include "store/database.h"
 #include "store/userrepository.h"
 
@@ -225,31 +224,22 @@ Relay::RealtimeRelay *Runtime::installRealtime(Relay::HttpServer &http,
     deps.admit = [auth = m_auth, channels = m_channels](const QByteArray &apiKey, QString model,
                                                          const Relay::HttpRequest &request)
         -> std::variant<Relay::RealtimeAdmission, Relay::OpenAiError> {
-        QJsonObject bound;
-        const QHostAddress client = auth->clientAddress(request); // a client secret's parent key's lists apply too
-        std::variant<Relay::AuthContext, Relay::OpenAiError> result = Relay::OpenAiError();
-        if (Store::ClientSecretRepository::looksLikeSecret(QString::fromUtf8(apiKey))) {
-            auto grant = auth->authenticateClientSecret(apiKey, client);
-            if (auto *error = std::get_if<Relay::OpenAiError>(&grant))
-                return *error;
-            auto &g = std::get<Relay::ClientSecretGrant>(grant);
-            bound = g.session;
-            // A transcription secret is priced by its transcription model.
-            const QString minted = Relay::RealtimeTranscription::pricedModel(bound);
-            if (!model.isEmpty() && !minted.isEmpty() && model != minted)
-                return Relay::OpenAiError::invalidValue(
-                    "model", QStringLiteral("The client secret was minted for model '%1', not '%2'.").arg(minted, model));
-            if (model.isEmpty())
-                model = minted;
-            result = std::move(g.auth);
-        } else {
-            result = auth->authenticateToken(apiKey, client);
-        }
-        if (auto *error = std::get_if<Relay::OpenAiError>(&result))
+        // A client secret's parent key's allow-lists apply too.
+        auto granted = auth->authenticateRealtime(apiKey, auth->clientAddress(request));
+        if (auto *error = std::get_if<Relay::OpenAiError>(&granted))
             return *error;
+        const Relay::ClientSecretGrant &grant = std::get<Relay::ClientSecretGrant>(granted);
+        const Relay::AuthContext &ctx = grant.auth;
+        const QJsonObject &bound = grant.session;
+        // A secret was minted for one model (a transcription secret: its transcription model); a key names none.
+        const QString minted = Relay::RealtimeTranscription::pricedModel(bound);
+        if (!model.isEmpty() && !minted.isEmpty() && model != minted)
+            return Relay::OpenAiError::invalidValue(
+                "model", QStringLiteral("The client secret was minted for model '%1', not '%2'.").arg(minted, model));
+        if (model.isEmpty())
+            model = minted;
         if (model.isEmpty())
             return Relay::RealtimeAdmission{}; // RealtimeRelay answers the missing model
-        const auto &ctx = std::get<Relay::AuthContext>(result);
         if (!ctx.mayUse(model))
             return Relay::OpenAiError::modelNotAllowed(model);
         const auto channel = channels->select(model, ctx.group);
