@@ -6,12 +6,10 @@
 // saw, by Anthropic's additive rule. Exit code 0 = all checks passed.
 //
 //   node compat_claude_chat.mjs <path-to-relaydeskd> <node_modules dir>
-import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import assert from 'node:assert/strict';
+import { startDemoRelay, until } from '../common/demorelay.mjs';
 
 const [relaydeskd, modulesDir] = process.argv.slice(2);
 const require = createRequire(join(modulesDir, 'noop.js'));
@@ -23,30 +21,8 @@ const { z } = await import(require.resolve('zod'));
 // A dated name, priced as claude-sonnet-4-5: the demo's own OpenAI-wire channel lists the undated one, and a model
 // that an OpenAI-wire channel serves is not converted.
 const MODEL = 'claude-sonnet-4-5-20250929';
-const dataDir = mkdtempSync(join(tmpdir(), 'relaydesk-compat-claude-chat-'));
-const admin = (...args) => JSON.parse(execFileSync(relaydeskd, ['admin', ...args, '--data', dataDir]));
-const server = spawn(relaydeskd, ['serve', '--demo', '--data', dataDir, '--listen', '127.0.0.1:0',
-                                  '--demo-delay-ms', '2'], { stdio: ['ignore', 'pipe', 'inherit'] });
-let out = '';
-const ready = new Promise((resolve, reject) => {
-  server.stdout.on('data', (d) => {
-    out += d.toString();
-    const url = out.match(/Listening on (http:\/\/\S+\/v1)/);
-    if (url) resolve(url[1]);
-  });
-  server.on('exit', (code) => reject(new Error(`relaydeskd exited early (${code}): ${out}`)));
-  setTimeout(() => reject(new Error('relaydeskd did not start: ' + out)), 20000);
-});
-
-async function until(what, check, ms = 15000) {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await check();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error('timed out waiting for ' + what);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+const relay = startDemoRelay(relaydeskd, 'compat-claude-chat');
+const { admin, ready, dataDir } = relay;
 
 // Claude Sonnet 4.5 in the default book: ModelRatio 1.5, CompletionRatio 5, CacheRatio 0.1. The chat usage a
 // client sees: prompt_tokens = input + cache reads (+ writes; none here), cached_tokens = the reads. Twice the
@@ -58,7 +34,7 @@ function expectedQuota(prompt, cached, output) {
 
 let failed = false;
 try {
-  const base = await ready;
+  const base = (await ready) + '/v1';
   const demo = admin('channel', 'list').find((c) => c.name === 'demo');
   admin('channel', 'add', '--type', 'anthropic', '--name', 'claude-chat', '--base-url', demo.base_url,
         '--key', 'demo', '--models', MODEL);
@@ -154,13 +130,6 @@ try {
   failed = true;
   console.error('FAIL:', e);
 } finally {
-  const exited = new Promise((resolve) => server.on('exit', (code, signal) => resolve({ code, signal })));
-  server.kill('SIGTERM');
-  const { code } = await exited;
-  if (code !== 0) {
-    failed = true;
-    console.error('FAIL: relaydeskd exit code', code);
-  }
-  rmSync(dataDir, { recursive: true, force: true });
+  if (!(await relay.stop())) failed = true;
 }
 process.exit(failed ? 1 : 0);

@@ -4,53 +4,18 @@
 // to the quota against the reply's usage by Anthropic's additive rule. Exit code 0 = all checks passed.
 //
 //   node compat_anthropic.mjs <path-to-relaydeskd> <node_modules dir>
-import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import assert from 'node:assert/strict';
+import { sonnetQuota, startDemoRelay, until } from '../common/demorelay.mjs';
 
 const [relaydeskd, modulesDir] = process.argv.slice(2);
 const require = createRequire(join(modulesDir, 'noop.js'));
 const { default: Anthropic } = await import(require.resolve('@anthropic-ai/sdk'));
 
-const dataDir = mkdtempSync(join(tmpdir(), 'relaydesk-compat-anthropic-'));
-const admin = (...args) => JSON.parse(execFileSync(relaydeskd, ['admin', ...args, '--data', dataDir]));
-const server = spawn(relaydeskd, ['serve', '--demo', '--data', dataDir, '--listen', '127.0.0.1:0',
-                                  '--demo-delay-ms', '2'], { stdio: ['ignore', 'pipe', 'inherit'] });
-let out = '';
-const ready = new Promise((resolve, reject) => {
-  server.stdout.on('data', (d) => {
-    out += d.toString();
-    const url = out.match(/Listening on (http:\/\/\S+)\/v1/);
-    if (url) resolve(url[1]);
-  });
-  server.on('exit', (code) => reject(new Error(`relaydeskd exited early (${code}): ${out}`)));
-  setTimeout(() => reject(new Error('relaydeskd did not start: ' + out)), 20000);
-});
+const relay = startDemoRelay(relaydeskd, 'compat-anthropic');
+const { admin, ready, dataDir } = relay;
 
-// Waits (bounded) until `check` returns a value other than undefined.
-async function until(what, check, ms = 15000) {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await check();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error('timed out waiting for ' + what);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-// Claude Sonnet 4.5 in the default book: ModelRatio 1.5, CompletionRatio 5, CacheRatio 0.1, CreateCacheRatio 1.25,
-// CreateCacheRatio1h 2 (default). Twice the quota, as an exact integer, then rounded half away from zero.
-function expectedQuota(u) {
-  const w1h = u.cache_creation?.ephemeral_1h_input_tokens ?? 0;
-  const w5m = (u.cache_creation_input_tokens ?? 0) - w1h;
-  // 2 × 1.5 × [input + read × 0.1 + w5m × 1.25 + w1h × 2 + output × 5], kept in fortieths to stay integral
-  const fortieths = 40 * u.input_tokens + 4 * (u.cache_read_input_tokens ?? 0) + 50 * w5m + 80 * w1h + 200 * u.output_tokens;
-  const num = fortieths * 3; // quota × 80
-  return Math.floor((num + 40) / 80);
-}
 
 let failed = false;
 try {
@@ -79,8 +44,8 @@ try {
   const message = await client.messages.create({ model: 'claude-sonnet-4-5', max_tokens: 200, system: 'Be terse.', messages });
   assert.equal(message.type, 'message');
   assert.ok(message.content[0].text.startsWith('Hello!'));
-  assert.equal(before - balance(), expectedQuota(message.usage));
-  console.log('ok - messages.create:', message.usage, 'charged', expectedQuota(message.usage));
+  assert.equal(before - balance(), sonnetQuota(message.usage));
+  console.log('ok - messages.create:', message.usage, 'charged', sonnetQuota(message.usage));
 
   // messages.stream → finalMessage, with cache reads and 5m/1h writes.
   before = balance();
@@ -90,7 +55,7 @@ try {
   const final = await stream.finalMessage();
   assert.ok(final.content[0].text.startsWith('Hello!'));
   assert.equal(final.usage.cache_creation.ephemeral_1h_input_tokens, 1024);
-  const want = expectedQuota(final.usage);
+  const want = sonnetQuota(final.usage);
   const spent = await until('the stream settlement', () => (before - balance() > 0 ? before - balance() : undefined));
   assert.equal(spent, want);
   console.log('ok - messages.stream finalMessage:', final.usage, 'charged', want);
@@ -110,13 +75,6 @@ try {
   failed = true;
   console.error('FAIL:', e);
 } finally {
-  const exited = new Promise((resolve) => server.on('exit', (code, signal) => resolve({ code, signal })));
-  server.kill('SIGTERM');
-  const { code } = await exited;
-  if (code !== 0) {
-    failed = true;
-    console.error('FAIL: relaydeskd exit code', code);
-  }
-  rmSync(dataDir, { recursive: true, force: true });
+  if (!(await relay.stop())) failed = true;
 }
 process.exit(failed ? 1 : 0);

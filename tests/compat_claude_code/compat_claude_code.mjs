@@ -15,6 +15,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import assert from 'node:assert/strict';
+import { sonnetQuota, startDemoRelay, until } from '../common/demorelay.mjs';
 
 const [relaydeskd, modulesDir] = process.argv.slice(2);
 const model = 'claude-sonnet-4-5';
@@ -31,46 +32,13 @@ if (!existsSync(launcher) || !existsSync(platformPackage)) {
   process.exit(1);
 }
 
-const dataDir = mkdtempSync(join(tmpdir(), 'relaydesk-compat-claude-code-'));
+const relay = startDemoRelay(relaydeskd, 'compat-claude-code');
+const { admin, ready, dataDir } = relay;
 const homeDir = mkdtempSync(join(tmpdir(), 'relaydesk-claude-home-'));
-const admin = (...args) => JSON.parse(execFileSync(relaydeskd, ['admin', ...args, '--data', dataDir]));
 // `admin logs` prints one JSON row per line, newest first.
 const logs = () => execFileSync(relaydeskd, ['admin', 'logs', '--limit', '100', '--data', dataDir]).toString()
   .split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l));
-const server = spawn(relaydeskd, ['serve', '--demo', '--data', dataDir, '--listen', '127.0.0.1:0',
-                                  '--demo-delay-ms', '2'], { stdio: ['ignore', 'pipe', 'inherit'] });
-let out = '';
-const ready = new Promise((resolve, reject) => {
-  server.stdout.on('data', (d) => {
-    out += d.toString();
-    const url = out.match(/Listening on (http:\/\/\S+)\/v1/);
-    if (url) resolve(url[1]);
-  });
-  server.on('exit', (code) => reject(new Error(`relaydeskd exited early (${code}): ${out}`)));
-  setTimeout(() => reject(new Error('relaydeskd did not start: ' + out)), 20000);
-});
 
-// Waits (bounded) until `check` returns a value other than undefined.
-async function until(what, check, ms = 15000) {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await check();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error('timed out waiting for ' + what);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-// Claude Sonnet 4.5 in the default book: ModelRatio 1.5, CompletionRatio 5, CacheRatio 0.1, CreateCacheRatio 1.25,
-// CreateCacheRatio1h 2 (default). Twice the quota, as an exact integer, then rounded half away from zero.
-function expectedQuota(u) {
-  const w1h = u.cache_creation?.ephemeral_1h_input_tokens ?? 0;
-  const w5m = (u.cache_creation_input_tokens ?? 0) - w1h;
-  // 2 × 1.5 × [input + read × 0.1 + w5m × 1.25 + w1h × 2 + output × 5], kept in fortieths to stay integral
-  const fortieths = 40 * u.input_tokens + 4 * (u.cache_read_input_tokens ?? 0) + 50 * w5m + 80 * w1h + 200 * u.output_tokens;
-  const num = fortieths * 3; // quota × 80
-  return Math.floor((num + 40) / 80);
-}
 
 // A consume row's usage in Anthropic's additive terms (the log keeps the prompt with its cache parts in it).
 function rowUsage(row) {
@@ -149,7 +117,7 @@ try {
   for (const row of rows) {
     assert.equal(row.other.request_path, '/v1/messages');
     assert.equal(row.model, model);
-    assert.equal(row.quota, expectedQuota(rowUsage(row)), 'charged by the additive rule');
+    assert.equal(row.quota, sonnetQuota(rowUsage(row)), 'charged by the additive rule');
     charged += row.quota;
     seen.add(row.id);
   }
@@ -170,13 +138,13 @@ try {
   const summed = { input_tokens: 0, cache_read_input_tokens: 0, cache_creation_input_tokens: 0, output_tokens: 0 };
   for (const row of rows) {
     const u = rowUsage(row);
-    assert.equal(row.quota, expectedQuota(u), 'charged by the additive rule');
+    assert.equal(row.quota, sonnetQuota(u), 'charged by the additive rule');
     for (const k of Object.keys(summed)) summed[k] += u[k];
     charged += row.quota;
   }
   for (const k of Object.keys(summed)) assert.equal(summed[k], result.usage[k], `${k} as Claude Code counted it`);
   assert.equal(before - balance(), charged, 'only /v1/messages calls cost anything');
-  if (rows.length === 1) assert.equal(charged, expectedQuota(result.usage));
+  if (rows.length === 1) assert.equal(charged, sonnetQuota(result.usage));
   console.log(`ok - claude -p with ANTHROPIC_API_KEY: ${rows.length} /v1/messages call(s), usage`,
               result.usage.input_tokens, '+', result.usage.cache_read_input_tokens, 'read +',
               result.usage.cache_creation_input_tokens, 'written +', result.usage.output_tokens, 'out, charged', charged);
@@ -184,14 +152,7 @@ try {
   failed = true;
   console.error('FAIL:', e);
 } finally {
-  const exited = new Promise((resolve) => server.on('exit', (code, signal) => resolve({ code, signal })));
-  server.kill('SIGTERM');
-  const { code } = await exited;
-  if (code !== 0) {
-    failed = true;
-    console.error('FAIL: relaydeskd exit code', code);
-  }
-  rmSync(dataDir, { recursive: true, force: true });
+  if (!(await relay.stop())) failed = true;
   rmSync(homeDir, { recursive: true, force: true });
 }
 process.exit(failed ? 1 : 0);
