@@ -124,6 +124,53 @@
     </message>
 </context>
 <context>
+    <name>RelayDesk::Ui::AlertNotifier</name>
+    <message>
+        <source>key %1 (%2)</source>
+        <translation>密钥 %1（%2）</translation>
+    </message>
+    <message>
+        <source>user %1</source>
+        <translation>用户 %1</translation>
+    </message>
+    <message>
+        <source>daily</source>
+        <translation>每日</translation>
+    </message>
+    <message>
+        <source>weekly</source>
+        <translation>每周</translation>
+    </message>
+    <message>
+        <source>monthly</source>
+        <translation>每月</translation>
+    </message>
+    <message>
+        <source>rolling %1</source>
+        <translation>滚动 %1</translation>
+    </message>
+    <message>
+        <source>Budget alert</source>
+        <translation>预算提醒</translation>
+    </message>
+    <message>
+        <source>Low balance</source>
+        <translation>余额不足</translation>
+    </message>
+    <message>
+        <source>%1 has %2 left, below the alert at %3.</source>
+        <translation>%1 仅剩 %2，低于提醒阈值 %3。</translation>
+    </message>
+    <message>
+        <source>%1 has spent %2 of its %3 budget of %4 (%5%, alert at %6%).</source>
+        <translation>%1 已用去%3预算 %4 中的 %2（%5%，提醒阈值 %6%）。</translation>
+    </message>
+    <message>
+        <source>It resets %1.</source>
+        <translation>将于 %1 重置。</translation>
+    </message>
+</context>
+<context>
     <name>RelayDesk::Ui::BreakdownBar</name>
     <message>
         <source>nothing yet</source>
