@@ -132,6 +132,8 @@ SessionDetailView::SessionDetailView(Monitor::SessionRegistry *registry, QWidget
     auto *timelineLayout = new QVBoxLayout(timelineSection);
     timelineLayout->setContentsMargins(0, 0, 0, 0);
     sections->addWidget(timelineSection);
+    sections->setStretchFactor(0, 0); // the turns keep their hinted height; the timeline takes the rest
+    sections->setStretchFactor(1, 1);
     layout->addWidget(sections, 1);
 
     auto *timelineBar = new QHBoxLayout;
@@ -215,19 +217,24 @@ QWidget *SessionDetailView::buildTurnsSection()
     m_turnsTable->setModel(m_turns);
     m_turnsTable->verticalHeader()->hide();
     m_turnsTable->verticalHeader()->setDefaultSectionSize(m_turnsTable->fontMetrics().height() + 6);
-    m_turnsTable->horizontalHeader()->setStretchLastSection(true);
     m_turnsTable->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_turnsTable->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_turnsTable->setAlternatingRowColors(true);
-    m_turnsTable->setColumnWidth(SessionTurnsModel::Number, 60);
-    m_turnsTable->setColumnWidth(SessionTurnsModel::Input, 230);
-    m_turnsTable->setColumnWidth(SessionTurnsModel::Output, 150);
+    // Widths for the widest usual cell ("12 · transcription", "1,234 text · 5,678 audio (900 cached)").
+    const int digit = m_turnsTable->fontMetrics().horizontalAdvance(QLatin1Char('0'));
+    const std::pair<int, int> widths[] = {{SessionTurnsModel::Number, 16}, {SessionTurnsModel::Input, 38},
+                                          {SessionTurnsModel::Output, 24}, {SessionTurnsModel::Cached, 9},
+                                          {SessionTurnsModel::Cost, 12}, {SessionTurnsModel::Latency, 16}};
+    for (const auto &[column, chars] : widths)
+        m_turnsTable->setColumnWidth(column, chars * digit);
     m_turnsChart = new SessionTurnsChart(m_turns, split);
     m_turnsChart->setObjectName(QStringLiteral("turnsChart"));
+    m_turnsChart->setMinimumWidth(30 * digit);
     split->addWidget(m_turnsTable);
     split->addWidget(m_turnsChart);
-    split->setStretchFactor(0, 3);
-    split->setStretchFactor(1, 2);
+    // The chart keeps its hinted width; the table takes the rest (the user can drag the handle).
+    split->setStretchFactor(0, 1);
+    split->setStretchFactor(1, 0);
     layout->addWidget(split, 1);
     // Follow the newest turn, as the timeline follows the newest event.
     connect(m_turns, &QAbstractItemModel::rowsInserted, m_turnsTable, &QTableView::scrollToBottom);

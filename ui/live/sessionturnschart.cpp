@@ -6,6 +6,7 @@
 #include <QBarCategoryAxis>
 #include <QBarSet>
 #include <QChart>
+#include <QGraphicsLayout>
 #include <QStackedBarSeries>
 #include <QTimer>
 #include <QValueAxis>
@@ -55,11 +56,17 @@ SessionTurnsChart::SessionTurnsChart(SessionTurnsModel *model, QWidget *parent)
     , m_model(model)
 {
     setRenderHint(QPainter::Antialiasing);
-    setMinimumHeight(160);
+    setMinimumHeight(150);
     for (auto signal : {&QAbstractItemModel::rowsInserted, &QAbstractItemModel::rowsRemoved})
         connect(m_model, signal, this, &SessionTurnsChart::scheduleRebuild);
     connect(m_model, &QAbstractItemModel::modelReset, this, &SessionTurnsChart::scheduleRebuild);
     rebuild();
+}
+
+QSize SessionTurnsChart::sizeHint() const
+{
+    const int digit = fontMetrics().horizontalAdvance(QLatin1Char('0'));
+    return {56 * digit, 200};
 }
 
 void SessionTurnsChart::scheduleRebuild()
@@ -81,6 +88,10 @@ void SessionTurnsChart::rebuild()
     auto *chart = new QChart;
     chart->setAnimationOptions(QChart::NoAnimation);
     chart->legend()->setAlignment(Qt::AlignBottom);
+    // A chart in a pane of the detail, not a page: the widget's font and thin margins leave room for the bars.
+    chart->setTitleFont(font());
+    chart->setMargins(QMargins(2, 2, 2, 2));
+    chart->layout()->setContentsMargins(0, 0, 0, 0);
     chart->setTitle(all.size() > turns.size() ? tr("Tokens per turn (last %1)").arg(turns.size()) : tr("Tokens per turn"));
     m_series = nullptr;
     if (!turns.isEmpty()) {
@@ -105,6 +116,7 @@ void SessionTurnsChart::rebuild()
         y->setRange(0, maxStack > 0 ? double(maxStack) * 1.1 : 1.0);
         y->applyNiceNumbers();
         y->setLabelFormat(QStringLiteral("%.0f"));
+        y->setTickCount(4);
         chart->addAxis(x, Qt::AlignBottom);
         chart->addAxis(y, Qt::AlignLeft);
         m_series->attachAxis(x);

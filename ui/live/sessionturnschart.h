@@ -23,6 +23,9 @@ public:
     // The series drawn last (null before the first turn): one bar set per modality present.
     QStackedBarSeries *series() const { return m_series; }
 
+    // Room for a few dozen bars and the legend beside the turns table (a chart view hints far less).
+    QSize sizeHint() const override;
+
 private:
     void scheduleRebuild();
     void rebuild();
