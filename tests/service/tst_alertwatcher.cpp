@@ -4,6 +4,7 @@
 // on one database fire a crossing once; an event never holds the key; a spend through the Ledger reaches a started
 // watcher through Billing::SpendNotifier; AdminService checks the rules it stores and audits them.
 #include "ledgeraccount.h"
+#include "pgcluster.h"
 #include "tempdatabase.h"
 
 #include "billing/ledger.h"
@@ -64,6 +65,8 @@ bool spend(const Store::Database &db, const RelayDeskTest::LedgerAccount &a, qin
 class TestAlertWatcher final : public QObject
 {
     Q_OBJECT
+
+    std::unique_ptr<Testing::PgCluster> m_pg;
 
 private slots:
     void budgetAlertFiresAtItsPercent_data()
@@ -201,21 +204,41 @@ private slots:
         QCOMPARE(watcher.evaluateAll(now).size(), 1);
     }
 
-    // Several instances evaluating one crossing at once: exactly one event.
+    // Several instances evaluating one crossing at once: exactly one event, on SQLite and on PostgreSQL.
+    void racingWatchersFireOnce_data()
+    {
+        QTest::addColumn<QString>("backend");
+        QTest::newRow("sqlite") << "sqlite";
+        QTest::newRow("postgres") << "postgres";
+    }
     void racingWatchersFireOnce()
     {
+        QFETCH(QString, backend);
         Testing::TempDatabase tmp;
-        QVERIFY2(tmp.isValid(), qPrintable(tmp.error()));
-        const auto a = RelayDeskTest::makeLedgerAccount(tmp.db(), QStringLiteral("dora"));
-        setBudget(tmp.db(), kUser, a.userId, QStringLiteral("month"), 1000);
-        setAlerts(tmp.db(), kUser, a.userId, {{kBudget, QStringLiteral("month"), 80}, {kBudget, QStringLiteral("month"), 100}});
+        std::shared_ptr<Store::Database> db;
+        if (backend == u"sqlite") {
+            QVERIFY2(tmp.isValid(), qPrintable(tmp.error()));
+            db = tmp.shared();
+        } else {
+            if (!m_pg)
+                m_pg = std::make_unique<Testing::PgCluster>();
+            if (!m_pg->isAvailable())
+                QSKIP(qPrintable(m_pg->skipReason()));
+            QVERIFY2(m_pg->isRunning(), qPrintable(m_pg->error()));
+            auto opened = Store::Database::openUrl(m_pg->createDatabase());
+            QVERIFY2(opened, qPrintable(opened.error()));
+            db = opened.value();
+        }
+        const auto a = RelayDeskTest::makeLedgerAccount(*db, QStringLiteral("dora"));
+        setBudget(*db, kUser, a.userId, QStringLiteral("month"), 1000);
+        setAlerts(*db, kUser, a.userId, {{kBudget, QStringLiteral("month"), 80}, {kBudget, QStringLiteral("month"), 100}});
         const qint64 now = msAt(QStringLiteral("2026-03-10T09:00:00Z"));
-        QVERIFY(spend(tmp.db(), a, 1000, now));
+        QVERIFY(spend(*db, a, 1000, now));
         std::atomic<int> fired{0};
         QList<QThread *> threads;
         for (int i = 0; i < 8; ++i)
             threads << QThread::create([&] {
-                Service::AlertWatcher watcher(tmp.shared());
+                Service::AlertWatcher watcher(db);
                 fired += int(watcher.evaluateAll(now).size());
             });
         for (QThread *t : threads)
@@ -225,7 +248,7 @@ private slots:
             delete t;
         }
         QCOMPARE(fired.load(), 2); // the 80% and the 100% alert, once each
-        QCOMPARE(AlertRepository(tmp.db()).events(10).size(), 2);
+        QCOMPARE(AlertRepository(*db).events(10).size(), 2);
     }
 
     // The relay's spend reaches a running AlertService without anyone calling evaluate: the Ledger announces it.
