@@ -247,6 +247,28 @@ private slots:
         QCOMPARE(cell(rates, rates->rowOf(QStringLiteral("rpm")), RateLimitsModel::Cap), QStringLiteral("10"));
     }
 
+    // A write the service refuses (here: the key is gone) is shown in the dialog, and every edit stays to fix or retry.
+    void aRefusedWriteIsShownAndTheEditsStay()
+    {
+        Testing::TempDatabase tmp;
+        QVERIFY2(tmp.isValid(), qPrintable(tmp.error()));
+        Service::AdminService admin(tmp.shared(), Service::AdminService::Actor::Console);
+        const qint64 gone = 4242;
+        auto dialog = open(admin, LimitsDialog::Owner::Key, gone);
+        RateLimitsModel *rates = dialog->ratesModel();
+        QVERIFY(rates->setData(rates->index(rates->rowOf(QStringLiteral("tpm")), RateLimitsModel::Cap), QStringLiteral("1000")));
+        dialog->budgetsModel()->addWindow(QStringLiteral("month"), 3 * kDollar);
+        dialog->allowList()->setPlainText(QStringLiteral("::1"));
+        const Store::Status refused = finished(dialog->apply());
+        QVERIFY(!refused);
+        QVERIFY2(refused.error().contains(QString::number(gone)), qPrintable(refused.error()));
+        QCOMPARE(dialog->message(), refused.error());
+        QCOMPARE(cell(rates, rates->rowOf(QStringLiteral("tpm")), RateLimitsModel::Cap), QLocale().toString(1000));
+        QCOMPARE(dialog->budgetsModel()->windows(), (Service::BudgetWindows{{QStringLiteral("month"), 3 * kDollar}}));
+        QCOMPARE(dialog->allowList()->toPlainText(), QStringLiteral("::1"));
+        QCOMPARE(auditRows(admin), 0);
+    }
+
     void aChangeElsewhereShowsUpKeepingEdits()
     {
         Testing::TempDatabase tmp;

@@ -27,6 +27,7 @@ QTableView *makeTable(QWidget *parent, QAbstractItemModel *model, const QString 
     t->setEditTriggers(QAbstractItemView::DoubleClicked | QAbstractItemView::EditKeyPressed
                        | QAbstractItemView::AnyKeyPressed);
     t->verticalHeader()->hide();
+    t->verticalHeader()->setDefaultSectionSize(t->fontMetrics().height() + 6);
     t->horizontalHeader()->setStretchLastSection(true);
     t->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     return t;
@@ -62,6 +63,11 @@ LimitsDialog::LimitsDialog(Service::AdminService *admin, Owner owner, qint64 own
     auto *ratesBox = new QGroupBox(tr("Rate limits"), this);
     auto *ratesLayout = new QVBoxLayout(ratesBox);
     m_rateTable = makeTable(ratesBox, m_rates, QStringLiteral("rateTable"));
+    // Four fixed rows: shown whole, never scrolled.
+    m_rateTable->setFixedHeight(m_rateTable->horizontalHeader()->sizeHint().height()
+                                + m_rates->rowCount() * m_rateTable->verticalHeader()->defaultSectionSize()
+                                + 2 * m_rateTable->frameWidth());
+    m_rateTable->setVerticalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
     ratesLayout->addWidget(m_rateTable);
 
     auto *budgetsBox = new QGroupBox(tr("Budget windows"), this);

@@ -123,7 +123,8 @@ QVariant RateLimitsModel::data(const QModelIndex &index, int role) const
             return concurrency ? tr("Calls and sessions open now") : tr("Counted in the current window");
         return {};
     case Qt::TextAlignmentRole:
-        return index.column() == Kind ? QVariant(Qt::AlignLeft | Qt::AlignVCenter) : QVariant(Qt::AlignRight | Qt::AlignVCenter);
+        return index.column() == Cap || index.column() == Used ? QVariant(Qt::AlignRight | Qt::AlignVCenter)
+                                                               : QVariant(Qt::AlignLeft | Qt::AlignVCenter);
     case Qt::FontRole:
         if (index.column() == Cap && row.cap != row.storedCap) {
             QFont bold;
