@@ -742,6 +742,10 @@
         <source>disabled</source>
         <translation>已禁用</translation>
     </message>
+    <message>
+        <source>Limits</source>
+        <translation>限制</translation>
+    </message>
 </context>
 <context>
     <name>RelayDesk::Ui::LimitSettingsDialog</name>
@@ -2832,6 +2836,10 @@ Or one proxy per line, e.g. 10.0.0.0/8</source>
         <source>Select a key first.</source>
         <translation>请先选择一个密钥。</translation>
     </message>
+    <message>
+        <source>IP list</source>
+        <translation>IP 白名单</translation>
+    </message>
 </context>
 <context>
     <name>RelayDesk::Ui::UsersModel</name>
@@ -2874,6 +2882,10 @@ Or one proxy per line, e.g. 10.0.0.0/8</source>
     <message>
         <source>Status</source>
         <translation>状态</translation>
+    </message>
+    <message>
+        <source>Limits</source>
+        <translation>限制</translation>
     </message>
 </context>
 </TS>

@@ -164,7 +164,16 @@ private slots:
         QTRY_COMPARE_WITH_TIMEOUT(page.usersModel()->rowCount(), 1, 10000);
         QTRY_COMPARE_WITH_TIMEOUT(page.keysModel()->rowCount(), 1, 10000);
         QVERIFY(admin.setKeyBudgets(key->key.id, {{QStringLiteral("week"), Billing::QuotaMath::kQuotaPerUnit}}));
+        QVERIFY(admin.setUserRates(hana->id, {{QStringLiteral("rpm"), 60}}));
+        QVERIFY(admin.setUserBudgets(hana->id, {{QStringLiteral("day"), 5 * Billing::QuotaMath::kQuotaPerUnit}}));
+        QVERIFY(admin.setUserAllowedIps(hana->id, {QStringLiteral("10.0.0.0/8")}));
+        // The compact Limits column of both tables, reloaded on the service's changed().
+        QTRY_COMPARE_WITH_TIMEOUT(page.usersModel()->index(0, UsersModel::Limits).data().toString(),
+                                  QStringLiteral("rpm 60 · day $5.00 · IP list"), 10000);
+        QTRY_COMPARE_WITH_TIMEOUT(page.keysModel()->index(0, KeysModel::Limits).data().toString(), QStringLiteral("week $1.00"), 10000);
         page.setCurrencyDisplay(Ui::CurrencyDisplay::QuotaUnits);
+        QCOMPARE(page.keysModel()->index(0, KeysModel::Limits).data().toString(),
+                 QStringLiteral("week ") + QLocale().toString(Billing::QuotaMath::kQuotaPerUnit));
 
         QCOMPARE(page.openLimits(Ui::LimitsDialog::Owner::User, 9999), nullptr); // no such user: said on the page
         QVERIFY(!page.findChild<QLabel *>(QStringLiteral("usersMessage"))->isHidden());

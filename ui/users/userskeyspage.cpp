@@ -190,16 +190,21 @@ void UsersKeysPage::loadKeys()
     {
         QList<Store::ApiKey> keys;
         QHash<qint64, QString> names;
+        QHash<qint64, LimitCaps> limits;
     };
     query(m_admin, [userId](Service::AdminService &s) {
         Loaded l;
         l.keys = userId ? s.keys(userId) : Service::ConsoleQueries::allKeys(s);
         for (const Store::User &u : s.users())
             l.names.insert(u.id, u.name);
+        for (const Store::ApiKey &k : l.keys)
+            l.limits.insert(k.id, LimitCaps::ofKey(s, k.id));
         return l;
     }, [this, userId](Loaded l) {
-        if (userId == m_keys->userFilter()) // the user shown was not changed meanwhile
-            m_keys->setKeys(userId, std::move(l.keys), std::move(l.names));
+        if (userId != m_keys->userFilter()) // the user shown was changed meanwhile
+            return;
+        m_keys->setKeys(userId, std::move(l.keys), std::move(l.names));
+        m_keys->setLimits(std::move(l.limits));
     });
 }
 
@@ -467,8 +472,20 @@ void UsersKeysPage::limitSettingsDialog()
 
 void UsersKeysPage::refresh()
 {
-    query(m_admin, [](Service::AdminService &s) { return s.users(); },
-          [this](QList<Store::User> users) { m_users->setUsers(std::move(users)); });
+    struct Loaded
+    {
+        QList<Store::User> users;
+        QHash<qint64, LimitCaps> limits;
+    };
+    query(m_admin, [](Service::AdminService &s) {
+        Loaded l{s.users(), {}};
+        for (const Store::User &u : l.users)
+            l.limits.insert(u.id, LimitCaps::ofUser(s, u.id));
+        return l;
+    }, [this](Loaded l) {
+        m_users->setUsers(std::move(l.users));
+        m_users->setLimits(std::move(l.limits));
+    });
     loadKeys();
 }
 
