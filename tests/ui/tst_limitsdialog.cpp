@@ -15,6 +15,8 @@
 #include "tempdatabase.h"
 
 #include <QAbstractItemModelTester>
+#include <QLineEdit>
+#include <QTableView>
 #include <QDateTime>
 #include <QtTest>
 
@@ -267,6 +269,54 @@ private slots:
         QCOMPARE(dialog->budgetsModel()->windows(), (Service::BudgetWindows{{QStringLiteral("month"), 3 * kDollar}}));
         QCOMPARE(dialog->allowList()->toPlainText(), QStringLiteral("::1"));
         QCOMPARE(auditRows(admin), 0);
+    }
+
+    // A reload while a cell is being edited leaves the editor and what is typed in it alone (rows come and go
+    // one by one, never by a reset; only cells whose value changed are refreshed).
+    void aReloadKeepsAnOpenEditor_data()
+    {
+        QTest::addColumn<QString>("table");
+        QTest::addColumn<int>("column");
+        QTest::newRow("budget window name") << "budgetTable" << int(BudgetWindowsModel::Window);
+        QTest::newRow("budget cap") << "budgetTable" << int(BudgetWindowsModel::Cap);
+        QTest::newRow("rate cap") << "rateTable" << int(RateLimitsModel::Cap);
+    }
+
+    void aReloadKeepsAnOpenEditor()
+    {
+        QFETCH(QString, table);
+        QFETCH(int, column);
+        Testing::TempDatabase tmp;
+        QVERIFY2(tmp.isValid(), qPrintable(tmp.error()));
+        const auto account = RelayDeskTest::makeLedgerAccount(tmp.db(), QStringLiteral("ida"));
+        Service::AdminService admin(tmp.shared(), Service::AdminService::Actor::Console);
+        QVERIFY(admin.setUserBudgets(account.userId, {{QStringLiteral("day"), kDollar}}));
+        auto dialog = open(admin, LimitsDialog::Owner::User, account.userId);
+        dialog->show();
+        QVERIFY(QTest::qWaitForWindowExposed(dialog.get()));
+        auto *view = dialog->findChild<QTableView *>(table);
+        QVERIFY(view);
+        // Row 0 of the budgets is the day window; the rate row is tpm. The change below touches neither cell.
+        const int row = table == u"rateTable" ? dialog->ratesModel()->rowOf(QStringLiteral("tpm")) : 0;
+        view->edit(view->model()->index(row, column));
+        QPointer<QLineEdit> editor = view->viewport()->findChild<QLineEdit *>();
+        QVERIFY(editor);
+        editor->setText(QStringLiteral("typed"));
+
+        QSignalSpy loaded(dialog.get(), &LimitsDialog::loaded);
+        const qint64 userId = account.userId;
+        QVERIFY(finished(admin.async([userId](Service::AdminService &s) {
+            return s.setUserRates(userId, {{QStringLiteral("rpm"), 5}}).ok()
+                && s.setUserBudgets(userId, {{QStringLiteral("day"), kDollar}, {QStringLiteral("week"), 2 * kDollar}}).ok();
+        })));
+        QTRY_VERIFY_WITH_TIMEOUT(loaded.count() >= 1, 10000);
+        QCOMPARE(dialog->budgetsModel()->rowCount(), 2);
+        QCOMPARE(cell(dialog->ratesModel(), dialog->ratesModel()->rowOf(QStringLiteral("rpm")), RateLimitsModel::Cap),
+                 QStringLiteral("5"));
+        QCoreApplication::sendPostedEvents(nullptr, QEvent::DeferredDelete); // a closed editor would be gone now
+        QVERIFY(editor);
+        QVERIFY(editor->isVisible());
+        QCOMPARE(editor->text(), QStringLiteral("typed"));
     }
 
     void aChangeElsewhereShowsUpKeepingEdits()

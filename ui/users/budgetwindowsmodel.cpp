@@ -8,6 +8,8 @@
 #include <QDateTime>
 #include <QRegularExpression>
 
+#include <algorithm>
+
 namespace RelayDesk::Ui {
 
 namespace {
@@ -54,15 +56,44 @@ void BudgetWindowsModel::setStates(const QList<Store::BudgetState> &states, bool
 {
     const bool keep = keepEdits && isEdited();
     m_stored = states;
-    if (keep) {
-        attachStates();
-        return;
+    if (!keep)
+        syncRows();
+    attachStates();
+}
+
+// The rows become the stored windows with row-level signals, never a reset: a reset (or a dataChanged on the cell)
+// would close or refill an editor open on a row that did not change, dropping what is being typed in it.
+void BudgetWindowsModel::syncRows()
+{
+    const auto stored = [this](const QString &window) {
+        return std::any_of(m_stored.begin(), m_stored.end(), [&](const Store::BudgetState &s) { return s.limit.window == window; });
+    };
+    for (int i = int(m_rows.size()) - 1; i >= 0; --i) {
+        if (!stored(m_rows[i].window)) {
+            beginRemoveRows({}, i, i);
+            m_rows.removeAt(i);
+            endRemoveRows();
+        }
     }
-    beginResetModel();
-    m_rows.clear();
-    for (const Store::BudgetState &s : states)
-        m_rows.append(Row{s.limit.window, s.limit.cap, s});
-    endResetModel();
+    for (int i = 0; i < m_stored.size(); ++i) {
+        const Store::BudgetLimit &limit = m_stored[i].limit;
+        if (i < m_rows.size() && m_rows[i].window == limit.window) {
+            if (m_rows[i].cap != limit.cap) {
+                m_rows[i].cap = limit.cap;
+                emit dataChanged(index(i, Cap), index(i, Cap));
+            }
+            continue;
+        }
+        beginInsertRows({}, i, i);
+        m_rows.insert(i, Row{limit.window, limit.cap, std::nullopt});
+        endInsertRows();
+    }
+    // Rows past the stored ones (edited rows in another order, or twice) are what the store does not hold.
+    if (m_rows.size() > m_stored.size()) {
+        beginRemoveRows({}, int(m_stored.size()), int(m_rows.size()) - 1);
+        m_rows.resize(m_stored.size());
+        endRemoveRows();
+    }
 }
 
 void BudgetWindowsModel::attachStates()
@@ -74,8 +105,9 @@ void BudgetWindowsModel::attachStates()
             if (!name.isEmpty() && s.limit.window == name)
                 row.state = s;
     }
+    // Only the read-only columns: a view refreshes an open editor on dataChanged, which would undo what is being typed.
     if (!m_rows.isEmpty())
-        emit dataChanged(index(0, 0), index(int(m_rows.size()) - 1, ColumnCount - 1));
+        emit dataChanged(index(0, Spent), index(int(m_rows.size()) - 1, ColumnCount - 1));
 }
 
 void BudgetWindowsModel::setCurrencyDisplay(CurrencyDisplay display)
@@ -216,6 +248,8 @@ bool BudgetWindowsModel::setData(const QModelIndex &index, const QVariant &value
     if (index.column() == Window) {
         row.window = value.toString().trimmed(); // kept as typed: validationError() names it until it is fixed
         attachStates();
+        // Every row's name: a duplicate elsewhere may have become (or stopped being) one.
+        emit dataChanged(this->index(0, Window), this->index(int(m_rows.size()) - 1, Window));
         return true;
     }
     if (index.column() == Cap) {

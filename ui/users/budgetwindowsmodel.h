@@ -56,6 +56,7 @@ private:
     static QString canonical(const QString &window);
     QString rowError(int row) const;
     void attachStates();
+    void syncRows();
 
     QList<Row> m_rows;
     QList<Store::BudgetState> m_stored;

@@ -37,8 +37,11 @@ RateLimitsModel::RateLimitsModel(QObject *parent)
 
 void RateLimitsModel::setStates(const QList<Store::RateState> &states, bool keepEdits)
 {
-    for (Row &row : m_rows) {
+    for (int i = 0; i < m_rows.size(); ++i) {
+        Row &row = m_rows[i];
         const bool edited = keepEdits && row.cap != row.storedCap;
+        const qint64 capBefore = row.cap;
+        const qint64 storedBefore = row.storedCap;
         row.storedCap = 0;
         row.used = 0;
         row.resetAt = 0;
@@ -51,8 +54,11 @@ void RateLimitsModel::setStates(const QList<Store::RateState> &states, bool keep
         }
         if (!edited)
             row.cap = row.storedCap;
+        // The cap cell only when it changed: a view refreshes an open editor on dataChanged.
+        if (row.cap != capBefore || row.storedCap != storedBefore)
+            emit dataChanged(index(i, Cap), index(i, Cap));
     }
-    emit dataChanged(index(0, 0), index(int(m_rows.size()) - 1, ColumnCount - 1));
+    emit dataChanged(index(0, Used), index(int(m_rows.size()) - 1, ColumnCount - 1));
 }
 
 Service::RateCaps RateLimitsModel::caps() const
