@@ -124,6 +124,53 @@
     </message>
 </context>
 <context>
+    <name>RelayDesk::Ui::AlertNotifier</name>
+    <message>
+        <source>key %1 (%2)</source>
+        <translation>密钥 %1（%2）</translation>
+    </message>
+    <message>
+        <source>user %1</source>
+        <translation>用户 %1</translation>
+    </message>
+    <message>
+        <source>daily</source>
+        <translation>每日</translation>
+    </message>
+    <message>
+        <source>weekly</source>
+        <translation>每周</translation>
+    </message>
+    <message>
+        <source>monthly</source>
+        <translation>每月</translation>
+    </message>
+    <message>
+        <source>rolling %1</source>
+        <translation>滚动 %1</translation>
+    </message>
+    <message>
+        <source>Budget alert</source>
+        <translation>预算提醒</translation>
+    </message>
+    <message>
+        <source>Low balance</source>
+        <translation>余额不足</translation>
+    </message>
+    <message>
+        <source>%1 has %2 left, below the alert at %3.</source>
+        <translation>%1 仅剩 %2，低于提醒阈值 %3。</translation>
+    </message>
+    <message>
+        <source>%1 has spent %2 of its %3 budget of %4 (%5%, alert at %6%).</source>
+        <translation>%1 已用去%3预算 %4 中的 %2（%5%，提醒阈值 %6%）。</translation>
+    </message>
+    <message>
+        <source>It resets %1.</source>
+        <translation>将于 %1 重置。</translation>
+    </message>
+</context>
+<context>
     <name>RelayDesk::Ui::BreakdownBar</name>
     <message>
         <source>nothing yet</source>
@@ -2379,6 +2426,20 @@ Or one proxy per line, e.g. 10.0.0.0/8</source>
         <source>output</source>
         <translation>输出</translation>
     </message>
+    <message>
+        <source>Turns</source>
+        <translation>轮次</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n turn(s), %1 charged</source>
+        <translation>
+            <numerusform>%n 个轮次，已扣费 %1</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>%1 · the oldest %2 no longer shown</source>
+        <translation>%1 · 最早的 %2 个已不再显示</translation>
+    </message>
 </context>
 <context>
     <name>RelayDesk::Ui::SessionEventsModel</name>
@@ -2413,6 +2474,104 @@ Or one proxy per line, e.g. 10.0.0.0/8</source>
     <message>
         <source>Tokens</source>
         <translation>令牌</translation>
+    </message>
+</context>
+<context>
+    <name>RelayDesk::Ui::SessionTurnsChart</name>
+    <message>
+        <source>input %1</source>
+        <translation>输入 %1</translation>
+    </message>
+    <message>
+        <source>output %1</source>
+        <translation>输出 %1</translation>
+    </message>
+    <message>
+        <source>Tokens per turn (last %1)</source>
+        <translation>每轮令牌（最近 %1 轮）</translation>
+    </message>
+    <message>
+        <source>Tokens per turn</source>
+        <translation>每轮令牌</translation>
+    </message>
+</context>
+<context>
+    <name>RelayDesk::Ui::SessionTurnsModel</name>
+    <message>
+        <source>%1 text · %2 audio</source>
+        <translation>文本 %1 · 音频 %2</translation>
+    </message>
+    <message>
+        <source> · %1 image</source>
+        <translation> · 图像 %1</translation>
+    </message>
+    <message>
+        <source> (%1 cached)</source>
+        <translation>（缓存 %1）</translation>
+    </message>
+    <message>
+        <source>%1 %</source>
+        <translation>%1 %</translation>
+    </message>
+    <message>
+        <source>%1 ms</source>
+        <translation>%1 毫秒</translation>
+    </message>
+    <message>
+        <source>%1 ms (text)</source>
+        <translation>%1 毫秒（文本）</translation>
+    </message>
+    <message>
+        <source>%1 · transcription</source>
+        <translation>%1 · 转写</translation>
+    </message>
+    <message>
+        <source>Transcribed item %1</source>
+        <translation>转写条目 %1</translation>
+    </message>
+    <message>
+        <source>Response %1</source>
+        <translation>响应 %1</translation>
+    </message>
+    <message>
+        <source>Status: %1</source>
+        <translation>状态：%1</translation>
+    </message>
+    <message>
+        <source>Started: %1</source>
+        <translation>开始：%1</translation>
+    </message>
+    <message>
+        <source>Tokens counted by the relay (the upstream reported none it could bill)</source>
+        <translation>令牌由中继自行计数（上游未报告可计费的用量）</translation>
+    </message>
+    <message>
+        <source>Charged: %1 (the session&apos;s ledger charge steps by this turn)</source>
+        <translation>扣费：%1（会话账本扣费中由本轮次增加的部分）</translation>
+    </message>
+    <message>
+        <source>Turn</source>
+        <translation>轮次</translation>
+    </message>
+    <message>
+        <source>Input tokens</source>
+        <translation>输入令牌</translation>
+    </message>
+    <message>
+        <source>Output tokens</source>
+        <translation>输出令牌</translation>
+    </message>
+    <message>
+        <source>Cached</source>
+        <translation>缓存</translation>
+    </message>
+    <message>
+        <source>Cost</source>
+        <translation>费用</translation>
+    </message>
+    <message>
+        <source>Latency</source>
+        <translation>延迟</translation>
     </message>
 </context>
 <context>

@@ -49,14 +49,21 @@ const char *const kUsage =
     "  key enable|disable NAME\n"
     "  key set NAME [--quota Q | --unlimited] [--models m1,m2 | --models '*'] [--expires ISO-8601|never]\n"
     "  user|key set-limits NAME [--budget WINDOW=QUOTA]... [--rpm N] [--tpm N] [--rpd N] [--concurrency N]\n"
-    "                             [--allow-ip CIDR]... [--clear]\n"
+    "                             [--allow-ip CIDR]... [--alert-budget WINDOW=PERCENT]... [--alert-balance QUOTA]...\n"
+    "                             [--clear]\n"
     "                             (WINDOW: day, week, month or Nh rolling, 1..720; QUOTA: quota, $5.00, or none to\n"
     "                             drop that window; rates: requests/min, tokens/min, requests/day, open requests, 0\n"
     "                             or none removes; --allow-ip: the addresses allowed, replacing the list, none clears\n"
-    "                             it; --clear drops every window, rate limit and the IP list first)\n"
+    "                             it; --alert-budget: fire when a window's spend reaches PERCENT of its cap, once per\n"
+    "                             period; --alert-balance: fire when the balance falls below QUOTA, again after a\n"
+    "                             top-up; either replaces that kind of alert, none clears it; --clear drops every\n"
+    "                             window, rate limit, alert and the IP list first)\n"
     "  user|key show-limits NAME  (each window: cap, spent this period, period start, reset time; each rate: cap,\n"
     "                             used in this minute/day or open now, reset time; the IP list)\n"
     "  budget-timezone [--set ZONE]  (the IANA zone day/week/month budgets count in; default UTC)\n"
+    "  alert-webhook [--url URL|none] [--secret-file FILE | --no-secret]\n"
+    "                             (where fired alerts are POSTed, signed with the file's secret: HMAC-SHA256)\n"
+    "  alerts [--limit N]         (fired alerts, newest first, with their webhook delivery status)\n"
     "  trusted-proxies [--set CIDR]... (proxies whose X-Forwarded-For names the caller; --set none: no proxy)\n"
     "  channel add --name N --base-url URL --key K --models m1,m2 [--groups g1,g2] [--priority P]\n"
     "              [--weight W] [--model-mapping JSON] [--type openai|anthropic|azure|demo]\n"
@@ -824,6 +831,52 @@ std::optional<Service::RateCaps> rateEdit(const AdminArgs &a, QString *error)
     return caps;
 }
 
+// --alert-budget WINDOW=PERCENT… and --alert-balance QUOTA… onto the owner's `current` rules: each option given
+// replaces that kind (none alone: clears it); --clear alone clears both. nullopt: nothing named, *error empty.
+std::optional<Service::AlertRules> alertEdit(const AdminArgs &a, const QList<Store::AlertRule> &current, QString *error)
+{
+    const QString budgetKind = QString::fromLatin1(Store::AlertRepository::kBudget);
+    const QString balanceKind = QString::fromLatin1(Store::AlertRepository::kBalance);
+    const bool budgets = a.has(QStringLiteral("alert-budget"));
+    const bool balances = a.has(QStringLiteral("alert-balance"));
+    if (!budgets && !balances && !a.has(QStringLiteral("clear")))
+        return std::nullopt;
+    Service::AlertRules rules;
+    if (!a.has(QStringLiteral("clear")))
+        for (const Store::AlertRule &r : current)
+            if (!(r.kind == budgetKind ? budgets : balances))
+                rules.append({r.kind, r.window, r.threshold});
+    const auto nothingElse = [&](const QString &option) {
+        const QStringList v = a.values(option);
+        if (v.contains(QStringLiteral("none")) && v.size() > 1)
+            *error = QStringLiteral("--%1 none clears that kind of alert: give it alone").arg(option);
+        return v.contains(QStringLiteral("none"));
+    };
+    if (budgets && !nothingElse(QStringLiteral("alert-budget")))
+        for (const QString &item : a.values(QStringLiteral("alert-budget"))) {
+            const qsizetype eq = item.indexOf(u'=');
+            QString percent = item.mid(eq + 1).trimmed();
+            if (percent.endsWith(u'%'))
+                percent.chop(1);
+            const auto value = AdminArgs::parseCount(percent);
+            if (eq < 0 || !value) {
+                *error = QStringLiteral("--alert-budget wants WINDOW=PERCENT, like day=80 (got '%1')").arg(item);
+                return std::nullopt;
+            }
+            rules.append({budgetKind, item.left(eq).trimmed(), *value});
+        }
+    if (balances && !nothingElse(QStringLiteral("alert-balance")))
+        for (const QString &item : a.values(QStringLiteral("alert-balance"))) {
+            const auto quota = parseBudgetQuota(item, error);
+            if (!quota)
+                return std::nullopt;
+            rules.append({balanceKind, QString(), *quota});
+        }
+    if (!error->isEmpty())
+        return std::nullopt;
+    return rules;
+}
+
 bool namesRate(const AdminArgs &a)
 {
     for (const QString &kind : Store::LimitRepository::rateKinds())
@@ -837,10 +890,14 @@ int limits(const QString &owner, bool set, const AdminArgs &a, const Location &w
 {
     QString error;
     const bool budgetsNamed = a.has(QStringLiteral("budget")) || a.has(QStringLiteral("clear"));
-    if (set && !budgetsNamed && !namesRate(a) && !a.has(QStringLiteral("allow-ip")))
+    const bool alertsNamed = a.has(QStringLiteral("alert-budget")) || a.has(QStringLiteral("alert-balance"));
+    if (set && !budgetsNamed && !namesRate(a) && !a.has(QStringLiteral("allow-ip")) && !alertsNamed)
         return badInput(QStringLiteral("%1 set-limits needs --budget WINDOW=QUOTA, --rpm/--tpm/--rpd/--concurrency N, "
-                                       "--allow-ip CIDR or --clear").arg(owner));
+                                       "--allow-ip CIDR, --alert-budget WINDOW=PERCENT, --alert-balance QUOTA or --clear")
+                            .arg(owner));
     if (set && !budgetEdit(a, {}, &error)) // checked before the database is opened
+        return badInput(error);
+    if (set && (alertEdit(a, {}, &error), !error.isEmpty()))
         return badInput(error);
     const auto allowIps = set ? allowIpEdit(a, &error) : std::nullopt;
     if (!error.isEmpty())
@@ -884,7 +941,15 @@ int limits(const QString &owner, bool set, const AdminArgs &a, const Location &w
             rates = key ? admin.setKeyRates(id, edit) : admin.setUserRates(id, edit);
         if (!rates)
             return refused(admin, rates.error());
+        auto alerts = key ? admin.keyAlerts(id) : admin.userAlerts(id);
+        if (const auto edit = set ? alertEdit(a, alerts, &error) : std::nullopt) {
+            const auto written = key ? admin.setKeyAlerts(id, *edit) : admin.setUserAlerts(id, *edit);
+            if (!written)
+                return refused(admin, written.error());
+            alerts = *written;
+        }
         QJsonObject shown = AdminJson::budgets(owner, name, admin.budgetTimeZone(), *states);
+        shown.insert(QStringLiteral("alerts"), AdminJson::alerts(alerts));
         shown.insert(QStringLiteral("rates"), AdminJson::rates(*rates));
         shown.insert(QStringLiteral("allow_ip"),
                      QJsonArray::fromStringList(key ? admin.keyAllowedIps(id) : admin.userAllowedIps(id)));
@@ -906,6 +971,53 @@ int trustedProxies(const AdminArgs &a, const Location &where)
                 return refused(admin, written.error());
         }
         print(QJsonObject{{QStringLiteral("trusted_proxies"), QJsonArray::fromStringList(admin.trustedProxies())}});
+        return kOk;
+    });
+}
+
+// alert-webhook: shows (and with --url / --secret-file / --no-secret sets) where alerts are posted.
+int alertWebhook(const AdminArgs &a, const Location &where)
+{
+    std::optional<QString> secret;
+    if (a.has(QStringLiteral("secret-file")) && a.has(QStringLiteral("no-secret")))
+        return badInput(QStringLiteral("give --secret-file or --no-secret, not both"));
+    if (a.has(QStringLiteral("no-secret")))
+        secret = QString();
+    if (a.has(QStringLiteral("secret-file"))) {
+        // From a file (or stdin), never from the command line, where other users' `ps` would see it.
+        const QString path = a.value(QStringLiteral("secret-file"));
+        QFile file(path);
+        const bool opened = path == u"-" ? file.open(stdin, QIODevice::ReadOnly) : file.open(QIODevice::ReadOnly);
+        if (!opened)
+            return badInput(QStringLiteral("cannot read %1: %2").arg(path, file.errorString()));
+        secret = QString::fromUtf8(file.read(8192)).trimmed();
+        if (secret->isEmpty())
+            return badInput(QStringLiteral("%1 holds no secret").arg(path));
+    }
+    return withAdmin(where, [&](AdminService &admin) {
+        if (a.has(QStringLiteral("url")) || secret) {
+            QString url = a.has(QStringLiteral("url")) ? a.value(QStringLiteral("url")).trimmed() : admin.alertWebhook().url;
+            if (url == u"none")
+                url.clear();
+            const auto set = admin.setAlertWebhook(url, secret);
+            if (!set)
+                return refused(admin, set.error());
+        }
+        const Service::AlertWebhookConfig c = admin.alertWebhook();
+        print(QJsonObject{{QStringLiteral("url"), c.url}, {QStringLiteral("signed"), c.hasSecret}});
+        return kOk;
+    });
+}
+
+int alertList(const AdminArgs &a, const Location &where)
+{
+    QString error;
+    const auto limit = limitOption(a, &error);
+    if (!limit)
+        return badInput(error);
+    return withAdmin(where, [&](AdminService &admin) {
+        for (const Store::AlertEvent &e : admin.alertEvents(*limit))
+            print(AdminJson::alertEvent(e));
         return kOk;
     });
 }
@@ -941,9 +1053,12 @@ const QList<Command> &commands()
     using namespace std::placeholders;
     const QStringList name{QStringLiteral("NAME")};
     const AdminArgs::Spec kSetLimits{name,
-                                     QStringList{QStringLiteral("budget"), QStringLiteral("allow-ip")} +
+                                     QStringList{QStringLiteral("budget"), QStringLiteral("allow-ip"),
+                                                 QStringLiteral("alert-budget"), QStringLiteral("alert-balance")} +
                                          Store::LimitRepository::rateKinds(),
-                                     {QStringLiteral("clear")}, {QStringLiteral("budget"), QStringLiteral("allow-ip")}};
+                                     {QStringLiteral("clear")},
+                                     {QStringLiteral("budget"), QStringLiteral("allow-ip"), QStringLiteral("alert-budget"),
+                                      QStringLiteral("alert-balance")}};
     static const QList<Command> all = {
         {QStringLiteral("user add"), {name, {QStringLiteral("group"), QStringLiteral("quota")}, {}}, userAdd},
         {QStringLiteral("user show"), {name, {}, {}}, std::bind(userByName, QStringLiteral("show"), _1, _2)},
@@ -969,6 +1084,9 @@ const QList<Command> &commands()
         {QStringLiteral("key show-limits"), {name, {}, {}}, std::bind(limits, QStringLiteral("key"), false, _1, _2)},
         {QStringLiteral("budget-timezone"), {{}, {QStringLiteral("set")}, {}}, budgetTimeZone},
         {QStringLiteral("trusted-proxies"), {{}, {QStringLiteral("set")}, {}, {QStringLiteral("set")}}, trustedProxies},
+        {QStringLiteral("alert-webhook"),
+         {{}, {QStringLiteral("url"), QStringLiteral("secret-file")}, {QStringLiteral("no-secret")}}, alertWebhook},
+        {QStringLiteral("alerts"), {{}, {QStringLiteral("limit")}, {}}, alertList},
         {QStringLiteral("channel add"),
          {{}, kChannelOptions + QStringList{QStringLiteral("name"), QStringLiteral("type")}, {}}, channelAdd},
         {QStringLiteral("channel set"), {name, kChannelOptions, {}}, channelSet},

@@ -1,5 +1,6 @@
 #include "admin_json.h"
 
+#include "billing/quotamath.h"
 #include "service/adminservicejson.h"
 
 #include <QDateTime>
@@ -141,6 +142,40 @@ QJsonArray rates(const QList<Store::RateState> &states)
                                 {QStringLiteral("period_start"), iso(s.periodStart)},
                                 {QStringLiteral("resets_at"), iso(s.resetAt)}});
     return list;
+}
+
+QJsonArray alerts(const QList<Store::AlertRule> &rules)
+{
+    QJsonArray list;
+    for (const Store::AlertRule &r : rules) {
+        const bool budget = r.kind == QLatin1String(Store::AlertRepository::kBudget);
+        QJsonObject o{{QStringLiteral("kind"), budget ? QStringLiteral("budget") : QStringLiteral("balance")},
+                      {QStringLiteral("armed"), r.firedPeriod == 0}};
+        if (budget) {
+            o.insert(QStringLiteral("window"), r.window);
+            o.insert(QStringLiteral("percent"), r.threshold);
+        } else {
+            o.insert(QStringLiteral("quota"), r.threshold);
+            o.insert(QStringLiteral("quota_usd"), Billing::QuotaMath::toUsd(r.threshold));
+        }
+        list.append(o);
+    }
+    return list;
+}
+
+QJsonObject alertEvent(const Store::AlertEvent &e)
+{
+    const QString status = e.deliveredAt > 0 ? QStringLiteral("delivered")
+                           : e.failedAt > 0  ? QStringLiteral("failed")
+                                             : QStringLiteral("pending");
+    return {{QStringLiteral("id"), e.id},
+            {QStringLiteral("type"), e.payload.value(QLatin1StringView("type"))},
+            {QStringLiteral("owner"), e.payload.value(QLatin1StringView("owner"))},
+            {QStringLiteral("created_at"), QDateTime::fromMSecsSinceEpoch(e.createdAt, Qt::UTC).toString(Qt::ISODate)},
+            {QStringLiteral("status"), status},
+            {QStringLiteral("attempts"), e.attempts},
+            {QStringLiteral("last_error"), e.lastError},
+            {QStringLiteral("payload"), e.payload}};
 }
 
 } // namespace RelayDesk::Cli::AdminJson

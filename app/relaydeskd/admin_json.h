@@ -1,5 +1,6 @@
 #pragma once
 // The JSON shapes `relaydeskd admin` prints (scripts and tests depend on them: keep fields stable).
+#include "store/alertrepository.h"
 #include "store/auditrepository.h"
 #include "store/channelhealthrepository.h"
 #include "store/records.h"
@@ -20,5 +21,9 @@ QJsonObject budgets(const QString &ownerKind, const QString &name, const QString
                     const QList<Store::BudgetState> &states);
 // [{"kind","cap","used","period_start","resets_at"}] (concurrency: used = open now, no period)
 QJsonArray rates(const QList<Store::RateState> &states);
+// [{"kind":"budget","window","percent","armed"} | {"kind":"balance","quota","quota_usd","armed"}]
+QJsonArray alerts(const QList<Store::AlertRule> &rules);
+// {"id","kind","owner","created_at","status":"delivered|pending|failed","attempts","last_error","payload"}
+QJsonObject alertEvent(const Store::AlertEvent &e);
 
 } // namespace RelayDesk::Cli::AdminJson

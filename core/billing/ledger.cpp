@@ -1,5 +1,7 @@
 #include "ledger.h"
 
+#include "spendnotifier.h"
+
 #include "metrics/relaymetrics.h"
 #include "store/database.h"
 
@@ -38,7 +40,10 @@ LedgerOutcome Ledger::reserve(qint64 userId, qint64 keyId, qint64 amount, const 
 
 LedgerOutcome Ledger::charge(qint64 reservationId, qint64 amount) const
 {
-    return m_repo.charge(reservationId, amount, true);
+    LedgerOutcome out = m_repo.charge(reservationId, amount, true);
+    if (out && amount > 0)
+        Q_EMIT SpendNotifier::global().spent(out.reservation.userId, out.reservation.keyId);
+    return out;
 }
 
 LedgerOutcome Ledger::extend(qint64 reservationId, qint64 amount) const
@@ -57,6 +62,8 @@ LedgerOutcome Ledger::settle(qint64 reservationId, qint64 finalQuota, Store::Log
         Metrics::RelayMetrics::global().settled(out.reservation.userId,
                                                 model.isEmpty() ? out.reservation.model : model, finalQuota,
                                                 tokenSeries(usage));
+    if (out && !out.alreadyApplied)
+        Q_EMIT SpendNotifier::global().spent(out.reservation.userId, out.reservation.keyId);
     return out;
 }
 

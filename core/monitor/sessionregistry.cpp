@@ -86,7 +86,7 @@ quint64 SessionRegistry::open(SessionInfo initial)
     initial.id = id;
     if (!initial.startedAt.isValid())
         initial.startedAt = QDateTime::currentDateTimeUtc();
-    m_entries.insert(id, Entry{std::move(initial), {}, {}});
+    m_entries.insert(id, Entry{std::move(initial), {}, {}, {}});
     markDirty(id, false);
     return id;
 }
@@ -187,6 +187,22 @@ void SessionRegistry::recordEvent(quint64 id, SessionEvent event)
     markDirty(id, true);
 }
 
+void SessionRegistry::addTurn(quint64 id, SessionTurn turn)
+{
+    QMutexLocker lock(&m_mutex);
+    auto it = m_entries.find(id);
+    if (it == m_entries.end())
+        return;
+    Entry &entry = *it;
+    turn.number = ++entry.info.turnCount;
+    entry.turns.push_back(std::move(turn));
+    while (entry.turns.size() > size_t(std::max(1, m_limits.turnsPerSession))) {
+        entry.turns.pop_front();
+        ++entry.info.turnsDropped;
+    }
+    markDirty(id, false);
+}
+
 void SessionRegistry::close(quint64 id, SessionState finalState, const QString &reason)
 {
     QMutexLocker lock(&m_mutex);
@@ -232,6 +248,15 @@ QList<SessionEvent> SessionRegistry::recentEvents(quint64 id) const
     if (it == m_entries.constEnd())
         return {};
     return QList<SessionEvent>(it->events.begin(), it->events.end());
+}
+
+QList<SessionTurn> SessionRegistry::turns(quint64 id) const
+{
+    QMutexLocker lock(&m_mutex);
+    const auto it = m_entries.constFind(id);
+    if (it == m_entries.constEnd())
+        return {};
+    return QList<SessionTurn>(it->turns.begin(), it->turns.end());
 }
 
 int SessionRegistry::liveCount() const

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "billing/usage.h"
+#include "monitor/sessionturn.h"
 
 #include <QDateTime>
 #include <QHash>
@@ -61,6 +62,8 @@ struct SessionInfo
     qint64 reservedQuota = 0;
     qint64 chargedQuota = 0;
     qint64 eventCount = 0;
+    qint64 turnCount = 0;    // turns recorded over the session's life (SessionRegistry::turns keeps the last ones)
+    qint64 turnsDropped = 0; // the oldest turns no longer kept
     double eventsPerSecond = 0.0; // over the last few seconds
 
     bool isLive() const { return state != SessionState::Ended && state != SessionState::Failed; }
@@ -73,16 +76,21 @@ struct SessionInfo
 // The registry's own thread emits coalesced `sessionsUpdated` snapshots at most every
 // `publishIntervalMs` (default 100 ms, i.e. <= 10 Hz per session). Memory is bounded: each session
 // keeps its last `eventsPerSession` events, and ended sessions are kept for `retainEndedMs` (at most
-// `maxEndedSessions` of them) so the console can show them greyed, then dropped.
+// `maxEndedSessions` of them) so the console can show them greyed, then dropped; each session keeps its last
+// `turnsPerSession` turns (and counts the older ones it dropped).
 class SessionRegistry final : public QObject
 {
     Q_OBJECT
 
 public:
+    // A long voice session has hundreds of turns; the console's table needs the recent ones, not all.
+    static constexpr int kTurnsPerSession = 500;
+
     struct Limits
     {
         int publishIntervalMs = 100;
         int eventsPerSession = 200;
+        int turnsPerSession = kTurnsPerSession;
         int retainEndedMs = 120000;
         int maxEndedSessions = 2000;
     };
@@ -105,12 +113,16 @@ public:
     // For a session whose turns are billed one by one (a Responses WebSocket connection): adds a turn's hold and charge.
     void addQuota(quint64 id, qint64 reserved, qint64 charged);
     void recordEvent(quint64 id, SessionEvent event);
+    // One finished turn (a Realtime response.done or transcribed item); its number is assigned here. Totals are
+    // the caller's to keep (setUsage/setQuota): a turn is a record of its share, not an increment.
+    void addTurn(quint64 id, SessionTurn turn);
     void close(quint64 id, SessionState finalState, const QString &reason);
 
     // Readers: callable from any thread; they return copies.
     QList<SessionInfo> sessions() const;               // live and recently ended, ordered by id
     std::optional<SessionInfo> session(quint64 id) const;
     QList<SessionEvent> recentEvents(quint64 id) const; // oldest first
+    QList<SessionTurn> turns(quint64 id) const;         // the kept turns, oldest first
     int liveCount() const;
 
 signals:
@@ -126,6 +138,7 @@ private:
     {
         SessionInfo info;
         std::deque<SessionEvent> events;
+        std::deque<SessionTurn> turns;
         std::deque<qint64> recentEventTimes; // for events/s, last few seconds only
     };
 

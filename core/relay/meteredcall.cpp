@@ -582,6 +582,14 @@ void MeteredCall::settle(const QString &endReason, int httpStatus)
     if (m_sharedSession) { // one turn of the connection: its usage and charge add to the session's
         m_ctx.registry->addUsage(m_session, usage.usage);
         m_ctx.registry->addQuota(m_session, 0, quote.quota);
+        Monitor::SessionTurn turn; // the console's per-turn view, as for a Realtime session's responses
+        turn.id = m_requestId;
+        turn.status = endReason;
+        turn.startedAt = QDateTime::currentDateTimeUtc().addMSecs(-m_clock.elapsed());
+        turn.usage = usage.usage;
+        turn.estimated = !upstream;
+        turn.quota = quote.quota;
+        m_ctx.registry->addTurn(m_session, std::move(turn));
         Monitor::SessionEvent ev;
         ev.atMs = QDateTime::currentMSecsSinceEpoch();
         ev.type = QStringLiteral("turn.settled");

@@ -13,7 +13,9 @@
 #include "store/userrepository.h"
 
 #include <QJsonArray>
+#include <QUrl>
 
+#include <algorithm>
 #include <set>
 
 namespace RelayDesk::Service {
@@ -700,6 +702,162 @@ Result<QStringList> AdminService::setTrustedProxies(const QStringList &cidrs)
                  {{QStringLiteral("value"), before.join(u',')}}, {{QStringLiteral("value"), canonical.join(u',')}}};
         return canonical;
     });
+}
+
+} // namespace RelayDesk::Service
+
+// ---- spend alerts
+
+namespace RelayDesk::Service {
+namespace {
+
+QJsonObject alertsJson(const QList<Store::AlertRule> &rules)
+{
+    QJsonArray list;
+    for (const Store::AlertRule &r : rules) {
+        QJsonObject o{{QStringLiteral("kind"), r.kind}, {QStringLiteral("threshold"), r.threshold}};
+        if (!r.window.isEmpty())
+            o.insert(QStringLiteral("window"), r.window);
+        list.append(o);
+    }
+    return {{QStringLiteral("alerts"), list}};
+}
+
+// Checks and canonicalises the rules against what the owner has (its budget windows; a key's unlimited flag).
+Result<AlertRules> checkedAlerts(const AlertRules &rules, const QList<Store::BudgetLimit> &windows, bool unlimitedKey)
+{
+    AlertRules out;
+    std::set<QString> seen;
+    for (Store::AlertRepository::Spec spec : rules) {
+        if (spec.kind == QLatin1String(Store::AlertRepository::kBudget)) {
+            const auto window = BudgetWindow::parse(spec.window);
+            if (!window)
+                return failure<AlertRules>(QStringLiteral("unknown budget window '%1' in an alert").arg(spec.window));
+            spec.window = window->name();
+            const bool has = std::any_of(windows.begin(), windows.end(),
+                                         [&](const Store::BudgetLimit &b) { return b.window == spec.window; });
+            if (!has)
+                return failure<AlertRules>(
+                    QStringLiteral("no '%1' budget window to alert on: set the budget first").arg(spec.window));
+            if (spec.threshold < 1 || spec.threshold > Store::AlertRepository::kMaxPercent)
+                return failure<AlertRules>(QStringLiteral("a budget alert's percent must be 1..%1 (got %2)")
+                                               .arg(Store::AlertRepository::kMaxPercent)
+                                               .arg(spec.threshold));
+        } else if (spec.kind == QLatin1String(Store::AlertRepository::kBalance)) {
+            spec.window.clear();
+            if (spec.threshold < 1)
+                return failure<AlertRules>(QStringLiteral("a balance alert's quota must be at least 1"));
+            if (unlimitedKey)
+                return failure<AlertRules>(QStringLiteral("an unlimited key has no balance to alert on"));
+        } else {
+            return failure<AlertRules>(QStringLiteral("unknown alert kind '%1'").arg(spec.kind));
+        }
+        const QString id = spec.kind + u'|' + spec.window + u'|' + QString::number(spec.threshold);
+        if (!seen.insert(id).second)
+            return failure<AlertRules>(QStringLiteral("the same alert is given twice"));
+        out.append(spec);
+    }
+    return out;
+}
+
+} // namespace
+
+QList<Store::AlertRule> AdminService::userAlerts(qint64 userId) const
+{
+    return Store::AlertRepository(*m_db).rules(QString::fromLatin1(Store::LimitRepository::kUser), userId);
+}
+
+QList<Store::AlertRule> AdminService::keyAlerts(qint64 keyId) const
+{
+    return Store::AlertRepository(*m_db).rules(QString::fromLatin1(Store::LimitRepository::kKey), keyId);
+}
+
+Result<QList<Store::AlertRule>> AdminService::setAlerts(const QString &ownerKind, qint64 ownerId, const QString &name,
+                                                        const AlertRules &rules)
+{
+    const bool key = ownerKind == QLatin1String(Store::LimitRepository::kKey);
+    return write<QList<Store::AlertRule>>(key ? ChangeKind::Key : ChangeKind::User,
+                                          [&](Audit &audit) -> Result<QList<Store::AlertRule>> {
+        const Store::AlertRepository alerts(*m_db);
+        std::optional<Store::ApiKey> owner;
+        if (key)
+            owner = Store::ApiKeyRepository(*m_db).byId(ownerId);
+        const auto checked = checkedAlerts(rules, Store::LimitRepository(*m_db).budgets(ownerKind, ownerId),
+                                           owner && owner->unlimited);
+        if (!checked)
+            return failure<QList<Store::AlertRule>>(checked.error());
+        const auto before = alerts.rules(ownerKind, ownerId);
+        if (Status s = alerts.setRules(ownerKind, ownerId, *checked); !s)
+            return failure<QList<Store::AlertRule>>(s.error());
+        const auto after = alerts.rules(ownerKind, ownerId);
+        audit = {ownerKind + QStringLiteral(".set-alerts"), ownerKind, ownerId, name, alertsJson(before),
+                 alertsJson(after)};
+        return after;
+    });
+}
+
+Result<QList<Store::AlertRule>> AdminService::setUserAlerts(qint64 userId, const AlertRules &rules)
+{
+    const auto user = Store::UserRepository(*m_db).byId(userId);
+    if (!user)
+        return failure<QList<Store::AlertRule>>(QStringLiteral("no user with id %1").arg(userId));
+    return setAlerts(QString::fromLatin1(Store::LimitRepository::kUser), userId, user->name, rules);
+}
+
+Result<QList<Store::AlertRule>> AdminService::setKeyAlerts(qint64 keyId, const AlertRules &rules)
+{
+    const auto key = Store::ApiKeyRepository(*m_db).byId(keyId);
+    if (!key)
+        return failure<QList<Store::AlertRule>>(QStringLiteral("no key with id %1").arg(keyId));
+    return setAlerts(QString::fromLatin1(Store::LimitRepository::kKey), keyId, key->name, rules);
+}
+
+AlertWebhookConfig AdminService::alertWebhook() const
+{
+    const Store::OptionRepository options(*m_db);
+    AlertWebhookConfig c;
+    c.url = options.value(QString::fromLatin1(Store::AlertRepository::kWebhookUrlOption)).value_or(QString());
+    c.hasSecret = !options.value(QString::fromLatin1(Store::AlertRepository::kWebhookSecretOption))
+                       .value_or(QString()).isEmpty();
+    return c;
+}
+
+Result<AlertWebhookConfig> AdminService::setAlertWebhook(const QString &url, const std::optional<QString> &secret)
+{
+    const QUrl parsed(url.trimmed(), QUrl::StrictMode);
+    const bool web = parsed.scheme() == QLatin1String("http") || parsed.scheme() == QLatin1String("https");
+    if (!url.trimmed().isEmpty() && (!parsed.isValid() || !web || parsed.host().isEmpty()))
+        return failure<AlertWebhookConfig>(QStringLiteral("the webhook URL must be an http(s) URL (got '%1')").arg(url));
+    if (secret && secret->size() > 4096)
+        return failure<AlertWebhookConfig>(QStringLiteral("the webhook secret is longer than 4096 characters"));
+    const auto json = [](const AlertWebhookConfig &c) {
+        return QJsonObject{{QStringLiteral("url"), c.url}, {QStringLiteral("secret"), c.hasSecret ? QStringLiteral("(set)")
+                                                                                                   : QString()}};
+    };
+    // Nothing in the relay caches these (the webhook reads them at each delivery): announced as a change of all
+    // users, the kind other option edits use.
+    return write<AlertWebhookConfig>(ChangeKind::User, [&](Audit &audit) -> Result<AlertWebhookConfig> {
+        const AlertWebhookConfig before = alertWebhook();
+        QHash<QString, QString> values{{QString::fromLatin1(Store::AlertRepository::kWebhookUrlOption),
+                                        parsed.toString()}};
+        if (secret) {
+            const auto sealed = Store::ChannelRepository(*m_db).sealSecret(*secret);
+            if (!sealed)
+                return failure<AlertWebhookConfig>(sealed.error());
+            values.insert(QString::fromLatin1(Store::AlertRepository::kWebhookSecretOption), *sealed);
+        }
+        if (Status s = Store::OptionRepository(*m_db).setMany(values); !s)
+            return failure<AlertWebhookConfig>(s.error());
+        const AlertWebhookConfig after = alertWebhook();
+        audit = {QStringLiteral("option.set"), QStringLiteral("option"), 0,
+                 QString::fromLatin1(Store::AlertRepository::kWebhookUrlOption), json(before), json(after)};
+        return after;
+    });
+}
+
+QList<Store::AlertEvent> AdminService::alertEvents(int limit, qint64 afterId) const
+{
+    return Store::AlertRepository(*m_db).events(limit, afterId);
 }
 
 } // namespace RelayDesk::Service

@@ -122,6 +122,19 @@ public:
     Store::Result<QList<Store::RateState>> setUserRates(qint64 userId, const RateCaps &caps);
     Store::Result<QList<Store::RateState>> setKeyRates(qint64 keyId, const RateCaps &caps);
 
+    // ---- spend alerts (see AlertWatcher). A budget alert names one of the owner's budget windows and a percent
+    // (1..1000) of its cap; a balance alert a quota (> 0; a key's only when it is limited). Setting replaces the
+    // owner's rules (an empty list clears them); a rule kept keeps its state (it does not fire again).
+    QList<Store::AlertRule> userAlerts(qint64 userId) const;
+    QList<Store::AlertRule> keyAlerts(qint64 keyId) const;
+    Store::Result<QList<Store::AlertRule>> setUserAlerts(qint64 userId, const AlertRules &rules);
+    Store::Result<QList<Store::AlertRule>> setKeyAlerts(qint64 keyId, const AlertRules &rules);
+    AlertWebhookConfig alertWebhook() const;
+    // An http(s) URL (empty: none); secret: nullopt keeps the stored one, empty removes it. Audited, secret masked.
+    Store::Result<AlertWebhookConfig> setAlertWebhook(const QString &url, const std::optional<QString> &secret);
+    // Fired alerts, newest first (afterId > 0: only newer ones).
+    QList<Store::AlertEvent> alertEvents(int limit, qint64 afterId = 0) const;
+
     // ---- console additions (user top-up and enable/disable; appended for the console's Users page)
     Store::Result<Store::User> addUserQuota(qint64 userId, qint64 delta); // a top-up: also writes a log row
     Store::Result<Store::User> setUserStatus(qint64 userId, Store::RowStatus status);
@@ -160,6 +173,8 @@ private:
                                                         const BudgetWindows &windows);
     Store::Result<QStringList> setAllowedIps(const QString &ownerKind, qint64 ownerId, const QString &name,
                                              const QStringList &cidrs);
+    Store::Result<QList<Store::AlertRule>> setAlerts(const QString &ownerKind, qint64 ownerId, const QString &name,
+                                                     const AlertRules &rules);
     Store::Result<QList<Store::RateState>> rates(const QString &ownerKind, qint64 ownerId) const;
     Store::Result<QList<Store::RateState>> setRates(const QString &ownerKind, qint64 ownerId, const QString &name,
                                                     const RateCaps &caps);

@@ -1,5 +1,7 @@
 #pragma once
 // The partial edits AdminService accepts: a field left unset keeps its stored value.
+#include "store/alertrepository.h"
+
 #include <QJsonObject>
 #include <QString>
 #include <QStringList>
@@ -35,6 +37,17 @@ using BudgetWindows = QList<std::pair<QString, qint64>>;
 // Rate limits of a user or a key: kind ("rpm", "tpm", "rpd", "concurrency") → cap; a cap of 0 removes that limit.
 // Setting them changes only the kinds named.
 using RateCaps = QList<std::pair<QString, qint64>>;
+
+// Spend alerts of a user or a key (see AlertWatcher): kind alert_budget (window + percent of its cap) or
+// alert_balance (a quota under which the balance fires).
+using AlertRules = QList<Store::AlertRepository::Spec>;
+
+// The webhook spend alerts are posted to; the signing secret itself is never read back.
+struct AlertWebhookConfig
+{
+    QString url;            // empty: none (alerts are kept, not sent)
+    bool hasSecret = false;
+};
 
 // What a price import did: the snapshot now in force and how many models it prices.
 struct PricingImport

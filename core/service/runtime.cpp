@@ -1,5 +1,7 @@
 #include "service/runtime.h"
 
+#include "service/alertservice.h"
+
 #include "billing/ledger.h"
 #include "billing/pricingservice.h"
 #include "common/cidr.h"
@@ -196,6 +198,11 @@ bool Runtime::start(const RuntimeConfig &config)
     m_realtime = *realtime;
     m_keeper = *keeper;
     m_liveReload = *live;
+    if (m_config.alerts) {
+        m_alerts = std::make_unique<AlertService>(m_db);
+        connect(m_alerts.get(), &AlertService::fired, this, &Runtime::alertFired);
+        m_alerts->start();
+    }
     m_running = true;
     Q_EMIT started(m_config.listenAddress, port());
     return true;
@@ -406,6 +413,7 @@ bool Runtime::bootstrapDemoClaude(bool create)
 
 void Runtime::stop()
 {
+    m_alerts.reset(); // its thread ends; undelivered events stay in the outbox
     if (m_server) {
         QDeadlineTimer deadline(m_config.stopTimeoutMs);
         // Settle or refund what is in flight while the sockets still exist, then stop the thread.

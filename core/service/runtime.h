@@ -19,7 +19,8 @@ namespace RelayDesk::Store { class Database; }
 namespace RelayDesk::Billing { class PricingService; }
 namespace RelayDesk::Monitor { class SessionRegistry; }
 namespace RelayDesk::Relay { class Auth; class ChannelSelector; class RealtimeRelay; class RelayServerThread; }
-namespace RelayDesk::Service { class AdminService; class InstanceKeeper; class LiveReload; }
+namespace RelayDesk::Service { class AdminService; class AlertService; class InstanceKeeper; class LiveReload; }
+namespace RelayDesk::Store { struct AlertEvent; }
 
 namespace RelayDesk::Service {
 
@@ -56,6 +57,8 @@ struct RuntimeConfig
     // How long stop() waits for the relay thread to settle what is in flight and end. A thread stuck longer (a
     // store that does not answer) is left running and its holds stay open for recovery; stop() returns anyway.
     int stopTimeoutMs = 15'000;
+    // Spend alerts: watched and delivered to the webhook by this process (off for tests that count events).
+    bool alerts = true;
     // Extension points: run on the relay thread / the demo thread before listening.
     std::function<void(Relay::HttpServer &server)> installRelayRoutes;
     Relay::DemoUpstream::RouteInstaller installDemoRoutes;
@@ -131,6 +134,8 @@ Q_SIGNALS:
     void failed(const QString &message);
     // Every finished chat call (queued from the relay thread).
     void callFinished(const RelayDesk::Relay::CallResult &result);
+    // A spend alert fired in this process (queued from the alerts thread): the console notifies.
+    void alertFired(const RelayDesk::Store::AlertEvent &event);
 
 private:
     bool fail(const QString &message);
@@ -150,6 +155,7 @@ private:
     std::shared_ptr<Relay::Auth> m_auth;
     std::shared_ptr<Relay::ChannelSelector> m_channels;
     std::unique_ptr<Relay::DemoUpstream> m_demo;
+    std::unique_ptr<AlertService> m_alerts;
     std::unique_ptr<Relay::RelayServerThread> m_server;
     std::unique_ptr<Relay::RelayServerThread> m_abandoned; // stopped but not ended within stopTimeoutMs
     QPointer<Relay::HttpRelay> m_chat; // lives on the relay thread

@@ -96,6 +96,14 @@ Result<QString> ChannelRepository::sealSecret(const QString &plain) const
     return (*box)->seal(plain);
 }
 
+Result<QString> ChannelRepository::openSecret(const QString &stored) const
+{
+    if (!SecretBox::isSealed(stored))
+        return stored;
+    const auto box = secretBox(KeyUse::Read);
+    return box ? (*box)->open(stored) : Result<QString>::failure(box.error());
+}
+
 Channel ChannelRepository::readChannel(const QSqlQuery &q) const
 {
     Channel c;
@@ -116,8 +124,7 @@ Channel ChannelRepository::readChannel(const QSqlQuery &q) const
         // Plaintext rows (before the upgrade on open) read as is; a sealed one opens or reads as empty,
         // never as the sealed text, which would go upstream as a key. Opening the database already
         // refused a key that cannot open the secrets, so this is a key file changed under a running process.
-        auto box = secretBox(KeyUse::Read);
-        auto opened = box ? (*box)->open(c.secret) : Result<QString>::failure(box.error());
+        auto opened = openSecret(c.secret);
         if (!opened)
             qWarning("channel %s: %s", qPrintable(c.name), qPrintable(opened.error()));
         c.secret = opened ? *opened : QString();

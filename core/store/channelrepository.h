@@ -45,10 +45,14 @@ public:
 
     static QString secretKeyFile(const Database &db);
 
+    // The same sealing for the store's other secrets (the alert webhook's signing secret): empty stays empty.
+    Result<QString> sealSecret(const QString &plain) const;
+    // A sealed value opened (a plaintext one as it is).
+    Result<QString> openSecret(const QString &stored) const;
+
 private:
     enum class KeyUse { Read, Write };
     Result<const SecretBox *> secretBox(KeyUse use) const;
-    Result<QString> sealSecret(const QString &plain) const;
     Channel readChannel(const QSqlQuery &q) const;
     bool hasSealedSecrets() const;
 

@@ -306,11 +306,40 @@ Migration migration11()
     }};
 }
 
+// Version 12: spend alerts. The rules are `limits` rows (kind alert_budget: span = window, cap = percent; kind
+// alert_balance: cap = quota). alert_state says in which period a rule last fired (0 = armed), so a crossing fires
+// once whichever instance sees it; alert_events is the outbox the webhook delivers from (and the console lists).
+Migration migration12()
+{
+    return {12, "spend alerts", {
+        QStringLiteral(
+            "CREATE TABLE alert_state ("
+            " limit_id BIGINT PRIMARY KEY REFERENCES limits(id) ON DELETE CASCADE,"
+            " fired_period BIGINT NOT NULL DEFAULT 0,"
+            " fired_at BIGINT NOT NULL DEFAULT 0)"),
+        QStringLiteral(
+            "CREATE TABLE alert_events ("
+            " id %ID%,"
+            " limit_id BIGINT NOT NULL,"
+            " owner_kind TEXT NOT NULL,"
+            " owner_id BIGINT NOT NULL,"
+            " kind TEXT NOT NULL,"
+            " payload TEXT NOT NULL,"
+            " created_at BIGINT NOT NULL,"
+            " attempts INTEGER NOT NULL DEFAULT 0,"
+            " next_attempt_at BIGINT NOT NULL DEFAULT 0,"
+            " delivered_at BIGINT NOT NULL DEFAULT 0,"
+            " failed_at BIGINT NOT NULL DEFAULT 0,"
+            " last_error TEXT NOT NULL DEFAULT '')"),
+        QStringLiteral("CREATE INDEX idx_alert_events_due ON alert_events(delivered_at, failed_at, next_attempt_at)"),
+    }};
+}
+
 const std::vector<Migration> &migrations()
 {
     static const std::vector<Migration> all = {migration1(), migration2(), migration3(), migration4(), migration5(),
                                                migration6(), migration7(), migration8(), migration9(),
-                                               migration10(), migration11()};
+                                               migration10(), migration11(), migration12()};
     return all;
 }
 

@@ -127,6 +127,51 @@ private slots:
         QVERIFY(registry.session(id)->eventsPerSecond > 0.0);
     }
 
+    void turnsAreNumberedBoundedAndPublished_data()
+    {
+        QTest::addColumn<int>("kept");
+        QTest::addColumn<int>("added");
+        QTest::newRow("under the bound") << 5 << 3;
+        QTest::newRow("at the bound") << 3 << 3;
+        QTest::newRow("beyond: the oldest go") << 3 << 10;
+    }
+
+    void turnsAreNumberedBoundedAndPublished()
+    {
+        QFETCH(int, kept);
+        QFETCH(int, added);
+        SessionRegistry::Limits limits;
+        limits.publishIntervalMs = 5;
+        limits.turnsPerSession = kept;
+        SessionRegistry registry(limits);
+        const quint64 id = registry.open({});
+        QSignalSpy updated(&registry, &SessionRegistry::sessionsUpdated);
+        QVERIFY(updated.wait(1000)); // the open
+        for (int i = 0; i < added; ++i) {
+            SessionTurn turn;
+            turn.id = QStringLiteral("resp_%1").arg(i + 1);
+            turn.number = 99; // assigned by the registry, whatever the writer says
+            turn.quota = i + 1;
+            registry.addTurn(id, turn);
+        }
+        registry.addTurn(id + 100, {}); // an unknown session: ignored
+        QVERIFY(updated.wait(1000));
+        const auto published = updated.last().first().value<QList<SessionInfo>>();
+        QCOMPARE(published.size(), 1);
+        QCOMPARE(published.first().turnCount, qint64(added));
+        const int expected = std::min(kept, added);
+        QCOMPARE(published.first().turnsDropped, qint64(added - expected));
+        const QList<SessionTurn> turns = registry.turns(id);
+        QCOMPARE(turns.size(), expected);
+        for (int i = 0; i < expected; ++i) {
+            const qint64 number = added - expected + i + 1;
+            QCOMPARE(turns[i].number, number);
+            QCOMPARE(turns[i].id, QStringLiteral("resp_%1").arg(number));
+            QCOMPARE(turns[i].quota, number);
+        }
+        QVERIFY(registry.turns(id + 100).isEmpty());
+    }
+
     void endedSessionsStayForTheirRetentionThenGo()
     {
         SessionRegistry::Limits limits;

@@ -391,6 +391,74 @@ private slots:
         QCOMPARE(meter.liveUsage(), SessionUsage{});
     }
 
+    // Each step advances a fake clock by 100 ms; a step is "c:" (from the client) or "u:" (from the upstream) and a
+    // frame. Expected: the step index the response started at / first answered with audio / text (-1: not seen).
+    void responsesAreTimed_data()
+    {
+        QTest::addColumn<QList<QByteArray>>("steps");
+        QTest::addColumn<int>("started");
+        QTest::addColumn<int>("firstAudio");
+        QTest::addColumn<int>("firstText");
+        const QByteArray create = "c:{\"type\":\"response.create\"}";
+        const QByteArray created = "u:{\"type\":\"response.created\",\"response\":{\"id\":\"r1\"}}";
+        const QByteArray audio = "u:{\"type\":\"response.output_audio.delta\",\"response_id\":\"r1\",\"delta\":\"AAAA\"}";
+        const QByteArray transcript = "u:{\"type\":\"response.output_audio_transcript.delta\",\"response_id\":\"r1\",\"delta\":\"hi\"}";
+        const QByteArray done = "u:{\"type\":\"response.done\",\"response\":{\"id\":\"r1\",\"status\":\"completed\"}}";
+        QTest::newRow("response.create, transcript, then audio")
+            << QList<QByteArray>{create, created, transcript, audio, audio, done} << 0 << 3 << 2;
+        QTest::newRow("speech stop before the client's create: timed from the speech")
+            << QList<QByteArray>{"u:{\"type\":\"input_audio_buffer.speech_stopped\",\"audio_end_ms\":900}", create, created,
+                                 audio, done} << 0 << 3 << -1;
+        QTest::newRow("text only (GA)")
+            << QList<QByteArray>{create, created, "u:{\"type\":\"response.output_text.delta\",\"response_id\":\"r1\",\"delta\":\"ok\"}",
+                                 done} << 0 << -1 << 2;
+        QTest::newRow("beta names")
+            << QList<QByteArray>{create, created, "u:{\"type\":\"response.text.delta\",\"response_id\":\"r1\",\"delta\":\"ok\"}",
+                                 "u:{\"type\":\"response.audio.delta\",\"response_id\":\"r1\",\"delta\":\"AAAA\"}", done}
+            << 0 << 3 << 2;
+        QTest::newRow("no trigger seen (server VAD): from response.created")
+            << QList<QByteArray>{created, audio, done} << 0 << 1 << -1;
+        QTest::newRow("a tool call answers neither")
+            << QList<QByteArray>{create, created,
+                                 "u:{\"type\":\"response.function_call_arguments.delta\",\"response_id\":\"r1\",\"delta\":\"{}\"}", done}
+            << 0 << -1 << -1;
+        QTest::newRow("another response's deltas do not count")
+            << QList<QByteArray>{create, created, "u:{\"type\":\"response.output_audio.delta\",\"response_id\":\"r2\",\"delta\":\"AAAA\"}",
+                                 audio, done} << 0 << 3 << -1;
+        QTest::newRow("no response.created: from the trigger")
+            << QList<QByteArray>{create, audio, done} << 0 << -1 << -1;
+        QTest::newRow("a trigger is used once: the next response starts at its own")
+            << QList<QByteArray>{create, "u:{\"type\":\"response.created\",\"response\":{\"id\":\"r0\"}}",
+                                 "u:{\"type\":\"response.done\",\"response\":{\"id\":\"r0\",\"status\":\"completed\"}}",
+                                 create, created, audio, done} << 3 << 5 << -1;
+    }
+
+    void responsesAreTimed()
+    {
+        QFETCH(QList<QByteArray>, steps);
+        QFETCH(int, started);
+        QFETCH(int, firstAudio);
+        QFETCH(int, firstText);
+        qint64 now = 0;
+        RealtimeMeter meter(countWords, [&now] { return now; });
+        const auto at = [](int step) { return step < 0 ? qint64(0) : 1000 + 100 * qint64(step); };
+        for (int i = 0; i < steps.size(); ++i) {
+            now = at(i);
+            const QByteArray frame = steps[i].mid(2);
+            if (steps[i].startsWith("c:"))
+                meter.observeClient(frame);
+            else
+                meter.observeUpstream(frame);
+        }
+        const auto responses = meter.takeCompletedResponses();
+        QVERIFY(!responses.empty());
+        const MeteredResponse &last = responses.back();
+        QCOMPARE(last.responseId, QStringLiteral("r1"));
+        QCOMPARE(last.startedAtMs, at(started));
+        QCOMPARE(last.firstAudioAtMs, at(firstAudio));
+        QCOMPARE(last.firstTextAtMs, at(firstText));
+    }
+
     void pendingAfterTheLastResponseIsTakenOnce()
     {
         RealtimeMeter meter(countWords);

@@ -476,6 +476,16 @@ private slots:
         QTRY_VERIFY_WITH_TIMEOUT(connectionSession() && connectionSession()->chargedQuota == charged, 5000);
         QCOMPARE(connectionSession()->usage.total(), tokens);
         QVERIFY(connectionSession()->isLive());
+        // The console's per-turn view: one turn per response, each with its own log row's charge and tokens.
+        QTRY_COMPARE_WITH_TIMEOUT(connectionSession()->turnCount, qint64(2), 5000);
+        const QList<Monitor::SessionTurn> turns = m_runtime->sessions()->turns(connectionSession()->id);
+        QCOMPARE(turns.size(), 2);
+        for (int i = 0; i < 2; ++i) {
+            const auto log = RelayDeskTest::logFor(db(), m_results.at(resultsBefore + i).requestId);
+            QCOMPARE(turns[i].id, m_results.at(resultsBefore + i).requestId);
+            QCOMPARE(turns[i].quota, log->quota);
+            QCOMPARE(turns[i].usage.total(), log->promptTokens + log->completionTokens);
+        }
         // A bad event gets an error frame and the connection stays usable.
         socket.sendTextMessage(QStringLiteral("{\"type\":\"session.update\"}"));
         QTRY_VERIFY_WITH_TIMEOUT(frames.last().value(QStringLiteral("type")).toString() == QLatin1StringView("error"), 10000);

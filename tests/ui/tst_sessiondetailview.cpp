@@ -2,13 +2,19 @@
 // images in words with the quota each costs at the model's unit prices; unpriced, the words with the reason; a
 // session without units hides the bar; updates from the registry refresh it.
 #include "live/sessiondetailview.h"
+#include "live/sessionturnschart.h"
+#include "live/sessionturnsmodel.h"
 #include "widgets/breakdownbar.h"
 
 #include "billing/pricebook.h"
 #include "billing/quotamath.h"
 #include "monitor/sessionregistry.h"
 
+#include <QBarSet>
+#include <QLabel>
 #include <QSignalSpy>
+#include <QStackedBarSeries>
+#include <QTableView>
 #include <QtTest>
 
 using namespace RelayDesk;
@@ -132,6 +138,66 @@ private slots:
             input += s.value;
         u.outputText = 0;
         QCOMPARE(input, Billing::QuotaMath::exactCost(sonnet, u).get_d()); // the bars add up to QuotaMath's input cost
+    }
+
+    // A Realtime session's turns (issue 14, part 4): the Turns section appears with the first turn — a table row and
+    // a stacked bar per turn, split by modality — follows new turns live, and is hidden for a session without turns.
+    void turnsSectionShowsTheSessionsTurns()
+    {
+        SessionRegistry::Limits limits;
+        limits.publishIntervalMs = 10;
+        SessionRegistry registry(limits);
+        SessionInfo info;
+        info.kind = SessionKind::Realtime;
+        info.model = QStringLiteral("gpt-realtime");
+        const quint64 voice = registry.open(info);
+        info.kind = SessionKind::Http;
+        const quint64 chat = registry.open(info);
+
+        Ui::SessionDetailView detail(&registry);
+        detail.resize(900, 700);
+        detail.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&detail));
+        detail.setSession(voice);
+        QVERIFY(detail.turnsSection()->isHidden()); // no turn yet
+
+        const auto turn = [](qint64 inAudio, qint64 outAudio, qint64 quota) {
+            SessionTurn t;
+            t.id = QStringLiteral("resp_%1").arg(quota);
+            t.usage.inputText = 20;
+            t.usage.inputAudio = inAudio;
+            t.usage.outputText = 15;
+            t.usage.outputAudio = outAudio;
+            t.quota = quota;
+            t.latencyTo = SessionTurn::LatencyTo::Audio;
+            t.latencyMs = 420;
+            return t;
+        };
+        registry.addTurn(voice, turn(100, 240, 2000));
+        registry.addTurn(voice, turn(300, 480, 5000));
+        QTRY_VERIFY(detail.turnsSection()->isVisible());
+        QTableView *table = detail.findChild<QTableView *>(QStringLiteral("turnsTable"));
+        QVERIFY(table);
+        QVERIFY(table->isVisible());
+        QCOMPARE(table->model()->rowCount(), 2);
+        QCOMPARE(table->model()->index(1, Ui::SessionTurnsModel::Latency).data().toString(), QStringLiteral("420 ms"));
+        // Input text, input audio, output text, output audio: four sets, one bar per turn.
+        QTRY_VERIFY(detail.turnsChart()->series() && detail.turnsChart()->series()->count() == 4);
+        QCOMPARE(detail.turnsChart()->series()->barSets().first()->count(), 2);
+        QVERIFY(detail.findChild<QTableView *>(QStringLiteral("eventTimeline"))->isVisible()); // still there below
+
+        registry.addTurn(voice, turn(500, 720, 9000)); // live
+        QTRY_COMPARE(table->model()->rowCount(), 3);
+        QTRY_COMPARE(detail.turnsChart()->series()->barSets().first()->count(), 3);
+        detail.setCurrencyDisplay(Ui::CurrencyDisplay::QuotaUnits);
+        QCOMPARE(table->model()->index(2, Ui::SessionTurnsModel::Cost).data().toString(), QStringLiteral("9,000"));
+
+        detail.setSession(chat);
+        QVERIFY(detail.turnsSection()->isHidden());
+        QCOMPARE(table->model()->rowCount(), 0);
+        detail.setSession(voice);
+        QVERIFY(detail.turnsSection()->isVisible());
+        QCOMPARE(table->model()->rowCount(), 3);
     }
 };
 

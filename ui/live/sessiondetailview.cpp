@@ -4,6 +4,8 @@
 #include "live/livesessionsmodel.h"
 #include "live/sessionbreakdown.h"
 #include "live/sessioneventsmodel.h"
+#include "live/sessionturnschart.h"
+#include "live/sessionturnsmodel.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -13,6 +15,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QProgressBar>
+#include <QSplitter>
 #include <QTableView>
 #include <QToolButton>
 #include <QVBoxLayout>
@@ -121,6 +124,18 @@ SessionDetailView::SessionDetailView(Monitor::SessionRegistry *registry, QWidget
     reservationRow->addWidget(m_reservationText);
     layout->addLayout(reservationRow);
 
+    // Turns above the timeline; the user sizes the two.
+    auto *sections = new QSplitter(Qt::Vertical, this);
+    sections->setChildrenCollapsible(false);
+    sections->addWidget(buildTurnsSection());
+    auto *timelineSection = new QWidget(sections);
+    auto *timelineLayout = new QVBoxLayout(timelineSection);
+    timelineLayout->setContentsMargins(0, 0, 0, 0);
+    sections->addWidget(timelineSection);
+    sections->setStretchFactor(0, 0); // the turns keep their hinted height; the timeline takes the rest
+    sections->setStretchFactor(1, 1);
+    layout->addWidget(sections, 1);
+
     auto *timelineBar = new QHBoxLayout;
     auto *timelineLabel = new QLabel(tr("Event timeline"), this);
     QFont bold = timelineLabel->font();
@@ -143,7 +158,7 @@ SessionDetailView::SessionDetailView(Monitor::SessionRegistry *registry, QWidget
     timelineBar->addWidget(m_direction);
     timelineBar->addWidget(m_eventFilter);
     timelineBar->addWidget(m_pause);
-    layout->addLayout(timelineBar);
+    timelineLayout->addLayout(timelineBar);
 
     m_events = new SessionEventsModel(registry, this);
     m_eventsProxy = new SessionEventsProxy(this);
@@ -160,7 +175,7 @@ SessionDetailView::SessionDetailView(Monitor::SessionRegistry *registry, QWidget
     m_timeline->setColumnWidth(SessionEventsModel::Time, 110);
     m_timeline->setColumnWidth(SessionEventsModel::Direction, 130);
     m_timeline->setColumnWidth(SessionEventsModel::Type, 260);
-    layout->addWidget(m_timeline, 1);
+    timelineLayout->addWidget(m_timeline, 1);
 
     connect(m_pause, &QToolButton::toggled, this, [this](bool paused) {
         m_events->setPaused(paused);
@@ -179,6 +194,69 @@ SessionDetailView::SessionDetailView(Monitor::SessionRegistry *registry, QWidget
     clear();
 }
 
+QWidget *SessionDetailView::buildTurnsSection()
+{
+    m_turnsSection = new QWidget(this);
+    m_turnsSection->setObjectName(QStringLiteral("turnsSection"));
+    auto *layout = new QVBoxLayout(m_turnsSection);
+    layout->setContentsMargins(0, 0, 0, 0);
+    auto *header = new QHBoxLayout;
+    auto *label = new QLabel(tr("Turns"), m_turnsSection);
+    QFont bold = label->font();
+    bold.setBold(true);
+    label->setFont(bold);
+    m_turnsSummary = new QLabel(m_turnsSection);
+    header->addWidget(label);
+    header->addWidget(m_turnsSummary, 1);
+    layout->addLayout(header);
+
+    m_turns = new SessionTurnsModel(m_registry, this);
+    auto *split = new QSplitter(Qt::Horizontal, m_turnsSection);
+    m_turnsTable = new QTableView(split);
+    m_turnsTable->setObjectName(QStringLiteral("turnsTable"));
+    m_turnsTable->setModel(m_turns);
+    m_turnsTable->verticalHeader()->hide();
+    m_turnsTable->verticalHeader()->setDefaultSectionSize(m_turnsTable->fontMetrics().height() + 6);
+    m_turnsTable->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_turnsTable->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_turnsTable->setAlternatingRowColors(true);
+    // Widths for the widest usual cell ("12 · transcription", "1,234 text · 5,678 audio (900 cached)").
+    const int digit = m_turnsTable->fontMetrics().horizontalAdvance(QLatin1Char('0'));
+    const std::pair<int, int> widths[] = {{SessionTurnsModel::Number, 16}, {SessionTurnsModel::Input, 38},
+                                          {SessionTurnsModel::Output, 24}, {SessionTurnsModel::Cached, 9},
+                                          {SessionTurnsModel::Cost, 12}, {SessionTurnsModel::Latency, 16}};
+    for (const auto &[column, chars] : widths)
+        m_turnsTable->setColumnWidth(column, chars * digit);
+    m_turnsChart = new SessionTurnsChart(m_turns, split);
+    m_turnsChart->setObjectName(QStringLiteral("turnsChart"));
+    m_turnsChart->setMinimumWidth(30 * digit);
+    split->addWidget(m_turnsTable);
+    split->addWidget(m_turnsChart);
+    // The chart keeps its hinted width; the table takes the rest (the user can drag the handle).
+    split->setStretchFactor(0, 1);
+    split->setStretchFactor(1, 0);
+    layout->addWidget(split, 1);
+    // Follow the newest turn, as the timeline follows the newest event.
+    connect(m_turns, &QAbstractItemModel::rowsInserted, m_turnsTable, &QTableView::scrollToBottom);
+    m_turnsSection->hide();
+    return m_turnsSection;
+}
+
+void SessionDetailView::showTurns(const SessionInfo &s)
+{
+    m_turnsSection->setVisible(s.turnCount > 0);
+    if (s.turnCount == 0)
+        return;
+    qint64 quota = 0;
+    for (const Monitor::SessionTurn &turn : m_turns->turns())
+        quota += turn.quota;
+    QString summary = tr("%n turn(s), %1 charged", nullptr, int(std::min<qint64>(s.turnCount, INT_MAX)))
+                          .arg(formatQuota(quota, m_currency));
+    if (s.turnsDropped > 0)
+        summary = tr("%1 · the oldest %2 no longer shown").arg(summary).arg(s.turnsDropped);
+    m_turnsSummary->setText(summary);
+}
+
 void SessionDetailView::setPricer(SessionPricer pricer)
 {
     m_pricer = std::move(pricer);
@@ -188,6 +266,7 @@ void SessionDetailView::setPricer(SessionPricer pricer)
 void SessionDetailView::setCurrencyDisplay(CurrencyDisplay display)
 {
     m_currency = display;
+    m_turns->setCurrencyDisplay(display);
     setSession(std::exchange(m_session, 0));
 }
 
@@ -195,6 +274,7 @@ void SessionDetailView::setSession(quint64 id)
 {
     m_session = id;
     m_events->setSession(id);
+    m_turns->setSession(id);
     const auto info = (m_registry && id) ? m_registry->session(id) : std::nullopt;
     if (info)
         showSession(*info);
@@ -224,6 +304,7 @@ void SessionDetailView::clear()
     m_reservation->setRange(0, 1);
     m_reservation->setValue(0);
     m_reservationText->clear();
+    m_turnsSection->hide();
 }
 
 void SessionDetailView::showUnits(const SessionInfo &s, const std::optional<TokenPrices> &prices)
@@ -285,6 +366,7 @@ void SessionDetailView::showSession(const SessionInfo &s)
     }
 
     showUnits(s, prices);
+    showTurns(s);
 
     // Progress bars are int-ranged; quota fits comfortably for any single session we display.
     const qint64 reserved = std::max(s.reservedQuota, s.chargedQuota);

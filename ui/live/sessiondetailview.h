@@ -21,10 +21,13 @@ namespace RelayDesk::Ui {
 class BreakdownBar;
 class SessionEventsModel;
 class SessionEventsProxy;
+class SessionTurnsChart;
+class SessionTurnsModel;
 
 // The detail of one session: stacked breakdown bars (input text/audio/image/cached, output
-// text/audio/reasoning) in tokens and in money, the reservation against what was charged, and the live
-// event timeline (pausable, filterable by direction and event type).
+// text/audio/reasoning) in tokens and in money, the reservation against what was charged, the session's turns
+// (a Realtime session's responses: table and chart, shown once there is one) and the live event timeline
+// (pausable, filterable by direction and event type).
 class SessionDetailView final : public QWidget
 {
     Q_OBJECT
@@ -44,6 +47,10 @@ public:
     // Audio seconds, characters and images of a unit-priced call with what each costs; hidden when there are none.
     BreakdownBar *unitsBar() const { return m_units; }
     QProgressBar *reservationBar() const { return m_reservation; }
+    SessionTurnsModel *turnsModel() const { return m_turns; }
+    QWidget *turnsSection() const { return m_turnsSection; }
+    QTableView *turnsTable() const { return m_turnsTable; }
+    SessionTurnsChart *turnsChart() const { return m_turnsChart; }
 
     QByteArray saveState() const;
     void restoreState(const QByteArray &state);
@@ -56,6 +63,8 @@ private:
     void showSession(const Monitor::SessionInfo &info);
     void clear();
     void showUnits(const Monitor::SessionInfo &info, const std::optional<TokenPrices> &prices);
+    QWidget *buildTurnsSection();
+    void showTurns(const Monitor::SessionInfo &info);
 
     QPointer<Monitor::SessionRegistry> m_registry;
     SessionPricer m_pricer;
@@ -71,6 +80,11 @@ private:
     BreakdownBar *m_units = nullptr;
     QProgressBar *m_reservation = nullptr;
     QLabel *m_reservationText = nullptr;
+    SessionTurnsModel *m_turns = nullptr;
+    QWidget *m_turnsSection = nullptr;
+    QLabel *m_turnsSummary = nullptr;
+    QTableView *m_turnsTable = nullptr;
+    SessionTurnsChart *m_turnsChart = nullptr;
     SessionEventsModel *m_events = nullptr;
     SessionEventsProxy *m_eventsProxy = nullptr;
     QTableView *m_timeline = nullptr;

@@ -1,5 +1,6 @@
 #include "shell/mainwindow.h"
 
+#include "shell/alertnotifier.h"
 #include "shell/appicon.h"
 #include "shell/consolepage.h"
 #include "channels/channelspage.h"
@@ -47,6 +48,21 @@ MainWindow::MainWindow(ConsoleServices services, QWidget *parent)
     buildUi();
     buildTray();
     restoreLayout();
+    if (m_services.admin) {
+        m_alerts = new AlertNotifier(m_services.admin, this);
+        m_alerts->setCurrencyDisplay(m_preferences.currency);
+        connect(m_alerts, &AlertNotifier::alert, this, &MainWindow::showAlert);
+        m_alerts->start();
+    }
+}
+
+void MainWindow::showAlert(const QString &title, const QString &message)
+{
+    // Without a tray (offscreen, some Wayland sessions) the status bar says it, for a while.
+    constexpr int kShownMs = 15'000;
+    if (m_tray && QSystemTrayIcon::supportsMessages())
+        m_tray->showMessage(title, message, QSystemTrayIcon::Warning, kShownMs);
+    statusBar()->showMessage(title + QStringLiteral(": ") + message, kShownMs);
 }
 
 MainWindow::~MainWindow()
@@ -431,6 +447,8 @@ void MainWindow::refresh()
 
 void MainWindow::applyCurrency()
 {
+    if (m_alerts)
+        m_alerts->setCurrencyDisplay(m_preferences.currency);
     for (QWidget *w : std::as_const(m_pages))
         if (auto *p = qobject_cast<ConsolePage *>(w))
             p->setCurrencyDisplay(m_preferences.currency);

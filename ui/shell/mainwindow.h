@@ -20,6 +20,7 @@ class QToolButton;
 
 namespace RelayDesk::Ui {
 
+class AlertNotifier;
 class LivePage;
 
 // The console window: six pages (Live, Pricing, Users & Keys, Channels, Logs, Dashboard), a status bar
@@ -61,6 +62,8 @@ public:
 
 public slots:
     void setStatus(const RelayDesk::Ui::ConsoleStatus &status);
+    // A spend alert (AlertNotifier): a tray notification, and the status bar.
+    void showAlert(const QString &title, const QString &message);
     void refresh();
     void openSettings();
 
@@ -95,6 +98,7 @@ private:
     std::unique_ptr<QSettings> settingsStore() const;
 
     ConsoleServices m_services;
+    AlertNotifier *m_alerts = nullptr;
     ConsolePreferences m_preferences;
     ConsoleStatus m_status;
     QTabWidget *m_tabs = nullptr;

@@ -7,6 +7,7 @@
 
 #include "tokenize/audiotokens.h"
 
+#include <QDateTime>
 #include <QJsonObject>
 
 #include <algorithm>
@@ -17,6 +18,19 @@ namespace RelayDesk::Relay {
 namespace {
 
 QJsonValue exactJson(const mpq_class &value) { return value.get_d(); }
+
+// From the request to the first audio, or to the first text for a turn without audio.
+void timeTurn(const MeteredResponse &response, Monitor::SessionTurn &turn)
+{
+    using LatencyTo = Monitor::SessionTurn::LatencyTo;
+    if (response.startedAtMs > 0)
+        turn.startedAt = QDateTime::fromMSecsSinceEpoch(response.startedAtMs, Qt::UTC);
+    const qint64 first = response.firstAudioAtMs > 0 ? response.firstAudioAtMs : response.firstTextAtMs;
+    if (response.startedAtMs <= 0 || first <= 0)
+        return;
+    turn.latencyMs = std::max<qint64>(0, first - response.startedAtMs);
+    turn.latencyTo = response.firstAudioAtMs > 0 ? LatencyTo::Audio : LatencyTo::Text;
+}
 
 } // namespace
 
@@ -144,6 +158,16 @@ void RealtimeAccount::setChannel(qint64 channelId, const QString &upstreamModel)
     m_params.upstreamModel = upstreamModel;
 }
 
+void RealtimeAccount::addTurn(Monitor::SessionTurn turn, const mpq_class &exactBefore)
+{
+    // The step of the rounded cumulative total this turn caused: the steps add up to what the ledger is charged
+    // (and settled) however the exact costs round, and a refused charge is still this turn's (the settlement bills it).
+    turn.quota = roundQuota(m_exact) - roundQuota(exactBefore);
+    if (m_turns.size() >= size_t(Monitor::SessionRegistry::kTurnsPerSession))
+        m_turns.erase(m_turns.begin());
+    m_turns.push_back(std::move(turn));
+}
+
 bool RealtimeAccount::addResponse(const MeteredResponse &response)
 {
     if (!m_open || m_closed)
@@ -171,7 +195,15 @@ bool RealtimeAccount::addResponse(const MeteredResponse &response)
     if (disputed)
         exact = capDisputed(realtimeExactQuota(reported, m_params.pricing), response.responseId, reported,
                             ceiling.toJson());
+    const mpq_class exactBefore = m_exact;
     const bool charged = chargeTo(m_exact + exact);
+    Monitor::SessionTurn turn;
+    turn.id = response.responseId;
+    turn.status = response.status;
+    turn.usage = usage;
+    turn.estimated = disputed || !response.fromUpstream;
+    timeTurn(response, turn);
+    addTurn(std::move(turn), exactBefore);
     if (m_entries.size() < m_params.maxResponseEntries) {
         QJsonObject entry = usage.toJson();
         entry.insert(QStringLiteral("id"), response.responseId);
@@ -204,10 +236,10 @@ bool RealtimeAccount::addTranscription(const TranscriptionUsage &usage, const QS
     const Billing::Usage billed = transcriptionUsage(usage);
     mpq_class exact = RealtimeTranscription::exactCost(usage, *pricing);
     const UsageCeilings::Ceiling ceiling = UsageCeilings::current().forModel(model);
+    Billing::Usage counted = billed;
     if (!usage.estimated && !ceiling.admits(billed.inputTotal(), billed.outputTotal())) {
         exact = capDisputed(exact, QStringLiteral("transcription:") + usage.itemId, billed, ceiling.toJson());
     } else {
-        Billing::Usage counted = billed;
         if (usage.estimated)
             counted.inputAudio = Tokenize::audioTokensForMilliseconds(usage.audioMs, Tokenize::AudioDirection::Input);
         m_transcriptionUsage += counted;
@@ -221,7 +253,16 @@ bool RealtimeAccount::addTranscription(const TranscriptionUsage &usage, const QS
         ++m_estimatedTranscriptions;
     m_transcriptionModel = model;
     m_transcriptionExact += exact;
-    return chargeTo(m_exact + exact) && restoreHold();
+    const mpq_class exactBefore = m_exact;
+    const bool charged = chargeTo(m_exact + exact);
+    Monitor::SessionTurn turn;
+    turn.kind = Monitor::SessionTurn::Kind::Transcription;
+    turn.id = usage.itemId;
+    turn.startedAt = QDateTime::currentDateTimeUtc();
+    turn.usage = counted;
+    turn.estimated = usage.estimated;
+    addTurn(std::move(turn), exactBefore);
+    return charged && restoreHold();
 }
 
 Store::LedgerOutcome RealtimeAccount::finish(const Billing::Usage &pending, const QString &endReason, qint64 useMs)

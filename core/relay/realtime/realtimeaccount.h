@@ -30,6 +30,7 @@
 
 #include <functional>
 #include <memory>
+#include <utility>
 #include <vector>
 
 namespace RelayDesk::Store {
@@ -78,10 +79,15 @@ public:
     Store::LedgerOutcome open();
     // One finished response (authoritative usage or the meter's estimate). Returns false when the charge
     // or the restored hold was refused: the caller tells the client and closes before another response.
+    // Either way the response becomes one of the session's turns (takeTurns).
     bool addResponse(const MeteredResponse &response);
     // Input transcription, billed at the transcription model's price (RealtimeTranscription::exactCost); the hold
-    // is restored after it. False when refused (as above).
+    // is restored after it. False when refused (as above). A priced transcription becomes a turn too.
     bool addTranscription(const TranscriptionUsage &usage, const QString &transcriptionModel);
+    // The turns charged since the last call, in order: what each counted and charged, and when it was asked for and
+    // first answered — for the live session's per-turn view (SessionRegistry::addTurn). Bounded: the oldest are
+    // dropped when nobody takes them.
+    std::vector<Monitor::SessionTurn> takeTurns() { return std::exchange(m_turns, {}); }
 
     // Transcription sessions. From now on the session only transcribes, priced by `model` (the key must be allowed
     // it and it must have a price); the hold becomes the worst case of the next committed audio and, once open,
@@ -110,6 +116,7 @@ public:
 
 private:
     bool chargeTo(const mpq_class &exactTotal);
+    void addTurn(Monitor::SessionTurn turn, const mpq_class &exactBefore);
     // Caps `exact` at the current hold and records the dispute; returns the capped cost.
     mpq_class capDisputed(const mpq_class &exact, const QString &id, const Billing::Usage &reported,
                           const QJsonObject &ceiling);
@@ -136,6 +143,7 @@ private:
     qint64 m_durationMs = 0;                // duration-billed (MinutePrice) audio
     qint64 m_heldAudioMs = 0;               // what the hold of a transcription session covers
     QJsonArray m_entries;
+    std::vector<Monitor::SessionTurn> m_turns; // not yet taken
     QJsonArray m_disputed;                  // one entry per disputed response / transcription
     mpq_class m_disputedClaimed{0};
     mpq_class m_disputedCapped{0};

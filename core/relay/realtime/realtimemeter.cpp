@@ -4,11 +4,13 @@
 #include "relay/realtime/jsonpeek.h"
 #include "relay/realtime/realtimetranscription.h"
 
+#include <QDateTime>
 #include <QJsonArray>
 #include <QJsonDocument>
 
 #include <algorithm>
 #include <limits>
+#include <utility>
 
 namespace RelayDesk::Relay {
 
@@ -79,9 +81,38 @@ qint64 RealtimeMeter::AudioStream::add(QByteArrayView base64)
     return m_current.addBase64(base64).value_or(0);
 }
 
-RealtimeMeter::RealtimeMeter(TextCounter countText)
+RealtimeMeter::RealtimeMeter(TextCounter countText, Clock clock)
     : m_countText(std::move(countText))
+    , m_clock(clock ? std::move(clock) : Clock([] { return QDateTime::currentMSecsSinceEpoch(); }))
 {
+}
+
+void RealtimeMeter::noteTurnStart()
+{
+    // The earliest trigger counts: speech stop then a client's response.create is one turn, timed from the speech.
+    if (m_turnStartMs == 0)
+        m_turnStartMs = m_clock();
+}
+
+void RealtimeMeter::onResponseCreated(const QJsonObject &event)
+{
+    // Bounded: responses that never finish (a dropped upstream) must not pile up.
+    constexpr qsizetype MaxInFlight = 64;
+    if (m_timings.size() >= MaxInFlight)
+        m_timings.clear();
+    const qint64 start = m_turnStartMs != 0 ? m_turnStartMs : m_clock();
+    m_turnStartMs = 0;
+    m_timings.insert(event.value(u"response").toObject().value(u"id").toString(), Timing{start, 0, 0});
+}
+
+void RealtimeMeter::noteFirstDelta(const QString &responseId, bool audio)
+{
+    const auto it = m_timings.find(responseId);
+    if (it == m_timings.end())
+        return;
+    qint64 &first = audio ? it->firstAudioAtMs : it->firstTextAtMs;
+    if (first == 0)
+        first = m_clock();
 }
 
 MeterObservation RealtimeMeter::observeClient(QByteArrayView frame)
@@ -93,6 +124,8 @@ MeterObservation RealtimeMeter::observeClient(QByteArrayView frame)
         return observation;
     }
     observation.type = QString::fromUtf8(*type);
+    if (*type == "response.create")
+        noteTurnStart();
     if (*type == "input_audio_buffer.append") {
         if (const auto audio = peekTopLevelString(frame, "audio")) {
             observation.tokens = m_inputAudio.add(*audio);
@@ -147,6 +180,12 @@ MeterObservation RealtimeMeter::observeUpstream(QByteArrayView frame)
     if (isOneOf(*type, {"response.output_audio.delta", "response.audio.delta"})) {
         if (const auto delta = peekTopLevelString(frame, "delta"))
             observation.tokens = m_outputAudio.add(*delta);
+        if (const auto responseId = peekTopLevelString(frame, "response_id"))
+            noteFirstDelta(QString::fromUtf8(*responseId), true);
+        return observation;
+    }
+    if (*type == "input_audio_buffer.speech_stopped") {
+        noteTurnStart();
         return observation;
     }
     const bool textDelta = isOneOf(*type, {"response.output_text.delta", "response.text.delta",
@@ -154,7 +193,7 @@ MeterObservation RealtimeMeter::observeUpstream(QByteArrayView frame)
                                            "response.audio_transcript.delta",
                                            "response.function_call_arguments.delta"});
     const bool interesting = textDelta
-        || isOneOf(*type, {"response.done", "session.created", "session.updated",
+        || isOneOf(*type, {"response.done", "response.created", "session.created", "session.updated",
                            "transcription_session.created", "transcription_session.updated",
                            "input_audio_buffer.committed", "input_audio_buffer.cleared",
                            "conversation.item.input_audio_transcription.completed"});
@@ -169,6 +208,10 @@ MeterObservation RealtimeMeter::observeUpstream(QByteArrayView frame)
         const QString delta = event.value(u"delta").toString();
         m_pendingOutputText += delta;
         observation.tokens = delta.isEmpty() ? 0 : m_countText(delta);
+        if (*type != "response.function_call_arguments.delta")
+            noteFirstDelta(event.value(u"response_id").toString(), false);
+    } else if (*type == "response.created") {
+        onResponseCreated(event);
     } else if (*type == "response.done") {
         onResponseDone(event);
         observation.responseDone = true;
@@ -254,6 +297,11 @@ void RealtimeMeter::onResponseDone(const QJsonObject &event)
     MeteredResponse done;
     done.responseId = response.value(u"id").toString();
     done.status = response.value(u"status").toString();
+    const Timing timing = m_timings.contains(done.responseId) ? m_timings.take(done.responseId)
+                                                              : Timing{std::exchange(m_turnStartMs, 0), 0, 0};
+    done.startedAtMs = timing.startedAtMs;
+    done.firstAudioAtMs = timing.firstAudioAtMs;
+    done.firstTextAtMs = timing.firstTextAtMs;
     done.estimate = pendingEstimate();
     done.usage = done.estimate;
     const QJsonValue usage = response.value(u"usage");

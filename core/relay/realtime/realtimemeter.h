@@ -40,6 +40,12 @@ struct MeteredResponse
     Monitor::SessionUsage usage;
     Monitor::SessionUsage estimate; // the local meter's count of this response
     QString usageProblem;           // the upstream's usage was malformed (then usage == estimate): why
+    // When it was asked for and first answered, in ms since the epoch by the meter's clock (0 = not seen): the
+    // start is the first response.create or speech stop since the previous response was created (else its
+    // response.created); the first audio / text delta carries the response's id.
+    qint64 startedAtMs = 0;
+    qint64 firstAudioAtMs = 0;
+    qint64 firstTextAtMs = 0;
 };
 
 // What the meter saw in one frame, for the live event timeline.
@@ -66,8 +72,10 @@ class RealtimeMeter final
 {
 public:
     using TextCounter = std::function<qint64(const QString &text)>;
+    using Clock = std::function<qint64()>; // ms since the epoch
 
-    explicit RealtimeMeter(TextCounter countText);
+    // `clock` times each response (unset: the wall clock).
+    explicit RealtimeMeter(TextCounter countText, Clock clock = {});
 
     MeterObservation observeClient(QByteArrayView frame);
     MeterObservation observeUpstream(QByteArrayView frame);
@@ -121,6 +129,17 @@ private:
         qint64 m_mark = 0;
     };
 
+    // When a response was asked for and first answered (ms since the epoch; 0 = not yet).
+    struct Timing
+    {
+        qint64 startedAtMs = 0;
+        qint64 firstAudioAtMs = 0;
+        qint64 firstTextAtMs = 0;
+    };
+
+    void noteTurnStart();
+    void onResponseCreated(const QJsonObject &event);
+    void noteFirstDelta(const QString &responseId, bool audio);
     void onSession(const QJsonObject &session, bool fromClient);
     void onConversationItem(const QJsonObject &item);
     void onResponseDone(const QJsonObject &event);
@@ -133,6 +152,9 @@ private:
     void resetPending();
 
     TextCounter m_countText;
+    Clock m_clock;
+    qint64 m_turnStartMs = 0;          // the earliest response.create / speech stop not yet matched to a response
+    QHash<QString, Timing> m_timings;  // responses created and not yet done, by id (bounded)
     AudioStream m_inputAudio{Tokenize::AudioDirection::Input};
     AudioStream m_outputAudio{Tokenize::AudioDirection::Output};
     QString m_transcriptionModel;

@@ -393,6 +393,10 @@ void RealtimeSession::onUpstreamResponseBookkeeping(const MeterObservation &obse
         ok = m_account->addResponse(response) && ok;
     for (const TranscriptionUsage &usage : m_meter.takeTranscriptions())
         ok = m_account->addTranscription(usage, m_meter.transcriptionModel()) && ok;
+    for (Monitor::SessionTurn &turn : m_account->takeTurns()) {
+        if (m_registry)
+            m_registry->addTurn(m_registryId, std::move(turn));
+    }
     Q_UNUSED(observation);
     if (m_registry)
         m_registry->setQuota(m_registryId, m_account->held(), m_account->chargedTotal());
