@@ -178,6 +178,49 @@
     </message>
 </context>
 <context>
+    <name>RelayDesk::Ui::BudgetWindowsModel</name>
+    <message>
+        <source>Row %1: &quot;%2&quot; is not a budget window (day, week, month or 1h…%3h).</source>
+        <translation>第 %1 行：“%2”不是预算窗口（day、week、month 或 1h…%3h）。</translation>
+    </message>
+    <message>
+        <source>Row %1: the %2 window is already on row %3.</source>
+        <translation>第 %1 行：%2 窗口已在第 %3 行。</translation>
+    </message>
+    <message>
+        <source>not applied yet</source>
+        <translation>尚未应用</translation>
+    </message>
+    <message>
+        <source>day, week or month (calendar, in the budget time zone) or Nh: a rolling window of N hours</source>
+        <translation>day、week 或 month（按预算时区的日历计算），或 Nh：N 小时的滚动窗口</translation>
+    </message>
+    <message>
+        <source>When the oldest spend leaves the rolling window</source>
+        <translation>最早的花费离开滚动窗口的时间</translation>
+    </message>
+    <message>
+        <source>Window</source>
+        <translation>窗口</translation>
+    </message>
+    <message>
+        <source>Cap</source>
+        <translation>上限</translation>
+    </message>
+    <message>
+        <source>Spent</source>
+        <translation>已花费</translation>
+    </message>
+    <message>
+        <source>Period start</source>
+        <translation>周期开始</translation>
+    </message>
+    <message>
+        <source>Resets</source>
+        <translation>重置时间</translation>
+    </message>
+</context>
+<context>
     <name>RelayDesk::Ui::ChannelsModel</name>
     <message>
         <source>%1 mapped</source>
@@ -652,6 +695,27 @@
     </message>
 </context>
 <context>
+    <name>RelayDesk::Ui::IpListEdit</name>
+    <message>
+        <source>Every address. Or one per line, e.g.
+203.0.113.7
+10.0.0.0/8
+2001:db8::/32</source>
+        <translation>允许所有地址。或每行一个，例如
+203.0.113.7
+10.0.0.0/8
+2001:db8::/32</translation>
+    </message>
+    <message>
+        <source>Line %1: &quot;%2&quot; is not an IP address or CIDR (like 203.0.113.7, 10.0.0.0/8 or 2001:db8::/32).</source>
+        <translation>第 %1 行：“%2”不是 IP 地址或 CIDR（如 203.0.113.7、10.0.0.0/8 或 2001:db8::/32）。</translation>
+    </message>
+    <message>
+        <source>An IP list holds at most %1 entries (this one has %2).</source>
+        <translation>IP 列表最多 %1 条（此列表有 %2 条）。</translation>
+    </message>
+</context>
+<context>
     <name>RelayDesk::Ui::KeysModel</name>
     <message>
         <source>Only the start and end of a key are kept; the full key was shown once, when it was created.</source>
@@ -724,6 +788,90 @@
     <message>
         <source>disabled</source>
         <translation>已禁用</translation>
+    </message>
+    <message>
+        <source>Limits</source>
+        <translation>限制</translation>
+    </message>
+</context>
+<context>
+    <name>RelayDesk::Ui::LimitSettingsDialog</name>
+    <message>
+        <source>Limit settings</source>
+        <translation>限制设置</translation>
+    </message>
+    <message>
+        <source>Day, week and month budget windows of every user and key start at midnight in this zone</source>
+        <translation>所有用户和密钥的日、周、月预算窗口都从此时区的午夜开始</translation>
+    </message>
+    <message>
+        <source>None: the address checked is always the connection&apos;s.
+Or one proxy per line, e.g. 10.0.0.0/8</source>
+        <translation>无：始终检查连接本身的地址。
+或每行一个代理，例如 10.0.0.0/8</translation>
+    </message>
+    <message>
+        <source>Budget time zone:</source>
+        <translation>预算时区：</translation>
+    </message>
+    <message>
+        <source>Trusted proxies:</source>
+        <translation>受信任的代理：</translation>
+    </message>
+    <message>
+        <source>X-Forwarded-For is believed only when the connection comes from a trusted proxy.</source>
+        <translation>仅当连接来自受信任的代理时才采信 X-Forwarded-For。</translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot; is not a time zone (an IANA name like Europe/Berlin).</source>
+        <translation>“%1”不是时区（应为 IANA 名称，如 Europe/Berlin）。</translation>
+    </message>
+    <message>
+        <source>No database is open.</source>
+        <translation>数据库未打开。</translation>
+    </message>
+</context>
+<context>
+    <name>RelayDesk::Ui::LimitsDialog</name>
+    <message>
+        <source>Limits of user %1</source>
+        <translation>用户 %1 的限制</translation>
+    </message>
+    <message>
+        <source>Limits of key %1</source>
+        <translation>密钥 %1 的限制</translation>
+    </message>
+    <message>
+        <source>Rate limits</source>
+        <translation>速率限制</translation>
+    </message>
+    <message>
+        <source>Budget windows</source>
+        <translation>预算窗口</translation>
+    </message>
+    <message>
+        <source>Add window</source>
+        <translation>添加窗口</translation>
+    </message>
+    <message>
+        <source>Remove window</source>
+        <translation>删除窗口</translation>
+    </message>
+    <message>
+        <source>IP allow-list</source>
+        <translation>IP 白名单</translation>
+    </message>
+    <message>
+        <source>Requests are refused (403) from addresses outside the list; empty allows every address.</source>
+        <translation>来自列表之外地址的请求将被拒绝 (403)；留空则允许所有地址。</translation>
+    </message>
+    <message>
+        <source>No database is open.</source>
+        <translation>数据库未打开。</translation>
+    </message>
+    <message>
+        <source>Calendar windows count in %1 (Limit settings on the Users &amp; Keys page).</source>
+        <translation>日历窗口按 %1 时区计算（在“用户与密钥”页的“限制设置”中更改）。</translation>
     </message>
 </context>
 <context>
@@ -1992,6 +2140,65 @@
     </message>
 </context>
 <context>
+    <name>RelayDesk::Ui::RateLimitsModel</name>
+    <message>
+        <source>Requests per minute (rpm)</source>
+        <translation>每分钟请求数 (rpm)</translation>
+    </message>
+    <message>
+        <source>Tokens per minute (tpm)</source>
+        <translation>每分钟令牌数 (tpm)</translation>
+    </message>
+    <message>
+        <source>Requests per day (rpd)</source>
+        <translation>每天请求数 (rpd)</translation>
+    </message>
+    <message>
+        <source>Concurrent requests</source>
+        <translation>并发请求</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation>不限</translation>
+    </message>
+    <message>
+        <source>%1 open</source>
+        <translation>%1 个进行中</translation>
+    </message>
+    <message>
+        <source>as calls finish</source>
+        <translation>随调用结束释放</translation>
+    </message>
+    <message>
+        <source>Empty or 0: no limit</source>
+        <translation>留空或 0：不限制</translation>
+    </message>
+    <message>
+        <source>Calls and sessions open now</source>
+        <translation>当前打开的调用和会话</translation>
+    </message>
+    <message>
+        <source>Counted in the current window</source>
+        <translation>当前窗口内的计数</translation>
+    </message>
+    <message>
+        <source>Limit</source>
+        <translation>限制</translation>
+    </message>
+    <message>
+        <source>Cap</source>
+        <translation>上限</translation>
+    </message>
+    <message>
+        <source>Now</source>
+        <translation>当前</translation>
+    </message>
+    <message>
+        <source>Window resets</source>
+        <translation>窗口重置时间</translation>
+    </message>
+</context>
+<context>
     <name>RelayDesk::Ui::RelayTrafficSimulator</name>
     <message>
         <source>nothing to send</source>
@@ -2760,6 +2967,38 @@
         <source>No database is open.</source>
         <translation>数据库未打开。</translation>
     </message>
+    <message>
+        <source>Limits…</source>
+        <translation>限制…</translation>
+    </message>
+    <message>
+        <source>Rate limits, budget windows and IP allow-list of the selected user</source>
+        <translation>所选用户的速率限制、预算窗口和 IP 白名单</translation>
+    </message>
+    <message>
+        <source>Limit settings…</source>
+        <translation>限制设置…</translation>
+    </message>
+    <message>
+        <source>Budget time zone and trusted proxies</source>
+        <translation>预算时区和受信任的代理</translation>
+    </message>
+    <message>
+        <source>Rate limits, budget windows and IP allow-list of the selected key</source>
+        <translation>所选密钥的速率限制、预算窗口和 IP 白名单</translation>
+    </message>
+    <message>
+        <source>Select a user first.</source>
+        <translation>请先选择一个用户。</translation>
+    </message>
+    <message>
+        <source>Select a key first.</source>
+        <translation>请先选择一个密钥。</translation>
+    </message>
+    <message>
+        <source>IP list</source>
+        <translation>IP 白名单</translation>
+    </message>
 </context>
 <context>
     <name>RelayDesk::Ui::UsersModel</name>
@@ -2802,6 +3041,10 @@
     <message>
         <source>Status</source>
         <translation>状态</translation>
+    </message>
+    <message>
+        <source>Limits</source>
+        <translation>限制</translation>
     </message>
 </context>
 </TS>

@@ -1,7 +1,9 @@
 // Users & Keys over a real SQLite store through AdminService (its worker thread): models
 // (QAbstractItemModelTester), create/edit users, top-ups recorded as log rows, keys shown in full only at
 // creation (hint afterwards), enable/disable, quota; the page shows "Loading…" while a read runs.
+#include "users/budgetwindowsmodel.h"
 #include "users/keysmodel.h"
+#include "users/limitsdialog.h"
 #include "users/usersmodel.h"
 #include "users/userskeyspage.h"
 
@@ -143,6 +145,53 @@ private slots:
         page.showKeysOf(carol->id);
         QTRY_COMPARE_WITH_TIMEOUT(page.keysModel()->rowCount(), 1, 10000);
         QCOMPARE(page.keysModel()->index(0, KeysModel::Owner).data().toString(), QStringLiteral("carol"));
+    }
+
+    // "Limits…" (button and context menu) opens the limits of the selected user or key, in the page's money display.
+    void limitsOpenForTheSelectedUserOrKey()
+    {
+        Testing::TempDatabase tmp;
+        QVERIFY(tmp.isValid());
+        Service::AdminService admin(tmp.shared(), Service::AdminService::Actor::Console);
+        Ui::UsersKeysPage page(&admin);
+        const auto hana = finished(page.createUser(QStringLiteral("hana"), QStringLiteral("default"), 0));
+        QVERIFY(hana.ok());
+        Store::NewApiKey spec;
+        spec.userId = hana->id;
+        spec.name = QStringLiteral("hana-key");
+        const auto key = finished(page.createKey(spec));
+        QVERIFY(key.ok());
+        QTRY_COMPARE_WITH_TIMEOUT(page.usersModel()->rowCount(), 1, 10000);
+        QTRY_COMPARE_WITH_TIMEOUT(page.keysModel()->rowCount(), 1, 10000);
+        QVERIFY(admin.setKeyBudgets(key->key.id, {{QStringLiteral("week"), Billing::QuotaMath::kQuotaPerUnit}}));
+        QVERIFY(admin.setUserRates(hana->id, {{QStringLiteral("rpm"), 60}}));
+        QVERIFY(admin.setUserBudgets(hana->id, {{QStringLiteral("day"), 5 * Billing::QuotaMath::kQuotaPerUnit}}));
+        QVERIFY(admin.setUserAllowedIps(hana->id, {QStringLiteral("10.0.0.0/8")}));
+        // The compact Limits column of both tables, reloaded on the service's changed().
+        QTRY_COMPARE_WITH_TIMEOUT(page.usersModel()->index(0, UsersModel::Limits).data().toString(),
+                                  QStringLiteral("rpm 60 · day $5.00 · IP list"), 10000);
+        QTRY_COMPARE_WITH_TIMEOUT(page.keysModel()->index(0, KeysModel::Limits).data().toString(), QStringLiteral("week $1.00"), 10000);
+        page.setCurrencyDisplay(Ui::CurrencyDisplay::QuotaUnits);
+        QCOMPARE(page.keysModel()->index(0, KeysModel::Limits).data().toString(),
+                 QStringLiteral("week ") + QLocale().toString(Billing::QuotaMath::kQuotaPerUnit));
+
+        QCOMPARE(page.openLimits(Ui::LimitsDialog::Owner::User, 9999), nullptr); // no such user: said on the page
+        QVERIFY(!page.findChild<QLabel *>(QStringLiteral("usersMessage"))->isHidden());
+        Ui::LimitsDialog *forUser = page.openLimits(Ui::LimitsDialog::Owner::User, hana->id);
+        QVERIFY(forUser);
+        QCOMPARE(forUser->owner(), Ui::LimitsDialog::Owner::User);
+        QCOMPARE(forUser->ownerId(), hana->id);
+        QVERIFY(forUser->windowTitle().contains(QStringLiteral("hana")));
+        Ui::LimitsDialog *forKey = page.openLimits(Ui::LimitsDialog::Owner::Key, key->key.id);
+        QVERIFY(forKey);
+        QCOMPARE(forKey->ownerId(), key->key.id);
+        QTRY_COMPARE_WITH_TIMEOUT(forKey->budgetsModel()->rowCount(), 1, 10000);
+        const QModelIndex cap = forKey->budgetsModel()->index(0, Ui::BudgetWindowsModel::Cap);
+        QCOMPARE(cap.data().toString(), QLocale().toString(Billing::QuotaMath::kQuotaPerUnit));
+        page.setCurrencyDisplay(Ui::CurrencyDisplay::Dollars); // open dialogs follow the page
+        QCOMPARE(cap.data().toString(), QStringLiteral("$1.00"));
+        QVERIFY(forKey->close()); // deleted on close
+        QTRY_COMPARE_WITH_TIMEOUT(page.findChildren<Ui::LimitsDialog *>().size(), qsizetype(1), 10000);
     }
 };
 

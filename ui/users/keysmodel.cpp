@@ -41,8 +41,17 @@ void KeysModel::setKeys(qint64 userFilter, QList<Store::ApiKey> keys, QHash<qint
 void KeysModel::setCurrencyDisplay(CurrencyDisplay display)
 {
     m_currency = display;
-    if (!m_rows.isEmpty())
+    if (!m_rows.isEmpty()) {
         emit dataChanged(index(0, Quota), index(int(m_rows.size()) - 1, Used));
+        emit dataChanged(index(0, Limits), index(int(m_rows.size()) - 1, Limits));
+    }
+}
+
+void KeysModel::setLimits(QHash<qint64, LimitCaps> limits)
+{
+    m_limits = std::move(limits);
+    if (!m_rows.isEmpty())
+        emit dataChanged(index(0, Limits), index(int(m_rows.size()) - 1, Limits));
 }
 
 int KeysModel::columnCount(const QModelIndex &parent) const
@@ -88,6 +97,7 @@ QVariant KeysModel::data(const QModelIndex &index, int role) const
         case Used: return formatQuota(k.usedQuota, m_currency);
         case Expires: return k.expiresAt ? QDateTime::fromSecsSinceEpoch(k.expiresAt).toLocalTime().toString(QStringLiteral("yyyy-MM-dd HH:mm")) : tr("never");
         case Models: return k.modelLimits.isEmpty() ? tr("all models") : k.modelLimits.join(QStringLiteral(", "));
+        case Limits: return m_limits.value(k.id).summary(m_currency);
         case Group: return k.group.isEmpty() ? tr("(user's group)") : k.group;
         default: return {};
         }
@@ -111,6 +121,7 @@ QVariant KeysModel::headerData(int section, Qt::Orientation orientation, int rol
     case Expires: return tr("Expires");
     case Models: return tr("Models");
     case Group: return tr("Group");
+    case Limits: return tr("Limits");
     default: return {};
     }
 }

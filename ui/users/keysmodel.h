@@ -2,6 +2,7 @@
 
 #include "widgets/money.h"
 #include "users/idrowsmodel.h"
+#include "users/limitcaps.h"
 
 #include "service/adminservice.h"
 
@@ -15,7 +16,7 @@ class KeysModel final : public IdRowsModel<Store::ApiKey>
     Q_OBJECT
 
 public:
-    enum Column { Id, Name, Owner, Hint, Status, Quota, Used, Expires, Models, Group, ColumnCount };
+    enum Column { Id, Name, Owner, Hint, Status, Quota, Used, Expires, Models, Group, Limits, ColumnCount };
     enum Role { SortRole = Qt::UserRole, IdRole };
 
     explicit KeysModel(QObject *parent = nullptr);
@@ -23,6 +24,8 @@ public:
     void setKeys(qint64 userFilter, QList<Store::ApiKey> keys, QHash<qint64, QString> userNames);
     qint64 userFilter() const { return m_userId; }
     void setCurrencyDisplay(CurrencyDisplay display);
+    // The caps shown in the Limits column, by key id (the page reads them with the rows).
+    void setLimits(QHash<qint64, LimitCaps> limits);
     const Store::ApiKey *keyAt(int row) const { return rowAt(row); }
 
     int columnCount(const QModelIndex &parent = {}) const override;
@@ -33,6 +36,7 @@ private:
     qint64 m_userId = 0;
     QHash<qint64, QString> m_userNames;
     CurrencyDisplay m_currency = CurrencyDisplay::Dollars;
+    QHash<qint64, LimitCaps> m_limits;
 };
 
 } // namespace RelayDesk::Ui

@@ -1,6 +1,7 @@
 #include "users/userskeyspage.h"
 
 #include "users/keydialog.h"
+#include "users/limitsettingsdialog.h"
 #include "widgets/quotaedit.h"
 #include "users/keysmodel.h"
 #include "users/usersmodel.h"
@@ -20,6 +21,7 @@
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMenu>
 #include <QPushButton>
 #include <QSortFilterProxyModel>
 #include <QSplitter>
@@ -101,10 +103,15 @@ UsersKeysPage::UsersKeysPage(Service::AdminService *admin, QWidget *parent)
     auto *editUser = new QPushButton(tr("Edit…"), usersBox);
     auto *topUp = new QPushButton(tr("Top up…"), usersBox);
     auto *toggleUser = new QPushButton(tr("Enable / disable"), usersBox);
+    auto *userLimits = new QPushButton(tr("Limits…"), usersBox);
+    userLimits->setObjectName(QStringLiteral("userLimits"));
+    userLimits->setToolTip(tr("Rate limits, budget windows and IP allow-list of the selected user"));
+    auto *limitSettings = new QPushButton(tr("Limit settings…"), usersBox);
+    limitSettings->setToolTip(tr("Budget time zone and trusted proxies"));
     topUp->setToolTip(tr("Add balance; the top-up is recorded in the logs"));
     userButtons->addWidget(usersTitle);
     userButtons->addStretch();
-    for (QPushButton *b : {newUser, editUser, topUp, toggleUser})
+    for (QPushButton *b : {newUser, editUser, topUp, toggleUser, userLimits, limitSettings})
         userButtons->addWidget(b);
     m_userTable = makeTable(usersBox, m_users, QStringLiteral("usersTable"), UsersModel::SortRole);
     usersLayout->addLayout(userButtons);
@@ -118,9 +125,12 @@ UsersKeysPage::UsersKeysPage(Service::AdminService *admin, QWidget *parent)
     auto *newKey = new QPushButton(tr("New key…"), keysBox);
     auto *keyQuota = new QPushButton(tr("Quota…"), keysBox);
     auto *toggleKey = new QPushButton(tr("Enable / disable"), keysBox);
+    auto *keyLimits = new QPushButton(tr("Limits…"), keysBox);
+    keyLimits->setObjectName(QStringLiteral("keyLimits"));
+    keyLimits->setToolTip(tr("Rate limits, budget windows and IP allow-list of the selected key"));
     keyButtons->addWidget(m_keysTitle);
     keyButtons->addStretch();
-    for (QPushButton *b : {newKey, keyQuota, toggleKey})
+    for (QPushButton *b : {newKey, keyQuota, toggleKey, keyLimits})
         keyButtons->addWidget(b);
     m_keyTable = makeTable(keysBox, m_keys, QStringLiteral("keysTable"), KeysModel::SortRole);
     keysLayout->addLayout(keyButtons);
@@ -147,6 +157,16 @@ UsersKeysPage::UsersKeysPage(Service::AdminService *admin, QWidget *parent)
         if (const Store::ApiKey *k = m_keys->keyAt(m_keys->rowOf(selectedKey())))
             setKeyEnabled(k->id, k->status != Store::RowStatus::Enabled);
     });
+    connect(userLimits, &QPushButton::clicked, this, [this] { openLimits(LimitsDialog::Owner::User, selectedUser()); });
+    connect(keyLimits, &QPushButton::clicked, this, [this] { openLimits(LimitsDialog::Owner::Key, selectedKey()); });
+    connect(limitSettings, &QPushButton::clicked, this, &UsersKeysPage::limitSettingsDialog);
+    for (const auto &entry : {std::pair{m_userTable, LimitsDialog::Owner::User}, std::pair{m_keyTable, LimitsDialog::Owner::Key}}) {
+        QTableView *table = entry.first;
+        const LimitsDialog::Owner owner = entry.second;
+        table->setContextMenuPolicy(Qt::CustomContextMenu);
+        connect(table, &QWidget::customContextMenuRequested, this,
+                [this, table, owner](const QPoint &pos) { contextMenu(table, owner, pos); });
+    }
     connect(m_userTable->selectionModel(), &QItemSelectionModel::currentRowChanged, this, [this] {
         showKeysOf(selectedUser());
     });
@@ -170,16 +190,21 @@ void UsersKeysPage::loadKeys()
     {
         QList<Store::ApiKey> keys;
         QHash<qint64, QString> names;
+        QHash<qint64, LimitCaps> limits;
     };
     query(m_admin, [userId](Service::AdminService &s) {
         Loaded l;
         l.keys = userId ? s.keys(userId) : Service::ConsoleQueries::allKeys(s);
         for (const Store::User &u : s.users())
             l.names.insert(u.id, u.name);
+        for (const Store::ApiKey &k : l.keys)
+            l.limits.insert(k.id, LimitCaps::ofKey(s, k.id));
         return l;
     }, [this, userId](Loaded l) {
-        if (userId == m_keys->userFilter()) // the user shown was not changed meanwhile
-            m_keys->setKeys(userId, std::move(l.keys), std::move(l.names));
+        if (userId != m_keys->userFilter()) // the user shown was changed meanwhile
+            return;
+        m_keys->setKeys(userId, std::move(l.keys), std::move(l.names));
+        m_keys->setLimits(std::move(l.limits));
     });
 }
 
@@ -408,17 +433,69 @@ void UsersKeysPage::keyQuotaDialog()
         setKeyQuota(key.id, quota->quota(), unlimited->isChecked());
 }
 
+LimitsDialog *UsersKeysPage::openLimits(LimitsDialog::Owner owner, qint64 id)
+{
+    QString name;
+    if (owner == LimitsDialog::Owner::User) {
+        if (const Store::User *u = m_users->userAt(m_users->rowOf(id)))
+            name = u->name;
+    } else if (const Store::ApiKey *k = m_keys->keyAt(m_keys->rowOf(id))) {
+        name = k->name;
+    }
+    if (name.isEmpty()) {
+        report(Store::Status::failure(owner == LimitsDialog::Owner::User ? tr("Select a user first.") : tr("Select a key first.")));
+        return nullptr;
+    }
+    auto *dialog = new LimitsDialog(m_admin, owner, id, name, m_currency, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->show(); // not modal: the page (and other limits) stay usable while it is open
+    return dialog;
+}
+
+void UsersKeysPage::contextMenu(QTableView *table, LimitsDialog::Owner owner, const QPoint &pos)
+{
+    const QModelIndex at = table->indexAt(pos);
+    if (!at.isValid())
+        return;
+    table->setCurrentIndex(at);
+    const qint64 id = owner == LimitsDialog::Owner::User ? selectedUser() : selectedKey();
+    QMenu menu(this);
+    connect(menu.addAction(tr("Limits…")), &QAction::triggered, this, [this, owner, id] { openLimits(owner, id); });
+    menu.exec(table->viewport()->mapToGlobal(pos));
+}
+
+void UsersKeysPage::limitSettingsDialog()
+{
+    LimitSettingsDialog d(m_admin, this);
+    d.exec();
+}
+
 void UsersKeysPage::refresh()
 {
-    query(m_admin, [](Service::AdminService &s) { return s.users(); },
-          [this](QList<Store::User> users) { m_users->setUsers(std::move(users)); });
+    struct Loaded
+    {
+        QList<Store::User> users;
+        QHash<qint64, LimitCaps> limits;
+    };
+    query(m_admin, [](Service::AdminService &s) {
+        Loaded l{s.users(), {}};
+        for (const Store::User &u : l.users)
+            l.limits.insert(u.id, LimitCaps::ofUser(s, u.id));
+        return l;
+    }, [this](Loaded l) {
+        m_users->setUsers(std::move(l.users));
+        m_users->setLimits(std::move(l.limits));
+    });
     loadKeys();
 }
 
 void UsersKeysPage::setCurrencyDisplay(CurrencyDisplay display)
 {
+    m_currency = display;
     m_users->setCurrencyDisplay(display);
     m_keys->setCurrencyDisplay(display);
+    for (LimitsDialog *dialog : findChildren<LimitsDialog *>())
+        dialog->setCurrencyDisplay(display);
 }
 
 QByteArray UsersKeysPage::saveState() const

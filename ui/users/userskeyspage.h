@@ -1,6 +1,7 @@
 #pragma once
 
 #include "shell/consolepage.h"
+#include "users/limitsdialog.h"
 
 #include "service/adminservice.h"
 
@@ -17,7 +18,8 @@ class UsersModel;
 
 // Users & Keys: users (group, balance in $ and quota units, enable/disable, top-ups — recorded as log
 // rows by the store) and their API keys (created with quota or unlimited, model limits, group, expiry;
-// the full key is shown once with a Copy button, afterwards only its hint; enable/disable; quota).
+// the full key is shown once with a Copy button, afterwards only its hint; enable/disable; quota) and the limits
+// of either (LimitsDialog: rate limits, budget windows, IP allow-list; Limit settings: time zone, trusted proxies).
 // Every read and write goes through Service::AdminService on its worker thread (audited, actor "console");
 // the page refreshes when the service reports a change of a user or a key, from this page or elsewhere.
 class UsersKeysPage final : public ConsolePage
@@ -43,6 +45,8 @@ public:
     void showKeysOf(qint64 userId);
     qint64 selectedUser() const;
     qint64 selectedKey() const;
+    // Opens (non-modal, deleted on close) the limits of a user or a key; nullptr when there is no such row.
+    LimitsDialog *openLimits(LimitsDialog::Owner owner, qint64 id);
 
     void refresh() override;
     void setCurrencyDisplay(CurrencyDisplay display) override;
@@ -58,6 +62,8 @@ private:
     void topUpDialog();
     void newKeyDialog();
     void keyQuotaDialog();
+    void limitSettingsDialog();
+    void contextMenu(QTableView *table, LimitsDialog::Owner owner, const QPoint &pos);
     void report(const Store::Status &status);
     void showNewKey(const Store::CreatedApiKey &created);
 
@@ -69,6 +75,7 @@ private:
     QSplitter *m_splitter = nullptr;
     QLabel *m_message = nullptr;
     QLabel *m_keysTitle = nullptr;
+    CurrencyDisplay m_currency = CurrencyDisplay::Dollars;
 };
 
 } // namespace RelayDesk::Ui

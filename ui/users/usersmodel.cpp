@@ -27,8 +27,17 @@ UsersModel::UsersModel(QObject *parent)
 void UsersModel::setCurrencyDisplay(CurrencyDisplay display)
 {
     m_currency = display;
-    if (!m_rows.isEmpty())
+    if (!m_rows.isEmpty()) {
         emit dataChanged(index(0, Balance), index(int(m_rows.size()) - 1, Used));
+        emit dataChanged(index(0, Limits), index(int(m_rows.size()) - 1, Limits));
+    }
+}
+
+void UsersModel::setLimits(QHash<qint64, LimitCaps> limits)
+{
+    m_limits = std::move(limits);
+    if (!m_rows.isEmpty())
+        emit dataChanged(index(0, Limits), index(int(m_rows.size()) - 1, Limits));
 }
 
 int UsersModel::columnCount(const QModelIndex &parent) const
@@ -72,6 +81,7 @@ QVariant UsersModel::data(const QModelIndex &index, int role) const
         case Balance: return formatQuota(u.quota, m_currency);
         case Used: return formatQuota(u.usedQuota, m_currency);
         case Requests: return formatTokens(u.requestCount);
+        case Limits: return m_limits.value(u.id).summary(m_currency);
         case Status: return statusText(u.status);
         default: return {};
         }
@@ -92,6 +102,7 @@ QVariant UsersModel::headerData(int section, Qt::Orientation orientation, int ro
     case Used: return tr("Used");
     case Requests: return tr("Requests");
     case Status: return tr("Status");
+    case Limits: return tr("Limits");
     default: return {};
     }
 }

@@ -3,8 +3,11 @@
 #include "widgets/money.h"
 
 #include "users/idrowsmodel.h"
+#include "users/limitcaps.h"
 
 #include "service/adminservice.h"
+
+#include <QHash>
 
 
 namespace RelayDesk::Ui {
@@ -16,12 +19,14 @@ class UsersModel final : public IdRowsModel<Store::User>
     Q_OBJECT
 
 public:
-    enum Column { Id, Name, Group, Balance, Used, Requests, Status, ColumnCount };
+    enum Column { Id, Name, Group, Balance, Used, Requests, Status, Limits, ColumnCount };
     enum Role { SortRole = Qt::UserRole, IdRole };
 
     explicit UsersModel(QObject *parent = nullptr);
     void setUsers(QList<Store::User> users) { sync(std::move(users)); }
     void setCurrencyDisplay(CurrencyDisplay display);
+    // The caps shown in the Limits column, by user id (the page reads them with the rows).
+    void setLimits(QHash<qint64, LimitCaps> limits);
     const Store::User *userAt(int row) const { return rowAt(row); }
 
     int columnCount(const QModelIndex &parent = {}) const override;
@@ -30,6 +35,7 @@ public:
 
 private:
     CurrencyDisplay m_currency = CurrencyDisplay::Dollars;
+    QHash<qint64, LimitCaps> m_limits;
 };
 
 } // namespace RelayDesk::Ui
