@@ -188,6 +188,16 @@ bool RealtimeAccount::addResponse(const MeteredResponse &response)
     return charged && restoreHold();
 }
 
+bool RealtimeAccount::chargeFinished(RealtimeMeter &meter)
+{
+    bool ok = true;
+    for (const MeteredResponse &response : meter.takeCompletedResponses())
+        ok = addResponse(response) && ok;
+    for (const TranscriptionUsage &usage : meter.takeTranscriptions())
+        ok = addTranscription(usage, meter.transcriptionModel()) && ok;
+    return ok;
+}
+
 bool RealtimeAccount::addTranscription(const TranscriptionUsage &usage, const QString &transcriptionModel)
 {
     if (!m_open || m_closed)

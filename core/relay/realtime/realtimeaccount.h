@@ -83,6 +83,11 @@ public:
     // is restored after it. False when refused (as above).
     bool addTranscription(const TranscriptionUsage &usage, const QString &transcriptionModel);
 
+    // Charges what `meter` finished since the last call: its completed responses, then its input transcriptions
+    // (at the meter's transcription model). False when a charge or the restored hold was refused: the caller lets
+    // nothing more through (a WebSocket session closes 1008, a WebRTC call is hung up).
+    bool chargeFinished(RealtimeMeter &meter);
+
     // Transcription sessions. From now on the session only transcribes, priced by `model` (the key must be allowed
     // it and it must have a price); the hold becomes the worst case of the next committed audio and, once open,
     // is extended to it. Call before open() for a session admitted as one.
