@@ -89,6 +89,9 @@ void DemoRealtimeCalls::create(HttpExchange &exchange)
     }
     if (!call.offer.startsWith("v="))
         return exchange.respondError(OpenAiError::invalidValue("sdp", QStringLiteral("invalid SDP offer")));
+    if (call.session.value(u"instructions").toString().contains(QStringLiteral("refuse=1"))) // quoting the key, as
+        return exchange.respondError(OpenAiError::invalidValue(                             // some upstreams do
+            "sdp", QStringLiteral("offer refused for %1").arg(QString::fromUtf8(request.bearerToken()))));
     call.id = QStringLiteral("rtc_") + QUuid::createUuid().toString(QUuid::Id128).left(24);
     call.authorization = request.header("Authorization");
     HttpResponse response;

@@ -7,7 +7,8 @@
 //
 // A test drives a call through its session's instructions: "demo-call responses=N interval=MS end=1
 // sideband=refuse" — N responses with usage on the sideband, MS apart, then the call ends (end=1); sideband=refuse
-// answers the sideband's upgrade with 403. Without the marker the call stays quiet until it is hung up.
+// answers the sideband's upgrade with 403; refuse=1 refuses the offer itself (400, quoting the caller's key).
+// Without the marker the call stays quiet until it is hung up.
 #include "demo/demorealtime.h"
 #include "http/openaierror.h"
 

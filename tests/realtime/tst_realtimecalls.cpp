@@ -129,9 +129,9 @@ private Q_SLOTS:
     void offerIsAnsweredAndMeteredOverTheSideband()
     {
         QFETCH(bool, clientSecret);
+        Calls calls; // outlives the rig: its signals may fire while the rig is torn down
         RealtimeRig rig(options());
         QVERIFY2(rig.init(), qPrintable(rig.error()));
-        Calls calls;
         watch(rig, calls);
         const QJsonObject s = session(QStringLiteral("Be brief. demo-call responses=3 interval=20 end=1"));
         RawResponse r;
@@ -178,15 +178,21 @@ private Q_SLOTS:
         QCOMPARE(rig.openReservations(), 0);
         const auto row = Store::RealtimeCallRepository(rig.temp.db()).byCallId(callId);
         QVERIFY(row && row->ended && row->channelId == rig.channelId);
+        // One consume row, naming the call and its route.
+        const QList<Store::LogRecord> logs = rig.logs();
+        QCOMPARE(logs.size(), 1);
+        QCOMPARE(logs.first().quota, expected);
+        QCOMPARE(logs.first().other.value(u"webrtc_call_id").toString(), callId);
+        QCOMPARE(logs.first().other.value(u"request_path").toString(), QStringLiteral("/v1/realtime/calls"));
     }
 
     // A user whose balance covers a few responses: the reservation cannot be extended, the relay sends nothing more,
     // hangs the call up upstream and settles — never below zero, logs == debits.
     void runningOutOfQuotaHangsTheCallUp()
     {
+        Calls calls;
         RealtimeRig rig(options(12'000));
         QVERIFY2(rig.init(), qPrintable(rig.error()));
-        Calls calls;
         watch(rig, calls);
         const RawResponse r = offerMultipart(rig.port(), rig.plainKey,
                                              session(QStringLiteral("demo-call responses=60 interval=5 audio=2000")));
@@ -212,9 +218,9 @@ private Q_SLOTS:
     // The upstream refuses the sideband: the call is hung up and its hold refunded, nothing billed.
     void refusedSidebandHangsUpAndRefunds()
     {
+        Calls calls; // outlives the rig: its signals may fire while the rig is torn down
         RealtimeRig rig(options());
         QVERIFY2(rig.init(), qPrintable(rig.error()));
-        Calls calls;
         watch(rig, calls);
         const RawResponse r = offerMultipart(rig.port(), rig.plainKey, session(QStringLiteral("demo-call sideband=refuse")));
         QCOMPARE(r.status, 201);
@@ -227,6 +233,30 @@ private Q_SLOTS:
         QCOMPARE(rig.balance(), rig.initialBalance);
         QCOMPARE(rig.loggedQuota(), 0);
         QCOMPARE(rig.openReservations(), 0);
+    }
+
+    // The upstream refuses the offer: its error comes back in OpenAI's shape (status kept), the hold is refunded and
+    // no call is stored or metered.
+    void upstreamRefusalIsRefunded()
+    {
+        Calls calls; // outlives the rig: its signals may fire while the rig is torn down
+        RealtimeRig rig(options());
+        QVERIFY2(rig.init(), qPrintable(rig.error()));
+        watch(rig, calls);
+        const RawResponse r = offerMultipart(rig.port(), rig.plainKey, session(QStringLiteral("demo-call refuse=1")));
+        QCOMPARE(r.status, 400);
+        const QJsonObject error = QJsonDocument::fromJson(r.body).object().value(u"error").toObject();
+        QCOMPARE(error.value(u"type").toString(), QStringLiteral("invalid_request_error"));
+        QVERIFY(!error.value(u"message").toString().isEmpty());
+        QVERIFY(!r.body.contains("sk-upstream-secret"));
+        QVERIFY(r.header("Location").isEmpty());
+        QCOMPARE(rig.balance(), rig.initialBalance);
+        QCOMPARE(rig.openReservations(), 0);
+        QCOMPARE(rig.loggedQuota(), 0);
+        QVERIFY(calls.started.isEmpty());
+        QSqlQuery q = rig.temp.db().query();
+        QVERIFY(q.exec(QStringLiteral("SELECT COUNT(*) FROM realtime_calls")) && q.next());
+        QCOMPARE(q.value(0).toInt(), 0);
     }
 
     void badInputsAreRefusedBeforeAnythingIsReserved_data()
@@ -284,9 +314,9 @@ private Q_SLOTS:
     // Call control takes an API key, not a client secret.
     void controlGoesToTheOwningChannel()
     {
+        Calls calls; // outlives the rig: its signals may fire while the rig is torn down
         RealtimeRig rig(options());
         QVERIFY2(rig.init(), qPrintable(rig.error()));
-        Calls calls;
         watch(rig, calls);
         const RawResponse r = offerMultipart(rig.port(), rig.plainKey, session(QStringLiteral("a quiet call")));
         QCOMPARE(r.status, 201);
@@ -312,9 +342,9 @@ private Q_SLOTS:
     // and starts a sideband-metered call billed like a created one.
     void acceptedIncomingCallIsMetered()
     {
+        Calls calls; // outlives the rig: its signals may fire while the rig is torn down
         RealtimeRig rig(options());
         QVERIFY2(rig.init(), qPrintable(rig.error()));
-        Calls calls;
         watch(rig, calls);
         const QByteArray body = QJsonDocument(session(QStringLiteral("demo-call responses=2 interval=10 end=1")))
                                     .toJson(QJsonDocument::Compact);

@@ -355,7 +355,10 @@ Store::LogRecord RealtimeAccount::logRow(const Billing::Usage &pending, const QS
         other.insert(QStringLiteral("is_model_mapped"), true);
         other.insert(QStringLiteral("upstream_model_name"), m_params.upstreamModel);
     }
-    other.insert(QStringLiteral("request_path"), QStringLiteral("/v1/realtime"));
+    other.insert(QStringLiteral("request_path"), m_callId.isEmpty() ? QStringLiteral("/v1/realtime")
+                                                                     : QStringLiteral("/v1/realtime/calls"));
+    if (!m_callId.isEmpty())
+        other.insert(QStringLiteral("webrtc_call_id"), m_callId);
     log.other = other;
     return log;
 }

@@ -73,6 +73,8 @@ public:
     void setMaxOutputTokens(std::optional<qint64> tokens);
     // The session moved to another channel before anything was answered (a failed first dial).
     void setChannel(qint64 channelId, const QString &upstreamModel);
+    // The session is a WebRTC call metered over its sideband: the log row names the call and its route.
+    void setCallId(const QString &callId) { m_callId = callId; }
     qint64 maxOutputTokens() const { return m_maxOutputTokens; }
     // Reserves one worst-case response for an empty conversation.
     Store::LedgerOutcome open();
@@ -151,6 +153,7 @@ private:
     bool m_open = false;
     bool m_closed = false;
     QString m_lastFailure;
+    QString m_callId;
 };
 
 } // namespace RelayDesk::Relay

@@ -78,9 +78,9 @@ RealtimeCalls::RealtimeCalls(RealtimeRelay &relay, QObject *parent)
 RealtimeCalls::~RealtimeCalls()
 {
     shutdown();
-    // Before m_http goes: a sideband still here hangs up through it.
-    qDeleteAll(QSet<RealtimeSideband *>(m_sidebands));
+    // Before m_http goes: a sideband still here (metering, or finished and not yet deleted) uses it.
     m_sidebands.clear();
+    qDeleteAll(findChildren<RealtimeSideband *>(QString(), Qt::FindDirectChildrenOnly));
 }
 
 void RealtimeCalls::install(Router &router)
@@ -351,6 +351,10 @@ void RealtimeCalls::answer(HttpExchange &exchange, UpstreamReply &reply, const R
     HttpResponse response;
     response.status = status;
     response.body = SecretScrubber::scrub(reply.readAll(), a.channelKey);
+    // An upstream error not in OpenAI's shape (a proxy's HTML page, an empty body) is the relay's to word.
+    if (status >= 400 && !QJsonDocument::fromJson(response.body).object().value(u"error").isObject())
+        return exchange.respondError(OpenAiError::badGateway(
+            QStringLiteral("the upstream Realtime server refused the call: HTTP %1").arg(status)));
     if (!reply.contentType().isEmpty())
         response.headers.set("Content-Type", reply.contentType());
     if (withLocation)
@@ -378,6 +382,7 @@ void RealtimeCalls::meter(std::shared_ptr<RealtimeAdmitted> call, const QString 
         RealtimeSideband::hangUp(m_http, target, this, [](bool) {});
         return;
     }
+    call->account->setCallId(callId);
     const quint64 registryId = m_relay.registerSession(a, call->account->held(), Monitor::MediaPath::DirectWebRtc);
     auto *sideband = new RealtimeSideband(target, std::move(call->account), m_relay.deps().database, m_http,
                                           m_relay.deps().registry, registryId, m_relay.deps().countText, this);

@@ -168,6 +168,7 @@ void RealtimeSideband::end(const QString &reason, bool hangUpCall)
     if (hangUpCall) {
         m_hangupPending = true;
         m_hangup = hangUp(m_http, m_target, this, [this](bool over) {
+            m_hangup = nullptr; // answered: deleted by hangUp
             m_hangupPending = false;
             if (over)
                 markEnded();
