@@ -828,6 +828,14 @@
         <source>State</source>
         <translation>状态</translation>
     </message>
+    <message>
+        <source>direct (WebRTC)</source>
+        <translation>直连（WebRTC）</translation>
+    </message>
+    <message>
+        <source>%1 · %2</source>
+        <translation>%1 · %2</translation>
+    </message>
 </context>
 <context>
     <name>RelayDesk::Ui::LogsModel</name>
@@ -2171,6 +2179,10 @@
     <message>
         <source>output</source>
         <translation>输出</translation>
+    </message>
+    <message>
+        <source>media %1</source>
+        <translation>媒体 %1</translation>
     </message>
 </context>
 <context>
