@@ -1,6 +1,8 @@
 #pragma once
 // GET /v1/realtime?model=… : admission before the upgrade (key, model, price, rolling reservation), then one
-// RealtimeSession per upgraded socket. Lives on the relay (server) thread; install() on that thread.
+// RealtimeSession per upgraded socket. The same admission (admitSession) opens WebRTC calls, which RealtimeCalls
+// serves on /v1/realtime/calls and meters over their sideband. Lives on the relay (server) thread; install() on that
+// thread.
 #include "billing/pricebook.h"
 #include "monitor/sessionregistry.h"
 #include "http/openaierror.h"
