@@ -13,6 +13,8 @@
 #include "relay/realtime/realtimecalls.h"
 #include "store/realtimecallrepository.h"
 
+#include <QtNetwork/QTcpServer>
+#include <QtNetwork/QTcpSocket>
 #include <QtTest>
 
 using namespace RelayDesk;
@@ -67,6 +69,33 @@ QString callIdOf(const RawResponse &r)
 {
     return QString::fromUtf8(r.header("Location")).section(QLatin1Char('/'), -1);
 }
+
+// An upstream that answers POSTs (the hangup) with 200 and never answers anything else (the sideband's upgrade):
+// what a sideband that cannot be opened looks like from the relay.
+class StallingUpstream
+{
+public:
+    bool listen()
+    {
+        QObject::connect(&m_server, &QTcpServer::newConnection, [this] {
+            while (QTcpSocket *socket = m_server.nextPendingConnection()) {
+                QObject::connect(socket, &QTcpSocket::readyRead, socket, [this, socket] {
+                    const QByteArray head = socket->readAll();
+                    if (head.startsWith("GET ") || head.startsWith("POST "))
+                        requests << head.left(head.indexOf("\r\n"));
+                    if (head.startsWith("POST "))
+                        socket->write("HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+                });
+            }
+        });
+        return m_server.listen(QHostAddress::LocalHost, 0);
+    }
+    QString baseUrl() const { return QStringLiteral("http://127.0.0.1:%1").arg(m_server.serverPort()); }
+    QList<QByteArray> requests; // request lines, in order
+
+private:
+    QTcpServer m_server;
+};
 
 struct Calls
 {
@@ -257,6 +286,36 @@ private Q_SLOTS:
         QSqlQuery q = rig.temp.db().query();
         QVERIFY(q.exec(QStringLiteral("SELECT COUNT(*) FROM realtime_calls")) && q.next());
         QCOMPARE(q.value(0).toInt(), 0);
+    }
+
+    // A sideband that does not open within its timeout: the call is hung up on its channel and its hold refunded —
+    // never left running unbilled.
+    void sidebandThatNeverOpensIsHungUpAndRefunded()
+    {
+        RealtimeRig rig(options());
+        QVERIFY2(rig.init(), qPrintable(rig.error()));
+        StallingUpstream stalling;
+        QVERIFY(stalling.listen());
+        auto admitted = rig.relay->admitSession(rig.plainKey, QStringLiteral("gpt-realtime"), false, Relay::HttpRequest{});
+        QVERIFY(std::holds_alternative<Relay::RealtimeAdmitted>(admitted));
+        auto &session = std::get<Relay::RealtimeAdmitted>(admitted);
+        QVERIFY(rig.balance() < rig.initialBalance); // the hold is taken
+        Relay::UpstreamClient http;
+        Relay::RealtimeSideband sideband({QStringLiteral("rtc_stalled"), rig.channelId, QStringLiteral("stalling"),
+                                          stalling.baseUrl(), "sk-upstream-secret"},
+                                         std::move(session.account), rig.temp.shared(), http, &rig.registry, 0,
+                                         [](const QString &text) { return qint64(text.size() / 4); });
+        bool finished = false;
+        QObject::connect(&sideband, &Relay::RealtimeSideband::finished, [&finished] { finished = true; });
+        sideband.start(std::chrono::milliseconds(300));
+        QVERIFY(spin([&] { return finished; }));
+        QCOMPARE(sideband.endReason(), QStringLiteral("sideband_timeout"));
+        QVERIFY(stalling.requests.size() >= 2);
+        QVERIFY(stalling.requests.first().startsWith("GET /v1/realtime?call_id=rtc_stalled "));
+        QCOMPARE(stalling.requests.last(), QByteArray("POST /v1/realtime/calls/rtc_stalled/hangup HTTP/1.1"));
+        QCOMPARE(rig.balance(), rig.initialBalance);
+        QCOMPARE(rig.openReservations(), 0);
+        QCOMPARE(rig.loggedQuota(), 0);
     }
 
     void badInputsAreRefusedBeforeAnythingIsReserved_data()
