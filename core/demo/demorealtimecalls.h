@@ -12,7 +12,6 @@
 #include "demo/demorealtime.h"
 #include "http/openaierror.h"
 
-#include <QHash>
 #include <QJsonObject>
 #include <QObject>
 #include <QStringList>

@@ -48,7 +48,7 @@ public:
     // How long shutdown() waits for the calls' hangups (RealtimeSideband::kCloseGrace bounds each).
     static constexpr std::chrono::milliseconds kShutdownWait = RealtimeSideband::kCloseGrace + std::chrono::seconds(1);
 
-    RealtimeCalls(RealtimeRelay &relay, QObject *parent = nullptr);
+    explicit RealtimeCalls(RealtimeRelay &relay, QObject *parent = nullptr);
     ~RealtimeCalls() override;
 
     void install(Router &router);
