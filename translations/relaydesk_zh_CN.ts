@@ -1023,6 +1023,14 @@ Or one proxy per line, e.g. 10.0.0.0/8</source>
         <source>State</source>
         <translation>状态</translation>
     </message>
+    <message>
+        <source>direct (WebRTC)</source>
+        <translation>直连（WebRTC）</translation>
+    </message>
+    <message>
+        <source>%1 · %2</source>
+        <translation>%1 · %2</translation>
+    </message>
 </context>
 <context>
     <name>RelayDesk::Ui::LogsModel</name>
@@ -2439,6 +2447,10 @@ Or one proxy per line, e.g. 10.0.0.0/8</source>
     <message>
         <source>%1 · the oldest %2 no longer shown</source>
         <translation>%1 · 最早的 %2 个已不再显示</translation>
+    </message>
+    <message>
+        <source>media %1</source>
+        <translation>媒体 %1</translation>
     </message>
 </context>
 <context>

@@ -1,5 +1,6 @@
 #include "demo/demorealtime.h"
 
+#include "demo/demorealtimecalls.h"
 #include "http/httprequest.h"
 #include "relay/realtime/jsonpeek.h"
 #include "relay/realtime/realtimetranscription.h"
@@ -51,11 +52,12 @@ class DemoRealtimeConnection final : public QObject
 {
 public:
     DemoRealtimeConnection(DemoRealtime *owner, QWebSocket *socket, QString model, DemoRealtimeScript script,
-                           bool transcriptionIntent)
+                           bool transcriptionIntent, QString callId = {})
         : QObject(owner)
         , m_owner(owner)
         , m_socket(socket)
         , m_model(std::move(model))
+        , m_callId(std::move(callId))
         , m_script(std::move(script))
         , m_transcriptionSession(transcriptionIntent)
         , m_transcriptionModel(transcriptionIntent ? QString::fromLatin1(RealtimeTranscription::kDefaultModel)
@@ -69,10 +71,39 @@ public:
                 [this](const QByteArray &) { m_owner->m_received << QStringLiteral("(binary)"); });
         connect(socket, &QWebSocket::disconnected, this, &DemoRealtimeConnection::onGone);
         m_silence = QString::fromLatin1(QByteArray(m_script.chunkMs * kBytesPerMs, '\0').toBase64());
+        m_conversationText += words(m_script.instructions);
+        m_auto.setSingleShot(true);
+        connect(&m_auto, &QTimer::timeout, this, [this] {
+            if (m_autoLeft > 0 && m_steps.empty()) {
+                --m_autoLeft;
+                startResponse();
+            }
+        });
+        m_autoLeft = m_script.autoResponses;
         sendSessionCreated();
+        scheduleAuto();
+    }
+
+    const QString &callId() const { return m_callId; }
+    void endCall()
+    {
+        m_auto.stop();
+        m_steps.clear();
+        m_step.stop();
+        if (m_socket && m_socket->state() == QAbstractSocket::ConnectedState)
+            m_socket->close(QWebSocketProtocol::CloseCodeNormal, QStringLiteral("call ended"));
     }
 
 private:
+    // A call's sideband speaks on its own: the next response, or the end of the call after the last one.
+    void scheduleAuto()
+    {
+        if (m_autoLeft > 0)
+            m_auto.start(m_script.autoIntervalMs);
+        else if (m_script.autoResponses > 0 && m_script.endAfterAuto)
+            QTimer::singleShot(0, this, [this] { endCall(); });
+    }
+
     bool ga() const { return m_script.dialect == DemoRealtimeScript::Dialect::Ga; }
     QString name(const char *beta, const char *gaName) const { return QString::fromLatin1(ga() ? gaName : beta); }
     QString nextId(const char *prefix) { return QStringLiteral("%1_%2").arg(QLatin1String(prefix)).arg(++m_ids); }
@@ -414,13 +445,18 @@ private:
             response.insert(QStringLiteral("usage"), QJsonValue::Null);
         }
         send({{QStringLiteral("type"), QStringLiteral("response.done")}, {QStringLiteral("response"), response}});
+        if (!m_callId.isEmpty())
+            m_owner->m_callUsages[m_callId] << response.value(u"usage").toObject();
         // What was said joins the conversation: later responses see it as input.
         m_conversationText += m_outText;
         m_conversationAudio += m_outAudio;
+        if (m_script.autoResponses > 0)
+            scheduleAuto();
     }
 
     void onGone()
     {
+        m_auto.stop();
         m_step.stop();
         m_steps.clear();
         m_owner->m_closed += 1;
@@ -434,7 +470,10 @@ private:
     DemoRealtime *m_owner;
     QPointer<QWebSocket> m_socket;
     QString m_model;
+    QString m_callId; // a WebRTC call's sideband: the call (empty: a WebSocket session)
     DemoRealtimeScript m_script;
+    QTimer m_auto;
+    int m_autoLeft = 0;
     QString m_silence; // one shared base64 chunk: every delta refers to it (implicit sharing)
     QTimer m_step;
     std::deque<Step> m_steps;
@@ -467,17 +506,45 @@ void DemoRealtime::setScript(DemoRealtimeScript script)
     m_fixed = std::make_unique<DemoRealtimeScript>(std::move(script));
 }
 
-void DemoRealtime::attach(QWebSocket *socket, const QString &model, bool transcriptionIntent)
+namespace {
+
+// The server-side QWebSocket does not own its transport (see RealtimeSession::setClientTransport).
+void adoptTransport(QObject *root, QWebSocket *socket)
 {
-    // The server-side QWebSocket does not own its transport (see RealtimeSession::setClientTransport).
-    if (QObject *root = m_server ? static_cast<QObject *>(m_server) : m_transportRoot.data()) {
-        for (QAbstractSocket *candidate : root->findChildren<QAbstractSocket *>()) {
-            if (candidate->peerPort() == socket->peerPort() && candidate->localPort() == socket->localPort()) {
-                candidate->setParent(socket);
-                break;
-            }
+    if (!root)
+        return;
+    for (QAbstractSocket *candidate : root->findChildren<QAbstractSocket *>()) {
+        if (candidate->peerPort() == socket->peerPort() && candidate->localPort() == socket->localPort()) {
+            candidate->setParent(socket);
+            break;
         }
     }
+}
+
+} // namespace
+
+void DemoRealtime::attachSideband(QWebSocket *socket, const QString &callId, const QString &model,
+                                  DemoRealtimeScript script)
+{
+    adoptTransport(m_server ? static_cast<QObject *>(m_server) : m_transportRoot.data(), socket);
+    m_connections << new DemoRealtimeConnection(this, socket, model, std::move(script), false, callId);
+}
+
+void DemoRealtime::setCalls(DemoRealtimeCalls *calls)
+{
+    m_calls = calls;
+}
+
+void DemoRealtime::endCall(const QString &callId)
+{
+    for (DemoRealtimeConnection *connection : QList<DemoRealtimeConnection *>(m_connections))
+        if (connection->callId() == callId)
+            connection->endCall();
+}
+
+void DemoRealtime::attach(QWebSocket *socket, const QString &model, bool transcriptionIntent)
+{
+    adoptTransport(m_server ? static_cast<QObject *>(m_server) : m_transportRoot.data(), socket);
     DemoRealtimeScript script = m_fixed ? *m_fixed : (m_scriptFor ? m_scriptFor(model) : DemoRealtimeScript::demo());
     m_connections << new DemoRealtimeConnection(this, socket, model, std::move(script), transcriptionIntent);
 }
@@ -499,11 +566,18 @@ void DemoRealtime::install(Router &router)
             keyed = keyed || protocol.startsWith("openai-insecure-api-key.");
         if (!keyed)
             return OpenAiError::invalidApiKey(QStringLiteral("missing API key"));
+        if (const QString callId = request.queryItem(QStringLiteral("call_id")); !callId.isEmpty())
+            return m_calls ? m_calls->checkSideband(callId)
+                           : std::optional<OpenAiError>(OpenAiError::notFound(QStringLiteral("no such call")));
         if (request.queryItem(QStringLiteral("model")).isEmpty() && !transcriptionIntent(request.queryItem(QStringLiteral("intent"))))
             return OpenAiError::invalidRequest(QStringLiteral("missing model"), "missing_required_parameter", "model");
         return std::nullopt;
     };
     route.handler = [this](QWebSocket *socket, const HttpRequest &request) {
+        if (const QString callId = request.queryItem(QStringLiteral("call_id")); !callId.isEmpty() && m_calls) {
+            m_handshakes << DemoRealtimeHandshake{QString(), request.header("Authorization"), {}, {}};
+            return m_calls->attachSideband(socket, callId);
+        }
         m_handshakes << DemoRealtimeHandshake{request.queryItem(QStringLiteral("model")), request.header("Authorization"),
                                               request.header("OpenAI-Beta"), request.webSocketSubprotocols()};
         attach(socket, request.queryItem(QStringLiteral("model")),

@@ -12,6 +12,7 @@
 #include "http/router.h"
 
 #include <QHash>
+#include <QJsonObject>
 #include <QObject>
 #include <QPointer>
 #include <QStringList>
@@ -43,6 +44,13 @@ struct DemoRealtimeScript
     bool transcription = false;      // input_audio_buffer.commit → transcription.completed with usage
     QString transcriptionModel = QStringLiteral("gpt-4o-mini-transcribe");
     QString reply = QStringLiteral("Hello from the RelayDesk demo upstream, speaking at real time pace.");
+    // A WebRTC call's sideband (DemoRealtimeCalls): the session's instructions count as conversation text, and the
+    // call speaks on its own — `autoResponses` responses, `autoIntervalMs` apart — then ends (the sideband closes)
+    // when `endAfterAuto`.
+    QString instructions;
+    int autoResponses = 0;
+    int autoIntervalMs = 0;
+    bool endAfterAuto = false;
 
     static DemoRealtimeScript demo(); // real-time pace, GA, transcripts: what the console shows on first run
 };
@@ -56,6 +64,7 @@ struct DemoRealtimeHandshake
     QList<QByteArray> subprotocols;
 };
 
+class DemoRealtimeCalls;
 class DemoRealtimeConnection;
 
 class DemoRealtime final : public QObject
@@ -90,6 +99,15 @@ public:
     // Attaches an upgraded socket (takes ownership); `transcriptionIntent`: opened with ?intent=transcription.
     void attach(QWebSocket *socket, const QString &model, bool transcriptionIntent = false);
 
+    // WebRTC calls (?call_id= sidebands) are served when `calls` is set (DemoRealtimeCalls::install does it).
+    void setCalls(DemoRealtimeCalls *calls);
+    // Attaches a call's sideband socket, speaking as `script` says.
+    void attachSideband(QWebSocket *socket, const QString &callId, const QString &model, DemoRealtimeScript script);
+    // Closes the sidebands of `callId` (the call ended upstream).
+    void endCall(const QString &callId);
+    // The usage of every response.done sent on `callId`'s sidebands, in order.
+    QList<QJsonObject> callUsages(const QString &callId) const { return m_callUsages.value(callId); }
+
 Q_SIGNALS:
     void connectionClosed();
 
@@ -99,6 +117,8 @@ private:
     std::unique_ptr<DemoRealtimeScript> m_fixed;
     QWebSocketServer *m_server = nullptr;
     QPointer<QObject> m_transportRoot; // the HttpServer we are mounted on (its QWebSocketServer holds transports)
+    QPointer<DemoRealtimeCalls> m_calls;
+    QHash<QString, QList<QJsonObject>> m_callUsages;
     QList<DemoRealtimeConnection *> m_connections;
     QList<DemoRealtimeHandshake> m_handshakes;
     QStringList m_received;

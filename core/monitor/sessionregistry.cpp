@@ -54,6 +54,15 @@ QString directionName(EventDirection direction)
     return {};
 }
 
+QString mediaPathName(MediaPath path)
+{
+    switch (path) {
+    case MediaPath::Relayed: return QStringLiteral("relayed");
+    case MediaPath::DirectWebRtc: return QStringLiteral("direct (WebRTC)");
+    }
+    return {};
+}
+
 qint64 SessionInfo::durationMs(const QDateTime &now) const
 {
     const QDateTime end = endedAt.isValid() ? endedAt : now;

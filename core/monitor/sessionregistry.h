@@ -25,10 +25,14 @@ enum class SessionKind { Http, Realtime, Responses, ResponsesWebSocket, Embeddin
                          Transcription, Speech, Image, Messages };
 enum class SessionState { Connecting, Active, Streaming, Ended, Failed };
 enum class EventDirection { FromClient, FromUpstream, Internal };
+// Where a session's media flows: through the relay (every session but one), or straight between the client and the
+// upstream (a WebRTC call: the relay only meters it over the sideband).
+enum class MediaPath { Relayed, DirectWebRtc };
 
 QString kindName(SessionKind kind);
 QString stateName(SessionState state);
 QString directionName(EventDirection direction);
+QString mediaPathName(MediaPath path); // "relayed", "direct (WebRTC)"
 
 // Token counts observed so far, per modality: the billing engine's own type (OpenAI semantics:
 // cached counts are subsets of their modality's input; reasoning is a subset of text output).
@@ -54,6 +58,7 @@ struct SessionInfo
     QString model;
     QString upstreamModel;
     QString channel;
+    MediaPath mediaPath = MediaPath::Relayed;
     QDateTime startedAt;
     QDateTime endedAt;
     QString endReason;

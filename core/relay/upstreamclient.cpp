@@ -368,8 +368,11 @@ size_t UpstreamClient::onHeader(char *data, size_t size, size_t n, void *replyp)
     if (const int status = parseStatusLine(line)) {
         reply->m_status = status; // a later status line (after 1xx) replaces an earlier one
         reply->m_contentType.clear();
+        reply->m_location.clear();
     } else if (line.size() > 13 && qstrnicmp(line.data(), "content-type:", 13) == 0) {
         reply->m_contentType = line.sliced(13).trimmed().toByteArray();
+    } else if (line.size() > 9 && qstrnicmp(line.data(), "location:", 9) == 0) {
+        reply->m_location = line.sliced(9).trimmed().toByteArray();
     }
     return size * n;
 }

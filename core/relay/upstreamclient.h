@@ -70,6 +70,7 @@ public:
 
     int status() const { return m_status; }                 // 0 until the status line arrived
     const QByteArray &contentType() const { return m_contentType; }
+    const QByteArray &location() const { return m_location; } // the Location header (a created object's URL)
     qint64 bytesAvailable() const { return m_buffer.size(); }
     QByteArray readAll();
     bool isFinished() const { return m_finished; }
@@ -101,6 +102,7 @@ private:
     qsizetype m_pieceOffset = 0;
     QByteArray m_buffer;
     QByteArray m_contentType;
+    QByteArray m_location;
     QString m_errorString;
     int m_status = 0;
     Error m_error = Error::None;

@@ -11,6 +11,7 @@
 #include "relay/channelselector.h"
 #include "relay/chat/chatrelaytokens.h"
 #include "demo/demorealtime.h"
+#include "demo/demorealtimecalls.h"
 #include "http/tlsmaterial.h"
 #include "service/adminservice.h"
 #include "service/changefeed.h"
@@ -296,6 +297,7 @@ bool Runtime::startDemoUpstream()
         m_demo->addRoutes([](Relay::HttpServer &server) {
             auto *demo = new Relay::DemoRealtime({}, &server);
             demo->install(server); // also takes ownership of each session's transport
+            (new Relay::DemoRealtimeCalls(*demo, &server))->install(server.router()); // WebRTC calls
         });
     }
     if (m_config.installDemoRoutes)

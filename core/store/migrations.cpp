@@ -335,11 +335,30 @@ Migration migration12()
     }};
 }
 
+// Version 13: WebRTC calls the relay created or accepted: the channel that owns each (control requests go there)
+// and the reservation metering it, so a call whose relay died is hung up by the next one (RealtimeCallReaper).
+Migration migration13()
+{
+    return {13, "realtime webrtc calls", {
+        QStringLiteral(
+            "CREATE TABLE realtime_calls ("
+            " call_id TEXT PRIMARY KEY,"
+            " channel_id BIGINT NOT NULL,"
+            " reservation_id BIGINT NOT NULL,"
+            " user_id BIGINT NOT NULL,"
+            " key_id BIGINT NOT NULL DEFAULT 0,"
+            " model TEXT NOT NULL DEFAULT '',"
+            " ended INTEGER NOT NULL DEFAULT 0,"
+            " created_at BIGINT NOT NULL)"),
+        QStringLiteral("CREATE INDEX idx_realtime_calls_open ON realtime_calls(ended, reservation_id)"),
+    }};
+}
+
 const std::vector<Migration> &migrations()
 {
     static const std::vector<Migration> all = {migration1(), migration2(), migration3(), migration4(), migration5(),
                                                migration6(), migration7(), migration8(), migration9(),
-                                               migration10(), migration11(), migration12()};
+                                               migration10(), migration11(), migration12(), migration13()};
     return all;
 }
 

@@ -1,7 +1,7 @@
 // The official OpenAI Node SDK's Realtime WebSocket client (openai/realtime/ws) through the RelayDesk relay over
 // TLS to the demo upstream: one text turn and one audio turn with the API key, then one text turn in a session opened
-// with an ephemeral client secret minted by client.realtime.clientSecrets.create. Exit 0 = every turn completed with
-// usage.
+// with an ephemeral client secret minted by client.realtime.clientSecrets.create, and a WebRTC call offered with that
+// secret and hung up with client.realtime.calls.hangup. Exit 0 = every turn completed with usage.
 //   node compat_realtime.mjs <https base url incl. /v1> <api key>
 import OpenAI from 'openai';
 import { OpenAIRealtimeWS } from 'openai/realtime/ws';
@@ -86,5 +86,21 @@ try {
   if (e.status !== 401) fail(`a client secret outside Realtime: expected 401, got ${e.status}`);
 }
 
-console.log(`OK: text turn ${textDone.response.usage.total_tokens} tokens, audio turn ${audioDone.response.usage.total_tokens} tokens, client-secret turn ${secretDone.response.usage.total_tokens} tokens, ${seen.length} events`);
+// Turn 4, WebRTC: the browser offers its SDP with the client secret (the SDK has no calls.create: plain fetch, as
+// OpenAI's WebRTC guide does), the relay answers with the upstream's SDP and Location; the backend then hangs the
+// call up with the SDK's calls.hangup, passed through to the channel that owns the call.
+const offer = 'v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\n';
+const answer = await fetch(`${baseURL}/realtime/calls`, {
+  method: 'POST',
+  headers: { Authorization: `Bearer ${secret.value}`, 'Content-Type': 'application/sdp' },
+  body: offer,
+});
+if (answer.status !== 201) fail(`WebRTC offer: expected 201, got ${answer.status}: ${await answer.text()}`);
+const sdp = await answer.text();
+if (!sdp.startsWith('v=')) fail('WebRTC offer: no SDP answer');
+const callId = (answer.headers.get('location') ?? '').split('/').pop();
+if (!callId?.startsWith('rtc_')) fail(`WebRTC offer: no call id in Location (${answer.headers.get('location')})`);
+await client.realtime.calls.hangup(callId);
+
+console.log(`OK: text turn ${textDone.response.usage.total_tokens} tokens, audio turn ${audioDone.response.usage.total_tokens} tokens, client-secret turn ${secretDone.response.usage.total_tokens} tokens, WebRTC call ${callId} answered and hung up, ${seen.length} events`);
 process.exit(0);

@@ -5,11 +5,13 @@
 #include "billing/pricebook.h"
 #include "monitor/sessionregistry.h"
 #include "demo/demorealtime.h"
+#include "demo/demorealtimecalls.h"
 #include "http/httpserver.h"
 #include "relay/realtime/realtimerelay.h"
 #include "relay/realtime/realtimetranscription.h"
 #include "store/apikeyrepository.h"
 #include "store/channelrepository.h"
+#include "store/clientsecretrepository.h"
 #include "store/logrepository.h"
 #include "store/reservationrepository.h"
 #include "store/userrepository.h"
@@ -175,6 +177,9 @@ public:
         QStringList modelLimits;
         QJsonObject modelMapping;
         Relay::RealtimeRelayConfig relay;
+        // The demo upstream on an HttpServer with its WebRTC call routes (DemoRealtimeCalls), not a bare
+        // WebSocket server.
+        bool demoOverHttp = false;
     };
 
     RealtimeRig() : RealtimeRig(Options()) {}
@@ -201,11 +206,25 @@ public:
         plainKey = key.value().plainKey.toUtf8();
 
         demo.setScript(script);
-        if (!demo.listen())
-            return fail(QStringLiteral("demo upstream cannot listen"));
+        QString demoBaseUrl;
+        if (m_options.demoOverHttp) {
+            Relay::HttpServerConfig demoConfig;
+            demoConfig.port = 0;
+            demoServer = std::make_unique<Relay::HttpServer>(demoConfig);
+            demo.install(*demoServer);
+            demoCalls = std::make_unique<Relay::DemoRealtimeCalls>(demo);
+            demoCalls->install(demoServer->router());
+            if (!demoServer->start())
+                return fail(demoServer->errorString());
+            demoBaseUrl = QStringLiteral("http://127.0.0.1:%1").arg(demoServer->serverPort());
+        } else {
+            if (!demo.listen())
+                return fail(QStringLiteral("demo upstream cannot listen"));
+            demoBaseUrl = demo.baseUrl();
+        }
         Store::Channel channel;
         channel.name = QStringLiteral("demo");
-        channel.baseUrl = demo.baseUrl();
+        channel.baseUrl = demoBaseUrl;
         channel.secret = QStringLiteral("sk-upstream-secret");
         channel.models = {QStringLiteral("gpt-realtime")};
         channel.modelMapping = m_options.modelMapping;
@@ -223,10 +242,23 @@ public:
         deps.database = temp.shared();
         deps.priceBook = [this] { return prices; };
         deps.registry = &registry;
-        deps.admit = [this](const QByteArray &apiKey, const QString &model, const Relay::HttpRequest &)
+        deps.admit = [this](const QByteArray &apiKey, const QString &requested, const Relay::HttpRequest &)
             -> std::variant<Relay::RealtimeAdmission, Relay::OpenAiError> {
-            // Stand-in for the chat relay's auth + channel selection (tests only).
-            const auto key = Store::ApiKeyRepository(temp.db()).byPlainKey(QString::fromUtf8(apiKey));
+            // Stand-in for the chat relay's auth + channel selection (tests only); a client secret bills its parent
+            // key with the session it was minted with.
+            QJsonObject bound;
+            std::optional<Store::ApiKey> key;
+            if (Store::ClientSecretRepository::looksLikeSecret(QString::fromUtf8(apiKey))) {
+                const auto secret = Store::ClientSecretRepository(temp.db()).find(QString::fromUtf8(apiKey),
+                                                                                  QDateTime::currentMSecsSinceEpoch());
+                if (!secret)
+                    return Relay::OpenAiError::invalidApiKey(QStringLiteral("The client secret is expired or unknown."));
+                key = Store::ApiKeyRepository(temp.db()).byId(secret->keyId);
+                bound = secret->session;
+            } else {
+                key = Store::ApiKeyRepository(temp.db()).byPlainKey(QString::fromUtf8(apiKey));
+            }
+            const QString model = requested.isEmpty() ? bound.value(u"model").toString() : requested;
             if (!key)
                 return Relay::OpenAiError::invalidApiKey(QStringLiteral("Incorrect API key provided."));
             if (!key->modelLimits.isEmpty() && !key->modelLimits.contains(model))
@@ -240,6 +272,7 @@ public:
             a.keyHint = key->keyHint;
             a.userGroup = a.usingGroup = u->group;
             a.model = model;
+            a.boundSession = bound;
             a.mayUse = [limits = key->modelLimits](const QString &m) { return limits.isEmpty() || limits.contains(m); };
             a.useChannel(*ch);
             return a;
@@ -290,6 +323,8 @@ public:
     Billing::PriceBookPtr prices;
     std::unique_ptr<Relay::RealtimeRelay> relay;
     std::unique_ptr<Relay::HttpServer> server;
+    std::unique_ptr<Relay::DemoRealtimeCalls> demoCalls; // demoOverHttp
+    std::unique_ptr<Relay::HttpServer> demoServer;       // demoOverHttp
     qint64 userId = 0, keyId = 0, channelId = 0, initialBalance = 0;
     QByteArray plainKey;
     QStringList endReasons;

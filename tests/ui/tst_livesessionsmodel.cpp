@@ -105,6 +105,31 @@ private slots:
         QCOMPARE(model.sessionAt(row)->units, units);
     }
 
+    // A WebRTC call is a Realtime session whose media goes straight to the upstream: the Kind column says so, and
+    // the text filter finds it by it; a relayed session says nothing of its media.
+    void webRtcCallsShowTheirMediaPath()
+    {
+        QLocale::setDefault(QLocale(QLocale::English, QLocale::UnitedStates));
+        SessionRegistry registry(fastLimits());
+        LiveSessionsModel model(&registry);
+        LiveSessionsProxy proxy;
+        proxy.setSourceModel(&model);
+        SessionInfo relayed = sessionFor(1);
+        relayed.kind = SessionKind::Realtime;
+        const quint64 relayedId = registry.open(relayed);
+        SessionInfo call = sessionFor(2);
+        call.kind = SessionKind::Realtime;
+        call.mediaPath = Monitor::MediaPath::DirectWebRtc;
+        const quint64 callId = registry.open(call);
+        QTRY_COMPARE(model.rowCount(), 2);
+        QCOMPARE(cell(model, model.rowOf(callId), LiveSessionsModel::Kind).toString(),
+                 QStringLiteral("Realtime · direct (WebRTC)"));
+        QCOMPARE(cell(model, model.rowOf(relayedId), LiveSessionsModel::Kind).toString(), QStringLiteral("Realtime"));
+        proxy.setFilterFixedString(QStringLiteral("WebRTC"));
+        QCOMPARE(proxy.rowCount(), 1);
+        QCOMPARE(proxy.index(0, 0).data(LiveSessionsModel::SessionIdRole).toULongLong(), callId);
+    }
+
     void fiveHundredSessionsFlowInIncrementally()
     {
         SessionRegistry registry(fastLimits());

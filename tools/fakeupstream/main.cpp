@@ -1,8 +1,10 @@
 // relaydesk-fakeupstream [--port N] [--delay-ms N] [--first-delay-ms N] [--json-delay-ms N] [--background-ms N]
 //                        [--key KEY]
-// Serves the DemoUpstream on 127.0.0.1 — chat completions (scenarios in core/demo/demoupstream.h) and the
-// Responses API with its WebSocket mode (core/demo/demoresponses.h) — and prints "PORT <n>" on stdout once
-// listening. Runs until SIGINT/SIGTERM.
+// Serves the DemoUpstream on 127.0.0.1 — chat completions (scenarios in core/demo/demoupstream.h), the
+// Responses API with its WebSocket mode (core/demo/demoresponses.h), Realtime (/v1/realtime) and its WebRTC calls
+// (core/demo/demorealtimecalls.h) — and prints "PORT <n>" on stdout once listening. Runs until SIGINT/SIGTERM.
+#include "demo/demorealtime.h"
+#include "demo/demorealtimecalls.h"
 #include "demo/demoupstream.h"
 
 #include <QtCore/QCoreApplication>
@@ -49,6 +51,11 @@ int main(int argc, char *argv[])
         }
     }
     RelayDesk::Relay::DemoUpstream upstream(options);
+    upstream.addRoutes([](RelayDesk::Relay::HttpServer &server) {
+        auto *realtime = new RelayDesk::Relay::DemoRealtime({}, &server);
+        realtime->install(server);
+        (new RelayDesk::Relay::DemoRealtimeCalls(*realtime, &server))->install(server.router());
+    });
     if (!upstream.start()) {
         QTextStream(stderr) << "relaydesk-fakeupstream: " << upstream.errorString() << '\n';
         return 1;

@@ -90,6 +90,17 @@ QString LiveSessionsModel::kindLabel(SessionKind kind)
     return tr("HTTP");
 }
 
+QString LiveSessionsModel::mediaPathLabel(Monitor::MediaPath path)
+{
+    return path == Monitor::MediaPath::DirectWebRtc ? tr("direct (WebRTC)") : QString();
+}
+
+QString LiveSessionsModel::kindText(const SessionInfo &session)
+{
+    const QString media = mediaPathLabel(session.mediaPath);
+    return media.isEmpty() ? kindLabel(session.kind) : tr("%1 · %2").arg(kindLabel(session.kind), media);
+}
+
 const SessionInfo *LiveSessionsModel::sessionAt(int row) const
 {
     return row >= 0 && row < m_rows.size() ? &m_rows[row] : nullptr;
@@ -150,7 +161,7 @@ QVariant LiveSessionsModel::data(const QModelIndex &index, int role) const
     case Qt::DisplayRole:
         switch (column) {
         case Id: return QString::number(s.id);
-        case Kind: return kindLabel(s.kind);
+        case Kind: return kindText(s);
         case User: return s.user;
         case KeyHint: return s.keyHint;
         case Model: return s.model;

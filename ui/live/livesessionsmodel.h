@@ -46,6 +46,10 @@ public:
     // What the Kind column says: HTTP, Responses, Responses WS, Realtime, or the endpoint family's name (Embeddings,
     // Completion, Moderation, Transcription, Speech, Image: Monitor::endpointKindName).
     static QString kindLabel(Monitor::SessionKind kind);
+    // The kind as the table shows it: a WebRTC call's media path is named after it ("Realtime · direct (WebRTC)").
+    static QString kindText(const Monitor::SessionInfo &session);
+    // Empty for media relayed by us (every session but a WebRTC call).
+    static QString mediaPathLabel(Monitor::MediaPath path);
 
     const Monitor::SessionInfo *sessionAt(int row) const;
     int rowOf(quint64 id) const; // -1 when absent

@@ -341,6 +341,8 @@ void SessionDetailView::showSession(const SessionInfo &s)
         parts << tr("channel %1").arg(s.channel);
     if (!s.upstreamModel.isEmpty() && s.upstreamModel != s.model)
         parts << tr("upstream model %1").arg(s.upstreamModel);
+    if (const QString media = LiveSessionsModel::mediaPathLabel(s.mediaPath); !media.isEmpty())
+        parts << tr("media %1").arg(media);
     parts << tr("%1 events").arg(s.eventCount);
     if (!s.isLive())
         parts << (s.endReason.isEmpty() ? tr("ended") : tr("ended: %1").arg(s.endReason));

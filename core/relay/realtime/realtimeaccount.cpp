@@ -220,6 +220,26 @@ bool RealtimeAccount::addResponse(const MeteredResponse &response)
     return charged && restoreHold();
 }
 
+bool RealtimeAccount::chargeFinished(RealtimeMeter &meter)
+{
+    bool ok = true;
+    for (const MeteredResponse &response : meter.takeCompletedResponses())
+        ok = addResponse(response) && ok;
+    for (const TranscriptionUsage &usage : meter.takeTranscriptions())
+        ok = addTranscription(usage, meter.transcriptionModel()) && ok;
+    return ok;
+}
+
+void RealtimeAccount::publish(Monitor::SessionRegistry *registry, quint64 registryId)
+{
+    std::vector<Monitor::SessionTurn> turns = takeTurns();
+    if (!registry)
+        return;
+    for (Monitor::SessionTurn &turn : turns)
+        registry->addTurn(registryId, std::move(turn));
+    registry->setQuota(registryId, held(), chargedTotal());
+}
+
 bool RealtimeAccount::addTranscription(const TranscriptionUsage &usage, const QString &transcriptionModel)
 {
     if (!m_open || m_closed)
@@ -386,7 +406,10 @@ Store::LogRecord RealtimeAccount::logRow(const Billing::Usage &pending, const QS
         other.insert(QStringLiteral("is_model_mapped"), true);
         other.insert(QStringLiteral("upstream_model_name"), m_params.upstreamModel);
     }
-    other.insert(QStringLiteral("request_path"), QStringLiteral("/v1/realtime"));
+    other.insert(QStringLiteral("request_path"), m_callId.isEmpty() ? QStringLiteral("/v1/realtime")
+                                                                     : QStringLiteral("/v1/realtime/calls"));
+    if (!m_callId.isEmpty())
+        other.insert(QStringLiteral("webrtc_call_id"), m_callId);
     log.other = other;
     return log;
 }

@@ -74,6 +74,8 @@ public:
     void setMaxOutputTokens(std::optional<qint64> tokens);
     // The session moved to another channel before anything was answered (a failed first dial).
     void setChannel(qint64 channelId, const QString &upstreamModel);
+    // The session is a WebRTC call metered over its sideband: the log row names the call and its route.
+    void setCallId(const QString &callId) { m_callId = callId; }
     qint64 maxOutputTokens() const { return m_maxOutputTokens; }
     // Reserves one worst-case response for an empty conversation.
     Store::LedgerOutcome open();
@@ -88,6 +90,13 @@ public:
     // first answered — for the live session's per-turn view (SessionRegistry::addTurn). Bounded: the oldest are
     // dropped when nobody takes them.
     std::vector<Monitor::SessionTurn> takeTurns() { return std::exchange(m_turns, {}); }
+
+    // Charges what `meter` finished since the last call: its completed responses, then its input transcriptions
+    // (at the meter's transcription model). False when a charge or the restored hold was refused: the caller lets
+    // nothing more through (a WebSocket session closes 1008, a WebRTC call is hung up).
+    bool chargeFinished(RealtimeMeter &meter);
+    // Shows the live session what the account now stands at: its new turns and its held and charged quota.
+    void publish(Monitor::SessionRegistry *registry, quint64 registryId);
 
     // Transcription sessions. From now on the session only transcribes, priced by `model` (the key must be allowed
     // it and it must have a price); the hold becomes the worst case of the next committed audio and, once open,
@@ -154,6 +163,7 @@ private:
     bool m_open = false;
     bool m_closed = false;
     QString m_lastFailure;
+    QString m_callId;
 };
 
 } // namespace RelayDesk::Relay

@@ -2,6 +2,7 @@
 
 #include "relay/channelselector.h"
 #include "relay/ledgerrefusal.h"
+#include "relay/realtime/realtimecalls.h"
 #include "relay/realtime/realtimetranscription.h"
 #include "relay/upstreamurl.h"
 #include "http/httprequest.h"
@@ -56,6 +57,7 @@ RealtimeRelay::RealtimeRelay(RealtimeRelayDeps deps, RealtimeRelayConfig config,
 {
     if (!m_deps.countText)
         m_deps.countText = defaultCountText;
+    m_calls = std::make_unique<RealtimeCalls>(*this);
     m_expiry.setInterval(1000);
     connect(&m_expiry, &QTimer::timeout, this, &RealtimeRelay::expirePending);
 }
@@ -79,6 +81,12 @@ void RealtimeRelay::install(Router &router)
     route.handler = [this](QWebSocket *socket, const HttpRequest &request) { accept(socket, request); };
     route.subprotocols = {QStringLiteral("realtime")};
     router.addWebSocketRoute(std::move(route));
+    m_calls->install(router);
+}
+
+int RealtimeRelay::callCount() const
+{
+    return m_calls->callCount();
 }
 
 QByteArray RealtimeRelay::apiKeyFrom(const HttpRequest &request, bool *viaSubprotocol)
@@ -105,7 +113,7 @@ QString RealtimeRelay::peerKey(const HttpRequest &request)
 
 std::optional<OpenAiError> RealtimeRelay::check(const HttpRequest &request)
 {
-    if (int(m_sessions.size() + m_pending.size()) >= m_config.maxSessions)
+    if (int(m_sessions.size() + m_pending.size()) + callCount() >= m_config.maxSessions)
         return OpenAiError::serviceUnavailable(QStringLiteral("too many Realtime sessions"));
     bool viaSubprotocol = false;
     const QByteArray key = apiKeyFrom(request, &viaSubprotocol);
@@ -113,25 +121,49 @@ std::optional<OpenAiError> RealtimeRelay::check(const HttpRequest &request)
         return OpenAiError::invalidApiKey(QStringLiteral(
             "You didn't provide an API key. Use 'Authorization: Bearer <key>' or the "
             "'openai-insecure-api-key.<key>' WebSocket subprotocol."));
-    QString model = request.queryItem(QStringLiteral("model"));
     const bool secret = Store::ClientSecretRepository::looksLikeSecret(QString::fromUtf8(key));
     // A transcription session names its model in a session.update, after the upgrade: until then it is priced by
     // the default one (a client secret carries its own).
     const bool transcriptionIntent =
         request.queryItem(QStringLiteral("intent")) == QLatin1StringView(RealtimeTranscription::kIntent);
+    QString model = request.queryItem(QStringLiteral("model"));
     if (model.isEmpty() && transcriptionIntent && !secret)
         model = QString::fromLatin1(RealtimeTranscription::kDefaultModel);
     // Only a client secret may leave the model out (it was minted for one).
     if (model.isEmpty() && !secret)
         return OpenAiError::invalidRequest(QStringLiteral("the 'model' query parameter is required"),
                                            "missing_required_parameter", "model");
+    auto admitted = admitSession(key, model, transcriptionIntent, request);
+    if (auto *error = std::get_if<OpenAiError>(&admitted))
+        return *error;
+    RealtimeAdmitted &session = std::get<RealtimeAdmitted>(admitted);
+
+    const std::string peer = peerKey(request).toStdString();
+    if (auto old = m_pending.find(peer); old != m_pending.end()) {
+        old->second.account->cancel(); // a stale admission from the same port (handshake never completed)
+        m_pending.erase(old);
+    }
+    m_pending.emplace(peer, Pending{std::move(session.admission), std::move(session.account), viaSubprotocol,
+                                    QDateTime::currentMSecsSinceEpoch()});
+    if (!m_expiry.isActive())
+        m_expiry.start();
+    return std::nullopt;
+}
+
+std::variant<RealtimeAdmitted, OpenAiError> RealtimeRelay::admitSession(const QByteArray &key, QString model,
+                                                                        bool transcription, const HttpRequest &request)
+{
+    if (int(m_sessions.size() + m_pending.size()) + callCount() >= m_config.maxSessions)
+        return OpenAiError::serviceUnavailable(QStringLiteral("too many Realtime sessions"));
     if (!m_deps.admit)
         return OpenAiError::internal(QStringLiteral("Realtime admission is not configured"));
+    if (model.isEmpty() && transcription && !Store::ClientSecretRepository::looksLikeSecret(QString::fromUtf8(key)))
+        model = QString::fromLatin1(RealtimeTranscription::kDefaultModel);
     auto admitted = m_deps.admit(key, model, request);
     if (auto *error = std::get_if<OpenAiError>(&admitted))
         return *error;
     RealtimeAdmission admission = std::get<RealtimeAdmission>(std::move(admitted));
-    admission.transcription = admission.transcription || transcriptionIntent
+    admission.transcription = admission.transcription || transcription
         || RealtimeTranscription::isTranscriptionSession(admission.boundSession);
     if (admission.model.isEmpty())
         return OpenAiError::invalidRequest(QStringLiteral("the 'model' query parameter is required"),
@@ -167,17 +199,24 @@ std::optional<OpenAiError> RealtimeRelay::check(const HttpRequest &request)
         logRefusal(*m_deps.database, admission, requestId, error, reserved);
         return error;
     }
+    return RealtimeAdmitted{std::move(admission), std::move(account)};
+}
 
-    const std::string peer = peerKey(request).toStdString();
-    if (auto old = m_pending.find(peer); old != m_pending.end()) {
-        old->second.account->cancel(); // a stale admission from the same port (handshake never completed)
-        m_pending.erase(old);
-    }
-    m_pending.emplace(peer, Pending{std::move(admission), std::move(account), viaSubprotocol,
-                                    QDateTime::currentMSecsSinceEpoch()});
-    if (!m_expiry.isActive())
-        m_expiry.start();
-    return std::nullopt;
+quint64 RealtimeRelay::registerSession(const RealtimeAdmission &a, qint64 held, Monitor::MediaPath mediaPath)
+{
+    if (!m_deps.registry)
+        return 0;
+    Monitor::SessionInfo info;
+    info.kind = a.transcription ? Monitor::SessionKind::Transcription : Monitor::SessionKind::Realtime;
+    info.state = Monitor::SessionState::Connecting;
+    info.user = a.userName;
+    info.keyHint = a.keyHint;
+    info.model = a.model;
+    info.upstreamModel = a.upstreamModel;
+    info.channel = a.channelName;
+    info.mediaPath = mediaPath;
+    info.reservedQuota = held;
+    return m_deps.registry->open(info);
 }
 
 QString RealtimeRelay::boundSessionUpdate(QJsonObject session)
@@ -263,18 +302,8 @@ void RealtimeRelay::accept(QWebSocket *socket, const HttpRequest &request)
     }
 
     quint64 registryId = ++m_sequence;
-    if (m_deps.registry) {
-        Monitor::SessionInfo info;
-        info.kind = a.transcription ? Monitor::SessionKind::Transcription : Monitor::SessionKind::Realtime;
-        info.state = Monitor::SessionState::Connecting;
-        info.user = a.userName;
-        info.keyHint = a.keyHint;
-        info.model = a.model;
-        info.upstreamModel = a.upstreamModel;
-        info.channel = a.channelName;
-        info.reservedQuota = pending.account->held();
-        registryId = m_deps.registry->open(info);
-    }
+    if (m_deps.registry)
+        registryId = registerSession(a, pending.account->held());
     auto *session = new RealtimeSession(socket, std::move(target), std::move(pending.account), m_deps.registry,
                                         registryId, m_deps.countText, m_config.session, this);
     if (m_transportRoot)
@@ -310,6 +339,7 @@ void RealtimeRelay::expirePending()
 
 void RealtimeRelay::shutdown()
 {
+    m_calls->shutdown();
     for (auto &[peer, pending] : m_pending)
         pending.account->cancel();
     m_pending.clear();

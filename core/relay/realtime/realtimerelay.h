@@ -1,6 +1,8 @@
 #pragma once
 // GET /v1/realtime?model=… : admission before the upgrade (key, model, price, rolling reservation), then one
-// RealtimeSession per upgraded socket. Lives on the relay (server) thread; install() on that thread.
+// RealtimeSession per upgraded socket. The same admission (admitSession) opens WebRTC calls, which RealtimeCalls
+// serves on /v1/realtime/calls and meters over their sideband. Lives on the relay (server) thread; install() on that
+// thread.
 #include "billing/pricebook.h"
 #include "monitor/sessionregistry.h"
 #include "http/openaierror.h"
@@ -28,6 +30,7 @@ class Database;
 namespace RelayDesk::Relay {
 
 class HttpServer;
+class RealtimeCalls;
 
 // Who may open the session and where it goes: the relay's auth (key → user/key) and channel selection
 // (group/model → channel, model mapping) as one answer. Keys are never stored here beyond the session.
@@ -64,6 +67,13 @@ struct RealtimeAdmission
 using RealtimeAdmit =
     std::function<std::variant<RealtimeAdmission, OpenAiError>(const QByteArray &apiKey, QString model,
                                                                 const HttpRequest &request)>;
+
+// An admitted session: who, where, and the money with its rolling reservation open.
+struct RealtimeAdmitted
+{
+    RealtimeAdmission admission;
+    std::unique_ptr<RealtimeAccount> account;
+};
 
 struct RealtimeRelayDeps
 {
@@ -103,12 +113,23 @@ public:
     void install(Router &router);
     // Pre-upgrade check: nullopt admits (the rolling reservation is then open).
     std::optional<OpenAiError> check(const HttpRequest &request);
+    // The one admission of every Realtime session, whatever carries it (a WebSocket upgrade, a WebRTC call): the
+    // key or client secret, the model (empty: the client secret's), its price, and the first hold. `transcription`:
+    // the session only transcribes (`model` is then its transcription model, empty for the default).
+    std::variant<RealtimeAdmitted, OpenAiError> admitSession(const QByteArray &key, QString model, bool transcription,
+                                                             const HttpRequest &request);
+    // Opens the live view's entry of an admitted session (0 without a registry).
+    quint64 registerSession(const RealtimeAdmission &admission, qint64 held,
+                            Monitor::MediaPath mediaPath = Monitor::MediaPath::Relayed);
+    const RealtimeRelayDeps &deps() const { return m_deps; }
+    RealtimeCalls &calls() { return *m_calls; }
     // Post-upgrade: starts the session (takes ownership of the socket).
     void accept(QWebSocket *socket, const HttpRequest &request);
     // Closes every session with 1001 and settles each; pending admissions are refunded.
     void shutdown();
 
     int sessionCount() const { return int(m_sessions.size()); }
+    int callCount() const;
     // The client's key: "Authorization: Bearer" first, else the openai-insecure-api-key.<key> subprotocol.
     static QByteArray apiKeyFrom(const HttpRequest &request, bool *viaSubprotocol = nullptr);
 
@@ -141,6 +162,7 @@ private:
     RealtimeRelayConfig m_config;
     std::unordered_map<std::string, Pending> m_pending; // peer "address|port" → admitted, not yet upgraded
     QSet<RealtimeSession *> m_sessions;
+    std::unique_ptr<RealtimeCalls> m_calls; // WebRTC calls, admitted here, metered over their sideband
     QTimer m_expiry;
     QPointer<QObject> m_transportRoot;
     quint64 m_sequence = 0;

@@ -388,18 +388,9 @@ void RealtimeSession::onUpstreamBinary(const QByteArray &message)
 
 void RealtimeSession::onUpstreamResponseBookkeeping(const MeterObservation &observation)
 {
-    bool ok = true;
-    for (const MeteredResponse &response : m_meter.takeCompletedResponses())
-        ok = m_account->addResponse(response) && ok;
-    for (const TranscriptionUsage &usage : m_meter.takeTranscriptions())
-        ok = m_account->addTranscription(usage, m_meter.transcriptionModel()) && ok;
-    for (Monitor::SessionTurn &turn : m_account->takeTurns()) {
-        if (m_registry)
-            m_registry->addTurn(m_registryId, std::move(turn));
-    }
+    const bool ok = m_account->chargeFinished(m_meter);
     Q_UNUSED(observation);
-    if (m_registry)
-        m_registry->setQuota(m_registryId, m_account->held(), m_account->chargedTotal());
+    m_account->publish(m_registry, m_registryId);
     if (!ok)
         refuseForQuota(); // the next response (or committed audio) cannot be covered
 }
