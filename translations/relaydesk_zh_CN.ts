@@ -124,6 +124,27 @@
     </message>
 </context>
 <context>
+    <name>RelayDesk::Ui::AlertListEdit</name>
+    <message>
+        <source>One alert a line, e.g.
+day 80%
+24h 100%
+balance $5.00</source>
+        <translation>每行一条提醒，例如：
+day 80%
+24h 100%
+balance $5.00</translation>
+    </message>
+    <message>
+        <source>Line %1: “%2” is not an amount above zero ($5.00, or quota units).</source>
+        <translation>第 %1 行：“%2”不是大于零的金额（如 $5.00，或额度单位）。</translation>
+    </message>
+    <message>
+        <source>Line %1: “%2” is neither “&lt;window&gt; &lt;percent&gt;%” nor “balance &lt;amount&gt;”.</source>
+        <translation>第 %1 行：“%2”既不是“&lt;窗口&gt; &lt;百分比&gt;%”，也不是“balance &lt;金额&gt;”。</translation>
+    </message>
+</context>
+<context>
     <name>RelayDesk::Ui::AlertNotifier</name>
     <message>
         <source>key %1 (%2)</source>
@@ -872,6 +893,22 @@ Or one proxy per line, e.g. 10.0.0.0/8</source>
     <message>
         <source>Calendar windows count in %1 (Limit settings on the Users &amp; Keys page).</source>
         <translation>日历窗口按 %1 时区计算（在“用户与密钥”页的“限制设置”中更改）。</translation>
+    </message>
+    <message>
+        <source>Spend alerts</source>
+        <translation>消费提醒</translation>
+    </message>
+    <message>
+        <source>Each fires once per crossing: a window&apos;s alert once per period, a balance alert again after a top-up. Shown here as a notification and posted to the alert webhook (relaydeskd admin alert-webhook).</source>
+        <translation>每次越过阈值只提醒一次：预算窗口的提醒每个周期一次，余额提醒在充值后才会再次触发。提醒会在此处以通知显示，并发送到提醒 Webhook（relaydeskd admin alert-webhook）。</translation>
+    </message>
+    <message>
+        <source>No alert has fired in its current period.</source>
+        <translation>本周期内尚无提醒触发。</translation>
+    </message>
+    <message>
+        <source>Fired and waiting for the next period or a top-up: %1</source>
+        <translation>已触发，等待下个周期或充值：%1</translation>
     </message>
 </context>
 <context>

@@ -183,8 +183,10 @@ int main(int argc, char *argv[])
     services.dataDir = dataDir;
     if (running) {
         admin = std::make_unique<Service::AdminService>(runtime.database(), Service::AdminService::Actor::Console);
-        // This process's edits reach its relay at once (other processes' through the change feed).
-        QObject::connect(admin.get(), &Service::AdminService::changed, &runtime, &Service::Runtime::applyChange);
+        // This process's edits reach its relay at once (other processes' through the change feed); what the feed
+        // sees reaches the pages too, so they show the edits of the CLI and of other consoles.
+        runtime.follow(admin.get());
+        QObject::connect(&runtime, &Service::Runtime::storeChanged, admin.get(), &Service::AdminService::announce);
         services.pricing = runtime.pricing();
         services.sessions = runtime.sessions();
     } else {

@@ -133,8 +133,14 @@ Result<T> AdminService::write(ChangeKind kind, const std::function<Result<T>(Aud
         return failure<T>(recorded.error());
     if (!tx.commit())
         return failure<T>(tx.error());
+    emit written(kind, audit.entityId);
     emit changed(kind, audit.entityId);
     return result;
+}
+
+void AdminService::announce(ChangeKind kind, qint64 entityId)
+{
+    emit changed(kind, entityId);
 }
 
 // An edit of an existing entity: read it, change it, read it back, audit before → after — in write()'s

@@ -157,9 +157,18 @@ public:
         return future;
     }
 
+    // Tells this process's listeners of a change seen through the change feed (an edit of another process — or
+    // this one's again, a moment after written()): emits changed(). The console connects Runtime::storeChanged here,
+    // so its pages show what the CLI or another console did.
+    void announce(Store::ChangeKind kind, qint64 entityId);
+
 signals:
-    // After a write committed (never for one that failed). entityId 0 = the whole kind (a price import).
+    // After a write of this service committed (never for one that failed), and for each change announce()d.
+    // entityId 0 = the whole kind (a price import). Pages refresh on it.
     void changed(Store::ChangeKind kind, qint64 entityId);
+    // After a write of this service committed, only: what this process's relay applies at once (Runtime::follow);
+    // the relay learns of other processes' edits from its own change feed.
+    void written(Store::ChangeKind kind, qint64 entityId);
 
 private:
     struct Audit;

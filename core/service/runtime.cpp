@@ -216,6 +216,7 @@ LiveReload *Runtime::startChangeFeed(QObject &owner, std::optional<qint64> loade
     options.pollMs = m_config.changePollMs;
     auto *feed = new ChangeFeed(m_db, loadedVersion, options, &owner);
     connect(feed, &ChangeFeed::changed, reload, &LiveReload::apply); // same thread: direct
+    connect(feed, &ChangeFeed::changed, this, &Runtime::storeChanged); // queued to this object's thread
     feed->start();
     return reload;
 }
@@ -521,7 +522,7 @@ void Runtime::invalidateChannels()
 void Runtime::follow(const AdminService *admin)
 {
     // Direct: applyChange only posts to the relay thread, from whichever thread the service emits on.
-    connect(admin, &AdminService::changed, this, &Runtime::applyChange, Qt::DirectConnection);
+    connect(admin, &AdminService::written, this, &Runtime::applyChange, Qt::DirectConnection);
 }
 
 void Runtime::applyChange(Store::ChangeKind kind, qint64 entityId)

@@ -120,7 +120,7 @@ public:
     void invalidateKey(qint64 keyId);
     void invalidateUser(qint64 userId);
     void invalidateChannels();
-    // Applies an admin edit of this process at once (connect AdminService::changed here; any thread): the
+    // Applies an admin edit of this process at once (AdminService::written, as follow() connects; any thread): the
     // relay reloads the channels, drops the key's or user's auth cache entries, or swaps in the stored price
     // book. Edits of every process also arrive through the change feed (ChangeFeed), within its poll.
     void applyChange(RelayDesk::Store::ChangeKind kind, qint64 entityId);
@@ -134,6 +134,9 @@ Q_SIGNALS:
     void failed(const QString &message);
     // Every finished chat call (queued from the relay thread).
     void callFinished(const RelayDesk::Relay::CallResult &result);
+    // An edit seen through the change feed (any process's, this one's too), queued from the relay thread: the
+    // console forwards it to its AdminService::announce so its pages follow the CLI and other consoles.
+    void storeChanged(RelayDesk::Store::ChangeKind kind, qint64 entityId);
     // A spend alert fired in this process (queued from the alerts thread): the console notifies.
     void alertFired(const RelayDesk::Store::AlertEvent &event);
 

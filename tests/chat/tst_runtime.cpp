@@ -4,6 +4,7 @@
 
 #include "http/httpexchange.h"
 #include "http/router.h"
+#include "service/adminservice.h"
 #include "service/runtime.h"
 #include "store/apikeyrepository.h"
 #include "store/channelrepository.h"
@@ -26,6 +27,40 @@ class TestRuntime : public QObject
     Q_OBJECT
 
 private slots:
+    // The console's wiring: its own edits reach its relay at once (written) and its pages (changed); an edit of
+    // another process (the CLI: another AdminService on the same database) reaches its pages through the relay's
+    // change feed (Runtime::storeChanged → AdminService::announce), and its relay without passing through it.
+    void consoleFollowsEditsOfOtherProcesses()
+    {
+        QTemporaryDir dir;
+        Service::RuntimeConfig config;
+        config.dataDir = dir.path();
+        config.listenPort = 0;
+        config.changePollMs = 50;
+        Service::Runtime runtime;
+        QVERIFY2(runtime.start(config), qPrintable(runtime.errorString()));
+        Service::AdminService console(runtime.database(), Service::AdminService::Actor::Console);
+        runtime.follow(&console);
+        connect(&runtime, &Service::Runtime::storeChanged, &console, &Service::AdminService::announce);
+        QSignalSpy changed(&console, &Service::AdminService::changed);
+        QSignalSpy written(&console, &Service::AdminService::written);
+
+        const auto opened = Store::Database::openDataDir(dir.path()); // the CLI's own connection and service
+        QVERIFY(opened);
+        Service::AdminService cli(opened.value(), Service::AdminService::Actor::Cli);
+        const auto bob = cli.addUser(QStringLiteral("bob"), QStringLiteral("default"), 1000);
+        QVERIFY2(bob, qPrintable(bob.error()));
+        QTRY_VERIFY_WITH_TIMEOUT(changed.contains({QVariant::fromValue(Store::ChangeKind::User), bob->id}), 10'000);
+        QCOMPARE(written.size(), 0); // not this console's write: its relay has it from the feed already
+
+        changed.clear();
+        QVERIFY(console.setUserQuota(bob->id, 5000));
+        QCOMPARE(written.size(), 1);
+        QCOMPARE(changed.size(), 1); // at once; the feed announces it again a moment later
+        QTRY_VERIFY_WITH_TIMEOUT(changed.size() == 2, 10'000);
+        runtime.stop();
+    }
+
     void firstRunAndRestart()
     {
         QTemporaryDir dir;

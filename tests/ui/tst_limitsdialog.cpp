@@ -2,6 +2,7 @@
 // (actor console, its worker thread): a window with spend shows it and its next reset; rate, window and IP edits
 // are applied through the service and audited; a bad window or CIDR is named and nothing is written; a change made
 // by a second AdminService (as the CLI would), reported through the change feed, shows up in the open dialog.
+#include "users/alertlistedit.h"
 #include "users/budgetwindowsmodel.h"
 #include "users/iplistedit.h"
 #include "users/limitsdialog.h"
@@ -11,10 +12,12 @@
 #include "billing/quotamath.h"
 #include "common/budgetwindow.h"
 #include "ledgeraccount.h"
+#include "service/alertwatcher.h"
 #include "service/changefeed.h"
 #include "tempdatabase.h"
 
 #include <QAbstractItemModelTester>
+#include <QLabel>
 #include <QLineEdit>
 #include <QTableView>
 #include <QDateTime>
@@ -374,6 +377,92 @@ private slots:
         QCOMPARE(cell(budgets, 0, BudgetWindowsModel::Cap), QStringLiteral("$9.00"));
         QVERIFY(budgets->isEdited());
         QCOMPARE(cell(rates, rates->rowOf(QStringLiteral("rpm")), RateLimitsModel::Cap), RateLimitsModel::tr("none"));
+    }
+
+    // Spend alerts as text lines: they read back as shown (dollars and quota units); a line that does not read is
+    // named with its number.
+    void alertLinesReadBack_data()
+    {
+        QTest::addColumn<QString>("text");
+        QTest::addColumn<int>("display");
+        QTest::addColumn<QString>("shown"); // empty: refused
+        QTest::addColumn<QString>("error");
+        const int dollars = int(Ui::CurrencyDisplay::Dollars), quota = int(Ui::CurrencyDisplay::QuotaUnits);
+        QTest::newRow("window percent") << "day 80%" << dollars << "day 80%" << "";
+        QTest::newRow("upper case window, spaces") << "  24H   100 %  " << dollars << "24h 100%" << "";
+        QTest::newRow("balance in dollars") << "balance $5" << dollars << "balance $5.00" << "";
+        QTest::newRow("balance to the quota") << "balance $1234.000002" << dollars << "balance $1234.000002" << "";
+        QTest::newRow("balance in quota units") << "Balance 2500000" << quota << "balance 2500000" << "";
+        QTest::newRow("two lines") << "day 50%\nbalance $1.50" << dollars << "day 50%\nbalance $1.50" << "";
+        QTest::newRow("no percent sign") << "day 80" << dollars << "" << "Line 1:";
+        QTest::newRow("balance zero") << "day 10%\nbalance 0" << dollars << "" << "Line 2:";
+        QTest::newRow("balance words") << "balance lots" << dollars << "" << "Line 1:";
+    }
+    void alertLinesReadBack()
+    {
+        QFETCH(QString, text);
+        QFETCH(int, display);
+        QFETCH(QString, shown);
+        QFETCH(QString, error);
+        Ui::AlertListEdit edit;
+        edit.setPlainText(text);
+        QString why;
+        const auto rules = edit.rules(&why);
+        if (shown.isEmpty()) {
+            QVERIFY(!rules);
+            QVERIFY2(why.startsWith(error), qPrintable(why));
+            QCOMPARE(edit.validationError(), why);
+            return;
+        }
+        QVERIFY2(rules, qPrintable(why));
+        QList<Store::AlertRule> stored;
+        for (const auto &spec : *rules) {
+            Store::AlertRule r;
+            r.kind = spec.kind;
+            r.window = spec.window;
+            r.threshold = spec.threshold;
+            stored << r;
+        }
+        edit.setRules(stored, Ui::CurrencyDisplay(display));
+        QCOMPARE(edit.toPlainText(), shown);
+        QVERIFY(!edit.isEdited());
+        QCOMPARE(edit.rules(&why)->size(), rules->size());
+    }
+
+    // Alerts are written with the rest (after the budgets: an alert on a window added by the same Apply), audited,
+    // and a fired one is shown as such.
+    void alertsAreAppliedAndFiredOnesShown()
+    {
+        Testing::TempDatabase tmp;
+        QVERIFY2(tmp.isValid(), qPrintable(tmp.error()));
+        const auto account = RelayDeskTest::makeLedgerAccount(tmp.db(), QStringLiteral("dora"));
+        Service::AdminService admin(tmp.shared(), Service::AdminService::Actor::Console);
+        auto dialog = open(admin, LimitsDialog::Owner::User, account.userId);
+        dialog->budgetsModel()->addWindow(QStringLiteral("week"), 10 * kDollar);
+        dialog->alerts()->setPlainText(QStringLiteral("week 50%\nbalance $2"));
+        const Store::Status applied = finished(dialog->apply());
+        QVERIFY2(applied, qPrintable(applied.error()));
+        const auto rules = admin.userAlerts(account.userId);
+        QCOMPARE(rules.size(), 2);
+        QCOMPARE(admin.audit(1).first().action, QStringLiteral("user.set-alerts"));
+        QCOMPARE(dialog->alerts()->toPlainText(), QStringLiteral("week 50%\nbalance $2.00"));
+        QVERIFY(dialog->findChild<QLabel *>(QStringLiteral("alertState"))->text().contains(QStringLiteral("No alert")));
+        // Spend 6 of the week's 10 $ and let the watcher fire; the dialog shows it on its next read.
+        const Billing::Ledger ledger(tmp.db());
+        const auto held = ledger.reserve(account.userId, account.keyId, 6 * kDollar, {});
+        QVERIFY(held);
+        QVERIFY(ledger.settle(held.reservation.id, 6 * kDollar, {}));
+        QCOMPARE(Service::AlertWatcher(tmp.shared()).evaluateAll(QDateTime::currentMSecsSinceEpoch()).size(), 1);
+        QSignalSpy loaded(dialog.get(), &LimitsDialog::loaded);
+        dialog->reload();
+        QTRY_VERIFY_WITH_TIMEOUT(loaded.count() == 1 && !dialog->isBusy(), 10000);
+        QVERIFY(dialog->findChild<QLabel *>(QStringLiteral("alertState"))->text().contains(QStringLiteral("week 50%")));
+        // An alert on a window the owner does not have is the service's refusal, shown; the text stays.
+        dialog->alerts()->setPlainText(QStringLiteral("month 80%"));
+        QVERIFY(!finished(dialog->apply()));
+        QVERIFY(dialog->message().contains(QStringLiteral("month")));
+        QCOMPARE(dialog->alerts()->toPlainText(), QStringLiteral("month 80%"));
+        QCOMPARE(admin.userAlerts(account.userId).size(), 2);
     }
 };
 

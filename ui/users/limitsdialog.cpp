@@ -1,5 +1,6 @@
 #include "users/limitsdialog.h"
 
+#include "users/alertlistedit.h"
 #include "users/budgetwindowsmodel.h"
 #include "users/iplistedit.h"
 #include "users/ratelimitsmodel.h"
@@ -46,6 +47,7 @@ LimitsDialog::LimitsDialog(Service::AdminService *admin, Owner owner, qint64 own
     , m_admin(admin)
     , m_owner(owner)
     , m_ownerId(ownerId)
+    , m_display(display)
 {
     setObjectName(QStringLiteral("limitsDialog"));
     setWindowTitle(owner == Owner::User ? tr("Limits of user %1").arg(ownerName) : tr("Limits of key %1").arg(ownerName));
@@ -92,15 +94,31 @@ LimitsDialog::LimitsDialog(Service::AdminService *admin, Owner owner, qint64 own
     ipsLayout->addWidget(new QLabel(tr("Requests are refused (403) from addresses outside the list; empty allows every address."), ipsBox));
     ipsLayout->addWidget(m_allowList);
 
+    auto *alertsBox = new QGroupBox(tr("Spend alerts"), this);
+    auto *alertsLayout = new QVBoxLayout(alertsBox);
+    alertsLayout->addWidget(new QLabel(tr("Each fires once per crossing: a window's alert once per period, a balance "
+                                          "alert again after a top-up. Shown here as a notification and posted to "
+                                          "the alert webhook (relaydeskd admin alert-webhook)."),
+                                       alertsBox));
+    m_alerts = new AlertListEdit(alertsBox);
+    m_alerts->setObjectName(QStringLiteral("alertList"));
+    m_alerts->setMaximumHeight(m_alerts->fontMetrics().height() * 5 + 12);
+    m_alertState = new QLabel(alertsBox);
+    m_alertState->setObjectName(QStringLiteral("alertState"));
+    m_alertState->setWordWrap(true);
+    alertsLayout->addWidget(m_alerts);
+    alertsLayout->addWidget(m_alertState);
+
     auto *buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Apply | QDialogButtonBox::Close, this);
     m_ok = buttons->button(QDialogButtonBox::Ok);
     m_apply = buttons->button(QDialogButtonBox::Apply);
     layout->addWidget(m_message);
     layout->addWidget(ratesBox);
     layout->addWidget(budgetsBox, 1);
+    layout->addWidget(alertsBox);
     layout->addWidget(ipsBox);
     layout->addWidget(buttons);
-    resize(720, 640);
+    resize(720, 760);
 
     connect(add, &QPushButton::clicked, this, &LimitsDialog::addWindow);
     connect(remove, &QPushButton::clicked, this, &LimitsDialog::removeWindow);
@@ -141,7 +159,9 @@ QString LimitsDialog::message() const
 
 void LimitsDialog::setCurrencyDisplay(CurrencyDisplay display)
 {
+    m_display = display;
     m_budgets->setCurrencyDisplay(display);
+    m_alerts->setCurrencyDisplay(display);
 }
 
 LimitsDialog::Snapshot LimitsDialog::read(Service::AdminService &s, Owner owner, qint64 id)
@@ -156,6 +176,7 @@ LimitsDialog::Snapshot LimitsDialog::read(Service::AdminService &s, Owner owner,
     if (budgets)
         snap.budgets = budgets.value();
     snap.allowList = user ? s.userAllowedIps(id) : s.keyAllowedIps(id);
+    snap.alerts = user ? s.userAlerts(id) : s.keyAlerts(id);
     snap.timeZone = s.budgetTimeZone();
     return snap;
 }
@@ -173,6 +194,10 @@ Store::Status LimitsDialog::write(Service::AdminService &s, Owner owner, qint64 
             return Store::Status::failure(r.error());
     if (edits.allowList)
         if (const auto r = user ? s.setUserAllowedIps(id, *edits.allowList) : s.setKeyAllowedIps(id, *edits.allowList); !r)
+            return Store::Status::failure(r.error());
+    // After the budgets: an alert may name a window added by the same Apply.
+    if (edits.alerts)
+        if (const auto r = user ? s.setUserAlerts(id, *edits.alerts) : s.setKeyAlerts(id, *edits.alerts); !r)
             return Store::Status::failure(r.error());
     return {};
 }
@@ -194,6 +219,8 @@ QFuture<Store::Status> LimitsDialog::apply()
     QString error = m_budgets->validationError();
     if (error.isEmpty())
         error = m_allowList->validationError();
+    if (error.isEmpty())
+        error = m_alerts->validationError();
     if (error.isEmpty() && !m_admin)
         error = tr("No database is open.");
     if (!error.isEmpty()) {
@@ -206,6 +233,8 @@ QFuture<Store::Status> LimitsDialog::apply()
         edits.budgets = m_budgets->windows();
     if (m_allowList->isEdited())
         edits.allowList = m_allowList->entries();
+    if (m_alerts->isEdited())
+        edits.alerts = m_alerts->rules(&error);
     struct Outcome
     {
         Store::Status status;
@@ -237,6 +266,14 @@ void LimitsDialog::present(const Snapshot &snapshot, bool keepEdits)
     m_budgets->setStates(snapshot.budgets, keepEdits);
     if (!keepEdits || !m_allowList->isEdited())
         m_allowList->setEntries(snapshot.allowList);
+    if (!keepEdits || !m_alerts->isEdited())
+        m_alerts->setRules(snapshot.alerts, m_display);
+    QStringList fired;
+    for (const Store::AlertRule &rule : snapshot.alerts)
+        if (rule.firedPeriod != 0)
+            fired << AlertListEdit::lineOf(rule, m_display);
+    m_alertState->setText(fired.isEmpty() ? tr("No alert has fired in its current period.")
+                                          : tr("Fired and waiting for the next period or a top-up: %1").arg(fired.join(QStringLiteral(", "))));
     m_timeZone = snapshot.timeZone;
     m_zone->setText(tr("Calendar windows count in %1 (Limit settings on the Users & Keys page).").arg(m_timeZone));
     emit loaded();

@@ -13,12 +13,13 @@ class QTableView;
 
 namespace RelayDesk::Ui {
 
+class AlertListEdit;
 class BudgetWindowsModel;
 class IpListEdit;
 class RateLimitsModel;
 
 // The limits of one user or key (issue 16): rate limits (rpm, tpm, rpd, concurrency) with what each window counts
-// now, budget windows with their spend, period and reset time, and the IP allow-list; the budget time zone in force
+// now, budget windows with their spend, period and reset time, spend alerts, and the IP allow-list; the budget time zone in force
 // is shown (it is edited in Limit settings). Every read and write goes through AdminService::async (never SQL on
 // the GUI thread); Apply checks everything typed first (a bad window or CIDR is named, nothing is written), then
 // writes what changed, each audited by the service. A failure is shown here and what was typed stays. A change of
@@ -39,6 +40,7 @@ public:
     RateLimitsModel *ratesModel() const { return m_rates; }
     BudgetWindowsModel *budgetsModel() const { return m_budgets; }
     IpListEdit *allowList() const { return m_allowList; }
+    AlertListEdit *alerts() const { return m_alerts; }
     QString timeZone() const { return m_timeZone; }
     QString message() const; // the failure shown, empty when none
     bool isBusy() const { return m_busy > 0; }
@@ -61,6 +63,7 @@ private:
         QList<Store::RateState> rates;
         QList<Store::BudgetState> budgets;
         QStringList allowList;
+        QList<Store::AlertRule> alerts;
         QString timeZone;
     };
     struct Edits
@@ -68,6 +71,7 @@ private:
         Service::RateCaps rates;
         std::optional<Service::BudgetWindows> budgets;
         std::optional<QStringList> allowList;
+        std::optional<Service::AlertRules> alerts;
     };
     static Snapshot read(Service::AdminService &s, Owner owner, qint64 id);
     static Store::Status write(Service::AdminService &s, Owner owner, qint64 id, const Edits &edits);
@@ -86,6 +90,9 @@ private:
     QTableView *m_rateTable = nullptr;
     QTableView *m_budgetTable = nullptr;
     IpListEdit *m_allowList = nullptr;
+    AlertListEdit *m_alerts = nullptr;
+    QLabel *m_alertState = nullptr;
+    CurrencyDisplay m_display;
     QLabel *m_zone = nullptr;
     QLabel *m_message = nullptr;
     QPushButton *m_apply = nullptr;
