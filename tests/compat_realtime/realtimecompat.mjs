@@ -6,7 +6,7 @@
 // demo upstream's origin), RELAYDESK_NODE_MODULES (where npm ci installed package-lock.json).
 import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 
 export { until } from '../common/demorelay.mjs';
 
@@ -30,7 +30,7 @@ function env(name) {
   return value;
 }
 
-const require = createRequire(join(env('RELAYDESK_NODE_MODULES'), 'noop.js'));
+const require = createRequire(join(resolve(env('RELAYDESK_NODE_MODULES')), 'noop.js'));
 // A pinned package (or a subpath of one) from the build dir's node_modules.
 export const load = (specifier) => import(require.resolve(specifier));
 
