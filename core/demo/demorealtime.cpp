@@ -282,7 +282,9 @@ private:
         send({{QStringLiteral("type"), QStringLiteral("input_audio_buffer.committed")}, {QStringLiteral("item_id"), itemId}});
         itemAdded({{QStringLiteral("id"), itemId}, {QStringLiteral("type"), QStringLiteral("message")},
                    {QStringLiteral("role"), QStringLiteral("user")},
-                   {QStringLiteral("content"), QJsonArray{QJsonObject{{QStringLiteral("type"), QStringLiteral("input_audio")}}}}});
+                   // "transcript": null as OpenAI sends it: the Agents SDK's item schema requires the key
+                   {QStringLiteral("content"), QJsonArray{QJsonObject{{QStringLiteral("type"), QStringLiteral("input_audio")},
+                                                                      {QStringLiteral("transcript"), QJsonValue::Null}}}}});
         if (m_transcriptionSession) {
             transcribe(itemId, bytes, tokens);
         } else if (m_script.transcription) {

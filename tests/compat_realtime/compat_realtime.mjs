@@ -2,9 +2,11 @@
 // TLS to the demo upstream: one text turn and one audio turn with the API key, then one text turn in a session opened
 // with an ephemeral client secret minted by client.realtime.clientSecrets.create, and a WebRTC call offered with that
 // secret and hung up with client.realtime.calls.hangup. Exit 0 = every turn completed with usage.
-//   node compat_realtime.mjs <https base url incl. /v1> <api key>
-import OpenAI from 'openai';
-import { OpenAIRealtimeWS } from 'openai/realtime/ws';
+//   node compat_realtime.mjs <https base url incl. /v1> <api key>   (run by run_compat_realtime.sh)
+import { deadline, fail, load } from './realtimecompat.mjs';
+
+const { default: OpenAI } = await load('openai');
+const { OpenAIRealtimeWS } = await load('openai/realtime/ws');
 
 const [baseURL, apiKey] = process.argv.slice(2);
 if (!baseURL || !apiKey) {
@@ -12,21 +14,14 @@ if (!baseURL || !apiKey) {
   process.exit(2);
 }
 
-const fail = (message) => {
-  console.error(`FAIL: ${message}`);
-  process.exit(1);
-};
-setTimeout(() => fail('timed out'), 60000).unref();
+deadline(60000);
 
 const client = new OpenAI({ apiKey, baseURL });
 const rt = new OpenAIRealtimeWS({ model: 'gpt-realtime' }, client);
 const seen = [];
 rt.on('event', (event) => seen.push(event.type));
 rt.on('error', (error) => fail(`realtime error: ${error.message}`));
-rt.socket.on('unexpected-response', (_req, res) => {
-  console.error(`SKIP-404: the upgrade was answered with HTTP ${res.statusCode}`);
-  process.exit(res.statusCode === 404 ? 77 : 1);
-});
+rt.socket.on('unexpected-response', (_req, res) => fail(`the upgrade was answered with HTTP ${res.statusCode}`));
 
 const next = (type) => new Promise((resolve) => rt.once(type, resolve));
 

@@ -1,55 +1,52 @@
 #!/usr/bin/env bash
-# CTest driver: installs the pinned OpenAI Node SDK (npm ci, integrity-checked, cached in WORK), starts
-# `relaydeskd serve --demo --tls` on a free loopback port, trusts its certificate with NODE_EXTRA_CA_CERTS and runs
-# compat_realtime.mjs. Exit 77 = skipped (node/npm absent, or relaydeskd has no --tls / no Realtime route yet).
-#   run_compat_realtime.sh RELAYDESKD WORK_DIR
+# CTest driver for the Realtime compatibility scripts: starts `relaydeskd serve --demo --tls` on a fresh data dir
+# and a free loopback port, trusts its certificate with NODE_EXTRA_CA_CERTS, makes a key for the demo user and runs
+#   node SCRIPT <https base url incl. /v1> <demo user's key>
+# with RELAYDESKD, RELAYDESK_DATA (the data dir, for `relaydeskd admin`), RELAYDESK_DEMO_URL (the demo upstream's
+# origin) and RELAYDESK_NODE_MODULES set (realtimecompat.mjs reads them). The pinned packages are installed by the
+# compat_realtime_npm_install fixture (tests/compat/npm_install.cmake). Exit 77 = skipped: node/npm absent.
+#   run_compat_realtime.sh RELAYDESKD NODE_MODULES_DIR SCRIPT
 set -euo pipefail
 RELAYDESKD=${1:?relaydeskd}
-WORK=${2:?work dir}
-HERE=$(cd "$(dirname "$0")" && pwd)
+MODULES=${2:?node_modules dir}
+SCRIPT=${3:?script}
 SKIP=77
 
 command -v node >/dev/null && command -v npm >/dev/null || { echo "SKIP: node/npm not installed"; exit $SKIP; }
-if ! "$RELAYDESKD" serve --help 2>&1 | grep -q -- '--tls'; then
-    echo "SKIP: relaydeskd serve has no --tls option yet (the OpenAI SDK opens Realtime only over wss://)"
-    exit $SKIP
-fi
-
-mkdir -p "$WORK"
-if ! cmp -s "$HERE/package-lock.json" "$WORK/package-lock.json" || [[ ! -d "$WORK/node_modules/openai" ]]; then
-    cp "$HERE/package.json" "$HERE/package-lock.json" "$WORK/"
-    (cd "$WORK" && npm ci --no-audit --no-fund --loglevel=error)
-fi
-cp "$HERE/compat_realtime.mjs" "$WORK/"
+[[ -d "$MODULES/openai" ]] || { echo "FAIL: no pinned packages in $MODULES (the npm ci fixture did not run?)"; exit 1; }
 
 DATA=$(mktemp -d)
-LOG="$WORK/serve.log"
-cleanup() { [[ -n "${PID:-}" ]] && kill "$PID" 2>/dev/null && wait "$PID" 2>/dev/null; rm -rf "$DATA"; }
+LOG="$DATA/serve.log"
+cleanup() {
+    if [[ -n "${PID:-}" ]]; then kill "$PID" 2>/dev/null && wait "$PID" 2>/dev/null; fi
+    rm -rf "$DATA"
+}
 trap cleanup EXIT
-# Port 0: the kernel picks a free port; serve prints the URL it listens on.
+# Port 0: the kernel picks a free port; serve prints the URL it listens on (and the demo upstream's).
 "$RELAYDESKD" serve --data "$DATA" --demo --tls --listen "127.0.0.1:0" >"$LOG" 2>&1 &
 PID=$!
 for _ in $(seq 1 100); do
     grep -q "Listening on" "$LOG" && break
-    kill -0 "$PID" 2>/dev/null || { cat "$LOG"; exit 1; }
+    kill -0 "$PID" 2>/dev/null || { cat "$LOG"; echo "FAIL: relaydeskd exited"; exit 1; }
     sleep 0.1
 done
-grep -q "Listening on" "$LOG" || { cat "$LOG"; echo "relaydeskd did not start"; exit 1; }
+grep -q "Listening on" "$LOG" || { cat "$LOG"; echo "FAIL: relaydeskd did not start"; exit 1; }
 BASE=$(sed -n 's/^Listening on \(https:\/\/[^ ]*\).*/\1/p' "$LOG" | head -1)
 BASE=${BASE%/}
-BASE=${BASE%/v1} # serve prints the API base (…/v1); the script adds /v1 itself
-[[ -n "$BASE" ]] || { cat "$LOG"; echo "relaydeskd is not listening on https://"; exit 1; }
+BASE=${BASE%/v1} # serve prints the API base (…/v1); the script gets it with /v1 again
+[[ -n "$BASE" ]] || { cat "$LOG"; echo "FAIL: relaydeskd is not listening on https://"; exit 1; }
+DEMO=$(sed -n 's/^Demo upstream on \(http[^ ]*\).*/\1/p' "$LOG" | head -1)
+[[ -n "$DEMO" ]] || { cat "$LOG"; echo "FAIL: serve --demo printed no demo upstream"; exit 1; }
 # serve prints the demo key only to a terminal (stdout is a log here): make a key for the demo user.
 KEY=$("$RELAYDESKD" admin key add --user demo --unlimited --data "$DATA" | sed -n 's/.*"key":"\(sk-[A-Za-z0-9]*\)".*/\1/p')
-[[ -n "$KEY" ]] || { cat "$LOG"; echo "cannot make a key for the demo user"; exit 1; }
+[[ -n "$KEY" ]] || { cat "$LOG"; echo "FAIL: cannot make a key for the demo user"; exit 1; }
 CERT="$DATA/tls/relaydesk-cert.pem"
-[[ -f "$CERT" ]] || { cat "$LOG"; echo "no certificate at $CERT"; exit 1; }
+[[ -f "$CERT" ]] || { cat "$LOG"; echo "FAIL: no certificate at $CERT"; exit 1; }
 
 set +e
-(cd "$WORK" && NODE_EXTRA_CA_CERTS="$CERT" node compat_realtime.mjs "$BASE/v1" "$KEY")
+RELAYDESKD="$RELAYDESKD" RELAYDESK_DATA="$DATA" RELAYDESK_DEMO_URL="$DEMO" RELAYDESK_NODE_MODULES="$MODULES" \
+    NODE_EXTRA_CA_CERTS="$CERT" node "$SCRIPT" "$BASE/v1" "$KEY"
 RC=$?
 set -e
-if [[ $RC -eq 77 ]]; then
-    echo "SKIP: relaydeskd serve --demo does not route /v1/realtime yet"
-fi
+[[ $RC -eq 0 ]] || { echo "--- relaydeskd serve log ---"; tail -n 50 "$LOG"; }
 exit $RC
