@@ -87,11 +87,14 @@ public:
     const QString &callId() const { return m_callId; }
     void endCall()
     {
+        m_callEnded = true;
         m_auto.stop();
         m_steps.clear();
         m_step.stop();
         if (m_socket && m_socket->state() == QAbstractSocket::ConnectedState)
             m_socket->close(QWebSocketProtocol::CloseCodeNormal, QStringLiteral("call ended"));
+        else if (m_sidebandGone)
+            onGone(); // the sideband had closed while the call went on speaking: now it is over
     }
 
 private:
@@ -100,7 +103,7 @@ private:
     {
         if (m_autoLeft > 0)
             m_auto.start(m_script.autoIntervalMs);
-        else if (m_script.autoResponses > 0 && m_script.endAfterAuto)
+        else if ((m_script.autoResponses > 0 && m_script.endAfterAuto) || m_sidebandGone)
             QTimer::singleShot(0, this, [this] { endCall(); });
     }
 
@@ -458,6 +461,13 @@ private:
 
     void onGone()
     {
+        // A call's media goes straight to the caller: closing its sideband does not end the call. It goes on speaking
+        // (its usages recorded, nothing sent) until it ends or is hung up — what a relay that stops listening early
+        // would fail to bill.
+        if (!m_callId.isEmpty() && !m_callEnded && (m_autoLeft > 0 || !m_steps.empty())) {
+            m_sidebandGone = true;
+            return;
+        }
         m_auto.stop();
         m_step.stop();
         m_steps.clear();
@@ -471,6 +481,8 @@ private:
 
     DemoRealtime *m_owner;
     QPointer<QWebSocket> m_socket;
+    bool m_callEnded = false;    // a call's: hung up, or done speaking
+    bool m_sidebandGone = false; // a call's sideband closed while the call went on
     QString m_model;
     QString m_callId; // a WebRTC call's sideband: the call (empty: a WebSocket session)
     DemoRealtimeScript m_script;

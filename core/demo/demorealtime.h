@@ -46,11 +46,13 @@ struct DemoRealtimeScript
     QString reply = QStringLiteral("Hello from the RelayDesk demo upstream, speaking at real time pace.");
     // A WebRTC call's sideband (DemoRealtimeCalls): the session's instructions count as conversation text, and the
     // call speaks on its own — `autoResponses` responses, `autoIntervalMs` apart — then ends (the sideband closes)
-    // when `endAfterAuto`.
+    // when `endAfterAuto`. A hangup takes effect `hangupLagMs` after it was answered (a real upstream needs a moment
+    // too): until then the call goes on speaking.
     QString instructions;
     int autoResponses = 0;
     int autoIntervalMs = 0;
     bool endAfterAuto = false;
+    int hangupLagMs = 0;
 
     static DemoRealtimeScript demo(); // real-time pace, GA, transcripts: what the console shows on first run
 };

@@ -7,7 +7,10 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QRegularExpression>
+#include <QTimer>
 #include <QUuid>
+
+#include <algorithm>
 
 namespace RelayDesk::Relay {
 
@@ -64,6 +67,8 @@ DemoRealtimeScript DemoRealtimeCalls::scriptOf(const QJsonObject &session, bool 
             script.endAfterAuto = value == u"1";
         else if (key == u"audio")
             script.audioMs = value.toInt();
+        else if (key == u"lag")
+            script.hangupLagMs = std::clamp(value.toInt(), 0, 10'000);
         else if (key == u"sideband" && refuseSideband)
             *refuseSideband = value == u"refuse";
     }
@@ -128,7 +133,10 @@ void DemoRealtimeCalls::control(HttpExchange &exchange)
     it->second.actions << action;
     if (action == u"hangup" || action == u"reject") {
         it->second.hungUp = true;
-        m_realtime.endCall(id);
+        if (const int lag = scriptOf(it->second.session).hangupLagMs; lag > 0)
+            QTimer::singleShot(lag, this, [this, id] { m_realtime.endCall(id); });
+        else
+            m_realtime.endCall(id);
     }
     exchange.respond(200, QByteArray(), "application/json");
 }

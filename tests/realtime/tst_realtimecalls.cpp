@@ -215,16 +215,31 @@ private Q_SLOTS:
         QCOMPARE(logs.first().other.value(u"request_path").toString(), QStringLiteral("/v1/realtime/calls"));
     }
 
-    // A user whose balance covers a few responses: the reservation cannot be extended, the relay sends nothing more,
-    // hangs the call up upstream and settles — never below zero, logs == debits.
+    // A user whose balance covers a few responses: the reservation cannot be extended, the relay hangs the call up
+    // upstream and settles once the upstream has closed the sideband — every response the upstream answered (audio
+    // the browser heard) is billed, also those that finished between the decision and the hangup; logs == debits.
+    // Spaced responses: the hold covers the one in flight, the balance never goes below zero. A burst: what the
+    // upstream answered past the hold is billed as overage, never dropped.
+    void runningOutOfQuotaHangsTheCallUp_data()
+    {
+        QTest::addColumn<int>("intervalMs");
+        QTest::addColumn<int>("lagMs"); // the upstream acts on the hangup this late, speaking on meanwhile
+        QTest::addColumn<bool>("spaced");
+        QTest::newRow("spaced responses, prompt hangup") << 50 << 0 << true;
+        QTest::newRow("responses while the hangup lags") << 1 << 100 << false;
+    }
     void runningOutOfQuotaHangsTheCallUp()
     {
+        QFETCH(int, intervalMs);
+        QFETCH(int, lagMs);
+        QFETCH(bool, spaced);
         Calls calls;
         RealtimeRig rig(options(12'000));
         QVERIFY2(rig.init(), qPrintable(rig.error()));
         watch(rig, calls);
-        const RawResponse r = offerMultipart(rig.port(), rig.plainKey,
-                                             session(QStringLiteral("demo-call responses=60 interval=5 audio=2000")));
+        const RawResponse r = offerMultipart(
+            rig.port(), rig.plainKey,
+            session(QStringLiteral("demo-call responses=60 interval=%1 audio=2000 lag=%2").arg(intervalMs).arg(lagMs)));
         QCOMPARE(r.status, 201);
         const QString callId = callIdOf(r);
         QVERIFY(spin([&] { return calls.endReasons.contains(callId); }, 30000));
@@ -234,9 +249,13 @@ private Q_SLOTS:
         QVERIFY(spin([&] { return upstream->hungUp; }));
         QCOMPARE(upstream->actions, QStringList{QStringLiteral("hangup")});
         QVERIFY(rig.demo.callUsages(callId).size() < 60);
-        QVERIFY(rig.balance() >= 0);
         QVERIFY(rig.loggedQuota() > 0);
+        // Every response the upstream finished is billed (a response cut by the hangup adds its delivered part).
+        QVERIFY2(rig.loggedQuota() >= billedQuota(rig, callId),
+                 qPrintable(QStringLiteral("logged %1 < finished %2").arg(rig.loggedQuota()).arg(billedQuota(rig, callId))));
         QCOMPARE(rig.initialBalance - rig.balance(), rig.loggedQuota());
+        if (spaced)
+            QVERIFY(rig.balance() >= 0);
         QCOMPARE(rig.openReservations(), 0);
         QVERIFY(spin([&] {
             const auto row = Store::RealtimeCallRepository(rig.temp.db()).byCallId(callId);

@@ -38,6 +38,7 @@ RealtimeSideband::RealtimeSideband(RealtimeCallTarget target, std::unique_ptr<Re
         if (m_hangup)
             m_hangup->abort(); // not marked ended: the reaper retries it
         m_hangupPending = false;
+        settle();
         maybeFinish();
     });
 }
@@ -46,6 +47,7 @@ RealtimeSideband::~RealtimeSideband()
 {
     if (!m_ending)
         end(QStringLiteral("shutdown"), true);
+    settle(); // torn down while draining: what was metered is settled now
     if (UpstreamReply *reply = m_hangup) {
         // Torn down with the hangup in flight: let it finish on its own (its answer is no longer needed; a call
         // whose row stays open is hung up again by the reaper).
@@ -97,7 +99,7 @@ void RealtimeSideband::onConnected()
 
 void RealtimeSideband::onText(const QString &message)
 {
-    if (m_ending)
+    if (m_settled)
         return;
     const QByteArray utf8 = message.toUtf8();
     const MeterObservation seen = m_meter.observeUpstream(utf8);
@@ -115,7 +117,7 @@ void RealtimeSideband::onText(const QString &message)
         if (model.isEmpty())
             model = QString::fromLatin1(RealtimeTranscription::kDefaultModel);
         if (m_account->useTranscriptionModel(model) != RealtimeAccount::Refusal::None)
-            return end(QStringLiteral("transcription_model_refused"), true);
+            return end(QStringLiteral("transcription_model_refused"), true, true);
         if (m_registry)
             m_registry->setKind(m_registryId, Monitor::SessionKind::Transcription);
     }
@@ -129,40 +131,33 @@ void RealtimeSideband::bookkeeping()
 {
     const bool ok = m_account->chargeFinished(m_meter);
     m_account->publish(m_registry, m_registryId);
-    if (!ok) // the next response cannot be covered: nothing more is let through, the call ends
-        end(QStringLiteral("insufficient_quota"), true);
+    if (!ok) // the next response cannot be covered: the call is hung up, what it still answers is billed
+        end(QStringLiteral("insufficient_quota"), true, true);
 }
 
 void RealtimeSideband::onGone()
 {
     m_socketGone = true;
-    if (m_ending)
+    if (m_ending) {
+        settle();
         return maybeFinish();
+    }
     if (!m_everOpen)
         return end(QStringLiteral("sideband_failed"), true);
     // The upstream ended the call (hung up, timed out, the browser left): nothing to hang up.
     end(QStringLiteral("call_ended"), false);
 }
 
-void RealtimeSideband::end(const QString &reason, bool hangUpCall)
+void RealtimeSideband::end(const QString &reason, bool hangUpCall, bool drain)
 {
     if (m_ending)
         return;
     m_ending = true;
     m_endReason = reason;
     m_openTimer.stop();
-
-    // Money first, exactly once, whatever happens upstream next.
-    if (m_everOpen)
-        m_account->finish(consistentUsage(m_meter.takePending()), reason, m_elapsed.isValid() ? m_elapsed.elapsed() : 0);
-    else
-        m_account->cancel();
-    if (m_registry) {
-        m_registry->setUsage(m_registryId, m_account->total());
-        m_registry->setQuota(m_registryId, 0, m_account->chargedTotal());
-        const bool failed = reason.startsWith(u"sideband_");
-        m_registry->close(m_registryId, failed ? Monitor::SessionState::Failed : Monitor::SessionState::Ended, reason);
-    }
+    const bool open = m_socket && m_socket->state() == QAbstractSocket::ConnectedState;
+    if (!(drain && open && hangUpCall))
+        settle(); // money first, exactly once, whatever happens upstream next
 
     if (hangUpCall) {
         m_hangupPending = true;
@@ -176,14 +171,36 @@ void RealtimeSideband::end(const QString &reason, bool hangUpCall)
     } else {
         markEnded();
     }
-    if (m_socket && m_socket->state() == QAbstractSocket::ConnectedState)
+    if (!m_settled) {
+        // Draining: the upstream closes the sideband as the call ends; the grace timer bounds the wait.
+    } else if (open) {
         m_socket->close(QWebSocketProtocol::CloseCodeNormal, reason.left(120));
-    else if (m_socket && m_socket->state() != QAbstractSocket::UnconnectedState)
+    } else if (m_socket && m_socket->state() != QAbstractSocket::UnconnectedState) {
         m_socket->abort();
+    }
     if (!m_socket || m_socket->state() == QAbstractSocket::UnconnectedState)
         m_socketGone = true;
     m_graceTimer.start(kCloseGrace);
     maybeFinish();
+}
+
+void RealtimeSideband::settle()
+{
+    if (m_settled || !m_ending)
+        return;
+    m_settled = true;
+    if (m_everOpen)
+        m_account->finish(consistentUsage(m_meter.takePending()), m_endReason,
+                          m_elapsed.isValid() ? m_elapsed.elapsed() : 0);
+    else
+        m_account->cancel();
+    if (m_registry) {
+        m_registry->setUsage(m_registryId, m_account->total());
+        m_registry->setQuota(m_registryId, 0, m_account->chargedTotal());
+        const bool failed = m_endReason.startsWith(u"sideband_");
+        m_registry->close(m_registryId, failed ? Monitor::SessionState::Failed : Monitor::SessionState::Ended,
+                          m_endReason);
+    }
 }
 
 void RealtimeSideband::markEnded()
@@ -196,6 +213,7 @@ void RealtimeSideband::maybeFinish()
 {
     if (m_finished || !m_ending || !m_socketGone || m_hangupPending)
         return;
+    settle();
     m_finished = true;
     m_graceTimer.stop();
     Q_EMIT finished(this);

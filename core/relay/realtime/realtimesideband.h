@@ -84,9 +84,13 @@ private:
     void onText(const QString &message);
     void onGone();
     void bookkeeping();
-    // Ends once: settles (refunds when the sideband never opened), then hangs up upstream unless the upstream
-    // ended the call itself.
-    void end(const QString &reason, bool hangUpCall);
+    // Ends once: hangs up upstream unless the upstream ended the call itself, and settles (refunds when the sideband
+    // never opened). With `drain` (the call still runs upstream: out of quota, a refused model) the sideband is read
+    // on until the upstream closes it (at most kCloseGrace) and settlement waits for that: what the upstream answered
+    // between the decision and the hangup — audio the browser heard — is billed too (the hold covers the response in
+    // flight; beyond it, overage). Otherwise it settles at once.
+    void end(const QString &reason, bool hangUpCall, bool drain = false);
+    void settle();
     void markEnded();
     void maybeFinish();
 
@@ -108,6 +112,7 @@ private:
     bool m_socketGone = false;
     bool m_hangupPending = false;
     bool m_finished = false;
+    bool m_settled = false;
 };
 
 } // namespace RelayDesk::Relay
