@@ -3,6 +3,7 @@
 #   ./build.sh run   [ARGS...]  install missing Debian packages, build Release, start the console
 #   ./build.sh test             install missing Debian packages, build Release, run every test (CTest)
 #   ./build.sh build            install missing Debian packages and build only
+#   ./build.sh package          build, then the Debian package: $BUILD_DIR/package/relaydesk_<version>_<arch>.deb
 # Environment: BUILD_DIR (default build), JOBS (default nproc), RELAYDESK_NO_APT=1 skips package checks.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -21,7 +22,9 @@ PACKAGES=(
     nodejs npm
     xvfb xauth fonts-wqy-microhei
 )
+PACKAGE_PACKAGES=(dpkg-dev)  # dpkg-shlibdeps: the .deb's library dependencies (packaging/CMakeLists.txt)
 TEST_PACKAGES=(postgresql curl
+    "${PACKAGE_PACKAGES[@]}" lintian desktop-file-utils appstream systemd  # the .deb's checks (tst_debpackage)
     prometheus  # promtool: /metrics must pass `promtool check metrics` (tst_metricsendpoint)
     clang libclang-rt-14-dev  # libFuzzer + ASan/UBSan runtime for the relay fuzz test (tools/fuzz)
 )
@@ -78,8 +81,15 @@ case "$cmd" in
         ensure_packages "${PACKAGES[@]}"
         configure_and_build
         ;;
+    package)
+        ensure_packages "${PACKAGES[@]}" "${PACKAGE_PACKAGES[@]}"
+        configure_and_build
+        # Stages the built tree (no second build); the version is project(VERSION) in CMakeLists.txt.
+        cpack --config "$BUILD_DIR/CPackConfig.cmake" -B "$BUILD_DIR/package"
+        log "package: $(ls -t "$BUILD_DIR"/package/relaydesk_*.deb | head -n1)"
+        ;;
     *)
-        echo "usage: $0 run [ARGS...] | test | build" >&2
+        echo "usage: $0 run [ARGS...] | test | build | package" >&2
         exit 2
         ;;
 esac

@@ -117,6 +117,7 @@ int main(int argc, char *argv[])
     QApplication::setApplicationName(QString::fromLatin1(kApplicationName));
     QApplication::setOrganizationName(QString::fromLatin1(kOrganizationName));
     QApplication::setApplicationVersion(QString::fromLatin1(kVersion));
+    QGuiApplication::setDesktopFileName(QString::fromLatin1(kApplicationId));
 
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral("RelayDesk console"));

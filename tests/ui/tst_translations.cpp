@@ -1,6 +1,10 @@
 // translations/relaydesk_zh_CN.ts is complete (every message translated, nothing unfinished) and the
-// compiled catalogue is embedded and loads.
+// compiled catalogue is embedded and loads; an installed catalogue (the Debian package's) is found first.
+#include "shell/translation.h"
+
+#include <QDir>
 #include <QFile>
+#include <QTemporaryDir>
 #include <QTranslator>
 #include <QXmlStreamReader>
 #include <QtTest>
@@ -48,6 +52,30 @@ private slots:
         QCOMPARE(translator.translate("RelayDesk::Ui::MainWindow", "Channels"), QString::fromUtf8("渠道"));
         QCOMPARE(translator.translate("RelayDesk::Ui::MainWindow", "Live"), QString::fromUtf8("实时"));
         QCOMPARE(translator.translate("RelayDesk::Ui::LivePage", "Sessions: %1"), QString::fromUtf8("会话：%1"));
+    }
+
+    // The package installs /usr/share/relaydesk/translations for /usr/bin/relaydesk (tst_debpackage).
+    void installedCatalogueBesideThePrefix()
+    {
+        QCOMPARE(RelayDesk::Ui::translationDirectories(QStringLiteral("/usr/bin")),
+                 QStringList({QStringLiteral("/usr/share/relaydesk/translations"), QStringLiteral(":/i18n")}));
+    }
+
+    void installedCatalogueComesFirst()
+    {
+        QTemporaryDir prefix;
+        QVERIFY(prefix.isValid());
+        const QStringList directories = RelayDesk::Ui::translationDirectories(prefix.filePath(QStringLiteral("bin")));
+        const QString installed = prefix.filePath(QStringLiteral("share/relaydesk/translations"));
+        QCOMPARE(directories.first(), installed);
+
+        QTranslator translator;
+        QCOMPARE(RelayDesk::Ui::loadCatalogue(&translator, QStringLiteral("zh_CN"), directories), QStringLiteral(":/i18n"));
+        QVERIFY(QDir().mkpath(installed));
+        QVERIFY(QFile::copy(QStringLiteral(":/i18n/relaydesk_zh_CN.qm"), installed + QStringLiteral("/relaydesk_zh_CN.qm")));
+        QCOMPARE(RelayDesk::Ui::loadCatalogue(&translator, QStringLiteral("zh_CN"), directories), installed);
+        QCOMPARE(translator.translate("RelayDesk::Ui::MainWindow", "Channels"), QString::fromUtf8("渠道"));
+        QCOMPARE(RelayDesk::Ui::loadCatalogue(&translator, QStringLiteral("fr"), directories), QString());
     }
 };
 

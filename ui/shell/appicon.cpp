@@ -1,17 +1,15 @@
 #include "shell/appicon.h"
 
 #include <QPainter>
-#include <QPainterPath>
 #include <QPixmap>
 
 namespace RelayDesk::Ui {
 
-namespace {
-QPixmap render(int size)
+QImage appIconImage(int size)
 {
-    QPixmap pixmap(size, size);
-    pixmap.fill(Qt::transparent);
-    QPainter p(&pixmap);
+    QImage image(size, size, QImage::Format_ARGB32_Premultiplied);
+    image.fill(Qt::transparent);
+    QPainter p(&image);
     p.setRenderHint(QPainter::Antialiasing);
     const QRectF r(size * 0.04, size * 0.04, size * 0.92, size * 0.92);
     p.setPen(Qt::NoPen);
@@ -30,15 +28,15 @@ QPixmap render(int size)
     p.setBrush(QColor(0xf2, 0xa5, 0x3b));
     p.setPen(Qt::NoPen);
     p.drawEllipse(QPointF(size * 0.5, size * 0.5), size * 0.09, size * 0.09);
-    return pixmap;
+    p.end();
+    return image;
 }
-} // namespace
 
 QIcon appIcon()
 {
     QIcon icon;
     for (int size : {16, 22, 32, 48, 64, 128, 256})
-        icon.addPixmap(render(size));
+        icon.addPixmap(QPixmap::fromImage(appIconImage(size)));
     return icon;
 }
 

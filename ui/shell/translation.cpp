@@ -1,6 +1,7 @@
 #include "shell/translation.h"
 
 #include <QCoreApplication>
+#include <QDir>
 #include <QLibraryInfo>
 #include <QLocale>
 #include <QPointer>
@@ -32,6 +33,21 @@ QString resolveLanguage(const QString &choice)
     return system.language() == QLocale::Chinese ? QStringLiteral("zh_CN") : QStringLiteral("en");
 }
 
+QStringList translationDirectories(const QString &applicationDir)
+{
+    // RELAYDESK_TRANSLATIONS_RELDIR: the install destination relative to the executables' (ui/CMakeLists.txt).
+    return {QDir::cleanPath(applicationDir + QLatin1Char('/') + QStringLiteral(RELAYDESK_TRANSLATIONS_RELDIR)),
+            QStringLiteral(":/i18n")};
+}
+
+QString loadCatalogue(QTranslator *translator, const QString &language, const QStringList &directories)
+{
+    for (const QString &directory : directories)
+        if (translator->load(QStringLiteral("relaydesk_") + language, directory))
+            return directory;
+    return {};
+}
+
 QString applyLanguage(const QString &choice)
 {
     const QString language = resolveLanguage(choice);
@@ -41,8 +57,7 @@ QString applyLanguage(const QString &choice)
         return language;
     }
     auto *translator = new QTranslator(QCoreApplication::instance());
-    // Embedded by qt_add_translations (ui/CMakeLists.txt) under :/i18n.
-    if (!translator->load(QStringLiteral("relaydesk_") + language, QStringLiteral(":/i18n"))) {
+    if (loadCatalogue(translator, language, translationDirectories(QCoreApplication::applicationDirPath())).isEmpty()) {
         delete translator;
         return QStringLiteral("en");
     }
