@@ -5,7 +5,7 @@
 // at what was charged; the configured time zone picks the day; and 200 concurrent reservations against a window on
 // SQLite and PostgreSQL admit exactly what fits, never count past the cap, and logs == debits == window spend.
 #include "ledgeraccount.h"
-#include "pgcluster.h"
+#include "backenddatabases.h"
 #include "tempdatabase.h"
 
 #include "billing/ledger.h"
@@ -111,7 +111,7 @@ class TestBudgetLedger final : public QObject
     Q_OBJECT
 
 private:
-    std::unique_ptr<Testing::PgCluster> m_pg;
+    Testing::BackendDatabases m_databases;
     std::atomic<qint64> m_now{0};
 
     Ledger ledgerAt(const Store::Database &db)
@@ -402,21 +402,11 @@ private slots:
     {
         QFETCH(QString, backend);
         QFETCH(QString, window);
-        Testing::TempDatabase sqlite;
-        std::shared_ptr<Store::Database> db;
-        if (backend == u"sqlite") {
-            QVERIFY2(sqlite.isValid(), qPrintable(sqlite.error()));
-            db = sqlite.shared();
-        } else {
-            if (!m_pg)
-                m_pg = std::make_unique<Testing::PgCluster>();
-            if (!m_pg->isAvailable())
-                QSKIP(qPrintable(m_pg->skipReason()));
-            QVERIFY2(m_pg->isRunning(), qPrintable(m_pg->error()));
-            auto opened = Store::Database::openUrl(m_pg->createDatabase());
-            QVERIFY2(opened, qPrintable(opened.error()));
-            db = opened.value();
-        }
+        const auto opened = m_databases.open(backend);
+        if (!opened.skip.isEmpty())
+            QSKIP(qPrintable(opened.skip));
+        QVERIFY2(opened.db, qPrintable(opened.error));
+        const std::shared_ptr<Store::Database> db = opened.db;
         constexpr int kThreads = 8, kPerThread = 25, kAllowed = 50;
         constexpr qint64 kCost = 100, kCap = kAllowed * kCost, kInitial = 1'000'000;
         const Account a = makeLedgerAccount(*db, QStringLiteral("hot"), kInitial);
@@ -476,7 +466,7 @@ private slots:
 
     void cleanupTestCase()
     {
-        m_pg.reset();
+        m_databases.reset();
     }
 };
 

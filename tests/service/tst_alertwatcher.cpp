@@ -4,7 +4,7 @@
 // on one database fire a crossing once; an event never holds the key; a spend through the Ledger reaches a started
 // watcher through Billing::SpendNotifier; AdminService checks the rules it stores and audits them.
 #include "ledgeraccount.h"
-#include "pgcluster.h"
+#include "backenddatabases.h"
 #include "tempdatabase.h"
 
 #include "billing/ledger.h"
@@ -66,7 +66,7 @@ class TestAlertWatcher final : public QObject
 {
     Q_OBJECT
 
-    std::unique_ptr<Testing::PgCluster> m_pg;
+    Testing::BackendDatabases m_databases;
 
 private slots:
     void budgetAlertFiresAtItsPercent_data()
@@ -214,21 +214,11 @@ private slots:
     void racingWatchersFireOnce()
     {
         QFETCH(QString, backend);
-        Testing::TempDatabase tmp;
-        std::shared_ptr<Store::Database> db;
-        if (backend == u"sqlite") {
-            QVERIFY2(tmp.isValid(), qPrintable(tmp.error()));
-            db = tmp.shared();
-        } else {
-            if (!m_pg)
-                m_pg = std::make_unique<Testing::PgCluster>();
-            if (!m_pg->isAvailable())
-                QSKIP(qPrintable(m_pg->skipReason()));
-            QVERIFY2(m_pg->isRunning(), qPrintable(m_pg->error()));
-            auto opened = Store::Database::openUrl(m_pg->createDatabase());
-            QVERIFY2(opened, qPrintable(opened.error()));
-            db = opened.value();
-        }
+        const auto opened = m_databases.open(backend);
+        if (!opened.skip.isEmpty())
+            QSKIP(qPrintable(opened.skip));
+        QVERIFY2(opened.db, qPrintable(opened.error));
+        const std::shared_ptr<Store::Database> db = opened.db;
         const auto a = RelayDeskTest::makeLedgerAccount(*db, QStringLiteral("dora"));
         setBudget(*db, kUser, a.userId, QStringLiteral("month"), 1000);
         setAlerts(*db, kUser, a.userId, {{kBudget, QStringLiteral("month"), 80}, {kBudget, QStringLiteral("month"), 100}});
@@ -269,6 +259,11 @@ private slots:
         const auto event = firedSpy.first().first().value<Store::AlertEvent>();
         QCOMPARE(event.ownerId, a.userId);
         QCOMPARE(event.kind, kBudget);
+    }
+
+    void cleanupTestCase()
+    {
+        m_databases.reset();
     }
 
     void adminServiceChecksAndAuditsRules_data()
