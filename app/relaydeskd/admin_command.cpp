@@ -839,7 +839,8 @@ std::optional<Service::AlertRules> alertEdit(const AdminArgs &a, const QList<Sto
     const QString balanceKind = QString::fromLatin1(Store::AlertRepository::kBalance);
     const bool budgets = a.has(QStringLiteral("alert-budget"));
     const bool balances = a.has(QStringLiteral("alert-balance"));
-    if (!budgets && !balances && !a.has(QStringLiteral("clear")))
+    // --clear alone with no alerts to drop writes nothing (and audits nothing), as for the rates.
+    if (!budgets && !balances && (!a.has(QStringLiteral("clear")) || current.isEmpty()))
         return std::nullopt;
     Service::AlertRules rules;
     if (!a.has(QStringLiteral("clear")))
