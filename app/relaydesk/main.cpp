@@ -187,6 +187,7 @@ int main(int argc, char *argv[])
         QObject::connect(admin.get(), &Service::AdminService::changed, &runtime, &Service::Runtime::applyChange);
         services.pricing = runtime.pricing();
         services.sessions = runtime.sessions();
+        services.instanceId = runtime.instanceId();
     } else {
         services.sessions = &fallbackRegistry;
         if (auto db = Store::Database::open(dataDir, *dbUrl)) {
