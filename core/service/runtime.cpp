@@ -23,6 +23,7 @@
 #include "store/apikeyrepository.h"
 #include "store/channelrepository.h"
 #include "store/database.h"
+#include "store/instancerepository.h"
 #include "store/userrepository.h"
 
 #include <QtCore/QDeadlineTimer>
@@ -201,6 +202,11 @@ bool Runtime::start(const RuntimeConfig &config)
     m_realtime = *realtime;
     m_keeper = *keeper;
     m_liveReload = *live;
+    if (m_config.listenPort == 0) // registered before listening: name the port the consoles can reach
+        if (const auto named = Store::InstanceRepository(*m_db).setAddress(
+                m_instanceId, QStringLiteral("%1:%2").arg(m_config.listenAddress.toString()).arg(port()));
+            !named)
+            qWarning("instance %s: cannot record its address: %s", qPrintable(m_instanceId), qPrintable(named.error()));
     // Consoles and the CLI on this database see this instance's sessions (after it listens: none before).
     m_publisher = std::make_unique<LiveSessionPublisher>(m_db, m_sessions.get(), m_instanceId);
     m_publisher->start();

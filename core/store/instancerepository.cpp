@@ -102,6 +102,18 @@ Result<bool> InstanceRepository::heartbeat(const QString &id, qint64 now) const
     return q->numRowsAffected() == 1;
 }
 
+Status InstanceRepository::setAddress(const QString &id, const QString &address) const
+{
+    QSqlQuery q = m_db.query();
+    q.prepare(QStringLiteral("UPDATE instances SET address = ? WHERE id = ?"));
+    q.addBindValue(nn(address));
+    q.addBindValue(id);
+    QString error;
+    if (!execQuery(q, &error, "instance address"))
+        return Status::failure(error);
+    return {};
+}
+
 Status InstanceRepository::setTraffic(const QString &id, qint64 requestsTotal, qint64 requestRateMilli) const
 {
     CachedQuery q = m_db.prepared(

@@ -161,6 +161,8 @@ private Q_SLOTS:
         QCOMPARE(overview(admin, *idB)->instance.address, QStringLiteral("10.0.0.2:8790"));
         QCOMPARE(overview(admin, a.instanceId())->liveSessions, 1);
         QCOMPARE(overview(admin, a.instanceId())->state, Service::InstanceOverview::State::Running);
+        // It listens on an ephemeral port: the row names the one it got, not 0.
+        QCOMPARE(overview(admin, a.instanceId())->instance.address, QStringLiteral("127.0.0.1:%1").arg(a.port()));
 
         // An ended session's row goes.
         registryB.close(firstOnB, Monitor::SessionState::Ended, QStringLiteral("done"));

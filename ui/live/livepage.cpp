@@ -55,6 +55,7 @@ LivePage::LivePage(Monitor::SessionRegistry *registry, QWidget *parent)
     m_table->horizontalHeader()->setSectionsMovable(true);
     m_table->horizontalHeader()->setStretchLastSection(true);
     m_table->setColumnWidth(LiveSessionsModel::Id, 60);
+    m_table->setColumnWidth(LiveSessionsModel::Instance, 80);
     m_table->setColumnWidth(LiveSessionsModel::Kind, 80);
     m_table->setColumnWidth(LiveSessionsModel::Model, 190);
     if (!registry)
