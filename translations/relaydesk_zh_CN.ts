@@ -716,6 +716,102 @@ balance $5.00</translation>
     </message>
 </context>
 <context>
+    <name>RelayDesk::Ui::InstancesModel</name>
+    <message>
+        <source>running</source>
+        <translation>运行中</translation>
+    </message>
+    <message>
+        <source>stopped</source>
+        <translation>已停止</translation>
+    </message>
+    <message>
+        <source>lapsed</source>
+        <translation>已失联</translation>
+    </message>
+    <message>
+        <source>%1 s</source>
+        <translation>%1 秒</translation>
+    </message>
+    <message>
+        <source>%1 min</source>
+        <translation>%1 分钟</translation>
+    </message>
+    <message>
+        <source>%1 h %2 min</source>
+        <translation>%1 小时 %2 分钟</translation>
+    </message>
+    <message>
+        <source>%1 (this console&apos;s own relay)</source>
+        <translation>%1（本控制台自己的中继）</translation>
+    </message>
+    <message>
+        <source>No heartbeat for longer than its lease (%1): crashed, hung or cut off from the database</source>
+        <translation>超过租约时长（%1）没有心跳：已崩溃、卡死或与数据库断开</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n request(s) since it started</source>
+        <translation>
+            <numerusform>启动以来 %n 个请求</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>%1 (this)</source>
+        <translation>%1（本机）</translation>
+    </message>
+    <message>
+        <source>Requests per second over its last few seconds, as the instance publishes it with its live sessions</source>
+        <translation>最近几秒内每秒请求数，由实例随其实时会话一同发布</translation>
+    </message>
+    <message>
+        <source>Instance</source>
+        <translation>实例</translation>
+    </message>
+    <message>
+        <source>Host</source>
+        <translation>主机</translation>
+    </message>
+    <message>
+        <source>Address</source>
+        <translation>地址</translation>
+    </message>
+    <message>
+        <source>Version</source>
+        <translation>版本</translation>
+    </message>
+    <message>
+        <source>Uptime</source>
+        <translation>运行时长</translation>
+    </message>
+    <message>
+        <source>Req/s</source>
+        <translation>请求/秒</translation>
+    </message>
+    <message>
+        <source>Live sessions</source>
+        <translation>实时会话</translation>
+    </message>
+    <message>
+        <source>Heartbeat</source>
+        <translation>心跳</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>状态</translation>
+    </message>
+</context>
+<context>
+    <name>RelayDesk::Ui::InstancesPage</name>
+    <message>
+        <source>Cannot read the instances: %1</source>
+        <translation>无法读取实例：%1</translation>
+    </message>
+    <message>
+        <source>%1 running of %2 listed · %3 live sessions</source>
+        <translation>列出 %2 个，运行中 %1 个 · 实时会话 %3 个</translation>
+    </message>
+</context>
+<context>
     <name>RelayDesk::Ui::IpListEdit</name>
     <message>
         <source>Every address. Or one per line, e.g.
@@ -1067,6 +1163,22 @@ Or one proxy per line, e.g. 10.0.0.0/8</source>
     <message>
         <source>%1 · %2</source>
         <translation>%1 · %2</translation>
+    </message>
+    <message>
+        <source>This console&apos;s own relay</source>
+        <translation>本控制台自己的中继</translation>
+    </message>
+    <message>
+        <source>local</source>
+        <translation>本地</translation>
+    </message>
+    <message>
+        <source>The relay instance serving the session</source>
+        <translation>承载该会话的中继实例</translation>
+    </message>
+    <message>
+        <source>Instance</source>
+        <translation>实例</translation>
     </message>
 </context>
 <context>
@@ -1672,6 +1784,10 @@ Or one proxy per line, e.g. 10.0.0.0/8</source>
     <message>
         <source>Data: %1</source>
         <translation>数据：%1</translation>
+    </message>
+    <message>
+        <source>Instances</source>
+        <translation>实例</translation>
     </message>
 </context>
 <context>
@@ -2488,6 +2604,14 @@ Or one proxy per line, e.g. 10.0.0.0/8</source>
     <message>
         <source>media %1</source>
         <translation>媒体 %1</translation>
+    </message>
+    <message>
+        <source>Session on another instance</source>
+        <translation>其他实例上的会话</translation>
+    </message>
+    <message>
+        <source>Details are on instance %1. This console sees what that instance publishes: tokens, quota and state, about once a second.</source>
+        <translation>详情在实例 %1 上。本控制台只能看到该实例发布的内容：令牌、额度和状态，约每秒更新一次。</translation>
     </message>
 </context>
 <context>

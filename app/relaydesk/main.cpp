@@ -132,7 +132,7 @@ int main(int argc, char *argv[])
                                               QStringLiteral("Render a page with demo data to FILE (PNG) and exit."),
                                               QStringLiteral("FILE"));
     const QCommandLineOption pageOption(QStringLiteral("page"),
-                                        QStringLiteral("Page for --screenshot: live, detail, pricing, users, channels, logs, dashboard."),
+                                        QStringLiteral("Page for --screenshot: live, detail, pricing, users, channels, logs, dashboard, instances."),
                                         QStringLiteral("PAGE"), QStringLiteral("live"));
     const QCommandLineOption langOption(QStringLiteral("lang"), QStringLiteral("Language: en or zh_CN (default: settings, else system)."),
                                         QStringLiteral("LANG"));
@@ -190,6 +190,7 @@ int main(int argc, char *argv[])
         QObject::connect(&runtime, &Service::Runtime::storeChanged, admin.get(), &Service::AdminService::announce);
         services.pricing = runtime.pricing();
         services.sessions = runtime.sessions();
+        services.instanceId = runtime.instanceId();
     } else {
         services.sessions = &fallbackRegistry;
         if (auto db = Store::Database::open(dataDir, *dbUrl)) {

@@ -79,6 +79,9 @@ const char *const kUsage =
     "                             (units at MinutePrice, CharacterPrice, ImagePrice; S may be fractional: 90.5)\n"
     "  logs [--user NAME] [--limit N]   (one JSON object per line, newest first)\n"
     "  audit [--limit N]              (who changed what, before -> after; one JSON object per line, newest first)\n"
+    "  instances                  (every relaying process on this database, one JSON object per line: id, address,\n"
+    "                             version, state running|stopped|lapsed, started_at, heartbeat_age_s, live_sessions,\n"
+    "                             requests_per_s; stopped ones for a day after they stopped)\n"
     "Options take --opt VALUE or --opt=VALUE. Quota: 500000 = US$1. Output is JSON; errors go to stderr\n"
     "(exit 2 bad input, 1 failure). The database URL may also come from $RELAYDESK_DB_URL or --db-file (its\n"
     "first line), which keep a password out of the command line.\n";
@@ -713,6 +716,20 @@ int audit(const AdminArgs &a, const Location &where)
     });
 }
 
+// ---- instances --------------------------------------------------------------------------------
+
+int instances(const AdminArgs &, const Location &where)
+{
+    return withAdmin(where, [&](AdminService &admin) {
+        const auto all = admin.instances();
+        if (!all)
+            return fail(kFailure, all.error());
+        for (const Service::InstanceOverview &o : *all)
+            print(AdminJson::instance(o));
+        return kOk;
+    });
+}
+
 // ---- limits -----------------------------------------------------------------------------------
 
 // A budget's QUOTA: whole quota ("2500000") or dollars ("$5.00", "$0.000002" = 1 quota), exact: dollars must come
@@ -1104,6 +1121,7 @@ const QList<Command> &commands()
          quote},
         {QStringLiteral("logs"), {{}, {QStringLiteral("user"), QStringLiteral("limit")}, {}}, logs},
         {QStringLiteral("audit"), {{}, {QStringLiteral("limit")}, {}}, audit},
+        {QStringLiteral("instances"), {}, instances},
     };
     return all;
 }

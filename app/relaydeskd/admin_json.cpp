@@ -178,4 +178,21 @@ QJsonObject alertEvent(const Store::AlertEvent &e)
             {QStringLiteral("payload"), e.payload}};
 }
 
+QJsonObject instance(const Service::InstanceOverview &o)
+{
+    const Store::Instance &i = o.instance;
+    return {{QStringLiteral("id"), i.id},
+            {QStringLiteral("address"), i.address},
+            {QStringLiteral("version"), i.version},
+            {QStringLiteral("hostname"), i.hostname},
+            {QStringLiteral("pid"), i.pid},
+            {QStringLiteral("state"), Service::InstanceOverview::stateName(o.state)},
+            {QStringLiteral("started_at"), isoTime(i.startedAt)},
+            {QStringLiteral("uptime_s"), o.uptimeMs / 1000},
+            {QStringLiteral("heartbeat_age_s"), double(o.heartbeatAgeMs / 100) / 10.0},
+            {QStringLiteral("live_sessions"), o.liveSessions},
+            {QStringLiteral("requests_total"), i.requestsTotal},
+            {QStringLiteral("requests_per_s"), o.requestsPerSecond}};
+}
+
 } // namespace RelayDesk::Cli::AdminJson

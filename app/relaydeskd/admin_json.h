@@ -3,6 +3,7 @@
 #include "store/alertrepository.h"
 #include "store/auditrepository.h"
 #include "store/channelhealthrepository.h"
+#include "service/instanceoverview.h"
 #include "store/records.h"
 
 #include <QJsonArray>
@@ -25,5 +26,8 @@ QJsonArray rates(const QList<Store::RateState> &states);
 QJsonArray alerts(const QList<Store::AlertRule> &rules);
 // {"id","kind","owner","created_at","status":"delivered|pending|failed","attempts","last_error","payload"}
 QJsonObject alertEvent(const Store::AlertEvent &e);
+// {"id","address","version","hostname","pid","state":"running|stopped|lapsed","started_at" (ISO-8601 UTC),
+//  "uptime_s","heartbeat_age_s","live_sessions","requests_total","requests_per_s"}
+QJsonObject instance(const Service::InstanceOverview &o);
 
 } // namespace RelayDesk::Cli::AdminJson

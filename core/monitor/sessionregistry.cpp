@@ -275,6 +275,12 @@ int SessionRegistry::liveCount() const
                              [](const Entry &e) { return e.info.isLive(); }));
 }
 
+quint64 SessionRegistry::openedCount() const
+{
+    QMutexLocker lock(&m_mutex);
+    return m_nextId - 1;
+}
+
 // Called with m_mutex held. Publishing happens on the registry's own thread, so the timer is
 // (re)started there through a queued call when a writer on another thread dirties a session.
 void SessionRegistry::markDirty(quint64 id, bool withEvents)

@@ -51,6 +51,9 @@ struct SessionEvent
 struct SessionInfo
 {
     quint64 id = 0;
+    // The instance (Store::Instance id) that serves it; empty for this process's own sessions. A session id is
+    // unique within its instance only.
+    QString instanceId;
     SessionKind kind = SessionKind::Http;
     SessionState state = SessionState::Connecting;
     QString user;
@@ -129,6 +132,8 @@ public:
     QList<SessionEvent> recentEvents(quint64 id) const; // oldest first
     QList<SessionTurn> turns(quint64 id) const;         // the kept turns, oldest first
     int liveCount() const;
+    // Sessions opened since start (every relayed call is one): the instance's request counter.
+    quint64 openedCount() const;
 
 signals:
     // Coalesced: each listed session changed at least once since the previous emission.

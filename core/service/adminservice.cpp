@@ -8,7 +8,9 @@
 #include "common/cidr.h"
 #include "store/channelrepository.h"
 #include "store/database.h"
+#include "service/livesessionrows.h"
 #include "store/limitrepository.h"
+#include "store/livesessionrepository.h"
 #include "store/optionrepository.h"
 #include "store/userrepository.h"
 
@@ -447,6 +449,30 @@ Store::LogPage AdminService::logs(const Store::LogFilter &filter, int limit,
                                   const std::optional<Store::LogCursor> &after) const
 {
     return Store::LogRepository(*m_db).page(filter, limit, after);
+}
+
+Store::Result<QList<Monitor::SessionInfo>> AdminService::liveSessions() const
+{
+    const qint64 now = Store::nowMs();
+    const Store::LiveSessionRepository repo(*m_db);
+    int gone = 0;
+    const auto rows = repo.listRunning(now, &gone);
+    if (!rows)
+        return Store::Result<QList<Monitor::SessionInfo>>::failure(rows.error());
+    // A crashed instance never deletes its rows: whoever sees them does (idempotent, so racing readers are fine).
+    if (gone > 0)
+        if (const auto purged = repo.purgeGone(now); !purged)
+            qWarning("live sessions: cannot delete those of gone instances: %s", qPrintable(purged.error()));
+    QList<Monitor::SessionInfo> out;
+    out.reserve(rows->size());
+    for (const Store::LiveSession &row : *rows)
+        out << LiveSessionRows::fromRow(row);
+    return out;
+}
+
+Store::Result<QList<InstanceOverview>> AdminService::instances() const
+{
+    return InstanceOverview::load(*m_db, Store::nowMs());
 }
 
 QList<Store::AuditEntry> AdminService::audit(int limit) const

@@ -11,6 +11,8 @@
 #include "adminserviceedits.h"
 
 #include "billing/pricebook.h"
+#include "monitor/sessionregistry.h"
+#include "service/instanceoverview.h"
 #include "store/auditrepository.h"
 #include "store/changerepository.h"
 #include "store/channelhealthrepository.h"
@@ -134,6 +136,12 @@ public:
     Store::Result<AlertWebhookConfig> setAlertWebhook(const QString &url, const std::optional<QString> &secret);
     // Fired alerts, newest first (afterId > 0: only newer ones).
     QList<Store::AlertEvent> alertEvents(int limit, qint64 afterId = 0) const;
+
+    // ---- instances and their live sessions (LiveSessionPublisher writes them; see InstanceOverview)
+    // Every running instance's published sessions (instanceId set on each), by instance start then id. Rows of
+    // instances that stopped or lapsed are left out and deleted.
+    Store::Result<QList<Monitor::SessionInfo>> liveSessions() const;
+    Store::Result<QList<InstanceOverview>> instances() const;
 
     // ---- console additions (user top-up and enable/disable; appended for the console's Users page)
     Store::Result<Store::User> addUserQuota(qint64 userId, qint64 delta); // a top-up: also writes a log row

@@ -21,9 +21,10 @@ InstanceKeeper::InstanceKeeper(std::shared_ptr<Store::Database> db, QString inst
     connect(m_timer, &QTimer::timeout, this, [this] { tick(); });
 }
 
-Store::Result<QString> InstanceKeeper::registerSelf(Store::Database &db, const QString &address)
+Store::Result<QString> InstanceKeeper::registerSelf(Store::Database &db, const QString &address, qint64 leaseMs)
 {
-    const Store::Instance self = Store::InstanceRepository::describeSelf(address);
+    Store::Instance self = Store::InstanceRepository::describeSelf(address);
+    self.leaseMs = leaseMs > 0 ? leaseMs : kDefaultLeaseMs;
     if (Store::Status added = Store::InstanceRepository(db).add(self); !added)
         return Store::Result<QString>::failure(added.error());
     db.setInstanceId(self.id);

@@ -26,7 +26,9 @@ public:
     static constexpr qint64 kDefaultLeaseMs = 30'000;
 
     // Adds this process's row and sets it as the Database's reservation owner; returns its id.
-    static Store::Result<QString> registerSelf(Store::Database &db, const QString &address);
+    // leaseMs is stored with the row: readers (the console) judge its heartbeat by it.
+    static Store::Result<QString> registerSelf(Store::Database &db, const QString &address,
+                                               qint64 leaseMs = kDefaultLeaseMs);
 
     InstanceKeeper(std::shared_ptr<Store::Database> db, QString instanceId, qint64 leaseMs,
                    QObject *parent = nullptr);

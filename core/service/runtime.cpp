@@ -16,12 +16,14 @@
 #include "service/adminservice.h"
 #include "service/changefeed.h"
 #include "service/instancekeeper.h"
+#include "service/livesessionpublisher.h"
 #include "relay/realtime/realtimerelay.h"
 #include "relay/realtime/realtimetranscription.h"
 #include "http/relayserverthread.h"
 #include "store/apikeyrepository.h"
 #include "store/channelrepository.h"
 #include "store/database.h"
+#include "store/instancerepository.h"
 #include "store/userrepository.h"
 
 #include <QtCore/QDeadlineTimer>
@@ -127,7 +129,8 @@ bool Runtime::start(const RuntimeConfig &config)
     // console beside relaydeskd serve on one data dir, several serve on one PostgreSQL) are peers: their
     // calls in flight are theirs. Only reservations of instances that are gone are recovered here.
     const auto registered = InstanceKeeper::registerSelf(
-        *m_db, QStringLiteral("%1:%2").arg(m_config.listenAddress.toString()).arg(m_config.listenPort));
+        *m_db, QStringLiteral("%1:%2").arg(m_config.listenAddress.toString()).arg(m_config.listenPort),
+        m_config.instanceLeaseMs);
     if (!registered)
         return fail(QStringLiteral("Cannot register this instance: %1").arg(registered.error()));
     m_instanceId = *registered;
@@ -199,6 +202,14 @@ bool Runtime::start(const RuntimeConfig &config)
     m_realtime = *realtime;
     m_keeper = *keeper;
     m_liveReload = *live;
+    if (m_config.listenPort == 0) // registered before listening: name the port the consoles can reach
+        if (const auto named = Store::InstanceRepository(*m_db).setAddress(
+                m_instanceId, QStringLiteral("%1:%2").arg(m_config.listenAddress.toString()).arg(port()));
+            !named)
+            qWarning("instance %s: cannot record its address: %s", qPrintable(m_instanceId), qPrintable(named.error()));
+    // Consoles and the CLI on this database see this instance's sessions (after it listens: none before).
+    m_publisher = std::make_unique<LiveSessionPublisher>(m_db, m_sessions.get(), m_instanceId);
+    m_publisher->start();
     if (m_config.alerts) {
         m_alerts = std::make_unique<AlertService>(m_db);
         connect(m_alerts.get(), &AlertService::fired, this, &Runtime::alertFired);
@@ -417,6 +428,7 @@ bool Runtime::bootstrapDemoClaude(bool create)
 void Runtime::stop()
 {
     m_alerts.reset(); // its thread ends; undelivered events stay in the outbox
+    m_publisher.reset(); // deletes this instance's live sessions; the relay's are settled below
     if (m_server) {
         QDeadlineTimer deadline(m_config.stopTimeoutMs);
         // Settle or refund what is in flight while the sockets still exist, then stop the thread.

@@ -19,7 +19,7 @@ namespace RelayDesk::Store { class Database; }
 namespace RelayDesk::Billing { class PricingService; }
 namespace RelayDesk::Monitor { class SessionRegistry; }
 namespace RelayDesk::Relay { class Auth; class ChannelSelector; class RealtimeRelay; class RelayServerThread; }
-namespace RelayDesk::Service { class AdminService; class AlertService; class InstanceKeeper; class LiveReload; }
+namespace RelayDesk::Service { class AdminService; class AlertService; class InstanceKeeper; class LiveReload; class LiveSessionPublisher; }
 namespace RelayDesk::Store { struct AlertEvent; }
 
 namespace RelayDesk::Service {
@@ -155,6 +155,7 @@ private:
     std::shared_ptr<Store::Database> m_db;
     std::unique_ptr<Billing::PricingService> m_pricing;
     std::unique_ptr<Monitor::SessionRegistry> m_sessions;
+    std::unique_ptr<LiveSessionPublisher> m_publisher; // the sessions above, to the database, on its own thread
     std::shared_ptr<Relay::Auth> m_auth;
     std::shared_ptr<Relay::ChannelSelector> m_channels;
     std::unique_ptr<Relay::DemoUpstream> m_demo;

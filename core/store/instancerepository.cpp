@@ -15,7 +15,8 @@ namespace RelayDesk::Store {
 namespace {
 
 const QString kColumns = QStringLiteral(
-    "id, hostname, machine_id, boot_id, pid, version, address, started_at, heartbeat_at, stopped_at");
+    "id, hostname, machine_id, boot_id, pid, version, address, started_at, heartbeat_at, stopped_at, lease_ms, "
+    "requests_total, request_rate_milli");
 
 Instance readInstance(const QSqlQuery &q)
 {
@@ -30,6 +31,9 @@ Instance readInstance(const QSqlQuery &q)
     i.startedAt = q.value(7).toLongLong();
     i.heartbeatAt = q.value(8).toLongLong();
     i.stoppedAt = q.value(9).toLongLong();
+    i.leaseMs = q.value(10).toLongLong();
+    i.requestsTotal = q.value(11).toLongLong();
+    i.requestRateMilli = q.value(12).toLongLong();
     return i;
 }
 
@@ -73,11 +77,12 @@ Status InstanceRepository::add(const Instance &i) const
 {
     QSqlQuery q = m_db.query();
     q.prepare(QStringLiteral("INSERT INTO instances(") + kColumns +
-              QStringLiteral(") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+              QStringLiteral(") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
     for (const QVariant &v : {QVariant(i.id), QVariant(nn(i.hostname)), QVariant(nn(i.machineId)),
                               QVariant(nn(i.bootId)), QVariant(i.pid), QVariant(nn(i.version)),
                               QVariant(nn(i.address)), QVariant(i.startedAt), QVariant(i.heartbeatAt),
-                              QVariant(i.stoppedAt)})
+                              QVariant(i.stoppedAt), QVariant(i.leaseMs), QVariant(i.requestsTotal),
+                              QVariant(i.requestRateMilli)})
         q.addBindValue(v);
     QString error;
     if (!execQuery(q, &error, "register instance"))
@@ -95,6 +100,36 @@ Result<bool> InstanceRepository::heartbeat(const QString &id, qint64 now) const
     if (!execQuery(*q, &error, "instance heartbeat"))
         return Result<bool>::failure(error);
     return q->numRowsAffected() == 1;
+}
+
+Status InstanceRepository::setAddress(const QString &id, const QString &address) const
+{
+    QSqlQuery q = m_db.query();
+    q.prepare(QStringLiteral("UPDATE instances SET address = ? WHERE id = ?"));
+    q.addBindValue(nn(address));
+    q.addBindValue(id);
+    QString error;
+    if (!execQuery(q, &error, "instance address"))
+        return Status::failure(error);
+    return {};
+}
+
+Status InstanceRepository::setTraffic(const QString &id, qint64 requestsTotal, qint64 requestRateMilli) const
+{
+    CachedQuery q = m_db.prepared(
+        QStringLiteral("UPDATE instances SET requests_total = ?, request_rate_milli = ? WHERE id = ?"));
+    q->bindValue(0, requestsTotal);
+    q->bindValue(1, requestRateMilli);
+    q->bindValue(2, id);
+    QString error;
+    if (!execQuery(*q, &error, "instance traffic"))
+        return Status::failure(error);
+    return {};
+}
+
+bool InstanceRepository::isLapsed(const Instance &instance, qint64 now)
+{
+    return instance.stoppedAt == 0 && instance.heartbeatAt < now - instance.leaseMs;
 }
 
 Status InstanceRepository::markStopped(const QString &id, qint64 now) const

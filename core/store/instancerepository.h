@@ -26,6 +26,12 @@ public:
     Status add(const Instance &instance) const;
     // Refreshes the lease. False (no error) when the row is gone or was marked stopped.
     Result<bool> heartbeat(const QString &id, qint64 nowMs) const;
+    // Where it listens, once it does (an ephemeral port is known only then).
+    Status setAddress(const QString &id, const QString &address) const;
+    // The request counter and rate it publishes beside its live sessions (LiveSessionPublisher).
+    Status setTraffic(const QString &id, qint64 requestsTotal, qint64 requestRateMilli) const;
+    // Not stopped, yet no heartbeat within its own lease: crashed, hung or cut off from the database.
+    static bool isLapsed(const Instance &instance, qint64 nowMs);
     Status markStopped(const QString &id, qint64 nowMs) const;
     QList<Instance> list() const;
     std::optional<Instance> byId(const QString &id) const;

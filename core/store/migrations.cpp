@@ -354,11 +354,51 @@ Migration migration13()
     }};
 }
 
+// Version 14: the live view across instances. Each relaying process upserts its live sessions (value snapshots,
+// coalesced, at most 10 writes a second) and deletes a row when its session ends; a console on the same database
+// reads every instance's. Rows of an instance whose heartbeat lapsed are ignored and deleted by whoever reads
+// them. An instance also states its lease (so a reader knows when it lapsed) and its request counter and rate
+// (sessions opened, the relay's own count), written with its live sessions.
+Migration migration14()
+{
+    return {14, "live sessions of every instance", {
+        QStringLiteral(
+            "CREATE TABLE live_sessions ("
+            " instance_id TEXT NOT NULL,"
+            " session_id BIGINT NOT NULL,"
+            " kind TEXT NOT NULL DEFAULT '',"
+            " model TEXT NOT NULL DEFAULT '',"
+            " channel TEXT NOT NULL DEFAULT '',"
+            " user_name TEXT NOT NULL DEFAULT '',"
+            " key_hint TEXT NOT NULL DEFAULT '',"
+            " state TEXT NOT NULL DEFAULT '',"
+            " media_path TEXT NOT NULL DEFAULT '',"
+            " started_at BIGINT NOT NULL,"
+            " updated_at BIGINT NOT NULL,"
+            " input_text BIGINT NOT NULL DEFAULT 0,"
+            " input_audio BIGINT NOT NULL DEFAULT 0,"
+            " input_image BIGINT NOT NULL DEFAULT 0,"
+            " cached_text BIGINT NOT NULL DEFAULT 0,"
+            " cached_audio BIGINT NOT NULL DEFAULT 0,"
+            " cached_image BIGINT NOT NULL DEFAULT 0,"
+            " output_text BIGINT NOT NULL DEFAULT 0,"
+            " output_audio BIGINT NOT NULL DEFAULT 0,"
+            " output_reasoning BIGINT NOT NULL DEFAULT 0,"
+            " reserved_quota BIGINT NOT NULL DEFAULT 0,"
+            " charged_quota BIGINT NOT NULL DEFAULT 0,"
+            " PRIMARY KEY (instance_id, session_id))"),
+        QStringLiteral("ALTER TABLE instances ADD COLUMN lease_ms BIGINT NOT NULL DEFAULT 30000"),
+        QStringLiteral("ALTER TABLE instances ADD COLUMN requests_total BIGINT NOT NULL DEFAULT 0"),
+        QStringLiteral("ALTER TABLE instances ADD COLUMN request_rate_milli BIGINT NOT NULL DEFAULT 0"),
+    }};
+}
+
 const std::vector<Migration> &migrations()
 {
     static const std::vector<Migration> all = {migration1(), migration2(), migration3(), migration4(), migration5(),
                                                migration6(), migration7(), migration8(), migration9(),
-                                               migration10(), migration11(), migration12(), migration13()};
+                                               migration10(), migration11(), migration12(), migration13(),
+                                               migration14()};
     return all;
 }
 

@@ -116,6 +116,31 @@ struct Instance
     qint64 startedAt = 0;   // unix milliseconds
     qint64 heartbeatAt = 0;
     qint64 stoppedAt = 0;   // 0 = running (or crashed)
+    qint64 leaseMs = 30'000; // how long after its last heartbeat it counts as gone
+    qint64 requestsTotal = 0;     // sessions it opened (every relayed call is one), as it last published
+    qint64 requestRateMilli = 0;  // requests per second × 1000 over its last few seconds, as it last published
+};
+
+// One live session of some instance, as that instance last published it (the `live_sessions` table). Kind, state
+// and media path are the monitor's names (Monitor::kindName, stateName, mediaPathName). Never a key: its hint only.
+struct LiveSession
+{
+    QString instanceId;
+    qint64 sessionId = 0;
+    QString kind;
+    QString model;
+    QString channel;
+    QString user;
+    QString keyHint;
+    QString state;
+    QString mediaPath;
+    qint64 startedAt = 0; // unix milliseconds
+    qint64 updatedAt = 0;
+    qint64 inputText = 0, inputAudio = 0, inputImage = 0;
+    qint64 cachedText = 0, cachedAudio = 0, cachedImage = 0;
+    qint64 outputText = 0, outputAudio = 0, outputReasoning = 0;
+    qint64 reservedQuota = 0;
+    qint64 chargedQuota = 0;
 };
 
 // One budget window of a user or a key: a `limits` row of kind "budget".

@@ -311,6 +311,64 @@ private slots:
         QCOMPARE(model.rowCount(), 3);
         QCOMPARE(model.rowOf(30), 2);
     }
+
+    // Sessions of other instances (as AdminService::liveSessions returns them) sit beside this process's own: the
+    // same session id on two instances is two rows, told apart by the Instance column; this instance's published
+    // rows are skipped (the registry has them); a remote session gone from the next read is removed, and local
+    // removals leave remote rows alone. Never a reset.
+    void twoInstances()
+    {
+        SessionRegistry registry(fastLimits());
+        LiveSessionsModel model(&registry);
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QSignalSpy resets(&model, &QAbstractItemModel::modelReset);
+        model.setLocalInstance(QStringLiteral("local-instance"));
+        const quint64 local = registry.open(sessionFor(1));
+        QTRY_COMPARE(model.rowCount(), 1);
+
+        const auto remote = [](const QString &instance, quint64 id, const QString &user) {
+            SessionInfo s = sessionFor(int(id));
+            s.id = id;
+            s.instanceId = instance;
+            s.user = user;
+            s.state = SessionState::Streaming;
+            return s;
+        };
+        SessionInfo ownPublished = remote(QStringLiteral("local-instance"), local, QStringLiteral("dup"));
+        model.applyRemote({remote(QStringLiteral("bbbbbbbb-2222"), local, QStringLiteral("bob")),
+                           remote(QStringLiteral("bbbbbbbb-2222"), 7, QStringLiteral("carol")), ownPublished});
+        QCOMPARE(model.rowCount(), 3);
+        QCOMPARE(model.rowOf(local), 0);
+        const int bob = model.rowOf(local, QStringLiteral("bbbbbbbb-2222"));
+        QVERIFY(bob > 0);
+        QCOMPARE(cell(model, bob, LiveSessionsModel::User).toString(), QStringLiteral("bob"));
+        QCOMPARE(cell(model, bob, LiveSessionsModel::Instance).toString(), QStringLiteral("bbbbbbbb"));
+        QCOMPARE(cell(model, bob, LiveSessionsModel::Instance, Qt::ToolTipRole).toString(), QStringLiteral("bbbbbbbb-2222"));
+        QVERIFY(cell(model, bob, LiveSessionsModel::Id, LiveSessionsModel::IsRemoteRole).toBool());
+        QVERIFY(!cell(model, 0, LiveSessionsModel::Id, LiveSessionsModel::IsRemoteRole).toBool());
+        QCOMPARE(cell(model, 0, LiveSessionsModel::User).toString(), QStringLiteral("user1"));
+        QCOMPARE(cell(model, 0, LiveSessionsModel::Instance).toString(), LiveSessionsModel::tr("local"));
+
+        // The next read: carol's session ended (gone), bob's grew; a third instance appears.
+        SessionInfo grown = remote(QStringLiteral("bbbbbbbb-2222"), local, QStringLiteral("bob"));
+        grown.usage.outputText = 99;
+        model.applyRemote({grown, remote(QStringLiteral("cccccccc-3333"), 1, QStringLiteral("dave"))});
+        QCOMPARE(model.rowCount(), 3);
+        QCOMPARE(model.rowOf(7, QStringLiteral("bbbbbbbb-2222")), -1);
+        QCOMPARE(cell(model, model.rowOf(local, QStringLiteral("bbbbbbbb-2222")), LiveSessionsModel::TextOut,
+                      LiveSessionsModel::SortRole).toLongLong(), 99);
+        QVERIFY(model.rowOf(1, QStringLiteral("cccccccc-3333")) > 0);
+
+        // A local session dropped by the registry goes; the remote rows with the same id stay.
+        model.applyRemovals({local});
+        QCOMPARE(model.rowCount(), 2);
+        QVERIFY(model.rowOf(local, QStringLiteral("bbbbbbbb-2222")) >= 0);
+        model.reload(); // re-reads the registry: brings the local one back, leaves remote rows alone
+        QCOMPARE(model.rowCount(), 3);
+        model.applyRemote({});
+        QCOMPARE(model.rowCount(), 1);
+        QCOMPARE(resets.size(), 0);
+    }
 };
 
 QTEST_MAIN(TestLiveSessionsModel)

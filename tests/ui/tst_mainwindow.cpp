@@ -8,6 +8,7 @@
 
 #include "channels/channelspage.h"
 #include "dashboard/dashboardpage.h"
+#include "instances/instancespage.h"
 #include "logs/logspage.h"
 #include "pricing/pricingmodel.h"
 #include "pricing/pricingpage.h"
@@ -164,6 +165,7 @@ private slots:
         QVERIFY(qobject_cast<Ui::ChannelsPage *>(w.page(MainWindow::Page::Channels)));
         QVERIFY(qobject_cast<Ui::LogsPage *>(w.page(MainWindow::Page::Logs)));
         QVERIFY(qobject_cast<Ui::DashboardPage *>(w.page(MainWindow::Page::Dashboard)));
+        QVERIFY(qobject_cast<Ui::InstancesPage *>(w.page(MainWindow::Page::Instances)));
         for (int i = 0; i < MainWindow::kPageCount; ++i) {
             w.showPage(MainWindow::Page(i));
             if (auto *page = qobject_cast<Ui::ConsolePage *>(w.page(MainWindow::Page(i))))
@@ -180,7 +182,7 @@ private slots:
         // The unapplied draft was carried over and is still unapplied.
         QVERIFY(pricingPage->model()->rowOf(QStringLiteral("draft-only-model")) >= 0);
         QVERIFY(pricingPage->hasUnappliedChanges());
-        QCOMPARE(w.currentPage(), MainWindow::Page::Dashboard);
+        QCOMPARE(w.currentPage(), MainWindow::Page::Instances); // the last page shown above
         prefs.language = QStringLiteral("en");
         w.applyPreferences(prefs);
         QTRY_COMPARE(tabText(w, 5), QStringLiteral("Dashboard"));

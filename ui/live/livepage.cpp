@@ -12,6 +12,7 @@
 #include <QLineEdit>
 #include <QSplitter>
 #include <QTableView>
+#include <QTimer>
 #include <QVBoxLayout>
 
 namespace RelayDesk::Ui {
@@ -54,6 +55,7 @@ LivePage::LivePage(Monitor::SessionRegistry *registry, QWidget *parent)
     m_table->horizontalHeader()->setSectionsMovable(true);
     m_table->horizontalHeader()->setStretchLastSection(true);
     m_table->setColumnWidth(LiveSessionsModel::Id, 60);
+    m_table->setColumnWidth(LiveSessionsModel::Instance, 80);
     m_table->setColumnWidth(LiveSessionsModel::Kind, 80);
     m_table->setColumnWidth(LiveSessionsModel::Model, 190);
     if (!registry)
@@ -71,9 +73,7 @@ LivePage::LivePage(Monitor::SessionRegistry *registry, QWidget *parent)
     connect(m_filter, &QLineEdit::textChanged, m_proxy, &QSortFilterProxyModel::setFilterFixedString);
     connect(m_showEnded, &QCheckBox::toggled, m_proxy, &LiveSessionsProxy::setShowEnded);
     connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
-            [this](const QModelIndex &current) {
-                m_detail->setSession(current.isValid() ? current.data(LiveSessionsModel::SessionIdRole).value<quint64>() : 0);
-            });
+            [this](const QModelIndex &current) { showDetail(current); });
     for (auto signal : {&QAbstractItemModel::rowsInserted, &QAbstractItemModel::rowsRemoved})
         connect(m_proxy, signal, this, &LivePage::updateCount);
     connect(m_proxy, &QAbstractItemModel::modelReset, this, &LivePage::updateCount);
@@ -84,6 +84,42 @@ LivePage::LivePage(Monitor::SessionRegistry *registry, QWidget *parent)
 void LivePage::setPricer(SessionPricer pricer)
 {
     m_detail->setPricer(std::move(pricer));
+}
+
+void LivePage::setRemoteSource(Service::AdminService *admin, const QString &localInstance)
+{
+    m_admin = admin;
+    m_model->setLocalInstance(localInstance);
+    if (!m_remoteTimer) {
+        m_remoteTimer = new QTimer(this);
+        m_remoteTimer->setInterval(1000);
+        connect(m_remoteTimer, &QTimer::timeout, this, &LivePage::refreshRemote);
+    }
+    m_remoteTimer->start();
+    refreshRemote();
+}
+
+void LivePage::refreshRemote()
+{
+    if (!m_admin || m_remoteInFlight)
+        return; // a slow database: one read at a time, the next tick asks again
+    m_remoteInFlight = true;
+    m_admin->async([](Service::AdminService &s) { return s.liveSessions(); })
+        .then(this, [this](Store::Result<QList<Monitor::SessionInfo>> sessions) {
+            m_remoteInFlight = false;
+            if (!sessions)
+                return; // keep the last view; the status bar reports a store that does not answer
+            m_model->applyRemote(*sessions);
+            emit remoteLoaded();
+        });
+}
+
+void LivePage::showDetail(const QModelIndex &current)
+{
+    if (current.isValid() && current.data(LiveSessionsModel::IsRemoteRole).toBool())
+        m_detail->showRemote(current.data(LiveSessionsModel::InstanceRole).toString());
+    else
+        m_detail->setSession(current.isValid() ? current.data(LiveSessionsModel::SessionIdRole).value<quint64>() : 0);
 }
 
 void LivePage::setCurrencyDisplay(CurrencyDisplay display)
@@ -113,7 +149,8 @@ quint64 LivePage::selectedSession() const
 void LivePage::refresh()
 {
     m_model->reload();
-    m_detail->setSession(selectedSession());
+    refreshRemote();
+    showDetail(m_table->selectionModel()->currentIndex());
 }
 
 void LivePage::updateCount()

@@ -6,6 +6,7 @@
 
 #include "monitor/sessionregistry.h"
 
+#include <QPointer>
 #include <QWidget>
 
 class QCheckBox;
@@ -13,6 +14,7 @@ class QLabel;
 class QLineEdit;
 class QSplitter;
 class QTableView;
+class QTimer;
 
 namespace RelayDesk::Ui {
 
@@ -30,6 +32,11 @@ public:
     explicit LivePage(Monitor::SessionRegistry *registry, QWidget *parent = nullptr);
 
     void setPricer(SessionPricer pricer);
+    // Other instances on the database: their published sessions are read through `admin` (on its worker) about
+    // once a second and listed beside this process's own (localInstance: this process's id, skipped there).
+    void setRemoteSource(Service::AdminService *admin, const QString &localInstance);
+    // One read of the other instances' sessions now (the timer calls it); emits remoteLoaded when applied.
+    void refreshRemote();
     void setCurrencyDisplay(CurrencyDisplay display) override;
     void selectSession(quint64 id);
     quint64 selectedSession() const;
@@ -43,8 +50,16 @@ public:
     QByteArray saveState() const override;
     void restoreState(const QByteArray &state) override;
 
+signals:
+    void remoteLoaded();
+
 private:
     void updateCount();
+    void showDetail(const QModelIndex &current);
+
+    QPointer<Service::AdminService> m_admin;
+    QTimer *m_remoteTimer = nullptr;
+    bool m_remoteInFlight = false;
 
     LiveSessionsModel *m_model = nullptr;
     LiveSessionsProxy *m_proxy = nullptr;

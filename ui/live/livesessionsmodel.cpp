@@ -106,9 +106,19 @@ const SessionInfo *LiveSessionsModel::sessionAt(int row) const
     return row >= 0 && row < m_rows.size() ? &m_rows[row] : nullptr;
 }
 
-int LiveSessionsModel::rowOf(quint64 id) const
+int LiveSessionsModel::rowOf(quint64 id, const QString &instanceId) const
 {
-    return m_rowOf.value(id, -1);
+    return m_rowOf.value({instanceId, id}, -1);
+}
+
+QString LiveSessionsModel::instanceLabel(const QString &instanceId)
+{
+    return instanceId.left(8);
+}
+
+void LiveSessionsModel::setLocalInstance(const QString &instanceId)
+{
+    m_localInstance = instanceId;
 }
 
 QVariant LiveSessionsModel::data(const QModelIndex &index, int role) const
@@ -125,6 +135,10 @@ QVariant LiveSessionsModel::data(const QModelIndex &index, int role) const
         return QVariant::fromValue(s.id);
     case IsLiveRole:
         return s.isLive();
+    case InstanceRole:
+        return s.instanceId;
+    case IsRemoteRole:
+        return !s.instanceId.isEmpty();
     case Qt::TextAlignmentRole:
         return isNumeric(column) ? QVariant(Qt::AlignRight | Qt::AlignVCenter) : QVariant(Qt::AlignLeft | Qt::AlignVCenter);
     case Qt::ForegroundRole:
@@ -134,6 +148,8 @@ QVariant LiveSessionsModel::data(const QModelIndex &index, int role) const
             return QBrush(QColor(0x8a, 0x8a, 0x8a)); // ended sessions stay visible, greyed
         return {};
     case Qt::ToolTipRole:
+        if (column == Instance)
+            return s.instanceId.isEmpty() ? tr("This console's own relay") : s.instanceId;
         if (column == State && !s.endReason.isEmpty())
             return s.endReason;
         if (column == Kind && !s.units.isEmpty()) // what a unit-priced call is billed for besides tokens
@@ -161,6 +177,7 @@ QVariant LiveSessionsModel::data(const QModelIndex &index, int role) const
     case Qt::DisplayRole:
         switch (column) {
         case Id: return QString::number(s.id);
+        case Instance: return s.instanceId.isEmpty() ? tr("local") : instanceLabel(s.instanceId);
         case Kind: return kindText(s);
         case User: return s.user;
         case KeyHint: return s.keyHint;
@@ -193,6 +210,7 @@ QVariant LiveSessionsModel::headerData(int section, Qt::Orientation orientation,
         case AudioOut: return tr("Audio output tokens so far");
         case Cached: return tr("Input tokens served from the prompt cache");
         case Quota: return tr("Quota charged so far");
+        case Instance: return tr("The relay instance serving the session");
         default: return {};
         }
     }
@@ -200,6 +218,7 @@ QVariant LiveSessionsModel::headerData(int section, Qt::Orientation orientation,
         return {};
     switch (section) {
     case Id: return tr("ID");
+    case Instance: return tr("Instance");
     case Kind: return tr("Kind");
     case User: return tr("User");
     case KeyHint: return tr("Key");
@@ -237,7 +256,7 @@ void LiveSessionsModel::applyUpdates(const QList<SessionInfo> &changed)
     QList<SessionInfo> fresh;
     touched.reserve(changed.size());
     for (const SessionInfo &info : changed) {
-        const int row = m_rowOf.value(info.id, -1);
+        const int row = m_rowOf.value(keyOf(info), -1);
         if (row < 0) {
             fresh.append(info);
             continue;
@@ -251,9 +270,17 @@ void LiveSessionsModel::applyUpdates(const QList<SessionInfo> &changed)
 
 void LiveSessionsModel::applyRemovals(const QList<quint64> &ids)
 {
+    QList<Key> keys;
+    for (quint64 id : ids)
+        keys.append({QString(), id});
+    removeKeys(keys);
+}
+
+void LiveSessionsModel::removeKeys(const QList<Key> &keys)
+{
     QList<int> rows;
-    for (quint64 id : ids) {
-        const int row = m_rowOf.value(id, -1);
+    for (const Key &key : keys) {
+        const int row = m_rowOf.value(key, -1);
         if (row >= 0)
             rows.append(row);
     }
@@ -270,11 +297,29 @@ void LiveSessionsModel::applyRemovals(const QList<quint64> &ids)
         ++i;
         beginRemoveRows({}, first, last);
         for (int r = first; r <= last; ++r)
-            m_rowOf.remove(m_rows[r].id);
+            m_rowOf.remove(keyOf(m_rows[r]));
         m_rows.remove(first, last - first + 1);
         endRemoveRows();
     }
     reindexFrom(rows.last());
+}
+
+void LiveSessionsModel::applyRemote(const QList<SessionInfo> &sessions)
+{
+    QList<SessionInfo> remote;
+    QSet<Key> present;
+    for (const SessionInfo &s : sessions) {
+        if (s.instanceId.isEmpty() || s.instanceId == m_localInstance)
+            continue; // this process's own: the registry has them in full
+        remote.append(s);
+        present.insert(keyOf(s));
+    }
+    QList<Key> gone;
+    for (const SessionInfo &s : std::as_const(m_rows))
+        if (!s.instanceId.isEmpty() && !present.contains(keyOf(s)))
+            gone.append(keyOf(s));
+    removeKeys(gone);
+    applyUpdates(remote);
 }
 
 void LiveSessionsModel::reload()
@@ -287,7 +332,7 @@ void LiveSessionsModel::reload()
         present.insert(s.id);
     QList<quint64> gone;
     for (const SessionInfo &s : std::as_const(m_rows))
-        if (!present.contains(s.id))
+        if (s.instanceId.isEmpty() && !present.contains(s.id))
             gone.append(s.id);
     applyRemovals(gone);
     applyUpdates(all);
@@ -299,15 +344,15 @@ void LiveSessionsModel::insertSorted(const QList<SessionInfo> &freshIn)
     if (freshIn.isEmpty())
         return;
     QList<SessionInfo> fresh = freshIn;
-    std::sort(fresh.begin(), fresh.end(), [](const SessionInfo &a, const SessionInfo &b) { return a.id < b.id; });
+    const auto before = [](const SessionInfo &a, const SessionInfo &b) { return keyOf(a) < keyOf(b); };
+    std::sort(fresh.begin(), fresh.end(), before);
     int i = 0;
     while (i < fresh.size()) {
-        const auto pos = std::lower_bound(m_rows.begin(), m_rows.end(), fresh[i].id,
-                                          [](const SessionInfo &s, quint64 id) { return s.id < id; });
+        const auto pos = std::lower_bound(m_rows.begin(), m_rows.end(), fresh[i], before);
         const int row = int(pos - m_rows.begin());
         // Everything in fresh that sorts before the next existing row goes in as one block.
         int j = i + 1;
-        while (j < fresh.size() && (row == m_rows.size() || fresh[j].id < m_rows[row].id))
+        while (j < fresh.size() && (row == m_rows.size() || before(fresh[j], m_rows[row])))
             ++j;
         beginInsertRows({}, row, row + (j - i) - 1);
         for (int k = i; k < j; ++k)
@@ -321,7 +366,7 @@ void LiveSessionsModel::insertSorted(const QList<SessionInfo> &freshIn)
 void LiveSessionsModel::reindexFrom(int row)
 {
     for (int r = std::max(0, row); r < m_rows.size(); ++r)
-        m_rowOf.insert(m_rows[r].id, r);
+        m_rowOf.insert(keyOf(m_rows[r]), r);
 }
 
 void LiveSessionsModel::emitRowRuns(QList<int> rows, int firstColumn, int lastColumn)

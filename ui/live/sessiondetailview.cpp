@@ -282,6 +282,14 @@ void SessionDetailView::setSession(quint64 id)
         clear();
 }
 
+void SessionDetailView::showRemote(const QString &instanceId)
+{
+    setSession(0);
+    m_title->setText(tr("Session on another instance"));
+    m_subtitle->setText(tr("Details are on instance %1. This console sees what that instance publishes: tokens, "
+                           "quota and state, about once a second.").arg(instanceId));
+}
+
 void SessionDetailView::onSessionsUpdated(const QList<SessionInfo> &changed)
 {
     if (m_session == 0)

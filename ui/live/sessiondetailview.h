@@ -57,6 +57,8 @@ public:
 
 public slots:
     void setSession(quint64 id); // 0 clears
+    // A session another instance serves: its detail (events, turns, money bars) lives there, not here.
+    void showRemote(const QString &instanceId);
     void onSessionsUpdated(const QList<RelayDesk::Monitor::SessionInfo> &changed);
 
 private:

@@ -18,6 +18,7 @@ namespace RelayDesk::Ui {
 struct ConsoleServices
 {
     QString dataDir;
+    QString instanceId;                          // this process's relay instance (its sessions come from `sessions`)
     QString settingsFile;                        // empty = the user's QSettings (tests and screenshots pass a temp file)
     Monitor::SessionRegistry *sessions = nullptr; // must outlive the window
     Service::AdminService *admin = nullptr;      // users, keys, channels, logs, dashboard; must outlive the window

@@ -5,6 +5,7 @@
 #include "shell/consolepage.h"
 #include "channels/channelspage.h"
 #include "dashboard/dashboardpage.h"
+#include "instances/instancespage.h"
 #include "live/livepage.h"
 #include "users/userskeyspage.h"
 #include "logs/logspage.h"
@@ -30,7 +31,7 @@
 namespace RelayDesk::Ui {
 
 namespace {
-const char *const kPageKeys[] = {"live", "pricing", "users", "channels", "logs", "dashboard"};
+const char *const kPageKeys[] = {"live", "pricing", "users", "channels", "logs", "dashboard", "instances"};
 } // namespace
 
 MainWindow::MainWindow(ConsoleServices services, QWidget *parent)
@@ -194,6 +195,8 @@ QWidget *MainWindow::createPage(Page page)
     case Page::Live: {
         auto *live = new LivePage(m_services.sessions, m_tabs);
         live->setPricer(m_services.pricer ? m_services.pricer : pricerFromService(m_services.pricing));
+        if (m_services.admin) // other instances' sessions, as they publish them to the database
+            live->setRemoteSource(m_services.admin, m_services.instanceId);
         return live;
     }
     case Page::Pricing:
@@ -221,6 +224,10 @@ QWidget *MainWindow::createPage(Page page)
         if (m_services.admin)
             return new DashboardPage(m_services.admin, m_tabs);
         return new UnavailablePage(pageTitle(page), noDatabase, m_tabs);
+    case Page::Instances:
+        if (m_services.admin)
+            return new InstancesPage(m_services.admin, m_services.instanceId, m_tabs);
+        return new UnavailablePage(pageTitle(page), noDatabase, m_tabs);
     }
     return nullptr;
 }
@@ -234,6 +241,7 @@ QString MainWindow::pageTitle(Page page) const
     case Page::Channels: return tr("Channels");
     case Page::Logs: return tr("Logs");
     case Page::Dashboard: return tr("Dashboard");
+    case Page::Instances: return tr("Instances");
     }
     return {};
 }

@@ -23,7 +23,7 @@ namespace RelayDesk::Ui {
 class AlertNotifier;
 class LivePage;
 
-// The console window: six pages (Live, Pricing, Users & Keys, Channels, Logs, Dashboard), a status bar
+// The console window: seven pages (Live, Pricing, Users & Keys, Channels, Logs, Dashboard, Instances), a status bar
 // fed by setStatus(), a tray icon when the platform has one, shortcuts, Settings, and QSettings for
 // geometry, window state and every table's column layout.
 //
@@ -36,8 +36,8 @@ class MainWindow final : public QMainWindow
     Q_OBJECT
 
 public:
-    enum class Page { Live, Pricing, UsersKeys, Channels, Logs, Dashboard };
-    static constexpr int kPageCount = 6;
+    enum class Page { Live, Pricing, UsersKeys, Channels, Logs, Dashboard, Instances };
+    static constexpr int kPageCount = 7;
 
     explicit MainWindow(ConsoleServices services, QWidget *parent = nullptr);
     ~MainWindow() override;

@@ -41,7 +41,7 @@ const QHash<QString, MainWindow::Page> &pageNames()
         {QStringLiteral("live"), MainWindow::Page::Live},         {QStringLiteral("detail"), MainWindow::Page::Live},
         {QStringLiteral("pricing"), MainWindow::Page::Pricing},   {QStringLiteral("users"), MainWindow::Page::UsersKeys},
         {QStringLiteral("channels"), MainWindow::Page::Channels}, {QStringLiteral("logs"), MainWindow::Page::Logs},
-        {QStringLiteral("dashboard"), MainWindow::Page::Dashboard}};
+        {QStringLiteral("dashboard"), MainWindow::Page::Dashboard}, {QStringLiteral("instances"), MainWindow::Page::Instances}};
     return pages;
 }
 
@@ -150,6 +150,7 @@ int renderScreenshot(const QString &file, const QString &pageName, QString *erro
     services.admin = &admin;
     services.pricing = runtime.pricing();
     services.sessions = runtime.sessions();
+    services.instanceId = runtime.instanceId();
 
     ConsoleStatusSampler sampler(services.sessions, services.admin, QStringLiteral("~/.local/share/RelayDesk"));
     sampler.setRelay(ConsoleStatus::RelayState::Running, QStringLiteral("%1:%2").arg(runtime.address().toString()).arg(runtime.port()));
