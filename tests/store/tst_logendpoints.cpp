@@ -195,11 +195,14 @@ private slots:
         QVERIFY2(q.exec(QStringLiteral("DROP INDEX idx_logs_request_path_created")), qPrintable(q.lastError().text()));
         QVERIFY2(q.exec(QStringLiteral("ALTER TABLE logs DROP COLUMN request_path")), qPrintable(q.lastError().text()));
         // Back to version 8: the later migrations are forgotten too, and what they created dropped (a migration
-        // added after 13 adds its tables here).
+        // added after 14 adds its tables and columns here).
         QVERIFY(q.exec(QStringLiteral("DELETE FROM schema_version WHERE version >= 9")));
-        for (const char *table : {"realtime_calls", "alert_events", "alert_state", "client_secrets",
+        for (const char *table : {"live_sessions", "realtime_calls", "alert_events", "alert_state", "client_secrets",
                                   "reservation_takes", "limit_usage", "limits"})
             QVERIFY2(q.exec(QStringLiteral("DROP TABLE %1").arg(QLatin1StringView(table))), qPrintable(q.lastError().text()));
+        for (const char *column : {"lease_ms", "requests_total", "request_rate_milli"})
+            QVERIFY2(q.exec(QStringLiteral("ALTER TABLE instances DROP COLUMN %1").arg(QLatin1StringView(column))),
+                     qPrintable(q.lastError().text()));
         if (backend == u"sqlite") // not JSON at all: left empty, the migration does not fail on it
             QVERIFY(q.exec(QStringLiteral("INSERT INTO logs(created_at, type, user_id, key_id, channel_id, model, "
                                           "other_json) VALUES (1, 2, 1, 0, 0, 'm', '{\"request_path\": broken')")));
