@@ -160,11 +160,11 @@ private slots:
         }
         Ui::DashboardPage page(&admin);
         QSignalSpy loaded(&page, &Ui::DashboardPage::dataLoaded);
-        QVERIFY(loaded.wait(10000));
+        QVERIFY(loaded.wait(30000));
         QAbstractItemModelTester tester(const_cast<Ui::EndpointTotalsModel *>(page.endpointTotals()),
                                         QAbstractItemModelTester::FailureReportingMode::QtTest);
         page.setGroupBy(DashboardData::GroupBy::Endpoint);
-        QTRY_VERIFY_WITH_TIMEOUT(loaded.size() >= 2 && !page.isLoading(), 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(loaded.size() >= 2 && !page.isLoading(), 30000);
         QCOMPARE(page.data().endpoints.size(), 3); // Speech, Image, Other
         QCOMPARE(page.data().series.size(), page.data().endpoints.size());
         QCOMPARE(page.data().endpoints.first().kind, EndpointKind::Speech);

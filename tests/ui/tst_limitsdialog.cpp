@@ -35,7 +35,7 @@ constexpr qint64 kDollar = Billing::QuotaMath::kQuotaPerUnit;
 template<class T>
 T finished(const QFuture<T> &f)
 {
-    [&] { QTRY_VERIFY_WITH_TIMEOUT(f.isFinished(), 10000); }();
+    [&] { QTRY_VERIFY_WITH_TIMEOUT(f.isFinished(), 30000); }();
     return f.result();
 }
 
@@ -44,7 +44,7 @@ std::unique_ptr<LimitsDialog> open(Service::AdminService &admin, LimitsDialog::O
 {
     auto d = std::make_unique<LimitsDialog>(&admin, owner, id, QStringLiteral("owner"), Ui::CurrencyDisplay::Dollars);
     QSignalSpy loaded(d.get(), &LimitsDialog::loaded);
-    [&] { QTRY_VERIFY_WITH_TIMEOUT(loaded.count() >= 1 && !d->isBusy(), 10000); }();
+    [&] { QTRY_VERIFY_WITH_TIMEOUT(loaded.count() >= 1 && !d->isBusy(), 30000); }();
     return d;
 }
 
@@ -312,7 +312,7 @@ private slots:
             return s.setUserRates(userId, {{QStringLiteral("rpm"), 5}}).ok()
                 && s.setUserBudgets(userId, {{QStringLiteral("day"), kDollar}, {QStringLiteral("week"), 2 * kDollar}}).ok();
         })));
-        QTRY_VERIFY_WITH_TIMEOUT(loaded.count() >= 1, 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(loaded.count() >= 1, 30000);
         QCOMPARE(dialog->budgetsModel()->rowCount(), 2);
         QCOMPARE(cell(dialog->ratesModel(), dialog->ratesModel()->rowOf(QStringLiteral("rpm")), RateLimitsModel::Cap),
                  QStringLiteral("5"));
@@ -455,7 +455,7 @@ private slots:
         QCOMPARE(Service::AlertWatcher(tmp.shared()).evaluateAll(QDateTime::currentMSecsSinceEpoch()).size(), 1);
         QSignalSpy loaded(dialog.get(), &LimitsDialog::loaded);
         dialog->reload();
-        QTRY_VERIFY_WITH_TIMEOUT(loaded.count() == 1 && !dialog->isBusy(), 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(loaded.count() == 1 && !dialog->isBusy(), 30000);
         QVERIFY(dialog->findChild<QLabel *>(QStringLiteral("alertState"))->text().contains(QStringLiteral("week 50%")));
         // An alert on a window the owner does not have is the service's refusal, shown; the text stays.
         dialog->alerts()->setPlainText(QStringLiteral("month 80%"));
