@@ -7,6 +7,7 @@
 
 #include "admin_args.h"
 #include "admin_json.h"
+#include "read_input.h"
 
 #include "billing/quotamath.h"
 #include "common/budgetwindow.h"
@@ -465,13 +466,13 @@ int channelList(const AdminArgs &, const Location &where)
 int pricingImport(const AdminArgs &a, const Location &where)
 {
     const QString path = a.positional()[0];
-    QFile file(path);
-    const bool opened = path == u"-" ? file.open(stdin, QIODevice::ReadOnly) : file.open(QIODevice::ReadOnly);
-    if (!opened)
-        return badInput(QStringLiteral("cannot read %1: %2").arg(path, file.errorString()));
+    QString error;
+    const std::optional<QByteArray> text = readInput(path, &error);
+    if (!text)
+        return badInput(error);
     // Validate before touching the database: a malformed file changes nothing.
     QJsonParseError perr;
-    const QJsonDocument doc = QJsonDocument::fromJson(file.readAll(), &perr);
+    const QJsonDocument doc = QJsonDocument::fromJson(*text, &perr);
     if (perr.error != QJsonParseError::NoError || !doc.isObject())
         return badInput(QStringLiteral("%1 is not a JSON object: %2").arg(path, perr.errorString()));
     if (auto check = Billing::PriceBook::empty()->withEdit(doc.object()); !check)
@@ -1004,11 +1005,11 @@ int alertWebhook(const AdminArgs &a, const Location &where)
     if (a.has(QStringLiteral("secret-file"))) {
         // From a file (or stdin), never from the command line, where other users' `ps` would see it.
         const QString path = a.value(QStringLiteral("secret-file"));
-        QFile file(path);
-        const bool opened = path == u"-" ? file.open(stdin, QIODevice::ReadOnly) : file.open(QIODevice::ReadOnly);
-        if (!opened)
-            return badInput(QStringLiteral("cannot read %1: %2").arg(path, file.errorString()));
-        secret = QString::fromUtf8(file.read(8192)).trimmed();
+        QString error;
+        const std::optional<QByteArray> text = readInput(path, &error, 8192);
+        if (!text)
+            return badInput(error);
+        secret = QString::fromUtf8(*text).trimmed();
         if (secret->isEmpty())
             return badInput(QStringLiteral("%1 holds no secret").arg(path));
     }

@@ -7,6 +7,7 @@
 // tiktoken's encode_ordinary. Errors (unknown model or encoding, unreadable file, invalid JSON line)
 // go to stderr and exit with 2; nothing is printed to stdout then.
 #include "commands.h"
+#include "read_input.h"
 
 #include "tokenize/encoding.h"
 #include "tokenize/modelmap.h"
@@ -42,22 +43,6 @@ int usage()
            "Encodings: cl100k_base, o200k_base (default), p50k_base, r50k_base, and <name>.tiktoken files\n"
            "in $RELAYDESK_TIKTOKEN_DIR. Special-token text is counted as ordinary text.\n";
     return 0;
-}
-
-std::optional<QByteArray> readInput(const QString &path, QString *error)
-{
-    QFile file;
-    const bool ok = path == u"-" ? file.open(stdin, QIODevice::ReadOnly) : (file.setFileName(path), file.open(QIODevice::ReadOnly));
-    if (!ok) {
-        *error = u"cannot read '%1': %2"_qs.arg(path, file.errorString());
-        return std::nullopt;
-    }
-    QByteArray data = file.readAll();
-    if (file.error() != QFileDevice::NoError) {
-        *error = u"cannot read '%1': %2"_qs.arg(path, file.errorString());
-        return std::nullopt;
-    }
-    return data;
 }
 
 std::string_view view(const QByteArray &b) { return {b.constData(), size_t(b.size())}; }

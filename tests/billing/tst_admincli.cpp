@@ -1,4 +1,6 @@
 // `relaydeskd admin …` end to end: the real binary against a temporary data dir.
+#include "relaydeskdrun.h"
+
 #include "billing/ledger.h"
 #include "store/apikeyrepository.h"
 #include "store/changerepository.h"
@@ -19,18 +21,7 @@
 
 using namespace RelayDesk;
 
-namespace {
-
-struct Run
-{
-    int exitCode = -1;
-    QByteArray out;
-    QByteArray err;
-    QJsonObject json() const { return QJsonDocument::fromJson(out).object(); }
-    QJsonArray array() const { return QJsonDocument::fromJson(out).array(); }
-};
-
-} // namespace
+using Run = RelayDeskTest::DaemonRun;
 
 class TestAdminCli final : public QObject
 {
@@ -733,17 +724,7 @@ private slots:
 
     static Run relaydeskd(const QStringList &args, const QProcessEnvironment &env)
     {
-        QProcess p;
-        p.setProcessEnvironment(env);
-        p.start(QDir(qEnvironmentVariable("RELAYDESK_BIN_DIR")).filePath(QStringLiteral("relaydeskd")), args);
-        p.closeWriteChannel();
-        Run r;
-        if (!p.waitForFinished(60000) || p.exitStatus() != QProcess::NormalExit)
-            return r;
-        r.exitCode = p.exitCode();
-        r.out = p.readAllStandardOutput();
-        r.err = p.readAllStandardError();
-        return r;
+        return RelayDeskTest::runRelaydeskd(args, env);
     }
 
     // Starts `relaydeskd serve ARGS --listen 127.0.0.1:0` with stdout and stderr on pipes, waits for

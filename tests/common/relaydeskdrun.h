@@ -2,6 +2,7 @@
 // The built relaydeskd run as a process by the CLI tests (RELAYDESK_BIN_DIR): its exit code and output, and the
 // admin data dir most of them start from.
 #include <QtCore/QDir>
+#include <QtCore/QJsonArray>
 #include <QtCore/QJsonDocument>
 #include <QtCore/QJsonObject>
 #include <QtCore/QProcess>
@@ -14,11 +15,14 @@ struct DaemonRun
     QByteArray out;
     QByteArray err;
     QJsonObject json() const { return QJsonDocument::fromJson(out).object(); }
+    QJsonArray array() const { return QJsonDocument::fromJson(out).array(); }
 };
 
-inline DaemonRun runRelaydeskd(const QStringList &args)
+inline DaemonRun runRelaydeskd(const QStringList &args,
+                               const QProcessEnvironment &env = QProcessEnvironment::systemEnvironment())
 {
     QProcess p;
+    p.setProcessEnvironment(env);
     p.start(QDir(qEnvironmentVariable("RELAYDESK_BIN_DIR")).filePath(QStringLiteral("relaydeskd")), args);
     p.closeWriteChannel();
     DaemonRun r;

@@ -171,13 +171,12 @@ void RealtimeSideband::end(const QString &reason, bool hangUpCall, bool drain)
     } else {
         markEnded();
     }
-    if (!m_settled) {
-        // Draining: the upstream closes the sideband as the call ends; the grace timer bounds the wait.
-    } else if (open) {
+    // Draining (not settled yet), the socket stays: the upstream closes it as the call ends, the grace timer
+    // bounds the wait.
+    if (m_settled && open)
         m_socket->close(QWebSocketProtocol::CloseCodeNormal, reason.left(120));
-    } else if (m_socket && m_socket->state() != QAbstractSocket::UnconnectedState) {
+    else if (m_settled && m_socket && m_socket->state() != QAbstractSocket::UnconnectedState)
         m_socket->abort();
-    }
     if (!m_socket || m_socket->state() == QAbstractSocket::UnconnectedState)
         m_socketGone = true;
     m_graceTimer.start(kCloseGrace);
