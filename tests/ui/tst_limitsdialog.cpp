@@ -14,6 +14,7 @@
 #include "ledgeraccount.h"
 #include "service/alertwatcher.h"
 #include "service/changefeed.h"
+#include "store/changerepository.h"
 #include "tempdatabase.h"
 
 #include <QAbstractItemModelTester>
@@ -346,6 +347,7 @@ private slots:
         // The "CLI" writes on its own worker thread: its own connection, as another process would have.
         Service::AdminService cli(tmp.shared(), Service::AdminService::Actor::Cli);
         const qint64 keyId = account.keyId;
+        QSignalSpy feedApplied(&feed, &Service::ChangeFeed::applied);
         QVERIFY(finished(cli.async([keyId](Service::AdminService &s) {
             return s.setKeyRates(keyId, {{QStringLiteral("tpm"), 40000}}).ok()
                 && s.setKeyBudgets(keyId, {{QStringLiteral("week"), 7 * kDollar}}).ok();
@@ -356,6 +358,11 @@ private slots:
         QTRY_COMPARE_WITH_TIMEOUT(cell(rates, rates->rowOf(QStringLiteral("tpm")), RateLimitsModel::Cap),
                                   QLocale().toString(40000), 10000);
         QCOMPARE(dialog->allowList()->toPlainText(), QStringLiteral("192.0.2.0/24")); // the edit survived
+        // Both writes may come through the feed in separate polls, each reloading: let the last reload land first.
+        const qint64 written = Store::ChangeRepository(tmp.db()).latestVersion().value_or(0);
+        QTRY_VERIFY_WITH_TIMEOUT(!feedApplied.isEmpty() && feedApplied.last().at(0).toLongLong() >= written, 10000);
+        QCoreApplication::processEvents(); // the reload the last change scheduled starts
+        QTRY_VERIFY_WITH_TIMEOUT(!dialog->isBusy(), 30000);
 
         // Another key's change does not reload this dialog; this key's does, and a field being edited keeps its
         // edit while the counts move.

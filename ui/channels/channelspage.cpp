@@ -1,5 +1,6 @@
 #include "channels/channelspage.h"
 
+#include "shell/deliverlater.h"
 #include "channels/channelsmodel.h"
 
 #include "relay/upstreamurl.h"
@@ -158,7 +159,7 @@ QFuture<T> ChannelsPage::edit(Write write)
         return QtFuture::makeReadyFuture(T::failure(RelayDesk::Ui::ChannelsPage::tr("No database is open.")));
     beginLoading();
     QFuture<T> done = m_admin->async(std::move(write));
-    done.then(this, [this](const T &result) {
+    deliverLater(done, this, [this](const T &result) {
         endLoading();
         if (!result)
             report(result.error(), true);

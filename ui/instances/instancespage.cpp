@@ -1,5 +1,6 @@
 #include "instances/instancespage.h"
 
+#include "shell/deliverlater.h"
 #include "instances/instancesmodel.h"
 
 #include <QHeaderView>
@@ -49,8 +50,8 @@ void InstancesPage::refresh()
     if (!m_admin || m_inFlight)
         return; // one read at a time: a slow database is asked again on the next tick
     m_inFlight = true;
-    m_admin->async([](Service::AdminService &s) { return s.instances(); })
-        .then(this, [this](Store::Result<QList<Service::InstanceOverview>> instances) {
+    deliverLater(m_admin->async([](Service::AdminService &s) { return s.instances(); }),
+                 this, [this](Store::Result<QList<Service::InstanceOverview>> instances) {
             m_inFlight = false;
             if (!instances) {
                 m_summary->setText(tr("Cannot read the instances: %1").arg(instances.error()));

@@ -1,5 +1,6 @@
 #include "live/livepage.h"
 
+#include "shell/deliverlater.h"
 #include "live/livesessionsmodel.h"
 #include "live/sessiondetailview.h"
 
@@ -104,8 +105,8 @@ void LivePage::refreshRemote()
     if (!m_admin || m_remoteInFlight)
         return; // a slow database: one read at a time, the next tick asks again
     m_remoteInFlight = true;
-    m_admin->async([](Service::AdminService &s) { return s.liveSessions(); })
-        .then(this, [this](Store::Result<QList<Monitor::SessionInfo>> sessions) {
+    deliverLater(m_admin->async([](Service::AdminService &s) { return s.liveSessions(); }),
+                 this, [this](Store::Result<QList<Monitor::SessionInfo>> sessions) {
             m_remoteInFlight = false;
             if (!sessions)
                 return; // keep the last view; the status bar reports a store that does not answer

@@ -2,6 +2,7 @@
 #include "logs/messageslogdetail.h"
 #include "logs/responseslogdetail.h"
 #include "logs/unitslogdetail.h"
+#include "shell/deliverlater.h"
 
 #include "service/consolequeries.h"
 
@@ -34,7 +35,7 @@ void LogsModel::run(Query q, Done done)
     using Result = std::invoke_result_t<Query, Service::AdminService &>;
     if (m_pending++ == 0)
         emit loadingChanged(true);
-    m_admin->async(std::move(q)).then(this, [this, done = std::move(done)](Result result) mutable {
+    deliverLater(m_admin->async(std::move(q)), this, [this, done = std::move(done)](Result result) mutable {
         done(std::move(result));
         if (--m_pending == 0)
             emit loadingChanged(false);

@@ -1,5 +1,6 @@
 #include "alertnotifier.h"
 
+#include "shell/deliverlater.h"
 #include "service/alertwatcher.h"
 
 #include <QDateTime>
@@ -56,9 +57,10 @@ void AlertNotifier::poll()
         return;
     m_polling = true;
     const qint64 after = m_lastSeen;
-    m_admin->async([after](Service::AdminService &s) {
+    const auto read = [after](Service::AdminService &s) {
         return after < 0 ? s.alertEvents(1) : s.alertEvents(100, after);
-    }).then(this, [this, after](const QList<Store::AlertEvent> &events) {
+    };
+    deliverLater(m_admin->async(read), this, [this, after](const QList<Store::AlertEvent> &events) {
         m_polling = false;
         qint64 newest = std::max<qint64>(m_lastSeen, 0);
         for (const Store::AlertEvent &e : events)

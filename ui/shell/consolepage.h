@@ -1,5 +1,6 @@
 #pragma once
 
+#include "shell/deliverlater.h"
 #include "widgets/money.h"
 
 #include "service/adminservice.h"
@@ -37,7 +38,7 @@ signals:
 
 protected:
     // Runs query(AdminService&) on the service's worker; done(result) runs on the GUI thread afterwards
-    // (never if this page is gone by then). Calls run in the order made.
+    // from the event loop (never inside query(), never if this page is gone by then). Calls run in the order made.
     template<class Query, class Done>
     void query(Service::AdminService *admin, Query q, Done done)
     {
@@ -45,7 +46,7 @@ protected:
             return;
         using Result = std::invoke_result_t<Query, Service::AdminService &>;
         beginLoading();
-        admin->async(std::move(q)).then(this, [this, done = std::move(done)](Result result) mutable {
+        deliverLater(admin->async(std::move(q)), this, [this, done = std::move(done)](Result result) mutable {
             endLoading();
             done(std::move(result));
         });

@@ -1,5 +1,6 @@
 #include "shell/consolestatussampler.h"
 
+#include "shell/deliverlater.h"
 #include "service/consolequeries.h"
 
 #include <QDateTime>
@@ -87,8 +88,8 @@ void ConsoleStatusSampler::sample()
         Store::LogFilter today;
         today.fromMs = QDateTime(QDate::currentDate(), QTime(0, 0)).toMSecsSinceEpoch();
         today.type = Store::LogType::Consume;
-        m_admin->async([today](Service::AdminService &s) { return Service::ConsoleQueries::quotaSum(s, today); })
-            .then(this, [this](qint64 spent) {
+        deliverLater(m_admin->async([today](Service::AdminService &s) { return Service::ConsoleQueries::quotaSum(s, today); }),
+                     this, [this](qint64 spent) {
                 m_quotaPending = false;
                 m_status.quotaSpentToday = spent;
                 emit statusChanged(m_status);

@@ -1,5 +1,6 @@
 #include "users/limitsdialog.h"
 
+#include "shell/deliverlater.h"
 #include "users/alertlistedit.h"
 #include "users/budgetwindowsmodel.h"
 #include "users/iplistedit.h"
@@ -207,11 +208,11 @@ void LimitsDialog::reload()
     if (!m_admin)
         return;
     setBusy(true);
-    m_admin->async([owner = m_owner, id = m_ownerId](Service::AdminService &s) { return read(s, owner, id); })
-        .then(this, [this](const Snapshot &snapshot) {
-            setBusy(false);
-            present(snapshot, true);
-        });
+    deliverLater(m_admin->async([owner = m_owner, id = m_ownerId](Service::AdminService &s) { return read(s, owner, id); }),
+                 this, [this](const Snapshot &snapshot) {
+                     setBusy(false);
+                     present(snapshot, true);
+                 });
 }
 
 QFuture<Store::Status> LimitsDialog::apply()

@@ -1,5 +1,6 @@
 #include "users/limitsettingsdialog.h"
 
+#include "shell/deliverlater.h"
 #include "users/iplistedit.h"
 
 #include <QComboBox>
@@ -51,8 +52,8 @@ LimitSettingsDialog::LimitSettingsDialog(Service::AdminService *admin, QWidget *
         QString zone;
         QStringList proxies;
     };
-    m_admin->async([](Service::AdminService &s) { return Loaded{s.budgetTimeZone(), s.trustedProxies()}; })
-        .then(this, [this](const Loaded &l) {
+    deliverLater(m_admin->async([](Service::AdminService &s) { return Loaded{s.budgetTimeZone(), s.trustedProxies()}; }),
+                 this, [this](const Loaded &l) {
             m_loadedZone = l.zone;
             m_zone->setCurrentText(l.zone);
             m_proxies->setEntries(l.proxies);

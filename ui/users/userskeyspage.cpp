@@ -1,5 +1,6 @@
 #include "users/userskeyspage.h"
 
+#include "shell/deliverlater.h"
 #include "users/keydialog.h"
 #include "users/limitsettingsdialog.h"
 #include "widgets/quotaedit.h"
@@ -215,7 +216,7 @@ QFuture<T> UsersKeysPage::edit(Write write)
         return QtFuture::makeReadyFuture(T::failure(RelayDesk::Ui::UsersKeysPage::tr("No database is open.")));
     beginLoading();
     QFuture<T> done = m_admin->async(std::move(write));
-    done.then(this, [this](T result) {
+    deliverLater(done, this, [this](T result) {
         endLoading();
         report(statusOf(result));
     });
