@@ -33,7 +33,6 @@ constexpr qint64 kKeyQuota = RelayDeskTest::kLoadKeyQuota;
 // A short lease, so the survivor recovers a killed instance's holds within the test.
 const QStringList kShortLease{QStringLiteral("--instance-lease"), QStringLiteral("2")};
 
-using RelayDeskTest::binary;
 using RelayDeskTest::freePort;
 
 QSet<qint64> openIds(const Store::Database &db)
@@ -79,11 +78,11 @@ private Q_SLOTS:
         const std::shared_ptr<Store::Database> db = opened.value();
 
         QProcess upstream;
-        upstream.start(binary("relaydesk-fakeupstream"), {QStringLiteral("--delay-ms"), QStringLiteral("15")});
-        QVERIFY(QTest::qWaitFor([&] { return upstream.canReadLine(); }, 30000));
-        const QByteArray portLine = upstream.readLine().trimmed();
-        QVERIFY2(portLine.startsWith("PORT "), portLine.constData());
-        const auto account = RelayDeskTest::createLoadAccount(*db, QStringLiteral("two"), portLine.mid(5));
+        const quint16 upstreamPort =
+            RelayDeskTest::startFakeUpstream(upstream, {QStringLiteral("--delay-ms"), QStringLiteral("15")});
+        QVERIFY2(upstreamPort != 0, upstream.readAllStandardError().constData());
+        const auto account =
+            RelayDeskTest::createLoadAccount(*db, QStringLiteral("two"), QByteArray::number(upstreamPort));
         QVERIFY(account);
         const Store::User *user = &account->user;
         const Store::CreatedApiKey *key = &account->key;

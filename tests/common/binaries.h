@@ -22,6 +22,17 @@ inline quint16 freePort()
     return probe.serverPort();
 }
 
+// Starts the fake upstream process (tools/fakeupstream) with ARGS and returns the port it printed ("PORT <n>",
+// once listening), or 0 when it did not start within the (generous, failure-only) bound.
+inline quint16 startFakeUpstream(QProcess &upstream, const QStringList &args = {})
+{
+    upstream.start(binary("relaydesk-fakeupstream"), args);
+    if (!QTest::qWaitFor([&] { return upstream.canReadLine(); }, 30000))
+        return 0;
+    const QByteArray line = upstream.readLine().trimmed();
+    return line.startsWith("PORT ") ? static_cast<quint16>(line.mid(5).toUInt()) : 0;
+}
+
 // Starts `relaydeskd serve ARGS --listen 127.0.0.1:PORT` and waits (bounded) until it says it listens; its
 // merged output keeps accumulating in *output (for failure messages and what the test reads from it).
 inline bool startServe(QProcess &serve, const QStringList &args, quint16 port, QByteArray *output)
