@@ -1,8 +1,12 @@
-// The relay for benchmarks: a fresh data dir with one user, one key and one channel pointing at the given
+// The relay for benchmarks: a fresh database with one user, one key and one channel pointing at the given
 // upstream (the fake upstream process), served by the same Runtime as relaydeskd. Prints "KEY <key>" and
 // "PORT <n>", then serves until SIGINT/SIGTERM.
-//   relaydesk-chatbench-server --upstream http://127.0.0.1:N --data DIR [--port P]
+//   relaydesk-chatbench-server --upstream http://127.0.0.1:N --data DIR [--port P]          (SQLite in DIR)
+//   relaydesk-chatbench-server --upstream http://127.0.0.1:N --db postgres://… [--data DIR] [--port P]
+// On PostgreSQL the channel secret is sealed with the key file RELAYDESK_SECRET_KEY_FILE names, which must be
+// set: otherwise the key would be created in the user's own data dir (run_pg_bench.sh makes a throwaway one).
 #include "service/runtime.h"
+#include "store/channelrepository.h"
 #include "store/apikeyrepository.h"
 #include "store/channelrepository.h"
 #include "store/database.h"
@@ -24,7 +28,7 @@ int main(int argc, char *argv[])
 {
     using namespace RelayDesk;
     QCoreApplication app(argc, argv);
-    QString upstream, dataDir;
+    QString upstream, dataDir, dbUrl;
     quint16 port = 0;
     const QStringList args = app.arguments().mid(1);
     for (qsizetype i = 0; i + 1 < args.size(); i += 2) {
@@ -32,23 +36,35 @@ int main(int argc, char *argv[])
             upstream = args[i + 1];
         else if (args[i] == QLatin1StringView("--data"))
             dataDir = args[i + 1];
+        else if (args[i] == QLatin1StringView("--db"))
+            dbUrl = args[i + 1];
         else if (args[i] == QLatin1StringView("--port"))
             port = static_cast<quint16>(args[i + 1].toUInt());
     }
     QTextStream out(stdout), err(stderr);
-    if (upstream.isEmpty() || dataDir.isEmpty()) {
-        err << "usage: relaydesk-chatbench-server --upstream URL --data DIR [--port P]\n";
+    if (upstream.isEmpty() || (dataDir.isEmpty() && dbUrl.isEmpty())) {
+        err << "usage: relaydesk-chatbench-server --upstream URL (--data DIR | --db postgres://… [--data DIR]) "
+               "[--port P]\n";
+        return 2;
+    }
+    if (!dbUrl.isEmpty() && qEnvironmentVariableIsEmpty(Store::ChannelRepository::kSecretKeyFileEnv)) {
+        err << "--db needs " << Store::ChannelRepository::kSecretKeyFileEnv
+            << " (a throwaway key file: openssl rand -hex 32 > FILE && chmod 600 FILE)\n";
         return 2;
     }
     QString key;
     {
-        auto db = Store::Database::openDataDir(dataDir);
+        auto db = dbUrl.isEmpty() ? Store::Database::openDataDir(dataDir) : Store::Database::openUrl(dbUrl);
         if (!db) {
             err << db.error() << '\n';
             return 1;
         }
         auto user = Store::UserRepository(*db.value()).create(QStringLiteral("bench"), QStringLiteral("default"),
                                                               1'000'000'000'000LL);
+        if (!user) { // a database that is not fresh (the user exists) is not a benchmark's
+            err << user.error() << '\n';
+            return 1;
+        }
         Store::NewApiKey spec;
         spec.userId = user->id;
         spec.name = QStringLiteral("bench");
@@ -67,6 +83,7 @@ int main(int argc, char *argv[])
     Service::Runtime runtime;
     Service::RuntimeConfig config;
     config.dataDir = dataDir;
+    config.dbUrl = dbUrl;
     config.listenPort = port;
     config.server.maxConnections = 4096;
     if (!runtime.start(config)) {
