@@ -15,32 +15,12 @@ CONC=${CONNECTIONS:-32}
 THREADS=${THREADS:-1}
 API=${API:-chat}
 NGINX=${NGINX:-$(command -v nginx || echo /usr/sbin/nginx)}
-command -v wrk >/dev/null || { echo "wrk not found (apt-get install wrk)"; exit 1; }
-TMP=$(mktemp -d /tmp/relaydesk-bench.XXXXXX)
-chmod 755 "$TMP"
-PIDS=()
-cleanup() {
-  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$TMP"
-}
-trap cleanup EXIT
+# shellcheck source=bench_lib.sh
+source "$(dirname "$0")/bench_lib.sh"
+bench_init
 
-wait_line() { # file pattern
-  for _ in $(seq 1 200); do grep -q "$2" "$1" 2>/dev/null && return 0; sleep 0.05; done
-  echo "timeout waiting for '$2' in $1"; cat "$1"; exit 1
-}
-
-"$BIN/relaydesk-fakeupstream" >"$TMP/fake.out" 2>&1 &
-FAKE_PID=$!; PIDS+=("$FAKE_PID")
-wait_line "$TMP/fake.out" '^PORT '
-FPORT=$(awk '/^PORT/{print $2}' "$TMP/fake.out")
-
-"$BIN/relaydesk-chatbench-server" --upstream "http://127.0.0.1:$FPORT" --data "$TMP/relay" >"$TMP/relay.out" 2>&1 &
-RELAY_PID=$!; PIDS+=("$RELAY_PID")
-wait_line "$TMP/relay.out" '^PORT '
-RPORT=$(awk '/^PORT/{print $2}' "$TMP/relay.out")
-KEY=$(awk '/^KEY/{print $2}' "$TMP/relay.out")
+start_fake_upstream
+start_relay relay --upstream "http://127.0.0.1:$FPORT" --data "$TMP/relay"
 
 # nginx on a port next to the relay's; another process may hold it, so try the next ones until nginx stays up
 mkdir -p "$TMP/nginx"
@@ -79,40 +59,8 @@ CONF
 done
 [ -n "$NGINX_PID" ] || { echo "nginx did not start"; cat "$TMP/nginx/error.log"; exit 1; }
 
-cat >"$TMP/post.lua" <<'LUA'
-wrk.method = "POST"
-wrk.body = os.getenv("BENCH_BODY")
-wrk.headers["Content-Type"] = "application/json"
-wrk.headers["Authorization"] = "Bearer " .. os.getenv("BENCH_KEY")
-function done(summary, latency, requests)
-  local errors = summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.status + summary.errors.timeout
-  io.write(string.format("RESULT %d %.1f %.3f %.3f %d\n", summary.requests,
-    summary.requests / (summary.duration / 1e6), latency:percentile(50) / 1000, latency:percentile(99) / 1000, errors))
-end
-LUA
-
-cpu_ticks() { # pid... → summed utime+stime ticks (all threads)
-  local t=0
-  for p in "$@"; do
-    local v; v=$(sed 's/.*) //' "/proc/$p/stat" | awk '{print $12 + $13}')
-    t=$((t + v))
-  done
-  echo "$t"
-}
 nginx_pids() { echo "$NGINX_PID $(pgrep -P "$NGINX_PID" | tr '\n' ' ')"; }
-HZ=$(getconf CLK_TCK)
-
-case $API in
-  chat)
-    ROUTE=/v1/chat/completions
-    MSG='[{"role":"system","content":"You are a helpful assistant."},{"role":"user","content":"Hello! Please say hello back."}]'
-    JSON_BODY="{\"model\":\"gpt-4o-mini\",\"messages\":$MSG,\"max_tokens\":200}" ;;
-  responses)
-    ROUTE=/v1/responses
-    JSON_BODY='{"model":"gpt-4o-mini","instructions":"You are a helpful assistant.","input":"Hello! Please say hello back.","max_output_tokens":200,"store":false}' ;;
-  *) echo "API must be chat or responses"; exit 1 ;;
-esac
-SSE_BODY="${JSON_BODY%\}},\"stream\":true}"
+chat_bodies "$API"
 
 # sanity: one SSE reply through the relay (events and bytes per request)
 sample=$(curl -sN -H "Authorization: Bearer $KEY" -H 'Content-Type: application/json' -d "$SSE_BODY" \
@@ -130,14 +78,12 @@ for mode in json sse; do
         relay) port=$RPORT; pids="$RELAY_PID" ;;
         nginx) port=$NPORT; pids=$(nginx_pids) ;;
       esac
-      # warm-up (connections, caches)
-      BENCH_BODY=$body BENCH_KEY=$KEY wrk -t1 -c"$conns" -d1s -s "$TMP/post.lua" "http://127.0.0.1:$port$ROUTE" >/dev/null 2>&1 || true
+      wrk_warm "$port" "$body" "$conns"
       # shellcheck disable=SC2086
       c0=$(cpu_ticks $pids)
-      out=$(BENCH_BODY=$body BENCH_KEY=$KEY wrk -t"$THREADS" -c"$conns" -d"${DUR}s" --timeout 10s -s "$TMP/post.lua" "http://127.0.0.1:$port$ROUTE")
+      read -r n rps p50 p99 errs <<<"$(wrk_post "$port" "$body" "$conns" "$DUR")"
       # shellcheck disable=SC2086
       c1=$(cpu_ticks $pids)
-      read -r _ n rps p50 p99 errs <<<"$(grep '^RESULT' <<<"$out")"
       cpu_us=$(awk -v d=$((c1 - c0)) -v hz="$HZ" -v n="$n" 'BEGIN{ if (n>0) printf "%.1f", d*1e6/hz/n; else print "-" }')
       key="$mode-$conns"
       [ "$target" = direct ] && P50[$key]=$p50
