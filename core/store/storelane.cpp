@@ -1,0 +1,210 @@
+#include "storelane.h"
+
+#include "database.h"
+#include "metrics/relaymetrics.h"
+
+#include <QtCore/QCoreApplication>
+#include <QtCore/QElapsedTimer>
+#include <QtCore/QThread>
+#include <QtCore/QThreadPool>
+
+#include <atomic>
+
+namespace RelayDesk::Store {
+
+StoreLane::StoreLane(std::shared_ptr<Database> db, QObject *parent)
+    : QObject(parent)
+    , m_db(std::move(db))
+    , m_soloPool(new QThreadPool(this))
+{
+    m_soloPool->setMaxThreadCount(kSoloThreads);
+    m_batchThread = QThread::create([this] { batchLoop(); });
+    m_batchThread->setObjectName(QStringLiteral("relaydesk-ledger"));
+    m_batchThread->start();
+}
+
+StoreLane::~StoreLane()
+{
+    drain();
+    {
+        std::lock_guard lock(m_mutex);
+        m_stop = true;
+    }
+    m_wake.notify_all();
+    m_batchThread->wait();
+    delete m_batchThread;
+    m_soloPool->waitForDone();
+}
+
+StoreLane::Chain StoreLane::newChain()
+{
+    static std::atomic<Chain> next{0};
+    return ++next;
+}
+
+void StoreLane::afterCommit(std::function<void(bool committed)> then, Chain chain)
+{
+    Job barrier;
+    barrier.deliver = std::move(then);
+    barrier.chain = chain;
+    enqueue(std::move(barrier));
+}
+
+void StoreLane::enqueue(Job job)
+{
+    {
+        std::lock_guard lock(m_mutex);
+        m_batch.push_back(std::move(job));
+    }
+    m_wake.notify_all();
+}
+
+void StoreLane::batchLoop()
+{
+    for (;;) {
+        std::deque<Job> jobs;
+        {
+            std::unique_lock lock(m_mutex);
+            m_wake.wait(lock, [this] { return m_stop || !m_batch.empty(); });
+            if (m_batch.empty())
+                return; // stopping, nothing left
+            jobs.swap(m_batch);
+            m_batchBusy = true;
+        }
+        runBatch(std::move(jobs));
+        {
+            std::lock_guard lock(m_mutex);
+            m_batchBusy = false;
+        }
+        m_settled.notify_all();
+    }
+}
+
+void StoreLane::runBatch(std::deque<Job> jobs)
+{
+    QString error;
+    QElapsedTimer took;
+    took.start();
+    const bool batched = m_db->beginBatch(&error);
+    if (!batched)
+        qWarning("ledger: cannot open a commit batch (%s); committing one by one", qPrintable(error));
+    else if (m_db->isPostgres())
+        m_db->query().exec(QStringLiteral("SET LOCAL lock_timeout = '%1ms'").arg(kBatchLockTimeoutMs));
+
+    std::vector<std::pair<Job, bool>> finished;
+    std::vector<Job> solo;
+    for (Job &job : jobs) {
+        const bool again = job.run && job.run(); // its own Transaction (a savepoint here) undid a failed write
+        if (again)
+            solo.push_back(std::move(job));
+        else
+            finished.emplace_back(std::move(job), true);
+    }
+    bool committed = true;
+    if (batched) {
+        committed = m_db->commitBatch(&error);
+        if (committed)
+            Metrics::RelayMetrics::global().ledgerCommitted(took.nsecsElapsed() / 1e9);
+        else
+            qWarning("ledger: commit of a batch failed (%s); its writes were rolled back", qPrintable(error));
+    }
+    std::vector<std::pair<Job, bool>> now;
+    {
+        std::lock_guard lock(m_mutex);
+        if (committed && batched)
+            ++m_batches;
+        for (const Job &job : solo) {
+            ++m_solo;
+            ++m_soloByChain[job.chain];
+            ++m_soloRuns;
+        }
+        for (auto &[job, ok] : finished) {
+            if (!job.run && job.chain != 0 && m_soloByChain.count(job.chain)) // its chain's solo writes first
+                m_heldBarriers.push_back(std::move(job));
+            else
+                now.emplace_back(std::move(job), committed);
+        }
+        m_undelivered += int(now.size());
+    }
+    for (Job &job : solo)
+        m_soloPool->start([this, job = std::move(job)]() mutable { runSolo(std::move(job)); });
+    deliver(std::move(now));
+}
+
+void StoreLane::runSolo(Job job)
+{
+    job.run(); // alone, in its own transaction, waiting as long as the lock takes
+    const Chain chain = job.chain;
+    std::vector<std::pair<Job, bool>> done;
+    done.emplace_back(std::move(job), true);
+    {
+        std::lock_guard lock(m_mutex);
+        --m_solo;
+        if (--m_soloByChain[chain] == 0) {
+            m_soloByChain.erase(chain);
+            for (auto it = m_heldBarriers.begin(); it != m_heldBarriers.end();) {
+                if (it->chain == chain) {
+                    done.emplace_back(std::move(*it), true);
+                    it = m_heldBarriers.erase(it);
+                } else {
+                    ++it;
+                }
+            }
+        }
+        m_undelivered += int(done.size()); // with the decrement above: drain() never sees neither
+    }
+    deliver(std::move(done));
+    m_settled.notify_all();
+}
+
+void StoreLane::deliver(std::vector<std::pair<Job, bool>> finished)
+{
+    if (finished.empty())
+        return;
+    const int n = int(finished.size());
+    auto batch = std::make_shared<std::vector<std::pair<Job, bool>>>(std::move(finished));
+    QMetaObject::invokeMethod(this, [this, batch, n] {
+        for (auto &[job, committed] : *batch)
+            if (job.deliver)
+                job.deliver(committed);
+        {
+            std::lock_guard lock(m_mutex);
+            m_undelivered -= n;
+        }
+        m_settled.notify_all();
+    }, Qt::QueuedConnection);
+}
+
+bool StoreLane::idle() const
+{
+    return m_batch.empty() && !m_batchBusy && m_solo == 0;
+}
+
+void StoreLane::drain()
+{
+    for (;;) {
+        {
+            std::unique_lock lock(m_mutex);
+            m_settled.wait(lock, [this] { return idle(); });
+            if (m_undelivered == 0)
+                return;
+        }
+        // What the threads finished waits as posted events for this thread: deliver it now. Its done() may
+        // submit more (a refund after a reservation), hence the loop.
+        QCoreApplication::sendPostedEvents(this, QEvent::MetaCall);
+    }
+}
+
+quint64 StoreLane::batches() const
+{
+    std::lock_guard lock(m_mutex);
+    return m_batches;
+}
+
+quint64 StoreLane::soloRuns() const
+{
+    std::lock_guard lock(m_mutex);
+    return m_soloRuns;
+}
+
+} // namespace RelayDesk::Store

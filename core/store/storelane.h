@@ -1,0 +1,121 @@
+#pragma once
+// The relay's ledger writes, off its event loop. A metered call submits each write (reserve, settle, refund, its
+// log row) here and goes on serving; the write runs on the lane's own thread and connection, and the call hears of
+// it back on its thread once the write is durable.
+//
+// Group commit, on SQLite and PostgreSQL alike: the lane thread takes every write queued meanwhile and runs them in
+// one transaction, then commits once and reports each outcome, in the order submitted. While one batch commits the
+// next one fills. Each write keeps itself atomic with a Store::Transaction, which inside the batch is a savepoint:
+// a failed write is rolled back alone and the others commit. (A write must not run a statement outside one — on
+// PostgreSQL a failed statement would abort the whole batch; the lane adds no savepoint of its own because two
+// nested ones per ledger operation were a sixth of the round trips of a call.)
+//
+// A locked row delays only the writes that need it. On PostgreSQL a batch waits at most kBatchLockTimeoutMs for
+// a row another session holds (SET LOCAL lock_timeout); a write that fails in a batch for a store reason (its
+// retrySolo says so) is rolled back and run again "solo" — alone, in its own transaction, on a thread of a small
+// pool, as long as the lock takes — while later batches and other solo writes go on. (Two instances locking users in different
+// orders inside their batches break each other's waits the same way, never deadlocking.) SQLite locks the whole
+// database for a write, so there every write waits its turn on the busy timeout, but never on the event loop.
+#include <QtCore/QMetaObject>
+#include <QtCore/QObject>
+
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <unordered_map>
+#include <vector>
+
+class QThread;
+class QThreadPool;
+
+namespace RelayDesk::Store {
+
+class Database;
+
+class StoreLane final : public QObject
+{
+    Q_OBJECT
+
+public:
+    static constexpr int kBatchLockTimeoutMs = 100;
+    static constexpr int kSoloThreads = 8; // writes waiting on locks at once before the next solo one queues
+
+    explicit StoreLane(std::shared_ptr<Database> db, QObject *parent = nullptr);
+    ~StoreLane() override; // drain()s, then stops its threads
+
+    // Writes of one caller (a metered call) share a chain: afterCommit(then, chain) waits for those of them that
+    // went solo, and for nobody else's. 0: no chain.
+    using Chain = quint64;
+    static Chain newChain();
+
+    // Runs op() on the lane thread, in the current batch; done(result, committed) then runs on this object's thread
+    // once that batch committed (true) or was lost (false). retrySolo(result) true: op failed in a way running it
+    // alone may cure (a lock wait that timed out); its savepoint is rolled back and it runs again solo, and done()
+    // receives that outcome (committed true: a solo write commits on its own).
+    template<class R>
+    void submit(std::function<R()> op, std::function<void(const R &, bool committed)> done,
+                std::function<bool(const R &)> retrySolo = {}, Chain chain = 0)
+    {
+        auto result = std::make_shared<std::optional<R>>();
+        Job job;
+        job.run = [op = std::move(op), retrySolo = std::move(retrySolo), result] {
+            *result = op();
+            return retrySolo && retrySolo(**result);
+        };
+        if (done)
+            job.deliver = [done = std::move(done), result](bool committed) { done(**result, committed); };
+        job.chain = chain;
+        enqueue(std::move(job));
+    }
+
+    // then(committed) once everything submitted before it is durable (committed false: its batch was lost) —
+    // including the writes of `chain` that went solo; other chains' solo writes do not hold it back.
+    void afterCommit(std::function<void(bool committed)> then, Chain chain = 0);
+
+    // Blocks until every write submitted so far — and every write their done() submitted — has run and been
+    // reported. For shutdown and tests; the relay never waits on the lane otherwise.
+    void drain();
+
+    // Diagnostics and tests: batches committed, writes that went solo.
+    quint64 batches() const;
+    quint64 soloRuns() const;
+
+private:
+    struct Job
+    {
+        std::function<bool()> run;         // the write; true = run it again alone. Empty: an afterCommit barrier
+        std::function<void(bool)> deliver; // on this object's thread
+        Chain chain = 0;
+    };
+
+    void enqueue(Job job);
+    void batchLoop();
+    void runBatch(std::deque<Job> jobs);
+    // On a thread of the solo pool: the write alone, then its delivery and the barriers it held back.
+    void runSolo(Job job);
+    // Hands finished jobs to this object's thread (queued: never inside submit()); the caller has counted them in
+    // m_undelivered, in the same critical section that took them off the books.
+    void deliver(std::vector<std::pair<Job, bool>> finished);
+    bool idle() const; // m_mutex held: nothing queued, running, solo or held back
+
+    std::shared_ptr<Database> m_db;
+    mutable std::mutex m_mutex;
+    std::condition_variable m_wake;    // work for the batch thread, or stop
+    std::condition_variable m_settled; // something finished or was delivered (drain waits on it)
+    std::deque<Job> m_batch;
+    bool m_batchBusy = false;
+    std::unordered_map<Chain, int> m_soloByChain; // writes running solo, not yet delivered, per chain
+    int m_solo = 0;                               // all of them
+    std::vector<Job> m_heldBarriers;              // barriers waiting for their chain's solo writes
+    int m_undelivered = 0; // jobs run but not yet delivered on this thread
+    bool m_stop = false;
+    quint64 m_batches = 0;
+    quint64 m_soloRuns = 0;
+    QThread *m_batchThread = nullptr;
+    QThreadPool *m_soloPool = nullptr;
+};
+
+} // namespace RelayDesk::Store

@@ -1,0 +1,270 @@
+// StoreLane, on SQLite and PostgreSQL: the relay's writes run off the calling thread, grouped in one transaction
+// per batch, each in its own savepoint (a refused one leaves the others alone); each outcome comes back on the
+// caller's thread, from its event loop, after the commit, in the order submitted. On PostgreSQL a row locked by
+// another session delays only the writes that need it: they go solo and the rest go on. drain() delivers
+// everything, and what the deliveries submitted, without an event loop.
+#include "backenddatabases.h"
+
+#include "store/database.h"
+#include "store/reservationrepository.h"
+#include "store/storelane.h"
+#include "store/userrepository.h"
+
+#include <QtCore/QSemaphore>
+#include <QtCore/QThread>
+#include <QtTest/QtTest>
+
+using namespace RelayDesk;
+using Store::LedgerOutcome;
+using Store::StoreLane;
+
+namespace {
+
+// What another connection (another thread) sees of a user's balance.
+qint64 balanceSeenElsewhere(const Store::Database &db, qint64 userId)
+{
+    qint64 quota = -1;
+    std::unique_ptr<QThread> reader(QThread::create([&] {
+        if (const auto user = Store::UserRepository(db).byId(userId))
+            quota = user->quota;
+    }));
+    reader->start();
+    reader->wait();
+    return quota;
+}
+
+qint64 newUser(const Store::Database &db, const QString &name, qint64 quota)
+{
+    const auto user = Store::UserRepository(db).create(name, QStringLiteral("default"), quota);
+    return user ? user->id : 0;
+}
+
+bool isStoreFailure(const LedgerOutcome &o)
+{
+    return o.failure == Store::LedgerFailure::Database;
+}
+
+struct Answer
+{
+    LedgerOutcome outcome;
+    bool committed = false;
+};
+
+// Submits a reserve; its answer lands in `answers` (in delivery order) under `name`.
+void reserve(StoreLane &lane, std::shared_ptr<Store::Database> db, qint64 userId, qint64 amount, const QString &name,
+             QList<QPair<QString, Answer>> *answers, StoreLane::Chain chain = 0)
+{
+    lane.submit<LedgerOutcome>(
+        [db, userId, amount, name] {
+            return Store::ReservationRepository(*db).reserve(userId, 0, amount, name, QStringLiteral("chat"));
+        },
+        [answers, name](const LedgerOutcome &o, bool committed) { answers->append({name, Answer{o, committed}}); },
+        isStoreFailure, chain);
+}
+
+QStringList names(const QList<QPair<QString, Answer>> &answers)
+{
+    QStringList out;
+    for (const auto &a : answers)
+        out << a.first;
+    return out;
+}
+
+// Another session holding a user's row: FOR UPDATE on PostgreSQL, until release().
+class RowLock final
+{
+public:
+    RowLock(const Store::Database &db, qint64 userId)
+    {
+        m_thread.reset(QThread::create([this, &db, userId] {
+            QSqlQuery q = db.query();
+            m_locked = q.exec(QStringLiteral("BEGIN"))
+                       && q.exec(QStringLiteral("SELECT id FROM users WHERE id = %1 FOR UPDATE").arg(userId));
+            m_held.release();
+            m_release.acquire();
+            q.exec(QStringLiteral("ROLLBACK"));
+        }));
+        m_thread->start();
+        m_held.acquire();
+    }
+    ~RowLock() { release(); }
+    bool isLocked() const { return m_locked; }
+    void release()
+    {
+        if (!m_thread)
+            return;
+        m_release.release();
+        m_thread->wait();
+        m_thread.reset();
+    }
+
+private:
+    std::unique_ptr<QThread> m_thread;
+    QSemaphore m_held, m_release;
+    bool m_locked = false;
+};
+
+} // namespace
+
+class TestStoreLane final : public QObject
+{
+    Q_OBJECT
+
+    Testing::BackendDatabases m_databases;
+
+    std::shared_ptr<Store::Database> open(const QString &backend)
+    {
+        const auto opened = m_databases.open(backend);
+        if (!opened.skip.isEmpty())
+            qWarning("%s", qPrintable(opened.skip));
+        return opened.db;
+    }
+
+    static void backends()
+    {
+        QTest::addColumn<QString>("backend");
+        QTest::newRow("sqlite") << QStringLiteral("sqlite");
+        QTest::newRow("postgres") << QStringLiteral("postgres");
+    }
+
+private Q_SLOTS:
+    void cleanupTestCase() { m_databases.reset(); }
+
+    void writesAreReportedAfterTheirCommitInOrder_data() { backends(); }
+    void writesAreReportedAfterTheirCommitInOrder()
+    {
+        QFETCH(QString, backend);
+        const auto db = open(backend);
+        QVERIFY(db);
+        const qint64 userId = newUser(*db, QStringLiteral("ann"), 1000);
+        StoreLane lane(db);
+        QList<QPair<QString, Answer>> answers;
+        reserve(lane, db, userId, 100, QStringLiteral("r1"), &answers);
+        reserve(lane, db, userId, 200, QStringLiteral("r2"), &answers);
+        reserve(lane, db, userId, 300, QStringLiteral("r3"), &answers);
+        bool barrier = false;
+        lane.afterCommit([&](bool committed) {
+            barrier = committed;
+            // Everything before the barrier is durable for everybody by now.
+            QCOMPARE(balanceSeenElsewhere(*db, userId), 400);
+        });
+        QVERIFY(answers.isEmpty()); // never inside submit()
+        QTRY_VERIFY(barrier);
+        QCOMPARE(names(answers), (QStringList{"r1", "r2", "r3"}));
+        for (const auto &a : answers) {
+            QVERIFY2(a.second.outcome.ok(), qPrintable(a.second.outcome.message));
+            QVERIFY(a.second.committed);
+        }
+        QVERIFY(lane.batches() >= 1);
+        QCOMPARE(lane.soloRuns(), quint64(0));
+    }
+
+    // A refused write inside the batch rolls back alone (its savepoint); the others commit — on PostgreSQL too,
+    // where a failed statement would otherwise abort the whole transaction.
+    void aFailedWriteDoesNotSpoilTheBatch_data() { backends(); }
+    void aFailedWriteDoesNotSpoilTheBatch()
+    {
+        QFETCH(QString, backend);
+        const auto db = open(backend);
+        QVERIFY(db);
+        const qint64 userId = newUser(*db, QStringLiteral("bob"), 500);
+        QList<QPair<QString, Answer>> answers;
+        {
+            StoreLane lane(db);
+            reserve(lane, db, userId, 300, QStringLiteral("a"), &answers);
+            reserve(lane, db, userId, 300, QStringLiteral("b"), &answers);  // over the balance
+            reserve(lane, db, userId, 10, QStringLiteral("a"), &answers);   // the same request id again
+            reserve(lane, db, userId, 100, QStringLiteral("c"), &answers);
+            lane.drain();
+        }
+        QCOMPARE(names(answers), (QStringList{"a", "b", "a", "c"}));
+        QVERIFY(answers[0].second.outcome.ok());
+        QCOMPARE(answers[1].second.outcome.failure, Store::LedgerFailure::UserQuota);
+        QVERIFY(!answers[2].second.outcome.ok());
+        QVERIFY(answers[3].second.outcome.ok());
+        QCOMPARE(balanceSeenElsewhere(*db, userId), 100);
+        QCOMPARE(Store::ReservationRepository(*db).openReservations().size(), 2);
+    }
+
+    // drain() runs and delivers everything without an event loop, including what a delivery submitted.
+    void drainDeliversWhatDeliveriesSubmitted_data() { backends(); }
+    void drainDeliversWhatDeliveriesSubmitted()
+    {
+        QFETCH(QString, backend);
+        const auto db = open(backend);
+        QVERIFY(db);
+        const qint64 userId = newUser(*db, QStringLiteral("cy"), 100);
+        StoreLane lane(db);
+        QList<QPair<QString, Answer>> answers;
+        lane.submit<LedgerOutcome>(
+            [db, userId] { return Store::ReservationRepository(*db).reserve(userId, 0, 10, QStringLiteral("1"), QStringLiteral("chat")); },
+            [&](const LedgerOutcome &o, bool committed) {
+                answers.append({QStringLiteral("1"), Answer{o, committed}});
+                reserve(lane, db, userId, 20, QStringLiteral("2"), &answers);
+            });
+        lane.drain();
+        QCOMPARE(names(answers), (QStringList{"1", "2"}));
+        QCOMPARE(balanceSeenElsewhere(*db, userId), 70);
+    }
+
+    // Another session holds one user's row: that user's write waits, alone; everybody else's is answered
+    // meanwhile. A barrier of the waiting write's chain waits for it too; one of another chain does not.
+    void aLockedRowDelaysOnlyItsWrites()
+    {
+        const auto db = open(QStringLiteral("postgres"));
+        if (!db)
+            QSKIP("PostgreSQL is not available here");
+        const qint64 locked = newUser(*db, QStringLiteral("dee"), 1000);
+        const qint64 free = newUser(*db, QStringLiteral("eve"), 1000);
+        StoreLane lane(db);
+        QList<QPair<QString, Answer>> answers;
+        RowLock lock(*db, locked);
+        QVERIFY(lock.isLocked());
+        const StoreLane::Chain lockedChain = StoreLane::newChain(), freeChain = StoreLane::newChain();
+        reserve(lane, db, locked, 100, QStringLiteral("locked"), &answers, lockedChain);
+        bool barrier = false, otherBarrier = false;
+        lane.afterCommit([&](bool) { barrier = true; }, lockedChain);
+        lane.afterCommit([&](bool) { otherBarrier = true; }, freeChain);
+        reserve(lane, db, free, 100, QStringLiteral("free-1"), &answers, freeChain);
+        reserve(lane, db, free, 100, QStringLiteral("free-2"), &answers);
+        QTRY_COMPARE_WITH_TIMEOUT(names(answers), (QStringList{"free-1", "free-2"}), 30000);
+        QVERIFY(answers[0].second.outcome.ok() && answers[1].second.outcome.ok());
+        QVERIFY(otherBarrier);
+        QVERIFY(!barrier); // the locked write is still waiting, and its chain's barrier with it
+        QCOMPARE(lane.soloRuns(), quint64(1));
+        QCOMPARE(balanceSeenElsewhere(*db, free), 800);
+
+        lock.release();
+        QTRY_VERIFY_WITH_TIMEOUT(barrier, 30000);
+        QCOMPARE(names(answers), (QStringList{"free-1", "free-2", "locked"}));
+        QVERIFY2(answers[2].second.outcome.ok(), qPrintable(answers[2].second.outcome.message));
+        QVERIFY(answers[2].second.committed);
+        QCOMPARE(balanceSeenElsewhere(*db, locked), 900);
+    }
+
+    // Two writes waiting on two locked rows: the one whose lock goes first is answered first — solo writes do
+    // not queue behind each other.
+    void soloWritesDoNotWaitForEachOther()
+    {
+        const auto db = open(QStringLiteral("postgres"));
+        if (!db)
+            QSKIP("PostgreSQL is not available here");
+        const qint64 first = newUser(*db, QStringLiteral("fay"), 1000);
+        const qint64 second = newUser(*db, QStringLiteral("gil"), 1000);
+        StoreLane lane(db);
+        QList<QPair<QString, Answer>> answers;
+        RowLock firstLock(*db, first), secondLock(*db, second);
+        QVERIFY(firstLock.isLocked() && secondLock.isLocked());
+        reserve(lane, db, first, 100, QStringLiteral("first"), &answers);
+        reserve(lane, db, second, 100, QStringLiteral("second"), &answers);
+        QTRY_COMPARE_WITH_TIMEOUT(lane.soloRuns(), quint64(2), 30000);
+        secondLock.release();
+        QTRY_COMPARE_WITH_TIMEOUT(names(answers), QStringList{"second"}, 30000);
+        firstLock.release();
+        QTRY_COMPARE_WITH_TIMEOUT(names(answers), (QStringList{"second", "first"}), 30000);
+        QVERIFY(answers[0].second.outcome.ok() && answers[1].second.outcome.ok());
+    }
+};
+
+QTEST_GUILESS_MAIN(TestStoreLane)
+#include "tst_storelane.moc"
