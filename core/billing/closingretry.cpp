@@ -1,9 +1,14 @@
 #include "closingretry.h"
 
+#include "store/storelane.h"
+
+#include <QtCore/QPointer>
+
 namespace RelayDesk::Billing {
 
-ClosingRetry::ClosingRetry(int intervalMs, QObject *parent)
+ClosingRetry::ClosingRetry(int intervalMs, Store::StoreLane *lane, QObject *parent)
     : QObject(parent)
+    , m_lane(lane)
     , m_timer(new QTimer(this))
 {
     m_timer->setInterval(intervalMs);
@@ -17,32 +22,60 @@ ClosingRetry::~ClosingRetry()
                  qPrintable(p.what));
 }
 
-Store::LedgerOutcome ClosingRetry::run(const QString &what, Closing closing)
+void ClosingRetry::attempt(const Pending &p, Done then)
 {
-    Store::LedgerOutcome out = closing();
-    if (out.failure == Store::LedgerFailure::Database) {
-        qWarning("ledger: closing of %s failed (%s); retrying until the store answers", qPrintable(what),
-                 qPrintable(out.message));
-        m_pending.append({what, std::move(closing)});
-        m_timer->start();
-    }
-    return out;
+    if (!m_lane)
+        return then(p.closing());
+    m_lane->submit<Store::LedgerOutcome>(
+        p.closing,
+        [then = std::move(then)](const Store::LedgerOutcome &out, bool committed) {
+            if (committed)
+                return then(out);
+            Store::LedgerOutcome lost; // durable only with its batch, which was rolled back
+            lost.failure = Store::LedgerFailure::Database;
+            lost.message = QStringLiteral("the commit of its batch failed");
+            then(lost);
+        },
+        [](const Store::LedgerOutcome &out) { return out.failure == Store::LedgerFailure::Database; });
+}
+
+void ClosingRetry::keep(const Pending &p)
+{
+    m_pending.append(p);
+    m_timer->start();
+}
+
+void ClosingRetry::run(const QString &what, Closing closing, Done done)
+{
+    const Pending p{what, std::move(closing)};
+    attempt(p, [self = QPointer<ClosingRetry>(this), p, done = std::move(done)](const Store::LedgerOutcome &out) {
+        if (out.failure == Store::LedgerFailure::Database && self) {
+            qWarning("ledger: closing of %s failed (%s); retrying until the store answers", qPrintable(p.what),
+                     qPrintable(out.message));
+            self->keep(p);
+        }
+        if (done)
+            done(out);
+    });
 }
 
 void ClosingRetry::retryNow()
 {
     const QList<Pending> due = std::exchange(m_pending, {});
     for (const Pending &p : due) {
-        const Store::LedgerOutcome out = p.closing();
-        if (out.failure == Store::LedgerFailure::Database) {
-            m_pending.append(p);
-            continue;
-        }
-        if (!out)
-            qWarning("ledger: retried closing of %s refused: %s", qPrintable(p.what), qPrintable(out.message));
-        Q_EMIT closed(p.what, out);
+        ++m_inFlight;
+        attempt(p, [self = QPointer<ClosingRetry>(this), p](const Store::LedgerOutcome &out) {
+            if (!self)
+                return;
+            --self->m_inFlight;
+            if (out.failure == Store::LedgerFailure::Database)
+                return self->keep(p);
+            if (!out)
+                qWarning("ledger: retried closing of %s refused: %s", qPrintable(p.what), qPrintable(out.message));
+            Q_EMIT self->closed(p.what, out);
+        });
     }
-    if (m_pending.isEmpty())
+    if (m_pending.isEmpty() && m_inFlight == 0)
         m_timer->stop();
 }
 

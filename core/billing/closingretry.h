@@ -4,14 +4,19 @@
 // kept and retried every interval until the store answers. Closings are idempotent (a settle repeated after
 // a commit that did land returns the first result), so a retry is always safe.
 //
-// Lives on the relay thread; run() and the retries run there. A closing still pending when this object is
-// destroyed stays an open reservation of this instance, which peers or the next start recover.
+// Lives on the relay thread. With a StoreLane each attempt runs on the lane (off the relay thread) and its outcome
+// comes back later; without one, attempts run inline. A closing still pending when this object is destroyed
+// stays an open reservation of this instance, which peers or the next start recover.
 #include "store/reservationrepository.h"
 
 #include <QtCore/QObject>
 #include <QtCore/QTimer>
 
 #include <functional>
+
+namespace RelayDesk::Store {
+class StoreLane;
+}
 
 namespace RelayDesk::Billing {
 
@@ -21,14 +26,16 @@ class ClosingRetry final : public QObject
 
 public:
     using Closing = std::function<Store::LedgerOutcome()>;
+    using Done = std::function<void(const Store::LedgerOutcome &)>;
 
-    explicit ClosingRetry(int intervalMs = 1000, QObject *parent = nullptr);
+    explicit ClosingRetry(int intervalMs = 1000, Store::StoreLane *lane = nullptr, QObject *parent = nullptr);
     ~ClosingRetry() override;
 
-    // Runs `closing` now and returns its outcome; when that failed with LedgerFailure::Database the closing
-    // is queued and retried. `what` names it in the log (a request id).
-    Store::LedgerOutcome run(const QString &what, Closing closing);
-    int pending() const { return int(m_pending.size()); }
+    // Runs `closing` and hands its first outcome to `done` (inline without a lane); when that failed with
+    // LedgerFailure::Database — or its batch was lost — the closing is queued and retried. `what` names it in
+    // the log (a request id).
+    void run(const QString &what, Closing closing, Done done = {});
+    int pending() const { return int(m_pending.size()) + m_inFlight; }
     // One retry pass now.
     void retryNow();
 
@@ -42,7 +49,13 @@ private:
         QString what;
         Closing closing;
     };
+    // One attempt: on the lane, or inline; then(outcome) on this thread.
+    void attempt(const Pending &p, Done then);
+    void keep(const Pending &p);
+
+    Store::StoreLane *m_lane;
     QList<Pending> m_pending;
+    int m_inFlight = 0; // retries on the lane not answered yet
     QTimer *m_timer;
 };
 
