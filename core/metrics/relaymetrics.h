@@ -6,7 +6,7 @@
 //
 // Where it is recorded, once each: a call's end in MeteredCall::finish (requests, latencies), a settlement in
 // Billing::Ledger (spent quota and tokens — exactly what the consume log row says), a group commit in
-// Store::CommitBatch::commit (ledger commit latency).
+// Store::StoreLane (ledger commit latency of a batch).
 #include "metrics/metricssnapshot.h"
 
 #include <QtCore/QList>

@@ -1,6 +1,6 @@
 #pragma once
 // What a MeteredCall needs from the relay that starts it, and what it reports back: the relay thread's store,
-// channel choice, live registry, upstream client, group commit and closing retry, the relay's settings, and
+// channel choice, live registry, upstream client, store lane and closing retry, the relay's settings, and
 // where to say it is done. Owned by CallEngine, which outlives every call it starts.
 #include "relay/upstreamclient.h"
 
@@ -11,8 +11,8 @@
 #include <memory>
 
 namespace RelayDesk::Store {
-class CommitBatch;
 class Database;
+class StoreLane;
 }
 namespace RelayDesk::Monitor { class SessionRegistry; }
 namespace RelayDesk::Billing { class ClosingRetry; }
@@ -74,7 +74,7 @@ struct CallContext
     ChannelSelector *channels = nullptr;
     Monitor::SessionRegistry *registry = nullptr; // optional
     UpstreamClient *upstream = nullptr;
-    Store::CommitBatch *commits = nullptr;        // group commit of the relay thread's ledger writes
+    Store::StoreLane *lane = nullptr;             // the relay's writes, group-committed off the relay thread
     Billing::ClosingRetry *closings = nullptr;    // settlements/refunds waiting for the store to answer
     CallConfig config;
     // Takes over a call that is not over (optional: without it such a call settles on what was delivered).

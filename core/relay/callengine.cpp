@@ -1,7 +1,7 @@
 #include "relay/callengine.h"
 
 #include "billing/closingretry.h"
-#include "store/commitbatch.h"
+#include "store/storelane.h"
 
 namespace RelayDesk::Relay {
 
@@ -10,12 +10,12 @@ CallEngine::CallEngine(std::shared_ptr<Store::Database> db, ChannelSelector *cha
     : QObject(parent)
 {
     qRegisterMetaType<CallResult>();
-    m_context.commits = new Store::CommitBatch(db, this);
+    m_context.lane = new Store::StoreLane(db, this);
     m_context.db = std::move(db);
     m_context.channels = channels;
     m_context.registry = registry;
     m_context.upstream = new UpstreamClient(config.upstream, this);
-    m_context.closings = new Billing::ClosingRetry(1000, this);
+    m_context.closings = new Billing::ClosingRetry(1000, m_context.lane, this);
     m_context.config = config;
     m_context.done = [this](MeteredCall *call, const CallResult &result) { callDone(call, result); };
 }
@@ -39,7 +39,7 @@ void CallEngine::shutdown()
     const auto calls = m_calls; // finishing removes from m_calls
     for (MeteredCall *call : calls)
         call->shutdown();
-    m_context.commits->commit();
+    m_context.lane->drain(); // every hold, settlement and refund those started, and what their outcomes started
 }
 
 void CallEngine::callDone(MeteredCall *call, const CallResult &result)

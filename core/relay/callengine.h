@@ -1,6 +1,6 @@
 #pragma once
 // The one metered-call engine of the relay thread: what every MeteredCall shares (the store, channel choice,
-// the upstream client, the group commit, the closing retry, the live registry), the calls in flight, and the
+// the upstream client, the store lane, the closing retry, the live registry), the calls in flight, and the
 // end of each. Endpoint families (chat, responses, …) validate their requests and start calls here with their
 // own CallAdapter; they never copy the pipeline. Lives on the relay server thread.
 #include "relay/callcontext.h"

@@ -10,8 +10,8 @@
 #include "relay/upstreamclient.h"
 #include "relay/upstreamurl.h"
 #include "relay/usageceilings.h"
-#include "store/commitbatch.h"
 #include "store/database.h"
+#include "store/storelane.h"
 
 #include <QtCore/QDateTime>
 #include <QtCore/QJsonArray>
@@ -108,36 +108,33 @@ void MeteredCall::start()
                               .quota;
     const qint64 tokens = Billing::QuotaMath::holdTokens(m_estimate.total(), hold.maxTokens(),
                                                          m_ctx.config.defaultMaxTokens, hold.choices());
-    m_ctx.commits->join();
-    const Store::LedgerOutcome r = Billing::Ledger(*m_ctx.db)
-                                       .reserve(auth.user.id, auth.key.id, amount, m_requestId,
-                                                m_adapter->reservationKind(), {}, tokens);
-    if (!r) {
-        reject(ledgerRefusal(r, amount, auth.key.keyHint),
-               QStringLiteral("refused:") + Store::ledgerFailureName(r.failure));
-        return;
-    }
-    m_reservationId = r.reservation.id;
-    m_reserved = r.reservation.reserved;
-    if (m_sharedSession)
-        m_ctx.registry->addQuota(m_session, m_reserved, 0);
-    else if (m_session)
-        m_ctx.registry->setQuota(m_session, m_reserved, 0);
-    // The upstream is paid for from the moment it is called, so only call it once the hold is durable.
-    m_ctx.commits->afterCommit([self = QPointer<MeteredCall>(this)](bool committed) {
-        if (self)
-            self->reserved(committed);
-    });
+    // The hold is taken on the store lane; the upstream is paid for from the moment it is called, so it is called
+    // only once the hold is durable (reserved()). Until then the call stays alive whatever the client does.
+    m_reserving = true;
+    m_ctx.lane->submit<Store::LedgerOutcome>(
+        [db = m_ctx.db, userId = auth.user.id, keyId = auth.key.id, amount, requestId = m_requestId,
+         kind = m_adapter->reservationKind(), tokens] {
+            return Billing::Ledger(*db).reserve(userId, keyId, amount, requestId, kind, {}, tokens);
+        },
+        [self = QPointer<MeteredCall>(this), amount](const Store::LedgerOutcome &r, bool committed) {
+            if (self)
+                self->reserved(r, amount, committed);
+        },
+        [](const Store::LedgerOutcome &r) { return r.failure == Store::LedgerFailure::Database; }, m_chain);
 }
 
 void MeteredCall::clientGone()
 {
-    if (m_done)
+    if (m_done || m_closing)
         return;
+    if (m_reserving) { // the hold is on its way: reserved() gives it back
+        m_endWhenReserved = QStringLiteral("client_gone");
+        return;
+    }
     abortUpstream();
     if (m_reservationId == 0)
         return finish(QStringLiteral("client_gone"), false, 499);
-    if (m_tried.isEmpty()) // gone while the hold was being committed: no upstream was called
+    if (m_tried.isEmpty()) // no upstream was called
         return refund(QStringLiteral("client_gone"), 499);
     if (defer(QStringLiteral("client_gone")))
         return;
@@ -146,8 +143,12 @@ void MeteredCall::clientGone()
 
 void MeteredCall::shutdown()
 {
-    if (m_done)
+    if (m_done || m_closing)
+        return; // a closing on its way: CallEngine::shutdown drains the lane
+    if (m_reserving) {
+        m_endWhenReserved = QStringLiteral("shutdown");
         return;
+    }
     abortUpstream();
     // A background response runs on upstream without us: the next run of the relay follows it to its end.
     if (!m_tried.isEmpty() && defer(QStringLiteral("shutdown")))
@@ -164,15 +165,29 @@ void MeteredCall::shutdown()
     settle(QStringLiteral("shutdown"), 200);
 }
 
-void MeteredCall::reserved(bool committed)
+void MeteredCall::reserved(const Store::LedgerOutcome &r, qint64 amount, bool committed)
 {
-    if (m_done)
-        return; // the client left meanwhile (and the call was settled)
-    if (!committed) { // the hold went with its batch: nothing to refund
-        m_reservationId = 0;
-        m_reserved = 0;
-        reject(OpenAiError::storeUnavailable(), QStringLiteral("refused:database"));
-        return;
+    m_reserving = false;
+    if (r && !committed) // the hold went with its batch: nothing to refund
+        return reject(OpenAiError::storeUnavailable(), QStringLiteral("refused:database"));
+    if (!r) {
+        if (m_endWhenReserved == QLatin1StringView("client_gone"))
+            return finish(m_endWhenReserved, false, 499);
+        return reject(ledgerRefusal(r, amount, m_request.auth.key.keyHint),
+                      QStringLiteral("refused:") + Store::ledgerFailureName(r.failure));
+    }
+    m_reservationId = r.reservation.id;
+    m_reserved = r.reservation.reserved;
+    if (m_sharedSession)
+        m_ctx.registry->addQuota(m_session, m_reserved, 0);
+    else if (m_session)
+        m_ctx.registry->setQuota(m_session, m_reserved, 0);
+    if (m_endWhenReserved == QLatin1StringView("client_gone")) // gone while the hold was committed: no upstream called
+        return refund(m_endWhenReserved, 499);
+    if (m_endWhenReserved == QLatin1StringView("shutdown")) {
+        if (m_client && !m_client->hasStarted())
+            m_client->respondError(OpenAiError::serviceUnavailable(QStringLiteral("The relay is shutting down.")));
+        return refund(m_endWhenReserved, 503);
     }
     sendUpstream();
 }
@@ -241,7 +256,7 @@ bool MeteredCall::isRawReply() const
 
 void MeteredCall::onReadyRead()
 {
-    if (m_done || upstreamStatus() != 200)
+    if (m_done || m_closing || upstreamStatus() != 200)
         return; // errors are read whole in onFinished
     const bool raw = isRawReply();
     if (!raw && (!m_stream || !m_reply->contentType().startsWith("text/event-stream")))
@@ -268,7 +283,7 @@ void MeteredCall::onReadyRead()
     const QList<SseEvent> events = m_sse.feed(m_reply->readAll());
     for (const SseEvent &e : events) {
         forward(e);
-        if (m_done)
+        if (m_done || m_closing)
             return;
     }
     if (m_sse.overflowed())
@@ -350,7 +365,7 @@ void MeteredCall::completeStream()
 
 void MeteredCall::onFinished()
 {
-    if (m_done)
+    if (m_done || m_closing)
         return;
     UpstreamReply *reply = m_reply;
     const UpstreamReply::Error error = reply->error();
@@ -570,15 +585,22 @@ void MeteredCall::settle(const QString &endReason, int httpStatus)
         log.content = QStringLiteral("disputed: the upstream reported implausible usage; charged at most the hold");
     }
 
-    m_ctx.commits->join();
-    // The upstream has answered: a store that does not answer now delays the settlement, never drops it.
-    const Store::LedgerOutcome r = m_ctx.closings->run(
-        m_requestId, [db = m_ctx.db, id = m_reservationId, quota = quote.quota, log] {
+    // The upstream has answered: a store that does not answer now delays the settlement, never drops it. The call
+    // is done once the settlement is durable (or queued for retry); a JSON reply waits for that (finish()).
+    m_closing = true;
+    abortUpstream();
+    m_ctx.closings->run(
+        m_requestId,
+        [db = m_ctx.db, id = m_reservationId, quota = quote.quota, log] {
             return Billing::Ledger(*db).settle(id, quota, log);
+        },
+        [self = QPointer<MeteredCall>(this), requestId = m_requestId, endReason, httpStatus](const Store::LedgerOutcome &r) {
+            const bool queued = r.failure == Store::LedgerFailure::Database;
+            if (!r && !queued)
+                qWarning("relay: settle of %s failed: %s", qPrintable(requestId), qPrintable(r.message));
+            if (self)
+                self->finish(endReason, r.ok() || queued, httpStatus);
         });
-    const bool queued = r.failure == Store::LedgerFailure::Database;
-    if (!r && !queued)
-        qWarning("relay: settle of %s failed: %s", qPrintable(m_requestId), qPrintable(r.message));
     if (m_sharedSession) { // one turn of the connection: its usage and charge add to the session's
         m_ctx.registry->addUsage(m_session, usage.usage);
         m_ctx.registry->addQuota(m_session, 0, quote.quota);
@@ -603,7 +625,6 @@ void MeteredCall::settle(const QString &endReason, int httpStatus)
     m_settledQuota = quote.quota;
     if (m_request.onAnswered)
         m_request.onAnswered(*this);
-    finish(endReason, r.ok() || queued, httpStatus);
 }
 
 QJsonObject MeteredCall::dispute(ParsedUsage *usage, Billing::Quote *quote)
@@ -667,12 +688,16 @@ QJsonObject MeteredCall::otherJson(const ParsedUsage &usage, bool upstream, cons
 
 void MeteredCall::refund(const QString &reason, int httpStatus)
 {
-    m_ctx.commits->join();
-    const Store::LedgerOutcome r = m_ctx.closings->run(
-        m_requestId, [db = m_ctx.db, id = m_reservationId] { return Billing::Ledger(*db).refund(id); });
-    if (!r && r.failure != Store::LedgerFailure::Database)
-        qWarning("relay: refund of %s failed: %s", qPrintable(m_requestId), qPrintable(r.message));
-    finish(QStringLiteral("refunded:") + reason, false, httpStatus);
+    m_closing = true;
+    abortUpstream();
+    m_ctx.closings->run(
+        m_requestId, [db = m_ctx.db, id = m_reservationId] { return Billing::Ledger(*db).refund(id); },
+        [self = QPointer<MeteredCall>(this), requestId = m_requestId, reason, httpStatus](const Store::LedgerOutcome &r) {
+            if (!r && r.failure != Store::LedgerFailure::Database)
+                qWarning("relay: refund of %s failed: %s", qPrintable(requestId), qPrintable(r.message));
+            if (self)
+                self->finish(QStringLiteral("refunded:") + reason, false, httpStatus);
+        });
 }
 
 bool MeteredCall::defer(const QString &reason)
@@ -693,7 +718,6 @@ bool MeteredCall::defer(const QString &reason)
     deferred.objectId = id;
     deferred.promptTokens = m_estimate.total();
     m_deferred = true;
-    m_ctx.commits->join();
     m_ctx.defer(deferred);
     if (m_request.onAnswered)
         m_request.onAnswered(*this);
@@ -734,10 +758,11 @@ void MeteredCall::finish(const QString &reason, bool settled, int httpStatus)
             m_clock.nsecsElapsed() / 1e9, m_firstByteNs < 0 ? -1.0 : (m_firstByteNs - m_sentNs) / 1e9);
     if (!settled && !m_deferred)
         logFailure(reason, httpStatus);
-    if (m_reservationId == 0) // refused before any hold: nothing of this call is in the batch
+    if (m_reservationId == 0) // refused before any hold: no money moved, the result does not wait for the error row
         return m_ctx.done(this, result);
-    // The reply and the result (what tests and the console read the database on) wait for the commit.
-    m_ctx.commits->afterCommit([done = m_ctx.done, self = QPointer<MeteredCall>(this), result,
+    // The reply and the result (what tests and the console read the database on) wait for the commit of every
+    // write of the call (its error log row included).
+    m_ctx.lane->afterCommit([done = m_ctx.done, self = QPointer<MeteredCall>(this), result,
                                 client = m_client, reply = std::exchange(m_jsonReply, {})](bool) {
         if (client && !reply.isEmpty()) {
             if (result.settled) // what the reply cost, for the caller's own accounting
@@ -745,7 +770,7 @@ void MeteredCall::finish(const QString &reason, bool settled, int httpStatus)
             client->respond(200, reply);
         }
         done(self, result);
-    });
+    }, m_chain);
 }
 
 Store::LogRecord MeteredCall::logRow(Store::LogType type) const
@@ -774,9 +799,19 @@ void MeteredCall::logFailure(const QString &reason, int httpStatus)
                             {QStringLiteral("reservation_id"), m_reservationId},
                             {QStringLiteral("admin_info"),
                              QJsonObject{{QStringLiteral("use_channel"), QJsonArray::fromStringList(m_triedOrder)}}}};
-    m_ctx.commits->join();
-    if (const auto r = Store::LogRepository(*m_ctx.db).insert(log); !r)
-        qWarning("relay: error log of %s failed: %s", qPrintable(m_requestId), qPrintable(r.error()));
+    m_ctx.lane->submit<QString>(
+        [db = m_ctx.db, log] {
+            Store::Transaction tx(*db); // atomic on its own inside the lane's batch
+            const auto r = Store::LogRepository(*db).insert(log);
+            if (!r)
+                return r.error();
+            return tx.commit() ? QString() : tx.error();
+        },
+        [requestId = m_requestId](const QString &error, bool) {
+            if (!error.isEmpty())
+                qWarning("relay: error log of %s failed: %s", qPrintable(requestId), qPrintable(error));
+        },
+        [](const QString &error) { return !error.isEmpty(); }, m_chain);
 }
 
 void MeteredCall::abortUpstream()

@@ -15,6 +15,8 @@
 #include "relay/usageparser.h"
 #include "store/logrepository.h"
 #include "store/records.h"
+#include "store/reservationrepository.h"
+#include "store/storelane.h"
 
 #include <QtCore/QElapsedTimer>
 #include <QtCore/QJsonObject>
@@ -64,6 +66,8 @@ public:
     void shutdown();
 
     const QString &requestId() const { return m_requestId; }
+    // This call's writes on the store lane: its reply waits for them (and for no other call's).
+    Store::StoreLane::Chain storeChain() const { return m_chain; }
     // The channel the call went to (0 before one was chosen).
     qint64 channelId() const { return m_channel.id; }
     const AuthContext &auth() const { return m_request.auth; }
@@ -74,7 +78,8 @@ public:
     const std::optional<DeferredCall> &resume() const { return m_request.resume; }
 
 private:
-    void reserved(bool committed);
+    // The hold's outcome from the store lane (committed: durable). Calls the upstream, or ends the call.
+    void reserved(const Store::LedgerOutcome &r, qint64 amount, bool committed);
     void sendUpstream();
     std::optional<Store::Channel> pickChannel();
     int upstreamStatus() const;
@@ -133,6 +138,7 @@ private:
     Request m_request;
     QString m_upstreamModel;
     QString m_requestId;
+    Store::StoreLane::Chain m_chain = Store::StoreLane::newChain();
     Store::Channel m_channel;
     QSet<qint64> m_tried;
     QStringList m_triedOrder;
@@ -159,6 +165,9 @@ private:
     bool m_sawTerminal = false;
     bool m_upstreamFinished = false;
     bool m_done = false;
+    bool m_reserving = false; // the hold is on the store lane
+    bool m_closing = false;   // its settlement or refund is on the store lane: nothing else ends the call
+    QString m_endWhenReserved; // client_gone | shutdown, seen while reserving
     bool m_deferred = false;
     bool m_sharedSession = false; // m_session is the connection's (Request::liveSession), not this call's
 };

@@ -78,7 +78,7 @@ public:
     // Group commit on this thread's connection. beginBatch() opens one write transaction; every
     // Transaction on this thread then runs inside it as a savepoint, and commitBatch() makes them all
     // durable at once (one WAL append and one lock cycle instead of one per ledger operation). See
-    // CommitBatch, which closes the batch at the end of an event-loop pass.
+    // StoreLane, whose thread batches the relay's writes.
     bool beginBatch(QString *error = nullptr) const;
     bool commitBatch(QString *error = nullptr) const;
     bool inBatch() const;

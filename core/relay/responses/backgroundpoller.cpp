@@ -5,7 +5,7 @@
 #include "relay/responses/responsesadapter.h"
 #include "store/apikeyrepository.h"
 #include "store/backgroundresponserepository.h"
-#include "store/commitbatch.h"
+#include "store/storelane.h"
 #include "store/database.h"
 #include "store/userrepository.h"
 
@@ -42,10 +42,20 @@ void BackgroundPoller::follow(const DeferredCall &call)
         row.model = call.model;
         row.promptTokens = call.promptTokens;
         row.requestPath = call.requestPath;
-        m_engine.context().commits->join(); // durable with the call's other writes
-        if (const auto r = Store::BackgroundResponseRepository(*m_db).add(row); !r)
-            qWarning("relay: recording background response %s failed: %s", qPrintable(call.objectId),
-                     qPrintable(r.error()));
+        // On the store lane after the call's hold: durable with the call's other writes.
+        m_engine.context().lane->submit<QString>(
+            [db = m_db, row] {
+                Store::Transaction tx(*db); // atomic on its own inside the lane's batch
+                const auto r = Store::BackgroundResponseRepository(*db).add(row);
+                if (!r)
+                    return r.error();
+                return tx.commit() ? QString() : tx.error();
+            },
+            [id = call.objectId](const QString &error, bool) {
+                if (!error.isEmpty())
+                    qWarning("relay: recording background response %s failed: %s", qPrintable(id), qPrintable(error));
+            },
+            [](const QString &error) { return !error.isEmpty(); });
         it = m_polls.insert(call.reservationId, {call, 0});
     } else {
         it->first = call;

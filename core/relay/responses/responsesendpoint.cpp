@@ -11,7 +11,7 @@
 #include "relay/responses/responsesadapter.h"
 #include "relay/responses/responsessocket.h"
 #include "relay/upstreamforward.h"
-#include "store/commitbatch.h"
+#include "store/storelane.h"
 #include "store/database.h"
 #include "store/responserouterepository.h"
 
@@ -182,13 +182,25 @@ void ResponsesEndpoint::recordRoutes(MeteredCall &call)
     for (const auto &[id, param] : referencedIds(adapter.request()))
         if (param == "conversation" && plausibleId(id))
             rows.append(route(id));
+    // On the store lane ahead of the call's own completion: durable before its reply goes out.
     const CallContext &ctx = m_engine.context();
-    ctx.commits->join();
-    const Store::ResponseRouteRepository repository(*ctx.db);
-    if (const auto r = repository.record(rows); !r)
-        qWarning("relay: recording the routes of %s failed: %s", qPrintable(adapter.responseId()), qPrintable(r.error()));
-    if (++m_recorded % 1000 == 0)
-        (void)repository.prune(at);
+    const bool prune = ++m_recorded % 1000 == 0;
+    ctx.lane->submit<QString>(
+        [db = ctx.db, rows, prune, at] {
+            Store::Transaction tx(*db); // atomic on its own inside the lane's batch
+            const Store::ResponseRouteRepository repository(*db);
+            const auto r = repository.record(rows);
+            if (!r)
+                return r.error();
+            if (prune)
+                (void)repository.prune(at);
+            return tx.commit() ? QString() : tx.error();
+        },
+        [id = adapter.responseId()](const QString &error, bool) {
+            if (!error.isEmpty())
+                qWarning("relay: recording the routes of %s failed: %s", qPrintable(id), qPrintable(error));
+        },
+        [](const QString &error) { return !error.isEmpty(); }, call.storeChain());
 }
 
 void ResponsesEndpoint::inputTokens(HttpExchange &exchange)
