@@ -2,7 +2,7 @@
 // Keeps this process's instance row alive and recovers the reservations of instances that are gone.
 //
 // registerSelf() adds the row and makes it the owner of every reservation made through the Database.
-// A keeper for that id, on the thread it lives on (the relay thread), refreshes the heartbeat every
+// A keeper for that id, on the thread it lives on (a thread of its own in Runtime), refreshes the heartbeat every
 // lease/3 and sweeps: reservations of instances that stopped, whose lease lapsed or that are dead on this machine are
 // settled at what they had charged (Billing::Ledger::recoverOrphans; each claimed by exactly one
 // survivor). A process that finds it missed its own lease (a stall: suspended, swapping, a debugger) says

@@ -171,13 +171,9 @@ bool Runtime::start(const RuntimeConfig &config)
     auto ready = std::make_shared<QSemaphore>();
     auto chat = std::make_shared<QPointer<Relay::HttpRelay>>();
     auto realtime = std::make_shared<QPointer<Relay::RealtimeRelay>>();
-    auto keeper = std::make_shared<QPointer<InstanceKeeper>>();
     auto live = std::make_shared<QPointer<LiveReload>>();
     m_server = std::make_unique<Relay::RelayServerThread>(
-        server, [this, relayConfig, prices, chat, realtime, keeper, live, loadedVersion](Relay::HttpServer &http) {
-            auto *instance = new InstanceKeeper(m_db, m_instanceId, m_config.instanceLeaseMs, &http);
-            instance->startTimer();
-            *keeper = instance;
+        server, [this, relayConfig, prices, chat, realtime, live, loadedVersion](Relay::HttpServer &http) {
             *live = startChangeFeed(http, loadedVersion);
             auto *relay = new Relay::HttpRelay(m_db, m_auth, m_channels, prices, m_sessions.get(), relayConfig, &http);
             relay->install(http.router());
@@ -200,7 +196,7 @@ bool Runtime::start(const RuntimeConfig &config)
         return fail(*error);
     m_chat = *chat;
     m_realtime = *realtime;
-    m_keeper = *keeper;
+    startKeeper();
     m_liveReload = *live;
     if (m_config.listenPort == 0) // registered before listening: name the port the consoles can reach
         if (const auto named = Store::InstanceRepository(*m_db).setAddress(
@@ -297,6 +293,29 @@ Relay::RealtimeRelay *Runtime::installRealtime(Relay::HttpServer &http,
             });
     relay->install(http);
     return relay;
+}
+
+void Runtime::startKeeper()
+{
+    m_keeperThread = std::make_unique<QThread>();
+    m_keeperThread->setObjectName(QStringLiteral("relaydesk-instance"));
+    auto *keeper = new InstanceKeeper(m_db, m_instanceId, m_config.instanceLeaseMs);
+    keeper->moveToThread(m_keeperThread.get());
+    connect(m_keeperThread.get(), &QThread::finished, keeper, &QObject::deleteLater);
+    m_keeper = keeper;
+    m_keeperThread->start();
+    QMetaObject::invokeMethod(keeper, &InstanceKeeper::startTimer, Qt::QueuedConnection);
+}
+
+void Runtime::stopKeeper(bool markStopped)
+{
+    if (!m_keeperThread)
+        return;
+    if (markStopped && m_keeper)
+        QMetaObject::invokeMethod(m_keeper, &InstanceKeeper::markStopped, Qt::BlockingQueuedConnection);
+    m_keeperThread->quit();
+    m_keeperThread->wait();
+    m_keeperThread.reset();
 }
 
 bool Runtime::startDemoUpstream()
@@ -435,23 +454,23 @@ void Runtime::stop()
         if (m_chat && m_server->isRunning()) {
             QPointer<Relay::HttpRelay> chat = m_chat;
             QPointer<Relay::RealtimeRelay> realtime = m_realtime;
-            QPointer<InstanceKeeper> keeper = m_keeper;
             auto settled = std::make_shared<QSemaphore>();
             QMetaObject::invokeMethod(
                 m_chat,
-                [chat, realtime, keeper, settled] {
+                [chat, realtime, settled] {
                     if (chat)
                         chat->shutdown();
                     if (realtime)
                         realtime->shutdown();
-                    if (keeper) // everything in flight is settled: nothing of ours is left to recover
-                        keeper->markStopped();
                     settled->release();
                 },
                 Qt::QueuedConnection);
-            if (!settled->tryAcquire(1, int(std::max<qint64>(0, deadline.remainingTime()))))
+            if (settled->tryAcquire(1, int(std::max<qint64>(0, deadline.remainingTime()))))
+                stopKeeper(true); // everything in flight is settled: nothing of ours is left to recover
+            else
                 qWarning("relay: calls in flight were not settled within %d ms", m_config.stopTimeoutMs);
         }
+        stopKeeper(false);
         m_server->stop();
         if (m_server->wait(int(std::max<qint64>(0, deadline.remainingTime())))) {
             m_server.reset();

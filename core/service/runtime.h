@@ -10,6 +10,7 @@
 
 #include <QtCore/QObject>
 #include <QtCore/QPointer>
+#include <QtCore/QThread>
 #include <QtNetwork/QHostAddress>
 
 #include <functional>
@@ -146,6 +147,9 @@ private:
     bool bootstrapDemoClaude(bool create);
     bool configureTls(Relay::HttpServerConfig *server);
     bool startDemoUpstream();
+    void startKeeper();
+    // Ends the keeper's thread; markStopped: first mark this instance stopped (what it held is settled).
+    void stopKeeper(bool markStopped);
     // On the relay thread: the change feed and what applies its changes, owned by `owner`.
     LiveReload *startChangeFeed(QObject &owner, std::optional<qint64> loadedVersion);
     Relay::RealtimeRelay *installRealtime(Relay::HttpServer &http,
@@ -164,7 +168,10 @@ private:
     std::unique_ptr<Relay::RelayServerThread> m_abandoned; // stopped but not ended within stopTimeoutMs
     QPointer<Relay::HttpRelay> m_chat; // lives on the relay thread
     QPointer<Relay::RealtimeRelay> m_realtime; // idem
-    QPointer<InstanceKeeper> m_keeper; // idem
+    // The heartbeat and recovery sweep: on a thread of their own, so a locked database never stalls the relay's
+    // event loop through them.
+    std::unique_ptr<QThread> m_keeperThread;
+    QPointer<InstanceKeeper> m_keeper; // lives on m_keeperThread
     QPointer<LiveReload> m_liveReload; // idem
     QString m_instanceId;
     std::optional<DemoCredentials> m_demoCredentials;

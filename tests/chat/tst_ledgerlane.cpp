@@ -388,7 +388,10 @@ class TestLedgerLane final : public QObject
 
         for (int i = 0; i < 2; ++i) {
             rig.port[i] = RelayDeskTest::freePort();
-            QVERIFY2(RelayDeskTest::startServe(rig.serve[i], rig.where, rig.port[i], &rig.output[i]),
+            // A lease of 6 s: each instance's heartbeat and recovery sweep run every 2 s, so at least twice during
+            // the hold — and must not stall the relay either — while the lease still outlasts the hold.
+            const QStringList args = rig.where + QStringList{QStringLiteral("--instance-lease"), QStringLiteral("6")};
+            QVERIFY2(RelayDeskTest::startServe(rig.serve[i], args, rig.port[i], &rig.output[i]),
                      rig.output[i].constData());
         }
         for (int i = 0; i < 2; ++i) {
