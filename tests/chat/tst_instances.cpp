@@ -65,12 +65,11 @@ private Q_SLOTS:
         QTemporaryDir data;
         QStringList where{QStringLiteral("--data"), data.path()};
         if (backend == u"postgres") {
-            if (!m_pg)
-                m_pg = std::make_unique<Testing::PgCluster>();
-            if (!m_pg->isAvailable())
-                QSKIP(qPrintable(m_pg->skipReason()));
-            QVERIFY2(m_pg->isRunning(), qPrintable(m_pg->error()));
-            where = {QStringLiteral("--db"), m_pg->createDatabase()};
+            const auto pg = Testing::createPgDatabase(m_pg);
+            if (!pg.skip.isEmpty())
+                QSKIP(qPrintable(pg.skip));
+            QVERIFY2(!pg.url.isEmpty(), qPrintable(pg.error));
+            where = {QStringLiteral("--db"), pg.url};
             QVERIFY(RelayDeskTest::useTemporarySecretKey(data.path()));
         }
         auto opened = Store::Database::open(data.path(), backend == u"postgres" ? where.at(1) : QString());

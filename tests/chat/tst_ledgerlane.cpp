@@ -342,13 +342,11 @@ class TestLedgerLane final : public QObject
         QVERIFY(rig.data.isValid());
         rig.where = {QStringLiteral("--data"), rig.data.path()};
         if (backend == u"postgres") {
-            if (!m_pg)
-                m_pg = std::make_unique<Testing::PgCluster>();
-            if (!m_pg->isAvailable())
-                QSKIP(qPrintable(m_pg->skipReason()));
-            QVERIFY2(m_pg->isRunning(), qPrintable(m_pg->error()));
-            rig.url = m_pg->createDatabase();
-            QVERIFY2(!rig.url.isEmpty(), qPrintable(m_pg->error()));
+            const auto pg = Testing::createPgDatabase(m_pg);
+            if (!pg.skip.isEmpty())
+                QSKIP(qPrintable(pg.skip));
+            QVERIFY2(!pg.url.isEmpty(), qPrintable(pg.error));
+            rig.url = pg.url;
             rig.where = {QStringLiteral("--db"), rig.url};
         }
         auto opened = Store::Database::open(rig.data.path(), rig.url);

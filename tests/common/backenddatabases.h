@@ -33,17 +33,12 @@ public:
                 o.error = m_sqlite.back()->error();
             return o;
         }
-        if (!m_pg)
-            m_pg = std::make_unique<PgCluster>();
-        if (!m_pg->isAvailable()) {
-            o.skip = m_pg->skipReason();
+        const PgDatabase pg = createPgDatabase(m_pg);
+        o.skip = pg.skip;
+        o.error = pg.error;
+        if (pg.url.isEmpty())
             return o;
-        }
-        if (!m_pg->isRunning()) {
-            o.error = m_pg->error();
-            return o;
-        }
-        auto opened = Store::Database::openUrl(m_pg->createDatabase());
+        auto opened = Store::Database::openUrl(pg.url);
         if (opened)
             o.db = opened.value();
         else

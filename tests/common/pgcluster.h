@@ -15,6 +15,8 @@
 #include <QTemporaryDir>
 #include <QUuid>
 
+#include <memory>
+
 #include <pwd.h>
 #include <unistd.h>
 
@@ -172,5 +174,28 @@ private:
     int m_port = 0;
     bool m_running = false;
 };
+
+// A fresh database in the cluster `cluster` holds, started on first use and shared by a test object's rows:
+//   const auto pg = Testing::createPgDatabase(m_pg);
+//   if (!pg.skip.isEmpty()) QSKIP(qPrintable(pg.skip));
+//   QVERIFY2(!pg.url.isEmpty(), qPrintable(pg.error));
+struct PgDatabase
+{
+    QString url;   // postgres://…; empty with `skip` or `error` set
+    QString skip;  // PostgreSQL is not installed here
+    QString error;
+};
+
+inline PgDatabase createPgDatabase(std::unique_ptr<PgCluster> &cluster)
+{
+    if (!cluster)
+        cluster = std::make_unique<PgCluster>();
+    if (!cluster->isAvailable())
+        return {QString(), cluster->skipReason(), QString()};
+    if (!cluster->isRunning())
+        return {QString(), QString(), cluster->error()};
+    const QString url = cluster->createDatabase();
+    return {url, QString(), url.isEmpty() ? cluster->error() : QString()};
+}
 
 } // namespace RelayDesk::Testing

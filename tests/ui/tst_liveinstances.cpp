@@ -46,13 +46,12 @@ private slots:
         QTemporaryDir dir;
         QString url;
         if (backend == u"postgres") {
-            if (!m_pg)
-                m_pg = std::make_unique<Testing::PgCluster>();
-            if (!m_pg->isAvailable())
-                QSKIP(qPrintable(m_pg->skipReason()));
-            QVERIFY2(m_pg->isRunning(), qPrintable(m_pg->error()));
+            const auto pg = Testing::createPgDatabase(m_pg);
+            if (!pg.skip.isEmpty())
+                QSKIP(qPrintable(pg.skip));
+            QVERIFY2(!pg.url.isEmpty(), qPrintable(pg.error));
             QVERIFY(RelayDeskTest::useTemporarySecretKey(dir.path()));
-            url = m_pg->createDatabase();
+            url = pg.url;
         }
         auto opened = Store::Database::open(dir.path(), url);
         QVERIFY2(opened, qPrintable(opened.error()));
