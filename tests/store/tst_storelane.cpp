@@ -112,14 +112,6 @@ class TestStoreLane final : public QObject
 
     Testing::BackendDatabases m_databases;
 
-    std::shared_ptr<Store::Database> open(const QString &backend)
-    {
-        const auto opened = m_databases.open(backend);
-        if (!opened.skip.isEmpty())
-            qWarning("%s", qPrintable(opened.skip));
-        return opened.db;
-    }
-
     static void backends()
     {
         QTest::addColumn<QString>("backend");
@@ -134,8 +126,11 @@ private Q_SLOTS:
     void writesAreReportedAfterTheirCommitInOrder()
     {
         QFETCH(QString, backend);
-        const auto db = open(backend);
-        QVERIFY(db);
+        const auto opened = m_databases.open(backend);
+        if (!opened.skip.isEmpty())
+            QSKIP(qPrintable(opened.skip));
+        QVERIFY2(opened.db, qPrintable(opened.error));
+        const auto db = opened.db;
         const qint64 userId = newUser(*db, QStringLiteral("ann"), 1000);
         StoreLane lane(db);
         QList<QPair<QString, Answer>> answers;
@@ -165,8 +160,11 @@ private Q_SLOTS:
     void aFailedWriteDoesNotSpoilTheBatch()
     {
         QFETCH(QString, backend);
-        const auto db = open(backend);
-        QVERIFY(db);
+        const auto opened = m_databases.open(backend);
+        if (!opened.skip.isEmpty())
+            QSKIP(qPrintable(opened.skip));
+        QVERIFY2(opened.db, qPrintable(opened.error));
+        const auto db = opened.db;
         const qint64 userId = newUser(*db, QStringLiteral("bob"), 500);
         QList<QPair<QString, Answer>> answers;
         {
@@ -191,8 +189,11 @@ private Q_SLOTS:
     void drainDeliversWhatDeliveriesSubmitted()
     {
         QFETCH(QString, backend);
-        const auto db = open(backend);
-        QVERIFY(db);
+        const auto opened = m_databases.open(backend);
+        if (!opened.skip.isEmpty())
+            QSKIP(qPrintable(opened.skip));
+        QVERIFY2(opened.db, qPrintable(opened.error));
+        const auto db = opened.db;
         const qint64 userId = newUser(*db, QStringLiteral("cy"), 100);
         StoreLane lane(db);
         QList<QPair<QString, Answer>> answers;
@@ -211,9 +212,11 @@ private Q_SLOTS:
     // meanwhile. A barrier of the waiting write's chain waits for it too; one of another chain does not.
     void aLockedRowDelaysOnlyItsWrites()
     {
-        const auto db = open(QStringLiteral("postgres"));
-        if (!db)
-            QSKIP("PostgreSQL is not available here");
+        const auto opened = m_databases.open(QStringLiteral("postgres"));
+        if (!opened.skip.isEmpty())
+            QSKIP(qPrintable(opened.skip));
+        QVERIFY2(opened.db, qPrintable(opened.error));
+        const auto db = opened.db;
         const qint64 locked = newUser(*db, QStringLiteral("dee"), 1000);
         const qint64 free = newUser(*db, QStringLiteral("eve"), 1000);
         StoreLane lane(db);
@@ -246,9 +249,11 @@ private Q_SLOTS:
     // not queue behind each other.
     void soloWritesDoNotWaitForEachOther()
     {
-        const auto db = open(QStringLiteral("postgres"));
-        if (!db)
-            QSKIP("PostgreSQL is not available here");
+        const auto opened = m_databases.open(QStringLiteral("postgres"));
+        if (!opened.skip.isEmpty())
+            QSKIP(qPrintable(opened.skip));
+        QVERIFY2(opened.db, qPrintable(opened.error));
+        const auto db = opened.db;
         const qint64 first = newUser(*db, QStringLiteral("fay"), 1000);
         const qint64 second = newUser(*db, QStringLiteral("gil"), 1000);
         StoreLane lane(db);
