@@ -8,6 +8,7 @@
 #include "billing/ledger.h"
 #include "billing/pricingservice.h"
 #include "billing/quotamath.h"
+#include "monitor/sessionregistry.h"
 #include "relay/chat/chatrelaytokens.h"
 #include "relay/sseparser.h"
 #include "relay/usageparser.h"
@@ -21,7 +22,10 @@
 
 #include <QtCore/QJsonArray>
 #include <QtCore/QJsonDocument>
+#include <QtCore/QSemaphore>
 #include <QtCore/QTemporaryDir>
+#include <QtCore/QThread>
+#include <QtSql/QSqlQuery>
 #include <QtNetwork/QTcpServer>
 #include <QtTest/QtTest>
 
@@ -530,6 +534,53 @@ private slots:
         // Billed for what was delivered: fewer tokens than the whole reply.
         QVERIFY(log->completionTokens >= 1);
         QVERIFY(log->completionTokens < 40);
+    }
+
+    // The hold is taken off the relay thread: while another connection holds the database's write lock (a console
+    // edit), the call waits for its hold and the relay goes on. A client that leaves meanwhile is refunded once the
+    // hold lands — nothing charged, nothing sent upstream — and the reply-less call is logged as such.
+    void clientGoneWhileTheHoldWaits()
+    {
+        const int before = m_results.size();
+        const qint64 balanceBefore = balance(m_demoUserId);
+        const int live = m_runtime->sessions()->liveCount();
+        QSemaphore locked, release;
+        bool gotLock = false;
+        std::unique_ptr<QThread> writer(QThread::create([&] {
+            QSqlQuery q = db().query();
+            gotLock = q.exec(QStringLiteral("BEGIN IMMEDIATE"));
+            locked.release();
+            release.acquire();
+            q.exec(QStringLiteral("ROLLBACK"));
+        }));
+        writer->start();
+        locked.acquire();
+        QVERIFY(gotLock);
+
+        RawClient client;
+        QVERIFY(client.connectTo(m_runtime->port()));
+        client.send(post("/v1/chat/completions", chatBody(QStringLiteral("gpt-4o-mini"), QStringLiteral("hello"), false), m_key));
+        QVERIFY(RelayDeskTest::spinUntil([&] { return m_runtime->sessions()->liveCount() > live; }, 30000)); // reserving
+        // The relay thread is free meanwhile: another client is answered (a read, which the lock does not stop).
+        RawClient models;
+        QVERIFY(models.connectTo(m_runtime->port()));
+        models.send(QByteArray("GET /v1/models HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ") + m_key + "\r\n\r\n");
+        QVERIFY(models.waitFor("\"object\":\"list\""));
+        client.close();
+        QCOMPARE(m_results.size(), before); // nothing ends before the hold has landed
+        release.release();
+        writer->wait();
+
+        QVERIFY(RelayDeskTest::spinUntil([&] { return m_results.size() > before; }, 30000));
+        const auto result = m_results.last();
+        QCOMPARE(result.endReason, QStringLiteral("refunded:client_gone"));
+        QVERIFY(!result.settled);
+        QCOMPARE(result.quota, 0);
+        QVERIFY(result.reserved > 0);
+        const auto reservation = Store::ReservationRepository(db()).byRequestId(result.requestId);
+        QVERIFY(reservation);
+        QCOMPARE(reservation->state, Store::Reservation::State::Refunded);
+        QCOMPARE(balance(m_demoUserId), balanceBefore);
     }
 
     // A client that stops reading while the upstream sends ~8 MB at once: the relay stops writing to it
