@@ -799,19 +799,8 @@ void MeteredCall::logFailure(const QString &reason, int httpStatus)
                             {QStringLiteral("reservation_id"), m_reservationId},
                             {QStringLiteral("admin_info"),
                              QJsonObject{{QStringLiteral("use_channel"), QJsonArray::fromStringList(m_triedOrder)}}}};
-    m_ctx.lane->submit<QString>(
-        [db = m_ctx.db, log] {
-            Store::Transaction tx(*db); // atomic on its own inside the lane's batch
-            const auto r = Store::LogRepository(*db).insert(log);
-            if (!r)
-                return r.error();
-            return tx.commit() ? QString() : tx.error();
-        },
-        [requestId = m_requestId](const QString &error, bool) {
-            if (!error.isEmpty())
-                qWarning("relay: error log of %s failed: %s", qPrintable(requestId), qPrintable(error));
-        },
-        [](const QString &error) { return !error.isEmpty(); }, m_chain);
+    m_ctx.lane->write(QStringLiteral("the error log of ") + m_requestId,
+                      [log](const Store::Database &db) { return Store::LogRepository(db).insert(log); }, m_chain);
 }
 
 void MeteredCall::abortUpstream()

@@ -16,6 +16,8 @@
 // pool, as long as the lock takes — while later batches and other solo writes go on. (Two instances locking users in different
 // orders inside their batches break each other's waits the same way, never deadlocking.) SQLite locks the whole
 // database for a write, so there every write waits its turn on the busy timeout, but never on the event loop.
+#include "database.h"
+
 #include <QtCore/QMetaObject>
 #include <QtCore/QObject>
 
@@ -32,8 +34,6 @@ class QThread;
 class QThreadPool;
 
 namespace RelayDesk::Store {
-
-class Database;
 
 class StoreLane final : public QObject
 {
@@ -69,6 +69,26 @@ public:
             job.deliver = [done = std::move(done), result](bool committed) { done(**result, committed); };
         job.chain = chain;
         enqueue(std::move(job));
+    }
+
+    // A write whose outcome matters only when it fails (an error log row, a route): op(db) — returning a Status or
+    // a Result — runs atomically in a Transaction of its own (a savepoint of the batch), again solo if it failed,
+    // and a failure is logged naming `what`.
+    template<class Op>
+    void write(const QString &what, Op op, Chain chain = 0)
+    {
+        submit<QString>(
+            [db = m_db, op = std::move(op)]() -> QString {
+                Transaction tx(*db);
+                if (const auto r = op(*db); !r)
+                    return r.error();
+                return tx.commit() ? QString() : tx.error();
+            },
+            [what](const QString &error, bool) {
+                if (!error.isEmpty())
+                    qWarning("store: %s failed: %s", qPrintable(what), qPrintable(error));
+            },
+            [](const QString &error) { return !error.isEmpty(); }, chain);
     }
 
     // then(committed) once everything submitted before it is durable (committed false: its batch was lost) —

@@ -43,19 +43,9 @@ void BackgroundPoller::follow(const DeferredCall &call)
         row.promptTokens = call.promptTokens;
         row.requestPath = call.requestPath;
         // On the store lane after the call's hold: durable with the call's other writes.
-        m_engine.context().lane->submit<QString>(
-            [db = m_db, row] {
-                Store::Transaction tx(*db); // atomic on its own inside the lane's batch
-                const auto r = Store::BackgroundResponseRepository(*db).add(row);
-                if (!r)
-                    return r.error();
-                return tx.commit() ? QString() : tx.error();
-            },
-            [id = call.objectId](const QString &error, bool) {
-                if (!error.isEmpty())
-                    qWarning("relay: recording background response %s failed: %s", qPrintable(id), qPrintable(error));
-            },
-            [](const QString &error) { return !error.isEmpty(); });
+        m_engine.context().lane->write(
+            QStringLiteral("recording background response ") + call.objectId,
+            [row](const Store::Database &db) { return Store::BackgroundResponseRepository(db).add(row); });
         it = m_polls.insert(call.reservationId, {call, 0});
     } else {
         it->first = call;

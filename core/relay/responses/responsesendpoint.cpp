@@ -185,22 +185,15 @@ void ResponsesEndpoint::recordRoutes(MeteredCall &call)
     // On the store lane ahead of the call's own completion: durable before its reply goes out.
     const CallContext &ctx = m_engine.context();
     const bool prune = ++m_recorded % 1000 == 0;
-    ctx.lane->submit<QString>(
-        [db = ctx.db, rows, prune, at] {
-            Store::Transaction tx(*db); // atomic on its own inside the lane's batch
-            const Store::ResponseRouteRepository repository(*db);
-            const auto r = repository.record(rows);
-            if (!r)
-                return r.error();
-            if (prune)
-                (void)repository.prune(at);
-            return tx.commit() ? QString() : tx.error();
-        },
-        [id = adapter.responseId()](const QString &error, bool) {
-            if (!error.isEmpty())
-                qWarning("relay: recording the routes of %s failed: %s", qPrintable(id), qPrintable(error));
-        },
-        [](const QString &error) { return !error.isEmpty(); }, call.storeChain());
+    ctx.lane->write(QStringLiteral("recording the routes of ") + adapter.responseId(),
+                    [rows, prune, at](const Store::Database &db) {
+                        const Store::ResponseRouteRepository repository(db);
+                        const Store::Status recorded = repository.record(rows);
+                        if (recorded && prune)
+                            (void)repository.prune(at);
+                        return recorded;
+                    },
+                    call.storeChain());
 }
 
 void ResponsesEndpoint::inputTokens(HttpExchange &exchange)
