@@ -13,9 +13,10 @@
 // A locked row delays only the writes that need it. On PostgreSQL a batch waits at most kBatchLockTimeoutMs for
 // a row another session holds (SET LOCAL lock_timeout); a write that fails in a batch for a store reason (its
 // retrySolo says so) is rolled back and run again "solo" — alone, in its own transaction, on a thread of a small
-// pool, as long as the lock takes — while later batches and other solo writes go on. (Two instances locking users in different
-// orders inside their batches break each other's waits the same way, never deadlocking.) SQLite locks the whole
-// database for a write, so there every write waits its turn on the busy timeout, but never on the event loop.
+// pool, as long as the lock takes — while later batches and other solo writes go on. (Two instances locking users
+// in different orders inside their batches break each other's waits the same way, never deadlocking.) SQLite locks
+// the whole database for a write, so there every write waits its turn on the busy timeout, but never on the event
+// loop.
 #include "database.h"
 
 #include <QtCore/QMetaObject>
