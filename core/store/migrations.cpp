@@ -13,6 +13,7 @@ struct Migration
     int version;
     const char *description;
     QStringList statements; // %ID% = the auto id column for the backend
+    bool postgresOnly = false; // recorded but not run on SQLite
 };
 
 // Version 1: the design-doc schema plus the indexes log paging and filtering need at a million rows.
@@ -393,12 +394,109 @@ Migration migration14()
     }};
 }
 
+// Version 15 (PostgreSQL only): the common case of a hold and of a settlement as one server-side function each,
+// so each costs the relay one round trip instead of six to ten (on PostgreSQL the relay's ledger throughput is
+// bound by round trips; SQLite runs in-process and does not need them). Each runs the same conditional statements
+// as Store::ReservationRepository's general path, in a block of its own: it commits all of its work or none, and
+// never raises (an error comes back as outcome 9 and its `problem`), so it needs no savepoint inside a batch of the
+// store lane. Anything out of the common case it leaves untouched for the general path (outcome 1): rate or budget
+// limits on the user or key, a refusal (which the general path names), a reservation not open, windows to return,
+// a shortfall the balance cannot cover.
+//  - relaydesk_hold: the conditional debits of the user and (a limited) key — the rows enabled, the key owned and
+//    unexpired — then the reservation row (outcome 0, reservation_id).
+//  - relaydesk_settle: closes an open reservation at p_final, refunds the unused hold (or debits the rest) on the
+//    user and key, counts the channel's usage and writes the consume log row (LogRepository::insert's columns;
+//    p_other is the row's other_json without "reserved", which it appends) linked from the reservation (outcome 0,
+//    the reservation's columns and log_id).
+Migration migration15()
+{
+    return {15, "ledger functions", {
+        QStringLiteral(
+            "CREATE OR REPLACE FUNCTION relaydesk_hold(p_request_id TEXT, p_user BIGINT, p_key BIGINT, p_amount BIGINT,"
+            " p_kind TEXT, p_now_ms BIGINT, p_model TEXT, p_instance TEXT, p_now_secs BIGINT,"
+            " OUT outcome INTEGER, OUT reservation_id BIGINT, OUT problem TEXT) AS $$\n"
+            "BEGIN\n"
+            "  outcome := 1;\n"
+            "  IF EXISTS (SELECT 1 FROM limits l WHERE l.kind <> 'allow_ip' AND ((l.owner_kind = 'user' AND"
+            " l.owner_id = p_user) OR (l.owner_kind = 'key' AND l.owner_id = p_key))) THEN RETURN; END IF;\n"
+            "  UPDATE users SET quota = quota - p_amount WHERE id = p_user AND status = 1 AND quota >= p_amount;\n"
+            "  IF NOT FOUND THEN RETURN; END IF;\n"
+            "  IF p_key > 0 THEN\n"
+            "    UPDATE api_keys SET remain_quota = remain_quota - CASE WHEN unlimited = 0 THEN p_amount ELSE 0 END\n"
+            "     WHERE id = p_key AND user_id = p_user AND status = 1 AND (expires_at <= 0 OR expires_at > p_now_secs)\n"
+            "       AND (unlimited <> 0 OR remain_quota >= p_amount);\n"
+            "    IF NOT FOUND THEN RAISE SQLSTATE 'RD001'; END IF;\n"
+            "  END IF;\n"
+            "  INSERT INTO reservations(request_id, user_id, key_id, reserved, charged, state, kind, started_at,"
+            " updated_at, model, instance_id)\n"
+            "  VALUES (p_request_id, p_user, NULLIF(p_key, 0), p_amount, 0, 0, p_kind, p_now_ms, p_now_ms, p_model,"
+            " p_instance)\n"
+            "  ON CONFLICT (request_id) DO NOTHING RETURNING id INTO reservation_id;\n"
+            "  IF reservation_id IS NULL THEN RAISE SQLSTATE 'RD001'; END IF;\n"
+            "  outcome := 0;\n"
+            "EXCEPTION\n"
+            "  WHEN SQLSTATE 'RD001' THEN outcome := 1; reservation_id := NULL;\n"
+            "  WHEN OTHERS THEN outcome := 9; reservation_id := NULL; problem := SQLSTATE || ' ' || SQLERRM;\n"
+            "END $$ LANGUAGE plpgsql"),
+        QStringLiteral(
+            "CREATE OR REPLACE FUNCTION relaydesk_settle(p_id BIGINT, p_final BIGINT, p_now_ms BIGINT,"
+            " p_created_at BIGINT, p_channel BIGINT, p_model TEXT, p_upstream_model TEXT, p_prompt BIGINT,"
+            " p_completion BIGINT, p_use_ms BIGINT, p_is_stream INTEGER, p_content TEXT, p_other TEXT,"
+            " p_price_snapshot BIGINT, p_request_path TEXT)"
+            " RETURNS TABLE(outcome INTEGER, problem TEXT, o_id BIGINT, o_request_id TEXT, o_user_id BIGINT,"
+            " o_key_id BIGINT, o_reserved BIGINT, o_charged BIGINT, o_state INTEGER, o_kind TEXT, o_final_quota BIGINT,"
+            " o_log_id BIGINT, o_started_at BIGINT, o_updated_at BIGINT, o_model TEXT, o_instance_id TEXT) AS $$\n"
+            "DECLARE r reservations%ROWTYPE; mv BIGINT; v_log BIGINT;\n"
+            "BEGIN\n"
+            "  outcome := 1;\n"
+            "  BEGIN\n"
+            "    v_log := nextval(pg_get_serial_sequence('logs', 'id'));\n"
+            "    UPDATE reservations SET state = 1, final_quota = p_final, updated_at = p_now_ms, log_id = v_log\n"
+            "     WHERE id = p_id AND state = 0 RETURNING * INTO r;\n"
+            "    IF NOT FOUND OR EXISTS (SELECT 1 FROM reservation_takes t WHERE t.reservation_id = p_id) THEN\n"
+            "      RAISE SQLSTATE 'RD001';\n"
+            "    END IF;\n"
+            "    mv := r.reserved - p_final;\n"
+            "    UPDATE users SET quota = quota + mv, used_quota = used_quota + p_final, request_count = request_count + 1\n"
+            "     WHERE id = r.user_id AND (mv >= 0 OR quota >= -mv);\n"
+            "    IF NOT FOUND THEN RAISE SQLSTATE 'RD001'; END IF;\n"
+            "    IF r.key_id > 0 THEN\n"
+            "      UPDATE api_keys SET remain_quota = remain_quota + CASE WHEN unlimited = 0 THEN mv ELSE 0 END,"
+            " used_quota = used_quota + p_final WHERE id = r.key_id AND (mv >= 0 OR unlimited <> 0 OR remain_quota >= -mv);\n"
+            "      IF NOT FOUND THEN RAISE SQLSTATE 'RD001'; END IF;\n"
+            "    END IF;\n"
+            "    IF p_channel > 0 THEN\n"
+            "      UPDATE channels SET used_quota = used_quota + p_final WHERE id = p_channel;\n"
+            "    END IF;\n"
+            "    INSERT INTO logs(id, created_at, type, user_id, key_id, channel_id, model, upstream_model,"
+            " prompt_tokens, completion_tokens, quota, use_ms, is_stream, request_id, content, other_json,"
+            " price_snapshot_id, request_path)\n"
+            "    VALUES (v_log, p_created_at, 2, r.user_id, COALESCE(r.key_id, 0), p_channel,"
+            " COALESCE(NULLIF(p_model, ''), r.model), p_upstream_model, p_prompt, p_completion, p_final, p_use_ms,"
+            " p_is_stream, r.request_id, p_content, left(p_other, -1) || ',\"reserved\":' || r.reserved || '}',"
+            " p_price_snapshot, p_request_path);\n"
+            "    outcome := 0;\n"
+            "  EXCEPTION\n"
+            "    WHEN SQLSTATE 'RD001' THEN outcome := 1;\n"
+            "    WHEN OTHERS THEN outcome := 9; problem := SQLSTATE || ' ' || SQLERRM;\n"
+            "  END;\n"
+            "  IF outcome = 0 THEN\n"
+            "    o_id := r.id; o_request_id := r.request_id; o_user_id := r.user_id; o_key_id := r.key_id;\n"
+            "    o_reserved := r.reserved; o_charged := r.charged; o_state := r.state; o_kind := r.kind;\n"
+            "    o_final_quota := r.final_quota; o_log_id := v_log; o_started_at := r.started_at;\n"
+            "    o_updated_at := r.updated_at; o_model := r.model; o_instance_id := r.instance_id;\n"
+            "  END IF;\n"
+            "  RETURN NEXT;\n"
+            "END $$ LANGUAGE plpgsql"),
+    }, true};
+}
+
 const std::vector<Migration> &migrations()
 {
     static const std::vector<Migration> all = {migration1(), migration2(), migration3(), migration4(), migration5(),
                                                migration6(), migration7(), migration8(), migration9(),
                                                migration10(), migration11(), migration12(), migration13(),
-                                               migration14()};
+                                               migration14(), migration15()};
     return all;
 }
 
@@ -456,7 +554,7 @@ Status runMigrations(const Database &db)
             return Status::failure(error);
         if (currentSchemaVersion(db) >= m.version)
             continue;
-        for (const QString &sql : m.statements) {
+        for (const QString &sql : m.postgresOnly && !db.isPostgres() ? QStringList() : m.statements) {
             if (!run(db, dialect(db, sql), &error))
                 return Status::failure(QStringLiteral("migration %1 (%2) failed: %3")
                                            .arg(m.version).arg(QLatin1String(m.description), error));

@@ -19,24 +19,31 @@ const QString kColumns = QStringLiteral(
     "id, request_id, user_id, key_id, reserved, charged, state, kind, final_quota, log_id, started_at, updated_at, model, "
     "instance_id");
 
+// Reads kColumns starting at column `first`.
+Reservation readReservationAt(const QSqlQuery &q, int first)
+{
+    const auto at = [&q, first](int i) { return q.value(first + i); };
+    Reservation r;
+    r.id = at(0).toLongLong();
+    r.requestId = at(1).toString();
+    r.userId = at(2).toLongLong();
+    r.keyId = at(3).isNull() ? 0 : at(3).toLongLong();
+    r.reserved = at(4).toLongLong();
+    r.charged = at(5).toLongLong();
+    r.state = Reservation::State(at(6).toInt());
+    r.kind = at(7).toString();
+    r.finalQuota = at(8).toLongLong();
+    r.logId = at(9).toLongLong();
+    r.startedAt = at(10).toLongLong();
+    r.updatedAt = at(11).toLongLong();
+    r.model = at(12).toString();
+    r.instanceId = at(13).toString();
+    return r;
+}
+
 Reservation readReservation(const QSqlQuery &q)
 {
-    Reservation r;
-    r.id = q.value(0).toLongLong();
-    r.requestId = q.value(1).toString();
-    r.userId = q.value(2).toLongLong();
-    r.keyId = q.value(3).isNull() ? 0 : q.value(3).toLongLong();
-    r.reserved = q.value(4).toLongLong();
-    r.charged = q.value(5).toLongLong();
-    r.state = Reservation::State(q.value(6).toInt());
-    r.kind = q.value(7).toString();
-    r.finalQuota = q.value(8).toLongLong();
-    r.logId = q.value(9).toLongLong();
-    r.startedAt = q.value(10).toLongLong();
-    r.updatedAt = q.value(11).toLongLong();
-    r.model = q.value(12).toString();
-    r.instanceId = q.value(13).toString();
-    return r;
+    return readReservationAt(q, 0);
 }
 
 LedgerOutcome fail(LedgerFailure failure, QString message)
@@ -178,6 +185,55 @@ bool adjustChannel(const Database &db, qint64 id, qint64 used, QString *error)
     return execQuery(*q, error, "count channel usage");
 }
 
+// PostgreSQL's fast paths (migration 15): the common case of a hold or a settlement in one round trip. Each
+// returns nullopt when the call is not the common case (it changed nothing then): the general path takes it.
+std::optional<LedgerOutcome> holdOnServer(const Database &db, const Reservation &r)
+{
+    CachedQuery q = db.prepared(QStringLiteral("SELECT * FROM relaydesk_hold(?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+    bindAll(*q, r.requestId, r.userId, r.keyId, r.reserved, nn(r.kind), r.startedAt, nn(r.model), nn(r.instanceId),
+            nowSecs());
+    QString error;
+    if (!execQuery(*q, &error, "hold") || !q->next())
+        return fail(LedgerFailure::Database, error.isEmpty() ? QStringLiteral("hold: no outcome") : error);
+    switch (q->value(0).toInt()) {
+    case 0: {
+        LedgerOutcome out;
+        out.reservation = r;
+        out.reservation.id = q->value(1).toLongLong();
+        return out;
+    }
+    case 1: return std::nullopt;
+    default: return fail(LedgerFailure::Database, QStringLiteral("hold: ") + q->value(2).toString());
+    }
+}
+
+std::optional<LedgerOutcome> settleOnServer(const Database &db, qint64 reservationId, qint64 finalQuota,
+                                            const LogRecord &log)
+{
+    QJsonObject other = log.other;
+    other.insert(QStringLiteral("reservation_id"), reservationId); // "reserved" is the function's to add
+    CachedQuery q = db.prepared(
+        QStringLiteral("SELECT * FROM relaydesk_settle(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+    bindAll(*q, reservationId, finalQuota, nowMs(), log.createdAt > 0 ? log.createdAt : nowMs(), log.channelId,
+            nn(log.model), nn(log.upstreamModel), log.promptTokens, log.completionTokens, log.useMs,
+            log.isStream ? 1 : 0, nn(log.content),
+            QString::fromUtf8(QJsonDocument(other).toJson(QJsonDocument::Compact)), log.priceSnapshotId,
+            LogRepository::requestPathOf(log.other));
+    QString error;
+    if (!execQuery(*q, &error, "settle") || !q->next())
+        return fail(LedgerFailure::Database, error.isEmpty() ? QStringLiteral("settle: no outcome") : error);
+    switch (q->value(0).toInt()) {
+    case 0: {
+        LedgerOutcome out;
+        out.reservation = readReservationAt(*q, 2); // after outcome and problem: kColumns
+        out.logId = out.reservation.logId;
+        return out;
+    }
+    case 1: return std::nullopt;
+    default: return fail(LedgerFailure::Database, QStringLiteral("settle: ") + q->value(1).toString());
+    }
+}
+
 } // namespace
 
 QString ledgerFailureName(LedgerFailure failure)
@@ -242,13 +298,6 @@ LedgerOutcome ReservationRepository::reserve(qint64 userId, qint64 keyId, qint64
     if (amount < 0)
         return fail(LedgerFailure::InvalidAmount, QStringLiteral("cannot reserve a negative amount"));
     const QString rid = requestId.isEmpty() ? QUuid::createUuid().toString(QUuid::WithoutBraces) : requestId;
-    Transaction tx(m_db);
-    if (!tx.isActive())
-        return fail(LedgerFailure::Database, tx.error());
-    bool unlimited = false;
-    if (LedgerOutcome checked = checkAccount(m_db, userId, keyId, &unlimited); !checked)
-        return checked;
-
     LedgerOutcome out;
     Reservation &r = out.reservation;
     r.requestId = rid;
@@ -259,6 +308,16 @@ LedgerOutcome ReservationRepository::reserve(qint64 userId, qint64 keyId, qint64
     r.model = model;
     r.instanceId = m_db.instanceId();
     r.startedAt = r.updatedAt = nowMs();
+    if (m_db.isPostgres()) {
+        if (std::optional<LedgerOutcome> held = holdOnServer(m_db, r))
+            return *held;
+    }
+    Transaction tx(m_db);
+    if (!tx.isActive())
+        return fail(LedgerFailure::Database, tx.error());
+    bool unlimited = false;
+    if (LedgerOutcome checked = checkAccount(m_db, userId, keyId, &unlimited); !checked)
+        return checked;
     {
         // The reservation row first (order reservation → user → key); a request id that already has one
         // inserts nothing and returns no id. Any refusal below rolls the insert back with the debits.
@@ -339,6 +398,10 @@ LedgerOutcome ReservationRepository::close(qint64 reservationId, qint64 finalQuo
 {
     if (finalQuota < 0)
         return fail(LedgerFailure::InvalidAmount, QStringLiteral("cannot settle at a negative amount"));
+    if (m_db.isPostgres() && state == Reservation::State::Settled) {
+        if (std::optional<LedgerOutcome> settled = settleOnServer(m_db, reservationId, finalQuota, log))
+            return *settled;
+    }
     Transaction tx(m_db);
     if (!tx.isActive())
         return fail(LedgerFailure::Database, tx.error());

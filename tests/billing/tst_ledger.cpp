@@ -110,6 +110,15 @@ private:
         return db ? db.value() : nullptr;
     }
 
+    // One row per backend: the ledger runs the same rules as statements on SQLite and as server-side
+    // functions on PostgreSQL (migration 15).
+    static void backendRows()
+    {
+        QTest::addColumn<QString>("backend");
+        QTest::newRow("sqlite") << "sqlite";
+        QTest::newRow("postgres") << "postgres";
+    }
+
     void skipIfNoPostgres(const QString &backend)
     {
         if (backend != u"postgres")
@@ -122,16 +131,20 @@ private:
     }
 
 private slots:
+    void reserveDebitsUserAndKeyOnce_data() { backendRows(); }
     void reserveDebitsUserAndKeyOnce()
     {
-        Testing::TempDatabase t;
-        QVERIFY2(t.isValid(), qPrintable(t.error()));
-        const Account a = makeAccount(t.db(), QStringLiteral("u"), 1000, 500);
-        Ledger ledger(t.db());
+        QFETCH(QString, backend);
+        skipIfNoPostgres(backend);
+        Testing::TempDatabase sqlite;
+        const auto db = openBackend(backend, &sqlite);
+        QVERIFY2(db, "cannot open the test database");
+        const Account a = makeAccount(*db, QStringLiteral("u"), 1000, 500);
+        Ledger ledger(*db);
         const LedgerOutcome r = ledger.reserve(a.userId, a.keyId, 300, QStringLiteral("req-1"));
         QVERIFY2(r, qPrintable(r.message));
-        QCOMPARE(userQuota(t.db(), a.userId), qint64(700));
-        QCOMPARE(keyQuota(t.db(), a.keyId), qint64(200));
+        QCOMPARE(userQuota(*db, a.userId), qint64(700));
+        QCOMPARE(keyQuota(*db, a.keyId), qint64(200));
         const auto stored = ledger.reservation(r.reservation.id);
         QVERIFY(stored);
         QCOMPARE(stored->state, Store::Reservation::State::Open);
@@ -142,45 +155,52 @@ private slots:
 
     void refusalsChangeNothing_data()
     {
+        QTest::addColumn<QString>("backend");
         QTest::addColumn<QString>("scenario");
         QTest::addColumn<int>("failure");
-        QTest::newRow("user quota") << "user-quota" << int(LedgerFailure::UserQuota);
-        QTest::newRow("key quota") << "key-quota" << int(LedgerFailure::KeyQuota);
-        QTest::newRow("key disabled") << "key-disabled" << int(LedgerFailure::KeyDisabled);
-        QTest::newRow("key expired") << "key-expired" << int(LedgerFailure::KeyExpired);
-        QTest::newRow("user disabled") << "user-disabled" << int(LedgerFailure::UserDisabled);
-        QTest::newRow("someone else's key") << "foreign-key" << int(LedgerFailure::KeyNotOwned);
-        QTest::newRow("no such user") << "no-user" << int(LedgerFailure::UserNotFound);
-        QTest::newRow("no such key") << "no-key" << int(LedgerFailure::KeyNotFound);
-        QTest::newRow("negative amount") << "negative" << int(LedgerFailure::InvalidAmount);
-        QTest::newRow("duplicate request id") << "duplicate" << int(LedgerFailure::DuplicateRequest);
+        const std::pair<const char *, LedgerFailure> scenarios[] = {
+            {"user-quota", LedgerFailure::UserQuota},         {"key-quota", LedgerFailure::KeyQuota},
+            {"key-disabled", LedgerFailure::KeyDisabled},     {"key-expired", LedgerFailure::KeyExpired},
+            {"user-disabled", LedgerFailure::UserDisabled},   {"foreign-key", LedgerFailure::KeyNotOwned},
+            {"no-user", LedgerFailure::UserNotFound},         {"no-key", LedgerFailure::KeyNotFound},
+            {"negative", LedgerFailure::InvalidAmount},       {"duplicate", LedgerFailure::DuplicateRequest},
+            // A disabled key while the user's quota is short too: the account's rules come before its quota.
+            {"key-disabled-user-short", LedgerFailure::KeyDisabled},
+        };
+        for (const char *backend : {"sqlite", "postgres"})
+            for (const auto &[scenario, failure] : scenarios)
+                QTest::addRow("%s %s", backend, scenario) << backend << scenario << int(failure);
     }
 
     void refusalsChangeNothing()
     {
         QFETCH(QString, scenario);
         QFETCH(int, failure);
-        Testing::TempDatabase t;
-        QVERIFY2(t.isValid(), qPrintable(t.error()));
-        const Account a = makeAccount(t.db(), QStringLiteral("u"), 1000, 500);
-        const Account other = makeAccount(t.db(), QStringLiteral("other"), 1000, 500);
-        Ledger ledger(t.db());
+        QFETCH(QString, backend);
+        skipIfNoPostgres(backend);
+        Testing::TempDatabase sqlite;
+        const auto db = openBackend(backend, &sqlite);
+        QVERIFY2(db, "cannot open the test database");
+        const Account a = makeAccount(*db, QStringLiteral("u"), 1000, 500);
+        const Account other = makeAccount(*db, QStringLiteral("other"), 1000, 500);
+        Ledger ledger(*db);
         qint64 user = a.userId, key = a.keyId, amount = 300;
         if (scenario == u"duplicate")
             QVERIFY(ledger.reserve(a.userId, a.keyId, 10, QStringLiteral("dup")));
-        const qint64 userBefore = userQuota(t.db(), a.userId), keyBefore = keyQuota(t.db(), a.keyId);
-        const qint64 reservationsBefore = reservationCount(t.db());
+        const qint64 userBefore = userQuota(*db, a.userId), keyBefore = keyQuota(*db, a.keyId);
+        const qint64 reservationsBefore = reservationCount(*db);
         if (scenario == u"user-quota") amount = 1001;
         if (scenario == u"key-quota") amount = 501;
-        if (scenario == u"key-disabled")
-            QVERIFY(Store::ApiKeyRepository(t.db()).setStatus(a.keyId, Store::RowStatus::Disabled));
+        if (scenario == u"key-disabled-user-short") amount = 1001;
+        if (scenario.startsWith(u"key-disabled"))
+            QVERIFY(Store::ApiKeyRepository(*db).setStatus(a.keyId, Store::RowStatus::Disabled));
         if (scenario == u"key-expired") {
-            QSqlQuery q = t.db().query();
+            QSqlQuery q = db->query();
             QVERIFY(q.exec(QStringLiteral("UPDATE api_keys SET expires_at = %1 WHERE id = %2")
                                .arg(Store::nowSecs() - 10).arg(a.keyId)));
         }
         if (scenario == u"user-disabled")
-            QVERIFY(Store::UserRepository(t.db()).setStatus(a.userId, Store::RowStatus::Disabled));
+            QVERIFY(Store::UserRepository(*db).setStatus(a.userId, Store::RowStatus::Disabled));
         if (scenario == u"foreign-key") key = other.keyId;
         if (scenario == u"no-user") user = 424242;
         if (scenario == u"no-key") key = 424242;
@@ -190,28 +210,36 @@ private slots:
         QCOMPARE(int(r.failure), failure);
         QVERIFY(!r.message.isEmpty());
         QVERIFY(!Store::ledgerFailureName(r.failure).isEmpty());
-        QCOMPARE(userQuota(t.db(), a.userId), userBefore);
-        QCOMPARE(keyQuota(t.db(), a.keyId), keyBefore);
-        QCOMPARE(reservationCount(t.db()), reservationsBefore);
+        QCOMPARE(userQuota(*db, a.userId), userBefore);
+        QCOMPARE(keyQuota(*db, a.keyId), keyBefore);
+        QCOMPARE(reservationCount(*db), reservationsBefore);
     }
 
+    void keyQuotaRefusalRollsBackTheUserDebit_data() { backendRows(); }
     void keyQuotaRefusalRollsBackTheUserDebit()
     {
         // The user debit runs first; the key's refusal must undo it (one transaction).
-        Testing::TempDatabase t;
-        QVERIFY2(t.isValid(), qPrintable(t.error()));
-        const Account a = makeAccount(t.db(), QStringLiteral("u"), 1000, 50);
-        Ledger ledger(t.db());
+        QFETCH(QString, backend);
+        skipIfNoPostgres(backend);
+        Testing::TempDatabase sqlite;
+        const auto db = openBackend(backend, &sqlite);
+        QVERIFY2(db, "cannot open the test database");
+        const Account a = makeAccount(*db, QStringLiteral("u"), 1000, 50);
+        Ledger ledger(*db);
         QCOMPARE(ledger.reserve(a.userId, a.keyId, 60, {}).failure, LedgerFailure::KeyQuota);
-        QCOMPARE(userQuota(t.db(), a.userId), qint64(1000));
+        QCOMPARE(userQuota(*db, a.userId), qint64(1000));
     }
 
+    void settleRefundsTheDifferenceAndLogsOnce_data() { backendRows(); }
     void settleRefundsTheDifferenceAndLogsOnce()
     {
-        Testing::TempDatabase t;
-        QVERIFY2(t.isValid(), qPrintable(t.error()));
-        const Account a = makeAccount(t.db(), QStringLiteral("u"), 1000, 500);
-        Ledger ledger(t.db());
+        QFETCH(QString, backend);
+        skipIfNoPostgres(backend);
+        Testing::TempDatabase sqlite;
+        const auto db = openBackend(backend, &sqlite);
+        QVERIFY2(db, "cannot open the test database");
+        const Account a = makeAccount(*db, QStringLiteral("u"), 1000, 500);
+        Ledger ledger(*db);
         const LedgerOutcome r = ledger.reserve(a.userId, a.keyId, 300, QStringLiteral("req-s"));
         QVERIFY(r);
         LogRecord log = chatLog();
@@ -221,13 +249,13 @@ private slots:
         QVERIFY(!s.alreadyApplied);
         QVERIFY(s.logId > 0);
         QCOMPARE(s.overage, qint64(0));
-        QCOMPARE(userQuota(t.db(), a.userId), qint64(880));
-        QCOMPARE(keyQuota(t.db(), a.keyId), qint64(380));
-        const auto user = Store::UserRepository(t.db()).byId(a.userId);
+        QCOMPARE(userQuota(*db, a.userId), qint64(880));
+        QCOMPARE(keyQuota(*db, a.keyId), qint64(380));
+        const auto user = Store::UserRepository(*db).byId(a.userId);
         QCOMPARE(user->usedQuota, qint64(120));
         QCOMPARE(user->requestCount, qint64(1));
-        QCOMPARE(Store::ApiKeyRepository(t.db()).byId(a.keyId)->usedQuota, qint64(120));
-        const auto row = Store::LogRepository(t.db()).byId(s.logId);
+        QCOMPARE(Store::ApiKeyRepository(*db).byId(a.keyId)->usedQuota, qint64(120));
+        const auto row = Store::LogRepository(*db).byId(s.logId);
         QVERIFY(row);
         QCOMPARE(row->type, LogType::Consume);
         QCOMPARE(row->quota, qint64(120));
@@ -241,118 +269,142 @@ private slots:
         QVERIFY(again);
         QVERIFY(again.alreadyApplied);
         QCOMPARE(again.logId, s.logId);
-        QCOMPARE(userQuota(t.db(), a.userId), qint64(880));
-        QCOMPARE(consumeLogCount(t.db(), a.userId), qint64(1));
-        QCOMPARE(consumeLogSum(t.db(), a.userId), 1000 - userQuota(t.db(), a.userId));
+        QCOMPARE(userQuota(*db, a.userId), qint64(880));
+        QCOMPARE(consumeLogCount(*db, a.userId), qint64(1));
+        QCOMPARE(consumeLogSum(*db, a.userId), 1000 - userQuota(*db, a.userId));
         // Exactly one of settle/refund applies.
         QCOMPARE(ledger.refund(r.reservation.id).failure, LedgerFailure::ReservationClosed);
-        QCOMPARE(userQuota(t.db(), a.userId), qint64(880));
+        QCOMPARE(userQuota(*db, a.userId), qint64(880));
     }
 
+    void settleAboveTheReservationDebitsTheRest_data() { backendRows(); }
     void settleAboveTheReservationDebitsTheRest()
     {
-        Testing::TempDatabase t;
-        QVERIFY2(t.isValid(), qPrintable(t.error()));
-        const Account a = makeAccount(t.db(), QStringLiteral("u"), 1000, 500);
-        Ledger ledger(t.db());
+        QFETCH(QString, backend);
+        skipIfNoPostgres(backend);
+        Testing::TempDatabase sqlite;
+        const auto db = openBackend(backend, &sqlite);
+        QVERIFY2(db, "cannot open the test database");
+        const Account a = makeAccount(*db, QStringLiteral("u"), 1000, 500);
+        Ledger ledger(*db);
         const LedgerOutcome r = ledger.reserve(a.userId, a.keyId, 100, {});
         QVERIFY(r);
         const LedgerOutcome s = ledger.settle(r.reservation.id, 150, chatLog());
         QVERIFY(s);
         QCOMPARE(s.overage, qint64(0));
-        QCOMPARE(userQuota(t.db(), a.userId), qint64(850));
-        QCOMPARE(keyQuota(t.db(), a.keyId), qint64(350));
-        QVERIFY(!Store::LogRepository(t.db()).byId(s.logId)->other.contains(QStringLiteral("overage")));
+        QCOMPARE(userQuota(*db, a.userId), qint64(850));
+        QCOMPARE(keyQuota(*db, a.keyId), qint64(350));
+        QVERIFY(!Store::LogRepository(*db).byId(s.logId)->other.contains(QStringLiteral("overage")));
     }
 
+    void settlementOverageIsNeverRefused_data() { backendRows(); }
     void settlementOverageIsNeverRefused()
     {
-        Testing::TempDatabase t;
-        QVERIFY2(t.isValid(), qPrintable(t.error()));
-        const Account a = makeAccount(t.db(), QStringLiteral("u"), 100, 1000);
-        Ledger ledger(t.db());
+        QFETCH(QString, backend);
+        skipIfNoPostgres(backend);
+        Testing::TempDatabase sqlite;
+        const auto db = openBackend(backend, &sqlite);
+        QVERIFY2(db, "cannot open the test database");
+        const Account a = makeAccount(*db, QStringLiteral("u"), 100, 1000);
+        Ledger ledger(*db);
         const LedgerOutcome r = ledger.reserve(a.userId, a.keyId, 100, {});
         QVERIFY(r);
-        QCOMPARE(userQuota(t.db(), a.userId), qint64(0));
+        QCOMPARE(userQuota(*db, a.userId), qint64(0));
         const LedgerOutcome s = ledger.settle(r.reservation.id, 160, chatLog());
         QVERIFY2(s, qPrintable(s.message));
         QCOMPARE(s.overage, qint64(60));
-        QCOMPARE(userQuota(t.db(), a.userId), qint64(-60)); // negative by the overage only
-        const QJsonObject overage = Store::LogRepository(t.db()).byId(s.logId)->other.value(QStringLiteral("overage")).toObject();
+        QCOMPARE(userQuota(*db, a.userId), qint64(-60)); // negative by the overage only
+        const QJsonObject overage = Store::LogRepository(*db).byId(s.logId)->other.value(QStringLiteral("overage")).toObject();
         QCOMPARE(overage.value(QStringLiteral("amount")).toInteger(), qint64(60));
         QVERIFY(overage.value(QStringLiteral("user")).toBool());
-        QCOMPARE(consumeLogSum(t.db(), a.userId), 100 - userQuota(t.db(), a.userId));
+        QCOMPARE(consumeLogSum(*db, a.userId), 100 - userQuota(*db, a.userId));
         // Refused until topped up — even a zero-cost reservation.
         QCOMPARE(ledger.reserve(a.userId, a.keyId, 0, {}).failure, LedgerFailure::UserQuota);
-        QVERIFY(Store::UserRepository(t.db()).addQuota(a.userId, 100));
+        QVERIFY(Store::UserRepository(*db).addQuota(a.userId, 100));
         QVERIFY(ledger.reserve(a.userId, a.keyId, 40, {}));
     }
 
+    void unlimitedKeysSkipTheKeyCheckButCountUsage_data() { backendRows(); }
     void unlimitedKeysSkipTheKeyCheckButCountUsage()
     {
-        Testing::TempDatabase t;
-        QVERIFY2(t.isValid(), qPrintable(t.error()));
-        const Account a = makeAccount(t.db(), QStringLiteral("u"), 1000, 0, true);
-        Ledger ledger(t.db());
+        QFETCH(QString, backend);
+        skipIfNoPostgres(backend);
+        Testing::TempDatabase sqlite;
+        const auto db = openBackend(backend, &sqlite);
+        QVERIFY2(db, "cannot open the test database");
+        const Account a = makeAccount(*db, QStringLiteral("u"), 1000, 0, true);
+        Ledger ledger(*db);
         const LedgerOutcome r = ledger.reserve(a.userId, a.keyId, 300, {});
         QVERIFY2(r, qPrintable(r.message));
         QVERIFY(ledger.settle(r.reservation.id, 250, chatLog()));
-        const auto key = Store::ApiKeyRepository(t.db()).byId(a.keyId);
+        const auto key = Store::ApiKeyRepository(*db).byId(a.keyId);
         QCOMPARE(key->remainQuota, qint64(0));
         QCOMPARE(key->usedQuota, qint64(250));
-        QCOMPARE(userQuota(t.db(), a.userId), qint64(750));
+        QCOMPARE(userQuota(*db, a.userId), qint64(750));
     }
 
+    void chargeTopsUpWithTheSameRule_data() { backendRows(); }
     void chargeTopsUpWithTheSameRule()
     {
-        Testing::TempDatabase t;
-        QVERIFY2(t.isValid(), qPrintable(t.error()));
-        const Account a = makeAccount(t.db(), QStringLiteral("u"), 1000, 1000);
-        Ledger ledger(t.db());
+        QFETCH(QString, backend);
+        skipIfNoPostgres(backend);
+        Testing::TempDatabase sqlite;
+        const auto db = openBackend(backend, &sqlite);
+        QVERIFY2(db, "cannot open the test database");
+        const Account a = makeAccount(*db, QStringLiteral("u"), 1000, 1000);
+        Ledger ledger(*db);
         const LedgerOutcome r = ledger.reserve(a.userId, a.keyId, 100, {}, QStringLiteral("realtime"));
         QVERIFY(r);
         QVERIFY(ledger.charge(r.reservation.id, 200));
         QVERIFY(ledger.extend(r.reservation.id, 50));
-        QCOMPARE(userQuota(t.db(), a.userId), qint64(650));
+        QCOMPARE(userQuota(*db, a.userId), qint64(650));
         const LedgerOutcome tooMuch = ledger.charge(r.reservation.id, 651);
         QCOMPARE(tooMuch.failure, LedgerFailure::UserQuota);
-        QCOMPARE(userQuota(t.db(), a.userId), qint64(650));
+        QCOMPARE(userQuota(*db, a.userId), qint64(650));
         auto res = ledger.reservation(r.reservation.id);
         QCOMPARE(res->reserved, qint64(350));
         QCOMPARE(res->charged, qint64(200));
         // Realtime-style close: settle at what the responses cost; the rest of the hold comes back.
         QVERIFY(ledger.settle(r.reservation.id, res->charged, chatLog(QStringLiteral("gpt-realtime"))));
-        QCOMPARE(userQuota(t.db(), a.userId), qint64(800));
+        QCOMPARE(userQuota(*db, a.userId), qint64(800));
         QCOMPARE(ledger.charge(r.reservation.id, 1).failure, LedgerFailure::ReservationClosed);
         QCOMPARE(ledger.charge(987654, 1).failure, LedgerFailure::ReservationNotFound);
     }
 
+    void refundReturnsEverything_data() { backendRows(); }
     void refundReturnsEverything()
     {
-        Testing::TempDatabase t;
-        QVERIFY2(t.isValid(), qPrintable(t.error()));
-        const Account a = makeAccount(t.db(), QStringLiteral("u"), 1000, 500);
-        Ledger ledger(t.db());
+        QFETCH(QString, backend);
+        skipIfNoPostgres(backend);
+        Testing::TempDatabase sqlite;
+        const auto db = openBackend(backend, &sqlite);
+        QVERIFY2(db, "cannot open the test database");
+        const Account a = makeAccount(*db, QStringLiteral("u"), 1000, 500);
+        Ledger ledger(*db);
         const LedgerOutcome r = ledger.reserve(a.userId, a.keyId, 300, {});
         QVERIFY(r);
         QVERIFY(ledger.charge(r.reservation.id, 50));
         const LedgerOutcome f = ledger.refund(r.reservation.id);
         QVERIFY2(f, qPrintable(f.message));
-        QCOMPARE(userQuota(t.db(), a.userId), qint64(1000));
-        QCOMPARE(keyQuota(t.db(), a.keyId), qint64(500));
-        QCOMPARE(consumeLogCount(t.db(), a.userId), qint64(0));
+        QCOMPARE(userQuota(*db, a.userId), qint64(1000));
+        QCOMPARE(keyQuota(*db, a.keyId), qint64(500));
+        QCOMPARE(consumeLogCount(*db, a.userId), qint64(0));
         QVERIFY(ledger.refund(r.reservation.id).alreadyApplied);
-        QCOMPARE(userQuota(t.db(), a.userId), qint64(1000));
+        QCOMPARE(userQuota(*db, a.userId), qint64(1000));
         QCOMPARE(ledger.settle(r.reservation.id, 10, chatLog()).failure, LedgerFailure::ReservationClosed);
-        QCOMPARE(userQuota(t.db(), a.userId), qint64(1000));
-        QCOMPARE(Store::UserRepository(t.db()).byId(a.userId)->requestCount, qint64(0));
+        QCOMPARE(userQuota(*db, a.userId), qint64(1000));
+        QCOMPARE(Store::UserRepository(*db).byId(a.userId)->requestCount, qint64(0));
     }
 
+    void settleWithPricingRecordsTheSnapshot_data() { backendRows(); }
     void settleWithPricingRecordsTheSnapshot()
     {
-        Testing::TempDatabase t;
-        QVERIFY2(t.isValid(), qPrintable(t.error()));
-        const Account a = makeAccount(t.db(), QStringLiteral("u"), 100000, 100000);
+        QFETCH(QString, backend);
+        skipIfNoPostgres(backend);
+        Testing::TempDatabase sqlite;
+        const auto db = openBackend(backend, &sqlite);
+        QVERIFY2(db, "cannot open the test database");
+        const Account a = makeAccount(*db, QStringLiteral("u"), 100000, 100000);
         auto book = PriceBook::fromJson(QJsonObject{
             {QStringLiteral("ModelRatio"), QJsonObject{{QStringLiteral("gpt-4o"), 1.25}}},
             {QStringLiteral("CompletionRatio"), QJsonObject{{QStringLiteral("gpt-4o"), 4}}},
@@ -360,7 +412,7 @@ private slots:
         QVERIFY(book);
         const auto pricing = book.value()->pricing(QStringLiteral("gpt-4o-2024-08-06"), QStringLiteral("default"), QString());
         QVERIFY(pricing);
-        Ledger ledger(t.db());
+        Ledger ledger(*db);
         const LedgerOutcome r = ledger.reserve(a.userId, a.keyId, 5000, {});
         QVERIFY(r);
         Usage u;
@@ -369,7 +421,7 @@ private slots:
         u.outputText = 500;
         const LedgerOutcome s = ledger.settle(r.reservation.id, *pricing, u, LogRecord());
         QVERIFY2(s, qPrintable(s.message));
-        const auto row = Store::LogRepository(t.db()).byId(s.logId);
+        const auto row = Store::LogRepository(*db).byId(s.logId);
         QCOMPARE(row->quota, qint64(3625)); // §2.9#2
         QCOMPARE(row->priceSnapshotId, qint64(77));
         QCOMPARE(row->model, QStringLiteral("gpt-4o-2024-08-06"));
@@ -379,7 +431,62 @@ private slots:
         QCOMPARE(row->other.value(QStringLiteral("cache_ratio")).toDouble(), 0.5);
         QCOMPARE(row->other.value(QStringLiteral("exact_quota")).toString(), QStringLiteral("3625"));
         QCOMPARE(row->other.value(QStringLiteral("usage")).toObject().value(QStringLiteral("cached_text")).toInteger(), qint64(200));
-        QCOMPARE(userQuota(t.db(), a.userId), qint64(100000 - 3625));
+        QCOMPARE(userQuota(*db, a.userId), qint64(100000 - 3625));
+    }
+
+    // On PostgreSQL the common case of a hold and a settlement runs as one server-side function each (migration
+    // 15): the same balances and log row as the general path, in one round trip. The function appends "reserved"
+    // to the row's other_json, where Qt's compact JSON (the general path) sorts it among the keys: which path wrote
+    // a row shows there. A shortfall is not the common case: the general path settles it (overage).
+    void postgresCommonCaseRunsServerSide()
+    {
+        skipIfNoPostgres(QStringLiteral("postgres"));
+        Testing::TempDatabase unused;
+        const auto db = openBackend(QStringLiteral("postgres"), &unused);
+        QVERIFY2(db, "cannot open the test database");
+        const Account a = makeAccount(*db, QStringLiteral("u"), 1000, 500);
+        Ledger ledger(*db);
+        const auto rawOther = [&db](qint64 logId) {
+            QSqlQuery q = db->query();
+            q.prepare(QStringLiteral("SELECT other_json FROM logs WHERE id = ?"));
+            q.addBindValue(logId);
+            return q.exec() && q.next() ? q.value(0).toString() : QString();
+        };
+        const LedgerOutcome r = ledger.reserve(a.userId, a.keyId, 300, QStringLiteral("fast"));
+        QVERIFY2(r, qPrintable(r.message));
+        QVERIFY(r.reservation.id > 0);
+        QCOMPARE(ledger.reservation(r.reservation.id)->reserved, qint64(300));
+        QCOMPARE(ledger.reservation(r.reservation.id)->instanceId, db->instanceId());
+        LogRecord log = chatLog(); // a key sorted after "reserved"
+        log.other.insert(QStringLiteral("usage"), QJsonObject{{QStringLiteral("x"), 1}});
+        const LedgerOutcome s = ledger.settle(r.reservation.id, 120, log);
+        QVERIFY2(s, qPrintable(s.message));
+        QCOMPARE(s.reservation.reserved, qint64(300));
+        QCOMPARE(s.reservation.userId, a.userId);
+        QCOMPARE(ledger.reservation(r.reservation.id)->logId, s.logId);
+        QCOMPARE(ledger.reservation(r.reservation.id)->state, Store::Reservation::State::Settled);
+        QVERIFY2(rawOther(s.logId).endsWith(QStringLiteral(",\"reserved\":300}")), qPrintable(rawOther(s.logId)));
+        const auto row = Store::LogRepository(*db).byId(s.logId);
+        QCOMPARE(row->other.value(QStringLiteral("reservation_id")).toInteger(), r.reservation.id);
+        QCOMPARE(row->other.value(QStringLiteral("usage")).toObject().value(QStringLiteral("x")).toInt(), 1);
+        QCOMPARE(row->model, QStringLiteral("gpt-4o"));
+        QCOMPARE(row->promptTokens, qint64(10));
+        QCOMPARE(userQuota(*db, a.userId), qint64(880));
+        QCOMPARE(keyQuota(*db, a.keyId), qint64(380));
+
+        // The key's balance cannot cover the rest: the general path debits it anyway and says so.
+        const LedgerOutcome big = ledger.reserve(a.userId, a.keyId, 300, QStringLiteral("short"));
+        QVERIFY(big);
+        const LedgerOutcome over = ledger.settle(big.reservation.id, 400, log);
+        QVERIFY2(over, qPrintable(over.message));
+        QCOMPARE(over.overage, qint64(100));
+        QVERIFY(!rawOther(over.logId).endsWith(QStringLiteral(",\"reserved\":300}")));
+        const QJsonObject overage =
+            Store::LogRepository(*db).byId(over.logId)->other.value(QStringLiteral("overage")).toObject();
+        QVERIFY(overage.value(QStringLiteral("key")).toBool());
+        QVERIFY(!overage.value(QStringLiteral("user")).toBool());
+        QCOMPARE(keyQuota(*db, a.keyId), qint64(380 - 400));
+        QCOMPARE(consumeLogSum(*db, a.userId), 1000 - userQuota(*db, a.userId));
     }
 
     void crashLeftoversAreRecovered()
