@@ -8,8 +8,11 @@
 # root: PostgreSQL refuses root), on a free loopback port, `fsync=off` — a commit does not wait for the disk,
 # as on the SQLite side (WAL, synchronous=NORMAL, no sync per commit). PG_OPTS adds server options, e.g.
 # PG_OPTS="-c fsync=on" (then each commit waits for its WAL flush) or PG_OPTS="-c synchronous_commit=off".
+# PG_STATS=1 loads pg_stat_statements and prints, after the run, the statements PostgreSQL spent the most time on
+# (calls, total and mean ms): where its CPU per call goes.
 #
 #   bench/chat/run_pg_bench.sh <build>/bin     env: DURATION=8 CONNECTIONS=32 THREADS=1 ROUNDS=3 MODES=json PG_OPTS=
+#                                              PG_STATS=
 set -euo pipefail
 BIN=${1:?usage: run_pg_bench.sh <build>/bin}
 DUR=${DURATION:-8}
@@ -18,6 +21,8 @@ THREADS=${THREADS:-1}
 ROUNDS=${ROUNDS:-3}
 MODES=${MODES:-json}
 PG_OPTS=${PG_OPTS:-}
+PG_STATS=${PG_STATS:-}
+[ -n "$PG_STATS" ] && PG_OPTS="$PG_OPTS -c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.track=all"
 # shellcheck source=bench_lib.sh
 source "$(dirname "$0")/bench_lib.sh"
 
@@ -47,6 +52,8 @@ done
 [ -n "$PGPORT" ] || { echo "PostgreSQL did not start"; cat "$TMP/pg/server.log"; exit 1; }
 CLEANUP+=("as_pg '$PGBIN/pg_ctl' -D '$TMP/pg/data' -m immediate -w stop >/dev/null")
 "$PGBIN/psql" -q -h 127.0.0.1 -p "$PGPORT" -U postgres -d postgres -c 'CREATE DATABASE bench' >/dev/null
+[ -n "$PG_STATS" ] && "$PGBIN/psql" -q -h 127.0.0.1 -p "$PGPORT" -U postgres -d bench \
+  -c 'CREATE EXTENSION pg_stat_statements' >/dev/null
 PG_PID=$(head -1 "$TMP/pg/data/postmaster.pid")
 pg_pids() { echo "$PG_PID $(pgrep -P "$PG_PID" | tr '\n' ' ')"; } # the server and its backends
 
@@ -102,4 +109,12 @@ for backend in sqlite postgres; do
   kill -TERM "${PIDOF[$backend]}"; wait "${PIDOF[$backend]}" 2>/dev/null || true
   echo "$backend: $(grep -E '^SETTLED' "$TMP/$backend.out" || echo 'no SETTLED line')"
 done
+if [ -n "$PG_STATS" ]; then
+  echo "PostgreSQL's statements by total time (pg_stat_statements, whole run incl. warm-up):"
+  "$PGBIN/psql" -h 127.0.0.1 -p "$PGPORT" -U postgres -d bench -P pager=off -c \
+    "SELECT calls, round(total_exec_time::numeric, 1) AS total_ms, round(mean_exec_time::numeric * 1000, 1) AS mean_us,
+            left(regexp_replace(query, '\s+', ' ', 'g'), 110) AS query
+       FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = 'bench')
+      ORDER BY total_exec_time DESC LIMIT 25"
+fi
 echo "load average during the run: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"
