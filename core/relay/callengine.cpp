@@ -13,6 +13,8 @@ CallEngine::CallEngine(std::shared_ptr<Store::Database> db, ChannelSelector *cha
     m_context.lane = new Store::StoreLane(db, this);
     m_context.db = std::move(db);
     m_context.channels = channels;
+    if (channels)
+        channels->setLane(m_context.lane);
     m_context.registry = registry;
     m_context.upstream = new UpstreamClient(config.upstream, this);
     m_context.closings = new Billing::ClosingRetry(1000, m_context.lane, this);

@@ -3,6 +3,7 @@
 #include "relay/secretscrubber.h"
 #include "store/channelrepository.h"
 #include "store/database.h"
+#include "store/storelane.h"
 
 #include <QtCore/QDateTime>
 #include <QtCore/QMutexLocker>
@@ -273,9 +274,19 @@ ChannelHealth ChannelSelector::health(qint64 channelId)
     return row;
 }
 
+void ChannelSelector::setLane(Store::StoreLane *lane)
+{
+    m_lane = lane;
+}
+
 void ChannelSelector::persist(const ChannelHealth &row)
 {
     // Rare (changes of state only) and small; a failure to write costs the CLI's view, never the relay.
+    if (m_lane) {
+        m_lane->write(QStringLiteral("recording the health of channel %1").arg(row.channelId),
+                      [row](const Store::Database &db) { return Store::ChannelHealthRepository(db).save(row); });
+        return;
+    }
     if (const auto s = Store::ChannelHealthRepository(*m_db).save(row); !s)
         qWarning("relay: cannot record the health of channel %lld: %s", row.channelId, qPrintable(s.error()));
 }

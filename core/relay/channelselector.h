@@ -22,6 +22,7 @@
 #include <QtCore/QHash>
 #include <QtCore/QList>
 #include <QtCore/QMutex>
+#include <QtCore/QPointer>
 #include <QtCore/QSet>
 
 #include <atomic>
@@ -30,7 +31,10 @@
 #include <optional>
 #include <random>
 
-namespace RelayDesk::Store { class Database; }
+namespace RelayDesk::Store {
+class Database;
+class StoreLane;
+}
 
 namespace RelayDesk::Relay {
 
@@ -79,6 +83,10 @@ public:
     // Back-off after `failures` consecutive failures of this kind.
     qint64 backoffMs(ChannelFailure kind, int failures) const;
 
+    // Health changes are written through the relay's store lane from now on (never on the relay thread, where a
+    // locked database would stall it); without one, or once it is gone, they are written in place.
+    void setLane(Store::StoreLane *lane);
+
     void invalidate() { m_stale.store(true); }
     // Reads the channel list now and swaps it in (the change feed calls it on the relay thread, between
     // requests): calls keep the list they picked from, later calls see the new one. When the store does not
@@ -109,6 +117,7 @@ private:
     qint64 now() const;
 
     std::shared_ptr<Store::Database> m_db;
+    QPointer<Store::StoreLane> m_lane;
     ChannelHealthPolicy m_policy;
     QMutex m_mutex;
     std::shared_ptr<const QList<Store::Channel>> m_cache;

@@ -10,6 +10,7 @@
 #include "store/userrepository.h"
 
 #include <QtCore/QDateTime>
+#include <QtCore/QPointer>
 
 #include <algorithm>
 
@@ -57,10 +58,24 @@ void BackgroundPoller::follow(const DeferredCall &call)
 
 void BackgroundPoller::adopt()
 {
-    const auto rows = Store::BackgroundResponseRepository(*m_db).adopt(m_db->instanceId(),
-                                                                       QDateTime::currentMSecsSinceEpoch(), m_leaseMs);
-    if (!rows) {
-        qWarning("relay: adopting background responses failed: %s", qPrintable(rows.error()));
+    // On the store lane (a locked row must not stall the relay); the rows come back here once claimed.
+    m_engine.context().lane->submit<Store::Result<QList<Store::BackgroundResponse>>>(
+        [db = m_db, leaseMs = m_leaseMs] {
+            return Store::BackgroundResponseRepository(*db).adopt(db->instanceId(),
+                                                                  QDateTime::currentMSecsSinceEpoch(), leaseMs);
+        },
+        [self = QPointer<BackgroundPoller>(this)](const Store::Result<QList<Store::BackgroundResponse>> &rows,
+                                                  bool committed) {
+            if (self)
+                self->adopted(rows, committed);
+        });
+}
+
+void BackgroundPoller::adopted(const Store::Result<QList<Store::BackgroundResponse>> &rows, bool committed)
+{
+    if (!rows || !committed) {
+        qWarning("relay: adopting background responses failed: %s",
+                 rows ? "its batch was not committed" : qPrintable(rows.error()));
         return;
     }
     for (const Store::BackgroundResponse &row : *rows) {
@@ -119,8 +134,10 @@ void BackgroundPoller::answered(MeteredCall &call)
     if (!call.isDeferred()) { // settled: nothing left to follow
         const qint64 id = call.resume() ? call.resume()->reservationId : 0;
         m_polls.remove(id);
-        if (const auto r = Store::BackgroundResponseRepository(*m_db).remove(id); !r)
-            qWarning("relay: removing background response %lld failed: %s", id, qPrintable(r.error()));
+        m_engine.context().lane->write(QStringLiteral("removing background response %1").arg(id),
+                                       [id](const Store::Database &db) {
+                                           return Store::BackgroundResponseRepository(db).remove(id);
+                                       });
     }
     if (m_answered)
         m_answered(call);

@@ -6,9 +6,11 @@
 // as a resumed metered call on the engine — after 0.5 s, 1 s, 2 s, … up to one minute between polls, until the
 // response is completed, incomplete, failed or cancelled; that call settles the reservation from the response's
 // usage like any other call. A restarted or surviving instance adopts the rows of a gone owner (at start and
-// every 30 s) and resumes polling. The clock of a poll is the relay thread's event loop: nothing blocks.
+// every 30 s) and resumes polling. The clock of a poll is the relay thread's event loop, and its writes go through
+// the store lane: nothing blocks.
 #include "billing/pricebook.h"
 #include "relay/callcontext.h"
+#include "store/backgroundresponserepository.h"
 
 #include <QtCore/QHash>
 #include <QtCore/QObject>
@@ -36,11 +38,13 @@ public:
 
     // Takes over a deferred call (first time: records it durably) and schedules its next poll.
     void follow(const DeferredCall &call);
-    // Adopts the background responses of this instance and of gone ones that nobody polls yet.
+    // Adopts the background responses of this instance and of gone ones that nobody polls yet (claimed on the
+    // store lane; followed once the claim committed).
     void adopt();
     int following() const { return m_polls.size(); }
 
 private:
+    void adopted(const Store::Result<QList<Store::BackgroundResponse>> &rows, bool committed);
     void poll(qint64 reservationId);
     void answered(MeteredCall &call);
 
