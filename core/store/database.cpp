@@ -493,7 +493,7 @@ bool Database::inBatch() const
     return it != t_connections.bySerial.end() && it->second.batch;
 }
 
-bool Database::beginBatch(QString *error) const
+bool Database::beginBatch(QString *error, int lockTimeoutMs) const
 {
     if (inBatch())
         return true;
@@ -502,7 +502,10 @@ bool Database::beginBatch(QString *error) const
             *error = QStringLiteral("database not open");
         return false;
     }
-    if (!runStatement(*this, beginSql(backend()), error, "begin batch"))
+    const QString begin = isPostgres() && lockTimeoutMs > 0
+        ? beginSql(backend()) + QStringLiteral("; SET LOCAL lock_timeout = '%1ms'").arg(lockTimeoutMs)
+        : beginSql(backend());
+    if (!runStatement(*this, begin, error, "begin batch"))
         return false;
     t_connections.bySerial[m_shared->serial].batch = true;
     return true;

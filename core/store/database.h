@@ -78,8 +78,9 @@ public:
     // Group commit on this thread's connection. beginBatch() opens one write transaction; every
     // Transaction on this thread then runs inside it as a savepoint, and commitBatch() makes them all
     // durable at once (one WAL append and one lock cycle instead of one per ledger operation). See
-    // StoreLane, whose thread batches the relay's writes.
-    bool beginBatch(QString *error = nullptr) const;
+    // StoreLane, whose thread batches the relay's writes. lockTimeoutMs > 0 (PostgreSQL): a statement of the batch
+    // waits at most that long for a row lock (SET LOCAL lock_timeout, sent with the BEGIN in one round trip).
+    bool beginBatch(QString *error = nullptr, int lockTimeoutMs = 0) const;
     bool commitBatch(QString *error = nullptr) const;
     bool inBatch() const;
 

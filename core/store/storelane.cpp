@@ -85,11 +85,9 @@ void StoreLane::runBatch(std::deque<Job> jobs)
     QString error;
     QElapsedTimer took;
     took.start();
-    const bool batched = m_db->beginBatch(&error);
+    const bool batched = m_db->beginBatch(&error, kBatchLockTimeoutMs);
     if (!batched)
         qWarning("ledger: cannot open a commit batch (%s); committing one by one", qPrintable(error));
-    else if (m_db->isPostgres())
-        m_db->query().exec(QStringLiteral("SET LOCAL lock_timeout = '%1ms'").arg(kBatchLockTimeoutMs));
 
     std::vector<std::pair<Job, bool>> finished;
     std::vector<Job> solo;
