@@ -110,6 +110,8 @@ public:
     Billing::PricingService *pricing() const { return m_pricing.get(); }
     Monitor::SessionRegistry *sessions() const { return m_sessions.get(); }
     Relay::DemoUpstream *demoUpstream() const { return m_demo.get(); }
+    // The relay's channel choice and health (thread-safe; health() is the in-memory view).
+    std::shared_ptr<Relay::ChannelSelector> channels() const { return m_channels; }
     // Set when this start created the demo key (first run): the full key is shown once, then cleared.
     std::optional<DemoCredentials> demoCredentials() const { return m_demoCredentials; }
     void forgetDemoKey();

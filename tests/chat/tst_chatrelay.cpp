@@ -9,11 +9,13 @@
 #include "billing/pricingservice.h"
 #include "billing/quotamath.h"
 #include "monitor/sessionregistry.h"
+#include "relay/channelselector.h"
 #include "relay/chat/chatrelaytokens.h"
 #include "relay/sseparser.h"
 #include "relay/usageparser.h"
 #include "service/runtime.h"
 #include "store/apikeyrepository.h"
+#include "store/channelhealthrepository.h"
 #include "store/channelrepository.h"
 #include "store/database.h"
 #include "store/logrepository.h"
@@ -581,6 +583,70 @@ private slots:
         QVERIFY(reservation);
         QCOMPARE(reservation->state, Store::Reservation::State::Refunded);
         QCOMPARE(balance(m_demoUserId), balanceBefore);
+    }
+
+    // A channel's health, recorded while another connection holds the database's write lock, waits on the store
+    // lane and not on the relay thread: the relay keeps answering meanwhile, and the row lands once the lock goes.
+    void channelHealthWaitsOffTheRelayThread()
+    {
+        QTcpServer upstream; // answers when told to
+        QVERIFY(upstream.listen(QHostAddress::LocalHost, 0));
+        const Store::Channel channel = addChannel(QStringLiteral("held"),
+                                                  QStringLiteral("http://127.0.0.1:%1").arg(upstream.serverPort()),
+                                                  {QStringLiteral("heldgrp")}, 0);
+        const QByteArray key = addUserKey(QStringLiteral("held"), QStringLiteral("heldgrp"), 5'000'000);
+        const int before = m_results.size();
+        RawClient client;
+        QVERIFY(client.connectTo(m_runtime->port()));
+        client.send(post("/v1/chat/completions", chatBody(QStringLiteral("gpt-4o-mini"), QStringLiteral("hello"), false), key));
+        QVERIFY(upstream.waitForNewConnection(30000));
+        QTcpSocket *asked = upstream.nextPendingConnection();
+        QVERIFY(asked->bytesAvailable() > 0 || asked->waitForReadyRead(30000)); // the hold is durable: it was called
+
+        QSemaphore locked, release;
+        bool gotLock = false;
+        std::unique_ptr<QThread> writer(QThread::create([&] {
+            QSqlQuery q = db().query();
+            gotLock = q.exec(QStringLiteral("BEGIN IMMEDIATE"));
+            locked.release();
+            release.acquire();
+            q.exec(QStringLiteral("ROLLBACK"));
+        }));
+        writer->start();
+        auto unlock = qScopeGuard([&] {
+            release.release();
+            writer->wait();
+        });
+        locked.acquire();
+        QVERIFY(gotLock);
+        const QByteArray body = R"({"error":{"message":"overloaded","type":"server_error"}})";
+        asked->write("HTTP/1.1 500 Internal Server Error\r\nContent-Type: application/json\r\nContent-Length: " +
+                     QByteArray::number(body.size()) + "\r\nConnection: close\r\n\r\n" + body);
+        QVERIFY(asked->waitForBytesWritten(10000));
+        // The relay thread set the health in memory and is on to recording it.
+        QVERIFY(RelayDeskTest::spinUntil([&] {
+            return m_runtime->channels()->health(channel.id).state == Store::ChannelHealth::State::Unhealthy;
+        }, 30000));
+        RawClient models;
+        QVERIFY(models.connectTo(m_runtime->port()));
+        models.send(QByteArray("GET /v1/models HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ") + m_key + "\r\n\r\n");
+        QVERIFY(models.waitFor("\"object\":\"list\"")); // within 10 s; the busy timeout the write waits on is 15 s
+        QVERIFY(m_results.size() == before); // the call's refund waits for the lock too
+        unlock.dismiss();
+        release.release();
+        writer->wait();
+
+        QVERIFY(RelayDeskTest::spinUntil([&] { return m_results.size() > before; }, 30000));
+        QVERIFY(!m_results.last().settled);
+        const auto recorded = [&] {
+            for (const Store::ChannelHealth &row : Store::ChannelHealthRepository(db()).list())
+                if (row.channelId == channel.id)
+                    return row.state == Store::ChannelHealth::State::Unhealthy;
+            return false;
+        };
+        QVERIFY(RelayDeskTest::spinUntil(recorded, 30000));
+        Store::ChannelRepository(db()).remove(channel.id);
+        m_runtime->invalidateChannels();
     }
 
     // A client that stops reading while the upstream sends ~8 MB at once: the relay stops writing to it
