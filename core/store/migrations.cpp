@@ -414,7 +414,7 @@ Migration migration15()
         QStringLiteral(
             "CREATE OR REPLACE FUNCTION relaydesk_hold(p_request_id TEXT, p_user BIGINT, p_key BIGINT, p_amount BIGINT,"
             " p_kind TEXT, p_now_ms BIGINT, p_model TEXT, p_instance TEXT, p_now_secs BIGINT,"
-            " OUT outcome INTEGER, OUT reservation_id BIGINT, OUT problem TEXT) AS $$\n"
+            " OUT outcome INTEGER, OUT problem TEXT, OUT reservation_id BIGINT) AS $$\n"
             "BEGIN\n"
             "  outcome := 1;\n"
             "  IF EXISTS (SELECT 1 FROM limits l WHERE l.kind <> 'allow_ip' AND ((l.owner_kind = 'user' AND"

@@ -12,6 +12,8 @@
 
 #include <QUuid>
 
+#include <functional>
+
 namespace RelayDesk::Store {
 namespace {
 
@@ -187,24 +189,31 @@ bool adjustChannel(const Database &db, qint64 id, qint64 used, QString *error)
 
 // PostgreSQL's fast paths (migration 15): the common case of a hold or a settlement in one round trip. Each
 // returns nullopt when the call is not the common case (it changed nothing then): the general path takes it.
+// Both functions answer one row: outcome (0 done, 1 not the common case, 9 failed), problem, then their result.
+std::optional<LedgerOutcome> runOnServer(QSqlQuery &q, const char *what, std::function<LedgerOutcome()> done)
+{
+    QString error;
+    if (!execQuery(q, &error, what) || !q.next())
+        return fail(LedgerFailure::Database,
+                    error.isEmpty() ? QLatin1StringView(what) + QStringLiteral(": no outcome") : error);
+    switch (q.value(0).toInt()) {
+    case 0: return done();
+    case 1: return std::nullopt;
+    default: return fail(LedgerFailure::Database, QLatin1StringView(what) + QStringLiteral(": ") + q.value(1).toString());
+    }
+}
+
 std::optional<LedgerOutcome> holdOnServer(const Database &db, const Reservation &r)
 {
     CachedQuery q = db.prepared(QStringLiteral("SELECT * FROM relaydesk_hold(?, ?, ?, ?, ?, ?, ?, ?, ?)"));
     bindAll(*q, r.requestId, r.userId, r.keyId, r.reserved, nn(r.kind), r.startedAt, nn(r.model), nn(r.instanceId),
             nowSecs());
-    QString error;
-    if (!execQuery(*q, &error, "hold") || !q->next())
-        return fail(LedgerFailure::Database, error.isEmpty() ? QStringLiteral("hold: no outcome") : error);
-    switch (q->value(0).toInt()) {
-    case 0: {
+    return runOnServer(*q, "hold", [&q, &r] {
         LedgerOutcome out;
         out.reservation = r;
-        out.reservation.id = q->value(1).toLongLong();
+        out.reservation.id = q->value(2).toLongLong();
         return out;
-    }
-    case 1: return std::nullopt;
-    default: return fail(LedgerFailure::Database, QStringLiteral("hold: ") + q->value(2).toString());
-    }
+    });
 }
 
 std::optional<LedgerOutcome> settleOnServer(const Database &db, qint64 reservationId, qint64 finalQuota,
@@ -219,19 +228,12 @@ std::optional<LedgerOutcome> settleOnServer(const Database &db, qint64 reservati
             log.isStream ? 1 : 0, nn(log.content),
             QString::fromUtf8(QJsonDocument(other).toJson(QJsonDocument::Compact)), log.priceSnapshotId,
             LogRepository::requestPathOf(log.other));
-    QString error;
-    if (!execQuery(*q, &error, "settle") || !q->next())
-        return fail(LedgerFailure::Database, error.isEmpty() ? QStringLiteral("settle: no outcome") : error);
-    switch (q->value(0).toInt()) {
-    case 0: {
+    return runOnServer(*q, "settle", [&q] {
         LedgerOutcome out;
         out.reservation = readReservationAt(*q, 2); // after outcome and problem: kColumns
         out.logId = out.reservation.logId;
         return out;
-    }
-    case 1: return std::nullopt;
-    default: return fail(LedgerFailure::Database, QStringLiteral("settle: ") + q->value(1).toString());
-    }
+    });
 }
 
 } // namespace

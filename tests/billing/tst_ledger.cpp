@@ -119,6 +119,14 @@ private:
         QTest::newRow("postgres") << "postgres";
     }
 
+    // A fresh database for the current row's backend (skipped where PostgreSQL is not installed).
+    std::shared_ptr<Store::Database> rowDatabase(Testing::TempDatabase *sqlite)
+    {
+        QFETCH(QString, backend);
+        skipIfNoPostgres(backend);
+        return openBackend(backend, sqlite);
+    }
+
     void skipIfNoPostgres(const QString &backend)
     {
         if (backend != u"postgres")
@@ -134,10 +142,8 @@ private slots:
     void reserveDebitsUserAndKeyOnce_data() { backendRows(); }
     void reserveDebitsUserAndKeyOnce()
     {
-        QFETCH(QString, backend);
-        skipIfNoPostgres(backend);
         Testing::TempDatabase sqlite;
-        const auto db = openBackend(backend, &sqlite);
+        const auto db = rowDatabase(&sqlite);
         QVERIFY2(db, "cannot open the test database");
         const Account a = makeAccount(*db, QStringLiteral("u"), 1000, 500);
         Ledger ledger(*db);
@@ -176,10 +182,8 @@ private slots:
     {
         QFETCH(QString, scenario);
         QFETCH(int, failure);
-        QFETCH(QString, backend);
-        skipIfNoPostgres(backend);
         Testing::TempDatabase sqlite;
-        const auto db = openBackend(backend, &sqlite);
+        const auto db = rowDatabase(&sqlite);
         QVERIFY2(db, "cannot open the test database");
         const Account a = makeAccount(*db, QStringLiteral("u"), 1000, 500);
         const Account other = makeAccount(*db, QStringLiteral("other"), 1000, 500);
@@ -219,10 +223,8 @@ private slots:
     void keyQuotaRefusalRollsBackTheUserDebit()
     {
         // The user debit runs first; the key's refusal must undo it (one transaction).
-        QFETCH(QString, backend);
-        skipIfNoPostgres(backend);
         Testing::TempDatabase sqlite;
-        const auto db = openBackend(backend, &sqlite);
+        const auto db = rowDatabase(&sqlite);
         QVERIFY2(db, "cannot open the test database");
         const Account a = makeAccount(*db, QStringLiteral("u"), 1000, 50);
         Ledger ledger(*db);
@@ -233,10 +235,8 @@ private slots:
     void settleRefundsTheDifferenceAndLogsOnce_data() { backendRows(); }
     void settleRefundsTheDifferenceAndLogsOnce()
     {
-        QFETCH(QString, backend);
-        skipIfNoPostgres(backend);
         Testing::TempDatabase sqlite;
-        const auto db = openBackend(backend, &sqlite);
+        const auto db = rowDatabase(&sqlite);
         QVERIFY2(db, "cannot open the test database");
         const Account a = makeAccount(*db, QStringLiteral("u"), 1000, 500);
         Ledger ledger(*db);
@@ -280,10 +280,8 @@ private slots:
     void settleAboveTheReservationDebitsTheRest_data() { backendRows(); }
     void settleAboveTheReservationDebitsTheRest()
     {
-        QFETCH(QString, backend);
-        skipIfNoPostgres(backend);
         Testing::TempDatabase sqlite;
-        const auto db = openBackend(backend, &sqlite);
+        const auto db = rowDatabase(&sqlite);
         QVERIFY2(db, "cannot open the test database");
         const Account a = makeAccount(*db, QStringLiteral("u"), 1000, 500);
         Ledger ledger(*db);
@@ -300,10 +298,8 @@ private slots:
     void settlementOverageIsNeverRefused_data() { backendRows(); }
     void settlementOverageIsNeverRefused()
     {
-        QFETCH(QString, backend);
-        skipIfNoPostgres(backend);
         Testing::TempDatabase sqlite;
-        const auto db = openBackend(backend, &sqlite);
+        const auto db = rowDatabase(&sqlite);
         QVERIFY2(db, "cannot open the test database");
         const Account a = makeAccount(*db, QStringLiteral("u"), 100, 1000);
         Ledger ledger(*db);
@@ -327,10 +323,8 @@ private slots:
     void unlimitedKeysSkipTheKeyCheckButCountUsage_data() { backendRows(); }
     void unlimitedKeysSkipTheKeyCheckButCountUsage()
     {
-        QFETCH(QString, backend);
-        skipIfNoPostgres(backend);
         Testing::TempDatabase sqlite;
-        const auto db = openBackend(backend, &sqlite);
+        const auto db = rowDatabase(&sqlite);
         QVERIFY2(db, "cannot open the test database");
         const Account a = makeAccount(*db, QStringLiteral("u"), 1000, 0, true);
         Ledger ledger(*db);
@@ -346,10 +340,8 @@ private slots:
     void chargeTopsUpWithTheSameRule_data() { backendRows(); }
     void chargeTopsUpWithTheSameRule()
     {
-        QFETCH(QString, backend);
-        skipIfNoPostgres(backend);
         Testing::TempDatabase sqlite;
-        const auto db = openBackend(backend, &sqlite);
+        const auto db = rowDatabase(&sqlite);
         QVERIFY2(db, "cannot open the test database");
         const Account a = makeAccount(*db, QStringLiteral("u"), 1000, 1000);
         Ledger ledger(*db);
@@ -374,10 +366,8 @@ private slots:
     void refundReturnsEverything_data() { backendRows(); }
     void refundReturnsEverything()
     {
-        QFETCH(QString, backend);
-        skipIfNoPostgres(backend);
         Testing::TempDatabase sqlite;
-        const auto db = openBackend(backend, &sqlite);
+        const auto db = rowDatabase(&sqlite);
         QVERIFY2(db, "cannot open the test database");
         const Account a = makeAccount(*db, QStringLiteral("u"), 1000, 500);
         Ledger ledger(*db);
@@ -399,10 +389,8 @@ private slots:
     void settleWithPricingRecordsTheSnapshot_data() { backendRows(); }
     void settleWithPricingRecordsTheSnapshot()
     {
-        QFETCH(QString, backend);
-        skipIfNoPostgres(backend);
         Testing::TempDatabase sqlite;
-        const auto db = openBackend(backend, &sqlite);
+        const auto db = rowDatabase(&sqlite);
         QVERIFY2(db, "cannot open the test database");
         const Account a = makeAccount(*db, QStringLiteral("u"), 100000, 100000);
         auto book = PriceBook::fromJson(QJsonObject{
@@ -540,10 +528,8 @@ private slots:
     // the balance never goes below zero, and the consume logs sum to what was debited.
     void concurrentReservations()
     {
-        QFETCH(QString, backend);
-        skipIfNoPostgres(backend);
         Testing::TempDatabase sqlite;
-        const auto db = openBackend(backend, &sqlite);
+        const auto db = rowDatabase(&sqlite);
         QVERIFY2(db, "cannot open the test database");
         constexpr int kThreads = 8, kAttemptsPerThread = 12, kAllowed = 25;
         constexpr qint64 kCost = 100, kInitial = kAllowed * kCost;
@@ -611,10 +597,8 @@ private slots:
     // for logged overage, and sum(consume logs) == initial − final for both the user and the key.
     void concurrentMixedSettlements()
     {
-        QFETCH(QString, backend);
-        skipIfNoPostgres(backend);
         Testing::TempDatabase sqlite;
-        const auto db = openBackend(backend, &sqlite);
+        const auto db = rowDatabase(&sqlite);
         QVERIFY2(db, "cannot open the test database");
         constexpr qint64 kInitial = 20000;
         const Account a = makeAccount(*db, QStringLiteral("mixed"), kInitial, kInitial);

@@ -4,6 +4,7 @@
 #include "logfor.h"
 #include "../relay/rawhttpclient.h"
 #include "deadinstance.h"
+#include "heldlock.h"
 
 #include "billing/ledger.h"
 #include "billing/pricingservice.h"
@@ -546,18 +547,8 @@ private slots:
         const int before = m_results.size();
         const qint64 balanceBefore = balance(m_demoUserId);
         const int live = m_runtime->sessions()->liveCount();
-        QSemaphore locked, release;
-        bool gotLock = false;
-        std::unique_ptr<QThread> writer(QThread::create([&] {
-            QSqlQuery q = db().query();
-            gotLock = q.exec(QStringLiteral("BEGIN IMMEDIATE"));
-            locked.release();
-            release.acquire();
-            q.exec(QStringLiteral("ROLLBACK"));
-        }));
-        writer->start();
-        locked.acquire();
-        QVERIFY(gotLock);
+        RelayDeskTest::HeldLock lock(db(), {QStringLiteral("BEGIN IMMEDIATE")}); // a console's write
+        QVERIFY(lock.isLocked());
 
         RawClient client;
         QVERIFY(client.connectTo(m_runtime->port()));
@@ -570,8 +561,7 @@ private slots:
         QVERIFY(models.waitFor("\"object\":\"list\""));
         client.close();
         QCOMPARE(m_results.size(), before); // nothing ends before the hold has landed
-        release.release();
-        writer->wait();
+        lock.release();
 
         QVERIFY(RelayDeskTest::spinUntil([&] { return m_results.size() > before; }, 30000));
         const auto result = m_results.last();
@@ -603,22 +593,8 @@ private slots:
         QTcpSocket *asked = upstream.nextPendingConnection();
         QVERIFY(asked->bytesAvailable() > 0 || asked->waitForReadyRead(30000)); // the hold is durable: it was called
 
-        QSemaphore locked, release;
-        bool gotLock = false;
-        std::unique_ptr<QThread> writer(QThread::create([&] {
-            QSqlQuery q = db().query();
-            gotLock = q.exec(QStringLiteral("BEGIN IMMEDIATE"));
-            locked.release();
-            release.acquire();
-            q.exec(QStringLiteral("ROLLBACK"));
-        }));
-        writer->start();
-        auto unlock = qScopeGuard([&] {
-            release.release();
-            writer->wait();
-        });
-        locked.acquire();
-        QVERIFY(gotLock);
+        RelayDeskTest::HeldLock lock(db(), {QStringLiteral("BEGIN IMMEDIATE")}); // a console's write
+        QVERIFY(lock.isLocked());
         const QByteArray body = R"({"error":{"message":"overloaded","type":"server_error"}})";
         asked->write("HTTP/1.1 500 Internal Server Error\r\nContent-Type: application/json\r\nContent-Length: " +
                      QByteArray::number(body.size()) + "\r\nConnection: close\r\n\r\n" + body);
@@ -632,9 +608,7 @@ private slots:
         models.send(QByteArray("GET /v1/models HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ") + m_key + "\r\n\r\n");
         QVERIFY(models.waitFor("\"object\":\"list\"")); // within 10 s; the busy timeout the write waits on is 15 s
         QVERIFY(m_results.size() == before); // the call's refund waits for the lock too
-        unlock.dismiss();
-        release.release();
-        writer->wait();
+        lock.release();
 
         QVERIFY(RelayDeskTest::spinUntil([&] { return m_results.size() > before; }, 30000));
         QVERIFY(!m_results.last().settled);

@@ -4,6 +4,7 @@
 // another session delays only the writes that need it: they go solo and the rest go on. drain() delivers
 // everything, and what the deliveries submitted, without an event loop.
 #include "backenddatabases.h"
+#include "heldlock.h"
 
 #include "store/database.h"
 #include "store/reservationrepository.h"
@@ -71,38 +72,11 @@ QStringList names(const QList<QPair<QString, Answer>> &answers)
 }
 
 // Another session holding a user's row: FOR UPDATE on PostgreSQL, until release().
-class RowLock final
+RelayDeskTest::HeldLock rowLock(const Store::Database &db, qint64 userId)
 {
-public:
-    RowLock(const Store::Database &db, qint64 userId)
-    {
-        m_thread.reset(QThread::create([this, &db, userId] {
-            QSqlQuery q = db.query();
-            m_locked = q.exec(QStringLiteral("BEGIN"))
-                       && q.exec(QStringLiteral("SELECT id FROM users WHERE id = %1 FOR UPDATE").arg(userId));
-            m_held.release();
-            m_release.acquire();
-            q.exec(QStringLiteral("ROLLBACK"));
-        }));
-        m_thread->start();
-        m_held.acquire();
-    }
-    ~RowLock() { release(); }
-    bool isLocked() const { return m_locked; }
-    void release()
-    {
-        if (!m_thread)
-            return;
-        m_release.release();
-        m_thread->wait();
-        m_thread.reset();
-    }
-
-private:
-    std::unique_ptr<QThread> m_thread;
-    QSemaphore m_held, m_release;
-    bool m_locked = false;
-};
+    return RelayDeskTest::HeldLock(
+        db, {QStringLiteral("BEGIN"), QStringLiteral("SELECT id FROM users WHERE id = %1 FOR UPDATE").arg(userId)});
+}
 
 } // namespace
 
@@ -221,7 +195,7 @@ private Q_SLOTS:
         const qint64 free = newUser(*db, QStringLiteral("eve"), 1000);
         StoreLane lane(db);
         QList<QPair<QString, Answer>> answers;
-        RowLock lock(*db, locked);
+        RelayDeskTest::HeldLock lock = rowLock(*db, locked);
         QVERIFY(lock.isLocked());
         const StoreLane::Chain lockedChain = StoreLane::newChain(), freeChain = StoreLane::newChain();
         reserve(lane, db, locked, 100, QStringLiteral("locked"), &answers, lockedChain);
@@ -258,7 +232,7 @@ private Q_SLOTS:
         const qint64 second = newUser(*db, QStringLiteral("gil"), 1000);
         StoreLane lane(db);
         QList<QPair<QString, Answer>> answers;
-        RowLock firstLock(*db, first), secondLock(*db, second);
+        RelayDeskTest::HeldLock firstLock = rowLock(*db, first), secondLock = rowLock(*db, second);
         QVERIFY(firstLock.isLocked() && secondLock.isLocked());
         reserve(lane, db, first, 100, QStringLiteral("first"), &answers);
         reserve(lane, db, second, 100, QStringLiteral("second"), &answers);
