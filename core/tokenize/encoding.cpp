@@ -1,6 +1,7 @@
 #include "tokenize/encoding.h"
 
 #include "tokenize/ranktablebuilder.h"
+#include "tokenize/spanfilter.h"
 
 #include <QByteArray>
 #include <QFile>
@@ -114,6 +115,18 @@ Encoding::Encoding(std::string name, PatternFamily family, const unsigned char *
     m_allSingleBytes = h.allSingleBytes != 0;
     m_rankCount = h.rankCount;
     m_maxTokenBytes = h.maxTokenBytes;
+}
+
+Encoding::~Encoding() = default;
+
+const SpanFilter &Encoding::spanFilter() const
+{
+    std::call_once(m_spanOnce, [this] {
+        m_span = std::make_unique<SpanFilter>(m_rankCount, [this](uint32_t r) {
+            return std::pair<const unsigned char *, size_t>(m_bytes + m_offsets[r], m_offsets[r + 1] - m_offsets[r]);
+        });
+    });
+    return *m_span;
 }
 
 const Encoding *Encoding::byName(std::string_view name)
@@ -316,20 +329,42 @@ size_t Encoding::merge(const unsigned char *p, size_t n, std::vector<uint32_t> *
     return n < kHeapThreshold ? mergeLinear(p, n, out) : mergeHeap(p, n, out);
 }
 
-inline size_t Encoding::countPiece(const unsigned char *p, size_t n) const
+// A piece that is not one token: cut it where no token can span (spanfilter.h) and count the segments.
+// Cuts are only tried before the first byte of a character: inside one, merges almost always happen.
+size_t Encoding::countSplit(const unsigned char *p, size_t n) const
 {
-    if (m_allSingleBytes) {
-        if (n == 1)
-            return 1;
-        if (n == 2)
-            return m_pairs[(uint32_t(p[0]) << 8) | p[1]] == kNoRank ? 2 : 1;
+    const SpanFilter &filter = spanFilter();
+    size_t total = 0;
+    size_t start = 0;
+    for (size_t k = 1; k < n; ++k) {
+        if ((p[k] & 0xC0) == 0x80)
+            continue;
+        const bool pairIsToken = m_pairs[(uint32_t(p[k - 1]) << 8) | p[k]] != kNoRank;
+        if (filter.spannable(p, n, k, pairIsToken))
+            continue;
+        total += countSegment(p + start, k - start);
+        start = k;
     }
-    if (n > m_maxTokenBytes)
-        return merge(p, n, nullptr);
-    const KeyHash kh = keyHash(p, n);
-    const uint64_t h = kh.hash;
-    if (lookupHashed(p, n, kh.key, h) != kNoRank)
+    if (start == 0)
+        return countMerged(p, n, keyHash(p, n).hash);
+    return total + countSegment(p + start, n - start);
+}
+
+size_t Encoding::countSegment(const unsigned char *p, size_t n) const
+{
+    if (n == 1)
         return 1;
+    if (n == 2)
+        return m_pairs[(uint32_t(p[0]) << 8) | p[1]] == kNoRank ? 2 : 1;
+    const KeyHash kh = keyHash(p, n);
+    if (n <= m_maxTokenBytes && lookupHashed(p, n, kh.key, kh.hash) != kNoRank)
+        return 1;
+    return countMerged(p, n, kh.hash);
+}
+
+// Merge count of a string that is not one token, through the per-thread piece cache.
+size_t Encoding::countMerged(const unsigned char *p, size_t n, uint64_t h) const
+{
     if (n > PieceCache::kMaxPiece)
         return merge(p, n, nullptr);
     PieceCache::Entry &e = pieceCache().entries[(h >> 20) & (PieceCache::kEntries - 1)];
@@ -342,6 +377,22 @@ inline size_t Encoding::countPiece(const unsigned char *p, size_t n) const
     e.count = uint16_t(c);
     std::memcpy(e.bytes, p, n);
     return c;
+}
+
+inline size_t Encoding::countPiece(const unsigned char *p, size_t n) const
+{
+    if (m_allSingleBytes) {
+        if (n == 1)
+            return 1;
+        if (n == 2)
+            return m_pairs[(uint32_t(p[0]) << 8) | p[1]] == kNoRank ? 2 : 1;
+    }
+    if (n <= m_maxTokenBytes) {
+        const KeyHash kh = keyHash(p, n);
+        if (lookupHashed(p, n, kh.key, kh.hash) != kNoRank)
+            return 1;
+    }
+    return countSplit(p, n);
 }
 
 size_t Encoding::count(std::string_view utf8) const

@@ -18,6 +18,8 @@
 #include <QStringView>
 
 #include <cstdint>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -25,7 +27,7 @@
 
 namespace RelayDesk::Tokenize {
 
-namespace Detail { struct RankTableHeader; struct Slot; }
+namespace Detail { struct RankTableHeader; struct Slot; class SpanFilter; }
 
 class Encoding final {
 public:
@@ -54,6 +56,7 @@ public:
     std::vector<std::string_view> pieces(std::string_view utf8) const;
 
     Encoding(std::string name, PatternFamily family, const unsigned char *blob, std::string owned = {});
+    ~Encoding();
     Encoding(const Encoding &) = delete;
     Encoding &operator=(const Encoding &) = delete;
 
@@ -61,6 +64,10 @@ private:
     uint32_t lookup(const unsigned char *p, size_t n) const;
     uint32_t lookupHashed(const unsigned char *p, size_t n, uint64_t key, uint64_t hash) const;
     size_t countPiece(const unsigned char *p, size_t n) const;
+    size_t countSplit(const unsigned char *p, size_t n) const;
+    size_t countSegment(const unsigned char *p, size_t n) const;
+    size_t countMerged(const unsigned char *p, size_t n, uint64_t hash) const;
+    const Detail::SpanFilter &spanFilter() const;
     size_t mergeLinear(const unsigned char *p, size_t n, std::vector<uint32_t> *out) const;
     size_t mergeHeap(const unsigned char *p, size_t n, std::vector<uint32_t> *out) const;
     size_t merge(const unsigned char *p, size_t n, std::vector<uint32_t> *out) const;
@@ -77,6 +84,9 @@ private:
     uint32_t m_rankCount = 0;
     uint32_t m_maxTokenBytes = 0;
     uint32_t m_id = 0;     // distinguishes encodings in the per-thread piece cache
+    // Built on the first piece that needs merging (a few ms, 2 MiB), not at start-up.
+    mutable std::once_flag m_spanOnce;
+    mutable std::unique_ptr<Detail::SpanFilter> m_span;
 };
 
 } // namespace RelayDesk::Tokenize
