@@ -7,6 +7,7 @@
 // tiktoken's encode_ordinary. Errors (unknown model or encoding, unreadable file, invalid JSON line)
 // go to stderr and exit with 2; nothing is printed to stdout then.
 #include "commands.h"
+#include "jsonl_text.h"
 #include "read_input.h"
 
 #include "tokenize/encoding.h"
@@ -18,6 +19,7 @@
 #include <QJsonParseError>
 #include <QTextStream>
 
+#include <algorithm>
 #include <cstdio>
 #include <optional>
 
@@ -59,32 +61,54 @@ QByteArray protectByteOrderMarks(QByteArray line)
     return line;
 }
 
+bool blank(std::string_view line)
+{
+    return std::all_of(line.begin(), line.end(), [](char c) { return c == ' ' || (c >= '\t' && c <= '\r'); });
+}
+
+// The general path for a line jsonlText() leaves alone: Qt's parser, its error messages.
+bool countJsonLineWithQt(const Encoding &enc, const QString &path, qsizetype lineNo, const QByteArray &line,
+                         QByteArray *out, QString *error)
+{
+    QJsonParseError parseError;
+    const QJsonDocument doc = QJsonDocument::fromJson(protectByteOrderMarks(line), &parseError);
+    if (parseError.error != QJsonParseError::NoError || !doc.isObject()) {
+        *error = u"%1:%2: invalid JSON line: %3"_qs.arg(path).arg(lineNo).arg(
+            parseError.error != QJsonParseError::NoError ? parseError.errorString() : u"not an object"_qs);
+        return false;
+    }
+    const QJsonValue text = doc.object().value(u"text");
+    if (!text.isString()) {
+        *error = u"%1:%2: no \"text\" string"_qs.arg(path).arg(lineNo);
+        return false;
+    }
+    out->append(QByteArray::number(qulonglong(enc.count(QStringView(text.toString()))))).append('\n');
+    return true;
+}
+
+// Plain records are counted straight from the file's UTF-8 bytes (jsonl_text.h); only the rest goes
+// through QJsonDocument, so the output is the same either way.
 bool countJsonLines(const Encoding &enc, const QString &path, const QByteArray &data, QByteArray *out, QString *error)
 {
+    const std::string_view all = view(data);
+    std::string scratch;
     qsizetype lineNo = 0;
-    qsizetype start = 0;
-    while (start < data.size()) {
-        qsizetype end = data.indexOf('\n', start);
-        if (end < 0)
-            end = data.size();
-        QByteArray line = data.mid(start, end - start);
+    size_t start = 0;
+    while (start < all.size()) {
+        size_t end = all.find('\n', start);
+        if (end == std::string_view::npos)
+            end = all.size();
+        const std::string_view line = all.substr(start, end - start);
         start = end + 1;
         ++lineNo;
-        if (line.trimmed().isEmpty())
+        if (blank(line))
             continue;
-        QJsonParseError parseError;
-        const QJsonDocument doc = QJsonDocument::fromJson(protectByteOrderMarks(line), &parseError);
-        if (parseError.error != QJsonParseError::NoError || !doc.isObject()) {
-            *error = u"%1:%2: invalid JSON line: %3"_qs.arg(path).arg(lineNo).arg(
-                parseError.error != QJsonParseError::NoError ? parseError.errorString() : u"not an object"_qs);
-            return false;
+        if (const std::optional<std::string_view> text = jsonlText(line, &scratch)) {
+            out->append(QByteArray::number(qulonglong(enc.count(*text)))).append('\n');
+            continue;
         }
-        const QJsonValue text = doc.object().value(u"text");
-        if (!text.isString()) {
-            *error = u"%1:%2: no \"text\" string"_qs.arg(path).arg(lineNo);
+        if (!countJsonLineWithQt(enc, path, lineNo, QByteArray(line.data(), qsizetype(line.size())), out, error))
             return false;
-        }
-        out->append(QByteArray::number(qulonglong(enc.count(QStringView(text.toString()))))).append('\n');
     }
     return true;
 }

@@ -29,6 +29,26 @@ Run runCount(const QStringList &args, const QByteArray &stdinData = {})
     return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, p.readAllStandardOutput(), p.readAllStandardError()};
 }
 
+// What `count --jsonl` printed for one line before it read lines itself: Qt's parser (a raw U+FEFF spelt
+// as an escape, a leading one dropped), then the UTF-16 text counted. {exit code, stdout or stderr}.
+QPair<int, QByteArray> qtParserResult(const char *encoding, QByteArray line)
+{
+    static const QByteArray bom("\xEF\xBB\xBF");
+    if (line.startsWith(bom))
+        line.remove(0, 3);
+    line.replace(bom, "\\ufeff");
+    QJsonParseError error;
+    const QJsonDocument doc = QJsonDocument::fromJson(line, &error);
+    if (error.error != QJsonParseError::NoError || !doc.isObject()) {
+        const QString why = error.error != QJsonParseError::NoError ? error.errorString() : u"not an object"_qs;
+        return {2, "relaydeskd count: <stdin>:1: invalid JSON line: " + why.toUtf8() + '\n'};
+    }
+    const QJsonValue text = doc.object().value(u"text");
+    if (!text.isString())
+        return {2, "relaydeskd count: <stdin>:1: no \"text\" string\n"};
+    return {0, QByteArray::number(qulonglong(Encoding::byName(encoding)->count(QStringView(text.toString())))) + '\n'};
+}
+
 size_t count(const char *encoding, const QByteArray &text)
 {
     return Encoding::byName(encoding)->count(std::string_view(text.constData(), size_t(text.size())));
@@ -46,6 +66,8 @@ private slots:
     void modelSelectsEncoding();
     void jsonl();
     void jsonlAgainstOracle();
+    void jsonlLikeQtParser_data();
+    void jsonlLikeQtParser();
     void errors_data();
     void errors();
 
@@ -134,6 +156,73 @@ void TestCountCommand::jsonlAgainstOracle()
     const QList<QByteArray> got = r.out.trimmed().split('\n');
     QCOMPARE(got.size(), expected.size());
     QCOMPARE(got, expected);
+}
+
+void TestCountCommand::jsonlLikeQtParser_data()
+{
+    // count --jsonl reads plain records from the bytes (jsonl_text.h) and leaves the rest to Qt's parser;
+    // every row must print exactly what the Qt-only path printed.
+    QTest::addColumn<QByteArray>("line");
+    const QByteArray deep = QByteArray("{\"a\":") + QByteArray("[").repeated(100) + QByteArray("]").repeated(100) + ",\"text\":\"deep\"}";
+    const QList<QPair<const char *, QByteArray>> rows = {
+        {"ascii", R"({"text":"Hello, world! It's 2024."})"},
+        {"simple escapes", R"({"text":"a\nb\t\"q\" \\ \/ \b\f\r end"})"},
+        {"unicode escapes and a pair", R"({"text":"caf\u00e9 \u4E2D\u6587 \ud83d\ude00!"})"},
+        {"lone high surrogate", R"({"text":"x\ud83d y"})"},
+        {"lone low surrogate", R"({"text":"x\ude00"})"},
+        {"high surrogate then non-surrogate", R"({"text":"\ud83d\u0041"})"},
+        {"escaped nul", R"({"text":"a\u0000b"})"},
+        {"bad escape", R"({"text":"a\x41"})"},
+        {"short unicode escape", R"({"text":"a\u12"})"},
+        {"raw cjk and emoji", "{\"text\":\"中文かな한글 😀👨‍👩‍👧 ไทย हिंदी\"}"},
+        {"raw invalid byte", "{\"text\":\"a\xff b\"}"},
+        {"raw overlong", "{\"text\":\"a\xc0\xaf\"}"},
+        {"raw surrogate", "{\"text\":\"a\xed\xa0\x80\"}"},
+        {"raw truncated sequence", "{\"text\":\"a\xe4\xb8\"}"},
+        {"raw noncharacter fffe", "{\"text\":\"a\xef\xbf\xbe\"}"},
+        {"raw noncharacter fdd0", "{\"text\":\"a\xef\xb7\x90\"}"},
+        {"raw control character", "{\"text\":\"a\x01b\"}"},
+        {"raw tab", "{\"text\":\"a\tb\"}"},
+        {"leading bom", "\xEF\xBB\xBF{\"text\":\"bom\"}"},
+        {"bom in text", "{\"text\":\"\xEF\xBB\xBF'T\"}"},
+        {"bom between tokens", "{\"text\":\"a\"\xEF\xBB\xBF}"},
+        {"two leading boms", "\xEF\xBB\xBF\xEF\xBB\xBF{\"text\":\"a\"}"},
+        {"nested values", R"({"meta":{"a":[1,-2.5,0,true,false,null,{"b":"c\u0041"}],"s":"\ud83d\ude00"},"text":"x","n":-0})"},
+        {"deep nesting", deep},
+        {"exponent", R"({"n":1e5,"text":"e"})"},
+        {"huge exponent", R"({"n":1E+400,"text":"e"})"},
+        {"leading zero", R"({"n":01,"text":"z"})"},
+        {"bare dot", R"({"n":1.,"text":"z"})"},
+        {"leading dot", R"({"n":.5,"text":"z"})"},
+        {"long number", R"({"n":12345678901234567890,"text":"z"})"},
+        {"duplicate text", R"({"text":"a","text":"bb cc"})"},
+        {"escaped key", R"({"te\u0078t":"escaped key"})"},
+        {"text null", R"({"text":null})"},
+        {"text number", R"({"text":5})"},
+        {"no text", R"({"id":1})"},
+        {"empty object", "{}"},
+        {"array", R"(["text"])"},
+        {"string", R"("text")"},
+        {"garbage after", R"({"text":"a"} x)"},
+        {"trailing comma", R"({"text":"a",})"},
+        {"missing colon", R"({"text" "a"})"},
+        {"unterminated", R"({"text":"a)"},
+        {"crlf", "{\"text\":\"line\"}\r"},
+        {"whitespace everywhere", " \t{ \"id\" : [ 1 , 2 ] , \"text\" : \"w s\" } \t"},
+        {"vertical tab before", "\v{\"text\":\"a\"}"},
+        {"true false null words", R"({"a":tru,"text":"x"})"},
+    };
+    for (const auto &[name, line] : rows)
+        QTest::addRow("%s", name) << line;
+}
+
+void TestCountCommand::jsonlLikeQtParser()
+{
+    QFETCH(QByteArray, line);
+    const auto [exitCode, expected] = qtParserResult("o200k_base", line);
+    const Run r = runCount({u"--encoding"_qs, u"o200k_base"_qs, u"--jsonl"_qs}, line + '\n');
+    QCOMPARE(r.exitCode, exitCode);
+    QCOMPARE(exitCode == 0 ? r.out : r.err, expected);
 }
 
 void TestCountCommand::errors_data()
