@@ -346,10 +346,11 @@ size_t Encoding::countSplit(const unsigned char *p, size_t n) const
         start = k;
     }
     if (start == 0)
-        return countMerged(p, n, keyHash(p, n).hash);
+        return merge(p, n, nullptr);
     return total + countSegment(p + start, n - start);
 }
 
+// A segment of a cut piece: like a piece, but never cut again.
 size_t Encoding::countSegment(const unsigned char *p, size_t n) const
 {
     if (n == 1)
@@ -359,18 +360,19 @@ size_t Encoding::countSegment(const unsigned char *p, size_t n) const
     const KeyHash kh = keyHash(p, n);
     if (n <= m_maxTokenBytes && lookupHashed(p, n, kh.key, kh.hash) != kNoRank)
         return 1;
-    return countMerged(p, n, kh.hash);
+    return countMerged(p, n, kh.hash, false);
 }
 
-// Merge count of a string that is not one token, through the per-thread piece cache.
-size_t Encoding::countMerged(const unsigned char *p, size_t n, uint64_t h) const
+// Token count of a string that is not one token, through the per-thread piece cache (a repeated piece
+// skips the cutting too). `split`: it may be cut first (a whole piece; segments are not cut again).
+size_t Encoding::countMerged(const unsigned char *p, size_t n, uint64_t h, bool split) const
 {
     if (n > PieceCache::kMaxPiece)
-        return merge(p, n, nullptr);
+        return split ? countSplit(p, n) : merge(p, n, nullptr);
     PieceCache::Entry &e = pieceCache().entries[(h >> 20) & (PieceCache::kEntries - 1)];
     if (e.hash == h && e.encodingId == m_id && e.length == n && equalBytes(p, e.bytes, n))
         return e.count;
-    const size_t c = merge(p, n, nullptr);
+    const size_t c = split ? countSplit(p, n) : merge(p, n, nullptr);
     e.hash = h;
     e.encodingId = m_id;
     e.length = uint16_t(n);
@@ -379,27 +381,51 @@ size_t Encoding::countMerged(const unsigned char *p, size_t n, uint64_t h) const
     return c;
 }
 
-inline size_t Encoding::countPiece(const unsigned char *p, size_t n) const
-{
-    if (m_allSingleBytes) {
-        if (n == 1)
-            return 1;
-        if (n == 2)
-            return m_pairs[(uint32_t(p[0]) << 8) | p[1]] == kNoRank ? 2 : 1;
-    }
-    if (n <= m_maxTokenBytes) {
-        const KeyHash kh = keyHash(p, n);
-        if (lookupHashed(p, n, kh.key, kh.hash) != kNoRank)
-            return 1;
-    }
-    return countSplit(p, n);
-}
-
+// Counting is bound by memory latency: the rank table (4-8 MiB) and the piece cache are read at random.
+// So pieces are collected in small batches: the probe slot of each is prefetched when the piece is
+// found, the lookups run a batch later (the pre-tokenizer's work overlaps the loads), and the cache
+// entries of the pieces that are not one token are prefetched before they are merged.
 size_t Encoding::count(std::string_view utf8) const
 {
+    struct Pending {
+        const unsigned char *p;
+        size_t n;
+        uint64_t hash;
+        uint64_t key;
+    };
+    constexpr size_t kBatch = 16;
+    Pending batch[kBatch];
+    size_t filled = 0;
     size_t total = 0;
+    auto flush = [&] {
+        size_t misses = 0;
+        for (size_t i = 0; i < filled; ++i) {
+            const Pending &q = batch[i];
+            if (q.n <= m_maxTokenBytes && lookupHashed(q.p, q.n, q.key, q.hash) != kNoRank) {
+                ++total;
+                continue;
+            }
+            if (q.n <= PieceCache::kMaxPiece)
+                __builtin_prefetch(&pieceCache().entries[(q.hash >> 20) & (PieceCache::kEntries - 1)]);
+            batch[misses++] = q;
+        }
+        for (size_t i = 0; i < misses; ++i)
+            total += countMerged(batch[i].p, batch[i].n, batch[i].hash, true);
+        filled = 0;
+    };
     forEachPiece(m_family, reinterpret_cast<const unsigned char *>(utf8.data()), utf8.size(),
-                 [&](const unsigned char *p, size_t n) { total += countPiece(p, n); });
+                 [&](const unsigned char *p, size_t n) {
+                     if (m_allSingleBytes && n <= 2) {
+                         total += n == 1 || m_pairs[(uint32_t(p[0]) << 8) | p[1]] != kNoRank ? 1 : 2;
+                         return;
+                     }
+                     const KeyHash kh = keyHash(p, n);
+                     __builtin_prefetch(&m_slots[uint32_t(kh.hash) & m_mask]);
+                     batch[filled++] = {p, n, kh.hash, kh.key};
+                     if (filled == kBatch)
+                         flush();
+                 });
+    flush();
     return total;
 }
 

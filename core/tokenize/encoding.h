@@ -63,10 +63,9 @@ public:
 private:
     uint32_t lookup(const unsigned char *p, size_t n) const;
     uint32_t lookupHashed(const unsigned char *p, size_t n, uint64_t key, uint64_t hash) const;
-    size_t countPiece(const unsigned char *p, size_t n) const;
     size_t countSplit(const unsigned char *p, size_t n) const;
     size_t countSegment(const unsigned char *p, size_t n) const;
-    size_t countMerged(const unsigned char *p, size_t n, uint64_t hash) const;
+    size_t countMerged(const unsigned char *p, size_t n, uint64_t hash, bool split) const;
     const Detail::SpanFilter &spanFilter() const;
     size_t mergeLinear(const unsigned char *p, size_t n, std::vector<uint32_t> *out) const;
     size_t mergeHeap(const unsigned char *p, size_t n, std::vector<uint32_t> *out) const;
