@@ -83,7 +83,7 @@ private:
     uint32_t m_rankCount = 0;
     uint32_t m_maxTokenBytes = 0;
     uint32_t m_id = 0;     // distinguishes encodings in the per-thread piece cache
-    // Built on the first piece that needs merging (a few ms, 2 MiB), not at start-up.
+    // Built on the first piece that needs merging (a few ms, 512 KiB), not at start-up.
     mutable std::once_flag m_spanOnce;
     mutable std::unique_ptr<Detail::SpanFilter> m_span;
 };
