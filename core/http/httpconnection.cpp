@@ -4,6 +4,7 @@
 #include "http/httpserver.h"
 
 #include <QtCore/QMetaObject>
+#include <QtCore/QPointer>
 #if QT_CONFIG(ssl)
 #include <QtNetwork/QSslSocket>
 #endif
@@ -245,15 +246,38 @@ void HttpConnection::handOver(qsizetype headLength, HttpRequest request)
         refusal = OpenAiError::invalidRequest(
             QStringLiteral("Invalid WebSocket handshake: Sec-WebSocket-Key and Sec-WebSocket-Version: 13 are required."),
             "bad_websocket_handshake");
+    } else if (route && route->asyncCheck) {
+        m_parser.stop();
+        m_deciding = true;
+        m_deadline = Deadline::None;
+        route->asyncCheck(request, [self = QPointer<HttpConnection>(this), headLength,
+                                    request](std::optional<OpenAiError> decided) {
+            if (!self || self->m_gone || self->m_closing || !self->m_deciding)
+                return false;
+            self->m_deciding = false;
+            self->completeHandOver(headLength, request, decided);
+            return true;
+        });
+        return;
     } else if (route && route->check) {
         refusal = route->check(request);
     }
+    completeHandOver(headLength, std::move(request), refusal);
+}
+
+void HttpConnection::completeHandOver(qsizetype headLength, HttpRequest request,
+                                      const std::optional<OpenAiError> &refusal)
+{
+    const Router::WebSocketRoute *route = m_server->router().webSocketRoute(request.path);
     m_parser.stop();
-    if (refusal) {
+    if (refusal || !route) {
         // Consume the handshake we only peeked, answer plain HTTP and close: no 101 is ever sent.
         m_socket->skip(headLength);
         m_lastActivityMs = nowMs();
-        queueError(*refusal);
+        queueError(refusal ? *refusal : OpenAiError::internal(QStringLiteral("the WebSocket route is gone")));
+        updateDeadline();
+        if (m_socket->bytesToWrite() > 0)
+            m_socket->flush();
         return;
     }
     m_gone = true;
@@ -451,6 +475,8 @@ void HttpConnection::updateDeadline()
     }
     if (m_closing)
         return; // waiting for our own responses to be written
+    if (m_deciding)
+        return; // the route's check decides (bounded by it), not the header timeout
     if (!m_queue.empty())
         return; // we owe the client a response; whatever it pipelines meanwhile may wait for it
     const auto phase = m_parser.phase();

@@ -53,6 +53,8 @@ private:
     void feedParser(QByteArrayView data);
     Sniff sniffWebSocket();
     void handOver(qsizetype headLength, HttpRequest request);
+    // The upgrade decided: answer the refusal (plain HTTP, then close) or hand the socket to the WebSocket server.
+    void completeHandOver(qsizetype headLength, HttpRequest request, const std::optional<OpenAiError> &refusal);
     void exchangeUpdated(HttpExchange *exchange);
     void drain();
     void queueError(const OpenAiError &error);
@@ -90,6 +92,7 @@ private:
     bool m_writeShut = false;
     bool m_gone = false;
     bool m_rejection = false;
+    bool m_deciding = false;     // an upgrade waits for its route's asynchronous check
 };
 
 } // namespace RelayDesk::Relay

@@ -30,6 +30,12 @@ public:
     // Decides a WebSocket upgrade from the request head (headers, query, subprotocols, peer) before any 101:
     // std::nullopt accepts; an error is sent as an HTTP response and the connection closed.
     using UpgradeCheck = std::function<std::optional<OpenAiError>(const HttpRequest &request)>;
+    // The same decision given later (a check that waits for the store, off the event loop): call decide(refusal)
+    // exactly once, std::nullopt to accept. decide returns false when the connection is gone by then (closed by
+    // the client or by a server shutdown): nothing was answered or upgraded, and what the check took for it must
+    // be given back. Meanwhile the connection reads nothing and no header timeout runs.
+    using UpgradeDecision = std::function<bool(std::optional<OpenAiError> refusal)>;
+    using AsyncUpgradeCheck = std::function<void(const HttpRequest &request, UpgradeDecision decide)>;
     // Receives the upgraded socket (owned by the handler from now on; deleteLater it when done) and the
     // request that asked for it.
     using WebSocketHandler = std::function<void(QWebSocket *socket, const HttpRequest &request)>;
@@ -40,6 +46,7 @@ public:
     {
         QByteArray path;
         UpgradeCheck check;
+        AsyncUpgradeCheck asyncCheck; // used instead of `check` when set
         WebSocketHandler handler;
         QStringList subprotocols; // offered to QWebSocketServer; it picks the client's first supported one
     };
