@@ -298,6 +298,7 @@ private Q_SLOTS:
         QVERIFY(!error.value(u"message").toString().isEmpty());
         QVERIFY(!r.body.contains("sk-upstream-secret"));
         QVERIFY(r.header("Location").isEmpty());
+        QVERIFY(spin([&] { return rig.openReservations() == 0; })); // the refund lands on the store lane
         QCOMPARE(rig.balance(), rig.initialBalance);
         QCOMPARE(rig.openReservations(), 0);
         QCOMPARE(rig.loggedQuota(), 0);
@@ -315,14 +316,19 @@ private Q_SLOTS:
         QVERIFY2(rig.init(), qPrintable(rig.error()));
         StallingUpstream stalling;
         QVERIFY(stalling.listen());
-        auto admitted = rig.relay->admitSession(rig.plainKey, QStringLiteral("gpt-realtime"), false, Relay::HttpRequest{});
-        QVERIFY(std::holds_alternative<Relay::RealtimeAdmitted>(admitted));
-        auto &session = std::get<Relay::RealtimeAdmitted>(admitted);
+        std::optional<std::variant<Relay::RealtimeAdmitted, Relay::OpenAiError>> admitted;
+        rig.relay->admitSession(rig.plainKey, QStringLiteral("gpt-realtime"), false, Relay::HttpRequest{},
+                                [&admitted](std::variant<Relay::RealtimeAdmitted, Relay::OpenAiError> a) {
+                                    admitted = std::move(a);
+                                });
+        QVERIFY(spin([&] { return admitted.has_value(); })); // the hold lands on the store lane
+        QVERIFY(std::holds_alternative<Relay::RealtimeAdmitted>(*admitted));
+        auto &session = std::get<Relay::RealtimeAdmitted>(*admitted);
         QVERIFY(rig.balance() < rig.initialBalance); // the hold is taken
         Relay::UpstreamClient http;
         Relay::RealtimeSideband sideband({QStringLiteral("rtc_stalled"), rig.channelId, QStringLiteral("stalling"),
                                           stalling.baseUrl(), "sk-upstream-secret"},
-                                         std::move(session.account), rig.temp.shared(), http, &rig.registry, 0,
+                                         std::move(session.account), rig.relay->lane(), http, &rig.registry, 0,
                                          [](const QString &text) { return qint64(text.size() / 4); });
         bool finished = false;
         QObject::connect(&sideband, &Relay::RealtimeSideband::finished, [&finished] { finished = true; });

@@ -581,7 +581,12 @@ private Q_SLOTS:
             QVERIFY(client.waitFor(QStringLiteral("response.done"), turn));
         }
         const qint64 initialHold = 4096 * 32; // gpt-realtime: the dearer output price is audio, 32 quota per token
-        const Store::Reservation open = Store::ReservationRepository(rig.temp.db()).openReservations().value(0);
+        // The charge and the restored hold land on the store lane after the client saw response.done.
+        Store::Reservation open;
+        QVERIFY(spin([&] {
+            open = Store::ReservationRepository(rig.temp.db()).openReservations().value(0);
+            return open.charged == roundTenths(client.usageTenths()) && (maxOutputTokens > 0 || open.reserved - open.charged > initialHold);
+        }));
         QCOMPARE(open.charged, roundTenths(client.usageTenths()));
         if (maxOutputTokens > 0)
             QCOMPARE(open.reserved - open.charged, initialHold);
@@ -658,7 +663,13 @@ private Q_SLOTS:
         request.headers.add("Authorization", "Bearer " + rig.plainKey);
         request.peerAddress = QHostAddress::LocalHost;
         request.peerPort = 40000;
-        QVERIFY(!rig.relay->check(request).has_value());
+        std::optional<std::optional<Relay::OpenAiError>> decided;
+        rig.relay->check(request, [&decided](std::optional<Relay::OpenAiError> refusal) {
+            decided = refusal;
+            return true; // the client is still there: the upgrade goes on (and never completes)
+        });
+        QVERIFY(spin([&] { return decided.has_value(); })); // the hold is taken on the store lane
+        QVERIFY(!decided->has_value());
         QCOMPARE(rig.openReservations(), 1);
         QVERIFY(rig.balance() < rig.initialBalance);
         QVERIFY(spin([&] { return rig.openReservations() == 0; }));

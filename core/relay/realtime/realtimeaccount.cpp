@@ -4,10 +4,12 @@
 #include "relay/realtime/realtimetranscription.h"
 #include "relay/usageceilings.h"
 #include "store/database.h"
+#include "store/storelane.h"
 
 #include "tokenize/audiotokens.h"
 
 #include <QDateTime>
+#include <QTimer>
 #include <QJsonObject>
 
 #include <algorithm>
@@ -34,12 +36,64 @@ void timeTurn(const MeteredResponse &response, Monitor::SessionTurn &turn)
 
 } // namespace
 
-RealtimeAccount::RealtimeAccount(std::shared_ptr<Store::Database> db, RealtimeAccountParams params)
+RealtimeAccount::RealtimeAccount(std::shared_ptr<Store::Database> db, Store::StoreLane &lane,
+                                 RealtimeAccountParams params)
     : m_db(std::move(db))
-    , m_ledger(*m_db)
+    , m_lane(lane)
+    , m_chain(Store::StoreLane::newChain())
     , m_params(std::move(params))
     , m_maxOutputTokens(m_params.defaultMaxOutputTokens)
 {
+}
+
+RealtimeAccount::~RealtimeAccount() = default;
+
+void RealtimeAccount::enqueue(std::function<void()> step)
+{
+    m_steps.push_back(std::move(step));
+    runSteps();
+}
+
+void RealtimeAccount::runSteps()
+{
+    if (m_inSteps)
+        return; // a step finished inside one: the loop below goes on
+    m_inSteps = true;
+    while (!m_stepRunning && !m_steps.empty()) {
+        std::function<void()> step = std::move(m_steps.front());
+        m_steps.pop_front();
+        m_stepRunning = true;
+        step();
+    }
+    m_inSteps = false;
+    if (!isWriting() && m_idle)
+        m_idle(); // may queue more (a held frame's audio): a new runSteps()
+}
+
+void RealtimeAccount::stepDone()
+{
+    m_stepRunning = false;
+    runSteps();
+}
+
+void RealtimeAccount::submit(Write write, Landed landed)
+{
+    m_lane.submit<Store::LedgerOutcome>(
+        [db = m_db, write = std::move(write)] { return write(Billing::Ledger(*db)); },
+        [alive = std::weak_ptr<char>(m_alive), landed = std::move(landed)](const Store::LedgerOutcome &out,
+                                                                           bool committed) {
+            if (alive.expired())
+                return;
+            if (committed || !out) {
+                landed(out);
+                return;
+            }
+            Store::LedgerOutcome lost; // its batch did not commit: nothing of it is durable
+            lost.failure = Store::LedgerFailure::Database;
+            lost.message = QStringLiteral("the store lost the write's batch");
+            landed(lost);
+        },
+        [](const Store::LedgerOutcome &out) { return out.failure == Store::LedgerFailure::Database; }, m_chain);
 }
 
 void RealtimeAccount::setMaxOutputTokens(std::optional<qint64> tokens)
@@ -60,7 +114,7 @@ qint64 RealtimeAccount::worstCaseNext() const
     return worstCaseResponse(m_conversation);
 }
 
-RealtimeAccount::Refusal RealtimeAccount::useTranscriptionModel(const QString &model)
+RealtimeAccount::Refusal RealtimeAccount::useTranscriptionModel(const QString &model, Held held)
 {
     if (m_params.mayUse && !m_params.mayUse(model))
         return Refusal::ModelNotAllowed;
@@ -73,67 +127,124 @@ RealtimeAccount::Refusal RealtimeAccount::useTranscriptionModel(const QString &m
     m_params.model = m_params.upstreamModel = model;
     m_params.pricing = *pricing;
     m_heldAudioMs = RealtimeTranscription::heldAudioMs(0);
-    if (m_open && !m_closed && !restoreHold())
-        return Refusal::InsufficientQuota;
+    if ((m_open || m_opening) && !m_closing)
+        queueRestoreHold([held = std::move(held)](bool ok) {
+            if (held)
+                held(ok);
+        });
+    else if (held)
+        held(true);
     return Refusal::None;
 }
 
-bool RealtimeAccount::setUncommittedAudio(qint64 ms)
+void RealtimeAccount::setUncommittedAudio(qint64 ms, Held held)
 {
-    if (!m_transcriptionOnly)
-        return true;
-    const qint64 held = RealtimeTranscription::heldAudioMs(ms);
-    if (held == m_heldAudioMs)
-        return true; // the same window: nothing to price or reserve
-    m_heldAudioMs = held;
-    return !m_open || m_closed || restoreHold();
+    const qint64 window = RealtimeTranscription::heldAudioMs(ms);
+    if (!m_transcriptionOnly || window == m_heldAudioMs)
+        return held(true); // the same window: nothing to price or reserve
+    m_heldAudioMs = window;
+    if (m_closing || !(m_open || m_opening))
+        return held(true);
+    queueRestoreHold(std::move(held));
 }
 
-Store::LedgerOutcome RealtimeAccount::open()
+void RealtimeAccount::open(Landed landed)
 {
-    const Store::LedgerOutcome out = m_ledger.reserve(m_params.userId, m_params.keyId, worstCaseNext(),
-                                                        m_params.requestId, QStringLiteral("realtime"), m_params.model);
-    if (out) {
-        m_reservation = out.reservation;
-        m_open = true;
-    } else {
-        m_lastFailure = Store::ledgerFailureName(out.failure);
-    }
-    return out;
+    m_opening = true;
+    enqueue([this, landed = std::move(landed)] {
+        submit(
+            [userId = m_params.userId, keyId = m_params.keyId, amount = worstCaseNext(),
+             requestId = m_params.requestId, model = m_params.model](const Billing::Ledger &ledger) {
+                return ledger.reserve(userId, keyId, amount, requestId, QStringLiteral("realtime"), model);
+            },
+            [this, landed](const Store::LedgerOutcome &out) {
+                m_opening = false;
+                if (out) {
+                    m_reservation = out.reservation;
+                    m_open = true;
+                } else {
+                    m_lastFailure = Store::ledgerFailureName(out.failure);
+                }
+                if (landed)
+                    landed(out);
+                stepDone();
+            });
+    });
 }
 
-bool RealtimeAccount::chargeTo(const mpq_class &exactTotal)
+void RealtimeAccount::queueChargeAndHold(qint64 target, int entry, Held held)
 {
-    m_exact = exactTotal;
-    const qint64 target = roundQuota(m_exact);
+    enqueue([this, target, entry, held = std::move(held)] {
+        chargeTo(target, entry, [this, held](bool charged) {
+            if (!charged) {
+                held(false);
+                return stepDone();
+            }
+            restoreHold([this, held](bool ok) {
+                held(ok);
+                stepDone();
+            });
+        });
+    });
+}
+
+void RealtimeAccount::queueRestoreHold(Held held)
+{
+    enqueue([this, held = std::move(held)] {
+        restoreHold([this, held](bool ok) {
+            held(ok);
+            stepDone();
+        });
+    });
+}
+
+void RealtimeAccount::chargeTo(qint64 target, int entry, Then then)
+{
+    // The log entry shows what was charged in all once this response's charge is done (or refused).
+    const auto done = [this, entry, then = std::move(then)](bool charged) {
+        if (entry >= 0 && entry < m_entries.size()) {
+            QJsonObject e = m_entries.at(entry).toObject();
+            e.insert(QStringLiteral("charged_total"), m_chargedTotal);
+            m_entries.replace(entry, e);
+        }
+        then(charged);
+    };
+    if (!m_open || m_closed)
+        return done(false);
     const qint64 delta = target - m_chargedTotal;
     if (delta <= 0)
-        return true;
-    const Store::LedgerOutcome out = m_ledger.charge(m_reservation.id, delta);
-    if (!out) {
-        // Not charged now; the settlement still bills it (the hold already covers it, or it is overage).
-        m_lastFailure = Store::ledgerFailureName(out.failure);
-        return false;
-    }
-    m_reservation = out.reservation;
-    m_chargedTotal = target;
-    return true;
+        return done(true);
+    submit([id = m_reservation.id, delta](const Billing::Ledger &ledger) { return ledger.charge(id, delta); },
+           [this, target, done](const Store::LedgerOutcome &out) {
+               if (!out) {
+                   // Not charged now; the settlement still bills it (the hold already covers it, or it is overage).
+                   m_lastFailure = Store::ledgerFailureName(out.failure);
+                   return done(false);
+               }
+               m_reservation = out.reservation;
+               m_chargedTotal = target;
+               done(true);
+           });
 }
 
-bool RealtimeAccount::restoreHold()
+void RealtimeAccount::restoreHold(Then then)
 {
+    if (!m_open || m_closed)
+        return then(true); // nothing held to restore (not open yet: open() reserves the worst case itself)
     // The next response may see the whole conversation so far as input.
     const qint64 wanted = worstCaseNext();
     const qint64 hold = m_reservation.reserved - m_reservation.charged;
     if (hold >= wanted)
-        return true;
-    const Store::LedgerOutcome out = m_ledger.extend(m_reservation.id, wanted - hold);
-    if (!out) {
-        m_lastFailure = Store::ledgerFailureName(out.failure);
-        return false;
-    }
-    m_reservation = out.reservation;
-    return true;
+        return then(true);
+    submit([id = m_reservation.id, more = wanted - hold](const Billing::Ledger &ledger) { return ledger.extend(id, more); },
+           [this, then = std::move(then)](const Store::LedgerOutcome &out) {
+               if (!out) {
+                   m_lastFailure = Store::ledgerFailureName(out.failure);
+                   return then(false);
+               }
+               m_reservation = out.reservation;
+               then(true);
+           });
 }
 
 mpq_class RealtimeAccount::capDisputed(const mpq_class &exact, const QString &id, const Billing::Usage &reported,
@@ -168,10 +279,10 @@ void RealtimeAccount::addTurn(Monitor::SessionTurn turn, const mpq_class &exactB
     m_turns.push_back(std::move(turn));
 }
 
-bool RealtimeAccount::addResponse(const MeteredResponse &response)
+void RealtimeAccount::addResponse(const MeteredResponse &response, Held held)
 {
-    if (!m_open || m_closed)
-        return false;
+    if (!m_open || m_closing)
+        return held(false);
     if (!response.usageProblem.isEmpty()) {
         ++m_rejectedUsage;
         if (m_rejectedProblem.isEmpty())
@@ -196,7 +307,8 @@ bool RealtimeAccount::addResponse(const MeteredResponse &response)
         exact = capDisputed(realtimeExactQuota(reported, m_params.pricing), response.responseId, reported,
                             ceiling.toJson());
     const mpq_class exactBefore = m_exact;
-    const bool charged = chargeTo(m_exact + exact);
+    m_exact += exact;
+    const qint64 target = roundQuota(m_exact);
     Monitor::SessionTurn turn;
     turn.id = response.responseId;
     turn.status = response.status;
@@ -204,6 +316,7 @@ bool RealtimeAccount::addResponse(const MeteredResponse &response)
     turn.estimated = disputed || !response.fromUpstream;
     timeTurn(response, turn);
     addTurn(std::move(turn), exactBefore);
+    int entryIndex = -1;
     if (m_entries.size() < m_params.maxResponseEntries) {
         QJsonObject entry = usage.toJson();
         entry.insert(QStringLiteral("id"), response.responseId);
@@ -212,22 +325,29 @@ bool RealtimeAccount::addResponse(const MeteredResponse &response)
                                                : response.fromUpstream ? QStringLiteral("upstream")
                                                                        : QStringLiteral("estimate"));
         entry.insert(QStringLiteral("quota"), exactJson(exact));
-        entry.insert(QStringLiteral("charged_total"), m_chargedTotal);
+        entry.insert(QStringLiteral("charged_total"), m_chargedTotal); // filled in once the charge lands
         m_entries.append(entry);
+        entryIndex = int(m_entries.size()) - 1;
     } else {
         ++m_omittedEntries;
     }
-    return charged && restoreHold();
+    queueChargeAndHold(target, entryIndex, std::move(held));
 }
 
-bool RealtimeAccount::chargeFinished(RealtimeMeter &meter)
+void RealtimeAccount::chargeFinished(RealtimeMeter &meter, Held held)
 {
-    bool ok = true;
+    // Every finished response and transcription is counted now; their writes land in order, and `held` hears
+    // once all of them did (a refusal does not stop the later ones: the settlement bills what is not charged).
+    auto ok = std::make_shared<bool>(true);
+    const Held each = [ok](bool charged) { *ok = *ok && charged; };
     for (const MeteredResponse &response : meter.takeCompletedResponses())
-        ok = addResponse(response) && ok;
+        addResponse(response, each);
     for (const TranscriptionUsage &usage : meter.takeTranscriptions())
-        ok = addTranscription(usage, meter.transcriptionModel()) && ok;
-    return ok;
+        addTranscription(usage, meter.transcriptionModel(), each);
+    enqueue([this, ok, held = std::move(held)] {
+        held(*ok);
+        stepDone();
+    });
 }
 
 void RealtimeAccount::publish(Monitor::SessionRegistry *registry, quint64 registryId)
@@ -240,19 +360,19 @@ void RealtimeAccount::publish(Monitor::SessionRegistry *registry, quint64 regist
     registry->setQuota(registryId, held(), chargedTotal());
 }
 
-bool RealtimeAccount::addTranscription(const TranscriptionUsage &usage, const QString &transcriptionModel)
+void RealtimeAccount::addTranscription(const TranscriptionUsage &usage, const QString &transcriptionModel, Held held)
 {
-    if (!m_open || m_closed)
-        return false;
+    if (!m_open || m_closing)
+        return held(false);
     // A transcription session is priced by its own model; a conversation's transcription by the one it names.
     const QString model = m_transcriptionOnly ? m_params.model : transcriptionModel;
     if (model.isEmpty() || (!m_transcriptionOnly && !m_params.book))
-        return true;
+        return held(true);
     const auto pricing = m_transcriptionOnly
         ? Store::Result<Billing::ModelPricing>(m_params.pricing)
         : m_params.book->pricing(model, m_params.userGroup, m_params.usingGroup);
     if (!pricing)
-        return true; // unpriced transcription model: nothing to bill, the log row says so via usage only
+        return held(true); // unpriced transcription model: nothing to bill, the log row says so via usage only
     const Billing::Usage billed = transcriptionUsage(usage);
     mpq_class exact = RealtimeTranscription::exactCost(usage, *pricing);
     const UsageCeilings::Ceiling ceiling = UsageCeilings::current().forModel(model);
@@ -274,7 +394,8 @@ bool RealtimeAccount::addTranscription(const TranscriptionUsage &usage, const QS
     m_transcriptionModel = model;
     m_transcriptionExact += exact;
     const mpq_class exactBefore = m_exact;
-    const bool charged = chargeTo(m_exact + exact);
+    m_exact += exact;
+    const qint64 target = roundQuota(m_exact);
     Monitor::SessionTurn turn;
     turn.kind = Monitor::SessionTurn::Kind::Transcription;
     turn.id = usage.itemId;
@@ -282,45 +403,95 @@ bool RealtimeAccount::addTranscription(const TranscriptionUsage &usage, const QS
     turn.usage = counted;
     turn.estimated = usage.estimated;
     addTurn(std::move(turn), exactBefore);
-    return charged && restoreHold();
+    queueChargeAndHold(target, -1, std::move(held));
 }
 
-Store::LedgerOutcome RealtimeAccount::finish(const Billing::Usage &pending, const QString &endReason, qint64 useMs)
+namespace {
+
+Store::LedgerOutcome notOpen()
 {
-    if (!m_open) {
-        Store::LedgerOutcome none;
-        none.failure = Store::LedgerFailure::ReservationNotFound;
-        return none;
+    Store::LedgerOutcome none;
+    none.failure = Store::LedgerFailure::ReservationNotFound;
+    none.message = QStringLiteral("no open hold (never opened, or already closed)");
+    return none;
+}
+
+} // namespace
+
+void RealtimeAccount::finish(const Billing::Usage &pending, const QString &endReason, qint64 useMs, Landed landed)
+{
+    if (m_closing || !(m_open || m_opening)) {
+        if (landed)
+            landed(notOpen());
+        return;
     }
+    m_closing = true;
     // A transcription session bills transcriptions only: audio never committed was never transcribed.
-    if (!m_closed && !pending.isEmpty() && !m_transcriptionOnly) {
+    if (!pending.isEmpty() && !m_transcriptionOnly) {
         m_total += pending;
         m_exact += realtimeExactQuota(pending, m_params.pricing, false);
     }
-    const qint64 finalQuota = roundQuota(m_exact);
-    const Store::LedgerOutcome out = m_ledger.settle(
-        m_reservation.id, finalQuota, logRow(pending, endReason, useMs, finalQuota));
-    if (out) {
-        m_closed = true;
-        m_reservation = out.reservation;
-        m_chargedTotal = finalQuota;
-    } else {
-        m_lastFailure = Store::ledgerFailureName(out.failure);
-    }
-    return out;
+    // After every charge queued before it: the log row describes what they left.
+    enqueue([this, pending, endReason, useMs, landed = std::move(landed)] {
+        if (!m_open) {
+            if (landed)
+                landed(notOpen());
+            return stepDone();
+        }
+        const qint64 finalQuota = roundQuota(m_exact);
+        submit([id = m_reservation.id, finalQuota, log = logRow(pending, endReason, useMs, finalQuota)](
+                   const Billing::Ledger &ledger) { return ledger.settle(id, finalQuota, log); },
+               [this, finalQuota, landed](const Store::LedgerOutcome &out) {
+                   if (out) {
+                       m_closed = true;
+                       m_reservation = out.reservation;
+                       m_chargedTotal = finalQuota;
+                   } else {
+                       m_lastFailure = Store::ledgerFailureName(out.failure);
+                   }
+                   if (landed)
+                       landed(out);
+                   stepDone();
+               });
+    });
 }
 
-Store::LedgerOutcome RealtimeAccount::cancel()
+void RealtimeAccount::cancelAndDelete(std::unique_ptr<RealtimeAccount> account)
 {
-    if (!m_open) {
-        Store::LedgerOutcome none;
-        none.failure = Store::LedgerFailure::ReservationNotFound;
-        return none;
+    if (!account)
+        return;
+    RealtimeAccount *raw = account.release();
+    raw->cancel([raw](const Store::LedgerOutcome &) {
+        // From the event loop: the step that delivered this still finishes on the account.
+        QTimer::singleShot(0, [raw] { delete raw; });
+    });
+}
+
+void RealtimeAccount::cancel(Landed landed)
+{
+    if (m_closing || !(m_open || m_opening)) {
+        if (landed)
+            landed(notOpen());
+        return;
     }
-    const Store::LedgerOutcome out = m_ledger.refund(m_reservation.id);
-    if (out)
-        m_closed = true;
-    return out;
+    m_closing = true;
+    enqueue([this, landed = std::move(landed)] {
+        if (!m_open) { // the hold was refused: nothing to give back
+            if (landed)
+                landed(notOpen());
+            return stepDone();
+        }
+        submit([id = m_reservation.id](const Billing::Ledger &ledger) { return ledger.refund(id); },
+               [this, landed](const Store::LedgerOutcome &out) {
+                   if (out)
+                       m_closed = true;
+                   else
+                       m_lastFailure = Store::ledgerFailureName(out.failure);
+                   if (landed)
+                       landed(out);
+                   stepDone();
+               });
+    });
 }
 
 Store::LogRecord RealtimeAccount::logRow(const Billing::Usage &pending, const QString &endReason, qint64 useMs,

@@ -12,6 +12,7 @@
 #include "store/clientsecretrepository.h"
 #include "store/database.h"
 #include "store/realtimecallrepository.h"
+#include "store/storelane.h"
 
 #include <QEventLoop>
 #include <QJsonDocument>
@@ -221,17 +222,39 @@ void RealtimeCalls::create(HttpExchange &exchange)
         return exchange.respondError(OpenAiError::invalidRequest(
             QStringLiteral("Missing required parameter: 'session.model'."), "missing_required_parameter", "session.model"));
 
-    auto admitted = m_relay.admitSession(key, model, transcription, request);
-    if (auto *error = std::get_if<OpenAiError>(&admitted))
-        return exchange.respondError(*error);
-    auto call = std::make_shared<RealtimeAdmitted>(std::get<RealtimeAdmitted>(std::move(admitted)));
-    const QJsonObject session = upstreamSession(call->admission, offer->session);
+    // The offer goes upstream only once the hold is durable; the exchange waits for it.
     QPointer<HttpExchange> client(&exchange);
-    post(call->admission, QStringLiteral("realtime/calls"), formBody({{"sdp", offer->sdp}, {"session", compact(session)}}),
+    m_relay.admitSession(key, model, transcription, request,
+                         [self = QPointer<RealtimeCalls>(this), client, offer = *offer](
+                             std::variant<RealtimeAdmitted, OpenAiError> admitted) {
+                             if (auto *error = std::get_if<OpenAiError>(&admitted)) {
+                                 if (client)
+                                     client->respondError(*error);
+                                 return;
+                             }
+                             auto call = std::make_shared<RealtimeAdmitted>(std::get<RealtimeAdmitted>(std::move(admitted)));
+                             // The client left while the hold was taken (or the relay stops): nothing reached the
+                             // upstream, the hold goes back.
+                             if (!self || self->m_shutdown || !client || client->isClientGone()) {
+                                 RealtimeAccount::cancelAndDelete(std::move(call->account));
+                                 if (client && self)
+                                     client->respondError(
+                                         OpenAiError::serviceUnavailable(QStringLiteral("the relay is shutting down")));
+                                 return;
+                             }
+                             self->offer(*client, call, offer);
+                         });
+}
+
+void RealtimeCalls::offer(HttpExchange &exchange, std::shared_ptr<RealtimeAdmitted> call, const Offer &offer)
+{
+    const QJsonObject session = upstreamSession(call->admission, offer.session);
+    QPointer<HttpExchange> client(&exchange);
+    post(call->admission, QStringLiteral("realtime/calls"), formBody({{"sdp", offer.sdp}, {"session", compact(session)}}),
          [this, client, call](UpstreamReply &reply) {
              const QString callId = callIdFrom(reply.location());
              if (!isSuccess(reply.status()) || callId.isEmpty() || !client || client->isClientGone()) {
-                 call->account->cancel();
+                 RealtimeAccount::cancelAndDelete(std::move(call->account));
                  if (isSuccess(reply.status()) && !callId.isEmpty()) // the client left: nobody will talk on it
                      RealtimeSideband::hangUp(m_http, targetOf(call->admission, callId), this, [](bool) {});
                  if (!client)
@@ -306,16 +329,36 @@ void RealtimeCalls::accept(HttpExchange &exchange, const QByteArray &key, const 
     QString model = transcription ? RealtimeTranscription::pricedModel(body) : body.value(u"model").toString();
     if (model.isEmpty())
         model = QString::fromLatin1(kDefaultModel);
-    auto admitted = m_relay.admitSession(key, model, transcription, exchange.request());
-    if (auto *error = std::get_if<OpenAiError>(&admitted))
-        return exchange.respondError(*error);
-    auto call = std::make_shared<RealtimeAdmitted>(std::get<RealtimeAdmitted>(std::move(admitted)));
+    // The accept goes upstream only once the hold is durable; the exchange waits for it.
     QPointer<HttpExchange> client(&exchange);
+    m_relay.admitSession(key, model, transcription, exchange.request(),
+                         [self = QPointer<RealtimeCalls>(this), client, callId, body](
+                             std::variant<RealtimeAdmitted, OpenAiError> admitted) {
+                             if (auto *error = std::get_if<OpenAiError>(&admitted)) {
+                                 if (client)
+                                     client->respondError(*error);
+                                 return;
+                             }
+                             auto call = std::make_shared<RealtimeAdmitted>(std::get<RealtimeAdmitted>(std::move(admitted)));
+                             if (!self || self->m_shutdown || !client || client->isClientGone()) {
+                                 RealtimeAccount::cancelAndDelete(std::move(call->account));
+                                 if (client && self)
+                                     client->respondError(
+                                         OpenAiError::serviceUnavailable(QStringLiteral("the relay is shutting down")));
+                                 return;
+                             }
+                             self->acceptAdmitted(call, callId, body, client);
+                         });
+}
+
+void RealtimeCalls::acceptAdmitted(std::shared_ptr<RealtimeAdmitted> call, const QString &callId,
+                                   const QJsonObject &body, QPointer<HttpExchange> client)
+{
     post(call->admission, QStringLiteral("realtime/calls/%1/accept").arg(callId),
          UpstreamBody(compact(upstreamSession(call->admission, body))),
          [this, client, call, callId](UpstreamReply &reply) {
              if (!isSuccess(reply.status())) {
-                 call->account->cancel();
+                 RealtimeAccount::cancelAndDelete(std::move(call->account));
                  if (client)
                      answer(*client, reply, call->admission, false);
                  return;
@@ -373,18 +416,38 @@ void RealtimeCalls::meter(std::shared_ptr<RealtimeAdmitted> call, const QString 
     row.userId = a.userId;
     row.keyId = a.keyId;
     row.model = a.model;
-    // Stored before the sideband opens, with the reservation: a relay killed from here on leaves the call for the
-    // next one to hang up. Not stored: nothing could ever end it but us, now.
-    if (const auto added = Store::RealtimeCallRepository(*m_relay.deps().database).add(row); !added || m_shutdown) {
-        if (!added)
-            qWarning("realtime: call %s could not be stored (%s); hanging it up", qPrintable(callId), qPrintable(added.error()));
-        call->account->cancel();
+    // Stored (on the lane) before the sideband opens, with the reservation: a relay killed from here on leaves the
+    // call for the next one to hang up. Not stored: nothing could ever end it but us, now.
+    m_relay.lane().submit<QString>(
+        [db = m_relay.deps().database, row]() -> QString {
+            Store::Transaction tx(*db); // a savepoint of the lane's batch: a failed insert is rolled back alone
+            if (const auto added = Store::RealtimeCallRepository(*db).add(row); !added)
+                return added.error();
+            return tx.commit() ? QString() : tx.error();
+        },
+        [self = QPointer<RealtimeCalls>(this), call, target, callId](const QString &error, bool committed) {
+            if (!self) // cannot happen while the lane delivers (the relay drains it before it goes)
+                return RealtimeAccount::cancelAndDelete(std::move(call->account));
+            self->startSideband(call, target, committed ? error : QStringLiteral("its batch was lost"));
+        },
+        [](const QString &error) { return !error.isEmpty(); });
+}
+
+void RealtimeCalls::startSideband(std::shared_ptr<RealtimeAdmitted> call, const RealtimeCallTarget &target,
+                                  const QString &storeError)
+{
+    const QString &callId = target.callId;
+    if (!storeError.isEmpty() || m_shutdown) {
+        if (!storeError.isEmpty())
+            qWarning("realtime: call %s could not be stored (%s); hanging it up", qPrintable(callId), qPrintable(storeError));
+        RealtimeAccount::cancelAndDelete(std::move(call->account));
         RealtimeSideband::hangUp(m_http, target, this, [](bool) {});
         return;
     }
+    const RealtimeAdmission &a = call->admission;
     call->account->setCallId(callId);
     const quint64 registryId = m_relay.registerSession(a, call->account->held(), Monitor::MediaPath::DirectWebRtc);
-    auto *sideband = new RealtimeSideband(target, std::move(call->account), m_relay.deps().database, m_http,
+    auto *sideband = new RealtimeSideband(target, std::move(call->account), m_relay.lane(), m_http,
                                           m_relay.deps().registry, registryId, m_relay.deps().countText, this);
     m_sidebands.insert(sideband);
     connect(sideband, &RealtimeSideband::finished, this, &RealtimeCalls::onSidebandFinished);

@@ -20,6 +20,7 @@
 
 #include <QJsonObject>
 #include <QObject>
+#include <QPointer>
 #include <QSet>
 
 #include <chrono>
@@ -85,8 +86,15 @@ private:
     // the Location header when asked; a refused channel key and a failed transfer are the relay's errors.
     static void answer(HttpExchange &exchange, UpstreamReply &reply, const RealtimeAdmission &admission,
                        bool withLocation);
-    // After the upstream created (or accepted) `callId`: stores it with its reservation and meters it.
+    // Admitted (the hold durable): the offer goes upstream, its answer to the client.
+    void offer(HttpExchange &exchange, std::shared_ptr<RealtimeAdmitted> call, const Offer &offer);
+    void acceptAdmitted(std::shared_ptr<RealtimeAdmitted> call, const QString &callId, const QJsonObject &body,
+                        QPointer<HttpExchange> client);
+    // After the upstream created (or accepted) `callId`: stores it with its reservation (on the store lane) and
+    // meters it (startSideband, once stored; not stored: the call is hung up and the hold refunded).
     void meter(std::shared_ptr<RealtimeAdmitted> admitted, const QString &callId);
+    void startSideband(std::shared_ptr<RealtimeAdmitted> call, const RealtimeCallTarget &target,
+                       const QString &storeError);
     void onSidebandFinished(RealtimeSideband *sideband);
 
     RealtimeRelay &m_relay;

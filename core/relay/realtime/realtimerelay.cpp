@@ -10,6 +10,7 @@
 #include "store/clientsecretrepository.h"
 #include "store/database.h"
 #include "store/logrepository.h"
+#include "store/storelane.h"
 
 #include <QDateTime>
 #include <QJsonDocument>
@@ -22,8 +23,8 @@ namespace RelayDesk::Relay {
 namespace {
 
 // A session refused at admission leaves an error row (quota 0), as a refused chat call does, so the console
-// shows why an app could not connect.
-void logRefusal(const Store::Database &db, const RealtimeAdmission &admission, const QString &requestId,
+// shows why an app could not connect. Written on the lane: its outcome matters only when it fails.
+void logRefusal(Store::StoreLane &lane, const RealtimeAdmission &admission, const QString &requestId,
                 const OpenAiError &error, const Store::LedgerOutcome &out)
 {
     Store::LogRecord log;
@@ -39,8 +40,8 @@ void logRefusal(const Store::Database &db, const RealtimeAdmission &admission, c
                             {QStringLiteral("end_reason"), QString(QStringLiteral("refused:") + Store::ledgerFailureName(out.failure))},
                             {QStringLiteral("status_code"), error.httpStatus},
                             {QStringLiteral("request_path"), QStringLiteral("/v1/realtime")}};
-    if (const auto r = Store::LogRepository(db).insert(log); !r)
-        qWarning("realtime: error log of %s failed: %s", qPrintable(requestId), qPrintable(r.error()));
+    lane.write(QStringLiteral("the error log of ") + requestId,
+               [log](const Store::Database &db) { return Store::LogRepository(db).insert(log); });
 }
 
 qint64 defaultCountText(const QString &text)
@@ -57,6 +58,10 @@ RealtimeRelay::RealtimeRelay(RealtimeRelayDeps deps, RealtimeRelayConfig config,
 {
     if (!m_deps.countText)
         m_deps.countText = defaultCountText;
+    if (!m_deps.lane) {
+        m_ownLane = std::make_unique<Store::StoreLane>(m_deps.database);
+        m_deps.lane = m_ownLane.get();
+    }
     m_calls = std::make_unique<RealtimeCalls>(*this);
     m_expiry.setInterval(1000);
     connect(&m_expiry, &QTimer::timeout, this, &RealtimeRelay::expirePending);
@@ -77,7 +82,9 @@ void RealtimeRelay::install(Router &router)
 {
     Router::WebSocketRoute route;
     route.path = kPath;
-    route.check = [this](const HttpRequest &request) { return check(request); };
+    route.asyncCheck = [this](const HttpRequest &request, Router::UpgradeDecision decide) {
+        check(request, std::move(decide));
+    };
     route.handler = [this](QWebSocket *socket, const HttpRequest &request) { accept(socket, request); };
     route.subprotocols = {QStringLiteral("realtime")};
     router.addWebSocketRoute(std::move(route));
@@ -111,16 +118,18 @@ QString RealtimeRelay::peerKey(const HttpRequest &request)
     return request.peerAddress.toString() + QLatin1Char('|') + QString::number(request.peerPort);
 }
 
-std::optional<OpenAiError> RealtimeRelay::check(const HttpRequest &request)
+void RealtimeRelay::check(const HttpRequest &request, std::function<bool(std::optional<OpenAiError>)> decide)
 {
-    if (int(m_sessions.size() + m_pending.size()) + callCount() >= m_config.maxSessions)
-        return OpenAiError::serviceUnavailable(QStringLiteral("too many Realtime sessions"));
+    if (m_shutdown)
+        return void(decide(OpenAiError::serviceUnavailable(QStringLiteral("the relay is shutting down"))));
+    if (int(m_sessions.size() + m_pending.size()) + m_admitting + callCount() >= m_config.maxSessions)
+        return void(decide(OpenAiError::serviceUnavailable(QStringLiteral("too many Realtime sessions"))));
     bool viaSubprotocol = false;
     const QByteArray key = apiKeyFrom(request, &viaSubprotocol);
     if (key.isEmpty())
-        return OpenAiError::invalidApiKey(QStringLiteral(
+        return void(decide(OpenAiError::invalidApiKey(QStringLiteral(
             "You didn't provide an API key. Use 'Authorization: Bearer <key>' or the "
-            "'openai-insecure-api-key.<key>' WebSocket subprotocol."));
+            "'openai-insecure-api-key.<key>' WebSocket subprotocol."))));
     const bool secret = Store::ClientSecretRepository::looksLikeSecret(QString::fromUtf8(key));
     // A transcription session names its model in a session.update, after the upgrade: until then it is priced by
     // the default one (a client secret carries its own).
@@ -131,49 +140,63 @@ std::optional<OpenAiError> RealtimeRelay::check(const HttpRequest &request)
         model = QString::fromLatin1(RealtimeTranscription::kDefaultModel);
     // Only a client secret may leave the model out (it was minted for one).
     if (model.isEmpty() && !secret)
-        return OpenAiError::invalidRequest(QStringLiteral("the 'model' query parameter is required"),
-                                           "missing_required_parameter", "model");
-    auto admitted = admitSession(key, model, transcriptionIntent, request);
-    if (auto *error = std::get_if<OpenAiError>(&admitted))
-        return *error;
-    RealtimeAdmitted &session = std::get<RealtimeAdmitted>(admitted);
-
-    const std::string peer = peerKey(request).toStdString();
-    if (auto old = m_pending.find(peer); old != m_pending.end()) {
-        old->second.account->cancel(); // a stale admission from the same port (handshake never completed)
-        m_pending.erase(old);
-    }
-    m_pending.emplace(peer, Pending{std::move(session.admission), std::move(session.account), viaSubprotocol,
-                                    QDateTime::currentMSecsSinceEpoch()});
-    if (!m_expiry.isActive())
-        m_expiry.start();
-    return std::nullopt;
+        return void(decide(OpenAiError::invalidRequest(QStringLiteral("the 'model' query parameter is required"),
+                                                       "missing_required_parameter", "model")));
+    // The 101 waits for the hold (the connection reads nothing meanwhile); the relay goes on serving.
+    admitSession(key, model, transcriptionIntent, request,
+                 [self = QPointer<RealtimeRelay>(this), peer = peerKey(request).toStdString(), viaSubprotocol,
+                  decide = std::move(decide)](std::variant<RealtimeAdmitted, OpenAiError> admitted) {
+                     if (auto *error = std::get_if<OpenAiError>(&admitted))
+                         return void(decide(*error));
+                     RealtimeAdmitted &session = std::get<RealtimeAdmitted>(admitted);
+                     if (!self) // cannot happen while the lane delivers (the relay drains it before it goes)
+                         return RealtimeAccount::cancelAndDelete(std::move(session.account));
+                     if (auto old = self->m_pending.find(peer); old != self->m_pending.end()) {
+                         // A stale admission from the same port (handshake never completed).
+                         RealtimeAccount::cancelAndDelete(std::move(old->second.account));
+                         self->m_pending.erase(old);
+                     }
+                     // Pending before the decision: the upgrade may reach accept() from within it.
+                     self->m_pending.emplace(peer, Pending{std::move(session.admission), std::move(session.account),
+                                                           viaSubprotocol, QDateTime::currentMSecsSinceEpoch()});
+                     if (!decide(std::nullopt)) { // the client left while the hold was taken: give it back
+                         if (auto it = self->m_pending.find(peer); it != self->m_pending.end()) {
+                             RealtimeAccount::cancelAndDelete(std::move(it->second.account));
+                             self->m_pending.erase(it);
+                         }
+                         return;
+                     }
+                     if (!self->m_expiry.isActive())
+                         self->m_expiry.start();
+                 });
 }
 
-std::variant<RealtimeAdmitted, OpenAiError> RealtimeRelay::admitSession(const QByteArray &key, QString model,
-                                                                        bool transcription, const HttpRequest &request)
+void RealtimeRelay::admitSession(const QByteArray &key, QString model, bool transcription, const HttpRequest &request,
+                                 RealtimeAdmitDone done)
 {
-    if (int(m_sessions.size() + m_pending.size()) + callCount() >= m_config.maxSessions)
-        return OpenAiError::serviceUnavailable(QStringLiteral("too many Realtime sessions"));
+    if (m_shutdown)
+        return done(OpenAiError::serviceUnavailable(QStringLiteral("the relay is shutting down")));
+    if (int(m_sessions.size() + m_pending.size()) + m_admitting + callCount() >= m_config.maxSessions)
+        return done(OpenAiError::serviceUnavailable(QStringLiteral("too many Realtime sessions")));
     if (!m_deps.admit)
-        return OpenAiError::internal(QStringLiteral("Realtime admission is not configured"));
+        return done(OpenAiError::internal(QStringLiteral("Realtime admission is not configured")));
     if (model.isEmpty() && transcription && !Store::ClientSecretRepository::looksLikeSecret(QString::fromUtf8(key)))
         model = QString::fromLatin1(RealtimeTranscription::kDefaultModel);
     auto admitted = m_deps.admit(key, model, request);
     if (auto *error = std::get_if<OpenAiError>(&admitted))
-        return *error;
+        return done(*error);
     RealtimeAdmission admission = std::get<RealtimeAdmission>(std::move(admitted));
     admission.transcription = admission.transcription || transcription
         || RealtimeTranscription::isTranscriptionSession(admission.boundSession);
     if (admission.model.isEmpty())
-        return OpenAiError::invalidRequest(QStringLiteral("the 'model' query parameter is required"),
-                                           "missing_required_parameter", "model");
+        return done(OpenAiError::invalidRequest(QStringLiteral("the 'model' query parameter is required"),
+                                                "missing_required_parameter", "model"));
 
     const Billing::PriceBookPtr book = m_deps.priceBook ? m_deps.priceBook() : Billing::PriceBook::empty();
     const auto pricing = book->pricing(admission.model, admission.userGroup, admission.usingGroup);
     if (!pricing)
-        return OpenAiError::permissionDenied(QStringLiteral("model '%1' has no price configured").arg(admission.model),
-                                             "model_price_not_configured");
+        return done(OpenAiError::permissionDenied(
+            QStringLiteral("model '%1' has no price configured").arg(admission.model), "model_price_not_configured"));
 
     RealtimeAccountParams params;
     params.userId = admission.userId;
@@ -189,17 +212,37 @@ std::variant<RealtimeAdmitted, OpenAiError> RealtimeRelay::admitSession(const QB
     params.book = book;
     params.defaultMaxOutputTokens = m_config.defaultMaxOutputTokens;
     params.mayUse = admission.mayUse;
-    auto account = std::make_unique<RealtimeAccount>(m_deps.database, std::move(params));
+    auto session = std::make_shared<RealtimeAdmitted>();
+    session->account = std::make_unique<RealtimeAccount>(m_deps.database, *m_deps.lane, std::move(params));
     // Admitted (key, price) above: the first hold is then one window of audio at the transcription model's price.
-    if (admission.transcription && account->useTranscriptionModel(admission.model) != RealtimeAccount::Refusal::None)
-        return OpenAiError::modelNotAllowed(admission.model);
-    const Store::LedgerOutcome reserved = account->open();
-    if (!reserved) {
-        const OpenAiError error = ledgerRefusal(reserved, account->worstCaseNext(), admission.keyHint);
-        logRefusal(*m_deps.database, admission, requestId, error, reserved);
-        return error;
-    }
-    return RealtimeAdmitted{std::move(admission), std::move(account)};
+    if (admission.transcription
+        && session->account->useTranscriptionModel(admission.model) != RealtimeAccount::Refusal::None)
+        return done(OpenAiError::modelNotAllowed(admission.model));
+    session->admission = std::move(admission);
+    ++m_admitting;
+    // The session (and its caller's answer) waits for the hold to be durable; the account lives in this closure
+    // meanwhile, which the lane keeps until it delivers.
+    RealtimeAccount &account = *session->account;
+    account.open([self = QPointer<RealtimeRelay>(this), session, requestId, done = std::move(done)](
+                     const Store::LedgerOutcome &reserved) {
+        if (self)
+            --self->m_admitting;
+        if (!reserved) {
+            const OpenAiError error = ledgerRefusal(reserved, session->account->worstCaseNext(),
+                                                    session->admission.keyHint);
+            if (!self)
+                return done(error);
+            // The refusal is answered once its error row is durable: what the client is told is in the log.
+            logRefusal(*self->m_deps.lane, session->admission, requestId, error, reserved);
+            self->m_deps.lane->afterCommit([done, error](bool) { done(error); });
+            return;
+        }
+        if (!self || self->m_shutdown) { // the relay stopped meanwhile: the hold goes back, nothing reached upstream
+            RealtimeAccount::cancelAndDelete(std::move(session->account));
+            return done(OpenAiError::serviceUnavailable(QStringLiteral("the relay is shutting down")));
+        }
+        done(RealtimeAdmitted{std::move(session->admission), std::move(session->account)});
+    });
 }
 
 quint64 RealtimeRelay::registerSession(const RealtimeAdmission &a, qint64 held, Monitor::MediaPath mediaPath)
@@ -327,7 +370,7 @@ void RealtimeRelay::expirePending()
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
     for (auto it = m_pending.begin(); it != m_pending.end();) {
         if (now - it->second.admittedAtMs >= m_config.upgradeTimeout.count()) {
-            it->second.account->cancel();
+            RealtimeAccount::cancelAndDelete(std::move(it->second.account));
             it = m_pending.erase(it);
         } else {
             ++it;
@@ -339,14 +382,19 @@ void RealtimeRelay::expirePending()
 
 void RealtimeRelay::shutdown()
 {
+    const bool first = !m_shutdown;
+    m_shutdown = true;
     m_calls->shutdown();
     for (auto &[peer, pending] : m_pending)
-        pending.account->cancel();
+        RealtimeAccount::cancelAndDelete(std::move(pending.account));
     m_pending.clear();
     m_expiry.stop();
     const QSet<RealtimeSession *> sessions = m_sessions;
     for (RealtimeSession *session : sessions)
         session->shutdown();
+    // Admissions in flight, refunds and settlements: durable before the relay thread goes on to stop.
+    if (first || m_ownLane)
+        m_deps.lane->drain();
 }
 
 } // namespace RelayDesk::Relay

@@ -25,6 +25,7 @@
 
 namespace RelayDesk::Store {
 class Database;
+class StoreLane;
 }
 
 namespace RelayDesk::Relay {
@@ -74,10 +75,15 @@ struct RealtimeAdmitted
     RealtimeAdmission admission;
     std::unique_ptr<RealtimeAccount> account;
 };
+// The admission's answer, on the relay thread once the hold is durable (or at once when refused before it).
+using RealtimeAdmitDone = std::function<void(std::variant<RealtimeAdmitted, OpenAiError> admitted)>;
 
 struct RealtimeRelayDeps
 {
     std::shared_ptr<Store::Database> database;
+    // Where the sessions' ledger writes run, off the relay thread (Store::StoreLane). Unset: the relay runs a lane
+    // of its own on `database`. A given lane must outlive the relay.
+    Store::StoreLane *lane = nullptr;
     std::function<Billing::PriceBookPtr()> priceBook;
     Monitor::SessionRegistry *registry = nullptr; // optional
     RealtimeAdmit admit;
@@ -111,24 +117,32 @@ public:
     // Prefer the HttpServer overload: it also lets sessions find the client's TCP socket for backpressure.
     void install(HttpServer &server);
     void install(Router &router);
-    // Pre-upgrade check: nullopt admits (the rolling reservation is then open).
-    std::optional<OpenAiError> check(const HttpRequest &request);
+    // Pre-upgrade check (Router::AsyncUpgradeCheck): decide(nullopt) admits once the rolling reservation is
+    // durable; a client gone by then has its hold refunded.
+    void check(const HttpRequest &request, std::function<bool(std::optional<OpenAiError>)> decide);
     // The one admission of every Realtime session, whatever carries it (a WebSocket upgrade, a WebRTC call): the
-    // key or client secret, the model (empty: the client secret's), its price, and the first hold. `transcription`:
-    // the session only transcribes (`model` is then its transcription model, empty for the default).
-    std::variant<RealtimeAdmitted, OpenAiError> admitSession(const QByteArray &key, QString model, bool transcription,
-                                                             const HttpRequest &request);
+    // key or client secret, the model (empty: the client secret's), its price, and the first hold, taken on the
+    // store lane. `transcription`: the session only transcribes (`model` is then its transcription model, empty for
+    // the default). `done` runs on this thread, at once for a refusal before the hold; after shutdown() it gets
+    // 503 (the hold given back).
+    void admitSession(const QByteArray &key, QString model, bool transcription, const HttpRequest &request,
+                      RealtimeAdmitDone done);
     // Opens the live view's entry of an admitted session (0 without a registry).
     quint64 registerSession(const RealtimeAdmission &admission, qint64 held,
                             Monitor::MediaPath mediaPath = Monitor::MediaPath::Relayed);
     const RealtimeRelayDeps &deps() const { return m_deps; }
+    // The sessions' ledger writes (deps().lane, or the relay's own).
+    Store::StoreLane &lane() const { return *m_deps.lane; }
     RealtimeCalls &calls() { return *m_calls; }
     // Post-upgrade: starts the session (takes ownership of the socket).
     void accept(QWebSocket *socket, const HttpRequest &request);
-    // Closes every session with 1001 and settles each; pending admissions are refunded.
+    // Closes every session with 1001 and settles each; pending admissions are refunded. Returns once those
+    // ledger writes are durable (the lane drained).
     void shutdown();
 
     int sessionCount() const { return int(m_sessions.size()); }
+    // Admissions whose hold is on the store lane (counted against maxSessions).
+    int admittingCount() const { return m_admitting; }
     int callCount() const;
     // The client's key: "Authorization: Bearer" first, else the openai-insecure-api-key.<key> subprotocol.
     static QByteArray apiKeyFrom(const HttpRequest &request, bool *viaSubprotocol = nullptr);
@@ -158,8 +172,11 @@ private:
     void expirePending();
     void onSessionFinished(RealtimeSession *session);
 
+    std::unique_ptr<Store::StoreLane> m_ownLane; // when deps.lane was unset; destroyed last (it drains)
     RealtimeRelayDeps m_deps;
     RealtimeRelayConfig m_config;
+    int m_admitting = 0;
+    bool m_shutdown = false;
     std::unordered_map<std::string, Pending> m_pending; // peer "address|port" → admitted, not yet upgraded
     QSet<RealtimeSession *> m_sessions;
     std::unique_ptr<RealtimeCalls> m_calls; // WebRTC calls, admitted here, metered over their sideband

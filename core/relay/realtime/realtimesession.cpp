@@ -82,6 +82,7 @@ RealtimeSession::RealtimeSession(QWebSocket *client, RealtimeUpstreamTarget targ
 {
     client->setParent(this);
     m_meter.setTranscriptionSession(m_account->isTranscription()); // admitted as one (?intent=transcription)
+    m_account->setIdleHandler([this] { flushHeld(); });
     m_connectTimer.setSingleShot(true);
     m_graceTimer.setSingleShot(true);
     m_drainTimer.setInterval(20);
@@ -281,12 +282,7 @@ void RealtimeSession::onUpstreamConnected()
     if (!m_target.initialEvent.isEmpty())
         forwardToUpstream({false, m_target.initialEvent, {}});
     // Frames the client sent while we were dialling, in order.
-    while (!m_early.empty() && !m_ending) {
-        EarlyFrame frame = std::move(m_early.front());
-        m_early.pop_front();
-        m_earlyBytes -= frame.binary ? frame.data.size() : frame.text.size() * 2;
-        forwardToUpstream(frame);
-    }
+    flushHeld();
 }
 
 void RealtimeSession::onClientText(const QString &message)
@@ -299,42 +295,80 @@ void RealtimeSession::onClientBinary(const QByteArray &message)
     onClientFrame({true, {}, message});
 }
 
-// Before the upstream is open, frames wait in a bounded queue (counted in bytes as held: UTF-16 for text).
+// Before the upstream is open, and while a ledger write is in flight, frames wait in a bounded queue (counted in
+// bytes as held: UTF-16 for text).
 void RealtimeSession::onClientFrame(EarlyFrame frame)
 {
     if (m_ending)
         return;
     touch();
-    if (!m_upstreamOpen) {
-        m_earlyBytes += frame.binary ? frame.data.size() : frame.text.size() * 2;
-        m_early.push_back(std::move(frame));
-        if (int(m_early.size()) > m_config.maxEarlyFrames || m_earlyBytes > m_config.maxEarlyBytes)
-            failBeforeUpstream(QStringLiteral("early_queue_overflow"),
-                               OpenAiError::serviceUnavailable(QStringLiteral("too many events before the upstream was ready"))
-                                   .toRealtimeEvent());
+    if (!m_upstreamOpen || m_account->isWriting() || !m_early.empty()) {
+        hold(std::move(frame));
         return;
     }
-    forwardToUpstream(frame);
+    forwardToUpstream(std::move(frame));
 }
 
-void RealtimeSession::forwardToUpstream(const EarlyFrame &frame)
+bool RealtimeSession::hold(EarlyFrame frame, bool front)
+{
+    m_earlyBytes += frame.binary ? frame.data.size() : frame.text.size() * 2;
+    if (front)
+        m_early.push_front(std::move(frame));
+    else
+        m_early.push_back(std::move(frame));
+    if (int(m_early.size()) <= m_config.maxEarlyFrames && m_earlyBytes <= m_config.maxEarlyBytes)
+        return true;
+    const bool dialling = !m_upstreamOpen;
+    failBeforeUpstream(QStringLiteral("early_queue_overflow"),
+                       OpenAiError::serviceUnavailable(dialling
+                                                           ? QStringLiteral("too many events before the upstream was ready")
+                                                           : QStringLiteral("too many events while the session's quota was being charged"))
+                           .toRealtimeEvent());
+    return false;
+}
+
+void RealtimeSession::flushHeld()
+{
+    while (!m_early.empty() && !m_ending && m_upstreamOpen && !m_account->isWriting()) {
+        EarlyFrame frame = std::move(m_early.front());
+        m_early.pop_front();
+        m_earlyBytes -= frame.binary ? frame.data.size() : frame.text.size() * 2;
+        forwardToUpstream(std::move(frame));
+    }
+}
+
+void RealtimeSession::forwardToUpstream(EarlyFrame frame)
 {
     if (frame.binary) {
         m_upstream->sendBinaryMessage(frame.data);
         record(Monitor::EventDirection::FromClient, QStringLiteral("(binary)"), frame.data.size(), 0);
-    } else {
+        afterSend(Side::Upstream);
+        return;
+    }
+    if (!frame.observed) {
         const QByteArray utf8 = frame.text.toUtf8();
         const MeterObservation seen = m_meter.observeClient(utf8);
+        frame.observed = true;
+        frame.type = seen.type;
+        frame.bytes = utf8.size();
+        frame.tokens = seen.tokens;
         if (seen.type == u"session.update")
             noteMaxOutputTokens(utf8);
         // Priced (and refused) before the upstream sees it: a model the key may not use never reaches it.
         if ((seen.type == u"session.update" || seen.type == u"transcription_session.update") && !applySessionKind())
             return;
-        if (seen.type == u"input_audio_buffer.append" && !holdUncommittedAudio())
+        if (seen.type == u"input_audio_buffer.append")
+            holdUncommittedAudio();
+        if (m_ending)
             return;
-        m_upstream->sendTextMessage(frame.text);
-        record(Monitor::EventDirection::FromClient, seen.type, utf8.size(), seen.tokens);
+        // It asked for a larger hold: it waits, first in line, until that is durable (or refused: dropped).
+        if (m_account->isWriting()) {
+            hold(std::move(frame), true);
+            return;
+        }
     }
+    m_upstream->sendTextMessage(frame.text);
+    record(Monitor::EventDirection::FromClient, frame.type, frame.bytes, frame.tokens);
     afterSend(Side::Upstream);
 }
 
@@ -388,11 +422,13 @@ void RealtimeSession::onUpstreamBinary(const QByteArray &message)
 
 void RealtimeSession::onUpstreamResponseBookkeeping(const MeterObservation &observation)
 {
-    const bool ok = m_account->chargeFinished(m_meter);
     Q_UNUSED(observation);
-    m_account->publish(m_registry, m_registryId);
-    if (!ok)
-        refuseForQuota(); // the next response (or committed audio) cannot be covered
+    // The client's frames wait from now until the charge is durable (onClientFrame: the account is writing).
+    m_account->chargeFinished(m_meter, [this](bool ok) {
+        m_account->publish(m_registry, m_registryId);
+        if (!ok && !m_ending)
+            refuseForQuota(); // the next response (or committed audio) cannot be covered
+    });
 }
 
 bool RealtimeSession::applySessionKind()
@@ -404,7 +440,11 @@ bool RealtimeSession::applySessionKind()
         model = m_account->isTranscription() ? m_account->model() : QString::fromLatin1(RealtimeTranscription::kDefaultModel);
     if (m_account->isTranscription() && model == m_account->model())
         return true;
-    switch (m_account->useTranscriptionModel(model)) {
+    const auto held = [this](bool ok) {
+        if (!ok && !m_ending)
+            refuseForQuota();
+    };
+    switch (m_account->useTranscriptionModel(model, held)) {
     case RealtimeAccount::Refusal::None:
         break;
     case RealtimeAccount::Refusal::ModelNotAllowed:
@@ -427,12 +467,12 @@ bool RealtimeSession::applySessionKind()
     return true;
 }
 
-bool RealtimeSession::holdUncommittedAudio()
+void RealtimeSession::holdUncommittedAudio()
 {
-    if (m_account->setUncommittedAudio(m_meter.uncommittedAudioMs()))
-        return true;
-    refuseForQuota();
-    return false;
+    m_account->setUncommittedAudio(m_meter.uncommittedAudioMs(), [this](bool ok) {
+        if (!ok && !m_ending)
+            refuseForQuota();
+    });
 }
 
 void RealtimeSession::refuseForQuota()
@@ -622,24 +662,33 @@ void RealtimeSession::end(const QString &reason, CloseCode clientCode, const QSt
     m_early.clear();
     m_earlyBytes = 0;
 
-    // Money first, exactly once, whatever happens to the sockets next.
+    // Money first, exactly once, whatever happens to the sockets next: queued after the session's writes in
+    // flight; the session is over once it is durable (settled()).
+    const auto landed = [this](const Store::LedgerOutcome &out) {
+        if (!out)
+            qWarning("realtime: closing of session %llu failed: %s", static_cast<unsigned long long>(m_registryId),
+                     qPrintable(out.message));
+        settled();
+    };
     if (m_upstreamEverOpen) {
         const Billing::Usage pending = consistentUsage(m_meter.takePending());
-        m_account->finish(pending, reason, m_elapsed.isValid() ? m_elapsed.elapsed() : 0);
+        m_account->finish(pending, reason, m_elapsed.isValid() ? m_elapsed.elapsed() : 0, landed);
     } else {
-        m_account->cancel();
-    }
-    if (m_registry) {
-        m_registry->setUsage(m_registryId, m_account->total());
-        m_registry->setQuota(m_registryId, 0, m_account->chargedTotal());
-        const bool failed = reason.startsWith(u"upstream_connect") || reason == u"upstream_timeout";
-        m_registry->close(m_registryId, failed ? Monitor::SessionState::Failed : Monitor::SessionState::Ended, reason);
+        m_account->cancel(landed);
     }
 
     // Unpause so close frames and disconnects are processed.
     for (QAbstractSocket *inner : {m_clientTransport.data(), innerSocket(m_upstream.data())})
         if (inner)
             inner->blockSignals(false);
+    // What the client already sent is taken off the kernel's buffer before the close: closing with unread data
+    // resets the connection, and the reset destroys the error event and the close frame on their way to it (a
+    // client streaming audio while its charge was refused).
+    if (QAbstractSocket *transport = m_clientTransport.data();
+        transport && transport->state() == QAbstractSocket::ConnectedState && !m_clientGone) {
+        transport->setReadBufferSize(0);
+        transport->waitForReadyRead(0);
+    }
     m_clientPaused = m_upstreamPaused = false;
     m_drainTimer.stop();
 
@@ -659,9 +708,24 @@ void RealtimeSession::end(const QString &reason, CloseCode clientCode, const QSt
     maybeFinish();
 }
 
+void RealtimeSession::settled()
+{
+    if (m_settled)
+        return;
+    m_settled = true;
+    if (m_registry) {
+        m_registry->setUsage(m_registryId, m_account->total());
+        m_registry->setQuota(m_registryId, 0, m_account->chargedTotal());
+        const bool failed = m_endReason.startsWith(u"upstream_connect") || m_endReason == u"upstream_timeout";
+        m_registry->close(m_registryId, failed ? Monitor::SessionState::Failed : Monitor::SessionState::Ended,
+                          m_endReason);
+    }
+    maybeFinish();
+}
+
 void RealtimeSession::maybeFinish()
 {
-    if (m_finished || !m_ending || !m_clientGone || !m_upstreamGone)
+    if (m_finished || !m_ending || !m_settled || !m_clientGone || !m_upstreamGone)
         return;
     m_finished = true;
     m_graceTimer.stop();

@@ -1,8 +1,13 @@
 #pragma once
 // One Realtime session: the client's upgraded QWebSocket, a QWebSocket to the upstream channel, the meter and
 // the money. Frames are forwarded unchanged, in order, text and binary, both ways; every frame is metered
-// and recorded in the SessionRegistry; each `response.done` is charged at once (RealtimeAccount), and the
-// session settles exactly once however it ends. Lives on the relay (server) thread.
+// and recorded in the SessionRegistry; each `response.done` is charged at once (RealtimeAccount, on the store
+// lane), and the session settles exactly once however it ends. While a ledger write of the session is in flight
+// (a charge and its restored hold, a hold extended for audio or a transcription model) the client's frames wait,
+// in order and bounded like those sent before the upstream opened: nothing that could start paid work reaches the
+// upstream before the money for it is durable; a refusal drops them and closes 1008. The upstream's frames keep
+// flowing. The session is finished (the registry closed, finished() emitted) once its settlement is durable.
+// Lives on the relay (server) thread.
 #include "monitor/sessionregistry.h"
 #include "http/openaierror.h"
 #include "relay/channelselector.h"
@@ -99,6 +104,11 @@ private:
         bool binary = false;
         QString text;
         QByteArray data;
+        // Metered and priced already (it waited for the write it caused): sent as it is.
+        bool observed = false;
+        QString type;
+        qint64 bytes = 0;
+        qint64 tokens = 0;
     };
     enum class Side { Client, Upstream };
 
@@ -110,7 +120,13 @@ private:
     void onClientFrame(EarlyFrame frame);
     void onUpstreamText(const QString &message);
     void onUpstreamBinary(const QByteArray &message);
-    void forwardToUpstream(const EarlyFrame &frame);
+    void forwardToUpstream(EarlyFrame frame);
+    // Holds a client frame (upstream not open yet, or a ledger write in flight); false after ending on overflow.
+    bool hold(EarlyFrame frame, bool front = false);
+    // Sends the held frames, in order, while the upstream is open and no ledger write is in flight.
+    void flushHeld();
+    // The settlement (or refund) is durable: the registry is told and the session may finish.
+    void settled();
     void noteMaxOutputTokens(const QByteArray &sessionUpdate);
     void afterSend(Side destination);
     void pause(Side source);
@@ -121,8 +137,8 @@ private:
     // model (the default until one is named). False after refusing (a model the key may not use or without a
     // price, or no quota for the new hold): the client has the error event and the session is ending.
     bool applySessionKind();
-    // The hold for the uncommitted audio of a transcription session; false after refusing for quota.
-    bool holdUncommittedAudio();
+    // The hold for the uncommitted audio of a transcription session (queued; refused for quota: the session ends).
+    void holdUncommittedAudio();
     // Tells the client why (an error event before the close frame) and closes it with 1008.
     void refuse(const OpenAiError &error, const QString &reason);
     void refuseForQuota();
@@ -164,6 +180,7 @@ private:
     bool m_dialReported = false;
     bool m_redialed = false;
     bool m_ending = false;
+    bool m_settled = false; // the settlement (or refund) landed
     bool m_finished = false;
     bool m_clientPaused = false;   // reading from the client is paused (upstream queue full)
     bool m_upstreamPaused = false; // reading from the upstream is paused (client queue full)

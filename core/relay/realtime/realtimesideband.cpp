@@ -6,6 +6,7 @@
 #include "relay/upstreamurl.h"
 #include "store/database.h"
 #include "store/realtimecallrepository.h"
+#include "store/storelane.h"
 
 #include <QDateTime>
 #include <QNetworkRequest>
@@ -15,13 +16,13 @@
 namespace RelayDesk::Relay {
 
 RealtimeSideband::RealtimeSideband(RealtimeCallTarget target, std::unique_ptr<RealtimeAccount> account,
-                                   std::shared_ptr<Store::Database> db, UpstreamClient &http,
+                                   Store::StoreLane &lane, UpstreamClient &http,
                                    Monitor::SessionRegistry *registry, quint64 registryId,
                                    RealtimeMeter::TextCounter countText, QObject *parent)
     : QObject(parent)
     , m_target(std::move(target))
     , m_account(std::move(account))
-    , m_db(std::move(db))
+    , m_lane(lane)
     , m_http(http)
     , m_registry(registry)
     , m_registryId(registryId)
@@ -116,7 +117,11 @@ void RealtimeSideband::onText(const QString &message)
         QString model = m_meter.transcriptionModel();
         if (model.isEmpty())
             model = QString::fromLatin1(RealtimeTranscription::kDefaultModel);
-        if (m_account->useTranscriptionModel(model) != RealtimeAccount::Refusal::None)
+        const auto held = [this](bool ok) {
+            if (!ok) // no quota for the transcription hold: hung up, what it still answers is billed
+                end(QStringLiteral("insufficient_quota"), true, true);
+        };
+        if (m_account->useTranscriptionModel(model, held) != RealtimeAccount::Refusal::None)
             return end(QStringLiteral("transcription_model_refused"), true, true);
         if (m_registry)
             m_registry->setKind(m_registryId, Monitor::SessionKind::Transcription);
@@ -129,10 +134,12 @@ void RealtimeSideband::onText(const QString &message)
 
 void RealtimeSideband::bookkeeping()
 {
-    const bool ok = m_account->chargeFinished(m_meter);
-    m_account->publish(m_registry, m_registryId);
-    if (!ok) // the next response cannot be covered: the call is hung up, what it still answers is billed
-        end(QStringLiteral("insufficient_quota"), true, true);
+    // The relay sends the call nothing, so nothing waits for the charge here; a refusal hangs up.
+    m_account->chargeFinished(m_meter, [this](bool ok) {
+        m_account->publish(m_registry, m_registryId);
+        if (!ok) // the next response cannot be covered: the call is hung up, what it still answers is billed
+            end(QStringLiteral("insufficient_quota"), true, true);
+    });
 }
 
 void RealtimeSideband::onGone()
@@ -188,11 +195,22 @@ void RealtimeSideband::settle()
     if (m_settled || !m_ending)
         return;
     m_settled = true;
+    // Queued after the call's charges in flight; the call is finished once it is durable (closed()).
+    const auto landed = [this](const Store::LedgerOutcome &out) {
+        if (!out)
+            qWarning("realtime: closing of call %s failed: %s", qPrintable(m_target.callId), qPrintable(out.message));
+        closed();
+    };
     if (m_everOpen)
         m_account->finish(consistentUsage(m_meter.takePending()), m_endReason,
-                          m_elapsed.isValid() ? m_elapsed.elapsed() : 0);
+                          m_elapsed.isValid() ? m_elapsed.elapsed() : 0, landed);
     else
-        m_account->cancel();
+        m_account->cancel(landed);
+}
+
+void RealtimeSideband::closed()
+{
+    m_closed = true;
     if (m_registry) {
         m_registry->setUsage(m_registryId, m_account->total());
         m_registry->setQuota(m_registryId, 0, m_account->chargedTotal());
@@ -200,12 +218,15 @@ void RealtimeSideband::settle()
         m_registry->close(m_registryId, failed ? Monitor::SessionState::Failed : Monitor::SessionState::Ended,
                           m_endReason);
     }
+    maybeFinish();
 }
 
 void RealtimeSideband::markEnded()
 {
-    if (const auto marked = Store::RealtimeCallRepository(*m_db).markEnded(m_target.callId); !marked)
-        qWarning("realtime: call %s could not be marked ended: %s", qPrintable(m_target.callId), qPrintable(marked.error()));
+    m_lane.write(QStringLiteral("the end of call ") + m_target.callId,
+                 [callId = m_target.callId](const Store::Database &db) {
+                     return Store::RealtimeCallRepository(db).markEnded(callId);
+                 });
 }
 
 void RealtimeSideband::maybeFinish()
@@ -213,6 +234,8 @@ void RealtimeSideband::maybeFinish()
     if (m_finished || !m_ending || !m_socketGone || m_hangupPending)
         return;
     settle();
+    if (!m_closed)
+        return; // the settlement lands first
     m_finished = true;
     m_graceTimer.stop();
     Q_EMIT finished(this);

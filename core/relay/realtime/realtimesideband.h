@@ -25,7 +25,7 @@ QT_BEGIN_NAMESPACE
 class QWebSocket;
 QT_END_NAMESPACE
 
-namespace RelayDesk::Store { class Database; }
+namespace RelayDesk::Store { class StoreLane; }
 
 namespace RelayDesk::Relay {
 
@@ -54,9 +54,9 @@ public:
     static constexpr std::chrono::milliseconds kCloseGrace{5'000};
     static constexpr quint64 kMaxMessageBytes = 16 * 1024 * 1024;
 
-    // Takes `account` with its reservation open. `http` must outlive the sideband.
+    // Takes `account` with its reservation open. `lane` (the call's row) and `http` must outlive the sideband.
     RealtimeSideband(RealtimeCallTarget target, std::unique_ptr<RealtimeAccount> account,
-                     std::shared_ptr<Store::Database> db, UpstreamClient &http, Monitor::SessionRegistry *registry,
+                     Store::StoreLane &lane, UpstreamClient &http, Monitor::SessionRegistry *registry,
                      quint64 registryId, RealtimeMeter::TextCounter countText, QObject *parent = nullptr);
     ~RealtimeSideband() override;
 
@@ -76,7 +76,7 @@ public:
                                  std::function<void(bool over)> done);
 
 Q_SIGNALS:
-    // The money is settled, the socket gone and the hangup (if any) answered or given up; deleteLater it.
+    // The money is settled (durably), the socket gone and the hangup (if any) answered or given up; deleteLater it.
     void finished(RelayDesk::Relay::RealtimeSideband *sideband);
 
 private:
@@ -90,13 +90,15 @@ private:
     // between the decision and the hangup — audio the browser heard — is billed too (the hold covers the response in
     // flight; beyond it, overage). Otherwise it settles at once.
     void end(const QString &reason, bool hangUpCall, bool drain = false);
+    // Settles once (queued on the account after its charges); closed() once that is durable.
     void settle();
+    void closed();
     void markEnded();
     void maybeFinish();
 
     RealtimeCallTarget m_target;
     std::unique_ptr<RealtimeAccount> m_account;
-    std::shared_ptr<Store::Database> m_db;
+    Store::StoreLane &m_lane;
     UpstreamClient &m_http;
     Monitor::SessionRegistry *m_registry = nullptr;
     quint64 m_registryId = 0;
@@ -112,7 +114,8 @@ private:
     bool m_socketGone = false;
     bool m_hangupPending = false;
     bool m_finished = false;
-    bool m_settled = false;
+    bool m_settled = false; // the settlement is queued
+    bool m_closed = false;  // … and durable
 };
 
 } // namespace RelayDesk::Relay
