@@ -7,10 +7,10 @@
 //    u4's Realtime events (the gaps between them) keep their normal latency, measured before the hold under the same
 //    load. u1's own calls (one on each instance, started during the hold) wait, complete once the lock is
 //    released, and are charged exactly once.
-//  - SQLite: `BEGIN IMMEDIATE` (what a console write does). SQLite locks the whole database, so ledger calls
-//    may wait, but /healthz and /v1/models keep answering; everything settles once afterwards. Without the Realtime
-//    load there: a Realtime session's charges still run on the relay thread, where they would wait out the lock
-//    (issue 17 leaves that for its next step; the metered HTTP calls' writes are on the store lane).
+//  - SQLite: `BEGIN IMMEDIATE` (what a console write does). SQLite locks the whole database, so ledger calls —
+//    u2's chat, u4's Realtime charges (and with them the client's next response.create, held until its charge
+//    landed) — may wait, but /healthz and /v1/models keep answering; everything settles once afterwards. Realtime's
+//    ledger writes, like the metered HTTP calls', run on the store lane, never on the relay thread.
 // Then a channel added by the CLI (`relaydeskd admin channel add`, a process of its own — "B's CLI") serves its
 // model on A within 2 s, and at the end, for every user and key, what left the balance == used_quota == the sum
 // of its consume log rows, and no reservation is left open.
@@ -296,16 +296,12 @@ struct Rig
     quint16 port[2] = {};
     Account u1, u2, u3, u4; // u1: the locked row; u2: the probes; u3: chat load; u4: Realtime
     std::unique_ptr<RelayDeskTest::ChatLoad> chat[2];
-    std::unique_ptr<RealtimeLoop> realtime[2]; // PostgreSQL only (see the top)
-    bool withRealtime() const { return !url.isEmpty(); }
+    std::unique_ptr<RealtimeLoop> realtime[2];
     QElapsedTimer clock;
     bool ready = false; // set up and under load
 
-    // Those that called (u4 only with the Realtime load).
-    QList<const Account *> accounts() const
-    {
-        return withRealtime() ? QList<const Account *>{&u1, &u2, &u3, &u4} : QList<const Account *>{&u1, &u2, &u3};
-    }
+    // Those that called.
+    QList<const Account *> accounts() const { return {&u1, &u2, &u3, &u4}; }
 
     ~Rig()
     {
@@ -394,8 +390,7 @@ class TestLedgerLane final : public QObject
         }
         for (int i = 0; i < 2; ++i) {
             rig.chat[i] = std::make_unique<RelayDeskTest::ChatLoad>(rig.port[i], rig.u3.key, 4);
-            if (rig.withRealtime())
-                rig.realtime[i] = std::make_unique<RealtimeLoop>(rig.port[i], rig.u4.key, rig.clock);
+            rig.realtime[i] = std::make_unique<RealtimeLoop>(rig.port[i], rig.u4.key, rig.clock);
         }
         // Bounded generously: both relays have just started on a shared machine.
         QVERIFY2(QTest::qWaitFor([&] {
@@ -464,7 +459,7 @@ class TestLedgerLane final : public QObject
                                     .arg(p.call->status()).arg(QString::fromUtf8(p.call->body()))));
             normal[QLatin1String(kInstanceNames[p.instance]) + u' ' + p.kind] << p.call->latency();
         }
-        for (int i = 0; i < 2 && rig.withRealtime(); ++i)
+        for (int i = 0; i < 2; ++i)
             normal[QLatin1String(kInstanceNames[i]) + QStringLiteral(" realtime")] = rig.realtime[i]->gapsIn(baselineStart, baselineEnd);
 
         // 2. The other session takes its lock; u1 calls on both instances; probes for the rest of the hold.
@@ -486,7 +481,7 @@ class TestLedgerLane final : public QObject
         QVERIFY2(QTest::qWaitFor([&] { return u1Calls[0]->done() && u1Calls[1]->done(); }, 60000),
                  "u1's calls did not end after the lock was released");
         QVERIFY(QTest::qWaitFor([&] {
-            for (int i = 0; i < 2 && rig.withRealtime(); ++i) {
+            for (int i = 0; i < 2; ++i) {
                 const auto turns = rig.realtime[i]->turns();
                 if (std::any_of(turns.begin(), turns.end(), [&](const auto &t) { return t.sent < releasedAt && t.done < 0; }))
                     return false;
@@ -503,7 +498,7 @@ class TestLedgerLane final : public QObject
             if (!p.call->done() || p.call->status() != 200)
                 badStatus[key] << QStringLiteral("%1 %2").arg(p.call->status()).arg(QString::fromUtf8(p.call->body().left(200)));
         }
-        for (int i = 0; i < 2 && rig.withRealtime(); ++i)
+        for (int i = 0; i < 2; ++i)
             during[QLatin1String(kInstanceNames[i]) + QStringLiteral(" realtime")] = rig.realtime[i]->gapsIn(holdStart, releasedAt);
         QStringList slow;
         qInfo("[%s] hold %d ms; per instance and endpoint (realtime: gaps between events): baseline p50, during the "
@@ -533,7 +528,7 @@ class TestLedgerLane final : public QObject
         for (const auto &[key, bodies] : badStatus)
             failed << key + QStringLiteral(": ") + bodies.join(QStringLiteral("; "));
         QVERIFY2(failed.isEmpty(), qPrintable(failed.join(u'\n')));
-        for (int i = 0; i < 2 && rig.withRealtime(); ++i) {
+        for (int i = 0; i < 2; ++i) {
             QVERIFY2(!during[QLatin1String(kInstanceNames[i]) + QStringLiteral(" realtime")].isEmpty(),
                      "no Realtime event arrived around the hold");
             QVERIFY(rig.realtime[i]->errors().isEmpty());
