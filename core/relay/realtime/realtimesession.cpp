@@ -303,6 +303,8 @@ void RealtimeSession::onClientFrame(EarlyFrame frame)
         return;
     touch();
     if (!m_upstreamOpen || m_account->isWriting() || !m_early.empty()) {
+        if (m_upstreamOpen && m_early.empty()) // the console sees why the client's events wait
+            record(Monitor::EventDirection::Internal, QStringLiteral("relay.hold_client"), 0, 0);
         hold(std::move(frame));
         return;
     }
