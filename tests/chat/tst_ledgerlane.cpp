@@ -382,9 +382,12 @@ class TestLedgerLane final : public QObject
 
         for (int i = 0; i < 2; ++i) {
             rig.port[i] = RelayDeskTest::freePort();
-            // A lease of 6 s: each instance's heartbeat and recovery sweep run every 2 s, so at least twice during
-            // the hold — and must not stall the relay either — while the lease still outlasts the hold.
-            const QStringList args = rig.where + QStringList{QStringLiteral("--instance-lease"), QStringLiteral("6")};
+            // A lease of 10 s: each instance's heartbeat and recovery sweep run every 3.3 s, so at least once during
+            // the hold — and must not stall the relay either — while the lease outlasts the hold plus one heartbeat
+            // interval. On SQLite the heartbeat itself waits out the hold: with a lease shorter than that, the other
+            // instance's sweep, first to write after the release, would take this one for dead and recover its
+            // open reservations — a live Realtime session's among them (its next charge: reservation_closed).
+            const QStringList args = rig.where + QStringList{QStringLiteral("--instance-lease"), QStringLiteral("10")};
             QVERIFY2(RelayDeskTest::startServe(rig.serve[i], args, rig.port[i], &rig.output[i]),
                      rig.output[i].constData());
         }
