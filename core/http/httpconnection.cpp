@@ -252,8 +252,9 @@ void HttpConnection::handOver(qsizetype headLength, HttpRequest request)
         m_deadline = Deadline::None;
         route->asyncCheck(request, [self = QPointer<HttpConnection>(this), headLength,
                                     request](std::optional<OpenAiError> decided) {
-            if (!self || self->m_gone || self->m_closing || !self->m_deciding)
-                return false;
+            if (!self || self->m_gone || self->m_closing || !self->m_deciding
+                || self->m_socket->state() != QAbstractSocket::ConnectedState)
+                return false; // a client that leaves after this is the route's to notice (an upgrade never made)
             self->m_deciding = false;
             self->completeHandOver(headLength, request, decided);
             return true;

@@ -2,6 +2,7 @@
 // database's write lock (a console's `BEGIN IMMEDIATE` on SQLite), a session's charge waits — and only that
 // session waits. The relay thread keeps answering (/healthz); the client's events sent meanwhile are held and
 // reach the upstream only once the charge is durable; a charge refused meanwhile drops them (1008). Debits == logs.
+// The admission (the 101) waits for the session's hold the same way.
 #include "../relay/rawhttpclient.h"
 #include "realtimerig.h"
 
@@ -83,6 +84,56 @@ class TestRealtimeLedgerLock final : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
+    // The 101 waits for the session's hold, off the relay thread: /healthz answers meanwhile. A client still there
+    // gets its session once the hold is durable; one that left meanwhile has the hold refunded once it lands, and
+    // nothing reaches the upstream.
+    void upgradeWaitsForTheHold_data()
+    {
+        QTest::addColumn<bool>("clientLeaves");
+        QTest::newRow("client stays") << false;
+        QTest::newRow("client leaves") << true;
+    }
+    void upgradeWaitsForTheHold()
+    {
+        QFETCH(bool, clientLeaves);
+        // A client that leaves just after the hold landed is past the decision: its upgrade never completes, and
+        // the admission is refunded when it expires (as a handshake that never completes).
+        RealtimeRig::Options options;
+        options.relay.upgradeTimeout = std::chrono::milliseconds(300);
+        RealtimeRig rig(options);
+        QVERIFY2(rig.init(), qPrintable(rig.error()));
+        WriteLock lock(rig.temp.db());
+        QVERIFY(lock.taken());
+        RtClient client;
+        client.open(rig.port(), QStringLiteral("gpt-realtime"), rig.plainKey);
+        QVERIFY(spin([&] { return rig.relay->admittingCount() == 1; })); // its hold waits for the lock
+        RawClient health;
+        QVERIFY(health.connectTo(rig.port()));
+        health.send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+        QVERIFY(health.waitFor("HTTP/1.1 200"));
+        QVERIFY(client.socket.state() != QAbstractSocket::ConnectedState); // no 101 before the hold
+        QCOMPARE(rig.relay->sessionCount(), 0);
+        if (clientLeaves)
+            client.socket.abort();
+        lock.release();
+
+        if (!clientLeaves) {
+            QVERIFY(client.waitOpen());
+            QCOMPARE(rig.openReservations(), 1);
+            client.socket.close();
+            QVERIFY(rig.waitFinished());
+            QCOMPARE(rig.openReservations(), 0);
+            QCOMPARE(rig.initialBalance - rig.balance(), rig.loggedQuota());
+            return;
+        }
+        // The hold landed (admission over) and was given back: at once, or when the admission expired.
+        QVERIFY(spin([&] { return rig.relay->admittingCount() == 0 && rig.openReservations() == 0; }));
+        QCOMPARE(rig.balance(), rig.initialBalance);
+        QCOMPARE(rig.logs().size(), 0);
+        QCOMPARE(rig.relay->sessionCount(), 0);
+        QVERIFY(rig.demo.handshakes().isEmpty()); // nothing reached the upstream
+    }
+
     void chargeWaitsForTheLockAndTheRelayGoesOn()
     {
         RealtimeRig rig;
