@@ -1,8 +1,9 @@
 #pragma once
 // GET /v1/realtime?model=… : admission before the upgrade (key, model, price, rolling reservation), then one
 // RealtimeSession per upgraded socket. The same admission (admitSession) opens WebRTC calls, which RealtimeCalls
-// serves on /v1/realtime/calls and meters over their sideband. Lives on the relay (server) thread; install() on that
-// thread.
+// serves on /v1/realtime/calls and meters over their sideband. Every ledger write of a session — the first hold
+// included — runs on the store lane (RealtimeRelayDeps::lane): the 101 (or the SDP answer) waits for the hold to
+// be durable while the relay thread goes on serving. Lives on the relay (server) thread; install() on that thread.
 #include "billing/pricebook.h"
 #include "monitor/sessionregistry.h"
 #include "http/openaierror.h"
