@@ -4,13 +4,11 @@
 // reach the upstream only once the charge is durable; a charge refused meanwhile drops them (1008). Debits == logs.
 // The admission (the 101) waits for the session's hold the same way.
 #include "../relay/rawhttpclient.h"
+#include "heldlock.h"
 #include "realtimerig.h"
 
 #include "store/reservationrepository.h"
 
-#include <QtCore/QSemaphore>
-#include <QtCore/QThread>
-#include <QtSql/QSqlQuery>
 #include <QtTest>
 
 #include <memory>
@@ -20,41 +18,6 @@ using namespace RelayDeskTest;
 using Script = Relay::DemoRealtimeScript;
 
 namespace {
-
-// Another connection to the same database file, holding its write lock until release() — what a console's write
-// transaction does. Taken on a thread of its own (a connection belongs to its thread).
-class WriteLock
-{
-public:
-    explicit WriteLock(Store::Database &db)
-    {
-        m_thread.reset(QThread::create([this, &db] {
-            QSqlQuery q = db.query();
-            m_taken = q.exec(QStringLiteral("BEGIN IMMEDIATE"));
-            m_locked.release();
-            m_release.acquire();
-            q.exec(QStringLiteral("ROLLBACK"));
-        }));
-        m_thread->start();
-        m_locked.acquire();
-    }
-    ~WriteLock() { release(); }
-    bool taken() const { return m_taken; }
-    void release()
-    {
-        if (m_released)
-            return;
-        m_released = true;
-        m_release.release();
-        m_thread->wait();
-    }
-
-private:
-    std::unique_ptr<QThread> m_thread;
-    QSemaphore m_locked, m_release;
-    bool m_taken = false;
-    bool m_released = false;
-};
 
 int countOf(const QStringList &types, const QString &type)
 {
@@ -102,8 +65,8 @@ private Q_SLOTS:
         options.relay.upgradeTimeout = std::chrono::milliseconds(300);
         RealtimeRig rig(options);
         QVERIFY2(rig.init(), qPrintable(rig.error()));
-        WriteLock lock(rig.temp.db());
-        QVERIFY(lock.taken());
+        HeldLock lock(rig.temp.db(), {QStringLiteral("BEGIN IMMEDIATE")}); // a console's write
+        QVERIFY(lock.isLocked());
         RtClient client;
         client.open(rig.port(), QStringLiteral("gpt-realtime"), rig.plainKey);
         QVERIFY(spin([&] { return rig.relay->admittingCount() == 1; })); // its hold waits for the lock
@@ -144,8 +107,8 @@ private Q_SLOTS:
         client.open(rig.port(), QStringLiteral("gpt-realtime"), rig.plainKey);
         QVERIFY(client.waitOpen());
 
-        WriteLock lock(rig.temp.db());
-        QVERIFY(lock.taken());
+        HeldLock lock(rig.temp.db(), {QStringLiteral("BEGIN IMMEDIATE")}); // a console's write
+        QVERIFY(lock.isLocked());
         client.send(textItem(QStringLiteral("Hello")));
         client.send(rtEvent(QStringLiteral("response.create")));
         QVERIFY(client.waitFor(QStringLiteral("response.done"))); // answered; its charge now waits for the lock
@@ -196,8 +159,8 @@ private Q_SLOTS:
         client.open(rig.port(), QStringLiteral("gpt-realtime"), rig.plainKey);
         QVERIFY(client.waitOpen());
 
-        WriteLock lock(rig.temp.db());
-        QVERIFY(lock.taken());
+        HeldLock lock(rig.temp.db(), {QStringLiteral("BEGIN IMMEDIATE")}); // a console's write
+        QVERIFY(lock.isLocked());
         client.send(textItem(QStringLiteral("Hello")));
         client.send(rtEvent(QStringLiteral("response.create")));
         QVERIFY(client.waitFor(QStringLiteral("response.done")));
