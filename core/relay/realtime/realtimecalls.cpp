@@ -223,9 +223,18 @@ void RealtimeCalls::create(HttpExchange &exchange)
             QStringLiteral("Missing required parameter: 'session.model'."), "missing_required_parameter", "session.model"));
 
     // The offer goes upstream only once the hold is durable; the exchange waits for it.
+    admitThen(key, model, transcription, request, exchange,
+              [this, offer = *offer](HttpExchange &client, std::shared_ptr<RealtimeAdmitted> call) {
+                  this->offer(client, std::move(call), offer);
+              });
+}
+
+void RealtimeCalls::admitThen(const QByteArray &key, const QString &model, bool transcription,
+                              const HttpRequest &request, HttpExchange &exchange, Admitted proceed)
+{
     QPointer<HttpExchange> client(&exchange);
     m_relay.admitSession(key, model, transcription, request,
-                         [self = QPointer<RealtimeCalls>(this), client, offer = *offer](
+                         [self = QPointer<RealtimeCalls>(this), client, proceed = std::move(proceed)](
                              std::variant<RealtimeAdmitted, OpenAiError> admitted) {
                              if (auto *error = std::get_if<OpenAiError>(&admitted)) {
                                  if (client)
@@ -242,7 +251,7 @@ void RealtimeCalls::create(HttpExchange &exchange)
                                          OpenAiError::serviceUnavailable(QStringLiteral("the relay is shutting down")));
                                  return;
                              }
-                             self->offer(*client, call, offer);
+                             proceed(*client, std::move(call));
                          });
 }
 
@@ -330,25 +339,10 @@ void RealtimeCalls::accept(HttpExchange &exchange, const QByteArray &key, const 
     if (model.isEmpty())
         model = QString::fromLatin1(kDefaultModel);
     // The accept goes upstream only once the hold is durable; the exchange waits for it.
-    QPointer<HttpExchange> client(&exchange);
-    m_relay.admitSession(key, model, transcription, exchange.request(),
-                         [self = QPointer<RealtimeCalls>(this), client, callId, body](
-                             std::variant<RealtimeAdmitted, OpenAiError> admitted) {
-                             if (auto *error = std::get_if<OpenAiError>(&admitted)) {
-                                 if (client)
-                                     client->respondError(*error);
-                                 return;
-                             }
-                             auto call = std::make_shared<RealtimeAdmitted>(std::get<RealtimeAdmitted>(std::move(admitted)));
-                             if (!self || self->m_shutdown || !client || client->isClientGone()) {
-                                 RealtimeAccount::cancelAndDelete(std::move(call->account));
-                                 if (client && self)
-                                     client->respondError(
-                                         OpenAiError::serviceUnavailable(QStringLiteral("the relay is shutting down")));
-                                 return;
-                             }
-                             self->acceptAdmitted(call, callId, body, client);
-                         });
+    admitThen(key, model, transcription, exchange.request(), exchange,
+              [this, callId, body](HttpExchange &client, std::shared_ptr<RealtimeAdmitted> call) {
+                  acceptAdmitted(std::move(call), callId, body, &client);
+              });
 }
 
 void RealtimeCalls::acceptAdmitted(std::shared_ptr<RealtimeAdmitted> call, const QString &callId,

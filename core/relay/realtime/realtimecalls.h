@@ -24,11 +24,13 @@
 #include <QSet>
 
 #include <chrono>
+#include <functional>
 #include <memory>
 
 namespace RelayDesk::Relay {
 
 class HttpExchange;
+struct HttpRequest;
 class RealtimeCallReaper;
 class RealtimeRelay;
 class Router;
@@ -86,6 +88,11 @@ private:
     // the Location header when asked; a refused channel key and a failed transfer are the relay's errors.
     static void answer(HttpExchange &exchange, UpstreamReply &reply, const RealtimeAdmission &admission,
                        bool withLocation);
+    // Admits a call (RealtimeRelay::admitSession) and, once its hold is durable, hands it to `proceed` — unless
+    // the client left or the relay stops meanwhile: then nothing reached the upstream and the hold goes back.
+    using Admitted = std::function<void(HttpExchange &client, std::shared_ptr<RealtimeAdmitted> call)>;
+    void admitThen(const QByteArray &key, const QString &model, bool transcription, const HttpRequest &request,
+                   HttpExchange &exchange, Admitted proceed);
     // Admitted (the hold durable): the offer goes upstream, its answer to the client.
     void offer(HttpExchange &exchange, std::shared_ptr<RealtimeAdmitted> call, const Offer &offer);
     void acceptAdmitted(std::shared_ptr<RealtimeAdmitted> call, const QString &callId, const QJsonObject &body,
