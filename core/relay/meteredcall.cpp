@@ -127,6 +127,13 @@ void MeteredCall::clientGone()
 {
     if (m_done || m_closing)
         return;
+    if (m_session) { // the Live page shows when the client left, which may be well before the call ends
+        Monitor::SessionEvent ev;
+        ev.atMs = QDateTime::currentMSecsSinceEpoch();
+        ev.direction = Monitor::EventDirection::FromClient;
+        ev.type = QStringLiteral("client.gone");
+        m_ctx.registry->recordEvent(m_session, ev);
+    }
     if (m_reserving) { // the hold is on its way: reserved() gives it back
         m_endWhenReserved = QStringLiteral("client_gone");
         return;

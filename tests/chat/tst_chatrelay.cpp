@@ -554,12 +554,21 @@ private slots:
         QVERIFY(client.connectTo(m_runtime->port()));
         client.send(post("/v1/chat/completions", chatBody(QStringLiteral("gpt-4o-mini"), QStringLiteral("hello"), false), m_key));
         QVERIFY(RelayDeskTest::spinUntil([&] { return m_runtime->sessions()->liveCount() > live; }, 30000)); // reserving
+        const quint64 session = m_runtime->sessions()->sessions().last().id; // the newest
+        const auto sawClientGone = [&] {
+            const auto events = m_runtime->sessions()->recentEvents(session);
+            return std::any_of(events.begin(), events.end(),
+                               [](const Monitor::SessionEvent &e) { return e.type == QLatin1StringView("client.gone"); });
+        };
         // The relay thread is free meanwhile: another client is answered (a read, which the lock does not stop).
         RawClient models;
         QVERIFY(models.connectTo(m_runtime->port()));
         models.send(QByteArray("GET /v1/models HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ") + m_key + "\r\n\r\n");
         QVERIFY(models.waitFor("\"object\":\"list\""));
         client.close();
+        // The relay must have seen the client leave before the hold lands; otherwise the call rightly goes upstream
+        // and ends as an ordinary client_gone.
+        QVERIFY(RelayDeskTest::spinUntil([&] { return sawClientGone(); }, 30000));
         QCOMPARE(m_results.size(), before); // nothing ends before the hold has landed
         lock.release();
 
