@@ -25,8 +25,8 @@ ClosingRetry::~ClosingRetry()
 void ClosingRetry::attempt(const Pending &p, Done then)
 {
     if (!m_lane)
-        return then(p.closing());
-    m_lane->submit<Store::LedgerOutcome>(
+        return then(p.closing().finish(std::nullopt));
+    m_lane->submitStaged<Store::LedgerOutcome>(
         p.closing,
         [then = std::move(then)](const Store::LedgerOutcome &out, bool committed) {
             if (committed)
@@ -46,6 +46,15 @@ void ClosingRetry::keep(const Pending &p)
 }
 
 void ClosingRetry::run(const QString &what, Closing closing, Done done)
+{
+    run(what, StagedClosing([closing = std::move(closing)] {
+            return Store::Staged<Store::LedgerOutcome>{std::nullopt,
+                                                       [closing](std::optional<Store::ServerAnswer>) { return closing(); }};
+        }),
+        std::move(done));
+}
+
+void ClosingRetry::run(const QString &what, StagedClosing closing, Done done)
 {
     const Pending p{what, std::move(closing)};
     attempt(p, [self = QPointer<ClosingRetry>(this), p, done = std::move(done)](const Store::LedgerOutcome &out) {

@@ -26,6 +26,9 @@ class ClosingRetry final : public QObject
 
 public:
     using Closing = std::function<Store::LedgerOutcome()>;
+    // A closing staged around its question (Store::StoreLane::submitStaged): on the lane it is asked with the
+    // batch's others.
+    using StagedClosing = std::function<Store::Staged<Store::LedgerOutcome>()>;
     using Done = std::function<void(const Store::LedgerOutcome &)>;
 
     explicit ClosingRetry(int intervalMs = 1000, Store::StoreLane *lane = nullptr, QObject *parent = nullptr);
@@ -34,6 +37,7 @@ public:
     // Runs `closing` and hands its first outcome to `done` (inline without a lane); when that failed with
     // LedgerFailure::Database — or its batch was lost — the closing is queued and retried. `what` names it in
     // the log (a request id).
+    void run(const QString &what, StagedClosing closing, Done done = {});
     void run(const QString &what, Closing closing, Done done = {});
     int pending() const { return int(m_pending.size()) + m_inFlight; }
     // One retry pass now.
@@ -47,7 +51,7 @@ private:
     struct Pending
     {
         QString what;
-        Closing closing;
+        StagedClosing closing;
     };
     // One attempt: on the lane, or inline; then(outcome) on this thread.
     void attempt(const Pending &p, Done then);

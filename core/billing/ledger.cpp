@@ -51,20 +51,37 @@ LedgerOutcome Ledger::extend(qint64 reservationId, qint64 amount) const
     return m_repo.charge(reservationId, amount, false);
 }
 
+Store::Staged<LedgerOutcome> Ledger::stageReserve(qint64 userId, qint64 keyId, qint64 amount,
+                                                  const QString &requestId, const QString &kind, const QString &model,
+                                                  qint64 tokens) const
+{
+    return m_repo.stageReserve(userId, keyId, amount, requestId, kind, model, tokens);
+}
+
 LedgerOutcome Ledger::settle(qint64 reservationId, qint64 finalQuota, Store::LogRecord log) const
+{
+    return stageSettle(reservationId, finalQuota, std::move(log)).finish(std::nullopt);
+}
+
+Store::Staged<LedgerOutcome> Ledger::stageSettle(qint64 reservationId, qint64 finalQuota, Store::LogRecord log) const
 {
     // Every settlement passes here, whoever makes it (a call, a Realtime session, a closing retry): the
     // metrics count what the consume row says, once — a repeated settle changes nothing and counts nothing.
     const QString model = log.model;
     const Usage usage = Usage::fromJson(log.other.value(QLatin1StringView("usage")).toObject());
-    LedgerOutcome out = m_repo.settle(reservationId, finalQuota, std::move(log));
-    if (out && !out.alreadyApplied)
-        Metrics::RelayMetrics::global().settled(out.reservation.userId,
-                                                model.isEmpty() ? out.reservation.model : model, finalQuota,
-                                                tokenSeries(usage));
-    if (out && !out.alreadyApplied)
-        Q_EMIT SpendNotifier::global().spent(out.reservation.userId, out.reservation.keyId);
-    return out;
+    Store::Staged<LedgerOutcome> staged = m_repo.stageSettle(reservationId, finalQuota, std::move(log));
+    staged.finish = [settle = std::move(staged.finish), model, usage,
+                     finalQuota](std::optional<Store::ServerAnswer> answer) {
+        LedgerOutcome out = settle(std::move(answer));
+        if (out && !out.alreadyApplied) {
+            Metrics::RelayMetrics::global().settled(out.reservation.userId,
+                                                    model.isEmpty() ? out.reservation.model : model, finalQuota,
+                                                    tokenSeries(usage));
+            Q_EMIT SpendNotifier::global().spent(out.reservation.userId, out.reservation.keyId);
+        }
+        return out;
+    };
+    return staged;
 }
 
 LedgerOutcome Ledger::settle(qint64 reservationId, const ModelPricing &pricing, const Usage &usage,

@@ -111,10 +111,10 @@ void MeteredCall::start()
     // The hold is taken on the store lane; the upstream is paid for from the moment it is called, so it is called
     // only once the hold is durable (reserved()). Until then the call stays alive whatever the client does.
     m_reserving = true;
-    m_ctx.lane->submit<Store::LedgerOutcome>(
+    m_ctx.lane->submitStaged<Store::LedgerOutcome>(
         [db = m_ctx.db, userId = auth.user.id, keyId = auth.key.id, amount, requestId = m_requestId,
          kind = m_adapter->reservationKind(), tokens] {
-            return Billing::Ledger(*db).reserve(userId, keyId, amount, requestId, kind, {}, tokens);
+            return Billing::Ledger(*db).stageReserve(userId, keyId, amount, requestId, kind, {}, tokens);
         },
         [self = QPointer<MeteredCall>(this), amount](const Store::LedgerOutcome &r, bool committed) {
             if (self)
@@ -598,9 +598,9 @@ void MeteredCall::settle(const QString &endReason, int httpStatus)
     abortUpstream();
     m_ctx.closings->run(
         m_requestId,
-        [db = m_ctx.db, id = m_reservationId, quota = quote.quota, log] {
-            return Billing::Ledger(*db).settle(id, quota, log);
-        },
+        Billing::ClosingRetry::StagedClosing([db = m_ctx.db, id = m_reservationId, quota = quote.quota, log] {
+            return Billing::Ledger(*db).stageSettle(id, quota, log);
+        }),
         [self = QPointer<MeteredCall>(this), requestId = m_requestId, endReason, httpStatus](const Store::LedgerOutcome &r) {
             const bool queued = r.failure == Store::LedgerFailure::Database;
             if (!r && !queued)

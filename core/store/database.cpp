@@ -1,4 +1,5 @@
 #include "database.h"
+#include "pgpipeline.h"
 
 #include "channelrepository.h"
 #include "migrations.h"
@@ -80,6 +81,7 @@ struct ThreadConnections
         QString name;
         QSqlDatabase db;
         std::unordered_map<QString, Statement> statements;
+        PgPipeline::PreparedNames asked; // statements Database::ask prepared on this connection
         bool batch = false; // a group-commit transaction is open (Database::beginBatch)
         int transactions = 0; // top-level Transactions open on this connection
         qint64 reopenAtMs = 0; // back-off: no reconnect attempt before this
@@ -96,6 +98,7 @@ struct ThreadConnections
         void drop()
         {
             statements.clear();
+            asked.clear();
             db = QSqlDatabase();
         }
     };
@@ -199,14 +202,23 @@ void openSession(Database::Shared &shared, ThreadConnections::Entry &entry)
     }
 }
 
+// The libpq connection under Qt's driver, for what the driver cannot do (see postgresConnectionBad, Database::ask).
+PGconn *postgresHandle(const QSqlDatabase &db)
+{
+    const QVariant handle = db.driver() ? db.driver()->handle() : QVariant();
+    // Qt names the type by the struct PGconn aliases.
+    if (!handle.isValid() || (qstrcmp(handle.typeName(), "pg_conn*") != 0 && qstrcmp(handle.typeName(), "PGconn*") != 0))
+        return nullptr;
+    return *static_cast<PGconn *const *>(handle.constData());
+}
+
 // libpq marks a connection bad once a call on it found the server gone (restart, failover, a killed
 // backend). The driver's handle is the way to ask: Qt reports such failures as ordinary statement errors.
 bool postgresConnectionBad(const QSqlDatabase &db)
 {
-    const QVariant handle = db.driver() ? db.driver()->handle() : QVariant();
-    if (!handle.isValid() || qstrcmp(handle.typeName(), "PGconn*") != 0)
+    if (!db.driver() || db.driver()->dbmsType() != QSqlDriver::PostgreSQL)
         return false;
-    PGconn *conn = *static_cast<PGconn *const *>(handle.constData());
+    PGconn *conn = postgresHandle(db);
     return !conn || PQstatus(conn) == CONNECTION_BAD;
 }
 
@@ -222,6 +234,7 @@ void reconnectIfBroken(Database::Shared &shared, ThreadConnections::Entry &entry
     if (entry.batch || entry.transactions > 0 || entry.statementLeased() || nowMs() < entry.reopenAtMs)
         return;
     entry.statements.clear(); // prepared on the old connection
+    entry.asked.clear();
     entry.db.close();
     openSession(shared, entry);
     if (entry.db.isOpen())
@@ -335,7 +348,10 @@ QSqlDatabase Database::connection() const
         QMutexLocker lock(&m_shared->mutex);
         m_shared->connectionNames << name;
     }
-    t_connections.bySerial[m_shared->serial] = {m_shared, name, db, {}, false};
+    ThreadConnections::Entry &entry = t_connections.bySerial[m_shared->serial];
+    entry.owner = m_shared;
+    entry.name = name;
+    entry.db = db;
     // QThread::wait() returns before thread_local destructors run, so also release on finished()
     // (emitted in the finishing thread itself): by the time wait() returns the connection is gone.
     const QCoreApplication *app = QCoreApplication::instance();
@@ -421,6 +437,35 @@ CachedQuery::CachedQuery(CachedQuery &&other) noexcept
     : m_own(std::move(other.m_own)), m_query(std::exchange(other.m_query, nullptr)),
       m_inUse(std::exchange(other.m_inUse, nullptr))
 {
+}
+
+std::vector<ServerAnswer> Database::ask(std::span<const ServerCall *const> calls) const
+{
+    if (!isPostgres()) {
+        ServerAnswer none;
+        none.error = QStringLiteral("only PostgreSQL answers server calls");
+        return std::vector<ServerAnswer>(calls.size(), none);
+    }
+    const QSqlDatabase db = connection();
+    auto entry = t_connections.bySerial.find(m_shared->serial);
+    if (!db.isOpen() || entry == t_connections.bySerial.end()) {
+        ServerAnswer none;
+        none.error = QStringLiteral("database not open");
+        return std::vector<ServerAnswer>(calls.size(), none);
+    }
+    std::vector<ServerAnswer> answers = PgPipeline::run(postgresHandle(db), calls, &entry->second.asked);
+    bool ok = true;
+    for (const ServerAnswer &a : answers)
+        ok = ok && a.ok();
+    if (!ok && postgresConnectionBad(db))
+        m_shared->available.store(false);
+    return answers;
+}
+
+ServerAnswer Database::ask(const ServerCall &call) const
+{
+    const ServerCall *one[] = {&call};
+    return std::move(ask(one).front());
 }
 
 QSqlQuery Database::query() const
@@ -516,6 +561,16 @@ bool Database::commitBatch(QString *error) const
     if (!inBatch())
         return true;
     t_connections.bySerial[m_shared->serial].batch = false;
+    // PostgreSQL answers COMMIT of a transaction a failed statement aborted with success — and rolls it back.
+    if (isPostgres()) {
+        PGconn *conn = postgresHandle(connection());
+        if (conn && PQtransactionStatus(conn) == PQTRANS_INERROR) {
+            if (error)
+                *error = QStringLiteral("commit batch: a statement outside its savepoint failed, aborting the batch");
+            runStatement(*this, QStringLiteral("ROLLBACK"), nullptr, "rollback batch");
+            return false;
+        }
+    }
     if (runStatement(*this, QStringLiteral("COMMIT"), error, "commit batch"))
         return true;
     runStatement(*this, QStringLiteral("ROLLBACK"), nullptr, "rollback batch");

@@ -1,12 +1,15 @@
 #pragma once
 
 #include "result.h"
+#include "servercall.h"
 
 #include <QSqlDatabase>
 #include <QSqlQuery>
 #include <QString>
 
 #include <memory>
+#include <span>
+#include <vector>
 
 namespace RelayDesk::Store {
 
@@ -83,6 +86,12 @@ public:
     bool beginBatch(QString *error = nullptr, int lockTimeoutMs = 0) const;
     bool commitBatch(QString *error = nullptr) const;
     bool inBatch() const;
+
+    // Asks the server `calls` on this thread's connection, all sent before the first answer is read (PostgreSQL
+    // pipeline mode, see PgPipeline): n questions, one round trip. Inside a batch or transaction they run in it.
+    // One answer per call, in order; on SQLite every answer is an error (it has no server to ask).
+    std::vector<ServerAnswer> ask(std::span<const ServerCall *const> calls) const;
+    ServerAnswer ask(const ServerCall &call) const;
 
     int schemaVersion() const;
     Status migrate();

@@ -21,8 +21,9 @@ const QString kColumns = QStringLiteral(
     "id, request_id, user_id, key_id, reserved, charged, state, kind, final_quota, log_id, started_at, updated_at, model, "
     "instance_id");
 
-// Reads kColumns starting at column `first`.
-Reservation readReservationAt(const QSqlQuery &q, int first)
+// Reads kColumns starting at column `first` of a row: a QSqlQuery or a ServerAnswer.
+template<class Row>
+Reservation readReservationAt(const Row &q, int first)
 {
     const auto at = [&q, first](int i) { return q.value(first + i); };
     Reservation r;
@@ -187,50 +188,57 @@ bool adjustChannel(const Database &db, qint64 id, qint64 used, QString *error)
     return execQuery(*q, error, "count channel usage");
 }
 
-// PostgreSQL's fast paths (migration 15): the common case of a hold or a settlement in one round trip. Each
-// returns nullopt when the call is not the common case (it changed nothing then): the general path takes it.
+// PostgreSQL's fast paths (migration 15): the common case of a hold or a settlement in one round trip, asked as a
+// question (Staged, Database::ask) so that the store lane can ask a batch's questions at once. Each answer reads as
+// nullopt when the call was not the common case (the function changed nothing then): the general path takes it.
 // Both functions answer one row: outcome (0 done, 1 not the common case, 9 failed), problem, then their result.
-std::optional<LedgerOutcome> runOnServer(QSqlQuery &q, const char *what, std::function<LedgerOutcome()> done)
+std::optional<LedgerOutcome> answered(const ServerAnswer &a, const char *what,
+                                      const std::function<LedgerOutcome()> &done)
 {
-    QString error;
-    if (!execQuery(q, &error, what) || !q.next())
+    if (!a.ok() || a.row.isEmpty())
         return fail(LedgerFailure::Database,
-                    error.isEmpty() ? QLatin1StringView(what) + QStringLiteral(": no outcome") : error);
-    switch (q.value(0).toInt()) {
+                    QLatin1StringView(what) + QStringLiteral(": ") + (a.ok() ? QStringLiteral("no outcome") : a.error));
+    switch (a.value(0).toInt()) {
     case 0: return done();
     case 1: return std::nullopt;
-    default: return fail(LedgerFailure::Database, QLatin1StringView(what) + QStringLiteral(": ") + q.value(1).toString());
+    default: return fail(LedgerFailure::Database, QLatin1StringView(what) + QStringLiteral(": ") + a.value(1).toString());
     }
 }
 
-std::optional<LedgerOutcome> holdOnServer(const Database &db, const Reservation &r)
+ServerCall holdQuestion(const Reservation &r)
 {
-    CachedQuery q = db.prepared(QStringLiteral("SELECT * FROM relaydesk_hold(?, ?, ?, ?, ?, ?, ?, ?, ?)"));
-    bindAll(*q, r.requestId, r.userId, r.keyId, r.reserved, nn(r.kind), r.startedAt, nn(r.model), nn(r.instanceId),
-            nowSecs());
-    return runOnServer(*q, "hold", [&q, &r] {
+    return {QStringLiteral("SELECT * FROM relaydesk_hold($1, $2, $3, $4, $5, $6, $7, $8, $9)"),
+            {r.requestId, r.userId, r.keyId, r.reserved, nn(r.kind), r.startedAt, nn(r.model), nn(r.instanceId),
+             nowSecs()}};
+}
+
+std::optional<LedgerOutcome> holdAnswered(const ServerAnswer &a, const Reservation &r)
+{
+    return answered(a, "hold", [&a, &r] {
         LedgerOutcome out;
         out.reservation = r;
-        out.reservation.id = q->value(2).toLongLong();
+        out.reservation.id = a.value(2).toLongLong();
         return out;
     });
 }
 
-std::optional<LedgerOutcome> settleOnServer(const Database &db, qint64 reservationId, qint64 finalQuota,
-                                            const LogRecord &log)
+ServerCall settleQuestion(qint64 reservationId, qint64 finalQuota, const LogRecord &log)
 {
     QJsonObject other = log.other;
     other.insert(QStringLiteral("reservation_id"), reservationId); // "reserved" is the function's to add
-    CachedQuery q = db.prepared(
-        QStringLiteral("SELECT * FROM relaydesk_settle(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
-    bindAll(*q, reservationId, finalQuota, nowMs(), log.createdAt > 0 ? log.createdAt : nowMs(), log.channelId,
-            nn(log.model), nn(log.upstreamModel), log.promptTokens, log.completionTokens, log.useMs,
-            log.isStream ? 1 : 0, nn(log.content),
-            QString::fromUtf8(QJsonDocument(other).toJson(QJsonDocument::Compact)), log.priceSnapshotId,
-            LogRepository::requestPathOf(log.other));
-    return runOnServer(*q, "settle", [&q] {
+    return {QStringLiteral("SELECT * FROM relaydesk_settle($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, "
+                           "$15)"),
+            {reservationId, finalQuota, nowMs(), log.createdAt > 0 ? log.createdAt : nowMs(), log.channelId,
+             nn(log.model), nn(log.upstreamModel), log.promptTokens, log.completionTokens, log.useMs,
+             log.isStream ? 1 : 0, nn(log.content), QString::fromUtf8(QJsonDocument(other).toJson(QJsonDocument::Compact)),
+             log.priceSnapshotId, LogRepository::requestPathOf(log.other)}};
+}
+
+std::optional<LedgerOutcome> settleAnswered(const ServerAnswer &a)
+{
+    return answered(a, "settle", [&a] {
         LedgerOutcome out;
-        out.reservation = readReservationAt(*q, 2); // after outcome and problem: kColumns
+        out.reservation = readReservationAt(a, 2); // after outcome and problem: kColumns
         out.logId = out.reservation.logId;
         return out;
     });
@@ -297,12 +305,22 @@ QList<Reservation> ReservationRepository::openReservations() const
 LedgerOutcome ReservationRepository::reserve(qint64 userId, qint64 keyId, qint64 amount, const QString &requestId,
                                              const QString &kind, const QString &model, qint64 tokens) const
 {
-    if (amount < 0)
-        return fail(LedgerFailure::InvalidAmount, QStringLiteral("cannot reserve a negative amount"));
-    const QString rid = requestId.isEmpty() ? QUuid::createUuid().toString(QUuid::WithoutBraces) : requestId;
-    LedgerOutcome out;
-    Reservation &r = out.reservation;
-    r.requestId = rid;
+    return stageReserve(userId, keyId, amount, requestId, kind, model, tokens).finish(std::nullopt);
+}
+
+Staged<LedgerOutcome> ReservationRepository::stageReserve(qint64 userId, qint64 keyId, qint64 amount,
+                                                          const QString &requestId, const QString &kind,
+                                                          const QString &model, qint64 tokens) const
+{
+    Staged<LedgerOutcome> staged;
+    if (amount < 0) {
+        staged.finish = [](std::optional<ServerAnswer>) {
+            return fail(LedgerFailure::InvalidAmount, QStringLiteral("cannot reserve a negative amount"));
+        };
+        return staged;
+    }
+    Reservation r;
+    r.requestId = requestId.isEmpty() ? QUuid::createUuid().toString(QUuid::WithoutBraces) : requestId;
     r.userId = userId;
     r.keyId = keyId > 0 ? keyId : 0;
     r.reserved = amount;
@@ -310,10 +328,26 @@ LedgerOutcome ReservationRepository::reserve(qint64 userId, qint64 keyId, qint64
     r.model = model;
     r.instanceId = m_db.instanceId();
     r.startedAt = r.updatedAt = nowMs();
-    if (m_db.isPostgres()) {
-        if (std::optional<LedgerOutcome> held = holdOnServer(m_db, r))
-            return *held;
-    }
+    if (m_db.isPostgres())
+        staged.question = holdQuestion(r);
+    staged.finish = [repo = *this, r, tokens, question = staged.question](std::optional<ServerAnswer> answer) {
+        if (question) {
+            if (!answer)
+                answer = repo.m_db.ask(*question);
+            if (std::optional<LedgerOutcome> held = holdAnswered(*answer, r))
+                return *held;
+        }
+        return repo.reserveGeneral(r, tokens);
+    };
+    return staged;
+}
+
+LedgerOutcome ReservationRepository::reserveGeneral(const Reservation &held, qint64 tokens) const
+{
+    LedgerOutcome out;
+    out.reservation = held;
+    Reservation &r = out.reservation;
+    const qint64 userId = r.userId, keyId = r.keyId, amount = r.reserved;
     Transaction tx(m_db);
     if (!tx.isActive())
         return fail(LedgerFailure::Database, tx.error());
@@ -340,7 +374,8 @@ LedgerOutcome ReservationRepository::reserve(qint64 userId, qint64 keyId, qint64
         if (!execQuery(*q, &error, "insert reservation"))
             return fail(LedgerFailure::Database, error);
         if (!q->next())
-            return fail(LedgerFailure::DuplicateRequest, QStringLiteral("request id '%1' already has a reservation").arg(rid));
+            return fail(LedgerFailure::DuplicateRequest,
+                        QStringLiteral("request id '%1' already has a reservation").arg(r.requestId));
         r.id = q->value(0).toLongLong();
     }
     if (LedgerOutcome debited = debit(m_db, userId, keyId, unlimited, amount); !debited)
@@ -392,7 +427,25 @@ LedgerOutcome ReservationRepository::charge(qint64 reservationId, qint64 amount,
 
 LedgerOutcome ReservationRepository::settle(qint64 reservationId, qint64 finalQuota, LogRecord log) const
 {
-    return close(reservationId, finalQuota, std::move(log), Reservation::State::Settled);
+    return stageSettle(reservationId, finalQuota, std::move(log)).finish(std::nullopt);
+}
+
+Staged<LedgerOutcome> ReservationRepository::stageSettle(qint64 reservationId, qint64 finalQuota, LogRecord log) const
+{
+    Staged<LedgerOutcome> staged;
+    if (m_db.isPostgres() && finalQuota >= 0)
+        staged.question = settleQuestion(reservationId, finalQuota, log);
+    staged.finish = [repo = *this, reservationId, finalQuota, log = std::move(log),
+                     question = staged.question](std::optional<ServerAnswer> answer) {
+        if (question) {
+            if (!answer)
+                answer = repo.m_db.ask(*question);
+            if (std::optional<LedgerOutcome> settled = settleAnswered(*answer))
+                return *settled;
+        }
+        return repo.close(reservationId, finalQuota, log, Reservation::State::Settled);
+    };
+    return staged;
 }
 
 LedgerOutcome ReservationRepository::close(qint64 reservationId, qint64 finalQuota, LogRecord log,
@@ -400,10 +453,6 @@ LedgerOutcome ReservationRepository::close(qint64 reservationId, qint64 finalQuo
 {
     if (finalQuota < 0)
         return fail(LedgerFailure::InvalidAmount, QStringLiteral("cannot settle at a negative amount"));
-    if (m_db.isPostgres() && state == Reservation::State::Settled) {
-        if (std::optional<LedgerOutcome> settled = settleOnServer(m_db, reservationId, finalQuota, log))
-            return *settled;
-    }
     Transaction tx(m_db);
     if (!tx.isActive())
         return fail(LedgerFailure::Database, tx.error());

@@ -2,6 +2,7 @@
 
 #include "records.h"
 #include "result.h"
+#include "servercall.h"
 
 #include <QList>
 
@@ -91,6 +92,10 @@ public:
     // sized for (prompt estimate + max output), counted against tokens-per-minute limits until settlement.
     LedgerOutcome reserve(qint64 userId, qint64 keyId, qint64 amount, const QString &requestId,
                           const QString &kind, const QString &model = {}, qint64 tokens = 0) const;
+    // reserve() and settle() staged (StoreLane::submitStaged): on PostgreSQL their common case is one question.
+    Staged<LedgerOutcome> stageReserve(qint64 userId, qint64 keyId, qint64 amount, const QString &requestId,
+                                       const QString &kind, const QString &model = {}, qint64 tokens = 0) const;
+    Staged<LedgerOutcome> stageSettle(qint64 reservationId, qint64 finalQuota, LogRecord log) const;
     // Debits `amount` more against the reservation. `consumed` amounts count toward what was charged
     // (Realtime: the cost of a finished response); otherwise the amount only enlarges the hold.
     LedgerOutcome charge(qint64 reservationId, qint64 amount, bool consumed) const;
@@ -113,6 +118,7 @@ public:
     QList<Reservation> openReservations() const;
 
 private:
+    LedgerOutcome reserveGeneral(const Reservation &held, qint64 tokens) const; // any case, on any backend
     LedgerOutcome close(qint64 reservationId, qint64 finalQuota, LogRecord log, Reservation::State state) const;
     qint64 budgetNow() const;
     const Database &m_db;

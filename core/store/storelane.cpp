@@ -2,6 +2,7 @@
 
 #include "database.h"
 #include "metrics/relaymetrics.h"
+#include "pgpipeline.h"
 
 #include <QtCore/QCoreApplication>
 #include <QtCore/QElapsedTimer>
@@ -9,6 +10,7 @@
 #include <QtCore/QThreadPool>
 
 #include <atomic>
+#include <unordered_set>
 
 namespace RelayDesk::Store {
 
@@ -89,6 +91,9 @@ void StoreLane::runBatch(std::deque<Job> jobs)
     if (!batched)
         qWarning("ledger: cannot open a commit batch (%s); committing one by one", qPrintable(error));
 
+    if (batched && m_db->isPostgres())
+        askAhead(jobs);
+
     std::vector<std::pair<Job, bool>> finished;
     std::vector<Job> solo;
     for (Job &job : jobs) {
@@ -127,6 +132,30 @@ void StoreLane::runBatch(std::deque<Job> jobs)
     for (Job &job : solo)
         m_soloPool->start([this, job = std::move(job)]() mutable { runSolo(std::move(job)); });
     deliver(std::move(now));
+}
+
+void StoreLane::askAhead(std::deque<Job> &jobs)
+{
+    std::vector<Job *> asking;
+    std::vector<const ServerCall *> calls;
+    std::unordered_set<Chain> seen;
+    for (Job &job : jobs) {
+        const bool firstOfChain = job.chain == 0 || seen.insert(job.chain).second;
+        if (!job.stage || !firstOfChain)
+            continue;
+        if (const ServerCall *call = job.stage()) {
+            asking.push_back(&job);
+            calls.push_back(call);
+        }
+    }
+    if (calls.empty())
+        return;
+    std::vector<ServerAnswer> answers = m_db->ask(calls);
+    for (std::size_t i = 0; i < asking.size(); ++i)
+        asking[i]->answer(std::move(answers[i]));
+    std::lock_guard lock(m_mutex);
+    m_askedAhead += calls.size();
+    m_askRoundTrips += (calls.size() + PgPipeline::kMaxInFlight - 1) / PgPipeline::kMaxInFlight;
 }
 
 void StoreLane::runSolo(Job job)
@@ -205,4 +234,17 @@ quint64 StoreLane::soloRuns() const
     return m_soloRuns;
 }
 
+quint64 StoreLane::askedAhead() const
+{
+    std::lock_guard lock(m_mutex);
+    return m_askedAhead;
+}
+
+quint64 StoreLane::askRoundTrips() const
+{
+    std::lock_guard lock(m_mutex);
+    return m_askRoundTrips;
+}
+
 } // namespace RelayDesk::Store
+

@@ -10,6 +10,13 @@
 // PostgreSQL a failed statement would abort the whole batch; the lane adds no savepoint of its own because two
 // nested ones per ledger operation were a sixth of the round trips of a call.)
 //
+// On PostgreSQL the common hold and settlement are one function call each (migration 15). Submitted staged
+// (submitStaged), they are asked ahead: the lane sends the calls of a batch's staged writes all at once in libpq's
+// pipeline mode (Database::ask) — one round trip for the batch instead of one per write — and then runs the batch,
+// each write finishing with its answer. The functions never raise (they catch their own errors), so one cannot
+// spoil another or the batch; should a statement outside a savepoint fail anyway, the batch's commit reports it
+// lost rather than PostgreSQL's silent rollback.
+//
 // A locked row delays only the writes that need it. On PostgreSQL a batch waits at most kBatchLockTimeoutMs for
 // a row another session holds (SET LOCAL lock_timeout); a write that fails in a batch for a store reason (its
 // retrySolo says so) is rolled back and run again "solo" — alone, in its own transaction, on a thread of a small
@@ -29,6 +36,7 @@
 #include <mutex>
 #include <optional>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 class QThread;
@@ -72,6 +80,38 @@ public:
         enqueue(std::move(job));
     }
 
+    // A write staged around one question for the server (Staged): on PostgreSQL the lane asks the questions of a
+    // batch's staged writes together, in one round trip (Database::ask), before it runs the batch; each write then
+    // finishes with its answer, in submission order. A write whose chain has an earlier write in the same batch is
+    // not asked ahead: it asks when its turn comes, after that write's outcome. stage() runs on the lane thread.
+    // Otherwise as submit(): a write the answer shows failed for a store reason (retrySolo) runs again solo, and
+    // asks again. The question must never raise (it runs outside the write's savepoint, see Database::ask).
+    template<class R>
+    void submitStaged(std::function<Staged<R>()> stage, std::function<void(const R &, bool committed)> done,
+                      std::function<bool(const R &)> retrySolo = {}, Chain chain = 0)
+    {
+        auto make = std::make_shared<std::function<Staged<R>()>>(std::move(stage));
+        auto staged = std::make_shared<Staged<R>>();
+        auto answer = std::make_shared<std::optional<ServerAnswer>>();
+        auto result = std::make_shared<std::optional<R>>();
+        Job job;
+        job.stage = [make, staged]() -> const ServerCall * {
+            *staged = (*make)();
+            return staged->question ? &*staged->question : nullptr;
+        };
+        job.answer = [answer](ServerAnswer a) { *answer = std::move(a); };
+        job.run = [make, staged, answer, result, retrySolo = std::move(retrySolo)] {
+            if (!staged->finish)
+                *staged = (*make)();
+            *result = staged->finish(std::exchange(*answer, std::nullopt)); // a solo rerun asks again
+            return retrySolo && retrySolo(**result);
+        };
+        if (done)
+            job.deliver = [done = std::move(done), result](bool committed) { done(**result, committed); };
+        job.chain = chain;
+        enqueue(std::move(job));
+    }
+
     // A write whose outcome matters only when it fails (an error log row, a route): op(db) — returning a Status or
     // a Result — runs atomically in a Transaction of its own (a savepoint of the batch), again solo if it failed,
     // and a failure is logged naming `what`.
@@ -100,9 +140,12 @@ public:
     // reported. For shutdown and tests; the relay never waits on the lane otherwise.
     void drain();
 
-    // Diagnostics and tests: batches committed, writes that went solo.
+    // Diagnostics and tests: batches committed, writes that went solo, staged writes asked ahead and the round
+    // trips that asked them.
     quint64 batches() const;
     quint64 soloRuns() const;
+    quint64 askedAhead() const;
+    quint64 askRoundTrips() const;
 
 private:
     struct Job
@@ -110,11 +153,15 @@ private:
         std::function<bool()> run;         // the write; true = run it again alone. Empty: an afterCommit barrier
         std::function<void(bool)> deliver; // on this object's thread
         Chain chain = 0;
+        std::function<const ServerCall *()> stage; // a staged write's question (none: it asks nothing)
+        std::function<void(ServerAnswer)> answer;  // hands it the answer, before run()
     };
 
     void enqueue(Job job);
     void batchLoop();
     void runBatch(std::deque<Job> jobs);
+    // Asks the questions of the batch's staged writes, each the first of its chain in the batch, at once.
+    void askAhead(std::deque<Job> &jobs);
     // On a thread of the solo pool: the write alone, then its delivery and the barriers it held back.
     void runSolo(Job job);
     // Hands finished jobs to this object's thread (queued: never inside submit()); the caller has counted them in
@@ -135,6 +182,8 @@ private:
     bool m_stop = false;
     quint64 m_batches = 0;
     quint64 m_soloRuns = 0;
+    quint64 m_askedAhead = 0;
+    quint64 m_askRoundTrips = 0;
     QThread *m_batchThread = nullptr;
     QThreadPool *m_soloPool = nullptr;
 };

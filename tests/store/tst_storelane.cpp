@@ -63,6 +63,44 @@ void reserve(StoreLane &lane, std::shared_ptr<Store::Database> db, qint64 userId
         isStoreFailure, chain);
 }
 
+// The same reserve, staged (submitStaged): on PostgreSQL its common case is one question the lane asks ahead.
+void reserveStaged(StoreLane &lane, std::shared_ptr<Store::Database> db, qint64 userId, qint64 amount,
+                   const QString &name, QList<QPair<QString, Answer>> *answers, StoreLane::Chain chain = 0)
+{
+    lane.submitStaged<LedgerOutcome>(
+        [db, userId, amount, name] {
+            return Store::ReservationRepository(*db).stageReserve(userId, 0, amount, name, QStringLiteral("chat"));
+        },
+        [answers, name](const LedgerOutcome &o, bool committed) { answers->append({name, Answer{o, committed}}); },
+        isStoreFailure, chain);
+}
+
+// Holds the lane's batch thread in a write of its own until release(): what is submitted meanwhile makes one batch.
+class LaneGate final
+{
+public:
+    explicit LaneGate(StoreLane &lane)
+    {
+        lane.submit<int>([this] {
+            m_entered.release();
+            m_open.acquire();
+            return 0;
+        }, {});
+    }
+    ~LaneGate() { release(); }
+    bool waitEntered() { return m_entered.tryAcquire(1, 30000); }
+    void release()
+    {
+        if (!m_released)
+            m_open.release();
+        m_released = true;
+    }
+
+private:
+    QSemaphore m_entered, m_open;
+    bool m_released = false;
+};
+
 QStringList names(const QList<QPair<QString, Answer>> &answers)
 {
     QStringList out;
@@ -217,6 +255,109 @@ private Q_SLOTS:
         QVERIFY2(answers[2].second.outcome.ok(), qPrintable(answers[2].second.outcome.message));
         QVERIFY(answers[2].second.committed);
         QCOMPARE(balanceSeenElsewhere(*db, locked), 900);
+    }
+
+    // Staged writes of one batch are asked together: one round trip for all of them on PostgreSQL, each the first
+    // of its chain — a chain's second write asks when its turn comes. SQLite asks nothing. Each outcome is the
+    // same as unstaged, in submission order.
+    void stagedWritesAreAskedTogether_data() { backends(); }
+    void stagedWritesAreAskedTogether()
+    {
+        QFETCH(QString, backend);
+        const auto opened = m_databases.open(backend);
+        if (!opened.skip.isEmpty())
+            QSKIP(qPrintable(opened.skip));
+        QVERIFY2(opened.db, qPrintable(opened.error));
+        const auto db = opened.db;
+        const qint64 userId = newUser(*db, QStringLiteral("hal"), 1000);
+        StoreLane lane(db);
+        QList<QPair<QString, Answer>> answers;
+        {
+            LaneGate gate(lane);
+            QVERIFY(gate.waitEntered());
+            const StoreLane::Chain chain = StoreLane::newChain();
+            reserveStaged(lane, db, userId, 100, QStringLiteral("s1"), &answers, StoreLane::newChain());
+            reserveStaged(lane, db, userId, 50, QStringLiteral("c1"), &answers, chain);
+            reserveStaged(lane, db, userId, 100, QStringLiteral("s2"), &answers, StoreLane::newChain());
+            reserveStaged(lane, db, userId, 50, QStringLiteral("c2"), &answers, chain); // the chain's second
+            reserveStaged(lane, db, userId, 100, QStringLiteral("s3"), &answers);
+        }
+        lane.drain();
+        QCOMPARE(names(answers), (QStringList{"s1", "c1", "s2", "c2", "s3"}));
+        for (const auto &a : answers) {
+            QVERIFY2(a.second.outcome.ok(), qPrintable(a.second.outcome.message));
+            QVERIFY(a.second.committed);
+            QCOMPARE(a.second.outcome.reservation.requestId, a.first);
+            QVERIFY(a.second.outcome.reservation.id > 0);
+        }
+        QCOMPARE(balanceSeenElsewhere(*db, userId), 600);
+        QCOMPARE(Store::ReservationRepository(*db).openReservations().size(), 5);
+        const bool postgres = backend == u"postgres";
+        QCOMPARE(lane.askedAhead(), quint64(postgres ? 4 : 0));
+        QCOMPARE(lane.askRoundTrips(), quint64(postgres ? 1 : 0));
+        QCOMPARE(lane.soloRuns(), quint64(0));
+    }
+
+    // A staged write outside the common case (here: over the balance, or a request id seen before) finishes on the
+    // general path inside the batch, and refuses alone: the batch's other writes commit.
+    void aStagedWriteOutsideTheCommonCaseRefusesAlone_data() { backends(); }
+    void aStagedWriteOutsideTheCommonCaseRefusesAlone()
+    {
+        QFETCH(QString, backend);
+        const auto opened = m_databases.open(backend);
+        if (!opened.skip.isEmpty())
+            QSKIP(qPrintable(opened.skip));
+        QVERIFY2(opened.db, qPrintable(opened.error));
+        const auto db = opened.db;
+        const qint64 userId = newUser(*db, QStringLiteral("ida"), 500);
+        StoreLane lane(db);
+        QList<QPair<QString, Answer>> answers;
+        {
+            LaneGate gate(lane);
+            QVERIFY(gate.waitEntered());
+            reserveStaged(lane, db, userId, 300, QStringLiteral("a"), &answers, StoreLane::newChain());
+            reserveStaged(lane, db, userId, 300, QStringLiteral("b"), &answers, StoreLane::newChain()); // too much
+            reserveStaged(lane, db, userId, 10, QStringLiteral("a"), &answers, StoreLane::newChain());  // again
+            reserveStaged(lane, db, userId, 100, QStringLiteral("c"), &answers, StoreLane::newChain());
+        }
+        lane.drain();
+        QCOMPARE(names(answers), (QStringList{"a", "b", "a", "c"}));
+        QVERIFY(answers[0].second.outcome.ok());
+        QCOMPARE(answers[1].second.outcome.failure, Store::LedgerFailure::UserQuota);
+        QCOMPARE(answers[2].second.outcome.failure, Store::LedgerFailure::DuplicateRequest);
+        QVERIFY(answers[3].second.outcome.ok());
+        for (const auto &a : answers)
+            QVERIFY(a.second.committed);
+        QCOMPARE(balanceSeenElsewhere(*db, userId), 100);
+        QCOMPARE(Store::ReservationRepository(*db).openReservations().size(), 2);
+    }
+
+    // A staged write whose row another session holds: its question gives up after the batch's lock timeout (the
+    // function catches it), the write goes solo and asks again, and lands once the lock goes.
+    void aStagedWriteBehindALockGoesSolo()
+    {
+        const auto opened = m_databases.open(QStringLiteral("postgres"));
+        if (!opened.skip.isEmpty())
+            QSKIP(qPrintable(opened.skip));
+        QVERIFY2(opened.db, qPrintable(opened.error));
+        const auto db = opened.db;
+        const qint64 locked = newUser(*db, QStringLiteral("jo"), 1000);
+        const qint64 free = newUser(*db, QStringLiteral("kit"), 1000);
+        StoreLane lane(db);
+        QList<QPair<QString, Answer>> answers;
+        RelayDeskTest::HeldLock lock = rowLock(*db, locked);
+        QVERIFY(lock.isLocked());
+        reserveStaged(lane, db, locked, 100, QStringLiteral("locked"), &answers, StoreLane::newChain());
+        reserveStaged(lane, db, free, 100, QStringLiteral("free"), &answers, StoreLane::newChain());
+        QTRY_COMPARE_WITH_TIMEOUT(names(answers), QStringList{"free"}, 30000);
+        QCOMPARE(lane.soloRuns(), quint64(1));
+        lock.release();
+        QTRY_COMPARE_WITH_TIMEOUT(names(answers), (QStringList{"free", "locked"}), 30000);
+        QVERIFY2(answers[1].second.outcome.ok(), qPrintable(answers[1].second.outcome.message));
+        QVERIFY(answers[1].second.committed);
+        QCOMPARE(balanceSeenElsewhere(*db, locked), 900);
+        QCOMPARE(balanceSeenElsewhere(*db, free), 900);
+        QCOMPARE(Store::ReservationRepository(*db).openReservations().size(), 2);
     }
 
     // Two writes waiting on two locked rows: the one whose lock goes first is answered first — solo writes do
