@@ -217,6 +217,38 @@ private slots:
         QCOMPARE(Store::UserRepository(*db.value()).byName(QStringLiteral("pg-user"))->quota, qint64(42));
         QVERIFY(!db.value()->description().contains(QStringLiteral("password")));
     }
+
+    // A connection whose backend went away (a server restart, a killed backend) fails its statements, and a use
+    // after that on the same thread opens a new one: libpq's status is read through Qt's driver handle (which Qt
+    // names pg_conn*: a check for "PGconn*" never found it, and the connection stayed broken).
+    void aBrokenPostgresConnectionIsReopened()
+    {
+        Testing::PgCluster pg;
+        if (!pg.isAvailable())
+            QSKIP(qPrintable(pg.skipReason()));
+        QVERIFY2(pg.isRunning(), qPrintable(pg.error()));
+        const QString url = pg.createDatabase();
+        QVERIFY2(!url.isEmpty(), qPrintable(pg.error()));
+        auto opened = Store::Database::openUrl(url);
+        QVERIFY2(opened, qPrintable(opened.error()));
+        const auto db = opened.value();
+        const qint64 pid = scalar(*db, QStringLiteral("SELECT pg_backend_pid()")).toLongLong();
+        QVERIFY(pid > 0);
+        bool terminated = false;
+        std::unique_ptr<QThread> killer(QThread::create([&] {
+            terminated = scalar(*db, QStringLiteral("SELECT pg_terminate_backend(%1)").arg(pid)).toBool();
+        }));
+        killer->start();
+        killer->wait();
+        QVERIFY(terminated);
+        // Statements fail until libpq has seen the socket close (the first may only read the server's farewell);
+        // the use after that reopens.
+        QVariant after;
+        for (int attempt = 0; attempt < 3 && !after.isValid(); ++attempt)
+            after = scalar(*db, QStringLiteral("SELECT pg_backend_pid()"));
+        QVERIFY(after.isValid());
+        QVERIFY(after.toLongLong() != pid);
+    }
 };
 
 QTEST_GUILESS_MAIN(TestDatabase)
