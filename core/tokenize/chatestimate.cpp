@@ -5,6 +5,7 @@
 #include "tokenize/estimator.h"
 #include "tokenize/imagetokens.h"
 #include "tokenize/modelmap.h"
+#include "tokenize/textcountcache.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -35,7 +36,7 @@ public:
         const QString s = v.toString();
         if (s.isEmpty())
             return;
-        m_result.textTokens += m_encoding ? qint64(m_encoding->count(QStringView(s))) : estimateTokens(s, m_provider);
+        m_result.textTokens += m_encoding ? qint64(TextCountCache::count(*m_encoding, s)) : estimateTokens(s, m_provider);
     }
 
     void json(const QJsonValue &v)

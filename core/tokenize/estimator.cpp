@@ -2,6 +2,7 @@
 
 #include "tokenize/encoding.h"
 #include "tokenize/modelmap.h"
+#include "tokenize/textcountcache.h"
 #include "tokenize/unicodeclass.h"
 
 #include <QString>
@@ -119,7 +120,7 @@ qint64 countTextTokens(QStringView text, QStringView model)
     if (text.isEmpty())
         return 0;
     if (const Encoding *enc = encodingForModel(model))
-        return qint64(enc->count(text));
+        return qint64(TextCountCache::count(*enc, text));
     return estimateTokens(text, estimatorProviderForModel(model));
 }
 
