@@ -21,7 +21,8 @@
 # ROUNDS repeats everything (the machine's speed drifts); the summary gives each number's median and range.
 # PROFILE=callgrind then runs the relay under valgrind --tool=callgrind for PROFILE_REQUESTS requests of
 # PROFILE_CASE ("400 same"), the counters zeroed after warm-up, and prints callgrind_annotate's top entries
-# (inclusive and self); the output file is kept as PROFILE_OUT (default ./callgrind.out.bodybench).
+# (inclusive and self); the output file is kept as PROFILE_OUT (default ./callgrind.out.bodybench). ROUNDS=0
+# skips the table.
 #
 #   bench/chat/run_body_bench.sh <build>/bin
 #     env: SIZES="4 100 400" VARIANTS="same turns" DURATION=8 ROUNDS=1 SAMPLES=300 SETTLE_MS=0 DIRECT=1
@@ -144,21 +145,36 @@ if [ "$PROFILE" = callgrind ]; then
   read -r psize pvariant <<<"$PROFILE_CASE"
   pfile=$TMP/body-$psize.json
   [ -f "$pfile" ] || python3 "$HERE/make_chat_body.py" "$psize" >"$pfile"
+  mkdir -p "$(dirname "$PROFILE_OUT")"
   echo "callgrind: $PROFILE_REQUESTS requests of $psize KB $pvariant through a relay under valgrind"
   valgrind --tool=callgrind --callgrind-out-file="$PROFILE_OUT" "$BIN/relaydesk-chatbench-server" \
     --upstream "http://127.0.0.1:$FPORT" --data "$TMP/profiled" >"$TMP/profiled.out" 2>"$TMP/valgrind.err" &
   VG_PID=$!; PIDS+=("$VG_PID")
-  for _ in $(seq 1 1200); do grep -q '^PORT ' "$TMP/profiled.out" && break; sleep 0.1; done # slow under valgrind
+  for _ in $(seq 1 1200); do # slow under valgrind
+    grep -q '^PORT ' "$TMP/profiled.out" && break; kill -0 "$VG_PID" 2>/dev/null || break; sleep 0.1
+  done
   grep -q '^PORT ' "$TMP/profiled.out" || { echo "the profiled relay did not start"; cat "$TMP/valgrind.err"; exit 1; }
   PPORT=$(awk '/^PORT/{print $2}' "$TMP/profiled.out"); KEY=$(awk '/^KEY/{print $2}' "$TMP/profiled.out")
   timeout 600 python3 "$HERE/cpu_per_request.py" "$PPORT" "$KEY" "$VG_PID" "$pfile" "$pvariant" 10 0 "$ROUTE" >/dev/null
   callgrind_control -z "$VG_PID" >/dev/null # warm-up done: count only what follows
   timeout 1800 python3 "$HERE/cpu_per_request.py" "$PPORT" "$KEY" "$VG_PID" "$pfile" "$pvariant" "$PROFILE_REQUESTS" 0 \
-    "$ROUTE" | grep '^CPUREQ'
+    "$ROUTE" | grep "^CPUREQ" || true
+  callgrind_control --dump=requests "$VG_PID" >/dev/null # the requests only, not the shutdown: $PROFILE_OUT.1
+  for _ in $(seq 1 600); do [ -s "$PROFILE_OUT.1" ] && break; sleep 0.1; done
   kill -TERM "$VG_PID"; wait "$VG_PID" 2>/dev/null || true
-  echo "top 15 inclusive:"
-  callgrind_annotate --inclusive=yes "$PROFILE_OUT" 2>/dev/null | grep -E '^ *[0-9,]+ \(' | head -16
+  mv "$PROFILE_OUT.1" "$PROFILE_OUT"; rm -f "$PROFILE_OUT".[0-9]*
+  # The event loop's dispatch frames hold everything and a call chain repeats its callee's cost, so a line within
+  # 1 % of the one before it is left out; inclusive lists only the relay's code and the libraries a request's
+  # work goes to. In the self list, callgrind charges a thread's entry frame (Qt's thread start, the ledger
+  # thread's std::call_once wrapper) with what ran below it since the counters were zeroed: ≥ 90 % is left out.
+  collapse() { awk '{ c = $1; gsub(/,/, "", c); c += 0; if (n < 15 && (NR == 1 || prev - c > 0.01 * prev)) { print; n++ } prev = c }'; }
+  echo "top 15 inclusive (% of the relay's instructions over the requests):"
+  callgrind_annotate --inclusive=yes --threshold=100 "$PROFILE_OUT" 2>/dev/null |
+    grep -E '^ *[0-9,]+ \(.*(RelayDesk::|QJson|QUtf8|QString::append|sqlite3_step|http_parser_execute|curl_multi_socket_action)' |
+    collapse | cut -c1-200
   echo "top 15 self:"
-  callgrind_annotate "$PROFILE_OUT" 2>/dev/null | grep -E '^ *[0-9,]+ \(' | head -16
+  callgrind_annotate --inclusive=no --threshold=100 "$PROFILE_OUT" 2>/dev/null | grep -E '^ *[0-9,]+ \(' |
+    grep -vE 'PROGRAM TOTALS|clone|start_thread|QThread::(exec|run)' |
+    awk '{ match($0, /\( *[0-9.]+%\)/); if (substr($0, RSTART + 1, RLENGTH - 3) + 0 < 90) print }' | collapse | cut -c1-200
   echo "kept: $PROFILE_OUT"
 fi
