@@ -1,5 +1,6 @@
 #include "relay/exchangeinput.h"
 
+#include "common/fastjson.h"
 #include "http/httpexchange.h"
 
 #include <QtCore/QJsonDocument>
@@ -31,7 +32,7 @@ const AuthContext *authenticatedCaller(HttpExchange &exchange)
 std::optional<QJsonObject> jsonObjectBody(HttpExchange &exchange)
 {
     QJsonParseError parseError;
-    const QJsonDocument doc = QJsonDocument::fromJson(exchange.request().body, &parseError);
+    const QJsonDocument doc = FastJson::parse(exchange.request().body, &parseError);
     if (doc.isObject())
         return doc.object();
     exchange.respondError(OpenAiError::invalidRequest(

@@ -2,6 +2,7 @@
 
 #include "billing/closingretry.h"
 #include "billing/ledger.h"
+#include "common/fastjson.h"
 #include "metrics/relaymetrics.h"
 #include "monitor/endpointkind.h"
 #include "monitor/sessionregistry.h"
@@ -440,7 +441,7 @@ void MeteredCall::failBeforeAnswer(UpstreamReply::Error error, bool connectError
 
 void MeteredCall::completeJson(const QByteArray &body)
 {
-    QJsonDocument doc = QJsonDocument::fromJson(body);
+    QJsonDocument doc = FastJson::parse(body);
     if (!doc.isObject()) {
         respondAndRefund(OpenAiError::badGateway(QStringLiteral("The upstream sent an invalid JSON body."),
                                                  "bad_response_body"),

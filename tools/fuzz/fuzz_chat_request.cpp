@@ -1,7 +1,9 @@
 // libFuzzer target for the chat-request side of the relay: the request body → prompt estimate path
-// (JSON parsing, message/tool walking, data: URL images and input_audio through the media rules) and the
+// (JSON parsing — FastJson checked against QJsonDocument::fromJson on every input: the same document or the same
+// error —, message/tool walking, data: URL images and input_audio through the media rules) and the
 // upstream side (SSE framing split at arbitrary points → chunk JSON → usage parsing → local text counts).
 // The first byte picks the path; the rest is the input.
+#include "common/fastjson.h"
 #include "relay/chat/chatrelaytokens.h"
 #include "relay/sseparser.h"
 #include "relay/usageparser.h"
@@ -26,7 +28,11 @@ const QStringList &models()
 
 void fuzzRequest(const QByteArray &body)
 {
-    const QJsonDocument document = QJsonDocument::fromJson(body);
+    QJsonParseError qtError, fastError;
+    const QJsonDocument document = RelayDesk::FastJson::parse(body, &fastError);
+    const QJsonDocument qt = QJsonDocument::fromJson(body, &qtError);
+    if (fastError.error != qtError.error || document != qt)
+        __builtin_trap(); // FastJson must read every body as Qt does
     if (!document.isObject())
         return;
     for (const QString &model : models())

@@ -1,5 +1,7 @@
 #include "relay/anthropic/messagesendpoint.h"
 
+#include "common/fastjson.h"
+
 #include "http/httpexchange.h"
 #include "http/router.h"
 #include "relay/anthropic/anthropicclientsink.h"
@@ -51,7 +53,7 @@ std::optional<MessagesEndpoint::Call> MessagesEndpoint::read(HttpExchange &excha
         return std::nullopt;
     }
     QJsonParseError parse;
-    const QJsonDocument doc = QJsonDocument::fromJson(exchange.request().body, &parse);
+    const QJsonDocument doc = FastJson::parse(exchange.request().body, &parse);
     if (parse.error != QJsonParseError::NoError || !doc.isObject()) {
         refuse(exchange, parse.error != QJsonParseError::NoError
                              ? QStringLiteral("The request body is not valid JSON: %1").arg(parse.errorString())
