@@ -52,11 +52,20 @@ start_relay() { # name args...
 }
 
 write_post_lua() {
-  cat >"$TMP/post.lua" <<'LUA'
+  {
+    cat <<'LUA'
 wrk.method = "POST"
 wrk.body = os.getenv("BENCH_BODY")
 wrk.headers["Content-Type"] = "application/json"
 wrk.headers["Authorization"] = "Bearer " .. os.getenv("BENCH_KEY")
+LUA
+    wrk_result_lua
+  } >"$TMP/post.lua"
+}
+
+# wrk's done(): one "RESULT requests req/s p50-ms p99-ms errors" line, which the scripts read.
+wrk_result_lua() {
+  cat <<'LUA'
 function done(summary, latency, requests)
   local errors = summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.status + summary.errors.timeout
   io.write(string.format("RESULT %d %.1f %.3f %.3f %d\n", summary.requests,

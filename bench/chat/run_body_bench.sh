@@ -67,12 +67,8 @@ if os.getenv("BENCH_VARIANT") == "turns" then
     return wrk.format(nil, nil, nil, pre .. string.format("turn %d %09d", n, math.random(0, 999999999)) .. post)
   end
 end
-function done(summary, latency, requests)
-  local errors = summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.status + summary.errors.timeout
-  io.write(string.format("RESULT %d %.1f %.3f %.3f %d\n", summary.requests,
-    summary.requests / (summary.duration / 1e6), latency:percentile(50) / 1000, latency:percentile(99) / 1000, errors))
-end
 LUA
+wrk_result_lua >>"$TMP/body.lua"
 
 wrk_body() { # port body-file variant seconds → "n rps p50 p99 errors"
   BENCH_BODY_FILE=$2 BENCH_VARIANT=$3 BENCH_KEY=$KEY timeout $(($4 + 30)) \
