@@ -441,18 +441,12 @@ CachedQuery::CachedQuery(CachedQuery &&other) noexcept
 
 std::vector<ServerAnswer> Database::ask(std::span<const ServerCall *const> calls) const
 {
-    if (!isPostgres()) {
-        ServerAnswer none;
-        none.error = QStringLiteral("only PostgreSQL answers server calls");
-        return std::vector<ServerAnswer>(calls.size(), none);
-    }
+    if (!isPostgres())
+        return PgPipeline::unanswered(calls.size(), QStringLiteral("only PostgreSQL answers server calls"));
     const QSqlDatabase db = connection();
     auto entry = t_connections.bySerial.find(m_shared->serial);
-    if (!db.isOpen() || entry == t_connections.bySerial.end()) {
-        ServerAnswer none;
-        none.error = QStringLiteral("database not open");
-        return std::vector<ServerAnswer>(calls.size(), none);
-    }
+    if (!db.isOpen() || entry == t_connections.bySerial.end())
+        return PgPipeline::unanswered(calls.size(), QStringLiteral("database not open"));
     std::vector<ServerAnswer> answers = PgPipeline::run(postgresHandle(db), calls, &entry->second.asked);
     bool ok = true;
     for (const ServerAnswer &a : answers)

@@ -103,22 +103,22 @@ bool readSync(pg_conn *conn)
     return false;
 }
 
-std::vector<ServerAnswer> failAll(std::size_t n, const QString &why)
+} // namespace
+
+std::vector<ServerAnswer> PgPipeline::unanswered(std::size_t n, const QString &why)
 {
     ServerAnswer failed;
     failed.error = why;
     return std::vector<ServerAnswer>(n, failed);
 }
 
-} // namespace
-
 std::vector<ServerAnswer> PgPipeline::run(pg_conn *conn, std::span<const ServerCall *const> calls,
                                           PreparedNames *prepared)
 {
     if (!conn || PQstatus(conn) != CONNECTION_OK)
-        return failAll(calls.size(), QStringLiteral("not connected to the database"));
+        return unanswered(calls.size(), QStringLiteral("not connected to the database"));
     if (PQpipelineStatus(conn) != PQ_PIPELINE_OFF)
-        return failAll(calls.size(), QStringLiteral("the connection is left in pipeline mode"));
+        return unanswered(calls.size(), QStringLiteral("the connection is left in pipeline mode"));
     // A forward-only Qt query still open on the connection (its rows not all read): discard what is left, as Qt's
     // driver does when the next statement is sent. That query then reads no further rows.
     if (PQtransactionStatus(conn) == PQTRANS_ACTIVE)
@@ -126,9 +126,9 @@ std::vector<ServerAnswer> PgPipeline::run(pg_conn *conn, std::span<const ServerC
             PQclear(left);
     const PGTransactionStatusType status = PQtransactionStatus(conn);
     if (status == PQTRANS_ACTIVE)
-        return failAll(calls.size(), QStringLiteral("the connection is busy with another statement"));
+        return unanswered(calls.size(), QStringLiteral("the connection is busy with another statement"));
     if (status == PQTRANS_INERROR)
-        return failAll(calls.size(), QStringLiteral("the transaction was aborted by an earlier statement"));
+        return unanswered(calls.size(), QStringLiteral("the transaction was aborted by an earlier statement"));
     const bool syncEach = status == PQTRANS_IDLE; // no transaction block: each call is its own
     std::vector<ServerAnswer> answers;
     answers.reserve(calls.size());
@@ -145,7 +145,7 @@ std::vector<ServerAnswer> PgPipeline::runChunk(pg_conn *conn, std::span<const Se
 {
     static std::atomic<quint64> nextName{0};
     if (!PQenterPipelineMode(conn))
-        return failAll(calls.size(), errorOf(nullptr, conn));
+        return unanswered(calls.size(), errorOf(nullptr, conn));
 
     std::vector<QByteArray> preparing(calls.size()); // the name of a statement prepared along with its call
     std::size_t sent = 0;

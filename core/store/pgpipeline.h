@@ -29,6 +29,8 @@ public:
 
     static std::vector<ServerAnswer> run(pg_conn *conn, std::span<const ServerCall *const> calls,
                                          PreparedNames *prepared);
+    // n answers that all failed for `why` (nothing was asked).
+    static std::vector<ServerAnswer> unanswered(std::size_t n, const QString &why);
 
 private:
     static std::vector<ServerAnswer> runChunk(pg_conn *conn, std::span<const ServerCall *const> calls,
