@@ -16,7 +16,7 @@ JOBS=${JOBS:-$(nproc)}
 PACKAGES=(
     g++ cmake ninja-build pkg-config ccache
     qt6-base-dev libqt6opengl6-dev qt6-websockets-dev qt6-charts-dev qt6-tools-dev qt6-l10n-tools
-    libqt6sql6-sqlite libqt6sql6-psql libpq-dev
+    libqt6sql6-sqlite libqt6sql6-psql libpq-dev libsqlite3-dev
     libhttp-parser-dev openssl libgmp-dev libssl-dev libcurl4-openssl-dev
     libsimdjson-dev  # the relay's JSON bodies (FastJson)
     libavformat-dev libavcodec-dev libavutil-dev  # audio durations (MediaDuration), the demo's speech encoding

@@ -17,7 +17,8 @@ const QString kEventColumns = QStringLiteral(
     "SELECT id, limit_id, owner_kind, owner_id, kind, payload, created_at, attempts, next_attempt_at, delivered_at, "
     "failed_at, last_error FROM alert_events ");
 
-AlertRule readRule(const QSqlQuery &q)
+template<typename Query> // QSqlQuery or Statement
+AlertRule readRule(const Query &q)
 {
     AlertRule r;
     r.id = q.value(0).toLongLong();
@@ -31,7 +32,8 @@ AlertRule readRule(const QSqlQuery &q)
     return r;
 }
 
-AlertEvent readEvent(const QSqlQuery &q)
+template<typename Query> // QSqlQuery or Statement
+AlertEvent readEvent(const Query &q)
 {
     AlertEvent e;
     e.id = q.value(0).toLongLong();

@@ -11,7 +11,8 @@ const QString kColumns = QStringLiteral(
     "id, user_id, name, key_hash, key_hint, status, remain_quota, unlimited, used_quota, expires_at, "
     "model_limits, grp, created_at");
 
-ApiKey readKey(const QSqlQuery &q)
+template<typename Query> // QSqlQuery or Statement
+ApiKey readKey(const Query &q)
 {
     ApiKey k;
     k.id = q.value(0).toLongLong();

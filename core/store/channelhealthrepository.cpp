@@ -7,7 +7,8 @@ namespace {
 
 const QString kColumns = QStringLiteral("channel_id, state, failures, retry_at_ms, last_error, updated_at_ms");
 
-ChannelHealth readHealth(const QSqlQuery &q)
+template<typename Query> // QSqlQuery or Statement
+ChannelHealth readHealth(const Query &q)
 {
     ChannelHealth h;
     h.channelId = q.value(0).toLongLong();

@@ -19,7 +19,8 @@ const QString kColumns = QStringLiteral(
     "id, name, type, base_url, secret, models, groups, model_mapping, priority, weight, status, used_quota, created_at");
 
 // storedSecret: the secret as the column holds it (sealed).
-void bindEditable(QSqlQuery &q, const Channel &c, const QString &storedSecret)
+template<typename Query> // QSqlQuery or Statement
+void bindEditable(Query &q, const Channel &c, const QString &storedSecret)
 {
     q.addBindValue(c.name);
     q.addBindValue(nn(c.type));

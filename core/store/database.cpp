@@ -70,9 +70,9 @@ std::atomic<quint64> g_connectionCounter{0};
 // prepared statements of that connection; both are dropped before the connection is removed.
 struct ThreadConnections
 {
-    struct Statement
+    struct CachedStatement
     {
-        std::unique_ptr<QSqlQuery> query;
+        std::unique_ptr<Statement> query;
         bool inUse = false;
     };
     struct Entry
@@ -80,7 +80,7 @@ struct ThreadConnections
         std::weak_ptr<Database::Shared> owner;
         QString name;
         QSqlDatabase db;
-        std::unordered_map<QString, Statement> statements;
+        std::unordered_map<QString, CachedStatement> statements;
         PgPipeline::PreparedNames asked; // statements Database::ask prepared on this connection
         bool batch = false; // a group-commit transaction is open (Database::beginBatch)
         int transactions = 0; // top-level Transactions open on this connection
@@ -403,15 +403,10 @@ CachedQuery Database::prepared(const QString &sql) const
 {
     QSqlDatabase db = connection();
     auto entry = t_connections.bySerial.find(m_shared->serial);
-    auto prepare = [&db, &sql] {
-        auto q = std::make_unique<QSqlQuery>(db);
-        q->setForwardOnly(true);
-        q->prepare(sql);
-        return q;
-    };
+    auto prepare = [&db, &sql] { return Statement::prepare(db, sql); };
     if (entry == t_connections.bySerial.end() || !db.isOpen())
         return CachedQuery(prepare());
-    ThreadConnections::Statement &st = entry->second.statements[sql];
+    ThreadConnections::CachedStatement &st = entry->second.statements[sql];
     if (st.inUse) // the same SQL is already leased further up this thread's stack
         return CachedQuery(prepare());
     if (!st.query) {
@@ -629,6 +624,20 @@ void Transaction::rollback()
 QString queryError(const QSqlQuery &q, const char *what)
 {
     return QStringLiteral("%1: %2").arg(QLatin1String(what), q.lastError().text());
+}
+
+QString queryError(const Statement &q, const char *what)
+{
+    return QStringLiteral("%1: %2").arg(QLatin1String(what), q.lastError().text());
+}
+
+bool execQuery(Statement &q, QString *error, const char *what)
+{
+    if (q.exec())
+        return true;
+    if (error)
+        *error = queryError(q, what);
+    return false;
 }
 
 bool execQuery(QSqlQuery &q, QString *error, const char *what)

@@ -2,6 +2,7 @@
 
 #include "result.h"
 #include "servercall.h"
+#include "statement.h"
 
 #include <QSqlDatabase>
 #include <QSqlQuery>
@@ -20,20 +21,20 @@ class CachedQuery final
 {
 public:
     CachedQuery() = default;
-    CachedQuery(QSqlQuery *shared, bool *inUse) : m_query(shared), m_inUse(inUse) { *m_inUse = true; }
-    explicit CachedQuery(std::unique_ptr<QSqlQuery> own) : m_own(std::move(own)), m_query(m_own.get()) {}
+    CachedQuery(Statement *shared, bool *inUse) : m_query(shared), m_inUse(inUse) { *m_inUse = true; }
+    explicit CachedQuery(std::unique_ptr<Statement> own) : m_own(std::move(own)), m_query(m_own.get()) {}
     ~CachedQuery();
     CachedQuery(CachedQuery &&other) noexcept;
     CachedQuery &operator=(CachedQuery &&) = delete;
     CachedQuery(const CachedQuery &) = delete;
     CachedQuery &operator=(const CachedQuery &) = delete;
 
-    QSqlQuery &operator*() const { return *m_query; }
-    QSqlQuery *operator->() const { return m_query; }
+    Statement &operator*() const { return *m_query; }
+    Statement *operator->() const { return m_query; }
 
 private:
-    std::unique_ptr<QSqlQuery> m_own; // used when the cached statement is already leased (nested use)
-    QSqlQuery *m_query = nullptr;
+    std::unique_ptr<Statement> m_own; // used when the cached statement is already leased (nested use)
+    Statement *m_query = nullptr;
     bool *m_inUse = nullptr;
 };
 
@@ -154,7 +155,9 @@ private:
 
 // Executes a prepared query, returning false with "<what>: <driver message>" on failure.
 bool execQuery(QSqlQuery &q, QString *error, const char *what);
+bool execQuery(Statement &q, QString *error, const char *what);
 QString queryError(const QSqlQuery &q, const char *what);
+QString queryError(const Statement &q, const char *what);
 qint64 nowMs();
 // Qt binds a null QString as SQL NULL; TEXT NOT NULL columns need an empty string instead.
 inline QString nn(const QString &s) { return s.isNull() ? QStringLiteral("") : s; }

@@ -18,7 +18,8 @@ const QString kColumns = QStringLiteral(
     "id, hostname, machine_id, boot_id, pid, version, address, started_at, heartbeat_at, stopped_at, lease_ms, "
     "requests_total, request_rate_milli");
 
-Instance readInstance(const QSqlQuery &q)
+template<typename Query> // QSqlQuery or Statement
+Instance readInstance(const Query &q)
 {
     Instance i;
     i.id = q.value(0).toString();

@@ -10,7 +10,8 @@
 namespace RelayDesk::Store {
 namespace {
 
-BudgetLimit readBudget(const QSqlQuery &q)
+template<typename Query> // QSqlQuery or Statement
+BudgetLimit readBudget(const Query &q)
 {
     BudgetLimit b;
     b.id = q.value(0).toLongLong();
@@ -22,7 +23,8 @@ BudgetLimit readBudget(const QSqlQuery &q)
     return b;
 }
 
-RateLimit readRate(const QSqlQuery &q)
+template<typename Query> // QSqlQuery or Statement
+RateLimit readRate(const Query &q)
 {
     RateLimit r;
     r.id = q.value(0).toLongLong();

@@ -24,7 +24,8 @@ QList<QVariant> values(const LiveSession &s)
             s.reservedQuota, s.chargedQuota};
 }
 
-LiveSession readRow(const QSqlQuery &q)
+template<typename Query> // QSqlQuery or Statement
+LiveSession readRow(const Query &q)
 {
     LiveSession s;
     int c = 0;

@@ -14,7 +14,8 @@ const QString kColumns = QStringLiteral(
     "id, created_at, type, user_id, key_id, channel_id, model, upstream_model, prompt_tokens, completion_tokens, "
     "quota, use_ms, is_stream, request_id, content, other_json, price_snapshot_id");
 
-LogRecord readLog(const QSqlQuery &q)
+template<typename Query> // QSqlQuery or Statement
+LogRecord readLog(const Query &q)
 {
     LogRecord r;
     r.id = q.value(0).toLongLong();

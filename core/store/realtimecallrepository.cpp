@@ -9,7 +9,8 @@ namespace {
 
 constexpr const char *kColumns = "call_id, channel_id, reservation_id, user_id, key_id, model, ended, created_at";
 
-RealtimeCall readCall(const QSqlQuery &q)
+template<typename Query> // QSqlQuery or Statement
+RealtimeCall readCall(const Query &q)
 {
     RealtimeCall c;
     c.callId = q.value(0).toString();

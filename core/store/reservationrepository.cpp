@@ -44,7 +44,8 @@ Reservation readReservationAt(const Row &q, int first)
     return r;
 }
 
-Reservation readReservation(const QSqlQuery &q)
+template<typename Query> // QSqlQuery or Statement
+Reservation readReservation(const Query &q)
 {
     return readReservationAt(q, 0);
 }
@@ -58,7 +59,8 @@ LedgerOutcome fail(LedgerFailure failure, QString message)
 }
 
 // Runs a prepared statement; returns rows affected, or -1 with *error set.
-int execAffected(QSqlQuery &q, QString *error, const char *what)
+template<typename Query> // QSqlQuery or Statement
+int execAffected(Query &q, QString *error, const char *what)
 {
     if (!execQuery(q, error, what))
         return -1;
@@ -66,8 +68,8 @@ int execAffected(QSqlQuery &q, QString *error, const char *what)
 }
 
 // Binds values positionally (cached statements are re-bound on every use).
-template<typename... Values>
-void bindAll(QSqlQuery &q, const Values &...values)
+template<typename Query, typename... Values>
+void bindAll(Query &q, const Values &...values)
 {
     int i = 0;
     (q.bindValue(i++, QVariant::fromValue(values)), ...);

@@ -10,7 +10,8 @@ namespace {
 
 const QString kColumns = QStringLiteral("id, name, grp, quota, used_quota, request_count, status, created_at");
 
-User readUser(const QSqlQuery &q)
+template<typename Query> // QSqlQuery or Statement
+User readUser(const Query &q)
 {
     User u;
     u.id = q.value(0).toLongLong();
