@@ -111,6 +111,13 @@ std::optional<QJsonDocument> parsed(const QByteArray &json)
 
 QJsonDocument FastJson::parse(const QByteArray &json, QJsonParseError *error)
 {
+    if (json.size() < kSimdjsonFromBytes)
+        return QJsonDocument::fromJson(json, error);
+    return parseWithSimdjson(json, error);
+}
+
+QJsonDocument FastJson::parseWithSimdjson(const QByteArray &json, QJsonParseError *error)
+{
     if (std::optional<QJsonDocument> doc = parsed(json)) {
         if (error)
             *error = QJsonParseError{0, QJsonParseError::NoError};

@@ -46,7 +46,7 @@ void compareWithQt(const QByteArray &json)
 {
     QJsonParseError qtError, fastError;
     const QJsonDocument qt = QJsonDocument::fromJson(json, &qtError);
-    const QJsonDocument fast = FastJson::parse(json, &fastError);
+    const QJsonDocument fast = FastJson::parseWithSimdjson(json, &fastError);
     QCOMPARE(fastError.error, qtError.error);
     QCOMPARE(fastError.offset, qtError.offset);
     QCOMPARE(fingerprint(fast), fingerprint(qt));
@@ -144,6 +144,23 @@ private Q_SLOTS:
     }
 
     // A wide object with repeated keys: every key once, the last value of each.
+    void parseGivesQtsDocumentOnEitherSideOfTheThreshold()
+    {
+        // parse() picks Qt's parser for small documents and simdjson for large ones: the same document either way,
+        // and a broken document gets Qt's error on both sides.
+        const QByteArray small = "{\"model\":\"gpt-4o\",\"n\":1}";
+        QVERIFY(small.size() < FastJson::kSimdjsonFromBytes);
+        const QByteArray large = agentBody();
+        QVERIFY(large.size() >= FastJson::kSimdjsonFromBytes);
+        for (const QByteArray &json : {small, large, QByteArray(large).replace("\"role\"", "\"role\" 1")}) {
+            QJsonParseError qtError, fastError;
+            const QJsonDocument qt = QJsonDocument::fromJson(json, &qtError);
+            QCOMPARE(FastJson::parse(json, &fastError), qt);
+            QCOMPARE(fastError.error, qtError.error);
+            QCOMPARE(fastError.offset, qtError.offset);
+        }
+    }
+
     void wideObjectKeepsTheLastOfEachKey()
     {
         QByteArray json = "{";
@@ -153,7 +170,7 @@ private Q_SLOTS:
         json.chop(1);
         json += '}';
         compareWithQt(json);
-        const QJsonObject o = FastJson::parse(json).object();
+        const QJsonObject o = FastJson::parseWithSimdjson(json).object();
         QCOMPARE(o.size(), keys);
     }
 };

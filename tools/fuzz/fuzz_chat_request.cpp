@@ -29,7 +29,7 @@ const QStringList &models()
 void fuzzRequest(const QByteArray &body)
 {
     QJsonParseError qtError, fastError;
-    const QJsonDocument document = RelayDesk::FastJson::parse(body, &fastError);
+    const QJsonDocument document = RelayDesk::FastJson::parseWithSimdjson(body, &fastError);
     const QJsonDocument qt = QJsonDocument::fromJson(body, &qtError);
     if (fastError.error != qtError.error || document != qt)
         __builtin_trap(); // FastJson must read every body as Qt does
