@@ -19,7 +19,7 @@ class FastJson final
 {
 public:
     // Below this size Qt's parser is the faster one (each key costs the tree built from simdjson's a QJsonObject
-    // insert, ~3 µs for a 700-byte chat reply against Qt's 1.3 µs; from about 1.2 KB of agent text simdjson wins,
+    // insert, 10–12 µs for a 700-byte chat reply against Qt's 3–5 µs; from about 1.2 KB of agent text simdjson wins,
     // 4x at 4 KB): see bench/chat/README.md.
     static constexpr qsizetype kSimdjsonFromBytes = 1024;
 
