@@ -1,5 +1,6 @@
 #include "relay/calladapter.h"
 
+#include "common/compactjson.h"
 #include "relay/clientsink.h"
 
 #include <QtCore/QJsonDocument>
@@ -14,7 +15,7 @@ void CallAdapter::writeStreamError(ClientSink &client, const OpenAiError &error)
 QByteArray CallAdapter::withLocalUsage(QJsonObject reply, const ParsedUsage &usage) const
 {
     Q_UNUSED(usage)
-    return QJsonDocument(reply).toJson(QJsonDocument::Compact);
+    return CompactJson::write(reply);
 }
 
 } // namespace RelayDesk::Relay

@@ -1,5 +1,6 @@
 #include "relay/anthropic/claudechatadapter.h"
 
+#include "common/compactjson.h"
 #include "relay/anthropic/messagesusage.h"
 
 #include <QtCore/QJsonDocument>
@@ -41,7 +42,7 @@ QByteArray ClaudeChatAdapter::clientReply(const QByteArray &body, const QJsonObj
                                           const ParsedUsage &usage) const
 {
     Q_UNUSED(body)
-    return QJsonDocument(MessagesToChat::reply(reply, UsageParser::toJson(usage))).toJson(QJsonDocument::Compact);
+    return CompactJson::write(MessagesToChat::reply(reply, UsageParser::toJson(usage)));
 }
 
 void ClaudeChatAdapter::describe(QJsonObject &other) const

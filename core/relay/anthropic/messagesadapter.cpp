@@ -1,5 +1,6 @@
 #include "relay/anthropic/messagesadapter.h"
 
+#include "common/compactjson.h"
 #include "relay/anthropic/anthropicclientsink.h"
 #include "relay/anthropic/messagesusage.h"
 #include "relay/clientsink.h"
@@ -18,9 +19,9 @@ QString compact(const QJsonValue &value)
     if (value.isString())
         return value.toString();
     if (value.isObject())
-        return QString::fromUtf8(QJsonDocument(value.toObject()).toJson(QJsonDocument::Compact));
+        return QString::fromUtf8(CompactJson::write(value.toObject()));
     if (value.isArray())
-        return QString::fromUtf8(QJsonDocument(value.toArray()).toJson(QJsonDocument::Compact));
+        return QString::fromUtf8(CompactJson::write(value.toArray()));
     return {};
 }
 
@@ -108,7 +109,7 @@ UpstreamBody MessagesAdapter::upstreamBody(const QString &upstreamModel) const
 {
     QJsonObject body = m_request;
     body.insert(QStringLiteral("model"), upstreamModel);
-    return QJsonDocument(body).toJson(QJsonDocument::Compact);
+    return CompactJson::write(body);
 }
 
 QByteArray MessagesAdapter::upstreamAuth(const Store::Channel &channel, UpstreamBody &body) const
@@ -212,7 +213,7 @@ UsageReading MessagesAdapter::readUsage(const QJsonValue &usage) const
 QByteArray MessagesAdapter::withLocalUsage(QJsonObject reply, const ParsedUsage &usage) const
 {
     reply.insert(QStringLiteral("usage"), MessagesUsage::toJson(usage));
-    return QJsonDocument(reply).toJson(QJsonDocument::Compact);
+    return CompactJson::write(reply);
 }
 
 LocalOutput MessagesAdapter::countOutput(const QString &upstreamModel)

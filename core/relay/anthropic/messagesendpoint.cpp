@@ -1,5 +1,6 @@
 #include "relay/anthropic/messagesendpoint.h"
 
+#include "common/compactjson.h"
 #include "common/fastjson.h"
 
 #include "http/httpexchange.h"
@@ -130,7 +131,7 @@ void MessagesEndpoint::countTokens(HttpExchange &exchange)
     const qint64 plausible = UsageCeilings::current().forModel(upstreamModel).context;
     call->request.insert(QStringLiteral("model"), upstreamModel);
     UpstreamForward::Outgoing outgoing;
-    outgoing.body = QJsonDocument(call->request).toJson(QJsonDocument::Compact);
+    outgoing.body = CompactJson::write(call->request);
     outgoing.bearer = AnthropicHeaders::fromRequest(exchange.request()).apply(*channel, outgoing.body);
     outgoing.writeError = &AnthropicError::respond;
     auto remember = [counts = std::weak_ptr<TokenCountCache>(m_counts), keyId = call->auth.key.id, prompt,

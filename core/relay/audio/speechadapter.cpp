@@ -1,5 +1,6 @@
 #include "relay/audio/speechadapter.h"
 
+#include "common/compactjson.h"
 #include "relay/clientsink.h"
 #include "relay/typedevent.h"
 #include "tokenize/audiotokens.h"
@@ -36,7 +37,7 @@ UpstreamBody SpeechAdapter::upstreamBody(const QString &upstreamModel) const
 {
     QJsonObject body = m_request;
     body.insert(QStringLiteral("model"), upstreamModel);
-    UpstreamBody out(QJsonDocument(body).toJson(QJsonDocument::Compact));
+    UpstreamBody out(CompactJson::write(body));
     if (!m_stream)
         out.accept = QByteArrayLiteral("*/*"); // the audio itself
     return out;

@@ -1,5 +1,6 @@
 #include "relay/chat/chatadapter.h"
 
+#include "common/compactjson.h"
 #include "relay/clientsink.h"
 
 #include <QtCore/QJsonArray>
@@ -25,7 +26,7 @@ UpstreamBody ChatAdapter::upstreamBody(const QString &upstreamModel) const
     QJsonObject body = m_request;
     body.insert(QStringLiteral("model"), upstreamModel);
     m_chunks.requestUsage(body); // hidden again from clients that did not ask (ChunkStream::onEvent)
-    return QJsonDocument(body).toJson(QJsonDocument::Compact);
+    return CompactJson::write(body);
 }
 
 EventReport ChatAdapter::onEvent(const SseEvent &event, ClientSink &client)
@@ -43,7 +44,7 @@ JsonReport ChatAdapter::onJson(const QJsonObject &reply)
 QByteArray ChatAdapter::withLocalUsage(QJsonObject reply, const ParsedUsage &usage) const
 {
     reply.insert(QStringLiteral("usage"), UsageParser::toJson(usage));
-    return QJsonDocument(reply).toJson(QJsonDocument::Compact);
+    return CompactJson::write(reply);
 }
 
 LocalOutput ChatAdapter::countOutput(const QString &upstreamModel)

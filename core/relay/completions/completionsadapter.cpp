@@ -1,5 +1,6 @@
 #include "relay/completions/completionsadapter.h"
 
+#include "common/compactjson.h"
 #include "relay/clientsink.h"
 
 #include <QtCore/QJsonArray>
@@ -31,7 +32,7 @@ UpstreamBody CompletionsAdapter::upstreamBody(const QString &upstreamModel) cons
     QJsonObject body = m_request;
     body.insert(QStringLiteral("model"), upstreamModel);
     m_chunks.requestUsage(body); // hidden again from clients that did not ask (ChunkStream::onEvent)
-    return QJsonDocument(body).toJson(QJsonDocument::Compact);
+    return CompactJson::write(body);
 }
 
 EventReport CompletionsAdapter::onEvent(const SseEvent &event, ClientSink &client)
@@ -48,7 +49,7 @@ JsonReport CompletionsAdapter::onJson(const QJsonObject &reply)
 QByteArray CompletionsAdapter::withLocalUsage(QJsonObject reply, const ParsedUsage &usage) const
 {
     reply.insert(QStringLiteral("usage"), UsageParser::toJson(usage));
-    return QJsonDocument(reply).toJson(QJsonDocument::Compact);
+    return CompactJson::write(reply);
 }
 
 LocalOutput CompletionsAdapter::countOutput(const QString &upstreamModel)

@@ -1,5 +1,6 @@
 #include "relay/embeddings/embeddingsadapter.h"
 
+#include "common/compactjson.h"
 #include "relay/clientsink.h"
 
 #include <QtCore/QJsonArray>
@@ -24,7 +25,7 @@ UpstreamBody EmbeddingsAdapter::upstreamBody(const QString &upstreamModel) const
 {
     QJsonObject body = m_request;
     body.insert(QStringLiteral("model"), upstreamModel);
-    return QJsonDocument(body).toJson(QJsonDocument::Compact);
+    return CompactJson::write(body);
 }
 
 EventReport EmbeddingsAdapter::onEvent(const SseEvent &event, ClientSink &client)
@@ -43,7 +44,7 @@ QByteArray EmbeddingsAdapter::withLocalUsage(QJsonObject reply, const ParsedUsag
 {
     reply.insert(QStringLiteral("usage"), QJsonObject{{QStringLiteral("prompt_tokens"), usage.promptTokens},
                                                       {QStringLiteral("total_tokens"), usage.promptTokens}});
-    return QJsonDocument(reply).toJson(QJsonDocument::Compact);
+    return CompactJson::write(reply);
 }
 
 LocalOutput EmbeddingsAdapter::countOutput(const QString &upstreamModel)

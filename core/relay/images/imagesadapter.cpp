@@ -1,5 +1,6 @@
 #include "relay/images/imagesadapter.h"
 
+#include "common/compactjson.h"
 #include "relay/clientsink.h"
 #include "relay/typedevent.h"
 #include "relay/images/imageoutputtokens.h"
@@ -74,7 +75,7 @@ UpstreamBody ImagesAdapter::upstreamBody(const QString &upstreamModel) const
         return UpstreamBody(m_contentType, m_form->withField("model", upstreamModel.toUtf8()), m_form->body());
     QJsonObject body = m_request;
     body.insert(QStringLiteral("model"), upstreamModel);
-    return QJsonDocument(body).toJson(QJsonDocument::Compact);
+    return CompactJson::write(body);
 }
 
 EventReport ImagesAdapter::onEvent(const SseEvent &event, ClientSink &client)

@@ -1,5 +1,6 @@
 #include "relay/moderations/moderationsadapter.h"
 
+#include "common/compactjson.h"
 #include "relay/clientsink.h"
 
 #include <QtCore/QJsonArray>
@@ -30,7 +31,7 @@ UpstreamBody ModerationsAdapter::upstreamBody(const QString &upstreamModel) cons
 {
     QJsonObject body = m_request;
     body.insert(QStringLiteral("model"), upstreamModel);
-    return QJsonDocument(body).toJson(QJsonDocument::Compact);
+    return CompactJson::write(body);
 }
 
 EventReport ModerationsAdapter::onEvent(const SseEvent &event, ClientSink &client)

@@ -1,5 +1,6 @@
 #include "relay/responses/responsesadapter.h"
 
+#include "common/compactjson.h"
 #include "relay/clientsink.h"
 #include "relay/responses/responsestokens.h"
 #include "store/backgroundresponserepository.h"
@@ -152,7 +153,7 @@ UpstreamBody ResponsesAdapter::upstreamBody(const QString &upstreamModel) const
     body.insert(QStringLiteral("model"), upstreamModel);
     if (m_mode == Mode::WebSocket)
         body.insert(QStringLiteral("stream"), true);
-    return QJsonDocument(body).toJson(QJsonDocument::Compact);
+    return CompactJson::write(body);
 }
 
 bool ResponsesAdapter::storesResponse() const
@@ -207,7 +208,7 @@ void ResponsesAdapter::writeStreamError(ClientSink &client, const OpenAiError &e
                             {QStringLiteral("message"), error.message},
                             {QStringLiteral("param"), QJsonValue()}};
     ++m_lastSequence;
-    client.writeEvent("error", QJsonDocument(event).toJson(QJsonDocument::Compact));
+    client.writeEvent("error", CompactJson::write(event));
 }
 
 JsonReport ResponsesAdapter::onJson(const QJsonObject &reply)
@@ -253,7 +254,7 @@ void ResponsesAdapter::takeOutputItem(const QJsonObject &item)
 QByteArray ResponsesAdapter::withLocalUsage(QJsonObject reply, const ParsedUsage &usage) const
 {
     reply.insert(QStringLiteral("usage"), usageJson(usage));
-    return QJsonDocument(reply).toJson(QJsonDocument::Compact);
+    return CompactJson::write(reply);
 }
 
 QJsonObject ResponsesAdapter::usageJson(const ParsedUsage &p)
