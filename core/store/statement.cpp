@@ -149,6 +149,8 @@ bool Statement::exec()
         m_rowPending = true;
         return true;
     case SQLITE_DONE:
+        finish(); // as Qt Sql: a statement that ran to its end holds no snapshot or lock (SQLite does not promise
+                  // to release them before a reset)
         return true;
     default:
         failSqlite(rc, QStringLiteral("Unable to fetch row"));
@@ -172,7 +174,7 @@ bool Statement::next()
     case SQLITE_ROW:
         return true;
     case SQLITE_DONE:
-        m_onRow = false;
+        finish();
         return false;
     default:
         m_onRow = false;
