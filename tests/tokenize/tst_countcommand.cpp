@@ -181,6 +181,12 @@ void TestCountCommand::jsonlLikeQtParser_data()
         {"raw truncated sequence", "{\"text\":\"a\xe4\xb8\"}"},
         {"raw noncharacter fffe", "{\"text\":\"a\xef\xbf\xbe\"}"},
         {"raw noncharacter fdd0", "{\"text\":\"a\xef\xb7\x90\"}"},
+        // Valid lines are skipped 8 bytes at a time, so a stop can fall inside a character.
+        {"escape after a multi-byte run", "{\"text\":\"\\u000b\xe3\x80\x80\xe2\x80\xa9\xe2\x80\xaf\\n\xe4\xb8\xad\"}"},
+        {"noncharacter after a multi-byte run", "{\"text\":\"\xe4\xb8\xad\xe6\x96\x87\xe4\xb8\xad\xef\xbf\xbf\"}"},
+        {"noncharacter fdef after cyrillic", "{\"text\":\"\xd0\x9f\xd1\x80\xd0\xb8\xef\xb7\xaf\"}"},
+        {"plane 1 noncharacter", "{\"text\":\"abcdefg\xf0\x9f\xbf\xbe\"}"},
+        {"emoji and fullwidth after escapes", "{\"text\":\"\\t\xf0\x9f\x98\x80\xef\xbc\x81\xf0\x9f\x98\x80\\\"x\"}"},
         {"raw control character", "{\"text\":\"a\x01b\"}"},
         {"raw tab", "{\"text\":\"a\tb\"}"},
         {"leading bom", "\xEF\xBB\xBF{\"text\":\"bom\"}"},
