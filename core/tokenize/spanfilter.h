@@ -67,13 +67,14 @@ public:
         // 0x81 and then one in block 0x0E00"), so the token is placed more precisely: it starts at k-2
         // or earlier and ends at k+2 or later, i.e. it is exactly p[k-2..k+2), or starts at k-2 and
         // covers p[k-2..k+3), or ends at k+2 and covers p[k-3..k+2), or covers p[k-3..k+3).
-        if (containsWide(window(kExact4, p + k - 2, 4)))
+        // Most often true first: a token of whole characters around the boundary.
+        if (k >= 3 && k + 3 <= n && containsWide(window(kInner6, p + k - 3, 6)))
             return true;
         if (k + 3 <= n && containsWide(window(kPrefix5, p + k - 2, 5)))
             return true;
         if (k >= 3 && containsWide(window(kSuffix5, p + k - 3, 5)))
             return true;
-        return k >= 3 && k + 3 <= n && containsWide(window(kInner6, p + k - 3, 6));
+        return containsWide(window(kExact4, p + k - 2, 4));
     }
 
 private:
