@@ -429,11 +429,13 @@ size_t Encoding::count(std::string_view utf8) const
                          total += n == 1 || m_pairs[(uint32_t(p[0]) << 8) | p[1]] != kNoRank ? 1 : 2;
                          return;
                      }
+                     // 3 and 4 bytes: the short-token tables are small enough to answer at once.
+                     if ((n == 3 || n == 4) && m_short->rank(p, n) != kNoRank) {
+                         ++total;
+                         return;
+                     }
                      const KeyHash kh = keyHash(p, n);
-                     if (n == 3 || n == 4)
-                         __builtin_prefetch(m_short->slotFor(p, n));
-                     else
-                         __builtin_prefetch(&m_slots[uint32_t(kh.hash) & m_mask]);
+                     __builtin_prefetch(&m_slots[uint32_t(kh.hash) & m_mask]);
                      batch[filled++] = {p, n, kh.hash, kh.key};
                      if (filled == kBatch)
                          flush();

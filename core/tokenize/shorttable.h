@@ -62,11 +62,6 @@ public:
         }
     }
 
-    const void *slotFor(const unsigned char *p, size_t n) const
-    {
-        return m_slots[n - 3].get() + index(keyOf(p, n), m_bits[n - 3]);
-    }
-
 private:
     static uint32_t keyOf(const unsigned char *p, size_t n)
     {
