@@ -1,9 +1,10 @@
 #pragma once
 // Every token of 3 or 4 bytes in small open-addressing tables (8-byte slots: the bytes and the rank), so
-// that a 3- or 4-byte string is looked up without the main rank table. The merge loops ask for such
-// strings most often (on the mixed corpus 0.9 M of the 1.9 M lookups that find no token), and in the
-// main table (4 MiB for o200k, load 0.76) a string that is no token probes several 16-byte slots; here
-// one or two 8-byte slots of tables of 256 + 512 KiB (o200k; 128 + 256 KiB for cl100k).
+// that a 3- or 4-byte string is looked up without the main rank table. The merge loops ask for many
+// such strings (a part and its neighbour after a first merge), and in the main table (4 MiB for o200k,
+// load 0.76) a string that is no token probes several 16-byte slots; here one or two 8-byte slots of
+// tables of 256 + 512 KiB (o200k; 128 + 256 KiB for cl100k). Mixed corpus, callgrind with a 1 MiB L2:
+// 15 % fewer L2 read misses.
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
