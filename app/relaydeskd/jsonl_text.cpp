@@ -1,5 +1,8 @@
 #include "jsonl_text.h"
 
+#include <simdjson.h>
+
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
 
@@ -19,6 +22,34 @@ inline bool maybeSpecial(uint64_t w)
     constexpr uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
     auto zeroByte = [](uint64_t x) { return (x - ones) & ~x; };
     return ((zeroByte(w ^ (ones * '"')) | zeroByte(w ^ (ones * '\\')) | ((w - ones * 0x20) & ~w) | w) & highs) != 0;
+}
+
+// The same for a line already known to be valid UTF-8 (simdjson::validate_utf8): non-ASCII bytes only
+// stop the skip at the lead bytes of possible noncharacters (0xEF for U+FDD0..U+FDEF and U+FFFE/F,
+// 0xF0..0xF4 for U+xFFFE/F), so runs of CJK, Cyrillic or Thai text are skipped 8 bytes at a time.
+inline bool maybeSpecialInValidUtf8(uint64_t w)
+{
+    constexpr uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+    auto zeroByte = [](uint64_t x) { return (x - ones) & ~x; };
+    const uint64_t control = (w - ones * 0x20) & ~w;   // flags bytes < 0x20 (never one >= 0x80)
+    return ((zeroByte(w ^ (ones * '"')) | zeroByte(w ^ (ones * '\\')) | control | zeroByte(w ^ (ones * 0xEF))
+             | zeroByte((w & (ones * 0xF8)) ^ (ones * 0xF0))) & highs) != 0;
+}
+
+// Bytes to step over at p (p[0] >= 0x80) in a valid UTF-8 line; 0 at a noncharacter. The word skip may
+// stop inside a sequence, so only the lead bytes of possible noncharacters are decoded; any other byte
+// (continuation or lead) is stepped over alone.
+inline size_t validUtf8Step(Ptr p)
+{
+    const unsigned char b0 = p[0];
+    if (b0 != 0xEF && b0 < 0xF0)
+        return 1;
+    if (b0 == 0xEF) {
+        if ((p[1] == 0xB7 && p[2] >= 0x90 && p[2] <= 0xAF) || (p[1] == 0xBF && p[2] >= 0xBE))
+            return 0;
+        return 3;
+    }
+    return (p[1] & 0x0F) == 0x0F && p[2] == 0xBF && p[3] >= 0xBE ? 0 : 4;
 }
 
 // Length of the strictly valid UTF-8 sequence at p (p[0] >= 0x80), 0 when invalid or a noncharacter
@@ -78,7 +109,8 @@ void appendUtf8(std::string *out, uint32_t cp)
 
 class Scanner final {
 public:
-    Scanner(Ptr begin, Ptr end) : m_p(begin), m_end(end) {}
+    // `validUtf8`: [begin, end) is known to be valid UTF-8, so strings skip the per-sequence checks.
+    Scanner(Ptr begin, Ptr end, bool validUtf8) : m_p(begin), m_end(end), m_validUtf8(validUtf8) {}
 
     std::optional<std::string_view> topLevelText(std::string *scratch);
 
@@ -105,6 +137,7 @@ private:
 
     Ptr m_p;
     Ptr m_end;
+    bool m_validUtf8;
 };
 
 // \uXXXX (the "\u" already read), with surrogate pairs; a lone surrogate is left to Qt.
@@ -151,7 +184,7 @@ bool Scanner::string(std::string *unescaped, bool *escaped)
         while (m_end - m_p >= 8) {
             uint64_t w;
             std::memcpy(&w, m_p, 8);
-            if (maybeSpecial(w))
+            if (m_validUtf8 ? maybeSpecialInValidUtf8(w) : maybeSpecial(w))
                 break;
             m_p += 8;
         }
@@ -192,7 +225,7 @@ bool Scanner::string(std::string *unescaped, bool *escaped)
             copiedUpTo = m_p;
             continue;
         }
-        const size_t len = utf8Length(m_p, m_end);
+        const size_t len = m_validUtf8 ? validUtf8Step(m_p) : utf8Length(m_p, m_end);
         if (!len)
             return false;
         m_p += len;
@@ -311,6 +344,82 @@ std::optional<std::string_view> Scanner::topLevelText(std::string *scratch)
     return text;
 }
 
+// Does the valid UTF-8 text hold a raw noncharacter (left to Qt's parser, as the scanner does)? Lead
+// bytes 0xEF and 0xF0..0xF4 are never continuation bytes, so the 8-byte skip cannot misalign.
+bool hasNoncharacter(Ptr p, Ptr end)
+{
+    constexpr uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+    auto zeroByte = [](uint64_t x) { return (x - ones) & ~x; };
+    while (p < end) {
+        if (end - p >= 8) {
+            uint64_t w;
+            std::memcpy(&w, p, 8);
+            if (!((zeroByte(w ^ (ones * 0xEF)) | zeroByte((w & (ones * 0xF8)) ^ (ones * 0xF0))) & highs)) {
+                p += 8;
+                continue;
+            }
+        }
+        if (*p >= 0x80 && validUtf8Step(p) == 0)
+            return true;
+        ++p;
+    }
+    return false;
+}
+
+// A double that reads as zero may be a literal too small for a double (1e-400), which simdjson reads as
+// zero and Qt refuses (core/common/fastjson.h): such a line is left to the scanner and Qt.
+bool hasZeroDouble(simdjson::dom::element e)
+{
+    switch (e.type()) {
+    case simdjson::dom::element_type::DOUBLE:
+        return e.get_double().value_unsafe() == 0.0;
+    case simdjson::dom::element_type::ARRAY: {
+        const simdjson::dom::array a = e.get_array().value_unsafe();   // a named copy: the result is a temporary
+        return std::any_of(a.begin(), a.end(), [](simdjson::dom::element v) { return hasZeroDouble(v); });
+    }
+    case simdjson::dom::element_type::OBJECT: {
+        const simdjson::dom::object o = e.get_object().value_unsafe();
+        return std::any_of(o.begin(), o.end(), [](const simdjson::dom::key_value_pair &m) { return hasZeroDouble(m.value); });
+    }
+    default:
+        return false;
+    }
+}
+
+// simdjson's DOM parser (SIMD validation and unescaping) for the lines it can decide: an object it
+// accepts with at most kMaxDepth levels, exactly one top-level "text" member (keys compared unescaped,
+// as Qt does) holding a string, no raw noncharacter and no double that reads as zero. simdjson refuses
+// what Qt refuses among these (raw control characters, invalid UTF-8, lone surrogates, numbers out of
+// range, trailing content); what it does not decide goes to the scanner below, then to Qt.
+std::optional<std::string_view> simdjsonText(Ptr p, Ptr end, std::string *scratch)
+{
+    thread_local simdjson::dom::parser parser;
+    const size_t n = size_t(end - p);
+    if (parser.capacity() < n) {   // allocated here, never by parse(), so the depth limit is always ours
+        if (parser.allocate(std::max<size_t>(n, 1 << 16), kMaxDepth) != simdjson::SUCCESS)
+            return std::nullopt;
+    }
+    simdjson::dom::element root;
+    if (parser.parse(reinterpret_cast<const char *>(p), n, true).get(root) != simdjson::SUCCESS)
+        return std::nullopt;
+    simdjson::dom::object object;
+    if (root.get_object().get(object) != simdjson::SUCCESS)
+        return std::nullopt;
+    std::optional<std::string_view> text;
+    for (const simdjson::dom::key_value_pair m : object) {
+        if (m.key != "text")
+            continue;
+        std::string_view s;
+        if (text || m.value.get_string().get(s) != simdjson::SUCCESS)
+            return std::nullopt;
+        text = s;
+    }
+    if (!text || hasZeroDouble(root) || hasNoncharacter(p, end))
+        return std::nullopt;
+    scratch->assign(*text);   // the parser's string buffer is reused by the next line
+    return std::string_view(*scratch);
+}
+
 } // namespace
 
 std::optional<std::string_view> jsonlText(std::string_view line, std::string *scratch)
@@ -319,7 +428,12 @@ std::optional<std::string_view> jsonlText(std::string_view line, std::string *sc
     const Ptr end = p + line.size();
     if (end - p >= 3 && p[0] == 0xEF && p[1] == 0xBB && p[2] == 0xBF)
         p += 3;   // a leading BOM, as the general path strips it
-    return Scanner(p, end).topLevelText(scratch);
+    if (std::optional<std::string_view> text = simdjsonText(p, end, scratch))
+        return text;
+    // One SIMD pass over the line (simdjson) spares the string scanner validating each multi-byte sequence;
+    // an invalid line is scanned the strict way and so still left to Qt where it must be.
+    const bool validUtf8 = simdjson::validate_utf8(reinterpret_cast<const char *>(p), size_t(end - p));
+    return Scanner(p, end, validUtf8).topLevelText(scratch);
 }
 
 } // namespace RelayDesk::Cli

@@ -1,6 +1,7 @@
 #include "tokenize/encoding.h"
 
 #include "tokenize/ranktablebuilder.h"
+#include "tokenize/shorttable.h"
 #include "tokenize/spanfilter.h"
 
 #include <QByteArray>
@@ -115,6 +116,9 @@ Encoding::Encoding(std::string name, PatternFamily family, const unsigned char *
     m_allSingleBytes = h.allSingleBytes != 0;
     m_rankCount = h.rankCount;
     m_maxTokenBytes = h.maxTokenBytes;
+    m_short = std::make_unique<ShortTable>(m_rankCount, [this](uint32_t r) {
+        return std::pair<const unsigned char *, size_t>(m_bytes + m_offsets[r], m_offsets[r + 1] - m_offsets[r]);
+    });
 }
 
 Encoding::~Encoding() = default;
@@ -142,15 +146,17 @@ const Encoding *Encoding::byName(std::string_view name)
         {"p50k_base", PatternFamily::R50k, relaydesk_ranks_p50k_base},
         {"r50k_base", PatternFamily::R50k, relaydesk_ranks_r50k_base},
     };
-    static const std::array<std::unique_ptr<Encoding>, 4> loaded = [] {
-        std::array<std::unique_ptr<Encoding>, 4> a;
-        for (size_t i = 0; i < 4; ++i)
-            a[i] = std::make_unique<Encoding>(builtins[i].name, builtins[i].family, builtins[i].blob);
-        return a;
-    }();
-    for (size_t i = 0; i < 4; ++i)
-        if (name == builtins[i].name)
+    // Each on its first use: an encoding builds its short-token table (~1 ms, 384-768 KiB) when made.
+    static std::array<std::once_flag, 4> once;
+    static std::array<std::unique_ptr<Encoding>, 4> loaded;
+    for (size_t i = 0; i < 4; ++i) {
+        if (name == builtins[i].name) {
+            std::call_once(once[i], [i] {
+                loaded[i] = std::make_unique<Encoding>(builtins[i].name, builtins[i].family, builtins[i].blob);
+            });
             return loaded[i].get();
+        }
+    }
 
     // Extra encodings from RELAYDESK_TIKTOKEN_DIR, loaded once (I/O only here, never while counting).
     static std::mutex mutex;
@@ -184,6 +190,8 @@ std::vector<std::string> Encoding::builtinNames()
 
 inline uint32_t Encoding::lookupHashed(const unsigned char *p, size_t n, uint64_t key, uint64_t h) const
 {
+    if (n == 3 || n == 4)
+        return m_short->rank(p, n);
     for (uint32_t i = uint32_t(h) & m_mask;; i = (i + 1) & m_mask) {
         const Slot s = m_slots[i];
         if (!s.meta)
@@ -201,6 +209,8 @@ inline uint32_t Encoding::lookup(const unsigned char *p, size_t n) const
         return kNoRank;
     if (n == 2)
         return m_pairs[(uint32_t(p[0]) << 8) | p[1]];
+    if (n == 3 || n == 4)
+        return m_short->rank(p, n);
     const KeyHash kh = keyHash(p, n);
     return lookupHashed(p, n, kh.key, kh.hash);
 }
@@ -417,6 +427,11 @@ size_t Encoding::count(std::string_view utf8) const
                  [&](const unsigned char *p, size_t n) {
                      if (m_allSingleBytes && n <= 2) {
                          total += n == 1 || m_pairs[(uint32_t(p[0]) << 8) | p[1]] != kNoRank ? 1 : 2;
+                         return;
+                     }
+                     // 3 and 4 bytes: the short-token tables are small enough to answer at once.
+                     if ((n == 3 || n == 4) && m_short->rank(p, n) != kNoRank) {
+                         ++total;
                          return;
                      }
                      const KeyHash kh = keyHash(p, n);

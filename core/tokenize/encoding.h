@@ -27,7 +27,7 @@
 
 namespace RelayDesk::Tokenize {
 
-namespace Detail { struct RankTableHeader; struct Slot; class SpanFilter; }
+namespace Detail { struct RankTableHeader; struct Slot; class SpanFilter; class ShortTable; }
 
 class Encoding final {
 public:
@@ -83,6 +83,7 @@ private:
     uint32_t m_rankCount = 0;
     uint32_t m_maxTokenBytes = 0;
     uint32_t m_id = 0;     // distinguishes encodings in the per-thread piece cache
+    std::unique_ptr<Detail::ShortTable> m_short;   // the 3- and 4-byte tokens (shorttable.h)
     // Built on the first piece that needs merging (a few ms, 512 KiB), not at start-up.
     mutable std::once_flag m_spanOnce;
     mutable std::unique_ptr<Detail::SpanFilter> m_span;

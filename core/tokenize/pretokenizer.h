@@ -176,9 +176,60 @@ inline Ptr asciiWordO200k(Ptr p, Ptr end)
     return w + contractionAt(w, end, true);
 }
 
+// ASCII fast paths for the other common pieces (whitespace, punctuation, digits), for both cl100k and
+// o200k: nullptr whenever the general code must decide (a non-ASCII byte could change the match, or an
+// earlier alternative of the pattern could apply). `slashTail`: o200k's [\r\n/]* after punctuation.
+inline bool asciiSpace(unsigned char b) { return b < 0x80 && (kUnicodeStage2[b] & kSpace); }
+inline bool asciiDigit(unsigned char b) { return uint8_t(b - '0') < 10; }
+
+inline Ptr asciiOther(Ptr p, Ptr end, bool slashTail)
+{
+    const unsigned char b = *p;
+    if (b >= 0x80)
+        return nullptr;
+    if (asciiDigit(b)) {   // \p{N}{1,3}
+        Ptr q = p + 1;
+        while (q < end && q - p < 3 && asciiDigit(*q))
+            ++q;
+        return q - p < 3 && q < end && *q >= 0x80 ? nullptr : q;
+    }
+    if (asciiSpace(b)) {
+        Ptr q = p + 1;
+        Ptr lastNewline = b == '\r' || b == '\n' ? p : nullptr;
+        while (q < end && asciiSpace(*q)) {
+            if (*q == '\r' || *q == '\n')
+                lastNewline = q;
+            ++q;
+        }
+        if (q < end && *q >= 0x80)
+            return nullptr;   // a non-ASCII space may continue the run, a non-ASCII letter may follow
+        // One whitespace before a letter may be a word's prefix; a space before punctuation belongs to it.
+        if (q - p == 1 && q < end && (asciiLetter(*q) || (b == ' ' && !asciiDigit(*q))))
+            return nullptr;
+        if (lastNewline)
+            return lastNewline + 1;            // \s*[\r\n]+
+        if (q == end)
+            return q;                          // \s+(?!\S) at the end
+        return q - p > 1 ? q - 1 : q;          // \s+(?!\S), else \s+
+    }
+    // Punctuation: unless a letter follows (a word's prefix), ` ?[^\s\p{L}\p{N}]+` and its tail.
+    if (asciiLetter(b) || b == '\'')
+        return nullptr;
+    Ptr q = p + 1;
+    while (q < end && *q < 0x80 && !asciiLetter(*q) && !asciiDigit(*q) && !asciiSpace(*q))
+        ++q;
+    if (q < end && (*q >= 0x80 || (q == p + 1 && asciiLetter(*q))))
+        return nullptr;
+    while (q < end && (*q == '\r' || *q == '\n' || (slashTail && *q == '/')))
+        ++q;
+    return q;
+}
+
 inline Ptr nextCl100k(Ptr p, Ptr end)
 {
     if (Ptr q = asciiWordCl100k(p, end))
+        return q;
+    if (Ptr q = asciiOther(p, end, false))
         return q;
     const CodePoint c = decodeAt(p, end);
     if (c.cp == '\'') {
@@ -239,6 +290,8 @@ inline Ptr o200kWordEnd(Ptr p, Ptr end, const CodePoint &c, bool prefixOk)
 inline Ptr nextO200k(Ptr p, Ptr end)
 {
     if (Ptr q = asciiWordO200k(p, end))
+        return q;
+    if (Ptr q = asciiOther(p, end, true))
         return q;
     const CodePoint c = decodeAt(p, end);
     const bool prefixOk = !(c.cls & (kLetter | kNumber)) && !isNewline(c.cp);

@@ -181,6 +181,12 @@ void TestCountCommand::jsonlLikeQtParser_data()
         {"raw truncated sequence", "{\"text\":\"a\xe4\xb8\"}"},
         {"raw noncharacter fffe", "{\"text\":\"a\xef\xbf\xbe\"}"},
         {"raw noncharacter fdd0", "{\"text\":\"a\xef\xb7\x90\"}"},
+        // Valid lines are skipped 8 bytes at a time, so a stop can fall inside a character.
+        {"escape after a multi-byte run", "{\"text\":\"\\u000b\xe3\x80\x80\xe2\x80\xa9\xe2\x80\xaf\\n\xe4\xb8\xad\"}"},
+        {"noncharacter after a multi-byte run", "{\"text\":\"\xe4\xb8\xad\xe6\x96\x87\xe4\xb8\xad\xef\xbf\xbf\"}"},
+        {"noncharacter fdef after cyrillic", "{\"text\":\"\xd0\x9f\xd1\x80\xd0\xb8\xef\xb7\xaf\"}"},
+        {"plane 1 noncharacter", "{\"text\":\"abcdefg\xf0\x9f\xbf\xbe\"}"},
+        {"emoji and fullwidth after escapes", "{\"text\":\"\\t\xf0\x9f\x98\x80\xef\xbc\x81\xf0\x9f\x98\x80\\\"x\"}"},
         {"raw control character", "{\"text\":\"a\x01b\"}"},
         {"raw tab", "{\"text\":\"a\tb\"}"},
         {"leading bom", "\xEF\xBB\xBF{\"text\":\"bom\"}"},
@@ -211,6 +217,20 @@ void TestCountCommand::jsonlLikeQtParser_data()
         {"whitespace everywhere", " \t{ \"id\" : [ 1 , 2 ] , \"text\" : \"w s\" } \t"},
         {"vertical tab before", "\v{\"text\":\"a\"}"},
         {"true false null words", R"({"a":tru,"text":"x"})"},
+        // Lines simdjson parses (jsonl_text.cpp) where it and Qt could disagree.
+        {"tiny exponent", R"({"n":1e-400,"text":"tiny"})"},
+        {"tiny exponent nested", R"({"a":[{"b":[2.5e-320,1e-400]}],"text":"tiny"})"},
+        {"fractional zero", R"({"n":0.0,"m":-0.0,"text":"zero"})"},
+        {"large integer", R"({"n":18446744073709551615,"m":-9223372036854775808,"text":"big"})"},
+        {"integer beyond 64 bits", R"({"n":184467440737095516150,"text":"bigger"})"},
+        {"escaped duplicate of text", R"({"text":"a","text":"b c"})"},
+        {"escaped noncharacter in text", R"({"text":"a￾ b﷐"})"},
+        {"raw noncharacter in another value", "{\"a\":\"\xef\xbf\xbe\",\"text\":\"x\"}"},
+        {"nested text member", R"({"meta":{"text":"inner"},"text":"outer"})"},
+        {"depth 63", QByteArray("{\"a\":") + QByteArray("[").repeated(62) + QByteArray("]").repeated(62) + ",\"text\":\"d\"}"},
+        {"depth 64", QByteArray("{\"a\":") + QByteArray("[").repeated(63) + QByteArray("]").repeated(63) + ",\"text\":\"d\"}"},
+        {"depth 65", QByteArray("{\"a\":") + QByteArray("[").repeated(64) + QByteArray("]").repeated(64) + ",\"text\":\"d\"}"},
+        {"deep nesting 2000", QByteArray("{\"a\":") + QByteArray("[").repeated(2000) + QByteArray("]").repeated(2000) + ",\"text\":\"d\"}"},
     };
     for (const auto &[name, line] : rows)
         QTest::addRow("%s", name) << line;
