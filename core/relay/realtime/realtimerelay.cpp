@@ -44,9 +44,24 @@ void logRefusal(Store::StoreLane &lane, const RealtimeAdmission &admission, cons
                [log](const Store::Database &db) { return Store::LogRepository(db).insert(log); });
 }
 
+// UTF-8 bytes / 4, counted in place (the meter calls it for every text delta: no conversion, no allocation).
 qint64 defaultCountText(const QString &text)
 {
-    return (text.toUtf8().size() + 3) / 4;
+    qint64 bytes = 0;
+    for (qsizetype i = 0; i < text.size(); ++i) {
+        const char16_t c = text.at(i).unicode();
+        if (c < 0x80) {
+            bytes += 1;
+        } else if (c < 0x800) {
+            bytes += 2;
+        } else if (QChar::isHighSurrogate(c) && i + 1 < text.size() && QChar::isLowSurrogate(text.at(i + 1).unicode())) {
+            bytes += 4;
+            ++i;
+        } else {
+            bytes += 3; // a lone surrogate is encoded as U+FFFD
+        }
+    }
+    return (bytes + 3) / 4;
 }
 
 } // namespace

@@ -348,7 +348,7 @@ void RealtimeSession::forwardToUpstream(EarlyFrame frame)
         return;
     }
     if (!frame.observed) {
-        const QByteArray utf8 = frame.text.toUtf8();
+        const QByteArrayView utf8 = utf8Of(frame.text);
         const MeterObservation seen = m_meter.observeClient(utf8);
         frame.observed = true;
         frame.type = seen.type;
@@ -374,11 +374,19 @@ void RealtimeSession::forwardToUpstream(EarlyFrame frame)
     afterSend(Side::Upstream);
 }
 
-void RealtimeSession::noteMaxOutputTokens(const QByteArray &sessionUpdate)
+QByteArrayView RealtimeSession::utf8Of(const QString &text)
+{
+    // Into the session's reused buffer: a frame costs no allocation once the buffer has grown to the largest one.
+    m_utf8.resize(m_encoder.requiredSpace(text.size()));
+    const char *end = m_encoder.appendToBuffer(m_utf8.data(), text);
+    return QByteArrayView(m_utf8.constData(), end - m_utf8.constData());
+}
+
+void RealtimeSession::noteMaxOutputTokens(QByteArrayView sessionUpdate)
 {
     // Beta: session.max_response_output_tokens, GA: session.max_output_tokens; an integer or "inf". Read with
     // checked arithmetic (HoldParameters); "inf" or an invalid value holds the configured maximum.
-    const QJsonObject session = QJsonDocument::fromJson(sessionUpdate).object().value(u"session").toObject();
+    const QJsonObject session = QJsonDocument::fromJson(sessionUpdate.toByteArray()).object().value(u"session").toObject();
     if (session.contains(u"max_output_tokens") || session.contains(u"max_response_output_tokens"))
         m_account->setMaxOutputTokens(HoldParameters::realtimeMaxOutputTokens(session));
 }
@@ -388,7 +396,7 @@ void RealtimeSession::onUpstreamText(const QString &message)
     if (m_ending)
         return;
     touch();
-    const QByteArray utf8 = message.toUtf8();
+    const QByteArrayView utf8 = utf8Of(message);
     const MeterObservation seen = m_meter.observeUpstream(utf8);
     if (m_client && !m_clientGone) {
         if (seen.type == u"error") // an upstream error may quote the channel key

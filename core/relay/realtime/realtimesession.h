@@ -17,6 +17,7 @@
 #include <QElapsedTimer>
 #include <QObject>
 #include <QPointer>
+#include <QStringEncoder>
 #include <QStringList>
 #include <QTimer>
 #include <QUrl>
@@ -127,7 +128,9 @@ private:
     void flushHeld();
     // The settlement (or refund) is durable: the registry is told and the session may finish.
     void settled();
-    void noteMaxOutputTokens(const QByteArray &sessionUpdate);
+    void noteMaxOutputTokens(QByteArrayView sessionUpdate);
+    // `text` as UTF-8 in m_utf8 (valid until the next call).
+    QByteArrayView utf8Of(const QString &text);
     void afterSend(Side destination);
     void pause(Side source);
     void resumeIfDrained();
@@ -186,6 +189,8 @@ private:
     bool m_upstreamPaused = false; // reading from the upstream is paused (client queue full)
     int m_kickTicks = 0;           // drain ticks left to re-enable read notifiers after a resume
     QString m_endReason;
+    QByteArray m_utf8; // utf8Of()
+    QStringEncoder m_encoder{QStringEncoder::Utf8, QStringEncoder::Flag::Stateless};
     QElapsedTimer m_elapsed;
     QElapsedTimer m_sinceActivity;
     QTimer m_connectTimer;
