@@ -174,6 +174,7 @@ struct Rig
         Relay::HttpServerConfig config;
         config.port = 0;
         config.maxConnections = 20000;
+        config.maxConnectionsPerAddress = 0; // every client is 127.0.0.1
         thread = std::make_unique<Relay::RelayServerThread>(config, [this, admission](Relay::HttpServer &server) {
             Relay::RealtimeRelayDeps deps;
             deps.database = temp.shared();
