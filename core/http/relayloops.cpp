@@ -30,7 +30,7 @@ RelayLoops::RelayLoops(int count)
         auto loop = std::make_unique<Loop>();
         loop->thread.setObjectName(QStringLiteral("relay-loop-%1").arg(i));
         auto *dispatcher = new EpollEventDispatcher;
-        if (dispatcher->isValid())
+        if (dispatcher->isValid() && qEnvironmentVariable("RELAYDESK_RELAY_DISPATCHER") != QLatin1String("qt"))
             loop->thread.setEventDispatcher(dispatcher); // the thread owns it
         else
             delete dispatcher; // Qt's own then
@@ -72,6 +72,11 @@ int RelayLoops::load(int index) const
 QThread *RelayLoops::thread(int index) const
 {
     return &m_loops.at(index)->thread;
+}
+
+QObject *RelayLoops::anchor(int index) const
+{
+    return &m_loops.at(index)->anchor;
 }
 
 void RelayLoops::runBlocking(int index, const std::function<void()> &f) const

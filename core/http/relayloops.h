@@ -33,6 +33,8 @@ public:
     void release(int index);
     int load(int index) const;
     QThread *thread(int index) const;
+    // An object living on loop `index` as long as the loops do: a target for queued calls onto that loop.
+    QObject *anchor(int index) const;
     // Runs f on loop `index` and waits for it (never call from that loop, nor while it waits on the caller).
     void runBlocking(int index, const std::function<void()> &f) const;
     // CPU seconds each loop thread has used so far (CLOCK_THREAD_CPUTIME_ID, read on the thread).

@@ -147,11 +147,21 @@ QAbstractSocket *RealtimeSession::findTransport(QObject *root, const QWebSocket 
     return nullptr;
 }
 
-void RealtimeSession::start()
+void RealtimeSession::attachClient()
 {
-    m_elapsed.start();
+    if (m_clientAttached)
+        return;
+    m_clientAttached = true;
     m_sinceActivity.start();
     connectClient();
+}
+
+void RealtimeSession::start()
+{
+    attachClient();
+    if (m_ending) // the client left before the session reached its loop: end() has settled it already
+        return;
+    m_elapsed.start();
     connectUpstream();
     m_idleTimer.start();
     if (m_config.pingInterval.count() > 0)

@@ -7,7 +7,9 @@
 // in order and bounded like those sent before the upstream opened: nothing that could start paid work reaches the
 // upstream before the money for it is durable; a refusal drops them and closes 1008. The upstream's frames keep
 // flowing. The session is finished (the registry closed, finished() emitted) once its settlement is durable.
-// Lives on the relay (server) thread.
+// Lives on one relay event loop: made on the server thread, it may move there with its client socket to one of the
+// relay's loops (RealtimeRelay, RelayLoops) before start(), which dials the upstream on that loop: a session and
+// both its sockets are always on one thread.
 #include "monitor/sessionregistry.h"
 #include "http/openaierror.h"
 #include "relay/channelselector.h"
@@ -82,9 +84,15 @@ public:
     // The TCP/TLS socket under the client's QWebSocket, for backpressure. A server-side QWebSocket does not own
     // its transport (QWebSocketServer::handleConnection keeps the caller's parent), so the relay finds it.
     void setClientTransport(QAbstractSocket *transport);
+    // Before moving to another loop: the ledger's outcomes are posted to `home`, an object of that loop.
+    void setLedgerHome(QObject *home) { m_account->setHome(home); }
     // The QAbstractSocket under `root` carrying `socket` (same local/peer endpoints), or null.
     static QAbstractSocket *findTransport(QObject *root, const QWebSocket *socket);
 
+    // Listens to the client (its frames wait for the upstream), without dialling yet: for a session that moves to
+    // another event loop first. Idempotent.
+    void attachClient();
+    // attachClient(), then dials the upstream and starts the timers, on the session's (final) thread.
     void start();
     // Server shutdown: close both sides with 1001, settle. Idempotent.
     void shutdown(const QString &reason = QStringLiteral("shutdown"));
@@ -182,6 +190,7 @@ private:
     bool m_upstreamGone = false;
     bool m_dialReported = false;
     bool m_redialed = false;
+    bool m_clientAttached = false;
     bool m_ending = false;
     bool m_settled = false; // the settlement (or refund) landed
     bool m_finished = false;
@@ -193,11 +202,12 @@ private:
     QStringEncoder m_encoder{QStringEncoder::Utf8, QStringEncoder::Flag::Stateless};
     QElapsedTimer m_elapsed;
     QElapsedTimer m_sinceActivity;
-    QTimer m_connectTimer;
-    QTimer m_idleTimer;
-    QTimer m_pingTimer;
-    QTimer m_drainTimer;
-    QTimer m_graceTimer;
+    // Children, so that they move with the session to its loop (moveToThread moves children only).
+    QTimer m_connectTimer{this};
+    QTimer m_idleTimer{this};
+    QTimer m_pingTimer{this};
+    QTimer m_drainTimer{this};
+    QTimer m_graceTimer{this};
 };
 
 } // namespace RelayDesk::Relay
