@@ -2,6 +2,7 @@
 
 #include <QtCore/QCoreApplication>
 #include <QtCore/QSocketNotifier>
+#include <QtCore/QThread>
 
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
@@ -69,16 +70,13 @@ EpollEventDispatcher::~EpollEventDispatcher()
 void EpollEventDispatcher::registerSocketNotifier(QSocketNotifier *notifier)
 {
     const int fd = int(notifier->socket());
-    const auto it = m_watches.find(fd);
-    const bool existed = it != m_watches.end();
-    Watch watch = existed ? *it : Watch{};
+    Watch &watch = m_watches[fd];
     switch (notifier->type()) {
     case QSocketNotifier::Read: watch.read = notifier; break;
     case QSocketNotifier::Write: watch.write = notifier; break;
     case QSocketNotifier::Exception: watch.exception = notifier; break;
     }
-    m_watches.insert(fd, watch);
-    updateWatch(fd, watch, existed);
+    updateWatch(fd, watch);
 }
 
 void EpollEventDispatcher::unregisterSocketNotifier(QSocketNotifier *notifier)
@@ -87,32 +85,50 @@ void EpollEventDispatcher::unregisterSocketNotifier(QSocketNotifier *notifier)
     const auto it = m_watches.find(fd);
     if (it == m_watches.end())
         return;
-    Watch watch = *it;
-    for (QSocketNotifier **slot : {&watch.read, &watch.write, &watch.exception})
+    for (QSocketNotifier **slot : {&it->read, &it->write, &it->exception})
         if (*slot == notifier)
             *slot = nullptr;
-    if (watch.isEmpty())
-        m_watches.erase(it);
-    else
-        *it = watch;
-    updateWatch(fd, watch, true);
+    updateWatch(fd, *it);
 }
 
-void EpollEventDispatcher::updateWatch(int fd, const Watch &watch, bool existed)
+void EpollEventDispatcher::updateWatch(int fd, Watch &watch)
 {
     if (watch.isEmpty()) {
-        // The descriptor may already be closed (a notifier unregistered after close): then epoll dropped it itself.
-        epoll_ctl(m_epoll, EPOLL_CTL_DEL, fd, nullptr);
+        // Now, not lazily: the descriptor may be closed and its number reused before the next pass.
+        if (watch.applied != 0)
+            epoll_ctl(m_epoll, EPOLL_CTL_DEL, fd, nullptr); // fails harmlessly when already closed
+        m_watches.remove(fd); // a stale m_dirty entry finds nothing
         return;
     }
-    epoll_event event{};
-    event.events = epollMask(watch.read, watch.write, watch.exception);
-    event.data.fd = fd;
-    if (epoll_ctl(m_epoll, existed ? EPOLL_CTL_MOD : EPOLL_CTL_ADD, fd, &event) == 0)
-        return;
-    // A descriptor closed and reused, or one epoll forgot: try the other operation once.
-    if (epoll_ctl(m_epoll, existed ? EPOLL_CTL_ADD : EPOLL_CTL_MOD, fd, &event) != 0)
-        qWarning("EpollEventDispatcher: cannot watch socket %d: %s", fd, strerror(errno));
+    if (!watch.dirty && epollMask(watch.read, watch.write, watch.exception) != watch.applied) {
+        watch.dirty = true;
+        m_dirty.push_back(fd);
+    }
+}
+
+void EpollEventDispatcher::applyChanges()
+{
+    for (const int fd : m_dirty) {
+        const auto it = m_watches.find(fd);
+        if (it == m_watches.end() || !it->dirty)
+            continue;
+        it->dirty = false;
+        const quint32 wanted = epollMask(it->read, it->write, it->exception);
+        if (wanted == it->applied)
+            continue; // enabled and disabled again (or the reverse) since the last pass: nothing to tell the kernel
+        epoll_event event{};
+        event.events = wanted;
+        event.data.fd = fd;
+        const bool inSet = it->applied != 0;
+        // A descriptor closed and reused, or one epoll forgot: the other operation once.
+        if (epoll_ctl(m_epoll, inSet ? EPOLL_CTL_MOD : EPOLL_CTL_ADD, fd, &event) != 0
+            && epoll_ctl(m_epoll, inSet ? EPOLL_CTL_ADD : EPOLL_CTL_MOD, fd, &event) != 0) {
+            qWarning("EpollEventDispatcher: cannot watch socket %d: %s", fd, strerror(errno));
+            continue;
+        }
+        it->applied = wanted;
+    }
+    m_dirty.clear();
 }
 
 bool EpollEventDispatcher::dispatchSockets(const epoll_event *events, int count)
@@ -260,10 +276,16 @@ bool EpollEventDispatcher::activateTimers()
 
 // ---- the loop
 
+void EpollEventDispatcher::startingUp()
+{
+    m_owner.store(QThread::currentThreadId());
+}
+
 void EpollEventDispatcher::wakeUp()
 {
-    // Coalesced: one write until the loop drains it.
-    if (m_wakeUpPending.exchange(true))
+    // Coalesced: one wake-up per pass. The loop's own thread (an event posted while it dispatches, the common case)
+    // only marks it: the loop is awake and will not block on it; other threads write the eventfd.
+    if (m_wakeUpPending.exchange(true) || QThread::currentThreadId() == m_owner.load())
         return;
     const quint64 one = 1;
     while (::write(m_wake, &one, sizeof one) < 0 && errno == EINTR) {
@@ -281,14 +303,17 @@ void EpollEventDispatcher::drainWakeUp()
     quint64 value = 0;
     while (::read(m_wake, &value, sizeof value) < 0 && errno == EINTR) {
     }
-    m_wakeUpPending.store(false); // before the posted events are read (seq_cst): no post is missed
 }
 
 bool EpollEventDispatcher::processEvents(QEventLoop::ProcessEventsFlags flags)
 {
     m_interrupt.store(false, std::memory_order_relaxed);
+    if (m_owner.load() == nullptr)
+        m_owner.store(QThread::currentThreadId()); // a dispatcher installed without startingUp()
     Q_EMIT awake();
-    // Posted events first (deferred deletes, queued calls from other threads); posting wakes the loop.
+    // Posted events first (deferred deletes, queued calls from other threads). A post from now on marks the loop
+    // awake (seq_cst, before the posted events are read: none is missed), and it then does not block below.
+    m_wakeUpPending.store(false);
     QCoreApplication::sendPostedEvents();
 
     const bool mayWait = (flags & QEventLoop::WaitForMoreEvents) && !m_interrupt.load(std::memory_order_acquire)
@@ -300,6 +325,7 @@ bool EpollEventDispatcher::processEvents(QEventLoop::ProcessEventsFlags flags)
             Q_EMIT aboutToBlock();
     }
 
+    applyChanges();
     epoll_event events[kMaxEventsPerPass];
     int count = epoll_wait(m_epoll, events, kMaxEventsPerPass, timeout);
     if (count < 0) {
@@ -324,9 +350,6 @@ bool EpollEventDispatcher::processEvents(QEventLoop::ProcessEventsFlags flags)
     if (!(flags & QEventLoop::ExcludeSocketNotifiers))
         dispatched |= dispatchSockets(events, count);
     dispatched |= activateTimers();
-    // What a wake-up brought (posted events) is served in this pass, not the next one's.
-    if (woken)
-        QCoreApplication::sendPostedEvents();
     return dispatched || woken;
 }
 

@@ -17,6 +17,7 @@
 
 #include <atomic>
 #include <map>
+#include <vector>
 
 struct epoll_event;
 
@@ -44,6 +45,7 @@ public:
     QList<TimerInfo> registeredTimers(QObject *object) const override;
     int remainingTime(int timerId) override;
 
+    void startingUp() override;
     void wakeUp() override;
     void interrupt() override;
 
@@ -54,6 +56,8 @@ private:
         QSocketNotifier *read = nullptr;
         QSocketNotifier *write = nullptr;
         QSocketNotifier *exception = nullptr;
+        quint32 applied = 0; // the events the kernel's set has for it (0: not in the set)
+        bool dirty = false;  // listed in m_dirty
         bool isEmpty() const { return !read && !write && !exception; }
     };
     struct Timer
@@ -67,7 +71,12 @@ private:
         std::multimap<qint64, int>::iterator slot;
     };
 
-    void updateWatch(int fd, const Watch &watch, bool existed);
+    // A notifier of `fd` came or went: dropped from the set at once when none is left (the descriptor may be
+    // closed next), otherwise changed lazily, before the next epoll_wait().
+    void updateWatch(int fd, Watch &watch);
+    // The lazy changes: a socket's write notifier is enabled by a write and disabled once it drained, often within
+    // one pass or from one pass to the next; only the net change reaches the kernel.
+    void applyChanges();
     void schedule(Timer &timer, qint64 nowNs);
     // Milliseconds to wait for the next timer (-1: none), 0 when one is due.
     int timeToNextTimer(qint64 nowNs) const;
@@ -78,8 +87,10 @@ private:
     int m_epoll = -1;
     int m_wake = -1; // eventfd: wakeUp() from any thread
     std::atomic<bool> m_interrupt{false};
-    std::atomic<bool> m_wakeUpPending{false};
+    std::atomic<bool> m_wakeUpPending{false}; // a wake-up since the pass began: do not block
+    std::atomic<Qt::HANDLE> m_owner{nullptr};  // the loop's thread (its wake-ups need no eventfd write)
     QHash<int, Watch> m_watches;
+    std::vector<int> m_dirty; // descriptors whose wanted events differ from those applied
     QHash<int, Timer> m_timers;            // by timer id
     std::multimap<qint64, int> m_schedule; // deadline → timer id
 };
