@@ -183,6 +183,7 @@ void RealtimeSession::connectClient()
 
 void RealtimeSession::connectUpstream()
 {
+    m_upstreamTransport = nullptr; // a redial's socket has its own
     m_upstream = new QWebSocket(QString(), QWebSocketProtocol::VersionLatest, this);
     configureSocket(m_upstream, m_config);
     connect(m_upstream, &QWebSocket::connected, this, &RealtimeSession::onUpstreamConnected);
@@ -514,10 +515,33 @@ void RealtimeSession::refuse(const OpenAiError &error, const QString &reason)
 
 void RealtimeSession::afterSend(Side destination)
 {
+    scheduleFlush();
     QWebSocket *dest = destination == Side::Upstream ? m_upstream.data() : m_client.data();
     if (!dest || dest->bytesToWrite() <= m_config.highWaterBytes)
         return;
     pause(destination == Side::Upstream ? Side::Client : Side::Upstream);
+}
+
+void RealtimeSession::scheduleFlush()
+{
+    // A TCP socket writes what it buffered only once its write notifier fires, a pass later: the notifier is
+    // enabled, reported writable, then disabled again — per frame when a thousand sessions each get one. Flushed
+    // from a posted call instead, everything this pass forwarded goes out in one write per socket at the start of
+    // the next pass, and the notifier's enable and disable cancel out before the loop asks the kernel again.
+    if (m_flushPosted)
+        return;
+    m_flushPosted = true;
+    QMetaObject::invokeMethod(this, &RealtimeSession::flushSockets, Qt::QueuedConnection);
+}
+
+void RealtimeSession::flushSockets()
+{
+    m_flushPosted = false;
+    if (!m_upstreamTransport && m_upstream)
+        m_upstreamTransport = innerSocket(m_upstream.data());
+    for (QAbstractSocket *socket : {m_clientTransport.data(), m_upstreamTransport.data()})
+        if (socket && socket->state() == QAbstractSocket::ConnectedState && socket->bytesToWrite() > 0)
+            socket->flush();
 }
 
 void RealtimeSession::pause(Side source)

@@ -140,6 +140,9 @@ private:
     // `text` as UTF-8 in m_utf8 (valid until the next call).
     QByteArrayView utf8Of(const QString &text);
     void afterSend(Side destination);
+    // Writes what both sockets buffered, once per pass of the loop (a posted call).
+    void scheduleFlush();
+    void flushSockets();
     void pause(Side source);
     void resumeIfDrained();
     void onDrainTick();
@@ -173,6 +176,8 @@ private:
     QPointer<QWebSocket> m_client;
     QPointer<QAbstractSocket> m_clientTransport;
     QPointer<QWebSocket> m_upstream;
+    QPointer<QAbstractSocket> m_upstreamTransport; // found on the first flush
+    bool m_flushPosted = false;
     RealtimeUpstreamTarget m_target;
     std::unique_ptr<RealtimeAccount> m_account;
     Monitor::SessionRegistry *m_registry = nullptr;
