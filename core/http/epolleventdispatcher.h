@@ -12,6 +12,10 @@
 // never re-entered from its own handler, remainingTime() and registeredTimers() for
 // QObject::moveToThread; posted events each pass; wakeUp() from any thread (an eventfd); interrupt(); the
 // WaitForMoreEvents and ExcludeSocketNotifiers flags (user input does not exist here).
+//
+// The set is changed lazily: a pass's net change is applied before epoll_wait() (a socket's write notifier is
+// enabled by a write and disabled once it drained — often both within one pass), except that a descriptor leaving
+// the set leaves at once (it may be closed and its number reused next).
 #include <QtCore/QAbstractEventDispatcher>
 #include <QtCore/QHash>
 
