@@ -139,11 +139,20 @@ QAbstractSocket *RealtimeSession::findTransport(QObject *root, const QWebSocket 
 {
     if (!root || !socket)
         return nullptr;
-    for (QAbstractSocket *candidate : root->findChildren<QAbstractSocket *>()) {
-        if (candidate->peerPort() == socket->peerPort() && candidate->localPort() == socket->localPort()
-            && candidate->peerAddress() == socket->peerAddress())
+    const auto carries = [socket](const QAbstractSocket *candidate) {
+        return candidate->peerPort() == socket->peerPort() && candidate->localPort() == socket->localPort()
+            && candidate->peerAddress() == socket->peerAddress();
+    };
+    // Where HttpServer keeps a socket being upgraded: a direct child of its QWebSocketServer, itself a child of the
+    // root. Looked at first: the whole tree holds every earlier session's sockets, and walking it per upgrade made
+    // opening a thousand sessions quadratic.
+    for (QObject *child : root->children())
+        for (QAbstractSocket *candidate : child->findChildren<QAbstractSocket *>(QString(), Qt::FindDirectChildrenOnly))
+            if (carries(candidate))
+                return candidate;
+    for (QAbstractSocket *candidate : root->findChildren<QAbstractSocket *>())
+        if (carries(candidate))
             return candidate;
-    }
     return nullptr;
 }
 
