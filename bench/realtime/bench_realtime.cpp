@@ -1,13 +1,15 @@
 // Realtime relay benchmark (not a test): events/s through one metered session, N concurrent sessions, memory per
 // idle session. The relay (HttpServer + RealtimeRelay + SQLite ledger) runs on its own thread; the demo upstream
-// and the clients run on the main thread, so "relay CPU" is the relay thread's own CPU time
-// (CLOCK_THREAD_CPUTIME_ID) and events per relay-CPU-second is the one-core throughput.
+// and the clients run on the main thread, so "relay CPU" is the relay threads' own CPU time
+// (CLOCK_THREAD_CPUTIME_ID): the server thread's plus that of each relay event loop the sessions run on
+// (RealtimeRelayConfig::loops, --loops; 0 = every session on the server thread).
 //
-//   bench_realtime [--sessions N] [--deltas N]
+//   bench_realtime [--sessions N] [--deltas N] [--loops N]
 #include "billing/pricebook.h"
 #include "monitor/sessionregistry.h"
 #include "demo/demorealtime.h"
 #include "relay/realtime/realtimerelay.h"
+#include "http/relayloops.h"
 #include "http/relayserverthread.h"
 #include "store/apikeyrepository.h"
 #include "store/channelrepository.h"
@@ -133,7 +135,8 @@ struct Rig
     Testing::TempDatabase temp;
     DemoThread demo;
     std::unique_ptr<Relay::RelayServerThread> thread;
-    std::atomic<QObject *> relayObject{nullptr};
+    std::atomic<Relay::RealtimeRelay *> relayObject{nullptr};
+    int loops = 0;
     QByteArray key;
     Billing::PriceBookPtr prices;
 
@@ -174,6 +177,7 @@ struct Rig
         Relay::HttpServerConfig config;
         config.port = 0;
         config.maxConnections = 20000;
+        config.maxConnectionsPerAddress = 0; // every client is 127.0.0.1
         thread = std::make_unique<Relay::RelayServerThread>(config, [this, admission](Relay::HttpServer &server) {
             Relay::RealtimeRelayDeps deps;
             deps.database = temp.shared();
@@ -188,6 +192,7 @@ struct Rig
             };
             Relay::RealtimeRelayConfig rc;
             rc.maxSessions = 20000;
+            rc.loops = loops;
             rc.session.pingInterval = std::chrono::milliseconds(0);
             if (qEnvironmentVariableIsSet("BENCH_NO_PAUSE"))
                 rc.session.highWaterBytes = qint64(1) << 40;
@@ -199,18 +204,24 @@ struct Rig
         return spin([this] { return thread->port() != 0; }, 10000);
     }
 
+    // The server thread's CPU plus every relay loop's.
     double relayCpu()
     {
         double cpu = 0;
-        QMetaObject::invokeMethod(relayObject.load(), [&cpu] { cpu = threadCpuSeconds(); }, Qt::BlockingQueuedConnection);
+        Relay::RealtimeRelay *relay = relayObject.load();
+        QMetaObject::invokeMethod(relay, [&cpu] { cpu = threadCpuSeconds(); }, Qt::BlockingQueuedConnection);
+        if (const Relay::RelayLoops *loops = relay->loops())
+            for (double seconds : loops->cpuSeconds())
+                cpu += seconds;
         return cpu;
     }
     QUrl url() const { return QUrl(QStringLiteral("ws://127.0.0.1:%1/v1/realtime?model=gpt-realtime").arg(thread->port())); }
 };
 
-void oneSession(const char *label, Relay::DemoRealtimeScript script)
+void oneSession(const char *label, Relay::DemoRealtimeScript script, int loops)
 {
     Rig rig;
+    rig.loops = loops;
     if (!rig.start(script)) {
         std::printf("%s: setup failed\n", label);
         return;
@@ -233,7 +244,7 @@ void oneSession(const char *label, Relay::DemoRealtimeScript script)
     spin([&] { return client.closed; }, 5000);
 }
 
-void manySessions(int n)
+void manySessions(int n, int loops)
 {
     Relay::DemoRealtimeScript script;
     script.audioMs = 0;
@@ -242,6 +253,7 @@ void manySessions(int n)
         words << QStringLiteral("word%1").arg(i);
     script.reply = words.join(QLatin1Char(' '));
     Rig rig;
+    rig.loops = loops;
     if (!rig.start(script)) {
         std::printf("concurrent: setup failed\n");
         return;
@@ -309,12 +321,23 @@ void manySessions(int n)
     for (const auto &c : clients)
         frames += c->frames;
     frames -= frames0;
-    std::printf("%d concurrent sessions, one 50-word text response each: %lld events in %.2f s "
-                "(%.0f events/s wall, %.0f events/s per relay-CPU-second)\n",
-                n, qlonglong(frames), seconds, frames / seconds, frames / std::max(cpu, 1e-9));
+    std::printf("%d concurrent sessions, one 50-word text response each, %d relay loop(s): %lld events in %.2f s "
+                "(%.0f events/s wall, %.0f events/s per relay-CPU-second, %.2f s relay CPU)\n",
+                n, loops, qlonglong(frames), seconds, frames / seconds, frames / std::max(cpu, 1e-9), cpu);
     for (const auto &c : clients)
         c->socket.close();
     spin([&] { return rig.demo.live() == 0; }, 30000);
+}
+
+void runOneSessions(const Relay::DemoRealtimeScript &text, int deltas, int loops)
+{
+    oneSession("one session, text deltas (~60 B)", text, loops);
+
+    Relay::DemoRealtimeScript audio;
+    audio.reply = QStringLiteral("hi");
+    audio.audioMs = deltas * 100 / 4;
+    audio.chunkMs = 100;
+    oneSession("one session, audio deltas (6.4 KB)", audio, loops);
 }
 
 } // namespace
@@ -328,7 +351,13 @@ int main(int argc, char **argv)
     QCommandLineOption deltasOption(QStringLiteral("deltas"), QStringLiteral("Deltas in the single-session runs."), QStringLiteral("n"), QStringLiteral("20000"));
     QCommandLineOption serveOption(QStringLiteral("serve"),
                                    QStringLiteral("Only run the relay + demo (throwaway database) until killed, for manual clients."));
+    QCommandLineOption loopsOption(QStringLiteral("loops"),
+                                   QStringLiteral("Relay event loops for the sessions (0: the server thread; a list runs each)."),
+                                   QStringLiteral("n[,n…]"), QStringLiteral("0,1,2"));
+    QCommandLineOption onlyConcurrentOption(QStringLiteral("concurrent-only"), QStringLiteral("Skip the one-session runs."));
     parser.addOption(sessionsOption);
+    parser.addOption(loopsOption);
+    parser.addOption(onlyConcurrentOption);
     parser.addOption(deltasOption);
     parser.addOption(serveOption);
     parser.process(app);
@@ -350,14 +379,14 @@ int main(int argc, char **argv)
     for (int i = 0; i < deltas; ++i)
         words << QStringLiteral("w%1").arg(i % 1000);
     text.reply = words.join(QLatin1Char(' '));
-    oneSession("one session, text deltas (~60 B)", text);
-
-    Relay::DemoRealtimeScript audio;
-    audio.reply = QStringLiteral("hi");
-    audio.audioMs = deltas * 100 / 4;
-    audio.chunkMs = 100;
-    oneSession("one session, audio deltas (6.4 KB)", audio);
-
-    manySessions(std::max(1, parser.value(sessionsOption).toInt()));
+    QList<int> loopCounts;
+    for (const QString &n : parser.value(loopsOption).split(QLatin1Char(',')))
+        loopCounts << std::max(0, n.toInt());
+    for (int loops : loopCounts) {
+        std::printf("-- %d relay loop(s)\n", loops);
+        if (!parser.isSet(onlyConcurrentOption))
+            runOneSessions(text, deltas, loops);
+        manySessions(std::max(1, parser.value(sessionsOption).toInt()), loops);
+    }
     return 0;
 }

@@ -1,6 +1,7 @@
 #pragma once
 // Runs an HttpServer on its own QThread so the GUI thread never waits on network work. All calls return at
-// once; results arrive as queued signals.
+// once; results arrive as queued signals. The thread runs an EpollEventDispatcher (RELAYDESK_RELAY_DISPATCHER=qt:
+// Qt's own); Realtime sessions may move on to the relay's extra loops (RelayLoops, see RealtimeRelay).
 #include "http/httpserver.h"
 
 #include <QtCore/QThread>

@@ -168,6 +168,57 @@ private slots:
         QVERIFY(meter.takeCompletedResponses().empty());
     }
 
+    // Text deltas are read in place unless escaped, cut short or odd; every form must count as the parser reads it.
+    void textDeltaFormsCountAlike_data()
+    {
+        QTest::addColumn<QByteArray>("delta");
+        QTest::addColumn<QString>("expectedText"); // what the response's text is, decoded
+        QTest::newRow("plain") << QByteArray(R"({"type":"response.output_text.delta","response_id":"r","delta":"good day"})")
+                               << QStringLiteral("good day");
+        QTest::newRow("escaped") << QByteArray("{\"type\":\"response.output_text.delta\",\"delta\":\"good\\u0020day\\n\"}")
+                                 << QStringLiteral("good day\n");
+        QTest::newRow("non-ascii") << QByteArray("{\"type\":\"response.text.delta\",\"delta\":\"gr\xc3\xbc\xc3\x9f dich \xf0\x9f\x98\x80\"}")
+                                   << QStringLiteral("grüß dich 😀");
+        QTest::newRow("spaces around") << QByteArray(" { \"delta\" : \"good day\" , \"type\":\"response.audio_transcript.delta\" }\n")
+                                       << QStringLiteral("good day");
+        QTest::newRow("cut short: not counted") << QByteArray(R"({"type":"response.output_text.delta","delta":"good day")")
+                                                << QString();
+        QTest::newRow("delta not a string") << QByteArray(R"({"type":"response.output_text.delta","delta":7})")
+                                            << QString();
+    }
+    void textDeltaFormsCountAlike()
+    {
+        QFETCH(QByteArray, delta);
+        QFETCH(QString, expectedText);
+        QString seen;
+        RealtimeMeter meter([&seen](const QString &text) {
+            seen = text;
+            return qint64(text.size());
+        });
+        meter.observeUpstream(R"({"type":"response.created","response":{"id":"r"}})");
+        const MeterObservation observation = meter.observeUpstream(delta);
+        QCOMPARE(observation.tokens, qint64(expectedText.size()));
+        QCOMPARE(meter.liveUsage().outputText, qint64(expectedText.size()));
+        meter.observeUpstream(R"({"type":"response.done","response":{"id":"r","status":"completed"}})");
+        const auto responses = meter.takeCompletedResponses();
+        QCOMPARE(responses.size(), size_t(1));
+        QCOMPARE(responses.front().usage.outputText, qint64(expectedText.size()));
+        if (!expectedText.isEmpty())
+            QCOMPARE(seen, expectedText);
+    }
+
+    // The live view sums the deltas' own counts; the bill counts the concatenated reply once.
+    void liveUsageSumsDeltasAndTheBillCountsTheWhole()
+    {
+        RealtimeMeter meter(countWords);
+        meter.observeUpstream(R"({"type":"response.output_text.delta","delta":"it is"})");
+        meter.observeUpstream(R"({"type":"response.output_text.delta","delta":"noon"})");
+        QCOMPARE(meter.liveUsage().outputText, 3); // 2 + 1
+        meter.observeUpstream(R"({"type":"response.done","response":{"id":"r","status":"completed"}})");
+        QCOMPARE(meter.takeCompletedResponses().front().usage.outputText, 2); // "it isnoon"
+        QCOMPARE(meter.liveUsage().outputText, 2); // the finished total
+    }
+
     void responseWithoutUsageFallsBackToTheLocalEstimate()
     {
         RealtimeMeter meter(countWords);

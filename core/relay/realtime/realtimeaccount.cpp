@@ -6,6 +6,8 @@
 #include "store/database.h"
 #include "store/storelane.h"
 
+#include <QThread>
+
 #include "tokenize/audiotokens.h"
 
 #include <QDateTime>
@@ -80,18 +82,23 @@ void RealtimeAccount::submit(Write write, Landed landed)
 {
     m_lane.submit<Store::LedgerOutcome>(
         [db = m_db, write = std::move(write)] { return write(Billing::Ledger(*db)); },
-        [alive = std::weak_ptr<char>(m_alive), landed = std::move(landed)](const Store::LedgerOutcome &out,
-                                                                           bool committed) {
-            if (alive.expired())
-                return;
-            if (committed || !out) {
-                landed(out);
-                return;
+        [alive = std::weak_ptr<char>(m_alive), landed = std::move(landed), home = m_home](
+            const Store::LedgerOutcome &out, bool committed) {
+            Store::LedgerOutcome outcome = out;
+            if (!committed && out) { // its batch did not commit: nothing of it is durable
+                outcome = {};
+                outcome.failure = Store::LedgerFailure::Database;
+                outcome.message = QStringLiteral("the store lost the write's batch");
             }
-            Store::LedgerOutcome lost; // its batch did not commit: nothing of it is durable
-            lost.failure = Store::LedgerFailure::Database;
-            lost.message = QStringLiteral("the store lost the write's batch");
-            landed(lost);
+            // Whether the account is still there is asked on its own thread, where it is deleted.
+            auto land = [alive, landed, outcome] {
+                if (!alive.expired())
+                    landed(outcome);
+            };
+            if (home && home->thread() != QThread::currentThread())
+                QMetaObject::invokeMethod(home, std::move(land), Qt::QueuedConnection);
+            else
+                land();
         },
         [](const Store::LedgerOutcome &out) { return out.failure == Store::LedgerFailure::Database; }, m_chain);
 }

@@ -29,6 +29,7 @@
 #include "store/reservationrepository.h"
 
 #include <QJsonArray>
+#include <QObject>
 #include <QString>
 
 #include <gmpxx.h>
@@ -138,6 +139,9 @@ public:
     bool isWriting() const { return m_stepRunning || !m_steps.empty(); }
     // Called each time the queued writes are all done (the session then lets the client's frames through).
     void setIdleHandler(std::function<void()> idle) { m_idle = std::move(idle); }
+    // The account moved with its session to another event loop: outcomes (delivered on the lane's thread) are
+    // posted to `home`, an object of that loop which outlives the account, and land there. Null: on the lane's.
+    void setHome(QObject *home) { m_home = home; }
 
     qint64 reservationId() const { return m_reservation.id; }
     qint64 held() const { return m_reservation.reserved; }
@@ -179,6 +183,7 @@ private:
 
     std::shared_ptr<Store::Database> m_db;
     Store::StoreLane &m_lane;
+    QObject *m_home = nullptr; // setHome()
     quint64 m_chain;                        // Store::StoreLane::Chain of this session's writes
     std::shared_ptr<char> m_alive = std::make_shared<char>(); // outcomes delivered after the account is gone drop
     std::deque<std::function<void()>> m_steps;

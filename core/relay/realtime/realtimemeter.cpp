@@ -105,11 +105,16 @@ void RealtimeMeter::onResponseCreated(const QJsonObject &event)
     m_timings.insert(event.value(u"response").toObject().value(u"id").toString(), Timing{start, 0, 0});
 }
 
-void RealtimeMeter::noteFirstDelta(const QString &responseId, bool audio)
+void RealtimeMeter::noteFirstDelta(QByteArrayView responseId, bool audio)
 {
-    const auto it = m_timings.find(responseId);
+    // Every delta of a response names it; only its first one can be the first, so the rest skip the lookup.
+    QByteArray &last = audio ? m_firstAudioNoted : m_firstTextNoted;
+    if (!last.isNull() && last == responseId)
+        return;
+    const auto it = m_timings.find(QString::fromUtf8(responseId));
     if (it == m_timings.end())
         return;
+    last = responseId.toByteArray();
     qint64 &first = audio ? it->firstAudioAtMs : it->firstTextAtMs;
     if (first == 0)
         first = m_clock();
@@ -123,7 +128,7 @@ MeterObservation RealtimeMeter::observeClient(QByteArrayView frame)
         observation.type = QStringLiteral("(invalid json)");
         return observation;
     }
-    observation.type = QString::fromUtf8(*type);
+    observation.type = internType(*type);
     if (*type == "response.create")
         noteTurnStart();
     if (*type == "input_audio_buffer.append") {
@@ -176,12 +181,12 @@ MeterObservation RealtimeMeter::observeUpstream(QByteArrayView frame)
         observation.type = QStringLiteral("(invalid json)");
         return observation;
     }
-    observation.type = QString::fromUtf8(*type);
+    observation.type = internType(*type);
     if (isOneOf(*type, {"response.output_audio.delta", "response.audio.delta"})) {
         if (const auto delta = peekTopLevelString(frame, "delta"))
             observation.tokens = m_outputAudio.add(*delta);
         if (const auto responseId = peekTopLevelString(frame, "response_id"))
-            noteFirstDelta(QString::fromUtf8(*responseId), true);
+            noteFirstDelta(*responseId, true);
         return observation;
     }
     if (*type == "input_audio_buffer.speech_stopped") {
@@ -200,6 +205,10 @@ MeterObservation RealtimeMeter::observeUpstream(QByteArrayView frame)
     if (!interesting)
         return observation; // includes the server's echo of items: never counted as output
 
+    // The hot path: a plain (escape-free) delta is read in place and decoded into a reused buffer — no JSON tree,
+    // no allocation once the buffers have grown. Anything else takes the full parse below, with the same result.
+    if (textDelta && observeTextDelta(frame, *type, &observation))
+        return observation;
     bool ok = false;
     const QJsonObject event = parseObject(frame, &ok);
     if (!ok)
@@ -208,8 +217,9 @@ MeterObservation RealtimeMeter::observeUpstream(QByteArrayView frame)
         const QString delta = event.value(u"delta").toString();
         m_pendingOutputText += delta;
         observation.tokens = delta.isEmpty() ? 0 : m_countText(delta);
+        m_pendingOutputTextLive += observation.tokens;
         if (*type != "response.function_call_arguments.delta")
-            noteFirstDelta(event.value(u"response_id").toString(), false);
+            noteFirstDelta(event.value(u"response_id").toString().toUtf8(), false);
     } else if (*type == "response.created") {
         onResponseCreated(event);
     } else if (*type == "response.done") {
@@ -230,6 +240,49 @@ MeterObservation RealtimeMeter::observeUpstream(QByteArrayView frame)
         onSession(event.value(u"session").toObject(), false);
     }
     return observation;
+}
+
+QString RealtimeMeter::internType(QByteArrayView type)
+{
+    // A session sees a few dozen event types: each one's QString is made once and then shared (no allocation).
+    constexpr size_t MaxTypes = 64;
+    for (const auto &[bytes, text] : m_types)
+        if (bytes == type)
+            return text;
+    QString text = QString::fromUtf8(type);
+    if (m_types.size() < MaxTypes)
+        m_types.emplace_back(type.toByteArray(), text);
+    return text;
+}
+
+bool RealtimeMeter::observeTextDelta(QByteArrayView frame, QByteArrayView type, MeterObservation *observation)
+{
+    // peek reads no further than the member: a frame cut short must still fail as the parser would fail it.
+    QByteArrayView trimmed = frame;
+    while (!trimmed.isEmpty() && QChar::isSpace(uchar(trimmed.back())))
+        trimmed.chop(1);
+    if (trimmed.isEmpty() || trimmed.back() != '}')
+        return false;
+    const auto delta = peekTopLevelString(frame, "delta");
+    if (!delta || delta->contains('\\'))
+        return false; // absent, not a string, or escaped: the full parse decides
+    // UTF-8 → UTF-16 into the reused scratch string, then appended: both keep their capacity between events.
+    m_scratch.resize(m_decoder.requiredSpace(delta->size()));
+    QChar *end = m_decoder.appendToBuffer(m_scratch.data(), *delta);
+    m_scratch.resize(end - m_scratch.constData());
+    m_pendingOutputText += m_scratch;
+    observation->tokens = m_scratch.isEmpty() ? 0 : m_countText(m_scratch);
+    m_pendingOutputTextLive += observation->tokens;
+    if (type != "response.function_call_arguments.delta") {
+        const auto responseId = peekTopLevelString(frame, "response_id");
+        if (responseId && responseId->contains('\\')) { // an escaped id: decoded by the parser, as before
+            const QJsonObject event = QJsonDocument::fromJson(frame.toByteArray()).object();
+            noteFirstDelta(event.value(u"response_id").toString().toUtf8(), false);
+        } else if (responseId) {
+            noteFirstDelta(*responseId, false);
+        }
+    }
+    return true;
 }
 
 void RealtimeMeter::onSession(const QJsonObject &session, bool fromClient)
@@ -442,6 +495,7 @@ void RealtimeMeter::resetPending()
 {
     // Audio shorter than one token carries over to the next response (the streams are cumulative).
     m_pendingInputText = 0;
+    m_pendingOutputTextLive = 0;
     m_inputAudio.markTaken();
     m_outputAudio.markTaken();
     m_pendingOutputText.clear();
@@ -473,8 +527,15 @@ bool RealtimeMeter::hasPending() const
 
 Monitor::SessionUsage RealtimeMeter::liveUsage() const
 {
+    // The reply in progress shows as the sum of its deltas' own counts: recounting the whole reply on every delta
+    // (the session publishes after each one) made a long response quadratic. Its bill counts it once, whole.
+    Monitor::SessionUsage pending;
+    pending.inputText = m_pendingInputText;
+    pending.inputAudio = m_inputAudio.pending();
+    pending.outputAudio = m_outputAudio.pending();
+    pending.outputText = m_pendingOutputTextLive;
     Monitor::SessionUsage usage = m_total;
-    usage += pendingEstimate();
+    usage += pending;
     return usage;
 }
 

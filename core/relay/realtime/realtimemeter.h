@@ -7,6 +7,7 @@
 #include <QHash>
 #include <QJsonObject>
 #include <QString>
+#include <QStringDecoder>
 
 #include <functional>
 #include <optional>
@@ -139,7 +140,11 @@ private:
 
     void noteTurnStart();
     void onResponseCreated(const QJsonObject &event);
-    void noteFirstDelta(const QString &responseId, bool audio);
+    void noteFirstDelta(QByteArrayView responseId, bool audio);
+    // The event type as a QString shared by every event of that type.
+    QString internType(QByteArrayView type);
+    // An escape-free text delta, counted without a JSON tree; false: the caller parses the frame.
+    bool observeTextDelta(QByteArrayView frame, QByteArrayView type, MeterObservation *observation);
     void onSession(const QJsonObject &session, bool fromClient);
     void onConversationItem(const QJsonObject &item);
     void onResponseDone(const QJsonObject &event);
@@ -167,6 +172,13 @@ private:
     // Since the last finished response.
     qint64 m_pendingInputText = 0;
     QString m_pendingOutputText;
+    qint64 m_pendingOutputTextLive = 0; // the sum of its deltas' counts, for liveUsage()
+
+    std::vector<std::pair<QByteArray, QString>> m_types; // internType()
+    QByteArray m_firstAudioNoted; // the response whose first audio / text delta was timed last
+    QByteArray m_firstTextNoted;
+    QString m_scratch;            // one decoded delta, reused
+    QStringDecoder m_decoder{QStringDecoder::Utf8, QStringDecoder::Flag::Stateless};
 
     Monitor::SessionUsage m_total;
     std::vector<MeteredResponse> m_completed;

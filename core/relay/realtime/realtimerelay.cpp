@@ -7,6 +7,7 @@
 #include "relay/upstreamurl.h"
 #include "http/httprequest.h"
 #include "http/httpserver.h"
+#include "http/relayloops.h"
 #include "store/clientsecretrepository.h"
 #include "store/database.h"
 #include "store/logrepository.h"
@@ -44,9 +45,24 @@ void logRefusal(Store::StoreLane &lane, const RealtimeAdmission &admission, cons
                [log](const Store::Database &db) { return Store::LogRepository(db).insert(log); });
 }
 
+// UTF-8 bytes / 4, counted in place (the meter calls it for every text delta: no conversion, no allocation).
 qint64 defaultCountText(const QString &text)
 {
-    return (text.toUtf8().size() + 3) / 4;
+    qint64 bytes = 0;
+    for (qsizetype i = 0; i < text.size(); ++i) {
+        const char16_t c = text.at(i).unicode();
+        if (c < 0x80) {
+            bytes += 1;
+        } else if (c < 0x800) {
+            bytes += 2;
+        } else if (QChar::isHighSurrogate(c) && i + 1 < text.size() && QChar::isLowSurrogate(text.at(i + 1).unicode())) {
+            bytes += 4;
+            ++i;
+        } else {
+            bytes += 3; // a lone surrogate is encoded as U+FFFD
+        }
+    }
+    return (bytes + 3) / 4;
 }
 
 } // namespace
@@ -63,6 +79,8 @@ RealtimeRelay::RealtimeRelay(RealtimeRelayDeps deps, RealtimeRelayConfig config,
         m_deps.lane = m_ownLane.get();
     }
     m_calls = std::make_unique<RealtimeCalls>(*this);
+    if (const int loops = m_config.loops < 0 ? RelayLoops::configuredCount() : m_config.loops; loops > 0)
+        m_loops = std::make_unique<RelayLoops>(loops);
     m_expiry.setInterval(1000);
     connect(&m_expiry, &QTimer::timeout, this, &RealtimeRelay::expirePending);
 }
@@ -70,6 +88,15 @@ RealtimeRelay::RealtimeRelay(RealtimeRelayDeps deps, RealtimeRelayConfig config,
 RealtimeRelay::~RealtimeRelay()
 {
     shutdown();
+    // The sessions still closing are deleted on their loops, after the settlements the lane handed them (queued
+    // there before this); the rest have no parent once they were meant for a loop.
+    for (const auto &[session, index] : m_loopOf)
+        m_loops->runBlocking(index, [session = session] { delete session; });
+    for (RealtimeSession *session : std::as_const(m_sessions))
+        if (!m_loopOf.count(session) && session->parent() != this)
+            delete session;
+    m_loopOf.clear();
+    m_loops.reset();
 }
 
 void RealtimeRelay::install(HttpServer &server)
@@ -347,20 +374,47 @@ void RealtimeRelay::accept(QWebSocket *socket, const HttpRequest &request)
     quint64 registryId = ++m_sequence;
     if (m_deps.registry)
         registryId = registerSession(a, pending.account->held());
+    QAbstractSocket *transport = m_transportRoot ? RealtimeSession::findTransport(m_transportRoot, socket) : nullptr;
+    // A session moves to a loop with its client's TCP socket, so only when that socket is known.
+    const bool onLoop = m_loops && transport;
     auto *session = new RealtimeSession(socket, std::move(target), std::move(pending.account), m_deps.registry,
-                                        registryId, m_deps.countText, m_config.session, this);
-    if (m_transportRoot)
-        session->setClientTransport(RealtimeSession::findTransport(m_transportRoot, socket));
+                                        registryId, m_deps.countText, m_config.session, onLoop ? nullptr : this);
+    if (transport)
+        session->setClientTransport(transport);
     m_sessions.insert(session);
     connect(session, &RealtimeSession::finished, this, &RealtimeRelay::onSessionFinished);
-    session->start();
+    if (onLoop) {
+        // It listens now (frames wait for the upstream) and moves once the upgrade's call chain — QWebSocketServer,
+        // the TCP socket's readyRead — has unwound: objects must not change threads under their own callers.
+        session->attachClient();
+        QMetaObject::invokeMethod(this, [this, session] { startOnLoop(session); }, Qt::QueuedConnection);
+    } else {
+        session->start();
+    }
     Q_EMIT sessionStarted(registryId);
+}
+
+void RealtimeRelay::startOnLoop(RealtimeSession *session)
+{
+    if (!m_sessions.contains(session))
+        return; // finished already (its deletion is queued)
+    if (session->isEnding() || m_shutdown)
+        return session->start(); // settled or settling here; start() does nothing more
+    const int index = m_loops->acquire();
+    m_loopOf.emplace(session, index);
+    session->setLedgerHome(m_loops->anchor(index));
+    session->moveToThread(m_loops->thread(index));
+    QMetaObject::invokeMethod(session, &RealtimeSession::start, Qt::QueuedConnection);
 }
 
 void RealtimeRelay::onSessionFinished(RealtimeSession *session)
 {
     if (!m_sessions.remove(session))
         return;
+    if (const auto it = m_loopOf.find(session); it != m_loopOf.end()) {
+        m_loops->release(it->second);
+        m_loopOf.erase(it);
+    }
     Q_EMIT sessionFinished(session->registryId(), session->endReason(), session->account().chargedTotal());
     session->deleteLater();
 }
@@ -391,10 +445,32 @@ void RealtimeRelay::shutdown()
     m_expiry.stop();
     const QSet<RealtimeSession *> sessions = m_sessions;
     for (RealtimeSession *session : sessions)
-        session->shutdown();
-    // Admissions in flight, refunds and settlements: durable before the relay thread goes on to stop.
-    if (first || m_ownLane)
+        if (!m_loopOf.count(session))
+            session->shutdown();
+    // Those on loops are ended there, a loop at a time; their settlements are on the lane before it drains below.
+    std::vector<std::vector<RealtimeSession *>> perLoop(m_loops ? size_t(m_loops->count()) : 0);
+    for (const auto &[session, index] : m_loopOf)
+        perLoop[size_t(index)].push_back(session);
+    for (size_t index = 0; index < perLoop.size(); ++index)
+        if (!perLoop[index].empty())
+            m_loops->runBlocking(int(index), [&sessions = perLoop[index]] {
+                for (RealtimeSession *session : sessions)
+                    session->shutdown();
+            });
+    // Admissions in flight, refunds and settlements: durable before the relay thread goes on to stop. A session's
+    // writes run one at a time (a charge, its restored hold, the settlement); on a loop the next is submitted there
+    // when the previous one's outcome lands, so each round lets every loop take its outcomes and queue the next.
+    if (!first && !m_ownLane)
+        return;
+    constexpr int MaxChainedWrites = 4;
+    for (int round = 0; round < MaxChainedWrites; ++round) {
         m_deps.lane->drain();
+        if (!m_loops || m_loopOf.empty())
+            break;
+        for (int index = 0; index < m_loops->count(); ++index)
+            m_loops->runBlocking(index, [] {}); // queued behind the outcomes posted there
+    }
+    m_deps.lane->drain();
 }
 
 } // namespace RelayDesk::Relay

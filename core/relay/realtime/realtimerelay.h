@@ -33,6 +33,7 @@ namespace RelayDesk::Relay {
 
 class HttpServer;
 class RealtimeCalls;
+class RelayLoops;
 
 // Who may open the session and where it goes: the relay's auth (key → user/key) and channel selection
 // (group/model → channel, model mapping) as one answer. Keys are never stored here beyond the session.
@@ -101,6 +102,10 @@ struct RealtimeRelayConfig
     qint64 defaultMaxOutputTokens = 4096; // worst-case response size for the rolling reservation
     int maxSessions = 4096;               // beyond → 503 before the upgrade
     std::chrono::milliseconds upgradeTimeout{30'000}; // admitted but never upgraded → refund
+    // Event-loop threads the sessions are spread over (each with its client and upstream socket); admission and
+    // the ledger stay on the server thread. -1: RelayLoops::configuredCount() (RELAYDESK_RELAY_LOOPS, else one per
+    // core); 0: every session on the server thread.
+    int loops = -1;
 };
 
 class RealtimeRelay final : public QObject
@@ -142,6 +147,8 @@ public:
     void shutdown();
 
     int sessionCount() const { return int(m_sessions.size()); }
+    // The loops sessions run on (null: all on this thread).
+    const RelayLoops *loops() const { return m_loops.get(); }
     // Admissions whose hold is on the store lane (counted against maxSessions).
     int admittingCount() const { return m_admitting; }
     int callCount() const;
@@ -172,6 +179,9 @@ private:
                                           bool keyViaSubprotocol);
     void expirePending();
     void onSessionFinished(RealtimeSession *session);
+    // Moves a session that has not started to the least loaded loop and starts it there (on this thread when it
+    // ended meanwhile).
+    void startOnLoop(RealtimeSession *session);
 
     std::unique_ptr<Store::StoreLane> m_ownLane; // when deps.lane was unset; destroyed last (it drains)
     RealtimeRelayDeps m_deps;
@@ -180,6 +190,8 @@ private:
     bool m_shutdown = false;
     std::unordered_map<std::string, Pending> m_pending; // peer "address|port" → admitted, not yet upgraded
     QSet<RealtimeSession *> m_sessions;
+    std::unique_ptr<RelayLoops> m_loops;            // destroyed after the sessions on them (see the destructor)
+    std::unordered_map<RealtimeSession *, int> m_loopOf; // sessions on a loop → its index
     std::unique_ptr<RealtimeCalls> m_calls; // WebRTC calls, admitted here, metered over their sideband
     QTimer m_expiry;
     QPointer<QObject> m_transportRoot;

@@ -139,19 +139,38 @@ QAbstractSocket *RealtimeSession::findTransport(QObject *root, const QWebSocket 
 {
     if (!root || !socket)
         return nullptr;
-    for (QAbstractSocket *candidate : root->findChildren<QAbstractSocket *>()) {
-        if (candidate->peerPort() == socket->peerPort() && candidate->localPort() == socket->localPort()
-            && candidate->peerAddress() == socket->peerAddress())
+    const auto carries = [socket](const QAbstractSocket *candidate) {
+        return candidate->peerPort() == socket->peerPort() && candidate->localPort() == socket->localPort()
+            && candidate->peerAddress() == socket->peerAddress();
+    };
+    // Where HttpServer keeps a socket being upgraded: a direct child of its QWebSocketServer, itself a child of the
+    // root. Looked at first: the whole tree holds every earlier session's sockets, and walking it per upgrade made
+    // opening a thousand sessions quadratic.
+    for (QObject *child : root->children())
+        for (QAbstractSocket *candidate : child->findChildren<QAbstractSocket *>(QString(), Qt::FindDirectChildrenOnly))
+            if (carries(candidate))
+                return candidate;
+    for (QAbstractSocket *candidate : root->findChildren<QAbstractSocket *>())
+        if (carries(candidate))
             return candidate;
-    }
     return nullptr;
+}
+
+void RealtimeSession::attachClient()
+{
+    if (m_clientAttached)
+        return;
+    m_clientAttached = true;
+    m_sinceActivity.start();
+    connectClient();
 }
 
 void RealtimeSession::start()
 {
+    attachClient();
+    if (m_ending) // the client left before the session reached its loop: end() has settled it already
+        return;
     m_elapsed.start();
-    m_sinceActivity.start();
-    connectClient();
     connectUpstream();
     m_idleTimer.start();
     if (m_config.pingInterval.count() > 0)
@@ -173,6 +192,7 @@ void RealtimeSession::connectClient()
 
 void RealtimeSession::connectUpstream()
 {
+    m_upstreamTransport = nullptr; // a redial's socket has its own
     m_upstream = new QWebSocket(QString(), QWebSocketProtocol::VersionLatest, this);
     configureSocket(m_upstream, m_config);
     connect(m_upstream, &QWebSocket::connected, this, &RealtimeSession::onUpstreamConnected);
@@ -348,7 +368,7 @@ void RealtimeSession::forwardToUpstream(EarlyFrame frame)
         return;
     }
     if (!frame.observed) {
-        const QByteArray utf8 = frame.text.toUtf8();
+        const QByteArrayView utf8 = utf8Of(frame.text);
         const MeterObservation seen = m_meter.observeClient(utf8);
         frame.observed = true;
         frame.type = seen.type;
@@ -374,11 +394,19 @@ void RealtimeSession::forwardToUpstream(EarlyFrame frame)
     afterSend(Side::Upstream);
 }
 
-void RealtimeSession::noteMaxOutputTokens(const QByteArray &sessionUpdate)
+QByteArrayView RealtimeSession::utf8Of(const QString &text)
+{
+    // Into the session's reused buffer: a frame costs no allocation once the buffer has grown to the largest one.
+    m_utf8.resize(m_encoder.requiredSpace(text.size()));
+    const char *end = m_encoder.appendToBuffer(m_utf8.data(), text);
+    return QByteArrayView(m_utf8.constData(), end - m_utf8.constData());
+}
+
+void RealtimeSession::noteMaxOutputTokens(QByteArrayView sessionUpdate)
 {
     // Beta: session.max_response_output_tokens, GA: session.max_output_tokens; an integer or "inf". Read with
     // checked arithmetic (HoldParameters); "inf" or an invalid value holds the configured maximum.
-    const QJsonObject session = QJsonDocument::fromJson(sessionUpdate).object().value(u"session").toObject();
+    const QJsonObject session = QJsonDocument::fromJson(sessionUpdate.toByteArray()).object().value(u"session").toObject();
     if (session.contains(u"max_output_tokens") || session.contains(u"max_response_output_tokens"))
         m_account->setMaxOutputTokens(HoldParameters::realtimeMaxOutputTokens(session));
 }
@@ -388,7 +416,7 @@ void RealtimeSession::onUpstreamText(const QString &message)
     if (m_ending)
         return;
     touch();
-    const QByteArray utf8 = message.toUtf8();
+    const QByteArrayView utf8 = utf8Of(message);
     const MeterObservation seen = m_meter.observeUpstream(utf8);
     if (m_client && !m_clientGone) {
         if (seen.type == u"error") // an upstream error may quote the channel key
@@ -496,10 +524,33 @@ void RealtimeSession::refuse(const OpenAiError &error, const QString &reason)
 
 void RealtimeSession::afterSend(Side destination)
 {
+    scheduleFlush();
     QWebSocket *dest = destination == Side::Upstream ? m_upstream.data() : m_client.data();
     if (!dest || dest->bytesToWrite() <= m_config.highWaterBytes)
         return;
     pause(destination == Side::Upstream ? Side::Client : Side::Upstream);
+}
+
+void RealtimeSession::scheduleFlush()
+{
+    // A TCP socket writes what it buffered only once its write notifier fires, a pass later: the notifier is
+    // enabled, reported writable, then disabled again — per frame when a thousand sessions each get one. Flushed
+    // from a posted call instead, everything this pass forwarded goes out in one write per socket at the start of
+    // the next pass, and the notifier's enable and disable cancel out before the loop asks the kernel again.
+    if (m_flushPosted)
+        return;
+    m_flushPosted = true;
+    QMetaObject::invokeMethod(this, &RealtimeSession::flushSockets, Qt::QueuedConnection);
+}
+
+void RealtimeSession::flushSockets()
+{
+    m_flushPosted = false;
+    if (!m_upstreamTransport && m_upstream)
+        m_upstreamTransport = innerSocket(m_upstream.data());
+    for (QAbstractSocket *socket : {m_clientTransport.data(), m_upstreamTransport.data()})
+        if (socket && socket->state() == QAbstractSocket::ConnectedState && socket->bytesToWrite() > 0)
+            socket->flush();
 }
 
 void RealtimeSession::pause(Side source)

@@ -7,7 +7,9 @@
 // in order and bounded like those sent before the upstream opened: nothing that could start paid work reaches the
 // upstream before the money for it is durable; a refusal drops them and closes 1008. The upstream's frames keep
 // flowing. The session is finished (the registry closed, finished() emitted) once its settlement is durable.
-// Lives on the relay (server) thread.
+// Lives on one relay event loop: made on the server thread, it may move there with its client socket to one of the
+// relay's loops (RealtimeRelay, RelayLoops) before start(), which dials the upstream on that loop: a session and
+// both its sockets are always on one thread.
 #include "monitor/sessionregistry.h"
 #include "http/openaierror.h"
 #include "relay/channelselector.h"
@@ -17,6 +19,7 @@
 #include <QElapsedTimer>
 #include <QObject>
 #include <QPointer>
+#include <QStringEncoder>
 #include <QStringList>
 #include <QTimer>
 #include <QUrl>
@@ -81,9 +84,15 @@ public:
     // The TCP/TLS socket under the client's QWebSocket, for backpressure. A server-side QWebSocket does not own
     // its transport (QWebSocketServer::handleConnection keeps the caller's parent), so the relay finds it.
     void setClientTransport(QAbstractSocket *transport);
+    // Before moving to another loop: the ledger's outcomes are posted to `home`, an object of that loop.
+    void setLedgerHome(QObject *home) { m_account->setHome(home); }
     // The QAbstractSocket under `root` carrying `socket` (same local/peer endpoints), or null.
     static QAbstractSocket *findTransport(QObject *root, const QWebSocket *socket);
 
+    // Listens to the client (its frames wait for the upstream), without dialling yet: for a session that moves to
+    // another event loop first. Idempotent.
+    void attachClient();
+    // attachClient(), then dials the upstream and starts the timers, on the session's (final) thread.
     void start();
     // Server shutdown: close both sides with 1001, settle. Idempotent.
     void shutdown(const QString &reason = QStringLiteral("shutdown"));
@@ -127,8 +136,13 @@ private:
     void flushHeld();
     // The settlement (or refund) is durable: the registry is told and the session may finish.
     void settled();
-    void noteMaxOutputTokens(const QByteArray &sessionUpdate);
+    void noteMaxOutputTokens(QByteArrayView sessionUpdate);
+    // `text` as UTF-8 in m_utf8 (valid until the next call).
+    QByteArrayView utf8Of(const QString &text);
     void afterSend(Side destination);
+    // Writes what both sockets buffered, once per pass of the loop (a posted call).
+    void scheduleFlush();
+    void flushSockets();
     void pause(Side source);
     void resumeIfDrained();
     void onDrainTick();
@@ -162,6 +176,8 @@ private:
     QPointer<QWebSocket> m_client;
     QPointer<QAbstractSocket> m_clientTransport;
     QPointer<QWebSocket> m_upstream;
+    QPointer<QAbstractSocket> m_upstreamTransport; // found on the first flush
+    bool m_flushPosted = false;
     RealtimeUpstreamTarget m_target;
     std::unique_ptr<RealtimeAccount> m_account;
     Monitor::SessionRegistry *m_registry = nullptr;
@@ -179,6 +195,7 @@ private:
     bool m_upstreamGone = false;
     bool m_dialReported = false;
     bool m_redialed = false;
+    bool m_clientAttached = false;
     bool m_ending = false;
     bool m_settled = false; // the settlement (or refund) landed
     bool m_finished = false;
@@ -186,13 +203,16 @@ private:
     bool m_upstreamPaused = false; // reading from the upstream is paused (client queue full)
     int m_kickTicks = 0;           // drain ticks left to re-enable read notifiers after a resume
     QString m_endReason;
+    QByteArray m_utf8; // utf8Of()
+    QStringEncoder m_encoder{QStringEncoder::Utf8, QStringEncoder::Flag::Stateless};
     QElapsedTimer m_elapsed;
     QElapsedTimer m_sinceActivity;
-    QTimer m_connectTimer;
-    QTimer m_idleTimer;
-    QTimer m_pingTimer;
-    QTimer m_drainTimer;
-    QTimer m_graceTimer;
+    // Children, so that they move with the session to its loop (moveToThread moves children only).
+    QTimer m_connectTimer{this};
+    QTimer m_idleTimer{this};
+    QTimer m_pingTimer{this};
+    QTimer m_drainTimer{this};
+    QTimer m_graceTimer{this};
 };
 
 } // namespace RelayDesk::Relay
