@@ -95,11 +95,15 @@ private Q_SLOTS:
         QRandomGenerator random(20261207);
         const char16_t pool[] = {u'a', u'Z', u' ', u'"', u'\\', u'/', u'\n', u'\t', 0x01, 0x1f, 0x7f, 0x80, 0xe9,
                                  0x7ff, 0x800, 0x4e16, 0xfffd, 0xffff, 0xd800, 0xdbff, 0xdc00, 0xdfff};
-        for (int round = 0; round < 2000; ++round) {
+        for (int round = 0; round < 4000; ++round) {
+            // Half the strings mostly plain ASCII, so that runs of 8 and more (copied 8 units at a time) end at
+            // every offset.
+            const bool mostlyPlain = round % 2 == 1;
             QString s;
-            const int length = int(random.bounded(40));
+            const int length = int(random.bounded(mostlyPlain ? 120 : 40));
             for (int i = 0; i < length; ++i)
-                s += QChar(pool[random.bounded(quint32(std::size(pool)))]);
+                s += mostlyPlain && random.bounded(12) != 0 ? QChar(u'a' + char16_t(random.bounded(26)))
+                                                          : QChar(pool[random.bounded(quint32(std::size(pool)))]);
             const QJsonDocument d(QJsonObject{{s, s}, {QStringLiteral("n"), QJsonArray{s}}});
             QCOMPARE(CompactJson::write(d), qtCompact(d));
         }
