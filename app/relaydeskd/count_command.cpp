@@ -100,7 +100,7 @@ bool countJsonLines(const Encoding &enc, const QString &path, std::string_view a
         ++lineNo;
         if (blank(line))
             continue;
-        if (const std::optional<std::string_view> text = jsonlText(line, &scratch)) {
+        if (const std::optional<std::string_view> text = jsonlText(line, &scratch, all.size() - end)) {
             out->append(QByteArray::number(qulonglong(enc.count(*text)))).append('\n');
             continue;
         }
