@@ -7,8 +7,8 @@
 // tiktoken's encode_ordinary. Errors (unknown model or encoding, unreadable file, invalid JSON line)
 // go to stderr and exit with 2; nothing is printed to stdout then.
 #include "commands.h"
+#include "input_file.h"
 #include "jsonl_text.h"
-#include "read_input.h"
 
 #include "tokenize/encoding.h"
 #include "tokenize/modelmap.h"
@@ -46,8 +46,6 @@ int usage()
            "in $RELAYDESK_TIKTOKEN_DIR. Special-token text is counted as ordinary text.\n";
     return 0;
 }
-
-std::string_view view(const QByteArray &b) { return {b.constData(), size_t(b.size())}; }
 
 // Qt's JSON parser drops a raw U+FEFF inside strings; a raw BOM is only valid JSON inside a string (or
 // as a leading BOM, stripped first), so spelling it as an escape is exact.
@@ -88,9 +86,8 @@ bool countJsonLineWithQt(const Encoding &enc, const QString &path, qsizetype lin
 
 // Plain records are counted straight from the file's UTF-8 bytes (jsonl_text.h); only the rest goes
 // through QJsonDocument, so the output is the same either way.
-bool countJsonLines(const Encoding &enc, const QString &path, const QByteArray &data, QByteArray *out, QString *error)
+bool countJsonLines(const Encoding &enc, const QString &path, std::string_view all, QByteArray *out, QString *error)
 {
-    const std::string_view all = view(data);
     std::string scratch;
     qsizetype lineNo = 0;
     size_t start = 0;
@@ -103,7 +100,7 @@ bool countJsonLines(const Encoding &enc, const QString &path, const QByteArray &
         ++lineNo;
         if (blank(line))
             continue;
-        if (const std::optional<std::string_view> text = jsonlText(line, &scratch)) {
+        if (const std::optional<std::string_view> text = jsonlText(line, &scratch, all.size() - end)) {
             out->append(QByteArray::number(qulonglong(enc.count(*text)))).append('\n');
             continue;
         }
@@ -163,14 +160,14 @@ int runCount(const QStringList &args)
     QByteArray out;
     for (const QString &path : files) {
         QString error;
-        const std::optional<QByteArray> data = readInput(path, &error);
-        if (!data)
+        InputFile input;
+        if (!input.open(path, &error))
             return fail(error);
         if (jsonl) {
-            if (!countJsonLines(*enc, path == u"-" ? u"<stdin>"_qs : path, *data, &out, &error))
+            if (!countJsonLines(*enc, path == u"-" ? u"<stdin>"_qs : path, input.bytes(), &out, &error))
                 return fail(error);
         } else {
-            out.append(QByteArray::number(qulonglong(enc->count(view(*data))))).append('\n');
+            out.append(QByteArray::number(qulonglong(enc->count(input.bytes())))).append('\n');
         }
     }
     std::fwrite(out.constData(), 1, size_t(out.size()), stdout);

@@ -344,24 +344,41 @@ std::optional<std::string_view> Scanner::topLevelText(std::string *scratch)
     return text;
 }
 
+// Might the 32 bytes at p hold the lead byte of a noncharacter (0xEF, 0xF0..0xF7)? A fixed-length
+// reduction the compiler turns into a few SIMD instructions.
+inline bool mayHoldNoncharacterLead(Ptr p)
+{
+    unsigned char hit = 0;
+    for (int i = 0; i < 32; ++i)
+        hit |= static_cast<unsigned char>((p[i] == 0xEF) | ((p[i] & 0xF8) == 0xF0));
+    return hit != 0;
+}
+
 // Does the valid UTF-8 text hold a raw noncharacter (left to Qt's parser, as the scanner does)? Lead
-// bytes 0xEF and 0xF0..0xF4 are never continuation bytes, so the 8-byte skip cannot misalign.
+// bytes 0xEF and 0xF0..0xF4 are never continuation bytes, so the 32- and 8-byte skips cannot misalign.
 bool hasNoncharacter(Ptr p, Ptr end)
 {
     constexpr uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
     auto zeroByte = [](uint64_t x) { return (x - ones) & ~x; };
     while (p < end) {
-        if (end - p >= 8) {
-            uint64_t w;
-            std::memcpy(&w, p, 8);
-            if (!((zeroByte(w ^ (ones * 0xEF)) | zeroByte((w & (ones * 0xF8)) ^ (ones * 0xF0))) & highs)) {
-                p += 8;
-                continue;
-            }
+        if (end - p >= 32 && !mayHoldNoncharacterLead(p)) {
+            p += 32;
+            continue;
         }
-        if (*p >= 0x80 && validUtf8Step(p) == 0)
-            return true;
-        ++p;
+        // A block that may hold one: 8 bytes, then single bytes at a time, to the end of the block.
+        for (const Ptr stop = p + std::min<ptrdiff_t>(32, end - p); p < stop;) {
+            if (stop - p >= 8) {
+                uint64_t w;
+                std::memcpy(&w, p, 8);
+                if (!((zeroByte(w ^ (ones * 0xEF)) | zeroByte((w & (ones * 0xF8)) ^ (ones * 0xF0))) & highs)) {
+                    p += 8;
+                    continue;
+                }
+            }
+            if (*p >= 0x80 && validUtf8Step(p) == 0)
+                return true;
+            ++p;
+        }
     }
     return false;
 }
@@ -391,7 +408,7 @@ bool hasZeroDouble(simdjson::dom::element e)
 // as Qt does) holding a string, no raw noncharacter and no double that reads as zero. simdjson refuses
 // what Qt refuses among these (raw control characters, invalid UTF-8, lone surrogates, numbers out of
 // range, trailing content); what it does not decide goes to the scanner below, then to Qt.
-std::optional<std::string_view> simdjsonText(Ptr p, Ptr end, std::string *scratch)
+std::optional<std::string_view> simdjsonText(Ptr p, Ptr end, size_t readableAfter)
 {
     thread_local simdjson::dom::parser parser;
     const size_t n = size_t(end - p);
@@ -400,7 +417,8 @@ std::optional<std::string_view> simdjsonText(Ptr p, Ptr end, std::string *scratc
             return std::nullopt;
     }
     simdjson::dom::element root;
-    if (parser.parse(reinterpret_cast<const char *>(p), n, true).get(root) != simdjson::SUCCESS)
+    const bool copyToPad = readableAfter < simdjson::SIMDJSON_PADDING;
+    if (parser.parse(reinterpret_cast<const char *>(p), n, copyToPad).get(root) != simdjson::SUCCESS)
         return std::nullopt;
     simdjson::dom::object object;
     if (root.get_object().get(object) != simdjson::SUCCESS)
@@ -416,19 +434,18 @@ std::optional<std::string_view> simdjsonText(Ptr p, Ptr end, std::string *scratc
     }
     if (!text || hasZeroDouble(root) || hasNoncharacter(p, end))
         return std::nullopt;
-    scratch->assign(*text);   // the parser's string buffer is reused by the next line
-    return std::string_view(*scratch);
+    return text;   // in the parser's string buffer, which the next line reuses
 }
 
 } // namespace
 
-std::optional<std::string_view> jsonlText(std::string_view line, std::string *scratch)
+std::optional<std::string_view> jsonlText(std::string_view line, std::string *scratch, size_t readableAfter)
 {
     auto p = reinterpret_cast<Ptr>(line.data());
     const Ptr end = p + line.size();
     if (end - p >= 3 && p[0] == 0xEF && p[1] == 0xBB && p[2] == 0xBF)
         p += 3;   // a leading BOM, as the general path strips it
-    if (std::optional<std::string_view> text = simdjsonText(p, end, scratch))
+    if (std::optional<std::string_view> text = simdjsonText(p, end, readableAfter))
         return text;
     // One SIMD pass over the line (simdjson) spares the string scanner validating each multi-byte sequence;
     // an invalid line is scanned the strict way and so still left to Qt where it must be.

@@ -17,8 +17,10 @@
 
 namespace RelayDesk::Cli {
 
-// The unescaped "text" member of `line`, or nullopt (see above). The view points into `line` or into
-// *scratch.
-std::optional<std::string_view> jsonlText(std::string_view line, std::string *scratch);
+// The unescaped "text" member of `line`, or nullopt (see above). The view points into `line`, into *scratch
+// or into the parser's buffer: it is valid until the next call. `readableAfter`: how many bytes after the
+// line may be read (never used); simdjson::SIMDJSON_PADDING of them let the parser work in place instead of
+// copying the line into a padded buffer first.
+std::optional<std::string_view> jsonlText(std::string_view line, std::string *scratch, size_t readableAfter = 0);
 
 } // namespace RelayDesk::Cli

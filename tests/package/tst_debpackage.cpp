@@ -149,8 +149,9 @@ private slots:
         // Computed by dpkg-shlibdeps from the executables' libraries…
         for (const char *library : {"libqt6core6", "libqt6widgets6", "libqt6sql6 ", "libc6", "libcurl4"})
             QVERIFY2(depends.contains(QLatin1String(library).trimmed()), qPrintable(depends));
-        // …and the plugins and adduser, which are no ELF dependency.
-        for (const char *package : {"libqt6sql6-sqlite", "libqt6sql6-psql", "qt6-qpa-plugins", "adduser"})
+        // …and the plugins, adduser and libav (loaded on first use, core/libav), which are no ELF dependency.
+        for (const char *package : {"libqt6sql6-sqlite", "libqt6sql6-psql", "qt6-qpa-plugins", "adduser", "libavformat",
+                                    "libavcodec", "libavutil"})
             QVERIFY2(depends.contains(QLatin1String(package)), qPrintable(depends));
 
         const Run conffiles = run(QStringLiteral("dpkg-deb"), {QStringLiteral("--info"), m_deb, QStringLiteral("conffiles")});

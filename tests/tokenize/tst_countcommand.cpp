@@ -17,9 +17,11 @@ struct Run {
     QByteArray out, err;
 };
 
-Run runCount(const QStringList &args, const QByteArray &stdinData = {})
+Run runCount(const QStringList &args, const QByteArray &stdinData = {},
+             const QProcessEnvironment &env = QProcessEnvironment::systemEnvironment())
 {
     QProcess p;
+    p.setProcessEnvironment(env);
     p.start(qEnvironmentVariable("RELAYDESK_BIN_DIR") + u"/relaydeskd", QStringList{u"count"_qs} + args);
     if (!p.waitForStarted(10000))
         return {};
@@ -66,6 +68,10 @@ private slots:
     void modelSelectsEncoding();
     void jsonl();
     void jsonlAgainstOracle();
+    void jsonlFileLikeStandardInput_data();
+    void jsonlFileLikeStandardInput();
+    void emptyFile();
+    void startsWithoutLibav();
     void jsonlLikeQtParser_data();
     void jsonlLikeQtParser();
     void errors_data();
@@ -158,6 +164,66 @@ void TestCountCommand::jsonlAgainstOracle()
     QCOMPARE(got, expected);
 }
 
+// A file is mapped and its lines parsed in place, stdin is read into a buffer: the same counts and errors,
+// also for the last lines, which end less than simdjson's padding before the end of the file.
+void TestCountCommand::jsonlFileLikeStandardInput_data()
+{
+    QTest::addColumn<QByteArray>("input");
+    const QByteArray record = "{\"text\":\"caf\\u00e9 \\\"quoted\\\" \xE4\xBD\xA0\xE5\xA5\xBD\",\"n\":[1,2.5,{\"a\":null}]}";
+    const QByteArray line = record + '\n';
+    QTest::newRow("one line, no newline") << record;
+    QTest::newRow("one line") << line;
+    QTest::newRow("short last line") << line.repeated(50) + "{\"text\":\"x\"}";
+    QTest::newRow("blank lines at the end") << line.repeated(3) + "\n  \n";
+    QTest::newRow("long lines") << QByteArray("{\"text\":\"" + QByteArray("word ").repeated(5000) + "\"}\n").repeated(4);
+    QTest::newRow("invalid last line") << line.repeated(2) + "{\"text\":\"x\"";
+    QTest::newRow("no text in last line") << line.repeated(2) + "{\"id\":1}";
+}
+
+void TestCountCommand::jsonlFileLikeStandardInput()
+{
+    QFETCH(QByteArray, input);
+    const QString path = m_dir.filePath(u"input.jsonl"_qs);
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::WriteOnly | QIODevice::Truncate));
+    file.write(input);
+    file.close();
+    const QStringList args{u"--encoding"_qs, u"o200k_base"_qs, u"--jsonl"_qs};
+    const Run fromStdin = runCount(args, input);
+    const Run fromFile = runCount(args + QStringList{path});
+    QCOMPARE(fromFile.exitCode, fromStdin.exitCode);
+    QCOMPARE(fromFile.out, fromStdin.out);
+    QCOMPARE(fromFile.err, QByteArray(fromStdin.err).replace("<stdin>", path.toUtf8()));
+}
+
+void TestCountCommand::emptyFile()
+{
+    const QString path = m_dir.filePath(u"empty.txt"_qs);
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.close();
+    const Run r = runCount({path, u"--jsonl"_qs});
+    QCOMPARE(r.exitCode, 0);
+    QVERIFY(r.out.isEmpty());
+    const Run plain = runCount({path});
+    QCOMPARE(plain.exitCode, 0);
+    QCOMPARE(plain.out, QByteArray("0\n"));
+}
+
+// libav and its codec libraries are half of relaydeskd's shared libraries; only audio needs them, so they
+// are loaded on first use (core/libav), not by the dynamic loader at start-up (issue 18).
+void TestCountCommand::startsWithoutLibav()
+{
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(u"LD_DEBUG"_qs, u"libs"_qs);
+    const Run r = runCount({u"--encoding"_qs, u"cl100k_base"_qs}, "hello", env);
+    QCOMPARE(r.exitCode, 0);
+    QCOMPARE(r.out, QByteArray("1\n"));
+    QVERIFY2(r.err.contains("libQt6Core"), "LD_DEBUG=libs lists the libraries loaded");
+    for (const char *library : {"libavformat", "libavcodec", "libavutil"})
+        QVERIFY2(!r.err.contains(library), library);
+}
+
 void TestCountCommand::jsonlLikeQtParser_data()
 {
     // count --jsonl reads plain records from the bytes (jsonl_text.h) and leaves the rest to Qt's parser;
@@ -186,6 +252,14 @@ void TestCountCommand::jsonlLikeQtParser_data()
         {"noncharacter after a multi-byte run", "{\"text\":\"\xe4\xb8\xad\xe6\x96\x87\xe4\xb8\xad\xef\xbf\xbf\"}"},
         {"noncharacter fdef after cyrillic", "{\"text\":\"\xd0\x9f\xd1\x80\xd0\xb8\xef\xb7\xaf\"}"},
         {"plane 1 noncharacter", "{\"text\":\"abcdefg\xf0\x9f\xbf\xbe\"}"},
+        // ... and 32 bytes at a time where no byte may lead a noncharacter: a noncharacter in the second block,
+        // one straddling two blocks, and fullwidth forms (lead byte 0xEF, no noncharacter) before one.
+        {"noncharacter after 40 ascii bytes", "{\"text\":\"0123456789012345678901234567890123456789\xef\xbf\xbe\"}"},
+        {"noncharacter across a block end", "{\"text\":\"0123456789012345678901\xef\xb7\x90 tail\"}"},
+        {"fullwidth block then noncharacter", "{\"text\":\"\xef\xbc\x81\xef\xbc\x81\xef\xbc\x81\xef\xbc\x81\xef\xbc\x81\xef\xbc\x81"
+                                             "\xef\xbc\x81\xef\xbc\x81\xef\xbc\x81\xef\xbc\x81\xef\xbc\x81\xf0\x9f\xbf\xbf\"}"},
+        {"fullwidth blocks, no noncharacter", "{\"text\":\"\xef\xbc\x81\xef\xbc\x81\xef\xbc\x81\xef\xbc\x81\xef\xbc\x81\xef\xbc\x81"
+                                              "\xef\xbc\x81\xef\xbc\x81\xef\xbc\x81\xef\xbc\x81\xef\xbc\x81 0123456789abcdef\"}"},
         {"emoji and fullwidth after escapes", "{\"text\":\"\\t\xf0\x9f\x98\x80\xef\xbc\x81\xf0\x9f\x98\x80\\\"x\"}"},
         {"raw control character", "{\"text\":\"a\x01b\"}"},
         {"raw tab", "{\"text\":\"a\tb\"}"},
