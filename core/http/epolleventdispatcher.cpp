@@ -65,6 +65,19 @@ EpollEventDispatcher::~EpollEventDispatcher()
         ::close(m_epoll);
 }
 
+bool EpollEventDispatcher::installOn(QThread &thread)
+{
+    if (qEnvironmentVariable("RELAYDESK_RELAY_DISPATCHER") == QLatin1String("qt"))
+        return false;
+    auto *dispatcher = new EpollEventDispatcher;
+    if (!dispatcher->isValid()) {
+        delete dispatcher;
+        return false;
+    }
+    thread.setEventDispatcher(dispatcher);
+    return true;
+}
+
 // ---- socket notifiers
 
 void EpollEventDispatcher::registerSocketNotifier(QSocketNotifier *notifier)

@@ -24,6 +24,9 @@
 #include <vector>
 
 struct epoll_event;
+QT_BEGIN_NAMESPACE
+class QThread;
+QT_END_NAMESPACE
 
 namespace RelayDesk::Relay {
 
@@ -37,6 +40,10 @@ public:
 
     // False when epoll or eventfd could not be created (then the caller keeps Qt's dispatcher).
     bool isValid() const { return m_epoll >= 0 && m_wake >= 0; }
+
+    // Gives `thread` (not started yet) an EpollEventDispatcher, which the thread then owns — unless
+    // RELAYDESK_RELAY_DISPATCHER=qt asks for Qt's own (for comparison) or epoll is unavailable. Returns whether it did.
+    static bool installOn(QThread &thread);
 
     bool processEvents(QEventLoop::ProcessEventsFlags flags) override;
 

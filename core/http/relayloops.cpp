@@ -29,11 +29,7 @@ RelayLoops::RelayLoops(int count)
     for (int i = 0; i < count; ++i) {
         auto loop = std::make_unique<Loop>();
         loop->thread.setObjectName(QStringLiteral("relay-loop-%1").arg(i));
-        auto *dispatcher = new EpollEventDispatcher;
-        if (dispatcher->isValid() && qEnvironmentVariable("RELAYDESK_RELAY_DISPATCHER") != QLatin1String("qt"))
-            loop->thread.setEventDispatcher(dispatcher); // the thread owns it
-        else
-            delete dispatcher; // Qt's own then
+        EpollEventDispatcher::installOn(loop->thread);
         loop->anchor.moveToThread(&loop->thread);
         loop->thread.start();
         m_loops.push_back(std::move(loop));

@@ -34,15 +34,9 @@ void RelayServerThread::start()
     // while the server thread is not running: stop() can always post to it without racing a deletion.
     m_anchor = std::make_unique<QObject>();
     m_anchor->moveToThread(&m_thread);
-    // epoll, so a pass costs what is ready rather than every open socket (RELAYDESK_RELAY_DISPATCHER=qt: Qt's own,
-    // for comparison). A finished thread deleted the previous run's dispatcher.
-    if (qEnvironmentVariable("RELAYDESK_RELAY_DISPATCHER") != QLatin1String("qt")) {
-        auto *dispatcher = new EpollEventDispatcher;
-        if (dispatcher->isValid())
-            m_thread.setEventDispatcher(dispatcher);
-        else
-            delete dispatcher;
-    }
+    // epoll, so a pass costs what is ready rather than every open socket. A finished thread deleted the previous
+    // run's dispatcher.
+    EpollEventDispatcher::installOn(m_thread);
     m_thread.start();
     QMetaObject::invokeMethod(m_anchor.get(), [this] {
         m_server = new HttpServer(m_config);
