@@ -500,11 +500,7 @@ bool runStatement(const Database &database, const QString &sql, QString *error, 
     // they go as plain (single round trip) statements there.
     if (database.backend() == Database::Backend::Sqlite) {
         CachedQuery q = database.prepared(sql);
-        if (q->exec())
-            return true;
-        if (error)
-            *error = queryError(*q, what);
-        return false;
+        return execQuery(*q, error, what);
     }
     QSqlQuery q(database.connection());
     if (q.exec(sql))
@@ -619,34 +615,6 @@ void Transaction::rollback()
         m_database.transactionEnded();
     }
     m_error = error;
-}
-
-QString queryError(const QSqlQuery &q, const char *what)
-{
-    return QStringLiteral("%1: %2").arg(QLatin1String(what), q.lastError().text());
-}
-
-QString queryError(const Statement &q, const char *what)
-{
-    return QStringLiteral("%1: %2").arg(QLatin1String(what), q.lastError().text());
-}
-
-bool execQuery(Statement &q, QString *error, const char *what)
-{
-    if (q.exec())
-        return true;
-    if (error)
-        *error = queryError(q, what);
-    return false;
-}
-
-bool execQuery(QSqlQuery &q, QString *error, const char *what)
-{
-    if (q.exec())
-        return true;
-    if (error)
-        *error = queryError(q, what);
-    return false;
 }
 
 qint64 nowMs()

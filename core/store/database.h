@@ -153,11 +153,23 @@ private:
     QString m_error;
 };
 
-// Executes a prepared query, returning false with "<what>: <driver message>" on failure.
-bool execQuery(QSqlQuery &q, QString *error, const char *what);
-bool execQuery(Statement &q, QString *error, const char *what);
-QString queryError(const QSqlQuery &q, const char *what);
-QString queryError(const Statement &q, const char *what);
+// "<what>: <driver message>" for a QSqlQuery or a Statement.
+template<typename Query>
+QString queryError(const Query &q, const char *what)
+{
+    return QStringLiteral("%1: %2").arg(QLatin1String(what), q.lastError().text());
+}
+
+// Executes a prepared query (a QSqlQuery or a Statement), returning false with queryError() in *error on failure.
+template<typename Query>
+bool execQuery(Query &q, QString *error, const char *what)
+{
+    if (q.exec())
+        return true;
+    if (error)
+        *error = queryError(q, what);
+    return false;
+}
 qint64 nowMs();
 // Qt binds a null QString as SQL NULL; TEXT NOT NULL columns need an empty string instead.
 inline QString nn(const QString &s) { return s.isNull() ? QStringLiteral("") : s; }
