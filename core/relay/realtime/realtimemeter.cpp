@@ -214,10 +214,7 @@ MeterObservation RealtimeMeter::observeUpstream(QByteArrayView frame)
     if (!ok)
         return observation;
     if (textDelta) {
-        const QString delta = event.value(u"delta").toString();
-        m_pendingOutputText += delta;
-        observation.tokens = delta.isEmpty() ? 0 : m_countText(delta);
-        m_pendingOutputTextLive += observation.tokens;
+        observation.tokens = addOutputText(event.value(u"delta").toString());
         if (*type != "response.function_call_arguments.delta")
             noteFirstDelta(event.value(u"response_id").toString().toUtf8(), false);
     } else if (*type == "response.created") {
@@ -240,6 +237,14 @@ MeterObservation RealtimeMeter::observeUpstream(QByteArrayView frame)
         onSession(event.value(u"session").toObject(), false);
     }
     return observation;
+}
+
+qint64 RealtimeMeter::addOutputText(const QString &delta)
+{
+    m_pendingOutputText += delta;
+    const qint64 tokens = delta.isEmpty() ? 0 : m_countText(delta);
+    m_pendingOutputTextLive += tokens;
+    return tokens;
 }
 
 QString RealtimeMeter::internType(QByteArrayView type)
@@ -270,9 +275,7 @@ bool RealtimeMeter::observeTextDelta(QByteArrayView frame, QByteArrayView type, 
     m_scratch.resize(m_decoder.requiredSpace(delta->size()));
     QChar *end = m_decoder.appendToBuffer(m_scratch.data(), *delta);
     m_scratch.resize(end - m_scratch.constData());
-    m_pendingOutputText += m_scratch;
-    observation->tokens = m_scratch.isEmpty() ? 0 : m_countText(m_scratch);
-    m_pendingOutputTextLive += observation->tokens;
+    observation->tokens = addOutputText(m_scratch);
     if (type != "response.function_call_arguments.delta") {
         const auto responseId = peekTopLevelString(frame, "response_id");
         if (responseId && responseId->contains('\\')) { // an escaped id: decoded by the parser, as before
@@ -483,11 +486,16 @@ qint64 RealtimeMeter::addInputText(const QString &text)
 
 Monitor::SessionUsage RealtimeMeter::pendingEstimate() const
 {
+    return pendingWith(m_pendingOutputText.isEmpty() ? 0 : m_countText(m_pendingOutputText));
+}
+
+Monitor::SessionUsage RealtimeMeter::pendingWith(qint64 outputText) const
+{
     Monitor::SessionUsage usage;
     usage.inputText = m_pendingInputText;
     usage.inputAudio = m_inputAudio.pending();
     usage.outputAudio = m_outputAudio.pending();
-    usage.outputText = m_pendingOutputText.isEmpty() ? 0 : m_countText(m_pendingOutputText);
+    usage.outputText = outputText;
     return usage;
 }
 
@@ -529,13 +537,8 @@ Monitor::SessionUsage RealtimeMeter::liveUsage() const
 {
     // The reply in progress shows as the sum of its deltas' own counts: recounting the whole reply on every delta
     // (the session publishes after each one) made a long response quadratic. Its bill counts it once, whole.
-    Monitor::SessionUsage pending;
-    pending.inputText = m_pendingInputText;
-    pending.inputAudio = m_inputAudio.pending();
-    pending.outputAudio = m_outputAudio.pending();
-    pending.outputText = m_pendingOutputTextLive;
     Monitor::SessionUsage usage = m_total;
-    usage += pending;
+    usage += pendingWith(m_pendingOutputTextLive);
     return usage;
 }
 

@@ -145,6 +145,8 @@ private:
     QString internType(QByteArrayView type);
     // An escape-free text delta, counted without a JSON tree; false: the caller parses the frame.
     bool observeTextDelta(QByteArrayView frame, QByteArrayView type, MeterObservation *observation);
+    // A text delta of the reply in progress: kept for its bill, its own count added to the live sum; returns that.
+    qint64 addOutputText(const QString &delta);
     void onSession(const QJsonObject &session, bool fromClient);
     void onConversationItem(const QJsonObject &item);
     void onResponseDone(const QJsonObject &event);
@@ -154,6 +156,8 @@ private:
     qint64 countOnce(QString *lastCounted, const QString &text);
     qint64 addInputText(const QString &text);
     Monitor::SessionUsage pendingEstimate() const;
+    // The pending usage with `outputText` for the reply in progress (counted whole, or the live sum).
+    Monitor::SessionUsage pendingWith(qint64 outputText) const;
     void resetPending();
 
     TextCounter m_countText;
