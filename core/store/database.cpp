@@ -172,7 +172,10 @@ bool makeSqliteFilesPrivate(const QString &path, QString *error)
 // Memory-only tuning; none of it weakens WAL + synchronous=NORMAL crash safety.
 void applyTuningPragmas(QSqlQuery &q)
 {
-    Q_UNUSED(q);
+    // Temporary tables, sort runs and the sub-journals that let a savepoint (every ledger write in a batch) roll
+    // back alone live in memory rather than in files created and unlinked as they spill: none of them is read
+    // after a crash.
+    q.exec(QStringLiteral("PRAGMA temp_store=MEMORY"));
 }
 
 // Opens the entry's connection and sets the session up. A failure is remembered (Database::isAvailable)
@@ -195,7 +198,7 @@ void openSession(Database::Shared &shared, ThreadConnections::Entry &entry)
         q.exec(QStringLiteral("PRAGMA journal_mode=WAL"));
         q.exec(QStringLiteral("PRAGMA synchronous=NORMAL"));
         q.exec(QStringLiteral("PRAGMA foreign_keys=ON"));
-        q.exec(QStringLiteral("PRAGMA busy_timeout=15000"));
+        q.exec(QStringLiteral("PRAGMA busy_timeout=%1").arg(Database::kSqliteBusyTimeoutMs));
         applyTuningPragmas(q);
     } else {
         q.exec(QStringLiteral("SET client_min_messages TO WARNING"));
@@ -334,7 +337,7 @@ QSqlDatabase Database::connection() const
     if (m_shared->backend == Backend::Sqlite) {
         db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
         db.setDatabaseName(m_shared->sqlitePath);
-        db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=15000"));
+        db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=%1").arg(Database::kSqliteBusyTimeoutMs));
     } else {
         db = QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), name);
         db.setHostName(m_shared->pgHost);

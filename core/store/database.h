@@ -51,6 +51,7 @@ public:
     enum class Backend { Sqlite, Postgres };
 
     static constexpr const char *kSqliteFileName = "relaydesk.sqlite";
+    static constexpr int kSqliteBusyTimeoutMs = 15'000; // how long a SQLite statement waits for another's write lock
 
     // Opens (and migrates) the SQLite database in dataDir, creating the directory when missing.
     static Result<std::shared_ptr<Database>> openDataDir(const QString &dataDir);
