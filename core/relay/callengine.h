@@ -41,6 +41,8 @@ Q_SIGNALS:
 
 private:
     void callDone(MeteredCall *call, const CallResult &result);
+    // The store lane may run a write on this thread only while a single call is in flight (StoreLane).
+    void allowLaneInline();
 
     CallContext m_context;
     QSet<MeteredCall *> m_calls;

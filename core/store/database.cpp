@@ -1,5 +1,6 @@
 #include "database.h"
 #include "pgpipeline.h"
+#include "statement.h"
 
 #include "channelrepository.h"
 #include "migrations.h"
@@ -21,6 +22,7 @@
 #include <unistd.h>
 
 #include <libpq-fe.h>
+#include <sqlite3.h>
 
 #include <atomic>
 #include <cerrno>
@@ -542,6 +544,24 @@ bool Database::beginBatch(QString *error, int lockTimeoutMs) const
         return false;
     t_connections.bySerial[m_shared->serial].batch = true;
     return true;
+}
+
+bool Database::tryBeginBatch(QString *error) const
+{
+    if (inBatch())
+        return true;
+    sqlite3 *handle = isPostgres() ? nullptr : sqliteHandle(connection());
+    if (!handle) {
+        if (error)
+            *error = QStringLiteral("a batch that does not wait needs an open SQLite connection");
+        return false;
+    }
+    // BEGIN IMMEDIATE takes the write lock or fails at once; the batch's statements then never wait (in WAL mode a
+    // writer holding the lock waits for nobody, readers included).
+    sqlite3_busy_timeout(handle, 0);
+    const bool begun = beginBatch(error);
+    sqlite3_busy_timeout(handle, kSqliteBusyTimeoutMs);
+    return begun;
 }
 
 bool Database::commitBatch(QString *error) const

@@ -86,6 +86,9 @@ public:
     // StoreLane, whose thread batches the relay's writes. lockTimeoutMs > 0 (PostgreSQL): a statement of the batch
     // waits at most that long for a row lock (SET LOCAL lock_timeout, sent with the BEGIN in one round trip).
     bool beginBatch(QString *error = nullptr, int lockTimeoutMs = 0) const;
+    // SQLite only: beginBatch() if no other connection holds the write lock now, else false at once — never
+    // waiting, for a thread that must not block (an event loop). False on PostgreSQL.
+    bool tryBeginBatch(QString *error = nullptr) const;
     bool commitBatch(QString *error = nullptr) const;
     bool inBatch() const;
 

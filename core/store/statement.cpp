@@ -10,9 +10,7 @@
 #include <cstring>
 
 namespace RelayDesk::Store {
-namespace {
 
-// The driver's sqlite3 handle when `db` is a Qt SQLite connection (Qt names its type "sqlite3*"), else null.
 sqlite3 *sqliteHandle(const QSqlDatabase &db)
 {
     const QVariant handle = db.driver() ? db.driver()->handle() : QVariant();
@@ -20,6 +18,8 @@ sqlite3 *sqliteHandle(const QSqlDatabase &db)
         return nullptr;
     return *static_cast<sqlite3 *const *>(handle.constData());
 }
+
+namespace {
 
 // Whether Qt Sql would bind `v` as SQL NULL: a null variant, and (unlike QVariant::isNull in Qt 6) a null string or
 // byte array, or an invalid date-time.

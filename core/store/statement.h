@@ -22,6 +22,9 @@ struct sqlite3_stmt;
 
 namespace RelayDesk::Store {
 
+// The driver's sqlite3 handle when `db` is an open Qt SQLite connection (Qt names its type "sqlite3*"), else null.
+sqlite3 *sqliteHandle(const QSqlDatabase &db);
+
 class Statement final
 {
 public:

@@ -52,13 +52,57 @@ void StoreLane::afterCommit(std::function<void(bool committed)> then, Chain chai
     enqueue(std::move(barrier));
 }
 
+void StoreLane::setInlineWhenIdle(bool on)
+{
+    std::lock_guard lock(m_mutex);
+    m_inlineWhenIdle = on && !m_db->isPostgres();
+}
+
 void StoreLane::enqueue(Job job)
 {
+    if (runInline(job))
+        return;
     {
         std::lock_guard lock(m_mutex);
         m_batch.push_back(std::move(job));
     }
     m_wake.notify_all();
+}
+
+bool StoreLane::runInline(Job &job)
+{
+    if (QThread::currentThread() != thread())
+        return false;
+    {
+        std::lock_guard lock(m_mutex);
+        if (!m_inlineWhenIdle || m_stop || !idle())
+            return false;
+        m_inlineBusy = true; // drain() waits for it, and a write submitted meanwhile from elsewhere queues
+    }
+    bool ran = true;
+    if (job.run) {
+        std::deque<Job> one;
+        one.push_back(std::move(job));
+        ran = runBatch(one, false);
+        if (!ran)
+            job = std::move(one.front());
+    } else { // a barrier: with the lane idle, everything before it is durable (its delivery follows theirs)
+        std::vector<std::pair<Job, bool>> now;
+        now.emplace_back(std::move(job), true);
+        {
+            std::lock_guard lock(m_mutex);
+            ++m_undelivered;
+        }
+        deliver(std::move(now));
+    }
+    {
+        std::lock_guard lock(m_mutex);
+        m_inlineBusy = false;
+        if (ran)
+            ++m_inlineRuns;
+    }
+    m_settled.notify_all();
+    return ran;
 }
 
 void StoreLane::batchLoop()
@@ -73,7 +117,7 @@ void StoreLane::batchLoop()
             jobs.swap(m_batch);
             m_batchBusy = true;
         }
-        runBatch(std::move(jobs));
+        runBatch(jobs);
         {
             std::lock_guard lock(m_mutex);
             m_batchBusy = false;
@@ -82,12 +126,14 @@ void StoreLane::batchLoop()
     }
 }
 
-void StoreLane::runBatch(std::deque<Job> jobs)
+bool StoreLane::runBatch(std::deque<Job> &jobs, bool waitForLock)
 {
     QString error;
     QElapsedTimer took;
     took.start();
-    const bool batched = m_db->beginBatch(&error, kBatchLockTimeoutMs);
+    const bool batched = waitForLock ? m_db->beginBatch(&error, kBatchLockTimeoutMs) : m_db->tryBeginBatch();
+    if (!batched && !waitForLock)
+        return false;
     if (!batched)
         qWarning("ledger: cannot open a commit batch (%s); committing one by one", qPrintable(error));
 
@@ -132,6 +178,7 @@ void StoreLane::runBatch(std::deque<Job> jobs)
     for (Job &job : solo)
         m_soloPool->start([this, job = std::move(job)]() mutable { runSolo(std::move(job)); });
     deliver(std::move(now));
+    return true;
 }
 
 void StoreLane::askAhead(std::deque<Job> &jobs)
@@ -204,7 +251,7 @@ void StoreLane::deliver(std::vector<std::pair<Job, bool>> finished)
 
 bool StoreLane::idle() const
 {
-    return m_batch.empty() && !m_batchBusy && m_solo == 0;
+    return m_batch.empty() && !m_batchBusy && !m_inlineBusy && m_solo == 0;
 }
 
 void StoreLane::drain()
@@ -226,6 +273,12 @@ quint64 StoreLane::batches() const
 {
     std::lock_guard lock(m_mutex);
     return m_batches;
+}
+
+quint64 StoreLane::inlineRuns() const
+{
+    std::lock_guard lock(m_mutex);
+    return m_inlineRuns;
 }
 
 quint64 StoreLane::soloRuns() const

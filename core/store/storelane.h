@@ -24,6 +24,14 @@
 // in different orders inside their batches break each other's waits the same way, never deadlocking.) SQLite locks
 // the whole database for a write, so there every write waits its turn on the busy timeout, but never on the event
 // loop.
+//
+// When its owner allows it (setInlineWhenIdle), an idle lane runs a write at once on the caller's thread (SQLite
+// only, and only for a caller on the lane's own thread): when nothing is queued, running or solo and the write lock
+// is free right now, the write runs there in a batch of its own — the same savepoint, commit and queued delivery
+// as on the lane thread, minus two thread wake-ups, which for a lone request were most of its added latency. If
+// the lock is taken (another connection or process writes) it goes to the lane thread as usual: the caller never
+// waits for a lock. Under load it is the wrong trade — every write would commit alone, on the caller's thread,
+// instead of in a group beside it — so the relay allows it only while a single call is in flight (CallEngine).
 #include "database.h"
 
 #include <QtCore/QMetaObject>
@@ -136,6 +144,10 @@ public:
     // including the writes of `chain` that went solo; other chains' solo writes do not hold it back.
     void afterCommit(std::function<void(bool committed)> then, Chain chain = 0);
 
+    // Whether an idle lane runs a write on the submitting thread (see above). Off by default; never on PostgreSQL,
+    // where every write is a round trip the event loop must not wait for.
+    void setInlineWhenIdle(bool on);
+
     // Blocks until every write submitted so far — and every write their done() submitted — has run and been
     // reported. For shutdown and tests; the relay never waits on the lane otherwise.
     void drain();
@@ -146,6 +158,7 @@ public:
     quint64 soloRuns() const;
     quint64 askedAhead() const;
     quint64 askRoundTrips() const;
+    quint64 inlineRuns() const; // writes run on the caller's thread
 
 private:
     struct Job
@@ -158,8 +171,12 @@ private:
     };
 
     void enqueue(Job job);
+    // The idle lane's shortcut: true if `job` ran (or, a barrier, was delivered) here and now.
+    bool runInline(Job &job);
     void batchLoop();
-    void runBatch(std::deque<Job> jobs);
+    // Runs `jobs` in one batch on this thread's connection and delivers them. waitForLock false: if the write lock
+    // is taken, returns false at once and runs nothing.
+    bool runBatch(std::deque<Job> &jobs, bool waitForLock = true);
     // Asks the questions of the batch's staged writes, each the first of its chain in the batch, at once.
     void askAhead(std::deque<Job> &jobs);
     // On a thread of the solo pool: the write alone, then its delivery and the barriers it held back.
@@ -167,7 +184,7 @@ private:
     // Hands finished jobs to this object's thread (queued: never inside submit()); the caller has counted them in
     // m_undelivered, in the same critical section that took them off the books.
     void deliver(std::vector<std::pair<Job, bool>> finished);
-    bool idle() const; // m_mutex held: nothing queued, running, solo or held back
+    bool idle() const; // m_mutex held: nothing queued, running (here or inline), solo or held back
 
     std::shared_ptr<Database> m_db;
     mutable std::mutex m_mutex;
@@ -175,6 +192,8 @@ private:
     std::condition_variable m_settled; // something finished or was delivered (drain waits on it)
     std::deque<Job> m_batch;
     bool m_batchBusy = false;
+    bool m_inlineWhenIdle = false;
+    bool m_inlineBusy = false; // a write runs on the caller's thread
     std::unordered_map<Chain, int> m_soloByChain; // writes running solo, not yet delivered, per chain
     int m_solo = 0;                               // all of them
     std::vector<Job> m_heldBarriers;              // barriers waiting for their chain's solo writes
@@ -184,6 +203,7 @@ private:
     quint64 m_soloRuns = 0;
     quint64 m_askedAhead = 0;
     quint64 m_askRoundTrips = 0;
+    quint64 m_inlineRuns = 0;
     QThread *m_batchThread = nullptr;
     QThreadPool *m_soloPool = nullptr;
 };

@@ -2,7 +2,8 @@
 // per batch, each in its own savepoint (a refused one leaves the others alone); each outcome comes back on the
 // caller's thread, from its event loop, after the commit, in the order submitted. On PostgreSQL a row locked by
 // another session delays only the writes that need it: they go solo and the rest go on. drain() delivers
-// everything, and what the deliveries submitted, without an event loop.
+// everything, and what the deliveries submitted, without an event loop. An idle lane on SQLite runs a write on the
+// caller's own thread when the write lock is free, and hands it to its thread when it is not.
 #include "backenddatabases.h"
 #include "heldlock.h"
 
@@ -109,6 +110,25 @@ QStringList names(const QList<QPair<QString, Answer>> &answers)
     return out;
 }
 
+// A reserve that notes the thread it ran on.
+void reserveNotingThread(StoreLane &lane, std::shared_ptr<Store::Database> db, qint64 userId, const QString &name,
+                         QList<QPair<QString, Answer>> *answers, QList<QThread *> *ranOn)
+{
+    lane.submit<LedgerOutcome>(
+        [db, userId, name, ranOn] {
+            ranOn->append(QThread::currentThread()); // one write runs at a time: no race on the list
+            return Store::ReservationRepository(*db).reserve(userId, 0, 10, name, QStringLiteral("chat"));
+        },
+        [answers, name](const LedgerOutcome &o, bool committed) { answers->append({name, Answer{o, committed}}); },
+        isStoreFailure);
+}
+
+// Another connection's write transaction on SQLite, as a console edit holds it, until release().
+RelayDeskTest::HeldLock writeLock(const Store::Database &db)
+{
+    return RelayDeskTest::HeldLock(db, {QStringLiteral("BEGIN IMMEDIATE")});
+}
+
 // Another session holding a user's row: FOR UPDATE on PostgreSQL, until release().
 RelayDeskTest::HeldLock rowLock(const Store::Database &db, qint64 userId)
 {
@@ -164,6 +184,95 @@ private Q_SLOTS:
         }
         QVERIFY(lane.batches() >= 1);
         QCOMPARE(lane.soloRuns(), quint64(0));
+    }
+
+    // An idle lane on SQLite runs a write on the submitting thread — committed before its outcome is delivered, and
+    // delivered from the event loop as ever, never inside submit(). On PostgreSQL, and for a write submitted from
+    // another thread, the lane thread runs it.
+    void anIdleLaneWritesOnTheCallersThread_data() { backends(); }
+    void anIdleLaneWritesOnTheCallersThread()
+    {
+        QFETCH(QString, backend);
+        const auto opened = m_databases.open(backend);
+        if (!opened.skip.isEmpty())
+            QSKIP(qPrintable(opened.skip));
+        QVERIFY2(opened.db, qPrintable(opened.error));
+        const auto db = opened.db;
+        const qint64 userId = newUser(*db, QStringLiteral("lee"), 1000);
+        StoreLane lane(db);
+        lane.setInlineWhenIdle(true);
+        QList<QPair<QString, Answer>> answers;
+        QList<QThread *> ranOn;
+        reserveNotingThread(lane, db, userId, QStringLiteral("here"), &answers, &ranOn);
+        QVERIFY(answers.isEmpty());
+        if (backend == u"sqlite")
+            QCOMPARE(ranOn.size(), 1); // done by the time submit() returns
+        bool barrier = false;
+        lane.afterCommit([&](bool committed) {
+            barrier = committed;
+            QCOMPARE(balanceSeenElsewhere(*db, userId), 990);
+        });
+        QTRY_VERIFY(barrier);
+        QCOMPARE(names(answers), QStringList{"here"});
+        QVERIFY(answers[0].second.outcome.ok() && answers[0].second.committed);
+        QCOMPARE(ranOn.size(), 1);
+        QCOMPARE(ranOn[0] == QThread::currentThread(), backend == u"sqlite");
+        QCOMPARE(lane.inlineRuns(), quint64(backend == u"sqlite" ? 2 : 0)); // the write and the barrier
+
+        std::unique_ptr<QThread> other(QThread::create([&] {
+            reserveNotingThread(lane, db, userId, QStringLiteral("elsewhere"), &answers, &ranOn);
+        }));
+        other->start();
+        other->wait();
+        lane.drain();
+        QCOMPARE(names(answers), (QStringList{"here", "elsewhere"}));
+        QCOMPARE(ranOn.size(), 2);
+        QVERIFY(ranOn[1] != QThread::currentThread() && ranOn[1] != other.get());
+        QCOMPARE(balanceSeenElsewhere(*db, userId), 980);
+
+        // Not allowed: the lane thread runs it.
+        lane.setInlineWhenIdle(false);
+        reserveNotingThread(lane, db, userId, QStringLiteral("not allowed"), &answers, &ranOn);
+        lane.drain();
+        QCOMPARE(ranOn.size(), 3);
+        QVERIFY(ranOn[2] != QThread::currentThread());
+        QCOMPARE(lane.inlineRuns(), quint64(backend == u"sqlite" ? 2 : 0));
+    }
+
+    // While another connection holds SQLite's write lock, a write goes to the lane thread (which waits on the busy
+    // timeout) instead of blocking the caller; a write submitted behind it keeps its turn.
+    void aWriteLockElsewhereSendsWritesToTheLane()
+    {
+        const auto opened = m_databases.open(QStringLiteral("sqlite"));
+        QVERIFY2(opened.db, qPrintable(opened.error));
+        const auto db = opened.db;
+        const qint64 userId = newUser(*db, QStringLiteral("max"), 1000);
+        StoreLane lane(db);
+        lane.setInlineWhenIdle(true);
+        QList<QPair<QString, Answer>> answers;
+        QList<QThread *> ranOn;
+        RelayDeskTest::HeldLock lock = writeLock(*db);
+        QVERIFY(lock.isLocked());
+        reserveNotingThread(lane, db, userId, QStringLiteral("first"), &answers, &ranOn);
+        reserveNotingThread(lane, db, userId, QStringLiteral("second"), &answers, &ranOn);
+        // Both submit() calls returned with the lock still held elsewhere: neither waited here.
+        QVERIFY(answers.isEmpty());
+        lock.release();
+        lane.drain();
+        QCOMPARE(names(answers), (QStringList{"first", "second"}));
+        for (const auto &a : answers)
+            QVERIFY2(a.second.outcome.ok() && a.second.committed, qPrintable(a.second.outcome.message));
+        QCOMPARE(ranOn.size(), 2);
+        for (QThread *t : ranOn)
+            QVERIFY(t != QThread::currentThread());
+        QCOMPARE(balanceSeenElsewhere(*db, userId), 980);
+
+        // The lock gone and the lane idle again, the next write runs here.
+        reserveNotingThread(lane, db, userId, QStringLiteral("third"), &answers, &ranOn);
+        QCOMPARE(ranOn.size(), 3);
+        QCOMPARE(ranOn[2], QThread::currentThread());
+        lane.drain();
+        QCOMPARE(names(answers), (QStringList{"first", "second", "third"}));
     }
 
     // A refused write inside the batch rolls back alone (its savepoint); the others commit — on PostgreSQL too,
