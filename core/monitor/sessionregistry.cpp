@@ -221,6 +221,7 @@ void SessionRegistry::close(quint64 id, SessionState finalState, const QString &
     it->info.state = finalState == SessionState::Failed ? SessionState::Failed : SessionState::Ended;
     it->info.endedAt = QDateTime::currentDateTimeUtc();
     it->info.endReason = reason;
+    m_ended.push_back(id);
     markDirty(id, false);
 }
 
@@ -321,8 +322,7 @@ void SessionRegistry::publish()
         m_dirtyEvents.clear();
         m_publishScheduled = false;
         pruneEnded(now, &removed);
-        keepPruning = std::any_of(m_entries.cbegin(), m_entries.cend(),
-                                  [](const Entry &e) { return !e.info.isLive(); });
+        keepPruning = !m_ended.empty();
     }
     std::sort(changed.begin(), changed.end(),
               [](const SessionInfo &a, const SessionInfo &b) { return a.id < b.id; });
@@ -338,20 +338,17 @@ void SessionRegistry::publish()
 
 void SessionRegistry::pruneEnded(qint64 now, QList<quint64> *removed)
 {
-    QList<std::pair<qint64, quint64>> ended; // (endedAt, id)
-    for (auto it = m_entries.cbegin(); it != m_entries.cend(); ++it) {
-        if (!it->info.isLive())
-            ended.append({it->info.endedAt.toMSecsSinceEpoch(), it.key()});
-    }
-    std::sort(ended.begin(), ended.end());
-    const qsizetype overflow = std::max<qsizetype>(0, ended.size() - m_limits.maxEndedSessions);
-    for (qsizetype i = 0; i < ended.size(); ++i) {
-        const bool expired = ended[i].first + m_limits.retainEndedMs <= now;
-        if (i < overflow || expired) {
-            m_entries.remove(ended[i].second);
-            m_dirty.remove(ended[i].second);
-            removed->append(ended[i].second);
-        }
+    while (!m_ended.empty()) {
+        const quint64 id = m_ended.front();
+        const bool overflow = m_ended.size() > size_t(std::max(0, m_limits.maxEndedSessions));
+        const auto it = m_entries.constFind(id);
+        const bool expired = it->info.endedAt.toMSecsSinceEpoch() + m_limits.retainEndedMs <= now;
+        if (!overflow && !expired)
+            break; // the ones behind it ended later
+        m_entries.erase(it);
+        m_dirty.remove(id);
+        removed->append(id);
+        m_ended.pop_front();
     }
 }
 

@@ -160,6 +160,9 @@ private:
     const Limits m_limits;
     mutable QMutex m_mutex;
     QHash<quint64, Entry> m_entries;
+    // Ended sessions in the order they ended (close() is the only way to end one, and prune the only way out):
+    // pruning takes from the front instead of sorting every ended session on each publish.
+    std::deque<quint64> m_ended;
     QSet<quint64> m_dirty;
     QSet<quint64> m_dirtyEvents;
     quint64 m_nextId = 1;
