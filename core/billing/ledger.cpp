@@ -42,7 +42,7 @@ LedgerOutcome Ledger::charge(qint64 reservationId, qint64 amount) const
 {
     LedgerOutcome out = m_repo.charge(reservationId, amount, true);
     if (out && amount > 0)
-        Q_EMIT SpendNotifier::global().spent(out.reservation.userId, out.reservation.keyId);
+        SpendNotifier::global().record(out.reservation.userId, out.reservation.keyId);
     return out;
 }
 
@@ -77,7 +77,7 @@ Store::Staged<LedgerOutcome> Ledger::stageSettle(qint64 reservationId, qint64 fi
             Metrics::RelayMetrics::global().settled(out.reservation.userId,
                                                     model.isEmpty() ? out.reservation.model : model, finalQuota,
                                                     tokenSeries(usage));
-            Q_EMIT SpendNotifier::global().spent(out.reservation.userId, out.reservation.keyId);
+            SpendNotifier::global().record(out.reservation.userId, out.reservation.keyId);
         }
         return out;
     };

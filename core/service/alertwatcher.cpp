@@ -113,9 +113,15 @@ AlertWatcher::AlertWatcher(std::shared_ptr<Store::Database> db, Options options,
     connect(m_sweep, &QTimer::timeout, this, [this] { evaluateAll(QDateTime::currentMSecsSinceEpoch()); });
 }
 
-void AlertWatcher::follow(const Billing::SpendNotifier &notifier)
+void AlertWatcher::follow(Billing::SpendNotifier &notifier)
 {
-    connect(&notifier, &Billing::SpendNotifier::spent, this, &AlertWatcher::touch, Qt::QueuedConnection);
+    const auto takeOwners = [this, &notifier] {
+        for (const auto &[userId, keyId] : notifier.take())
+            touch(userId, keyId);
+    };
+    connect(&notifier, &Billing::SpendNotifier::spending, this, takeOwners, Qt::QueuedConnection);
+    // What was recorded before (no listener took it) is evaluated too — and taking it lets the next record be heard.
+    QMetaObject::invokeMethod(this, takeOwners, Qt::QueuedConnection);
 }
 
 void AlertWatcher::startSweep()

@@ -44,7 +44,7 @@ public:
     QList<Store::AlertEvent> evaluateAll(qint64 nowMs);
 
     // Evaluates the owners `notifier` reports (any thread; the connection exists when this returns).
-    void follow(const Billing::SpendNotifier &notifier);
+    void follow(Billing::SpendNotifier &notifier);
     // The periodic sweep of every rule (call on this object's thread).
     void startSweep();
     // Queues the owners for evaluation after settleDelayMs (coalesced).
