@@ -8,6 +8,10 @@
 #include <QFile>
 #include <QString>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include <algorithm>
 #include <array>
 #include <atomic>
@@ -110,6 +114,7 @@ Encoding::Encoding(std::string name, PatternFamily family, const unsigned char *
     std::memcpy(&h, blob, sizeof h);
     m_offsets = reinterpret_cast<const uint32_t *>(blob + h.offsetsAt);
     m_slots = reinterpret_cast<const Slot *>(blob + h.slotsAt);
+    m_tags = blob + h.tagsAt;
     m_bytes = blob + h.bytesAt;
     m_mask = h.slotCount - 1;
     m_pairs = reinterpret_cast<const uint32_t *>(blob + h.pairsAt);
@@ -192,14 +197,32 @@ inline uint32_t Encoding::lookupHashed(const unsigned char *p, size_t n, uint64_
 {
     if (n == 3 || n == 4)
         return m_short->rank(p, n);
-    for (uint32_t i = uint32_t(h) & m_mask;; i = (i + 1) & m_mask) {
-        const Slot s = m_slots[i];
-        if (!s.meta)
-            return kNoRank;
-        if (s.key == key && slotLength(s.meta) == n) {
-            if (n <= 8 || (slotTagMatches(s.meta, h) && equalBytes(p, m_bytes + slotOffset(s.meta), n)))
-                return slotRank(s.meta);
+    // 16 tags at a time: only slots whose tag matches are read, and the first empty tag ends the probe.
+    const uint8_t tag = slotTag(h);
+    for (uint32_t i = uint32_t(h) & m_mask;; i = (i + kTagGroup) & m_mask) {
+        uint32_t match, empty;
+#if defined(__SSE2__)
+        const __m128i group = _mm_loadu_si128(reinterpret_cast<const __m128i *>(m_tags + i));
+        match = uint32_t(_mm_movemask_epi8(_mm_cmpeq_epi8(group, _mm_set1_epi8(char(tag)))));
+        empty = uint32_t(_mm_movemask_epi8(_mm_cmpeq_epi8(group, _mm_setzero_si128())));
+#else
+        match = empty = 0;
+        for (uint32_t j = 0; j < kTagGroup; ++j) {
+            match |= uint32_t(m_tags[i + j] == tag) << j;
+            empty |= uint32_t(m_tags[i + j] == 0) << j;
         }
+#endif
+        if (empty)
+            match &= (empty & (0 - empty)) - 1;   // only the slots before the first empty one
+        for (; match; match &= match - 1) {
+            const Slot s = m_slots[(i + uint32_t(__builtin_ctz(match))) & m_mask];
+            if (s.key == key && slotLength(s.meta) == n) {
+                if (n <= 8 || (slotTagMatches(s.meta, h) && equalBytes(p, m_bytes + slotOffset(s.meta), n)))
+                    return slotRank(s.meta);
+            }
+        }
+        if (empty)
+            return kNoRank;
     }
 }
 
@@ -392,7 +415,7 @@ size_t Encoding::countMerged(const unsigned char *p, size_t n, uint64_t h, bool 
 }
 
 // Counting is bound by memory latency: the rank table (4-8 MiB) and the piece cache are read at random.
-// So pieces are collected in small batches: the probe slot of each is prefetched when the piece is
+// So pieces are collected in small batches: the probe's tags and home slot are prefetched when the piece is
 // found, the lookups run a batch later (the pre-tokenizer's work overlaps the loads), and the cache
 // entries of the pieces that are not one token are prefetched before they are merged.
 size_t Encoding::count(std::string_view utf8) const
@@ -435,6 +458,7 @@ size_t Encoding::count(std::string_view utf8) const
                          return;
                      }
                      const KeyHash kh = keyHash(p, n);
+                     __builtin_prefetch(&m_tags[uint32_t(kh.hash) & m_mask]);
                      __builtin_prefetch(&m_slots[uint32_t(kh.hash) & m_mask]);
                      batch[filled++] = {p, n, kh.hash, kh.key};
                      if (filled == kBatch)
