@@ -37,6 +37,10 @@ constexpr uint32_t kNoRank = UINT32_MAX;
 // Pieces of at least this many bytes are merged with the O(n log n) heap instead of the linear scan
 // (tiktoken's quadratic loop is fine for short pieces and wins there on constant factors).
 constexpr size_t kHeapThreshold = 64;
+// Segments of a cut piece up to this many bytes are merged without the piece cache: a merge of a few
+// bytes costs less than a likely miss on a 64-byte cache entry, and their entries would evict whole
+// pieces. Mixed corpus, o200k, callgrind (1 MiB L2): L2 read misses -10.5 %, instructions +0.5 %.
+constexpr size_t kUncachedSegment = 8;
 
 std::atomic<uint32_t> g_nextEncodingId{1};
 
@@ -393,6 +397,8 @@ size_t Encoding::countSegment(const unsigned char *p, size_t n) const
     const KeyHash kh = keyHash(p, n);
     if (n <= m_maxTokenBytes && lookupHashed(p, n, kh.key, kh.hash) != kNoRank)
         return 1;
+    if (n <= kUncachedSegment)
+        return mergeLinear(p, n, nullptr);
     return countMerged(p, n, kh.hash, false);
 }
 

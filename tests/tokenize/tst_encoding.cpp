@@ -203,6 +203,9 @@ void TestEncoding::splitPiecesMatchWholeMerge_data()
         {"base64", QByteArray("H4sIAAAAAAACA7Vaf3PbNhL9P59ip53pWT1TJSlZlnU/5py46aVnN7kkvd7NzU0DkZCEmCRYgLSs")},
         {"very long han run", QByteArray("的一是不了在人有我他这个们中来上大为和国地到以说时要就出也得里后自之").repeated(200)},
         {"very long thai run", QByteArray("ภาษาไทยเป็นภาษาที่มีระดับเสียงของคำแน่นอน").repeated(100)},
+        // Pieces and segments of 4 to 10 bytes, around the limit below which segments skip the piece
+        // cache (kUncachedSegment = 8), each twice: the second time through the cache.
+        {"segments around the cache limit", QByteArray("ыж ёъщ ьэюя щъыьэ ыжёъщьэюя 𠀀𠀁 𠀀𠀁𠀂 ไทย ไทยไ 中华人 中华人民 ").repeated(2)},
     };
     for (const char *e : {"cl100k_base", "o200k_base", "p50k_base", "r50k_base"})
         for (const auto &[name, text] : texts)
