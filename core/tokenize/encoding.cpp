@@ -458,9 +458,10 @@ size_t Encoding::count(std::string_view utf8) const
                          total += n == 1 || m_pairs[(uint32_t(p[0]) << 8) | p[1]] != kNoRank ? 1 : 2;
                          return;
                      }
-                     // 3 and 4 bytes: the short-token tables are small enough to answer at once.
-                     if ((n == 3 || n == 4) && m_short->rank(p, n) != kNoRank) {
-                         ++total;
+                     // 3 and 4 bytes: the short-token tables are small enough to answer at once, and a
+                     // piece that is no token merges in a few pair lookups, cheaper than the cache.
+                     if (n == 3 || n == 4) {
+                         total += m_short->rank(p, n) != kNoRank ? 1 : mergeLinear(p, n, nullptr);
                          return;
                      }
                      const KeyHash kh = keyHash(p, n);

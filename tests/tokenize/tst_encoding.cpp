@@ -205,6 +205,8 @@ void TestEncoding::splitPiecesMatchWholeMerge_data()
         {"very long thai run", QByteArray("ภาษาไทยเป็นภาษาที่มีระดับเสียงของคำแน่นอน").repeated(100)},
         // Pieces and segments of 4 to 10 bytes, around the limit below which segments skip the piece
         // cache (kUncachedSegment = 8), each twice: the second time through the cache.
+        // Whole pieces of 3 and 4 bytes that are no token are merged directly (count()), not cached.
+        {"3- and 4-byte pieces that are no token", QByteArray("𪜀 𠀁 鱻 龘 䶵 ꙮ 𝔘 ¿¡ «» \xe2\x82 \xed\xa0\x80 \xf4\x90\x80 ", -1).repeated(2)},
         {"segments around the cache limit", QByteArray("ыж ёъщ ьэюя щъыьэ ыжёъщьэюя 𠀀𠀁 𠀀𠀁𠀂 ไทย ไทยไ 中华人 中华人民 ").repeated(2)},
     };
     for (const char *e : {"cl100k_base", "o200k_base", "p50k_base", "r50k_base"})
