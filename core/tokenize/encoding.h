@@ -76,6 +76,7 @@ private:
     std::string m_owned;   // blob storage for encodings loaded at run time
     const uint32_t *m_offsets = nullptr;
     const Detail::Slot *m_slots = nullptr;
+    const uint8_t *m_tags = nullptr;     // one byte per slot (ranktable.h)
     const unsigned char *m_bytes = nullptr;
     const uint32_t *m_pairs = nullptr;   // rank of each 2-byte string
     bool m_allSingleBytes = false;

@@ -144,7 +144,7 @@ inline bool asciiPrefix(unsigned char b)
     return b < 0x80 && !asciiLetter(b) && !(b >= '0' && b <= '9') && b != '\r' && b != '\n';
 }
 
-inline Ptr asciiWordCl100k(Ptr p, Ptr end)
+[[gnu::always_inline]] inline Ptr asciiWordCl100k(Ptr p, Ptr end)
 {
     Ptr q = p;
     if (asciiPrefix(*q) && *q != '\'')
@@ -158,7 +158,7 @@ inline Ptr asciiWordCl100k(Ptr p, Ptr end)
     return q;
 }
 
-inline Ptr asciiWordO200k(Ptr p, Ptr end)
+[[gnu::always_inline]] inline Ptr asciiWordO200k(Ptr p, Ptr end)
 {
     Ptr q = p;
     if (asciiPrefix(*q))
@@ -225,10 +225,9 @@ inline Ptr asciiOther(Ptr p, Ptr end, bool slashTail)
     return q;
 }
 
-inline Ptr nextCl100k(Ptr p, Ptr end)
+// Everything but the ASCII word (asciiWordCl100k, tried first and inline by nextCl100k).
+[[gnu::noinline]] inline Ptr nextCl100kOther(Ptr p, Ptr end)
 {
-    if (Ptr q = asciiWordCl100k(p, end))
-        return q;
     if (Ptr q = asciiOther(p, end, false))
         return q;
     const CodePoint c = decodeAt(p, end);
@@ -287,10 +286,9 @@ inline Ptr o200kWordEnd(Ptr p, Ptr end, const CodePoint &c, bool prefixOk)
     return nullptr;
 }
 
-inline Ptr nextO200k(Ptr p, Ptr end)
+// Everything but the ASCII word (asciiWordO200k, tried first and inline by nextO200k).
+[[gnu::noinline]] inline Ptr nextO200kOther(Ptr p, Ptr end)
 {
-    if (Ptr q = asciiWordO200k(p, end))
-        return q;
     if (Ptr q = asciiOther(p, end, true))
         return q;
     const CodePoint c = decodeAt(p, end);
@@ -304,6 +302,21 @@ inline Ptr nextO200k(Ptr p, Ptr end)
     if (Ptr q = punctEnd(p, end, c, true))
         return q;
     return whitespaceEnd(p, end, c, true);
+}
+
+// The most common piece, an ASCII word, inline in the caller's loop; the rest out of line.
+[[gnu::always_inline]] inline Ptr nextCl100k(Ptr p, Ptr end)
+{
+    if (Ptr q = asciiWordCl100k(p, end))
+        return q;
+    return nextCl100kOther(p, end);
+}
+
+[[gnu::always_inline]] inline Ptr nextO200k(Ptr p, Ptr end)
+{
+    if (Ptr q = asciiWordO200k(p, end))
+        return q;
+    return nextO200kOther(p, end);
 }
 
 inline Ptr nextR50k(Ptr p, Ptr end)

@@ -11,6 +11,11 @@
 //                                   for tokens of <= 8 bytes, else the 64-bit hash. So most lookups
 //                                   (short strings) are decided in the slot, without touching the bytes.
 //                                   The probe starts at keyHash & (slotCount - 1); tag = keyHash >> 52.
+//   uint8  tags[slotCount + 16]     one byte per slot: 0 = empty, else slotTag(keyHash); the first 16
+//                                   repeated after the end. A probe compares 16 tags at once and reads
+//                                   only the slots whose tag matches: a string that is no token (most
+//                                   merge-loop lookups) costs one line of this array (256 KiB for o200k)
+//                                   instead of ~9.5 slots, ~3.1 lines, of the 4 MiB slot array.
 //   uint32 pairs[65536]             rank of every 2-byte string (b0 << 8 | b1), or 0xFFFFFFFF
 //   uint8  bytes[bytesSize]         followed by >= 16 zero bytes, so 8-byte loads never run past the blob
 //
@@ -22,7 +27,7 @@
 
 namespace RelayDesk::Tokenize::Detail {
 
-inline constexpr char kRankTableMagic[8] = {'R', 'D', 'T', 'K', 'R', 'N', 'K', '3'};
+inline constexpr char kRankTableMagic[8] = {'R', 'D', 'T', 'K', 'R', 'N', 'K', '4'};
 inline constexpr uint32_t kMaxRanks = 1u << 20;
 inline constexpr uint32_t kMaxBlobBytes = 1u << 24;
 
@@ -40,6 +45,9 @@ inline uint32_t slotRank(uint64_t s) { return uint32_t(s >> 32) & (kMaxRanks - 1
 inline uint32_t slotLength(uint64_t s) { return uint32_t(s >> 24) & 0xFF; }
 inline uint32_t slotOffset(uint64_t s) { return uint32_t(s) & (kMaxBlobBytes - 1); }
 inline bool slotTagMatches(uint64_t s, uint64_t hash) { return (s >> 52) == (hash >> 52); }
+// The byte in tags[] of an occupied slot: the hash's top 7 bits (the probe start uses the low bits).
+inline uint8_t slotTag(uint64_t hash) { return uint8_t(0x80 | (hash >> 57)); }
+inline constexpr uint32_t kTagGroup = 16;
 
 struct RankTableHeader {
     char magic[8];
@@ -52,7 +60,8 @@ struct RankTableHeader {
     uint32_t maxTokenBytes;
     uint32_t pairsAt;
     uint32_t allSingleBytes;   // 1 when all 256 single bytes are tokens (true for OpenAI's encodings)
-    uint32_t reserved[5];
+    uint32_t tagsAt;
+    uint32_t reserved[4];
 };
 static_assert(sizeof(RankTableHeader) == 64);
 

@@ -8,6 +8,7 @@
 #include <QTest>
 
 #include <thread>
+#include <unordered_map>
 
 using RelayDesk::Tokenize::Encoding;
 
@@ -29,6 +30,10 @@ private slots:
     void invalidUtf8();
     void splitPiecesMatchWholeMerge_data();
     void splitPiecesMatchWholeMerge();
+    void rankLookup_data();
+    void rankLookup();
+    void tinyTableLookup_data();
+    void tinyTableLookup();
     void unknownEncoding();
     void runtimeTiktokenFile();
     void concurrentCounting();
@@ -198,6 +203,11 @@ void TestEncoding::splitPiecesMatchWholeMerge_data()
         {"base64", QByteArray("H4sIAAAAAAACA7Vaf3PbNhL9P59ip53pWT1TJSlZlnU/5py46aVnN7kkvd7NzU0DkZCEmCRYgLSs")},
         {"very long han run", QByteArray("的一是不了在人有我他这个们中来上大为和国地到以说时要就出也得里后自之").repeated(200)},
         {"very long thai run", QByteArray("ภาษาไทยเป็นภาษาที่มีระดับเสียงของคำแน่นอน").repeated(100)},
+        // Pieces and segments of 4 to 10 bytes, around the limit below which segments skip the piece
+        // cache (kUncachedSegment = 8), each twice: the second time through the cache.
+        // Whole pieces of 3 and 4 bytes that are no token are merged directly (count()), not cached.
+        {"3- and 4-byte pieces that are no token", QByteArray("𪜀 𠀁 鱻 龘 䶵 ꙮ 𝔘 ¿¡ «» \xe2\x82 \xed\xa0\x80 \xf4\x90\x80 ", -1).repeated(2)},
+        {"segments around the cache limit", QByteArray("ыж ёъщ ьэюя щъыьэ ыжёъщьэюя 𠀀𠀁 𠀀𠀁𠀂 ไทย ไทยไ 中华人 中华人民 ").repeated(2)},
     };
     for (const char *e : {"cl100k_base", "o200k_base", "p50k_base", "r50k_base"})
         for (const auto &[name, text] : texts)
@@ -212,6 +222,79 @@ void TestEncoding::splitPiecesMatchWholeMerge()
     QFETCH(QByteArray, text);
     const Encoding *enc = Encoding::byName(encoding.toStdString());
     QCOMPARE(enc->count(sv(text)), enc->encode(sv(text)).size());
+}
+
+void TestEncoding::rankLookup_data()
+{
+    QTest::addColumn<QString>("encoding");
+    for (const char *e : {"cl100k_base", "o200k_base", "p50k_base", "r50k_base"})
+        QTest::newRow(e) << QString::fromLatin1(e);
+}
+
+void TestEncoding::rankLookup()
+{
+    // The rank table is probed 16 tags at a time (ranktable.h), groups wrapping around the end. Every
+    // token must be found with its rank, and strings one byte off a token must be answered as the
+    // reference map says: that covers home slots all over the table, the last group and misses.
+    QFETCH(QString, encoding);
+    const Encoding *enc = Encoding::byName(encoding.toStdString());
+    std::unordered_map<std::string, uint32_t> reference;
+    for (uint32_t r = 0; r < enc->rankCount(); ++r) {
+        const std::string bytes = enc->decode({r});
+        if (!bytes.empty())
+            reference.emplace(bytes, r);
+    }
+    QVERIFY(reference.size() > 50000);
+    size_t found = 0, misses = 0;
+    for (const auto &[bytes, rank] : reference) {
+        if (enc->rankOf(bytes) != std::optional<uint32_t>(rank))
+            QFAIL(qPrintable(u"token %1 not found"_qs.arg(rank)));
+        for (const std::string &other : {bytes + 'q', bytes.substr(0, bytes.size() - 1) + char(bytes.back() ^ 1)}) {
+            const auto it = reference.find(other);
+            const std::optional<uint32_t> expected = it == reference.end() ? std::nullopt : std::optional<uint32_t>(it->second);
+            if (enc->rankOf(other) != expected)
+                QFAIL(qPrintable(u"wrong answer for a variant of token %1"_qs.arg(rank)));
+            ++(expected ? found : misses);
+        }
+    }
+    QVERIFY(misses > reference.size());   // most variants are no token: the probes that end at an empty tag
+    QVERIFY(found > 1000);
+}
+
+void TestEncoding::tinyTableLookup_data()
+{
+    QTest::addColumn<QByteArray>("tiktoken");
+    QTest::addColumn<QByteArray>("probe");
+    QTest::addColumn<int>("rank");
+    // Tables smaller than one group of 16 tags (the group reads the tags again from the start), and
+    // two tokens, which used to fill both slots of a 2-slot table so that a miss never ended.
+    QTest::newRow("one token, hit") << QByteArray("YWJjZGU= 0\n") << QByteArray("abcde") << 0;
+    QTest::newRow("one token, miss") << QByteArray("YWJjZGU= 0\n") << QByteArray("abcdf") << -1;
+    QTest::newRow("two tokens, hit") << QByteArray("YQ== 0\nYWFhYWE= 1\n") << QByteArray("aaaaa") << 1;
+    QTest::newRow("two tokens, miss") << QByteArray("YQ== 0\nYWFhYWE= 1\n") << QByteArray("bbbbb") << -1;
+    QTest::newRow("nine bytes, hit") << QByteArray("YWJjZGVmZ2hp 0\nYQ== 1\nYg== 2\n") << QByteArray("abcdefghi") << 0;
+    QTest::newRow("nine bytes, miss") << QByteArray("YWJjZGVmZ2hp 0\nYQ== 1\nYg== 2\n") << QByteArray("abcdefghj") << -1;
+}
+
+void TestEncoding::tinyTableLookup()
+{
+    QFETCH(QByteArray, tiktoken);
+    QFETCH(QByteArray, probe);
+    QFETCH(int, rank);
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    static int serial = 0;   // encodings load once per name
+    const QString name = u"tiny%1_base"_qs.arg(++serial);
+    QFile f(dir.filePath(name + u".tiktoken"));
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write(tiktoken);
+    f.close();
+    qputenv("RELAYDESK_TIKTOKEN_DIR", dir.path().toLocal8Bit());
+    const Encoding *enc = Encoding::byName(name.toStdString());
+    qunsetenv("RELAYDESK_TIKTOKEN_DIR");
+    QVERIFY(enc);
+    const std::optional<uint32_t> got = enc->rankOf(sv(probe));
+    QCOMPARE(got.has_value() ? int(*got) : -1, rank);
 }
 
 void TestEncoding::unknownEncoding()
