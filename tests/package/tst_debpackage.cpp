@@ -162,11 +162,12 @@ private slots:
         const QString depends = field("Depends");
         // Computed by dpkg-shlibdeps from the executables' libraries…
         // (libqt6gui6: the console and the image module, relaydeskd no longer links it.)
-        for (const char *library : {"libqt6core6", "libqt6gui6", "libqt6widgets6", "libqt6sql6 ", "libc6", "libcurl4"})
+        for (const char *library : {"libqt6core6", "libqt6gui6", "libqt6widgets6", "libqt6sql6 ", "libc6"})
             QVERIFY2(depends.contains(QLatin1String(library).trimmed()), qPrintable(depends));
-        // …and the plugins, adduser and libav (loaded on first use, core/libav), which are no ELF dependency.
+        // …and the plugins, adduser, libav, libcurl and libpq (loaded on first use, core/libav and core/ondemand),
+        // which are no ELF dependency.
         for (const char *package : {"libqt6sql6-sqlite", "libqt6sql6-psql", "qt6-qpa-plugins", "adduser", "libavformat",
-                                    "libavcodec", "libavutil"})
+                                    "libavcodec", "libavutil", "libcurl4", "libpq5"})
             QVERIFY2(depends.contains(QLatin1String(package)), qPrintable(depends));
 
         const Run conffiles = run(QStringLiteral("dpkg-deb"), {QStringLiteral("--info"), m_deb, QStringLiteral("conffiles")});
