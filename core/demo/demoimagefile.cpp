@@ -1,16 +1,14 @@
 #include "demo/demoimagefile.h"
 
-#include <QtCore/QBuffer>
+#include "imagemodule/imagemodule.h"
+
 #include <QtCore/QCryptographicHash>
-#include <QtGui/QImage>
-#include <QtGui/QImageWriter>
 
 namespace RelayDesk::Relay {
 
 namespace {
 
 constexpr int kMaxSide = 4096;
-constexpr int kStripe = 64;
 
 QByteArray writerFormat(const QString &format)
 {
@@ -28,7 +26,7 @@ QByteArray writerFormat(const QString &format)
 bool DemoImageFile::canWrite(const QString &format)
 {
     const QByteArray f = writerFormat(format);
-    return !f.isEmpty() && QImageWriter::supportedImageFormats().contains(f);
+    return !f.isEmpty() && ImageModule::canWrite(f);
 }
 
 std::optional<std::pair<int, int>> DemoImageFile::parseSize(const QString &size)
@@ -51,25 +49,10 @@ std::optional<QByteArray> DemoImageFile::render(int width, int height, const QBy
     if (!canWrite(format) || width < 1 || height < 1 || width > kMaxSide || height > kMaxSide)
         return std::nullopt;
     const QByteArray digest = QCryptographicHash::hash(seed, QCryptographicHash::Sha256);
-    const QColor colour(quint8(digest.at(0)), quint8(digest.at(1)), quint8(digest.at(2)));
-    const bool alpha = transparent && format != u"jpeg";
-    QImage image(width, height, alpha ? QImage::Format_ARGB32 : QImage::Format_RGB32);
-    image.fill(alpha ? Qt::transparent : colour);
-    const QRgb plain = colour.rgb();
-    const QRgb stripe = colour.darker(130).rgb();
-    const int margin = alpha ? std::min(width, height) / 8 : 0;
-    for (int y = margin; y < height - margin; ++y) {
-        auto *line = reinterpret_cast<QRgb *>(image.scanLine(y));
-        const QRgb value = (y / kStripe) % 2 ? stripe : plain;
-        std::fill(line + margin, line + width - margin, value);
-    }
-    QByteArray bytes;
-    QBuffer buffer(&bytes);
-    buffer.open(QIODevice::WriteOnly);
-    QImageWriter writer(&buffer, writerFormat(format));
-    if (!writer.write(image))
-        return std::nullopt;
-    return bytes;
+    const auto byte = [&digest](int i) { return uint(quint8(digest.at(i))); };
+    const uint rgb = (byte(0) << 16) | (byte(1) << 8) | byte(2);
+    const bool transparentBorder = transparent && format != u"jpeg";
+    return ImageModule::writeStriped({width, height, rgb, transparentBorder}, writerFormat(format));
 }
 
 } // namespace RelayDesk::Relay

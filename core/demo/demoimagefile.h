@@ -1,8 +1,8 @@
 #pragma once
 // The pictures the demo upstream answers image requests with: real, decodable files of the requested size
 // (a flat colour from a seed with darker stripes, so equal requests get equal bytes), rendered with QImage
-// and written as PNG, JPEG or WebP (when this Qt has a writer for it). A transparent background leaves the
-// border transparent (PNG and WebP only).
+// and written as PNG, JPEG or WebP (when this Qt has a writer for it) by the image module (core/imagemodule,
+// loaded on first use). A transparent background leaves the border transparent (PNG and WebP only).
 #include <QtCore/QByteArray>
 #include <QtCore/QString>
 

@@ -1,5 +1,6 @@
 #include "tokenize/encoding.h"
 
+#include "tokenize/prebuilttables.h"
 #include "tokenize/ranktablebuilder.h"
 #include "tokenize/shorttable.h"
 #include "tokenize/spanfilter.h"
@@ -25,6 +26,10 @@ extern const unsigned char relaydesk_ranks_cl100k_base[];
 extern const unsigned char relaydesk_ranks_o200k_base[];
 extern const unsigned char relaydesk_ranks_p50k_base[];
 extern const unsigned char relaydesk_ranks_r50k_base[];
+extern const unsigned char relaydesk_ranks_cl100k_base_tables[];
+extern const unsigned char relaydesk_ranks_o200k_base_tables[];
+extern const unsigned char relaydesk_ranks_p50k_base_tables[];
+extern const unsigned char relaydesk_ranks_r50k_base_tables[];
 }
 
 namespace RelayDesk::Tokenize {
@@ -108,7 +113,8 @@ PatternFamily familyForName(std::string_view name)
 
 } // namespace
 
-Encoding::Encoding(std::string name, PatternFamily family, const unsigned char *blob, std::string owned)
+Encoding::Encoding(std::string name, PatternFamily family, const unsigned char *blob, std::string owned,
+                   const unsigned char *tables)
     : m_name(std::move(name)), m_family(family), m_owned(std::move(owned)),
       m_id(g_nextEncodingId.fetch_add(1))
 {
@@ -125,20 +131,19 @@ Encoding::Encoding(std::string name, PatternFamily family, const unsigned char *
     m_allSingleBytes = h.allSingleBytes != 0;
     m_rankCount = h.rankCount;
     m_maxTokenBytes = h.maxTokenBytes;
-    m_short = std::make_unique<ShortTable>(m_rankCount, [this](uint32_t r) {
-        return std::pair<const unsigned char *, size_t>(m_bytes + m_offsets[r], m_offsets[r + 1] - m_offsets[r]);
-    });
+    if (!tables) {
+        m_ownedTables = buildPrebuiltTables(blob);
+        tables = reinterpret_cast<const unsigned char *>(m_ownedTables.data());
+    }
+    const PrebuiltTables views = prebuiltTables(tables);
+    m_short = std::make_unique<ShortTable>(views.shortTable);
+    m_span = std::make_unique<SpanFilter>(views.spanFilter);
 }
 
 Encoding::~Encoding() = default;
 
 const SpanFilter &Encoding::spanFilter() const
 {
-    std::call_once(m_spanOnce, [this] {
-        m_span = std::make_unique<SpanFilter>(m_rankCount, [this](uint32_t r) {
-            return std::pair<const unsigned char *, size_t>(m_bytes + m_offsets[r], m_offsets[r + 1] - m_offsets[r]);
-        });
-    });
     return *m_span;
 }
 
@@ -148,20 +153,22 @@ const Encoding *Encoding::byName(std::string_view name)
         const char *name;
         PatternFamily family;
         const unsigned char *blob;
+        const unsigned char *tables;
     };
     static const Builtin builtins[] = {
-        {"cl100k_base", PatternFamily::Cl100k, relaydesk_ranks_cl100k_base},
-        {"o200k_base", PatternFamily::O200k, relaydesk_ranks_o200k_base},
-        {"p50k_base", PatternFamily::R50k, relaydesk_ranks_p50k_base},
-        {"r50k_base", PatternFamily::R50k, relaydesk_ranks_r50k_base},
+        {"cl100k_base", PatternFamily::Cl100k, relaydesk_ranks_cl100k_base, relaydesk_ranks_cl100k_base_tables},
+        {"o200k_base", PatternFamily::O200k, relaydesk_ranks_o200k_base, relaydesk_ranks_o200k_base_tables},
+        {"p50k_base", PatternFamily::R50k, relaydesk_ranks_p50k_base, relaydesk_ranks_p50k_base_tables},
+        {"r50k_base", PatternFamily::R50k, relaydesk_ranks_r50k_base, relaydesk_ranks_r50k_base_tables},
     };
-    // Each on its first use: an encoding builds its short-token table (~1 ms, 384-768 KiB) when made.
+    // Each on its first use (its tables were built with it at build time: nothing to compute).
     static std::array<std::once_flag, 4> once;
     static std::array<std::unique_ptr<Encoding>, 4> loaded;
     for (size_t i = 0; i < 4; ++i) {
         if (name == builtins[i].name) {
             std::call_once(once[i], [i] {
-                loaded[i] = std::make_unique<Encoding>(builtins[i].name, builtins[i].family, builtins[i].blob);
+                loaded[i] = std::make_unique<Encoding>(builtins[i].name, builtins[i].family, builtins[i].blob,
+                                                       std::string(), builtins[i].tables);
             });
             return loaded[i].get();
         }

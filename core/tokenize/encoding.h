@@ -55,7 +55,10 @@ public:
     // Pre-tokenizer pieces (for tests and diagnostics).
     std::vector<std::string_view> pieces(std::string_view utf8) const;
 
-    Encoding(std::string name, PatternFamily family, const unsigned char *blob, std::string owned = {});
+    // `tables`: the short tables and span filter built with the rank table (prebuilttables.h); when null
+    // (an encoding loaded at run time), they are built here.
+    Encoding(std::string name, PatternFamily family, const unsigned char *blob, std::string owned = {},
+             const unsigned char *tables = nullptr);
     ~Encoding();
     Encoding(const Encoding &) = delete;
     Encoding &operator=(const Encoding &) = delete;
@@ -84,10 +87,9 @@ private:
     uint32_t m_rankCount = 0;
     uint32_t m_maxTokenBytes = 0;
     uint32_t m_id = 0;     // distinguishes encodings in the per-thread piece cache
+    std::string m_ownedTables;   // the tables of an encoding loaded at run time
     std::unique_ptr<Detail::ShortTable> m_short;   // the 3- and 4-byte tokens (shorttable.h)
-    // Built on the first piece that needs merging (a few ms, 512 KiB), not at start-up.
-    mutable std::once_flag m_spanOnce;
-    mutable std::unique_ptr<Detail::SpanFilter> m_span;
+    std::unique_ptr<Detail::SpanFilter> m_span;    // views of the tables (prebuilttables.h)
 };
 
 } // namespace RelayDesk::Tokenize

@@ -1,9 +1,8 @@
 #include "tokenize/imagetokens.h"
 
+#include "imagemodule/imagemodule.h"
 #include "tokenize/modelmap.h"
 
-#include <QBuffer>
-#include <QImageReader>
 #include <QString>
 
 #include <algorithm>
@@ -132,16 +131,7 @@ std::optional<QSize> imageSizeFromBytes(const QByteArray &data)
 {
     if (auto s = webpSize(data))
         return s;
-    QBuffer buffer;
-    buffer.setData(data);
-    if (!buffer.open(QIODevice::ReadOnly))
-        return std::nullopt;
-    QImageReader reader(&buffer);
-    reader.setAutoTransform(false);
-    const QSize size = reader.size();   // header only, no pixel decoding
-    if (!size.isValid() || size.isEmpty())
-        return std::nullopt;
-    return size;
+    return ImageModule::headerSize(data);   // QImageReader, header only
 }
 
 std::optional<QSize> imageSizeFromDataUrl(QStringView url)

@@ -3,9 +3,9 @@
 // tile, after fitting into 2048 and scaling the short side to 768) and the patch rule (32 px patches,
 // capped at 1536, times a per-model multiplier). Non-OpenAI models get the flat 520 of §4.2.
 //
-// Image size is read from the header only (PNG, JPEG, GIF through QImageReader; WebP parsed here, its
-// header being three fixed layouts) for inline `data:` URLs. Remote URLs are not fetched by default:
-// they get the documented flat estimate, 3 x base (255 for gpt-4o), which is also what the reference
+// Image size is read from the header only (PNG, JPEG, GIF through QImageReader in the image module loaded on
+// first use, core/imagemodule; WebP parsed here, its header being three fixed layouts) for inline `data:`
+// URLs. Remote URLs are not fetched by default: they get the documented flat estimate, 3 x base (255 for gpt-4o), which is also what the reference
 // peer charges by default for every image; so do undecodable images. The option: a caller that wants
 // remote images measured passes a RemoteImageSizer (e.g. the relay fetching the first kilobytes with a
 // Range request and calling imageSizeFromBytes); this library itself never does network I/O.

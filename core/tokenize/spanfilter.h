@@ -12,6 +12,10 @@
 // line): a false positive only means "cannot cut here", never a wrong count. Between two non-ASCII
 // bytes, where the 4-byte window is nearly always some token's (Thai: "a character ending in 0x81, then
 // one in block U+0E00"), a second filter places the token one byte further on each side (spannable()).
+//
+// The build runs the constructor that builds the filter (relaydesk_mkranks) and embeds its bits; at run
+// time the filter is a view of them (prebuilttables.h), so counting does not spend ~50 M instructions and
+// 768 KiB of fresh pages on it at its first merge.
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
@@ -25,20 +29,21 @@ public:
     // tokens(r) gives rank r's bytes as {pointer, length}; ranks without bytes have length 0.
     template <class TokenBytes>
     SpanFilter(uint32_t rankCount, TokenBytes &&tokens)
-        : m_words(new uint64_t[kWords]()), m_wideWords(new uint64_t[kWideWords]())
+        : m_owned(new uint64_t[kWords + kWideWords]()), m_words(m_owned.get()), m_wideWords(m_owned.get() + kWords)
     {
+        uint64_t *words = m_owned.get();
+        uint64_t *wide = m_owned.get() + kWords;
         for (uint32_t r = 0; r < rankCount; ++r) {
             const auto [t, n] = tokens(r);
             if (n < 3)
                 continue;
-            insert(m_words.get(), kWords, window(kPrefix, t, 3));
-            insert(m_words.get(), kWords, window(kSuffix, t + n - 3, 3));
+            insert(words, kWords, window(kPrefix, t, 3));
+            insert(words, kWords, window(kSuffix, t + n - 3, 3));
             for (size_t i = 0; i + 4 <= n; ++i)
-                insert(m_words.get(), kWords, window(kInner, t + i, 4));
+                insert(words, kWords, window(kInner, t + i, 4));
             if (n < 4 || std::all_of(t, t + n, [](unsigned char b) { return b < 0x80; }))
                 continue;
             // The wider shapes, for tokens that can span a boundary between two non-ASCII bytes.
-            uint64_t *wide = m_wideWords.get();
             if (n == 4)
                 insert(wide, kWideWords, window(kExact4, t, 4));
             if (n >= 5) {
@@ -49,6 +54,14 @@ public:
                 insert(wide, kWideWords, window(kInner6, t + i, 6));
         }
     }
+
+    // A view of bits a built filter wrote (kBytes at `bits`, 8-byte aligned), which must outlive it.
+    explicit SpanFilter(const unsigned char *bits)
+        : m_words(reinterpret_cast<const uint64_t *>(bits)), m_wideWords(m_words + kWords)
+    {
+    }
+    // Its bits, kBytes of them: what the view constructor takes.
+    const unsigned char *bits() const { return reinterpret_cast<const unsigned char *>(m_words); }
 
     // May a token span boundary k (0 < k < n) of piece p[0..n)? `pairIsToken`: p[k-1..k+1) is one.
     bool spannable(const unsigned char *p, size_t n, size_t k, bool pairIsToken) const
@@ -89,6 +102,11 @@ private:
     // as few instructions as 1 MiB and 1 % fewer L2 misses.
     static constexpr size_t kWideBits = size_t(1) << 21;
     static constexpr size_t kWideWords = kWideBits / 64;
+
+public:
+    static constexpr size_t kBytes = (kWords + kWideWords) * sizeof(uint64_t);   // what bits() holds
+
+private:
     enum Kind : uint64_t { kPrefix = 1, kSuffix = 2, kInner = 3, kExact4 = 4, kPrefix5 = 5, kSuffix5 = 6, kInner6 = 7 };
 
     static uint64_t window(Kind kind, const unsigned char *p, size_t n)
@@ -117,11 +135,12 @@ private:
         const uint64_t *l = words + line(h, count) * 8;
         return (l[wordA(h)] & bitA(h)) && (l[wordB(h)] & bitB(h));
     }
-    bool contains(uint64_t h) const { return contains(m_words.get(), kWords, h); }
-    bool containsWide(uint64_t h) const { return contains(m_wideWords.get(), kWideWords, h); }
+    bool contains(uint64_t h) const { return contains(m_words, kWords, h); }
+    bool containsWide(uint64_t h) const { return contains(m_wideWords, kWideWords, h); }
 
-    std::unique_ptr<uint64_t[]> m_words;
-    std::unique_ptr<uint64_t[]> m_wideWords;
+    std::unique_ptr<uint64_t[]> m_owned;   // the bits when built here, none for a view
+    const uint64_t *m_words;               // kWords, then
+    const uint64_t *m_wideWords;           // kWideWords
 };
 
 } // namespace RelayDesk::Tokenize::Detail

@@ -1,16 +1,21 @@
 // The Debian package: cpack stages this build tree's executables and packaging/ into
 // relaydesk_<version>_<arch>.deb (in <build>/package-test), which must hold the files the issue lists, pass
 // desktop-file-validate, appstreamcli, systemd-analyze verify and lintian without errors, and whose installed
-// relaydeskd runs.
+// relaydeskd runs and finds the image module (core/imagemodule) where it looks for it.
 #include "common/version.h"
+#include "imagemodule/imagemoduleapi.h"
 
+#include <QBuffer>
 #include <QDir>
 #include <QFile>
+#include <QImage>
 #include <QProcess>
 #include <QRegularExpression>
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QtTest>
+
+#include <dlfcn.h>
 
 namespace {
 
@@ -48,6 +53,12 @@ Run run(const QString &program, const QStringList &args, int timeoutMs = 120'000
 QString appId()
 {
     return qEnvironmentVariable("RELAYDESK_APP_ID");
+}
+
+// Where the installed executables look for the image module: relative to /usr/bin, as the build computed it.
+QString installedImageModule()
+{
+    return QDir::cleanPath(QStringLiteral("/usr/bin/") + qEnvironmentVariable("RELAYDESK_IMAGE_MODULE_FROM_BIN"));
 }
 
 } // namespace
@@ -114,6 +125,7 @@ private slots:
         QTest::newRow("man relaydeskd") << QStringLiteral("/usr/share/man/man1/relaydeskd.1.gz") << QStringLiteral("-rw-r--r--");
         QTest::newRow("copyright") << QStringLiteral("/usr/share/doc/relaydesk/copyright") << QStringLiteral("-rw-r--r--");
         QTest::newRow("changelog") << QStringLiteral("/usr/share/doc/relaydesk/changelog.gz") << QStringLiteral("-rw-r--r--");
+        QTest::newRow("image module") << installedImageModule() << QStringLiteral("-rw-r--r--");
     }
 
     void holdsFile()
@@ -128,7 +140,9 @@ private slots:
     // Only what is installed for users: no tests, benchmarks, build tools or static libraries.
     void holdsNothingElse()
     {
-        const QRegularExpression unwanted(QStringLiteral("/tst_|/bench_|\\.a$|/include/|appicon_png|fakeupstream|/lib/[^s]"));
+        // No library but the image module in its private directory (and /lib/systemd's unit).
+        const QRegularExpression unwanted(
+            QStringLiteral("/tst_|/bench_|\\.a$|/include/|appicon_png|fakeupstream|/lib/(?!systemd|relaydesk)"));
         for (auto it = m_contents.cbegin(); it != m_contents.cend(); ++it) {
             QVERIFY2(!unwanted.match(it.key()).hasMatch(), qPrintable(it.key()));
             if (it.value().startsWith(QLatin1Char('-')) && it.key().startsWith(QLatin1String("/usr/bin/")))
@@ -147,11 +161,13 @@ private slots:
         QCOMPARE(field("Architecture"), m_arch);
         const QString depends = field("Depends");
         // Computed by dpkg-shlibdeps from the executables' libraries…
-        for (const char *library : {"libqt6core6", "libqt6widgets6", "libqt6sql6 ", "libc6", "libcurl4"})
+        // (libqt6gui6: the console and the image module, relaydeskd no longer links it.)
+        for (const char *library : {"libqt6core6", "libqt6gui6", "libqt6widgets6", "libqt6sql6 ", "libc6"})
             QVERIFY2(depends.contains(QLatin1String(library).trimmed()), qPrintable(depends));
-        // …and the plugins, adduser and libav (loaded on first use, core/libav), which are no ELF dependency.
+        // …and the plugins, adduser, libav, libcurl and libpq (loaded on first use, core/libav and core/ondemand),
+        // which are no ELF dependency.
         for (const char *package : {"libqt6sql6-sqlite", "libqt6sql6-psql", "qt6-qpa-plugins", "adduser", "libavformat",
-                                    "libavcodec", "libavutil"})
+                                    "libavcodec", "libavutil", "libcurl4", "libpq5"})
             QVERIFY2(depends.contains(QLatin1String(package)), qPrintable(depends));
 
         const Run conffiles = run(QStringLiteral("dpkg-deb"), {QStringLiteral("--info"), m_deb, QStringLiteral("conffiles")});
@@ -266,6 +282,31 @@ private slots:
         const Run r = run(m_root.path() + QStringLiteral("/usr/bin/relaydeskd"), {QStringLiteral("--version")});
         QCOMPARE(r.exitCode, 0);
         QCOMPARE(r.out.trimmed(), QString::fromLatin1(RelayDesk::kVersion));
+    }
+
+    // The installed image module is where the installed executables look (/usr/bin/<relative path>), loads, is the
+    // version they expect and reads an image's size from its header.
+    void installedImageModuleLoads()
+    {
+        const QString path = m_root.path() + installedImageModule();
+        void *handle = dlopen(QFile::encodeName(path).constData(), RTLD_NOW | RTLD_LOCAL);
+        QVERIFY2(handle, dlerror());
+        const auto entry = reinterpret_cast<RelayDeskImageModuleEntry>(dlsym(handle, kRelayDeskImageModuleEntry));
+        QVERIFY2(entry, dlerror());
+        const RelayDeskImageModuleApi *api = entry();
+        QVERIFY(api);
+        QCOMPARE(api->version, kRelayDeskImageModuleVersion);
+
+        QImage image(37, 11, QImage::Format_RGB32);
+        image.fill(Qt::red);
+        QByteArray png;
+        QBuffer buffer(&png);
+        QVERIFY(buffer.open(QIODevice::WriteOnly) && image.save(&buffer, "PNG"));
+        int width = 0;
+        int height = 0;
+        QVERIFY(api->headerSize(&png, &width, &height));
+        QCOMPARE(QSize(width, height), QSize(37, 11));
+        QVERIFY(api->canWrite("png"));
     }
 
 private:

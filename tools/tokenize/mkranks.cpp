@@ -1,8 +1,10 @@
 // Build-time converter: <name>.tiktoken (base64 token, space, rank per line) -> pre-built rank table
 // (see core/tokenize/ranktable.h). Built for the host by CMake and run on the verified rank files
-// fetched from npm; the output is embedded into relaydesk_tokenize.
+// fetched from npm; the output is embedded into relaydesk_tokenize. With TABLES.bin, also the tables derived
+// from it (short-token tables and span filter, core/tokenize/prebuilttables.h), embedded beside it.
 //
-// usage: mkranks INPUT.tiktoken OUTPUT.bin
+// usage: mkranks INPUT.tiktoken OUTPUT.bin [TABLES.bin]
+#include "tokenize/prebuilttables.h"
 #include "tokenize/ranktablebuilder.h"
 
 #include <cstdio>
@@ -11,10 +13,19 @@
 #include <iterator>
 #include <string>
 
+static bool write(const char *path, const std::string &bytes)
+{
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    out.write(bytes.data(), std::streamsize(bytes.size()));
+    if (!out)
+        std::cerr << "mkranks: cannot write " << path << "\n";
+    return bool(out);
+}
+
 int main(int argc, char **argv)
 {
-    if (argc != 3) {
-        std::cerr << "usage: mkranks INPUT.tiktoken OUTPUT.bin\n";
+    if (argc != 3 && argc != 4) {
+        std::cerr << "usage: mkranks INPUT.tiktoken OUTPUT.bin [TABLES.bin]\n";
         return 2;
     }
     std::ifstream in(argv[1], std::ios::binary);
@@ -29,11 +40,12 @@ int main(int argc, char **argv)
         std::cerr << "mkranks: " << argv[1] << ": " << error << "\n";
         return 1;
     }
-    std::ofstream out(argv[2], std::ios::binary | std::ios::trunc);
-    out.write(blob.data(), std::streamsize(blob.size()));
-    if (!out) {
-        std::cerr << "mkranks: cannot write " << argv[2] << "\n";
+    if (!write(argv[2], blob))
         return 1;
+    if (argc == 4) {
+        const auto *rankBlob = reinterpret_cast<const unsigned char *>(blob.data());
+        if (!write(argv[3], RelayDesk::Tokenize::Detail::buildPrebuiltTables(rankBlob)))
+            return 1;
     }
     return 0;
 }

@@ -1,0 +1,69 @@
+#include "imagemodule/imagemodule.h"
+
+#include <QtCore/QDir>
+#include <QtCore/QFileInfo>
+
+#include <dlfcn.h>
+
+namespace RelayDesk::ImageModule {
+
+namespace {
+
+// The running executable's directory: /proc/self/exe, so it works before (or without) a QCoreApplication.
+QString executableDir()
+{
+    return QFileInfo(QFileInfo(QStringLiteral("/proc/self/exe")).symLinkTarget()).absolutePath();
+}
+
+const RelayDeskImageModuleApi *load()
+{
+    const QByteArray path = QFile::encodeName(modulePath());
+    void *handle = dlopen(path.constData(), RTLD_NOW | RTLD_LOCAL);
+    if (!handle)
+        qFatal("cannot load the image module %s: %s", path.constData(), dlerror());
+    const auto entry = reinterpret_cast<RelayDeskImageModuleEntry>(dlsym(handle, kRelayDeskImageModuleEntry));
+    if (!entry)
+        qFatal("%s has no %s: %s", path.constData(), kRelayDeskImageModuleEntry, dlerror());
+    const RelayDeskImageModuleApi *api = entry();
+    if (!api || api->version != kRelayDeskImageModuleVersion)
+        qFatal("%s is version %d, this program needs %d", path.constData(), api ? api->version : 0,
+               kRelayDeskImageModuleVersion);
+    return api;
+}
+
+const RelayDeskImageModuleApi &api()
+{
+    static const RelayDeskImageModuleApi *const table = load();   // once, also when threads race to it
+    return *table;
+}
+
+} // namespace
+
+QString modulePath()
+{
+    return QDir::cleanPath(executableDir() + QLatin1Char('/') + QStringLiteral(RELAYDESK_IMAGE_MODULE_RELATIVE_PATH));
+}
+
+std::optional<QSize> headerSize(const QByteArray &data)
+{
+    int width = 0;
+    int height = 0;
+    if (!api().headerSize(&data, &width, &height) || width <= 0 || height <= 0)
+        return std::nullopt;
+    return QSize(width, height);
+}
+
+bool canWrite(const QByteArray &format)
+{
+    return api().canWrite(format.constData());
+}
+
+std::optional<QByteArray> writeStriped(const RelayDeskStripedImage &image, const QByteArray &format)
+{
+    QByteArray bytes;
+    if (!api().writeStriped(&image, format.constData(), &bytes))
+        return std::nullopt;
+    return bytes;
+}
+
+} // namespace RelayDesk::ImageModule
