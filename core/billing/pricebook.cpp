@@ -482,6 +482,35 @@ Ratio PriceBook::groupRatio(const QString &userGroup, const QString &usingGroup,
 
 Result<ModelPricing> PriceBook::pricing(const QString &model, const QString &userGroup, const QString &usingGroup) const
 {
+    const QString key = model + QChar(0) + userGroup + QChar(0) + usingGroup;
+    if (std::optional<ModelPricing> known = m_pricingMemo.find(key))
+        return *std::move(known);
+    Result<ModelPricing> priced = resolvePricing(model, userGroup, usingGroup);
+    if (priced) {
+        priced->m_json = priced->buildJson();
+        m_pricingMemo.insert(key, *priced);
+    }
+    return priced;
+}
+
+std::optional<ModelPricing> PriceBook::PricingMemo::find(const QString &key) const
+{
+    QMutexLocker lock(&m_mutex);
+    const auto it = m_entries.constFind(key);
+    return it == m_entries.cend() ? std::nullopt : std::optional<ModelPricing>(*it);
+}
+
+void PriceBook::PricingMemo::insert(const QString &key, const ModelPricing &pricing) const
+{
+    QMutexLocker lock(&m_mutex);
+    if (m_entries.size() >= kPricingMemoCapacity)
+        m_entries.clear();
+    m_entries.insert(key, pricing);
+}
+
+Result<ModelPricing> PriceBook::resolvePricing(const QString &model, const QString &userGroup,
+                                               const QString &usingGroup) const
+{
     const PriceLookup price = lookup(PriceMap::ModelPrice, model);
     const PriceLookup ratio = lookup(PriceMap::ModelRatio, model);
     const PriceLookup minute = lookup(UnitPriceMap::MinutePrice, model);
@@ -552,6 +581,11 @@ std::optional<Ratio> ModelPricing::imagePrice(const QString &size, const QString
 }
 
 QJsonObject ModelPricing::toJson() const
+{
+    return m_json.isEmpty() ? buildJson() : m_json;
+}
+
+QJsonObject ModelPricing::buildJson() const
 {
     return {
         {QStringLiteral("model_ratio"), modelRatio.toJson()},

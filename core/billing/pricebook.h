@@ -6,6 +6,7 @@
 
 #include <QHash>
 #include <QJsonObject>
+#include <QMutex>
 #include <QList>
 #include <QStringList>
 
@@ -96,6 +97,13 @@ struct ModelPricing
     // new-api style log fields: model_ratio, completion_ratio, cache_ratio, …, group_ratio,
     // user_group_ratio (−1 when no override), model_price (−1 when ratio-priced).
     QJsonObject toJson() const;
+
+private:
+    friend class PriceBook;
+    QJsonObject buildJson() const;
+    // toJson() as the book priced it (PriceBook::pricing fills it, once per model and groups: every logged request
+    // asks for it). Empty for a pricing built by hand, which builds it on each call.
+    QJsonObject m_json;
 };
 
 // An immutable snapshot of every ratio map. Share it as std::shared_ptr<const PriceBook>; edits make a
@@ -147,6 +155,8 @@ public:
 
     static QString stripDateSuffix(const QString &model);
 
+    static constexpr int kPricingMemoCapacity = 512; // pricing()'s answers kept per book (see PricingMemo)
+
 private:
     template <typename T>
     struct ModelMapOf
@@ -167,6 +177,26 @@ private:
     QHash<QString, Ratio> m_toolCallPrices;                // lower-case tool item type → USD per 1,000 calls
     QJsonObject m_json; // canonical form
     qint64 m_snapshotId = 0;
+
+    // pricing()'s answers, by model and groups: the relay asks for every request, each answer is ~15 map lookups
+    // with their fallbacks, and a book is immutable. A copy of the book starts empty (it may get another snapshot
+    // id); full (kPricingMemoCapacity answers) it starts over, so a client sending random names cannot grow it.
+    class PricingMemo
+    {
+    public:
+        PricingMemo() = default;
+        PricingMemo(const PricingMemo &) {}
+        PricingMemo &operator=(const PricingMemo &) = delete;
+        std::optional<ModelPricing> find(const QString &key) const;
+        void insert(const QString &key, const ModelPricing &pricing) const;
+
+    private:
+        mutable QMutex m_mutex;
+        mutable QHash<QString, ModelPricing> m_entries;
+    };
+    Store::Result<ModelPricing> resolvePricing(const QString &model, const QString &userGroup,
+                                               const QString &usingGroup) const;
+    PricingMemo m_pricingMemo;
 };
 
 using PriceBookPtr = std::shared_ptr<const PriceBook>;

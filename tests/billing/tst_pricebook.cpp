@@ -108,6 +108,47 @@ private slots:
         QVERIFY(mini && mini->fixedPrice);
     }
 
+    // pricing() keeps its answers per book: asked again — by groups, by names the fallbacks resolve, past the
+    // memo's capacity — it answers exactly what a book that never answered before does, its log fields included;
+    // a copy with another snapshot id prices with that id.
+    void pricingAnswersAreKeptExactly()
+    {
+        const char *text = "{'ModelRatio':{'gpt-4o':1.25,'claude*':3},'ModelPrice':{'dall-e-3':0.04},"
+                           "'CompletionRatio':{'gpt-4o':4},'GroupRatio':{'default':1,'svip':0.8},"
+                           "'GroupGroupRatio':{'vip':{'default':0.9}}}";
+        const PriceBookPtr asked = book(text);
+        QStringList models{QStringLiteral("gpt-4o"), QStringLiteral("GPT-4o-2024-08-06"), QStringLiteral("dall-e-3"),
+                           QStringLiteral("nothing")};
+        for (int i = 0; i < PriceBook::kPricingMemoCapacity + 40; ++i) // past the capacity: it starts over
+            models << QStringLiteral("claude-%1").arg(i);
+        const QList<std::pair<QString, QString>> groups{{QStringLiteral("default"), QString()},
+                                                         {QStringLiteral("vip"), QStringLiteral("default")},
+                                                         {QStringLiteral("default"), QStringLiteral("svip")}};
+        for (int round = 0; round < 2; ++round) {
+            for (const QString &model : std::as_const(models)) {
+                for (const auto &[userGroup, usingGroup] : groups) {
+                    const auto kept = asked->pricing(model, userGroup, usingGroup);
+                    const auto fresh = book(text)->pricing(model, userGroup, usingGroup);
+                    QCOMPARE(bool(kept), bool(fresh));
+                    if (!kept) {
+                        QCOMPARE(kept.error(), fresh.error());
+                        continue;
+                    }
+                    QCOMPARE(kept->model, model);
+                    QCOMPARE(kept->toJson(), fresh->toJson());
+                    Usage u;
+                    u.inputText = 1000;
+                    u.outputText = 500;
+                    QCOMPARE(QuotaMath::settle(*kept, u).quota, QuotaMath::settle(*fresh, u).quota);
+                }
+            }
+        }
+        const auto copy = asked->withSnapshotId(42)->pricing(QStringLiteral("gpt-4o"), QStringLiteral("default"), {});
+        QVERIFY(copy);
+        QCOMPARE(copy->snapshotId, qint64(42));
+        QCOMPARE(copy->toJson().value(QStringLiteral("price_snapshot_id")).toInteger(), 42);
+    }
+
     void groupRatios()
     {
         // §2.9#5: GroupRatio {"default":1}, GroupGroupRatio {"vip":{"default":0.9}}.
