@@ -50,23 +50,32 @@ LedgerOutcome RateLedger::admit(qint64 reservationId, qint64 userId, qint64 keyI
     QString zoneId;
     QString error;
     {
+        // Every limit of the user and the key, the rate kinds picked out below: on SQLite an IN list over bound
+        // kinds costs an ephemeral table per execution (and per OR branch) — most of this read's cost, paid on
+        // every hold even when the owners have no limits. PostgreSQL locks what it reads, so it reads only the
+        // rate limits.
+        const bool postgres = m_db.isPostgres();
         CachedQuery q = m_db.prepared(
             QStringLiteral("SELECT l.id, l.owner_kind, l.owner_id, l.kind, l.cap, l.created_at, "
-                           "(SELECT value FROM options WHERE key = ?) FROM limits l WHERE l.kind IN (?, ?, ?, ?) AND "
-                           "((l.owner_kind = ? AND l.owner_id = ?) OR (l.owner_kind = ? AND l.owner_id = ?)) "
-                           "ORDER BY l.id")
-            + (m_db.isPostgres() ? QStringLiteral(" FOR UPDATE OF l") : QString()));
+                           "(SELECT value FROM options WHERE key = ?) FROM limits l WHERE "
+                           "((l.owner_kind = ? AND l.owner_id = ?) OR (l.owner_kind = ? AND l.owner_id = ?)) ")
+            + (postgres ? QStringLiteral("AND l.kind IN (?, ?, ?, ?) ORDER BY l.id FOR UPDATE OF l")
+                        : QStringLiteral("ORDER BY l.id")));
         int i = 0;
         q->bindValue(i++, QString::fromLatin1(LimitRepository::kTimeZoneOption));
-        for (const QString &kind : LimitRepository::rateKinds())
-            q->bindValue(i++, kind);
         q->bindValue(i++, QString::fromLatin1(LimitRepository::kUser));
         q->bindValue(i++, userId);
         q->bindValue(i++, QString::fromLatin1(LimitRepository::kKey));
         q->bindValue(i++, keyId);
+        const QStringList kinds = LimitRepository::rateKinds();
+        if (postgres)
+            for (const QString &kind : kinds)
+                q->bindValue(i++, kind);
         if (!execQuery(*q, &error, "read rate limits"))
             return databaseFailure(error);
         while (q->next()) {
+            if (!kinds.contains(q->value(3).toString()))
+                continue;
             RateLimit r;
             r.id = q->value(0).toLongLong();
             r.ownerKind = q->value(1).toString();
