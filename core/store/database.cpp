@@ -171,15 +171,6 @@ bool makeSqliteFilesPrivate(const QString &path, QString *error)
     return true;
 }
 
-// Memory-only tuning; none of it weakens WAL + synchronous=NORMAL crash safety.
-void applyTuningPragmas(QSqlQuery &q)
-{
-    // Temporary tables, sort runs and the sub-journals that let a savepoint (every ledger write in a batch) roll
-    // back alone live in memory rather than in files created and unlinked as they spill: none of them is read
-    // after a crash.
-    q.exec(QStringLiteral("PRAGMA temp_store=MEMORY"));
-}
-
 // Opens the entry's connection and sets the session up. A failure is remembered (Database::isAvailable)
 // and retried with a back-off from 100 ms doubling to 5 s, so a server that is down costs each caller
 // one failed attempt at most per back-off period instead of a connect timeout per statement.
@@ -201,7 +192,6 @@ void openSession(Database::Shared &shared, ThreadConnections::Entry &entry)
         q.exec(QStringLiteral("PRAGMA synchronous=NORMAL"));
         q.exec(QStringLiteral("PRAGMA foreign_keys=ON"));
         q.exec(QStringLiteral("PRAGMA busy_timeout=%1").arg(Database::kSqliteBusyTimeoutMs));
-        applyTuningPragmas(q);
     } else {
         q.exec(QStringLiteral("SET client_min_messages TO WARNING"));
     }

@@ -44,7 +44,6 @@ private slots:
         QCOMPARE(scalar(t.db(), QStringLiteral("PRAGMA synchronous")).toInt(), 1); // NORMAL
         QCOMPARE(scalar(t.db(), QStringLiteral("PRAGMA foreign_keys")).toInt(), 1);
         QCOMPARE(scalar(t.db(), QStringLiteral("PRAGMA busy_timeout")).toInt(), Store::Database::kSqliteBusyTimeoutMs);
-        QCOMPARE(scalar(t.db(), QStringLiteral("PRAGMA temp_store")).toInt(), 2); // MEMORY: no temp files per savepoint
     }
 
     void migrationsAreVersionedAndIdempotent()
