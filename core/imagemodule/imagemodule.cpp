@@ -5,6 +5,10 @@
 
 #include <dlfcn.h>
 
+// The module's entry, when a program links it in itself (the fuzz targets, built outside the install layout the
+// module is looked for in); weak, so it is null everywhere else and the module is loaded.
+extern "C" const RelayDeskImageModuleApi *relaydesk_image_module() __attribute__((weak));
+
 namespace RelayDesk::ImageModule {
 
 namespace {
@@ -17,6 +21,8 @@ QString executableDir()
 
 const RelayDeskImageModuleApi *load()
 {
+    if (relaydesk_image_module)
+        return relaydesk_image_module();
     const QByteArray path = QFile::encodeName(modulePath());
     void *handle = dlopen(path.constData(), RTLD_NOW | RTLD_LOCAL);
     if (!handle)

@@ -18,7 +18,10 @@ add_executable(fuzz_chat_request
     ${_tok}/audiotokens.cpp ${_tok}/mediaduration.cpp ${_tok}/chatestimate.cpp ${_tok}/textcountcache.cpp
     ${RELAYDESK_ROOT}/core/common/fastjson.cpp
     ${RELAYDESK_BUILD_DIR}/core/tokenize/ranks_embed.cpp
+    # Image sizes: the module's code linked in, which its loader then uses instead of loading the module.
+    ${RELAYDESK_ROOT}/core/imagemodule/imagemodule.cpp ${RELAYDESK_ROOT}/core/imagemodule/imagemodulemain.cpp
 )
+target_compile_definitions(fuzz_chat_request PRIVATE RELAYDESK_IMAGE_MODULE_RELATIVE_PATH="")
 target_include_directories(fuzz_chat_request PRIVATE ${RELAYDESK_ROOT}/core)
 target_compile_definitions(fuzz_chat_request PRIVATE QT_USE_QSTRINGBUILDER)
 target_compile_options(fuzz_chat_request PRIVATE ${SAN})
