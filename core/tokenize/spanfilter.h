@@ -12,10 +12,12 @@
 // line): a false positive only means "cannot cut here", never a wrong count. Between two non-ASCII
 // bytes, where the 4-byte window is nearly always some token's (Thai: "a character ending in 0x81, then
 // one in block U+0E00"), a second filter places the token one byte further on each side (spannable()).
+// Only windows whose pair at the boundary is no 2-byte token go in (the others are never asked), and an
+// 8 KiB set of those pairs lets most boundaries be cut without reading a filter line.
 //
 // The build runs the constructor that builds the filter (relaydesk_mkranks) and embeds its bits; at run
 // time the filter is a view of them (prebuilttables.h), so counting does not spend ~50 M instructions and
-// 768 KiB of fresh pages on it at its first merge.
+// 392 KiB of fresh pages on it at its first merge.
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
@@ -29,45 +31,67 @@ public:
     // tokens(r) gives rank r's bytes as {pointer, length}; ranks without bytes have length 0.
     template <class TokenBytes>
     SpanFilter(uint32_t rankCount, TokenBytes &&tokens)
-        : m_owned(new uint64_t[kWords + kWideWords]()), m_words(m_owned.get()), m_wideWords(m_owned.get() + kWords)
+        : m_owned(new uint64_t[kPairWords + kWords + kWideWords]()), m_pairWords(m_owned.get()),
+          m_words(m_owned.get() + kPairWords), m_wideWords(m_words + kWords)
     {
-        uint64_t *words = m_owned.get();
-        uint64_t *wide = m_owned.get() + kWords;
+        uint64_t *pairTokens = m_owned.get();   // the 2-byte tokens first, then the pairs inside longer ones
+        for (uint32_t r = 0; r < rankCount; ++r) {
+            const auto [t, n] = tokens(r);
+            if (n == 2)
+                setPair(pairTokens, t);
+        }
+        std::unique_ptr<uint64_t[]> tokenPairs(new uint64_t[kPairWords]);
+        std::memcpy(tokenPairs.get(), pairTokens, kPairWords * sizeof(uint64_t));
+        std::fill(pairTokens, pairTokens + kPairWords, 0);
+        // A window is only asked about at a boundary whose pair (the bytes either side) is no token
+        // (spannable() answers the others at once), so only those windows go in: for o200k 21 % of
+        // them, for cl100k 3 %, and the filters hold far fewer false positives.
+        auto *words = const_cast<uint64_t *>(m_words);
+        auto *wide = const_cast<uint64_t *>(m_wideWords);
+        const auto add = [&](uint64_t *bits, size_t count, Kind kind, const unsigned char *w, size_t n, size_t pairAt) {
+            if (hasPair(tokenPairs.get(), w + pairAt))
+                return;
+            setPair(pairTokens, w + pairAt);
+            insert(bits, count, window(kind, w, n));
+        };
         for (uint32_t r = 0; r < rankCount; ++r) {
             const auto [t, n] = tokens(r);
             if (n < 3)
                 continue;
-            insert(words, kWords, window(kPrefix, t, 3));
-            insert(words, kWords, window(kSuffix, t + n - 3, 3));
+            add(words, kWords, kPrefix, t, 3, 0);
+            add(words, kWords, kSuffix, t + n - 3, 3, 1);
             for (size_t i = 0; i + 4 <= n; ++i)
-                insert(words, kWords, window(kInner, t + i, 4));
+                add(words, kWords, kInner, t + i, 4, 1);
             if (n < 4 || std::all_of(t, t + n, [](unsigned char b) { return b < 0x80; }))
                 continue;
             // The wider shapes, for tokens that can span a boundary between two non-ASCII bytes.
             if (n == 4)
-                insert(wide, kWideWords, window(kExact4, t, 4));
+                add(wide, kWideWords, kExact4, t, 4, 1);
             if (n >= 5) {
-                insert(wide, kWideWords, window(kPrefix5, t, 5));
-                insert(wide, kWideWords, window(kSuffix5, t + n - 5, 5));
+                add(wide, kWideWords, kPrefix5, t, 5, 1);
+                add(wide, kWideWords, kSuffix5, t + n - 5, 5, 2);
             }
             for (size_t i = 0; i + 6 <= n; ++i)
-                insert(wide, kWideWords, window(kInner6, t + i, 6));
+                add(wide, kWideWords, kInner6, t + i, 6, 2);
         }
     }
 
     // A view of bits a built filter wrote (kBytes at `bits`, 8-byte aligned), which must outlive it.
     explicit SpanFilter(const unsigned char *bits)
-        : m_words(reinterpret_cast<const uint64_t *>(bits)), m_wideWords(m_words + kWords)
+        : m_pairWords(reinterpret_cast<const uint64_t *>(bits)), m_words(m_pairWords + kPairWords),
+          m_wideWords(m_words + kWords)
     {
     }
     // Its bits, kBytes of them: what the view constructor takes.
-    const unsigned char *bits() const { return reinterpret_cast<const unsigned char *>(m_words); }
+    const unsigned char *bits() const { return reinterpret_cast<const unsigned char *>(m_pairWords); }
 
     // May a token span boundary k (0 < k < n) of piece p[0..n)? `pairIsToken`: p[k-1..k+1) is one.
     bool spannable(const unsigned char *p, size_t n, size_t k, bool pairIsToken) const
     {
         if (pairIsToken)
             return true;
+        if (!hasPair(m_pairWords, p + k - 1))   // no token holds these two bytes (most boundaries of cl100k)
+            return false;
         if (k + 2 <= n && contains(window(kPrefix, p + k - 1, 3)))
             return true;
         if (k >= 2 && contains(window(kSuffix, p + k - 2, 3)))
@@ -91,20 +115,25 @@ public:
     }
 
 private:
-    // 512 KiB, so it stays in L2 next to the hot rank-table lines. With ~1.2M windows (o200k) a third
-    // of the bits are set and many possible cuts are lost to false positives, yet measured (callgrind,
-    // 1 MiB L2 simulated) it merges only 0.4 % more instructions than a 2 MiB filter and misses L2 18 %
-    // less often.
-    static constexpr size_t kBits = size_t(1) << 22;
+    // 256 KiB. Of o200k's ~1.2 M windows only ~250 k can be asked about (cl100k: 15 k of 540 k), so
+    // the filter holds fewer bits set than the 512 KiB one holding all of them did; measured (callgrind,
+    // 1 MiB L2 simulated, and timed), 256 KiB missed L2 12 % less often than 512 KiB for 0.7 % more
+    // instructions (o200k) and was fastest; 128 KiB cost o200k 1.2 % more instructions and was no faster.
+    static constexpr size_t kBits = size_t(1) << 21;
     static constexpr size_t kWords = kBits / 64;
     // The wide shapes (windows of tokens holding a non-ASCII byte only), asked only where the
-    // 4-byte window said "maybe" between two non-ASCII bytes. 256 KiB: in callgrind (1 MiB L2 simulated)
-    // as few instructions as 1 MiB and 1 % fewer L2 misses.
-    static constexpr size_t kWideBits = size_t(1) << 21;
+    // 4-byte window said "maybe" between two non-ASCII bytes. 128 KiB (~206 k windows for o200k),
+    // halved with the narrow one.
+    static constexpr size_t kWideBits = size_t(1) << 20;
     static constexpr size_t kWideWords = kWideBits / 64;
 
+    // One bit per byte pair that is no token but lies at the boundary's place in a window above (8 KiB;
+    // 5 786 pairs for o200k, 2 781 for cl100k): a token spanning a boundary holds its pair there, so a
+    // boundary whose pair is neither a token nor in this set is cut without touching the filters.
+    static constexpr size_t kPairWords = 65536 / 64;
+
 public:
-    static constexpr size_t kBytes = (kWords + kWideWords) * sizeof(uint64_t);   // what bits() holds
+    static constexpr size_t kBytes = (kPairWords + kWords + kWideWords) * sizeof(uint64_t);   // what bits() holds
 
 private:
     enum Kind : uint64_t { kPrefix = 1, kSuffix = 2, kInner = 3, kExact4 = 4, kPrefix5 = 5, kSuffix5 = 6, kInner6 = 7 };
@@ -135,10 +164,14 @@ private:
         const uint64_t *l = words + line(h, count) * 8;
         return (l[wordA(h)] & bitA(h)) && (l[wordB(h)] & bitB(h));
     }
+    static uint32_t pairIndex(const unsigned char *p) { return uint32_t(p[0]) << 8 | p[1]; }
+    static void setPair(uint64_t *pairs, const unsigned char *p) { pairs[pairIndex(p) / 64] |= uint64_t(1) << (pairIndex(p) % 64); }
+    static bool hasPair(const uint64_t *pairs, const unsigned char *p) { return pairs[pairIndex(p) / 64] >> (pairIndex(p) % 64) & 1; }
     bool contains(uint64_t h) const { return contains(m_words, kWords, h); }
     bool containsWide(uint64_t h) const { return contains(m_wideWords, kWideWords, h); }
 
     std::unique_ptr<uint64_t[]> m_owned;   // the bits when built here, none for a view
+    const uint64_t *m_pairWords;           // kPairWords, then
     const uint64_t *m_words;               // kWords, then
     const uint64_t *m_wideWords;           // kWideWords
 };

@@ -7,6 +7,8 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <map>
+#include <random>
 #include <thread>
 #include <unordered_map>
 
@@ -14,6 +16,26 @@ using RelayDesk::Tokenize::Encoding;
 
 namespace {
 std::string_view sv(const QByteArray &b) { return {b.constData(), size_t(b.size())}; }
+
+// An encoding loaded at run time from `tiktoken` (built as RELAYDESK_TIKTOKEN_DIR encodings are), under a
+// fresh name: encodings load once per name.
+const Encoding *loadTiktoken(const QByteArray &tiktoken)
+{
+    QTemporaryDir dir;
+    if (!dir.isValid())
+        return nullptr;
+    static int serial = 0;
+    const QString name = u"tiny%1_base"_qs.arg(++serial);
+    QFile f(dir.filePath(name + u".tiktoken"));
+    if (!f.open(QIODevice::WriteOnly))
+        return nullptr;
+    f.write(tiktoken);
+    f.close();
+    qputenv("RELAYDESK_TIKTOKEN_DIR", dir.path().toLocal8Bit());
+    const Encoding *enc = Encoding::byName(name.toStdString());
+    qunsetenv("RELAYDESK_TIKTOKEN_DIR");
+    return enc;
+}
 } // namespace
 
 class TestEncoding final : public QObject {
@@ -30,10 +52,14 @@ private slots:
     void invalidUtf8();
     void splitPiecesMatchWholeMerge_data();
     void splitPiecesMatchWholeMerge();
+    void spanFilterShapes_data();
+    void spanFilterShapes();
     void rankLookup_data();
     void rankLookup();
     void tinyTableLookup_data();
     void tinyTableLookup();
+    void shortTableLookup_data();
+    void shortTableLookup();
     void unknownEncoding();
     void runtimeTiktokenFile();
     void concurrentCounting();
@@ -224,6 +250,44 @@ void TestEncoding::splitPiecesMatchWholeMerge()
     QCOMPARE(enc->count(sv(text)), enc->encode(sv(text)).size());
 }
 
+void TestEncoding::spanFilterShapes_data()
+{
+    QTest::addColumn<QByteArrayList>("merges");
+    QTest::addColumn<QByteArray>("text");
+    // Small encodings (all 256 bytes, then these tokens in rank order, each the merge of two before it,
+    // as in a real vocabulary) where a token spans a boundary whose pair is no token, in each shape the
+    // span filter knows (spanfilter.h): the pair must be marked as inside a token and the window found,
+    // or count() cuts the token apart. "zz", "yx" and the like are in no token: there it cuts. Pieces of
+    // 5 bytes or more, as shorter ones are not cut.
+    QTest::newRow("no merges") << QByteArrayList{} << QByteArray("abcdefgh zyxwvu");
+    QTest::newRow("inner 4 bytes") << QByteArrayList{"xa", "by", "xaby"} << QByteArray("xabyxaby zxabyq");
+    QTest::newRow("prefix 3 bytes") << QByteArrayList{"bc", "abc"} << QByteArray("zzabczabc");
+    QTest::newRow("suffix 3 bytes") << QByteArrayList{"ab", "abc"} << QByteArray("abczzabcz");
+    QTest::newRow("pair token and window")
+        << QByteArrayList{"xa", "by", "xaby", "ab", "abc"} << QByteArray("xabyabcxaby");
+    QTest::newRow("2-byte letters, exact 4") << QByteArrayList{"é", "ü", "éü"} << QByteArray("éüéüxéüéü");
+    QTest::newRow("2-byte letters, prefix 5 and inner 6")
+        << QByteArrayList{"é", "ü", "ö", "üö", "éüö", "xé"} << QByteArray("éüöéüöxéüöé");
+    QTest::newRow("2-byte letters, suffix 5")
+        << QByteArrayList{"é", "ü", "ö", "éü", "öé", "éüöé"} << QByteArray("ééüöéüöééüö");
+    QTest::newRow("3-byte letters, inner 6")
+        << QByteArrayList{"\xe4\xb8", "中", "\xe6\x96", "文", "中文"} << QByteArray("中文中文字中文");
+}
+
+void TestEncoding::spanFilterShapes()
+{
+    QFETCH(QByteArrayList, merges);
+    QFETCH(QByteArray, text);
+    QByteArray tiktoken;
+    for (int b = 0; b < 256; ++b)
+        tiktoken += QByteArray(1, char(b)).toBase64() + ' ' + QByteArray::number(b) + '\n';
+    for (qsizetype i = 0; i < merges.size(); ++i)
+        tiktoken += merges[i].toBase64() + ' ' + QByteArray::number(256 + i) + '\n';
+    const Encoding *enc = loadTiktoken(tiktoken);
+    QVERIFY(enc);
+    QCOMPARE(enc->count(sv(text)), enc->encode(sv(text)).size());
+}
+
 void TestEncoding::rankLookup_data()
 {
     QTest::addColumn<QString>("encoding");
@@ -281,20 +345,83 @@ void TestEncoding::tinyTableLookup()
     QFETCH(QByteArray, tiktoken);
     QFETCH(QByteArray, probe);
     QFETCH(int, rank);
-    QTemporaryDir dir;
-    QVERIFY(dir.isValid());
-    static int serial = 0;   // encodings load once per name
-    const QString name = u"tiny%1_base"_qs.arg(++serial);
-    QFile f(dir.filePath(name + u".tiktoken"));
-    QVERIFY(f.open(QIODevice::WriteOnly));
-    f.write(tiktoken);
-    f.close();
-    qputenv("RELAYDESK_TIKTOKEN_DIR", dir.path().toLocal8Bit());
-    const Encoding *enc = Encoding::byName(name.toStdString());
-    qunsetenv("RELAYDESK_TIKTOKEN_DIR");
+    const Encoding *enc = loadTiktoken(tiktoken);
     QVERIFY(enc);
     const std::optional<uint32_t> got = enc->rankOf(sv(probe));
     QCOMPARE(got.has_value() ? int(*got) : -1, rank);
+}
+
+void TestEncoding::shortTableLookup_data()
+{
+    QTest::addColumn<int>("threes");
+    QTest::addColumn<int>("fours");
+    QTest::addColumn<QByteArray>("alphabet");
+    QTest::addColumn<int>("seed");
+    // Random 3- and 4-byte tokens over a small alphabet, so that probing every 3- and 4-byte string over it
+    // asks for every token and for all its near misses. The short tables (shorttable.h, linear probing)
+    // have 16 slots up to 12 tokens (load 3/4), 32 from 13; many seeds of the smallest tables put
+    // clusters across the end. The zero byte makes the token whose key is 0. The real encodings' tokens
+    // are rankLookup's.
+    const QByteArray small("ab\0c", 4), wide("abcdxyz\xff", 8);
+    QTest::newRow("no short tokens") << 0 << 0 << small << 1;
+    QTest::newRow("one 3-byte token") << 1 << 0 << small << 2;
+    QTest::newRow("one 4-byte token") << 0 << 1 << small << 3;
+    for (int seed = 0; seed < 16; ++seed) {
+        QTest::addRow("12 + 12, full groups, seed %d", seed) << 12 << 12 << small << 100 + seed;
+        QTest::addRow("13 + 13, seed %d", seed) << 13 << 13 << small << 200 + seed;
+    }
+    QTest::newRow("48 + 48") << 48 << 48 << small << 4;
+    QTest::newRow("49 + 49") << 49 << 49 << small << 5;
+    QTest::newRow("300 + 2000") << 300 << 2000 << wide << 6;
+    QTest::newRow("512 + 4096, every string a token") << 512 << 4096 << wide << 7;
+}
+
+void TestEncoding::shortTableLookup()
+{
+    QFETCH(int, threes);
+    QFETCH(int, fours);
+    QFETCH(QByteArray, alphabet);
+    QFETCH(int, seed);
+    // All strings of 3 and 4 bytes over the alphabet; the tokens are a random choice of them.
+    std::vector<std::string> all[2];
+    for (size_t n = 3; n <= 4; ++n) {
+        size_t count = 1;
+        for (size_t i = 0; i < n; ++i)
+            count *= size_t(alphabet.size());
+        for (size_t c = 0; c < count; ++c) {
+            std::string s;
+            for (size_t i = 0, v = c; i < n; ++i, v /= size_t(alphabet.size()))
+                s += alphabet[qsizetype(v % size_t(alphabet.size()))];
+            all[n - 3].push_back(s);
+        }
+    }
+    std::mt19937 random{uint32_t(seed)};
+    std::shuffle(all[0].begin(), all[0].end(), random);
+    std::shuffle(all[1].begin(), all[1].end(), random);
+    QVERIFY(size_t(threes) <= all[0].size() && size_t(fours) <= all[1].size());
+    QByteArray tiktoken("YQ== 0\n");   // a file without tokens is refused
+    std::map<std::string, uint32_t> reference;
+    uint32_t rank = 1;
+    for (size_t t = 0; t < 2; ++t) {
+        for (int i = 0; i < (t == 0 ? threes : fours); ++i, ++rank) {
+            const std::string &s = all[t][size_t(i)];
+            tiktoken += QByteArray(s.data(), qsizetype(s.size())).toBase64() + ' ' + QByteArray::number(rank) + '\n';
+            reference.emplace(s, rank);
+        }
+    }
+    const Encoding *enc = loadTiktoken(tiktoken);
+    QVERIFY(enc);
+    size_t hits = 0;
+    for (const auto &strings : all) {
+        for (const std::string &s : strings) {
+            const auto it = reference.find(s);
+            const std::optional<uint32_t> expected = it == reference.end() ? std::nullopt : std::optional<uint32_t>(it->second);
+            if (enc->rankOf(s) != expected)
+                QFAIL(qPrintable(u"wrong answer for a string of %1 bytes (expected %2)"_qs.arg(s.size()).arg(expected ? int(*expected) : -1)));
+            hits += expected.has_value();
+        }
+    }
+    QCOMPARE(hits, size_t(threes + fours));
 }
 
 void TestEncoding::unknownEncoding()
