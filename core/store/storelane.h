@@ -158,7 +158,7 @@ public:
     quint64 soloRuns() const;
     quint64 askedAhead() const;
     quint64 askRoundTrips() const;
-    quint64 inlineRuns() const; // writes run on the caller's thread
+    quint64 inlineRuns() const; // writes and barriers handled on the caller's thread
 
 private:
     struct Job
