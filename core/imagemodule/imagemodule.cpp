@@ -1,9 +1,9 @@
 #include "imagemodule/imagemodule.h"
 
+#include "ondemand/ondemandlibrary.h"
+
 #include <QtCore/QDir>
 #include <QtCore/QFileInfo>
-
-#include <dlfcn.h>
 
 // The module's entry, when a program links it in itself (the fuzz targets, built outside the install layout the
 // module is looked for in); weak, so it is null everywhere else and the module is loaded.
@@ -24,12 +24,8 @@ const RelayDeskImageModuleApi *load()
     if (relaydesk_image_module)
         return relaydesk_image_module();
     const QByteArray path = QFile::encodeName(modulePath());
-    void *handle = dlopen(path.constData(), RTLD_NOW | RTLD_LOCAL);
-    if (!handle)
-        qFatal("cannot load the image module %s: %s", path.constData(), dlerror());
-    const auto entry = reinterpret_cast<RelayDeskImageModuleEntry>(dlsym(handle, kRelayDeskImageModuleEntry));
-    if (!entry)
-        qFatal("%s has no %s: %s", path.constData(), kRelayDeskImageModuleEntry, dlerror());
+    const auto entry = reinterpret_cast<RelayDeskImageModuleEntry>(
+        OnDemand::resolve(path.constData(), kRelayDeskImageModuleEntry));
     const RelayDeskImageModuleApi *api = entry();
     if (!api || api->version != kRelayDeskImageModuleVersion)
         qFatal("%s is version %d, this program needs %d", path.constData(), api ? api->version : 0,

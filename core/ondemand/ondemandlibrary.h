@@ -3,7 +3,7 @@
 // defined once (curlforward.cpp, pqforward.cpp) with the library's own declaration, and calls the real one,
 // looked up on its first call. The executables then do not list the library among their dynamic
 // dependencies, so commands that never use it (count, most of admin) do not load and relocate it and the
-// libraries it brings (issue 18). core/libav does the same for FFmpeg.
+// libraries it brings (issue 18). core/libav's forwarders for FFmpeg use it too.
 #include <QFunctionPointer>
 
 namespace RelayDesk::OnDemand {

@@ -20,6 +20,7 @@ add_executable(fuzz_chat_request
     ${RELAYDESK_BUILD_DIR}/core/tokenize/ranks_embed.cpp
     # Image sizes: the module's code linked in, which its loader then uses instead of loading the module.
     ${RELAYDESK_ROOT}/core/imagemodule/imagemodule.cpp ${RELAYDESK_ROOT}/core/imagemodule/imagemodulemain.cpp
+    ${RELAYDESK_ROOT}/core/ondemand/ondemandlibrary.cpp
 )
 target_compile_definitions(fuzz_chat_request PRIVATE RELAYDESK_IMAGE_MODULE_RELATIVE_PATH="")
 target_include_directories(fuzz_chat_request PRIVATE ${RELAYDESK_ROOT}/core)
