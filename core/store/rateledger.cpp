@@ -74,13 +74,13 @@ LedgerOutcome RateLedger::admit(qint64 reservationId, qint64 userId, qint64 keyI
         if (!execQuery(*q, &error, "read rate limits"))
             return databaseFailure(error);
         while (q->next()) {
-            if (!kinds.contains(q->value(3).toString()))
-                continue;
             RateLimit r;
+            r.kind = q->value(3).toString();
+            if (!kinds.contains(r.kind))
+                continue;
             r.id = q->value(0).toLongLong();
             r.ownerKind = q->value(1).toString();
             r.ownerId = q->value(2).toLongLong();
-            r.kind = q->value(3).toString();
             r.cap = q->value(4).toLongLong();
             r.createdAt = q->value(5).toLongLong();
             zoneId = q->value(6).toString();
