@@ -7,12 +7,29 @@
 
 namespace RelayDesk::Billing {
 
+Ratio::Ratio(mpq_class value, QString text)
+    : m_value(std::make_shared<const mpq_class>(std::move(value))), m_text(std::move(text))
+{
+}
+
+const std::shared_ptr<const mpq_class> &Ratio::zero()
+{
+    static const std::shared_ptr<const mpq_class> value = std::make_shared<const mpq_class>(0);
+    return value;
+}
+
 Ratio Ratio::fromInteger(long value)
 {
-    Ratio r;
-    r.m_value = value;
-    r.m_text = QString::number(value);
-    return r;
+    // Every ModelPricing starts from 1s and a 2: those are built once, then shared.
+    static const Ratio one(1, QStringLiteral("1"));
+    static const Ratio two(2, QStringLiteral("2"));
+    if (value == 0)
+        return Ratio();
+    if (value == 1)
+        return one;
+    if (value == 2)
+        return two;
+    return Ratio(value, QString::number(value));
 }
 
 std::optional<Ratio> Ratio::fromJson(const QJsonValue &value)
@@ -45,15 +62,10 @@ std::optional<Ratio> Ratio::parse(const QString &decimalText)
     const long scale = long(exponent) - long(fracPart.size());
     mpz_class power;
     mpz_ui_pow_ui(power.get_mpz_t(), 10, static_cast<unsigned long>(std::labs(scale)));
-    Ratio r;
-    if (scale >= 0)
-        r.m_value = mpq_class(numerator * power);
-    else
-        r.m_value = mpq_class(numerator, power);
-    r.m_value.canonicalize();
+    mpq_class value = scale >= 0 ? mpq_class(numerator * power) : mpq_class(numerator, power);
+    value.canonicalize();
     // Keep the decimal text (GMP's mpq_get_d truncates, so a double must come from the text instead).
-    r.m_text = decimalText.trimmed();
-    return r;
+    return Ratio(std::move(value), decimalText.trimmed());
 }
 
 double Ratio::toDouble() const
@@ -61,7 +73,7 @@ double Ratio::toDouble() const
     // strtod rounds the decimal text to the nearest double (mpq_get_d would truncate).
     bool ok = false;
     const double d = m_text.toDouble(&ok);
-    return ok ? d : m_value.get_d();
+    return ok ? d : m_value->get_d();
 }
 
 QJsonValue Ratio::toJson() const

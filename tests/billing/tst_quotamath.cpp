@@ -458,6 +458,45 @@ private slots:
         QCOMPARE(sum, mpq_class(75000));
     }
 
+    void ratiosAreValues_data()
+    {
+        QTest::addColumn<QString>("text");
+        QTest::addColumn<long>("integer"); // -1: built from the text
+        QTest::newRow("default zero") << QStringLiteral("0") << 0L;
+        QTest::newRow("shared one") << QStringLiteral("1") << 1L;
+        QTest::newRow("shared two") << QStringLiteral("2") << 2L;
+        QTest::newRow("other integer") << QStringLiteral("7") << 7L;
+        QTest::newRow("decimal") << QStringLiteral("0.075") << -1L;
+    }
+
+    // Ratios share their fraction: a copy, a moved-from ratio and the ratio assigned over all keep their own
+    // value; the shared constants (0, 1, 2) stay what they were after copies of them are reassigned.
+    void ratiosAreValues()
+    {
+        QFETCH(QString, text);
+        QFETCH(long, integer);
+        const mpq_class expected = exact(text);
+        Ratio original = integer >= 0 ? Ratio::fromInteger(integer) : *Ratio::parse(text);
+        QCOMPARE(original.exact(), expected);
+        QCOMPARE(original.text(), text);
+        Ratio copy = original;
+        Ratio moved = std::move(original);
+        QCOMPARE(moved.exact(), expected);
+        QCOMPARE(original.exact(), expected); // NOLINT(bugprone-use-after-move): a moved-from ratio stays valid
+        copy = *Ratio::parse(QStringLiteral("3.5"));
+        QCOMPARE(copy.exact(), mpq_class(7, 2));
+        QCOMPARE(moved.exact(), expected);
+        QCOMPARE(Ratio::fromInteger(1).exact(), mpq_class(1));
+        QCOMPARE(Ratio::fromInteger(2).exact(), mpq_class(2));
+        QVERIFY(Ratio().isZero());
+        QCOMPARE(Ratio().text(), QStringLiteral("0"));
+        ModelPricing a = pricing(QStringLiteral("MR=0.075,CR=4"));
+        const ModelPricing b = std::move(a);
+        QCOMPARE(b.modelRatio.exact(), mpq_class(3, 40));
+        QCOMPARE(a.modelRatio.exact(), mpq_class(3, 40)); // NOLINT(bugprone-use-after-move)
+        QCOMPARE(b.cacheRatio.exact(), mpq_class(1));
+    }
+
     void quotaToUsd()
     {
         QCOMPARE(QuotaMath::toUsd(500000), 1.0);
