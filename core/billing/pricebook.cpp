@@ -1,5 +1,7 @@
 #include "pricebook.h"
 
+#include "common/compactjson.h"
+
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QRegularExpression>
@@ -488,6 +490,7 @@ Result<ModelPricing> PriceBook::pricing(const QString &model, const QString &use
     Result<ModelPricing> priced = resolvePricing(model, userGroup, usingGroup);
     if (priced) {
         priced->m_json = priced->buildJson();
+        priced->m_jsonMembers = priced->jsonMembers();
         m_pricingMemo.insert(key, *priced);
     }
     return priced;
@@ -583,6 +586,14 @@ std::optional<Ratio> ModelPricing::imagePrice(const QString &size, const QString
 QJsonObject ModelPricing::toJson() const
 {
     return m_json.isEmpty() ? buildJson() : m_json;
+}
+
+QByteArray ModelPricing::jsonMembers() const
+{
+    if (!m_jsonMembers.isEmpty())
+        return m_jsonMembers;
+    const QByteArray object = CompactJson::write(toJson());
+    return object.mid(1, object.size() - 2);
 }
 
 QJsonObject ModelPricing::buildJson() const

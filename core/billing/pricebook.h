@@ -97,6 +97,8 @@ struct ModelPricing
     // new-api style log fields: model_ratio, completion_ratio, cache_ratio, …, group_ratio,
     // user_group_ratio (−1 when no override), model_price (−1 when ratio-priced).
     QJsonObject toJson() const;
+    // toJson()'s members as compact JSON text without the braces (see JsonMembers), for a log row's other_json.
+    QByteArray jsonMembers() const;
 
 private:
     friend class PriceBook;
@@ -104,6 +106,7 @@ private:
     // toJson() as the book priced it (PriceBook::pricing fills it, once per model and groups: every logged request
     // asks for it). Empty for a pricing built by hand, which builds it on each call.
     QJsonObject m_json;
+    QByteArray m_jsonMembers; // m_json written, as jsonMembers() answers; filled with it
 };
 
 // An immutable snapshot of every ratio map. Share it as std::shared_ptr<const PriceBook>; edits make a

@@ -17,7 +17,7 @@ namespace {
 class Writer final
 {
 public:
-    QByteArray take() { return std::move(m_out); }
+    explicit Writer(QByteArray &out) : m_out(out) {}
 
     void object(const QJsonObject &o)
     {
@@ -47,7 +47,6 @@ public:
         m_out += ']';
     }
 
-private:
     void value(const QJsonValue &v)
     {
         switch (v.type()) {
@@ -61,6 +60,7 @@ private:
         }
     }
 
+private:
     void number(const QJsonValue &v)
     {
         // QJsonValue tells an integer from a double only through its CBOR value; Qt writes the two differently
@@ -180,23 +180,41 @@ private:
         return p;
     }
 
-    QByteArray m_out;
+    QByteArray &m_out;
 };
 
 } // namespace
 
 QByteArray CompactJson::write(const QJsonObject &object)
 {
-    Writer w;
-    w.object(object);
-    return w.take();
+    QByteArray out;
+    Writer(out).object(object);
+    return out;
+}
+
+QByteArray CompactJson::write(const QJsonObject &object, QByteArrayView moreMembers)
+{
+    QByteArray out = write(object);
+    if (moreMembers.isEmpty())
+        return out;
+    out.chop(1); // the closing brace
+    if (!object.isEmpty())
+        out += ',';
+    out += moreMembers;
+    out += '}';
+    return out;
 }
 
 QByteArray CompactJson::write(const QJsonArray &array)
 {
-    Writer w;
-    w.array(array);
-    return w.take();
+    QByteArray out;
+    Writer(out).array(array);
+    return out;
+}
+
+void CompactJson::append(QByteArray &out, const QJsonValue &value)
+{
+    Writer(out).value(value);
 }
 
 QByteArray CompactJson::write(const QJsonDocument &document)

@@ -20,8 +20,12 @@ class CompactJson final
 {
 public:
     static QByteArray write(const QJsonObject &object);
+    // The object with more members after its own, already written as text (`"k":v,…`: JsonMembers::text()).
+    static QByteArray write(const QJsonObject &object, QByteArrayView moreMembers);
     static QByteArray write(const QJsonArray &array);
     static QByteArray write(const QJsonDocument &document);
+    // One value, appended to `out`.
+    static void append(QByteArray &out, const QJsonValue &value);
 };
 
 } // namespace RelayDesk

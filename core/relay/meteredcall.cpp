@@ -3,6 +3,7 @@
 #include "billing/closingretry.h"
 #include "billing/ledger.h"
 #include "common/fastjson.h"
+#include "common/jsonmembers.h"
 #include "metrics/relaymetrics.h"
 #include "monitor/endpointkind.h"
 #include "monitor/sessionregistry.h"
@@ -579,7 +580,7 @@ void MeteredCall::settle(const QString &endReason, int httpStatus)
     log.completionTokens = usage.completionTokens;
     log.quota = quote.quota;
     log.priceSnapshotId = m_request.pricing.snapshotId;
-    log.other = otherJson(usage, upstream, endReason, tools, toolQuota);
+    log.other = otherJson(usage, upstream, endReason, tools, toolQuota, &log.otherMembers);
     if (!upstream)
         log.content = QStringLiteral("usage counted locally");
     if (!m_usageProblem.isEmpty()) {
@@ -653,44 +654,49 @@ QJsonObject MeteredCall::dispute(ParsedUsage *usage, Billing::Quote *quote)
 }
 
 QJsonObject MeteredCall::otherJson(const ParsedUsage &usage, bool upstream, const QString &endReason,
-                                   const QHash<QString, qint64> &tools, qint64 toolQuota) const
+                                   const QHash<QString, qint64> &tools, qint64 toolQuota, QByteArray *members) const
 {
-    QJsonObject o = m_request.pricing.toJson();
-    o.insert(QStringLiteral("cache_tokens"), usage.usage.cachedText);
-    o.insert(QStringLiteral("cache_write_tokens"), usage.usage.cacheWrite);
-    o.insert(QStringLiteral("reasoning_tokens"), usage.usage.outputReasoning);
-    o.insert(QStringLiteral("frt"), m_frtMs < 0 ? -1000.0 : m_frtMs);
-    o.insert(QStringLiteral("request_path"), m_adapter->requestPath());
+    // The members read or replaced before the row is written (the ledger's metrics read usage, the log's
+    // request_path column, the settlement's reservation_id) and the adapter's stay an object; the rest is
+    // written as text at once (Store::LogRecord::otherMembers).
+    QJsonObject o{{QStringLiteral("request_path"), m_adapter->requestPath()},
+                  {QStringLiteral("reservation_id"), m_reservationId},
+                  {QStringLiteral("usage"), usage.usage.toJson()}};
+    m_adapter->describe(o);
+
+    JsonMembers m;
+    m.addWritten(m_request.pricing.jsonMembers()); // its price_snapshot_id included
+    m.add(QLatin1StringView("cache_tokens"), usage.usage.cachedText);
+    m.add(QLatin1StringView("cache_write_tokens"), usage.usage.cacheWrite);
+    m.add(QLatin1StringView("reasoning_tokens"), usage.usage.outputReasoning);
+    m.add(QLatin1StringView("frt"), m_frtMs < 0 ? -1000.0 : m_frtMs);
     if (!usage.units.isEmpty())
-        o.insert(QStringLiteral("units"), usage.units.toJson());
-    QJsonObject admin{{QStringLiteral("use_channel"), QJsonArray::fromStringList(m_triedOrder)},
+        m.add(QLatin1StringView("units"), usage.units.toJson());
+    m.add(QLatin1StringView("admin_info"),
+          QJsonObject{{QStringLiteral("use_channel"), QJsonArray::fromStringList(m_triedOrder)},
                       {QStringLiteral("local_count_tokens"), !upstream},
                       {QStringLiteral("usage_billing_path"),
-                       upstream ? QStringLiteral("upstream") : QStringLiteral("local")}};
-    o.insert(QStringLiteral("admin_info"), admin);
+                       upstream ? QStringLiteral("upstream") : QStringLiteral("local")}});
     if (m_upstreamModel != m_request.model) {
-        o.insert(QStringLiteral("is_model_mapped"), true);
-        o.insert(QStringLiteral("upstream_model_name"), m_upstreamModel);
+        m.add(QLatin1StringView("is_model_mapped"), true);
+        m.add(QLatin1StringView("upstream_model_name"), m_upstreamModel);
     }
     if (m_stream) {
         const bool ok = endReason == QLatin1StringView("done") || endReason == QLatin1StringView("eof");
-        QJsonObject s{{QStringLiteral("status"), ok ? QStringLiteral("ok") : QStringLiteral("error")},
-                      {QStringLiteral("end_reason"), endReason}};
-        o.insert(QStringLiteral("stream_status"), s);
+        m.add(QLatin1StringView("stream_status"),
+              QJsonObject{{QStringLiteral("status"), ok ? QStringLiteral("ok") : QStringLiteral("error")},
+                          {QStringLiteral("end_reason"), endReason}});
     }
     if (!tools.isEmpty()) {
         QJsonObject calls;
         for (auto it = tools.cbegin(); it != tools.cend(); ++it)
             calls.insert(it.key(), it.value());
-        o.insert(QStringLiteral("tool_calls"), calls);
-        o.insert(QStringLiteral("tool_quota"), toolQuota);
+        m.add(QLatin1StringView("tool_calls"), calls);
+        m.add(QLatin1StringView("tool_quota"), toolQuota);
     }
-    o.insert(QStringLiteral("usage_source"), upstream ? QStringLiteral("upstream") : QStringLiteral("local"));
-    o.insert(QStringLiteral("reservation_id"), m_reservationId);
-    o.insert(QStringLiteral("price_snapshot_id"), m_request.pricing.snapshotId);
-    o.insert(QStringLiteral("end_reason"), endReason);
-    o.insert(QStringLiteral("usage"), usage.usage.toJson());
-    m_adapter->describe(o);
+    m.add(QLatin1StringView("usage_source"), upstream ? QStringLiteral("upstream") : QStringLiteral("local"));
+    m.add(QLatin1StringView("end_reason"), endReason);
+    *members = m.take();
     return o;
 }
 

@@ -115,8 +115,9 @@ private:
     // the hold, the token columns show the local count, and the row keeps the upstream's figures for an
     // operator to decide. Returns the `disputed` object (empty when the usage is plausible).
     QJsonObject dispute(ParsedUsage *usage, Billing::Quote *quote);
+    // The log row's other_json: the members read before it is written as an object, the rest as text (`members`).
     QJsonObject otherJson(const ParsedUsage &usage, bool upstream, const QString &endReason,
-                          const QHash<QString, qint64> &tools, qint64 toolQuota) const;
+                          const QHash<QString, qint64> &tools, qint64 toolQuota, QByteArray *members) const;
     void refund(const QString &reason, int httpStatus);
     // The upstream goes on without the client: answer it (when a reply waits) and hand the open reservation to
     // CallContext::defer. False when the call cannot be deferred (then the caller settles or refunds).

@@ -99,7 +99,7 @@ Result<qint64> LogRepository::insert(const LogRecord &r) const
     const QVariant values[] = {
         r.createdAt > 0 ? r.createdAt : nowMs(), int(r.type), r.userId, r.keyId, r.channelId, nn(r.model),
         nn(r.upstreamModel), r.promptTokens, r.completionTokens, r.quota, r.useMs, r.isStream ? 1 : 0,
-        nn(r.requestId), nn(r.content), QString::fromUtf8(CompactJson::write(r.other)),
+        nn(r.requestId), nn(r.content), QString::fromUtf8(CompactJson::write(r.other, r.otherMembers)),
         r.priceSnapshotId, requestPathOf(r.other)};
     for (int i = 0; i < int(std::size(values)); ++i)
         q->bindValue(i, values[i]);

@@ -81,6 +81,9 @@ struct LogRecord
     QString requestId;
     QString content;
     QJsonObject other;        // new-api style details (ratios, usage breakdown, overage, recovered…)
+    // More members of other_json, already written (JsonMembers): a metered call's details that nothing reads
+    // before the row is written. Never a key that `other` has or is given later. Empty on rows read back.
+    QByteArray otherMembers;
     qint64 priceSnapshotId = 0; // the PriceBook snapshot the charge used; 0 = none
 };
 

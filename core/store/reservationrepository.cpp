@@ -233,7 +233,7 @@ ServerCall settleQuestion(qint64 reservationId, qint64 finalQuota, const LogReco
                            "$15)"),
             {reservationId, finalQuota, nowMs(), log.createdAt > 0 ? log.createdAt : nowMs(), log.channelId,
              nn(log.model), nn(log.upstreamModel), log.promptTokens, log.completionTokens, log.useMs,
-             log.isStream ? 1 : 0, nn(log.content), QString::fromUtf8(CompactJson::write(other)),
+             log.isStream ? 1 : 0, nn(log.content), QString::fromUtf8(CompactJson::write(other, log.otherMembers)),
              log.priceSnapshotId, LogRepository::requestPathOf(log.other)}};
 }
 

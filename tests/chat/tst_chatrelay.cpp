@@ -46,6 +46,33 @@ struct Reply
     bool sawDone = false;
 };
 
+// The names of a JSON object's own members, in the order written, repeats included (QJsonDocument keeps one).
+QStringList topLevelKeys(const QByteArray &json)
+{
+    QStringList keys;
+    int depth = 0;
+    bool expectKey = false;
+    for (qsizetype i = 0; i < json.size(); ++i) {
+        const char c = json.at(i);
+        if (c == '"') {
+            const qsizetype start = ++i;
+            while (i < json.size() && json.at(i) != '"')
+                i += json.at(i) == '\\' ? 2 : 1;
+            if (depth == 1 && expectKey)
+                keys << QString::fromUtf8(json.mid(start, i - start));
+            expectKey = false;
+        } else if (c == '{' || c == '[') {
+            ++depth;
+            expectKey = c == '{' && depth == 1;
+        } else if (c == '}' || c == ']') {
+            --depth;
+        } else if (c == ',' && depth == 1) {
+            expectKey = true;
+        }
+    }
+    return keys;
+}
+
 QByteArray chatBody(const QString &model, const QString &text, bool stream, bool includeUsage = false,
                     const QJsonObject &extra = {})
 {
@@ -92,6 +119,13 @@ private:
     QByteArray m_limitedKey;
 
     Store::Database &db() { return *m_runtime->database(); }
+    QByteArray rawOtherJson(qint64 logId)
+    {
+        QSqlQuery q(db().connection());
+        q.prepare(QStringLiteral("SELECT other_json FROM logs WHERE id = ?"));
+        q.addBindValue(logId);
+        return q.exec() && q.next() ? q.value(0).toString().toUtf8() : QByteArray();
+    }
 
     Reply call(const QByteArray &body, const QByteArray &key, const QByteArray &path = "/v1/chat/completions")
     {
@@ -278,8 +312,18 @@ private slots:
         QVERIFY(log->other.contains("model_ratio"));
         QVERIFY(log->other.contains("group_ratio"));
         QCOMPARE(log->other.value("frt").toDouble(), -1000.0);
+        QCOMPARE(log->other.value("reservation_id").toInteger(),
+                 Store::ReservationRepository(db()).byRequestId(result.requestId)->id);
+        QCOMPARE(log->other.value("price_snapshot_id").toInteger(), pricing(QStringLiteral("gpt-4o-mini")).snapshotId);
+        QCOMPARE(log->other.value("end_reason").toString(), QStringLiteral("done"));
+        QCOMPARE(log->other.value("usage").toObject().value("text_input").toInteger(), usage->usage.inputText);
+        QVERIFY(log->other.contains("reserved"));
         QVERIFY(!log->isStream);
         QCOMPARE(balance(m_demoUserId), before - log->quota);
+        // The row's text names each member once (part of it is written as text, part as an object).
+        const QStringList keys = topLevelKeys(rawOtherJson(log->id));
+        QCOMPARE(keys.size(), log->other.size());
+        QCOMPARE(QSet<QString>(keys.cbegin(), keys.cend()).size(), keys.size());
     }
 
     // A non-stream reply is sent only once its settlement is committed: the log row is there, for any

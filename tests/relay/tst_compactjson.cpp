@@ -2,6 +2,7 @@
 // values only code can build (lone surrogates, control characters, non-finite doubles, whole doubles beyond 2^53,
 // undefined array elements), and for seeded random strings of UTF-16 units.
 #include "common/compactjson.h"
+#include "common/jsonmembers.h"
 
 #include <QtCore/QJsonArray>
 #include <QtCore/QJsonObject>
@@ -82,6 +83,47 @@ private Q_SLOTS:
         QCOMPARE(CompactJson::write(inObject), qtCompact(inObject));
         QCOMPARE(CompactJson::write(inObject.object()), qtCompact(inObject));
         QCOMPARE(CompactJson::write(inArray.array()), qtCompact(inArray));
+    }
+
+    // Members written as text after an object's own read back as the object with those members, and each value
+    // as CompactJson writes it in an object.
+    void moreMembers_data()
+    {
+        QTest::addColumn<QJsonObject>("object");
+        QTest::addColumn<QJsonObject>("more"); // what the JsonMembers add, in this (sorted) order
+        const QJsonObject values{{QStringLiteral("b"), true}, {QStringLiteral("d"), 2.5}, {QStringLiteral("i"), -7},
+                                 {QStringLiteral("n"), QJsonValue()}, {QStringLiteral("s"), QStringLiteral("a\"\n\u00e9")},
+                                 {QStringLiteral("o"), QJsonObject{{QStringLiteral("x"), QJsonArray{1, QStringLiteral("y")}}}}};
+        QTest::newRow("both empty") << QJsonObject() << QJsonObject();
+        QTest::newRow("no more members") << QJsonObject{{QStringLiteral("k"), 1}} << QJsonObject();
+        QTest::newRow("only more members") << QJsonObject() << values;
+        QTest::newRow("both") << QJsonObject{{QStringLiteral("k"), 1}, {QStringLiteral("z"), QJsonObject()}} << values;
+    }
+    void moreMembers()
+    {
+        QFETCH(QJsonObject, object);
+        QFETCH(QJsonObject, more);
+        JsonMembers members;
+        JsonMembers written; // half of them added as text written by another JsonMembers
+        int i = 0;
+        for (auto it = more.constBegin(); it != more.constEnd(); ++it, ++i) {
+            const QByteArray key = it.key().toLatin1();
+            (i % 2 ? written : members).add(QLatin1StringView(key), it.value());
+        }
+        members.addWritten(written.text());
+        const QByteArray text = CompactJson::write(object, members.text());
+        QJsonObject expected = object;
+        for (auto it = more.constBegin(); it != more.constEnd(); ++it)
+            expected.insert(it.key(), it.value());
+        QJsonParseError error;
+        const QJsonDocument parsed = QJsonDocument::fromJson(text, &error);
+        QVERIFY2(error.error == QJsonParseError::NoError, text.constData());
+        QCOMPARE(parsed.object(), expected);
+        QCOMPARE(text.size(), qtCompact(QJsonDocument(expected)).size()); // no space, nothing written twice
+        for (auto it = more.constBegin(); it != more.constEnd(); ++it) {
+            const QByteArray one = CompactJson::write(QJsonObject{{it.key(), it.value()}});
+            QVERIFY2(text.contains(one.mid(1, one.size() - 2)), one.constData());
+        }
     }
 
     void nullDocumentWritesNothing()
