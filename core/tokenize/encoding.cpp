@@ -301,6 +301,30 @@ size_t Encoding::mergeLinear(const unsigned char *p, size_t n, std::vector<uint3
     return len - 1;
 }
 
+// mergeLinear for a string of 3 or 4 bytes that is not itself a token (most such calls: whole pieces and
+// segments like a rare CJK character or an emoji), its few steps written out. The first merge joins the
+// lowest-ranked pair (leftmost on ties); a second needs any pair of the parts left to be a token; a
+// third would rebuild the whole string, which is none. So 3 bytes give 3 or 2 tokens, 4 bytes 4, 3 or 2.
+size_t Encoding::countShortNonToken(const unsigned char *p, size_t n) const
+{
+    const auto pair = [this](const unsigned char *q) { return m_pairs[(uint32_t(q[0]) << 8) | q[1]]; };
+    const uint32_t r01 = pair(p), r12 = pair(p + 1);
+    if (n == 3)
+        return r01 == kNoRank && r12 == kNoRank ? 3 : 2;
+    const uint32_t r23 = pair(p + 2);
+    if (r01 == kNoRank && r12 == kNoRank && r23 == kNoRank)
+        return 4;
+    const auto token3 = [this](const unsigned char *q) { return m_short->rank(q, 3) != kNoRank; };
+    bool second;
+    if (r01 <= r12 && r01 <= r23)        // [01][2][3]: then [01][2] or [2][3]
+        second = r23 != kNoRank || token3(p);
+    else if (r12 <= r23)                 // [0][12][3]: then [0][12] or [12][3]
+        second = token3(p) || token3(p + 1);
+    else                                 // [0][1][23]: then [0][1] or [1][23]
+        second = r01 != kNoRank || token3(p + 1);
+    return second ? 2 : 3;
+}
+
 // The same rule with a doubly linked list and a binary min-heap keyed by (rank, position): O(n log n),
 // so megabytes of one repeated character stay fast. A heap entry is stale when its node is gone or
 // the node's pair rank changed; since ranks are unique per byte string and a node's pair only grows,
@@ -404,6 +428,8 @@ size_t Encoding::countSegment(const unsigned char *p, size_t n) const
     const KeyHash kh = keyHash(p, n);
     if (n <= m_maxTokenBytes && lookupHashed(p, n, kh.key, kh.hash) != kNoRank)
         return 1;
+    if (n <= 4)
+        return countShortNonToken(p, n);
     if (n <= kUncachedSegment)
         return mergeLinear(p, n, nullptr);
     return countMerged(p, n, kh.hash, false);
@@ -468,7 +494,7 @@ size_t Encoding::count(std::string_view utf8) const
                      // 3 and 4 bytes: the short-token tables are small enough to answer at once, and a
                      // piece that is no token merges in a few pair lookups, cheaper than the cache.
                      if (n == 3 || n == 4) {
-                         total += m_short->rank(p, n) != kNoRank ? 1 : mergeLinear(p, n, nullptr);
+                         total += m_short->rank(p, n) != kNoRank ? 1 : countShortNonToken(p, n);
                          return;
                      }
                      const KeyHash kh = keyHash(p, n);

@@ -71,6 +71,7 @@ private:
     size_t countMerged(const unsigned char *p, size_t n, uint64_t hash, bool split) const;
     const Detail::SpanFilter &spanFilter() const;
     size_t mergeLinear(const unsigned char *p, size_t n, std::vector<uint32_t> *out) const;
+    size_t countShortNonToken(const unsigned char *p, size_t n) const;
     size_t mergeHeap(const unsigned char *p, size_t n, std::vector<uint32_t> *out) const;
     size_t merge(const unsigned char *p, size_t n, std::vector<uint32_t> *out) const;
 

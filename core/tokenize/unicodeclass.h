@@ -30,31 +30,42 @@ struct CodePoint {
     uint8_t cls;   // 0 for invalid bytes: they behave like punctuation
 };
 
-// Multi-byte part of decodeAt.
-inline CodePoint decodeMultiByte(const unsigned char *p, const unsigned char *end)
+// The class of a code point below U+10000 (no range check).
+inline uint8_t classOfBmp(uint32_t cp)
+{
+    return kUnicodeStage2[size_t(kUnicodeStage1[cp >> 8]) * 256 + (cp & 255)];
+}
+
+// Multi-byte part of decodeAt. 3-byte sequences first (CJK, Kana, Hangul, Thai, Devanagari: most
+// non-ASCII text), one length check per sequence instead of one per continuation byte, and no range
+// check for the class of a code point below U+10000. Always inline: GCC otherwise calls it from the
+// pre-tokenizers' loops. Mixed corpus, callgrind: pre-tokenizer -5.7 % (o200k) and -10 % (cl100k)
+// instructions (o200k: inlining the old decoder alone gave -1.5 %).
+[[gnu::always_inline]] inline CodePoint decodeMultiByte(const unsigned char *p, const unsigned char *end)
 {
     const unsigned char b0 = p[0];
     const size_t avail = size_t(end - p);
-    auto cont = [&](size_t i) { return i < avail && (p[i] & 0xC0) == 0x80; };
-    uint32_t cp;
-    uint32_t len;
-    if (b0 >= 0xC2 && b0 <= 0xDF && cont(1)) {
-        cp = (uint32_t(b0 & 0x1F) << 6) | (p[1] & 0x3F);
-        len = 2;
-    } else if (b0 >= 0xE0 && b0 <= 0xEF && cont(1) && cont(2)) {
-        cp = (uint32_t(b0 & 0x0F) << 12) | (uint32_t(p[1] & 0x3F) << 6) | (p[2] & 0x3F);
-        if (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))
-            return {kInvalid, 1, 0};
-        len = 3;
-    } else if (b0 >= 0xF0 && b0 <= 0xF4 && cont(1) && cont(2) && cont(3)) {
-        cp = (uint32_t(b0 & 0x07) << 18) | (uint32_t(p[1] & 0x3F) << 12) | (uint32_t(p[2] & 0x3F) << 6) | (p[3] & 0x3F);
-        if (cp < 0x10000 || cp > 0x10FFFF)
-            return {kInvalid, 1, 0};
-        len = 4;
-    } else {
-        return {kInvalid, 1, 0};
+    const auto cont = [p](size_t i) { return (p[i] & 0xC0) == 0x80; };
+    if (b0 >= 0xE0 && b0 <= 0xEF) {
+        if (avail >= 3 && cont(1) && cont(2)) {
+            const uint32_t cp = (uint32_t(b0 & 0x0F) << 12) | (uint32_t(p[1] & 0x3F) << 6) | (p[2] & 0x3F);
+            if (cp >= 0x800 && (cp < 0xD800 || cp > 0xDFFF))
+                return {cp, 3, classOfBmp(cp)};
+        }
+    } else if (b0 >= 0xC2 && b0 <= 0xDF) {
+        if (avail >= 2 && cont(1)) {
+            const uint32_t cp = (uint32_t(b0 & 0x1F) << 6) | (p[1] & 0x3F);
+            return {cp, 2, classOfBmp(cp)};
+        }
+    } else if (b0 >= 0xF0 && b0 <= 0xF4) {
+        if (avail >= 4 && cont(1) && cont(2) && cont(3)) {
+            const uint32_t cp = (uint32_t(b0 & 0x07) << 18) | (uint32_t(p[1] & 0x3F) << 12) | (uint32_t(p[2] & 0x3F) << 6)
+                | (p[3] & 0x3F);
+            if (cp >= 0x10000 && cp <= 0x10FFFF)
+                return {cp, 4, classOf(cp)};
+        }
     }
-    return {cp, len, classOf(cp)};
+    return {kInvalid, 1, 0};
 }
 
 // Strict UTF-8 (no overlongs, no surrogates, <= U+10FFFF). Requires p < end. The ASCII path is

@@ -60,6 +60,8 @@ private slots:
     void tinyTableLookup();
     void shortTableLookup_data();
     void shortTableLookup();
+    void shortNonTokens_data();
+    void shortNonTokens();
     void unknownEncoding();
     void runtimeTiktokenFile();
     void concurrentCounting();
@@ -422,6 +424,121 @@ void TestEncoding::shortTableLookup()
         }
     }
     QCOMPARE(hits, size_t(threes + fours));
+}
+
+void TestEncoding::shortNonTokens_data()
+{
+    QTest::addColumn<int>("pairs");
+    QTest::addColumn<int>("threes");
+    QTest::addColumn<int>("fours");
+    QTest::addColumn<int>("seed");
+    // A string of 3 or 4 bytes that is no token (a whole piece, or a segment of a cut one) is counted by
+    // countShortNonToken, the merge's steps written out: which pair merges first (leftmost on equal
+    // ranks, "abab" with "ab"), and whether a second merge follows. Random vocabularies over "abcd" with
+    // the pairs, threes and fours in random rank order, so every case and rank order occurs.
+    QTest::newRow("single bytes only") << 0 << 0 << 0 << 1;
+    QTest::newRow("one pair") << 1 << 0 << 0 << 2;
+    for (int seed = 0; seed < 8; ++seed) {
+        QTest::addRow("3 pairs, seed %d", seed) << 3 << 0 << 0 << 10 + seed;
+        QTest::addRow("4 pairs + 4 threes, seed %d", seed) << 4 << 4 << 0 << 20 + seed;
+        QTest::addRow("8 pairs + 12 threes + 8 fours, seed %d", seed) << 8 << 12 << 8 << 30 + seed;
+        QTest::addRow("12 pairs + 30 threes + 30 fours, seed %d", seed) << 12 << 30 << 30 << 40 + seed;
+    }
+    QTest::newRow("every pair") << 16 << 40 << 60 << 3;
+}
+
+namespace {
+// tiktoken's byte-pair merge, written plainly: the lowest-ranked adjacent pair first, leftmost on ties.
+size_t referenceMerge(const std::string &piece, const std::map<std::string, uint32_t> &ranks, bool wholeLookup = true)
+{
+    if (wholeLookup && ranks.count(piece))
+        return 1;
+    std::vector<std::string> parts;
+    for (char c : piece)
+        parts.emplace_back(1, c);
+    for (;;) {
+        size_t at = parts.size();
+        uint32_t best = UINT32_MAX;
+        for (size_t i = 0; i + 1 < parts.size(); ++i) {
+            const auto it = ranks.find(parts[i] + parts[i + 1]);
+            if (it != ranks.end() && it->second < best) {
+                best = it->second;
+                at = i;
+            }
+        }
+        if (at == parts.size())
+            return parts.size();
+        parts[at] += parts[at + 1];
+        parts.erase(parts.begin() + qsizetype(at) + 1);
+    }
+}
+} // namespace
+
+void TestEncoding::shortNonTokens()
+{
+    QFETCH(int, pairs);
+    QFETCH(int, threes);
+    QFETCH(int, fours);
+    QFETCH(int, seed);
+    const std::string alphabet = "abcd";
+    std::vector<std::string> all[3];   // every string of 2, 3 and 4 letters
+    for (size_t n = 2; n <= 4; ++n) {
+        size_t count = 1;
+        for (size_t i = 0; i < n; ++i)
+            count *= alphabet.size();
+        for (size_t c = 0; c < count; ++c) {
+            std::string s;
+            for (size_t i = 0, v = c; i < n; ++i, v /= alphabet.size())
+                s += alphabet[v % alphabet.size()];
+            all[n - 2].push_back(s);
+        }
+    }
+    // Ranks in a random order of lengths, each longer token reachable by merging (its bytes merge into two
+    // parts with the tokens before it), as in a real vocabulary: count() takes a segment that is a token
+    // as one token.
+    std::mt19937 random{uint32_t(seed)};
+    std::vector<std::string> candidates;
+    for (size_t t = 0; t < 3; ++t)
+        candidates.insert(candidates.end(), all[t].begin(), all[t].end());
+    std::shuffle(candidates.begin(), candidates.end(), random);
+    std::map<std::string, uint32_t> ranks;
+    for (int b = 0; b < 256; ++b)
+        ranks.emplace(std::string(1, char(b)), uint32_t(b));
+    int wanted[3] = {pairs, threes, fours};
+    for (int round = 0; round < 8; ++round) {
+        for (const std::string &c : candidates) {
+            int &left = wanted[c.size() - 2];
+            if (left > 0 && !ranks.count(c) && (c.size() == 2 || referenceMerge(c, ranks, false) == 2)) {
+                ranks.emplace(c, uint32_t(ranks.size()));
+                --left;
+            }
+        }
+    }
+    QByteArray tiktoken;
+    std::vector<std::pair<uint32_t, std::string>> byRank;
+    for (const auto &[bytes, rank] : ranks)
+        byRank.emplace_back(rank, bytes);
+    std::sort(byRank.begin(), byRank.end());
+    for (const auto &[rank, bytes] : byRank)
+        tiktoken += QByteArray::fromStdString(bytes).toBase64() + ' ' + QByteArray::number(rank) + '\n';
+    const Encoding *enc = loadTiktoken(tiktoken);
+    QVERIFY(enc);
+    size_t checked = 0, nonTokens = 0;
+    for (size_t t = 1; t < 3; ++t) {
+        for (const std::string &s : all[t]) {
+            // Alone (a whole piece), then as segments: "z" is in no token, so count() cuts around it.
+            nonTokens += !ranks.count(s);
+            for (const std::string &text : {s, s + "z" + s + "z" + s}) {
+                const size_t expected = referenceMerge(text, ranks);
+                if (enc->count(text) != expected || enc->encode(text).size() != expected)
+                    QFAIL(qPrintable(u"count %1, encode %2, expected %3 tokens for \"%4\""_qs.arg(enc->count(text))
+                                         .arg(enc->encode(text).size()).arg(expected).arg(QString::fromStdString(text))));
+            }
+            ++checked;
+        }
+    }
+    QCOMPARE(checked, size_t(64 + 256));
+    QVERIFY(nonTokens > 0);
 }
 
 void TestEncoding::unknownEncoding()
