@@ -17,6 +17,7 @@ add_executable(fuzz_realtime_meter
     ${RELAYDESK_ROOT}/core/billing/ratio.cpp
     ${RELAYDESK_ROOT}/core/billing/pricebook.cpp
     ${RELAYDESK_ROOT}/core/billing/quotamath.cpp
+    ${RELAYDESK_ROOT}/core/common/compactjson.cpp
     ${RELAYDESK_ROOT}/core/tokenize/audiotokens.cpp
     ${RELAYDESK_ROOT}/core/tokenize/mediaduration.cpp
 )
