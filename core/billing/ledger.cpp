@@ -60,15 +60,16 @@ Store::Staged<LedgerOutcome> Ledger::stageReserve(qint64 userId, qint64 keyId, q
 
 LedgerOutcome Ledger::settle(qint64 reservationId, qint64 finalQuota, Store::LogRecord log) const
 {
-    return stageSettle(reservationId, finalQuota, std::move(log)).finish(std::nullopt);
+    const Usage usage = Usage::fromJson(log.other.value(QLatin1StringView("usage")).toObject());
+    return stageSettle(reservationId, finalQuota, std::move(log), usage).finish(std::nullopt);
 }
 
-Store::Staged<LedgerOutcome> Ledger::stageSettle(qint64 reservationId, qint64 finalQuota, Store::LogRecord log) const
+Store::Staged<LedgerOutcome> Ledger::stageSettle(qint64 reservationId, qint64 finalQuota, Store::LogRecord log,
+                                                 const Usage &usage) const
 {
     // Every settlement passes here, whoever makes it (a call, a Realtime session, a closing retry): the
     // metrics count what the consume row says, once — a repeated settle changes nothing and counts nothing.
     const QString model = log.model;
-    const Usage usage = Usage::fromJson(log.other.value(QLatin1StringView("usage")).toObject());
     Store::Staged<LedgerOutcome> staged = m_repo.stageSettle(reservationId, finalQuota, std::move(log));
     staged.finish = [settle = std::move(staged.finish), model, usage,
                      finalQuota](std::optional<Store::ServerAnswer> answer) {

@@ -40,11 +40,13 @@ public:
     LedgerOutcome reserve(qint64 userId, qint64 keyId, qint64 amount, const QString &requestId,
                           const QString &kind = QStringLiteral("chat"), const QString &model = {},
                           qint64 tokens = 0) const;
-    // reserve() and settle(id, quota, log) staged for the store lane (StoreLane::submitStaged).
+    // reserve() and settle(id, quota, log) staged for the store lane (StoreLane::submitStaged). `usage` is what the
+    // row's other.usage says (settle() reads it back from log.other; a caller that wrote it as text passes it).
     Store::Staged<LedgerOutcome> stageReserve(qint64 userId, qint64 keyId, qint64 amount, const QString &requestId,
                                               const QString &kind = QStringLiteral("chat"), const QString &model = {},
                                               qint64 tokens = 0) const;
-    Store::Staged<LedgerOutcome> stageSettle(qint64 reservationId, qint64 finalQuota, Store::LogRecord log) const;
+    Store::Staged<LedgerOutcome> stageSettle(qint64 reservationId, qint64 finalQuota, Store::LogRecord log,
+                                             const Usage &usage) const;
     // Debits `amount` more and counts it as consumed.
     LedgerOutcome charge(qint64 reservationId, qint64 amount) const;
     // Debits `amount` more as hold only (e.g. a Realtime conversation that grew).

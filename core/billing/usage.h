@@ -1,8 +1,12 @@
 #pragma once
 
+#include <QByteArray>
 #include <QJsonObject>
 #include <QString>
 #include <QtGlobal>
+
+#include <array>
+#include <charconv>
 
 namespace RelayDesk::Billing {
 
@@ -56,35 +60,64 @@ struct Usage
                cachedImage >= 0 && cacheWrite >= 0 && cacheWrite1h >= 0 && outputText >= 0 && outputAudio >= 0 && outputReasoning >= 0;
     }
 
+    // The log's names of the counts (`other.usage`), in one place for toJson, toJsonText and fromJson.
+    // cache_write_1h is written only where there are such writes: older rows and readers keep their shape.
+    struct Field
+    {
+        const char *name;
+        qint64 Usage::*count;
+    };
+    static constexpr std::array<Field, 11> kFields{{{"text_input", &Usage::inputText},
+                                                    {"audio_input", &Usage::inputAudio},
+                                                    {"image_input", &Usage::inputImage},
+                                                    {"cached_text", &Usage::cachedText},
+                                                    {"cached_audio", &Usage::cachedAudio},
+                                                    {"cached_image", &Usage::cachedImage},
+                                                    {"cache_write", &Usage::cacheWrite},
+                                                    {"cache_write_1h", &Usage::cacheWrite1h},
+                                                    {"text_output", &Usage::outputText},
+                                                    {"audio_output", &Usage::outputAudio},
+                                                    {"reasoning_output", &Usage::outputReasoning}}};
+    static bool written(const Field &f, const Usage &u) { return f.count != &Usage::cacheWrite1h || u.cacheWrite1h > 0; }
+
     // For log `other` JSON.
     QJsonObject toJson() const
     {
-        QJsonObject o{{QStringLiteral("text_input"), inputText},     {QStringLiteral("audio_input"), inputAudio},
-                {QStringLiteral("image_input"), inputImage},   {QStringLiteral("cached_text"), cachedText},
-                {QStringLiteral("cached_audio"), cachedAudio}, {QStringLiteral("cached_image"), cachedImage},
-                {QStringLiteral("cache_write"), cacheWrite},   {QStringLiteral("text_output"), outputText},
-                {QStringLiteral("audio_output"), outputAudio}, {QStringLiteral("reasoning_output"), outputReasoning}};
-        if (cacheWrite1h > 0) // only where there are such writes: older rows and readers keep their shape
-            o.insert(QStringLiteral("cache_write_1h"), cacheWrite1h);
+        QJsonObject o;
+        for (const Field &f : kFields)
+            if (written(f, *this))
+                o.insert(QLatin1StringView(f.name), this->*f.count);
         return o;
+    }
+
+    // toJson() as compact JSON text, written directly (a metered call's log row: see JsonMembers).
+    QByteArray toJsonText() const
+    {
+        QByteArray out;
+        out.reserve(256);
+        out += '{';
+        for (const Field &f : kFields) {
+            if (!written(f, *this))
+                continue;
+            if (out.size() > 1)
+                out += ',';
+            out += '"';
+            out += f.name;
+            out += "\":";
+            char digits[24];
+            const auto [end, ec] = std::to_chars(digits, digits + sizeof digits, this->*f.count);
+            out.append(digits, end - digits);
+        }
+        out += '}';
+        return out;
     }
 
     // Back from a log row's `other.usage` (toJson); absent keys are 0.
     static Usage fromJson(const QJsonObject &o)
     {
-        const auto n = [&o](const char *key) { return o.value(QLatin1StringView(key)).toInteger(); };
         Usage u;
-        u.inputText = n("text_input");
-        u.inputAudio = n("audio_input");
-        u.inputImage = n("image_input");
-        u.cachedText = n("cached_text");
-        u.cachedAudio = n("cached_audio");
-        u.cachedImage = n("cached_image");
-        u.cacheWrite = n("cache_write");
-        u.cacheWrite1h = n("cache_write_1h");
-        u.outputText = n("text_output");
-        u.outputAudio = n("audio_output");
-        u.outputReasoning = n("reasoning_output");
+        for (const Field &f : kFields)
+            u.*f.count = o.value(QLatin1StringView(f.name)).toInteger();
         return u;
     }
 };

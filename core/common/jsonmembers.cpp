@@ -6,12 +6,28 @@ namespace RelayDesk {
 
 void JsonMembers::add(QLatin1StringView key, const QJsonValue &value)
 {
+    addKey(key);
+    CompactJson::append(m_text, value);
+}
+
+void JsonMembers::addJson(QLatin1StringView key, QByteArrayView json)
+{
+    addKey(key);
+    m_text += json;
+}
+
+void JsonMembers::addKey(QLatin1StringView key)
+{
     if (!m_text.isEmpty())
         m_text += ',';
     m_text += '"';
     m_text += QByteArrayView(key.data(), key.size());
     m_text += "\":";
-    CompactJson::append(m_text, value);
+}
+
+QByteArray JsonMembers::object() const
+{
+    return '{' + m_text + '}';
 }
 
 void JsonMembers::addWritten(QByteArrayView members)

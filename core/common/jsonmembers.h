@@ -16,13 +16,20 @@ class JsonMembers final
 {
 public:
     void add(QLatin1StringView key, const QJsonValue &value);
+    // A value already written as compact JSON (an object(), Usage::toJsonText()).
+    void addJson(QLatin1StringView key, QByteArrayView json);
     // Members written elsewhere (another JsonMembers' text).
     void addWritten(QByteArrayView members);
+
+    // These members as an object: `{…}`.
+    QByteArray object() const;
 
     const QByteArray &text() const { return m_text; }
     QByteArray take() { return std::move(m_text); }
 
 private:
+    void addKey(QLatin1StringView key);
+
     QByteArray m_text;
 };
 

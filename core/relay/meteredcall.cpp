@@ -600,8 +600,9 @@ void MeteredCall::settle(const QString &endReason, int httpStatus)
     abortUpstream();
     m_ctx.closings->run(
         m_requestId,
-        Billing::ClosingRetry::StagedClosing([db = m_ctx.db, id = m_reservationId, quota = quote.quota, log] {
-            return Billing::Ledger(*db).stageSettle(id, quota, log);
+        Billing::ClosingRetry::StagedClosing([db = m_ctx.db, id = m_reservationId, quota = quote.quota, log,
+                                              billed = usage.usage] {
+            return Billing::Ledger(*db).stageSettle(id, quota, log, billed);
         }),
         [self = QPointer<MeteredCall>(this), requestId = m_requestId, endReason, httpStatus](const Store::LedgerOutcome &r) {
             const bool queued = r.failure == Store::LedgerFailure::Database;
@@ -656,27 +657,28 @@ QJsonObject MeteredCall::dispute(ParsedUsage *usage, Billing::Quote *quote)
 QJsonObject MeteredCall::otherJson(const ParsedUsage &usage, bool upstream, const QString &endReason,
                                    const QHash<QString, qint64> &tools, qint64 toolQuota, QByteArray *members) const
 {
-    // The members read or replaced before the row is written (the ledger's metrics read usage, the log's
-    // request_path column, the settlement's reservation_id) and the adapter's stay an object; the rest is
-    // written as text at once (Store::LogRecord::otherMembers).
-    QJsonObject o{{QStringLiteral("request_path"), m_adapter->requestPath()},
-                  {QStringLiteral("reservation_id"), m_reservationId},
-                  {QStringLiteral("usage"), usage.usage.toJson()}};
+    // The members read or replaced before the row is written (the log's request_path column, the settlement's
+    // reservation_id) and the adapter's stay an object; the rest is written as text at once
+    // (Store::LogRecord::otherMembers). The ledger is given the usage itself (Ledger::stageSettle).
+    QJsonObject o;
+    o.insert(QStringLiteral("request_path"), m_adapter->requestPath());
+    o.insert(QStringLiteral("reservation_id"), m_reservationId);
     m_adapter->describe(o);
 
     JsonMembers m;
     m.addWritten(m_request.pricing.jsonMembers()); // its price_snapshot_id included
+    m.addJson(QLatin1StringView("usage"), usage.usage.toJsonText());
     m.add(QLatin1StringView("cache_tokens"), usage.usage.cachedText);
     m.add(QLatin1StringView("cache_write_tokens"), usage.usage.cacheWrite);
     m.add(QLatin1StringView("reasoning_tokens"), usage.usage.outputReasoning);
     m.add(QLatin1StringView("frt"), m_frtMs < 0 ? -1000.0 : m_frtMs);
     if (!usage.units.isEmpty())
         m.add(QLatin1StringView("units"), usage.units.toJson());
-    m.add(QLatin1StringView("admin_info"),
-          QJsonObject{{QStringLiteral("use_channel"), QJsonArray::fromStringList(m_triedOrder)},
-                      {QStringLiteral("local_count_tokens"), !upstream},
-                      {QStringLiteral("usage_billing_path"),
-                       upstream ? QStringLiteral("upstream") : QStringLiteral("local")}});
+    JsonMembers admin;
+    admin.add(QLatin1StringView("use_channel"), QJsonArray::fromStringList(m_triedOrder));
+    admin.add(QLatin1StringView("local_count_tokens"), !upstream);
+    admin.add(QLatin1StringView("usage_billing_path"), upstream ? QStringLiteral("upstream") : QStringLiteral("local"));
+    m.addJson(QLatin1StringView("admin_info"), admin.object());
     if (m_upstreamModel != m_request.model) {
         m.add(QLatin1StringView("is_model_mapped"), true);
         m.add(QLatin1StringView("upstream_model_name"), m_upstreamModel);

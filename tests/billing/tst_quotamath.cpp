@@ -497,6 +497,40 @@ private slots:
         QCOMPARE(b.cacheRatio.exact(), mpq_class(1));
     }
 
+    void usageJsonText_data()
+    {
+        QTest::addColumn<QString>("spec");
+        QTest::addColumn<qint64>("writes1h");
+        QTest::newRow("none") << QString() << qint64(0);
+        QTest::newRow("text") << QStringLiteral("in=1000,out=20") << qint64(0);
+        QTest::newRow("every count") << QStringLiteral("in=11,ain=12,img=13,cached=4,acached=5,imgcached=6,cw=3,out=9,aout=8,reason=7")
+                                     << qint64(0);
+        QTest::newRow("one-hour writes") << QStringLiteral("in=100,cw=50") << qint64(20);
+    }
+
+    // The usage written as text reads back as toJson() and as the same usage; cache_write_1h only when there are
+    // such writes.
+    void usageJsonText()
+    {
+        QFETCH(QString, spec);
+        QFETCH(qint64, writes1h);
+        Usage u = usage(spec);
+        u.cacheWrite1h = writes1h;
+        for (const qint64 big : {qint64(0), std::numeric_limits<qint64>::max()}) {
+            if (big)
+                u.outputText = big;
+            const QByteArray text = u.toJsonText();
+            QJsonParseError error;
+            const QJsonObject parsed = QJsonDocument::fromJson(text, &error).object();
+            QVERIFY2(error.error == QJsonParseError::NoError, text.constData());
+            QCOMPARE(parsed, u.toJson());
+            QCOMPARE(Usage::fromJson(parsed), u);
+            QCOMPARE(parsed.contains(QStringLiteral("cache_write_1h")), u.cacheWrite1h > 0);
+            QCOMPARE(parsed.size(), u.cacheWrite1h > 0 ? 11 : 10);
+            QCOMPARE(text.size(), QJsonDocument(parsed).toJson(QJsonDocument::Compact).size());
+        }
+    }
+
     void quotaToUsd()
     {
         QCOMPARE(QuotaMath::toUsd(500000), 1.0);
