@@ -199,6 +199,40 @@ private Q_SLOTS:
         QVERIFY(rig.waitFinished());
     }
 
+    // The relay writes an upstream frame onto the client's socket itself when it fits one of Qt's frames (7-bit,
+    // 16-bit and 64-bit lengths) and leaves a larger one to QWebSocket: each arrives whole, in order, as sent.
+    void framesOfEverySizeReachTheClientWhole_data()
+    {
+        QTest::addColumn<int>("chunkMs");
+        QTest::newRow("6.4 KB deltas (16-bit length)") << 100;
+        QTest::newRow("96 KB deltas (64-bit length)") << 1500;
+        QTest::newRow("640 KB deltas (over one Qt frame: QWebSocket writes them)") << 10000;
+    }
+    void framesOfEverySizeReachTheClientWhole()
+    {
+        QFETCH(int, chunkMs);
+        Script script;
+        script.chunkMs = chunkMs;
+        script.audioMs = 3 * chunkMs;
+        RealtimeRig rig;
+        QVERIFY2(rig.init(script), qPrintable(rig.error()));
+        RtClient client;
+        client.socket.setMaxAllowedIncomingMessageSize(4 * 1024 * 1024);
+        client.open(rig.port(), QStringLiteral("gpt-realtime"), rig.plainKey);
+        QVERIFY(client.waitOpen());
+        client.send(rtEvent(QStringLiteral("response.create")));
+        QVERIFY(client.waitFor(QStringLiteral("response.done")));
+        const QList<QJsonObject> deltas = client.all(QStringLiteral("response.output_audio.delta"));
+        QCOMPARE(deltas.size(), 3);
+        for (const QJsonObject &delta : deltas)
+            QCOMPARE(QByteArray::fromBase64(delta.value(u"delta").toString().toLatin1()).size(), qsizetype(chunkMs) * 48);
+        // Small frames around them too, in order: the transcript's words before the done events.
+        QVERIFY(client.count(QStringLiteral("response.output_audio_transcript.delta")) > 0);
+        QVERIFY(client.indexOf(QStringLiteral("response.output_audio.done")) > client.indexOf(QStringLiteral("response.output_audio.delta")));
+        client.socket.close();
+        QVERIFY(rig.waitFinished());
+    }
+
     void audioTurnWithCachedTokensAndTranscription_data()
     {
         QTest::addColumn<int>("dialect");

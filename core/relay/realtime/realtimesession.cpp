@@ -11,8 +11,11 @@
 #include <QJsonObject>
 #include <QNetworkRequest>
 #include <QRegularExpression>
+#include <QtEndian>
 #include <QtWebSockets/QWebSocket>
 #include <QtWebSockets/QWebSocketHandshakeOptions>
+
+#include <cstring>
 
 namespace RelayDesk::Relay {
 
@@ -39,6 +42,46 @@ CloseCode sendableCode(CloseCode received, CloseCode abnormalReplacement)
     default:
         return (int(received) >= 1000 && int(received) <= 4999) ? received : abnormalReplacement;
     }
+}
+
+// What QWebSocket puts in one frame before it fragments a message (FRAME_SIZE_IN_BYTES in Qt 6.4).
+constexpr qsizetype kQtFrameBytes = 512 * 1024;
+
+// Writes `utf8` to a server-side WebSocket's transport as one final text frame, unmasked (RFC 6455 §5.1: a server
+// never masks), byte for byte what QWebSocket::sendTextMessage writes for a message up to kQtFrameBytes — without
+// its second conversion to UTF-8, its copy of the payload, its header allocation and its second write into the
+// socket. Whole frames only, on the socket QWebSocket itself writes to: its own frames (pong, close) stay in order.
+void writeServerTextFrame(QAbstractSocket *transport, QByteArrayView utf8)
+{
+    thread_local QByteArray frame;
+    const qsizetype size = utf8.size();
+    const qsizetype header = size <= 125 ? 2 : size <= 0xFFFF ? 4 : 10;
+    frame.resize(header + size);
+    auto *out = reinterpret_cast<uchar *>(frame.data());
+    out[0] = 0x81; // FIN, text
+    if (size <= 125) {
+        out[1] = uchar(size);
+    } else if (size <= 0xFFFF) {
+        out[1] = 126;
+        qToBigEndian(quint16(size), out + 2);
+    } else {
+        out[1] = 127;
+        qToBigEndian(quint64(size), out + 2);
+    }
+    std::memcpy(out + header, utf8.data(), size_t(size));
+    transport->write(frame.constData(), frame.size());
+}
+
+// A frame from the upstream to the client: written whole onto the client's transport when it fits one of Qt's
+// frames, else (or while either is not connected) by QWebSocket — whose state is the one sendTextMessage checks:
+// no data frame after a close frame.
+void sendToClient(QWebSocket *client, QAbstractSocket *transport, const QString &message, QByteArrayView utf8)
+{
+    if (transport && utf8.size() <= kQtFrameBytes && client->state() == QAbstractSocket::ConnectedState
+        && transport->state() == QAbstractSocket::ConnectedState)
+        writeServerTextFrame(transport, utf8);
+    else
+        client->sendTextMessage(message);
 }
 
 bool isAbnormal(CloseCode code)
@@ -421,7 +464,7 @@ void RealtimeSession::onUpstreamText(const QString &message)
         if (seen.type == u"error") // an upstream error may quote the channel key
             m_client->sendTextMessage(SecretScrubber::scrub(message, QString::fromUtf8(m_target.channelKey)));
         else
-            m_client->sendTextMessage(message);
+            sendToClient(m_client, m_clientTransport.data(), message, utf8);
     }
     record(Monitor::EventDirection::FromUpstream, seen.type, utf8.size(), seen.tokens);
     if (m_registry && seen.type == u"response.created")
