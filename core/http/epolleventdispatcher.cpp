@@ -83,7 +83,11 @@ bool EpollEventDispatcher::installOn(QThread &thread)
 void EpollEventDispatcher::registerSocketNotifier(QSocketNotifier *notifier)
 {
     const int fd = int(notifier->socket());
-    Watch &watch = m_watches[fd];
+    if (fd < 0)
+        return;
+    if (size_t(fd) >= m_watches.size())
+        m_watches.resize(size_t(fd) + 1);
+    Watch &watch = m_watches[size_t(fd)];
     switch (notifier->type()) {
     case QSocketNotifier::Read: watch.read = notifier; break;
     case QSocketNotifier::Write: watch.write = notifier; break;
@@ -95,13 +99,13 @@ void EpollEventDispatcher::registerSocketNotifier(QSocketNotifier *notifier)
 void EpollEventDispatcher::unregisterSocketNotifier(QSocketNotifier *notifier)
 {
     const int fd = int(notifier->socket());
-    const auto it = m_watches.find(fd);
-    if (it == m_watches.end())
+    if (fd < 0 || size_t(fd) >= m_watches.size())
         return;
-    for (QSocketNotifier **slot : {&it->read, &it->write, &it->exception})
+    Watch &watch = m_watches[size_t(fd)];
+    for (QSocketNotifier **slot : {&watch.read, &watch.write, &watch.exception})
         if (*slot == notifier)
             *slot = nullptr;
-    updateWatch(fd, *it);
+    updateWatch(fd, watch);
 }
 
 void EpollEventDispatcher::updateWatch(int fd, Watch &watch)
@@ -110,7 +114,7 @@ void EpollEventDispatcher::updateWatch(int fd, Watch &watch)
         // Now, not lazily: the descriptor may be closed and its number reused before the next pass.
         if (watch.applied != 0)
             epoll_ctl(m_epoll, EPOLL_CTL_DEL, fd, nullptr); // fails harmlessly when already closed
-        m_watches.remove(fd); // a stale m_dirty entry finds nothing
+        watch = Watch{}; // a stale m_dirty entry finds it clean
         return;
     }
     if (!watch.dirty && epollMask(watch.read, watch.write, watch.exception) != watch.applied) {
@@ -122,9 +126,9 @@ void EpollEventDispatcher::updateWatch(int fd, Watch &watch)
 void EpollEventDispatcher::applyChanges()
 {
     for (const int fd : m_dirty) {
-        const auto it = m_watches.find(fd);
-        if (it == m_watches.end() || !it->dirty)
+        if (size_t(fd) >= m_watches.size() || !m_watches[size_t(fd)].dirty)
             continue;
+        Watch *it = &m_watches[size_t(fd)];
         it->dirty = false;
         const quint32 wanted = epollMask(it->read, it->write, it->exception);
         if (wanted == it->applied)
@@ -159,8 +163,7 @@ bool EpollEventDispatcher::dispatchSockets(const epoll_event *events, int count)
         const bool urgent = happened & EPOLLPRI;
         // Looked up again before each notifier: an earlier handler of this pass may have removed or replaced it.
         const auto fire = [this, fd](QSocketNotifier *Watch::*slot) {
-            const auto it = m_watches.constFind(fd);
-            QSocketNotifier *notifier = it == m_watches.constEnd() ? nullptr : (*it).*slot;
+            QSocketNotifier *notifier = size_t(fd) < m_watches.size() ? m_watches[size_t(fd)].*slot : nullptr;
             if (!notifier)
                 return false;
             QEvent event(QEvent::SockAct);

@@ -100,7 +100,9 @@ private:
     std::atomic<bool> m_interrupt{false};
     std::atomic<bool> m_wakeUpPending{false}; // a wake-up since the pass began: do not block
     std::atomic<Qt::HANDLE> m_owner{nullptr};  // the loop's thread (its wake-ups need no eventfd write)
-    QHash<int, Watch> m_watches;
+    // By descriptor number (small and dense, unlike a hash's buckets: one indexed load per notifier change and per
+    // event). A descriptor with no notifier has an empty Watch.
+    std::vector<Watch> m_watches;
     std::vector<int> m_dirty; // descriptors whose wanted events differ from those applied
     QHash<int, Timer> m_timers;            // by timer id
     std::multimap<qint64, int> m_schedule; // deadline → timer id

@@ -95,8 +95,8 @@ quint64 SessionRegistry::open(SessionInfo initial)
     initial.id = id;
     if (!initial.startedAt.isValid())
         initial.startedAt = QDateTime::currentDateTimeUtc();
-    m_entries.insert(id, Entry{std::move(initial), {}, {}, {}});
-    markDirty(id, false);
+    const auto it = m_entries.insert(id, Entry{std::move(initial), {}, {}, {}});
+    markDirty(id, *it, false);
     return id;
 }
 
@@ -105,7 +105,7 @@ void SessionRegistry::setState(quint64 id, SessionState state)
     QMutexLocker lock(&m_mutex);
     if (auto it = m_entries.find(id); it != m_entries.end() && it->info.isLive()) {
         it->info.state = state;
-        markDirty(id, false);
+        markDirty(id, *it, false);
     }
 }
 
@@ -117,7 +117,7 @@ void SessionRegistry::setModel(quint64 id, const QString &model, const QString &
         it->info.model = model;
         it->info.upstreamModel = upstreamModel;
         it->info.channel = channel;
-        markDirty(id, false);
+        markDirty(id, *it, false);
     }
 }
 
@@ -126,7 +126,7 @@ void SessionRegistry::setKind(quint64 id, SessionKind kind)
     QMutexLocker lock(&m_mutex);
     if (auto it = m_entries.find(id); it != m_entries.end()) {
         it->info.kind = kind;
-        markDirty(id, false);
+        markDirty(id, *it, false);
     }
 }
 
@@ -135,7 +135,7 @@ void SessionRegistry::addUsage(quint64 id, const SessionUsage &delta)
     QMutexLocker lock(&m_mutex);
     if (auto it = m_entries.find(id); it != m_entries.end()) {
         it->info.usage += delta;
-        markDirty(id, false);
+        markDirty(id, *it, false);
     }
 }
 
@@ -144,7 +144,7 @@ void SessionRegistry::setUsage(quint64 id, const SessionUsage &total)
     QMutexLocker lock(&m_mutex);
     if (auto it = m_entries.find(id); it != m_entries.end()) {
         it->info.usage = total;
-        markDirty(id, false);
+        markDirty(id, *it, false);
     }
 }
 
@@ -153,7 +153,7 @@ void SessionRegistry::setUnits(quint64 id, const Billing::Units &units)
     QMutexLocker lock(&m_mutex);
     if (auto it = m_entries.find(id); it != m_entries.end()) {
         it->info.units = units;
-        markDirty(id, false);
+        markDirty(id, *it, false);
     }
 }
 
@@ -163,7 +163,7 @@ void SessionRegistry::setQuota(quint64 id, qint64 reserved, qint64 charged)
     if (auto it = m_entries.find(id); it != m_entries.end()) {
         it->info.reservedQuota = reserved;
         it->info.chargedQuota = charged;
-        markDirty(id, false);
+        markDirty(id, *it, false);
     }
 }
 
@@ -173,19 +173,30 @@ void SessionRegistry::addQuota(quint64 id, qint64 reserved, qint64 charged)
     if (auto it = m_entries.find(id); it != m_entries.end()) {
         it->info.reservedQuota += reserved;
         it->info.chargedQuota += charged;
-        markDirty(id, false);
+        markDirty(id, *it, false);
     }
 }
 
 void SessionRegistry::recordEvent(quint64 id, SessionEvent event)
 {
     QMutexLocker lock(&m_mutex);
-    auto it = m_entries.find(id);
-    if (it == m_entries.end())
-        return;
+    if (auto it = m_entries.find(id); it != m_entries.end())
+        appendEvent(id, *it, std::move(event));
+}
+
+void SessionRegistry::recordEvent(quint64 id, SessionEvent event, const SessionUsage &usage)
+{
+    QMutexLocker lock(&m_mutex);
+    if (auto it = m_entries.find(id); it != m_entries.end()) {
+        it->info.usage = usage;
+        appendEvent(id, *it, std::move(event));
+    }
+}
+
+void SessionRegistry::appendEvent(quint64 id, Entry &entry, SessionEvent event)
+{
     if (event.atMs == 0)
         event.atMs = nowMs();
-    Entry &entry = *it;
     ++entry.info.eventCount;
     entry.recentEventTimes.push_back(event.atMs);
     while (!entry.recentEventTimes.empty() && entry.recentEventTimes.front() < event.atMs - kRateWindowMs)
@@ -193,7 +204,7 @@ void SessionRegistry::recordEvent(quint64 id, SessionEvent event)
     entry.events.push_back(std::move(event));
     while (entry.events.size() > size_t(m_limits.eventsPerSession))
         entry.events.pop_front();
-    markDirty(id, true);
+    markDirty(id, entry, true);
 }
 
 void SessionRegistry::addTurn(quint64 id, SessionTurn turn)
@@ -209,7 +220,7 @@ void SessionRegistry::addTurn(quint64 id, SessionTurn turn)
         entry.turns.pop_front();
         ++entry.info.turnsDropped;
     }
-    markDirty(id, false);
+    markDirty(id, entry, false);
 }
 
 void SessionRegistry::close(quint64 id, SessionState finalState, const QString &reason)
@@ -222,7 +233,7 @@ void SessionRegistry::close(quint64 id, SessionState finalState, const QString &
     it->info.endedAt = QDateTime::currentDateTimeUtc();
     it->info.endReason = reason;
     m_ended.push_back(id);
-    markDirty(id, false);
+    markDirty(id, *it, false);
 }
 
 QList<SessionInfo> SessionRegistry::sessions() const
@@ -284,11 +295,16 @@ quint64 SessionRegistry::openedCount() const
 
 // Called with m_mutex held. Publishing happens on the registry's own thread, so the timer is
 // (re)started there through a queued call when a writer on another thread dirties a session.
-void SessionRegistry::markDirty(quint64 id, bool withEvents)
+void SessionRegistry::markDirty(quint64 id, Entry &entry, bool withEvents)
 {
-    m_dirty.insert(id);
-    if (withEvents)
-        m_dirtyEvents.insert(id);
+    if (!entry.dirty) {
+        entry.dirty = true;
+        m_dirty.push_back(id);
+    }
+    if (withEvents && !entry.dirtyEvents) {
+        entry.dirtyEvents = true;
+        m_dirtyEvents.push_back(id);
+    }
     if (m_publishScheduled)
         return;
     m_publishScheduled = true;
@@ -310,14 +326,21 @@ void SessionRegistry::publish()
     {
         QMutexLocker lock(&m_mutex);
         const qint64 now = nowMs();
-        for (quint64 id : std::as_const(m_dirty)) {
-            const auto it = m_entries.constFind(id);
-            if (it == m_entries.constEnd())
+        for (const quint64 id : m_dirty) {
+            const auto it = m_entries.find(id);
+            if (it == m_entries.end())
                 continue;
+            it->dirty = false;
             changed.append(it->info);
             changed.back().eventsPerSecond = eventsPerSecond(*it, now);
         }
-        withEvents = m_dirtyEvents.values();
+        withEvents.reserve(qsizetype(m_dirtyEvents.size()));
+        for (const quint64 id : m_dirtyEvents) {
+            if (const auto it = m_entries.find(id); it != m_entries.end()) {
+                it->dirtyEvents = false;
+                withEvents.append(id);
+            }
+        }
         m_dirty.clear();
         m_dirtyEvents.clear();
         m_publishScheduled = false;
@@ -345,8 +368,7 @@ void SessionRegistry::pruneEnded(qint64 now, QList<quint64> *removed)
         const bool expired = it->info.endedAt.toMSecsSinceEpoch() + m_limits.retainEndedMs <= now;
         if (!overflow && !expired)
             break; // the ones behind it ended later
-        m_entries.erase(it);
-        m_dirty.remove(id);
+        m_entries.erase(it); // not dirty: publish() has just taken the dirty list
         removed->append(id);
         m_ended.pop_front();
     }

@@ -13,6 +13,7 @@
 #include <QTimer>
 
 #include <deque>
+#include <vector>
 
 namespace RelayDesk::Monitor {
 
@@ -121,6 +122,8 @@ public:
     // For a session whose turns are billed one by one (a Responses WebSocket connection): adds a turn's hold and charge.
     void addQuota(quint64 id, qint64 reserved, qint64 charged);
     void recordEvent(quint64 id, SessionEvent event);
+    // The event and the session's usage since it, under one lock: a Realtime frame that carries tokens.
+    void recordEvent(quint64 id, SessionEvent event, const SessionUsage &usage);
     // One finished turn (a Realtime response.done or transcribed item); its number is assigned here. Totals are
     // the caller's to keep (setUsage/setQuota): a turn is a record of its share, not an increment.
     void addTurn(quint64 id, SessionTurn turn);
@@ -150,9 +153,13 @@ private:
         std::deque<SessionEvent> events;
         std::deque<SessionTurn> turns;
         std::deque<qint64> recentEventTimes; // for events/s, last few seconds only
+        bool dirty = false;       // listed in m_dirty
+        bool dirtyEvents = false; // listed in m_dirtyEvents
     };
 
-    void markDirty(quint64 id, bool withEvents);
+    // Called with m_mutex held, per change: a flag test once the session is listed (no set lookup per frame).
+    void markDirty(quint64 id, Entry &entry, bool withEvents);
+    void appendEvent(quint64 id, Entry &entry, SessionEvent event);
     void publish();
     void pruneEnded(qint64 nowMs, QList<quint64> *removed);
     static double eventsPerSecond(const Entry &entry, qint64 nowMs);
@@ -163,8 +170,8 @@ private:
     // Ended sessions in the order they ended (close() is the only way to end one, and prune the only way out):
     // pruning takes from the front instead of sorting every ended session on each publish.
     std::deque<quint64> m_ended;
-    QSet<quint64> m_dirty;
-    QSet<quint64> m_dirtyEvents;
+    std::vector<quint64> m_dirty;       // sessions changed since the last publish (each once: Entry::dirty)
+    std::vector<quint64> m_dirtyEvents; // … with new events (Entry::dirtyEvents)
     quint64 m_nextId = 1;
     bool m_publishScheduled = false;
     QTimer *m_timer = nullptr;

@@ -111,6 +111,75 @@ private slots:
         QCOMPARE(registry.session(id)->units, units);
     }
 
+    // A Realtime frame with tokens records its event and the live usage in one call: both published, each round
+    // (a session published once is listed again by its next change), and nothing else republished with it.
+    void eventsWithUsageArePublishedEachRound_data()
+    {
+        QTest::addColumn<int>("events");
+        QTest::addColumn<qint64>("tokensPerEvent");
+        QTest::newRow("one event a round") << 1 << qint64(3);
+        QTest::newRow("fifty events a round") << 50 << qint64(2);
+    }
+    void eventsWithUsageArePublishedEachRound()
+    {
+        QFETCH(int, events);
+        QFETCH(qint64, tokensPerEvent);
+        SessionRegistry::Limits limits;
+        limits.publishIntervalMs = 20;
+        SessionRegistry registry(limits);
+        QSignalSpy updated(&registry, &SessionRegistry::sessionsUpdated);
+        QSignalSpy appended(&registry, &SessionRegistry::eventsAppended);
+        const quint64 id = registry.open({});
+        const quint64 quiet = registry.open({});
+        QTRY_COMPARE(updated.count(), 1); // both opened
+        for (int round = 1; round <= 3; ++round) {
+            updated.clear();
+            appended.clear();
+            SessionUsage usage;
+            for (int i = 1; i <= events; ++i) {
+                usage.outputText = (qint64(round - 1) * events + i) * tokensPerEvent;
+                registry.recordEvent(id, {0, EventDirection::FromUpstream, QStringLiteral("response.output_text.delta"), 10,
+                                          tokensPerEvent},
+                                     usage);
+            }
+            QTRY_COMPARE(appended.count(), 1);
+            QCOMPARE(appended.at(0).at(0).value<QList<quint64>>(), QList<quint64>{id});
+            QCOMPARE(updated.count(), 1);
+            const auto changed = updated.at(0).at(0).value<QList<SessionInfo>>();
+            QCOMPARE(changed.size(), 1); // not the quiet session
+            QCOMPARE(changed.first().id, id);
+            QCOMPARE(changed.first().eventCount, qint64(round) * events);
+            QCOMPARE(changed.first().usage.outputText, qint64(round) * events * tokensPerEvent);
+        }
+        // An event without tokens leaves the usage as it was.
+        const SessionUsage before = registry.session(id)->usage;
+        registry.recordEvent(id, {0, EventDirection::FromClient, QStringLiteral("response.create"), 30, 0});
+        QCOMPARE(registry.session(id)->usage.outputText, before.outputText);
+        QCOMPARE(registry.session(id)->eventCount, qint64(3) * events + 1);
+        QCOMPARE(registry.session(quiet)->eventCount, qint64(0));
+    }
+
+    // A session pruned with changes pending is not published after it was removed.
+    void prunedSessionsAreNotPublishedAgain()
+    {
+        SessionRegistry::Limits limits;
+        limits.publishIntervalMs = 20;
+        limits.maxEndedSessions = 0;
+        SessionRegistry registry(limits);
+        QSignalSpy updated(&registry, &SessionRegistry::sessionsUpdated);
+        QSignalSpy removed(&registry, &SessionRegistry::sessionsRemoved);
+        const quint64 id = registry.open({});
+        registry.close(id, SessionState::Ended, QStringLiteral("done"));
+        QTRY_COMPARE(removed.count(), 1);
+        updated.clear();
+        registry.recordEvent(id, {0, EventDirection::FromUpstream, QStringLiteral("late"), 1, 1}, SessionUsage{});
+        const quint64 other = registry.open({});
+        QTRY_COMPARE(updated.count(), 1);
+        const auto changed = updated.at(0).at(0).value<QList<SessionInfo>>();
+        QCOMPARE(changed.size(), 1);
+        QCOMPARE(changed.first().id, other);
+    }
+
     void eventsAreBoundedPerSession()
     {
         SessionRegistry::Limits limits;

@@ -119,6 +119,120 @@ private Q_SLOTS:
         QVERIFY(!rig.registry.recentEvents(sessions.first().id).isEmpty());
     }
 
+    // The console's live view, whatever loop the session runs on and however its frames are flushed: one event per
+    // frame each way (the registry's count is what the client sent and received, type by type), and while the
+    // response streams, the live usage the registry shows is the sum of the tokens its recorded frames carry.
+    void liveViewCountsEveryFrameAndItsTokens_data()
+    {
+        QTest::addColumn<int>("loops");
+        QTest::addColumn<int>("audioMs");
+        QTest::newRow("text, server thread") << 0 << 0;
+        QTest::newRow("text, one loop") << 1 << 0;
+        QTest::newRow("audio, one loop") << 1 << 800;
+    }
+    void liveViewCountsEveryFrameAndItsTokens()
+    {
+        QFETCH(int, loops);
+        QFETCH(int, audioMs);
+        Script script;
+        script.audioMs = audioMs;
+        script.paceMs = 25;
+        RealtimeRig::Options options;
+        options.relay.loops = loops;
+        RealtimeRig rig(options);
+        QVERIFY2(rig.init(script), qPrintable(rig.error()));
+        RtClient client;
+        client.open(rig.port(), QStringLiteral("gpt-realtime"), rig.plainKey);
+        QVERIFY(client.waitOpen());
+        QVERIFY(client.waitFor(QStringLiteral("session.created")));
+        const quint64 id = rig.registry.sessions().value(0).id;
+        QVERIFY(id != 0);
+        client.send(rtEvent(QStringLiteral("response.create")));
+
+        // A consistent snapshot: the events read before and after the session's counters are the same ones.
+        const auto upstreamTokens = [](const QList<Monitor::SessionEvent> &events) {
+            qint64 tokens = 0;
+            for (const Monitor::SessionEvent &e : events)
+                if (e.direction == Monitor::EventDirection::FromUpstream)
+                    tokens += e.tokens;
+            return tokens;
+        };
+        int streamingChecks = 0;
+        qint64 shown = 0;
+        qint64 carried = 0;
+        QVERIFY(spin([&] {
+            const QList<Monitor::SessionEvent> before = rig.registry.recentEvents(id);
+            const std::optional<Monitor::SessionInfo> info = rig.registry.session(id);
+            const QList<Monitor::SessionEvent> after = rig.registry.recentEvents(id);
+            if (!info || before.size() != after.size() || info->eventCount != after.size())
+                return false;
+            if (std::any_of(after.cbegin(), after.cend(), [](const Monitor::SessionEvent &e) { return e.type == u"response.done"; }))
+                return true;
+            shown = info->usage.outputText + info->usage.outputAudio;
+            carried = upstreamTokens(after);
+            streamingChecks += carried > 0;
+            return shown != carried; // a mismatch ends the wait, to be reported below
+        }));
+        QCOMPARE(shown, carried);
+        QVERIFY(streamingChecks > 0); // the response was seen streaming, not only after it was done
+
+        QVERIFY(client.waitFor(QStringLiteral("response.done")));
+        // Recorded before it is written: once the counts meet they stay met, and every frame was recorded once.
+        const auto fromUpstream = [&] {
+            QHash<QString, int> types;
+            for (const Monitor::SessionEvent &e : rig.registry.recentEvents(id))
+                if (e.direction == Monitor::EventDirection::FromUpstream)
+                    ++types[e.type];
+            return types;
+        };
+        QHash<QString, int> seen;
+        for (const QJsonObject &e : client.events)
+            ++seen[e.value(u"type").toString()];
+        QVERIFY(spin([&] { return fromUpstream() == seen; }));
+        int sent = 0;
+        for (const Monitor::SessionEvent &e : rig.registry.recentEvents(id))
+            sent += e.direction == Monitor::EventDirection::FromClient;
+        QCOMPARE(sent, 1);
+        QVERIFY(rig.registry.session(id)->eventCount < 200); // all of them still listed: the comparison saw every one
+        QCOMPARE(rig.registry.session(id)->eventCount, qint64(rig.registry.recentEvents(id).size()));
+        client.socket.close();
+        QVERIFY(rig.waitFinished());
+    }
+
+    // The relay writes an upstream frame onto the client's socket itself when it fits one of Qt's frames (7-bit,
+    // 16-bit and 64-bit lengths) and leaves a larger one to QWebSocket: each arrives whole, in order, as sent.
+    void framesOfEverySizeReachTheClientWhole_data()
+    {
+        QTest::addColumn<int>("chunkMs");
+        QTest::newRow("6.4 KB deltas (16-bit length)") << 100;
+        QTest::newRow("96 KB deltas (64-bit length)") << 1500;
+        QTest::newRow("640 KB deltas (over one Qt frame: QWebSocket writes them)") << 10000;
+    }
+    void framesOfEverySizeReachTheClientWhole()
+    {
+        QFETCH(int, chunkMs);
+        Script script;
+        script.chunkMs = chunkMs;
+        script.audioMs = 3 * chunkMs;
+        RealtimeRig rig;
+        QVERIFY2(rig.init(script), qPrintable(rig.error()));
+        RtClient client;
+        client.socket.setMaxAllowedIncomingMessageSize(4 * 1024 * 1024);
+        client.open(rig.port(), QStringLiteral("gpt-realtime"), rig.plainKey);
+        QVERIFY(client.waitOpen());
+        client.send(rtEvent(QStringLiteral("response.create")));
+        QVERIFY(client.waitFor(QStringLiteral("response.done")));
+        const QList<QJsonObject> deltas = client.all(QStringLiteral("response.output_audio.delta"));
+        QCOMPARE(deltas.size(), 3);
+        for (const QJsonObject &delta : deltas)
+            QCOMPARE(QByteArray::fromBase64(delta.value(u"delta").toString().toLatin1()).size(), qsizetype(chunkMs) * 48);
+        // Small frames around them too, in order: the transcript's words before the done events.
+        QVERIFY(client.count(QStringLiteral("response.output_audio_transcript.delta")) > 0);
+        QVERIFY(client.indexOf(QStringLiteral("response.output_audio.done")) > client.indexOf(QStringLiteral("response.output_audio.delta")));
+        client.socket.close();
+        QVERIFY(rig.waitFinished());
+    }
+
     void audioTurnWithCachedTokensAndTranscription_data()
     {
         QTest::addColumn<int>("dialect");

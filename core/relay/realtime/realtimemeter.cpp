@@ -9,6 +9,7 @@
 #include <QJsonDocument>
 
 #include <algorithm>
+#include <cstring>
 #include <limits>
 #include <utility>
 
@@ -247,9 +248,84 @@ qint64 RealtimeMeter::addOutputText(const QString &delta)
     return tokens;
 }
 
+namespace {
+
+// An event type every session sees, as static data: interned without a per-session table, and a QStringLiteral
+// is copied into each recorded event without touching a reference count (shared by every relay loop's thread).
+struct KnownType
+{
+    QByteArrayView bytes;
+    QString text;
+};
+
+const KnownType *knownType(QByteArrayView type)
+{
+#define KNOWN(name) KnownType{QByteArrayView(name), QStringLiteral(name)}
+    // The deltas first: they are most of the frames.
+    static const KnownType table[] = {
+        KNOWN("response.output_text.delta"),
+        KNOWN("response.text.delta"),
+        KNOWN("response.output_audio.delta"),
+        KNOWN("response.audio.delta"),
+        KNOWN("response.output_audio_transcript.delta"),
+        KNOWN("response.audio_transcript.delta"),
+        KNOWN("response.function_call_arguments.delta"),
+        KNOWN("response.output_text.done"),
+        KNOWN("response.text.done"),
+        KNOWN("response.output_audio.done"),
+        KNOWN("response.audio.done"),
+        KNOWN("response.output_audio_transcript.done"),
+        KNOWN("response.audio_transcript.done"),
+        KNOWN("response.function_call_arguments.done"),
+        KNOWN("response.content_part.added"),
+        KNOWN("response.content_part.done"),
+        KNOWN("response.output_item.added"),
+        KNOWN("response.output_item.done"),
+        KNOWN("response.created"),
+        KNOWN("response.done"),
+        KNOWN("response.create"),
+        KNOWN("response.cancel"),
+        KNOWN("session.created"),
+        KNOWN("session.updated"),
+        KNOWN("session.update"),
+        KNOWN("transcription_session.created"),
+        KNOWN("transcription_session.updated"),
+        KNOWN("transcription_session.update"),
+        KNOWN("input_audio_buffer.append"),
+        KNOWN("input_audio_buffer.commit"),
+        KNOWN("input_audio_buffer.clear"),
+        KNOWN("input_audio_buffer.committed"),
+        KNOWN("input_audio_buffer.cleared"),
+        KNOWN("input_audio_buffer.speech_started"),
+        KNOWN("input_audio_buffer.speech_stopped"),
+        KNOWN("conversation.item.create"),
+        KNOWN("conversation.item.created"),
+        KNOWN("conversation.item.added"),
+        KNOWN("conversation.item.done"),
+        KNOWN("conversation.item.truncate"),
+        KNOWN("conversation.item.truncated"),
+        KNOWN("conversation.item.delete"),
+        KNOWN("conversation.item.deleted"),
+        KNOWN("conversation.item.input_audio_transcription.delta"),
+        KNOWN("conversation.item.input_audio_transcription.completed"),
+        KNOWN("conversation.item.input_audio_transcription.failed"),
+        KNOWN("rate_limits.updated"),
+        KNOWN("error"),
+    };
+#undef KNOWN
+    for (const KnownType &known : table)
+        if (known.bytes.size() == type.size() && std::memcmp(known.bytes.data(), type.data(), type.size()) == 0)
+            return &known;
+    return nullptr;
+}
+
+} // namespace
+
 QString RealtimeMeter::internType(QByteArrayView type)
 {
-    // A session sees a few dozen event types: each one's QString is made once and then shared (no allocation).
+    if (const KnownType *known = knownType(type))
+        return known->text;
+    // Any other type: a session sees a few; each one's QString is made once and then shared (no allocation).
     constexpr size_t MaxTypes = 64;
     for (const auto &[bytes, text] : m_types)
         if (bytes == type)

@@ -11,8 +11,11 @@
 #include <QJsonObject>
 #include <QNetworkRequest>
 #include <QRegularExpression>
+#include <QtEndian>
 #include <QtWebSockets/QWebSocket>
 #include <QtWebSockets/QWebSocketHandshakeOptions>
+
+#include <cstring>
 
 namespace RelayDesk::Relay {
 
@@ -39,6 +42,46 @@ CloseCode sendableCode(CloseCode received, CloseCode abnormalReplacement)
     default:
         return (int(received) >= 1000 && int(received) <= 4999) ? received : abnormalReplacement;
     }
+}
+
+// What QWebSocket puts in one frame before it fragments a message (FRAME_SIZE_IN_BYTES in Qt 6.4).
+constexpr qsizetype kQtFrameBytes = 512 * 1024;
+
+// Writes `utf8` to a server-side WebSocket's transport as one final text frame, unmasked (RFC 6455 §5.1: a server
+// never masks), byte for byte what QWebSocket::sendTextMessage writes for a message up to kQtFrameBytes — without
+// its second conversion to UTF-8, its copy of the payload, its header allocation and its second write into the
+// socket. Whole frames only, on the socket QWebSocket itself writes to: its own frames (pong, close) stay in order.
+void writeServerTextFrame(QAbstractSocket *transport, QByteArrayView utf8)
+{
+    thread_local QByteArray frame;
+    const qsizetype size = utf8.size();
+    const qsizetype header = size <= 125 ? 2 : size <= 0xFFFF ? 4 : 10;
+    frame.resize(header + size);
+    auto *out = reinterpret_cast<uchar *>(frame.data());
+    out[0] = 0x81; // FIN, text
+    if (size <= 125) {
+        out[1] = uchar(size);
+    } else if (size <= 0xFFFF) {
+        out[1] = 126;
+        qToBigEndian(quint16(size), out + 2);
+    } else {
+        out[1] = 127;
+        qToBigEndian(quint64(size), out + 2);
+    }
+    std::memcpy(out + header, utf8.data(), size_t(size));
+    transport->write(frame.constData(), frame.size());
+}
+
+// A frame from the upstream to the client: written whole onto the client's transport when it fits one of Qt's
+// frames, else (or while either is not connected) by QWebSocket — whose state is the one sendTextMessage checks:
+// no data frame after a close frame.
+void sendToClient(QWebSocket *client, QAbstractSocket *transport, const QString &message, QByteArrayView utf8)
+{
+    if (transport && utf8.size() <= kQtFrameBytes && client->state() == QAbstractSocket::ConnectedState
+        && transport->state() == QAbstractSocket::ConnectedState)
+        writeServerTextFrame(transport, utf8);
+    else
+        client->sendTextMessage(message);
 }
 
 bool isAbnormal(CloseCode code)
@@ -183,7 +226,6 @@ void RealtimeSession::connectClient()
     connect(m_client, &QWebSocket::textMessageReceived, this, &RealtimeSession::onClientText);
     connect(m_client, &QWebSocket::binaryMessageReceived, this, &RealtimeSession::onClientBinary);
     connect(m_client, &QWebSocket::pong, this, [this] { touch(); });
-    connect(m_client, &QWebSocket::bytesWritten, this, [this] { resumeIfDrained(); });
     // aboutToClose fires when a close frame arrives (Qt answers it); a dropped TCP connection skips it. closeCode()
     // alone cannot tell them apart: it stays 1000 when no close frame was ever received.
     connect(m_client, &QWebSocket::aboutToClose, this, [this] { m_clientCloseFrame = true; });
@@ -198,7 +240,6 @@ void RealtimeSession::connectUpstream()
     connect(m_upstream, &QWebSocket::connected, this, &RealtimeSession::onUpstreamConnected);
     connect(m_upstream, &QWebSocket::textMessageReceived, this, &RealtimeSession::onUpstreamText);
     connect(m_upstream, &QWebSocket::binaryMessageReceived, this, &RealtimeSession::onUpstreamBinary);
-    connect(m_upstream, &QWebSocket::bytesWritten, this, [this] { resumeIfDrained(); });
     connect(m_upstream, &QWebSocket::aboutToClose, this, [this] { m_upstreamCloseFrame = true; });
     connect(m_upstream, &QWebSocket::disconnected, this, &RealtimeSession::onUpstreamGone);
     // Qt 6.4 spells the error signal error(); errorOccurred() arrives in 6.5.
@@ -296,6 +337,7 @@ void RealtimeSession::onUpstreamConnected()
         return;
     }
     m_upstreamOpen = m_upstreamEverOpen = true;
+    m_upstreamTransport = innerSocket(m_upstream.data());
     if (m_registry)
         m_registry->setState(m_registryId, Monitor::SessionState::Active);
     // The configuration the client secret was minted with comes first; the client may still change it.
@@ -422,7 +464,7 @@ void RealtimeSession::onUpstreamText(const QString &message)
         if (seen.type == u"error") // an upstream error may quote the channel key
             m_client->sendTextMessage(SecretScrubber::scrub(message, QString::fromUtf8(m_target.channelKey)));
         else
-            m_client->sendTextMessage(message);
+            sendToClient(m_client, m_clientTransport.data(), message, utf8);
     }
     record(Monitor::EventDirection::FromUpstream, seen.type, utf8.size(), seen.tokens);
     if (m_registry && seen.type == u"response.created")
@@ -524,19 +566,32 @@ void RealtimeSession::refuse(const OpenAiError &error, const QString &reason)
 
 void RealtimeSession::afterSend(Side destination)
 {
-    scheduleFlush();
+    flushOrSchedule(destination);
     QWebSocket *dest = destination == Side::Upstream ? m_upstream.data() : m_client.data();
     if (!dest || dest->bytesToWrite() <= m_config.highWaterBytes)
         return;
     pause(destination == Side::Upstream ? Side::Client : Side::Upstream);
 }
 
-void RealtimeSession::scheduleFlush()
+void RealtimeSession::flushOrSchedule(Side destination)
 {
     // A TCP socket writes what it buffered only once its write notifier fires, a pass later: the notifier is
-    // enabled, reported writable, then disabled again — per frame when a thousand sessions each get one. Flushed
-    // from a posted call instead, everything this pass forwarded goes out in one write per socket at the start of
-    // the next pass, and the notifier's enable and disable cancel out before the loop asks the kernel again.
+    // enabled, reported writable, then disabled again — per frame when a thousand sessions each get one. When the
+    // frame's source has nothing more buffered, the frame was the last of what the loop read from it: written now,
+    // in one write with any sent before it from that read, and the notifier's enable and disable cancel out before
+    // the loop asks the kernel again. While the source still holds bytes (more frames, or part of one), the write
+    // waits for a posted call, so a read's frames still leave in one write.
+    QAbstractSocket *source = destination == Side::Upstream ? m_clientTransport.data() : m_upstreamTransport.data();
+    QAbstractSocket *target = destination == Side::Upstream ? m_upstreamTransport.data() : m_clientTransport.data();
+    if (source && target && source->bytesAvailable() == 0) {
+        flushSocket(target);
+        return;
+    }
+    scheduleFlush();
+}
+
+void RealtimeSession::scheduleFlush()
+{
     if (m_flushPosted)
         return;
     m_flushPosted = true;
@@ -548,9 +603,15 @@ void RealtimeSession::flushSockets()
     m_flushPosted = false;
     if (!m_upstreamTransport && m_upstream)
         m_upstreamTransport = innerSocket(m_upstream.data());
-    for (QAbstractSocket *socket : {m_clientTransport.data(), m_upstreamTransport.data()})
-        if (socket && socket->state() == QAbstractSocket::ConnectedState && socket->bytesToWrite() > 0)
-            socket->flush();
+    flushSocket(m_clientTransport.data());
+    flushSocket(m_upstreamTransport.data());
+}
+
+void RealtimeSession::flushSocket(QAbstractSocket *socket)
+{
+    // bytesToWrite() first: it is the cheap test, and nothing is usually left by the time a posted flush runs.
+    if (socket && socket->bytesToWrite() > 0 && socket->state() == QAbstractSocket::ConnectedState)
+        socket->flush();
 }
 
 void RealtimeSession::pause(Side source)
@@ -566,6 +627,9 @@ void RealtimeSession::pause(Side source)
     inner->setReadBufferSize(m_config.socketReadBufferBytes);
     inner->blockSignals(true);
     paused = true;
+    // The other side's queue is watched only while this one waits for it: a flowing session pays no call per write.
+    if (QWebSocket *dest = source == Side::Client ? m_upstream.data() : m_client.data())
+        connect(dest, &QWebSocket::bytesWritten, this, &RealtimeSession::resumeIfDrained, Qt::UniqueConnection);
     record(Monitor::EventDirection::Internal,
            source == Side::Client ? QStringLiteral("relay.pause_client") : QStringLiteral("relay.pause_upstream"), 0, 0);
     m_drainTimer.start();
@@ -579,6 +643,8 @@ void RealtimeSession::resumeIfDrained()
         if (!paused || (dest && dest->bytesToWrite() > m_config.lowWaterBytes && !m_ending))
             return;
         paused = false;
+        if (dest)
+            disconnect(dest, &QWebSocket::bytesWritten, this, &RealtimeSession::resumeIfDrained);
         if (QAbstractSocket *inner = source == Side::Client ? m_clientTransport.data() : innerSocket(m_upstream.data())) {
             inner->blockSignals(false);
             inner->setReadBufferSize(flowingReadBufferBytes(m_config));
@@ -622,15 +688,12 @@ void RealtimeSession::record(Monitor::EventDirection direction, const QString &t
 {
     if (!m_registry)
         return;
-    m_registry->recordEvent(m_registryId, {QDateTime::currentMSecsSinceEpoch(), direction, type, bytes, tokens});
+    Monitor::SessionEvent event{QDateTime::currentMSecsSinceEpoch(), direction, type, bytes, tokens};
+    // A frame with tokens changes the live usage too: both under the registry's one lock and lookup.
     if (tokens != 0)
-        publishUsage();
-}
-
-void RealtimeSession::publishUsage()
-{
-    if (m_registry)
-        m_registry->setUsage(m_registryId, m_meter.liveUsage());
+        m_registry->recordEvent(m_registryId, std::move(event), m_meter.liveUsage());
+    else
+        m_registry->recordEvent(m_registryId, std::move(event));
 }
 
 void RealtimeSession::touch()

@@ -140,9 +140,12 @@ private:
     // `text` as UTF-8 in m_utf8 (valid until the next call).
     QByteArrayView utf8Of(const QString &text);
     void afterSend(Side destination);
+    // Writes what `destination` buffered now when its source has nothing more to deliver, else from a posted call.
+    void flushOrSchedule(Side destination);
     // Writes what both sockets buffered, once per pass of the loop (a posted call).
     void scheduleFlush();
     void flushSockets();
+    static void flushSocket(QAbstractSocket *socket);
     void pause(Side source);
     void resumeIfDrained();
     void onDrainTick();
@@ -157,7 +160,6 @@ private:
     void refuse(const OpenAiError &error, const QString &reason);
     void refuseForQuota();
     void record(Monitor::EventDirection direction, const QString &type, qint64 bytes, qint64 tokens);
-    void publishUsage();
     void touch();
     void onClientGone();
     void onUpstreamGone();
@@ -176,7 +178,7 @@ private:
     QPointer<QWebSocket> m_client;
     QPointer<QAbstractSocket> m_clientTransport;
     QPointer<QWebSocket> m_upstream;
-    QPointer<QAbstractSocket> m_upstreamTransport; // found on the first flush
+    QPointer<QAbstractSocket> m_upstreamTransport; // found once the upstream opened (or on the first flush)
     bool m_flushPosted = false;
     RealtimeUpstreamTarget m_target;
     std::unique_ptr<RealtimeAccount> m_account;
