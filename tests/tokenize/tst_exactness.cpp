@@ -1,6 +1,7 @@
 // Exactness against the oracle, npm tiktoken@1.0.22 (reference counts from
 // tools/tokenize/reference_counts.mjs, produced by the tokenize_oracle CTest fixture).
 #include "tokenize/encoding.h"
+#include "utf8encode.h"
 
 #include <QFile>
 #include <QJsonDocument>
@@ -16,23 +17,7 @@ QString oracleDir() { return qEnvironmentVariable("RELAYDESK_TOKENIZE_ORACLE_DIR
 // Must match sweepProbe() in tools/tokenize/reference_counts.mjs.
 std::string sweepProbe(uint32_t cp)
 {
-    // Encoded by hand: QString::fromUcs4 would drop U+FEFF as a byte-order mark.
-    std::string c;
-    if (cp < 0x80) {
-        c += char(cp);
-    } else if (cp < 0x800) {
-        c += char(0xC0 | (cp >> 6));
-        c += char(0x80 | (cp & 0x3F));
-    } else if (cp < 0x10000) {
-        c += char(0xE0 | (cp >> 12));
-        c += char(0x80 | ((cp >> 6) & 0x3F));
-        c += char(0x80 | (cp & 0x3F));
-    } else {
-        c += char(0xF0 | (cp >> 18));
-        c += char(0x80 | ((cp >> 12) & 0x3F));
-        c += char(0x80 | ((cp >> 6) & 0x3F));
-        c += char(0x80 | (cp & 0x3F));
-    }
+    const std::string c = RelayDeskTest::utf8Encode(cp);
     return "a" + c + "b " + c + "1" + c + "23 " + c + c + "  " + c + "\t" + c + "\n" + c + "'s'" + c + " " + c + "'T" + c
         + "A" + c + "a" + c + "/" + c + "\r\n" + c + "!";
 }

@@ -1,6 +1,7 @@
 // The pre-tokenizers' strict UTF-8 decoder (unicodeclass.h): every sequence shape against a plain
 // reference decoder written from RFC 3629, and every code point's class against the class table.
 #include "tokenize/unicodeclass.h"
+#include "utf8encode.h"
 
 #include <QTest>
 
@@ -34,26 +35,6 @@ std::pair<uint32_t, uint32_t> referenceDecode(const std::string &s)
     return {cp, len};
 }
 
-std::string utf8(uint32_t cp)
-{
-    std::string c;
-    if (cp < 0x80) {
-        c += char(cp);
-    } else if (cp < 0x800) {
-        c += char(0xC0 | (cp >> 6));
-        c += char(0x80 | (cp & 0x3F));
-    } else if (cp < 0x10000) {
-        c += char(0xE0 | (cp >> 12));
-        c += char(0x80 | ((cp >> 6) & 0x3F));
-        c += char(0x80 | (cp & 0x3F));
-    } else {
-        c += char(0xF0 | (cp >> 18));
-        c += char(0x80 | ((cp >> 12) & 0x3F));
-        c += char(0x80 | ((cp >> 6) & 0x3F));
-        c += char(0x80 | (cp & 0x3F));
-    }
-    return c;
-}
 
 } // namespace
 
@@ -121,7 +102,7 @@ void TestUnicodeClass::everyCodePoint()
     for (uint32_t cp = 0x80; cp <= 0x10FFFF; ++cp) {
         if (cp >= 0xD800 && cp <= 0xDFFF)
             continue;
-        const std::string s = utf8(cp);
+        const std::string s = RelayDeskTest::utf8Encode(cp);
         for (const std::string &text : {s, s + "x"}) {
             const std::vector<unsigned char> bytes(text.begin(), text.end());
             const CodePoint got = decodeAt(bytes.data(), bytes.data() + bytes.size());
