@@ -1,12 +1,13 @@
 #pragma once
 
+#include "common/jsonmembers.h"
+
 #include <QByteArray>
 #include <QJsonObject>
 #include <QString>
 #include <QtGlobal>
 
 #include <array>
-#include <charconv>
 
 namespace RelayDesk::Billing {
 
@@ -93,23 +94,11 @@ struct Usage
     // toJson() as compact JSON text, written directly (a metered call's log row: see JsonMembers).
     QByteArray toJsonText() const
     {
-        QByteArray out;
-        out.reserve(256);
-        out += '{';
-        for (const Field &f : kFields) {
-            if (!written(f, *this))
-                continue;
-            if (out.size() > 1)
-                out += ',';
-            out += '"';
-            out += f.name;
-            out += "\":";
-            char digits[24];
-            const auto [end, ec] = std::to_chars(digits, digits + sizeof digits, this->*f.count);
-            out.append(digits, end - digits);
-        }
-        out += '}';
-        return out;
+        JsonMembers members;
+        for (const Field &f : kFields)
+            if (written(f, *this))
+                members.add(QLatin1StringView(f.name), this->*f.count);
+        return members.object();
     }
 
     // Back from a log row's `other.usage` (toJson); absent keys are 0.

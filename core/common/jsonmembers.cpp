@@ -18,11 +18,16 @@ void JsonMembers::addJson(QLatin1StringView key, QByteArrayView json)
 
 void JsonMembers::addKey(QLatin1StringView key)
 {
-    if (!m_text.isEmpty())
-        m_text += ',';
+    separate();
     m_text += '"';
     m_text += QByteArrayView(key.data(), key.size());
     m_text += "\":";
+}
+
+void JsonMembers::separate()
+{
+    if (!m_text.isEmpty())
+        m_text += ',';
 }
 
 QByteArray JsonMembers::object() const
@@ -34,8 +39,7 @@ void JsonMembers::addWritten(QByteArrayView members)
 {
     if (members.isEmpty())
         return;
-    if (!m_text.isEmpty())
-        m_text += ',';
+    separate();
     m_text += members;
 }
 

@@ -29,6 +29,7 @@ public:
 
 private:
     void addKey(QLatin1StringView key);
+    void separate(); // the comma before a member that follows another
 
     QByteArray m_text;
 };
