@@ -242,7 +242,7 @@ inline uint32_t Encoding::lookup(const unsigned char *p, size_t n) const
     if (n > m_maxTokenBytes)
         return kNoRank;
     if (n == 2)
-        return m_pairs[(uint32_t(p[0]) << 8) | p[1]];
+        return pairRank(p);
     if (n == 3 || n == 4)
         return m_short->rank(p, n);
     const KeyHash kh = keyHash(p, n);
@@ -269,7 +269,7 @@ size_t Encoding::mergeLinear(const unsigned char *p, size_t n, std::vector<uint3
     size_t len = n + 1;
     for (size_t i = 0; i + 1 < n; ++i) {
         starts[i] = uint32_t(i);
-        ranks[i] = m_pairs[(uint32_t(p[i]) << 8) | p[i + 1]];
+        ranks[i] = pairRank(p + i);
     }
     starts[n - 1] = uint32_t(n - 1);
     ranks[n - 1] = kNoRank;
@@ -307,11 +307,10 @@ size_t Encoding::mergeLinear(const unsigned char *p, size_t n, std::vector<uint3
 // third would rebuild the whole string, which is none. So 3 bytes give 3 or 2 tokens, 4 bytes 4, 3 or 2.
 size_t Encoding::countShortNonToken(const unsigned char *p, size_t n) const
 {
-    const auto pair = [this](const unsigned char *q) { return m_pairs[(uint32_t(q[0]) << 8) | q[1]]; };
-    const uint32_t r01 = pair(p), r12 = pair(p + 1);
+    const uint32_t r01 = pairRank(p), r12 = pairRank(p + 1);
     if (n == 3)
         return r01 == kNoRank && r12 == kNoRank ? 3 : 2;
-    const uint32_t r23 = pair(p + 2);
+    const uint32_t r23 = pairRank(p + 2);
     if (r01 == kNoRank && r12 == kNoRank && r23 == kNoRank)
         return 4;
     const auto token3 = [this](const unsigned char *q) { return m_short->rank(q, 3) != kNoRank; };
@@ -348,12 +347,12 @@ size_t Encoding::mergeHeap(const unsigned char *p, size_t n, std::vector<uint32_
     const auto key = [](uint32_t r, uint32_t pos) { return (uint64_t(r) << 32) | pos; };
     const auto greater = std::greater<uint64_t>();
     // Node i is the part starting at byte i (alive while rank/next say so); node n is the end sentinel.
-    auto pairRank = [&](uint32_t i) -> uint32_t {
+    auto nodePairRank = [&](uint32_t i) -> uint32_t { // node i joined with the node after it
         const uint32_t j = next[i];
         return j >= n ? kNoRank : lookup(p + i, next[j] - i);
     };
     for (uint32_t i = 0; i + 1 < n; ++i) {
-        rank[i] = m_pairs[(uint32_t(p[i]) << 8) | p[i + 1]];
+        rank[i] = pairRank(p + i);
         if (rank[i] != kNoRank)
             b.heap.push_back(key(rank[i], i));
     }
@@ -371,14 +370,14 @@ size_t Encoding::mergeHeap(const unsigned char *p, size_t n, std::vector<uint32_
         next[i] = next[j];
         prev[next[j]] = i;
         --parts;
-        rank[i] = pairRank(i);
+        rank[i] = nodePairRank(i);
         if (rank[i] != kNoRank) {
             b.heap.push_back(key(rank[i], i));
             std::push_heap(b.heap.begin(), b.heap.end(), greater);
         }
         if (i > 0) {
             const uint32_t h = prev[i];
-            rank[h] = pairRank(h);
+            rank[h] = nodePairRank(h);
             if (rank[h] != kNoRank) {
                 b.heap.push_back(key(rank[h], h));
                 std::push_heap(b.heap.begin(), b.heap.end(), greater);
@@ -407,7 +406,7 @@ size_t Encoding::countSplit(const unsigned char *p, size_t n) const
     for (size_t k = 1; k < n; ++k) {
         if ((p[k] & 0xC0) == 0x80)
             continue;
-        const bool pairIsToken = m_pairs[(uint32_t(p[k - 1]) << 8) | p[k]] != kNoRank;
+        const bool pairIsToken = pairRank(p + k - 1) != kNoRank;
         if (filter.spannable(p, n, k, pairIsToken))
             continue;
         total += countSegment(p + start, k - start);
@@ -424,7 +423,7 @@ size_t Encoding::countSegment(const unsigned char *p, size_t n) const
     if (n == 1)
         return 1;
     if (n == 2)
-        return m_pairs[(uint32_t(p[0]) << 8) | p[1]] == kNoRank ? 2 : 1;
+        return pairRank(p) == kNoRank ? 2 : 1;
     const KeyHash kh = keyHash(p, n);
     if (n <= m_maxTokenBytes && lookupHashed(p, n, kh.key, kh.hash) != kNoRank)
         return 1;
@@ -488,7 +487,7 @@ size_t Encoding::count(std::string_view utf8) const
     forEachPiece(m_family, reinterpret_cast<const unsigned char *>(utf8.data()), utf8.size(),
                  [&](const unsigned char *p, size_t n) {
                      if (m_allSingleBytes && n <= 2) {
-                         total += n == 1 || m_pairs[(uint32_t(p[0]) << 8) | p[1]] != kNoRank ? 1 : 2;
+                         total += n == 1 || pairRank(p) != kNoRank ? 1 : 2;
                          return;
                      }
                      // 3 and 4 bytes: the short-token tables are small enough to answer at once, and a

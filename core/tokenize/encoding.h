@@ -71,6 +71,8 @@ private:
     size_t countMerged(const unsigned char *p, size_t n, uint64_t hash, bool split) const;
     const Detail::SpanFilter &spanFilter() const;
     size_t mergeLinear(const unsigned char *p, size_t n, std::vector<uint32_t> *out) const;
+    // The rank of the 2-byte string at p (kNoRank when it is no token): one load from m_pairs.
+    uint32_t pairRank(const unsigned char *p) const { return m_pairs[(uint32_t(p[0]) << 8) | p[1]]; }
     size_t countShortNonToken(const unsigned char *p, size_t n) const;
     size_t mergeHeap(const unsigned char *p, size_t n, std::vector<uint32_t> *out) const;
     size_t merge(const unsigned char *p, size_t n, std::vector<uint32_t> *out) const;
