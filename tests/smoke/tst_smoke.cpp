@@ -7,6 +7,7 @@
 #include <QSignalSpy>
 #include <QTcpSocket>
 #include <QProcess>
+#include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -67,6 +68,39 @@ private slots:
         serve.terminate();
         QVERIFY(serve.waitForFinished(30000));
         QCOMPARE(serve.exitCode(), 0);
+    }
+
+    // Both executables allocate through mimalloc (CMakeLists.txt, relaydesk_use_mimalloc): every malloc, free,
+    // calloc and realloc the dynamic loader binds, from any library (glibc's own included), resolves to it.
+    void executablesAllocateWithMimalloc_data()
+    {
+        QTest::addColumn<QString>("name");
+        QTest::newRow("relaydeskd") << QStringLiteral("relaydeskd");
+        QTest::newRow("relaydesk") << QStringLiteral("relaydesk");
+    }
+
+    void executablesAllocateWithMimalloc()
+    {
+        QFETCH(QString, name);
+        if (qEnvironmentVariable("RELAYDESK_ALLOCATOR") != u"mimalloc")
+            QSKIP("sanitizer build: ASan's allocator, not mimalloc");
+        if (!QFileInfo::exists(binary(name.toLatin1().constData())))
+            QSKIP("GUI not built (RELAYDESK_BUILD_GUI=OFF)");
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(QStringLiteral("LD_DEBUG"), QStringLiteral("bindings"));
+        QProcess p;
+        p.setProcessEnvironment(env);
+        p.start(binary(name.toLatin1().constData()), {QStringLiteral("--version")});
+        QVERIFY(p.waitForFinished(30000));
+        QCOMPARE(p.exitCode(), 0);
+        static const QRegularExpression allocation(
+            QStringLiteral("to (\\S+) \\[\\d+\\]: normal symbol `(malloc|free|calloc|realloc)'"));
+        int bindings = 0;
+        for (const QRegularExpressionMatch &m : allocation.globalMatch(QString::fromLocal8Bit(p.readAllStandardError()))) {
+            ++bindings;
+            QVERIFY2(m.captured(1).contains(u"libmimalloc"), qPrintable(m.captured(0)));
+        }
+        QVERIFY2(bindings >= 4, "LD_DEBUG=bindings lists the allocation functions bound");
     }
 
     void consoleStartsAndQuitsCleanly()
