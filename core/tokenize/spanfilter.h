@@ -12,8 +12,9 @@
 // line): a false positive only means "cannot cut here", never a wrong count. Between two non-ASCII
 // bytes, where the 4-byte window is nearly always some token's (Thai: "a character ending in 0x81, then
 // one in block U+0E00"), a second filter places the token one byte further on each side (spannable()).
-// Only windows whose pair at the boundary is no 2-byte token go in (the others are never asked), and an
-// 8 KiB set of those pairs lets most boundaries be cut without reading a filter line.
+// Only windows whose pair at the boundary is no 2-byte token go in (the others are never asked), and a
+// 16 KiB table of two bits per pair (a 2-byte token; at the boundary's place in such a window) decides most
+// boundaries without reading a filter line.
 //
 // The build runs the constructor that builds the filter (relaydesk_mkranks) and embeds its bits; at run
 // time the filter is a view of them (prebuilttables.h), so counting does not spend ~50 M instructions and
@@ -34,24 +35,21 @@ public:
         : m_owned(new uint64_t[kPairWords + kWords + kWideWords]()), m_pairWords(m_owned.get()),
           m_words(m_owned.get() + kPairWords), m_wideWords(m_words + kWords)
     {
-        uint64_t *pairTokens = m_owned.get();   // the 2-byte tokens first, then the pairs inside longer ones
+        uint64_t *pairs = m_owned.get();   // the 2-byte tokens first, then the pairs inside longer ones
         for (uint32_t r = 0; r < rankCount; ++r) {
             const auto [t, n] = tokens(r);
             if (n == 2)
-                setPair(pairTokens, t);
+                setPair(pairs, t, kPairToken);
         }
-        std::unique_ptr<uint64_t[]> tokenPairs(new uint64_t[kPairWords]);
-        std::memcpy(tokenPairs.get(), pairTokens, kPairWords * sizeof(uint64_t));
-        std::fill(pairTokens, pairTokens + kPairWords, 0);
         // A window is only asked about at a boundary whose pair (the bytes either side) is no token
         // (spannable() answers the others at once), so only those windows go in: for o200k 21 % of
         // them, for cl100k 3 %, and the filters hold far fewer false positives.
         auto *words = const_cast<uint64_t *>(m_words);
         auto *wide = const_cast<uint64_t *>(m_wideWords);
         const auto add = [&](uint64_t *bits, size_t count, Kind kind, const unsigned char *w, size_t n, size_t pairAt) {
-            if (hasPair(tokenPairs.get(), w + pairAt))
+            if (pairBits(pairs, w + pairAt) & kPairToken)
                 return;
-            setPair(pairTokens, w + pairAt);
+            setPair(pairs, w + pairAt, kPairInWindow);
             insert(bits, count, window(kind, w, n));
         };
         for (uint32_t r = 0; r < rankCount; ++r) {
@@ -85,12 +83,13 @@ public:
     // Its bits, kBytes of them: what the view constructor takes.
     const unsigned char *bits() const { return reinterpret_cast<const unsigned char *>(m_pairWords); }
 
-    // May a token span boundary k (0 < k < n) of piece p[0..n)? `pairIsToken`: p[k-1..k+1) is one.
-    bool spannable(const unsigned char *p, size_t n, size_t k, bool pairIsToken) const
+    // May a token span boundary k (0 < k < n) of piece p[0..n)?
+    bool spannable(const unsigned char *p, size_t n, size_t k) const
     {
-        if (pairIsToken)
+        const uint64_t pair = pairBits(m_pairWords, p + k - 1);
+        if (pair & kPairToken)   // p[k-1..k+1) is a token
             return true;
-        if (!hasPair(m_pairWords, p + k - 1))   // no token holds these two bytes (most boundaries of cl100k)
+        if (!(pair & kPairInWindow))   // no token holds these two bytes (most boundaries of cl100k)
             return false;
         if (k + 2 <= n && contains(window(kPrefix, p + k - 1, 3)))
             return true;
@@ -127,10 +126,12 @@ private:
     static constexpr size_t kWideBits = size_t(1) << 20;
     static constexpr size_t kWideWords = kWideBits / 64;
 
-    // One bit per byte pair that is no token but lies at the boundary's place in a window above (8 KiB;
-    // 5 786 pairs for o200k, 2 781 for cl100k): a token spanning a boundary holds its pair there, so a
-    // boundary whose pair is neither a token nor in this set is cut without touching the filters.
-    static constexpr size_t kPairWords = 65536 / 64;
+    // Two bits per byte pair (16 KiB): the pair is a 2-byte token, or it is none but lies at the boundary's
+    // place in a window above (5 786 pairs for o200k, 2 781 for cl100k): a token spanning a boundary holds its
+    // pair there, so a boundary whose pair is neither is cut without touching the filters. One load answers
+    // both, from a table small enough for L1 (the 256 KiB pair ranks are not).
+    static constexpr size_t kPairWords = 65536 * 2 / 64;
+    enum PairBit : uint64_t { kPairToken = 1, kPairInWindow = 2 };
 
 public:
     static constexpr size_t kBytes = (kPairWords + kWords + kWideWords) * sizeof(uint64_t);   // what bits() holds
@@ -165,8 +166,11 @@ private:
         return (l[wordA(h)] & bitA(h)) && (l[wordB(h)] & bitB(h));
     }
     static uint32_t pairIndex(const unsigned char *p) { return uint32_t(p[0]) << 8 | p[1]; }
-    static void setPair(uint64_t *pairs, const unsigned char *p) { pairs[pairIndex(p) / 64] |= uint64_t(1) << (pairIndex(p) % 64); }
-    static bool hasPair(const uint64_t *pairs, const unsigned char *p) { return pairs[pairIndex(p) / 64] >> (pairIndex(p) % 64) & 1; }
+    static void setPair(uint64_t *pairs, const unsigned char *p, PairBit bit)
+    {
+        pairs[pairIndex(p) / 32] |= uint64_t(bit) << (pairIndex(p) % 32 * 2);
+    }
+    static uint64_t pairBits(const uint64_t *pairs, const unsigned char *p) { return pairs[pairIndex(p) / 32] >> (pairIndex(p) % 32 * 2) & 3; }
     bool contains(uint64_t h) const { return contains(m_words, kWords, h); }
     bool containsWide(uint64_t h) const { return contains(m_wideWords, kWideWords, h); }
 

@@ -62,6 +62,8 @@ private slots:
     void shortTableLookup();
     void shortNonTokens_data();
     void shortNonTokens();
+    void longMerges_data();
+    void longMerges();
     void unknownEncoding();
     void runtimeTiktokenFile();
     void concurrentCounting();
@@ -472,6 +474,19 @@ size_t referenceMerge(const std::string &piece, const std::map<std::string, uint
         parts.erase(parts.begin() + qsizetype(at) + 1);
     }
 }
+
+// The .tiktoken text of a vocabulary.
+QByteArray tiktokenText(const std::map<std::string, uint32_t> &ranks)
+{
+    std::vector<std::pair<uint32_t, std::string>> byRank;
+    for (const auto &[bytes, rank] : ranks)
+        byRank.emplace_back(rank, bytes);
+    std::sort(byRank.begin(), byRank.end());
+    QByteArray tiktoken;
+    for (const auto &[rank, bytes] : byRank)
+        tiktoken += QByteArray::fromStdString(bytes).toBase64() + ' ' + QByteArray::number(rank) + '\n';
+    return tiktoken;
+}
 } // namespace
 
 void TestEncoding::shortNonTokens()
@@ -514,14 +529,7 @@ void TestEncoding::shortNonTokens()
             }
         }
     }
-    QByteArray tiktoken;
-    std::vector<std::pair<uint32_t, std::string>> byRank;
-    for (const auto &[bytes, rank] : ranks)
-        byRank.emplace_back(rank, bytes);
-    std::sort(byRank.begin(), byRank.end());
-    for (const auto &[rank, bytes] : byRank)
-        tiktoken += QByteArray::fromStdString(bytes).toBase64() + ' ' + QByteArray::number(rank) + '\n';
-    const Encoding *enc = loadTiktoken(tiktoken);
+    const Encoding *enc = loadTiktoken(tiktokenText(ranks));
     QVERIFY(enc);
     size_t checked = 0, nonTokens = 0;
     for (size_t t = 1; t < 3; ++t) {
@@ -539,6 +547,74 @@ void TestEncoding::shortNonTokens()
     }
     QCOMPARE(checked, size_t(64 + 256));
     QVERIFY(nonTokens > 0);
+}
+
+void TestEncoding::longMerges_data()
+{
+    QTest::addColumn<QByteArray>("alphabet");
+    QTest::addColumn<int>("tokens");
+    QTest::addColumn<int>("seed");
+    // Pieces of 5 to 63 bytes are merged by mergeLinear (its vector scan for the first lowest rank, its
+    // block moves), longer ones by mergeHeap. Random vocabularies over a few letters, every pair a token
+    // (so no piece is cut), then `tokens` more of up to 8 bytes, each the merge of two earlier ones and
+    // reachable by merging its bytes; random strings and periodic ones (equal ranks: leftmost first).
+    for (int seed = 0; seed < 6; ++seed) {
+        QTest::addRow("ab + 12, seed %d", seed) << QByteArray("ab") << 12 << seed;
+        QTest::addRow("abc + 30, seed %d", seed) << QByteArray("abc") << 30 << 100 + seed;
+        QTest::addRow("abcd + 80, seed %d", seed) << QByteArray("abcd") << 80 << 200 + seed;
+        QTest::addRow("abcdef + 200, seed %d", seed) << QByteArray("abcdef") << 200 << 300 + seed;
+    }
+}
+
+void TestEncoding::longMerges()
+{
+    QFETCH(QByteArray, alphabet);
+    QFETCH(int, tokens);
+    QFETCH(int, seed);
+    std::mt19937 random{uint32_t(seed)};
+    std::map<std::string, uint32_t> ranks;
+    for (int b = 0; b < 256; ++b)
+        ranks.emplace(std::string(1, char(b)), uint32_t(b));
+    std::vector<std::string> pairs;
+    for (char x : alphabet)
+        for (char y : alphabet)
+            pairs.push_back({x, y});
+    std::shuffle(pairs.begin(), pairs.end(), random);
+    std::vector<std::string> merged(pairs.begin(), pairs.end());
+    for (const std::string &pair : pairs)
+        ranks.emplace(pair, uint32_t(ranks.size()));
+    for (int attempt = 0; attempt < 50 * tokens && merged.size() < pairs.size() + size_t(tokens); ++attempt) {
+        const std::string c = merged[random() % merged.size()] + merged[random() % merged.size()];
+        if (c.size() <= 8 && !ranks.count(c) && referenceMerge(c, ranks, false) == 2) {
+            ranks.emplace(c, uint32_t(ranks.size()));
+            merged.push_back(c);
+        }
+    }
+    QCOMPARE(merged.size(), pairs.size() + size_t(tokens));
+    const Encoding *enc = loadTiktoken(tiktokenText(ranks));
+    QVERIFY(enc);
+    std::vector<std::string> texts;
+    for (size_t n : {5, 6, 7, 8, 9, 12, 16, 17, 24, 31, 33, 47, 48, 49, 62, 63, 64, 65, 80, 100}) {
+        for (int i = 0; i < 4; ++i) {
+            std::string s;
+            while (s.size() < n)
+                s += alphabet[qsizetype(random() % size_t(alphabet.size()))];
+            texts.push_back(s);
+        }
+        for (size_t unit = 1; unit <= 3; ++unit) {
+            const std::string u = texts.back().substr(0, unit);
+            std::string s;
+            while (s.size() < n)
+                s += u[s.size() % unit];
+            texts.push_back(s);
+        }
+    }
+    for (const std::string &text : texts) {
+        const size_t expected = referenceMerge(text, ranks);
+        if (enc->count(text) != expected || enc->encode(text).size() != expected)
+            QFAIL(qPrintable(u"count %1, encode %2, expected %3 tokens for \"%4\""_qs.arg(enc->count(text))
+                                 .arg(enc->encode(text).size()).arg(expected).arg(QString::fromStdString(text))));
+    }
 }
 
 void TestEncoding::unknownEncoding()
