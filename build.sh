@@ -19,6 +19,7 @@ PACKAGES=(
     libqt6sql6-sqlite libqt6sql6-psql libpq-dev libsqlite3-dev
     libhttp-parser-dev openssl libgmp-dev libssl-dev libcurl4-openssl-dev
     libsimdjson-dev  # the relay's JSON bodies (FastJson)
+    libmimalloc-dev  # the executables' malloc (CMakeLists.txt: relaydesk_use_mimalloc)
     libavformat-dev libavcodec-dev libavutil-dev  # audio durations (MediaDuration), the demo's speech encoding
     nodejs npm
     xvfb xauth fonts-wqy-microhei
