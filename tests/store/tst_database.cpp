@@ -46,6 +46,45 @@ private slots:
         QCOMPARE(scalar(t.db(), QStringLiteral("PRAGMA busy_timeout")).toInt(), Store::Database::kSqliteBusyTimeoutMs);
     }
 
+    // A new SQLite database gets 2 KiB pages: each ledger write rewrites whole pages in the WAL (see
+    // Database::kSqlitePageSize), and a log row with its other_json still fits one page.
+    void newSqliteDatabaseUsesSmallPages()
+    {
+        Testing::TempDatabase t;
+        QVERIFY2(t.isValid(), qPrintable(t.error()));
+        QCOMPARE(scalar(t.db(), QStringLiteral("PRAGMA page_size")).toInt(), Store::Database::kSqlitePageSize);
+        QCOMPARE(scalar(t.db(), QStringLiteral("PRAGMA page_size")).toInt(), 2048);
+    }
+
+    // A database an older version made with SQLite's default 4 KiB pages keeps them (a WAL database cannot
+    // change its page size without a rebuild): it opens, migrates, keeps its rows and takes new ones.
+    void existingDatabaseKeepsItsPageSize()
+    {
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const QString file = QDir(dir.path()).filePath(QString::fromLatin1(Store::Database::kSqliteFileName));
+        {
+            QSqlDatabase raw = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("old-version"));
+            raw.setDatabaseName(file);
+            QVERIFY(raw.open());
+            QSqlQuery q(raw);
+            QVERIFY(q.exec(QStringLiteral("PRAGMA page_size=4096")));
+            QVERIFY(q.exec(QStringLiteral("PRAGMA journal_mode=WAL")));
+            QVERIFY(q.exec(QStringLiteral("CREATE TABLE kept(v TEXT)")));
+            QVERIFY(q.exec(QStringLiteral("INSERT INTO kept VALUES('from before')")));
+            q.finish();
+            raw.close();
+        }
+        QSqlDatabase::removeDatabase(QStringLiteral("old-version"));
+        auto db = Store::Database::openDataDir(dir.path());
+        QVERIFY2(db, qPrintable(db.error()));
+        QCOMPARE(scalar(**db, QStringLiteral("PRAGMA page_size")).toInt(), 4096);
+        QCOMPARE(scalar(**db, QStringLiteral("SELECT v FROM kept")).toString(), QStringLiteral("from before"));
+        const auto created = Store::UserRepository(**db).create(QStringLiteral("after"));
+        QVERIFY2(created, qPrintable(created.error()));
+        QCOMPARE(Store::UserRepository(**db).count(), qint64(1));
+    }
+
     void migrationsAreVersionedAndIdempotent()
     {
         Testing::TempDatabase t;
