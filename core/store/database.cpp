@@ -186,10 +186,10 @@ void openSession(Database::Shared &shared, ThreadConnections::Entry &entry)
     shared.available.store(true);
     QSqlQuery q(entry.db);
     if (shared.backend == Database::Backend::Sqlite) {
+        // First, while a new file is still empty (a no-op on a database that has pages already).
+        q.exec(QStringLiteral("PRAGMA page_size=%1").arg(Database::kSqlitePageSize));
         // WAL lets readers (the console) run beside the relay's writer; NORMAL is durable across
         // application crashes in WAL mode and an order of magnitude faster than FULL.
-        // Before anything is written (a no-op on a database that has pages already).
-        q.exec(QStringLiteral("PRAGMA page_size=%1").arg(Database::kSqlitePageSize));
         q.exec(QStringLiteral("PRAGMA journal_mode=WAL"));
         q.exec(QStringLiteral("PRAGMA synchronous=NORMAL"));
         q.exec(QStringLiteral("PRAGMA foreign_keys=ON"));
