@@ -84,13 +84,14 @@ private slots:
         QFETCH(QString, name);
         if (qEnvironmentVariable("RELAYDESK_ALLOCATOR") != u"mimalloc")
             QSKIP("sanitizer build: ASan's allocator, not mimalloc");
-        if (!QFileInfo::exists(binary(name.toLatin1().constData())))
+        const QString executable = binary(name.toLatin1().constData());
+        if (!QFileInfo::exists(executable))
             QSKIP("GUI not built (RELAYDESK_BUILD_GUI=OFF)");
         QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
         env.insert(QStringLiteral("LD_DEBUG"), QStringLiteral("bindings"));
         QProcess p;
         p.setProcessEnvironment(env);
-        p.start(binary(name.toLatin1().constData()), {QStringLiteral("--version")});
+        p.start(executable, {QStringLiteral("--version")});
         QVERIFY(p.waitForFinished(30000));
         QCOMPARE(p.exitCode(), 0);
         static const QRegularExpression allocation(
