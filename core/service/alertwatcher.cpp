@@ -115,13 +115,12 @@ AlertWatcher::AlertWatcher(std::shared_ptr<Store::Database> db, Options options,
 
 void AlertWatcher::follow(Billing::SpendNotifier &notifier)
 {
-    const auto takeOwners = [this, &notifier] {
-        for (const auto &[userId, keyId] : notifier.take())
-            touch(userId, keyId);
-    };
-    connect(&notifier, &Billing::SpendNotifier::spending, this, takeOwners, Qt::QueuedConnection);
+    m_notifier = &notifier;
+    // A spend only starts the settle delay. Its owner waits in the notifier's set, where later spends join it
+    // without a signal, until evaluateTouched() takes them: this thread wakes once per delay, however busy the relay.
+    connect(&notifier, &Billing::SpendNotifier::spending, this, &AlertWatcher::settleSoon, Qt::QueuedConnection);
     // What was recorded before (no listener took it) is evaluated too — and taking it lets the next record be heard.
-    QMetaObject::invokeMethod(this, takeOwners, Qt::QueuedConnection);
+    QMetaObject::invokeMethod(this, &AlertWatcher::settleSoon, Qt::QueuedConnection);
 }
 
 void AlertWatcher::startSweep()
@@ -132,12 +131,21 @@ void AlertWatcher::startSweep()
 void AlertWatcher::touch(qint64 userId, qint64 keyId)
 {
     m_touched.insert({userId, keyId});
+    settleSoon();
+}
+
+void AlertWatcher::settleSoon()
+{
     if (!m_settle->isActive())
         m_settle->start();
 }
 
 void AlertWatcher::evaluateTouched()
 {
+    if (m_notifier) {
+        for (const auto &owner : m_notifier->take())
+            m_touched.insert(owner);
+    }
     const auto touched = std::exchange(m_touched, {});
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
     for (const auto &[userId, keyId] : touched)

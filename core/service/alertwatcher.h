@@ -57,10 +57,12 @@ Q_SIGNALS:
 private:
     QList<Store::AlertEvent> evaluate(const QList<Store::AlertRule> &rules, qint64 nowMs);
     void evaluateTouched();
+    void settleSoon();
 
     std::shared_ptr<Store::Database> m_db;
     Options m_options;
     QSet<std::pair<qint64, qint64>> m_touched; // (user, key) that spent since the last evaluation
+    Billing::SpendNotifier *m_notifier = nullptr; // followed: its owners are taken when the settle delay ends
     QTimer *m_settle;
     QTimer *m_sweep;
 };

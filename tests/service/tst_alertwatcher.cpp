@@ -2,12 +2,14 @@
 // under: no), once per calendar period and again in the next; a rolling window's alert re-arms once its spend has
 // left; a balance alert fires below its threshold and again only after a top-up; eight watchers (instances) racing
 // on one database fire a crossing once; an event never holds the key; a spend through the Ledger reaches a started
-// watcher through Billing::SpendNotifier; AdminService checks the rules it stores and audits them.
+// watcher through Billing::SpendNotifier, and spends within the settle delay wake the watcher once; AdminService
+// checks the rules it stores and audits them.
 #include "ledgeraccount.h"
 #include "backenddatabases.h"
 #include "tempdatabase.h"
 
 #include "billing/ledger.h"
+#include "billing/spendnotifier.h"
 #include "service/adminservice.h"
 #include "service/alertservice.h"
 #include "service/alertwatcher.h"
@@ -259,6 +261,46 @@ private slots:
         const auto event = firedSpy.first().first().value<Store::AlertEvent>();
         QCOMPARE(event.ownerId, a.userId);
         QCOMPARE(event.kind, kBudget);
+    }
+
+    // Spends within the settle delay wake the watcher's thread once: the first announces them, the rest join the
+    // notifier's set, and the watcher takes the set when the delay ends — both owners are evaluated then.
+    void spendsWithinTheSettleDelayWakeTheWatcherOnce()
+    {
+        Testing::TempDatabase tmp;
+        QVERIFY2(tmp.isValid(), qPrintable(tmp.error()));
+        const auto erin = RelayDeskTest::makeLedgerAccount(tmp.db(), QStringLiteral("erin"));
+        const auto finn = RelayDeskTest::makeLedgerAccount(tmp.db(), QStringLiteral("finn"));
+        for (const qint64 userId : {erin.userId, finn.userId}) {
+            setBudget(tmp.db(), kUser, userId, QStringLiteral("day"), 1000);
+            setAlerts(tmp.db(), kUser, userId, {{kBudget, QStringLiteral("day"), 50}});
+        }
+        Service::AlertWatcher::Options options;
+        options.sweepMs = 3'600'000; // only the spends can make it fire within the test
+        Service::AlertWatcher watcher(tmp.shared(), options);
+        Billing::SpendNotifier &notifier = Billing::SpendNotifier::global();
+        notifier.take(); // whatever an earlier test left
+        QSignalSpy heard(&notifier, &Billing::SpendNotifier::spending);
+        QSignalSpy fired(&watcher, &Service::AlertWatcher::fired);
+        watcher.follow(notifier);
+        QCoreApplication::processEvents();
+
+        const qint64 now = QDateTime::currentMSecsSinceEpoch();
+        QVERIFY(spend(tmp.db(), erin, 600, now));
+        QCoreApplication::processEvents(); // the watcher hears the first spend
+        QVERIFY(spend(tmp.db(), finn, 600, now));
+        QCoreApplication::processEvents();
+        QCOMPARE(heard.size(), 1);
+
+        QTRY_COMPARE(fired.size(), 2);
+        QSet<qint64> owners;
+        for (const QList<QVariant> &args : fired)
+            owners.insert(args.first().value<Store::AlertEvent>().ownerId);
+        QCOMPARE(owners, (QSet<qint64>{erin.userId, finn.userId}));
+
+        // The next spend after the take is heard again.
+        QVERIFY(spend(tmp.db(), erin, 10, now));
+        QTRY_COMPARE(heard.size(), 2);
     }
 
     void cleanupTestCase()
