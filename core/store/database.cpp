@@ -83,11 +83,45 @@ struct ThreadConnections
         QString name;
         QSqlDatabase db;
         std::unordered_map<QString, CachedStatement> statements;
+        // The same statements by the address of a literal's text (QStringLiteral: static data, no allocation), so the
+        // lookups of the hot paths skip hashing the SQL. A hit is compared with its key: a raw buffer reused for
+        // other SQL at the same address cannot alias.
+        std::unordered_map<const void *, std::pair<const QString *, CachedStatement *>> byLiteral;
         PgPipeline::PreparedNames asked; // statements Database::ask prepared on this connection
         bool batch = false; // a group-commit transaction is open (Database::beginBatch)
         int transactions = 0; // top-level Transactions open on this connection
         qint64 reopenAtMs = 0; // back-off: no reconnect attempt before this
         qint64 backoffMs = 0;
+
+        // Text that no allocation of its own holds: a literal's (or a raw buffer's, hence the comparison on a hit).
+        static bool literal(const QString &sql) { return sql.capacity() == 0 && !sql.isEmpty(); }
+
+        CachedStatement &statement(const QString &sql)
+        {
+            if (literal(sql)) {
+                const auto it = byLiteral.find(sql.constData());
+                if (it != byLiteral.end() && *it->second.first == sql)
+                    return *it->second.second;
+            }
+            // The key is a copy of the text, not of the string: a raw buffer's QString would share the buffer.
+            auto &[key, st] = *statements.try_emplace(QString(sql.constData(), sql.size())).first;
+            if (literal(sql))
+                byLiteral[sql.constData()] = {&key, &st};
+            return st;
+        }
+
+        void forget(const QString &sql)
+        {
+            if (const auto it = byLiteral.find(sql.constData()); it != byLiteral.end() && *it->second.first == sql)
+                byLiteral.erase(it);
+            statements.erase(sql);
+        }
+
+        void clearStatements()
+        {
+            byLiteral.clear();
+            statements.clear();
+        }
 
         bool statementLeased() const
         {
@@ -99,7 +133,7 @@ struct ThreadConnections
 
         void drop()
         {
-            statements.clear();
+            clearStatements();
             asked.clear();
             db = QSqlDatabase();
         }
@@ -230,7 +264,7 @@ void reconnectIfBroken(Database::Shared &shared, ThreadConnections::Entry &entry
     shared.available.store(false);
     if (entry.batch || entry.transactions > 0 || entry.statementLeased() || nowMs() < entry.reopenAtMs)
         return;
-    entry.statements.clear(); // prepared on the old connection
+    entry.clearStatements(); // prepared on the old connection
     entry.asked.clear();
     entry.db.close();
     openSession(shared, entry);
@@ -403,14 +437,14 @@ CachedQuery Database::prepared(const QString &sql) const
     auto prepare = [&db, &sql] { return Statement::prepare(db, sql); };
     if (entry == t_connections.bySerial.end() || !db.isOpen())
         return CachedQuery(prepare());
-    ThreadConnections::CachedStatement &st = entry->second.statements[sql];
+    ThreadConnections::CachedStatement &st = entry->second.statement(sql);
     if (st.inUse) // the same SQL is already leased further up this thread's stack
         return CachedQuery(prepare());
     if (!st.query) {
         st.query = prepare();
         if (st.query->lastError().isValid()) { // do not keep a failed prepare; report it once
             auto failed = std::move(st.query);
-            entry->second.statements.erase(sql);
+            entry->second.forget(sql);
             return CachedQuery(std::move(failed));
         }
     }

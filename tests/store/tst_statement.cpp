@@ -202,6 +202,29 @@ private slots:
         QVERIFY(q->next());
         QCOMPARE(q->value(0).toLongLong(), 42);
     }
+
+    // The cache finds a literal's statement by its text's address; SQL in a raw buffer (no header, like a literal)
+    // that is rewritten in place still gets the statement of what the buffer says now.
+    void cachedQueriesFollowTheTextNotItsAddress()
+    {
+        Testing::TempDatabase t;
+        QVERIFY2(t.isValid(), qPrintable(t.error()));
+        const auto valueOf = [&t](const QString &sql) {
+            Store::CachedQuery q = t.db().prepared(sql);
+            return Store::execQuery(*q, nullptr, "select") && q->next() ? q->value(0).toLongLong() : -1;
+        };
+        for (int round = 0; round < 2; ++round) { // the second round finds both in the cache
+            QCOMPARE(valueOf(QStringLiteral("SELECT 1")), 1);
+            QCOMPARE(valueOf(QStringLiteral("SELECT 2")), 2);
+        }
+        char16_t buffer[] = u"SELECT 3";
+        const QString raw = QString::fromRawData(reinterpret_cast<const QChar *>(buffer), 8);
+        QCOMPARE(valueOf(raw), 3);
+        buffer[7] = u'4';
+        QCOMPARE(valueOf(raw), 4);
+        buffer[7] = u'3';
+        QCOMPARE(valueOf(raw), 3);
+    }
 };
 
 QTEST_GUILESS_MAIN(TestStatement)
