@@ -27,6 +27,7 @@
 #include <atomic>
 #include <cerrno>
 #include <cstring>
+#include <mutex>
 #include <utility>
 #include <unordered_map>
 
@@ -205,11 +206,22 @@ bool makeSqliteFilesPrivate(const QString &path, QString *error)
     return true;
 }
 
+// SQLite counts every allocation it makes under a global mutex (SQLITE_CONFIG_MEMSTATUS, on by default): ~270
+// lock pairs a relayed request, for statistics nothing here reads. Set once, before the process's first SQLite
+// connection opens (later, sqlite3_config refuses: SQLITE_MISUSE, and the default stays).
+void configureSqliteOnce()
+{
+    static std::once_flag once;
+    std::call_once(once, [] { sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); });
+}
+
 // Opens the entry's connection and sets the session up. A failure is remembered (Database::isAvailable)
 // and retried with a back-off from 100 ms doubling to 5 s, so a server that is down costs each caller
 // one failed attempt at most per back-off period instead of a connect timeout per statement.
 void openSession(Database::Shared &shared, ThreadConnections::Entry &entry)
 {
+    if (shared.backend == Database::Backend::Sqlite)
+        configureSqliteOnce();
     if (!entry.db.open()) {
         entry.backoffMs = std::clamp<qint64>(entry.backoffMs * 2, 100, 5'000);
         entry.reopenAtMs = nowMs() + entry.backoffMs;
