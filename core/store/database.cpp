@@ -104,11 +104,12 @@ struct ThreadConnections
                 if (it != byLiteral.end() && *it->second.first == sql)
                     return *it->second.second;
             }
-            // The key is a copy of the text, not of the string: a raw buffer's QString would share the buffer.
-            auto &[key, st] = *statements.try_emplace(QString(sql.constData(), sql.size())).first;
+            auto it = statements.find(sql);
+            if (it == statements.end()) // the key copies the text: a raw buffer's QString would share the buffer
+                it = statements.try_emplace(QString(sql.constData(), sql.size())).first;
             if (literal(sql))
-                byLiteral[sql.constData()] = {&key, &st};
-            return st;
+                byLiteral[sql.constData()] = {&it->first, &it->second};
+            return it->second;
         }
 
         void forget(const QString &sql)
