@@ -112,11 +112,13 @@ struct ThreadConnections
             return it->second;
         }
 
-        void forget(const QString &sql)
+        void forget(const QString &sql) // rare (a failed prepare): every literal that maps to it goes too
         {
-            if (const auto it = byLiteral.find(sql.constData()); it != byLiteral.end() && *it->second.first == sql)
-                byLiteral.erase(it);
-            statements.erase(sql);
+            const auto it = statements.find(sql);
+            if (it == statements.end())
+                return;
+            std::erase_if(byLiteral, [st = &it->second](const auto &entry) { return entry.second.second == st; });
+            statements.erase(it);
         }
 
         void clearStatements()

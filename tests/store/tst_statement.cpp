@@ -225,6 +225,24 @@ private slots:
         buffer[7] = u'3';
         QCOMPARE(valueOf(raw), 3);
     }
+
+    // SQL that does not prepare is reported each time and never cached, under whichever literal asks; the
+    // table it names, made afterwards, is then found.
+    void aFailedPrepareIsReportedAndNotCached()
+    {
+        Testing::TempDatabase t;
+        QVERIFY2(t.isValid(), qPrintable(t.error()));
+        const auto errorOf = [&t](const QString &sql) { return t.db().prepared(sql)->lastError().isValid(); };
+        QVERIFY(errorOf(QStringLiteral("SELECT n FROM later")));
+        QVERIFY(errorOf(QStringLiteral("SELECT n FROM later")));   // another literal, the same text
+        QVERIFY(errorOf(QString::fromLatin1("SELECT n FROM later"))); // not a literal
+        QSqlQuery make(connection(t));
+        QVERIFY(make.exec(QStringLiteral("CREATE TABLE later(n)")) && make.exec(QStringLiteral("INSERT INTO later VALUES (7)")));
+        Store::CachedQuery q = t.db().prepared(QStringLiteral("SELECT n FROM later"));
+        QVERIFY(!q->lastError().isValid());
+        QVERIFY(Store::execQuery(*q, nullptr, "select") && q->next());
+        QCOMPARE(q->value(0).toLongLong(), 7);
+    }
 };
 
 QTEST_GUILESS_MAIN(TestStatement)
