@@ -24,6 +24,13 @@ bool isKind(const RateLimit &l, const char *kind)
     return l.kind == QLatin1String(kind);
 }
 
+// The limits of a user and a key, with the budget time zone. A macro so each backend's statement is one literal:
+// the statement cache finds literal SQL by its address (Database::prepared), without hashing the text.
+#define RELAYDESK_OWNERS_LIMITS                                                                \
+    "SELECT l.id, l.owner_kind, l.owner_id, l.kind, l.cap, l.created_at, "                    \
+    "(SELECT value FROM options WHERE key = ?) FROM limits l WHERE "                          \
+    "((l.owner_kind = ? AND l.owner_id = ?) OR (l.owner_kind = ? AND l.owner_id = ?)) "
+
 // Adds `delta` to the limit's count in `period`, and forgets the periods before it (only the current one is ever
 // read), so the table holds one row per rate limit however long it runs.
 bool count(const Database &db, qint64 limitId, qint64 period, qint64 delta, QString *error)
@@ -56,11 +63,8 @@ LedgerOutcome RateLedger::admit(qint64 reservationId, qint64 userId, qint64 keyI
         // rate limits.
         const bool postgres = m_db.isPostgres();
         CachedQuery q = m_db.prepared(
-            QStringLiteral("SELECT l.id, l.owner_kind, l.owner_id, l.kind, l.cap, l.created_at, "
-                           "(SELECT value FROM options WHERE key = ?) FROM limits l WHERE "
-                           "((l.owner_kind = ? AND l.owner_id = ?) OR (l.owner_kind = ? AND l.owner_id = ?)) ")
-            + (postgres ? QStringLiteral("AND l.kind IN (?, ?, ?, ?) ORDER BY l.id FOR UPDATE OF l")
-                        : QStringLiteral("ORDER BY l.id")));
+            postgres ? QStringLiteral(RELAYDESK_OWNERS_LIMITS "AND l.kind IN (?, ?, ?, ?) ORDER BY l.id FOR UPDATE OF l")
+                     : QStringLiteral(RELAYDESK_OWNERS_LIMITS "ORDER BY l.id"));
         int i = 0;
         q->bindValue(i++, QString::fromLatin1(LimitRepository::kTimeZoneOption));
         q->bindValue(i++, QString::fromLatin1(LimitRepository::kUser));
