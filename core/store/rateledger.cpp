@@ -63,8 +63,9 @@ LedgerOutcome RateLedger::admit(qint64 reservationId, qint64 userId, qint64 keyI
         // rate limits.
         const bool postgres = m_db.isPostgres();
         CachedQuery q = m_db.prepared(
-            postgres ? QStringLiteral(RELAYDESK_OWNERS_LIMITS "AND l.kind IN (?, ?, ?, ?) ORDER BY l.id FOR UPDATE OF l")
-                     : QStringLiteral(RELAYDESK_OWNERS_LIMITS "ORDER BY l.id"));
+            postgres
+                ? QStringLiteral(RELAYDESK_OWNERS_LIMITS "AND l.kind IN (?, ?, ?, ?) ORDER BY l.id FOR UPDATE OF l")
+                : QStringLiteral(RELAYDESK_OWNERS_LIMITS "ORDER BY l.id"));
         int i = 0;
         q->bindValue(i++, QString::fromLatin1(LimitRepository::kTimeZoneOption));
         q->bindValue(i++, QString::fromLatin1(LimitRepository::kUser));

@@ -282,7 +282,8 @@ qint64 ReservationRepository::budgetNow() const
 
 std::optional<Reservation> ReservationRepository::byId(qint64 id) const
 {
-    CachedQuery q = m_db.prepared(QStringLiteral("SELECT " RELAYDESK_RESERVATION_COLUMNS " FROM reservations WHERE id = ?"));
+    CachedQuery q = m_db.prepared(
+        QStringLiteral("SELECT " RELAYDESK_RESERVATION_COLUMNS " FROM reservations WHERE id = ?"));
     q->bindValue(0, id);
     if (!q->exec() || !q->next())
         return std::nullopt;
@@ -409,7 +410,8 @@ LedgerOutcome ReservationRepository::charge(qint64 reservationId, qint64 amount,
     QString error;
     if (!updateReturning(m_db,
                          QStringLiteral("UPDATE reservations SET reserved = reserved + ?, charged = charged + ?, "
-                                        "updated_at = ? WHERE id = ? AND state = 0 RETURNING " RELAYDESK_RESERVATION_COLUMNS),
+                                        "updated_at = ? WHERE id = ? AND state = 0 "
+                                        "RETURNING " RELAYDESK_RESERVATION_COLUMNS),
                          {amount, consumed ? amount : qint64(0), nowMs(), reservationId}, &r, &error,
                          "charge reservation"))
         return fail(LedgerFailure::Database, error);

@@ -237,7 +237,8 @@ private slots:
         QVERIFY(errorOf(QStringLiteral("SELECT n FROM later")));   // another literal, the same text
         QVERIFY(errorOf(QString::fromLatin1("SELECT n FROM later"))); // not a literal
         QSqlQuery make(connection(t));
-        QVERIFY(make.exec(QStringLiteral("CREATE TABLE later(n)")) && make.exec(QStringLiteral("INSERT INTO later VALUES (7)")));
+        QVERIFY(make.exec(QStringLiteral("CREATE TABLE later(n)")));
+        QVERIFY(make.exec(QStringLiteral("INSERT INTO later VALUES (7)")));
         Store::CachedQuery q = t.db().prepared(QStringLiteral("SELECT n FROM later"));
         QVERIFY(!q->lastError().isValid());
         QVERIFY(Store::execQuery(*q, nullptr, "select") && q->next());
