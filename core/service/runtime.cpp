@@ -27,6 +27,7 @@
 #include "store/userrepository.h"
 
 #include <QtCore/QDeadlineTimer>
+#include <QtCore/QMetaMethod>
 #include <QtCore/QSemaphore>
 #include <QtCore/QTimer>
 
@@ -104,6 +105,20 @@ Runtime::~Runtime()
         (void)m_abandoned.release(); // still stuck: leak it rather than free what it uses
 }
 
+void Runtime::connectNotify(const QMetaMethod &signal)
+{
+    if (signal == QMetaMethod::fromSignal(&Runtime::callFinished))
+        m_callFinishedListeners.fetch_add(1, std::memory_order_relaxed);
+}
+
+void Runtime::disconnectNotify(const QMetaMethod &signal)
+{
+    // Also called with an invalid method for a disconnect of everything (disconnect(this, nullptr, ...)); an
+    // over-count only means results are posted with nobody to hear them, as before.
+    if (signal == QMetaMethod::fromSignal(&Runtime::callFinished))
+        m_callFinishedListeners.fetch_sub(1, std::memory_order_relaxed);
+}
+
 bool Runtime::fail(const QString &message)
 {
     m_error = message;
@@ -177,7 +192,11 @@ bool Runtime::start(const RuntimeConfig &config)
             *live = startChangeFeed(http, loadedVersion);
             auto *relay = new Relay::HttpRelay(m_db, m_auth, m_channels, prices, m_sessions.get(), relayConfig, &http);
             relay->install(http.router());
-            connect(relay, &Relay::HttpRelay::callFinished, this, &Runtime::callFinished, Qt::QueuedConnection);
+            connect(relay, &Relay::HttpRelay::callFinished, relay, [this](const Relay::CallResult &result) {
+                if (m_callFinishedListeners.load(std::memory_order_relaxed) > 0)
+                    QMetaObject::invokeMethod(
+                        this, [this, result] { Q_EMIT callFinished(result); }, Qt::QueuedConnection);
+            });
             *chat = relay;
             if (m_config.realtime)
                 *realtime = installRealtime(http, prices);

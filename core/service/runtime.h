@@ -13,6 +13,7 @@
 #include <QtCore/QThread>
 #include <QtNetwork/QHostAddress>
 
+#include <atomic>
 #include <functional>
 #include <memory>
 
@@ -135,13 +136,17 @@ Q_SIGNALS:
     void started(const QHostAddress &address, quint16 port);
     void stopped();
     void failed(const QString &message);
-    // Every finished chat call (queued from the relay thread).
+    // Every finished chat call (queued from the relay thread), posted only while something is connected.
     void callFinished(const RelayDesk::Relay::CallResult &result);
     // An edit seen through the change feed (any process's, this one's too), queued from the relay thread: the
     // console forwards it to its AdminService::announce so its pages follow the CLI and other consoles.
     void storeChanged(RelayDesk::Store::ChangeKind kind, qint64 entityId);
     // A spend alert fired in this process (queued from the alerts thread): the console notifies.
     void alertFired(const RelayDesk::Store::AlertEvent &event);
+
+protected:
+    void connectNotify(const QMetaMethod &signal) override;
+    void disconnectNotify(const QMetaMethod &signal) override;
 
 private:
     bool fail(const QString &message);
@@ -181,6 +186,9 @@ private:
     QString m_tlsCertificatePath;
     int m_recovered = 0;
     bool m_running = false;
+    // Connections to callFinished (any thread connects; the relay thread reads): without one, a finished call is
+    // not posted to this object's thread at all — the console's main thread is not woken once per call.
+    std::atomic<int> m_callFinishedListeners{0};
 };
 
 } // namespace RelayDesk::Service

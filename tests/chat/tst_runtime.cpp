@@ -1,5 +1,6 @@
 // Runtime wiring: first-run bootstrap (demo channel, user, key — once), the demo channel following the
-// demo upstream's port across restarts, and a Realtime session through the relay to the demo upstream.
+// demo upstream's port across restarts, a Realtime session through the relay to the demo upstream, and finished
+// calls announced on the Runtime's thread only while something listens.
 #include "../relay/rawhttpclient.h"
 
 #include "http/httpexchange.h"
@@ -21,6 +22,28 @@
 #include <QtWebSockets/QWebSocket>
 
 using namespace RelayDesk;
+
+namespace {
+
+// Counts the events of one type an object receives, and lets them through.
+class EventCounter final : public QObject
+{
+public:
+    EventCounter(QEvent::Type type, int *count) : m_type(type), m_count(count) {}
+
+    bool eventFilter(QObject *, QEvent *event) override
+    {
+        if (event->type() == m_type)
+            ++*m_count;
+        return false;
+    }
+
+private:
+    QEvent::Type m_type;
+    int *m_count;
+};
+
+} // namespace
 
 class TestRuntime : public QObject
 {
@@ -196,6 +219,42 @@ private slots:
         QVERIFY2(runtime.start(config), qPrintable(runtime.errorString()));
         QVERIFY(!Store::ChannelRepository(*runtime.database()).byName(name));
         QVERIFY(Store::ChannelRepository(*runtime.database()).list().isEmpty());
+    }
+
+    // A finished call reaches the Runtime's thread (callFinished, queued) only while something listens: nothing in
+    // the console or relaydeskd does, and their main thread is not woken once per call for nothing.
+    void callFinishedWakesTheRuntimesThreadOnlyWhenListenedTo()
+    {
+        QTemporaryDir dir;
+        Service::RuntimeConfig config;
+        config.dataDir = dir.path();
+        config.listenPort = 0;
+        Service::Runtime runtime;
+        QVERIFY2(runtime.start(config), qPrintable(runtime.errorString()));
+        int metaCalls = 0;
+        EventCounter counter(QEvent::MetaCall, &metaCalls);
+        runtime.installEventFilter(&counter);
+        const auto call = [&runtime] {
+            const QByteArray body = R"({"model":"claude-haiku-4-5","max_tokens":16,"messages":[{"role":"user",)"
+                                    R"("content":"hi"}]})";
+            RelayDeskTest::RawClient c;
+            if (!c.connectTo(runtime.port()))
+                return 0;
+            c.send("POST /v1/messages HTTP/1.1\r\nHost: x\r\nx-api-key: " +
+                   runtime.demoCredentials()->plainKey.toUtf8() +
+                   "\r\nanthropic-version: 2023-06-01\r\nContent-Type: application/json\r\nContent-Length: " +
+                   QByteArray::number(body.size()) + "\r\n\r\n" + body);
+            const auto r = c.readResponse();
+            return r ? r->status : 0;
+        };
+        QCOMPARE(call(), 200);
+        QCOMPARE(call(), 200);
+        QSignalSpy finished(&runtime, &Service::Runtime::callFinished);
+        QCOMPARE(call(), 200);
+        // Posted events to one receiver arrive in order: once the third result is here, the first two would be.
+        QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, 10'000);
+        QCOMPARE(metaCalls, 1);
+        runtime.stop();
     }
 
     void busyPortFailsCleanly()
