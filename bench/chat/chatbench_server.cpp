@@ -6,13 +6,14 @@
 // On PostgreSQL the channel secret is sealed with the key file RELAYDESK_SECRET_KEY_FILE names, which must be
 // set: otherwise the key would be created in the user's own data dir (run_pg_bench.sh makes a throwaway one).
 #include "service/runtime.h"
-#include "store/channelrepository.h"
 #include "store/apikeyrepository.h"
 #include "store/channelrepository.h"
 #include "store/database.h"
+#include "store/records.h"
 #include "store/userrepository.h"
 
 #include <QtCore/QCoreApplication>
+#include <QtSql/QSqlQuery>
 #include <QtCore/QTextStream>
 #include <QtCore/QTimer>
 
@@ -22,6 +23,14 @@
 namespace {
 std::atomic<int> g_stop{0};
 extern "C" void onSignal(int sig) { g_stop.store(sig); }
+
+qint64 reservationsIn(const RelayDesk::Store::Database &db, RelayDesk::Store::Reservation::State state)
+{
+    QSqlQuery q = db.query();
+    q.prepare(QStringLiteral("SELECT count(*) FROM reservations WHERE state = ?"));
+    q.addBindValue(int(state));
+    return q.exec() && q.next() ? q.value(0).toLongLong() : -1;
+}
 } // namespace
 
 int main(int argc, char *argv[])
@@ -90,10 +99,6 @@ int main(int argc, char *argv[])
         err << runtime.errorString() << '\n';
         return 1;
     }
-    qint64 settled = 0, refunded = 0;
-    QObject::connect(&runtime, &Service::Runtime::callFinished, [&](const Relay::CallResult &r) {
-        ++(r.settled ? settled : refunded);
-    });
     out << "KEY " << key << "\nPORT " << runtime.port() << Qt::endl;
     std::signal(SIGINT, onSignal);
     std::signal(SIGTERM, onSignal);
@@ -102,7 +107,9 @@ int main(int argc, char *argv[])
     poll.start(100);
     const int code = app.exec();
     runtime.stop();
-    QCoreApplication::processEvents();
-    out << "SETTLED " << settled << " REFUNDED " << refunded << Qt::endl;
+    // Counted from the ledger, not by listening to Runtime::callFinished: with a listener the main thread would be
+    // woken once per call, which relaydeskd and the console are not.
+    out << "SETTLED " << reservationsIn(*runtime.database(), Store::Reservation::State::Settled) << " REFUNDED "
+        << reservationsIn(*runtime.database(), Store::Reservation::State::Refunded) << Qt::endl;
     return code;
 }
