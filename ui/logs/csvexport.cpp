@@ -2,6 +2,7 @@
 
 #include "service/consolequeries.h"
 
+#include <QPointer>
 #include <QSaveFile>
 
 namespace RelayDesk::Ui {
@@ -10,7 +11,22 @@ std::shared_ptr<CsvExport> CsvExport::start(Service::AdminService *admin, const 
 {
     // deleteLater: the last reference may be dropped on the worker; the object lives on the caller's thread.
     std::shared_ptr<CsvExport> job(new CsvExport, [](CsvExport *e) { e->deleteLater(); });
-    admin->async([job, filter, fileName](Service::AdminService &s) {
+    // Handed to the worker from this thread's event loop, not now: the caller connects to the job after start()
+    // returns, and an export the worker finished before that (an empty one takes a millisecond) emitted finished()
+    // to nobody.
+    QMetaObject::invokeMethod(job.get(), [job, admin = QPointer<Service::AdminService>(admin), filter, fileName] {
+        if (admin)
+            run(*admin, job, filter, fileName);
+        else
+            emit job->finished(false, tr("The console's store is closed."), 0);
+    }, Qt::QueuedConnection);
+    return job;
+}
+
+void CsvExport::run(Service::AdminService &admin, const std::shared_ptr<CsvExport> &job,
+                    const Store::LogFilter &filter, const QString &fileName)
+{
+    admin.async([job, filter, fileName](Service::AdminService &s) {
         QSaveFile file(fileName);
         if (!file.open(QIODevice::WriteOnly)) {
             emit job->finished(false, tr("Cannot write %1: %2").arg(fileName, file.errorString()), 0);
@@ -30,7 +46,6 @@ std::shared_ptr<CsvExport> CsvExport::start(Service::AdminService *admin, const 
         }
         return 0;
     });
-    return job;
 }
 
 } // namespace RelayDesk::Ui
