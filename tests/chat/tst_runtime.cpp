@@ -43,6 +43,27 @@ private:
     int *m_count;
 };
 
+// The configuration of a Runtime on a fresh data dir in `dir`, listening on a port the system picks.
+Service::RuntimeConfig freshConfig(const QTemporaryDir &dir)
+{
+    Service::RuntimeConfig config;
+    config.dataDir = dir.path();
+    config.listenPort = 0;
+    return config;
+}
+
+// An Anthropic Messages call to the runtime's relay with the demo key (the demo-claude channel answers it).
+std::optional<RelayDeskTest::RawResponse> postMessages(const Service::Runtime &runtime, const QByteArray &body)
+{
+    RelayDeskTest::RawClient c;
+    if (!c.connectTo(runtime.port()))
+        return std::nullopt;
+    c.send("POST /v1/messages HTTP/1.1\r\nHost: x\r\nx-api-key: " + runtime.demoCredentials()->plainKey.toUtf8() +
+           "\r\nanthropic-version: 2023-06-01\r\nContent-Type: application/json\r\nContent-Length: " +
+           QByteArray::number(body.size()) + "\r\n\r\n" + body);
+    return c.readResponse();
+}
+
 } // namespace
 
 class TestRuntime : public QObject
@@ -56,9 +77,7 @@ private slots:
     void consoleFollowsEditsOfOtherProcesses()
     {
         QTemporaryDir dir;
-        Service::RuntimeConfig config;
-        config.dataDir = dir.path();
-        config.listenPort = 0;
+        Service::RuntimeConfig config = freshConfig(dir);
         config.changePollMs = 50;
         Service::Runtime runtime;
         QVERIFY2(runtime.start(config), qPrintable(runtime.errorString()));
@@ -87,9 +106,7 @@ private slots:
     void firstRunAndRestart()
     {
         QTemporaryDir dir;
-        Service::RuntimeConfig config;
-        config.dataDir = dir.path();
-        config.listenPort = 0;
+        Service::RuntimeConfig config = freshConfig(dir);
         QString firstKey;
         QString firstUrl;
         {
@@ -143,9 +160,7 @@ private slots:
     void demoClaudeChannel()
     {
         QTemporaryDir dir;
-        Service::RuntimeConfig config;
-        config.dataDir = dir.path();
-        config.listenPort = 0;
+        const Service::RuntimeConfig config = freshConfig(dir);
         const QString name = QString::fromLatin1(Service::Runtime::kDemoClaudeChannelName);
         {
             Service::Runtime runtime;
@@ -159,12 +174,7 @@ private slots:
 
             const QByteArray body = R"({"model":"claude-haiku-4-5","max_tokens":64,"messages":[{"role":"user",)"
                                     R"("content":"hi [[scenario:cache_read,cache_write_1h]]"}]})";
-            RelayDeskTest::RawClient c;
-            QVERIFY(c.connectTo(runtime.port()));
-            c.send("POST /v1/messages HTTP/1.1\r\nHost: x\r\nx-api-key: " + runtime.demoCredentials()->plainKey.toUtf8() +
-                   "\r\nanthropic-version: 2023-06-01\r\nContent-Type: application/json\r\nContent-Length: " +
-                   QByteArray::number(body.size()) + "\r\n\r\n" + body);
-            const auto r = c.readResponse();
+            const auto r = postMessages(runtime, body);
             QVERIFY(r);
             QCOMPARE(r->status, 200);
             QCOMPARE(QJsonDocument::fromJson(r->body).object().value("type").toString(), QStringLiteral("message"));
@@ -226,25 +236,15 @@ private slots:
     void callFinishedWakesTheRuntimesThreadOnlyWhenListenedTo()
     {
         QTemporaryDir dir;
-        Service::RuntimeConfig config;
-        config.dataDir = dir.path();
-        config.listenPort = 0;
+        const Service::RuntimeConfig config = freshConfig(dir);
         Service::Runtime runtime;
         QVERIFY2(runtime.start(config), qPrintable(runtime.errorString()));
         int metaCalls = 0;
         EventCounter counter(QEvent::MetaCall, &metaCalls);
         runtime.installEventFilter(&counter);
         const auto call = [&runtime] {
-            const QByteArray body = R"({"model":"claude-haiku-4-5","max_tokens":16,"messages":[{"role":"user",)"
-                                    R"("content":"hi"}]})";
-            RelayDeskTest::RawClient c;
-            if (!c.connectTo(runtime.port()))
-                return 0;
-            c.send("POST /v1/messages HTTP/1.1\r\nHost: x\r\nx-api-key: " +
-                   runtime.demoCredentials()->plainKey.toUtf8() +
-                   "\r\nanthropic-version: 2023-06-01\r\nContent-Type: application/json\r\nContent-Length: " +
-                   QByteArray::number(body.size()) + "\r\n\r\n" + body);
-            const auto r = c.readResponse();
+            const auto r = postMessages(runtime, R"({"model":"claude-haiku-4-5","max_tokens":16,)"
+                                                 R"("messages":[{"role":"user","content":"hi"}]})");
             return r ? r->status : 0;
         };
         QCOMPARE(call(), 200);
@@ -278,9 +278,7 @@ private slots:
     {
         QTemporaryDir dir;
         QSemaphore entered, release;
-        Service::RuntimeConfig config;
-        config.dataDir = dir.path();
-        config.listenPort = 0;
+        Service::RuntimeConfig config = freshConfig(dir);
         config.stopTimeoutMs = 300;
         config.installRelayRoutes = [&](Relay::HttpServer &server) {
             server.router().addRoute("GET", "/test/stuck", [&](Relay::HttpExchange &exchange) {
@@ -303,9 +301,7 @@ private slots:
     void realtimeThroughTheRelay()
     {
         QTemporaryDir dir;
-        Service::RuntimeConfig config;
-        config.dataDir = dir.path();
-        config.listenPort = 0;
+        const Service::RuntimeConfig config = freshConfig(dir);
         Service::Runtime runtime;
         QVERIFY2(runtime.start(config), qPrintable(runtime.errorString()));
         const QByteArray key = runtime.demoCredentials()->plainKey.toUtf8();
