@@ -482,6 +482,10 @@ balance $5.00</translation>
         <source>Export cancelled.</source>
         <translation>导出已取消。</translation>
     </message>
+    <message>
+        <source>No database is open.</source>
+        <translation>数据库未打开。</translation>
+    </message>
 </context>
 <context>
     <name>RelayDesk::Ui::DashboardPage</name>

@@ -18,7 +18,7 @@ std::shared_ptr<CsvExport> CsvExport::start(Service::AdminService *admin, const 
         if (admin)
             run(*admin, job, filter, fileName);
         else
-            emit job->finished(false, tr("The console's store is closed."), 0);
+            emit job->finished(false, tr("No database is open."), 0); // the console's store closed first
     }, Qt::QueuedConnection);
     return job;
 }
