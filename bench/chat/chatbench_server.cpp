@@ -13,9 +13,9 @@
 #include "store/userrepository.h"
 
 #include <QtCore/QCoreApplication>
-#include <QtSql/QSqlQuery>
 #include <QtCore/QTextStream>
 #include <QtCore/QTimer>
+#include <QtSql/QSqlQuery>
 
 #include <atomic>
 #include <csignal>

@@ -1,4 +1,5 @@
-// Database: SQLite pragmas and configuration, versioned migrations, per-thread connections, PostgreSQL when installed.
+// Database: SQLite pragmas and configuration, versioned migrations, per-thread connections, PostgreSQL when
+// installed.
 #include "pgcluster.h"
 #include "tempdatabase.h"
 
